@@ -1,0 +1,65 @@
+// Docker: the entry point. Holds the transport, the negotiated API version and the image API.
+import { EngineApi } from './engine-api.js';
+import { DEFAULT_UNIX_SOCKET, parseAddress } from './transport/address.js';
+import { SocketTransport } from './transport/socket-transport.js';
+import type { Transport } from './transport/types.js';
+
+export interface DockerOptions {
+  /** unix:///path, /path, tcp://host:port (default unix:///var/run/docker.sock). */
+  host?: string;
+  /** `auto` (default: negotiated with the engine once) or an explicit API version such as `1.41`. */
+  version?: string;
+  /** Inactivity timeout for each call, in ms (default 60 000; 0 = none). */
+  timeout?: number;
+  /** Most connections open to the engine at once (default 16). */
+  maxSockets?: number;
+  /** A transport of your own (tests, proxies); `host` is then ignored. */
+  transport?: Transport;
+}
+
+export interface VersionInfo {
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  Os: string;
+  Arch: string;
+  [key: string]: unknown;
+}
+
+export class Docker {
+  /** The low-level API (docker-py's APIClient): versioned requests with typed errors. */
+  readonly api: EngineApi;
+
+  constructor(options: DockerOptions = {}) {
+    const transport =
+      options.transport ??
+      new SocketTransport(parseAddress(options.host ?? `unix://${DEFAULT_UNIX_SOCKET}`), {
+        ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
+      });
+    this.api = new EngineApi(transport, {
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    });
+  }
+
+  /** Reads DOCKER_HOST (unix://, tcp://, a bare path); defaults to /var/run/docker.sock. */
+  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<DockerOptions, 'host'> = {}): Docker {
+    const host = env['DOCKER_HOST'] || `unix://${DEFAULT_UNIX_SOCKET}`;
+    return new Docker({ ...options, host });
+  }
+
+  /** True when the engine answers GET /_ping. */
+  ping(options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    return this.api.ping(options);
+  }
+
+  /** GET /version. */
+  version(options: { signal?: AbortSignal } = {}): Promise<VersionInfo> {
+    return this.api.json<VersionInfo>('GET', '/version', options);
+  }
+
+  /** Closes idle connections; the client cannot be used afterwards. */
+  close(): Promise<void> {
+    return this.api.transport.close();
+  }
+}

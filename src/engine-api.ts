@@ -1,0 +1,136 @@
+// The Engine API over a Transport: version prefix (negotiated once, lazily), query encoding, and
+// the mapping of non-2xx answers to APIError / NotFound with the daemon's own message.
+// This is the low-level client (docker-py's APIClient); images/* are functions over it.
+import { APIError, InvalidVersion, NotFound } from './errors.js';
+import { encodeQuery, type QueryValue } from './http/request.js';
+import type { RequestBody, Transport, TransportResponse } from './transport/types.js';
+
+/** The newest Engine API version this client knows; `auto` never negotiates above it. */
+export const MAX_API_VERSION = '1.45';
+/** Used when the engine does not say which version it speaks. */
+export const DEFAULT_API_VERSION = '1.41';
+
+export interface CallOptions {
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  signal?: AbortSignal;
+  /** Inactivity timeout in ms for this call (0 = none); defaults to the client's. */
+  timeout?: number;
+  /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
+  notFound?: (explanation: string) => APIError;
+}
+
+export interface EngineApiOptions {
+  /** `auto` (default) or an explicit `major.minor`. */
+  version?: string;
+  /** Default inactivity timeout for calls, in ms (default 60 s; 0 = none). */
+  timeout?: number;
+}
+
+export function compareVersions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am - bm || an - bn;
+}
+
+const VERSION = /^[0-9]+\.[0-9]+$/;
+const MAX_ERROR_BODY = 64 * 1024;
+
+export class EngineApi {
+  readonly transport: Transport;
+  readonly timeout: number;
+  readonly #requested: string;
+  #version: Promise<string> | undefined;
+
+  constructor(transport: Transport, options: EngineApiOptions = {}) {
+    const version = options.version ?? 'auto';
+    if (version !== 'auto' && !VERSION.test(version)) {
+      throw new InvalidVersion(`API version must be "auto" or major.minor, got ${JSON.stringify(version)}`);
+    }
+    this.transport = transport;
+    this.timeout = options.timeout ?? 60_000;
+    this.#requested = version;
+    if (version !== 'auto') this.#version = Promise.resolve(version);
+  }
+
+  /** The API version in use; with `auto`, asks the engine once (GET /_ping) and caches it. */
+  apiVersion(): Promise<string> {
+    if (!this.#version) {
+      const negotiation = this.#negotiate();
+      this.#version = negotiation;
+      // a failed negotiation is retried by the next call rather than cached
+      negotiation.catch(() => {
+        if (this.#version === negotiation) this.#version = undefined;
+      });
+    }
+    return this.#version;
+  }
+
+  async #negotiate(): Promise<string> {
+    const response = await this.#send('GET', '/_ping', {});
+    await response.body.dump();
+    const offered = response.headers['api-version'];
+    if (!offered || !VERSION.test(offered)) return DEFAULT_API_VERSION;
+    return compareVersions(offered, MAX_API_VERSION) > 0 ? MAX_API_VERSION : offered;
+  }
+
+  /** Sends a versioned request; resolves on 2xx, rejects with APIError (or NotFound) otherwise. */
+  async request(method: string, path: string, options: CallOptions = {}): Promise<TransportResponse> {
+    const version = await this.apiVersion();
+    return this.#send(method, `/v${version}${path}`, options);
+  }
+
+  /** A request whose 2xx answer is JSON. */
+  async json<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const response = await this.request(method, path, options);
+    return response.body.json<T>();
+  }
+
+  /** A request whose 2xx answer carries nothing we need. */
+  async call(method: string, path: string, options: CallOptions = {}): Promise<void> {
+    const response = await this.request(method, path, options);
+    await response.body.dump();
+  }
+
+  /** An unversioned request (/_ping, /version work without a prefix). */
+  async #send(method: string, path: string, options: CallOptions): Promise<TransportResponse> {
+    const response = await this.transport.request({
+      method,
+      path: path + encodeQuery(options.query),
+      timeout: options.timeout ?? this.timeout,
+      ...(options.headers ? { headers: options.headers } : {}),
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (response.statusCode >= 200 && response.statusCode < 300) return response;
+    const explanation = await readErrorMessage(response);
+    if (response.statusCode === 404) throw options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);
+    throw new APIError(response.statusCode, explanation);
+  }
+
+  async ping(options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const response = await this.#send('GET', '/_ping', options);
+    return (await response.body.text()) === 'OK';
+  }
+}
+
+/** The daemon's `{"message": ...}` or the body's text, bounded; the connection is left clean. */
+async function readErrorMessage(response: TransportResponse): Promise<string> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const part of response.body) {
+    if (size < MAX_ERROR_BODY) {
+      parts.push(part);
+      size += part.length;
+    }
+  }
+  const text = new TextDecoder().decode(Buffer.concat(parts).subarray(0, MAX_ERROR_BODY)).trim();
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown };
+    if (typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // not JSON: use the text itself
+  }
+  return text || response.statusMessage;
+}

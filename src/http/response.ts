@@ -1,0 +1,334 @@
+// Incremental HTTP/1.1 response parser (RFC 9112). Pure: feed it bytes as they arrive, in any
+// split; it calls back with the head, body slices (views into the input, never copies), and the
+// end of the message. It walks each input chunk once with an offset cursor; only a head line
+// split across reads is copied, and the head as a whole is bounded by `maxHeaderSize`.
+import { ProtocolError } from '../errors.js';
+
+export interface ResponseHead {
+  statusCode: number;
+  statusMessage: string;
+  httpVersion: '1.0' | '1.1';
+  /** Lower-cased names; repeated fields joined with ", " (RFC 9110 §5.3). */
+  headers: Record<string, string>;
+  /** Whether the connection may carry another request after this response. */
+  keepAlive: boolean;
+}
+
+export interface ResponseHandlers {
+  onHead(head: ResponseHead): void;
+  onBody(chunk: Uint8Array): void;
+  onEnd(trailers: Record<string, string>): void;
+}
+
+export interface ParserLimits {
+  /** Bytes in the status line plus header section (and, separately, in the trailer section). */
+  maxHeaderSize?: number;
+  /** Bytes in one chunk-size line, extensions included. */
+  maxChunkLineSize?: number;
+}
+
+type State =
+  | 'status'
+  | 'headers'
+  | 'body-length'
+  | 'body-close'
+  | 'chunk-size'
+  | 'chunk-data'
+  | 'chunk-data-end'
+  | 'trailers'
+  | 'done';
+
+const LF = 10;
+const CR = 13;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEX = /^[0-9A-Fa-f]{1,15}$/;
+const DIGITS = /^[0-9]{1,15}$/;
+
+export class ResponseParser {
+  readonly #handlers: ResponseHandlers;
+  readonly #maxHeaderSize: number;
+  readonly #maxChunkLineSize: number;
+  #state: State = 'done';
+  #noBody = false;
+  #headSize = 0;
+  #partialLine: Uint8Array[] = [];
+  #partialLength = 0;
+  #lines: string[] = [];
+  #head: Omit<ResponseHead, 'headers' | 'keepAlive'> | undefined;
+  #remaining = 0;
+
+  constructor(handlers: ResponseHandlers, limits: ParserLimits = {}) {
+    this.#handlers = handlers;
+    this.#maxHeaderSize = limits.maxHeaderSize ?? 64 * 1024;
+    this.#maxChunkLineSize = limits.maxChunkLineSize ?? 4096;
+  }
+
+  /** Prepares for the response to a request; `method` decides whether a body may follow. */
+  expect(method: string): void {
+    this.#noBody = method === 'HEAD';
+    this.#state = 'status';
+    this.#resetHead();
+  }
+
+  get done(): boolean {
+    return this.#state === 'done';
+  }
+
+  /** True when the message so far can end at connection close without being truncated. */
+  get endsAtClose(): boolean {
+    return this.#state === 'body-close';
+  }
+
+  /**
+   * Parses `data`. Returns how many bytes belong to this response: once the message has ended,
+   * anything after it is not consumed (it is unsolicited, and the caller must not reuse the
+   * connection).
+   */
+  execute(data: Uint8Array): number {
+    let pos = 0;
+    const len = data.length;
+    while (pos < len) {
+      switch (this.#state) {
+        case 'done':
+          return pos;
+        case 'status':
+        case 'headers':
+        case 'trailers': {
+          const line = this.#readLine(data, pos, this.#maxHeaderSize, 'header section');
+          if (line === undefined) return len;
+          pos = line.next;
+          this.#headLine(line.text);
+          break;
+        }
+        case 'chunk-size': {
+          const line = this.#readLine(data, pos, this.#maxChunkLineSize, 'chunk size line');
+          if (line === undefined) return len;
+          pos = line.next;
+          this.#chunkSizeLine(line.text);
+          break;
+        }
+        case 'body-length':
+        case 'chunk-data': {
+          const take = Math.min(this.#remaining, len - pos);
+          const slice = data.subarray(pos, pos + take);
+          pos += take;
+          this.#remaining -= take;
+          this.#handlers.onBody(slice);
+          if (this.#remaining === 0) {
+            if (this.#state === 'body-length') this.#finish({});
+            else this.#state = 'chunk-data-end';
+          }
+          break;
+        }
+        case 'chunk-data-end': {
+          // RFC 9112 §7.1: chunk-data is followed by CRLF; accept a bare LF, refuse anything else.
+          const line = this.#readLine(data, pos, 2, 'chunk terminator');
+          if (line === undefined) return len;
+          if (line.text !== '') throw new ProtocolError('chunk data is longer than its declared size');
+          pos = line.next;
+          this.#state = 'chunk-size';
+          break;
+        }
+        case 'body-close':
+          this.#handlers.onBody(pos === 0 ? data : data.subarray(pos));
+          return len;
+      }
+    }
+    return pos;
+  }
+
+  /** The connection closed. Ends a close-delimited body; anything else mid-message is an error. */
+  finish(): void {
+    if (this.#state === 'body-close') {
+      this.#finish({});
+      return;
+    }
+    if (this.#state === 'done') return;
+    if (this.#state === 'status' && this.#partialLength === 0) {
+      throw new ProtocolError('connection closed before a response arrived');
+    }
+    const where =
+      this.#state === 'body-length'
+        ? `with ${this.#remaining} bytes of the declared Content-Length missing`
+        : this.#state.startsWith('chunk') || this.#state === 'trailers'
+          ? 'inside a chunked body'
+          : 'inside the response head';
+    throw new ProtocolError(`connection closed ${where}`);
+  }
+
+  #resetHead(): void {
+    this.#headSize = 0;
+    this.#partialLine = [];
+    this.#partialLength = 0;
+    this.#lines = [];
+    this.#head = undefined;
+  }
+
+  // Reads one line ending in LF (CR LF, or a bare LF: RFC 9112 §2.2 lets a recipient accept it).
+  // A bare CR anywhere else in the line is refused by the callers' grammars.
+  #readLine(data: Uint8Array, pos: number, limit: number, what: string): { text: string; next: number } | undefined {
+    const lf = data.indexOf(LF, pos);
+    const end = lf === -1 ? data.length : lf;
+    const size = this.#partialLength + (end - pos);
+    if (this.#state === 'status' || this.#state === 'headers' || this.#state === 'trailers') {
+      this.#headSize += end - pos + (lf === -1 ? 0 : 1);
+      if (this.#headSize > limit) throw new ProtocolError(`${what} exceeds ${limit} bytes`);
+    } else if (size > limit) {
+      throw new ProtocolError(`${what} exceeds ${limit} bytes`);
+    }
+    if (lf === -1) {
+      this.#partialLine.push(data.slice(pos));
+      this.#partialLength += data.length - pos;
+      return undefined;
+    }
+    let bytes: Uint8Array;
+    if (this.#partialLength === 0) {
+      bytes = data.subarray(pos, lf);
+    } else {
+      bytes = new Uint8Array(size);
+      let at = 0;
+      for (const part of this.#partialLine) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      bytes.set(data.subarray(pos, lf), at);
+      this.#partialLine = [];
+      this.#partialLength = 0;
+    }
+    let n = bytes.length;
+    if (n > 0 && bytes[n - 1] === CR) n--;
+    if (bytes.subarray(0, n).includes(CR)) throw new ProtocolError(`bare CR in ${what}`);
+    return { text: latin1(bytes.subarray(0, n)), next: lf + 1 };
+  }
+
+  #headLine(text: string): void {
+    if (this.#state === 'status') {
+      const m = STATUS_LINE.exec(text);
+      if (!m) throw new ProtocolError(`malformed status line ${JSON.stringify(text.slice(0, 64))}`);
+      this.#head = {
+        httpVersion: m[1] === '0' ? '1.0' : '1.1',
+        statusCode: Number(m[2]),
+        statusMessage: m[3] ?? '',
+      };
+      this.#state = 'headers';
+      return;
+    }
+    if (text !== '') {
+      if (text.charCodeAt(0) === 32 || text.charCodeAt(0) === 9) {
+        // obs-fold (RFC 9112 §5.2): a user agent replaces it with SP.
+        const last = this.#lines.length - 1;
+        if (last < 0) throw new ProtocolError('header section starts with whitespace');
+        this.#lines[last] += ' ' + text.trim();
+      } else {
+        this.#lines.push(text);
+      }
+      return;
+    }
+    const fields = parseFields(this.#lines);
+    this.#lines = [];
+    if (this.#state === 'trailers') {
+      this.#finish(fields);
+      return;
+    }
+    this.#onHeadComplete(fields);
+  }
+
+  #onHeadComplete(headers: Record<string, string>): void {
+    const head = this.#head!;
+    const status = head.statusCode;
+    if (status >= 100 && status < 200) {
+      // 1xx interim responses carry no body; the final response follows (RFC 9110 §15.2).
+      if (status === 101) throw new ProtocolError('unexpected protocol switch (101)');
+      this.#state = 'status';
+      this.#resetHead();
+      return;
+    }
+    const connection = (headers['connection'] ?? '').toLowerCase().split(/\s*,\s*/);
+    let keepAlive = head.httpVersion === '1.1' ? !connection.includes('close') : connection.includes('keep-alive');
+    const te = headers['transfer-encoding'];
+    const cl = headers['content-length'];
+    let state: State;
+    if (this.#noBody || status === 204 || status === 304) {
+      state = 'done';
+    } else if (te !== undefined) {
+      // RFC 9112 §6.1: a sender must not send both; a recipient may treat it as an error.
+      if (cl !== undefined) throw new ProtocolError('response has both Content-Length and Transfer-Encoding');
+      const codings = te.toLowerCase().split(/\s*,\s*/);
+      if (codings[codings.length - 1] === 'chunked') {
+        if (codings.indexOf('chunked') !== codings.length - 1) throw new ProtocolError('chunked applied more than once');
+        state = 'chunk-size';
+      } else {
+        // RFC 9112 §6.3: chunked not last: the body runs until the connection closes.
+        state = 'body-close';
+        keepAlive = false;
+      }
+    } else if (cl !== undefined) {
+      const values = cl.split(/\s*,\s*/);
+      const first = values[0]!;
+      if (!values.every((v) => v === first) || !DIGITS.test(first)) {
+        throw new ProtocolError(`invalid Content-Length ${JSON.stringify(cl.slice(0, 64))}`);
+      }
+      this.#remaining = Number(first);
+      state = this.#remaining === 0 ? 'done' : 'body-length';
+    } else {
+      state = 'body-close';
+      keepAlive = false;
+    }
+    this.#handlers.onHead({ ...head, headers, keepAlive });
+    if (state === 'done') this.#finish({});
+    else this.#state = state;
+  }
+
+  #chunkSizeLine(text: string): void {
+    const semi = text.indexOf(';');
+    const sizeText = (semi === -1 ? text : text.slice(0, semi)).trim();
+    if (!HEX.test(sizeText)) throw new ProtocolError(`invalid chunk size ${JSON.stringify(sizeText.slice(0, 32))}`);
+    if (semi !== -1) validateChunkExtensions(text.slice(semi));
+    const size = parseInt(sizeText, 16);
+    if (size === 0) {
+      this.#state = 'trailers';
+      this.#headSize = 0;
+      return;
+    }
+    this.#remaining = size;
+    this.#state = 'chunk-data';
+  }
+
+  #finish(trailers: Record<string, string>): void {
+    this.#state = 'done';
+    this.#resetHead();
+    this.#handlers.onEnd(trailers);
+  }
+}
+
+function parseFields(lines: string[]): Record<string, string> {
+  const fields: Record<string, string> = Object.create(null);
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new ProtocolError(`malformed header line ${JSON.stringify(line.slice(0, 64))}`);
+    const name = line.slice(0, colon);
+    if (!TOKEN.test(name)) throw new ProtocolError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
+    const key = name.toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (value.includes('\0')) throw new ProtocolError(`NUL in header ${name}`);
+    const prior = fields[key];
+    fields[key] = prior === undefined ? value : `${prior}, ${value}`;
+  }
+  return fields;
+}
+
+// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-val = token / quoted-string
+const CHUNK_EXT = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\]|\\.)*"))?)*[ \t]*$/;
+
+function validateChunkExtensions(text: string): void {
+  if (!CHUNK_EXT.test(text)) throw new ProtocolError('malformed chunk extension');
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}

@@ -1,0 +1,36 @@
+// Parses DOCKER_HOST-style addresses into what node:net can connect to.
+import { InvalidArgument } from '../errors.js';
+
+export type Address =
+  | { kind: 'unix'; path: string }
+  | { kind: 'tcp'; host: string; port: number; tls: boolean };
+
+export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
+
+/** unix:///path, a bare /path, tcp://host:port, http://host:port, https://host:port. */
+export function parseAddress(host: string, options: { tls?: boolean } = {}): Address {
+  if (host === '') throw new InvalidArgument('host must not be empty');
+  if (host.startsWith('/')) return { kind: 'unix', path: host };
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(host);
+  if (!m) throw new InvalidArgument(`host ${JSON.stringify(host)} is not a unix://, tcp:// or http(s):// address`);
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!;
+  if (scheme === 'unix') {
+    if (!rest.startsWith('/')) throw new InvalidArgument('unix:// address needs an absolute socket path');
+    return { kind: 'unix', path: rest };
+  }
+  if (scheme === 'tcp' || scheme === 'http' || scheme === 'https') {
+    const hp = /^(\[[0-9a-fA-F:.]+\]|[^/:[\]]+)(?::([0-9]{1,5}))?\/?$/.exec(rest);
+    if (!hp) throw new InvalidArgument(`invalid ${scheme}:// address`);
+    const tls = scheme === 'https' || (options.tls ?? false);
+    const port = hp[2] === undefined ? (tls ? 2376 : 2375) : Number(hp[2]);
+    if (port < 1 || port > 65535) throw new InvalidArgument(`invalid port in ${scheme}:// address`);
+    const hostname = hp[1]!.replace(/^\[(.*)\]$/, '$1');
+    return { kind: 'tcp', host: hostname, port, tls };
+  }
+  throw new InvalidArgument(`unsupported host scheme ${JSON.stringify(scheme)}`);
+}
+
+export function describeAddress(address: Address): string {
+  return address.kind === 'unix' ? `unix://${address.path}` : `tcp://${address.host}:${address.port}`;
+}

@@ -1,0 +1,39 @@
+// The seam between the API layer and the wire. images/* and the client see only this interface,
+// so any byte-stream (unix socket, TCP, TLS, an ssh child's stdio) can carry HTTP/1.1 for them.
+
+export type RequestBody = Uint8Array | string | AsyncIterable<Uint8Array>;
+
+export interface TransportRequest {
+  method: string;
+  /** Encoded origin-form target: path plus optional `?query`. */
+  path: string;
+  headers?: Record<string, string>;
+  /** A Uint8Array or string is sent with Content-Length; an async iterable is sent chunked. */
+  body?: RequestBody;
+  signal?: AbortSignal;
+  /** Milliseconds without a byte from the engine (while we wait for it) before TimeoutError; 0 = none. */
+  timeout?: number;
+}
+
+export interface ResponseBody extends AsyncIterable<Uint8Array> {
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json<T = unknown>(): Promise<T>;
+  /** Reads and discards the rest of the body, so the connection can be reused. */
+  dump(): Promise<void>;
+  /** Stops reading: the connection is closed, not reused. */
+  cancel(): void;
+}
+
+export interface TransportResponse {
+  statusCode: number;
+  statusMessage: string;
+  headers: Record<string, string>;
+  body: ResponseBody;
+}
+
+export interface Transport {
+  request(request: TransportRequest): Promise<TransportResponse>;
+  /** Closes idle connections and refuses new requests. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,125 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APIError, AbortError, ConnectionError, Docker, InvalidVersion, NotFound, SocketTransport, parseAddress } from '../../src/index.js';
+import { client, engine } from '../support/engine.js';
+
+function openSockets(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      // closed while listing
+    }
+  }
+  return n;
+}
+
+describe('Docker client against the real engine', () => {
+  const docker = client();
+  afterAll(() => docker.close());
+
+  it('pings', async () => {
+    expect(await docker.ping()).toBe(true);
+  });
+
+  it('negotiates the API version automatically, once', async () => {
+    const d = client();
+    const v = await d.api.apiVersion();
+    expect(v).toMatch(/^1\.\d+$/);
+    const info = await d.version();
+    expect(info.ApiVersion).toBe(v); // the engine speaks what we negotiated (capped at ours)
+    expect(await d.api.apiVersion()).toBe(v);
+    await d.close();
+  });
+
+  it('uses an explicit version as given', async () => {
+    const d = client({ version: '1.41' });
+    expect(await d.api.apiVersion()).toBe('1.41');
+    const info = await d.version();
+    expect(info.Os).toBe('linux');
+    await d.close();
+    expect(() => client({ version: 'latest' })).toThrow(InvalidVersion);
+  });
+
+  it('a real 404 becomes NotFound carrying the daemon message', async () => {
+    const error = await docker.api.json('GET', '/images/dockwire-no-such-image:1/json').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFound);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as NotFound).statusCode).toBe(404);
+    expect((error as NotFound).explanation).toMatch(/no such image/i);
+    expect((error as NotFound).code).toBe('ERR_DOCKER_NOT_FOUND');
+  });
+
+  it('a real 400 becomes APIError with the daemon message', async () => {
+    const error = await docker.api
+      .json('GET', '/images/json', { query: { filters: { nosuchfilter: ['x'] } } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).not.toBeInstanceOf(NotFound);
+    expect((error as APIError).statusCode).toBe(400);
+    expect((error as APIError).explanation).toMatch(/nosuchfilter/);
+  });
+
+  it('200 sequential requests reuse one kept-alive connection', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 4 });
+    const d = new Docker({ transport });
+    const before = openSockets();
+    for (let i = 0; i < 200; i++) await d.api.json('GET', '/images/json');
+    expect(transport.pool.stats.created).toBe(1);
+    expect(openSockets() - before).toBeLessThanOrEqual(1);
+    await d.close();
+  });
+
+  it('concurrent requests never open more than the pool size', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 4 });
+    const d = new Docker({ transport });
+    const results = await Promise.all(Array.from({ length: 64 }, () => d.api.json<unknown[]>('GET', '/images/json')));
+    expect(results.every(Array.isArray)).toBe(true);
+    expect(transport.pool.stats.created).toBeLessThanOrEqual(4);
+    expect(transport.pool.stats.open).toBeLessThanOrEqual(4);
+    await d.close();
+    expect(transport.pool.stats.open).toBe(0);
+  });
+
+  it('a request aborted mid-stream frees its connection', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 1 });
+    const d = new Docker({ transport });
+    const controller = new AbortController();
+    const response = await d.api.request('GET', `/images/${engine.baseImage}/get`, { signal: controller.signal });
+    const iterator = response.body[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.done).toBe(false);
+    controller.abort();
+    await expect(iterator.next()).rejects.toBeInstanceOf(AbortError);
+    expect(transport.pool.stats.open).toBe(0);
+    // the single slot is free again: the next request gets a fresh connection and succeeds
+    expect(await d.ping()).toBe(true);
+    expect(transport.pool.stats.created).toBe(2);
+    await d.close();
+  });
+
+  it('breaking out of a body iteration frees its connection', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 1 });
+    const d = new Docker({ transport });
+    const response = await d.api.request('GET', `/images/${engine.baseImage}/get`);
+    for await (const _ of response.body) break;
+    expect(transport.pool.stats.open).toBe(0);
+    expect(await d.ping()).toBe(true);
+    await d.close();
+  });
+
+  it('an unreachable engine is a ConnectionError naming the address', async () => {
+    const d = new Docker({ host: 'unix:///nonexistent/docker.sock' });
+    const error = await d.ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toContain('/nonexistent/docker.sock');
+    await d.close();
+  });
+
+  it('fromEnv reads DOCKER_HOST', async () => {
+    const d = Docker.fromEnv({ DOCKER_HOST: engine.host });
+    expect(await d.ping()).toBe(true);
+    await d.close();
+  });
+});

@@ -1,0 +1,23 @@
+// Runs scripts/engine.sh and reads the KEY=VALUE lines it prints. Shared by the test setup and
+// anything else (benchmarks, the demo) that needs the project's engine.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const script = join(root, 'scripts', 'engine.sh');
+
+export function engineUp(): Record<string, string> {
+  const out = execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000, encoding: 'utf8' });
+  const env: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+  }
+  if (!env['DOCKER_HOST']) throw new Error('scripts/engine.sh up printed no DOCKER_HOST');
+  return env;
+}
+
+export function engineDown(): void {
+  execFileSync('bash', [script, 'down'], { stdio: 'inherit' });
+}

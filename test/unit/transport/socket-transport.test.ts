@@ -1,0 +1,157 @@
+// The transport against fake servers: only for what a real engine cannot be made to send.
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionError, ProtocolError, TimeoutError } from '../../../src/errors.js';
+import { SocketTransport } from '../../../src/transport/socket-transport.js';
+
+let server: Server | undefined;
+const sockets = new Set<Socket>();
+afterEach(async () => {
+  for (const s of sockets) s.destroy();
+  sockets.clear();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+});
+
+/** A loopback server whose connections get `handler`; returns a transport to it. */
+async function fake(handler: (socket: Socket, request: string, rest: string) => void, options = {}): Promise<{ transport: SocketTransport; connections: () => number }> {
+  let count = 0;
+  server = createServer((socket) => {
+    count++;
+    sockets.add(socket);
+    let buffered = '';
+    let seenHead = false;
+    socket.on('data', (d) => {
+      if (seenHead) return;
+      buffered += d.toString('latin1');
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end !== -1) {
+        // one request per connection is read here; keep-alive tests answer per head
+        const head = buffered.slice(0, end);
+        const rest = buffered.slice(end + 4);
+        buffered = rest;
+        seenHead = head.startsWith('POST');
+        handler(socket, head, rest);
+        if (!seenHead) buffered = '';
+      }
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { transport: new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false }, options), connections: () => count };
+}
+
+describe('SocketTransport against a fake server', () => {
+  it('a truncated chunked body is a ProtocolError, and the socket is not reused', async () => {
+    const { transport, connections } = await fake((s) => {
+      s.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel');
+    });
+    const response = await transport.request({ method: 'GET', path: '/x' });
+    await expect(response.body.text()).rejects.toBeInstanceOf(ProtocolError);
+    expect(transport.pool.stats.open).toBe(0);
+    expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('unsolicited bytes after a response poison the connection', async () => {
+    const { transport, connections } = await fake((s) => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbad');
+    });
+    const first = await transport.request({ method: 'GET', path: '/a' });
+    expect(await first.body.text()).toBe('ok');
+    const second = await transport.request({ method: 'GET', path: '/b' });
+    expect(await second.body.text()).toBe('ok'); // a fresh connection, not the injected response
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+
+  it('a well-behaved keep-alive server gets one connection for many requests', async () => {
+    const { transport, connections } = await fake((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    for (let i = 0; i < 20; i++) expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    expect(connections()).toBe(1);
+    await transport.close();
+  });
+
+  it('a close in the middle of the head is a ProtocolError', async () => {
+    const { transport } = await fake((s) => s.end('HTTP/1.1 200 OK\r\nContent-Len'));
+    await expect(transport.request({ method: 'GET', path: '/' })).rejects.toBeInstanceOf(ProtocolError);
+    await transport.close();
+  });
+
+  it('a close before any response byte is a ConnectionError', async () => {
+    const { transport } = await fake((s) => s.destroy());
+    await expect(transport.request({ method: 'GET', path: '/' })).rejects.toBeInstanceOf(ConnectionError);
+    await transport.close();
+  });
+
+  it('a stalled server is a TimeoutError, during the head and during the body', async () => {
+    const { transport } = await fake((s, head) => {
+      if (head.startsWith('GET /body')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
+    });
+    await expect(transport.request({ method: 'GET', path: '/head', timeout: 100 })).rejects.toBeInstanceOf(TimeoutError);
+    const response = await transport.request({ method: 'GET', path: '/body', timeout: 100 });
+    await expect(response.body.text()).rejects.toBeInstanceOf(TimeoutError);
+    expect(transport.pool.stats.open).toBe(0);
+    await transport.close();
+  });
+
+  it('streams a request body chunked, and the server sees every byte', async () => {
+    let received = '';
+    const { transport } = await fake((s, _head, rest) => {
+      received = rest;
+      const check = () => {
+        if (received.endsWith('0\r\n\r\n')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      };
+      check();
+      s.on('data', (d) => {
+        received += d.toString('latin1');
+        check();
+      });
+    });
+    async function* body() {
+      for (let i = 0; i < 3; i++) yield new TextEncoder().encode(`part${i}`);
+    }
+    const response = await transport.request({ method: 'POST', path: '/load', body: body() });
+    await response.body.dump();
+    expect(received).toBe('5\r\npart0\r\n5\r\npart1\r\n5\r\npart2\r\n0\r\n\r\n');
+    await transport.close();
+  });
+
+  it('an early answer while the body is still being sent stops the upload and surfaces the answer', async () => {
+    let stopped = false;
+    const { transport } = await fake((s) => {
+      s.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 12\r\n\r\nrefused body');
+    });
+    async function* endless() {
+      try {
+        for (;;) {
+          yield new Uint8Array(64 * 1024);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+      } finally {
+        stopped = true;
+      }
+    }
+    const response = await transport.request({ method: 'POST', path: '/build', body: endless() });
+    expect(response.statusCode).toBe(400);
+    expect(await response.body.text()).toBe('refused body');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(true);
+    expect(transport.pool.stats.open).toBe(0);
+    await transport.close();
+  });
+
+  it('retries an idempotent request once when a kept-alive connection went stale', async () => {
+    let n = 0;
+    const { transport, connections } = await fake((s) => {
+      n++;
+      // the first connection answers once, then closes as soon as the next request arrives
+      if (n === 2) s.destroy();
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    expect(connections()).toBe(2);
+    await transport.close();
+  });
+});

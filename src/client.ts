@@ -1,5 +1,9 @@
 // Docker: the entry point. Holds the transport, the negotiated API version and the image API.
+import { Credentials } from './auth/credentials.js';
 import { EngineApi } from './engine-api.js';
+import type { ImageContext } from './images/context.js';
+import { login, type LoginOptions, type LoginResult } from './images/login.js';
+import { ImageCollection } from './models/image-collection.js';
 import { DEFAULT_UNIX_SOCKET, parseAddress } from './transport/address.js';
 import { SocketTransport } from './transport/socket-transport.js';
 import type { Transport } from './transport/types.js';
@@ -15,6 +19,8 @@ export interface DockerOptions {
   maxSockets?: number;
   /** A transport of your own (tests, proxies); `host` is then ignored. */
   transport?: Transport;
+  /** Folder of the docker CLI's config.json for registry credentials (default $DOCKER_CONFIG, then ~/.docker). */
+  configDir?: string;
 }
 
 export interface VersionInfo {
@@ -26,9 +32,13 @@ export interface VersionInfo {
   [key: string]: unknown;
 }
 
-export class Docker {
+export class Docker implements ImageContext {
   /** The low-level API (docker-py's APIClient): versioned requests with typed errors. */
   readonly api: EngineApi;
+  /** Registry credentials: login() results, then the docker CLI's configuration. */
+  readonly credentials: Credentials;
+  /** docker-py's client.images. */
+  readonly images: ImageCollection;
 
   constructor(options: DockerOptions = {}) {
     const transport =
@@ -40,6 +50,13 @@ export class Docker {
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     });
+    this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
+    this.images = new ImageCollection(this);
+  }
+
+  /** POST /auth; good credentials are remembered for later pulls and pushes to that registry. */
+  login(options: LoginOptions): Promise<LoginResult> {
+    return login(this, options);
   }
 
   /** Reads DOCKER_HOST (unix://, tcp://, a bare path); defaults to /var/run/docker.sock. */

@@ -1,8 +1,44 @@
 export { Docker, type DockerOptions, type VersionInfo } from './client.js';
 export { EngineApi, MAX_API_VERSION, DEFAULT_API_VERSION, type CallOptions, type EngineApiOptions } from './engine-api.js';
 export * from './errors.js';
+
+// models: docker-py's high-level objects
+export { Image } from './models/image.js';
+export { ImageCollection } from './models/image-collection.js';
+export { RegistryData, type PlatformSpec, type EnginePlatform } from './models/registry-data.js';
+
+// images/*: the low-level operations (docker-py's APIClient), raw engine JSON and events
+export type { ImageContext } from './images/context.js';
+export { inspectImage } from './images/inspect.js';
+export { listImages, type ListOptions } from './images/list.js';
+export { imageHistory } from './images/history.js';
+export { tagImage } from './images/tag.js';
+export { removeImage, type RemoveOptions } from './images/remove.js';
+export { pruneImages, type PruneResult } from './images/prune.js';
+export { searchImages, type SearchOptions } from './images/search.js';
+export { inspectDistribution } from './images/distribution.js';
+export { pullImage, type PullOptions } from './images/pull.js';
+export { pushImage, type PushOptions, type PushResult } from './images/push.js';
+export { loadImages, type LoadResult } from './images/load.js';
+export { saveImages, type SaveOptions, DEFAULT_CHUNK_SIZE } from './images/save.js';
+export { login, type LoginOptions, type LoginResult } from './images/login.js';
+export { parseReference, type Reference } from './images/reference.js';
+export type { ProgressJob } from './images/progress-job.js';
+export type { Filters, FilterValue } from './images/filters.js';
+export type * from './images/types.js';
+
+// auth
+export { Credentials } from './auth/credentials.js';
+export { encodeAuthHeader, type AuthConfig } from './auth/auth-config.js';
+
+// streams
 export { Job, type JobContext } from './stream/job.js';
 export { JsonLinesDecoder, type JsonLinesOptions } from './stream/json-lines.js';
+export { ProgressTotals, type LayerProgress } from './stream/progress-totals.js';
+export type { ProgressEvent } from './stream/progress.js';
+export type { BinarySource } from './stream/body-source.js';
+
+// transport
 export { SocketTransport, type SocketTransportOptions } from './transport/socket-transport.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';

@@ -102,3 +102,9 @@ export function encodeChunk(data: Uint8Array): Uint8Array[] {
   if (data.length === 0) return [];
   return [encodeChunkHeader(data.length), data, CHUNK_TRAILER];
 }
+
+/** `key=v1&key=v2...` for parameters the engine reads as a repeated list (e.g. `names`). */
+export function encodeRepeatedQuery(key: string, values: readonly string[]): string {
+  for (const v of values) assertNoControl(v, `query parameter ${key}`);
+  return values.length ? `?${values.map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(v)}`).join('&')}` : '';
+}

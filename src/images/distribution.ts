@@ -1,0 +1,19 @@
+import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { formatPath } from '../http/request.js';
+import type { ImageContext } from './context.js';
+import { parseReference, registryOf } from './reference.js';
+import type { DistributionInspect } from './types.js';
+
+/** GET /distribution/{name}/json: the manifest descriptor and platforms, from the registry. */
+export async function inspectDistribution(
+  ctx: ImageContext,
+  name: string,
+  options: { authConfig?: AuthConfig; signal?: AbortSignal } = {},
+): Promise<DistributionInspect> {
+  const ref = parseReference(name, 'name');
+  const auth = await ctx.credentials.resolve(registryOf(ref.repository), options.authConfig);
+  return ctx.api.json<DistributionInspect>('GET', formatPath('/distribution/{}/json', name), {
+    headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,0 +1,15 @@
+// The engine's `filters` query parameter: JSON of map[string][]string. docker-py accepts a bool,
+// a string or a list per key; so do we (a bool becomes "true"/"false", as the engine expects).
+export type FilterValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
+export type Filters = Record<string, FilterValue | undefined>;
+
+export function encodeFilters(filters: Filters | undefined): Record<string, string[]> | undefined {
+  if (!filters) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    out[key] = values.map((v) => String(v));
+  }
+  return Object.keys(out).length ? out : undefined;
+}

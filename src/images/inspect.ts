@@ -1,0 +1,14 @@
+import { ImageNotFound } from '../errors.js';
+import { formatPath } from '../http/request.js';
+import type { ImageContext } from './context.js';
+import { checkImageName } from './reference.js';
+import type { ImageAttrs } from './types.js';
+
+/** GET /images/{name}/json. A missing image is ImageNotFound. */
+export function inspectImage(ctx: ImageContext, name: string, options: { signal?: AbortSignal } = {}): Promise<ImageAttrs> {
+  checkImageName(name, 'name');
+  return ctx.api.json<ImageAttrs>('GET', formatPath('/images/{}/json', name), {
+    ...options,
+    notFound: (explanation) => new ImageNotFound(404, explanation),
+  });
+}

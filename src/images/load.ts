@@ -1,0 +1,44 @@
+import { ImageLoadError, StreamError } from '../errors.js';
+import { toBodySource, type BinarySource } from '../stream/body-source.js';
+import { Job } from '../stream/job.js';
+import type { ProgressEvent } from '../stream/progress.js';
+import { readProgress } from '../stream/progress-stream.js';
+import type { ImageContext } from './context.js';
+
+export interface LoadResult {
+  /** What the engine reported loaded: `name:tag` for tagged images, `sha256:...` for untagged ones. */
+  loaded: string[];
+  log: ProgressEvent[];
+}
+
+/**
+ * POST /images/load: streams a `docker save` tarball to the engine without reading it whole.
+ * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines; an
+ * error line rejects with ImageLoadError.
+ */
+export function loadImages(ctx: ImageContext, data: BinarySource, options: { signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
+  const body = toBodySource(data, 'data');
+  return new Job<LoadResult, ProgressEvent>(async (context) => {
+    const response = await ctx.api.request('POST', '/images/load', {
+      query: { quiet: false },
+      headers: { 'Content-Type': 'application/x-tar' },
+      body,
+      signal: context.signal,
+      timeout: 0,
+    });
+    let log: ProgressEvent[];
+    try {
+      log = await readProgress(response.body, (event) => context.emit(event), { keepAll: true });
+    } catch (error) {
+      if (error instanceof StreamError) throw new ImageLoadError(error.message, error.log);
+      throw error;
+    }
+    const loaded: string[] = [];
+    for (const event of log) {
+      const m = /^Loaded image(?: ID)?: (\S+)/.exec(event.stream ?? '');
+      if (m) loaded.push(m[1]!);
+    }
+    if (loaded.length === 0) throw new ImageLoadError('the engine reported no loaded image', log);
+    return { loaded, log };
+  }, options.signal);
+}

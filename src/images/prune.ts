@@ -1,0 +1,17 @@
+import type { ImageContext } from './context.js';
+import { encodeFilters, type Filters } from './filters.js';
+import type { DeleteResponseItem } from './types.js';
+
+export interface PruneResult {
+  imagesDeleted: DeleteResponseItem[];
+  spaceReclaimed: number;
+}
+
+/** POST /images/prune. `filters.dangling: false` prunes every unused image, not only dangling ones. */
+export async function pruneImages(ctx: ImageContext, options: { filters?: Filters; signal?: AbortSignal } = {}): Promise<PruneResult> {
+  const result = await ctx.api.json<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>('POST', '/images/prune', {
+    query: { filters: encodeFilters(options.filters) },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { imagesDeleted: result.ImagesDeleted ?? [], spaceReclaimed: result.SpaceReclaimed ?? 0 };
+}

@@ -1,0 +1,58 @@
+import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { ImageNotFound, InvalidArgument } from '../errors.js';
+import { formatPath } from '../http/request.js';
+import type { ProgressEvent } from '../stream/progress.js';
+import type { ImageContext } from './context.js';
+import { progressJob, type ProgressJob } from './progress-job.js';
+import { checkTag, parseReference, registryOf } from './reference.js';
+
+export interface PushOptions {
+  tag?: string;
+  authConfig?: AuthConfig;
+  signal?: AbortSignal;
+}
+
+export interface PushResult {
+  /** `sha256:...` of the pushed manifest (the last one, when several tags were pushed). */
+  digest: string | undefined;
+  /** Each tag pushed, with its digest and manifest size, from the engine's aux events. */
+  pushed: Array<{ Tag: string; Digest: string; Size: number }>;
+  log: ProgressEvent[];
+}
+
+/**
+ * POST /images/{name}/push. A failure inside the 200 stream (auth refused, unknown blob, ...)
+ * rejects the job with a StreamError; docker-py returns it as text.
+ */
+export function pushImage(ctx: ImageContext, repository: string, options: PushOptions = {}): ProgressJob<PushResult> {
+  const ref = parseReference(repository, 'repository');
+  if (ref.digest !== undefined) throw new InvalidArgument('a push names a tag, not a digest');
+  if (options.tag !== undefined) checkTag(options.tag, 'tag');
+  if (ref.tag !== undefined && options.tag !== undefined && ref.tag !== options.tag) {
+    throw new InvalidArgument(`repository ${JSON.stringify(repository)} already names a tag; leave out options.tag`);
+  }
+  const tag = options.tag ?? ref.tag;
+  const pushed: PushResult['pushed'] = [];
+  return progressJob(
+    async (signal) => {
+      // The engine insists on X-Registry-Auth for a push; `{}` means anonymous.
+      const auth = await ctx.credentials.resolve(registryOf(ref.repository), options.authConfig);
+      const response = await ctx.api.request('POST', formatPath('/images/{}/push', ref.repository), {
+        query: { tag },
+        headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
+        signal,
+        timeout: 0,
+        notFound: (explanation) => new ImageNotFound(404, explanation),
+      });
+      return response.body;
+    },
+    async (log) => {
+      for (const event of log) {
+        const aux = event.aux as { Tag?: string; Digest?: string; Size?: number } | undefined;
+        if (aux && typeof aux.Digest === 'string') pushed.push({ Tag: aux.Tag ?? '', Digest: aux.Digest, Size: aux.Size ?? 0 });
+      }
+      return { digest: pushed[pushed.length - 1]?.Digest, pushed, log };
+    },
+    options.signal,
+  );
+}

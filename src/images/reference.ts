@@ -1,0 +1,96 @@
+// Image references (distribution/reference grammar), checked before any request is made so that
+// bad input is an InvalidArgument naming the argument, not a confusing engine error.
+import { InvalidArgument } from '../errors.js';
+
+export interface Reference {
+  /** Repository, including any registry host: `127.0.0.1:5000/team/app`. */
+  repository: string;
+  tag?: string;
+  /** `sha256:...` */
+  digest?: string;
+}
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN_LABEL = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+const MAX_NAME = 255;
+
+function fail(what: string, value: string, why: string): never {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  throw new InvalidArgument(`${what} ${JSON.stringify(shown)} ${why}`);
+}
+
+function checkString(value: unknown, what: string): asserts value is string {
+  if (typeof value !== 'string') throw new InvalidArgument(`${what} must be a string`);
+  if (value === '') throw new InvalidArgument(`${what} must not be empty`);
+  if (/[\0-\x20\x7f]/.test(value)) fail(what, value, 'must not contain whitespace or control characters');
+}
+
+/** Splits `repo[:tag][@digest]`; a ':' after the last '/' starts the tag (a registry port comes before it). */
+export function splitReference(reference: string): Reference {
+  let rest = reference;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+/** Parses and validates a full reference; `what` names the argument in errors. */
+export function parseReference(reference: unknown, what = 'repository'): Reference {
+  checkString(reference, what);
+  const ref = splitReference(reference);
+  checkRepository(ref.repository, what);
+  if (ref.tag !== undefined) checkTag(ref.tag, `tag in ${what}`);
+  if (ref.digest !== undefined && !DIGEST.test(ref.digest)) fail(what, reference, 'has an invalid digest');
+  return ref;
+}
+
+export function checkRepository(repository: unknown, what = 'repository'): asserts repository is string {
+  checkString(repository, what);
+  if (repository.length > MAX_NAME) fail(what, repository, `is longer than ${MAX_NAME} characters`);
+  if (!REPOSITORY.test(repository)) {
+    const hint = /[A-Z]/.test(repository.slice(repository.indexOf('/') + 1)) ? ' (repository names must be lowercase)' : '';
+    fail(what, repository, `is not a valid repository name${hint}`);
+  }
+}
+
+export function checkTag(tag: unknown, what = 'tag'): asserts tag is string {
+  checkString(tag, what);
+  if (!TAG.test(tag) && !DIGEST.test(tag)) fail(what, tag, 'is not a valid tag');
+}
+
+/**
+ * A name that may be an image ID (`sha256:...`, a short hex prefix) or a reference: looser than a
+ * reference, but still no empty string, whitespace, control characters or dot segments.
+ */
+export function checkImageName(name: unknown, what = 'image name'): asserts name is string {
+  checkString(name, what);
+  if (name.length > 512) fail(what, name, 'is too long');
+  if (name.split('/').some((s) => s === '' || s === '.' || s === '..')) fail(what, name, 'has an empty or dot path segment');
+}
+
+/** The registry a repository lives in: its first component when that is a host, else docker.io. */
+export function registryOf(repository: string): string {
+  const slash = repository.indexOf('/');
+  if (slash === -1) return 'docker.io';
+  const first = repository.slice(0, slash);
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
+  return 'docker.io';
+}
+
+/** `repo:tag` or `repo@sha256:...`, as docker-py joins them. */
+export function joinReference(repository: string, tag: string): string {
+  return `${repository}${tag.includes(':') ? '@' : ':'}${tag}`;
+}

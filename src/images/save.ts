@@ -1,0 +1,35 @@
+import { ImageNotFound, InvalidArgument } from '../errors.js';
+import { encodeRepeatedQuery, formatPath } from '../http/request.js';
+import { rechunk } from '../stream/rechunk.js';
+import type { ImageContext } from './context.js';
+import { checkImageName } from './reference.js';
+
+export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
+
+export interface SaveOptions {
+  /** Bytes per yielded chunk (default 2 MiB); `null` yields chunks as they arrive. */
+  chunkSize?: number | null;
+  signal?: AbortSignal;
+}
+
+/**
+ * GET /images/{name}/get (one image) or /images/get?names= (several): the tarball as an async
+ * iterable of chunks, streamed; the request is made when iteration starts.
+ */
+export function saveImages(ctx: ImageContext, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
+  const list = typeof names === 'string' ? [names] : [...names];
+  if (list.length === 0) throw new InvalidArgument('names must name at least one image');
+  for (const name of list) checkImageName(name, 'name');
+  const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
+  if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
+  const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeRepeatedQuery('names', list)}`;
+  async function* stream(): AsyncIterable<Uint8Array> {
+    const response = await ctx.api.request('GET', path, {
+      timeout: 0,
+      ...(options.signal ? { signal: options.signal } : {}),
+      notFound: (explanation) => new ImageNotFound(404, explanation),
+    });
+    yield* chunkSize === null ? response.body : rechunk(response.body, chunkSize);
+  }
+  return stream();
+}

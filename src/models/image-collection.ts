@@ -1,0 +1,117 @@
+// docker.images: docker-py's ImageCollection. Each method is an images/* operation whose raw
+// result is shaped into Image / RegistryData objects.
+import type { AuthConfig } from '../auth/auth-config.js';
+import { ImageNotFound } from '../errors.js';
+import type { ImageContext } from '../images/context.js';
+import { inspectDistribution } from '../images/distribution.js';
+import type { Filters } from '../images/filters.js';
+import { inspectImage } from '../images/inspect.js';
+import { listImages, type ListOptions } from '../images/list.js';
+import { loadImages } from '../images/load.js';
+import type { ProgressJob } from '../images/progress-job.js';
+import { pruneImages, type PruneResult } from '../images/prune.js';
+import { pullTarget, startPull, type PullOptions } from '../images/pull.js';
+import { pushImage, type PushOptions, type PushResult } from '../images/push.js';
+import { joinReference } from '../images/reference.js';
+import { removeImage, type RemoveOptions } from '../images/remove.js';
+import { searchImages, type SearchOptions } from '../images/search.js';
+import type { DeleteResponseItem, SearchResult } from '../images/types.js';
+import type { BinarySource } from '../stream/body-source.js';
+import { Job } from '../stream/job.js';
+import type { ProgressEvent } from '../stream/progress.js';
+import { Image } from './image.js';
+import { RegistryData } from './registry-data.js';
+
+export class ImageCollection {
+  readonly #ctx: ImageContext;
+
+  constructor(ctx: ImageContext) {
+    this.#ctx = ctx;
+  }
+
+  /** An image by name or ID; ImageNotFound when the engine has none. */
+  async get(name: string, options: { signal?: AbortSignal } = {}): Promise<Image> {
+    return new Image(this.#ctx, await inspectImage(this.#ctx, name, options));
+  }
+
+  /**
+   * Images on the engine, with full inspect data (as docker-py returns), fetched concurrently
+   * over the connection pool rather than one after another. An image removed between the list
+   * and its inspect is left out.
+   */
+  async list(options: ListOptions = {}): Promise<Image[]> {
+    const summaries = await listImages(this.#ctx, options);
+    const images = await Promise.all(
+      summaries.map((s) =>
+        this.get(s.Id, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
+          if (error instanceof ImageNotFound) return undefined;
+          throw error;
+        }),
+      ),
+    );
+    return images.filter((i): i is Image => i !== undefined);
+  }
+
+  /**
+   * Pulls `repository` (a tag or digest may come inside it, or as `tag`; `latest` when neither).
+   * With `allTags`, pulls every tag and resolves to all of the repository's images.
+   */
+  pull(repository: string, options: PullOptions & { allTags: true }): ProgressJob<Image[]>;
+  pull(repository: string, options?: PullOptions): ProgressJob<Image>;
+  pull(repository: string, options: PullOptions = {}): ProgressJob<Image | Image[]> {
+    const target = pullTarget(repository, options);
+    return startPull(this.#ctx, target, options, async (_log, signal): Promise<Image | Image[]> => {
+      if (target.tag === undefined) return this.list({ name: target.repository, signal });
+      return this.get(joinReference(target.repository, target.tag), { signal });
+    });
+  }
+
+  /** Pushes a repository (or one tag of it); rejects when the registry refuses. */
+  push(repository: string, options: PushOptions = {}): ProgressJob<PushResult> {
+    return pushImage(this.#ctx, repository, options);
+  }
+
+  /** Removes an image: what was untagged and deleted. */
+  remove(image: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
+    return removeImage(this.#ctx, image, options);
+  }
+
+  prune(options: { filters?: Filters; signal?: AbortSignal } = {}): Promise<PruneResult> {
+    return pruneImages(this.#ctx, options);
+  }
+
+  search(term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    return searchImages(this.#ctx, term, options);
+  }
+
+  /** Loads a `docker save` tarball, streamed; resolves to the loaded images. */
+  load(data: BinarySource, options: { signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
+    const inner = loadImages(this.#ctx, data, options);
+    return new Job<Image[], ProgressEvent>(async (context) => {
+      const stop = (): void => inner.cancel(context.signal.reason);
+      context.signal.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const event of inner) await context.emit(event);
+        const { loaded } = await inner;
+        return await Promise.all(loaded.map((name) => this.get(name, { signal: context.signal })));
+      } finally {
+        context.signal.removeEventListener('abort', stop);
+      }
+    }, options.signal);
+  }
+
+  /** What the registry says about an image: its digest and platforms. */
+  async getRegistryData(name: string, options: { authConfig?: AuthConfig; signal?: AbortSignal } = {}): Promise<RegistryData> {
+    const [attrs, version] = await Promise.all([
+      inspectDistribution(this.#ctx, name, options),
+      this.#ctx.api.json<{ Os: string; Arch: string }>('GET', '/version', options.signal ? { signal: options.signal } : {}),
+    ]);
+    const pull = (repository: string, digest: string, platform: string | undefined): ProgressJob<Image> =>
+      this.pull(repository, {
+        tag: digest,
+        ...(platform !== undefined ? { platform } : {}),
+        ...(options.authConfig ? { authConfig: options.authConfig } : {}),
+      });
+    return new RegistryData(this.#ctx, name, attrs, { os: version.Os, architecture: version.Arch }, pull, options.authConfig);
+  }
+}

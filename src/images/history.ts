@@ -5,7 +5,7 @@ import { checkImageName } from './reference.js';
 import type { HistoryEntry } from './types.js';
 
 /** GET /images/{name}/history. */
-export function imageHistory(ctx: ImageContext, name: string, options: { signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
+export async function imageHistory(ctx: ImageContext, name: string, options: { signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
   checkImageName(name, 'name');
   return ctx.api.json<HistoryEntry[]>('GET', formatPath('/images/{}/history', name), {
     ...options,

@@ -5,7 +5,7 @@ import { checkImageName } from './reference.js';
 import type { ImageAttrs } from './types.js';
 
 /** GET /images/{name}/json. A missing image is ImageNotFound. */
-export function inspectImage(ctx: ImageContext, name: string, options: { signal?: AbortSignal } = {}): Promise<ImageAttrs> {
+export async function inspectImage(ctx: ImageContext, name: string, options: { signal?: AbortSignal } = {}): Promise<ImageAttrs> {
   checkImageName(name, 'name');
   return ctx.api.json<ImageAttrs>('GET', formatPath('/images/{}/json', name), {
     ...options,

@@ -14,7 +14,7 @@ export interface ListOptions {
 }
 
 /** GET /images/json: the engine's summaries. */
-export function listImages(ctx: ImageContext, options: ListOptions = {}): Promise<ImageSummary[]> {
+export async function listImages(ctx: ImageContext, options: ListOptions = {}): Promise<ImageSummary[]> {
   const filters = { ...options.filters };
   if (options.name !== undefined) {
     checkImageName(options.name, 'name');

@@ -13,7 +13,8 @@ export interface Reference {
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN_LABEL = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const DOMAIN = `(?:${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
-const REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const DOMAIN_RE = new RegExp(`^${DOMAIN}$`);
+const PATH_RE = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const MAX_NAME = 255;
@@ -60,8 +61,12 @@ export function parseReference(reference: unknown, what = 'repository'): Referen
 export function checkRepository(repository: unknown, what = 'repository'): asserts repository is string {
   checkString(repository, what);
   if (repository.length > MAX_NAME) fail(what, repository, `is longer than ${MAX_NAME} characters`);
-  if (!REPOSITORY.test(repository)) {
-    const hint = /[A-Z]/.test(repository.slice(repository.indexOf('/') + 1)) ? ' (repository names must be lowercase)' : '';
+  // As the docker CLI splits it: the first component is a registry only if it looks like a host.
+  const registry = registryOf(repository);
+  const hasDomain = registry !== 'docker.io' || repository.startsWith('docker.io/');
+  const path = hasDomain ? repository.slice(repository.indexOf('/') + 1) : repository;
+  if ((hasDomain && !DOMAIN_RE.test(repository.slice(0, repository.indexOf('/')))) || !PATH_RE.test(path)) {
+    const hint = /[A-Z]/.test(path) ? ' (repository names must be lowercase)' : '';
     fail(what, repository, `is not a valid repository name${hint}`);
   }
 }
@@ -86,6 +91,7 @@ export function registryOf(repository: string): string {
   const slash = repository.indexOf('/');
   if (slash === -1) return 'docker.io';
   const first = repository.slice(0, slash);
+  if (first === 'docker.io' || first === 'index.docker.io') return 'docker.io';
   if (first.includes('.') || first.includes(':') || first === 'localhost') return first;
   return 'docker.io';
 }

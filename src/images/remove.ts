@@ -12,7 +12,7 @@ export interface RemoveOptions {
 }
 
 /** DELETE /images/{name}: what was untagged and deleted. */
-export function removeImage(ctx: ImageContext, name: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
+export async function removeImage(ctx: ImageContext, name: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
   checkImageName(name, 'image');
   return ctx.api.json<DeleteResponseItem[]>('DELETE', formatPath('/images/{}', name), {
     query: { force: options.force, noprune: options.noprune },

@@ -14,13 +14,38 @@ for (const line of printed.split('\n')) {
 }
 
 const docker = Docker.fromEnv(env);
+const say = (text) => console.log(`- ${text}`);
 try {
-  console.log(`engine at ${env.DOCKER_HOST}: ping ${(await docker.ping()) ? 'OK' : 'failed'}`);
   const version = await docker.version();
-  console.log(`Docker ${version.Version}, API ${await docker.api.apiVersion()} (engine's own: ${version.ApiVersion})`);
-  const images = await docker.api.json('GET', '/images/json');
-  console.log(`${images.length} image(s):`);
-  for (const image of images) console.log(`  ${image.Id.slice(7, 19)}  ${(image.RepoTags ?? ['<none>']).join(', ')}`);
+  say(`engine at ${env.DOCKER_HOST}: Docker ${version.Version}, API ${await docker.api.apiVersion()}`);
+  const images = await docker.images.list();
+  say(`${images.length} image(s): ${images.map((i) => i.tags.join(',') || i.shortId).join('; ')}`);
+
+  const base = await docker.images.get(env.DOCKWIRE_BASE_IMAGE);
+  const repo = `${env.DOCKWIRE_REGISTRY}/dockwire/demo`;
+  await base.tag(repo, 'v1');
+  say(`tagged ${base.shortId} as ${repo}:v1`);
+  const push = docker.images.push(repo, { tag: 'v1' });
+  for await (const event of push) if (event.status && event.id) process.stdout.write(`    ${event.id}: ${event.status}\n`);
+  say(`pushed to the local registry: ${(await push).digest}`);
+  await docker.images.remove(`${repo}:v1`);
+  say('removed it locally');
+  const pull = docker.images.pull(`${repo}:v1`);
+  for await (const _ of pull);
+  const pulled = await pull;
+  say(`pulled it back: ${pulled.shortId} (${pull.totals.layersTotal} layer(s) transferred; the rest was already here)`);
+  let bytes = 0;
+  const chunks = [];
+  for await (const chunk of pulled.save({ named: true })) {
+    bytes += chunk.length;
+    chunks.push(chunk);
+  }
+  say(`saved ${bytes} bytes`);
+  const loaded = await docker.images.load((async function* () { yield* chunks; })());
+  say(`loaded ${loaded.map((i) => i.tags.join(',')).join('; ')}`);
+  const data = await docker.images.getRegistryData(`${repo}:v1`);
+  say(`registry says ${data.shortId}, linux/amd64: ${data.hasPlatform('linux/amd64')}`);
+  await docker.images.remove(`${repo}:v1`);
 } finally {
   await docker.close();
 }

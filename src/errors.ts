@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_CONNECTION'
   | 'ERR_DOCKER_TIMEOUT'
   | 'ERR_DOCKER_PROTOCOL'
-  | 'ERR_DOCKER_ABORTED';
+  | 'ERR_DOCKER_ABORTED'
+  | 'ERR_DOCKER_CONTEXT';
 
 export class DockerError extends Error {
   readonly code: ErrorCode = 'ERR_DOCKER';
@@ -114,4 +115,9 @@ export class AbortError extends DockerError {
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
   }
+}
+
+/** A build context could not be read or archived faithfully (unreadable file, file changed while packing). */
+export class ContextError extends DockerError {
+  override readonly code: ErrorCode = 'ERR_DOCKER_CONTEXT';
 }

@@ -22,6 +22,7 @@ export { pushImage, type PushOptions, type PushResult } from './images/push.js';
 export { loadImages, type LoadResult } from './images/load.js';
 export { saveImages, type SaveOptions, DEFAULT_CHUNK_SIZE } from './images/save.js';
 export { login, type LoginOptions, type LoginResult } from './images/login.js';
+export { buildImage, type BuildOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
 export { parseReference, type Reference } from './images/reference.js';
 export type { ProgressJob } from './images/progress-job.js';
 export type { Filters, FilterValue } from './images/filters.js';
@@ -31,8 +32,14 @@ export type * from './images/types.js';
 export { Credentials } from './auth/credentials.js';
 export { encodeAuthHeader, type AuthConfig } from './auth/auth-config.js';
 
+// build contexts
+export { PatternMatcher } from './ignore/matcher.js';
+export { parseIgnoreFile } from './ignore/ignore-file.js';
+export { pack, type PackEntry } from './tar/packer.js';
+export type { TarEntry, EntryType } from './tar/header.js';
+
 // streams
-export { Job, type JobContext } from './stream/job.js';
+export { Job, mapJob, type JobContext } from './stream/job.js';
 export { JsonLinesDecoder, type JsonLinesOptions } from './stream/json-lines.js';
 export { ProgressTotals, type LayerProgress } from './stream/progress-totals.js';
 export type { ProgressEvent } from './stream/progress.js';

@@ -65,7 +65,12 @@ export function formatPath(template: string, ...params: string[]): string {
   return out;
 }
 
-export type QueryValue = string | number | boolean | undefined | null | object;
+/** A parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */
+export class Repeated {
+  constructor(readonly values: readonly string[]) {}
+}
+
+export type QueryValue = string | number | boolean | undefined | null | object | Repeated;
 
 /**
  * Encodes a query string. `undefined`/`null` are left out; booleans become `1`/`0` (the engine's
@@ -77,6 +82,13 @@ export function encodeQuery(query: Record<string, QueryValue> | undefined): stri
   const parts: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
+    if (value instanceof Repeated) {
+      for (const v of value.values) {
+        assertNoControl(v, `query parameter ${key}`);
+        parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(v)}`);
+      }
+      continue;
+    }
     let text: string;
     if (typeof value === 'boolean') text = value ? '1' : '0';
     else if (typeof value === 'object') text = JSON.stringify(value);
@@ -101,10 +113,4 @@ export const LAST_CHUNK = new TextEncoder().encode('0\r\n\r\n');
 export function encodeChunk(data: Uint8Array): Uint8Array[] {
   if (data.length === 0) return [];
   return [encodeChunkHeader(data.length), data, CHUNK_TRAILER];
-}
-
-/** `key=v1&key=v2...` for parameters the engine reads as a repeated list (e.g. `names`). */
-export function encodeRepeatedQuery(key: string, values: readonly string[]): string {
-  for (const v of values) assertNoControl(v, `query parameter ${key}`);
-  return values.length ? `?${values.map((v) => `${encodeURIComponent(key)}=${encodeURIComponent(v)}`).join('&')}` : '';
 }

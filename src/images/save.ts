@@ -1,5 +1,5 @@
 import { ImageNotFound, InvalidArgument } from '../errors.js';
-import { encodeRepeatedQuery, formatPath } from '../http/request.js';
+import { Repeated, encodeQuery, formatPath } from '../http/request.js';
 import { rechunk } from '../stream/rechunk.js';
 import type { ImageContext } from './context.js';
 import { checkImageName } from './reference.js';
@@ -22,7 +22,7 @@ export function saveImages(ctx: ImageContext, names: string | readonly string[],
   for (const name of list) checkImageName(name, 'name');
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
   if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
-  const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeRepeatedQuery('names', list)}`;
+  const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   async function* stream(): AsyncIterable<Uint8Array> {
     const response = await ctx.api.request('GET', path, {
       timeout: 0,

@@ -3,6 +3,7 @@
 import type { AuthConfig } from '../auth/auth-config.js';
 import { ImageNotFound } from '../errors.js';
 import type { ImageContext } from '../images/context.js';
+import { buildImage, type BuildOptions } from '../images/build.js';
 import { inspectDistribution } from '../images/distribution.js';
 import type { Filters } from '../images/filters.js';
 import { inspectImage } from '../images/inspect.js';
@@ -17,7 +18,7 @@ import { removeImage, type RemoveOptions } from '../images/remove.js';
 import { searchImages, type SearchOptions } from '../images/search.js';
 import type { DeleteResponseItem, SearchResult } from '../images/types.js';
 import type { BinarySource } from '../stream/body-source.js';
-import { Job } from '../stream/job.js';
+import { mapJob, type Job } from '../stream/job.js';
 import type { ProgressEvent } from '../stream/progress.js';
 import { Image } from './image.js';
 import { RegistryData } from './registry-data.js';
@@ -86,18 +87,21 @@ export class ImageCollection {
 
   /** Loads a `docker save` tarball, streamed; resolves to the loaded images. */
   load(data: BinarySource, options: { signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
-    const inner = loadImages(this.#ctx, data, options);
-    return new Job<Image[], ProgressEvent>(async (context) => {
-      const stop = (): void => inner.cancel(context.signal.reason);
-      context.signal.addEventListener('abort', stop, { once: true });
-      try {
-        for await (const event of inner) await context.emit(event);
-        const { loaded } = await inner;
-        return await Promise.all(loaded.map((name) => this.get(name, { signal: context.signal })));
-      } finally {
-        context.signal.removeEventListener('abort', stop);
-      }
-    }, options.signal);
+    return mapJob(loadImages(this.#ctx, data, options), ({ loaded }, signal) =>
+      Promise.all(loaded.map((name) => this.get(name, { signal }))),
+    );
+  }
+
+  /**
+   * Builds an image from `path` (a folder) or `fileobj` (a Dockerfile, or with `customContext` a
+   * tar context), streaming the context as it is packed. Resolves to the image and the build log;
+   * a failing step rejects with BuildError. Neither path nor fileobj is a TypeError, as in docker-py.
+   */
+  build(options: BuildOptions): Job<{ image: Image; logs: ProgressEvent[] }, ProgressEvent> {
+    return mapJob(buildImage(this.#ctx, options), async ({ imageId, logs }, signal) => ({
+      image: await this.get(imageId, { signal }),
+      logs,
+    }));
   }
 
   /** What the registry says about an image: its digest and platforms. */

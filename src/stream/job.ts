@@ -134,3 +134,23 @@ export function toAbortError(reason: unknown): Error {
   if (reason instanceof Error && reason.name !== 'AbortError') return reason;
   return new AbortError('The operation was aborted', { cause: reason });
 }
+
+/**
+ * A job that passes on `inner`'s events and then turns its result into another: cancelling
+ * either cancels both.
+ */
+export function mapJob<T, U, E>(inner: Job<T, E>, finish: (value: T, signal: AbortSignal) => Promise<U>, signal?: AbortSignal): Job<U, E> {
+  return new Job<U, E>(async (context) => {
+    const stop = (): void => inner.cancel(context.signal.reason);
+    context.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const event of inner) {
+        const waiting = context.emit(event);
+        if (waiting) await waiting;
+      }
+      return await finish(await inner, context.signal);
+    } finally {
+      context.signal.removeEventListener('abort', stop);
+    }
+  }, signal);
+}

@@ -1,0 +1,95 @@
+// Walks a build context folder the way the docker CLI's archiver does (moby pkg/archive
+// TarWithOptions): names in sorted order, .dockerignore decisions carried from each directory to
+// its children, excluded directories not entered unless an exception pattern starts inside
+// them, symlinks stored as links (never followed), hardlinked files stored once and then as
+// links, sockets, FIFOs and devices skipped without being opened. Entries are produced lazily:
+// a directory is read only when the packer gets to it, a file only when its bytes are wanted.
+import { createReadStream, type Dirent } from 'node:fs';
+import { lstat, opendir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ContextError } from '../errors.js';
+import type { MatchInfo, PatternMatcher } from '../ignore/matcher.js';
+import type { PackEntry } from '../tar/packer.js';
+
+const READ_CHUNK = 64 * 1024;
+
+export interface WalkOptions {
+  /** Paths (relative, slash-separated) to leave out whatever the patterns say. */
+  omit?: ReadonlySet<string>;
+}
+
+export async function* walkContext(root: string, matcher: PatternMatcher, options: WalkOptions = {}): AsyncIterable<PackEntry> {
+  const links = new Map<string, string>(); // "dev:ino" -> first archived name
+  yield* walkDir(root, '', undefined, matcher, links, options.omit ?? new Set());
+}
+
+async function readSorted(dir: string, rel: string): Promise<Dirent[]> {
+  const entries: Dirent[] = [];
+  try {
+    const handle = await opendir(dir, { bufferSize: 256 });
+    for await (const entry of handle) entries.push(entry);
+  } catch (error) {
+    throw new ContextError(`cannot read directory ${rel || '.'} of the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+  // Go's filepath.Walk sorts names byte-wise; for the names contexts hold, code-unit order agrees
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function* walkDir(
+  dir: string,
+  rel: string,
+  parentInfo: MatchInfo | undefined,
+  matcher: PatternMatcher,
+  links: Map<string, string>,
+  omit: ReadonlySet<string>,
+): AsyncIterable<PackEntry> {
+  for (const dirent of await readSorted(dir, rel)) {
+    const name = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
+    const path = join(dir, dirent.name);
+    const { excluded, info } = matcher.match(name, parentInfo);
+    const isDir = dirent.isDirectory();
+    if (excluded) {
+      // An excluded directory is entered only if an exception may re-include something below it;
+      // the directory itself is not archived.
+      if (isDir && matcher.mayReinclude(name)) yield* walkDir(path, name, info, matcher, links, omit);
+      continue;
+    }
+    if (omit.has(name)) continue;
+    if (!(isDir || dirent.isFile() || dirent.isSymbolicLink())) continue; // socket, FIFO, device
+    let stat;
+    try {
+      stat = await lstat(path);
+    } catch (error) {
+      throw new ContextError(`cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    }
+    const base = { name, mode: stat.mode & 0o7777, mtime: Math.floor(stat.mtimeMs / 1000), size: 0 };
+    if (stat.isDirectory()) {
+      yield { ...base, type: 'directory' };
+      yield* walkDir(path, name, info, matcher, links, omit);
+    } else if (stat.isSymbolicLink()) {
+      yield { ...base, type: 'symlink', linkname: await readlink(path) };
+    } else if (stat.isFile()) {
+      if (stat.nlink > 1) {
+        const key = `${stat.dev}:${stat.ino}`;
+        const first = links.get(key);
+        if (first !== undefined) {
+          yield { ...base, type: 'hardlink', linkname: first };
+          continue;
+        }
+        links.set(key, name);
+      }
+      yield { ...base, type: 'file', size: stat.size, content: () => readFile(path, name) };
+    }
+  }
+}
+
+async function* readFile(path: string, name: string): AsyncIterable<Uint8Array> {
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    throw new ContextError(`cannot read ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  } finally {
+    stream.destroy();
+  }
+}

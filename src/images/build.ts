@@ -1,0 +1,214 @@
+// POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
+// the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
+import { serverAddressOf, type AuthConfig } from '../auth/auth-config.js';
+import { contextFromFileobj, contextFromPath, type BuildContext } from '../context/build-context.js';
+import { BuildError, InvalidArgument, StreamError } from '../errors.js';
+import { Repeated, type QueryValue } from '../http/request.js';
+import type { BinarySource } from '../stream/body-source.js';
+import { Job } from '../stream/job.js';
+import type { ProgressEvent } from '../stream/progress.js';
+import { readProgress } from '../stream/progress-stream.js';
+import type { ImageContext } from './context.js';
+import { checkTag, parseReference, registryOf } from './reference.js';
+
+export interface ContainerLimits {
+  memory?: number;
+  memswap?: number;
+  cpushares?: number;
+  cpusetcpus?: string;
+  cpuperiod?: number;
+  cpuquota?: number;
+}
+
+export interface BuildOptions {
+  /** A folder holding the context (and, by default, its Dockerfile). */
+  path?: string;
+  /** A Dockerfile (bytes, a stream, or its text); with `customContext`, a whole tar context. */
+  fileobj?: BinarySource | string;
+  /** `name[:tag]`, or several. */
+  tag?: string | string[];
+  quiet?: boolean;
+  noCache?: boolean;
+  /** Remove intermediate containers (the engine's default is true; docker-py's low-level API sent false). */
+  rm?: boolean;
+  /** Inactivity timeout in ms (default: none, a RUN step may be silent for long). */
+  timeout?: number;
+  customContext?: boolean;
+  /** `gzip` compresses the context (or, with `customContext`, says the stream already is). */
+  encoding?: 'gzip' | 'identity';
+  pull?: boolean;
+  forceRm?: boolean;
+  /** The Dockerfile, relative to `path` or absolute; outside `path` it is injected, as the CLI does. */
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  containerLimits?: ContainerLimits;
+  shmSize?: number;
+  labels?: Record<string, string>;
+  cacheFrom?: string[];
+  target?: string;
+  networkMode?: string;
+  squash?: boolean;
+  /** host → IP, or `host:ip` strings. */
+  extraHosts?: Record<string, string> | string[];
+  platform?: string;
+  isolation?: string;
+  /** Credentials for the registries the Dockerfile's FROM lines name; defaults to the client's. */
+  authConfigs?: Record<string, AuthConfig>;
+  signal?: AbortSignal;
+}
+
+export interface BuildOutput {
+  /** The built image's ID. */
+  imageId: string;
+  /** Every event of the build, in order. */
+  logs: ProgressEvent[];
+}
+
+const LIMIT_KEYS: ReadonlyArray<keyof ContainerLimits> = ['memory', 'memswap', 'cpushares', 'cpusetcpus', 'cpuperiod', 'cpuquota'];
+
+function checkRecord(value: unknown, what: string): void {
+  if (value === undefined) return;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgument(`${what} must be an object of strings`);
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new InvalidArgument(`${what}.${k} must be a string`);
+  }
+}
+
+/** The query of POST /build, checked: each docker-py parameter as the engine reads it. */
+export function buildQuery(options: BuildOptions, dockerfile: string | undefined): Record<string, QueryValue> {
+  const tags = options.tag === undefined ? [] : Array.isArray(options.tag) ? options.tag : [options.tag];
+  for (const t of tags) parseReference(t, 'tag');
+  checkRecord(options.buildArgs, 'buildArgs');
+  checkRecord(options.labels, 'labels');
+  if (options.cacheFrom !== undefined && (!Array.isArray(options.cacheFrom) || options.cacheFrom.some((c) => typeof c !== 'string'))) {
+    throw new InvalidArgument('cacheFrom must be an array of image names');
+  }
+  if (options.target !== undefined) checkTag(options.target, 'target');
+  if (options.shmSize !== undefined && (!Number.isInteger(options.shmSize) || options.shmSize <= 0)) {
+    throw new InvalidArgument('shmSize must be a positive integer (bytes)');
+  }
+  const limits: Record<string, number | string> = {};
+  for (const [key, value] of Object.entries(options.containerLimits ?? {})) {
+    if (!LIMIT_KEYS.includes(key as keyof ContainerLimits)) {
+      throw new InvalidArgument(`containerLimits.${key} is not one of ${LIMIT_KEYS.join(', ')}`);
+    }
+    if (value !== undefined) limits[key] = value;
+  }
+  let extraHosts: string[] | undefined;
+  if (options.extraHosts !== undefined) {
+    extraHosts = Array.isArray(options.extraHosts)
+      ? [...options.extraHosts]
+      : Object.entries(options.extraHosts).map(([host, ip]) => `${host}:${ip}`);
+  }
+  return {
+    t: tags.length ? new Repeated(tags) : undefined,
+    q: options.quiet,
+    nocache: options.noCache,
+    rm: options.rm,
+    forcerm: options.forceRm,
+    pull: options.pull,
+    dockerfile,
+    ...limits,
+    buildargs: options.buildArgs,
+    shmsize: options.shmSize,
+    labels: options.labels,
+    cachefrom: options.cacheFrom,
+    target: options.target,
+    networkmode: options.networkMode,
+    squash: options.squash,
+    extrahosts: extraHosts ? new Repeated(extraHosts) : undefined,
+    platform: options.platform,
+    isolation: options.isolation,
+  };
+}
+
+/** Registries named by the Dockerfile's FROM lines (not stages, not `scratch`, not `$ARG`s). */
+export function fromRegistries(dockerfile: string): string[] {
+  const stages = new Set<string>();
+  const registries = new Set<string>();
+  for (const line of dockerfile.split(/\r?\n/)) {
+    const m = /^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (!m) continue;
+    const image = m[1]!;
+    if (m[2]) stages.add(m[2].toLowerCase());
+    if (image.includes('$') || image === 'scratch' || stages.has(image.toLowerCase())) continue;
+    registries.add(registryOf(image));
+  }
+  return [...registries];
+}
+
+async function registryConfig(ctx: ImageContext, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
+  const configs: Record<string, AuthConfig> = { ...options.authConfigs };
+  if (context.dockerfileText !== undefined) {
+    // Only the registries this build pulls from: a broken helper for another one cannot break it.
+    for (const registry of fromRegistries(context.dockerfileText)) {
+      const key = serverAddressOf(registry);
+      if (configs[key]) continue;
+      const auth = await ctx.credentials.resolve(registry);
+      if (auth) configs[key] = { ...auth, serveraddress: key };
+    }
+  }
+  if (Object.keys(configs).length === 0) return undefined;
+  return Buffer.from(JSON.stringify(configs)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/**
+ * The image ID a build reports: the last aux.ID (a multi-stage build reports one per stage), else
+ * (quiet) a bare ID, else "Successfully built".
+ */
+export function builtImageId(logs: readonly ProgressEvent[]): string | undefined {
+  let fromAux: string | undefined;
+  let fallback: string | undefined;
+  for (const event of logs) {
+    const aux = event.aux as { ID?: unknown } | undefined;
+    if (aux && typeof aux.ID === 'string') fromAux = aux.ID;
+    const text = typeof event.stream === 'string' ? event.stream.trim() : '';
+    const m = /^(?:Successfully built ([0-9a-f]{12,64})|(sha256:[0-9a-f]{64}))$/.exec(text);
+    if (m) fallback = m[1] ?? m[2];
+  }
+  return fromAux ?? fallback;
+}
+
+/**
+ * POST /build: a Job of the build's events; resolves to the image ID and the whole log. A failing
+ * step rejects with BuildError (its reason and the log).
+ */
+export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput, ProgressEvent> {
+  if (options.path === undefined && options.fileobj === undefined) {
+    throw new TypeError('Either path or fileobj needs to be provided.');
+  }
+  if (options.encoding !== undefined && options.encoding !== 'gzip' && options.encoding !== 'identity') {
+    throw new InvalidArgument('encoding must be "gzip" or "identity"');
+  }
+  buildQuery(options, undefined); // refuse bad parameters before anything is read
+  return new Job<BuildOutput, ProgressEvent>(async (job) => {
+    const gzip = options.encoding === 'gzip';
+    const context =
+      options.path !== undefined
+        ? await contextFromPath(options.path, { ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}), gzip })
+        : await contextFromFileobj(options.fileobj!, { ...(options.customContext ? { customContext: true } : {}), gzip: gzip && !options.customContext });
+    const dockerfile = context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
+    const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
+    if (gzip) headers['Content-Encoding'] = 'gzip';
+    const registry = await registryConfig(ctx, options, context);
+    if (registry) headers['X-Registry-Config'] = registry;
+    const response = await ctx.api.request('POST', '/build', {
+      query: buildQuery(options, dockerfile),
+      headers,
+      body: context.body,
+      signal: job.signal,
+      timeout: options.timeout ?? 0,
+    });
+    let logs: ProgressEvent[];
+    try {
+      logs = await readProgress(response.body, (event) => job.emit(event), { keepAll: true });
+    } catch (error) {
+      if (error instanceof StreamError) throw new BuildError(error.message, error.log);
+      throw error;
+    }
+    const imageId = builtImageId(logs);
+    if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
+    return { imageId, logs };
+  }, options.signal);
+}
+

@@ -16,11 +16,21 @@ const READ_CHUNK = 64 * 1024;
 export interface WalkOptions {
   /** Paths (relative, slash-separated) to leave out whatever the patterns say. */
   omit?: ReadonlySet<string>;
+  /** Called with each directory as it is read ('' for the root): what the walk costs. */
+  onDirectory?: (rel: string) => void;
 }
 
 export async function* walkContext(root: string, matcher: PatternMatcher, options: WalkOptions = {}): AsyncIterable<PackEntry> {
-  const links = new Map<string, string>(); // "dev:ino" -> first archived name
-  yield* walkDir(root, '', undefined, matcher, links, options.omit ?? new Set());
+  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory };
+  yield* walkDir(root, '', undefined, state);
+}
+
+interface WalkState {
+  matcher: PatternMatcher;
+  /** "dev:ino" -> the first archived name of a file with several links */
+  links: Map<string, string>;
+  omit: ReadonlySet<string>;
+  onDirectory: ((rel: string) => void) | undefined;
 }
 
 async function readSorted(dir: string, rel: string): Promise<Dirent[]> {
@@ -35,14 +45,9 @@ async function readSorted(dir: string, rel: string): Promise<Dirent[]> {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function* walkDir(
-  dir: string,
-  rel: string,
-  parentInfo: MatchInfo | undefined,
-  matcher: PatternMatcher,
-  links: Map<string, string>,
-  omit: ReadonlySet<string>,
-): AsyncIterable<PackEntry> {
+async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefined, state: WalkState): AsyncIterable<PackEntry> {
+  const { matcher, links, omit } = state;
+  state.onDirectory?.(rel);
   for (const dirent of await readSorted(dir, rel)) {
     const name = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
     const path = join(dir, dirent.name);
@@ -51,7 +56,7 @@ async function* walkDir(
     if (excluded) {
       // An excluded directory is entered only if an exception may re-include something below it;
       // the directory itself is not archived.
-      if (isDir && matcher.mayReinclude(name)) yield* walkDir(path, name, info, matcher, links, omit);
+      if (isDir && matcher.mayReinclude(name)) yield* walkDir(path, name, info, state);
       continue;
     }
     if (omit.has(name)) continue;
@@ -65,7 +70,7 @@ async function* walkDir(
     const base = { name, mode: stat.mode & 0o7777, mtime: Math.floor(stat.mtimeMs / 1000), size: 0 };
     if (stat.isDirectory()) {
       yield { ...base, type: 'directory' };
-      yield* walkDir(path, name, info, matcher, links, omit);
+      yield* walkDir(path, name, info, state);
     } else if (stat.isSymbolicLink()) {
       yield { ...base, type: 'symlink', linkname: await readlink(path) };
     } else if (stat.isFile()) {

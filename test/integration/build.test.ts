@@ -2,12 +2,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GenericContainer, Wait } from 'testcontainers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, BuildError, Docker, Image, InvalidArgument, SocketTransport, parseAddress, type ProgressEvent } from '../../src/index.js';
 import { makeTree, removeTrees } from '../support/contexts.js';
 import { client, engine, uniqueName } from '../support/engine.js';
 import { removeQuietly } from '../support/images.js';
+import { runInImage } from '../support/run.js';
 
 const docker = client();
 const made: string[] = [];
@@ -23,25 +23,7 @@ function tagged(prefix: string): string {
   return name;
 }
 
-/** Runs a command in `image` (no network) with testcontainers and returns its first output line. */
-async function run(image: string, script: string): Promise<string> {
-  const marker = `END-${Math.random().toString(36).slice(2)}`;
-  const container = await new GenericContainer(image)
-    .withNetworkMode('none')
-    .withCommand(['sh', '-c', `${script}; echo ${marker}; sleep 60`])
-    .withWaitStrategy(Wait.forLogMessage(marker))
-    .start();
-  try {
-    let out = '';
-    for await (const chunk of await container.logs()) {
-      out += String(chunk);
-      if (out.includes(marker)) break;
-    }
-    return out.slice(0, out.indexOf(marker)).trim();
-  } finally {
-    await container.stop({ timeout: 1 });
-  }
-}
+const run = runInImage;
 
 const stream = (events: ProgressEvent[]) => events.map((e) => e.stream ?? '').join('');
 
@@ -224,5 +206,30 @@ describe('images.build', () => {
       noCache: true,
     });
     expect(await run(tag, 'cat /shm.txt')).toMatch(/\b8192\b/);
+  });
+
+  it('sends X-Registry-Config for the registries its FROM lines name: a private base image builds', async () => {
+    const base = `${engine.authRegistry}/dockwire/base-${uniqueName('x')}:1`;
+    const good = { username: engine.authUser, password: engine.authPassword };
+    await (await docker.images.get(engine.baseImage)).tag(base);
+    made.push(base);
+    await docker.images.push(base, { authConfig: good });
+    await docker.images.remove(base);
+    const ctx = makeTree({ Dockerfile: `FROM ${base}\nLABEL private=base\n` });
+    // without credentials the engine cannot pull the base image
+    const anonymous = client({ configDir: makeTree({ 'config.json': '{}' }) });
+    await expect(anonymous.images.build({ path: ctx })).rejects.toThrow(/auth|denied|unauthorized|not found/i);
+    await anonymous.close();
+    // with credentials from config.json (and a broken helper for another registry) it builds
+    const configDir = makeTree({
+      'config.json': JSON.stringify({
+        auths: { [engine.authRegistry]: { auth: Buffer.from(`${good.username}:${good.password}`).toString('base64') } },
+        credHelpers: { 'other.example:1': 'dockwire-no-such-helper' },
+      }),
+    });
+    const withConfig = client({ configDir });
+    const { image } = await withConfig.images.build({ path: ctx, pull: true });
+    expect(image.labels['private']).toBe('base');
+    await withConfig.close();
   });
 });

@@ -22,7 +22,8 @@ export { pushImage, type PushOptions, type PushResult } from './images/push.js';
 export { loadImages, type LoadResult } from './images/load.js';
 export { saveImages, type SaveOptions, DEFAULT_CHUNK_SIZE } from './images/save.js';
 export { login, type LoginOptions, type LoginResult } from './images/login.js';
-export { buildImage, type BuildOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
+export { buildImage, type BuildOptions, type BuildKitOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
+export { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from './images/prune-builds.js';
 export { parseReference, type Reference } from './images/reference.js';
 export type { ProgressJob } from './images/progress-job.js';
 export type { Filters, FilterValue } from './images/filters.js';
@@ -43,6 +44,8 @@ export { Job, mapJob, type JobContext } from './stream/job.js';
 export { JsonLinesDecoder, type JsonLinesOptions } from './stream/json-lines.js';
 export { ProgressTotals, type LayerProgress } from './stream/progress-totals.js';
 export type { ProgressEvent } from './stream/progress.js';
+export { BuildKitProgress, decodeTrace, decodeStatusResponse, type BuildKitEvent, type StatusResponse, type Vertex, type VertexState } from './stream/buildkit-status.js';
+export { readFields, readVarint, type Field } from './stream/protobuf.js';
 export type { BinarySource } from './stream/body-source.js';
 
 // transport

@@ -92,10 +92,8 @@ function compile(pattern: string): { type: MatchType; source: string } {
     } else if (ch === '[' || ch === ']') {
       re += ch;
       type = 'regexp';
-    } else if (ch === '^') {
-      // RE2 treats ^ outside a class as an anchor, as JS does: pass it through
-      re += ch;
     } else {
+      // everything else passes through, as in patternmatcher (RE2 and JS agree on what is left)
       re += ch;
     }
   }

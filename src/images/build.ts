@@ -1,11 +1,13 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
+import { randomBytes } from 'node:crypto';
 import { serverAddressOf, type AuthConfig } from '../auth/auth-config.js';
 import { contextFromFileobj, contextFromPath, type BuildContext } from '../context/build-context.js';
 import { BuildError, InvalidArgument, StreamError } from '../errors.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
-import { Job } from '../stream/job.js';
+import { Job, type JobContext } from '../stream/job.js';
+import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../stream/buildkit-status.js';
 import type { ProgressEvent } from '../stream/progress.js';
 import { readProgress } from '../stream/progress-stream.js';
 import type { ImageContext } from './context.js';
@@ -54,14 +56,29 @@ export interface BuildOptions {
   isolation?: string;
   /** Credentials for the registries the Dockerfile's FROM lines name; defaults to the client's. */
   authConfigs?: Record<string, AuthConfig>;
+  /** `buildkit` runs the build on the engine's BuildKit (the API's `version=2`); default `classic`. */
+  builder?: 'classic' | 'buildkit';
+  /** The Engine API's name for the builder: `'2'` is BuildKit, `'1'` the classic builder. */
+  version?: '1' | '2';
+  /** An ID for the build, so it can be cancelled (BuildKit); one is made up when left out. */
+  buildId?: string;
   signal?: AbortSignal;
 }
 
-export interface BuildOutput {
+export type BuildKitOptions = BuildOptions & ({ builder: 'buildkit' } | { version: '2' });
+
+export function isBuildKit(options: BuildOptions): boolean {
+  if (options.builder !== undefined && options.version !== undefined && (options.builder === 'buildkit') !== (options.version === '2')) {
+    throw new InvalidArgument('builder and version disagree');
+  }
+  return options.builder === 'buildkit' || options.version === '2';
+}
+
+export interface BuildOutput<E = ProgressEvent> {
   /** The built image's ID. */
   imageId: string;
   /** Every event of the build, in order. */
-  logs: ProgressEvent[];
+  logs: E[];
 }
 
 const LIMIT_KEYS: ReadonlyArray<keyof ContainerLimits> = ['memory', 'memswap', 'cpushares', 'cpusetcpus', 'cpuperiod', 'cpuquota'];
@@ -84,6 +101,12 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
     throw new InvalidArgument('cacheFrom must be an array of image names');
   }
   if (options.target !== undefined) checkTag(options.target, 'target');
+  if (options.buildId !== undefined) checkTag(options.buildId, 'buildId');
+  if (options.builder !== undefined && options.builder !== 'classic' && options.builder !== 'buildkit') {
+    throw new InvalidArgument('builder must be "classic" or "buildkit"');
+  }
+  if (options.version !== undefined && options.version !== '1' && options.version !== '2') throw new InvalidArgument('version must be "1" or "2"');
+  const buildkit = isBuildKit(options);
   if (options.shmSize !== undefined && (!Number.isInteger(options.shmSize) || options.shmSize <= 0)) {
     throw new InvalidArgument('shmSize must be a positive integer (bytes)');
   }
@@ -119,6 +142,8 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
     extrahosts: extraHosts ? new Repeated(extraHosts) : undefined,
     platform: options.platform,
     isolation: options.isolation,
+    version: buildkit ? '2' : options.version,
+    buildid: options.buildId,
   };
 }
 
@@ -171,9 +196,12 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
 
 /**
  * POST /build: a Job of the build's events; resolves to the image ID and the whole log. A failing
- * step rejects with BuildError (its reason and the log).
+ * step rejects with BuildError (its reason and the log). With `builder: 'buildkit'` the events are
+ * BuildKit's progress, decoded; cancelling the job also asks the engine to stop the build.
  */
-export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput, ProgressEvent> {
+export function buildImage(ctx: ImageContext, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
+export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
+export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
   if (options.path === undefined && options.fileobj === undefined) {
     throw new TypeError('Either path or fileobj needs to be provided.');
   }
@@ -181,7 +209,9 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
     throw new InvalidArgument('encoding must be "gzip" or "identity"');
   }
   buildQuery(options, undefined); // refuse bad parameters before anything is read
-  return new Job<BuildOutput, ProgressEvent>(async (job) => {
+  const buildkit = isBuildKit(options);
+  const buildId = options.buildId ?? (buildkit ? `dockwire-${randomBytes(12).toString('hex')}` : undefined);
+  return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
@@ -192,23 +222,77 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
     if (gzip) headers['Content-Encoding'] = 'gzip';
     const registry = await registryConfig(ctx, options, context);
     if (registry) headers['X-Registry-Config'] = registry;
-    const response = await ctx.api.request('POST', '/build', {
-      query: buildQuery(options, dockerfile),
-      headers,
-      body: context.body,
-      signal: job.signal,
-      timeout: options.timeout ?? 0,
-    });
-    let logs: ProgressEvent[];
+    // BuildKit goes on after its client is gone unless told: cancelling asks the engine to stop.
+    const cancelOnEngine = (): void => {
+      if (buildkit && buildId) ctx.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
+    };
+    job.signal.addEventListener('abort', cancelOnEngine, { once: true });
     try {
-      logs = await readProgress(response.body, (event) => job.emit(event), { keepAll: true });
-    } catch (error) {
-      if (error instanceof StreamError) throw new BuildError(error.message, error.log);
-      throw error;
+      const response = await ctx.api.request('POST', '/build', {
+        query: buildQuery({ ...options, ...(buildId ? { buildId } : {}) }, dockerfile),
+        headers,
+        body: context.body,
+        signal: job.signal,
+        timeout: options.timeout ?? 0,
+      });
+      return buildkit ? await readBuildKit(response.body, job) : await readClassic(response.body, job);
+    } finally {
+      job.signal.removeEventListener('abort', cancelOnEngine);
     }
-    const imageId = builtImageId(logs);
-    if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
-    return { imageId, logs };
   }, options.signal);
 }
 
+async function readClassic(body: AsyncIterable<Uint8Array>, job: JobContext<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
+  let logs: ProgressEvent[];
+  try {
+    logs = await readProgress(body, (event) => job.emit(event), { keep: 'all' });
+  } catch (error) {
+    if (error instanceof StreamError) throw new BuildError(error.message, error.log);
+    throw error;
+  }
+  const imageId = builtImageId(logs);
+  if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
+  return { imageId, logs };
+}
+
+async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
+  const progress = new BuildKitProgress();
+  const logs: BuildKitEvent[] = [];
+  let imageId: string | undefined;
+  const emit = async (events: BuildKitEvent[]): Promise<void> => {
+    for (const event of events) {
+      logs.push(event);
+      const waiting = job.emit(event);
+      if (waiting) await waiting;
+    }
+  };
+  try {
+    await readProgress(
+      body,
+      (event) => {
+        if (event.id === 'moby.buildkit.trace') return emit(progress.events(decodeTrace(event.aux)));
+        if (event.id === 'moby.image.id') {
+          const aux = event.aux as { ID?: unknown } | undefined;
+          if (typeof aux?.ID === 'string') imageId = aux.ID;
+          return undefined;
+        }
+        if (typeof event.stream === 'string') return emit([{ type: 'stream', text: event.stream }]);
+        return undefined;
+      },
+      { keep: 'none' },
+    );
+  } catch (error) {
+    if (error instanceof StreamError) throw new BuildError(failureReason(error.message, progress), logs);
+    throw error;
+  }
+  if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
+  return { imageId, logs };
+}
+
+/** The engine's message, naming the step that failed when BuildKit said which. */
+function failureReason(message: string, progress: BuildKitProgress): string {
+  for (const vertex of progress.vertices.values()) {
+    if (vertex.state === 'failed' && !message.includes(vertex.name)) return `${message} (in ${vertex.name})`;
+  }
+  return message;
+}

@@ -28,7 +28,7 @@ export function loadImages(ctx: ImageContext, data: BinarySource, options: { sig
     });
     let log: ProgressEvent[];
     try {
-      log = await readProgress(response.body, (event) => context.emit(event), { keepAll: true });
+      log = await readProgress(response.body, (event) => context.emit(event), { keep: 'all' });
     } catch (error) {
       if (error instanceof StreamError) throw new ImageLoadError(error.message, error.log);
       throw error;

@@ -3,7 +3,9 @@
 import type { AuthConfig } from '../auth/auth-config.js';
 import { ImageNotFound } from '../errors.js';
 import type { ImageContext } from '../images/context.js';
-import { buildImage, type BuildOptions } from '../images/build.js';
+import { buildImage, type BuildKitOptions, type BuildOptions, type BuildOutput } from '../images/build.js';
+import { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from '../images/prune-builds.js';
+import type { BuildKitEvent } from '../stream/buildkit-status.js';
 import { inspectDistribution } from '../images/distribution.js';
 import type { Filters } from '../images/filters.js';
 import { inspectImage } from '../images/inspect.js';
@@ -97,11 +99,16 @@ export class ImageCollection {
    * tar context), streaming the context as it is packed. Resolves to the image and the build log;
    * a failing step rejects with BuildError. Neither path nor fileobj is a TypeError, as in docker-py.
    */
-  build(options: BuildOptions): Job<{ image: Image; logs: ProgressEvent[] }, ProgressEvent> {
-    return mapJob(buildImage(this.#ctx, options), async ({ imageId, logs }, signal) => ({
-      image: await this.get(imageId, { signal }),
-      logs,
-    }));
+  build(options: BuildKitOptions): Job<{ image: Image; logs: BuildKitEvent[] }, BuildKitEvent>;
+  build(options: BuildOptions): Job<{ image: Image; logs: ProgressEvent[] }, ProgressEvent>;
+  build(options: BuildOptions): Job<{ image: Image; logs: Array<ProgressEvent | BuildKitEvent> }, ProgressEvent | BuildKitEvent> {
+    const inner = buildImage(this.#ctx, options) as Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>;
+    return mapJob(inner, async ({ imageId, logs }, signal) => ({ image: await this.get(imageId, { signal }), logs }));
+  }
+
+  /** Removes build cache (docker-py's prune_builds). */
+  pruneBuilds(options: PruneBuildsOptions = {}): Promise<PruneBuildsResult> {
+    return pruneBuilds(this.#ctx, options);
   }
 
   /** What the registry says about an image: its digest and platforms. */

@@ -1,6 +1,7 @@
 // Reads a progress stream to its end: decodes JSON lines, hands each event on (awaiting the
 // listener, so a slow listener slows the socket), and turns an error line into a StreamError that
-// carries the log so far. The log keeps status lines, not every byte-count tick, so it stays small.
+// carries the log so far. By default the log keeps status lines, not every byte-count tick, so it
+// stays small.
 import { StreamError } from '../errors.js';
 import { JsonLinesDecoder } from './json-lines.js';
 import { streamErrorOf, type ProgressEvent } from './progress.js';
@@ -10,7 +11,7 @@ const MAX_LOG = 1000;
 export async function readProgress(
   body: AsyncIterable<Uint8Array>,
   onEvent: (event: ProgressEvent) => Promise<void> | undefined,
-  options: { keepAll?: boolean } = {},
+  options: { keep?: 'all' | 'status' | 'none' } = {},
 ): Promise<ProgressEvent[]> {
   const decoder = new JsonLinesDecoder();
   const log: ProgressEvent[] = [];
@@ -23,9 +24,10 @@ export async function readProgress(
         error.log = log;
         throw error;
       }
-      if (options.keepAll || event.progressDetail?.current === undefined) {
+      const keep = options.keep ?? 'status';
+      if (keep === 'all' || (keep === 'status' && event.progressDetail?.current === undefined)) {
         log.push(event);
-        if (!options.keepAll && log.length > MAX_LOG) log.shift();
+        if (keep === 'status' && log.length > MAX_LOG) log.shift();
       }
       const waiting = onEvent(event);
       if (waiting) await waiting;

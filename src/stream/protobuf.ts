@@ -1,0 +1,98 @@
+// A small protobuf wire-format reader (https://protobuf.dev/programming-guides/encoding/):
+// varints, 64- and 32-bit fields, length-delimited fields; unknown fields are skipped by the
+// caller, groups are refused, every length is checked against what is left. Pure.
+import { StreamError } from '../errors.js';
+
+export interface Field {
+  field: number;
+  wireType: 0 | 1 | 2 | 5;
+  /** varint / fixed: the number (exact up to 2^53); length-delimited: the bytes (a view). */
+  value: number | Uint8Array;
+}
+
+function malformed(why: string): never {
+  throw new StreamError(`malformed protobuf message: ${why}`);
+}
+
+/** Reads a varint at `pos`; returns its value (as a double: exact up to 2^53) and the next position. */
+export function readVarint(bytes: Uint8Array, pos: number): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= bytes.length) malformed('truncated varint');
+    const b = bytes[pos++]!;
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return [value, pos];
+    scale *= 128;
+  }
+  return malformed('varint longer than 10 bytes');
+}
+
+/** Splits one message into its fields, in order. */
+export function readFields(bytes: Uint8Array): Field[] {
+  const fields: Field[] = [];
+  let pos = 0;
+  while (pos < bytes.length) {
+    const [tag, afterTag] = readVarint(bytes, pos);
+    pos = afterTag;
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if (field < 1 || field > 536_870_911) malformed(`field number ${field}`);
+    switch (wireType) {
+      case 0: {
+        const [value, next] = readVarint(bytes, pos);
+        fields.push({ field, wireType, value });
+        pos = next;
+        break;
+      }
+      case 1:
+      case 5: {
+        const size = wireType === 1 ? 8 : 4;
+        if (pos + size > bytes.length) malformed('truncated fixed-size field');
+        const view = new DataView(bytes.buffer, bytes.byteOffset + pos, size);
+        const value = size === 8 ? Number(view.getBigUint64(0, true)) : view.getUint32(0, true);
+        fields.push({ field, wireType, value });
+        pos += size;
+        break;
+      }
+      case 2: {
+        const [length, next] = readVarint(bytes, pos);
+        if (length > bytes.length - next) malformed(`length ${length} runs past the end of the message`);
+        fields.push({ field, wireType, value: bytes.subarray(next, next + length) });
+        pos = next + length;
+        break;
+      }
+      default:
+        malformed(`unsupported wire type ${wireType}`);
+    }
+  }
+  return fields;
+}
+
+const decoder = new TextDecoder();
+
+export function asString(f: Field): string {
+  if (!(f.value instanceof Uint8Array)) malformed(`field ${f.field} should be a string`);
+  return decoder.decode(f.value);
+}
+
+export function asBytes(f: Field): Uint8Array {
+  if (!(f.value instanceof Uint8Array)) malformed(`field ${f.field} should be bytes`);
+  return f.value;
+}
+
+export function asNumber(f: Field): number {
+  if (typeof f.value !== 'number') malformed(`field ${f.field} should be a number`);
+  return f.value;
+}
+
+/** A google.protobuf.Timestamp {seconds 1, nanos 2} as milliseconds since the epoch. */
+export function asTimestamp(f: Field): number {
+  let seconds = 0;
+  let nanos = 0;
+  for (const g of readFields(asBytes(f))) {
+    if (g.field === 1) seconds = asNumber(g);
+    else if (g.field === 2) nanos = asNumber(g);
+  }
+  return seconds * 1000 + Math.floor(nanos / 1e6);
+}

@@ -1,0 +1,119 @@
+// BuildKit builds (POST /build?version=2) with no session: the engine's own BuildKit, its
+// progress decoded from the protobuf trace.
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AbortError, BuildError, type BuildKitEvent } from '../../src/index.js';
+import { makeTree, removeTrees } from '../support/contexts.js';
+import { client, engine, uniqueName } from '../support/engine.js';
+import { removeQuietly } from '../support/images.js';
+import { runInImage } from '../support/run.js';
+
+const docker = client();
+const made: string[] = [];
+afterAll(async () => {
+  removeQuietly(...made);
+  removeTrees();
+  await docker.close();
+});
+
+type VertexEvent = Extract<BuildKitEvent, { type: 'vertex' }>;
+const vertices = (events: BuildKitEvent[]) => events.filter((e): e is VertexEvent => e.type === 'vertex');
+
+function processesRunning(pattern: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', pattern]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('BuildKit builds', () => {
+  const nonce = uniqueName('bk');
+  const dockerfile = [
+    `FROM ${engine.baseImage} AS base`,
+    'ARG WHO=nobody',
+    `RUN echo "hello $WHO ${nonce}" > /greeting`,
+    'FROM base AS app',
+    'COPY data.txt /data.txt',
+    'CMD ["cat", "/greeting"]',
+    'FROM app AS never',
+    'RUN echo never-built > /never',
+  ].join('\n');
+
+  it('builds a multi-stage Dockerfile to a target with buildArgs; the image runs', async () => {
+    const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
+    const tag = `dockwire-test/bk:${uniqueName('t')}`;
+    made.push(tag);
+    const job = docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' });
+    const live: BuildKitEvent[] = [];
+    for await (const event of job) live.push(event);
+    const { image, logs } = await job;
+    expect(logs).toEqual(live);
+    expect(image.tags).toContain(tag);
+    const names = vertices(logs).map((v) => v.name);
+    expect(names.some((n) => n.includes('[base 2/2] RUN echo "hello buildkit'))).toBe(true);
+    expect(names.some((n) => n.includes('never-built'))).toBe(false);
+    expect(vertices(logs).filter((v) => v.name.includes('RUN echo')).map((v) => v.state)).toEqual(['started', 'completed']);
+    expect(await runInImage(tag, 'cat /greeting /data.txt')).toBe(`hello buildkit ${nonce}\nbk data`);
+  });
+
+  it('a second run reports its steps cached and gives the same image', async () => {
+    const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
+    const first = await docker.images.build({ path: ctx, version: '2', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
+    const second = await docker.images.build({ path: ctx, version: '2', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
+    expect(second.image.id).toBe(first.image.id);
+    const cached = vertices(second.logs).filter((v) => v.state === 'cached').map((v) => v.name);
+    expect(cached.some((n) => n.includes('RUN echo "hello cache'))).toBe(true);
+    expect(cached.some((n) => n.includes('COPY data.txt'))).toBe(true);
+    made.push(first.image.id);
+  });
+
+  it('a failing RUN is a BuildError naming the step, with its output in the log', async () => {
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo "bk is failing ${nonce}" && exit 5\n` });
+    const error = (await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' }).catch((e: unknown) => e)) as BuildError;
+    expect(error).toBeInstanceOf(BuildError);
+    expect(error.reason).toMatch(/exit code: 5/);
+    expect(error.reason).toContain('RUN echo "bk is failing');
+    const log = error.buildLog as BuildKitEvent[];
+    const failed = vertices(log).find((v) => v.state === 'failed')!;
+    expect(failed.name).toContain('RUN echo "bk is failing');
+    expect(log.some((e) => e.type === 'log' && e.digest === failed.digest && e.text.includes(`bk is failing ${nonce}`))).toBe(true);
+  });
+
+  it('a cancelled long build ends within seconds and leaves no build running', async () => {
+    const marker = `sleep 3${Math.floor(Math.random() * 9)}.${Date.now() % 1000}`;
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo started-${nonce} && ${marker}\n` });
+    const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' });
+    const started = Date.now();
+    let wasRunning = false;
+    for await (const event of job) {
+      if (event.type === 'log' && event.text.includes(`started-${nonce}`)) {
+        for (let i = 0; i < 20 && !wasRunning; i++) {
+          wasRunning = processesRunning(marker);
+          if (!wasRunning) await new Promise((r) => setTimeout(r, 100));
+        }
+        job.cancel();
+        break;
+      }
+    }
+    await expect(job).rejects.toBeInstanceOf(AbortError);
+    expect(wasRunning).toBe(true); // the step really was running when it was cancelled
+    let stillRunning = true;
+    for (let i = 0; i < 50 && stillRunning; i++) {
+      stillRunning = processesRunning(marker);
+      if (stillRunning) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(stillRunning).toBe(false);
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it('pruneBuilds reclaims build cache', async () => {
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN head -c 2000000 /dev/zero > /blob-${nonce}\n` });
+    const { image } = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' });
+    await docker.images.remove(image.id, { force: true });
+    const result = await docker.images.pruneBuilds({ all: true });
+    expect(result.spaceReclaimed).toBeGreaterThan(0);
+    expect(result.cachesDeleted.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,206 @@
+// Property tests: any bytes either parse or raise the module's typed error; never another
+// exception, never a hang, never unbounded memory. And round trips for what we encode.
+import { execFileSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ProtocolError, StreamError } from '../../src/errors.js';
+import { encodeChunk, LAST_CHUNK } from '../../src/http/request.js';
+import { ResponseParser } from '../../src/http/response.js';
+import { JsonLinesDecoder } from '../../src/stream/json-lines.js';
+import { decodeTrace } from '../../src/stream/buildkit-status.js';
+import { pack, type PackEntry } from '../../src/tar/packer.js';
+import { readTar } from './tar/read-tar.js';
+
+export const RUNS = { response: 2000, chunked: 500, jsonLines: 1000, tar: 100, trace: 1000 };
+
+/** Splits `bytes` at the given cut points. */
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (const p of points) {
+    out.push(bytes.subarray(at, p));
+    at = p;
+  }
+  out.push(bytes.subarray(at));
+  return out;
+}
+
+const validResponses = [
+  'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
+  'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n',
+  'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"no"}',
+];
+
+/** Bytes that look like a response: a valid one with random mutations, or random bytes. */
+const responseBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 300 }),
+  fc
+    .tuple(fc.constantFrom(...validResponses), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 3 }))
+    .map(([text, flips, cutsAt]) => {
+      const bytes = Buffer.from(text, 'latin1');
+      for (const [at, value] of flips) bytes[at % bytes.length] = value;
+      // sometimes cut the response short
+      return cutsAt.length > 0 ? bytes.subarray(0, cutsAt[0]! % (bytes.length + 1)) : bytes;
+    }),
+);
+
+describe('ResponseParser: any bytes parse or raise ProtocolError', () => {
+  it('never throws anything else, at any split, with or without EOF', () => {
+    fc.assert(
+      fc.property(responseBytes, fc.array(fc.nat(), { maxLength: 5 }), fc.boolean(), (bytes, cuts, eof) => {
+        let bodyBytes = 0;
+        const parser = new ResponseParser({ onHead() {}, onBody: (b) => (bodyBytes += b.length), onEnd() {} }, { maxHeaderSize: 1024, maxChunkLineSize: 64 });
+        parser.expect('GET');
+        try {
+          for (const chunk of split(bytes, cuts)) parser.execute(chunk);
+          if (eof) parser.finish();
+        } catch (error) {
+          expect(error).toBeInstanceOf(ProtocolError);
+        }
+        expect(bodyBytes).toBeLessThanOrEqual(bytes.length);
+      }),
+      { numRuns: RUNS.response },
+    );
+  });
+
+  it('an endless header section stops at the limit', () => {
+    const parser = new ResponseParser({ onHead() {}, onBody() {}, onEnd() {} }, { maxHeaderSize: 4096 });
+    parser.expect('GET');
+    parser.execute(Buffer.from('HTTP/1.1 200 OK\r\n'));
+    expect(() => {
+      for (let i = 0; i < 10_000; i++) parser.execute(Buffer.from(`X-${i}: ${'v'.repeat(50)}\r\n`));
+    }).toThrow(/exceeds 4096 bytes/);
+  });
+});
+
+describe('chunked bodies round-trip through our encoder and parser', () => {
+  it('any chunks, any splits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 6 }), (chunks, cuts) => {
+        const wire = Buffer.concat([
+          Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'),
+          ...chunks.flatMap((c) => encodeChunk(c)),
+          LAST_CHUNK,
+        ]);
+        const got: Uint8Array[] = [];
+        let ended = false;
+        const parser = new ResponseParser({ onHead() {}, onBody: (b) => got.push(b.slice()), onEnd: () => (ended = true) });
+        parser.expect('GET');
+        for (const part of split(wire, cuts)) parser.execute(part);
+        expect(ended).toBe(true);
+        expect(Buffer.concat(got)).toEqual(Buffer.concat(chunks));
+      }),
+      { numRuns: RUNS.chunked },
+    );
+  });
+});
+
+describe('JsonLinesDecoder: any bytes decode or raise StreamError', () => {
+  it('never throws anything else, and a value never exceeds the limit', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.string({ maxLength: 200 }).map((s) => new TextEncoder().encode(s)),
+      fc.array(fc.constantFrom('{', '}', '[', ']', '"', '\\', '\n', 'a', ':', ',', '1'), { maxLength: 100 }).map((a) => new TextEncoder().encode(a.join(''))),
+    );
+    fc.assert(
+      fc.property(bytes, fc.array(fc.nat(), { maxLength: 5 }), (input, cuts) => {
+        const decoder = new JsonLinesDecoder({ maxLineSize: 64 });
+        try {
+          for (const chunk of split(input, cuts)) decoder.push(chunk);
+          decoder.end();
+        } catch (error) {
+          expect(error).toBeInstanceOf(StreamError);
+        }
+      }),
+      { numRuns: RUNS.jsonLines },
+    );
+  });
+
+  it('any JSON objects, newline-separated or concatenated, any splits, come back equal', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })), { maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n', '', ' \n\n'),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (objects, separator, cuts) => {
+          const wire = new TextEncoder().encode(objects.map((o) => JSON.stringify(o)).join(separator) + separator);
+          const decoder = new JsonLinesDecoder();
+          const got: unknown[] = [];
+          for (const chunk of split(wire, cuts)) got.push(...decoder.push(chunk));
+          decoder.end();
+          expect(got).toEqual(JSON.parse(JSON.stringify(objects)));
+        },
+      ),
+      { numRuns: RUNS.jsonLines },
+    );
+  });
+});
+
+describe('BuildKit trace decoding: any aux raises StreamError or decodes', () => {
+  it('never throws anything else', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          decodeTrace(Buffer.from(bytes).toString('base64'));
+        } catch (error) {
+          expect(error).toBeInstanceOf(StreamError);
+        }
+      }),
+      { numRuns: RUNS.trace },
+    );
+  });
+});
+
+describe('tar packer: pack → read gives back every entry', () => {
+  const segment = fc.stringMatching(/^[a-zA-Z0-9._ -]{1,40}$/).filter((s) => s !== '.' && s !== '..');
+  const unicodeSegment = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((s) => !/[/\0-\x1f\x7f]/.test(s) && s !== '.' && s !== '..');
+  const name = fc.array(fc.oneof(segment, unicodeSegment), { minLength: 1, maxLength: 8 }).map((parts) => parts.join('/'));
+  const entry = fc.record({
+    name,
+    kind: fc.constantFrom('file', 'directory', 'symlink'),
+    mode: fc.constantFrom(0o644, 0o755, 0o600, 0o777),
+    content: fc.uint8Array({ maxLength: 1500 }),
+    link: fc.oneof(segment, fc.string({ minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\0'))),
+  });
+
+  it('names (long and non-ASCII), modes, link targets and bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(entry, { maxLength: 12, selector: (e) => e.name }), async (specs) => {
+        const entries: PackEntry[] = specs.map((s) =>
+          s.kind === 'file'
+            ? { name: s.name, type: 'file', mode: s.mode, size: s.content.length, mtime: 1_700_000_000, content: () => [s.content] }
+            : s.kind === 'directory'
+              ? { name: s.name, type: 'directory', mode: s.mode, size: 0, mtime: 1_700_000_000 }
+              : { name: s.name, type: 'symlink', mode: 0o777, size: 0, mtime: 1_700_000_000, linkname: s.link },
+        );
+        const parts: Uint8Array[] = [];
+        for await (const p of pack(entries)) parts.push(p);
+        const read = readTar(Buffer.concat(parts));
+        expect(read.map((r) => r.name)).toEqual(entries.map((e) => (e.type === 'directory' ? `${e.name}/` : e.name)));
+        for (let i = 0; i < entries.length; i++) {
+          const e = entries[i]!;
+          const r = read[i]!;
+          expect(r.type).toBe(e.type);
+          expect(r.mode).toBe(e.mode);
+          if (e.type === 'symlink') expect(r.linkname).toBe(e.linkname);
+          if (e.type === 'file') expect(Buffer.from(r.content)).toEqual(Buffer.from(specs[i]!.content));
+        }
+      }),
+      { numRuns: RUNS.tar },
+    );
+  });
+
+  it('GNU tar reads the same names back', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(name, { minLength: 1, maxLength: 6 }), async (names) => {
+        const entries: PackEntry[] = names.map((n) => ({ name: n, type: 'file', mode: 0o644, size: 1, mtime: 0, content: () => [new Uint8Array([120])] }));
+        const parts: Uint8Array[] = [];
+        for await (const p of pack(entries)) parts.push(p);
+        const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', '-'], { input: Buffer.concat(parts) }).toString('utf8').split('\n').slice(0, -1);
+        expect(listed).toEqual(names);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -15,8 +15,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
   body?: RequestBody;
   signal?: AbortSignal;
-  /** Inactivity timeout in ms for this call (0 = none); defaults to the client's. */
+  /** Inactivity timeout in ms until the response head (0 = none); defaults to the client's. */
   timeout?: number;
+  /** Inactivity timeout in ms while the body streams; defaults to `timeout`. Streams pass 0 or the caller's. */
+  bodyTimeout?: number;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
 }
@@ -99,6 +101,7 @@ export class EngineApi {
       method,
       path: path + encodeQuery(options.query),
       timeout: options.timeout ?? this.timeout,
+      ...(options.bodyTimeout !== undefined ? { bodyTimeout: options.bodyTimeout } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
       ...(options.body !== undefined ? { body: options.body } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -33,7 +33,7 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Remove intermediate containers (the engine's default is true; docker-py's low-level API sent false). */
   rm?: boolean;
-  /** Inactivity timeout in ms (default: none, a RUN step may be silent for long). */
+  /** Inactivity timeout in ms once the build streams (default: none: a RUN step may be silent for long). */
   timeout?: number;
   customContext?: boolean;
   /** `gzip` compresses the context (or, with `customContext`, says the stream already is). */
@@ -233,7 +233,7 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
         headers,
         body: context.body,
         signal: job.signal,
-        timeout: options.timeout ?? 0,
+        bodyTimeout: options.timeout ?? 0,
       });
       return buildkit ? await readBuildKit(response.body, job) : await readClassic(response.body, job);
     } finally {

@@ -16,7 +16,7 @@ export interface LoadResult {
  * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines; an
  * error line rejects with ImageLoadError.
  */
-export function loadImages(ctx: ImageContext, data: BinarySource, options: { signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
+export function loadImages(ctx: ImageContext, data: BinarySource, options: { timeout?: number; signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
   const body = toBodySource(data, 'data');
   return new Job<LoadResult, ProgressEvent>(async (context) => {
     const response = await ctx.api.request('POST', '/images/load', {
@@ -24,7 +24,7 @@ export function loadImages(ctx: ImageContext, data: BinarySource, options: { sig
       headers: { 'Content-Type': 'application/x-tar' },
       body,
       signal: context.signal,
-      timeout: 0,
+      bodyTimeout: options.timeout ?? 0,
     });
     let log: ProgressEvent[];
     try {

@@ -13,6 +13,8 @@ export interface PullOptions {
   authConfig?: AuthConfig;
   /** `os[/arch[/variant]]` */
   platform?: string;
+  /** Inactivity timeout in ms once progress streams (default: none). */
+  timeout?: number;
   signal?: AbortSignal;
 }
 
@@ -61,7 +63,7 @@ export function startPull<T>(
         query: { fromImage: target.repository, tag: target.tag, platform: options.platform },
         headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
         signal,
-        timeout: 0,
+        bodyTimeout: options.timeout ?? 0,
       });
       return response.body;
     },

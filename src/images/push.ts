@@ -9,6 +9,8 @@ import { checkTag, parseReference, registryOf } from './reference.js';
 export interface PushOptions {
   tag?: string;
   authConfig?: AuthConfig;
+  /** Inactivity timeout in ms once progress streams (default: none). */
+  timeout?: number;
   signal?: AbortSignal;
 }
 
@@ -41,7 +43,7 @@ export function pushImage(ctx: ImageContext, repository: string, options: PushOp
         query: { tag },
         headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
         signal,
-        timeout: 0,
+        bodyTimeout: options.timeout ?? 0,
         notFound: (explanation) => new ImageNotFound(404, explanation),
       });
       return response.body;

@@ -9,6 +9,8 @@ export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 export interface SaveOptions {
   /** Bytes per yielded chunk (default 2 MiB); `null` yields chunks as they arrive. */
   chunkSize?: number | null;
+  /** Inactivity timeout in ms once the archive streams (default: none). */
+  timeout?: number;
   signal?: AbortSignal;
 }
 
@@ -25,7 +27,7 @@ export function saveImages(ctx: ImageContext, names: string | readonly string[],
   const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   async function* stream(): AsyncIterable<Uint8Array> {
     const response = await ctx.api.request('GET', path, {
-      timeout: 0,
+      bodyTimeout: options.timeout ?? 0,
       ...(options.signal ? { signal: options.signal } : {}),
       notFound: (explanation) => new ImageNotFound(404, explanation),
     });

@@ -88,7 +88,7 @@ export class ImageCollection {
   }
 
   /** Loads a `docker save` tarball, streamed; resolves to the loaded images. */
-  load(data: BinarySource, options: { signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
+  load(data: BinarySource, options: { timeout?: number; signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
     return mapJob(loadImages(this.#ctx, data, options), ({ loaded }, signal) =>
       Promise.all(loaded.map((name) => this.get(name, { signal }))),
     );

@@ -24,7 +24,8 @@ export class StaleConnectionError extends ConnectionError {}
 export function exchange(socket: Duplex, request: TransportRequest, options: ExchangeOptions): Promise<TransportResponse> {
   return new Promise<TransportResponse>((resolve, reject) => {
     const { signal } = request;
-    const timeout = request.timeout ?? 0;
+    const headTimeout = request.timeout ?? 0;
+    const bodyTimeout = request.bodyTimeout ?? headTimeout;
     let head: ResponseHead | undefined;
     let released = false;
     let messageDone = false;
@@ -73,8 +74,9 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
     }
 
     function startTimer(): void {
-      if (timeout <= 0) return;
       clearTimeout(timer);
+      const timeout = head ? bodyTimeout : headTimeout;
+      if (timeout <= 0) return;
       timer = setTimeout(() => fail(new TimeoutError(`no response from ${options.host} within ${timeout} ms`)), timeout);
     }
     function stopTimer(): void {

@@ -11,8 +11,10 @@ export interface TransportRequest {
   /** A Uint8Array or string is sent with Content-Length; an async iterable is sent chunked. */
   body?: RequestBody;
   signal?: AbortSignal;
-  /** Milliseconds without a byte from the engine (while we wait for it) before TimeoutError; 0 = none. */
+  /** Milliseconds without progress (a byte sent or received) before the response head, then TimeoutError; 0 = none. */
   timeout?: number;
+  /** The same for the response body, once the head has arrived; defaults to `timeout`. */
+  bodyTimeout?: number;
 }
 
 export interface ResponseBody extends AsyncIterable<Uint8Array> {

@@ -1,0 +1,194 @@
+// Timeouts and AbortSignal on every operation (before the request and in the middle of a streamed
+// body), and many requests through the pool without file-descriptor or memory growth.
+import { readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AbortError, Docker, SocketTransport, TimeoutError, parseAddress, saveImages } from '../../src/index.js';
+import { makeTree, removeTrees } from '../support/contexts.js';
+import { client, engine, uniqueName } from '../support/engine.js';
+import { removeQuietly, tagBase } from '../support/images.js';
+
+const docker = client();
+const made: string[] = [];
+afterAll(async () => {
+  removeQuietly(...made);
+  removeTrees();
+  await docker.close();
+});
+
+async function drain(source: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of source);
+}
+
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+/** Every operation, each given `options` (signal and/or timeout). */
+function everyOperation(d: Docker, options: { signal?: AbortSignal; timeout?: number }): Array<[string, () => Promise<unknown>]> {
+  const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\n` });
+  const s = options.signal ? { signal: options.signal } : {};
+  const st = { ...s, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
+  return [
+    ['ping', () => d.ping(s)],
+    ['version', () => d.version(s)],
+    ['get', () => d.images.get(engine.baseImage, s)],
+    ['list', () => d.images.list(s)],
+    ['history', async () => (await d.images.get(engine.baseImage)).history(s)],
+    ['tag', async () => (await d.images.get(engine.baseImage)).tag('dockwire-test/never', 'x', s)],
+    ['remove', () => d.images.remove('dockwire-test/never:x', s)],
+    ['prune', () => d.images.prune({ filters: { label: 'dockwire.never' }, ...s })],
+    ['search', () => d.images.search(`${engine.registry}/x`, s)],
+    ['getRegistryData', () => d.images.getRegistryData(`${engine.registry}/x:1`, s)],
+    ['login', () => d.login({ username: 'x', password: 'y', registry: engine.registry, ...s })],
+    ['pull', async () => d.images.pull(`${engine.registry}/x:1`, st)],
+    ['push', async () => d.images.push(`${engine.registry}/x:1`, st)],
+    ['load', async () => d.images.load(new Uint8Array(1024), st)],
+    ['save', () => drain(saveImages(d, engine.baseImage, st))],
+    ['build', async () => d.images.build({ path: ctx, ...st })],
+    ['pruneBuilds', () => d.images.pruneBuilds(s)],
+  ];
+}
+
+describe('AbortSignal on every operation', () => {
+  it('an already aborted signal rejects each with AbortError, before any request', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host));
+    const d = new Docker({ transport, version: '1.41' });
+    const controller = new AbortController();
+    controller.abort();
+    for (const [name, run] of everyOperation(d, { signal: controller.signal })) {
+      const error = await run().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(AbortError);
+    }
+    expect(transport.pool.stats.created).toBeLessThanOrEqual(1); // only the helpers' own gets
+    await d.close();
+  });
+
+  it('aborting in the middle of a pull, a push, a save and a load rejects with AbortError', async () => {
+    const repo = `${engine.registry}/dockwire/abort-${uniqueName('a')}`;
+    tagBase(`${repo}:v1`);
+    made.push(`${repo}:v1`);
+    // push: abort at the first event
+    const pushAbort = new AbortController();
+    const push = docker.images.push(repo, { tag: 'v1', signal: pushAbort.signal });
+    const pushed = (async () => {
+      for await (const _ of push) pushAbort.abort();
+    })();
+    await expect(pushed).rejects.toBeInstanceOf(AbortError);
+    await expect(push).rejects.toBeInstanceOf(AbortError);
+    await docker.images.push(repo, { tag: 'v1' }); // now for real, for the pull below
+    await docker.images.remove(`${repo}:v1`);
+    // pull: abort at the first event
+    const pull = docker.images.pull(`${repo}:v1`);
+    await expect(
+      (async () => {
+        for await (const _ of pull) pull.cancel();
+      })(),
+    ).rejects.toBeInstanceOf(AbortError);
+    // save: abort after the first chunk
+    const saveAbort = new AbortController();
+    await expect(
+      (async () => {
+        for await (const _ of saveImages(docker, engine.baseImage, { chunkSize: 4096, signal: saveAbort.signal })) saveAbort.abort();
+      })(),
+    ).rejects.toBeInstanceOf(AbortError);
+    // load: abort while the archive is being sent
+    const loadAbort = new AbortController();
+    async function* endless() {
+      for (let i = 0; ; i++) {
+        if (i === 10) loadAbort.abort();
+        yield new Uint8Array(64 * 1024);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    await expect(docker.images.load(endless(), { signal: loadAbort.signal }).then((x) => x)).rejects.toBeInstanceOf(AbortError);
+    expect(await docker.ping()).toBe(true);
+  });
+});
+
+describe('timeouts', () => {
+  const dir = join(tmpdir(), `dockwire-stall-${process.pid}`);
+  let server: Server;
+  const sockets = new Set<Socket>();
+  afterAll(() => {
+    for (const s of sockets) s.destroy();
+    server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A server that reads requests and answers `reply` (then stalls), or nothing at all. */
+  async function stallingServer(reply?: (path: string) => string | undefined): Promise<string> {
+    rmSync(dir, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `s-${Math.random().toString(36).slice(2)}.sock`);
+    server?.close();
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.once('data', (d) => {
+        const first = d.toString('latin1').split(' ')[1] ?? '';
+        const answer = reply?.(first);
+        if (answer) socket.write(answer);
+      });
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    return `unix://${path}`;
+  }
+
+  it('a server that never answers: every operation is a TimeoutError', async () => {
+    const host = await stallingServer();
+    const d = new Docker({ host, version: '1.41', timeout: 200 });
+    for (const [name, run] of everyOperation(d, {})) {
+      if (name === 'history' || name === 'tag') continue; // they start with a get, covered by `get`
+      const error = await run().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(TimeoutError);
+    }
+    await d.close();
+  }, 30_000);
+
+  it('a stream that stalls in the middle: a TimeoutError with the operation timeout', async () => {
+    const stream = (first: string) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n${first}\r\n`;
+    const host = await stallingServer((path) =>
+      path.includes('/images/create') || path.includes('/push') || path.includes('/images/load') || path.includes('/build')
+        ? stream('{"status":"Working"}\r\n')
+        : path.includes('/get')
+          ? stream('tar bytes')
+          : undefined,
+    );
+    const d = new Docker({ host, version: '1.41', timeout: 5000 });
+    const ctx = makeTree({ Dockerfile: 'FROM x\n' });
+    const runs: Array<[string, () => Promise<unknown>]> = [
+      ['pull', async () => d.images.pull('127.0.0.1:1/x:1', { timeout: 200 })],
+      ['push', async () => d.images.push('127.0.0.1:1/x:1', { timeout: 200 })],
+      ['load', async () => d.images.load(new Uint8Array(512), { timeout: 200 })],
+      ['save', () => drain(saveImages(d, 'x:1', { timeout: 200 }))],
+      ['build', async () => d.images.build({ path: ctx, timeout: 200 })],
+    ];
+    for (const [name, run] of runs) {
+      const error = await run().catch((e: unknown) => e);
+      expect(error, name).toBeInstanceOf(TimeoutError);
+    }
+    await d.close();
+  }, 30_000);
+});
+
+describe('many requests through the pool', () => {
+  it('1,000 concurrent and 10,000 sequential requests: no file-descriptor or memory growth', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 16 });
+    const d = new Docker({ transport });
+    await d.ping();
+    const fdsBefore = openFds();
+    const results = await Promise.all(Array.from({ length: 1000 }, () => d.images.get(engine.baseImage)));
+    expect(results.every((i) => i.id === results[0]!.id)).toBe(true);
+    expect(transport.pool.stats.created).toBeLessThanOrEqual(16);
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) await d.api.call('GET', '/_ping');
+    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+    expect(transport.pool.stats.created).toBeLessThanOrEqual(16);
+    expect(openFds() - fdsBefore).toBeLessThanOrEqual(16);
+    expect(heapGrowth).toBeLessThan(32 * 1024 * 1024);
+    await d.close();
+    expect(openFds()).toBeLessThanOrEqual(fdsBefore);
+  }, 120_000);
+});

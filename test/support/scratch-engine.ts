@@ -1,0 +1,120 @@
+// A throwaway dockerd of its own (own socket, data root and process group) for tests that kill
+// the engine: the shared engine of the other tests is never touched.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Docker } from '../../src/index.js';
+
+export interface ScratchEngine {
+  host: string;
+  dir: string;
+  /** SIGKILLs dockerd and everything in its process group (containerd too). */
+  kill(): void;
+  /** Starts dockerd again on the same socket and data root. */
+  restart(): Promise<void>;
+  /** Kills it and removes its folder. */
+  dispose(): void;
+}
+
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+async function waitForPing(host: string, pid: number): Promise<void> {
+  const docker = new Docker({ host, timeout: 2000 });
+  try {
+    for (let i = 0; i < 150; i++) {
+      try {
+        if (await docker.ping()) return;
+      } catch {
+        // not up yet
+      }
+      try {
+        process.kill(pid, 0);
+      } catch {
+        throw new Error('scratch dockerd exited');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('scratch dockerd did not answer within 30 s');
+  } finally {
+    await docker.close();
+  }
+}
+
+export async function startScratchEngine(): Promise<ScratchEngine> {
+  const dir = mkdtempSync('/tmp/dw-scratch-');
+  const socket = join(dir, 'docker.sock');
+  let pid = 0;
+  let starts = 0;
+  const start = async (): Promise<void> => {
+    mkdirSync(join(dir, 'root'), { recursive: true });
+    // a SIGKILLed engine leaves its containerd socket and pid behind: each start gets a new exec root
+    const exec = join(dir, `exec-${starts++}`);
+    const log = openSync(join(dir, 'dockerd.log'), 'a');
+    const child = spawn(
+      'dockerd',
+      [
+        '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
+        '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
+      ],
+      { detached: true, stdio: ['ignore', log, log] },
+    );
+    child.unref();
+    pid = child.pid!;
+    running.add(pid);
+    await waitForPing(`unix://${socket}`, pid);
+  };
+  await start();
+  const kill = (): void => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    running.delete(pid);
+  };
+  return {
+    host: `unix://${socket}`,
+    dir,
+    kill,
+    restart: async () => {
+      kill();
+      await new Promise((r) => setTimeout(r, 300));
+      rmSync(join(dir, 'docker.pid'), { force: true });
+      await start();
+    },
+    dispose: () => {
+      kill();
+      unmountBelow(dir);
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a mount left behind by the killed engine: the folder stays in /tmp
+      }
+    },
+  };
+}
+
+/** A killed dockerd leaves its data root bind-mounted (and overlay mounts): lazily unmount them. */
+function unmountBelow(dir: string): void {
+  const mounts = readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    try {
+      execFileSync('umount', ['-l', m]);
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -5,6 +5,10 @@
 #   scripts/engine.sh down   stops exactly the processes `up` started (by pid), nothing else
 #   scripts/engine.sh env    prints .engine/env
 #
+# With DOCKWIRE_ENGINE=podman, `up` starts Podman's Docker-compatible API service instead of
+# dockerd (its own storage under .engine/podman, containers without a network by default, the
+# loopback registries marked insecure), for running the same tests against a second engine.
+#
 # `up` reuses the engine DOCKER_HOST points at when it answers; otherwise it installs what is
 # missing from Debian's packages (when run as root with apt), starts dockerd with its data root
 # inside the project and no bridge network (traffic must stay on loopback), starts an open
@@ -18,7 +22,10 @@ dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
 if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 90 ]; then
   dir=/tmp/dockwire-engine-$(printf '%s' "$here" | md5sum | cut -c1-12)
 fi
+kind=${DOCKWIRE_ENGINE:-docker}
 base_image=dockwire-test/busybox:latest
+# Podman names local images localhost/...: tests use the fully qualified name there
+[ "$kind" = podman ] && base_image=localhost/dockwire-test/busybox:latest
 auth_user=dockwire
 
 log() { printf 'engine: %s\n' "$*" >&2; }
@@ -48,6 +55,7 @@ install_missing() {
   [ -x /bin/busybox ] || need+=(busybox-static)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v curl >/dev/null || need+=(curl)
+  [ "$kind" = podman ] && ! command -v podman >/dev/null && need+=(podman)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     die "missing ${need[*]}: install them (Debian: apt-get install ${need[*]}) or point DOCKER_HOST at an engine"
@@ -81,6 +89,32 @@ start_dockerd() {
   done
   tail -20 "$dir/dockerd.log" >&2
   die "dockerd did not answer /_ping within 30 s"
+}
+
+start_podman() {
+  local pd=$dir/podman sock=$dir/podman/podman.sock
+  mkdir -p "$pd"
+  if alive "$dir/podman.pid" && ping_engine "unix://$sock"; then
+    log "reusing podman (pid $(cat "$dir/podman.pid"))"
+    return 0
+  fi
+  # no network for containers (nothing may reach a private-range address), cgroupfs (no systemd)
+  printf '[containers]\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$pd/containers.conf"
+  {
+    echo 'unqualified-search-registries = []'
+    for r in "$REGISTRY" "$AUTH_REGISTRY"; do printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$r"; done
+  } >"$pd/registries.conf"
+  log "starting podman on unix://$sock"
+  CONTAINERS_CONF=$pd/containers.conf CONTAINERS_REGISTRIES_CONF=$pd/registries.conf \
+    setsid podman --root "$pd/root" --runroot "$pd/run" system service --time=0 "unix://$sock" \
+    >"$pd/podman.log" 2>&1 </dev/null &
+  echo $! >"$dir/podman.pid"
+  for _ in $(seq 1 150); do
+    ping_engine "unix://$sock" && return 0
+    alive "$dir/podman.pid" || { tail -20 "$pd/podman.log" >&2; die "podman exited"; }
+    sleep 0.2
+  done
+  die "podman did not answer /_ping within 30 s"
 }
 
 # start_registry NAME PORT [HTPASSWD_FILE]
@@ -153,6 +187,7 @@ DOCKWIRE_AUTH_REGISTRY=$AUTH_REGISTRY
 DOCKWIRE_AUTH_USER=$auth_user
 DOCKWIRE_AUTH_PASSWORD=$AUTH_PASSWORD
 DOCKWIRE_BASE_IMAGE=$base_image
+DOCKWIRE_ENGINE=$kind
 EOF
 }
 
@@ -172,7 +207,16 @@ up() {
   mkdir -p "$dir"
   install_missing
   local host owned=0
-  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && ping_engine "$DOCKER_HOST"; then
+  if [ "$kind" = podman ]; then
+    registries
+    start_podman
+    host=unix://$dir/podman/podman.sock
+    base_image "$host"
+    write_env "$host" 0
+    cat "$dir/env"
+    return 0
+  fi
+  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/podman/podman.sock" ] && ping_engine "$DOCKER_HOST"; then
     host=$DOCKER_HOST
     log "reusing the engine at $host"
   else
@@ -188,6 +232,7 @@ up() {
 }
 
 down() {
+  down_pid podman
   down_pid registry
   down_pid registry-auth
   down_pid dockerd

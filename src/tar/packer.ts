@@ -6,8 +6,11 @@ import { ContextError } from '../errors.js';
 import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarEntry } from './header.js';
 
 export interface PackEntry extends TarEntry {
-  /** The content of a file; read once, as the archive is consumed. */
-  content?: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /**
+   * The content of a file, asked for once, when the archive gets to it: an array (small files:
+   * batched with their neighbours) or an async iterable (streamed chunk by chunk).
+   */
+  content?: () => AsyncIterable<Uint8Array> | Uint8Array[];
 }
 
 const PAX_TYPE = 0x78; // 'x'
@@ -26,27 +29,68 @@ export function entryHeaders(entry: TarEntry): Uint8Array[] {
   return out;
 }
 
+/** Small entries are gathered into writes of about this size (fewer, larger socket writes). */
+const BATCH = 64 * 1024;
+
 export async function* pack(entries: AsyncIterable<PackEntry> | Iterable<PackEntry>): AsyncIterable<Uint8Array> {
+  // Headers and the content of small files (those whose content is a plain array) are batched;
+  // a file streamed from an async source flushes the batch and then passes its chunks on as
+  // they come.
+  let batch: Uint8Array[] = [];
+  let batched = 0;
+  const add = (part: Uint8Array): void => {
+    if (part.length === 0) return;
+    batch.push(part);
+    batched += part.length;
+  };
+  const flush = (): Uint8Array | undefined => {
+    if (batched === 0) return undefined;
+    const out = batch.length === 1 ? batch[0]! : concat(batch, batched);
+    batch = [];
+    batched = 0;
+    return out;
+  };
   for await (const entry of entries) {
-    yield* entryHeaders(entry);
-    if (entry.type !== 'file') continue;
-    let written = 0;
-    if (entry.content) {
-      for await (const chunk of entry.content()) {
+    for (const part of entryHeaders(entry)) add(part);
+    if (entry.type === 'file') {
+      let written = 0;
+      const check = (chunk: Uint8Array): void => {
         written += chunk.length;
-        if (written > entry.size) {
-          throw new ContextError(`${entry.name} grew while it was being archived (expected ${entry.size} bytes)`);
+        if (written > entry.size) throw new ContextError(`${entry.name} grew while it was being archived (expected ${entry.size} bytes)`);
+      };
+      const content = entry.content?.();
+      if (content === undefined || Array.isArray(content)) {
+        for (const chunk of content ?? []) {
+          check(chunk);
+          add(chunk);
         }
-        yield chunk;
+      } else {
+        const head = flush();
+        if (head) yield head;
+        for await (const chunk of content) {
+          check(chunk);
+          yield chunk;
+        }
       }
+      if (written !== entry.size) {
+        throw new ContextError(`${entry.name} shrank while it was being archived (${written} of ${entry.size} bytes)`);
+      }
+      add(padding(entry.size));
     }
-    if (written !== entry.size) {
-      throw new ContextError(`${entry.name} shrank while it was being archived (${written} of ${entry.size} bytes)`);
-    }
-    const pad = padding(entry.size);
-    if (pad.length > 0) yield pad;
+    if (batched >= BATCH) yield flush()!;
   }
-  yield END_OF_ARCHIVE;
+  add(END_OF_ARCHIVE);
+  yield flush()!;
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 export { BLOCK };

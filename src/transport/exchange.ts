@@ -8,6 +8,8 @@ import { LAST_CHUNK, encodeChunk, encodeRequestHead } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHead } from '../http/response.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
+const utf8 = new TextDecoder();
+
 /** Body bytes buffered ahead of the consumer before the connection is paused. */
 const BODY_HIGH_WATER = 256 * 1024;
 
@@ -204,6 +206,7 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
           parts.push(part);
           length += part.length;
         }
+        if (parts.length === 1) return parts[0]!; // the common case: no copy
         const out = new Uint8Array(length);
         let at = 0;
         for (const part of parts) {
@@ -213,7 +216,7 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
         return out;
       },
       async text() {
-        return new TextDecoder().decode(await body.bytes());
+        return utf8.decode(await body.bytes());
       },
       async json<T>() {
         const text = await body.text();

@@ -60,7 +60,8 @@ describe('walkContext', () => {
   });
 
   it('a file that vanishes before it is read is a ContextError naming it', async () => {
-    const root = makeTree({ 'gone.txt': 'soon gone' });
+    // larger than one chunk: streamed, so its header goes out before its content is read
+    const root = makeTree({ 'gone.txt': 'g'.repeat(100_000) });
     const iterator = pack(walkContext(root, new PatternMatcher([])))[Symbol.asyncIterator]();
     await iterator.next(); // the header: stat is done
     rmSync(join(root, 'gone.txt'));
@@ -70,10 +71,10 @@ describe('walkContext', () => {
   });
 
   it('a file that grows while packing is a ContextError', async () => {
-    const root = makeTree({ 'grow.txt': 'x'.repeat(10) });
+    const root = makeTree({ 'grow.txt': 'x'.repeat(100_000) });
     const iterator = pack(walkContext(root, new PatternMatcher([])))[Symbol.asyncIterator]();
     await iterator.next();
-    writeFileSync(join(root, 'grow.txt'), 'x'.repeat(100));
+    writeFileSync(join(root, 'grow.txt'), 'x'.repeat(300_000));
     await expect((async () => {
       for (;;) if ((await iterator.next()).done) break;
     })()).rejects.toBeInstanceOf(ContextError);

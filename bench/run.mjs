@@ -1,0 +1,66 @@
+// npm run bench: every scenario against the project's engine, medians over several runs, ratios
+// to dockwire; writes bench/results.json and the table in README.md.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const wanted = process.argv.slice(2);
+const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'cold-start'];
+const scenarios = wanted.length ? all.filter((s) => wanted.includes(s)) : all;
+
+const env = { ...process.env };
+for (const line of execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).split('\n')) {
+  const i = line.indexOf('=');
+  if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+}
+process.chdir(here);
+
+const fmt = (v, unit) => (unit === 'ms' ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : unit === 'MB/s' || unit === 'MB' ? v.toFixed(1) : String(v));
+
+const resultsPath = join(here, 'results.json');
+let previous = { rows: [] };
+try {
+  previous = JSON.parse(readFileSync(resultsPath, 'utf8'));
+} catch {
+  // first run
+}
+const rows = previous.rows.filter((r) => !scenarios.includes(r.group));
+for (const name of scenarios) {
+  console.error(`bench: ${name}`);
+  const mod = await import(`./scenarios/${name}.mjs`);
+  for (const row of await mod.run(env)) {
+    rows.push({ group: name, ...row });
+    const base = row.results.dockwire;
+    const cells = Object.entries(row.results).map(([k, v]) => `${k} ${fmt(v, row.unit)}${k !== 'dockwire' && base ? ` (${(v / base).toFixed(2)}×)` : ''}`);
+    console.log(`${row.scenario}: ${cells.join(', ')}`);
+  }
+}
+rows.sort((a, b) => all.indexOf(a.group) - all.indexOf(b.group));
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Docker ${JSON.parse(execFileSync('curl', ['-s', '--unix-socket', env.DOCKER_HOST.replace('unix://', ''), 'http://d/version'], { encoding: 'utf8' })).Version}`;
+writeFileSync(resultsPath, JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2) + '\n');
+
+// README table: one line per scenario, each contender's median and its ratio to dockwire
+const lines = [
+  `Measured on ${machine}. Each cell: median, then the ratio to dockwire (below 1× means faster than dockwire). Lower is better except MB/s.`,
+  '',
+  '| scenario | dockwire | peers and limits | target |',
+  '| --- | --- | --- | --- |',
+];
+for (const r of rows) {
+  const others = Object.entries(r.results)
+    .filter(([k]) => k !== 'dockwire')
+    .map(([k, v]) => `${k} ${fmt(v, r.unit)} (${(v / r.results.dockwire).toFixed(2)}×)`)
+    .join('; ');
+  lines.push(`| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)} ${r.unit} | ${others} | ${r.target ?? ''} |`);
+}
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const start = readme.indexOf('<!-- bench:start -->');
+const end = readme.indexOf('<!-- bench:end -->');
+if (start !== -1 && end !== -1) {
+  writeFileSync(join(root, 'README.md'), `${readme.slice(0, start + '<!-- bench:start -->'.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
+}
+console.error('bench: wrote bench/results.json and the README table');

@@ -1,0 +1,84 @@
+// 1. Small calls: GET /images/json and an image inspect, sequential and 32-way concurrent.
+import Dockerode from 'dockerode';
+import { listImages, inspectImage, Docker } from '../../dist/index.js';
+import { median, medianMs, medianChild } from '../lib/measure.mjs';
+import { rawClient } from '../lib/raw-socket.mjs';
+
+const SEQ = 500;
+const CONC_N = 2000;
+const CONC = 32;
+
+async function inFlight(n, width, call) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < n) {
+      next++;
+      await call();
+    }
+  }));
+}
+
+export async function run(env) {
+  const socketPath = env.DOCKER_HOST.replace('unix://', '');
+  const name = env.DOCKWIRE_BASE_IMAGE;
+  const dw = new Docker({ host: env.DOCKER_HOST, version: '1.41' });
+  const dockerode = new Dockerode({ socketPath, version: 'v1.41' });
+  const raw = await rawClient(socketPath);
+  const rawPool = await Promise.all(Array.from({ length: CONC }, () => rawClient(socketPath)));
+  const calls = {
+    list: {
+      dockwire: () => listImages(dw),
+      dockerode: () => dockerode.listImages(),
+      raw: async () => JSON.parse(await raw.get('/v1.41/images/json')),
+    },
+    get: {
+      dockwire: () => inspectImage(dw, name),
+      dockerode: () => dockerode.getImage(name).inspect(),
+      raw: async () => JSON.parse(await raw.get(`/v1.41/images/${name}/json`)),
+    },
+  };
+  const rows = [];
+  for (const [op, byContender] of Object.entries(calls)) {
+    for (const mode of ['sequential', 'concurrent']) {
+      const scenario = `${op} (${mode === 'sequential' ? 'sequential' : `${CONC}-way concurrent`}), ms per call`;
+      const n = mode === 'sequential' ? SEQ : CONC_N;
+      const fns = {};
+      for (const [contender, call] of Object.entries(byContender)) {
+        let fn;
+        if (mode === 'sequential') {
+          fn = async () => {
+            for (let i = 0; i < n; i++) await call();
+          };
+        } else if (contender === 'raw') {
+          // each socket of the raw pool serves one request at a time
+          fn = async () => {
+            let next = 0;
+            await Promise.all(rawPool.map(async (c) => {
+              while (next < n) {
+                next++;
+                JSON.parse(await c.get(op === 'list' ? '/v1.41/images/json' : `/v1.41/images/${name}/json`));
+              }
+            }));
+          };
+        } else {
+          fn = () => inFlight(n, CONC, call);
+        }
+        fns[contender] = fn;
+      }
+      // contenders take turns, so drift on the machine spreads over all of them
+      const samples = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
+      for (const fn of Object.values(fns)) await fn();
+      for (let r = 0; r < 7; r++) {
+        for (const [k, fn] of Object.entries(fns)) samples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
+      }
+      const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v) / n]));
+      const py = await medianChild('/usr/bin/python3', ['docker_py_driver.py', op, String(n), mode === 'sequential' ? '1' : String(CONC), name], { env }, 3);
+      result['docker-py'] = JSON.parse(py.stdout).ms / n;
+      rows.push({ scenario, unit: 'ms', results: result, target: '≤ 1.15× raw (a kept-alive socket + JSON.parse); faster than dockerode, docker-py' });
+    }
+  }
+  raw.close();
+  rawPool.forEach((c) => c.close());
+  await dw.close();
+  return rows;
+}

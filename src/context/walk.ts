@@ -5,18 +5,21 @@
 // links, sockets, FIFOs and devices skipped without being opened. Entries are produced lazily:
 // a directory is read only when the packer gets to it, a file only when its bytes are wanted.
 //
-// Metadata and files up to one chunk (64 KiB) are read with synchronous calls: each is a few
+// Metadata and files up to 64 KiB are read with synchronous calls: each is a few
 // microseconds of direct syscalls, where a round trip through libuv's thread pool costs tens of
 // microseconds, and for contexts of many small files that round trip is the whole cost (GNU tar is
 // single-threaded and synchronous for the same reason). Larger files stream asynchronously, one
-// 64 KiB chunk at a time, as the socket accepts them.
+// 256 KiB chunk at a time, as the socket accepts them.
 import { closeSync, createReadStream, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ContextError } from '../errors.js';
 import type { MatchInfo, PatternMatcher } from '../ignore/matcher.js';
 import type { PackEntry } from '../tar/packer.js';
 
-const READ_CHUNK = 64 * 1024;
+/** Files up to this size are read in one synchronous call when the packer reaches them. */
+const SMALL_FILE = 64 * 1024;
+/** Larger files stream in chunks of this size: memory stays flat whatever the file's size. */
+const STREAM_CHUNK = 256 * 1024;
 
 export interface WalkOptions {
   /** Paths (relative, slash-separated) to leave out whatever the patterns say. */
@@ -88,7 +91,7 @@ async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefi
         links.set(key, name);
       }
       const size = stat.size;
-      yield { ...base, type: 'file', size, content: () => (size <= READ_CHUNK ? readSmallFile(path, name, size) : readFile(path, name)) };
+      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : readFile(path, name)) };
     }
   }
 }
@@ -114,7 +117,7 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
 }
 
 async function* readFile(path: string, name: string): AsyncIterable<Uint8Array> {
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const stream = createReadStream(path, { highWaterMark: STREAM_CHUNK });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (error) {

@@ -27,6 +27,14 @@ export function assertNoControl(value: string, what: string): void {
 
 /** Serialises a request head. Refuses anything that could split or smuggle a request. */
 export function encodeRequestHead(head: RequestHead): string {
+  return `${encodeRequestStart(head)}\r\n`;
+}
+
+/**
+ * The request line and header fields, checked, without the blank line that ends the head (so
+ * that framing fields can follow).
+ */
+export function encodeRequestStart(head: RequestHead): string {
   if (!TOKEN.test(head.method)) throw new InvalidArgument(`invalid HTTP method ${JSON.stringify(head.method)}`);
   assertNoControl(head.target, 'request path');
   if (!TARGET.test(head.target)) throw new InvalidArgument('request path is not a valid encoded origin-form target');
@@ -36,7 +44,7 @@ export function encodeRequestHead(head: RequestHead): string {
     assertNoControl(value, `header ${name}`);
     out += `${name}: ${value}\r\n`;
   }
-  return out + '\r\n';
+  return out;
 }
 
 // encodeURIComponent leaves !'()* alone; pchar allows them too, and ':' '@' are allowed in

@@ -4,8 +4,9 @@
 // pool whether the connection is clean enough to reuse.
 import type { Duplex } from 'node:stream';
 import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
-import { LAST_CHUNK, encodeChunk, encodeRequestHead } from '../http/request.js';
+import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHead } from '../http/response.js';
+import type { ConnectionHandlers } from './pool.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
 const utf8 = new TextDecoder();
@@ -16,14 +17,20 @@ const BODY_HIGH_WATER = 256 * 1024;
 export interface ExchangeOptions {
   host: string;
   limits?: ParserLimits;
-  /** Called exactly once, when the exchange no longer needs the connection. */
+  /** Routes the connection's events to the exchange (see SocketPool.attach). */
+  attach(socket: Duplex, handlers: ConnectionHandlers): void;
+  /** Called exactly once, when the exchange no longer needs the connection; detaches it too. */
   release(socket: Duplex, reusable: boolean): void;
 }
 
 /** Thrown when a reused connection turned out to be closed before any byte of a response came. */
 export class StaleConnectionError extends ConnectionError {}
 
-export function exchange(socket: Duplex, request: TransportRequest, options: ExchangeOptions): Promise<TransportResponse> {
+/**
+ * Sends `request` on `socket` and resolves with the response once its head has arrived. `start`
+ * is the request line and the caller's header fields, already checked and encoded.
+ */
+export function exchange(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions): Promise<TransportResponse> {
   return new Promise<TransportResponse>((resolve, reject) => {
     const { signal } = request;
     const headTimeout = request.timeout ?? 0;
@@ -86,12 +93,11 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
       timer = undefined;
     }
 
-    // Detaches from the connection. The abort listener stays until the consumer has read the
-    // body to its end: an abort after the last byte arrived but before it was read still fails the
-    // read.
+    // Detaching from the connection is the pool's release(). The abort listener stays until the
+    // consumer has read the body to its end: an abort after the last byte arrived but before it
+    // was read still fails the read.
     function cleanup(): void {
       stopTimer();
-      socket.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError).off('drain', onDrain);
     }
     function detachSignal(): void {
       signal?.removeEventListener('abort', onAbort);
@@ -112,8 +118,6 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
       if (!released) {
         released = true;
         cleanup();
-        // keep a late 'error' from crashing the process once our listener is gone
-        socket.on('error', () => {});
         options.release(socket, false);
       }
       if (!head) reject(error);
@@ -200,11 +204,20 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
         };
       },
       async bytes() {
-        const parts: Uint8Array[] = [];
+        let parts: Uint8Array[] = [];
         let length = 0;
-        for await (const part of body) {
-          parts.push(part);
-          length += part.length;
+        if (messageDone && !failure) {
+          // all of it is here already (the common case for small answers): no iteration
+          parts = queue.splice(0);
+          length = queued;
+          queued = 0;
+          consumed = true;
+          detachSignal();
+        } else {
+          for await (const part of body) {
+            parts.push(part);
+            length += part.length;
+          }
         }
         if (parts.length === 1) return parts[0]!; // the common case: no copy
         const out = new Uint8Array(length);
@@ -245,7 +258,7 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError).on('drain', onDrain);
+    options.attach(socket, { onData, onEnd, onClose, onError, onDrain });
     if (socket.isPaused()) socket.resume();
     startTimer();
 
@@ -261,23 +274,20 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
     );
 
     async function sendRequest(): Promise<void> {
-      const headers: Array<[string, string]> = [['Host', options.host]];
-      for (const [k, v] of Object.entries(request.headers ?? {})) headers.push([k, v]);
       const source = request.body;
+      const head = `${start}Host: ${options.host}\r\n`;
       if (source === undefined) {
-        if (request.method === 'POST' || request.method === 'PUT') headers.push(['Content-Length', '0']);
-        socket.write(encodeRequestHead({ method: request.method, target: request.path, headers }), 'latin1');
+        const empty = request.method === 'POST' || request.method === 'PUT' ? 'Content-Length: 0\r\n' : '';
+        socket.write(`${head}${empty}\r\n`, 'latin1');
         return;
       }
       if (typeof source === 'string' || source instanceof Uint8Array) {
         const bytes = typeof source === 'string' ? Buffer.from(source) : source;
-        headers.push(['Content-Length', String(bytes.length)]);
-        socket.write(encodeRequestHead({ method: request.method, target: request.path, headers }), 'latin1');
+        socket.write(`${head}Content-Length: ${bytes.length}\r\n\r\n`, 'latin1');
         if (bytes.length > 0 && !socket.write(bytes)) await drained();
         return;
       }
-      headers.push(['Transfer-Encoding', 'chunked']);
-      socket.write(encodeRequestHead({ method: request.method, target: request.path, headers }), 'latin1');
+      socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1');
       for await (const chunk of source) {
         // The engine may answer (and end its response) before it has read the whole body, e.g.
         // with an error: stop sending, and do not reuse the connection.
@@ -285,8 +295,11 @@ export function exchange(socket: Duplex, request: TransportRequest, options: Exc
           unsolicited = true;
           return;
         }
+        // size line, data and CRLF leave in one writev, not three writes
         let ok = true;
+        socket.cork();
         for (const part of encodeChunk(chunk)) ok = socket.write(part);
+        socket.uncork();
         if (!head && !paused) startTimer(); // upload progress counts as activity
         if (!ok) await drained();
       }

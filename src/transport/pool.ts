@@ -1,5 +1,9 @@
 // A bounded keep-alive pool of connections. It knows nothing of HTTP: a connection comes back
 // through release(socket, reusable) and is kept only if the exchange says it is clean.
+//
+// Each connection gets its event listeners once, when it is made, and they dispatch to whichever
+// exchange holds it (attach/detach), or, while it sits idle, close it on any sign of life: bytes
+// nobody asked for, an end, an error. No listener is added or removed per request.
 import type { Duplex } from 'node:stream';
 import { AbortError } from '../errors.js';
 
@@ -17,6 +21,15 @@ export interface Lease {
   reused: boolean;
 }
 
+/** What an exchange listens to while it holds a connection. */
+export interface ConnectionHandlers {
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  onClose(): void;
+  onError(error: NodeJS.ErrnoException): void;
+  onDrain(): void;
+}
+
 interface Waiter {
   resolve(lease: Lease): void;
   reject(error: unknown): void;
@@ -24,19 +37,16 @@ interface Waiter {
   onAbort: () => void;
 }
 
-interface Idle {
-  socket: Duplex;
-  timer: NodeJS.Timeout;
-  onGone: () => void;
-}
-
 export class SocketPool {
   readonly #connect: Connect;
   readonly #maxSockets: number;
   readonly #idleTimeout: number;
-  readonly #idle: Idle[] = [];
+  /** idle connections, most recently used last, with the time they became idle */
+  readonly #idle = new Map<Duplex, number>();
+  readonly #handlers = new Map<Duplex, ConnectionHandlers>();
   readonly #waiters: Waiter[] = [];
   readonly #dropped = new WeakSet<Duplex>();
+  #sweeper: NodeJS.Timeout | undefined;
   #open = 0;
   #created = 0;
   #closed = false;
@@ -49,14 +59,14 @@ export class SocketPool {
 
   /** Connections opened so far, connections open now, and of those, idle ones. */
   get stats(): { created: number; open: number; idle: number; waiting: number } {
-    return { created: this.#created, open: this.#open, idle: this.#idle.length, waiting: this.#waiters.length };
+    return { created: this.#created, open: this.#open, idle: this.#idle.size, waiting: this.#waiters.length };
   }
 
   acquire(signal?: AbortSignal): Promise<Lease> {
     if (this.#closed) return Promise.reject(new Error('the client is closed'));
     if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-    const idle = this.#idle.pop();
-    if (idle) return Promise.resolve(this.#lease(idle));
+    const idle = this.#takeIdle();
+    if (idle) return Promise.resolve({ socket: idle, reused: true });
     if (this.#open < this.#maxSockets) return this.#create();
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
@@ -74,8 +84,14 @@ export class SocketPool {
     });
   }
 
+  /** Routes the connection's events to `handlers` until the connection is released. */
+  attach(socket: Duplex, handlers: ConnectionHandlers): void {
+    this.#handlers.set(socket, handlers);
+  }
+
   /** Gives a connection back: kept for reuse when `reusable`, destroyed otherwise. */
   release(socket: Duplex, reusable: boolean): void {
+    this.#handlers.delete(socket);
     if (!reusable || this.#closed || socket.destroyed || !socket.readable || !socket.writable) {
       this.#drop(socket);
       return;
@@ -86,36 +102,37 @@ export class SocketPool {
       waiter.resolve({ socket, reused: true });
       return;
     }
-    const onGone = (): void => {
-      const i = this.#idle.findIndex((e) => e.socket === socket);
-      if (i !== -1) {
-        clearTimeout(this.#idle[i]!.timer);
-        this.#idle.splice(i, 1);
-      }
-      this.#drop(socket);
-    };
-    // An idle connection must not keep the process alive, and any byte it receives is
-    // unsolicited: it is closed rather than handed to the next request.
-    const timer = setTimeout(onGone, this.#idleTimeout).unref();
-    socket.once('close', onGone).once('error', onGone).once('data', onGone).once('end', onGone);
+    // An idle connection must not keep the process alive.
     (socket as { unref?: () => void }).unref?.();
-    this.#idle.push({ socket, timer, onGone });
+    this.#idle.set(socket, Date.now());
+    this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1000, this.#idleTimeout / 2)).unref();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const idle of this.#idle.splice(0)) {
-      clearTimeout(idle.timer);
-      this.#drop(idle.socket);
-    }
+    for (const socket of [...this.#idle.keys()]) this.#drop(socket);
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the client is closed'));
   }
 
-  #lease(idle: Idle): Lease {
-    clearTimeout(idle.timer);
-    idle.socket.off('close', idle.onGone).off('error', idle.onGone).off('data', idle.onGone).off('end', idle.onGone);
-    (idle.socket as { ref?: () => void }).ref?.();
-    return { socket: idle.socket, reused: true };
+  #takeIdle(): Duplex | undefined {
+    let last: Duplex | undefined;
+    for (const socket of this.#idle.keys()) last = socket;
+    if (!last) return undefined;
+    this.#idle.delete(last);
+    if (this.#idle.size === 0) this.#stopSweeper();
+    (last as { ref?: () => void }).ref?.();
+    return last;
+  }
+
+  #sweep(): void {
+    const now = Date.now();
+    for (const [socket, since] of this.#idle) if (now - since >= this.#idleTimeout) this.#drop(socket);
+    if (this.#idle.size === 0) this.#stopSweeper();
+  }
+
+  #stopSweeper(): void {
+    clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   async #create(): Promise<Lease> {
@@ -123,6 +140,7 @@ export class SocketPool {
     this.#created++;
     try {
       const socket = await this.#connect();
+      this.#listen(socket);
       return { socket, reused: false };
     } catch (error) {
       this.#open--;
@@ -131,13 +149,44 @@ export class SocketPool {
     }
   }
 
+  #listen(socket: Duplex): void {
+    // Without a holder, anything that happens to a connection makes it unusable.
+    const gone = (): void => {
+      if (!this.#handlers.has(socket)) this.#drop(socket);
+    };
+    const handlers = this.#handlers;
+    socket.on('data', (chunk: Buffer) => {
+      const h = handlers.get(socket);
+      if (h) h.onData(chunk);
+      else gone();
+    });
+    socket.on('end', () => {
+      const h = handlers.get(socket);
+      if (h) h.onEnd();
+      else gone();
+    });
+    socket.on('close', () => {
+      const h = handlers.get(socket);
+      if (h) h.onClose();
+      else gone();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const h = handlers.get(socket);
+      if (h) h.onError(error);
+      else gone();
+    });
+    socket.on('drain', () => handlers.get(socket)?.onDrain());
+  }
+
   #drop(socket: Duplex): void {
-    if (!this.#dropped.has(socket)) {
-      this.#dropped.add(socket);
-      this.#open--;
-      socket.destroy();
-      this.#serveWaiter();
-    }
+    this.#idle.delete(socket);
+    if (this.#idle.size === 0) this.#stopSweeper();
+    this.#handlers.delete(socket);
+    if (this.#dropped.has(socket)) return;
+    this.#dropped.add(socket);
+    this.#open--;
+    socket.destroy();
+    this.#serveWaiter();
   }
 
   #serveWaiter(): void {

@@ -3,7 +3,7 @@
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
-import { encodeRequestHead } from '../http/request.js';
+import { encodeRequestStart } from '../http/request.js';
 import type { ParserLimits } from '../http/response.js';
 import { describeAddress, type Address } from './address.js';
 import { StaleConnectionError, exchange } from './exchange.js';
@@ -57,8 +57,8 @@ export class SocketTransport implements Transport {
   }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
-    // Refuse a bad head before a connection is taken from the pool.
-    encodeRequestHead({ method: request.method, target: request.path, headers: Object.entries(request.headers ?? {}) });
+    // The head is checked (and encoded, once) before a connection is taken from the pool.
+    const start = encodeRequestStart({ method: request.method, target: request.path, headers: Object.entries(request.headers ?? {}) });
     const replayable = request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
     for (let attempt = 0; ; attempt++) {
       const lease = await this.pool.acquire(request.signal).catch((error: unknown) => {
@@ -67,9 +67,10 @@ export class SocketTransport implements Transport {
           : new ConnectionError(String((error as Error).message ?? error));
       });
       try {
-        return await exchange(lease.socket, request, {
+        return await exchange(lease.socket, request, start, {
           host: this.#host,
           ...(this.#limits ? { limits: this.#limits } : {}),
+          attach: (socket, handlers) => this.pool.attach(socket, handlers),
           release: (socket, reusable) => this.pool.release(socket, reusable),
         });
       } catch (error) {

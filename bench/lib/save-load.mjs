@@ -1,0 +1,34 @@
+// One contender saving or loading an image, in its own process (time and peak RSS are its own).
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+const [contender, op, a, b] = process.argv.slice(2);
+const host = process.env.DOCKER_HOST;
+const socketPath = host.replace('unix://', '');
+
+// The sink of a save is /dev/null (as for curl -o /dev/null), so that the disk is not what is
+// measured; `b === 'file:PATH'` writes the bytes to PATH instead, for the byte-exactness check.
+function sink(target) {
+  return createWriteStream(target.startsWith('file:') ? target.slice(5) : '/dev/null');
+}
+
+if (contender === 'dockwire') {
+  const { Docker, saveImages } = await import('../../dist/index.js');
+  const docker = new Docker({ host, version: '1.41' });
+  if (op === 'save' && !b.startsWith('file:')) {
+    for await (const _ of saveImages(docker, a, { chunkSize: null }));
+  } else if (op === 'save') await pipeline(Readable.from(saveImages(docker, a, { chunkSize: null })), sink(b));
+  else await docker.images.load(createReadStream(a));
+  await docker.close();
+} else if (contender === 'dockerode') {
+  const { default: Dockerode } = await import('dockerode');
+  const docker = new Dockerode({ socketPath, version: 'v1.41' });
+  if (op === 'save' && !b.startsWith('file:')) {
+    for await (const _ of await docker.getImage(a).get());
+  } else if (op === 'save') await pipeline(await docker.getImage(a).get(), sink(b));
+  else {
+    const res = await docker.loadImage(createReadStream(a));
+    for await (const _ of res);
+  }
+}

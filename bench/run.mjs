@@ -19,7 +19,7 @@ for (const line of execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up
 }
 process.chdir(here);
 
-const fmt = (v, unit) => (unit === 'ms' ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : unit === 'MB/s' || unit === 'MB' ? v.toFixed(1) : String(v));
+const fmt = (v, unit) => (unit === 'ms' ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : unit === 'count' ? String(v) : v.toFixed(1));
 
 const resultsPath = join(here, 'results.json');
 let previous = { rows: [] };
@@ -55,7 +55,7 @@ for (const r of rows) {
     .filter(([k]) => k !== 'dockwire')
     .map(([k, v]) => `${k} ${fmt(v, r.unit)} (${(v / r.results.dockwire).toFixed(2)}×)`)
     .join('; ');
-  lines.push(`| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)} ${r.unit} | ${others} | ${r.target ?? ''} |`);
+  lines.push(`| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)}${r.unit === 'count' ? '' : ` ${r.unit}`} | ${others} | ${r.target ?? ''} |`);
 }
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const start = readme.indexOf('<!-- bench:start -->');

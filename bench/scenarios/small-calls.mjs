@@ -21,7 +21,8 @@ async function inFlight(n, width, call) {
 export async function run(env) {
   const socketPath = env.DOCKER_HOST.replace('unix://', '');
   const name = env.DOCKWIRE_BASE_IMAGE;
-  const dw = new Docker({ host: env.DOCKER_HOST, version: '1.41' });
+  // as many connections as calls in flight, as dockerode's agent and the raw pool use
+  const dw = new Docker({ host: env.DOCKER_HOST, version: '1.41', maxSockets: CONC });
   const dockerode = new Dockerode({ socketPath, version: 'v1.41' });
   const raw = await rawClient(socketPath);
   const rawPool = await Promise.all(Array.from({ length: CONC }, () => rawClient(socketPath)));

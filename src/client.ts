@@ -4,13 +4,16 @@ import { EngineApi } from './engine-api.js';
 import type { ImageContext } from './images/context.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
+import { resolveEndpoint } from './auth/docker-env.js';
 import { DEFAULT_UNIX_SOCKET, parseAddress } from './transport/address.js';
-import { SocketTransport } from './transport/socket-transport.js';
+import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { Transport } from './transport/types.js';
 
 export interface DockerOptions {
-  /** unix:///path, /path, tcp://host:port (default unix:///var/run/docker.sock). */
+  /** unix:///path, /path, tcp://host:port, https://host:port (default unix:///var/run/docker.sock). */
   host?: string;
+  /** TLS for tcp:// hosts: `{ ca, cert, key, verify }` (PEM strings or bytes). Given, the connection is TLS. */
+  tls?: TlsOptions;
   /** `auto` (default: negotiated with the engine once) or an explicit API version such as `1.41`. */
   version?: string;
   /** Inactivity timeout for each call, in ms (default 60 000; 0 = none). */
@@ -43,8 +46,9 @@ export class Docker implements ImageContext {
   constructor(options: DockerOptions = {}) {
     const transport =
       options.transport ??
-      new SocketTransport(parseAddress(options.host ?? `unix://${DEFAULT_UNIX_SOCKET}`), {
+      new SocketTransport(parseAddress(options.host ?? `unix://${DEFAULT_UNIX_SOCKET}`, { tls: options.tls !== undefined }), {
         ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
+        ...(options.tls !== undefined ? { tls: options.tls } : {}),
       });
     this.api = new EngineApi(transport, {
       ...(options.version !== undefined ? { version: options.version } : {}),
@@ -59,10 +63,20 @@ export class Docker implements ImageContext {
     return login(this, options);
   }
 
-  /** Reads DOCKER_HOST (unix://, tcp://, a bare path); defaults to /var/run/docker.sock. */
-  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<DockerOptions, 'host'> = {}): Docker {
-    const host = env['DOCKER_HOST'] || `unix://${DEFAULT_UNIX_SOCKET}`;
-    return new Docker({ ...options, host });
+  /**
+   * Where the docker CLI would go: DOCKER_HOST (unix://, tcp://, a bare path) with
+   * DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; else the context in DOCKER_CONTEXT or config.json's
+   * currentContext (read from the CLI's context store under DOCKER_CONFIG); else
+   * /var/run/docker.sock. DOCKER_CONFIG also sets where registry credentials are read.
+   */
+  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<DockerOptions, 'host' | 'tls'> = {}): Docker {
+    const endpoint = resolveEndpoint(env);
+    return new Docker({
+      ...(env['DOCKER_CONFIG'] ? { configDir: env['DOCKER_CONFIG'] } : {}),
+      ...options,
+      host: endpoint.host,
+      ...(endpoint.tls ? { tls: endpoint.tls } : {}),
+    });
   }
 
   /** True when the engine answers GET /_ping. */

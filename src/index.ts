@@ -49,6 +49,7 @@ export { readFields, readVarint, type Field } from './stream/protobuf.js';
 export type { BinarySource } from './stream/body-source.js';
 
 // transport
-export { SocketTransport, type SocketTransportOptions } from './transport/socket-transport.js';
+export { SocketTransport, type SocketTransportOptions, type TlsOptions } from './transport/socket-transport.js';
+export { resolveEndpoint, type Endpoint } from './auth/docker-env.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';

@@ -7,6 +7,7 @@ import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError }
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHead } from '../http/response.js';
 import type { ConnectionHandlers } from './pool.js';
+import { describeTlsError } from './tls-errors.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
 const utf8 = new TextDecoder();
@@ -156,7 +157,7 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
     }
 
     function onError(error: NodeJS.ErrnoException): void {
-      const message = `connection to ${options.host} failed: ${error.code ?? error.message}`;
+      const message = `connection to ${options.host} failed: ${describeTlsError(error) ?? error.code ?? error.message}`;
       if (!head && !received) fail(new StaleConnectionError(message, { cause: error }));
       else fail(new ConnectionError(message, { cause: error }));
     }

@@ -1,36 +1,59 @@
 // The transport over node:net: unix sockets and TCP, through a keep-alive pool.
 // TLS and ssh plug in as other `Connect` functions for the same pool and exchange.
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import { encodeRequestStart } from '../http/request.js';
 import type { ParserLimits } from '../http/response.js';
 import { describeAddress, type Address } from './address.js';
 import { StaleConnectionError, exchange } from './exchange.js';
+import { describeTlsError } from './tls-errors.js';
 import { SocketPool, type Connect, type PoolOptions } from './pool.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
+
+/** TLS material for tcp:// engines (`DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, or given directly). */
+export interface TlsOptions {
+  /** The CA that signed the engine's certificate (PEM). */
+  ca?: string | Uint8Array;
+  /** Our client certificate and its key (PEM), for engines started with --tlsverify. */
+  cert?: string | Uint8Array;
+  key?: string | Uint8Array;
+  /** Check the engine's certificate against `ca` (default true). */
+  verify?: boolean;
+}
 
 export interface SocketTransportOptions extends PoolOptions {
   /** Milliseconds allowed for establishing a connection (default 10 s). */
   connectTimeout?: number;
   limits?: ParserLimits;
+  tls?: TlsOptions;
 }
 
-export function connectTo(address: Address, connectTimeout: number): Connect {
+export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}): Connect {
   const where = describeAddress(address);
   return () =>
     new Promise<Duplex>((resolve, reject) => {
-      if (address.kind === 'tcp' && address.tls) {
-        reject(new ConnectionError(`TLS connections (${where}) are not supported yet`));
-        return;
-      }
+      const secure = address.kind === 'tcp' && address.tls;
       const socket =
-        address.kind === 'unix' ? netConnect({ path: address.path }) : netConnect({ host: address.host, port: address.port });
+        address.kind === 'unix'
+          ? netConnect({ path: address.path })
+          : secure
+            ? tlsConnect({
+                host: address.host,
+                port: address.port,
+                servername: /^[0-9.]+$|:/.test(address.host) ? '' : address.host,
+                rejectUnauthorized: tls.verify ?? true,
+                ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer } : {}),
+                ...(tls.cert !== undefined ? { cert: tls.cert as string | Buffer } : {}),
+                ...(tls.key !== undefined ? { key: tls.key as string | Buffer } : {}),
+              })
+            : netConnect({ host: address.host, port: address.port });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new TimeoutError(`connecting to ${where} took longer than ${connectTimeout} ms`));
       }, connectTimeout);
-      socket.once('connect', () => {
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
         socket.setNoDelay(true);
@@ -38,7 +61,8 @@ export function connectTo(address: Address, connectTimeout: number): Connect {
       });
       const onError = (error: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
-        reject(new ConnectionError(`cannot connect to the Docker engine at ${where}: ${error.code ?? error.message}`, { cause: error }));
+        const why = describeTlsError(error) ?? error.code ?? error.message;
+        reject(new ConnectionError(`cannot connect to the Docker engine at ${where}: ${why}`, { cause: error }));
       };
       socket.once('error', onError);
     });
@@ -50,7 +74,7 @@ export class SocketTransport implements Transport {
   readonly #limits: ParserLimits | undefined;
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
-    this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000), options);
+    this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls), options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
     this.#host = address.kind === 'unix' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
     this.#limits = options.limits;

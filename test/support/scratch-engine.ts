@@ -49,7 +49,7 @@ async function waitForPing(host: string, pid: number): Promise<void> {
   }
 }
 
-export async function startScratchEngine(): Promise<ScratchEngine> {
+export async function startScratchEngine(extraArgs: string[] = []): Promise<ScratchEngine> {
   const dir = mkdtempSync('/tmp/dw-scratch-');
   const socket = join(dir, 'docker.sock');
   let pid = 0;
@@ -64,6 +64,7 @@ export async function startScratchEngine(): Promise<ScratchEngine> {
       [
         '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
         '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
+        ...extraArgs,
       ],
       { detached: true, stdio: ['ignore', log, log] },
     );

@@ -55,6 +55,10 @@ install_missing() {
   [ -x /bin/busybox ] || need+=(busybox-static)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v curl >/dev/null || need+=(curl)
+  command -v openssl >/dev/null || need+=(openssl)
+  # ssh:// tests: a client, and a server the tests start on a loopback port
+  command -v ssh >/dev/null || need+=(openssh-client)
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   [ "$kind" = podman ] && ! command -v podman >/dev/null && need+=(podman)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

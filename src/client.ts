@@ -7,6 +7,7 @@ import { ImageCollection } from './models/image-collection.js';
 import { resolveEndpoint } from './auth/docker-env.js';
 import { DEFAULT_UNIX_SOCKET, parseAddress } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
+import type { SshOptions } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
 
 export interface DockerOptions {
@@ -14,6 +15,8 @@ export interface DockerOptions {
   host?: string;
   /** TLS for tcp:// hosts: `{ ca, cert, key, verify }` (PEM strings or bytes). Given, the connection is TLS. */
   tls?: TlsOptions;
+  /** For ssh:// hosts: extra ssh arguments, the remote command, the ssh binary. */
+  ssh?: SshOptions;
   /** `auto` (default: negotiated with the engine once) or an explicit API version such as `1.41`. */
   version?: string;
   /** Inactivity timeout for each call, in ms (default 60 000; 0 = none). */
@@ -49,6 +52,7 @@ export class Docker implements ImageContext {
       new SocketTransport(parseAddress(options.host ?? `unix://${DEFAULT_UNIX_SOCKET}`, { tls: options.tls !== undefined }), {
         ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
         ...(options.tls !== undefined ? { tls: options.tls } : {}),
+        ...(options.ssh !== undefined ? { ssh: options.ssh } : {}),
       });
     this.api = new EngineApi(transport, {
       ...(options.version !== undefined ? { version: options.version } : {}),

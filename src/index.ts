@@ -52,4 +52,5 @@ export type { BinarySource } from './stream/body-source.js';
 export { SocketTransport, type SocketTransportOptions, type TlsOptions } from './transport/socket-transport.js';
 export { resolveEndpoint, type Endpoint } from './auth/docker-env.js';
 export { parseAddress, type Address } from './transport/address.js';
+export type { SshOptions } from './transport/ssh.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';

@@ -3,11 +3,12 @@ import { InvalidArgument } from '../errors.js';
 
 export type Address =
   | { kind: 'unix'; path: string }
-  | { kind: 'tcp'; host: string; port: number; tls: boolean };
+  | { kind: 'tcp'; host: string; port: number; tls: boolean }
+  | { kind: 'ssh'; user: string | undefined; host: string; port: number | undefined };
 
 export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
 
-/** unix:///path, a bare /path, tcp://host:port, http://host:port, https://host:port. */
+/** unix:///path, a bare /path, tcp://host:port, http://host:port, https://host:port, ssh://[user@]host[:port]. */
 export function parseAddress(host: string, options: { tls?: boolean } = {}): Address {
   if (host === '') throw new InvalidArgument('host must not be empty');
   if (host.startsWith('/')) return { kind: 'unix', path: host };
@@ -28,9 +29,20 @@ export function parseAddress(host: string, options: { tls?: boolean } = {}): Add
     const hostname = hp[1]!.replace(/^\[(.*)\]$/, '$1');
     return { kind: 'tcp', host: hostname, port, tls };
   }
+  if (scheme === 'ssh') {
+    const ssh = /^(?:([^@/:\s]+)@)?(\[[0-9a-fA-F:.]+\]|[^/:@\s[\]]+)(?::([0-9]{1,5}))?\/?$/.exec(rest);
+    if (!ssh) throw new InvalidArgument('invalid ssh:// address: expected ssh://[user@]host[:port]');
+    const port = ssh[3] === undefined ? undefined : Number(ssh[3]);
+    if (port !== undefined && (port < 1 || port > 65535)) throw new InvalidArgument('invalid port in ssh:// address');
+    const host = ssh[2]!.replace(/^\[(.*)\]$/, '$1');
+    if (host.startsWith('-') || ssh[1]?.startsWith('-')) throw new InvalidArgument('invalid ssh:// address');
+    return { kind: 'ssh', user: ssh[1], host, port };
+  }
   throw new InvalidArgument(`unsupported host scheme ${JSON.stringify(scheme)}`);
 }
 
 export function describeAddress(address: Address): string {
-  return address.kind === 'unix' ? `unix://${address.path}` : `tcp://${address.host}:${address.port}`;
+  if (address.kind === 'unix') return `unix://${address.path}`;
+  if (address.kind === 'ssh') return `ssh://${address.user ? `${address.user}@` : ''}${address.host}${address.port ? `:${address.port}` : ''}`;
+  return `tcp://${address.host}:${address.port}`;
 }

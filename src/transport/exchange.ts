@@ -157,7 +157,9 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
     }
 
     function onError(error: NodeJS.ErrnoException): void {
-      const message = `connection to ${options.host} failed: ${describeTlsError(error) ?? error.code ?? error.message}`;
+      // a connection that explains itself (ssh's message) is passed on as it is
+      const why = error instanceof DockerError ? error.message : (describeTlsError(error) ?? error.code ?? error.message);
+      const message = `connection to ${options.host} failed: ${why}`;
       if (!head && !received) fail(new StaleConnectionError(message, { cause: error }));
       else fail(new ConnectionError(message, { cause: error }));
     }

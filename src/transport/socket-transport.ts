@@ -9,6 +9,7 @@ import type { ParserLimits } from '../http/response.js';
 import { describeAddress, type Address } from './address.js';
 import { StaleConnectionError, exchange } from './exchange.js';
 import { describeTlsError } from './tls-errors.js';
+import { connectSsh, type SshOptions } from './ssh.js';
 import { SocketPool, type Connect, type PoolOptions } from './pool.js';
 import type { Transport, TransportRequest, TransportResponse } from './types.js';
 
@@ -28,9 +29,11 @@ export interface SocketTransportOptions extends PoolOptions {
   connectTimeout?: number;
   limits?: ParserLimits;
   tls?: TlsOptions;
+  ssh?: SshOptions;
 }
 
-export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}): Connect {
+export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}): Connect {
+  if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
   const where = describeAddress(address);
   return () =>
     new Promise<Duplex>((resolve, reject) => {
@@ -74,9 +77,9 @@ export class SocketTransport implements Transport {
   readonly #limits: ParserLimits | undefined;
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
-    this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls), options);
+    this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh), options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
-    this.#host = address.kind === 'unix' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
+    this.#host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
     this.#limits = options.limits;
   }
 

@@ -29,6 +29,12 @@ export function parseAddress(host: string, options: { tls?: boolean } = {}): Add
     const hostname = hp[1]!.replace(/^\[(.*)\]$/, '$1');
     return { kind: 'tcp', host: hostname, port, tls };
   }
+  if (scheme === 'npipe') {
+    // npipe:////./pipe/docker_engine -> \\.\pipe\docker_engine: node:net connects to a named
+    // pipe through the same `path` option as to a unix socket
+    if (!/^\/\/[^/]+\/pipe\/[^/]+$/.test(rest)) throw new InvalidArgument('invalid npipe:// address: expected npipe:////./pipe/NAME');
+    return { kind: 'unix', path: rest.replace(/\//g, '\\') };
+  }
   if (scheme === 'ssh') {
     const ssh = /^(?:([^@/:\s]+)@)?(\[[0-9a-fA-F:.]+\]|[^/:@\s[\]]+)(?::([0-9]{1,5}))?\/?$/.exec(rest);
     if (!ssh) throw new InvalidArgument('invalid ssh:// address: expected ssh://[user@]host[:port]');

@@ -10,6 +10,9 @@ describe('parseAddress', () => {
     ['tcp://localhost', { kind: 'tcp', host: 'localhost', port: 2375, tls: false }],
     ['https://engine.example:8443', { kind: 'tcp', host: 'engine.example', port: 8443, tls: true }],
     ['tcp://[::1]:2376', { kind: 'tcp', host: '::1', port: 2376, tls: false }],
+    ['npipe:////./pipe/docker_engine', { kind: 'unix', path: '\\\\.\\pipe\\docker_engine' }],
+    ['ssh://me@build.example:2222', { kind: 'ssh', user: 'me', host: 'build.example', port: 2222 }],
+    ['ssh://build.example', { kind: 'ssh', user: undefined, host: 'build.example', port: undefined }],
   ])('%s', (input, expected) => {
     expect(parseAddress(input)).toEqual(expected);
   });
@@ -18,7 +21,7 @@ describe('parseAddress', () => {
     expect(parseAddress('tcp://h', { tls: true })).toEqual({ kind: 'tcp', host: 'h', port: 2376, tls: true });
   });
 
-  it.each(['', 'unix://relative', 'ftp://x', 'tcp://h:99999', 'tcp://h:port', 'nonsense'])('refuses %j', (input) => {
+  it.each(['', 'unix://relative', 'ftp://x', 'tcp://h:99999', 'tcp://h:port', 'nonsense', 'npipe://pipe', 'ssh://-oProxyCommand=x', 'ssh://a@b:0', 'ssh://'])('refuses %j', (input) => {
     expect(() => parseAddress(input)).toThrow(InvalidArgument);
   });
 });

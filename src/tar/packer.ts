@@ -2,6 +2,7 @@
 // chunk of content only when its consumer asks for more bytes, so it never reads ahead of the
 // socket. An entry whose content is longer or shorter than declared is an error, never a
 // silently corrupt archive. Pure: the content comes from whoever made the entries.
+import { concatBytes } from '../bytes.js';
 import { ContextError } from '../errors.js';
 import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarEntry } from './header.js';
 
@@ -45,7 +46,7 @@ export async function* pack(entries: AsyncIterable<PackEntry> | Iterable<PackEnt
   };
   const flush = (): Uint8Array | undefined => {
     if (batched === 0) return undefined;
-    const out = batch.length === 1 ? batch[0]! : concat(batch, batched);
+    const out = batch.length === 1 ? batch[0]! : concatBytes(batch, batched);
     batch = [];
     batched = 0;
     return out;
@@ -81,16 +82,6 @@ export async function* pack(entries: AsyncIterable<PackEntry> | Iterable<PackEnt
   }
   add(END_OF_ARCHIVE);
   yield flush()!;
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 export { BLOCK };

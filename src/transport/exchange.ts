@@ -3,6 +3,7 @@
 // to the consumer (pausing the connection while the consumer lags behind), and finally tells the
 // pool whether the connection is clean enough to reuse.
 import type { Duplex } from 'node:stream';
+import { concatBytes } from '../bytes.js';
 import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHead } from '../http/response.js';
@@ -223,13 +224,7 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
           }
         }
         if (parts.length === 1) return parts[0]!; // the common case: no copy
-        const out = new Uint8Array(length);
-        let at = 0;
-        for (const part of parts) {
-          out.set(part, at);
-          at += part.length;
-        }
-        return out;
+        return concatBytes(parts, length);
       },
       async text() {
         return utf8.decode(await body.bytes());

@@ -3,19 +3,13 @@
 // oracle for what a context must contain.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeTree, removeTrees, type Tree } from '../support/contexts.js';
-import { client, engine, uniqueName } from '../support/engine.js';
-import { removeQuietly } from '../support/images.js';
+import { describe, expect, it } from 'vitest';
+import { makeTree, type Tree } from '../support/contexts.js';
+import { engine, uniqueName } from '../support/engine.js';
+import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
 
-const docker = client();
-const made: string[] = [];
-afterAll(async () => {
-  removeQuietly(...made);
-  removeTrees();
-  await docker.close();
-});
+const { docker, made } = engineSuite();
 
 function cliBuild(dir: string, tag: string): void {
   execFileSync('docker', ['build', '-q', '-t', tag, dir], {

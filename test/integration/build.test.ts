@@ -2,20 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError, BuildError, Docker, Image, InvalidArgument, SocketTransport, parseAddress, type ProgressEvent } from '../../src/index.js';
-import { makeTree, removeTrees } from '../support/contexts.js';
+import { makeTree } from '../support/contexts.js';
 import { client, engine, uniqueName } from '../support/engine.js';
-import { removeQuietly } from '../support/images.js';
+import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
 
-const docker = client();
-const made: string[] = [];
-afterAll(async () => {
-  removeQuietly(...made);
-  removeTrees();
-  await docker.close();
-});
+const { docker, made } = engineSuite();
 
 function tagged(prefix: string): string {
   const name = `dockwire-test/${prefix}:${uniqueName('b')}`;

@@ -1,20 +1,14 @@
 // BuildKit builds (POST /build?version=2) with no session: the engine's own BuildKit, its
 // progress decoded from the protobuf trace.
 import { execFileSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError, BuildError, type BuildKitEvent } from '../../src/index.js';
-import { makeTree, removeTrees } from '../support/contexts.js';
-import { client, engine, uniqueName } from '../support/engine.js';
-import { removeQuietly } from '../support/images.js';
+import { makeTree } from '../support/contexts.js';
+import { engine, uniqueName } from '../support/engine.js';
+import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
 
-const docker = client();
-const made: string[] = [];
-afterAll(async () => {
-  removeQuietly(...made);
-  removeTrees();
-  await docker.close();
-});
+const { docker, made } = engineSuite();
 
 type VertexEvent = Extract<BuildKitEvent, { type: 'vertex' }>;
 const vertices = (events: BuildKitEvent[]) => events.filter((e): e is VertexEvent => e.type === 'vertex');

@@ -6,17 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, Docker, SocketTransport, TimeoutError, parseAddress, saveImages } from '../../src/index.js';
-import { makeTree, removeTrees } from '../support/contexts.js';
-import { client, engine, uniqueName } from '../support/engine.js';
-import { removeQuietly, tagBase } from '../support/images.js';
+import { makeTree } from '../support/contexts.js';
+import { engine, uniqueName } from '../support/engine.js';
+import { engineSuite } from '../support/suite.js';
+import { tagBase } from '../support/images.js';
 
-const docker = client();
-const made: string[] = [];
-afterAll(async () => {
-  removeQuietly(...made);
-  removeTrees();
-  await docker.close();
-});
+const { docker, made } = engineSuite();
 
 async function drain(source: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of source);

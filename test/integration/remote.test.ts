@@ -3,7 +3,6 @@
 // DOCKER_HOST/DOCKER_TLS_VERIFY/DOCKER_CERT_PATH and from docker contexts, as the CLI does.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, cpSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,18 +10,11 @@ import { APIError, ConnectionError, Docker, InvalidArgument, resolveEndpoint } f
 import { makeCerts, type Certs } from '../support/certs.js';
 import { engine } from '../support/engine.js';
 import { startScratchEngine, type ScratchEngine } from '../support/scratch-engine.js';
+import { freePort } from '../support/ports.js';
 
 let certs: Certs;
 let tlsEngine: ScratchEngine;
 let port = 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const p = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return p;
-}
 
 beforeAll(async () => {
   certs = makeCerts();

@@ -14,6 +14,7 @@ for (const line of printed.split('\n')) {
 }
 
 const docker = Docker.fromEnv(env);
+// the demo builds examples/hello, then moves that image through the local registry and back
 const say = (text) => console.log(`- ${text}`);
 try {
   const version = await docker.version();
@@ -21,7 +22,15 @@ try {
   const images = await docker.images.list();
   say(`${images.length} image(s): ${images.map((i) => i.tags.join(',') || i.shortId).join('; ')}`);
 
-  const base = await docker.images.get(env.DOCKWIRE_BASE_IMAGE);
+  const build = docker.images.build({
+    path: join(root, 'examples', 'hello'),
+    tag: 'dockwire-demo/hello:latest',
+    buildArgs: { BASE: env.DOCKWIRE_BASE_IMAGE },
+    networkMode: 'none',
+  });
+  for await (const event of build) if (event.stream) process.stdout.write(`    ${event.stream}`);
+  const base = (await build).image;
+  say(`built examples/hello as ${base.tags.join(', ')} (${base.shortId})`);
   const repo = `${env.DOCKWIRE_REGISTRY}/dockwire/demo`;
   await base.tag(repo, 'v1');
   say(`tagged ${base.shortId} as ${repo}:v1`);
@@ -46,6 +55,7 @@ try {
   const data = await docker.images.getRegistryData(`${repo}:v1`);
   say(`registry says ${data.shortId}, linux/amd64: ${data.hasPlatform('linux/amd64')}`);
   await docker.images.remove(`${repo}:v1`);
+  say('done: built, tagged, pushed, removed, pulled, saved and loaded, all against the local engine and registry');
 } finally {
   await docker.close();
 }

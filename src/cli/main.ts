@@ -1,0 +1,335 @@
+// dockwire: the image half of the docker CLI, on dockwire. `dockwire [image] COMMAND ...`.
+// Exit codes: 0 success, 1 the engine (or the network) said no, 2 bad usage.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Docker } from '../client.js';
+import { DockerError } from '../errors.js';
+import type { ProgressJob } from '../images/progress-job.js';
+import { saveImages } from '../images/save.js';
+import type { ProgressEvent } from '../stream/progress.js';
+import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
+import { ByteSpinner, LayerProgress, bytes, type Out } from './progress.js';
+
+interface Command {
+  usage: string;
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  run(docker: Docker, args: Parsed, io: Io): Promise<void>;
+}
+
+interface Io {
+  out: Out;
+  err: Out;
+  json: boolean;
+}
+
+const f = (names: string[], value = false, repeat = false): FlagSpec => ({ names, value, repeat });
+
+function need(args: Parsed, n: number, what: string): string[] {
+  if (args.positionals.length < n) throw new UsageError(`missing ${what}`);
+  return args.positionals;
+}
+
+async function follow<T>(job: ProgressJob<T>, io: Io): Promise<T> {
+  const view = new LayerProgress(io.err, job.totals);
+  for await (const event of job) {
+    if (io.json) io.out.write(`${JSON.stringify(event)}\n`);
+    else view.event(event as ProgressEvent);
+  }
+  return job;
+}
+
+const commands: Record<string, Command> = {
+  ls: {
+    usage: 'ls [-a] [-q] [--filter KEY=VALUE]... [REPOSITORY]',
+    summary: 'List images',
+    flags: { all: f(['-a', '--all']), quiet: f(['-q', '--quiet']), filter: f(['-f', '--filter'], true, true) },
+    async run(docker, args, io) {
+      const filters: Record<string, string[]> = {};
+      for (const v of all(args, 'filter')) {
+        const i = v.indexOf('=');
+        if (i <= 0) throw new UsageError(`--filter must be KEY=VALUE, got ${JSON.stringify(v)}`);
+        (filters[v.slice(0, i)] ??= []).push(v.slice(i + 1));
+      }
+      const images = await docker.images.list({ all: has(args, 'all'), filters, ...(args.positionals[0] ? { name: args.positionals[0] } : {}) });
+      if (io.json) return io.out.write(`${JSON.stringify(images.map((i) => i.attrs))}\n`);
+      if (has(args, 'quiet')) return io.out.write(images.map((i) => `${i.shortId.slice(7)}\n`).join(''));
+      io.out.write(`${'REPOSITORY:TAG'.padEnd(50)} ${'IMAGE ID'.padEnd(12)} SIZE\n`);
+      for (const i of images) {
+        for (const tag of i.tags.length ? i.tags : ['<none>:<none>']) io.out.write(`${tag.padEnd(50)} ${i.shortId.slice(7)}   ${bytes(i.attrs.Size ?? 0)}\n`);
+      }
+    },
+  },
+  inspect: {
+    usage: 'inspect IMAGE...',
+    summary: 'Show the engine’s data for images',
+    flags: {},
+    async run(docker, args, io) {
+      const names = need(args, 1, 'IMAGE');
+      io.out.write(`${JSON.stringify(await Promise.all(names.map(async (n) => (await docker.images.get(n)).attrs)), null, 2)}\n`);
+    },
+  },
+  history: {
+    usage: 'history IMAGE',
+    summary: 'Show how an image was made',
+    flags: {},
+    async run(docker, args, io) {
+      const [name] = need(args, 1, 'IMAGE');
+      const history = await (await docker.images.get(name!)).history();
+      if (io.json) return io.out.write(`${JSON.stringify(history)}\n`);
+      for (const h of history) io.out.write(`${h.Id === '<missing>' ? '<missing>   ' : h.Id.replace('sha256:', '').slice(0, 12)}  ${bytes(h.Size).padStart(9)}  ${h.CreatedBy}\n`);
+    },
+  },
+  build: {
+    usage: 'build [-t TAG]... [-f DOCKERFILE] [--build-arg K=V]... [--label K=V]... [--target T] [--no-cache] [--pull] [--platform P] [--network MODE] [--buildkit] [-q] PATH',
+    summary: 'Build an image from a folder',
+    flags: {
+      tag: f(['-t', '--tag'], true, true),
+      file: f(['-f', '--file'], true),
+      buildArg: f(['--build-arg'], true, true),
+      label: f(['--label'], true, true),
+      target: f(['--target'], true),
+      noCache: f(['--no-cache']),
+      pull: f(['--pull']),
+      platform: f(['--platform'], true),
+      network: f(['--network'], true),
+      buildkit: f(['--buildkit']),
+      quiet: f(['-q', '--quiet']),
+    },
+    async run(docker, args, io) {
+      const [path] = need(args, 1, 'PATH');
+      const file = one(args, 'file');
+      const target = one(args, 'target');
+      const platform = one(args, 'platform');
+      const network = one(args, 'network');
+      const options = {
+        path: path!,
+        tag: all(args, 'tag'),
+        buildArgs: pairs(all(args, 'buildArg'), '--build-arg'),
+        labels: pairs(all(args, 'label'), '--label'),
+        noCache: has(args, 'noCache'),
+        pull: has(args, 'pull'),
+        ...(file ? { dockerfile: file } : {}),
+        ...(target ? { target } : {}),
+        ...(platform ? { platform } : {}),
+        ...(network ? { networkMode: network } : {}),
+      };
+      if (has(args, 'buildkit')) {
+        // as `docker buildx build --progress=plain`: a line per vertex state change and its logs
+        const job = docker.images.build({ ...options, builder: 'buildkit' });
+        for await (const e of job) {
+          if (io.json) io.out.write(`${JSON.stringify(e)}\n`);
+          else if (has(args, 'quiet')) continue;
+          else if (e.type === 'vertex') io.err.write(`#${e.digest.slice(7, 19)} ${e.state.toUpperCase()} ${e.name}${e.error ? `: ${e.error}` : ''}\n`);
+          else if (e.type === 'log') io.err.write(`#${e.digest.slice(7, 19)} ${e.text.endsWith('\n') ? e.text : `${e.text}\n`}`);
+          else if (e.type === 'warning') io.err.write(`WARNING: ${e.short}\n`);
+        }
+        io.out.write(`${(await job).image.id}\n`);
+        return;
+      }
+      const job = docker.images.build(options);
+      for await (const e of job) {
+        if (io.json) io.out.write(`${JSON.stringify(e)}\n`);
+        else if (!has(args, 'quiet') && typeof e.stream === 'string') io.err.write(e.stream);
+      }
+      io.out.write(`${(await job).image.id}\n`);
+    },
+  },
+  pull: {
+    usage: 'pull [-a] [--platform P] NAME[:TAG|@DIGEST]',
+    summary: 'Pull an image from a registry',
+    flags: { allTags: f(['-a', '--all-tags']), platform: f(['--platform'], true), quiet: f(['-q', '--quiet']) },
+    async run(docker, args, io) {
+      const [name] = need(args, 1, 'NAME');
+      const platform = one(args, 'platform');
+      const job = docker.images.pull(name!, { ...(has(args, 'allTags') ? { allTags: true as const } : {}), ...(platform ? { platform } : {}) });
+      const result = await follow(job as ProgressJob<unknown>, has(args, 'quiet') ? { ...io, err: { write() {}, isTTY: false } } : io);
+      const images = Array.isArray(result) ? result : [result];
+      for (const i of images as Array<{ tags: string[]; id: string }>) io.out.write(`${i.tags[0] ?? i.id}\n`);
+    },
+  },
+  push: {
+    usage: 'push NAME[:TAG]',
+    summary: 'Push an image to a registry',
+    flags: { quiet: f(['-q', '--quiet']) },
+    async run(docker, args, io) {
+      const [name] = need(args, 1, 'NAME');
+      const result = await follow(docker.images.push(name!), has(args, 'quiet') ? { ...io, err: { write() {}, isTTY: false } } : io);
+      for (const p of result.pushed) io.out.write(`${p.Tag}: digest: ${p.Digest} size: ${p.Size}\n`);
+    },
+  },
+  save: {
+    usage: 'save [-o FILE] IMAGE...',
+    summary: 'Write images to a tar archive (standard output by default)',
+    flags: { output: f(['-o', '--output'], true) },
+    async run(docker, args, io) {
+      const names = need(args, 1, 'IMAGE');
+      const output = one(args, 'output');
+      if (!output && process.stdout.isTTY) throw new UsageError('refusing to write a tar archive to a terminal: use -o FILE or redirect');
+      const spinner = new ByteSpinner(io.err, 'saved');
+      const counted = (async function* () {
+        for await (const chunk of saveImages(docker, names)) {
+          spinner.add(chunk.length);
+          yield chunk;
+        }
+      })();
+      await pipeline(Readable.from(counted), output ? createWriteStream(output) : process.stdout);
+      spinner.done();
+    },
+  },
+  load: {
+    usage: 'load [-i FILE] [-q]',
+    summary: 'Load images from a tar archive (standard input by default)',
+    flags: { input: f(['-i', '--input'], true), quiet: f(['-q', '--quiet']) },
+    async run(docker, args, io) {
+      const input = one(args, 'input');
+      const spinner = new ByteSpinner(io.err, 'sent');
+      const source = input ? createReadStream(input) : process.stdin;
+      const counted = (async function* () {
+        for await (const chunk of source) {
+          spinner.add((chunk as Buffer).length);
+          yield chunk as Buffer;
+        }
+      })();
+      const images = await docker.images.load(counted);
+      spinner.done();
+      for (const i of images) io.out.write(`Loaded image: ${i.tags[0] ?? i.id}\n`);
+    },
+  },
+  rm: {
+    usage: 'rm [-f] [--no-prune] IMAGE...',
+    summary: 'Remove images',
+    flags: { force: f(['-f', '--force']), noPrune: f(['--no-prune']) },
+    async run(docker, args, io) {
+      for (const name of need(args, 1, 'IMAGE')) {
+        for (const item of await docker.images.remove(name, { force: has(args, 'force'), noprune: has(args, 'noPrune') })) {
+          io.out.write(item.Untagged ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`);
+        }
+      }
+    },
+  },
+  prune: {
+    usage: 'prune [-a] [--filter KEY=VALUE]...',
+    summary: 'Remove unused images (dangling ones, or all unused with -a)',
+    flags: { all: f(['-a', '--all']), force: f(['-f', '--force']), filter: f(['--filter'], true, true) },
+    async run(docker, args, io) {
+      const filters: Record<string, string | string[] | boolean> = { ...pairs(all(args, 'filter'), '--filter') };
+      if (has(args, 'all')) filters['dangling'] = false;
+      const result = await docker.images.prune({ filters });
+      for (const item of result.imagesDeleted) io.out.write(item.Untagged ? `untagged: ${item.Untagged}\n` : `deleted: ${item.Deleted}\n`);
+      io.out.write(`Total reclaimed space: ${bytes(result.spaceReclaimed)}\n`);
+    },
+  },
+  search: {
+    usage: 'search [--limit N] TERM',
+    summary: 'Search a registry',
+    flags: { limit: f(['--limit'], true) },
+    async run(docker, args, io) {
+      const [term] = need(args, 1, 'TERM');
+      const limit = one(args, 'limit');
+      const results = await docker.images.search(term!, limit ? { limit: Number(limit) } : {});
+      if (io.json) return io.out.write(`${JSON.stringify(results)}\n`);
+      io.out.write(`${'NAME'.padEnd(40)} ${'STARS'.padStart(5)}  DESCRIPTION\n`);
+      for (const r of results) io.out.write(`${r.name.padEnd(40)} ${String(r.star_count).padStart(5)}  ${r.description}\n`);
+    },
+  },
+  tag: {
+    usage: 'tag SOURCE TARGET',
+    summary: 'Give an image another name',
+    flags: {},
+    async run(docker, args) {
+      const [source, target] = need(args, 2, 'SOURCE and TARGET');
+      await (await docker.images.get(source!)).tag(target!);
+    },
+  },
+  login: {
+    usage: 'login [-u USER] [-p PASSWORD | --password-stdin] [SERVER]',
+    summary: 'Check credentials with a registry',
+    flags: { username: f(['-u', '--username'], true), password: f(['-p', '--password'], true), passwordStdin: f(['--password-stdin']) },
+    async run(docker, args, io) {
+      const username = one(args, 'username');
+      if (!username) throw new UsageError('missing -u USER');
+      let password = one(args, 'password');
+      if (has(args, 'passwordStdin')) {
+        const parts: Buffer[] = [];
+        for await (const chunk of process.stdin) parts.push(chunk as Buffer);
+        password = Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+      }
+      const registry = args.positionals[0];
+      const result = await docker.login({ username, ...(password !== undefined ? { password } : {}), ...(registry ? { registry } : {}) });
+      io.out.write(`${result.Status}\n`);
+    },
+  },
+};
+
+const GLOBAL: Record<string, FlagSpec> = { host: f(['-H', '--host'], true), json: f(['--json']), help: f(['-h', '--help']) };
+
+function usage(): string {
+  return [
+    'Usage: dockwire [-H HOST] [--json] [image] COMMAND [ARGS]',
+    '',
+    'Commands:',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`),
+    '',
+    'Run `dockwire COMMAND --help` for a command’s flags. The engine is found as the docker CLI',
+    'finds it (DOCKER_HOST, DOCKER_CONTEXT, ...) unless -H is given.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: { out: Out; err: Out; env: Record<string, string | undefined> }): Promise<number> {
+  // global flags come before the command
+  let i = 0;
+  const globalArgs: string[] = [];
+  while (i < argv.length && argv[i]!.startsWith('-')) {
+    globalArgs.push(argv[i]!);
+    if ((argv[i] === '-H' || argv[i] === '--host') && i + 1 < argv.length) globalArgs.push(argv[++i]!);
+    i++;
+  }
+  let global: Parsed;
+  try {
+    global = parseArgs(globalArgs, GLOBAL);
+  } catch (error) {
+    io.err.write(`dockwire: ${(error as Error).message}\n\n${usage()}\n`);
+    return 2;
+  }
+  if (argv[i] === 'image') i++;
+  const name = argv[i];
+  if (!name || has(global, 'help')) {
+    (name ? io.out : io.err).write(`${usage()}\n`);
+    return name || has(global, 'help') ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.err.write(`dockwire: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    return 2;
+  }
+  const rest = argv.slice(i + 1);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out.write(`Usage: dockwire ${command.usage}\n\n${command.summary}\n`);
+    return 0;
+  }
+  let args: Parsed;
+  try {
+    args = parseArgs(rest, { ...command.flags, json: f(['--json']) });
+  } catch (error) {
+    io.err.write(`dockwire ${name}: ${(error as Error).message}\nUsage: dockwire ${command.usage}\n`);
+    return 2;
+  }
+  const host = one(global, 'host');
+  const docker = host ? new Docker({ host }) : Docker.fromEnv(io.env);
+  try {
+    await command.run(docker, args, { out: io.out, err: io.err, json: has(global, 'json') || has(args, 'json') });
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err.write(`dockwire ${name}: ${error.message}\nUsage: dockwire ${command.usage}\n`);
+      return 2;
+    }
+    const message = error instanceof DockerError || error instanceof Error ? error.message : String(error);
+    io.err.write(`dockwire ${name}: ${message}\n`);
+    return 1;
+  } finally {
+    await docker.close();
+  }
+}

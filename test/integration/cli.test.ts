@@ -1,0 +1,154 @@
+// The dockwire CLI against the real engine: each command, its exit codes, --help, --json, and
+// the live progress bars read through a pseudo-terminal (`script`).
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { root } from '../support/engine-env.js';
+import { makeTree } from '../support/contexts.js';
+import { engine, uniqueName } from '../support/engine.js';
+import { engineSuite } from '../support/suite.js';
+import { startSearchRegistry } from '../support/search-registry.js';
+
+const { made } = engineSuite();
+const bin = join(root, 'dist', 'cli', 'bin.js');
+const work = mkdtempSync(join(tmpdir(), 'dockwire-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function cli(args: string[], input?: string | Buffer): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: work },
+    maxBuffer: 64 * 1024 * 1024,
+    ...(input !== undefined ? { input } : {}),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const COMMANDS = ['ls', 'inspect', 'history', 'build', 'pull', 'push', 'save', 'load', 'rm', 'prune', 'search', 'tag', 'login'];
+
+describe('dockwire CLI', () => {
+  it('--help for every command, exit 0', () => {
+    expect(cli(['--help']).code).toBe(0);
+    for (const c of COMMANDS) {
+      const r = cli([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.out, c).toContain(`Usage: dockwire ${c}`);
+    }
+    expect(cli(['image', 'ls', '--help']).out).toContain('Usage: dockwire ls');
+  });
+
+  it('bad usage exits 2 and prints the usage; an engine error exits 1 and prints its message', () => {
+    const none = cli([]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('Commands:');
+    expect(cli(['frobnicate']).code).toBe(2);
+    const flag = cli(['ls', '--bogus']);
+    expect(flag.code).toBe(2);
+    expect(flag.err).toContain('Usage: dockwire ls');
+    expect(cli(['tag', 'only-one']).code).toBe(2);
+    const missing = cli(['rm', 'dockwire-test/absent:nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/No such image/);
+  });
+
+  it('ls, inspect, history, tag, rm', () => {
+    const ls = cli(['ls']);
+    expect(ls.code).toBe(0);
+    expect(ls.out).toContain(engine.baseImage);
+    const json = JSON.parse(cli(['--json', 'ls', engine.baseImage.split(':')[0]!]).out) as Array<{ RepoTags: string[] }>;
+    expect(json[0]!.RepoTags).toContain(engine.baseImage);
+    const inspect = JSON.parse(cli(['inspect', engine.baseImage]).out) as Array<{ Id: string }>;
+    expect(inspect[0]!.Id).toMatch(/^sha256:/);
+    expect(cli(['history', engine.baseImage]).out).toMatch(/[0-9a-f]{12}/);
+    const name = `dockwire-test/cli:${uniqueName('t')}`;
+    made.push(name);
+    expect(cli(['tag', engine.baseImage, name]).code).toBe(0);
+    expect(cli(['ls', '-q', name.split(':')[0]!]).out.trim()).toMatch(/^[0-9a-f]{10}$/);
+    const rm = cli(['rm', name]);
+    expect(rm.code).toBe(0);
+    expect(rm.out).toContain(`Untagged: ${name}`);
+  });
+
+  it('build with -t, -f, --build-arg, --label, --target, --no-cache, --network; and with --buildkit', () => {
+    const ctx = makeTree({
+      'docker/App.dockerfile': `FROM ${engine.baseImage} AS base\nARG WHO\nRUN echo "hi $WHO" > /who\nFROM base AS final\nLABEL stage=final\n`,
+    });
+    const tag = `dockwire-test/cli-build:${uniqueName('b')}`;
+    made.push(tag);
+    const r = cli(['build', '-t', tag, '-f', 'docker/App.dockerfile', '--build-arg', 'WHO=cli', '--label', 'made.by=cli', '--target', 'final', '--no-cache', '--network', 'none', ctx]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('Step 1/');
+    expect(r.out.trim()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const [attrs] = JSON.parse(cli(['inspect', tag]).out) as Array<{ Config: { Labels: Record<string, string> } }>;
+    expect(attrs!.Config.Labels).toMatchObject({ 'made.by': 'cli', stage: 'final' });
+    const bk = cli(['build', '--buildkit', '--network', 'none', '-f', 'docker/App.dockerfile', '--build-arg', 'WHO=bk', ctx]);
+    expect(bk.code, bk.err).toBe(0);
+    expect(bk.err).toMatch(/#[0-9a-f]{12} (STARTED|COMPLETED|CACHED) .*RUN echo/);
+  });
+
+  it('push, pull (plain lines when not a terminal), save -o and load -i', () => {
+    const repo = `${engine.registry}/dockwire/cli-${uniqueName('p')}`;
+    made.push(`${repo}:v1`);
+    cli(['tag', engine.baseImage, `${repo}:v1`]);
+    const push = cli(['push', `${repo}:v1`]);
+    expect(push.code, push.err).toBe(0);
+    expect(push.out).toMatch(/v1: digest: sha256:[0-9a-f]{64}/);
+    expect(push.err).not.toContain('\x1b[');
+    cli(['rm', `${repo}:v1`]);
+    const pull = cli(['pull', `${repo}:v1`]);
+    expect(pull.code, pull.err).toBe(0);
+    expect(pull.out.trim()).toBe(`${repo}:v1`);
+    const file = join(work, 'saved.tar');
+    expect(cli(['save', '-o', file, `${repo}:v1`]).code).toBe(0);
+    expect(statSync(file).size).toBeGreaterThan(1024);
+    cli(['rm', `${repo}:v1`]);
+    const load = cli(['load', '-i', file]);
+    expect(load.code, load.err).toBe(0);
+    expect(load.out).toContain(`Loaded image: ${repo}:v1`);
+    // and through pipes: save to stdout, load from stdin
+    const tar = spawnSync(process.execPath, [bin, 'save', `${repo}:v1`], { env: { ...process.env, DOCKER_HOST: engine.host }, maxBuffer: 64 * 1024 * 1024 }).stdout;
+    const piped = cli(['load'], tar);
+    expect(piped.out, piped.err).toContain(`Loaded image: ${repo}:v1`);
+  });
+
+  it('login with --password-stdin, prune, search', async () => {
+    const ok = cli(['login', '-u', engine.authUser, '--password-stdin', engine.authRegistry], `${engine.authPassword}\n`);
+    expect(ok.code, `${ok.err} / ${ok.out}`).toBe(0);
+    expect(ok.out).toMatch(/Login Succeeded/);
+    const bad = cli(['login', '-u', engine.authUser, '-p', 'wrong-password-marker', engine.authRegistry]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).not.toContain('wrong-password-marker');
+    const prune = cli(['prune', '--filter', 'label=dockwire.cli.never']);
+    expect(prune.code).toBe(0);
+    expect(prune.out).toContain('Total reclaimed space');
+    const registry = await startSearchRegistry([{ name: 'team/cli', description: 'found by the cli', star_count: 4 }]);
+    try {
+      // not spawnSync: the search registry answers from this process's event loop
+      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'search', '--limit', '5', `${registry.address}/cli`], { env: { ...process.env, DOCKER_HOST: engine.host } });
+      expect(stdout).toMatch(/team\/cli\s+4\s+found by the cli/);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('on a terminal, pull draws one bar per layer and a total (read through a pseudo-terminal)', () => {
+    const repo = `${engine.registry}/dockwire/cli-tty-${uniqueName('p')}`;
+    made.push(`${repo}:v1`);
+    // a new layer, so the pull really transfers it
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN head -c 3000000 /dev/urandom > /blob\n` });
+    expect(cli(['build', '-q', '-t', `${repo}:v1`, '--network', 'none', ctx]).code).toBe(0);
+    expect(cli(['push', '-q', `${repo}:v1`]).code).toBe(0);
+    cli(['rm', `${repo}:v1`]);
+    const id = JSON.parse(cli(['--json', 'ls', '-a']).out) as Array<{ Id: string; RepoTags: string[] }>;
+    for (const i of id) if (i.RepoTags.length === 0) cli(['rm', '-f', i.Id]);
+    const command = `DOCKER_HOST=${engine.host} ${process.execPath} ${bin} pull ${repo}:v1`;
+    const out = execFileSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
+    expect(out).toContain('\x1b['); // redrawn in place
+    expect(out).toMatch(/total: \d+\/\d+ layers \[[= >]*\]/);
+    expect(out).toMatch(/[0-9a-f]{12}: (Pull complete|Download complete|Downloading|Extracting|Already exists)/);
+  });
+});

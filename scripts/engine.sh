@@ -103,7 +103,7 @@ start_podman() {
     return 0
   fi
   # no network for containers (nothing may reach a private-range address), cgroupfs (no systemd)
-  printf '[containers]\nnetns = "none"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$pd/containers.conf"
+  printf '[containers]\nnetns = "none"\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$pd/containers.conf"
   {
     echo 'unqualified-search-registries = []'
     for r in "$REGISTRY" "$AUTH_REGISTRY"; do printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$r"; done

@@ -28,7 +28,8 @@ export function importImage(options: { tag?: string; labels?: Record<string, str
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--change', `LABEL ${k}=${v}`);
     args.push(`${dir}.tar`);
     if (options.tag) args.push(options.tag);
-    return dockerCli(args);
+    // the ID is the last line (Podman prints its copy progress first)
+    return dockerCli(args).split('\n').pop()!.trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.tar`, { force: true });

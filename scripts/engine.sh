@@ -86,13 +86,19 @@ start_dockerd() {
     -H "unix://$sock" --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
     --log-level=warn >"$dir/dockerd.log" 2>&1 </dev/null &
   echo $! >"$dir/dockerd.pid"
+  wait_for_engine dockerd "unix://$sock" "$dir/dockerd.log"
+}
+
+# wait_for_engine NAME HOST LOG: until /_ping answers (30 s), failing early if NAME's process exits
+wait_for_engine() {
+  local name=$1 host=$2 logfile=$3
   for _ in $(seq 1 150); do
-    ping_engine "unix://$sock" && return 0
-    alive "$dir/dockerd.pid" || { tail -20 "$dir/dockerd.log" >&2; die "dockerd exited"; }
+    ping_engine "$host" && return 0
+    alive "$dir/$name.pid" || { tail -20 "$logfile" >&2; die "$name exited"; }
     sleep 0.2
   done
-  tail -20 "$dir/dockerd.log" >&2
-  die "dockerd did not answer /_ping within 30 s"
+  tail -20 "$logfile" >&2
+  die "$name did not answer /_ping within 30 s"
 }
 
 start_podman() {
@@ -113,12 +119,7 @@ start_podman() {
     setsid podman --root "$pd/root" --runroot "$pd/run" system service --time=0 "unix://$sock" \
     >"$pd/podman.log" 2>&1 </dev/null &
   echo $! >"$dir/podman.pid"
-  for _ in $(seq 1 150); do
-    ping_engine "unix://$sock" && return 0
-    alive "$dir/podman.pid" || { tail -20 "$pd/podman.log" >&2; die "podman exited"; }
-    sleep 0.2
-  done
-  die "podman did not answer /_ping within 30 s"
+  wait_for_engine podman "unix://$sock" "$pd/podman.log"
 }
 
 # start_registry NAME PORT [HTPASSWD_FILE]

@@ -3,6 +3,7 @@ import type { AuthConfig } from '../auth/auth-config.js';
 import { InvalidArgument } from '../errors.js';
 import type { ImageContext } from '../images/context.js';
 import { inspectDistribution } from '../images/distribution.js';
+import { splitReference } from '../images/reference.js';
 import type { ProgressJob } from '../images/progress-job.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
@@ -96,11 +97,7 @@ export class RegistryData {
 
   /** Pulls exactly this digest. */
   pull(platform?: string): ReturnType<RegistryDataPull> {
-    const at = this.imageName.indexOf('@');
-    let repository = at === -1 ? this.imageName : this.imageName.slice(0, at);
-    const colon = repository.lastIndexOf(':');
-    if (colon > repository.lastIndexOf('/')) repository = repository.slice(0, colon);
-    return this.#pull(repository, this.id, platform);
+    return this.#pull(splitReference(this.imageName).repository, this.id, platform);
   }
 
   async reload(options: { signal?: AbortSignal } = {}): Promise<this> {

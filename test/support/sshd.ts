@@ -34,6 +34,9 @@ export async function startSshd(): Promise<Sshd> {
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'StrictModes no',
+      // sshd drops unauthenticated connections beyond 10 at once by default (MaxStartups
+      // 10:30:100); a burst of calls opens up to maxSockets (16) ssh connections together
+      'MaxStartups 64',
       '',
     ].join('\n'),
   );

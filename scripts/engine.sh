@@ -112,7 +112,7 @@ start_podman() {
   printf '[containers]\nnetns = "none"\ndefault_ulimits = []\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' >"$pd/containers.conf"
   {
     echo 'unqualified-search-registries = []'
-    for r in "$REGISTRY" "$AUTH_REGISTRY"; do printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$r"; done
+    for r in "$REGISTRY" "$AUTH_REGISTRY" "$(auth_registry_name)"; do printf '[[registry]]\nlocation = "%s"\ninsecure = true\n' "$r"; done
   } >"$pd/registries.conf"
   log "starting podman on unix://$sock"
   CONTAINERS_CONF=$pd/containers.conf CONTAINERS_REGISTRIES_CONF=$pd/registries.conf \
@@ -181,6 +181,12 @@ base_image() {
   rm -rf "$rootfs" "$dir/rootfs.tar"
 }
 
+# The name the tests use for the htpasswd registry. Podman's /auth ignores registries.conf and
+# speaks plain HTTP only to a server address starting "localhost:", so under Podman it is that.
+auth_registry_name() {
+  if [ "$kind" = podman ]; then echo "localhost:${AUTH_REGISTRY##*:}"; else echo "$AUTH_REGISTRY"; fi
+}
+
 write_env() {
   local host=$1 owned=$2
   cat >"$dir/env" <<EOF
@@ -188,7 +194,7 @@ DOCKER_HOST=$host
 DOCKWIRE_ENGINE_OWNED=$owned
 DOCKWIRE_ENGINE_PID=$( [ "$owned" = 1 ] && cat "$dir/docker.pid" 2>/dev/null || true)
 DOCKWIRE_REGISTRY=$REGISTRY
-DOCKWIRE_AUTH_REGISTRY=$AUTH_REGISTRY
+DOCKWIRE_AUTH_REGISTRY=$(auth_registry_name)
 DOCKWIRE_AUTH_USER=$auth_user
 DOCKWIRE_AUTH_PASSWORD=$AUTH_PASSWORD
 DOCKWIRE_BASE_IMAGE=$base_image

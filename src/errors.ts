@@ -81,8 +81,8 @@ export class BuildError extends DockerError {
 export class ImageLoadError extends DockerError {
   override readonly code: ErrorCode = 'ERR_DOCKER_IMAGE_LOAD';
   readonly log: unknown[];
-  constructor(message: string, log: unknown[] = []) {
-    super(message);
+  constructor(message: string, log: unknown[] = [], options?: { cause?: unknown }) {
+    super(message, options);
     this.log = log;
   }
 }

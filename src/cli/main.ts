@@ -124,6 +124,7 @@ const commands: Record<string, Command> = {
           else if (e.type === 'vertex') io.err.write(`#${e.digest.slice(7, 19)} ${e.state.toUpperCase()} ${e.name}${e.error ? `: ${e.error}` : ''}\n`);
           else if (e.type === 'log') io.err.write(`#${e.digest.slice(7, 19)} ${e.text.endsWith('\n') ? e.text : `${e.text}\n`}`);
           else if (e.type === 'warning') io.err.write(`WARNING: ${e.short}\n`);
+          else if (e.type === 'stream') io.err.write(e.text); // an engine without BuildKit (Podman) answers with its own lines
         }
         io.out.write(`${(await job).image.id}\n`);
         return;

@@ -179,7 +179,7 @@ async function registryConfig(ctx: ImageContext, options: BuildOptions, context:
 
 /**
  * The image ID a build reports: the last aux.ID (a multi-stage build reports one per stage), else
- * (quiet) a bare ID, else "Successfully built".
+ * (quiet) a bare ID (Docker: `sha256:...`; Podman: 64 hex digits), else "Successfully built".
  */
 export function builtImageId(logs: readonly ProgressEvent[]): string | undefined {
   let fromAux: string | undefined;
@@ -188,8 +188,8 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
     const aux = event.aux as { ID?: unknown } | undefined;
     if (aux && typeof aux.ID === 'string') fromAux = aux.ID;
     const text = typeof event.stream === 'string' ? event.stream.trim() : '';
-    const m = /^(?:Successfully built ([0-9a-f]{12,64})|(sha256:[0-9a-f]{64}))$/.exec(text);
-    if (m) fallback = m[1] ?? m[2];
+    const m = /^(?:Successfully built ([0-9a-f]{12,64})|(sha256:[0-9a-f]{64})|([0-9a-f]{64}))$/.exec(text);
+    if (m) fallback = m[1] ?? m[2] ?? `sha256:${m[3]}`;
   }
   return fromAux ?? fallback;
 }
@@ -259,6 +259,8 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<Pro
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;
+  // an engine without BuildKit (Podman) ignores version=2 and answers as a classic build does
+  const classic: ProgressEvent[] = [];
   const emit = async (events: BuildKitEvent[]): Promise<void> => {
     for (const event of events) {
       logs.push(event);
@@ -276,7 +278,11 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<Pro
           if (typeof aux?.ID === 'string') imageId = aux.ID;
           return undefined;
         }
-        if (typeof event.stream === 'string') return emit([{ type: 'stream', text: event.stream }]);
+        if (event.aux !== undefined) classic.push(event);
+        if (typeof event.stream === 'string') {
+          classic.push(event);
+          return emit([{ type: 'stream', text: event.stream }]);
+        }
         return undefined;
       },
       { keep: 'none' },
@@ -285,6 +291,7 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<Pro
     if (error instanceof StreamError) throw new BuildError(failureReason(error.message, progress), logs);
     throw error;
   }
+  imageId ??= builtImageId(classic);
   if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
   return { imageId, logs };
 }

@@ -1,4 +1,4 @@
-import { ImageLoadError, StreamError } from '../errors.js';
+import { APIError, ImageLoadError, StreamError } from '../errors.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import { Job } from '../stream/job.js';
 import type { ProgressEvent } from '../stream/progress.js';
@@ -13,19 +13,25 @@ export interface LoadResult {
 
 /**
  * POST /images/load: streams a `docker save` tarball to the engine without reading it whole.
- * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines; an
- * error line rejects with ImageLoadError.
+ * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines
+ * (Podman lists several names on one line, comma-separated). The engine refusing the archive
+ * rejects with ImageLoadError, whether it says so in an error line (Docker) or with an error
+ * status (Podman: 500); the status is kept as the error's `cause`, an APIError.
  */
 export function loadImages(ctx: ImageContext, data: BinarySource, options: { timeout?: number; signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
   const body = toBodySource(data, 'data');
   return new Job<LoadResult, ProgressEvent>(async (context) => {
-    const response = await ctx.api.request('POST', '/images/load', {
-      query: { quiet: false },
-      headers: { 'Content-Type': 'application/x-tar' },
-      body,
-      signal: context.signal,
-      bodyTimeout: options.timeout ?? 0,
-    });
+    const response = await ctx.api
+      .request('POST', '/images/load', {
+        query: { quiet: false },
+        headers: { 'Content-Type': 'application/x-tar' },
+        body,
+        signal: context.signal,
+        bodyTimeout: options.timeout ?? 0,
+      })
+      .catch((error: unknown) => {
+        throw error instanceof APIError ? new ImageLoadError(error.message, [], { cause: error }) : error;
+      });
     let log: ProgressEvent[];
     try {
       log = await readProgress(response.body, (event) => context.emit(event), { keep: 'all' });
@@ -36,7 +42,8 @@ export function loadImages(ctx: ImageContext, data: BinarySource, options: { tim
     const loaded: string[] = [];
     for (const event of log) {
       const m = /^Loaded image(?: ID)?: (\S+)/.exec(event.stream ?? '');
-      if (m) loaded.push(m[1]!);
+      // a comma is never part of a reference: Podman's "Loaded image: a:1,b:2" names two
+      if (m) loaded.push(...m[1]!.split(','));
     }
     if (loaded.length === 0) throw new ImageLoadError('the engine reported no loaded image', log);
     return { loaded, log };

@@ -17,7 +17,7 @@ export interface PushOptions {
 export interface PushResult {
   /** `sha256:...` of the pushed manifest (the last one, when several tags were pushed). */
   digest: string | undefined;
-  /** Each tag pushed, with its digest and manifest size, from the engine's aux events. */
+  /** Each tag pushed, with its digest and manifest size, from the engine's aux events (Podman: its `digest:` status lines). */
   pushed: Array<{ Tag: string; Digest: string; Size: number }>;
   log: ProgressEvent[];
 }
@@ -52,6 +52,13 @@ export function pushImage(ctx: ImageContext, repository: string, options: PushOp
       for (const event of log) {
         const aux = event.aux as { Tag?: string; Digest?: string; Size?: number } | undefined;
         if (aux && typeof aux.Digest === 'string') pushed.push({ Tag: aux.Tag ?? '', Digest: aux.Digest, Size: aux.Size ?? 0 });
+      }
+      // Podman sends no aux, only the status line Docker also sends: "TAG: digest: sha256:... size: N"
+      if (pushed.length === 0) {
+        for (const event of log) {
+          const m = /^(\S+): digest: (sha256:[0-9a-f]{64}) size: (\d+)$/.exec(event.status ?? '');
+          if (m) pushed.push({ Tag: m[1]!, Digest: m[2]!, Size: Number(m[3]) });
+        }
       }
       return { digest: pushed[pushed.length - 1]?.Digest, pushed, log };
     },

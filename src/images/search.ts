@@ -12,7 +12,8 @@ export interface SearchOptions {
 
 /**
  * GET /images/search. The engine asks the registry named by the term's prefix
- * (`127.0.0.1:5000/term`), or Docker Hub for a bare term.
+ * (`127.0.0.1:5000/term`), or Docker Hub for a bare term. Results have Docker's field names
+ * under both engines (Podman's capitalised ones are mapped).
  */
 export async function searchImages(ctx: ImageContext, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
   if (typeof term !== 'string' || term.trim() === '') throw new InvalidArgument('term must be a non-empty string');
@@ -21,9 +22,34 @@ export async function searchImages(ctx: ImageContext, term: string, options: Sea
   }
   const registry = registryOf(term);
   const auth = await ctx.credentials.resolve(registry, options.authConfig);
-  return ctx.api.json<SearchResult[]>('GET', '/images/search', {
+  const results = await ctx.api.json<Array<SearchResult | PodmanSearchResult>>('GET', '/images/search', {
     query: { term, limit: options.limit },
     headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  return results.map(dockerShaped);
+}
+
+/** What Podman's compat API answers per result (it searches a registry's /v2/_catalog, not v1 search). */
+interface PodmanSearchResult {
+  Name: string;
+  Description?: string;
+  Stars?: number;
+  Official?: string;
+  Automated?: string;
+  [key: string]: unknown;
+}
+
+/** Docker's field names for a Podman result (its own fields kept too); a Docker result as it is. */
+function dockerShaped(result: SearchResult | PodmanSearchResult): SearchResult {
+  if (typeof result.name === 'string' || typeof result.Name !== 'string') return result as SearchResult;
+  const r = result as PodmanSearchResult;
+  return {
+    ...r,
+    name: r.Name,
+    description: r.Description ?? '',
+    star_count: r.Stars ?? 0,
+    is_official: r.Official === '[OK]',
+    is_automated: r.Automated === '[OK]',
+  };
 }

@@ -15,7 +15,7 @@ import type { ProgressJob } from '../images/progress-job.js';
 import { pruneImages, type PruneResult } from '../images/prune.js';
 import { pullTarget, startPull, type PullOptions } from '../images/pull.js';
 import { pushImage, type PushOptions, type PushResult } from '../images/push.js';
-import { joinReference } from '../images/reference.js';
+import { joinReference, parseReference } from '../images/reference.js';
 import { removeImage, type RemoveOptions } from '../images/remove.js';
 import { searchImages, type SearchOptions } from '../images/search.js';
 import type { DeleteResponseItem, SearchResult } from '../images/types.js';
@@ -113,10 +113,15 @@ export class ImageCollection {
 
   /** What the registry says about an image: its digest and platforms. */
   async getRegistryData(name: string, options: { authConfig?: AuthConfig; signal?: AbortSignal } = {}): Promise<RegistryData> {
-    const [attrs, version] = await Promise.all([
+    parseReference(name, 'name'); // bad input is refused before either request starts
+    // both at once, but neither left in flight when the other fails
+    const [distribution, engineVersion] = await Promise.allSettled([
       inspectDistribution(this.#ctx, name, options),
       this.#ctx.api.json<{ Os: string; Arch: string }>('GET', '/version', options.signal ? { signal: options.signal } : {}),
     ]);
+    if (distribution.status === 'rejected') throw distribution.reason;
+    if (engineVersion.status === 'rejected') throw engineVersion.reason;
+    const [attrs, version] = [distribution.value, engineVersion.value];
     const pull = (repository: string, digest: string, platform: string | undefined): ProgressJob<Image> =>
       this.pull(repository, {
         tag: digest,

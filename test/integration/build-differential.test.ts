@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTree, type Tree } from '../support/contexts.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, ns, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
 
@@ -109,8 +109,8 @@ describe('build contexts: dockwire and the docker CLI put the same files into th
       Object.entries(tree).map(([k, v]) => [k, k === 'Dockerfile' && typeof v === 'string' ? v.replace('BASE', engine.baseImage) : v]),
     );
     const dir = makeTree(withBase);
-    const ours = `dockwire-test/diff-ours:${uniqueName('d')}`;
-    const theirs = `dockwire-test/diff-cli:${uniqueName('d')}`;
+    const ours = `${ns}/diff-ours:${uniqueName('d')}`;
+    const theirs = `${ns}/diff-cli:${uniqueName('d')}`;
     made.push(ours, theirs);
     await docker.images.build({ path: dir, tag: ours });
     cliBuild(dir, theirs);

@@ -2,9 +2,9 @@
 // progress decoded from the protobuf trace.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { AbortError, BuildError, type BuildKitEvent } from '../../src/index.js';
+import { AbortError, BuildError, NotFound, type BuildKitEvent } from '../../src/index.js';
 import { makeTree } from '../support/contexts.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
 
@@ -22,7 +22,34 @@ function processesRunning(pattern: string): boolean {
   }
 }
 
-describe('BuildKit builds', () => {
+// Podman has no BuildKit: it ignores version=2 and builds with its own builder (buildah), so
+// there it is shown that a BuildKit build still gives the image, its output as stream events.
+if (podman) {
+  describe('builder: buildkit against an engine without BuildKit (Podman)', () => {
+    it('builds with the engine\'s builder; its output comes as stream events; a failure is a BuildError', async () => {
+      const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nARG WHO=nobody\nRUN echo "hello $WHO"\nLABEL bk=podman\n` });
+      const tag = `${ns}/bk:${uniqueName('t')}`;
+      made.push(tag);
+      const job = docker.images.build({ path: ctx, builder: 'buildkit', tag, buildArgs: { WHO: 'podman' } });
+      const live: BuildKitEvent[] = [];
+      for await (const event of job) live.push(event);
+      const { image, logs } = await job;
+      expect(logs).toEqual(live);
+      expect(image.tags).toContain(tag);
+      expect(image.labels['bk']).toBe('podman');
+      expect(vertices(logs)).toEqual([]);
+      expect(logs.some((e) => e.type === 'stream' && e.text.includes('hello podman'))).toBe(true);
+      const failing = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN exit 5\n` });
+      const error = await docker.images.build({ path: failing, builder: 'buildkit' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BuildError);
+      expect((error as BuildError).reason).toMatch(/exit status 5/);
+    });
+
+    it('pruneBuilds is a NotFound (Podman has no /build/prune)', async () => {
+      await expect(docker.images.pruneBuilds({ all: true })).rejects.toBeInstanceOf(NotFound);
+    });
+  });
+} else describe('BuildKit builds', () => {
   const nonce = uniqueName('bk');
   const dockerfile = [
     `FROM ${engine.baseImage} AS base`,
@@ -37,7 +64,7 @@ describe('BuildKit builds', () => {
 
   it('builds a multi-stage Dockerfile to a target with buildArgs; the image runs', async () => {
     const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
-    const tag = `dockwire-test/bk:${uniqueName('t')}`;
+    const tag = `${ns}/bk:${uniqueName('t')}`;
     made.push(tag);
     const job = docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' });
     const live: BuildKitEvent[] = [];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, Docker, SocketTransport, TimeoutError, parseAddress, saveImages } from '../../src/index.js';
 import { makeTree } from '../support/contexts.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, ns, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
 import { tagBase } from '../support/images.js';
 
@@ -30,8 +30,8 @@ function everyOperation(d: Docker, options: { signal?: AbortSignal; timeout?: nu
     ['get', () => d.images.get(engine.baseImage, s)],
     ['list', () => d.images.list(s)],
     ['history', async () => (await d.images.get(engine.baseImage)).history(s)],
-    ['tag', async () => (await d.images.get(engine.baseImage)).tag('dockwire-test/never', 'x', s)],
-    ['remove', () => d.images.remove('dockwire-test/never:x', s)],
+    ['tag', async () => (await d.images.get(engine.baseImage)).tag(`${ns}/never`, 'x', s)],
+    ['remove', () => d.images.remove(`${ns}/never:x`, s)],
     ['prune', () => d.images.prune({ filters: { label: 'dockwire.never' }, ...s })],
     ['search', () => d.images.search(`${engine.registry}/x`, s)],
     ['getRegistryData', () => d.images.getRegistryData(`${engine.registry}/x:1`, s)],

@@ -29,14 +29,14 @@ async function makeBigImage(): Promise<void> {
   for await (const p of pack([{ name: 'blob', type: 'file', mode: 0o644, size: blob.length, mtime: 0, content: () => [blob] }])) parts.push(p);
   writeFileSync(rootfs, Buffer.concat(parts));
   await shared.api.call('POST', '/images/create', {
-    query: { fromSrc: '-', repo: bigRepo, tag: 'v1' },
+    query: { fromSrc: '-', repo: bigRepo, tag: 'latest' }, // Podman ignores any other tag on import
     body: createReadStream(rootfs) as AsyncIterable<Uint8Array>,
     bodyTimeout: 0,
   });
   const out: Uint8Array[] = [];
-  for await (const chunk of saveImages(shared, `${bigRepo}:v1`)) out.push(chunk);
+  for await (const chunk of saveImages(shared, `${bigRepo}:latest`)) out.push(chunk);
   writeFileSync(bigTar, Buffer.concat(out));
-  await shared.images.push(`${bigRepo}:v1`);
+  await shared.images.push(bigRepo, { tag: 'latest' });
 }
 
 async function expectTypedFailure(promise: Promise<unknown>): Promise<DockerError> {
@@ -69,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await docker?.close();
   scratch?.dispose();
-  removeQuietly(`${bigRepo}:v1`);
+  removeQuietly(`${bigRepo}:latest`);
   await shared.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -92,7 +92,7 @@ describe('the engine dies mid-operation', () => {
     await docker.images.load(createReadStream(bigTar));
     const reading = (async () => {
       let got = 0;
-      for await (const chunk of saveImages(docker, `${bigRepo}:v1`, { chunkSize: null })) {
+      for await (const chunk of saveImages(docker, `${bigRepo}:latest`, { chunkSize: null })) {
         got += chunk.length;
         if (got > 2 * 1024 * 1024 && got - chunk.length <= 2 * 1024 * 1024) scratch.kill();
       }
@@ -103,10 +103,11 @@ describe('the engine dies mid-operation', () => {
   });
 
   it('during a pull', async () => {
-    await docker.images.remove(`${bigRepo}:v1`, { force: true }).catch(() => undefined);
-    const job = docker.images.pull(`${bigRepo}:v1`);
+    await docker.images.remove(`${bigRepo}:latest`, { force: true }).catch(() => undefined);
+    const job = docker.images.pull(`${bigRepo}:latest`);
     const pulling = (async () => {
-      for await (const event of job) if (event.status === 'Downloading' || event.status === 'Extracting') scratch.kill();
+      // (Podman reports no Downloading/Extracting progress, only "Pulling fs layer" and "Download complete")
+      for await (const event of job) if (/^(Pulling fs layer|Downloading|Extracting)$/.test(event.status ?? '')) scratch.kill();
       return job;
     })();
     await expectTypedFailure(pulling);

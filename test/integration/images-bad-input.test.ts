@@ -1,7 +1,7 @@
 // Every operation's bad input: a typed error, no hang, no leaked connection.
 import { describe, expect, it } from 'vitest';
 import { Docker, DockerError, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, saveImages } from '../../src/index.js';
-import { engine } from '../support/engine.js';
+import { engine, ns } from '../support/engine.js';
 
 const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 2 });
 const docker = new Docker({ transport });
@@ -26,7 +26,7 @@ const cases: Case[] = [
   ...badRepositories.map((r): Case => [`registry data ${JSON.stringify(r)}`, () => docker.images.getRegistryData(r)]),
   ...badTags.map((t): Case => [`pull tag ${JSON.stringify(t)}`, async () => docker.images.pull('busybox', { tag: t })]),
   ...badTags.map((t): Case => [`push tag ${JSON.stringify(t)}`, async () => docker.images.push(`${engine.registry}/x`, { tag: t })]),
-  ...badTags.map((t): Case => [`tag tag ${JSON.stringify(t)}`, async () => (await docker.images.get(engine.baseImage)).tag('dockwire-test/x', t)]),
+  ...badTags.map((t): Case => [`tag tag ${JSON.stringify(t)}`, async () => (await docker.images.get(engine.baseImage)).tag(`${ns}/x`, t)]),
   ...badRepositories.map((r): Case => [`tag repository ${JSON.stringify(r)}`, async () => (await docker.images.get(engine.baseImage)).tag(r)]),
   ['pull with tag and allTags', async () => docker.images.pull(`${engine.registry}/x`, { tag: 'v1', allTags: true })],
   ['pull with two different tags', async () => docker.images.pull(`${engine.registry}/x:a`, { tag: 'b' })],
@@ -51,8 +51,10 @@ describe('bad input to every operation', () => {
     expect(error).toBeInstanceOf(InvalidArgument);
     expect((error as InvalidArgument).code).toBe('ERR_DOCKER_INVALID_ARGUMENT');
     expect((error as Error).message).not.toContain('\r\n');
-    // nothing new was opened for it (get/inspect of the base image aside, reused from the pool)
+    // nothing new was opened for it (get/inspect of the base image aside, reused from the pool),
+    // and nothing is left in flight: every connection is back in the pool
     expect(transport.pool.stats.created - before).toBeLessThanOrEqual(1);
+    expect(transport.pool.stats.open).toBe(transport.pool.stats.idle);
   });
 
   it('names the argument in the message', async () => {
@@ -62,7 +64,7 @@ describe('bad input to every operation', () => {
   });
 
   it('unknown images are ImageNotFound for every image operation', async () => {
-    const name = 'dockwire-test/absent:nope';
+    const name = `${ns}/absent:nope`;
     const image = await docker.images.get(engine.baseImage);
     for (const run of [
       () => docker.images.get(name),
@@ -73,7 +75,7 @@ describe('bad input to every operation', () => {
       await expect(run()).rejects.toBeInstanceOf(ImageNotFound);
     }
     const { tagImage, imageHistory } = await import('../../src/index.js');
-    await expect(tagImage(docker, name, 'dockwire-test/y')).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(tagImage(docker, name, `${ns}/y`)).rejects.toBeInstanceOf(ImageNotFound);
     await expect(imageHistory(docker, name)).rejects.toBeInstanceOf(ImageNotFound);
     await expect(docker.images.push(`${engine.registry}/dockwire/absent-${Date.now()}`, { tag: 'x' })).rejects.toBeInstanceOf(DockerError);
     expect(image.id).toMatch(/^sha256:/);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound } from '../../src/index.js';
-import { client, engine, uniqueName } from '../support/engine.js';
+import { answeredId, client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { importImage, removeQuietly, tagBase } from '../support/images.js';
 
 const docker = client();
@@ -23,7 +23,7 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
 
 describe('images.get', () => {
   it('returns an Image with attrs, id, shortId, labels and tags', async () => {
-    const name = `dockwire-test/get:${uniqueName('t')}`;
+    const name = `${ns}/get:${uniqueName('t')}`;
     const id = importImage({ tag: name, labels: { 'org.example.team': 'wire' } });
     made.push(name);
     const image = await docker.images.get(name);
@@ -34,11 +34,12 @@ describe('images.get', () => {
     expect(image.shortId).toMatch(/^sha256:[0-9a-f]{10}$/);
     expect(image.labels).toEqual({ 'org.example.team': 'wire' });
     expect(image.tags).toEqual([name]);
-    expect((await docker.images.get(image.shortId)).id).toBe(id);
+    // Podman does not resolve a sha256:-prefixed short ID (500 "no 64-byte hexadecimal value"); the bare hex it does
+    expect((await docker.images.get(podman ? image.shortId.slice(7) : image.shortId)).id).toBe(id);
   });
 
   it('a missing image is ImageNotFound (a NotFound, an APIError)', async () => {
-    const error = await docker.images.get('dockwire-test/absent:nope').catch((e: unknown) => e);
+    const error = await docker.images.get(`${ns}/absent:nope`).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageNotFound);
     expect(error).toBeInstanceOf(NotFound);
     expect(error).toBeInstanceOf(APIError);
@@ -48,11 +49,11 @@ describe('images.get', () => {
 
 describe('image.tag, reload, history', () => {
   it('tags, and the new tag shows after reload', async () => {
-    const name = `dockwire-test/tag:${uniqueName('a')}`;
+    const name = `${ns}/tag:${uniqueName('a')}`;
     importImage({ tag: name });
     const image = await docker.images.get(name);
-    const second = `dockwire-test/tag2:${uniqueName('b')}`;
-    const third = `dockwire-test/tag3`;
+    const second = `${ns}/tag2:${uniqueName('b')}`;
+    const third = `${ns}/tag3`;
     made.push(name, second, `${third}:v3`);
     expect(await image.tag(second)).toBe(true);
     expect(await image.tag(third, 'v3')).toBe(true);
@@ -67,14 +68,14 @@ describe('image.tag, reload, history', () => {
     expect(history.length).toBeGreaterThanOrEqual(1);
     expect(history[0]).toHaveProperty('CreatedBy');
     expect(history[0]).toHaveProperty('Created');
-    expect(history[0]!.Id).toBe(image.id);
+    expect(history[0]!.Id).toBe(answeredId(image.id));
   });
 });
 
 describe('images.list', () => {
   const labelKey = `dockwire.list.${uniqueName('l')}`;
   const label = `${labelKey}=tagged`;
-  const repo = `dockwire-test/list-${uniqueName('r')}`;
+  const repo = `${ns}/list-${uniqueName('r')}`;
   let taggedId = '';
   let danglingId = '';
 
@@ -120,22 +121,23 @@ describe('images.list', () => {
 
 describe('images.remove and images.prune', () => {
   it('remove without force refuses an image with two tags by ID; with force removes it', async () => {
-    const a = `dockwire-test/rm-a:${uniqueName('x')}`;
-    const b = `dockwire-test/rm-b:${uniqueName('y')}`;
+    const a = `${ns}/rm-a:${uniqueName('x')}`;
+    const b = `${ns}/rm-b:${uniqueName('y')}`;
     const id = importImage({ tag: a });
     await (await docker.images.get(a)).tag(b);
     made.push(a, b);
     const refused = await docker.images.remove(id).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(APIError);
-    expect((refused as APIError).statusCode).toBe(409);
+    expect((refused as APIError).statusCode).toBe(podman ? 500 : 409); // Podman answers its conflicts with 500
+    expect((refused as APIError).message).toMatch(/force/);
     const removed = await docker.images.remove(id, { force: true });
-    expect(removed).toEqual(expect.arrayContaining([{ Untagged: a }, { Untagged: b }, { Deleted: id }]));
+    expect(removed).toEqual(expect.arrayContaining([{ Untagged: a }, { Untagged: b }, { Deleted: answeredId(id) }]));
     await expect(docker.images.get(id)).rejects.toBeInstanceOf(ImageNotFound);
   });
 
   it('removing a tag of a multi-tagged image only untags it', async () => {
-    const a = `dockwire-test/rm-c:${uniqueName('x')}`;
-    const b = `dockwire-test/rm-d:${uniqueName('y')}`;
+    const a = `${ns}/rm-c:${uniqueName('x')}`;
+    const b = `${ns}/rm-d:${uniqueName('y')}`;
     const id = importImage({ tag: a });
     await (await docker.images.get(a)).tag(b);
     made.push(a, b);
@@ -144,18 +146,18 @@ describe('images.remove and images.prune', () => {
   });
 
   it('remove of an unknown image is ImageNotFound', async () => {
-    await expect(docker.images.remove('dockwire-test/absent:nope')).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(docker.images.remove(`${ns}/absent:nope`)).rejects.toBeInstanceOf(ImageNotFound);
   });
 
   it('prune with dangling: true removes dangling images and reports the space', async () => {
     const label = `dockwire.prune=${uniqueName('p')}`;
     const [k, v] = label.split('=') as [string, string];
     const dangling = importImage({ labels: { [k]: v } });
-    const kept = `dockwire-test/prune-kept:${uniqueName('k')}`;
+    const kept = `${ns}/prune-kept:${uniqueName('k')}`;
     const keptId = importImage({ tag: kept, labels: { [k]: v } });
     made.push(kept);
     const result = await docker.images.prune({ filters: { dangling: true, label } });
-    expect(result.imagesDeleted).toContainEqual({ Deleted: dangling });
+    expect(result.imagesDeleted).toContainEqual({ Deleted: answeredId(dangling) });
     expect(result.spaceReclaimed).toBeGreaterThan(0);
     await expect(docker.images.get(dangling)).rejects.toBeInstanceOf(ImageNotFound);
     expect((await docker.images.get(keptId)).id).toBe(keptId);
@@ -164,7 +166,7 @@ describe('images.remove and images.prune', () => {
 
 describe('image.save and images.load', () => {
   it('round-trips one image by name, ids equal, in chunks of at most chunkSize', async () => {
-    const name = `dockwire-test/save-one:${uniqueName('s')}`;
+    const name = `${ns}/save-one:${uniqueName('s')}`;
     const id = importImage({ tag: name });
     const image = await docker.images.get(name);
     const sizes: number[] = [];
@@ -185,7 +187,7 @@ describe('image.save and images.load', () => {
   });
 
   it('an image saved by ID loads back untagged, with the same id', async () => {
-    const name = `dockwire-test/save-id:${uniqueName('s')}`;
+    const name = `${ns}/save-id:${uniqueName('s')}`;
     const id = importImage({ tag: name });
     made.push(name);
     const tarball = await collect((await docker.images.get(name)).save());
@@ -194,8 +196,8 @@ describe('image.save and images.load', () => {
   });
 
   it('round-trips two images in one archive, streamed from a file and as a web stream', async () => {
-    const a = `dockwire-test/save-a:${uniqueName('s')}`;
-    const b = `dockwire-test/save-b:${uniqueName('s')}`;
+    const a = `${ns}/save-a:${uniqueName('s')}`;
+    const b = `${ns}/save-b:${uniqueName('s')}`;
     const idA = importImage({ tag: a });
     const idB = importImage({ tag: b });
     made.push(a, b);
@@ -211,7 +213,7 @@ describe('image.save and images.load', () => {
       for await (const event of job) events.push(event);
       const loaded = await job;
       expect(loaded.map((i) => i.id).sort()).toEqual([idA, idB].sort());
-      expect(events.length).toBeGreaterThanOrEqual(2);
+      expect(events.length).toBeGreaterThanOrEqual(podman ? 1 : 2); // Podman names both in one line
       // and once more as a web ReadableStream: the archive restores both tags
       await docker.images.remove(a, { force: true });
       const web = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
@@ -223,15 +225,18 @@ describe('image.save and images.load', () => {
   });
 
   it('saving an unknown image is ImageNotFound when iterated', async () => {
-    const image = docker.images.get('dockwire-test/absent:nope').catch(() => undefined);
+    const image = docker.images.get(`${ns}/absent:nope`).catch(() => undefined);
     expect(await image).toBeUndefined();
     const { saveImages } = await import('../../src/index.js');
-    await expect(collect(saveImages(docker, 'dockwire-test/absent:nope'))).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(collect(saveImages(docker, `${ns}/absent:nope`))).rejects.toBeInstanceOf(ImageNotFound);
   });
 
   it('loading something that is not an image archive is ImageLoadError', async () => {
     const error = await docker.images.load(new TextEncoder().encode('this is not a tarball')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImageLoadError);
+    // Docker says so in an error line of a 200 answer; Podman with a 500, kept as the cause
+    if (podman) expect((error as ImageLoadError).cause).toBeInstanceOf(APIError);
+    expect((error as ImageLoadError).message).toMatch(/tar|archive|image format|manifest/i);
   });
 
   it('load refuses data that is not bytes', async () => {

@@ -19,7 +19,7 @@ let port = 0;
 beforeAll(async () => {
   certs = makeCerts();
   port = await freePort();
-  tlsEngine = await startScratchEngine(['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey]);
+  tlsEngine = await startScratchEngine(['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey], 'docker');
 }, 60_000);
 
 afterAll(() => {

@@ -41,7 +41,7 @@ describe('ssh://', () => {
     await base.tag(repo, 'v1');
     made.push(`${repo}:v1`);
     const parts: Uint8Array[] = [];
-    for await (const chunk of (await docker.images.get(`${repo}:v1`)).save({ named: true })) parts.push(chunk);
+    for await (const chunk of (await docker.images.get(`${repo}:v1`)).save({ named: `${repo}:v1` })) parts.push(chunk);
     await docker.images.remove(`${repo}:v1`);
     expect((await docker.images.load(Buffer.concat(parts))).map((i) => i.id)).toEqual([base.id]);
     await docker.images.push(repo, { tag: 'v1' });

@@ -40,3 +40,21 @@ export function client(options: DockerOptions = {}): Docker {
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** True when the tests run against Podman's Docker-compatible API (DOCKWIRE_ENGINE=podman). */
+export const podman = process.env['DOCKWIRE_ENGINE'] === 'podman';
+
+/**
+ * The repository namespace of the tests' local images. Podman stores a bare name it is given
+ * as docker.io/NAME (on tag) or localhost/NAME (on import and load) and answers with that, so
+ * under Podman the tests use fully qualified localhost/ names, which both engines keep as given.
+ */
+export const ns = podman ? 'localhost/dockwire-test' : 'dockwire-test';
+
+/**
+ * An image ID as the engine writes it in history, remove and prune answers: Podman leaves out
+ * the `sha256:` that Docker (and every inspect answer) has.
+ */
+export function answeredId(id: string): string {
+  return podman ? id.replace(/^sha256:/, '') : id;
+}

@@ -28,8 +28,10 @@ export function importImage(options: { tag?: string; labels?: Record<string, str
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--change', `LABEL ${k}=${v}`);
     args.push(`${dir}.tar`);
     if (options.tag) args.push(options.tag);
-    // the ID is the last line (Podman prints its copy progress first)
-    return dockerCli(args).split('\n').pop()!.trim();
+    // the last ID printed (Podman prints its copy progress first, and the ID twice)
+    const ids = dockerCli(args).match(/sha256:[0-9a-f]{64}/g);
+    if (!ids) throw new Error('docker import printed no image ID');
+    return ids[ids.length - 1]!;
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(`${dir}.tar`, { force: true });

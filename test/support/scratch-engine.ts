@@ -1,16 +1,23 @@
-// A throwaway dockerd of its own (own socket, data root and process group) for tests that kill
-// the engine: the shared engine of the other tests is never touched.
+// A throwaway engine of its own (own socket, data root and process group) for tests that kill
+// the engine: the shared engine of the other tests is never touched. It is dockerd, or under
+// DOCKWIRE_ENGINE=podman a Podman service with the shared one's configuration.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Docker } from '../../src/index.js';
+import { engine, podman } from './engine.js';
+
+/** The folder of the shared Podman service's containers.conf and registries.conf (next to its socket). */
+function podmanConfig(): string {
+  return dirname(new URL(engine.host.replace(/^unix:\/\//, 'file://')).pathname);
+}
 
 export interface ScratchEngine {
   host: string;
   dir: string;
-  /** SIGKILLs dockerd and everything in its process group (containerd too). */
+  /** SIGKILLs the engine and everything in its process group (dockerd's containerd too). */
   kill(): void;
-  /** Starts dockerd again on the same socket and data root. */
+  /** Starts the engine again on the same socket and data root. */
   restart(): Promise<void>;
   /** Kills it and removes its folder. */
   dispose(): void;
@@ -39,17 +46,18 @@ async function waitForPing(host: string, pid: number): Promise<void> {
       try {
         process.kill(pid, 0);
       } catch {
-        throw new Error('scratch dockerd exited');
+        throw new Error('the scratch engine exited');
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error('scratch dockerd did not answer within 30 s');
+    throw new Error('the scratch engine did not answer within 30 s');
   } finally {
     await docker.close();
   }
 }
 
-export async function startScratchEngine(extraArgs: string[] = []): Promise<ScratchEngine> {
+/** `kind` defaults to the engine the tests run against; TLS tests ask for dockerd (Podman 4.3's service has no TLS). */
+export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker' | 'podman' = podman ? 'podman' : 'docker'): Promise<ScratchEngine> {
   const dir = mkdtempSync('/tmp/dw-scratch-');
   const socket = join(dir, 'docker.sock');
   let pid = 0;
@@ -58,16 +66,24 @@ export async function startScratchEngine(extraArgs: string[] = []): Promise<Scra
     mkdirSync(join(dir, 'root'), { recursive: true });
     // a SIGKILLed engine leaves its containerd socket and pid behind: each start gets a new exec root
     const exec = join(dir, `exec-${starts++}`);
-    const log = openSync(join(dir, 'dockerd.log'), 'a');
-    const child = spawn(
-      'dockerd',
-      [
-        '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
-        '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
-        ...extraArgs,
-      ],
-      { detached: true, stdio: ['ignore', log, log] },
-    );
+    const log = openSync(join(dir, 'engine.log'), 'a');
+    const child = kind === 'podman'
+      ? // Podman's service, configured as the shared one (scripts/engine.sh): no network, loopback registries
+        // (one run root for every start: Podman records it in its database and refuses another)
+        spawn('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), 'system', 'service', '--time=0', `unix://${socket}`, ...extraArgs], {
+          detached: true,
+          stdio: ['ignore', log, log],
+          env: { ...process.env, CONTAINERS_CONF: join(podmanConfig(), 'containers.conf'), CONTAINERS_REGISTRIES_CONF: join(podmanConfig(), 'registries.conf') },
+        })
+      : spawn(
+          'dockerd',
+          [
+            '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
+            '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
+            ...extraArgs,
+          ],
+          { detached: true, stdio: ['ignore', log, log] },
+        );
     child.unref();
     pid = child.pid!;
     running.add(pid);
@@ -104,7 +120,7 @@ export async function startScratchEngine(extraArgs: string[] = []): Promise<Scra
   };
 }
 
-/** A killed dockerd leaves its data root bind-mounted (and overlay mounts): lazily unmount them. */
+/** A killed engine leaves its data root bind-mounted (and overlay mounts): lazily unmount them. */
 function unmountBelow(dir: string): void {
   const mounts = readFileSync('/proc/mounts', 'utf8')
     .split('\n')

@@ -5,9 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import tarFs from 'tar-fs';
-import { contextFromPath } from '../../dist/context/build-context.js';
+import { load } from '../../dist/bundle.js';
 import { medianMs, medianChild, timed, median } from '../lib/measure.mjs';
 import { ignoreHeavy } from '../lib/trees.mjs';
+
+// the context builder is internal: taken from the bundle by module name
+const { contextFromPath } = load('context/build-context');
 
 async function dockwireContext(dir, keep) {
   const { body } = await contextFromPath(dir);

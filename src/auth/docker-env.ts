@@ -2,7 +2,6 @@
 // DOCKER_CERT_PATH), else the context named by DOCKER_CONTEXT or config.json's currentContext,
 // read from the CLI's context store ($DOCKER_CONFIG/contexts/meta/<sha256 of the name>/meta.json,
 // TLS material under contexts/tls/<sha256>/docker/), else the local socket.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +52,8 @@ export function resolveEndpoint(env: Record<string, string | undefined>): Endpoi
     }
   }
   if (!name || name === 'default') return { host: DEFAULT_HOST };
+  // node:crypto is loaded (synchronously: resolving is) only when a named context is used
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const id = createHash('sha256').update(name).digest('hex');
   let meta: { Endpoints?: { docker?: { Host?: string; SkipTLSVerify?: boolean } } };
   try {

@@ -2,17 +2,21 @@
 // ready tar stream; gzip-compressed on request. As the docker CLI does, the Dockerfile and
 // .dockerignore are always sent, and a Dockerfile outside the folder is read and put into the
 // archive under a random name (and that name added to .dockerignore, so COPY . never sees it).
-import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile as readFileCallback, stat as statCallback } from 'node:fs';
+import { promisify } from 'node:util';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { ContextError, InvalidArgument } from '../errors.js';
 import { parseIgnoreFile } from '../ignore/ignore-file.js';
 import { PatternMatcher } from '../ignore/matcher.js';
+import { randomHex } from '../random.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import { pack, type PackEntry } from '../tar/packer.js';
 import { walkContext } from './walk.js';
+
+// node:fs's callbacks, not node:fs/promises: importing that costs a cold start ~1 MB and a few ms
+const readFile = promisify(readFileCallback);
+const stat = promisify(statCallback);
 
 export interface BuildContext {
   body: Uint8Array | AsyncIterable<Uint8Array>;
@@ -24,8 +28,9 @@ export interface BuildContext {
 
 const MAX_DOCKERFILE = 16 * 1024 * 1024;
 
-export function gzipStream(source: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  return Readable.from(source instanceof Uint8Array ? [source] : source, { objectMode: false }).pipe(createGzip());
+export async function* gzipStream(source: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const { createGzip } = await import('node:zlib'); // loaded only for gzip-encoded contexts
+  yield* Readable.from(source instanceof Uint8Array ? [source] : source, { objectMode: false }).pipe(createGzip());
 }
 
 async function readSmall(path: string, what: string): Promise<Buffer> {
@@ -76,7 +81,7 @@ export async function contextFromPath(path: string, options: { dockerfile?: stri
   let dockerfile: string | undefined = outside ? undefined : insideName === 'Dockerfile' ? undefined : insideName;
   let entries: AsyncIterable<PackEntry> = walkContext(root, matcher);
   if (outside) {
-    const injected = `.dockerfile.${randomBytes(10).toString('hex')}`;
+    const injected = `.dockerfile.${randomHex(10)}`;
     dockerfile = injected;
     entries = withInjectedDockerfile(root, matcher, injected, dockerfileBytes, ignoreText);
   }

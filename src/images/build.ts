@@ -1,9 +1,9 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
-import { randomBytes } from 'node:crypto';
 import { serverAddressOf, type AuthConfig } from '../auth/auth-config.js';
 import { contextFromFileobj, contextFromPath, type BuildContext } from '../context/build-context.js';
 import { BuildError, InvalidArgument, StreamError } from '../errors.js';
+import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { Job, type JobContext } from '../stream/job.js';
@@ -210,7 +210,7 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
   }
   buildQuery(options, undefined); // refuse bad parameters before anything is read
   const buildkit = isBuildKit(options);
-  const buildId = options.buildId ?? (buildkit ? `dockwire-${randomBytes(12).toString('hex')}` : undefined);
+  const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
     const gzip = options.encoding === 'gzip';
     const context =

@@ -1,6 +1,5 @@
 // Running a helper program (docker-credential-*) with input on stdin. Lives in transport/ because
 // this is the one layer that talks to other processes.
-import { spawn } from 'node:child_process';
 
 export interface ProcessResult {
   code: number | null;
@@ -8,7 +7,8 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export function runProcess(command: string, args: string[], input: string, timeout = 30_000): Promise<ProcessResult> {
+export async function runProcess(command: string, args: string[], input: string, timeout = 30_000): Promise<ProcessResult> {
+  const { spawn } = await import('node:child_process'); // loaded only when a helper runs
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout });
     const out: Buffer[] = [];

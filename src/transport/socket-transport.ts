@@ -1,7 +1,6 @@
 // The transport over node:net: unix sockets and TCP, through a keep-alive pool.
 // TLS and ssh plug in as other `Connect` functions for the same pool and exchange.
 import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import { encodeRequestStart } from '../http/request.js';
@@ -35,13 +34,15 @@ export interface SocketTransportOptions extends PoolOptions {
 export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}): Connect {
   if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
   const where = describeAddress(address);
-  return () =>
-    new Promise<Duplex>((resolve, reject) => {
-      const secure = address.kind === 'tcp' && address.tls;
+  const secure = address.kind === 'tcp' && address.tls;
+  return async () => {
+    // node:tls (and with it node:crypto) is loaded only for a tcp:// engine with TLS
+    const tlsConnect = secure ? (await import('node:tls')).connect : undefined;
+    return new Promise<Duplex>((resolve, reject) => {
       const socket =
         address.kind === 'unix'
           ? netConnect({ path: address.path })
-          : secure
+          : tlsConnect
             ? tlsConnect({
                 host: address.host,
                 port: address.port,
@@ -69,6 +70,7 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
       };
       socket.once('error', onError);
     });
+  };
 }
 
 export class SocketTransport implements Transport {

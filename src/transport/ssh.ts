@@ -1,7 +1,6 @@
 // ssh://[user@]host[:port]: what the docker CLI does. The system `ssh` runs
 // `docker system dial-stdio` on the remote host, which connects its stdin/stdout to the remote
 // engine's socket; HTTP/1.1 then flows over the child's pipes. One ssh process per connection.
-import { spawn } from 'node:child_process';
 import { Duplex, PassThrough } from 'node:stream';
 import { ConnectionError, TimeoutError } from '../errors.js';
 import { describeAddress, type Address } from './address.js';
@@ -17,8 +16,9 @@ export interface SshOptions {
 
 export function connectSsh(address: Extract<Address, { kind: 'ssh' }>, connectTimeout: number, options: SshOptions = {}): () => Promise<Duplex> {
   const where = describeAddress(address);
-  return () =>
-    new Promise<Duplex>((resolve, reject) => {
+  return async () => {
+    const { spawn } = await import('node:child_process'); // loaded only for ssh:// engines
+    return new Promise<Duplex>((resolve, reject) => {
       const target = address.user ? `${address.user}@${address.host}` : address.host;
       const args = ['-o', 'BatchMode=yes', ...(address.port ? ['-p', String(address.port)] : []), ...(options.args ?? []), '--', target, ...(options.command ?? ['docker', 'system', 'dial-stdio'])];
       const child = spawn(options.binary ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -60,4 +60,5 @@ export function connectSsh(address: Extract<Address, { kind: 'ssh' }>, connectTi
         resolve(duplex);
       });
     });
+  };
 }

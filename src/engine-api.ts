@@ -44,6 +44,8 @@ export class EngineApi {
   readonly timeout: number;
   readonly #requested: string;
   #version: Promise<string> | undefined;
+  /** The version once known: requests then start without waiting a tick for it. */
+  #known: string | undefined;
 
   constructor(transport: Transport, options: EngineApiOptions = {}) {
     const version = options.version ?? 'auto';
@@ -53,7 +55,10 @@ export class EngineApi {
     this.transport = transport;
     this.timeout = options.timeout ?? 60_000;
     this.#requested = version;
-    if (version !== 'auto') this.#version = Promise.resolve(version);
+    if (version !== 'auto') {
+      this.#version = Promise.resolve(version);
+      this.#known = version;
+    }
   }
 
   /** The API version in use; with `auto`, asks the engine once (GET /_ping) and caches it. */
@@ -73,13 +78,14 @@ export class EngineApi {
     const response = await this.#send('GET', '/_ping', {});
     await response.body.dump();
     const offered = response.headers['api-version'];
-    if (!offered || !VERSION.test(offered)) return DEFAULT_API_VERSION;
-    return compareVersions(offered, MAX_API_VERSION) > 0 ? MAX_API_VERSION : offered;
+    const version = !offered || !VERSION.test(offered) ? DEFAULT_API_VERSION : compareVersions(offered, MAX_API_VERSION) > 0 ? MAX_API_VERSION : offered;
+    this.#known = version;
+    return version;
   }
 
   /** Sends a versioned request; resolves on 2xx, rejects with APIError (or NotFound) otherwise. */
   async request(method: string, path: string, options: CallOptions = {}): Promise<TransportResponse> {
-    const version = await this.apiVersion();
+    const version = this.#known ?? (await this.apiVersion());
     return this.#send(method, `/v${version}${path}`, options);
   }
 

@@ -50,9 +50,16 @@ export function encodeRequestStart(head: RequestHead): string {
 // encodeURIComponent leaves !'()* alone; pchar allows them too, and ':' '@' are allowed in
 // path segments (RFC 3986 §3.3). Image references such as `localhost:5000/a/b:tag` and
 // `x@sha256:...` keep their ':' and '@'; the engine's router matches `{name:.*}` across '/'.
+/** What encodeURIComponent leaves alone, plus the `:`, `@` and `/` a path part keeps. */
+const PATH_SAFE = /^[A-Za-z0-9\-_.!~*'():@/]*$/;
+
 function encodePathPart(value: string): string {
+  if (PATH_SAFE.test(value)) return value; // the common case: nothing to encode
   return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%40/gi, '@').replace(/%2F/gi, '/');
 }
+
+/** A `.` or `..` segment anywhere in a slash-separated value. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
  * Fills `{}` placeholders in a path template with encoded values, refusing empty values,
@@ -64,7 +71,7 @@ export function formatPath(template: string, ...params: string[]): string {
     const value = params[i++];
     if (value === undefined || value === '') throw new InvalidArgument('path parameter must be a non-empty string');
     assertNoControl(value, 'path parameter');
-    if (value.split('/').some((s) => s === '.' || s === '..')) {
+    if (DOT_SEGMENT.test(value)) {
       throw new InvalidArgument(`path parameter ${JSON.stringify(value)} must not contain '.' or '..' segments`);
     }
     return encodePathPart(value);

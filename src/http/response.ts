@@ -89,6 +89,13 @@ export class ResponseParser {
     let pos = 0;
     const len = data.length;
     while (pos < len) {
+      if (this.#state === 'status' && this.#partialLength === 0 && this.#headSize === 0) {
+        const next = this.#wholeHead(data, pos);
+        if (next !== -1) {
+          pos = next;
+          continue;
+        }
+      }
       switch (this.#state) {
         case 'done':
           return pos;
@@ -163,6 +170,37 @@ export class ResponseParser {
     this.#partialLength = 0;
     this.#lines = [];
     this.#head = undefined;
+  }
+
+  // The common case: a whole head in one chunk. It is decoded once and its lines go through
+  // #headLine as the line-by-line path's would; returns where the head ends, or -1 when this
+  // chunk does not hold all of it (or it is over the limit: the line-by-line path then says so).
+  #wholeHead(data: Uint8Array, pos: number): number {
+    const limit = Math.min(data.length, pos + this.#maxHeaderSize);
+    let lf = data.indexOf(LF, pos);
+    let end = -1;
+    while (lf !== -1 && lf < limit) {
+      const a = data[lf + 1];
+      if (a === LF) {
+        end = lf + 2;
+        break;
+      }
+      if (a === CR && data[lf + 2] === LF) {
+        end = lf + 3;
+        break;
+      }
+      lf = data.indexOf(LF, lf + 1);
+    }
+    if (end === -1 || end - pos > this.#maxHeaderSize) return -1;
+    const lines = latin1(data.subarray(pos, end)).split('\n');
+    lines.pop(); // after the blank line's LF
+    this.#headSize = end - pos;
+    for (let line of lines) {
+      if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+      if (line.includes('\r')) throw new ProtocolError('bare CR in header section');
+      this.#headLine(line); // the last line is the blank one: it completes the head
+    }
+    return end;
   }
 
   // Reads one line ending in LF (CR LF, or a bare LF: RFC 9112 §2.2 lets a recipient accept it).
@@ -244,8 +282,12 @@ export class ResponseParser {
       this.#resetHead();
       return;
     }
-    const connection = (headers['connection'] ?? '').toLowerCase().split(/\s*,\s*/);
-    let keepAlive = head.httpVersion === '1.1' ? !connection.includes('close') : connection.includes('keep-alive');
+    const connectionField = headers['connection'];
+    let keepAlive = head.httpVersion === '1.1';
+    if (connectionField !== undefined) {
+      const connection = connectionField.toLowerCase().split(/\s*,\s*/);
+      keepAlive = keepAlive ? !connection.includes('close') : connection.includes('keep-alive');
+    }
     const te = headers['transfer-encoding'];
     const cl = headers['content-length'];
     let state: State;
@@ -254,7 +296,7 @@ export class ResponseParser {
     } else if (te !== undefined) {
       // RFC 9112 §6.1: a sender must not send both; a recipient may treat it as an error.
       if (cl !== undefined) throw new ProtocolError('response has both Content-Length and Transfer-Encoding');
-      const codings = te.toLowerCase().split(/\s*,\s*/);
+      const codings = te === 'chunked' ? ['chunked'] : te.toLowerCase().split(/\s*,\s*/);
       if (codings[codings.length - 1] === 'chunked') {
         if (codings.indexOf('chunked') !== codings.length - 1) throw new ProtocolError('chunked applied more than once');
         state = 'chunk-size';
@@ -264,10 +306,13 @@ export class ResponseParser {
         keepAlive = false;
       }
     } else if (cl !== undefined) {
-      const values = cl.split(/\s*,\s*/);
-      const first = values[0]!;
-      if (!values.every((v) => v === first) || !DIGITS.test(first)) {
-        throw new ProtocolError(`invalid Content-Length ${JSON.stringify(cl.slice(0, 64))}`);
+      let first = cl;
+      if (!DIGITS.test(cl)) {
+        const values = cl.split(/\s*,\s*/);
+        first = values[0]!;
+        if (!values.every((v) => v === first) || !DIGITS.test(first)) {
+          throw new ProtocolError(`invalid Content-Length ${JSON.stringify(cl.slice(0, 64))}`);
+        }
       }
       this.#remaining = Number(first);
       state = this.#remaining === 0 ? 'done' : 'body-length';

@@ -8,6 +8,7 @@ import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError }
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHead } from '../http/response.js';
 import type { ConnectionHandlers } from './pool.js';
+import { Deadline } from './deadline.js';
 import { describeTlsError } from './tls-errors.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
@@ -49,7 +50,10 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
     let queued = 0;
     let paused = false;
     let wake: (() => void) | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Deadline(() => {
+      const timeout = head ? bodyTimeout : headTimeout;
+      fail(new TimeoutError(`no response from ${options.host} within ${timeout} ms`));
+    });
 
     const parser = new ResponseParser(
       {
@@ -85,14 +89,10 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
     }
 
     function startTimer(): void {
-      clearTimeout(timer);
-      const timeout = head ? bodyTimeout : headTimeout;
-      if (timeout <= 0) return;
-      timer = setTimeout(() => fail(new TimeoutError(`no response from ${options.host} within ${timeout} ms`)), timeout);
+      deadline.arm(head ? bodyTimeout : headTimeout);
     }
     function stopTimer(): void {
-      clearTimeout(timer);
-      timer = undefined;
+      deadline.cancel();
     }
 
     // Detaching from the connection is the pool's release(). The abort listener stays until the
@@ -208,29 +208,13 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
         };
       },
       async bytes() {
-        let parts: Uint8Array[] = [];
-        let length = 0;
-        if (messageDone && !failure) {
-          // all of it is here already (the common case for small answers): no iteration
-          parts = queue.splice(0);
-          length = queued;
-          queued = 0;
-          consumed = true;
-          detachSignal();
-        } else {
-          for await (const part of body) {
-            parts.push(part);
-            length += part.length;
-          }
-        }
-        if (parts.length === 1) return parts[0]!; // the common case: no copy
-        return concatBytes(parts, length);
+        return takeAll() ?? (await readAll());
       },
       async text() {
-        return utf8.decode(await body.bytes());
+        return utf8.decode(takeAll() ?? (await readAll()));
       },
       async json<T>() {
-        const text = await body.text();
+        const text = utf8.decode(takeAll() ?? (await readAll()));
         try {
           return JSON.parse(text) as T;
         } catch {
@@ -250,6 +234,26 @@ export function exchange(socket: Duplex, request: TransportRequest, start: strin
         }
       },
     };
+
+    /** The whole body at once when all of it is here already (the common case for small answers). */
+    function takeAll(): Uint8Array | undefined {
+      if (!messageDone || failure) return undefined;
+      const parts = queue.splice(0);
+      const length = queued;
+      queued = 0;
+      consumed = true;
+      detachSignal();
+      return parts.length === 1 ? parts[0]! : concatBytes(parts, length);
+    }
+    async function readAll(): Promise<Uint8Array> {
+      const parts: Uint8Array[] = [];
+      let length = 0;
+      for await (const part of body) {
+        parts.push(part);
+        length += part.length;
+      }
+      return parts.length === 1 ? parts[0]! : concatBytes(parts, length);
+    }
 
     if (signal?.aborted) {
       onAbort();

@@ -62,6 +62,13 @@ export class SocketPool {
     return { created: this.#created, open: this.#open, idle: this.#idle.size, waiting: this.#waiters.length };
   }
 
+  /** An idle connection, at once, if there is one (and the pool is open and `signal` not aborted). */
+  takeIdle(signal?: AbortSignal): Lease | undefined {
+    if (this.#closed || signal?.aborted) return undefined;
+    const idle = this.#takeIdle();
+    return idle ? { socket: idle, reused: true } : undefined;
+  }
+
   acquire(signal?: AbortSignal): Promise<Lease> {
     if (this.#closed) return Promise.reject(new Error('the client is closed'));
     if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
@@ -111,6 +118,7 @@ export class SocketPool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const socket of [...this.#idle.keys()]) this.#drop(socket);
+    this.#stopSweeper();
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the client is closed'));
   }
 
@@ -119,7 +127,8 @@ export class SocketPool {
     for (const socket of this.#idle.keys()) last = socket;
     if (!last) return undefined;
     this.#idle.delete(last);
-    if (this.#idle.size === 0) this.#stopSweeper();
+    // the sweeper is not stopped here: a busy pool would start and stop it on every request;
+    // it stops itself when it finds nothing idle
     (last as { ref?: () => void }).ref?.();
     return last;
   }

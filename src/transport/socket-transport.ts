@@ -90,11 +90,14 @@ export class SocketTransport implements Transport {
     const start = encodeRequestStart({ method: request.method, target: request.path, headers: Object.entries(request.headers ?? {}) });
     const replayable = request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.pool.acquire(request.signal).catch((error: unknown) => {
-        throw error instanceof AbortError || error instanceof ConnectionError || error instanceof TimeoutError
-          ? error
-          : new ConnectionError(String((error as Error).message ?? error));
-      });
+      // an idle kept-alive connection is taken at once; otherwise wait for one (or a new one)
+      const lease =
+        this.pool.takeIdle(request.signal) ??
+        (await this.pool.acquire(request.signal).catch((error: unknown) => {
+          throw error instanceof AbortError || error instanceof ConnectionError || error instanceof TimeoutError
+            ? error
+            : new ConnectionError(String((error as Error).message ?? error));
+        }));
       try {
         return await exchange(lease.socket, request, start, {
           host: this.#host,

@@ -1,0 +1,69 @@
+// Inactivity timeouts that cost a field write to re-arm. An exchange re-arms its timeout on every
+// chunk it receives and cancels it when done; done with setTimeout/clearTimeout, that is two
+// timer-list operations per request and per chunk, a measurable share of a small call. Instead,
+// every pending deadline of a second or more is checked by one shared interval (a quarter second
+// apart), as undici's fast timers do; shorter ones keep a precise setTimeout of their own.
+
+/** Deadlines of at least this many ms are checked by the shared interval. */
+const COARSE_FROM = 1000;
+/** How often the shared interval looks (so a coarse timeout fires at most this late). */
+const TICK = 250;
+
+const pending = new Set<Deadline>();
+let ticker: NodeJS.Timeout | undefined;
+
+function tick(): void {
+  const now = Date.now();
+  for (const deadline of pending) deadline.check(now);
+  if (pending.size === 0) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
+export class Deadline {
+  readonly #onExpire: () => void;
+  #at = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(onExpire: () => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** (Re)starts the countdown: `ms` from now (0 or less: no timeout). */
+  arm(ms: number): void {
+    if (ms <= 0) return this.cancel();
+    if (ms < COARSE_FROM) {
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => this.#expire(), ms);
+      return;
+    }
+    this.#at = Date.now() + ms;
+    if (!pending.has(this)) {
+      pending.add(this);
+      // unref: a pending request's own socket is what keeps the process alive
+      ticker ??= setInterval(tick, TICK).unref();
+    }
+  }
+
+  cancel(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#at !== 0) {
+      this.#at = 0;
+      pending.delete(this);
+    }
+  }
+
+  /** Called by the shared interval. */
+  check(now: number): void {
+    if (this.#at !== 0 && now >= this.#at) this.#expire();
+  }
+
+  #expire(): void {
+    this.cancel();
+    this.#onExpire();
+  }
+}

@@ -1,0 +1,41 @@
+// Inactivity deadlines: precise below a second, checked by one shared interval from a second up.
+import { describe, expect, it } from 'vitest';
+import { Deadline } from '../../../src/transport/deadline.js';
+
+function expiry(arm: (d: Deadline) => void): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve) => arm(new Deadline(() => resolve(Date.now() - started))));
+}
+
+describe('Deadline', () => {
+  it('a short one fires after its time, once', async () => {
+    let fired = 0;
+    const d = new Deadline(() => fired++);
+    d.arm(30);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(fired).toBe(1);
+  });
+
+  it('a long one fires no earlier than its time (the shared interval, at most a tick late)', async () => {
+    const after = await expiry((d) => d.arm(1000));
+    expect(after).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('re-arming postpones it, cancelling stops it; arm(0) means no timeout', async () => {
+    let fired = 0;
+    const a = new Deadline(() => fired++);
+    const b = new Deadline(() => fired++);
+    const c = new Deadline(() => fired++);
+    a.arm(1000);
+    b.arm(40);
+    c.arm(0);
+    b.cancel();
+    await new Promise((r) => setTimeout(r, 700));
+    a.arm(1000); // activity: another full second from now
+    await new Promise((r) => setTimeout(r, 700));
+    expect(fired).toBe(0);
+    a.cancel();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(fired).toBe(0);
+  });
+});

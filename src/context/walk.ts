@@ -8,9 +8,12 @@
 // Metadata and files up to 64 KiB are read with synchronous calls: each is a few
 // microseconds of direct syscalls, where a round trip through libuv's thread pool costs tens of
 // microseconds, and for contexts of many small files that round trip is the whole cost (GNU tar is
-// single-threaded and synchronous for the same reason). Larger files stream asynchronously, one
-// 256 KiB chunk at a time, as the socket accepts them.
-import { closeSync, createReadStream, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
+// single-threaded and synchronous for the same reason). Larger files are read the same way, one
+// 256 KiB chunk at a time and only when the consumer asks for the next one (as the socket accepts
+// them): measured on 5 × 200 MiB from the page cache, 0.2 s against 0.5 s through a read stream,
+// which pays a thread-pool round trip and a stream's bookkeeping per chunk. Between chunks the
+// event loop runs: a chunk's read blocks it for one 256 KiB read, not for a file.
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ContextError } from '../errors.js';
 import type { MatchInfo, PatternMatcher } from '../ignore/matcher.js';
@@ -117,12 +120,19 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
 }
 
 async function* readFile(path: string, name: string): AsyncIterable<Uint8Array> {
-  const stream = createReadStream(path, { highWaterMark: STREAM_CHUNK });
+  let fd: number | undefined;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    fd = openSync(path, 'r');
+    for (;;) {
+      // a new buffer per chunk: the consumer (a socket's write queue) may still hold the last one
+      const buffer = Buffer.allocUnsafe(STREAM_CHUNK);
+      const n = readSync(fd, buffer, 0, STREAM_CHUNK, null);
+      if (n === 0) return;
+      yield n === STREAM_CHUNK ? buffer : buffer.subarray(0, n);
+    }
   } catch (error) {
     throw new ContextError(`cannot read ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
   } finally {
-    stream.destroy();
+    if (fd !== undefined) closeSync(fd);
   }
 }

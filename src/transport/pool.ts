@@ -72,8 +72,8 @@ export class SocketPool {
   acquire(signal?: AbortSignal): Promise<Lease> {
     if (this.#closed) return Promise.reject(new Error('the client is closed'));
     if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
-    const idle = this.#takeIdle();
-    if (idle) return Promise.resolve({ socket: idle, reused: true });
+    const idle = this.takeIdle();
+    if (idle) return Promise.resolve(idle);
     if (this.#open < this.#maxSockets) return this.#create();
     return new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {

@@ -34,9 +34,13 @@ export class Deadline {
   arm(ms: number): void {
     if (ms <= 0) return this.cancel();
     if (ms < COARSE_FROM) {
-      clearTimeout(this.#timer);
+      this.cancel(); // whichever kind was armed before
       this.#timer = setTimeout(() => this.#expire(), ms);
       return;
+    }
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
     this.#at = Date.now() + ms;
     if (!pending.has(this)) {

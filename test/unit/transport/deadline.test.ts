@@ -21,6 +21,20 @@ describe('Deadline', () => {
     expect(after).toBeGreaterThanOrEqual(1000);
   });
 
+  it('re-armed from a long time to a short one (head, then body timeout), it fires once, at the short one', async () => {
+    let fired = 0;
+    const d = new Deadline(() => fired++);
+    d.arm(1000);
+    d.arm(30);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fired).toBe(1);
+    d.arm(40);
+    d.arm(1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fired).toBe(1); // the short one was replaced
+    d.cancel();
+  });
+
   it('re-arming postpones it, cancelling stops it; arm(0) means no timeout', async () => {
     let fired = 0;
     const a = new Deadline(() => fired++);

@@ -43,6 +43,9 @@ export class SocketPool {
   readonly #idleTimeout: number;
   /** idle connections, most recently used last, with the time they became idle */
   readonly #idle = new Map<Duplex, number>();
+  /** The same idle connections as a stack, to take the most recent without a walk of the map;
+   *  an entry whose connection was dropped since is skipped when it comes up. */
+  readonly #stack: Duplex[] = [];
   readonly #handlers = new Map<Duplex, ConnectionHandlers>();
   readonly #waiters: Waiter[] = [];
   readonly #dropped = new WeakSet<Duplex>();
@@ -112,6 +115,7 @@ export class SocketPool {
     // An idle connection must not keep the process alive.
     (socket as { unref?: () => void }).unref?.();
     this.#idle.set(socket, Date.now());
+    this.#stack.push(socket);
     this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1000, this.#idleTimeout / 2)).unref();
   }
 
@@ -124,7 +128,7 @@ export class SocketPool {
 
   #takeIdle(): Duplex | undefined {
     let last: Duplex | undefined;
-    for (const socket of this.#idle.keys()) last = socket;
+    while ((last = this.#stack.pop()) !== undefined && !this.#idle.has(last));
     if (!last) return undefined;
     this.#idle.delete(last);
     // the sweeper is not stopped here: a busy pool would start and stop it on every request;
@@ -136,6 +140,9 @@ export class SocketPool {
   #sweep(): void {
     const now = Date.now();
     for (const [socket, since] of this.#idle) if (now - since >= this.#idleTimeout) this.#drop(socket);
+    // forget the dropped ones' stack entries (an idle pool would otherwise collect them)
+    const live = this.#stack.filter((socket) => this.#idle.has(socket));
+    this.#stack.splice(0, this.#stack.length, ...live);
     if (this.#idle.size === 0) this.#stopSweeper();
   }
 

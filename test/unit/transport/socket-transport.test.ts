@@ -72,6 +72,22 @@ describe('SocketTransport against a fake server', () => {
     await transport.close();
   });
 
+  it('after a burst, sequential calls keep to the most recent connection; one closed while idle is skipped', async () => {
+    const { transport, connections } = await fake((s) => setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 5));
+    await Promise.all(Array.from({ length: 4 }, async () => (await transport.request({ method: 'GET', path: '/' })).body.text()));
+    expect(connections()).toBe(4);
+    expect(transport.pool.stats).toMatchObject({ open: 4, idle: 4 });
+    // the server closes one idle connection: the pool drops it, and nothing uses it again
+    [...sockets][3]!.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(transport.pool.stats).toMatchObject({ open: 3, idle: 3 });
+    for (let i = 0; i < 10; i++) expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    expect(connections()).toBe(4); // no new connection was needed
+    expect(transport.pool.stats).toMatchObject({ open: 3, idle: 3 });
+    await transport.close();
+    expect(transport.pool.stats).toMatchObject({ open: 0, idle: 0 });
+  });
+
   it('a close in the middle of the head is a ProtocolError', async () => {
     const { transport } = await fake((s) => s.end('HTTP/1.1 200 OK\r\nContent-Len'));
     await expect(transport.request({ method: 'GET', path: '/' })).rejects.toBeInstanceOf(ProtocolError);

@@ -242,8 +242,18 @@ up() {
   cat "$dir/env"
 }
 
+# unmount_below DIR: lazily unmounts what an engine left mounted under DIR (deepest first)
+unmount_below() {
+  local target=$1
+  awk -v d="$target" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
+
 down() {
   down_pid podman
+  # Podman's service leaves its containers' overlays (and its storage's own mount) mounted
+  unmount_below "$dir/podman"
   down_pid registry
   down_pid registry-auth
   down_pid dockerd

@@ -6,7 +6,7 @@ import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
 import { encodeRequestStart } from '../http/request.js';
 import type { ParserLimits } from '../http/response.js';
 import { describeAddress, type Address } from './address.js';
-import { StaleConnectionError, exchange } from './exchange.js';
+import { StaleConnectionError, exchange, type ExchangeOptions } from './exchange.js';
 import { describeTlsError } from './tls-errors.js';
 import { connectSsh, type SshOptions } from './ssh.js';
 import { SocketPool, type Connect, type PoolOptions } from './pool.js';
@@ -75,14 +75,19 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
 
 export class SocketTransport implements Transport {
   readonly pool: SocketPool;
-  readonly #host: string;
-  readonly #limits: ParserLimits | undefined;
+  /** What every exchange on this transport is given (made once, not per request). */
+  readonly #exchangeOptions: ExchangeOptions;
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
     this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh), options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
-    this.#host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
-    this.#limits = options.limits;
+    const host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
+    this.#exchangeOptions = {
+      host,
+      ...(options.limits ? { limits: options.limits } : {}),
+      attach: (socket, handlers) => this.pool.attach(socket, handlers),
+      release: (socket, reusable) => this.pool.release(socket, reusable),
+    };
   }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
@@ -99,12 +104,7 @@ export class SocketTransport implements Transport {
             : new ConnectionError(String((error as Error).message ?? error));
         }));
       try {
-        return await exchange(lease.socket, request, start, {
-          host: this.#host,
-          ...(this.#limits ? { limits: this.#limits } : {}),
-          attach: (socket, handlers) => this.pool.attach(socket, handlers),
-          release: (socket, reusable) => this.pool.release(socket, reusable),
-        });
+        return await exchange(lease.socket, request, start, this.#exchangeOptions);
       } catch (error) {
         // A kept-alive connection the engine closed while it sat idle: try once on a fresh one.
         if (error instanceof StaleConnectionError) {

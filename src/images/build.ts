@@ -278,11 +278,8 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<Pro
           if (typeof aux?.ID === 'string') imageId = aux.ID;
           return undefined;
         }
-        if (event.aux !== undefined) classic.push(event);
-        if (typeof event.stream === 'string') {
-          classic.push(event);
-          return emit([{ type: 'stream', text: event.stream }]);
-        }
+        if (event.aux !== undefined || typeof event.stream === 'string') classic.push(event);
+        if (typeof event.stream === 'string') return emit([{ type: 'stream', text: event.stream }]);
         return undefined;
       },
       { keep: 'none' },

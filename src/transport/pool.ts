@@ -23,11 +23,11 @@ export interface Lease {
 
 /** What an exchange listens to while it holds a connection. */
 export interface ConnectionHandlers {
-  onData(chunk: Buffer): void;
-  onEnd(): void;
-  onClose(): void;
-  onError(error: NodeJS.ErrnoException): void;
-  onDrain(): void;
+  data(chunk: Buffer): void;
+  end(): void;
+  close(): void;
+  error(error: NodeJS.ErrnoException): void;
+  drain(): void;
 }
 
 interface Waiter {
@@ -37,18 +37,27 @@ interface Waiter {
   onAbort: () => void;
 }
 
+/** What the pool knows of one connection; made once, when the connection is. */
+interface Connection {
+  readonly socket: Duplex;
+  /** The exchange holding the connection, if one does. */
+  handlers: ConnectionHandlers | undefined;
+  /** When it became idle (ms), or 0 while it is held or once it is dropped. */
+  idleSince: number;
+  dropped: boolean;
+}
+
 export class SocketPool {
   readonly #connect: Connect;
   readonly #maxSockets: number;
   readonly #idleTimeout: number;
-  /** idle connections, most recently used last, with the time they became idle */
-  readonly #idle = new Map<Duplex, number>();
-  /** The same idle connections as a stack, to take the most recent without a walk of the map;
-   *  an entry whose connection was dropped since is skipped when it comes up. */
-  readonly #stack: Duplex[] = [];
-  readonly #handlers = new Map<Duplex, ConnectionHandlers>();
+  // Per-request bookkeeping writes fields of a connection's record, never adds to or deletes from
+  // a Map or Set (whose tables reallocate as they fill and empty): a request is cheaper that way.
+  readonly #connections = new WeakMap<Duplex, Connection>();
+  /** Idle connections, most recently released last; an entry dropped since is skipped and swept. */
+  readonly #idle: Connection[] = [];
+  #idleCount = 0;
   readonly #waiters: Waiter[] = [];
-  readonly #dropped = new WeakSet<Duplex>();
   #sweeper: NodeJS.Timeout | undefined;
   #open = 0;
   #created = 0;
@@ -62,14 +71,21 @@ export class SocketPool {
 
   /** Connections opened so far, connections open now, and of those, idle ones. */
   get stats(): { created: number; open: number; idle: number; waiting: number } {
-    return { created: this.#created, open: this.#open, idle: this.#idle.size, waiting: this.#waiters.length };
+    return { created: this.#created, open: this.#open, idle: this.#idleCount, waiting: this.#waiters.length };
   }
 
   /** An idle connection, at once, if there is one (and the pool is open and `signal` not aborted). */
   takeIdle(signal?: AbortSignal): Lease | undefined {
     if (this.#closed || signal?.aborted) return undefined;
-    const idle = this.#takeIdle();
-    return idle ? { socket: idle, reused: true } : undefined;
+    let connection: Connection | undefined;
+    while ((connection = this.#idle.pop()) !== undefined && connection.idleSince === 0);
+    if (!connection) return undefined;
+    connection.idleSince = 0;
+    this.#idleCount--;
+    // the sweeper is not stopped here: a busy pool would start and stop it on every request;
+    // it stops itself when it finds nothing idle
+    (connection.socket as { ref?: () => void }).ref?.();
+    return { socket: connection.socket, reused: true };
   }
 
   acquire(signal?: AbortSignal): Promise<Lease> {
@@ -96,14 +112,17 @@ export class SocketPool {
 
   /** Routes the connection's events to `handlers` until the connection is released. */
   attach(socket: Duplex, handlers: ConnectionHandlers): void {
-    this.#handlers.set(socket, handlers);
+    const connection = this.#connections.get(socket);
+    if (connection) connection.handlers = handlers;
   }
 
   /** Gives a connection back: kept for reuse when `reusable`, destroyed otherwise. */
   release(socket: Duplex, reusable: boolean): void {
-    this.#handlers.delete(socket);
+    const connection = this.#connections.get(socket);
+    if (!connection) return;
+    connection.handlers = undefined;
     if (!reusable || this.#closed || socket.destroyed || !socket.readable || !socket.writable) {
-      this.#drop(socket);
+      this.#drop(connection);
       return;
     }
     const waiter = this.#waiters.shift();
@@ -114,36 +133,29 @@ export class SocketPool {
     }
     // An idle connection must not keep the process alive.
     (socket as { unref?: () => void }).unref?.();
-    this.#idle.set(socket, Date.now());
-    this.#stack.push(socket);
+    connection.idleSince = Date.now();
+    this.#idle.push(connection);
+    this.#idleCount++;
     this.#sweeper ??= setInterval(() => this.#sweep(), Math.max(1000, this.#idleTimeout / 2)).unref();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const socket of [...this.#idle.keys()]) this.#drop(socket);
+    for (const connection of this.#idle.splice(0)) if (connection.idleSince !== 0) this.#drop(connection);
     this.#stopSweeper();
     for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the client is closed'));
   }
 
-  #takeIdle(): Duplex | undefined {
-    let last: Duplex | undefined;
-    while ((last = this.#stack.pop()) !== undefined && !this.#idle.has(last));
-    if (!last) return undefined;
-    this.#idle.delete(last);
-    // the sweeper is not stopped here: a busy pool would start and stop it on every request;
-    // it stops itself when it finds nothing idle
-    (last as { ref?: () => void }).ref?.();
-    return last;
-  }
-
   #sweep(): void {
     const now = Date.now();
-    for (const [socket, since] of this.#idle) if (now - since >= this.#idleTimeout) this.#drop(socket);
-    // forget the dropped ones' stack entries (an idle pool would otherwise collect them)
-    const live = this.#stack.filter((socket) => this.#idle.has(socket));
-    this.#stack.splice(0, this.#stack.length, ...live);
-    if (this.#idle.size === 0) this.#stopSweeper();
+    for (const connection of this.#idle) {
+      if (connection.idleSince !== 0 && now - connection.idleSince >= this.#idleTimeout) this.#drop(connection);
+    }
+    // forget the entries of connections taken or dropped since (an idle pool would collect them)
+    let kept = 0;
+    for (const connection of this.#idle) if (connection.idleSince !== 0) this.#idle[kept++] = connection;
+    this.#idle.length = kept;
+    if (this.#idleCount === 0) this.#stopSweeper();
   }
 
   #stopSweeper(): void {
@@ -166,42 +178,39 @@ export class SocketPool {
   }
 
   #listen(socket: Duplex): void {
+    const connection: Connection = { socket, handlers: undefined, idleSince: 0, dropped: false };
+    this.#connections.set(socket, connection);
     // Without a holder, anything that happens to a connection makes it unusable.
-    const gone = (): void => {
-      if (!this.#handlers.has(socket)) this.#drop(socket);
-    };
-    const handlers = this.#handlers;
     socket.on('data', (chunk: Buffer) => {
-      const h = handlers.get(socket);
-      if (h) h.onData(chunk);
-      else gone();
+      if (connection.handlers) connection.handlers.data(chunk);
+      else this.#drop(connection);
     });
     socket.on('end', () => {
-      const h = handlers.get(socket);
-      if (h) h.onEnd();
-      else gone();
+      if (connection.handlers) connection.handlers.end();
+      else this.#drop(connection);
     });
     socket.on('close', () => {
-      const h = handlers.get(socket);
-      if (h) h.onClose();
-      else gone();
+      if (connection.handlers) connection.handlers.close();
+      else this.#drop(connection);
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      const h = handlers.get(socket);
-      if (h) h.onError(error);
-      else gone();
+      if (connection.handlers) connection.handlers.error(error);
+      else this.#drop(connection);
     });
-    socket.on('drain', () => handlers.get(socket)?.onDrain());
+    socket.on('drain', () => connection.handlers?.drain());
   }
 
-  #drop(socket: Duplex): void {
-    this.#idle.delete(socket);
-    if (this.#idle.size === 0) this.#stopSweeper();
-    this.#handlers.delete(socket);
-    if (this.#dropped.has(socket)) return;
-    this.#dropped.add(socket);
+  #drop(connection: Connection): void {
+    if (connection.idleSince !== 0) {
+      connection.idleSince = 0;
+      this.#idleCount--;
+      if (this.#idleCount === 0) this.#stopSweeper();
+    }
+    connection.handlers = undefined;
+    if (connection.dropped) return;
+    connection.dropped = true;
     this.#open--;
-    socket.destroy();
+    connection.socket.destroy();
     this.#serveWaiter();
   }
 

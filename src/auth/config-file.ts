@@ -2,15 +2,11 @@
 // ~/.docker/config.json) and $DOCKER_AUTH_CONFIG (the same JSON, from the environment): `auths`
 // entries (`auth` = base64 "user:password", `identitytoken`), `credHelpers` per registry and a
 // default `credsStore`, which run `docker-credential-NAME get`.
-import { readFile as readFileCallback } from 'node:fs';
-import { promisify } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readFile } from '../fs-async.js';
 import { runProcess } from '../transport/process.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from './auth-config.js';
-
-// node:fs's callbacks, not node:fs/promises: importing that costs a cold start ~1 MB and a few ms
-const readFile = promisify(readFileCallback);
 
 interface ConfigFile {
   auths?: Record<string, { auth?: string; username?: string; password?: string; email?: string; identitytoken?: string }>;

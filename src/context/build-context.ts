@@ -2,21 +2,16 @@
 // ready tar stream; gzip-compressed on request. As the docker CLI does, the Dockerfile and
 // .dockerignore are always sent, and a Dockerfile outside the folder is read and put into the
 // archive under a random name (and that name added to .dockerignore, so COPY . never sees it).
-import { readFile as readFileCallback, stat as statCallback } from 'node:fs';
-import { promisify } from 'node:util';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { ContextError, InvalidArgument } from '../errors.js';
+import { readFile, stat } from '../fs-async.js';
 import { parseIgnoreFile } from '../ignore/ignore-file.js';
 import { PatternMatcher } from '../ignore/matcher.js';
 import { randomHex } from '../random.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import { pack, type PackEntry } from '../tar/packer.js';
 import { walkContext } from './walk.js';
-
-// node:fs's callbacks, not node:fs/promises: importing that costs a cold start ~1 MB and a few ms
-const readFile = promisify(readFileCallback);
-const stat = promisify(statCallback);
 
 export interface BuildContext {
   body: Uint8Array | AsyncIterable<Uint8Array>;

@@ -178,13 +178,18 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   // ---- state ----
 
+  /** The inactivity timeout now: the head's until it has arrived, then the body's. */
+  #timeout(): number {
+    const { timeout = 0, bodyTimeout = timeout } = this.#request;
+    return this.#head ? bodyTimeout : timeout;
+  }
+
   #timedOut(): void {
-    const timeout = this.#head ? (this.#request.bodyTimeout ?? this.#request.timeout ?? 0) : (this.#request.timeout ?? 0);
-    this.fail(new TimeoutError(`no response from ${this.#options.host} within ${timeout} ms`));
+    this.fail(new TimeoutError(`no response from ${this.#options.host} within ${this.#timeout()} ms`));
   }
 
   #startTimer(): void {
-    this.#deadline.arm(this.#head ? (this.#request.bodyTimeout ?? this.#request.timeout ?? 0) : (this.#request.timeout ?? 0));
+    this.#deadline.arm(this.#timeout());
   }
 
   #wakeConsumer(): void {

@@ -119,7 +119,10 @@ export class SocketPool {
   /** Gives a connection back: kept for reuse when `reusable`, destroyed otherwise. */
   release(socket: Duplex, reusable: boolean): void {
     const connection = this.#connections.get(socket);
-    if (!connection) return;
+    if (!connection) {
+      socket.destroy(); // not one of ours: never kept
+      return;
+    }
     connection.handlers = undefined;
     if (!reusable || this.#closed || socket.destroyed || !socket.readable || !socket.writable) {
       this.#drop(connection);

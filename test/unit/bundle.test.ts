@@ -1,5 +1,6 @@
 // The published JavaScript is one file (scripts/bundle.mjs): its entry point exports exactly what
 // the sources export, and the same classes behave the same (npm test builds dist/ first).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as source from '../../src/index.js';
 
@@ -18,6 +19,15 @@ describe('dist/index.js, from the bundle', () => {
     expect(new dist.PatternMatcher(['**/*.log', '!keep.log']).excludes('a/b.log')).toBe(true);
     const decoder = new dist.JsonLinesDecoder();
     expect(decoder.push(new TextEncoder().encode('{"a":1}\n{"b"'))).toEqual([{ a: 1 }]);
+  });
+
+  it('is ASCII, and the characters written as escapes still read the same', () => {
+    // (one non-ASCII character makes V8 hold and scan the whole file as two-byte text)
+    const text = readFileSync(new URL('../../dist/bundle.js', import.meta.url), 'latin1');
+    expect(text.match(/[^\0-\x7f]/g)).toBeNull();
+    const long = 'x'.repeat(100);
+    expect(() => dist.parseReference(long.toUpperCase())).toThrow(/X{80}…/);
+    expect(new dist.JsonLinesDecoder().push.bind(new dist.JsonLinesDecoder(), new TextEncoder().encode(`{${long}\n`))).toThrow(/x{79}…/);
   });
 
   it('the loader gives internal modules by name, each evaluated once', () => {

@@ -11,7 +11,7 @@ import { PatternMatcher } from '../ignore/matcher.js';
 import { randomHex } from '../random.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import { pack, type PackEntry } from '../tar/packer.js';
-import { walkContext } from './walk.js';
+import { walkContext, type WalkOptions } from './walk.js';
 
 export interface BuildContext {
   body: Uint8Array | AsyncIterable<Uint8Array>;
@@ -48,8 +48,12 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** A folder as a build context. `dockerfile` is relative to the folder, or absolute. */
-export async function contextFromPath(path: string, options: { dockerfile?: string; gzip?: boolean } = {}): Promise<BuildContext> {
+/**
+ * A folder as a build context. `dockerfile` is relative to the folder, or absolute. `reuseBuffer`:
+ * the body's consumer is done with each chunk before it asks for the next (see walkContext);
+ * ignored with gzip, whose compressor holds on to its input.
+ */
+export async function contextFromPath(path: string, options: { dockerfile?: string; gzip?: boolean; reuseBuffer?: boolean } = {}): Promise<BuildContext> {
   const root = resolve(path);
   let info;
   try {
@@ -74,11 +78,12 @@ export async function contextFromPath(path: string, options: { dockerfile?: stri
   const matcher = new PatternMatcher(patterns);
 
   let dockerfile: string | undefined = outside ? undefined : insideName === 'Dockerfile' ? undefined : insideName;
-  let entries: AsyncIterable<PackEntry> = walkContext(root, matcher);
+  const walk = { reuseBuffer: options.reuseBuffer === true && !options.gzip };
+  let entries: AsyncIterable<PackEntry> = walkContext(root, matcher, walk);
   if (outside) {
     const injected = `.dockerfile.${randomHex(10)}`;
     dockerfile = injected;
-    entries = withInjectedDockerfile(root, matcher, injected, dockerfileBytes, ignoreText);
+    entries = withInjectedDockerfile(root, matcher, walk, injected, dockerfileBytes, ignoreText);
   }
   const tar = pack(entries);
   return {
@@ -91,11 +96,12 @@ export async function contextFromPath(path: string, options: { dockerfile?: stri
 async function* withInjectedDockerfile(
   root: string,
   matcher: PatternMatcher,
+  walk: WalkOptions,
   name: string,
   content: Uint8Array,
   ignoreText: string | undefined,
 ): AsyncIterable<PackEntry> {
-  yield* walkContext(root, matcher, { omit: new Set(['.dockerignore']) });
+  yield* walkContext(root, matcher, { ...walk, omit: new Set(['.dockerignore']) });
   const now = Math.floor(Date.now() / 1000);
   const ignore = Buffer.from(`${ignoreText ?? ''}\n${name}\n`);
   yield { name: '.dockerignore', type: 'file', mode: 0o600, size: ignore.length, mtime: now, content: () => [ignore] };

@@ -29,10 +29,16 @@ export interface WalkOptions {
   omit?: ReadonlySet<string>;
   /** Called with each directory as it is read ('' for the root): what the walk costs. */
   onDirectory?: (rel: string) => void;
+  /**
+   * Read every large file through one buffer: each chunk is then valid only until the next one is
+   * asked for. For a consumer that is done with a chunk by then (Transport.releasesChunks); it
+   * keeps the garbage of a 1 GiB context from piling up until the next collection.
+   */
+  reuseBuffer?: boolean;
 }
 
 export async function* walkContext(root: string, matcher: PatternMatcher, options: WalkOptions = {}): AsyncIterable<PackEntry> {
-  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory };
+  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory, reuse: options.reuseBuffer === true, buffer: undefined };
   yield* walkDir(root, '', undefined, state);
 }
 
@@ -42,6 +48,9 @@ interface WalkState {
   links: Map<string, string>;
   omit: ReadonlySet<string>;
   onDirectory: ((rel: string) => void) | undefined;
+  reuse: boolean;
+  /** The one chunk buffer, when reused */
+  buffer: Buffer | undefined;
 }
 
 function readSorted(dir: string, rel: string): Dirent[] {
@@ -94,7 +103,7 @@ async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefi
         links.set(key, name);
       }
       const size = stat.size;
-      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : readFile(path, name)) };
+      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : readFile(path, name, state)) };
     }
   }
 }
@@ -119,13 +128,13 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
   }
 }
 
-async function* readFile(path: string, name: string): AsyncIterable<Uint8Array> {
+async function* readFile(path: string, name: string, state: WalkState): AsyncIterable<Uint8Array> {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     for (;;) {
-      // a new buffer per chunk: the consumer (a socket's write queue) may still hold the last one
-      const buffer = Buffer.allocUnsafe(STREAM_CHUNK);
+      // a new buffer per chunk unless the consumer is known to be done with the last one
+      const buffer = state.reuse ? (state.buffer ??= Buffer.allocUnsafe(STREAM_CHUNK)) : Buffer.allocUnsafe(STREAM_CHUNK);
       const n = readSync(fd, buffer, 0, STREAM_CHUNK, null);
       if (n === 0) return;
       yield n === STREAM_CHUNK ? buffer : buffer.subarray(0, n);

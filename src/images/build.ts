@@ -215,7 +215,11 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
-        ? await contextFromPath(options.path, { ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}), gzip })
+        ? await contextFromPath(options.path, {
+            ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
+            gzip,
+            reuseBuffer: ctx.api.transport.releasesChunks === true,
+          })
         : await contextFromFileobj(options.fileobj!, { ...(options.customContext ? { customContext: true } : {}), gzip: gzip && !options.customContext });
     const dockerfile = context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
     const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };

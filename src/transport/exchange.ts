@@ -65,6 +65,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #paused = false;
   #wake: (() => void) | undefined;
   #drainWaiter: (() => void) | undefined;
+  /** A body chunk's write callback (an error is the socket's, reported by its 'error' event). */
+  readonly #written = (): void => this.drain();
   #onAbort: (() => void) | undefined;
 
   constructor(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions, resolve: (response: TransportResponse) => void, reject: (error: Error) => void) {
@@ -170,7 +172,9 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     else this.fail(new ConnectionError(message, { cause: error }));
   }
 
+  /** The socket's queue may be empty: wakes the sender if it is (or if there is no socket to wait for). */
   drain(): void {
+    if (this.#socket.writableLength > 0 && this.failure === undefined && !this.#socket.destroyed) return;
     const waiter = this.#drainWaiter;
     this.#drainWaiter = undefined;
     waiter?.();
@@ -285,13 +289,16 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
         this.#unsolicited = true;
         return;
       }
+      const parts = encodeChunk(chunk);
+      if (parts.length === 0) continue;
       // size line, data and CRLF leave in one writev, not three writes
-      let ok = true;
       socket.cork();
-      for (const part of encodeChunk(chunk)) ok = socket.write(part);
+      for (let i = 0; i < parts.length; i++) socket.write(parts[i]!, i === parts.length - 1 ? this.#written : undefined);
       socket.uncork();
       if (!this.#head && !this.#paused) this.#startTimer(); // upload progress counts as activity
-      if (!ok) await this.#drained();
+      // The chunk is written out (the kernel has it) before the next one is asked for, so that
+      // its producer may reuse its memory (Transport.releasesChunks); usually it already is.
+      if (socket.writableLength > 0) await this.#drained();
     }
     if (this.failure || this.#messageDone) {
       this.#unsolicited = true;

@@ -75,10 +75,13 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
 
 export class SocketTransport implements Transport {
   readonly pool: SocketPool;
+  /** Sockets and TLS sockets, yes; ssh's pipes queue what they are given, so not over ssh. */
+  readonly releasesChunks: boolean;
   /** What every exchange on this transport is given (made once, not per request). */
   readonly #exchangeOptions: ExchangeOptions;
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
+    this.releasesChunks = address.kind !== 'ssh';
     this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh), options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
     const host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;

@@ -36,6 +36,13 @@ export interface TransportResponse {
 
 export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * True when every chunk of a streamed request body has been written out (no longer referenced)
+   * before the next one is asked for, so that its producer may reuse the chunk's memory for the
+   * next: the build context's file reader then reads every file through one buffer. Leave it
+   * unset for a transport that queues chunks.
+   */
+  readonly releasesChunks?: boolean;
   /** Closes idle connections and refuses new requests. */
   close(): Promise<void>;
 }

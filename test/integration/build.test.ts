@@ -1,5 +1,6 @@
 // images.build against the real engine: every docker-py parameter that changes what is built.
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +114,19 @@ describe('images.build', () => {
     const tag = tagged('gzip');
     await docker.images.build({ path: ctx, tag, encoding: 'gzip' });
     expect(await run(tag, 'wc -c < /big.txt')).toBe('200000');
+  });
+
+  it('large files arrive intact though they are read through one reused buffer', async () => {
+    // three files of several 256 KiB chunks and a ragged end, each different: a chunk overwritten
+    // before the socket had sent it would change a file's hash
+    const files = Object.fromEntries([1, 2, 3].map((i) => [`f${i}.txt`, randomBytes(300_000 * i + 17).toString('hex')]));
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nCOPY f1.txt f2.txt f3.txt /data/\n`, ...files });
+    const tag = tagged('reuse');
+    expect(docker.api.transport.releasesChunks).toBe(true);
+    await docker.images.build({ path: ctx, tag });
+    const sums = await run(tag, 'cd /data && sha256sum f1.txt f2.txt f3.txt');
+    const expected = Object.entries(files).map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}`);
+    expect(sums.split('\n').map((l) => l.trim())).toEqual(expected);
   });
 
   it('a Dockerfile given as fileobj: bytes, text, a stream', async () => {

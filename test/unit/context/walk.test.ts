@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,5 +127,40 @@ describe('contextFromPath', () => {
   it('an invalid .dockerignore pattern is InvalidArgument', async () => {
     const root = makeTree({ Dockerfile: 'FROM x\n', '.dockerignore': '[\n' });
     await expect(contextFromPath(root)).rejects.toThrow(/invalid .dockerignore pattern/);
+  });
+});
+
+describe('walkContext reuseBuffer', () => {
+  async function chunksOf(root: string, reuseBuffer: boolean): Promise<{ buffers: Set<ArrayBufferLike>; digest: string }> {
+    // consumed as the transport does: each chunk is done with before the next is asked for
+    const hash = createHash('sha256');
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const chunk of pack(walkContext(root, new PatternMatcher([]), { reuseBuffer }))) {
+      hash.update(chunk);
+      if (chunk.length >= 256 * 1024) buffers.add(chunk.buffer);
+    }
+    return { buffers, digest: hash.digest('hex') };
+  }
+
+  it('reads every large file through one buffer when asked, and the archive is the same', async () => {
+    const root = makeTree({ 'a.bin': randomBytes(700_000).toString('latin1'), 'b.bin': randomBytes(600_000).toString('latin1') });
+    const fresh = await chunksOf(root, false);
+    const reused = await chunksOf(root, true);
+    expect(fresh.buffers.size).toBeGreaterThan(2);
+    expect(reused.buffers.size).toBe(1);
+    expect(reused.digest).toBe(fresh.digest);
+  });
+
+  it('contextFromPath reuses only without gzip (the compressor holds on to its input)', async () => {
+    const root = makeTree({ Dockerfile: 'FROM scratch\n', 'a.bin': randomBytes(700_000).toString('latin1') });
+    const seen = async (options: { gzip?: boolean; reuseBuffer?: boolean }) => {
+      const { body } = await contextFromPath(root, options);
+      const parts: Uint8Array[] = [];
+      for await (const p of body as AsyncIterable<Uint8Array>) parts.push(Buffer.from(p)); // copies: kept past the next
+      return createHash('sha256').update(options.gzip ? gunzipSync(Buffer.concat(parts)) : Buffer.concat(parts)).digest('hex');
+    };
+    const plain = await seen({});
+    expect(await seen({ reuseBuffer: true })).toBe(plain);
+    expect(await seen({ reuseBuffer: true, gzip: true })).toBe(plain);
   });
 });

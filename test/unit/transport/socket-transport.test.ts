@@ -133,6 +133,48 @@ describe('SocketTransport against a fake server', () => {
     await transport.close();
   });
 
+  it('a streamed body chunk is written out before the next is asked for: one reused buffer arrives intact', async () => {
+    // The server reads nothing for a while, so the kernel's buffers fill and writes complete
+    // late; the producer refills the same 8 KiB buffer for every chunk (releasesChunks).
+    const CHUNK = 8192;
+    const COUNT = 2000;
+    const parts: Buffer[] = [];
+    let tail = '';
+    const { transport } = await fake((s, _head, rest) => {
+      parts.push(Buffer.from(rest, 'latin1'));
+      s.pause();
+      setTimeout(() => {
+        s.on('data', (d: Buffer) => {
+          parts.push(d);
+          tail = (tail + d.subarray(-5).toString('latin1')).slice(-5);
+          if (tail === '0\r\n\r\n') {
+            s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+          }
+        });
+        s.resume();
+      }, 200);
+    });
+    expect(transport.releasesChunks).toBe(true);
+    const buffer = new Uint8Array(CHUNK);
+    async function* body() {
+      for (let i = 0; i < COUNT; i++) yield buffer.fill(i % 251);
+    }
+    const response = await transport.request({ method: 'POST', path: '/load', body: body() });
+    await response.body.dump();
+    const received = Buffer.concat(parts);
+    const frame = Buffer.from(`${CHUNK.toString(16)}\r\n`);
+    let at = 0;
+    for (let i = 0; i < COUNT; i++) {
+      expect(received.subarray(at, at + frame.length).equals(frame)).toBe(true);
+      at += frame.length;
+      const data = received.subarray(at, at + CHUNK);
+      expect(data.every((b) => b === i % 251), `chunk ${i}`).toBe(true);
+      at += CHUNK + 2;
+    }
+    expect(received.subarray(at).toString()).toBe('0\r\n\r\n');
+    await transport.close();
+  });
+
   it('an early answer while the body is still being sent stops the upload and surfaces the answer', async () => {
     let stopped = false;
     const { transport } = await fake((s) => {

@@ -16,13 +16,12 @@
 import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ContextError } from '../errors.js';
+import { fileChunks, type ChunkBuffer } from '../file-chunks.js';
 import type { MatchInfo, PatternMatcher } from '../ignore/matcher.js';
 import type { PackEntry } from '../tar/packer.js';
 
 /** Files up to this size are read in one synchronous call when the packer reaches them. */
 const SMALL_FILE = 64 * 1024;
-/** Larger files stream in chunks of this size: memory stays flat whatever the file's size. */
-const STREAM_CHUNK = 256 * 1024;
 
 export interface WalkOptions {
   /** Paths (relative, slash-separated) to leave out whatever the patterns say. */
@@ -38,7 +37,7 @@ export interface WalkOptions {
 }
 
 export async function* walkContext(root: string, matcher: PatternMatcher, options: WalkOptions = {}): AsyncIterable<PackEntry> {
-  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory, reuse: options.reuseBuffer === true, buffer: undefined };
+  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory, chunks: options.reuseBuffer ? {} : undefined };
   yield* walkDir(root, '', undefined, state);
 }
 
@@ -48,9 +47,8 @@ interface WalkState {
   links: Map<string, string>;
   omit: ReadonlySet<string>;
   onDirectory: ((rel: string) => void) | undefined;
-  reuse: boolean;
-  /** The one chunk buffer, when reused */
-  buffer: Buffer | undefined;
+  /** Set when large files are read through one reused buffer */
+  chunks: ChunkBuffer | undefined;
 }
 
 function readSorted(dir: string, rel: string): Dirent[] {
@@ -103,7 +101,7 @@ async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefi
         links.set(key, name);
       }
       const size = stat.size;
-      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : readFile(path, name, state)) };
+      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : fileChunks(path, state.chunks, (e) => unreadable(name, e))) };
     }
   }
 }
@@ -122,26 +120,13 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
     }
     return got === 0 ? [] : [buffer.subarray(0, got)];
   } catch (error) {
-    throw new ContextError(`cannot read ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw unreadable(name, error as NodeJS.ErrnoException);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-async function* readFile(path: string, name: string, state: WalkState): AsyncIterable<Uint8Array> {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    for (;;) {
-      // a new buffer per chunk unless the consumer is known to be done with the last one
-      const buffer = state.reuse ? (state.buffer ??= Buffer.allocUnsafe(STREAM_CHUNK)) : Buffer.allocUnsafe(STREAM_CHUNK);
-      const n = readSync(fd, buffer, 0, STREAM_CHUNK, null);
-      if (n === 0) return;
-      yield n === STREAM_CHUNK ? buffer : buffer.subarray(0, n);
-    }
-  } catch (error) {
-    throw new ContextError(`cannot read ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+function unreadable(name: string, error: NodeJS.ErrnoException): ContextError {
+  return new ContextError(`cannot read ${name} in the build context: ${error.code ?? error}`);
 }
+

@@ -1,4 +1,6 @@
-import { APIError, ImageLoadError, StreamError } from '../errors.js';
+import { APIError, ImageLoadError, InvalidArgument, StreamError } from '../errors.js';
+import { fileChunks } from '../file-chunks.js';
+import { stat } from '../fs-async.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import { Job } from '../stream/job.js';
 import type { ProgressEvent } from '../stream/progress.js';
@@ -12,15 +14,29 @@ export interface LoadResult {
 }
 
 /**
- * POST /images/load: streams a `docker save` tarball to the engine without reading it whole.
+ * The archive at `path`, checked before anything is sent, then read as the socket takes it:
+ * through one reused buffer when the transport is done with each chunk before the next.
+ */
+async function archiveFile(path: string, reuse: boolean): Promise<AsyncIterable<Uint8Array>> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new InvalidArgument(`data: cannot read ${path}: ${error.code ?? error.message}`);
+  });
+  if (!info.isFile()) throw new InvalidArgument(`data: ${path} is not a file`);
+  return fileChunks(path, reuse ? {} : undefined, (error) => new ImageLoadError(`cannot read ${path}: ${error.code ?? error.message}`, []));
+}
+
+/**
+ * POST /images/load: streams a `docker save` tarball to the engine without reading it whole:
+ * bytes, a stream of them, or the path of a file that holds them (as dockerode's loadImage).
  * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines
  * (Podman lists several names on one line, comma-separated). The engine refusing the archive
  * rejects with ImageLoadError, whether it says so in an error line (Docker) or with an error
  * status (Podman: 500); the status is kept as the error's `cause`, an APIError.
  */
-export function loadImages(ctx: ImageContext, data: BinarySource, options: { timeout?: number; signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
-  const body = toBodySource(data, 'data');
+export function loadImages(ctx: ImageContext, data: BinarySource | string, options: { timeout?: number; signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
+  const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
   return new Job<LoadResult, ProgressEvent>(async (context) => {
+    const body = given ?? (await archiveFile(data as string, ctx.api.transport.releasesChunks === true));
     const response = await ctx.api
       .request('POST', '/images/load', {
         query: { quiet: false },

@@ -87,8 +87,11 @@ export class ImageCollection {
     return searchImages(this.#ctx, term, options);
   }
 
-  /** Loads a `docker save` tarball, streamed; resolves to the loaded images. */
-  load(data: BinarySource, options: { timeout?: number; signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
+  /**
+   * Loads a `docker save` tarball, streamed: its bytes, a stream of them, or the path of a file
+   * holding it (read through one reused buffer); resolves to the loaded images.
+   */
+  load(data: BinarySource | string, options: { timeout?: number; signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
     return mapJob(loadImages(this.#ctx, data, options), ({ loaded }, signal) =>
       Promise.all(loaded.map((name) => this.get(name, { signal }))),
     );

@@ -219,6 +219,11 @@ describe('image.save and images.load', () => {
       const web = Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
       const again = await docker.images.load(web);
       expect(again.map((i) => i.tags[0]).sort()).toEqual([a, b].sort());
+      // and from the file's path, read through one reused buffer
+      await docker.images.remove(a, { force: true });
+      await docker.images.remove(b, { force: true });
+      const fromPath = await docker.images.load(file);
+      expect(fromPath.map((i) => i.id).sort()).toEqual([idA, idB].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -239,7 +244,15 @@ describe('image.save and images.load', () => {
     expect((error as ImageLoadError).message).toMatch(/tar|archive|image format|manifest/i);
   });
 
-  it('load refuses data that is not bytes', async () => {
-    expect(() => docker.images.load('a string' as unknown as Uint8Array)).toThrow(InvalidArgument);
+  it('load refuses data that is not bytes, and a path that is not a readable file, before sending anything', async () => {
+    expect(() => docker.images.load(42 as unknown as Uint8Array)).toThrow(InvalidArgument);
+    const dir = mkdtempSync(join(tmpdir(), 'dockwire-load-'));
+    try {
+      await expect(docker.images.load(join(dir, 'absent.tar'))).rejects.toThrow(/cannot read .*absent\.tar: ENOENT/);
+      await expect(docker.images.load(dir)).rejects.toThrow(/is not a file/);
+      await expect(docker.images.load(dir)).rejects.toBeInstanceOf(InvalidArgument);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

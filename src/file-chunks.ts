@@ -1,0 +1,33 @@
+// A file's bytes as an async iterable, for request bodies: read with synchronous 256 KiB reads,
+// one when the consumer asks for the next chunk (context/walk.ts says why synchronous), so
+// memory stays flat whatever the file's size.
+import { closeSync, openSync, readSync } from 'node:fs';
+
+export const FILE_CHUNK = 256 * 1024;
+
+/**
+ * Where a reader keeps its one buffer when chunks are reused: every chunk is then that buffer
+ * refilled, valid only until the next is asked for (for a Transport with releasesChunks). One
+ * holder may serve many files read one after another.
+ */
+export interface ChunkBuffer {
+  buffer?: Buffer;
+}
+
+/** The file's chunks; a failure to open or read it is thrown as `fail(error)`. */
+export async function* fileChunks(path: string, reuse: ChunkBuffer | undefined, fail: (error: NodeJS.ErrnoException) => Error): AsyncIterable<Uint8Array> {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (;;) {
+      const buffer = reuse ? (reuse.buffer ??= Buffer.allocUnsafe(FILE_CHUNK)) : Buffer.allocUnsafe(FILE_CHUNK);
+      const n = readSync(fd, buffer, 0, FILE_CHUNK, null);
+      if (n === 0) return;
+      yield n === FILE_CHUNK ? buffer : buffer.subarray(0, n);
+    }
+  } catch (error) {
+    throw fail(error as NodeJS.ErrnoException);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

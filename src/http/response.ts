@@ -44,6 +44,8 @@ const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEX = /^[0-9A-Fa-f]{1,15}$/;
 const DIGITS = /^[0-9]{1,15}$/;
+/** The trailers of a response that had none (shared: nobody writes to it). */
+const NO_TRAILERS: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
 
 export class ResponseParser {
   readonly #handlers: ResponseHandlers;
@@ -123,7 +125,7 @@ export class ResponseParser {
           this.#remaining -= take;
           this.#handlers.onBody(slice);
           if (this.#remaining === 0) {
-            if (this.#state === 'body-length') this.#finish({});
+            if (this.#state === 'body-length') this.#finish(NO_TRAILERS);
             else this.#state = 'chunk-data-end';
           }
           break;
@@ -166,9 +168,9 @@ export class ResponseParser {
 
   #resetHead(): void {
     this.#headSize = 0;
-    this.#partialLine = [];
+    this.#partialLine.length = 0;
     this.#partialLength = 0;
-    this.#lines = [];
+    this.#lines.length = 0;
     this.#head = undefined;
   }
 
@@ -192,13 +194,13 @@ export class ResponseParser {
       lf = data.indexOf(LF, lf + 1);
     }
     if (end === -1 || end - pos > this.#maxHeaderSize) return -1;
-    const lines = latin1(data.subarray(pos, end)).split('\n');
-    lines.pop(); // after the blank line's LF
+    const head = latin1(data.subarray(pos, end));
     this.#headSize = end - pos;
-    for (let line of lines) {
-      if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+    // line by line (the last is the blank one: it completes the head), each cut out once
+    for (let start = 0, lf = head.indexOf('\n'); lf !== -1; start = lf + 1, lf = head.indexOf('\n', start)) {
+      const line = head.slice(start, head.charCodeAt(lf - 1) === CR && lf > start ? lf - 1 : lf);
       if (line.includes('\r')) throw new ProtocolError('bare CR in header section');
-      this.#headLine(line); // the last line is the blank one: it completes the head
+      this.#headLine(line);
     }
     return end;
   }
@@ -231,7 +233,7 @@ export class ResponseParser {
         at += part.length;
       }
       bytes.set(data.subarray(pos, lf), at);
-      this.#partialLine = [];
+      this.#partialLine.length = 0;
       this.#partialLength = 0;
     }
     let n = bytes.length;
@@ -264,7 +266,7 @@ export class ResponseParser {
       return;
     }
     const fields = parseFields(this.#lines);
-    this.#lines = [];
+    this.#lines.length = 0;
     if (this.#state === 'trailers') {
       this.#finish(fields);
       return;
@@ -320,8 +322,8 @@ export class ResponseParser {
       state = 'body-close';
       keepAlive = false;
     }
-    this.#handlers.onHead({ ...head, headers, keepAlive });
-    if (state === 'done') this.#finish({});
+    this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive });
+    if (state === 'done') this.#finish(NO_TRAILERS);
     else this.#state = state;
   }
 
@@ -355,7 +357,12 @@ function parseFields(lines: string[]): Record<string, string> {
     const name = line.slice(0, colon);
     if (!TOKEN.test(name)) throw new ProtocolError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
     const key = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
+    // the value without the whitespace around it, cut out once
+    let from = colon + 1;
+    let to = line.length;
+    while (from < to && isWhitespace(line.charCodeAt(from))) from++;
+    while (to > from && isWhitespace(line.charCodeAt(to - 1))) to--;
+    const value = line.slice(from, to);
     if (value.includes('\0')) throw new ProtocolError(`NUL in header ${name}`);
     const prior = fields[key];
     fields[key] = prior === undefined ? value : `${prior}, ${value}`;
@@ -370,10 +377,11 @@ function validateChunkExtensions(text: string): void {
   if (!CHUNK_EXT.test(text)) throw new ProtocolError('malformed chunk extension');
 }
 
+/** What String.prototype.trim removes from a latin1 string (more than OWS's SP and HTAB, as before). */
+function isWhitespace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+}
+
 function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
-  }
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }

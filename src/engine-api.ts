@@ -3,7 +3,7 @@
 // This is the low-level client (docker-py's APIClient); images/* are functions over it.
 import { APIError, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
-import type { RequestBody, Transport, TransportResponse } from './transport/types.js';
+import type { RequestBody, Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
 /** The newest Engine API version this client knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.45';
@@ -84,9 +84,11 @@ export class EngineApi {
   }
 
   /** Sends a versioned request; resolves on 2xx, rejects with APIError (or NotFound) otherwise. */
-  async request(method: string, path: string, options: CallOptions = {}): Promise<TransportResponse> {
-    const version = this.#known ?? (await this.apiVersion());
-    return this.#send(method, `/v${version}${path}`, options);
+  request(method: string, path: string, options: CallOptions = {}): Promise<TransportResponse> {
+    // (not async: once the version is known, no extra promise between the caller and the wire)
+    const known = this.#known;
+    if (known !== undefined) return this.#send(method, `/v${known}${path}`, options);
+    return this.apiVersion().then((version) => this.#send(method, `/v${version}${path}`, options));
   }
 
   /** A request whose 2xx answer is JSON. */
@@ -103,15 +105,12 @@ export class EngineApi {
 
   /** An unversioned request (/_ping, /version work without a prefix). */
   async #send(method: string, path: string, options: CallOptions): Promise<TransportResponse> {
-    const response = await this.transport.request({
-      method,
-      path: path + encodeQuery(options.query),
-      timeout: options.timeout ?? this.timeout,
-      ...(options.bodyTimeout !== undefined ? { bodyTimeout: options.bodyTimeout } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-      ...(options.body !== undefined ? { body: options.body } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const request: TransportRequest = { method, path: path + encodeQuery(options.query), timeout: options.timeout ?? this.timeout };
+    if (options.bodyTimeout !== undefined) request.bodyTimeout = options.bodyTimeout;
+    if (options.headers) request.headers = options.headers;
+    if (options.body !== undefined) request.body = options.body;
+    if (options.signal) request.signal = options.signal;
+    const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;
     const explanation = await readErrorMessage(response);
     if (response.statusCode === 404) throw options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);

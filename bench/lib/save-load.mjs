@@ -31,7 +31,6 @@ if (contender === 'dockwire') {
     const res = await docker.loadImage(createReadStream(a));
     for await (const _ of res);
   }
-}
 } else if (contender === 'raw' && op === 'save') {
   // Node's limit: one node:net socket, every byte read and dropped (HTTP framing included)
   const { connect } = await import('node:net');

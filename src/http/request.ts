@@ -66,18 +66,21 @@ const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
  * control characters, and dot segments that would make the engine route elsewhere.
  */
 export function formatPath(template: string, ...params: string[]): string {
+  let out = '';
+  let from = 0;
   let i = 0;
-  const out = template.replace(/\{\}/g, () => {
+  for (let at = template.indexOf('{}'); at !== -1; at = template.indexOf('{}', from)) {
     const value = params[i++];
     if (value === undefined || value === '') throw new InvalidArgument('path parameter must be a non-empty string');
     assertNoControl(value, 'path parameter');
     if (DOT_SEGMENT.test(value)) {
       throw new InvalidArgument(`path parameter ${JSON.stringify(value)} must not contain '.' or '..' segments`);
     }
-    return encodePathPart(value);
-  });
+    out += template.slice(from, at) + encodePathPart(value);
+    from = at + 2;
+  }
   if (i !== params.length) throw new Error(`formatPath: ${params.length} params for ${i} placeholders`);
-  return out;
+  return out + template.slice(from);
 }
 
 /** A parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */

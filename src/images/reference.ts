@@ -80,10 +80,13 @@ export function checkTag(tag: unknown, what = 'tag'): asserts tag is string {
  * A name that may be an image ID (`sha256:...`, a short hex prefix) or a reference: looser than a
  * reference, but still no empty string, whitespace, control characters or dot segments.
  */
+/** A slash-separated segment that is empty, `.` or `..`. */
+const EMPTY_OR_DOT_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 export function checkImageName(name: unknown, what = 'image name'): asserts name is string {
   checkString(name, what);
   if (name.length > 512) fail(what, name, 'is too long');
-  if (name.split('/').some((s) => s === '' || s === '.' || s === '..')) fail(what, name, 'has an empty or dot path segment');
+  if (EMPTY_OR_DOT_SEGMENT.test(name)) fail(what, name, 'has an empty or dot path segment');
 }
 
 /** The registry a repository lives in: its first component when that is a host, else docker.io. */

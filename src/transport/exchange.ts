@@ -65,8 +65,6 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #paused = false;
   #wake: (() => void) | undefined;
   #drainWaiter: (() => void) | undefined;
-  /** A body chunk's write callback (an error is the socket's, reported by its 'error' event). */
-  readonly #written = (): void => this.drain();
   #onAbort: (() => void) | undefined;
 
   constructor(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions, resolve: (response: TransportResponse) => void, reject: (error: Error) => void) {
@@ -96,7 +94,15 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     if (this.#socket.isPaused()) this.#socket.resume();
     this.#startTimer();
     // A write error ('error' event) is handled by error(); a broken source is a failure of ours.
-    this.#sendRequest().then(
+    if (this.#request.body === undefined) {
+      // the common case, a request without a body: written at once, no promise
+      const method = this.#request.method;
+      const empty = method === 'POST' || method === 'PUT' ? 'Content-Length: 0\r\n' : '';
+      this.#socket.write(`${this.#start}Host: ${this.#options.host}\r\n${empty}\r\n`, 'latin1');
+      this.#requestSent = true;
+      return;
+    }
+    this.#sendBody().then(
       () => {
         this.#requestSent = true;
         this.#maybeRelease();
@@ -265,16 +271,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   // ---- sending ----
 
-  async #sendRequest(): Promise<void> {
+  async #sendBody(): Promise<void> {
     const socket = this.#socket;
-    const source = this.#request.body;
+    const source = this.#request.body!;
     const head = `${this.#start}Host: ${this.#options.host}\r\n`;
-    if (source === undefined) {
-      const method = this.#request.method;
-      const empty = method === 'POST' || method === 'PUT' ? 'Content-Length: 0\r\n' : '';
-      socket.write(`${head}${empty}\r\n`, 'latin1');
-      return;
-    }
     if (typeof source === 'string' || source instanceof Uint8Array) {
       const bytes = typeof source === 'string' ? Buffer.from(source) : source;
       socket.write(`${head}Content-Length: ${bytes.length}\r\n\r\n`, 'latin1');
@@ -282,6 +282,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       return;
     }
     socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1');
+    // a chunk's write callback (an error is the socket's, reported by its 'error' event)
+    const written = (): void => this.drain();
     for await (const chunk of source) {
       // The engine may answer (and end its response) before it has read the whole body, e.g.
       // with an error: stop sending, and do not reuse the connection.
@@ -293,7 +295,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       if (parts.length === 0) continue;
       // size line, data and CRLF leave in one writev, not three writes
       socket.cork();
-      for (let i = 0; i < parts.length; i++) socket.write(parts[i]!, i === parts.length - 1 ? this.#written : undefined);
+      for (let i = 0; i < parts.length; i++) socket.write(parts[i]!, i === parts.length - 1 ? written : undefined);
       socket.uncork();
       if (!this.#head && !this.#paused) this.#startTimer(); // upload progress counts as activity
       // The chunk is written out (the kernel has it) before the next one is asked for, so that

@@ -16,18 +16,25 @@ export interface ChunkBuffer {
 
 /** The file's chunks; a failure to open or read it is thrown as `fail(error)`. */
 export async function* fileChunks(path: string, reuse: ChunkBuffer | undefined, fail: (error: NodeJS.ErrnoException) => Error): AsyncIterable<Uint8Array> {
-  let fd: number | undefined;
+  let fd: number;
   try {
     fd = openSync(path, 'r');
+  } catch (error) {
+    throw fail(error as NodeJS.ErrnoException);
+  }
+  try {
     for (;;) {
       const buffer = reuse ? (reuse.buffer ??= Buffer.allocUnsafe(FILE_CHUNK)) : Buffer.allocUnsafe(FILE_CHUNK);
-      const n = readSync(fd, buffer, 0, FILE_CHUNK, null);
+      let n: number;
+      try {
+        n = readSync(fd, buffer, 0, FILE_CHUNK, null);
+      } catch (error) {
+        throw fail(error as NodeJS.ErrnoException);
+      }
       if (n === 0) return;
       yield n === FILE_CHUNK ? buffer : buffer.subarray(0, n);
     }
-  } catch (error) {
-    throw fail(error as NodeJS.ErrnoException);
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    closeSync(fd);
   }
 }

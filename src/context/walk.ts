@@ -129,4 +129,3 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
 function unreadable(name: string, error: NodeJS.ErrnoException): ContextError {
   return new ContextError(`cannot read ${name} in the build context: ${error.code ?? error}`);
 }
-

@@ -2,7 +2,6 @@
 // ~/.docker/config.json) and $DOCKER_AUTH_CONFIG (the same JSON, from the environment): `auths`
 // entries (`auth` = base64 "user:password", `identitytoken`), `credHelpers` per registry and a
 // default `credsStore`, which run `docker-credential-NAME get`.
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from '../fs-async.js';
 import { runProcess } from '../transport/process.js';
@@ -31,7 +30,7 @@ async function readConfigs(source: ConfigSource): Promise<ConfigFile[]> {
       // a malformed variable is ignored, as a missing file is
     }
   }
-  const dir = source.configDir ?? env['DOCKER_CONFIG'] ?? join(homedir(), '.docker');
+  const dir = source.configDir ?? env['DOCKER_CONFIG'] ?? join(process.getBuiltinModule('node:os').homedir(), '.docker'); // node:os only when needed
   try {
     configs.push(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as ConfigFile);
   } catch {

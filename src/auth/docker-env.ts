@@ -3,7 +3,6 @@
 // read from the CLI's context store ($DOCKER_CONFIG/contexts/meta/<sha256 of the name>/meta.json,
 // TLS material under contexts/tls/<sha256>/docker/), else the local socket.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgument } from '../errors.js';
 import type { TlsOptions } from '../transport/socket-transport.js';
@@ -34,7 +33,7 @@ export function tlsFromFolder(dir: string, verify: boolean): TlsOptions {
 }
 
 export function resolveEndpoint(env: Record<string, string | undefined>): Endpoint {
-  const configDir = env['DOCKER_CONFIG'] || join(homedir(), '.docker');
+  const configDir = env['DOCKER_CONFIG'] || join(process.getBuiltinModule('node:os').homedir(), '.docker'); // node:os only when needed
   const host = env['DOCKER_HOST'];
   if (host) {
     // docker-py's rule: TLS when DOCKER_TLS_VERIFY is non-empty (and then verified) or a cert path is set

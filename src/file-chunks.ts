@@ -3,7 +3,7 @@
 // memory stays flat whatever the file's size.
 import { closeSync, openSync, readSync } from 'node:fs';
 
-export const FILE_CHUNK = 256 * 1024;
+const FILE_CHUNK = 256 * 1024;
 
 /**
  * Where a reader keeps its one buffer when chunks are reused: every chunk is then that buffer

@@ -89,7 +89,8 @@ export class ImageCollection {
 
   /**
    * Loads a `docker save` tarball, streamed: its bytes, a stream of them, or the path of a file
-   * holding it (read through one reused buffer); resolves to the loaded images.
+   * holding it (read through one reused buffer when the transport allows: see
+   * Transport.releasesChunks); resolves to the loaded images.
    */
   load(data: BinarySource | string, options: { timeout?: number; signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
     return mapJob(loadImages(this.#ctx, data, options), ({ loaded }, signal) =>

@@ -94,15 +94,16 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     if (this.#socket.isPaused()) this.#socket.resume();
     this.#startTimer();
     // A write error ('error' event) is handled by error(); a broken source is a failure of ours.
+    const head = `${this.#start}Host: ${this.#options.host}\r\n`;
     if (this.#request.body === undefined) {
       // the common case, a request without a body: written at once, no promise
       const method = this.#request.method;
       const empty = method === 'POST' || method === 'PUT' ? 'Content-Length: 0\r\n' : '';
-      this.#socket.write(`${this.#start}Host: ${this.#options.host}\r\n${empty}\r\n`, 'latin1');
+      this.#socket.write(`${head}${empty}\r\n`, 'latin1');
       this.#requestSent = true;
       return;
     }
-    this.#sendBody().then(
+    this.#sendBody(head).then(
       () => {
         this.#requestSent = true;
         this.#maybeRelease();
@@ -271,10 +272,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   // ---- sending ----
 
-  async #sendBody(): Promise<void> {
+  /** Sends the head (`head`: all but the framing field and the blank line) and the body. */
+  async #sendBody(head: string): Promise<void> {
     const socket = this.#socket;
     const source = this.#request.body!;
-    const head = `${this.#start}Host: ${this.#options.host}\r\n`;
     if (typeof source === 'string' || source instanceof Uint8Array) {
       const bytes = typeof source === 'string' ? Buffer.from(source) : source;
       socket.write(`${head}Content-Length: ${bytes.length}\r\n\r\n`, 'latin1');

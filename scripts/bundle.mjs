@@ -1,119 +1,176 @@
 // Writes the library's JavaScript as one file, dist/bundle.js, and the two entry points that use
 // it: dist/index.js (the package) and dist/cli/bin.js (the `dockwire` command).
 //
-// Why one file: Node's ESM loader spends most of a cold start per module. Imported as 64 modules,
-// dockwire took ~75 ms and 8 MB over bare node on this machine; as one file, ~20 ms and 3 MB.
-// No bundler is involved: TypeScript itself writes every module into one file in System.register
-// form (tsconfig.bundle.json), and the loader below links them, in dependency order, the way an
-// ES module graph is linked. node: built-ins come from process.getBuiltinModule (Node ≥ 20.16,
-// Bun, Deno); a dynamic import()
-// stays a real import(), so node:tls, node:zlib and node:child_process load only when used.
+// Why one file: Node's module loaders spend most of a cold start per module. Imported as 64 ES
+// modules, dockwire took ~75 ms and 8 MB over bare node on this machine; as one file, ~20 ms and
+// 3 MB. No bundler is involved: TypeScript writes every module as CommonJS (tsconfig.bundle.json),
+// this script puts each one, unchanged, in a function of its own in one file, and a small loader
+// evaluates them on first require, as Node would. A dynamic import() of a built-in becomes a
+// require() at that point, so node:tls, node:zlib and node:child_process load only when used.
+//
+// Why CommonJS (dist/package.json says so): Node's ES module loader costs ~10 ms the first time
+// it reads a file (its resolver, node:fs/promises, the translators), before any of our code runs;
+// require() costs ~1 ms. A program that require()s dockwire skips all of it, and one that imports
+// it gets the same single copy through Node's CommonJS interop: dist/index.js assigns each export
+// by name, which is how Node finds the names an `import { Docker } from 'dockwire'` asks for.
+// (Written as System.register modules with a linker, as before, the same code took ~5 ms longer
+// to evaluate: a declare, an execute and a setter function per import, each compiled on first use.)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { joinSourceMaps } from './lib/source-map.mjs';
+
+const ts = createRequire(import.meta.url)('typescript');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const system = join(dist, '.system');
+const emitted = join(dist, '.modules');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bundle.json')], { stdio: 'inherit' });
-const modules = readFileSync(join(system, 'modules.js'), 'utf8');
-const map = JSON.parse(readFileSync(join(system, 'modules.js.map'), 'utf8'));
-rmSync(system, { recursive: true, force: true });
 
-// One line goes before TypeScript's output (so the source map only shifts by a line); the
-// loader itself goes after it.
-const head = "const registry = new Map(); const System = { register: (name, deps, declare) => void registry.set(name, { deps, declare }) };\n";
-const loader = `
-// ---- the loader: links the modules above as an ES module graph would be linked ----
-const records = new Map();
-
-/** Declares a module and, depth first, its dependencies; returns its record. */
-function link(name, order) {
-  let record = records.get(name);
-  if (record) return record;
-  const entry = registry.get(name);
-  if (!entry) {
-    if (!name.startsWith('node:')) throw new Error(\`dockwire: no module \${name} in the bundle\`);
-    // (process.getBuiltinModule, not node:module's createRequire: importing node:module loads
-    // node:fs/promises, readline and the source-map support, ~1 MB and a few ms at every start)
-    record = { ns: process.getBuiltinModule(name), importers: [], execute: undefined };
-    records.set(name, record);
-    return record;
-  }
-  const ns = Object.create(null);
-  record = { ns, importers: [], execute: undefined };
-  records.set(name, record);
-  // Importers hold the namespace object itself and read it at use (live bindings); only the
-  // setters that copy names out (re-exports) run again, once the module has been evaluated.
-  const exportValue = (key, value) => {
-    if (typeof key === 'string') ns[key] = value;
-    else Object.assign(ns, key);
-    return value;
-  };
-  const declared = entry.declare(exportValue, { id: name, meta: { url: import.meta.url }, import: (specifier) => import(specifier) });
-  entry.deps.forEach((dep, i) => {
-    const target = link(dep, order);
-    const setter = declared.setters[i];
-    if (setter) {
-      target.importers.push(setter);
-      setter(target.ns);
-    }
-  });
-  record.execute = declared.execute;
-  order.push(record);
-  return record;
-}
-
-/** The namespace of a module, with everything it imports evaluated first. */
-export function load(name) {
-  const order = [];
-  const record = link(name, order);
-  for (const r of order) {
-    const execute = r.execute;
-    r.execute = undefined;
-    if (execute && execute() instanceof Promise) throw new Error(\`dockwire: \${name} needs run(), not load()\`);
-    for (const setter of r.importers) setter(r.ns);
-  }
-  return record.ns;
-}
-
-/** load() for a module with top-level await (the command line). */
-export async function run(name) {
-  const order = [];
-  const record = link(name, order);
-  for (const r of order) {
-    const execute = r.execute;
-    r.execute = undefined;
-    if (execute) await execute();
-    for (const setter of r.importers) setter(r.ns);
-  }
-  return record.ns;
-}
+// TypeScript's CommonJS output needs two helpers for `export * from` (noEmitHelpers: defined
+// once here, not in every module); any other helper would mean the sources use something this
+// script has not been taught.
+const helpers = `var __createBinding = function (o, m, k) { Object.defineProperty(o, k, { enumerable: true, get: function () { return m[k]; } }); };
+var __exportStar = function (m, o) { for (var k in m) if (k !== 'default' && !Object.prototype.hasOwnProperty.call(o, k)) __createBinding(o, m, k); };
 `;
-// (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay where they are)
-// Non-ASCII characters (a few "…" and "’" in messages) are written as \u escapes: one of them
-// makes V8 hold and scan the whole 250 KB source as two-byte text, ~6 ms of every cold start here.
-// Comments are already gone, so every such character is inside a string, template or regular
-// expression, where the escape means the same character.
-const body = modules
-  .replace(/^#!.*$/gm, '')
-  .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n')
-  .replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-writeFileSync(join(dist, 'bundle.js'), `${head}${body}${loader}//# sourceMappingURL=bundle.js.map\n`);
-map.file = 'bundle.js';
-map.mappings = `;${map.mappings}`;
-map.sources = map.sources.map((s) => s.replace(/^(\.\.\/)+src\//, '../src/'));
-writeFileSync(join(dist, 'bundle.js.map'), JSON.stringify(map));
+const known = new Set(['__createBinding', '__exportStar']);
 
-// dist/index.js: the package's named exports, listed from the bundle itself
-const { load } = await import(pathToFileURL(join(dist, 'bundle.js')).href);
-const names = Object.keys(load('index')).sort();
+/**
+ * The modules emitted under `dir`, each as a `"name": function (exports, require, module) {…}`
+ * entry for a file in `outDir`: the entries' lines and each module's source map with the line
+ * (counted from the first entry) where its code starts.
+ */
+function moduleEntries(files, outDir) {
+  const lines = [];
+  const maps = [];
+  for (const file of files) {
+    const name = file.replace(/\.js$/, '');
+    const code = readFileSync(join(emitted, file), 'utf8')
+      .replace(/^#!.*/, '') // (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay)
+      .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
+      // each require of another module names it as the bundle does: no paths to resolve at run time
+      .replace(/\brequire\("(\.{1,2}\/[^"]+)\.js"\)/g, (_, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
+    for (const [helper] of code.matchAll(/\b__[a-zA-Z]+(?=\()/g)) {
+      if (!known.has(helper)) throw new Error(`bundle: ${file} uses TypeScript's ${helper}, which the bundle does not define`);
+    }
+    const map = JSON.parse(readFileSync(join(emitted, `${file}.map`), 'utf8'));
+    map.sources = map.sources.map((source) => relative(outDir, join(emitted, dirname(file), source)));
+    const { text, removed } = compact(code, file);
+    lines.push(`${JSON.stringify(name)}: function (exports, require, module) {`);
+    maps.push({ line: lines.length, map, removed });
+    lines.push(...text, '},');
+  }
+  return { lines, maps };
+}
+
+/**
+ * A module's lines without what only costs reading and compiling at every start: indentation
+ * (~17% of the bytes), and the per-module "use strict" (the bundle is strict as a whole) and
+ * __esModule marker (nothing here reads it). Lines stay where they are, so the source map only
+ * moves columns: `removed` says how many characters left each line's start. Lines that begin
+ * inside a template literal keep their text (it is the string's).
+ */
+function compact(code, file) {
+  const source = ts.createSourceFile(file, code, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
+  const literals = [];
+  const visit = (node) => {
+    if (ts.isTemplateLiteralToken(node) || ts.isStringLiteral(node)) literals.push([node.getStart(source), node.end]);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const inLiteral = (at) => literals.some(([start, end]) => start < at && at < end);
+  const text = [];
+  const removed = [];
+  let at = 0;
+  for (const line of code.split('\n')) {
+    const bare = line.trimStart();
+    if (bare === '"use strict";' || bare === 'Object.defineProperty(exports, "__esModule", { value: true });') {
+      text.push('');
+      removed.push(line.length);
+    } else if (inLiteral(at)) {
+      text.push(line);
+      removed.push(0);
+    } else {
+      text.push(bare);
+      removed.push(line.length - bare.length);
+    }
+    at += line.length + 1;
+  }
+  return { text, removed };
+}
+
+/** Writes `file` as `before`, the entries, `after` (lines), and its source map. */
+function writeModules(file, before, entries, after) {
+  const lines = [...before, ...entries.lines, ...after, `//# sourceMappingURL=${basename(file)}.map`, ''];
+  const maps = entries.maps.map((part) => ({ ...part, line: part.line + before.length }));
+  // Non-ASCII characters (a few "…" and "’" in messages) are written as \u escapes: one of them
+  // makes V8 hold and scan the whole source as two-byte text, ~6 ms of every cold start here.
+  // Comments are already gone, so every such character is inside a string, template or regular
+  // expression, where the escape means the same character.
+  writeFileSync(file, lines.join('\n').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  writeFileSync(`${file}.map`, JSON.stringify(joinSourceMaps(basename(file), maps)));
+}
+
+// The library's modules in dist/bundle.js; the command line's (src/cli) in dist/cli/bin.js, which
+// adds them to the bundle's when it runs: a program using the library never reads them.
+const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js')).sort();
+const isCli = (f) => f.startsWith('cli/');
+writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = {'], moduleEntries(files.filter((f) => !isCli(f)), dist), [
+  '};',
+  '',
+  '// ---- the loader: evaluates a module on first use, its requires first, as Node does ----',
+  'const cache = new Map();',
+  '',
+  '/** The exports of a module of the bundle (by its path under src/, without .js), or of a built-in. */',
+  'function load(name) {',
+  '  const cached = cache.get(name);',
+  '  if (cached) return cached.exports;',
+  '  const define = modules[name];',
+  '  if (!define) {',
+  "    if (name.startsWith('node:')) return require(name);",
+  '    throw new Error(`dockwire: no module ${name} in the bundle`);',
+  '  }',
+  '  const module = { exports: {} };',
+  '  cache.set(name, module);',
+  '  define.call(module.exports, module.exports, load, module);',
+  '  return module.exports;',
+  '}',
+  '',
+  '/** Adds modules (the command line\'s) to the bundle\'s. */',
+  'function add(more) {',
+  '  Object.assign(modules, more);',
+  '}',
+  '',
+  'module.exports = { load, add };',
+]);
+mkdirSync(join(dist, 'cli'), { recursive: true });
+writeModules(
+  join(dist, 'cli', 'bin.js'),
+  ['#!/usr/bin/env node', '// The `dockwire` command (src/cli/bin.ts), its modules added to ../bundle.js\'s', "'use strict';", "const { add, load } = require('../bundle.js');", 'add({'],
+  moduleEntries(files.filter(isCli), join(dist, 'cli')),
+  ['});', "load('cli/bin');"],
+);
+rmSync(emitted, { recursive: true, force: true });
+
+// dist/package.json: everything in dist/ is CommonJS (the declaration files too, for TypeScript)
+writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
+
+// dist/index.js (require) and dist/index.mjs (import): the package's named exports, listed from
+// the bundle itself. index.mjs takes them from index.js through require(), so a program has one
+// copy of every class however it loads dockwire; this is also ~4 ms quicker than letting Node's
+// ES module loader read a CommonJS file (it scans the file for the names with its lexer).
+const require = createRequire(import.meta.url);
+const names = Object.keys(require(join(dist, 'bundle.js')).load('index')).sort();
+const header = "// dockwire's entry point: every module is in ./bundle.js (see scripts/bundle.mjs)";
 writeFileSync(
   join(dist, 'index.js'),
-  `// dockwire's entry point: every module is in ./bundle.js (see scripts/bundle.mjs)\nimport { load } from './bundle.js';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = load('index');\n`,
+  `${header}\n'use strict';\nconst index = require('./bundle.js').load('index');\n\n${names.map((n) => `exports.${n} = index.${n};`).join('\n')}\n`,
 );
-mkdirSync(join(dist, 'cli'), { recursive: true });
-writeFileSync(join(dist, 'cli', 'bin.js'), "#!/usr/bin/env node\n// The `dockwire` command (src/cli/bin.ts, from ./bundle.js)\nimport { run } from '../bundle.js';\n\nawait run('cli/bin');\n");
+writeFileSync(
+  join(dist, 'index.mjs'),
+  `${header}\nimport { createRequire } from 'node:module';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = createRequire(import.meta.url)('./index.js');\n`,
+);

@@ -9,4 +9,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 const stream = (s: NodeJS.WriteStream): Out => ({ write: (t: string) => void s.write(t), isTTY: Boolean(s.isTTY) });
-process.exitCode = await main(process.argv.slice(2), { out: stream(process.stdout), err: stream(process.stderr), env: process.env });
+void main(process.argv.slice(2), { out: stream(process.stdout), err: stream(process.stderr), env: process.env }).then((code) => {
+  process.exitCode = code;
+});

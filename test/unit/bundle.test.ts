@@ -1,15 +1,42 @@
-// The published JavaScript is one file (scripts/bundle.mjs): its entry point exports exactly what
-// the sources export, and the same classes behave the same (npm test builds dist/ first).
+// The published JavaScript is one CommonJS file (scripts/bundle.mjs): its entry point exports
+// exactly what the sources export, to require() and to import alike, and the same classes behave
+// the same (npm test builds dist/ first). dist/ is read through Node's own require() and, in a
+// child process, Node's own import: vitest's module runner would load its own copies.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as source from '../../src/index.js';
 
-const dist = (await import(new URL('../../dist/index.js', import.meta.url).href)) as typeof source;
-const bundle = (await import(new URL('../../dist/bundle.js', import.meta.url).href)) as { load(name: string): Record<string, unknown> };
+const require = createRequire(import.meta.url);
+const distPath = require.resolve('../../dist/index.js');
+const dist = require(distPath) as typeof source;
+const bundle = require('../../dist/bundle.js') as { load(name: string): Record<string, unknown> };
+const node = (...args: string[]): string => execFileSync(process.execPath, args, { encoding: 'utf8' });
 
 describe('dist/index.js, from the bundle', () => {
   it('exports every name src/index.ts exports, and no other', () => {
     expect(Object.keys(dist).sort()).toEqual(Object.keys(source).sort());
+  });
+
+  it('gives import the same names and the same single copy of each class as require', () => {
+    const script = `import * as esm from ${JSON.stringify(distPath)}; import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+      const cjs = createRequire(import.meta.url)(${JSON.stringify(distPath)});
+      const { Docker } = await import('dockwire');
+      console.log(JSON.stringify({ names: Object.keys(esm).filter((n) => n !== 'default'), same: Object.keys(cjs).every((n) => esm[n] === cjs[n]) && Docker === cjs.Docker }));`;
+    // (run from the package folder, so that 'dockwire' resolves through package.json's exports)
+    const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url) })) as { names: string[]; same: boolean };
+    expect(seen.names.sort()).toEqual(Object.keys(source).sort());
+    expect(seen.same).toBe(true);
+  });
+
+  it('require() of the package loads no part of Node beyond what node:net loads', () => {
+    // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...)
+    const loaded = (code: string): string[] => JSON.parse(node('-e', `${code}; console.log(JSON.stringify(process.moduleLoadList))`)) as string[];
+    const net = new Set(loaded("require('node:net')"));
+    expect(loaded(`require(${JSON.stringify(distPath)})`).filter((m) => !net.has(m))).toEqual([]);
   });
 
   it('works: errors, references, the ignore matcher and the JSON-lines decoder', () => {
@@ -28,6 +55,14 @@ describe('dist/index.js, from the bundle', () => {
     const long = 'x'.repeat(100);
     expect(() => dist.parseReference(long.toUpperCase())).toThrow(/X{80}…/);
     expect(new dist.JsonLinesDecoder().push.bind(new dist.JsonLinesDecoder(), new TextEncoder().encode(`{${long}\n`))).toThrow(/x{79}…/);
+  });
+
+  it('has a source map: under --enable-source-maps a stack points into src/', () => {
+    const source = readFileSync(new URL('../../src/images/reference.ts', import.meta.url), 'utf8').split('\n');
+    const line = source.findIndex((l) => l.includes('throw new InvalidArgument(`${what}')) + 1;
+    expect(line).toBeGreaterThan(0);
+    const stack = node('--enable-source-maps', '-e', `try { require(${JSON.stringify(distPath)}).parseReference('A:'); } catch (error) { console.log(error.stack); }`);
+    expect(stack).toContain(`${fileURLToPath(new URL('../../src/images/reference.ts', import.meta.url))}:${line}:`);
   });
 
   it('the loader gives internal modules by name, each evaluated once', () => {

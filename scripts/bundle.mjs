@@ -53,7 +53,7 @@ function moduleEntries(files, outDir) {
       .replace(/^#!.*/, '') // (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay)
       .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
       // each require of another module names it as the bundle does: no paths to resolve at run time
-      .replace(/\brequire\("(\.{1,2}\/[^"]+)\.js"\)/g, (_, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
+      .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
     for (const [helper] of code.matchAll(/\b__[a-zA-Z]+(?=\()/g)) {
       if (!known.has(helper)) throw new Error(`bundle: ${file} uses TypeScript's ${helper}, which the bundle does not define`);
     }
@@ -115,12 +115,21 @@ function writeModules(file, before, entries, after) {
   writeFileSync(`${file}.map`, JSON.stringify(joinSourceMaps(basename(file), maps)));
 }
 
-// The library's modules in dist/bundle.js; the command line's (src/cli) in dist/cli/bin.js, which
-// adds them to the bundle's when it runs: a program using the library never reads them.
-const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js')).sort();
+// Three files. dist/bundle.js: the client, the image operations and what they stand on.
+// dist/build.js: what only a build or the build helpers need (the context walker and packer, the
+// .dockerignore matcher, the BuildKit decoder), read the first time one of its modules is asked
+// for: a program that never builds neither reads nor compiles it (~3 ms of a cold start here).
+// dist/cli/bin.js: the command line's modules. The last two add their modules to the bundle's.
+// (src/index.ts itself is not among them: dist/index.js below takes each name from its module)
+const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && f !== 'index.js').sort();
+const indexCode = readFileSync(join(emitted, 'index.js'), 'utf8');
 const isCli = (f) => f.startsWith('cli/');
-writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = {'], moduleEntries(files.filter((f) => !isCli(f)), dist), [
+const isBuild = (f) => /^(context|tar|ignore)\/|^stream\/(buildkit-status|protobuf)\.js$/.test(f);
+const moduleName = (f) => f.replace(/\.js$/, '');
+writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = {'], moduleEntries(files.filter((f) => !isCli(f) && !isBuild(f)), dist), [
   '};',
+  '// (the modules in ./build.js, added when one of them is first asked for)',
+  `const elsewhere = new Set(${JSON.stringify(files.filter(isBuild).map(moduleName))});`,
   '',
   '// ---- the loader: evaluates a module on first use, its requires first, as Node does ----',
   'const cache = new Map();',
@@ -129,6 +138,7 @@ writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().spl
   'function load(name) {',
   '  const cached = cache.get(name);',
   '  if (cached) return cached.exports;',
+  "  if (elsewhere.has(name) && !(name in modules)) require('./build.js');",
   '  const define = modules[name];',
   '  if (!define) {',
   "    if (name.startsWith('node:')) return require(name);",
@@ -140,13 +150,19 @@ writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().spl
   '  return module.exports;',
   '}',
   '',
-  '/** Adds modules (the command line\'s) to the bundle\'s. */',
+  '/** Adds modules (the build\'s, the command line\'s) to the bundle\'s. */',
   'function add(more) {',
   '  Object.assign(modules, more);',
   '}',
   '',
   'module.exports = { load, add };',
 ]);
+writeModules(
+  join(dist, 'build.js'),
+  ['// The modules only a build needs (see scripts/bundle.mjs), added to ./bundle.js\'s', "'use strict';", ...helpers.trimEnd().split('\n'), "require('./bundle.js').add({"],
+  moduleEntries(files.filter(isBuild), dist),
+  ['});'],
+);
 mkdirSync(join(dist, 'cli'), { recursive: true });
 writeModules(
   join(dist, 'cli', 'bin.js'),
@@ -159,16 +175,48 @@ rmSync(emitted, { recursive: true, force: true });
 // dist/package.json: everything in dist/ is CommonJS (the declaration files too, for TypeScript)
 writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 
-// dist/index.js (require) and dist/index.mjs (import): the package's named exports, listed from
-// the bundle itself. index.mjs takes them from index.js through require(), so a program has one
-// copy of every class however it loads dockwire; this is also ~4 ms quicker than letting Node's
-// ES module loader read a CommonJS file (it scans the file for the names with its lexer).
-const require = createRequire(import.meta.url);
-const names = Object.keys(require(join(dist, 'bundle.js')).load('index')).sort();
+// dist/index.js (require) and dist/index.mjs (import): the package's named exports, each found
+// in the module that defines it. In index.js each is a getter that loads its module when first
+// read (then stays as a plain value), so `const { Docker } = require('dockwire')` never loads
+// the build's modules. index.mjs takes every name from index.js through require(), so a program
+// has one copy of every class however it loads dockwire; this is also ~4 ms quicker than letting
+// Node's ES module loader read a CommonJS file (it scans the file for the names with its lexer).
+// What src/index.ts exports, from TypeScript's CommonJS output of it: each `export { a as b }
+// from './m.js'` is a require and a getter; `export * from './m.js'` is every name of m.
+const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
+const required = new Map([...indexCode.matchAll(/var (\w+) = require\("\.\/([^"]+)\.js"\);/g)].map(([, variable, path]) => [variable, path]));
+const exported = new Map(); // name → [module, its name there]
+for (const [, name, variable, inner] of indexCode.matchAll(/Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);/g)) {
+  exported.set(name, [required.get(variable), inner]);
+}
+for (const [, path] of indexCode.matchAll(/__exportStar\(require\("\.\/([^"]+)\.js"\), exports\);/g)) {
+  for (const name of Object.keys(load(path))) if (!exported.has(name)) exported.set(name, [path, name]);
+}
+const names = [...exported.keys()].sort();
+for (const name of names) {
+  const [module, inner] = exported.get(name);
+  if (!module || load(module)[inner] === undefined) throw new Error(`bundle: src/index.ts exports ${name}, not found in ${module}`);
+}
 const header = "// dockwire's entry point: every module is in ./bundle.js (see scripts/bundle.mjs)";
 writeFileSync(
   join(dist, 'index.js'),
-  `${header}\n'use strict';\nconst index = require('./bundle.js').load('index');\n\n${names.map((n) => `exports.${n} = index.${n};`).join('\n')}\n`,
+  `${header}
+'use strict';
+const { load } = require('./bundle.js');
+
+/** An export read from \`module\` when first asked for. */
+const from = (module, inner) => ({
+  enumerable: true,
+  configurable: true,
+  get() {
+    return load(module)[inner];
+  },
+});
+
+Object.defineProperties(exports, {
+${names.map((n) => `  ${n}: from(${JSON.stringify(exported.get(n)[0])}, ${JSON.stringify(exported.get(n)[1])}),`).join('\n')}
+});
+`,
 );
 writeFileSync(
   join(dist, 'index.mjs'),

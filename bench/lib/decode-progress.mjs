@@ -22,7 +22,7 @@ function* chunks() {
 
 let events = 0;
 if (contender === 'dockwire') {
-  const { JsonLinesDecoder } = await import('../../dist/index.js');
+  const { JsonLinesDecoder } = await import('../../dist/index.mjs');
   const decoder = new JsonLinesDecoder();
   for (const chunk of chunks()) events += decoder.push(chunk).length;
   decoder.end();

@@ -14,7 +14,7 @@ function sink(target) {
 }
 
 if (contender === 'dockwire') {
-  const { Docker, saveImages } = await import('../../dist/index.js');
+  const { Docker, saveImages } = await import('../../dist/index.mjs');
   const docker = new Docker({ host, version: '1.41' });
   if (op === 'save' && !b.startsWith('file:')) {
     for await (const _ of saveImages(docker, a, { chunkSize: null }));

@@ -1,13 +1,13 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
 import { serverAddressOf, type AuthConfig } from '../auth/auth-config.js';
-import { contextFromFileobj, contextFromPath, type BuildContext } from '../context/build-context.js';
+import type { BuildContext } from '../context/build-context.js';
 import { BuildError, InvalidArgument, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { Job, type JobContext } from '../stream/job.js';
-import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../stream/buildkit-status.js';
+import type { BuildKitEvent, BuildKitProgress } from '../stream/buildkit-status.js';
 import type { ProgressEvent } from '../stream/progress.js';
 import { readProgress } from '../stream/progress-stream.js';
 import type { ImageContext } from './context.js';
@@ -212,6 +212,8 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
   const buildkit = isBuildKit(options);
   const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
+    // (the context packer and the BuildKit decoder are loaded by the first build, not at startup)
+    const { contextFromFileobj, contextFromPath } = await import('../context/build-context.js');
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
@@ -260,6 +262,7 @@ async function readClassic(body: AsyncIterable<Uint8Array>, job: JobContext<Prog
 }
 
 async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
+  const { BuildKitProgress, decodeTrace } = await import('../stream/buildkit-status.js');
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;

@@ -21,15 +21,20 @@ describe('dist/index.js, from the bundle', () => {
   });
 
   it('gives import the same names and the same single copy of each class as require', () => {
-    const script = `import * as esm from ${JSON.stringify(distPath)}; import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-      const cjs = createRequire(import.meta.url)(${JSON.stringify(distPath)});
-      const { Docker } = await import('dockwire');
-      console.log(JSON.stringify({ names: Object.keys(esm).filter((n) => n !== 'default'), same: Object.keys(cjs).every((n) => esm[n] === cjs[n]) && Docker === cjs.Docker }));`;
     // (run from the package folder, so that 'dockwire' resolves through package.json's exports)
+    const script = `import * as esm from 'dockwire'; import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)('dockwire');
+      console.log(JSON.stringify({ names: Object.keys(esm), same: Object.keys(cjs).every((n) => esm[n] === cjs[n]) }));`;
     const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url) })) as { names: string[]; same: boolean };
     expect(seen.names.sort()).toEqual(Object.keys(source).sort());
     expect(seen.same).toBe(true);
+  });
+
+  it('a program that only uses the client never reads the build\'s modules (dist/build.js)', () => {
+    const read = (code: string): string[] =>
+      (JSON.parse(node('-e', `const dw = require(${JSON.stringify(distPath)}); ${code}; console.log(JSON.stringify(Object.keys(require.cache)))`)) as string[]).map((f) => f.replace(/.*\/dist\//, ''));
+    expect(read("new dw.Docker({ host: 'unix:///nowhere.sock' }); dw.listImages; dw.JsonLinesDecoder").sort()).toEqual(['bundle.js', 'index.js']);
+    expect(read('new dw.PatternMatcher([])').sort()).toEqual(['build.js', 'bundle.js', 'index.js']);
   });
 
   it('require() of the package loads no part of Node beyond what node:net loads', () => {

@@ -1,20 +1,19 @@
-// Writes the library's JavaScript as one file, dist/bundle.js, and the two entry points that use
-// it: dist/index.js (the package) and dist/cli/bin.js (the `dockwire` command).
+// Writes the library's JavaScript: dist/bundle.js (the library's modules in one file),
+// dist/build.js (the modules only a build needs), dist/cli/bin.js (the `dockwire` command), and
+// the package's entry points on top of them, dist/index.js (require) and dist/index.mjs (import).
 //
 // Why one file: Node's module loaders spend most of a cold start per module. Imported as 64 ES
 // modules, dockwire took ~75 ms and 8 MB over bare node on this machine; as one file, ~20 ms and
 // 3 MB. No bundler is involved: TypeScript writes every module as CommonJS (tsconfig.bundle.json),
-// this script puts each one, unchanged, in a function of its own in one file, and a small loader
-// evaluates them on first require, as Node would. A dynamic import() of a built-in becomes a
-// require() at that point, so node:tls, node:zlib and node:child_process load only when used.
+// this script puts each one, unchanged, in a function of its own, and a small loader evaluates
+// them on first require, as Node would. A dynamic import() becomes a require() at the point of
+// use, so node:tls, node:zlib, node:child_process and the build's modules load only when used.
 //
 // Why CommonJS (dist/package.json says so): Node's ES module loader costs ~10 ms the first time
 // it reads a file (its resolver, node:fs/promises, the translators), before any of our code runs;
-// require() costs ~1 ms. A program that require()s dockwire skips all of it, and one that imports
-// it gets the same single copy through Node's CommonJS interop: dist/index.js assigns each export
-// by name, which is how Node finds the names an `import { Docker } from 'dockwire'` asks for.
-// (Written as System.register modules with a linker, as before, the same code took ~5 ms longer
-// to evaluate: a declare, an execute and a setter function per import, each compiled on first use.)
+// require() costs ~1 ms. A program that require()s dockwire never starts it. (Written as
+// System.register modules with a linker, as before, the same code also took a few ms longer to
+// evaluate: a declare, an execute and a setter function per import, each compiled on first use.)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,9 +37,9 @@ var __exportStar = function (m, o) { for (var k in m) if (k !== 'default' && !Ob
 const known = new Set(['__createBinding', '__exportStar']);
 
 /**
- * The modules emitted under `dir`, each as a `"name": function (exports, require, module) {…}`
- * entry for a file in `outDir`: the entries' lines and each module's source map with the line
- * (counted from the first entry) where its code starts.
+ * The emitted modules `files`, each as a `"name": function (exports, require, module) {…}` entry
+ * for a file in `outDir`: the entries' lines, and each module's source map with the line (counted
+ * from the first entry) where its code starts.
  */
 function moduleEntries(files, outDir) {
   const lines = [];
@@ -51,7 +50,7 @@ function moduleEntries(files, outDir) {
       .replace(/^#!.*/, '') // (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay)
       .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
       // each require of another module names it as the bundle does: no paths to resolve at run time
-      .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
+      .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, _quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
     for (const [helper] of code.matchAll(/\b__[a-zA-Z]+(?=\()/g)) {
       if (!known.has(helper)) throw new Error(`bundle: ${file} uses TypeScript's ${helper}, which the bundle does not define`);
     }
@@ -59,7 +58,7 @@ function moduleEntries(files, outDir) {
     map.sources = map.sources.map((source) => relative(outDir, join(emitted, dirname(file), source)));
     lines.push(`${JSON.stringify(name)}: function (exports, require, module) {`);
     maps.push({ line: lines.length, map });
-    lines.push(...compact(code), '},');
+    lines.push(...withoutMarkers(code), '},');
   }
   return { lines, maps };
 }
@@ -71,7 +70,7 @@ function moduleEntries(files, outDir) {
  * made a 1 GiB save peak 12 MB higher, deterministically: V8 or the allocator reacts to it in a
  * way we could not pin down; left.)
  */
-function compact(code) {
+function withoutMarkers(code) {
   return code.split('\n').map((line) => {
     const bare = line.trim();
     return bare === '"use strict";' || bare === 'Object.defineProperty(exports, "__esModule", { value: true });' ? '' : line;
@@ -101,7 +100,7 @@ const indexCode = readFileSync(join(emitted, 'index.js'), 'utf8');
 const isCli = (f) => f.startsWith('cli/');
 const isBuild = (f) => /^(context|tar|ignore)\/|^stream\/(buildkit-status|protobuf)\.js$/.test(f);
 const moduleName = (f) => f.replace(/\.js$/, '');
-writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = {'], moduleEntries(files.filter((f) => !isCli(f) && !isBuild(f)), dist), [
+writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = { __proto__: null,'], moduleEntries(files.filter((f) => !isCli(f) && !isBuild(f)), dist), [
   '};',
   '// (the modules in ./build.js, added when one of them is first asked for)',
   `const elsewhere = new Set(${JSON.stringify(files.filter(isBuild).map(moduleName))});`,
@@ -150,14 +149,14 @@ rmSync(emitted, { recursive: true, force: true });
 // dist/package.json: everything in dist/ is CommonJS (the declaration files too, for TypeScript)
 writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 
-// dist/index.js (require) and dist/index.mjs (import): the package's named exports, each found
-// in the module that defines it. In index.js each is a getter that loads its module when first
-// read (then stays as a plain value), so `const { Docker } = require('dockwire')` never loads
-// the build's modules. index.mjs takes every name from index.js through require(), so a program
-// has one copy of every class however it loads dockwire; this is also ~4 ms quicker than letting
-// Node's ES module loader read a CommonJS file (it scans the file for the names with its lexer).
-// What src/index.ts exports, from TypeScript's CommonJS output of it: each `export { a as b }
-// from './m.js'` is a require and a getter; `export * from './m.js'` is every name of m.
+// dist/index.js (require) and dist/index.mjs (import): the package's named exports, each taken
+// from the module that defines it. In index.js each is a getter that loads its module when read,
+// so `const { Docker } = require('dockwire')` never loads the build's modules. index.mjs takes
+// every name from index.js through require(), so a program has one copy of every class however
+// it loads dockwire; this is also ~4 ms quicker than letting Node's ES module loader read a
+// CommonJS file (it scans the file for the names with its lexer).
+// What src/index.ts exports is read from TypeScript's CommonJS output of it: each `export { a as
+// b } from './m.js'` is a require and a getter; `export * from './m.js'` is every name of m.
 const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
 const required = new Map([...indexCode.matchAll(/var (\w+) = require\("\.\/([^"]+)\.js"\);/g)].map(([, variable, path]) => [variable, path]));
 const exported = new Map(); // name → [module, its name there]

@@ -60,8 +60,8 @@ export async function run(env) {
         samples.push({ kind, name, file, runs: [] });
       }
     }
-    // contenders take turns, 21 rounds, so the machine's drift falls on all of them alike
-    for (let round = 0; round < 21; round++) {
+    // contenders take turns, 31 rounds, so the machine's drift falls on all of them alike
+    for (let round = 0; round < 31; round++) {
       for (const s of samples) s.runs.push(await timed(process.execPath, [s.file], { env }));
     }
     for (const kind of Object.keys(scripts)) {

@@ -1,7 +1,8 @@
-// The published JavaScript is one CommonJS file (scripts/bundle.mjs): its entry point exports
-// exactly what the sources export, to require() and to import alike, and the same classes behave
-// the same (npm test builds dist/ first). dist/ is read through Node's own require() and, in a
-// child process, Node's own import: vitest's module runner would load its own copies.
+// The published JavaScript is CommonJS, one file for the library and one for the build's modules
+// (scripts/bundle.mjs): its entry points export exactly what the sources export, to require() and
+// to import alike, and the same classes behave the same (npm test builds dist/ first). dist/ is
+// read through Node's own require() and, in a child process, Node's own import: vitest's module
+// runner would load its own copies.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

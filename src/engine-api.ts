@@ -14,6 +14,8 @@ export interface CallOptions {
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
   body?: RequestBody;
+  /** An async iterable body's exact length, sent as Content-Length (see TransportRequest). */
+  bodyLength?: number;
   signal?: AbortSignal;
   /** Inactivity timeout in ms until the response head (0 = none); defaults to the client's. */
   timeout?: number;
@@ -109,6 +111,7 @@ export class EngineApi {
     if (options.bodyTimeout !== undefined) request.bodyTimeout = options.bodyTimeout;
     if (options.headers) request.headers = options.headers;
     if (options.body !== undefined) request.body = options.body;
+    if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
     if (options.signal) request.signal = options.signal;
     const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;

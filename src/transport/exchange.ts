@@ -8,7 +8,7 @@
 // closures, a request allocated a ~3 KB context of them; this is most of a small call's garbage.
 import type { Duplex } from 'node:stream';
 import { concatBytes } from '../bytes.js';
-import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, DockerError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
 import { Deadline } from './deadline.js';
@@ -272,19 +272,26 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   // ---- sending ----
 
-  /** Sends the head (`head`: all but the framing field and the blank line) and the body. */
+  /**
+   * Sends the head (`head`: all but the framing field and the blank line) and the body: chunked,
+   * or as it comes when its length is declared (TransportRequest.bodyLength).
+   */
   async #sendBody(head: string): Promise<void> {
     const socket = this.#socket;
     const source = this.#request.body!;
+    const length = this.#request.bodyLength;
+    if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) throw new InvalidArgument('bodyLength must be a whole number of bytes');
     if (typeof source === 'string' || source instanceof Uint8Array) {
       const bytes = typeof source === 'string' ? Buffer.from(source) : source;
+      if (length !== undefined && length !== bytes.length) throw new Error(`the body is ${bytes.length} bytes, not the declared ${length}`);
       socket.write(`${head}Content-Length: ${bytes.length}\r\n\r\n`, 'latin1');
       if (bytes.length > 0 && !socket.write(bytes)) await this.#drained();
       return;
     }
-    socket.write(`${head}Transfer-Encoding: chunked\r\n\r\n`, 'latin1');
+    socket.write(`${head}${length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`}\r\n\r\n`, 'latin1');
     // a chunk's write callback (an error is the socket's, reported by its 'error' event)
     const written = (): void => this.drain();
+    let sent = 0;
     for await (const chunk of source) {
       // The engine may answer (and end its response) before it has read the whole body, e.g.
       // with an error: stop sending, and do not reuse the connection.
@@ -292,12 +299,18 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
         this.#unsolicited = true;
         return;
       }
-      const parts = encodeChunk(chunk);
-      if (parts.length === 0) continue;
-      // size line, data and CRLF leave in one writev, not three writes
-      socket.cork();
-      for (let i = 0; i < parts.length; i++) socket.write(parts[i]!, i === parts.length - 1 ? written : undefined);
-      socket.uncork();
+      if (chunk.length === 0) continue;
+      if (length === undefined) {
+        // size line, data and CRLF leave in one writev, not three writes
+        const parts = encodeChunk(chunk);
+        socket.cork();
+        for (let i = 0; i < parts.length; i++) socket.write(parts[i]!, i === parts.length - 1 ? written : undefined);
+        socket.uncork();
+      } else {
+        sent += chunk.length;
+        if (sent > length) throw new Error(`the body is longer than the declared ${length} bytes`);
+        socket.write(chunk, written);
+      }
       if (!this.#head && !this.#paused) this.#startTimer(); // upload progress counts as activity
       // The chunk is written out (the kernel has it) before the next one is asked for, so that
       // its producer may reuse its memory (Transport.releasesChunks); usually it already is.
@@ -307,7 +320,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       this.#unsolicited = true;
       return;
     }
-    socket.write(LAST_CHUNK);
+    if (length === undefined) socket.write(LAST_CHUNK);
+    else if (sent !== length) throw new Error(`the body ended after ${sent} of its declared ${length} bytes`);
   }
 
   #drained(): Promise<void> {

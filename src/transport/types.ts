@@ -10,6 +10,12 @@ export interface TransportRequest {
   headers?: Record<string, string>;
   /** A Uint8Array or string is sent with Content-Length; an async iterable is sent chunked. */
   body?: RequestBody;
+  /**
+   * An async iterable body's length in bytes, when known (a file's size): it is then sent with
+   * Content-Length, without chunked framing, as curl sends a file. A body that turns out longer
+   * or shorter fails the request (ConnectionError) and the connection is closed.
+   */
+  bodyLength?: number;
   signal?: AbortSignal;
   /** Milliseconds without progress (a byte sent or received) before the response head, then TimeoutError; 0 = none. */
   timeout?: number;

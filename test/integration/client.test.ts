@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, AbortError, ConnectionError, Docker, InvalidVersion, NotFound, SocketTransport, parseAddress } from '../../src/index.js';
+import { APIError, AbortError, ConnectionError, Docker, InvalidArgument, InvalidVersion, NotFound, SocketTransport, parseAddress } from '../../src/index.js';
 import { client, engine, podman } from '../support/engine.js';
 
 function openSockets(): number {
@@ -105,6 +105,28 @@ describe('Docker client against the real engine', () => {
     const response = await d.api.request('GET', `/images/${engine.baseImage}/get`);
     for await (const _ of response.body) break;
     expect(transport.pool.stats.open).toBe(0);
+    expect(await d.ping()).toBe(true);
+    await d.close();
+  });
+
+  it('a body sent with its declared length (bodyLength) must come to it: longer, shorter or no length fails, the connection is closed', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 1 });
+    const d = new Docker({ transport });
+    async function* bytes(n: number): AsyncIterable<Uint8Array> {
+      yield new Uint8Array(n);
+    }
+    const cases: Array<[number, number, typeof ConnectionError | typeof InvalidArgument, RegExp]> = [
+      [1000, 10, ConnectionError, /request body failed: the body ended after 10 of its declared 1000 bytes/],
+      [10, 1000, ConnectionError, /request body failed: the body is longer than the declared 10 bytes/],
+      [-1, 10, InvalidArgument, /bodyLength must be a whole number of bytes/],
+    ];
+    for (const [declared, given, type, message] of cases) {
+      const attempt = d.api.request('POST', '/images/load', { body: bytes(given), bodyLength: declared, headers: { 'Content-Type': 'application/x-tar' } });
+      await expect(attempt).rejects.toThrow(message);
+      await expect(attempt).rejects.toBeInstanceOf(type);
+      expect(transport.pool.stats.open).toBe(0);
+    }
+    // the single slot is free again
     expect(await d.ping()).toBe(true);
     await d.close();
   });

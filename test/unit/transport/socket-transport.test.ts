@@ -133,6 +133,32 @@ describe('SocketTransport against a fake server', () => {
     await transport.close();
   });
 
+  it('streams a body of declared length (bodyLength) as it comes: Content-Length, no chunked framing', async () => {
+    let head = '';
+    let received = '';
+    const { transport } = await fake((s, h, rest) => {
+      head = h;
+      received = rest;
+      const check = () => {
+        if (received.length >= 15) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+      };
+      check();
+      s.on('data', (d) => {
+        received += d.toString('latin1');
+        check();
+      });
+    });
+    async function* body() {
+      for (let i = 0; i < 3; i++) yield new TextEncoder().encode(`part${i}`);
+    }
+    const response = await transport.request({ method: 'POST', path: '/load', body: body(), bodyLength: 15 });
+    await response.body.dump();
+    expect(head).toMatch(/\r\nContent-Length: 15$/);
+    expect(head).not.toMatch(/Transfer-Encoding/i);
+    expect(received).toBe('part0part1part2');
+    await transport.close();
+  });
+
   it('a streamed body chunk is written out before the next is asked for: one reused buffer arrives intact', async () => {
     // The server reads nothing for a while, so the kernel's buffers fill and writes complete
     // late; the producer refills the same 8 KiB buffer for every chunk (releasesChunks).

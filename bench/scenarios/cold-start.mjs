@@ -6,6 +6,8 @@
 // kind, so Node's own cost of reading a first ES module file (its ES module loader, ~10 ms here)
 // is not charged to the library; the limit is the same request written by hand over node:net.
 // dockwire is loaded by its package name, through package.json's exports, as users load it.
+// Every process runs on CPU 0: this VM's second CPU runs the same process ~35% slower, and
+// processes landing on one or the other made medians of mixed runs meaningless.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +64,7 @@ export async function run(env) {
     }
     // contenders take turns, 31 rounds, so the machine's drift falls on all of them alike
     for (let round = 0; round < 31; round++) {
-      for (const s of samples) s.runs.push(await timed(process.execPath, [s.file], { env }));
+      for (const s of samples) s.runs.push(await timed('taskset', ['-c', '0', process.execPath, s.file], { env }));
     }
     for (const kind of Object.keys(scripts)) {
       const mine = samples.filter((s) => s.kind === kind);

@@ -111,51 +111,43 @@ describe('SocketTransport against a fake server', () => {
     await transport.close();
   });
 
-  it('streams a request body chunked, and the server sees every byte', async () => {
-    let received = '';
-    const { transport } = await fake((s, _head, rest) => {
-      received = rest;
+  /** A fake server that records a POST's head and body, and answers once `complete(body)`. */
+  async function recording(complete: (body: string) => boolean): Promise<{ transport: SocketTransport; seen: { head: string; body: string } }> {
+    const seen = { head: '', body: '' };
+    const { transport } = await fake((s, head, rest) => {
+      seen.head = head;
+      seen.body = rest;
       const check = () => {
-        if (received.endsWith('0\r\n\r\n')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+        if (complete(seen.body)) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
       };
       check();
       s.on('data', (d) => {
-        received += d.toString('latin1');
+        seen.body += d.toString('latin1');
         check();
       });
     });
-    async function* body() {
-      for (let i = 0; i < 3; i++) yield new TextEncoder().encode(`part${i}`);
-    }
-    const response = await transport.request({ method: 'POST', path: '/load', body: body() });
+    return { transport, seen };
+  }
+
+  async function* parts(): AsyncIterable<Uint8Array> {
+    for (let i = 0; i < 3; i++) yield new TextEncoder().encode(`part${i}`);
+  }
+
+  it('streams a request body chunked, and the server sees every byte', async () => {
+    const { transport, seen } = await recording((body) => body.endsWith('0\r\n\r\n'));
+    const response = await transport.request({ method: 'POST', path: '/load', body: parts() });
     await response.body.dump();
-    expect(received).toBe('5\r\npart0\r\n5\r\npart1\r\n5\r\npart2\r\n0\r\n\r\n');
+    expect(seen.body).toBe('5\r\npart0\r\n5\r\npart1\r\n5\r\npart2\r\n0\r\n\r\n');
     await transport.close();
   });
 
   it('streams a body of declared length (bodyLength) as it comes: Content-Length, no chunked framing', async () => {
-    let head = '';
-    let received = '';
-    const { transport } = await fake((s, h, rest) => {
-      head = h;
-      received = rest;
-      const check = () => {
-        if (received.length >= 15) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
-      };
-      check();
-      s.on('data', (d) => {
-        received += d.toString('latin1');
-        check();
-      });
-    });
-    async function* body() {
-      for (let i = 0; i < 3; i++) yield new TextEncoder().encode(`part${i}`);
-    }
-    const response = await transport.request({ method: 'POST', path: '/load', body: body(), bodyLength: 15 });
+    const { transport, seen } = await recording((body) => body.length >= 15);
+    const response = await transport.request({ method: 'POST', path: '/load', body: parts(), bodyLength: 15 });
     await response.body.dump();
-    expect(head).toMatch(/\r\nContent-Length: 15$/);
-    expect(head).not.toMatch(/Transfer-Encoding/i);
-    expect(received).toBe('part0part1part2');
+    expect(seen.head).toMatch(/\r\nContent-Length: 15$/);
+    expect(seen.head).not.toMatch(/Transfer-Encoding/i);
+    expect(seen.body).toBe('part0part1part2');
     await transport.close();
   });
 

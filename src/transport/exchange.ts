@@ -8,7 +8,7 @@
 // closures, a request allocated a ~3 KB context of them; this is most of a small call's garbage.
 import type { Duplex } from 'node:stream';
 import { concatBytes } from '../bytes.js';
-import { AbortError, ConnectionError, DockerError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
 import { Deadline } from './deadline.js';
@@ -279,11 +279,9 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   async #sendBody(head: string): Promise<void> {
     const socket = this.#socket;
     const source = this.#request.body!;
-    const length = this.#request.bodyLength;
-    if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) throw new InvalidArgument('bodyLength must be a whole number of bytes');
+    const length = this.#request.bodyLength; // (checked by the transport before a connection was taken)
     if (typeof source === 'string' || source instanceof Uint8Array) {
       const bytes = typeof source === 'string' ? Buffer.from(source) : source;
-      if (length !== undefined && length !== bytes.length) throw new Error(`the body is ${bytes.length} bytes, not the declared ${length}`);
       socket.write(`${head}Content-Length: ${bytes.length}\r\n\r\n`, 'latin1');
       if (bytes.length > 0 && !socket.write(bytes)) await this.#drained();
       return;

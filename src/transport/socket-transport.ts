@@ -2,7 +2,7 @@
 // TLS and ssh plug in as other `Connect` functions for the same pool and exchange.
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { AbortError, ConnectionError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, InvalidArgument, TimeoutError } from '../errors.js';
 import { encodeRequestStart } from '../http/request.js';
 import type { ParserLimits } from '../http/response.js';
 import { describeAddress, type Address } from './address.js';
@@ -94,8 +94,10 @@ export class SocketTransport implements Transport {
   }
 
   async request(request: TransportRequest): Promise<TransportResponse> {
-    // The head is checked (and encoded, once) before a connection is taken from the pool.
+    // The head is checked (and encoded, once) before a connection is taken from the pool; so is a
+    // declared body length.
     const start = encodeRequestStart({ method: request.method, target: request.path, headers: Object.entries(request.headers ?? {}) });
+    if (request.bodyLength !== undefined) checkBodyLength(request.bodyLength, request.body);
     const replayable = request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
     for (let attempt = 0; ; attempt++) {
       // an idle kept-alive connection is taken at once; otherwise wait for one (or a new one)
@@ -122,4 +124,11 @@ export class SocketTransport implements Transport {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** A declared body length: a whole number of bytes, and a body of bytes' own length. */
+function checkBodyLength(length: number, body: TransportRequest['body']): void {
+  if (!(Number.isSafeInteger(length) && length >= 0)) throw new InvalidArgument('bodyLength must be a whole number of bytes');
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.length : length;
+  if (size !== length) throw new InvalidArgument(`bodyLength ${length} is not the body's ${size} bytes`);
 }

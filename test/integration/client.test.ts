@@ -126,6 +126,9 @@ describe('Docker client against the real engine', () => {
       await expect(attempt).rejects.toBeInstanceOf(type);
       expect(transport.pool.stats.open).toBe(0);
     }
+    // a byte body's length is known: a different one is refused before a connection is taken
+    await expect(d.api.request('POST', '/images/load', { body: new Uint8Array(5), bodyLength: 6 })).rejects.toThrow(new InvalidArgument("bodyLength 6 is not the body's 5 bytes"));
+    expect(transport.pool.stats.created).toBe(2);
     // the single slot is free again
     expect(await d.ping()).toBe(true);
     await d.close();

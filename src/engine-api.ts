@@ -21,6 +21,8 @@ export interface CallOptions {
   timeout?: number;
   /** Inactivity timeout in ms while the body streams; defaults to `timeout`. Streams pass 0 or the caller's. */
   bodyTimeout?: number;
+  /** The body's chunks are read one at a time, each done with before the next (see TransportRequest). */
+  borrowBody?: boolean;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
 }
@@ -113,6 +115,7 @@ export class EngineApi {
     if (options.body !== undefined) request.body = options.body;
     if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
     if (options.signal) request.signal = options.signal;
+    if (options.borrowBody) request.borrowBody = true;
     const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;
     const explanation = await readErrorMessage(response);

@@ -1,5 +1,6 @@
 // One contender saving or loading an image, in its own process (time and peak RSS are its own).
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 
@@ -16,10 +17,15 @@ function sink(target) {
 if (contender === 'dockwire') {
   const { Docker, saveImages } = await import('../../dist/index.mjs');
   const docker = new Docker({ host, version: '1.41' });
+  // chunks as they arrive, borrowed: each is written (or dropped) before the next is asked for
+  const chunks = () => saveImages(docker, a, { chunkSize: null, borrowChunks: true });
   if (op === 'save' && !b.startsWith('file:')) {
-    for await (const _ of saveImages(docker, a, { chunkSize: null }));
-  } else if (op === 'save') await pipeline(Readable.from(saveImages(docker, a, { chunkSize: null })), sink(b));
-  else await docker.images.load(a); // the archive's path: read through one reused buffer
+    for await (const _ of chunks());
+  } else if (op === 'save') {
+    const file = await open(b.slice(5), 'w');
+    for await (const chunk of chunks()) await file.write(chunk);
+    await file.close();
+  } else await docker.images.load(a); // the archive's path: read through one reused buffer
   await docker.close();
 } else if (contender === 'dockerode') {
   const { default: Dockerode } = await import('dockerode');

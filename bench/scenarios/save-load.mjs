@@ -38,6 +38,10 @@ async function ensureImage(env) {
   await api(env, ['-X', 'POST', '-T', rootfs, '-H', 'Content-Type: application/x-tar', `http://d/v1.41/images/create?fromSrc=-&repo=dockwire-bench/big&tag=1g`]);
 }
 
+// The engine's own rate swings between runs (~180 and ~235 MB/s for the same save here), so a
+// median of three runs fell on either; five rounds, interleaved, steady it.
+const ROUNDS = 5;
+
 export async function run(env) {
   await ensureImage(env);
   const out = join(BENCH_DIR, 'saved.tar');
@@ -56,7 +60,7 @@ export async function run(env) {
   // disk) spreads over all of them
   const saveRuns = Object.fromEntries(Object.keys(savers).map((k) => [k, []]));
   await savers['curl --unix-socket']('/dev/null'); // warm the engine's page cache
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const [name, save] of Object.entries(savers)) saveRuns[name].push(await save('/dev/null'));
   }
   const saveMs = Object.fromEntries(Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map((r) => r.ms))]));
@@ -79,7 +83,7 @@ export async function run(env) {
   };
   await savers['curl --unix-socket'](`file:${out}`);
   const loadRuns = Object.fromEntries(Object.keys(loaders).map((k) => [k, []]));
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const [name, load] of Object.entries(loaders)) {
       await api(env, ['-X', 'DELETE', `http://d/v1.41/images/${NAME}?force=1`]).catch(() => undefined);
       loadRuns[name].push(await load());

@@ -1,8 +1,9 @@
 // dockwire: the image half of the docker CLI, on dockwire. `dockwire [image] COMMAND ...`.
 // Exit codes: 0 success, 1 the engine (or the network) said no, 2 bad usage.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { close as closeFile, createReadStream, open as openFile, write as writeFile } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { Docker } from '../client.js';
 import { DockerError } from '../errors.js';
 import type { ProgressJob } from '../images/progress-job.js';
@@ -169,13 +170,29 @@ const commands: Record<string, Command> = {
       const output = one(args, 'output');
       if (!output && process.stdout.isTTY) throw new UsageError('refusing to write a tar archive to a terminal: use -o FILE or redirect');
       const spinner = new ByteSpinner(io.err, 'saved');
-      const counted = (async function* () {
-        for await (const chunk of saveImages(docker, names)) {
-          spinner.add(chunk.length);
-          yield chunk;
+      if (output) {
+        // each chunk is written before the next is asked for, so the chunks can be borrowed; the
+        // file is made once the engine has answered (no empty file for an image that is missing)
+        const [open, write, close] = [promisify(openFile), promisify(writeFile), promisify(closeFile)];
+        let fd: number | undefined;
+        try {
+          for await (const chunk of saveImages(docker, names, { chunkSize: null, borrowChunks: true })) {
+            fd ??= await open(output, 'w');
+            spinner.add(chunk.length);
+            for (let at = 0; at < chunk.length; ) at += (await write(fd, chunk, at, chunk.length - at)).bytesWritten;
+          }
+        } finally {
+          if (fd !== undefined) await close(fd);
         }
-      })();
-      await pipeline(Readable.from(counted), output ? createWriteStream(output) : process.stdout);
+      } else {
+        const counted = (async function* () {
+          for await (const chunk of saveImages(docker, names)) {
+            spinner.add(chunk.length);
+            yield chunk;
+          }
+        })();
+        await pipeline(Readable.from(counted), process.stdout);
+      }
       spinner.done();
     },
   },

@@ -218,7 +218,8 @@ export class ResponseParser {
       throw new ProtocolError(`${what} exceeds ${limit} bytes`);
     }
     if (lf === -1) {
-      this.#partialLine.push(data.slice(pos));
+      // copied: `data` may be a Buffer (whose slice() is a view) read into again after this call
+      this.#partialLine.push(Uint8Array.prototype.slice.call(data, pos));
       this.#partialLength += data.length - pos;
       return undefined;
     }

@@ -12,6 +12,13 @@ export interface SaveOptions {
   /** Inactivity timeout in ms once the archive streams (default: none). */
   timeout?: number;
   signal?: AbortSignal;
+  /**
+   * Borrow the chunks instead of owning them: each is valid only until the next is asked for
+   * (or the loop ends), then its memory is reused. For a loop that writes every chunk out before
+   * asking for the next (`for await (const c of save) await file.write(c)`), not for one that
+   * keeps them (an array, a stream.Readable's queue): no allocation per chunk, flat memory.
+   */
+  borrowChunks?: boolean;
 }
 
 /**
@@ -24,14 +31,17 @@ export function saveImages(ctx: ImageContext, names: string | readonly string[],
   for (const name of list) checkImageName(name, 'name');
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
   if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
+  const borrowed = options.borrowChunks === true;
   const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   async function* stream(): AsyncIterable<Uint8Array> {
     const response = await ctx.api.request('GET', path, {
       bodyTimeout: options.timeout ?? 0,
       ...(options.signal ? { signal: options.signal } : {}),
       notFound: (explanation) => new ImageNotFound(404, explanation),
+      // regrouped chunks are copied out of what was read, so reads can be borrowed then too
+      borrowBody: borrowed || chunkSize !== null,
     });
-    yield* chunkSize === null ? response.body : rechunk(response.body, chunkSize);
+    yield* chunkSize === null ? response.body : rechunk(response.body, chunkSize, borrowed);
   }
   return stream();
 }

@@ -1,7 +1,9 @@
 // One request and its response over one connection. Owns the connection for that time: writes
 // the head and body (waiting for 'drain'), feeds received bytes to the parser, hands body bytes
 // to the consumer (pausing the connection while the consumer lags behind), and finally tells the
-// pool whether the connection is clean enough to reuse.
+// pool whether the connection is clean enough to reuse. A node:net socket reads into memory that
+// is reused: body bytes are copied out of it, or, when the consumer borrows them
+// (TransportRequest.borrowBody), lent from a ReadRing until the consumer asks for the next.
 //
 // One object per request, its methods on the class: it is at once the parser's handlers and the
 // connection's (the pool routes the socket's events to it while it holds the socket). Written as
@@ -13,6 +15,7 @@ import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
 import { Deadline } from './deadline.js';
 import type { ConnectionHandlers } from './pool.js';
+import { ReadRing } from './read-ring.js';
 import { describeTlsError } from './tls-errors.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
@@ -66,6 +69,11 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #wake: (() => void) | undefined;
   #drainWaiter: (() => void) | undefined;
   #onAbort: (() => void) | undefined;
+  /** The reads lent to the consumer (TransportRequest.borrowBody), and the chunk it has now. */
+  readonly #ring: ReadRing | undefined;
+  #lent: Uint8Array | undefined;
+  /** The bytes being parsed are in memory that is read into again (ConnectionHandlers.data). */
+  #transient = false;
 
   constructor(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions, resolve: (response: TransportResponse) => void, reject: (error: Error) => void) {
     this.#socket = socket;
@@ -78,6 +86,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     this.#parser.expect(request.method);
     this.#deadline = new Deadline(() => this.#timedOut());
     this.#body = new Body(this);
+    this.#ring = request.borrowBody === true ? new ReadRing() : undefined;
   }
 
   start(): void {
@@ -122,14 +131,20 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   }
 
   onBody(chunk: Uint8Array): void {
+    // a slice of memory the socket reads into again is lent (while the consumer borrows), or copied
+    if (this.#transient && !this.#ring?.hold(chunk)) chunk = Buffer.from(chunk);
     this.queue.push(chunk);
     this.queued += chunk.length;
-    if (this.queued > BODY_HIGH_WATER && !this.#paused) {
-      this.#paused = true;
-      this.#socket.pause();
-      this.#deadline.cancel();
-    }
+    if (this.queued > BODY_HIGH_WATER) this.#pause();
     this.#wakeConsumer();
+  }
+
+  /** Stops reading until the consumer catches up (see shift); the timeout waits too. */
+  #pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause();
+    this.#deadline.cancel();
   }
 
   onEnd(): void {
@@ -141,8 +156,9 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   // ---- the connection's handlers (routed by the pool while this exchange holds it) ----
 
-  data(chunk: Buffer): void {
+  data(chunk: Uint8Array, transient: boolean): void {
     this.#received = true;
+    this.#transient = transient;
     let used: number;
     try {
       used = this.#parser.execute(chunk);
@@ -153,7 +169,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     // bytes after the end of the response: never hand this connection to another request
     if (used < chunk.length) this.#unsolicited = true;
     if (this.#messageDone) this.#maybeRelease();
+    else if (this.#ring?.nextHeld(true)) this.#pause(); // the next read would overwrite a lent chunk
     else if (!this.#paused) this.#startTimer();
+  }
+
+  readBuffer(): Uint8Array | undefined {
+    return this.#ring?.take();
   }
 
   end(): void {
@@ -246,18 +267,31 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     this.fail(reason instanceof DockerError ? reason : new AbortError('The request was aborted', { cause: reason }));
   }
 
-  /** The next chunk for the consumer, resuming the connection once the backlog is small again. */
+  /**
+   * The next chunk for the consumer, who is done with the one before (a borrowed one is given
+   * back); resumes the connection once the backlog is small again and the next read's memory free.
+   */
   shift(): Uint8Array | undefined {
+    if (this.#lent) {
+      this.#ring!.release(this.#lent);
+      this.#lent = undefined;
+    }
     const chunk = this.queue.shift();
     if (chunk) {
       this.queued -= chunk.length;
-      if (this.#paused && this.queued <= BODY_HIGH_WATER / 2 && !this.#released) {
-        this.#paused = false;
-        this.#socket.resume();
-        this.#startTimer();
-      }
+      if (this.#ring) this.#lent = chunk;
+    }
+    if (this.#paused && this.queued <= BODY_HIGH_WATER / 2 && !this.#released && !this.#ring?.nextHeld(false)) {
+      this.#paused = false;
+      this.#socket.resume();
+      this.#startTimer();
     }
     return chunk;
+  }
+
+  /** True when the consumer's chunks are lent, valid only until it asks for the next. */
+  get lends(): boolean {
+    return this.#ring !== undefined;
   }
 
   get messageDone(): boolean {
@@ -366,14 +400,16 @@ class Body implements ResponseBody {
     const length = exchange.queued;
     exchange.queued = 0;
     exchange.consumed();
-    return parts.length === 1 ? parts[0]! : concatBytes(parts, length);
+    // (a lent chunk is copied: the caller keeps what it gets)
+    return parts.length === 1 ? (exchange.lends ? Uint8Array.prototype.slice.call(parts[0]!) : parts[0]!) : concatBytes(parts, length);
   }
 
   async #readAll(): Promise<Uint8Array> {
     const parts: Uint8Array[] = [];
     let length = 0;
+    const copy = this.#exchange.lends;
     for await (const part of this) {
-      parts.push(part);
+      parts.push(copy ? Uint8Array.prototype.slice.call(part) : part);
       length += part.length;
     }
     return parts.length === 1 ? parts[0]! : concatBytes(parts, length);

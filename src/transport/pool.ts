@@ -6,8 +6,19 @@
 // nobody asked for, an end, an error. No listener is added or removed per request.
 import type { Duplex } from 'node:stream';
 import { AbortError } from '../errors.js';
+import { READ_SIZE } from './read-ring.js';
 
-export type Connect = () => Promise<Duplex>;
+/**
+ * Makes a connection. A node:net socket is made with `onread` (the socket then reads into the
+ * memory the pool gives it, and calls back instead of emitting 'data'); other streams ignore it.
+ */
+export type Connect = (onread: ReadInto) => Promise<Duplex>;
+
+/** node:net's `onread` option. */
+export interface ReadInto {
+  buffer: () => Uint8Array;
+  callback: (length: number, buffer: Uint8Array) => boolean;
+}
 
 export interface PoolOptions {
   maxSockets?: number;
@@ -23,7 +34,13 @@ export interface Lease {
 
 /** What an exchange listens to while it holds a connection. */
 export interface ConnectionHandlers {
-  data(chunk: Buffer): void;
+  /**
+   * Bytes received. `transient`: the memory is read into again after this call (a node:net
+   * socket's own buffer or the holder's ring), so a chunk kept past it must be copied or held.
+   */
+  data(chunk: Uint8Array, transient: boolean): void;
+  /** The memory for the next read, when the holder lends reads to its consumer (a ReadRing). */
+  readBuffer(): Uint8Array | undefined;
   end(): void;
   close(): void;
   error(error: NodeJS.ErrnoException): void;
@@ -39,7 +56,9 @@ interface Waiter {
 
 /** What the pool knows of one connection; made once, when the connection is. */
 interface Connection {
-  readonly socket: Duplex;
+  socket: Duplex;
+  /** What a node:net socket reads into while no holder lends its own (its bytes are copied out). */
+  spare: Buffer | undefined;
   /** The exchange holding the connection, if one does. */
   handlers: ConnectionHandlers | undefined;
   /** When it became idle (ms), or 0 while it is held or once it is dropped. */
@@ -169,9 +188,21 @@ export class SocketPool {
   async #create(): Promise<Lease> {
     this.#open++;
     this.#created++;
+    // made before the socket, whose reads it routes from the start
+    const connection: Connection = { socket: undefined as unknown as Duplex, spare: undefined, handlers: undefined, idleSince: 0, dropped: false };
+    const onread: ReadInto = {
+      buffer: () => connection.handlers?.readBuffer() ?? (connection.spare ??= Buffer.allocUnsafeSlow(READ_SIZE)),
+      callback: (length, buffer) => {
+        const chunk = buffer.subarray(0, length);
+        if (connection.handlers) connection.handlers.data(chunk, true);
+        else this.#drop(connection);
+        return true;
+      },
+    };
     try {
-      const socket = await this.#connect();
-      this.#listen(socket);
+      const socket = await this.#connect(onread);
+      connection.socket = socket;
+      this.#listen(connection);
       return { socket, reused: false };
     } catch (error) {
       this.#open--;
@@ -180,12 +211,13 @@ export class SocketPool {
     }
   }
 
-  #listen(socket: Duplex): void {
-    const connection: Connection = { socket, handlers: undefined, idleSince: 0, dropped: false };
+  #listen(connection: Connection): void {
+    const socket = connection.socket;
     this.#connections.set(socket, connection);
-    // Without a holder, anything that happens to a connection makes it unusable.
+    // Without a holder, anything that happens to a connection makes it unusable. ('data' comes
+    // only from streams made without `onread`: TLS, ssh's pipes.)
     socket.on('data', (chunk: Buffer) => {
-      if (connection.handlers) connection.handlers.data(chunk);
+      if (connection.handlers) connection.handlers.data(chunk, false);
       else this.#drop(connection);
     });
     socket.on('end', () => {

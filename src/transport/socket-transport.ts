@@ -35,13 +35,13 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
   if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
   const where = describeAddress(address);
   const secure = address.kind === 'tcp' && address.tls;
-  return async () => {
+  return async (onread) => {
     // node:tls (and with it node:crypto) is loaded only for a tcp:// engine with TLS
     const tlsConnect = secure ? (await import('node:tls')).connect : undefined;
     return new Promise<Duplex>((resolve, reject) => {
       const socket =
         address.kind === 'unix'
-          ? netConnect({ path: address.path })
+          ? netConnect({ path: address.path, onread })
           : tlsConnect
             ? tlsConnect({
                 host: address.host,
@@ -52,7 +52,7 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
                 ...(tls.cert !== undefined ? { cert: tls.cert as string | Buffer } : {}),
                 ...(tls.key !== undefined ? { key: tls.key as string | Buffer } : {}),
               })
-            : netConnect({ host: address.host, port: address.port });
+            : netConnect({ host: address.host, port: address.port, onread });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new TimeoutError(`connecting to ${where} took longer than ${connectTimeout} ms`));

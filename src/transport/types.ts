@@ -22,6 +22,14 @@ export interface TransportRequest {
   timeout?: number;
   /** The same for the response body, once the head has arrived; defaults to `timeout`. */
   bodyTimeout?: number;
+  /**
+   * The response body's chunks are only borrowed: each is valid until the next is asked for
+   * (or the iteration stops), then its memory may be read into again. A consumer that writes
+   * each chunk out before asking for the next lets the transport read into a few reused buffers
+   * instead of fresh memory per read. A transport is free to ignore it (owned chunks are valid
+   * for as long as borrowed ones).
+   */
+  borrowBody?: boolean;
 }
 
 export interface ResponseBody extends AsyncIterable<Uint8Array> {

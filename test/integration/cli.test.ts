@@ -2,7 +2,7 @@
 // the live progress bars read through a pseudo-terminal (`script`).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,12 @@ describe('dockwire CLI', () => {
     const tar = spawnSync(process.execPath, [bin, 'save', `${repo}:v1`], { env: { ...process.env, DOCKER_HOST: engine.host }, maxBuffer: 64 * 1024 * 1024 }).stdout;
     const piped = cli(['load'], tar);
     expect(piped.out, piped.err).toContain(`Loaded image: ${repo}:v1`);
+    // -o writes the engine's stream as it is (the same bytes as to stdout); for an image that
+    // is missing it makes no file
+    expect(readFileSync(file).equals(tar)).toBe(true);
+    const missing = join(work, 'missing.tar');
+    expect(cli(['save', '-o', missing, `${repo}:absent`]).code).toBe(1);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('login with --password-stdin, prune, search', async () => {

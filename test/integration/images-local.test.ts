@@ -1,10 +1,11 @@
 // The image operations that need no registry: get, list, tag, history, remove, prune, save, load.
+import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound } from '../../src/index.js';
+import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound, type SaveOptions } from '../../src/index.js';
 import { answeredId, client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { importImage, removeQuietly, tagBase } from '../support/images.js';
 
@@ -227,6 +228,29 @@ describe('image.save and images.load', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('borrowed chunks (borrowChunks) hold the same bytes as owned ones, however slowly they are consumed', async () => {
+    const { saveImages } = await import('../../src/index.js');
+    const digest = async (options: SaveOptions, slow = false): Promise<{ sha: string; chunks: number }> => {
+      const hash = createHash('sha256');
+      let chunks = 0;
+      for await (const chunk of saveImages(docker, engine.baseImage, options)) {
+        // a borrowed chunk is valid until the next is asked for: the engine runs ahead meanwhile
+        if (slow) await new Promise((r) => (chunks % 16 === 0 ? setTimeout(r, 1) : setImmediate(r)));
+        hash.update(chunk);
+        chunks++;
+      }
+      return { sha: hash.digest('hex'), chunks };
+    };
+    const owned = await digest({ chunkSize: null });
+    expect(owned.chunks).toBeGreaterThan(16); // megabytes: many reads, each read buffer reused several times
+    for (const options of [{ chunkSize: null, borrowChunks: true }, { chunkSize: 1000, borrowChunks: true }, { chunkSize: 100_000, borrowChunks: true }, { chunkSize: 100_000 }]) {
+      expect((await digest(options, true)).sha, JSON.stringify(options)).toBe(owned.sha);
+    }
+    // the whole body at once from a borrowed response is the caller's own copy
+    const response = await docker.api.request('GET', `/images/${engine.baseImage}/get`, { borrowBody: true });
+    expect(createHash('sha256').update(await response.body.bytes()).digest('hex')).toBe(owned.sha);
   });
 
   it('saving an unknown image is ImageNotFound when iterated', async () => {

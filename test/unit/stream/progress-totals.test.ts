@@ -38,4 +38,34 @@ describe('rechunk', () => {
     expect(out).toEqual([4, 4, 4, 4, 4, 2]);
     expect(bytes).toEqual([3, 3, 3, ...Array(10).fill(10), 1, 1, ...Array(7).fill(7)]);
   });
+
+  // A source that reuses one buffer for every chunk, as a borrowed save body does.
+  async function* reused(sizes: number[]): AsyncIterable<Uint8Array> {
+    const buffer = new Uint8Array(16);
+    let value = 0;
+    for (const n of sizes) {
+      for (let i = 0; i < n; i++) buffer[i] = value++ & 0xff;
+      yield buffer.subarray(0, n);
+    }
+  }
+  const expected = (total: number) => Array.from({ length: total }, (_, i) => i & 0xff);
+
+  it('keeps no borrowed source chunk: every chunk handed out is its own memory', async () => {
+    const kept: Uint8Array[] = [];
+    // 16-byte source chunks and 8-byte output: the whole-chunk shortcut would hand out views
+    for await (const c of rechunk(reused([16, 16, 5, 16]), 8)) kept.push(c);
+    expect(kept.map((c) => c.length)).toEqual([8, 8, 8, 8, 8, 8, 5]);
+    expect(kept.flatMap((c) => [...c])).toEqual(expected(53));
+  });
+
+  it('borrowed: hands out views and refills one buffer, each valid until the next is asked for', async () => {
+    const seen: number[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for await (const c of rechunk(reused([16, 3, 3, 3, 16]), 8, true)) {
+      seen.push(...c);
+      buffers.add(c.buffer);
+    }
+    expect(seen).toEqual(expected(41));
+    expect(buffers.size).toBe(2); // the source's buffer and rechunk's own one
+  });
 });

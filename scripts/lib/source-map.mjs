@@ -54,20 +54,27 @@ function encode(lines) {
 
 /**
  * One map for a file of `parts`: each part's map and the 0-based line of the joined file where
- * that part's first line sits (parts in order, not overlapping).
+ * that part's first line sits (parts in order, not overlapping), and optionally `shifts`, how
+ * many characters were taken off the start of each of the part's lines (its indentation).
  */
 export function joinSourceMaps(file, parts) {
   const sources = [];
   const names = [];
   const lines = [];
-  for (const { line, map } of parts) {
+  for (const { line, map, shifts = [] } of parts) {
     while (lines.length < line) lines.push([]);
     const sourceBase = sources.length;
     const nameBase = names.length;
     sources.push(...map.sources);
     names.push(...(map.names ?? []));
-    for (const segments of decode(map.mappings)) {
-      lines.push(segments.map(([column, source, l, c, name]) => (source === undefined ? [column] : name === undefined ? [column, source + sourceBase, l, c] : [column, source + sourceBase, l, c, name + nameBase])));
+    for (const [i, segments] of decode(map.mappings).entries()) {
+      const shift = shifts[i] ?? 0;
+      lines.push(
+        segments.map(([generated, source, l, c, name]) => {
+          const column = Math.max(0, generated - shift);
+          return source === undefined ? [column] : name === undefined ? [column, source + sourceBase, l, c] : [column, source + sourceBase, l, c, name + nameBase];
+        }),
+      );
     }
   }
   return { version: 3, file, sources, names, mappings: encode(lines) };

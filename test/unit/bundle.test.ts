@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { unindented } from '../../scripts/lib/unindent.mjs';
 import * as source from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
@@ -67,8 +68,16 @@ describe('dist/index.js, from the bundle', () => {
     const source = readFileSync(new URL('../../src/images/reference.ts', import.meta.url), 'utf8').split('\n');
     const line = source.findIndex((l) => l.includes('throw new InvalidArgument(`${what}')) + 1;
     expect(line).toBeGreaterThan(0);
+    const column = source[line - 1]!.indexOf('new InvalidArgument') + 1; // (the bundle's lines lost their indentation)
     const stack = node('--enable-source-maps', '-e', `try { require(${JSON.stringify(distPath)}).parseReference('A:'); } catch (error) { console.log(error.stack); }`);
-    expect(stack).toContain(`${fileURLToPath(new URL('../../src/images/reference.ts', import.meta.url))}:${line}:`);
+    expect(stack).toContain(`${fileURLToPath(new URL('../../src/images/reference.ts', import.meta.url))}:${line}:${column}`);
+  });
+
+  it('its lines have no indentation, except inside a template literal', () => {
+    const lines = ['function f(x) {', '    const a = `one', '    two ${x}', '    three ${x} four', '  five`;', '    return a + `six`;', '}'];
+    const { text, shifts } = unindented(lines, 'f.js');
+    expect(text).toEqual(['function f(x) {', 'const a = `one', '    two ${x}', '    three ${x} four', '  five`;', 'return a + `six`;', '}']);
+    expect(shifts).toEqual([0, 4, 0, 0, 0, 4, 0]);
   });
 
   it('the loader gives internal modules by name, each evaluated once', () => {

@@ -1,0 +1,1 @@
+export declare function unindented(lines: string[], file: string): { text: string[]; shifts: number[] };

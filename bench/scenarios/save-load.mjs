@@ -42,6 +42,12 @@ async function ensureImage(env) {
 // median of three runs fell on either; five rounds, interleaved, steady it.
 const ROUNDS = 5;
 
+/** The contenders in the order of round `round`: each round starts one further on, so none always follows the same one. */
+function turns(contenders, round) {
+  const entries = Object.entries(contenders);
+  return entries.map((_, i) => entries[(i + round) % entries.length]);
+}
+
 export async function run(env) {
   await ensureImage(env);
   const out = join(BENCH_DIR, 'saved.tar');
@@ -61,7 +67,7 @@ export async function run(env) {
   const saveRuns = Object.fromEntries(Object.keys(savers).map((k) => [k, []]));
   await savers['curl --unix-socket']('/dev/null'); // warm the engine's page cache
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, save] of Object.entries(savers)) saveRuns[name].push(await save('/dev/null'));
+    for (const [name, save] of turns(savers, round)) saveRuns[name].push(await save('/dev/null'));
   }
   const saveMs = Object.fromEntries(Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map((r) => r.ms))]));
   const saveRss = Object.fromEntries(Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map((r) => r.rssMb))]));
@@ -84,7 +90,7 @@ export async function run(env) {
   await savers['curl --unix-socket'](`file:${out}`);
   const loadRuns = Object.fromEntries(Object.keys(loaders).map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, load] of Object.entries(loaders)) {
+    for (const [name, load] of turns(loaders, round)) {
       await api(env, ['-X', 'DELETE', `http://d/v1.41/images/${NAME}?force=1`]).catch(() => undefined);
       loadRuns[name].push(await load());
     }

@@ -12,6 +12,7 @@ export const READ_SIZE = 64 * 1024;
 const BUFFERS = 4;
 
 export class ReadRing {
+  /** (made as the socket first asks for each: a TLS or ssh connection, read without onread, asks for none) */
   readonly #buffers: Buffer[] = [];
   readonly #held = new Int32Array(BUFFERS);
   /** The buffer the socket will be given next. */
@@ -19,20 +20,16 @@ export class ReadRing {
   /** The buffer the socket reads into now (the last one handed out), or -1. */
   #reading = -1;
 
-  constructor() {
-    for (let i = 0; i < BUFFERS; i++) this.#buffers.push(Buffer.allocUnsafeSlow(READ_SIZE));
-  }
-
   /** The socket's next read buffer (called by node:net after every read). */
   take(): Buffer {
     this.#reading = this.#next;
     this.#next = (this.#next + 1) % BUFFERS;
-    return this.#buffers[this.#reading]!;
+    return (this.#buffers[this.#reading] ??= Buffer.allocUnsafeSlow(READ_SIZE));
   }
 
   /** The ring buffer `chunk` is cut from, or -1 when it is other memory. */
   #indexOf(chunk: Uint8Array): number {
-    for (let i = 0; i < BUFFERS; i++) if (this.#buffers[i]!.buffer === chunk.buffer) return i;
+    for (let i = 0; i < this.#buffers.length; i++) if (this.#buffers[i]!.buffer === chunk.buffer) return i;
     return -1;
   }
 

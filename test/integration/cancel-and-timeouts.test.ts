@@ -59,6 +59,29 @@ describe('AbortSignal on every operation', () => {
     await d.close();
   });
 
+  it('leaving a borrowed save early closes its connection, paused or not, and the client goes on', async () => {
+    const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 1 });
+    const d = new Docker({ transport, version: '1.41' });
+    let whole = 0;
+    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) whole += chunk.length;
+    expect(transport.pool.stats.open).toBe(1); // read to its end: kept alive
+    for (const wait of [0, 50]) {
+      let seen = 0;
+      for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) {
+        seen += chunk.length;
+        // (with a wait, the engine fills every lent buffer and reading stops before the break)
+        if (wait) await new Promise((r) => setTimeout(r, wait));
+        if (seen > 0) break;
+      }
+      expect(transport.pool.stats.open).toBe(0); // cut short: closed, not reused
+      await d.ping();
+    }
+    let again = 0;
+    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) again += chunk.length;
+    expect(again).toBe(whole);
+    await d.close();
+  });
+
   it('aborting in the middle of a pull, a push, a save and a load rejects with AbortError', async () => {
     const repo = `${engine.registry}/dockwire/abort-${uniqueName('a')}`;
     tagBase(`${repo}:v1`);

@@ -28,4 +28,3 @@ export function unindented(lines, file) {
   }
   return { text, shifts };
 }
-

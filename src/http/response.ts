@@ -2,6 +2,7 @@
 // split; it calls back with the head, body slices (views into the input, never copies), and the
 // end of the message. It walks each input chunk once with an offset cursor; only a head line
 // split across reads is copied, and the head as a whole is bounded by `maxHeaderSize`.
+import { copyBytes } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
 
 export interface ResponseHead {
@@ -218,8 +219,8 @@ export class ResponseParser {
       throw new ProtocolError(`${what} exceeds ${limit} bytes`);
     }
     if (lf === -1) {
-      // copied: `data` may be a Buffer (whose slice() is a view) read into again after this call
-      this.#partialLine.push(Uint8Array.prototype.slice.call(data, pos));
+      // copied: the memory of `data` may be read into again after this call
+      this.#partialLine.push(copyBytes(data.subarray(pos)));
       this.#partialLength += data.length - pos;
       return undefined;
     }

@@ -9,7 +9,7 @@
 // connection's (the pool routes the socket's events to it while it holds the socket). Written as
 // closures, a request allocated a ~3 KB context of them; this is most of a small call's garbage.
 import type { Duplex } from 'node:stream';
-import { concatBytes } from '../bytes.js';
+import { concatBytes, copyBytes } from '../bytes.js';
 import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
@@ -132,7 +132,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   onBody(chunk: Uint8Array): void {
     // a slice of memory the socket reads into again is lent (while the consumer borrows), or copied
-    if (this.#transient && !this.#ring?.hold(chunk)) chunk = Buffer.from(chunk);
+    if (this.#transient && !this.#ring?.hold(chunk)) chunk = copyBytes(chunk);
     this.queue.push(chunk);
     this.queued += chunk.length;
     if (this.queued > BODY_HIGH_WATER) this.#pause();
@@ -401,7 +401,7 @@ class Body implements ResponseBody {
     exchange.queued = 0;
     exchange.consumed();
     // (a lent chunk is copied: the caller keeps what it gets)
-    return parts.length === 1 ? (exchange.lends ? Uint8Array.prototype.slice.call(parts[0]!) : parts[0]!) : concatBytes(parts, length);
+    return parts.length === 1 ? (exchange.lends ? copyBytes(parts[0]!) : parts[0]!) : concatBytes(parts, length);
   }
 
   async #readAll(): Promise<Uint8Array> {
@@ -409,7 +409,7 @@ class Body implements ResponseBody {
     let length = 0;
     const copy = this.#exchange.lends;
     for await (const part of this) {
-      parts.push(copy ? Uint8Array.prototype.slice.call(part) : part);
+      parts.push(copy ? copyBytes(part) : part);
       length += part.length;
     }
     return parts.length === 1 ? parts[0]! : concatBytes(parts, length);

@@ -1,6 +1,7 @@
-// Writes the library's JavaScript: dist/bundle.js (the library's modules in one file),
-// dist/build.js (the modules only a build needs), dist/cli/bin.js (the `dockwire` command), and
-// the package's entry points on top of them, dist/index.js (require) and dist/index.mjs (import).
+// Writes the library's JavaScript: dist/bundle.js (the client and what it stands on),
+// dist/images.js (the image operations), dist/build.js (the modules only a build needs),
+// dist/cli/bin.js (the `dockwire` command), and
+// the package's entry point on top of them, dist/index.js (for require and import alike).
 //
 // Why one file: Node's module loaders spend most of a cold start per module. Imported as 64 ES
 // modules, dockwire took ~75 ms and 8 MB over bare node on this machine; as one file, ~20 ms and
@@ -11,7 +12,9 @@
 //
 // Why CommonJS (dist/package.json says so): Node's ES module loader costs ~10 ms the first time
 // it reads a file (its resolver, node:fs/promises, the translators), before any of our code runs;
-// require() costs ~1 ms. A program that require()s dockwire never starts it. (Written as
+// require() costs ~1 ms. A program that require()s dockwire never starts it. package.json names
+// its entry with "main", not "exports": with "exports", Node's require() resolves the package
+// through the ES module loader's resolver, which it loads for that (~2.5 ms here). (Written as
 // System.register modules with a linker, as before, the same code also took a few ms longer to
 // evaluate: a declare, an execute and a setter function per import, each compiled on first use.)
 import { execFileSync } from 'node:child_process';
@@ -38,9 +41,11 @@ var __exportStar = function (m, o) { for (var k in m) if (k !== 'default' && !Ob
 const known = new Set(['__createBinding', '__exportStar']);
 
 /**
- * The emitted modules `files`, each as a `"name": function (exports, require, module) {…}` entry
- * for a file in `outDir`: the entries' lines, and each module's source map with the line (counted
- * from the first entry) where its code starts.
+ * The emitted modules `files`, each as a `"name": function (exports, require, module, requireOnUse)
+ * {…}` entry for a file in `outDir`: the entries' lines, and each module's source map with the
+ * line (counted from the first entry) where its code starts. A module's require at its top of a
+ * module that `fileOf` puts in another file than bundle.js and its own becomes requireOnUse: that
+ * module (and its file) is loaded when one of its exports is first used, not when this one is.
  */
 function moduleEntries(files, outDir) {
   const lines = [];
@@ -51,13 +56,17 @@ function moduleEntries(files, outDir) {
       .replace(/^#!.*/, '') // (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay)
       .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
       // each require of another module names it as the bundle does: no paths to resolve at run time
-      .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, _quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`);
+      .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, _quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`)
+      .replace(/^(const \w+ = )require\(("[^"]+")\);$/gm, (line, start, other) => {
+        const where = fileOf(JSON.parse(other));
+        return where === 'node' || where === 'bundle' || where === fileOf(name) ? line : `${start}requireOnUse(${other});`;
+      });
     for (const [helper] of code.matchAll(/\b__[a-zA-Z]+(?=\()/g)) {
       if (!known.has(helper)) throw new Error(`bundle: ${file} uses TypeScript's ${helper}, which the bundle does not define`);
     }
     const map = JSON.parse(readFileSync(join(emitted, `${file}.map`), 'utf8'));
     map.sources = map.sources.map((source) => relative(outDir, join(emitted, dirname(file), source)));
-    lines.push(`${JSON.stringify(name)}: function (exports, require, module) {`);
+    lines.push(`${JSON.stringify(name)}: function (exports, require, module, requireOnUse) {`);
     const { text, shifts } = unindented(withoutMarkers(code), file);
     maps.push({ line: lines.length, map, shifts });
     lines.push(...text, '},');
@@ -89,21 +98,33 @@ function writeModules(file, before, entries, after) {
   writeFileSync(`${file}.map`, JSON.stringify(joinSourceMaps(basename(file), maps)));
 }
 
-// Three files. dist/bundle.js: the client, the image operations and what they stand on.
-// dist/build.js: what only a build or the build helpers need (the context walker and packer, the
-// .dockerignore matcher, the BuildKit decoder), read the first time one of its modules is asked
-// for: a program that never builds neither reads nor compiles it (~3 ms of a cold start here).
-// dist/cli/bin.js: the command line's modules. The last two add their modules to the bundle's.
+// Four files, each read the first time one of its modules is asked for. dist/bundle.js: the
+// client, the transport and the HTTP codec, the errors: what `new Docker()`, `ping()` and `api`
+// need. dist/images.js: the image operations, their models, registry credentials and progress
+// streams (a program that only pings neither reads nor compiles them: ~2.5 ms of its start
+// here). dist/build.js: what only a build or the build helpers need (the context walker and
+// packer, the .dockerignore matcher, the BuildKit decoder; ~3 ms). dist/cli/bin.js: the command
+// line's modules. The last three add their modules to the bundle's.
 // (src/index.ts itself is not among them: dist/index.js below takes each name from its module)
 const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && f !== 'index.js').sort();
 const indexCode = readFileSync(join(emitted, 'index.js'), 'utf8');
-const isCli = (f) => f.startsWith('cli/');
-const isBuild = (f) => /^(context|tar|ignore)\/|^stream\/(buildkit-status|protobuf)\.js$/.test(f);
 const moduleName = (f) => f.replace(/\.js$/, '');
-writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = { __proto__: null,'], moduleEntries(files.filter((f) => !isCli(f) && !isBuild(f)), dist), [
+/** Which file holds the module `name` (its path under src/, without .js): bundle, images, build or cli. */
+function fileOf(name) {
+  if (name.startsWith('node:')) return 'node'; // (a built-in: Node's own)
+  if (name.startsWith('cli/')) return 'cli';
+  if (/^(context|tar|ignore)\/|^stream\/(buildkit-status|protobuf)$/.test(name)) return 'build';
+  if (/^(client|engine-api|errors|bytes)$|^(http|transport)\//.test(name)) return 'bundle';
+  return 'images';
+}
+const inFile = (which) => files.filter((f) => fileOf(moduleName(f)) === which);
+writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().split('\n'), 'const modules = { __proto__: null,'], moduleEntries(inFile('bundle'), dist), [
   '};',
-  '// (the modules in ./build.js, added when one of them is first asked for)',
-  `const elsewhere = new Set(${JSON.stringify(files.filter(isBuild).map(moduleName))});`,
+  '// (where the modules of the other files are)',
+  'const elsewhere = new Map();',
+  `for (const [file, names] of Object.entries(${JSON.stringify({ './images.js': inFile('images').map(moduleName), './build.js': inFile('build').map(moduleName) })})) {`,
+  '  for (const name of names) elsewhere.set(name, file);',
+  '}',
   '',
   '// ---- the loader: evaluates a module on first use, its requires first, as Node does ----',
   'const cache = new Map();',
@@ -112,7 +133,7 @@ writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().spl
   'function load(name) {',
   '  const cached = cache.get(name);',
   '  if (cached) return cached.exports;',
-  "  if (elsewhere.has(name) && !(name in modules)) require('./build.js');",
+  '  if (!(name in modules) && elsewhere.has(name)) require(elsewhere.get(name));',
   '  const define = modules[name];',
   '  if (!define) {',
   "    if (name.startsWith('node:')) return require(name);",
@@ -120,11 +141,17 @@ writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().spl
   '  }',
   '  const module = { exports: {} };',
   '  cache.set(name, module);',
-  '  define.call(module.exports, module.exports, load, module);',
+  '  define.call(module.exports, module.exports, load, module, requireOnUse);',
   '  return module.exports;',
   '}',
   '',
-  '/** Adds modules (the build\'s, the command line\'s) to the bundle\'s. */',
+  '/** A stand-in for the exports of module `name`, which loads it when one of them is first read. */',
+  'function requireOnUse(name) {',
+  '  let exports;',
+  '  return new Proxy({}, { get: (_, key) => (exports ??= load(name))[key] });',
+  '}',
+  '',
+  '/** Adds modules (another file\'s) to the bundle\'s. */',
   'function add(more) {',
   '  Object.assign(modules, more);',
   '}',
@@ -132,16 +159,22 @@ writeModules(join(dist, 'bundle.js'), ["'use strict';", ...helpers.trimEnd().spl
   'module.exports = { load, add };',
 ]);
 writeModules(
+  join(dist, 'images.js'),
+  ['// The image operations\' modules (see scripts/bundle.mjs), added to ./bundle.js\'s', "'use strict';", ...helpers.trimEnd().split('\n'), "require('./bundle.js').add({"],
+  moduleEntries(inFile('images'), dist),
+  ['});'],
+);
+writeModules(
   join(dist, 'build.js'),
   ['// The modules only a build needs (see scripts/bundle.mjs), added to ./bundle.js\'s', "'use strict';", ...helpers.trimEnd().split('\n'), "require('./bundle.js').add({"],
-  moduleEntries(files.filter(isBuild), dist),
+  moduleEntries(inFile('build'), dist),
   ['});'],
 );
 mkdirSync(join(dist, 'cli'), { recursive: true });
 writeModules(
   join(dist, 'cli', 'bin.js'),
   ['#!/usr/bin/env node', '// The `dockwire` command (src/cli/bin.ts), its modules added to ../bundle.js\'s', "'use strict';", "const { add, load } = require('../bundle.js');", 'add({'],
-  moduleEntries(files.filter(isCli), join(dist, 'cli')),
+  moduleEntries(inFile('cli'), join(dist, 'cli')),
   ['});', "load('cli/bin');"],
 );
 rmSync(emitted, { recursive: true, force: true });
@@ -149,12 +182,13 @@ rmSync(emitted, { recursive: true, force: true });
 // dist/package.json: everything in dist/ is CommonJS (the declaration files too, for TypeScript)
 writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 
-// dist/index.js (require) and dist/index.mjs (import): the package's named exports, each taken
-// from the module that defines it. In index.js each is a getter that loads its module when read,
-// so `const { Docker } = require('dockwire')` never loads the build's modules. index.mjs takes
-// every name from index.js through require(), so a program has one copy of every class however
-// it loads dockwire; this is also ~4 ms quicker than letting Node's ES module loader read a
-// CommonJS file (it scans the file for the names with its lexer).
+// dist/index.js: the package's named exports, each taken from the module that defines it, as a
+// getter that loads its module when read, so `const { Docker } = require('dockwire')` never
+// loads the build's modules. `import { Docker } from 'dockwire'` reads the same file: Node's ES
+// module loader finds a CommonJS file's names with its lexer (cjs-module-lexer), which sees the
+// `exports.a = exports.b = void 0;` line (TypeScript's own way of declaring names it defines
+// later) and not the getters; it then reads every name, so an importer loads the build's modules
+// too. One file for both: a program has one copy of every class however it loads dockwire.
 // What src/index.ts exports is read from TypeScript's CommonJS output of it: each `export { a as
 // b } from './m.js'` is a require and a getter; `export * from './m.js'` is every name of m.
 const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
@@ -176,6 +210,9 @@ writeFileSync(
   join(dist, 'index.js'),
   `${header}
 'use strict';
+// (the names, for Node's ES module loader: its lexer reads them here; the getters below define them)
+${names.map((n) => `exports.${n} =`).join('\n  ')}
+  void 0;
 const { load } = require('./bundle.js');
 
 /** An export read from \`module\` when first asked for. */
@@ -191,8 +228,4 @@ Object.defineProperties(exports, {
 ${names.map((n) => `  ${n}: from(${JSON.stringify(exported.get(n)[0])}, ${JSON.stringify(exported.get(n)[1])}),`).join('\n')}
 });
 `,
-);
-writeFileSync(
-  join(dist, 'index.mjs'),
-  `${header}\nimport { createRequire } from 'node:module';\n\nexport const {\n${names.map((n) => `  ${n},`).join('\n')}\n} = createRequire(import.meta.url)('./index.js');\n`,
 );

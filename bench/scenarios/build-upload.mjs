@@ -8,7 +8,7 @@ export async function run(env) {
   const dir = largeFiles();
   writeFileSync(join(dir, 'Dockerfile'), `FROM ${env.DOCKWIRE_BASE_IMAGE}\nLABEL bench=upload\n`);
   const contenders = {
-    dockwire: () => timed(process.execPath, ['--input-type=module', '-e', `const { Docker } = await import('../dist/index.mjs'); const d = new Docker({ host: process.env.DOCKER_HOST, version: '1.41' }); await d.images.build({ path: ${JSON.stringify(dir)} }); await d.close();`], { env }),
+    dockwire: () => timed(process.execPath, ['--input-type=module', '-e', `const { Docker } = await import('../dist/index.js'); const d = new Docker({ host: process.env.DOCKER_HOST, version: '1.41' }); await d.images.build({ path: ${JSON.stringify(dir)} }); await d.close();`], { env }),
     'docker CLI (DOCKER_BUILDKIT=0)': () => timed('docker', ['build', '-q', dir], { env: { ...env, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: '/tmp/dockwire-bench/no-docker-config' } }),
   };
   const ms = {};

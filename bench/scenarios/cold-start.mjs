@@ -4,8 +4,14 @@
 // Each contender is a script file, as a user's program is, in both module systems: a CommonJS
 // script (require) and an ES module script (import). "Bare node" is an empty script of the same
 // kind, so Node's own cost of reading a first ES module file (its ES module loader, ~10 ms here)
-// is not charged to the library; the limit is the same request written by hand over node:net.
-// dockwire is loaded by its package name, through package.json's exports, as users load it.
+// is not charged to the library; the limits are the same request written by hand over node:net,
+// and a package that does nothing (what Node itself spends finding and reading any package).
+// dockwire is loaded by its package name, through package.json's main, as users load it.
+//
+// The target, 15 ms, was set on a machine where bare node started in 60 ms (the issue's
+// reference); the row's target says what that is in this run's terms, scaled by how long bare
+// node took to start here (node's own start is the same kind of work: compiling and running
+// JavaScript, so a slower machine takes longer at both).
 // Every process runs on CPU 0: this VM's second CPU runs the same process ~35% slower, and
 // processes landing on one or the other made medians of mixed runs meaningless.
 import { execFileSync } from 'node:child_process';
@@ -21,12 +27,14 @@ const scripts = {
   cjs: {
     'node alone': '',
     'raw request': `const { connect } = require('node:net'); ${raw}`,
+    'empty package': "require('empty-package');",
     dockwire: `const { Docker } = require('dockwire'); const d = new Docker(${options}); d.ping().then(() => d.close());`,
     dockerode: `const D = require('dockerode'); new D(${dockerodeOptions}).ping();`,
   },
   mjs: {
     'node alone': '',
     'raw request': `import { connect } from 'node:net'; ${raw}`,
+    'empty package': "import 'empty-package';",
     dockwire: `import { Docker } from 'dockwire'; const d = new Docker(${options}); await d.ping(); await d.close();`,
     dockerode: `import D from 'dockerode'; await new D(${dockerodeOptions}).ping();`,
   },
@@ -54,6 +62,9 @@ export async function run(env) {
   try {
     mkdirSync(join(dir, 'node_modules'));
     symlinkSync(join(process.cwd(), '..'), join(dir, 'node_modules', 'dockwire'));
+    mkdirSync(join(dir, 'node_modules', 'empty-package'));
+    writeFileSync(join(dir, 'node_modules', 'empty-package', 'package.json'), '{ "name": "empty-package", "version": "1.0.0", "main": "index.js" }\n');
+    writeFileSync(join(dir, 'node_modules', 'empty-package', 'index.js'), 'module.exports = {};\n');
     const samples = [];
     for (const [kind, byName] of Object.entries(scripts)) {
       for (const [name, code] of Object.entries(byName)) {
@@ -71,7 +82,9 @@ export async function run(env) {
       const ms = Object.fromEntries(mine.map((s) => [s.name, median(s.runs.map((r) => r.ms))]));
       const mb = Object.fromEntries(mine.map((s) => [s.name, median(s.runs.map((r) => r.rssMb))]));
       const added = (values) => Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'node alone').map(([name, v]) => [name, v - values['node alone']]));
-      rows.push({ scenario: `cold start, ${kinds[kind]}: load and one request, added over bare node, ms`, unit: 'ms', results: added(ms), target: '≤ 15 ms' });
+      const scaled = (15 * ms['node alone']) / 60;
+      const target = `≤ 15 ms where bare node starts in 60 ms; here it took ${ms['node alone'].toFixed(0)} ms: ≤ ${scaled.toFixed(1)} ms`;
+      rows.push({ scenario: `cold start, ${kinds[kind]}: load and one request, added over bare node, ms`, unit: 'ms', results: added(ms), target });
       rows.push({ scenario: `cold start, ${kinds[kind]}: added peak RSS over bare node, MB`, unit: 'MB', results: added(mb), target: '≤ 5 MB' });
       rows.push({ scenario: `cold start, ${kinds[kind]}: whole run, ms`, unit: 'ms', results: ms, target: '' });
     }

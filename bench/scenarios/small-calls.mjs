@@ -1,6 +1,6 @@
 // 1. Small calls: GET /images/json and an image inspect, sequential and 32-way concurrent.
 import Dockerode from 'dockerode';
-import { listImages, inspectImage, Docker } from '../../dist/index.mjs';
+import { listImages, inspectImage, Docker } from '../../dist/index.js';
 import { median, medianMs, medianChild } from '../lib/measure.mjs';
 import { rawClient } from '../lib/raw-socket.mjs';
 

@@ -1,10 +1,11 @@
 // The runtime smoke suite: the built dist/ unchanged, under whichever runtime runs this file
-// (Node, Bun, Deno): ping, list, push to and pull from the local registry, build a small
-// context, save and load. Prints one line per check and a closing "N passed, N failed".
+// (Node, Bun, Deno), imported by its name as users do (test/runtimes/package.json links it):
+// ping, list, push to and pull from the local registry, build a small context, save and load.
+// Prints one line per check and a closing "N passed, N failed".
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Docker } from '../../dist/index.mjs';
+import { Docker } from 'dockwire';
 
 const env = process.env;
 const runtime = typeof Deno !== 'undefined' ? `deno ${Deno.version.deno}` : typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`;

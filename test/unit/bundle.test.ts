@@ -4,10 +4,12 @@
 // read through Node's own require() and, in a child process, Node's own import: vitest's module
 // runner would load its own copies.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { unindented } from '../../scripts/lib/unindent.mjs';
 import * as source from '../../src/index.js';
 
@@ -16,6 +18,12 @@ const distPath = require.resolve('../../dist/index.js');
 const dist = require(distPath) as typeof source;
 const bundle = require('../../dist/bundle.js') as { load(name: string): Record<string, unknown> };
 const node = (...args: string[]): string => execFileSync(process.execPath, args, { encoding: 'utf8' });
+// a program's folder with dockwire installed (linked): there, 'dockwire' resolves as it does for users
+const program = mkdtempSync(join(tmpdir(), 'dockwire-program-'));
+mkdirSync(join(program, 'node_modules'));
+symlinkSync(fileURLToPath(new URL('../..', import.meta.url)), join(program, 'node_modules', 'dockwire'), 'dir');
+afterAll(() => rmSync(program, { recursive: true, force: true }));
+const nodeInProgram = (...args: string[]): string => execFileSync(process.execPath, args, { encoding: 'utf8', cwd: program });
 
 describe('dist/index.js, from the bundle', () => {
   it('exports every name src/index.ts exports, and no other', () => {
@@ -23,27 +31,36 @@ describe('dist/index.js, from the bundle', () => {
   });
 
   it('gives import the same names and the same single copy of each class as require', () => {
-    // (run from the package folder, so that 'dockwire' resolves through package.json's exports)
+    // (Node's ES module loader finds the names of the CommonJS file with its lexer; it adds
+    // `default`, the whole exports object, as it does for every CommonJS module)
     const script = `import * as esm from 'dockwire'; import { createRequire } from 'node:module';
       const cjs = createRequire(import.meta.url)('dockwire');
-      console.log(JSON.stringify({ names: Object.keys(esm), same: Object.keys(cjs).every((n) => esm[n] === cjs[n]) }));`;
-    const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url) })) as { names: string[]; same: boolean };
-    expect(seen.names.sort()).toEqual(Object.keys(source).sort());
+      console.log(JSON.stringify({ names: Object.keys(esm), same: Object.keys(cjs).every((n) => esm[n] === cjs[n]), whole: esm.default === cjs }));`;
+    const seen = JSON.parse(nodeInProgram('--input-type=module', '-e', script)) as { names: string[]; same: boolean; whole: boolean };
+    expect(seen.names.filter((n) => n !== 'default' && n !== 'module.exports').sort()).toEqual(Object.keys(source).sort());
     expect(seen.same).toBe(true);
+    expect(seen.whole).toBe(true);
   });
 
-  it('a program that only uses the client never reads the build\'s modules (dist/build.js)', () => {
+  it('reads each of its files only when a module in it is first used', async () => {
+    // dist/bundle.js: the client and what a ping stands on; dist/images.js: the image operations;
+    // dist/build.js: the build's modules (each a few ms of a cold start when read)
     const read = (code: string): string[] =>
-      (JSON.parse(node('-e', `const dw = require(${JSON.stringify(distPath)}); ${code}; console.log(JSON.stringify(Object.keys(require.cache)))`)) as string[]).map((f) => f.replace(/.*\/dist\//, ''));
-    expect(read("new dw.Docker({ host: 'unix:///nowhere.sock' }); dw.listImages; dw.JsonLinesDecoder").sort()).toEqual(['bundle.js', 'index.js']);
-    expect(read('new dw.PatternMatcher([])').sort()).toEqual(['build.js', 'bundle.js', 'index.js']);
+      (JSON.parse(node('-e', `const dw = require(${JSON.stringify(distPath)}); (async () => { ${code}; })().then(() => console.log(JSON.stringify(Object.keys(require.cache))))`)) as string[]).map((f) => f.replace(/.*\/dist\//, '')).sort();
+    const client = "const d = new dw.Docker({ host: 'unix:///nowhere.sock', version: '1.41' })";
+    expect(read(`${client}; await d.ping().catch((e) => { if (!(e instanceof dw.ConnectionError)) throw e; }); d.api; await d.close()`)).toEqual(['bundle.js', 'index.js']);
+    expect(read(`${client}; d.images; d.credentials`)).toEqual(['bundle.js', 'images.js', 'index.js']);
+    expect(read('dw.listImages; dw.JsonLinesDecoder')).toEqual(['bundle.js', 'images.js', 'index.js']);
+    expect(read('new dw.PatternMatcher([])')).toEqual(['build.js', 'bundle.js', 'index.js']);
+    expect(read('dw.pack')).toEqual(['build.js', 'bundle.js', 'index.js']); // (its requires into images.js wait for their first use)
   });
 
   it('require() of the package loads no part of Node beyond what node:net loads', () => {
-    // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...)
-    const loaded = (code: string): string[] => JSON.parse(node('-e', `${code}; console.log(JSON.stringify(process.moduleLoadList))`)) as string[];
+    // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...;
+    // and no ES module resolver, which require() loads to resolve a package.json "exports")
+    const loaded = (code: string): string[] => JSON.parse(nodeInProgram('-e', `${code}; console.log(JSON.stringify(process.moduleLoadList))`)) as string[];
     const net = new Set(loaded("require('node:net')"));
-    expect(loaded(`require(${JSON.stringify(distPath)})`).filter((m) => !net.has(m))).toEqual([]);
+    expect(loaded("require('dockwire').Docker").filter((m) => !net.has(m))).toEqual([]);
   });
 
   it('works: errors, references, the ignore matcher and the JSON-lines decoder', () => {

@@ -1,14 +1,15 @@
 // Writes the library's JavaScript: dist/bundle.js (the client and what it stands on),
 // dist/images.js (the image operations), dist/build.js (the modules only a build needs),
-// dist/cli/bin.js (the `dockwire` command), and
-// the package's entry point on top of them, dist/index.js (for require and import alike).
+// dist/cli/bin.js (the `dockwire` command), and the package's entry point on top of them,
+// dist/index.js (for require and import alike).
 //
-// Why one file: Node's module loaders spend most of a cold start per module. Imported as 64 ES
-// modules, dockwire took ~75 ms and 8 MB over bare node on this machine; as one file, ~20 ms and
-// 3 MB. No bundler is involved: TypeScript writes every module as CommonJS (tsconfig.bundle.json),
-// this script puts each one, unchanged, in a function of its own, and a small loader evaluates
-// them on first require, as Node would. A dynamic import() becomes a require() at the point of
-// use, so node:tls, node:zlib, node:child_process and the build's modules load only when used.
+// Why a few files and not a file per module: Node's module loaders spend most of a cold start per
+// module. Imported as 64 ES modules, dockwire took ~75 ms and 8 MB over bare node on this
+// machine; as one file, ~20 ms and 3 MB. No bundler is involved: TypeScript writes every module
+// as CommonJS (tsconfig.bundle.json), this script puts each one, unchanged, in a function of its
+// own, and a small loader evaluates them on first require, as Node would. A dynamic import()
+// becomes a require() at the point of use, so node:tls, node:zlib, node:child_process and the
+// build's modules load only when used.
 //
 // Why CommonJS (dist/package.json says so): Node's ES module loader costs ~10 ms the first time
 // it reads a file (its resolver, node:fs/promises, the translators), before any of our code runs;
@@ -52,15 +53,23 @@ function moduleEntries(files, outDir) {
   const maps = [];
   for (const file of files) {
     const name = file.replace(/\.js$/, '');
+    const onUse = []; // (its bindings made requireOnUse)
     const code = readFileSync(join(emitted, file), 'utf8')
       .replace(/^#!.*/, '') // (cli/bin.ts's #! line is blanked, not removed: the source map's lines stay)
       .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '')
       // each require of another module names it as the bundle does: no paths to resolve at run time
       .replace(/\brequire\((["'])(\.{1,2}\/[^"']+)\.js\1\)/g, (_, _quote, path) => `require(${JSON.stringify(join(dirname(name), path))})`)
-      .replace(/^(const \w+ = )require\(("[^"]+")\);$/gm, (line, start, other) => {
+      .replace(/^const (\w+) = require\(("[^"]+")\);$/gm, (line, binding, other) => {
         const where = fileOf(JSON.parse(other));
-        return where === 'node' || where === 'bundle' || where === fileOf(name) ? line : `${start}requireOnUse(${other});`;
+        if (where === 'node' || where === 'bundle' || where === fileOf(name)) return line;
+        onUse.push(binding);
+        return `const ${binding} = requireOnUse(${other});`;
       });
+    // (a stand-in only answers `binding.name`, which is how TypeScript's output reads an import)
+    for (const binding of onUse) {
+      const uses = code.match(new RegExp(`\\b${binding}\\b(?!\\.\\w)`, 'g')) ?? [];
+      if (uses.length !== 1) throw new Error(`bundle: ${file} uses ${binding} other than as ${binding}.name; requireOnUse would not answer that`);
+    }
     for (const [helper] of code.matchAll(/\b__[a-zA-Z]+(?=\()/g)) {
       if (!known.has(helper)) throw new Error(`bundle: ${file} uses TypeScript's ${helper}, which the bundle does not define`);
     }

@@ -42,7 +42,7 @@ describe('dist/index.js, from the bundle', () => {
     expect(seen.whole).toBe(true);
   });
 
-  it('reads each of its files only when a module in it is first used', async () => {
+  it('reads each of its files only when a module in it is first used', () => {
     // dist/bundle.js: the client and what a ping stands on; dist/images.js: the image operations;
     // dist/build.js: the build's modules (each a few ms of a cold start when read)
     const read = (code: string): string[] =>

@@ -108,8 +108,8 @@ function writeModules(file, before, entries, after) {
 }
 
 // Four files, each read the first time one of its modules is asked for. dist/bundle.js: the
-// client, the transport and the HTTP codec, the errors: what `new Docker()`, `ping()` and `api`
-// need. dist/images.js: the image operations, their models, registry credentials and progress
+// client, the transport and the HTTP codec, the errors, where DOCKER_HOST points: what
+// `new Docker()`, `Docker.fromEnv()`, `ping()` and `api` need. dist/images.js: the image operations, their models, registry credentials and progress
 // streams (a program that only pings neither reads nor compiles them: ~2.5 ms of its start
 // here). dist/build.js: what only a build or the build helpers need (the context walker and
 // packer, the .dockerignore matcher, the BuildKit decoder; ~3 ms). dist/cli/bin.js: the command
@@ -123,7 +123,7 @@ function fileOf(name) {
   if (name.startsWith('node:')) return 'node'; // (a built-in: Node's own)
   if (name.startsWith('cli/')) return 'cli';
   if (/^(context|tar|ignore)\/|^stream\/(buildkit-status|protobuf)$/.test(name)) return 'build';
-  if (/^(client|engine-api|errors|bytes)$|^(http|transport)\//.test(name)) return 'bundle';
+  if (/^(client|engine-api|errors|bytes|auth\/docker-env)$|^(http|transport)\//.test(name)) return 'bundle';
   return 'images';
 }
 const inFile = (which) => files.filter((f) => fileOf(moduleName(f)) === which);

@@ -49,6 +49,7 @@ describe('dist/index.js, from the bundle', () => {
       (JSON.parse(node('-e', `const dw = require(${JSON.stringify(distPath)}); (async () => { ${code}; })().then(() => console.log(JSON.stringify(Object.keys(require.cache))))`)) as string[]).map((f) => f.replace(/.*\/dist\//, '')).sort();
     const client = "const d = new dw.Docker({ host: 'unix:///nowhere.sock', version: '1.41' })";
     expect(read(`${client}; await d.ping().catch((e) => { if (!(e instanceof dw.ConnectionError)) throw e; }); d.api; await d.close()`)).toEqual(['bundle.js', 'index.js']);
+    expect(read("const d = dw.Docker.fromEnv({ DOCKER_HOST: 'unix:///nowhere.sock' }); d.api; await d.close()")).toEqual(['bundle.js', 'index.js']);
     expect(read(`${client}; d.images; d.credentials`)).toEqual(['bundle.js', 'images.js', 'index.js']);
     expect(read('dw.listImages; dw.JsonLinesDecoder')).toEqual(['bundle.js', 'images.js', 'index.js']);
     expect(read('new dw.PatternMatcher([])')).toEqual(['build.js', 'bundle.js', 'index.js']);

@@ -4,7 +4,7 @@
 // read through Node's own require() and, in a child process, Node's own import: vitest's module
 // runner would load its own copies.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +55,28 @@ describe('dist/index.js, from the bundle', () => {
     expect(read('new dw.PatternMatcher([])')).toEqual(['build.js', 'bundle.js', 'index.js']);
     expect(read('dw.pack')).toEqual(['build.js', 'bundle.js', 'index.js']); // (its requires into images.js wait for their first use)
   });
+
+  it('gives a TypeScript program (nodenext) its types, to import and to require', () => {
+    // (the package has no `exports`: TypeScript finds dist/index.d.ts through `types`; a name
+    // dockwire does not export is the one error, so the package did resolve)
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const files = {
+      'a.mts': "import { Docker, ImageNotFound, type Image } from 'dockwire';\nexport const p: Promise<boolean> = new Docker().ping();\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const c: string = new ImageNotFound(404, 'x').code;\n",
+      'b.cts': "import dw = require('dockwire');\nexport const d: dw.Docker = new dw.Docker();\n",
+      'c.mts': "import { NoSuchExport } from 'dockwire';\nexport const x = NoSuchExport;\n",
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(program, name), text);
+    const options = { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] };
+    writeFileSync(join(program, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(files) }));
+    const tsc = (): string => {
+      try {
+        return nodeInProgram(join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.');
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout);
+      }
+    };
+    expect(tsc().trim().split('\n')).toEqual([expect.stringContaining("c.mts(1,10): error TS2305: Module '\"dockwire\"' has no exported member 'NoSuchExport'.")]);
+  }, 60_000);
 
   it('require() of the package loads no part of Node beyond what node:net loads', () => {
     // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...;

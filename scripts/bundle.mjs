@@ -109,9 +109,9 @@ function writeModules(file, before, entries, after) {
 
 // Four files, each read the first time one of its modules is asked for. dist/bundle.js: the
 // client, the transport and the HTTP codec, the errors, where DOCKER_HOST points: what
-// `new Docker()`, `Docker.fromEnv()`, `ping()` and `api` need. dist/images.js: the image operations, their models, registry credentials and progress
-// streams (a program that only pings neither reads nor compiles them: ~2.5 ms of its start
-// here). dist/build.js: what only a build or the build helpers need (the context walker and
+// `new Docker()`, `Docker.fromEnv()`, `ping()` and `api` need. dist/images.js: the image
+// operations, their models, registry credentials and progress streams (a program that only
+// pings neither reads nor compiles them: ~2.5 ms of its start here). dist/build.js: what only a build or the build helpers need (the context walker and
 // packer, the .dockerignore matcher, the BuildKit decoder; ~3 ms). dist/cli/bin.js: the command
 // line's modules. The last three add their modules to the bundle's.
 // (src/index.ts itself is not among them: dist/index.js below takes each name from its module)

@@ -1,7 +1,8 @@
 // Writes the library's JavaScript: dist/bundle.js (the client and what it stands on),
 // dist/images.js (the image operations), dist/build.js (the modules only a build needs),
-// dist/cli/bin.js (the `dockwire` command), and the package's entry point on top of them,
-// dist/index.js (for require and import alike).
+// dist/cli/bin.js (the `dockwire` command), and the package's entry points on top of them,
+// dist/index.js (`dockwire`) and dist/index-client.js (`dockwire/client`), for require and
+// import alike.
 //
 // Why a few files and not a file per module: Node's module loaders spend most of a cold start per
 // module. Imported as 64 ES modules, dockwire took ~75 ms and 8 MB over bare node on this
@@ -13,9 +14,9 @@
 //
 // Why CommonJS (dist/package.json says so): Node's ES module loader costs ~10 ms the first time
 // it reads a file (its resolver, node:fs/promises, the translators), before any of our code runs;
-// require() costs ~1 ms. A program that require()s dockwire never starts it. package.json names
-// its entry with "main", not "exports": with "exports", Node's require() resolves the package
-// through the ES module loader's resolver, which it loads for that (~2.5 ms here). (Written as
+// require() costs ~1 ms. A program that require()s dockwire never starts it (only the loader's
+// resolver, ~2.5 ms here, which Node's require() loads to resolve any package with "exports", as
+// dockwire's package.json has for its two entry points). (Written as
 // System.register modules with a linker, as before, the same code also took a few ms longer to
 // evaluate: a declare, an execute and a setter function per import, each compiled on first use.)
 import { execFileSync } from 'node:child_process';
@@ -114,9 +115,10 @@ function writeModules(file, before, entries, after) {
 // pings neither reads nor compiles them: ~2.5 ms of its start here). dist/build.js: what only a build or the build helpers need (the context walker and
 // packer, the .dockerignore matcher, the BuildKit decoder; ~3 ms). dist/cli/bin.js: the command
 // line's modules. The last three add their modules to the bundle's.
-// (src/index.ts itself is not among them: dist/index.js below takes each name from its module)
-const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && f !== 'index.js').sort();
-const indexCode = readFileSync(join(emitted, 'index.js'), 'utf8');
+// (the entry points' sources are not among them: below, each of their names is taken from its module)
+const entries = ['index', 'index-client'];
+const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && !entries.includes(f.replace(/\.js$/, ''))).sort();
+const entryCode = new Map(entries.map((entry) => [entry, readFileSync(join(emitted, `${entry}.js`), 'utf8')]));
 const moduleName = (f) => f.replace(/\.js$/, '');
 /** Which file holds the module `name` (its path under src/, without .js): bundle, images, build or cli. */
 function fileOf(name) {
@@ -191,33 +193,40 @@ rmSync(emitted, { recursive: true, force: true });
 // dist/package.json: everything in dist/ is CommonJS (the declaration files too, for TypeScript)
 writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 
-// dist/index.js: the package's named exports, each taken from the module that defines it, as a
-// getter that loads its module when read, so `const { Docker } = require('dockwire')` never
-// loads the build's modules. `import { Docker } from 'dockwire'` reads the same file: Node's ES
-// module loader finds a CommonJS file's names with its lexer (cjs-module-lexer), which sees the
+// The package's entry points, each written from its source (TypeScript's CommonJS output of it)
+// as a file of named exports: dist/index.js (`dockwire`, from src/index.ts) and
+// dist/index-client.js (`dockwire/client`, from src/index-client.ts: the client and the errors).
+// Each name is a getter that loads its module when read, so `const { Docker } = require('dockwire')`
+// never loads the build's modules. `import { Docker } from 'dockwire'` reads the same file: Node's
+// ES module loader finds a CommonJS file's names with its lexer (cjs-module-lexer), which sees the
 // `exports.a = exports.b = void 0;` line (TypeScript's own way of declaring names it defines
-// later) and not the getters; it then reads every name, so an importer loads the build's modules
-// too. One file for both: a program has one copy of every class however it loads dockwire.
-// What src/index.ts exports is read from TypeScript's CommonJS output of it: each `export { a as
-// b } from './m.js'` is a require and a getter; `export * from './m.js'` is every name of m.
+// later) and not the getters; it then reads every name, so an importer of `dockwire` loads every
+// module, and one of `dockwire/client` only the client's. One file for both module systems: a
+// program has one copy of every class however it loads dockwire. Each `export { a as b } from
+// './m.js'` of an entry's source is a require and a getter; `export * from './m.js'` is every
+// name of m.
 const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
-const required = new Map([...indexCode.matchAll(/var (\w+) = require\("\.\/([^"]+)\.js"\);/g)].map(([, variable, path]) => [variable, path]));
-const exported = new Map(); // name → [module, its name there]
-for (const [, name, variable, inner] of indexCode.matchAll(/Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);/g)) {
-  exported.set(name, [required.get(variable), inner]);
-}
-for (const [, path] of indexCode.matchAll(/__exportStar\(require\("\.\/([^"]+)\.js"\), exports\);/g)) {
-  for (const name of Object.keys(load(path))) if (!exported.has(name)) exported.set(name, [path, name]);
-}
-const names = [...exported.keys()].sort();
-for (const name of names) {
-  const [module, inner] = exported.get(name);
-  if (!module || load(module)[inner] === undefined) throw new Error(`bundle: src/index.ts exports ${name}, not found in ${module}`);
-}
-const header = "// dockwire's entry point: every module is in ./bundle.js (see scripts/bundle.mjs)";
-writeFileSync(
-  join(dist, 'index.js'),
-  `${header}
+for (const entry of entries) writeEntry(entry);
+
+/** Writes dist/`entry`.js from TypeScript's output of src/`entry`.ts. */
+function writeEntry(entry) {
+  const code = entryCode.get(entry);
+  const required = new Map([...code.matchAll(/var (\w+) = require\("\.\/([^"]+)\.js"\);/g)].map(([, variable, path]) => [variable, path]));
+  const exported = new Map(); // name → [module, its name there]
+  for (const [, name, variable, inner] of code.matchAll(/Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);/g)) {
+    exported.set(name, [required.get(variable), inner]);
+  }
+  for (const [, path] of code.matchAll(/__exportStar\(require\("\.\/([^"]+)\.js"\), exports\);/g)) {
+    for (const name of Object.keys(load(path))) if (!exported.has(name)) exported.set(name, [path, name]);
+  }
+  const names = [...exported.keys()].sort();
+  for (const name of names) {
+    const [module, inner] = exported.get(name);
+    if (!module || load(module)[inner] === undefined) throw new Error(`bundle: src/${entry}.ts exports ${name}, not found in ${module}`);
+  }
+  writeFileSync(
+    join(dist, `${entry}.js`),
+    `// An entry point of dockwire (src/${entry}.ts): every module is in ./bundle.js (see scripts/bundle.mjs)
 'use strict';
 // (the names, for Node's ES module loader: its lexer reads them here; the getters below define them)
 ${names.map((n) => `exports.${n} =`).join('\n  ')}
@@ -237,4 +246,5 @@ Object.defineProperties(exports, {
 ${names.map((n) => `  ${n}: from(${JSON.stringify(exported.get(n)[0])}, ${JSON.stringify(exported.get(n)[1])}),`).join('\n')}
 });
 `,
-);
+  );
+}

@@ -1,6 +1,7 @@
 // The runtime smoke suite: the built dist/ unchanged, under whichever runtime runs this file
 // (Node, Bun, Deno), imported by its name as users do (test/runtimes/package.json links it):
-// ping, list, push to and pull from the local registry, build a small context, save and load.
+// ping, the dockwire/client entry, list, push to and pull from the local registry, build a small
+// context, save and load.
 // Prints one line per check and a closing "N passed, N failed".
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,18 @@ function assert(condition, what) {
 }
 
 await check('ping', async () => assert((await docker.ping()) === true, 'ping true'));
+await check('dockwire/client: the same client, and an engine error as the same class', async () => {
+  const client = await import('dockwire/client');
+  const main = await import('dockwire');
+  assert(client.Docker === Docker && client.APIError === main.APIError, 'the classes of dockwire');
+  const other = new client.Docker({ host: env.DOCKER_HOST });
+  try {
+    const failure = await other.images.get('dockwire-smoke/absent:none').catch((error) => error);
+    assert(failure instanceof client.ImageNotFound && failure instanceof client.APIError, 'ImageNotFound for an absent image');
+  } finally {
+    await other.close();
+  }
+});
 await check('list', async () => {
   const images = await docker.images.list();
   assert(images.some((i) => i.tags.includes(env.DOCKWIRE_BASE_IMAGE)), 'the base image in the list');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { unindented } from '../../scripts/lib/unindent.mjs';
+import * as sourceClient from '../../src/index-client.js';
 import * as source from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
@@ -42,6 +43,30 @@ describe('dist/index.js, from the bundle', () => {
     expect(seen.whole).toBe(true);
   });
 
+  it('dockwire/client gives the client and the errors, the same classes as dockwire, to import and require', () => {
+    const script = `import * as esm from 'dockwire/client'; import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url); const cjs = require('dockwire/client'); const main = require('dockwire');
+      console.log(JSON.stringify({ names: Object.keys(esm), imported: Object.keys(cjs).every((n) => esm[n] === main[n]), required: Object.keys(cjs).every((n) => cjs[n] === main[n]) }));`;
+    const seen = JSON.parse(nodeInProgram('--input-type=module', '-e', script)) as { names: string[]; imported: boolean; required: boolean };
+    expect(seen.names.filter((n) => n !== 'default' && n !== 'module.exports').sort()).toEqual(Object.keys(sourceClient).sort());
+    expect(Object.keys(sourceClient)).toEqual(expect.arrayContaining(['Docker', 'APIError', 'ImageNotFound', 'ConnectionError']));
+    expect(seen.imported).toBe(true);
+    expect(seen.required).toBe(true);
+  });
+
+  it('an importer of dockwire/client reads only the client\'s files; one of dockwire, every file', () => {
+    // (Node's ES module loader reads every name a CommonJS file exports, so each getter runs)
+    const read = (entry: string): string[] => {
+      const script = `import { Docker, ConnectionError } from '${entry}'; import { createRequire } from 'node:module';
+        const d = new Docker({ host: 'unix:///nowhere.sock', version: '1.41' });
+        await d.ping().catch((e) => { if (!(e instanceof ConnectionError)) throw e; }); await d.close();
+        console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
+      return (JSON.parse(nodeInProgram('--input-type=module', '-e', script)) as string[]).map((f) => f.replace(/.*\/dist\//, '')).sort();
+    };
+    expect(read('dockwire/client')).toEqual(['bundle.js', 'index-client.js']);
+    expect(read('dockwire')).toEqual(['build.js', 'bundle.js', 'images.js', 'index.js']);
+  });
+
   it('reads each of its files only when a module in it is first used', () => {
     // dist/bundle.js: the client and what a ping stands on; dist/images.js: the image operations;
     // dist/build.js: the build's modules (each a few ms of a cold start when read)
@@ -57,13 +82,15 @@ describe('dist/index.js, from the bundle', () => {
   });
 
   it('gives a TypeScript program (nodenext) its types, to import and to require', () => {
-    // (the package has no `exports`: TypeScript finds dist/index.d.ts through `types`; a name
+    // (TypeScript finds each entry's declarations through package.json's `exports`; a name
     // dockwire does not export is the one error, so the package did resolve)
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const files = {
       'a.mts': "import { Docker, ImageNotFound, type Image } from 'dockwire';\nexport const p: Promise<boolean> = new Docker().ping();\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const c: string = new ImageNotFound(404, 'x').code;\n",
       'b.cts': "import dw = require('dockwire');\nexport const d: dw.Docker = new dw.Docker();\n",
       'c.mts': "import { NoSuchExport } from 'dockwire';\nexport const x = NoSuchExport;\n",
+      'd.mts': "import { Docker, APIError } from 'dockwire/client';\nimport type { Image } from 'dockwire';\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const e: boolean = new Error() instanceof APIError;\n",
+      'e.cts': "import client = require('dockwire/client');\nexport const d: client.Docker = new client.Docker();\n",
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(program, name), text);
     const options = { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] };
@@ -78,12 +105,19 @@ describe('dist/index.js, from the bundle', () => {
     expect(tsc().trim().split('\n')).toEqual([expect.stringContaining("c.mts(1,10): error TS2305: Module '\"dockwire\"' has no exported member 'NoSuchExport'.")]);
   }, 60_000);
 
-  it('require() of the package loads no part of Node beyond what node:net loads', () => {
-    // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...;
-    // and no ES module resolver, which require() loads to resolve a package.json "exports")
+  it('require() of the package loads no part of Node beyond what node:net and resolving a package load', () => {
+    // (what keeps a cold start short: no ES module loader, no node:fs/promises, no node:os...; the
+    // baseline is a package that does nothing, with "exports" as dockwire has: to resolve those,
+    // require() loads the ES module loader's resolver, whichever package it is)
+    const empty = join(program, 'node_modules', 'empty-with-exports');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(join(empty, 'package.json'), '{ "name": "empty-with-exports", "exports": { ".": "./index.js" } }\n');
+    writeFileSync(join(empty, 'index.js'), 'module.exports = {};\n');
     const loaded = (code: string): string[] => JSON.parse(nodeInProgram('-e', `${code}; console.log(JSON.stringify(process.moduleLoadList))`)) as string[];
-    const net = new Set(loaded("require('node:net')"));
-    expect(loaded("require('dockwire').Docker").filter((m) => !net.has(m))).toEqual([]);
+    const baseline = new Set(loaded("require('node:net'); require('empty-with-exports')"));
+    expect(loaded("require('dockwire').Docker").filter((m) => !baseline.has(m))).toEqual([]);
+    expect(loaded("require('dockwire/client').Docker").filter((m) => !baseline.has(m))).toEqual([]);
+    expect(loaded("require('dockwire').Docker")).toEqual(expect.arrayContaining(['NativeModule net']));
   });
 
   it('works: errors, references, the ignore matcher and the JSON-lines decoder', () => {

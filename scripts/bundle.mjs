@@ -115,8 +115,16 @@ function writeModules(file, before, entries, after) {
 // pings neither reads nor compiles them: ~2.5 ms of its start here). dist/build.js: what only a build or the build helpers need (the context walker and
 // packer, the .dockerignore matcher, the BuildKit decoder; ~3 ms). dist/cli/bin.js: the command
 // line's modules. The last three add their modules to the bundle's.
-// (the entry points' sources are not among them: below, each of their names is taken from its module)
-const entries = ['index', 'index-client'];
+// (the entry points' sources are not among them: below, each of their names is taken from its
+// module. They are what package.json's "exports" names, each `./dist/<entry>.js` with its
+// `./dist/<entry>.d.ts`: one list, so a new entry is a source file and a line there)
+const entries = Object.entries(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports)
+  .filter(([subpath]) => subpath !== './package.json')
+  .map(([subpath, { types, default: file }]) => {
+    const entry = /^\.\/dist\/([\w-]+)\.js$/.exec(file)?.[1];
+    if (!entry || types !== `./dist/${entry}.d.ts`) throw new Error(`bundle: package.json's exports["${subpath}"] is not { types: ./dist/<entry>.d.ts, default: ./dist/<entry>.js }`);
+    return entry;
+  });
 const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && !entries.includes(f.replace(/\.js$/, ''))).sort();
 const entryCode = new Map(entries.map((entry) => [entry, readFileSync(join(emitted, `${entry}.js`), 'utf8')]));
 const moduleName = (f) => f.replace(/\.js$/, '');

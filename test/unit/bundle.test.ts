@@ -67,6 +67,16 @@ describe('dist/index.js, from the bundle', () => {
     expect(read('dockwire')).toEqual(['build.js', 'bundle.js', 'images.js', 'index.js']);
   });
 
+  it('an importer gets an ES module for each entry: Node does not run its CommonJS lexer over the library', () => {
+    // (the lexer's first run and the CommonJS translator cost ~2 ms and ~80 KB of V8's young
+    // generation; dist/<entry>.mjs requires dist/<entry>.js and exports its names)
+    for (const entry of ['dockwire', 'dockwire/client']) {
+      const script = `import * as dw from '${entry}'; console.log(JSON.stringify({ url: import.meta.resolve('${entry}'), loaded: process.moduleLoadList.filter((m) => m.includes('lexer')), docker: typeof dw.Docker }));`;
+      const seen = JSON.parse(nodeInProgram('--input-type=module', '-e', script)) as { url: string; loaded: string[]; docker: string };
+      expect(seen).toEqual({ url: expect.stringMatching(/\/dist\/index(-client)?\.mjs$/), loaded: [], docker: 'function' });
+    }
+  });
+
   it('reads each of its files only when a module in it is first used', () => {
     // dist/bundle.js: the client and what a ping stands on; dist/images.js: the image operations;
     // dist/build.js: the build's modules (each a few ms of a cold start when read)

@@ -1,8 +1,8 @@
 // Writes the library's JavaScript: dist/bundle.js (the client and what it stands on),
 // dist/images.js (the image operations), dist/build.js (the modules only a build needs),
 // dist/cli/bin.js (the `dockwire` command), and the package's entry points on top of them,
-// dist/index.js (`dockwire`) and dist/index-client.js (`dockwire/client`), for require and
-// import alike.
+// dist/index.js (`dockwire`) and dist/index-client.js (`dockwire/client`), each with an ES
+// module beside it for import (dist/index.mjs, dist/index-client.mjs).
 //
 // Why a few files and not a file per module: Node's module loaders spend most of a cold start per
 // module. Imported as 64 ES modules, dockwire took ~75 ms and 8 MB over bare node on this
@@ -212,15 +212,15 @@ writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 // objects, so a program has one copy of every class however it loads dockwire. Importing the
 // CommonJS file itself would work too (Node's lexer, cjs-module-lexer, finds its names in the
 // `exports.a = exports.b = void 0;` line, TypeScript's own way of declaring names it defines
-// later), but the lexer's first run and the CommonJS translator cost an importer ~2 ms and ~80 KB
-// of V8's young generation here, enough to bring the first scavenge (~4 ms) into a one-request
-// program's run. An importer reads every name it is given, so one of `dockwire` loads every
+// later), but the lexer's first run and the CommonJS translator cost an importer 2–4 ms and ~35
+// KB of V8's young generation here, enough to bring the first scavenge (~4 ms) into the run of a
+// program that imports dockwire/client and makes one request. An importer reads every name it is given, so one of `dockwire` loads every
 // module, and one of `dockwire/client` only the client's. Each `export { a as b } from './m.js'`
 // of an entry's source is a require and a getter; `export * from './m.js'` is every name of m.
 const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
 for (const entry of entries) writeEntry(entry);
 
-/** Writes dist/`entry`.js from TypeScript's output of src/`entry`.ts. */
+/** Writes dist/`entry`.js and dist/`entry`.mjs from TypeScript's output of src/`entry`.ts. */
 function writeEntry(entry) {
   const code = entryCode.get(entry);
   const required = new Map([...code.matchAll(/var (\w+) = require\("\.\/([^"]+)\.js"\);/g)].map(([, variable, path]) => [variable, path]));

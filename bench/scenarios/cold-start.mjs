@@ -9,7 +9,7 @@
 // has "exports", as dockwire has: to resolve those, require() loads Node's ES module resolver).
 // dockwire is loaded by its package name, through package.json's exports, as users load it: as
 // `dockwire` (everything) and as `dockwire/client` (the client and the errors: an importer of
-// `dockwire` loads every module, since Node's ES module loader reads every name a package exports).
+// `dockwire` loads every module: an ES module import binds every name the package exports).
 //
 // The target, 15 ms, was set on a machine where bare node started in 60 ms (the issue's
 // reference); the row's target says what that is in this run's terms, scaled by how long bare

@@ -68,7 +68,7 @@ describe('dist/index.js, from the bundle', () => {
   });
 
   it('an importer gets an ES module for each entry: Node does not run its CommonJS lexer over the library', () => {
-    // (the lexer's first run and the CommonJS translator cost ~2 ms and ~80 KB of V8's young
+    // (the lexer's first run and the CommonJS translator cost 2–4 ms and ~35 KB of V8's young
     // generation; dist/<entry>.mjs requires dist/<entry>.js and exports its names)
     for (const entry of ['dockwire', 'dockwire/client']) {
       const script = `import * as dw from '${entry}'; console.log(JSON.stringify({ url: import.meta.resolve('${entry}'), loaded: process.moduleLoadList.filter((m) => m.includes('lexer')), docker: typeof dw.Docker }));`;

@@ -119,12 +119,17 @@ function writeModules(file, before, entries, after) {
 // module. They are what package.json's "exports" names, each as `./dist/<entry>.d.ts`,
 // `./dist/<entry>.mjs` and `./dist/<entry>.js`: one list, so a new entry is a source file and a
 // line there)
-const entries = Object.entries(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports)
+// (TypeScript's node10 resolution reads no "exports": "typesVersions" maps each subpath to its
+// declarations for it, and must say the same)
+const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const entries = Object.entries(packageJson.exports)
   .filter(([subpath]) => subpath !== './package.json')
   .map(([subpath, conditions]) => {
     const entry = /^\.\/dist\/([\w-]+)\.js$/.exec(conditions.default)?.[1];
     const expected = { types: `./dist/${entry}.d.ts`, import: `./dist/${entry}.mjs`, default: `./dist/${entry}.js` };
     if (!entry || JSON.stringify(conditions) !== JSON.stringify(expected)) throw new Error(`bundle: package.json's exports["${subpath}"] is not ${JSON.stringify(expected)}`);
+    const mapped = subpath === '.' ? [packageJson.types.replace(/^(?!\.\/)/, './')] : packageJson.typesVersions?.['*']?.[subpath.slice(2)];
+    if (JSON.stringify(mapped) !== JSON.stringify([expected.types])) throw new Error(`bundle: package.json's ${subpath === '.' ? 'types' : `typesVersions["*"]["${subpath.slice(2)}"]`} is not ${expected.types}`);
     return entry;
   });
 const files = readdirSync(emitted, { recursive: true }).filter((f) => f.endsWith('.js') && !entries.includes(f.replace(/\.js$/, ''))).sort();

@@ -91,28 +91,36 @@ describe('dist/index.js, from the bundle', () => {
     expect(read('dw.pack')).toEqual(['build.js', 'bundle.js', 'index.js']); // (its requires into images.js wait for their first use)
   });
 
-  it('gives a TypeScript program (nodenext) its types, to import and to require', () => {
-    // (TypeScript finds each entry's declarations through package.json's `exports`; a name
-    // dockwire does not export is the one error, so the package did resolve)
+  it('gives a TypeScript program its types: nodenext, to import and to require; node10, to require', () => {
+    // (with nodenext, TypeScript finds each entry's declarations through package.json's
+    // `exports`; with node10, which reads no `exports`, through `types` and `typesVersions`. A
+    // name dockwire does not export is the one error, so the package did resolve)
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const files = {
+    const typecheck = (folder: string, compilerOptions: Record<string, unknown>, files: Record<string, string>): string[] => {
+      const dir = join(program, folder);
+      mkdirSync(dir);
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      const options = { ...compilerOptions, strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(files) }));
+      try {
+        return execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { encoding: 'utf8', cwd: dir }).trim().split('\n');
+      } catch (error) {
+        return String((error as { stdout?: string }).stdout).trim().split('\n');
+      }
+    };
+    const nodenext = {
       'a.mts': "import { Docker, ImageNotFound, type Image } from 'dockwire';\nexport const p: Promise<boolean> = new Docker().ping();\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const c: string = new ImageNotFound(404, 'x').code;\n",
       'b.cts': "import dw = require('dockwire');\nexport const d: dw.Docker = new dw.Docker();\n",
       'c.mts': "import { NoSuchExport } from 'dockwire';\nexport const x = NoSuchExport;\n",
       'd.mts': "import { Docker, APIError } from 'dockwire/client';\nimport type { Image } from 'dockwire';\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const e: boolean = new Error() instanceof APIError;\n",
       'e.cts': "import client = require('dockwire/client');\nexport const d: client.Docker = new client.Docker();\n",
     };
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(program, name), text);
-    const options = { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] };
-    writeFileSync(join(program, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(files) }));
-    const tsc = (): string => {
-      try {
-        return nodeInProgram(join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.');
-      } catch (error) {
-        return String((error as { stdout?: string }).stdout);
-      }
+    expect(typecheck('nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, nodenext)).toEqual([expect.stringContaining("c.mts(1,10): error TS2305: Module '\"dockwire\"' has no exported member 'NoSuchExport'.")]);
+    const node10 = {
+      'a.ts': "import { Docker, APIError } from 'dockwire/client';\nimport type { Image } from 'dockwire';\nexport const i: Promise<Image> = new Docker().images.get('x');\nexport const e: boolean = new Error() instanceof APIError;\n",
+      'b.ts': "import { NoSuchExport } from 'dockwire/client';\nexport const x = NoSuchExport;\n",
     };
-    expect(tsc().trim().split('\n')).toEqual([expect.stringContaining("c.mts(1,10): error TS2305: Module '\"dockwire\"' has no exported member 'NoSuchExport'.")]);
+    expect(typecheck('node10', { module: 'commonjs', moduleResolution: 'node10', target: 'es2022' }, node10)).toEqual([expect.stringContaining("b.ts(1,10): error TS2305: Module '\"dockwire/client\"' has no exported member 'NoSuchExport'.")]);
   }, 60_000);
 
   it('require() of the package loads no part of Node beyond what node:net and resolving a package load', () => {

@@ -118,9 +118,8 @@ function writeModules(file, before, entries, after) {
 // (the entry points' sources are not among them: below, each of their names is taken from its
 // module. They are what package.json's "exports" names, each as `./dist/<entry>.d.ts`,
 // `./dist/<entry>.mjs` and `./dist/<entry>.js`: one list, so a new entry is a source file and a
-// line there)
-// (TypeScript's node10 resolution reads no "exports": "typesVersions" maps each subpath to its
-// declarations for it, and must say the same)
+// line there; "typesVersions", for TypeScript's node10 resolution, which reads no "exports",
+// must map each subpath to the same declarations)
 const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const entries = Object.entries(packageJson.exports)
   .filter(([subpath]) => subpath !== './package.json')
@@ -219,9 +218,10 @@ writeFileSync(join(dist, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 // `exports.a = exports.b = void 0;` line, TypeScript's own way of declaring names it defines
 // later), but the lexer's first run and the CommonJS translator cost an importer 2–4 ms and ~35
 // KB of V8's young generation here, enough to bring the first scavenge (~4 ms) into the run of a
-// program that imports dockwire/client and makes one request. An importer reads every name it is given, so one of `dockwire` loads every
-// module, and one of `dockwire/client` only the client's. Each `export { a as b } from './m.js'`
-// of an entry's source is a require and a getter; `export * from './m.js'` is every name of m.
+// program that imports dockwire/client and makes one request. An importer is given every name's
+// value, so one of `dockwire` loads every module, and one of `dockwire/client` only the client's.
+// Each `export { a as b } from './m.js'` of an entry's source is a require and a getter;
+// `export * from './m.js'` is every name of m.
 const { load } = createRequire(import.meta.url)(join(dist, 'bundle.js'));
 for (const entry of entries) writeEntry(entry);
 

@@ -55,7 +55,7 @@ describe('dist/index.js, from the bundle', () => {
   });
 
   it('an importer of dockwire/client reads only the client\'s files; one of dockwire, every file', () => {
-    // (Node's ES module loader reads every name a CommonJS file exports, so each getter runs)
+    // (an importer is given every name's value: dist/<entry>.mjs reads each getter of its entry)
     const read = (entry: string): string[] => {
       const script = `import { Docker, ConnectionError } from '${entry}'; import { createRequire } from 'node:module';
         const d = new Docker({ host: 'unix:///nowhere.sock', version: '1.41' });
@@ -103,7 +103,7 @@ describe('dist/index.js, from the bundle', () => {
       const options = { ...compilerOptions, strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] };
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(files) }));
       try {
-        return execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { encoding: 'utf8', cwd: dir }).trim().split('\n');
+        return nodeInProgram(join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', folder).trim().split('\n');
       } catch (error) {
         return String((error as { stdout?: string }).stdout).trim().split('\n');
       }

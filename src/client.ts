@@ -41,11 +41,10 @@ export interface VersionInfo {
 export class Docker implements ImageContext {
   /** The low-level API (docker-py's APIClient): versioned requests with typed errors. */
   readonly api: EngineApi;
-  readonly #configDir: string | undefined;
-  // (made when first asked for: a program that only pings or calls `api` never loads the image
-  // API's modules, which the published bundle keeps in a file of their own, dist/images.js)
-  #credentials: Credentials | undefined;
-  #images: ImageCollection | undefined;
+  /** Registry credentials: login() results, then the docker CLI's configuration. */
+  readonly credentials: Credentials;
+  /** docker-py's client.images. */
+  readonly images: ImageCollection;
 
   constructor(options: DockerOptions = {}) {
     const transport =
@@ -59,17 +58,8 @@ export class Docker implements ImageContext {
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     });
-    this.#configDir = options.configDir;
-  }
-
-  /** Registry credentials: login() results, then the docker CLI's configuration. */
-  get credentials(): Credentials {
-    return (this.#credentials ??= new Credentials(this.#configDir !== undefined ? { configDir: this.#configDir } : {}));
-  }
-
-  /** docker-py's client.images. */
-  get images(): ImageCollection {
-    return (this.#images ??= new ImageCollection(this));
+    this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
+    this.images = new ImageCollection(this);
   }
 
   /** POST /auth; good credentials are remembered for later pulls and pushes to that registry. */

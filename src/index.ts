@@ -33,7 +33,9 @@ export type * from './images/types.js';
 export { Credentials } from './auth/credentials.js';
 export { encodeAuthHeader, type AuthConfig } from './auth/auth-config.js';
 
-// build contexts
+// build contexts (contextFromPath is docker-py's utils.tar: a folder, .dockerignore applied, as a tar stream)
+export { contextFromPath, type BuildContext } from './context/build-context.js';
+export { walkContext, type WalkOptions } from './context/walk.js';
 export { PatternMatcher } from './ignore/matcher.js';
 export { parseIgnoreFile } from './ignore/ignore-file.js';
 export { pack, type PackEntry } from './tar/packer.js';

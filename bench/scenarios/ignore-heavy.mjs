@@ -5,12 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import tarFs from 'tar-fs';
-import { load } from '../../dist/bundle.js';
+import { contextFromPath } from '../../dist/index.js';
 import { medianMs, medianChild, timed, median } from '../lib/measure.mjs';
 import { ignoreHeavy } from '../lib/trees.mjs';
-
-// the context builder is internal: taken from the bundle by module name
-const { contextFromPath } = load('context/build-context');
 
 async function dockwireContext(dir, keep) {
   const { body } = await contextFromPath(dir);

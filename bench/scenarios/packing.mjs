@@ -1,10 +1,6 @@
 // 2. Context packing to /dev/null (no engine): many small files, and a few large ones.
 import tarFs from 'tar-fs';
-import { PatternMatcher, pack } from '../../dist/index.js';
-import { load } from '../../dist/bundle.js';
-
-// the context walker is internal: taken from the bundle by module name
-const { walkContext } = load('context/walk');
+import { PatternMatcher, pack, walkContext } from '../../dist/index.js';
 import { medianMs, timed, median } from '../lib/measure.mjs';
 import { largeFiles, smallFiles } from '../lib/trees.mjs';
 

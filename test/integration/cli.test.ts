@@ -13,7 +13,7 @@ import { engineSuite } from '../support/suite.js';
 import { startSearchRegistry } from '../support/search-registry.js';
 
 const { made } = engineSuite();
-const bin = join(root, 'dist', 'cli', 'bin.js');
+const bin = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'dockwire-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

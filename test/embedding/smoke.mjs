@@ -1,5 +1,5 @@
-// The runtime smoke suite: the built dist/ unchanged, under whichever runtime runs this file
-// (Node, Bun, Deno), imported by its name as users do (test/runtimes/package.json links it):
+// The runtime smoke suite: the packed package, under whichever runtime runs this file (Node, Bun,
+// Deno), imported by its name as users do (scripts/embedding.sh installs it beside this file):
 // ping, the dockwire/client entry, list, push to and pull from the local registry, build a small
 // context, save and load.
 // Prints one line per check and a closing "N passed, N failed".

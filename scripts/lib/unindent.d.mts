@@ -1,1 +1,0 @@
-export declare function unindented(lines: string[], file: string): { text: string[]; shifts: number[] };

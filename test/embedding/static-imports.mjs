@@ -1,0 +1,62 @@
+// node static-imports.mjs DIR: fails, naming file and line, when a .js file under DIR loads code
+// in a way a bundler or an auditor cannot follow: a require() or import() whose argument is not
+// one string literal, a static import of anything but a `node:` built-in (each published file
+// stands alone), createRequire, eval or new Function. `--self-test` first shows it catches each.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const rules = [
+  ['a require() or import() of something other than one string literal', /\b(?:require|import)\s*\((?!\s*(["'])[^"'`]*\1\s*\))/g],
+  ['a static import of another file (each published file stands alone)', /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*(["'])(?!node:)[^"']*\1/gm],
+  ['a static import of another file (each published file stands alone)', /^\s*import\s*(["'])(?!node:)[^"']*\1/gm],
+  ['createRequire', /\bcreateRequire\b/g],
+  ['eval', /\beval\s*\(/g],
+  ['new Function', /\bnew\s+Function\s*\(/g],
+];
+
+export function findings(text, file) {
+  const found = [];
+  for (const [what, pattern] of rules) {
+    for (const match of text.matchAll(pattern)) {
+      const line = text.slice(0, match.index).split('\n').length;
+      found.push(`${file}:${line}: ${what}: ${text.split('\n')[line - 1].trim().slice(0, 120)}`);
+    }
+  }
+  return found;
+}
+
+function* jsFiles(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* jsFiles(path);
+    else if (/\.[cm]?js$/.test(entry.name)) yield path;
+  }
+}
+
+const planted = [
+  'const m = require(name);',
+  'await import(`./${x}.js`);',
+  "import { a } from './other.js';",
+  "import './other.js';",
+  "const r = createRequire(import.meta.url);",
+  'eval("1");',
+  'new Function("return 1");',
+];
+if (process.argv.includes('--self-test')) {
+  for (const line of planted) {
+    if (findings(line, 'planted').length === 0) {
+      console.error(`static-imports: the check misses ${line}`);
+      process.exit(1);
+    }
+  }
+  if (findings("import { a } from 'node:fs';\nawait import('node:tls');\nrequire(\"node:zlib\");", 'clean').length) {
+    console.error('static-imports: the check flags string-literal imports of built-ins');
+    process.exit(1);
+  }
+}
+const dir = process.argv.filter((a) => !a.startsWith('--'))[2];
+const files = [...jsFiles(dir)];
+const all = files.flatMap((file) => findings(readFileSync(file, 'utf8'), file));
+for (const line of all) console.error(line);
+if (files.length === 0) console.error(`static-imports: no .js files under ${dir}`);
+process.exitCode = all.length === 0 && files.length > 0 ? 0 : 1;

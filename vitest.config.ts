@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// unit: pure, no other process, no engine, no dist/. interop: checked against other programs on
+// this machine (GNU tar, credential helper scripts), no engine. integration: a real engine and
+// real registries (scripts/engine.sh, started by the global setup).
 export default defineConfig({
   test: {
     projects: [
@@ -7,6 +10,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'interop',
+          include: ['test/interop/**/*.test.ts'],
         },
       },
       {

@@ -1,5 +1,5 @@
 // npm run bench: every scenario against the project's engine, medians over several runs, ratios
-// to dockwire; writes bench/results.json and the table in README.md.
+// to dockwire; writes bench/results.json and the table in bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -59,10 +59,11 @@ for (const r of rows) {
     .join('; ');
   lines.push(`| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)}${r.unit === 'count' ? '' : ` ${r.unit}`} | ${others} | ${r.target ?? ''} |`);
 }
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readmePath = join(here, 'README.md');
+const readme = readFileSync(readmePath, 'utf8');
 const start = readme.indexOf('<!-- bench:start -->');
 const end = readme.indexOf('<!-- bench:end -->');
 if (start !== -1 && end !== -1) {
-  writeFileSync(join(root, 'README.md'), `${readme.slice(0, start + '<!-- bench:start -->'.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
+  writeFileSync(readmePath, `${readme.slice(0, start + '<!-- bench:start -->'.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
 }
-console.error('bench: wrote bench/results.json and the README table');
+console.error('bench: wrote bench/results.json and the table in bench/README.md');

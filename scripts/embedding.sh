@@ -22,7 +22,7 @@ set +a
 app=$(mktemp -d /tmp/dockwire-embedding-XXXXXX)
 trap 'rm -rf "$app"' EXIT
 npm pack --pack-destination "$app" --silent >/dev/null
-cp "$tools"/app.mjs "$tools"/app.cjs "$tools"/smoke.mjs "$tools"/static-imports.mjs "$app"/
+cp "$tools"/app.mjs "$tools"/app.cjs "$tools"/scenario.mjs "$tools"/smoke.mjs "$tools"/static-imports.mjs "$app"/
 (cd "$app" && echo '{ "name": "scratch-app", "private": true }' >package.json &&
   npm install --no-audit --no-fund --no-package-lock ./dockwire-*.tgz >&2)
 mkdir -p "$app/out"

@@ -1,11 +1,11 @@
 // Docker: the entry point. Holds the transport, the negotiated API version and the image API.
-import { Credentials } from './auth/credentials.js';
+import { Credentials } from './credentials/credentials.js';
 import { EngineApi } from './engine-api.js';
-import type { ImageContext } from './images/context.js';
+import type { ApiClient } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
-import { resolveEndpoint } from './auth/docker-env.js';
-import { DEFAULT_UNIX_SOCKET, parseAddress } from './transport/address.js';
+import { resolveEndpoint } from './endpoint.js';
+import { DEFAULT_HOST, parseAddress } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { SshOptions } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
@@ -38,7 +38,7 @@ export interface VersionInfo {
   [key: string]: unknown;
 }
 
-export class Docker implements ImageContext {
+export class Docker implements ApiClient {
   /** The low-level API (docker-py's APIClient): versioned requests with typed errors. */
   readonly api: EngineApi;
   /** Registry credentials: login() results, then the docker CLI's configuration. */
@@ -49,7 +49,7 @@ export class Docker implements ImageContext {
   constructor(options: DockerOptions = {}) {
     const transport =
       options.transport ??
-      new SocketTransport(parseAddress(options.host ?? `unix://${DEFAULT_UNIX_SOCKET}`, { tls: options.tls !== undefined }), {
+      new SocketTransport(parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined }), {
         ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
         ...(options.tls !== undefined ? { tls: options.tls } : {}),
         ...(options.ssh !== undefined ? { ssh: options.ssh } : {}),

@@ -3,26 +3,16 @@
 // This is the low-level client (docker-py's APIClient); images/* are functions over it.
 import { APIError, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
-import type { RequestBody, Transport, TransportRequest, TransportResponse } from './transport/types.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
 /** The newest Engine API version this client knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.45';
 /** Used when the engine does not say which version it speaks. */
 export const DEFAULT_API_VERSION = '1.41';
 
-export interface CallOptions {
+/** A call's options: the transport request's, with the query as an object. */
+export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'borrowBody'> {
   query?: Record<string, QueryValue>;
-  headers?: Record<string, string>;
-  body?: RequestBody;
-  /** An async iterable body's exact length, sent as Content-Length (see TransportRequest). */
-  bodyLength?: number;
-  signal?: AbortSignal;
-  /** Inactivity timeout in ms until the response head (0 = none); defaults to the client's. */
-  timeout?: number;
-  /** Inactivity timeout in ms while the body streams; defaults to `timeout`. Streams pass 0 or the caller's. */
-  bodyTimeout?: number;
-  /** The body's chunks are read one at a time, each done with before the next (see TransportRequest). */
-  borrowBody?: boolean;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
 }
@@ -63,6 +53,14 @@ export class EngineApi {
       this.#version = Promise.resolve(version);
       this.#known = version;
     }
+  }
+
+  /**
+   * True when a request body's chunks may share memory: the transport is done with each chunk
+   * before it asks for the next (Transport.releasesChunks), so a reader can refill one buffer.
+   */
+  get bodyChunksReusable(): boolean {
+    return this.transport.releasesChunks === true;
   }
 
   /** The API version in use; with `auto`, asks the engine once (GET /_ping) and caches it. */

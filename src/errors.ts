@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_TIMEOUT'
   | 'ERR_DOCKER_PROTOCOL'
   | 'ERR_DOCKER_ABORTED'
-  | 'ERR_DOCKER_CONTEXT';
+  | 'ERR_DOCKER_CONTEXT'
+  | 'ERR_DOCKER_CLIENT_CLOSED';
 
 export class DockerError extends Error {
   readonly code: ErrorCode = 'ERR_DOCKER';
@@ -120,4 +121,12 @@ export class AbortError extends DockerError {
 /** A build context could not be read or archived faithfully (unreadable file, file changed while packing). */
 export class ContextError extends DockerError {
   override readonly code: ErrorCode = 'ERR_DOCKER_CONTEXT';
+}
+
+/** A request on a client (or transport) after close(). */
+export class ClientClosed extends DockerError {
+  override readonly code: ErrorCode = 'ERR_DOCKER_CLIENT_CLOSED';
+  constructor(message = 'the client is closed') {
+    super(message);
+  }
 }

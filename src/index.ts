@@ -8,7 +8,9 @@ export { ImageCollection } from './models/image-collection.js';
 export { RegistryData, type PlatformSpec, type EnginePlatform } from './models/registry-data.js';
 
 // images/*: the low-level operations (docker-py's APIClient), raw engine JSON and events
-export type { ImageContext } from './images/context.js';
+export type { ApiClient } from './images/api-client.js';
+/** @deprecated ImageContext is ApiClient's former name, kept for programs written against it. */
+export type { ApiClient as ImageContext } from './images/api-client.js';
 export { inspectImage } from './images/inspect.js';
 export { listImages, type ListOptions } from './images/list.js';
 export { imageHistory } from './images/history.js';
@@ -25,34 +27,36 @@ export { login, type LoginOptions, type LoginResult } from './images/login.js';
 export { buildImage, type BuildOptions, type BuildKitOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
 export { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from './images/prune-builds.js';
 export { parseReference, type Reference } from './images/reference.js';
-export type { ProgressJob } from './images/progress-job.js';
 export type { Filters, FilterValue } from './images/filters.js';
 export type * from './images/types.js';
 
-// auth
-export { Credentials } from './auth/credentials.js';
-export { encodeAuthHeader, type AuthConfig } from './auth/auth-config.js';
+// registry credentials
+export { Credentials } from './credentials/credentials.js';
+export { encodeAuthHeader, type AuthConfig } from './credentials/auth-config.js';
 
 // build contexts (contextFromPath is docker-py's utils.tar: a folder, .dockerignore applied, as a tar stream)
-export { contextFromPath, type BuildContext } from './context/build-context.js';
-export { walkContext, type WalkOptions } from './context/walk.js';
+export { contextFromPath, type BuildContext } from './build-context/archive.js';
+export { walkContext, type WalkOptions } from './build-context/walk.js';
 export { PatternMatcher } from './ignore/matcher.js';
 export { parseIgnoreFile } from './ignore/ignore-file.js';
 export { pack, type PackEntry } from './tar/packer.js';
 export type { TarEntry, EntryType } from './tar/header.js';
 
-// streams
-export { Job, mapJob, type JobContext } from './stream/job.js';
-export { JsonLinesDecoder, type JsonLinesOptions } from './stream/json-lines.js';
-export { ProgressTotals, type LayerProgress } from './stream/progress-totals.js';
-export type { ProgressEvent } from './stream/progress.js';
-export { BuildKitProgress, decodeTrace, decodeStatusResponse, type BuildKitEvent, type StatusResponse, type Vertex, type VertexState } from './stream/buildkit-status.js';
-export { readFields, readVarint, type Field } from './stream/protobuf.js';
+// jobs, progress streams, BuildKit status
+export { Job, mapJob, type JobScope } from './job.js';
+/** @deprecated JobContext is JobScope's former name, kept for programs written against it. */
+export type { JobScope as JobContext } from './job.js';
+export type { ProgressJob } from './progress/job.js';
+export { JsonLinesDecoder, type JsonLinesOptions } from './progress/json-lines.js';
+export { ProgressTotals, type LayerProgress } from './progress/totals.js';
+export type { ProgressEvent } from './progress/events.js';
+export { BuildKitProgress, decodeTrace, decodeStatusResponse, type BuildKitEvent, type StatusResponse, type Vertex, type VertexState } from './buildkit/status.js';
+export { readFields, readVarint, type Field } from './buildkit/protobuf.js';
 export type { BinarySource } from './stream/body-source.js';
 
-// transport
+// where the engine is, and how to reach it
 export { SocketTransport, type SocketTransportOptions, type TlsOptions } from './transport/socket-transport.js';
-export { resolveEndpoint, type Endpoint } from './auth/docker-env.js';
+export { resolveEndpoint, type Endpoint } from './endpoint.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { SshOptions } from './transport/ssh.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `dockwire` command.
-import type { Out } from './progress.js';
+import type { Out } from './view.js';
 import { main } from './main.js';
 
 // `dockwire ls | head`: a reader that goes away is not an error

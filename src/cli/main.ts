@@ -4,13 +4,9 @@ import { close as closeFile, createReadStream, open as openFile, write as writeF
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker } from '../client.js';
-import { DockerError } from '../errors.js';
-import type { ProgressJob } from '../images/progress-job.js';
-import { saveImages } from '../images/save.js';
-import type { ProgressEvent } from '../stream/progress.js';
+import { Docker, DockerError, saveImages, type ProgressEvent, type ProgressJob } from '../index.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
-import { ByteSpinner, LayerProgress, bytes, type Out } from './progress.js';
+import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
 
 interface Command {
   usage: string;
@@ -33,7 +29,7 @@ function need(args: Parsed, n: number, what: string): string[] {
 }
 
 async function follow<T>(job: ProgressJob<T>, io: Io): Promise<T> {
-  const view = new LayerProgress(io.err, job.totals);
+  const view = new LayerView(io.err, job.totals);
   for await (const event of job) {
     if (io.json) io.out.write(`${JSON.stringify(event)}\n`);
     else view.event(event as ProgressEvent);

@@ -1,16 +1,16 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
-import { serverAddressOf, type AuthConfig } from '../auth/auth-config.js';
-import type { BuildContext } from '../context/build-context.js';
+import { serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
+import type { BuildContext } from '../build-context/archive.js';
 import { BuildError, InvalidArgument, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
-import { Job, type JobContext } from '../stream/job.js';
-import type { BuildKitEvent, BuildKitProgress } from '../stream/buildkit-status.js';
-import type { ProgressEvent } from '../stream/progress.js';
-import { readProgress } from '../stream/progress-stream.js';
-import type { ImageContext } from './context.js';
+import { Job, type JobScope } from '../job.js';
+import type { BuildKitEvent, BuildKitProgress } from '../buildkit/status.js';
+import type { ProgressEvent } from '../progress/events.js';
+import { readProgress } from '../progress/read.js';
+import type { ApiClient } from './api-client.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
 export interface ContainerLimits {
@@ -162,7 +162,7 @@ export function fromRegistries(dockerfile: string): string[] {
   return [...registries];
 }
 
-async function registryConfig(ctx: ImageContext, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
+async function registryConfig(ctx: ApiClient, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
   const configs: Record<string, AuthConfig> = { ...options.authConfigs };
   if (context.dockerfileText !== undefined) {
     // Only the registries this build pulls from: a broken helper for another one cannot break it.
@@ -199,9 +199,9 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
  * step rejects with BuildError (its reason and the log). With `builder: 'buildkit'` the events are
  * BuildKit's progress, decoded; cancelling the job also asks the engine to stop the build.
  */
-export function buildImage(ctx: ImageContext, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
-export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
-export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
+export function buildImage(ctx: ApiClient, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
+export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
+export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
   if (options.path === undefined && options.fileobj === undefined) {
     throw new TypeError('Either path or fileobj needs to be provided.');
   }
@@ -213,14 +213,14 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
   const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
     // (the context packer and the BuildKit decoder are loaded by the first build, not at startup)
-    const { contextFromFileobj, contextFromPath } = await import('../context/build-context.js');
+    const { contextFromFileobj, contextFromPath } = await import('../build-context/archive.js');
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
         ? await contextFromPath(options.path, {
             ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
             gzip,
-            reuseBuffer: ctx.api.transport.releasesChunks === true,
+            reuseBuffer: ctx.api.bodyChunksReusable,
           })
         : await contextFromFileobj(options.fileobj!, { ...(options.customContext ? { customContext: true } : {}), gzip: gzip && !options.customContext });
     const dockerfile = context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
@@ -248,7 +248,7 @@ export function buildImage(ctx: ImageContext, options: BuildOptions): Job<BuildO
   }, options.signal);
 }
 
-async function readClassic(body: AsyncIterable<Uint8Array>, job: JobContext<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
+async function readClassic(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
   let logs: ProgressEvent[];
   try {
     logs = await readProgress(body, (event) => job.emit(event), { keep: 'all' });
@@ -261,8 +261,8 @@ async function readClassic(body: AsyncIterable<Uint8Array>, job: JobContext<Prog
   return { imageId, logs };
 }
 
-async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobContext<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
-  const { BuildKitProgress, decodeTrace } = await import('../stream/buildkit-status.js');
+async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
+  const { BuildKitProgress, decodeTrace } = await import('../buildkit/status.js');
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;

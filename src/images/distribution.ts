@@ -1,12 +1,12 @@
-import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { formatPath } from '../http/request.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { parseReference, registryOf } from './reference.js';
 import type { DistributionInspect } from './types.js';
 
 /** GET /distribution/{name}/json: the manifest descriptor and platforms, from the registry. */
 export async function inspectDistribution(
-  ctx: ImageContext,
+  ctx: ApiClient,
   name: string,
   options: { authConfig?: AuthConfig; signal?: AbortSignal } = {},
 ): Promise<DistributionInspect> {

@@ -1,4 +1,4 @@
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import { checkImageName } from './reference.js';
 import type { ImageSummary } from './types.js';
@@ -14,7 +14,7 @@ export interface ListOptions {
 }
 
 /** GET /images/json: the engine's summaries. */
-export async function listImages(ctx: ImageContext, options: ListOptions = {}): Promise<ImageSummary[]> {
+export async function listImages(ctx: ApiClient, options: ListOptions = {}): Promise<ImageSummary[]> {
   const filters = { ...options.filters };
   if (options.name !== undefined) {
     checkImageName(options.name, 'name');

@@ -1,6 +1,6 @@
-import { INDEX_SERVER, registryHostname, type AuthConfig } from '../auth/auth-config.js';
+import { INDEX_SERVER, registryHostname, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 
 export interface LoginOptions {
   username: string;
@@ -23,7 +23,7 @@ export interface LoginResult {
  * POST /auth: checks credentials with the registry (through the engine) and, when they are good,
  * remembers them for later pulls and pushes to that registry, as docker-py does.
  */
-export async function login(ctx: ImageContext, options: LoginOptions): Promise<LoginResult> {
+export async function login(ctx: ApiClient, options: LoginOptions): Promise<LoginResult> {
   if (!options || typeof options.username !== 'string' || options.username === '') {
     throw new InvalidArgument('username must be a non-empty string');
   }

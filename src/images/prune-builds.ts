@@ -1,4 +1,4 @@
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import { InvalidArgument } from '../errors.js';
 
@@ -18,7 +18,7 @@ export interface PruneBuildsResult {
 }
 
 /** POST /build/prune: the build cache (docker-py's prune_builds). */
-export async function pruneBuilds(ctx: ImageContext, options: PruneBuildsOptions = {}): Promise<PruneBuildsResult> {
+export async function pruneBuilds(ctx: ApiClient, options: PruneBuildsOptions = {}): Promise<PruneBuildsResult> {
   if (options.keepStorage !== undefined && (!Number.isInteger(options.keepStorage) || options.keepStorage < 0)) {
     throw new InvalidArgument('keepStorage must be a non-negative integer (bytes)');
   }

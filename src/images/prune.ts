@@ -1,4 +1,4 @@
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import type { DeleteResponseItem } from './types.js';
 
@@ -8,7 +8,7 @@ export interface PruneResult {
 }
 
 /** POST /images/prune. `filters.dangling: false` prunes every unused image, not only dangling ones. */
-export async function pruneImages(ctx: ImageContext, options: { filters?: Filters; signal?: AbortSignal } = {}): Promise<PruneResult> {
+export async function pruneImages(ctx: ApiClient, options: { filters?: Filters; signal?: AbortSignal } = {}): Promise<PruneResult> {
   const result = await ctx.api.json<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>('POST', '/images/prune', {
     query: { filters: encodeFilters(options.filters) },
     ...(options.signal ? { signal: options.signal } : {}),

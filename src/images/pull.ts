@@ -1,8 +1,8 @@
-import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ProgressEvent } from '../stream/progress.js';
-import type { ImageContext } from './context.js';
-import { progressJob, type ProgressJob } from './progress-job.js';
+import type { ProgressEvent } from '../progress/events.js';
+import type { ApiClient } from './api-client.js';
+import { progressJob, type ProgressJob } from '../progress/job.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
 export interface PullOptions {
@@ -42,13 +42,13 @@ export function pullTarget(repository: string, options: PullOptions = {}): PullT
 }
 
 /** POST /images/create?fromImage=: the low-level pull, a Job of the engine's events. */
-export function pullImage(ctx: ImageContext, repository: string, options: PullOptions = {}): ProgressJob<ProgressEvent[]> {
+export function pullImage(ctx: ApiClient, repository: string, options: PullOptions = {}): ProgressJob<ProgressEvent[]> {
   const target = pullTarget(repository, options);
   return startPull(ctx, target, options, async (log) => log);
 }
 
 export function startPull<T>(
-  ctx: ImageContext,
+  ctx: ApiClient,
   target: PullTarget,
   options: PullOptions,
   finish: (log: ProgressEvent[], signal: AbortSignal) => Promise<T>,

@@ -1,9 +1,9 @@
-import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { formatPath } from '../http/request.js';
-import type { ProgressEvent } from '../stream/progress.js';
-import type { ImageContext } from './context.js';
-import { progressJob, type ProgressJob } from './progress-job.js';
+import type { ProgressEvent } from '../progress/events.js';
+import type { ApiClient } from './api-client.js';
+import { progressJob, type ProgressJob } from '../progress/job.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
 export interface PushOptions {
@@ -26,7 +26,7 @@ export interface PushResult {
  * POST /images/{name}/push. A failure inside the 200 stream (auth refused, unknown blob, ...)
  * rejects the job with a StreamError; docker-py returns it as text.
  */
-export function pushImage(ctx: ImageContext, repository: string, options: PushOptions = {}): ProgressJob<PushResult> {
+export function pushImage(ctx: ApiClient, repository: string, options: PushOptions = {}): ProgressJob<PushResult> {
   const ref = parseReference(repository, 'repository');
   if (ref.digest !== undefined) throw new InvalidArgument('a push names a tag, not a digest');
   if (options.tag !== undefined) checkTag(options.tag, 'tag');

@@ -76,13 +76,14 @@ export function checkTag(tag: unknown, what = 'tag'): asserts tag is string {
   if (!TAG.test(tag) && !DIGEST.test(tag)) fail(what, tag, 'is not a valid tag');
 }
 
-/**
- * A name that may be an image ID (`sha256:...`, a short hex prefix) or a reference: looser than a
- * reference, but still no empty string, whitespace, control characters or dot segments.
- */
 /** A slash-separated segment that is empty, `.` or `..`. */
 const EMPTY_OR_DOT_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
+/**
+ * checkImageName accepts a name that may be an image ID (`sha256:...`, a short hex prefix) or a
+ * reference: looser than a reference, but still no empty string, whitespace, control characters
+ * or dot segments.
+ */
 export function checkImageName(name: unknown, what = 'image name'): asserts name is string {
   checkString(name, what);
   if (name.length > 512) fail(what, name, 'is too long');

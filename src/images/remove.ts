@@ -1,6 +1,6 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { checkImageName } from './reference.js';
 import type { DeleteResponseItem } from './types.js';
 
@@ -12,7 +12,7 @@ export interface RemoveOptions {
 }
 
 /** DELETE /images/{name}: what was untagged and deleted. */
-export async function removeImage(ctx: ImageContext, name: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
+export async function removeImage(ctx: ApiClient, name: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
   checkImageName(name, 'image');
   return ctx.api.json<DeleteResponseItem[]>('DELETE', formatPath('/images/{}', name), {
     query: { force: options.force, noprune: options.noprune },

@@ -1,7 +1,7 @@
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, encodeQuery, formatPath } from '../http/request.js';
 import { rechunk } from '../stream/rechunk.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { checkImageName } from './reference.js';
 
 export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
@@ -25,7 +25,7 @@ export interface SaveOptions {
  * GET /images/{name}/get (one image) or /images/get?names= (several): the tarball as an async
  * iterable of chunks, streamed; the request is made when iteration starts.
  */
-export function saveImages(ctx: ImageContext, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
+export function saveImages(ctx: ApiClient, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
   const list = typeof names === 'string' ? [names] : [...names];
   if (list.length === 0) throw new InvalidArgument('names must name at least one image');
   for (const name of list) checkImageName(name, 'name');

@@ -1,6 +1,6 @@
-import { encodeAuthHeader, type AuthConfig } from '../auth/auth-config.js';
+import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { registryOf } from './reference.js';
 import type { SearchResult } from './types.js';
 
@@ -15,7 +15,7 @@ export interface SearchOptions {
  * (`127.0.0.1:5000/term`), or Docker Hub for a bare term. Results have Docker's field names
  * under both engines (Podman's capitalised ones are mapped).
  */
-export async function searchImages(ctx: ImageContext, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+export async function searchImages(ctx: ApiClient, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
   if (typeof term !== 'string' || term.trim() === '') throw new InvalidArgument('term must be a non-empty string');
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 100)) {
     throw new InvalidArgument('limit must be an integer from 1 to 100');

@@ -1,6 +1,6 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
-import type { ImageContext } from './context.js';
+import type { ApiClient } from './api-client.js';
 import { checkImageName, checkRepository, checkTag, splitReference } from './reference.js';
 
 /**
@@ -8,7 +8,7 @@ import { checkImageName, checkRepository, checkTag, splitReference } from './ref
  * with neither, the engine uses `latest`.
  */
 export async function tagImage(
-  ctx: ImageContext,
+  ctx: ApiClient,
   name: string,
   repository: string,
   tag?: string,

@@ -1,17 +1,17 @@
 // docker.images: docker-py's ImageCollection. Each method is an images/* operation whose raw
 // result is shaped into Image / RegistryData objects.
-import type { AuthConfig } from '../auth/auth-config.js';
+import type { AuthConfig } from '../credentials/auth-config.js';
 import { ImageNotFound } from '../errors.js';
-import type { ImageContext } from '../images/context.js';
+import type { ApiClient } from '../images/api-client.js';
 import { buildImage, type BuildKitOptions, type BuildOptions, type BuildOutput } from '../images/build.js';
 import { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from '../images/prune-builds.js';
-import type { BuildKitEvent } from '../stream/buildkit-status.js';
+import type { BuildKitEvent } from '../buildkit/status.js';
 import { inspectDistribution } from '../images/distribution.js';
 import type { Filters } from '../images/filters.js';
 import { inspectImage } from '../images/inspect.js';
 import { listImages, type ListOptions } from '../images/list.js';
 import { loadImages } from '../images/load.js';
-import type { ProgressJob } from '../images/progress-job.js';
+import type { ProgressJob } from '../progress/job.js';
 import { pruneImages, type PruneResult } from '../images/prune.js';
 import { pullTarget, startPull, type PullOptions } from '../images/pull.js';
 import { pushImage, type PushOptions, type PushResult } from '../images/push.js';
@@ -20,15 +20,15 @@ import { removeImage, type RemoveOptions } from '../images/remove.js';
 import { searchImages, type SearchOptions } from '../images/search.js';
 import type { DeleteResponseItem, SearchResult } from '../images/types.js';
 import type { BinarySource } from '../stream/body-source.js';
-import { mapJob, type Job } from '../stream/job.js';
-import type { ProgressEvent } from '../stream/progress.js';
+import { mapJob, type Job } from '../job.js';
+import type { ProgressEvent } from '../progress/events.js';
 import { Image } from './image.js';
 import { RegistryData } from './registry-data.js';
 
 export class ImageCollection {
-  readonly #ctx: ImageContext;
+  readonly #ctx: ApiClient;
 
-  constructor(ctx: ImageContext) {
+  constructor(ctx: ApiClient) {
     this.#ctx = ctx;
   }
 

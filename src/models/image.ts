@@ -1,5 +1,5 @@
 // Image: a thin object over an image's inspect data; each method is one images/* operation.
-import type { ImageContext } from '../images/context.js';
+import type { ApiClient } from '../images/api-client.js';
 import { imageHistory } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
 import { saveImages, type SaveOptions } from '../images/save.js';
@@ -10,9 +10,9 @@ import { InvalidArgument } from '../errors.js';
 export class Image {
   /** The engine's inspect data, field names as the engine sends them. */
   attrs: ImageAttrs;
-  readonly #ctx: ImageContext;
+  readonly #ctx: ApiClient;
 
-  constructor(ctx: ImageContext, attrs: ImageAttrs) {
+  constructor(ctx: ApiClient, attrs: ImageAttrs) {
     this.#ctx = ctx;
     this.attrs = attrs;
   }

@@ -1,10 +1,10 @@
 // RegistryData: what a registry says about an image (GET /distribution/{name}/json).
-import type { AuthConfig } from '../auth/auth-config.js';
+import type { AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ImageContext } from '../images/context.js';
+import type { ApiClient } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
 import { splitReference } from '../images/reference.js';
-import type { ProgressJob } from '../images/progress-job.js';
+import type { ProgressJob } from '../progress/job.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
 
@@ -51,13 +51,13 @@ export class RegistryData {
   attrs: DistributionInspect;
   /** The name this data was asked for. */
   readonly imageName: string;
-  readonly #ctx: ImageContext;
+  readonly #ctx: ApiClient;
   readonly #authConfig: AuthConfig | undefined;
   readonly #pull: RegistryDataPull;
   readonly #engine: EnginePlatform;
 
   constructor(
-    ctx: ImageContext,
+    ctx: ApiClient,
     imageName: string,
     attrs: DistributionInspect,
     engine: EnginePlatform,

@@ -1,9 +1,12 @@
 // A streaming tar writer: entries in, bytes out, one entry's chunk at a time. It pulls the next
 // chunk of content only when its consumer asks for more bytes, so it never reads ahead of the
-// socket. An entry whose content is longer or shorter than declared is an error, never a
-// silently corrupt archive. Pure: the content comes from whoever made the entries.
+// socket. An entry whose content is longer or shorter than its size is an InvalidArgument, never
+// a silently corrupt archive (a source that can change while it is read, as a build context's
+// files can, checks its own reads and says what changed). Pure: the content comes from whoever
+// made the entries.
 import { concatBytes } from '../bytes.js';
-import { ContextError } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
+import { sized } from '../stream/sized.js';
 import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarEntry } from './header.js';
 
 export interface PackEntry extends TarEntry {
@@ -54,27 +57,17 @@ export async function* pack(entries: AsyncIterable<PackEntry> | Iterable<PackEnt
   for await (const entry of entries) {
     for (const part of entryHeaders(entry)) add(part);
     if (entry.type === 'file') {
-      let written = 0;
-      const check = (chunk: Uint8Array): void => {
-        written += chunk.length;
-        if (written > entry.size) throw new ContextError(`${entry.name} grew while it was being archived (expected ${entry.size} bytes)`);
-      };
-      const content = entry.content?.();
-      if (content === undefined || Array.isArray(content)) {
-        for (const chunk of content ?? []) {
-          check(chunk);
-          add(chunk);
-        }
+      const mismatch = (read: number): Error =>
+        new InvalidArgument(`tar entry ${entry.name}: its content ${read > entry.size ? 'is longer than' : `is ${read} bytes, not`} its size (${entry.size} bytes)`);
+      const content = entry.content?.() ?? [];
+      if (Array.isArray(content)) {
+        const length = content.reduce((n, chunk) => n + chunk.length, 0);
+        if (length !== entry.size) throw mismatch(length);
+        for (const chunk of content) add(chunk);
       } else {
         const head = flush();
         if (head) yield head;
-        for await (const chunk of content) {
-          check(chunk);
-          yield chunk;
-        }
-      }
-      if (written !== entry.size) {
-        throw new ContextError(`${entry.name} shrank while it was being archived (${written} of ${entry.size} bytes)`);
+        yield* sized(content, entry.size, mismatch);
       }
       add(padding(entry.size));
     }

@@ -6,7 +6,8 @@ export type Address =
   | { kind: 'tcp'; host: string; port: number; tls: boolean }
   | { kind: 'ssh'; user: string | undefined; host: string; port: number | undefined };
 
-export const DEFAULT_UNIX_SOCKET = '/var/run/docker.sock';
+/** Where the engine listens when nothing says otherwise (the docker CLI's default). */
+export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
 /** unix:///path, a bare /path, tcp://host:port, http://host:port, https://host:port, ssh://[user@]host[:port]. */
 export function parseAddress(host: string, options: { tls?: boolean } = {}): Address {

@@ -6,11 +6,11 @@
 // (TransportRequest.borrowBody), lent from a ReadRing until the consumer asks for the next.
 //
 // One object per request, its methods on the class: it is at once the parser's handlers and the
-// connection's (the pool routes the socket's events to it while it holds the socket). Written as
-// closures, a request allocated a ~3 KB context of them; this is most of a small call's garbage.
+// connection's (the pool routes the socket's events to it while it holds the socket), so a small
+// call allocates one object where a closure per handler would allocate a dozen.
 import type { Duplex } from 'node:stream';
 import { concatBytes, copyBytes } from '../bytes.js';
-import { AbortError, ConnectionError, DockerError, ProtocolError, TimeoutError } from '../errors.js';
+import { AbortError, ConnectionError, DockerError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
 import { Deadline } from './deadline.js';
@@ -60,11 +60,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #requestSent = false;
   #unsolicited = false;
   #received = false;
-  failure: Error | undefined;
+  #failure: Error | undefined;
   /** The consumer has read the whole body. */
   #consumed = false;
-  readonly queue: Uint8Array[] = [];
-  queued = 0;
+  /** Body bytes received and not yet given to the consumer, and how many. */
+  readonly #queue: Uint8Array[] = [];
+  #queued = 0;
   #paused = false;
   #wake: (() => void) | undefined;
   #drainWaiter: (() => void) | undefined;
@@ -133,9 +134,9 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   onBody(chunk: Uint8Array): void {
     // a slice of memory the socket reads into again is lent (while the consumer borrows), or copied
     if (this.#transient && !this.#ring?.hold(chunk)) chunk = copyBytes(chunk);
-    this.queue.push(chunk);
-    this.queued += chunk.length;
-    if (this.queued > BODY_HIGH_WATER) this.#pause();
+    this.#queue.push(chunk);
+    this.#queued += chunk.length;
+    if (this.#queued > BODY_HIGH_WATER) this.#pause();
     this.#wakeConsumer();
   }
 
@@ -202,7 +203,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   /** The socket's queue may be empty: wakes the sender if it is (or if there is no socket to wait for). */
   drain(): void {
-    if (this.#socket.writableLength > 0 && this.failure === undefined && !this.#socket.destroyed) return;
+    if (this.#socket.writableLength > 0 && this.#failure === undefined && !this.#socket.destroyed) return;
     const waiter = this.#drainWaiter;
     this.#drainWaiter = undefined;
     waiter?.();
@@ -246,12 +247,17 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     this.#released = true;
     this.#deadline.cancel();
     if (this.#paused) this.#socket.resume();
-    this.#options.release(this.#socket, this.#head!.keepAlive && !this.#unsolicited && this.failure === undefined);
+    this.#options.release(this.#socket, this.#head!.keepAlive && !this.#unsolicited && this.#failure === undefined);
+  }
+
+  /** Why the exchange failed, once it has. */
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   fail(error: Error): void {
-    if (this.failure !== undefined || this.#consumed) return;
-    this.failure = error;
+    if (this.#failure !== undefined || this.#consumed) return;
+    this.#failure = error;
     this.#detachSignal();
     if (!this.#released) {
       this.#released = true;
@@ -276,17 +282,25 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       this.#ring!.release(this.#lent);
       this.#lent = undefined;
     }
-    const chunk = this.queue.shift();
+    const chunk = this.#queue.shift();
     if (chunk) {
-      this.queued -= chunk.length;
+      this.#queued -= chunk.length;
       if (this.#ring) this.#lent = chunk;
     }
-    if (this.#paused && this.queued <= BODY_HIGH_WATER / 2 && !this.#released && !this.#ring?.nextHeld(false)) {
+    if (this.#paused && this.#queued <= BODY_HIGH_WATER / 2 && !this.#released && !this.#ring?.nextHeld(false)) {
       this.#paused = false;
       this.#socket.resume();
       this.#startTimer();
     }
     return chunk;
+  }
+
+  /** Hands the consumer every queued chunk at once, and how many bytes they hold. */
+  takeQueued(): { parts: Uint8Array[]; length: number } {
+    const parts = this.#queue.splice(0);
+    const length = this.#queued;
+    this.#queued = 0;
+    return { parts, length };
   }
 
   /** True when the consumer's chunks are lent, valid only until it asks for the next. */
@@ -327,7 +341,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     for await (const chunk of source) {
       // The engine may answer (and end its response) before it has read the whole body, e.g.
       // with an error: stop sending, and do not reuse the connection.
-      if (this.failure || this.#messageDone) {
+      if (this.#failure || this.#messageDone) {
         this.#unsolicited = true;
         return;
       }
@@ -340,7 +354,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
         socket.uncork();
       } else {
         sent += chunk.length;
-        if (sent > length) throw new Error(`the body is longer than the declared ${length} bytes`);
+        if (sent > length) throw new InvalidArgument(`the request body is longer than its declared ${length} bytes`);
         socket.write(chunk, written);
       }
       if (!this.#head && !this.#paused) this.#startTimer(); // upload progress counts as activity
@@ -348,16 +362,16 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       // its producer may reuse its memory (Transport.releasesChunks); usually it already is.
       if (socket.writableLength > 0) await this.#drained();
     }
-    if (this.failure || this.#messageDone) {
+    if (this.#failure || this.#messageDone) {
       this.#unsolicited = true;
       return;
     }
     if (length === undefined) socket.write(LAST_CHUNK);
-    else if (sent !== length) throw new Error(`the body ended after ${sent} of its declared ${length} bytes`);
+    else if (sent !== length) throw new InvalidArgument(`the request body ended after ${sent} of its declared ${length} bytes`);
   }
 
   #drained(): Promise<void> {
-    if (this.failure) return Promise.resolve();
+    if (this.#failure) return Promise.resolve();
     return new Promise<void>((r) => (this.#drainWaiter = r));
   }
 }
@@ -396,9 +410,7 @@ class Body implements ResponseBody {
   #takeAll(): Uint8Array | undefined {
     const exchange = this.#exchange;
     if (!exchange.messageDone || exchange.failure) return undefined;
-    const parts = exchange.queue.splice(0);
-    const length = exchange.queued;
-    exchange.queued = 0;
+    const { parts, length } = exchange.takeQueued();
     exchange.consumed();
     // (a lent chunk is copied: the caller keeps what it gets)
     return parts.length === 1 ? (exchange.lends ? copyBytes(parts[0]!) : parts[0]!) : concatBytes(parts, length);
@@ -438,8 +450,7 @@ class Body implements ResponseBody {
 
   cancel(): void {
     const exchange = this.#exchange;
-    exchange.queue.length = 0;
-    exchange.queued = 0;
+    exchange.takeQueued();
     if (!exchange.messageDone) exchange.fail(new AbortError('The response body was cancelled'));
     else exchange.consumed();
   }

@@ -5,7 +5,7 @@
 // exchange holds it (attach/detach), or, while it sits idle, close it on any sign of life: bytes
 // nobody asked for, an end, an error. No listener is added or removed per request.
 import type { Duplex } from 'node:stream';
-import { AbortError } from '../errors.js';
+import { AbortError, ClientClosed } from '../errors.js';
 import { READ_SIZE } from './read-ring.js';
 
 /**
@@ -108,7 +108,7 @@ export class SocketPool {
   }
 
   acquire(signal?: AbortSignal): Promise<Lease> {
-    if (this.#closed) return Promise.reject(new Error('the client is closed'));
+    if (this.#closed) return Promise.reject(new ClientClosed());
     if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
     const idle = this.takeIdle();
     if (idle) return Promise.resolve(idle);
@@ -165,7 +165,7 @@ export class SocketPool {
     this.#closed = true;
     for (const connection of this.#idle.splice(0)) if (connection.idleSince !== 0) this.#drop(connection);
     this.#stopSweeper();
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the client is closed'));
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(new ClientClosed());
   }
 
   #sweep(): void {

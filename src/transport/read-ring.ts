@@ -1,7 +1,7 @@
 // The memory a socket reads into (node:net's `onread`), when a response's consumer borrows its
 // chunks (TransportRequest.borrowBody): a few buffers taken in turn, each reused once every chunk
-// cut from it has been given back. Reading into memory that is already mapped and warm, instead
-// of a fresh 64 KiB allocation per read, is what lets a 1 GiB save keep up with curl at flat RSS.
+// cut from it has been given back: reads go into memory that is already mapped and warm, with no
+// allocation per read, so a long save runs at flat memory.
 //
 // A chunk is held from the moment the parser cuts it from a read until the consumer asks for the
 // next one (or stops). The buffer the socket will read into next must have no held chunk: the

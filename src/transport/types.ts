@@ -13,7 +13,7 @@ export interface TransportRequest {
   /**
    * An async iterable body's length in bytes, when known (a file's size): it is then sent with
    * Content-Length, without chunked framing, as curl sends a file. A body that turns out longer
-   * or shorter fails the request (ConnectionError) and the connection is closed; a length that
+   * or shorter fails the request (InvalidArgument) and the connection is closed; a length that
    * is not a whole number, or not a byte body's own, is InvalidArgument before anything is sent.
    */
   bodyLength?: number;

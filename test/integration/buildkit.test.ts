@@ -7,6 +7,7 @@ import { makeTree } from '../support/contexts.js';
 import { engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
 import { runInImage } from '../support/run.js';
+import { collectJob } from '../support/jobs.js';
 
 const { docker, made } = engineSuite();
 
@@ -30,10 +31,7 @@ if (podman) {
       const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nARG WHO=nobody\nRUN echo "hello $WHO"\nLABEL bk=podman\n` });
       const tag = `${ns}/bk:${uniqueName('t')}`;
       made.push(tag);
-      const job = docker.images.build({ path: ctx, builder: 'buildkit', tag, buildArgs: { WHO: 'podman' } });
-      const live: BuildKitEvent[] = [];
-      for await (const event of job) live.push(event);
-      const { image, logs } = await job;
+      const { live, result: { image, logs } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, buildArgs: { WHO: 'podman' } }));
       expect(logs).toEqual(live);
       expect(image.tags).toContain(tag);
       expect(image.labels['bk']).toBe('podman');
@@ -66,10 +64,7 @@ if (podman) {
     const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
     const tag = `${ns}/bk:${uniqueName('t')}`;
     made.push(tag);
-    const job = docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' });
-    const live: BuildKitEvent[] = [];
-    for await (const event of job) live.push(event);
-    const { image, logs } = await job;
+    const { live, result: { image, logs } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' }));
     expect(logs).toEqual(live);
     expect(image.tags).toContain(tag);
     const names = vertices(logs).map((v) => v.name);

@@ -116,8 +116,8 @@ describe('Docker client against the real engine', () => {
       yield new Uint8Array(n);
     }
     const cases: Array<[number, number, typeof ConnectionError | typeof InvalidArgument, RegExp]> = [
-      [1000, 10, ConnectionError, /request body failed: the body ended after 10 of its declared 1000 bytes/],
-      [10, 1000, ConnectionError, /request body failed: the body is longer than the declared 10 bytes/],
+      [1000, 10, InvalidArgument, /the request body ended after 10 of its declared 1000 bytes/],
+      [10, 1000, InvalidArgument, /the request body is longer than its declared 10 bytes/],
       [-1, 10, InvalidArgument, /bodyLength must be a whole number of bytes/],
     ];
     for (const [declared, given, type, message] of cases) {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound, type SaveOptions } from '../../src/index.js';
 import { answeredId, client, engine, ns, podman, uniqueName } from '../support/engine.js';
-import { importImage, removeQuietly, tagBase } from '../support/images.js';
+import { importImage, removeQuietly } from '../support/images.js';
 
 const docker = client();
 const made: string[] = [];
@@ -121,12 +121,18 @@ describe('images.list', () => {
 });
 
 describe('images.remove and images.prune', () => {
-  it('remove without force refuses an image with two tags by ID; with force removes it', async () => {
-    const a = `${ns}/rm-a:${uniqueName('x')}`;
-    const b = `${ns}/rm-b:${uniqueName('y')}`;
+  /** A new image with two tags, `${ns}/rm-NAME:…` each: its ID and the two names. */
+  async function twoTags(first: string, second: string): Promise<{ id: string; a: string; b: string }> {
+    const a = `${ns}/rm-${first}:${uniqueName('x')}`;
+    const b = `${ns}/rm-${second}:${uniqueName('y')}`;
     const id = importImage({ tag: a });
     await (await docker.images.get(a)).tag(b);
     made.push(a, b);
+    return { id, a, b };
+  }
+
+  it('remove without force refuses an image with two tags by ID; with force removes it', async () => {
+    const { id, a, b } = await twoTags('a', 'b');
     const refused = await docker.images.remove(id).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(APIError);
     expect((refused as APIError).statusCode).toBe(podman ? 500 : 409); // Podman answers its conflicts with 500
@@ -137,11 +143,7 @@ describe('images.remove and images.prune', () => {
   });
 
   it('removing a tag of a multi-tagged image only untags it', async () => {
-    const a = `${ns}/rm-c:${uniqueName('x')}`;
-    const b = `${ns}/rm-d:${uniqueName('y')}`;
-    const id = importImage({ tag: a });
-    await (await docker.images.get(a)).tag(b);
-    made.push(a, b);
+    const { id, a, b } = await twoTags('c', 'd');
     expect(await docker.images.remove(b)).toEqual([{ Untagged: b }]);
     expect((await docker.images.get(id)).tags).toEqual([a]);
   });

@@ -5,6 +5,7 @@ import type { Docker } from '../../src/index.js';
 import { removeTrees } from './contexts.js';
 import { client } from './engine.js';
 import { removeQuietly } from './images.js';
+import { removeTempDirs } from './temp.js';
 
 export function engineSuite(): { docker: Docker; made: string[] } {
   const docker = client();
@@ -12,6 +13,7 @@ export function engineSuite(): { docker: Docker; made: string[] } {
   afterAll(async () => {
     removeQuietly(...made);
     removeTrees();
+    removeTempDirs();
     await docker.close();
   });
   return { docker, made };

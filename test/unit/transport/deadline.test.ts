@@ -16,9 +16,10 @@ describe('Deadline', () => {
     expect(fired).toBe(1);
   });
 
-  it('a long one fires no earlier than its time (the shared interval, at most a tick late)', async () => {
+  it('a long one fires, on the shared interval, and no earlier than its time', async () => {
     const after = await expiry((d) => d.arm(1000));
     expect(after).toBeGreaterThanOrEqual(1000);
+    // (it fired at all: the vitest timeout would fail a deadline that never does)
   });
 
   it('re-armed from a long time to a short one (head, then body timeout), it fires once, at the short one', async () => {

@@ -1,0 +1,156 @@
+// Job<T, E>: what every long operation returns. `await job` gives the result; `for await (const
+// e of job)` gives the live events first; `job.cancel()` or the caller's AbortSignal stops it.
+//
+// The job starts at once (as docker-py's calls do). Until someone listens, events are held in a
+// bounded queue; once the job is awaited without an iterator, events are no longer queued. While
+// an iterator is attached, the producer waits for the consumer whenever the queue is full, so a
+// slow consumer pauses the socket instead of growing memory.
+import { AbortError } from './errors.js';
+
+export interface JobScope<E> {
+  /** Hands an event to listeners; await the returned promise to respect backpressure. */
+  emit(event: E): Promise<void> | undefined;
+  readonly signal: AbortSignal;
+}
+
+const HIGH_WATER = 64;
+const UNCLAIMED_LIMIT = 1024;
+
+export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
+  readonly #controller = new AbortController();
+  readonly #promise: Promise<T>;
+  #queue: E[] = [];
+  #mode: 'unclaimed' | 'result' | 'stream' = 'unclaimed';
+  #finished = false;
+  #wakeConsumer: (() => void) | undefined;
+  #wakeProducer: (() => void) | undefined;
+
+  constructor(run: (context: JobScope<E>) => Promise<T>, signal?: AbortSignal) {
+    if (signal) {
+      if (signal.aborted) this.#controller.abort(signal.reason);
+      else signal.addEventListener('abort', () => this.#controller.abort(signal.reason), { once: true });
+    }
+    const context: JobScope<E> = {
+      emit: (event) => this.#emit(event),
+      signal: this.#controller.signal,
+    };
+    this.#promise = Promise.resolve()
+      .then(() => {
+        if (this.#controller.signal.aborted) throw toAbortError(this.#controller.signal.reason);
+        return run(context);
+      })
+      .finally(() => {
+        this.#finished = true;
+        this.#wakeConsumer?.();
+      });
+    // A job nobody awaits must not crash the process with an unhandled rejection; callers see the
+    // error through then() or the iterator.
+    this.#promise.catch(() => {});
+  }
+
+  /** Stops the operation; the job rejects with AbortError. */
+  cancel(reason?: unknown): void {
+    this.#controller.abort(reason ?? new AbortError('The job was cancelled'));
+    this.#wakeProducer?.();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (this.#mode === 'unclaimed') {
+      this.#mode = 'result';
+      this.#queue = [];
+      this.#wakeProducer?.();
+    }
+    return this.#promise.then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.then().finally(onfinally);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<E> {
+    if (this.#mode === 'stream') throw new TypeError('a Job can be iterated only once');
+    this.#mode = 'stream';
+    return {
+      next: async (): Promise<IteratorResult<E>> => {
+        for (;;) {
+          if (this.#queue.length > 0) {
+            const value = this.#queue.shift()!;
+            if (this.#queue.length < HIGH_WATER / 2) this.#wakeProducer?.();
+            return { value, done: false };
+          }
+          if (this.#finished) {
+            await this.#promise; // rethrows the job's error
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((resolve) => (this.#wakeConsumer = resolve));
+          this.#wakeConsumer = undefined;
+        }
+      },
+      // Leaving the loop early detaches the listener; the job goes on to its result.
+      return: async (): Promise<IteratorResult<E>> => {
+        this.#mode = 'result';
+        this.#queue = [];
+        this.#wakeProducer?.();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  #emit(event: E): Promise<void> | undefined {
+    if (this.#mode === 'result') return undefined;
+    this.#queue.push(event);
+    this.#wakeConsumer?.();
+    if (this.#mode === 'unclaimed') {
+      if (this.#queue.length > UNCLAIMED_LIMIT) this.#queue.shift();
+      return undefined;
+    }
+    if (this.#queue.length < HIGH_WATER) return undefined;
+    return new Promise<void>((resolve) => {
+      const signal = this.#controller.signal;
+      const done = (): void => {
+        this.#wakeProducer = undefined;
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#wakeProducer = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+export function toAbortError(reason: unknown): Error {
+  if (reason instanceof AbortError) return reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason;
+  return new AbortError('The operation was aborted', { cause: reason });
+}
+
+/**
+ * A job that passes on `inner`'s events and then turns its result into another: cancelling
+ * either cancels both.
+ */
+export function mapJob<T, U, E>(inner: Job<T, E>, finish: (value: T, signal: AbortSignal) => Promise<U>, signal?: AbortSignal): Job<U, E> {
+  return new Job<U, E>(async (context) => {
+    const stop = (): void => inner.cancel(context.signal.reason);
+    context.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const event of inner) {
+        const waiting = context.emit(event);
+        if (waiting) await waiting;
+      }
+      return await finish(await inner, context.signal);
+    } finally {
+      context.signal.removeEventListener('abort', stop);
+    }
+  }, signal);
+}

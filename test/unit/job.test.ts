@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { AbortError } from '../../src/errors.js';
+import { Job } from '../../src/job.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('Job', () => {
+  it('is awaitable for its result', async () => {
+    const job = new Job<number, string>(async ({ emit }) => {
+      emit('a');
+      return 42;
+    });
+    expect(await job).toBe(42);
+  });
+
+  it('yields live events, then ends; awaiting afterwards gives the result', async () => {
+    const job = new Job<string, number>(async ({ emit }) => {
+      for (let i = 0; i < 200; i++) await emit(i);
+      return 'done';
+    });
+    const seen: number[] = [];
+    for await (const e of job) seen.push(e);
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(await job).toBe('done');
+  });
+
+  it('applies backpressure: the producer waits for a slow consumer', async () => {
+    let produced = 0;
+    const job = new Job<void, number>(async ({ emit }) => {
+      for (let i = 0; i < 1000; i++) {
+        produced++;
+        await emit(i);
+      }
+    });
+    const it = job[Symbol.asyncIterator]();
+    await it.next();
+    for (let i = 0; i < 10; i++) await tick();
+    expect(produced).toBeLessThan(100);
+    for (;;) if ((await it.next()).done) break;
+    expect(produced).toBe(1000);
+  });
+
+  it('rejects both the iterator and the promise when the operation fails', async () => {
+    const job = new Job<void, number>(async ({ emit }) => {
+      emit(1);
+      throw new Error('boom');
+    });
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const e of job) seen.push(e);
+      })(),
+    ).rejects.toThrow('boom');
+    expect(seen).toEqual([1]);
+    await expect(job).rejects.toThrow('boom');
+  });
+
+  it('cancel() aborts the signal and rejects with AbortError', async () => {
+    const job = new Job<void>(
+      ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new AbortError()), { once: true })),
+    );
+    await tick();
+    job.cancel();
+    await expect(job).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('an aborted caller signal stops the job before it starts', async () => {
+    let ran = false;
+    const controller = new AbortController();
+    controller.abort();
+    const job = new Job<void>(async () => {
+      ran = true;
+    }, controller.signal);
+    await expect(job).rejects.toBeInstanceOf(AbortError);
+    expect(ran).toBe(false);
+  });
+
+  it('breaking out of the loop detaches the listener; the job still finishes', async () => {
+    const job = new Job<string, number>(async ({ emit }) => {
+      for (let i = 0; i < 500; i++) await emit(i);
+      return 'finished';
+    });
+    for await (const e of job) if (e === 3) break;
+    expect(await job).toBe('finished');
+  });
+
+  it('a job nobody awaits does not raise an unhandled rejection', async () => {
+    let unhandled = false;
+    const onUnhandled = () => (unhandled = true);
+    process.on('unhandledRejection', onUnhandled);
+    new Job<void>(async () => {
+      throw new Error('ignored');
+    });
+    await tick();
+    await tick();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toBe(false);
+  });
+});

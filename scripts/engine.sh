@@ -5,9 +5,14 @@
 #   scripts/engine.sh down   stops exactly the processes `up` started (by pid), nothing else
 #   scripts/engine.sh env    prints .engine/env
 #
-# With DOCKWIRE_ENGINE=podman, `up` starts Podman's Docker-compatible API service instead of
-# dockerd (its own storage under .engine/podman, containers without a network by default, the
-# loopback registries marked insecure), for running the same tests against a second engine.
+# DOCKWIRE_ENGINE says which engine `up` starts (the registries are the same for all):
+#   docker     Debian 12's dockerd (Docker 20.10, API 1.41, the graph-driver image store); default
+#   docker28   Docker 28.5 (API 1.51) with the containerd image store, what Docker 29 and Docker
+#              Desktop use by default: dockerd and containerd from Debian's next release (forky),
+#              fetched with apt-get download into .engine/docker28 without touching the system's
+#              apt configuration, run with Debian 12's own runc (forky's needs a newer glibc)
+#   podman     Podman's Docker-compatible API service (its own storage under .engine/podman,
+#              containers without a network by default, the loopback registries marked insecure)
 #
 # `up` reuses the engine DOCKER_HOST points at when it answers; otherwise it installs what is
 # missing from Debian's packages (when run as root with apt), starts dockerd with its data root
@@ -19,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
 # a unix socket path must fit in 108 bytes; a deep checkout gets a short folder under /tmp
-if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 90 ]; then
+if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 70 ]; then
   dir=/tmp/dockwire-engine-$(printf '%s' "$here" | md5sum | cut -c1-12)
 fi
 kind=${DOCKWIRE_ENGINE:-docker}
@@ -72,21 +77,77 @@ install_missing() {
   apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
 }
 
+# start_dockerd NAME FOLDER [DOCKERD ARGS...]: dockerd (the first on PATH) with its data, exec root,
+# socket and pid file under FOLDER; $dir/NAME.pid holds its pid
 start_dockerd() {
-  local sock=$dir/docker.sock
-  mkdir -p "$dir/root" "$dir/exec"
-  if alive "$dir/dockerd.pid" && ping_engine "unix://$sock"; then
-    log "reusing dockerd (pid $(cat "$dir/dockerd.pid"))"
+  local name=$1 home=$2
+  shift 2
+  local sock=$home/docker.sock
+  mkdir -p "$home/root" "$home/exec"
+  if alive "$dir/$name.pid" && ping_engine "unix://$sock"; then
+    log "reusing $name (pid $(cat "$dir/$name.pid"))"
     return 0
   fi
-  log "starting dockerd on unix://$sock"
+  log "starting $name on unix://$sock"
   # setsid: the engine outlives this script; it is stopped by `down`, by pid.
-  setsid dockerd \
-    --data-root "$dir/root" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+  setsid dockerd "$@" \
+    --data-root "$home/root" --exec-root "$home/exec" --pidfile "$home/docker.pid" \
     -H "unix://$sock" --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
-    --log-level=warn >"$dir/dockerd.log" 2>&1 </dev/null &
-  echo $! >"$dir/dockerd.pid"
-  wait_for_engine dockerd "unix://$sock" "$dir/dockerd.log"
+    --log-level=warn >"$home/dockerd.log" 2>&1 </dev/null &
+  echo $! >"$dir/$name.pid"
+  wait_for_engine "$name" "unix://$sock" "$home/dockerd.log"
+}
+
+# debian_mirror: where the system's apt takes Debian 12's (bookworm's) packages from
+debian_mirror() {
+  node -e '
+    const fs = require("fs");
+    const dir = "/etc/apt/sources.list.d";
+    const files = ["/etc/apt/sources.list", ...(fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => `${dir}/${f}`) : [])];
+    for (const file of files) {
+      let text;
+      try { text = fs.readFileSync(file, "utf8"); } catch { continue; }
+      if (file.endsWith(".sources")) {
+        for (const stanza of text.split(/\n\s*\n/)) {
+          const field = (k) => (new RegExp(`^${k}:\\s*(.*)$`, "mi").exec(stanza) ?? [])[1] ?? "";
+          if (/^deb\b/.test(field("Types")) && field("Suites").split(/\s+/).includes("bookworm")) { console.log(field("URIs").split(/\s+/)[0]); process.exit(0); }
+        }
+      } else if (/(\.list|sources\.list)$/.test(file)) {
+        const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(text);
+        if (m) { console.log(m[1]); process.exit(0); }
+      }
+    }
+    process.exit(1);'
+}
+
+# fetch_docker28: dockerd and containerd from forky, unpacked into $dir/docker28/pkg (once); says
+# which versions it has, and fails saying so if they do not run here
+fetch_docker28() {
+  local home=$dir/docker28 pkg=$dir/docker28/pkg
+  if [ ! -x "$pkg/usr/sbin/dockerd" ] || [ ! -x "$pkg/usr/bin/containerd" ]; then
+    { command -v apt-get && command -v dpkg; } >/dev/null || die "docker28 needs apt-get and dpkg (Debian)"
+    local mirror
+    mirror=$(debian_mirror) || die "docker28: the system's apt configuration names no Debian 12 (bookworm) source to take forky's packages from"
+    mkdir -p "$home/apt/lists/partial" "$home/apt/cache/archives/partial" "$home/debs"
+    echo "deb $mirror forky main" >"$home/apt/sources.list"
+    local apt=(-o "Dir::Etc::sourcelist=$home/apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$home/apt/lists" -o "Dir::Cache=$home/apt/cache")
+    log "docker28: fetching docker.io and containerd from forky"
+    apt-get "${apt[@]}" update -qq >&2 || die "docker28: apt-get update of forky failed"
+    rm -f "$home"/debs/*.deb
+    (cd "$home/debs" && apt-get "${apt[@]}" download docker.io containerd >&2 2>/dev/null) || die "docker28: apt-get download docker.io containerd from forky failed"
+    rm -rf "$pkg"
+    for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$pkg"; done
+    # forky's runc needs a newer glibc than Debian 12's: Debian 12's own (package runc) runs the containers
+    rm -f "$pkg/usr/bin/runc" "$pkg/usr/sbin/runc"
+  fi
+  command -v runc >/dev/null || die "docker28 needs Debian 12's runc (apt-get install runc)"
+  local versions
+  versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_amd64\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')
+  if ! "$pkg/usr/sbin/dockerd" --version >/dev/null 2>&1 || ! "$pkg/usr/bin/containerd" --version >/dev/null 2>&1; then
+    die "docker28: forky's packages ($versions) no longer run on this machine: $("$pkg/usr/sbin/dockerd" --version 2>&1 | head -1)"
+  fi
+  log "docker28: $versions from forky; runc $(runc --version | head -1 | awk '{print $3}') from Debian 12"
+  echo '{ "features": { "containerd-snapshotter": true } }' >"$home/daemon.json"
 }
 
 # wait_for_engine NAME HOST LOG: until /_ping answers (30 s), failing early if NAME's process exits
@@ -187,18 +248,21 @@ auth_registry_name() {
   if [ "$kind" = podman ]; then echo "localhost:${AUTH_REGISTRY##*:}"; else echo "$AUTH_REGISTRY"; fi
 }
 
+# write_env HOST OWNED [ENGINE_PID_FILE]
 write_env() {
-  local host=$1 owned=$2
+  local host=$1 owned=$2 pidfile=${3:-}
   cat >"$dir/env" <<EOF
 DOCKER_HOST=$host
 DOCKWIRE_ENGINE_OWNED=$owned
-DOCKWIRE_ENGINE_PID=$( [ "$owned" = 1 ] && cat "$dir/docker.pid" 2>/dev/null || true)
+DOCKWIRE_ENGINE_PID=$( [ "$owned" = 1 ] && [ -n "$pidfile" ] && cat "$pidfile" 2>/dev/null || true)
 DOCKWIRE_REGISTRY=$REGISTRY
 DOCKWIRE_AUTH_REGISTRY=$(auth_registry_name)
 DOCKWIRE_AUTH_USER=$auth_user
 DOCKWIRE_AUTH_PASSWORD=$AUTH_PASSWORD
 DOCKWIRE_BASE_IMAGE=$base_image
 DOCKWIRE_ENGINE=$kind
+DOCKWIRE_DOCKERD_PATH=$( [ "$kind" = docker28 ] && echo "$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin" || true)
+DOCKWIRE_DOCKERD_CONFIG=$( [ "$kind" = docker28 ] && echo "$dir/docker28/daemon.json" || true)
 EOF
 }
 
@@ -227,18 +291,30 @@ up() {
     cat "$dir/env"
     return 0
   fi
-  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/podman/podman.sock" ] && ping_engine "$DOCKER_HOST"; then
+  if [ "$kind" = docker28 ]; then
+    # (the containerd socket under the exec root is the longest path: keep room for it)
+    [ "${#dir}" -lt 70 ] || die "engine dir path too long for a unix socket: $dir (set a shorter DOCKWIRE_ENGINE_DIR)"
+    fetch_docker28
+    PATH=$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin:$PATH start_dockerd docker28 "$dir/docker28" --config-file "$dir/docker28/daemon.json"
+    host=unix://$dir/docker28/docker.sock
+    registries
+    base_image "$host"
+    write_env "$host" 1 "$dir/docker28/docker.pid"
+    cat "$dir/env"
+    return 0
+  fi
+  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/podman/podman.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker28/docker.sock" ] && ping_engine "$DOCKER_HOST"; then
     host=$DOCKER_HOST
     log "reusing the engine at $host"
   else
     [ "${#dir}" -lt 90 ] || die "engine dir path too long for a unix socket: $dir (set a shorter DOCKWIRE_ENGINE_DIR)"
-    start_dockerd
+    start_dockerd dockerd "$dir"
     host=unix://$dir/docker.sock
     owned=1
   fi
   registries
   base_image "$host"
-  write_env "$host" "$owned"
+  write_env "$host" "$owned" "$dir/docker.pid"
   cat "$dir/env"
 }
 
@@ -257,6 +333,8 @@ down() {
   down_pid registry
   down_pid registry-auth
   down_pid dockerd
+  down_pid docker28
+  unmount_below "$dir/docker28/root"
   rm -f "$dir/registries" "$dir/env"
   log "stopped"
 }

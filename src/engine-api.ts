@@ -1,12 +1,12 @@
 // The Engine API over a Transport: version prefix (negotiated once, lazily), query encoding, and
 // the mapping of non-2xx answers to APIError / NotFound with the daemon's own message.
 // This is the low-level client (docker-py's APIClient); images/* are functions over it.
-import { APIError, InvalidVersion, NotFound } from './errors.js';
+import { APIError, InvalidArgument, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
 /** The newest Engine API version this client knows; `auto` never negotiates above it. */
-export const MAX_API_VERSION = '1.45';
+export const MAX_API_VERSION = '1.51';
 /** Used when the engine does not say which version it speaks. */
 export const DEFAULT_API_VERSION = '1.41';
 
@@ -74,6 +74,18 @@ export class EngineApi {
       });
     }
     return this.#version;
+  }
+
+  /**
+   * Refuses, with InvalidArgument naming the version it needs, an option the negotiated API
+   * version lacks: an older engine ignores a parameter it does not know (a 1.41 engine asked to
+   * save one platform saves them all), so the request must not be sent at all.
+   */
+  async requireVersion(minimum: string, option: string): Promise<void> {
+    const version = this.#known ?? (await this.apiVersion());
+    if (compareVersions(version, minimum) < 0) {
+      throw new InvalidArgument(`${option} needs API ${minimum}; the engine and dockwire speak ${version}`);
+    }
   }
 
   async #negotiate(): Promise<string> {

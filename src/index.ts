@@ -5,13 +5,14 @@ export * from './errors.js';
 // models: docker-py's high-level objects
 export { Image } from './models/image.js';
 export { ImageCollection } from './models/image-collection.js';
-export { RegistryData, type PlatformSpec, type EnginePlatform } from './models/registry-data.js';
+export { RegistryData, type EnginePlatform } from './models/registry-data.js';
+export { parsePlatform, platformJson, platformPath, type PlatformParts, type PlatformSpec } from './images/platform.js';
 
 // images/*: the low-level operations (docker-py's APIClient), raw engine JSON and events
 export type { ApiClient } from './images/api-client.js';
 /** @deprecated ImageContext is ApiClient's former name, kept for programs written against it. */
 export type { ApiClient as ImageContext } from './images/api-client.js';
-export { inspectImage } from './images/inspect.js';
+export { inspectImage, type InspectOptions } from './images/inspect.js';
 export { listImages, type ListOptions } from './images/list.js';
 export { imageHistory } from './images/history.js';
 export { tagImage } from './images/tag.js';
@@ -21,7 +22,7 @@ export { searchImages, type SearchOptions } from './images/search.js';
 export { inspectDistribution } from './images/distribution.js';
 export { pullImage, type PullOptions } from './images/pull.js';
 export { pushImage, type PushOptions, type PushResult } from './images/push.js';
-export { loadImages, type LoadResult } from './images/load.js';
+export { loadImages, type LoadOptions, type LoadResult } from './images/load.js';
 export { saveImages, type SaveOptions, DEFAULT_CHUNK_SIZE } from './images/save.js';
 export { login, type LoginOptions, type LoginResult } from './images/login.js';
 export { buildImage, type BuildOptions, type BuildKitOptions, type BuildOutput, type ContainerLimits } from './images/build.js';

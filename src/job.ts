@@ -39,6 +39,12 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
         if (this.#controller.signal.aborted) throw toAbortError(this.#controller.signal.reason);
         return run(context);
       })
+      .catch((error: unknown) => {
+        // Once cancelled, the job ends with the cancellation: what the operation failed with
+        // after it (the engine's answer to a cut-off upload, say) is only its consequence.
+        if (this.#controller.signal.aborted && !(error instanceof AbortError)) throw toAbortError(this.#controller.signal.reason);
+        throw error;
+      })
       .finally(() => {
         this.#finished = true;
         this.#wakeConsumer?.();

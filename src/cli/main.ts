@@ -4,9 +4,32 @@ import { close as closeFile, createReadStream, open as openFile, write as writeF
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker, DockerError, saveImages, type ProgressEvent, type ProgressJob } from '../index.js';
+import { Docker, DockerError, saveImages, type Image, type ProgressEvent, type ProgressJob } from '../index.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
+
+/**
+ * `ls --tree`, as `docker image ls --tree` draws it: each image, then one line per platform of its
+ * index (the manifest's ID, the disk it uses and its content's size), and whether it is here.
+ */
+function imageTree(images: Image[]): string {
+  const row = (name: string, id: string, disk: string, content: string, extra: string): string =>
+    `${name.padEnd(46)} ${id.padEnd(12)} ${disk.padStart(10)} ${content.padStart(12)}  ${extra}`.trimEnd() + '\n';
+  let out = row('IMAGE', 'ID', 'DISK USAGE', 'CONTENT SIZE', '');
+  for (const image of images) {
+    const manifests = (image.attrs.Manifests ?? []).filter((m) => m.Kind === 'image');
+    const total = (key: 'Total' | 'Content'): number => manifests.reduce((n, m) => n + m.Size[key], 0);
+    for (const tag of image.tags.length ? image.tags : ['<untagged>']) {
+      out += row(tag, image.id.replace(/^sha256:/, '').slice(0, 12), bytes(total('Total')), bytes(total('Content')), '');
+      manifests.forEach((m, i) => {
+        const p = m.ImageData?.Platform ?? m.Descriptor.platform;
+        const platform = p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown';
+        out += row(`${i === manifests.length - 1 ? '└─' : '├─'} ${platform}`, m.ID.replace(/^sha256:/, '').slice(0, 12), bytes(m.Size.Total), bytes(m.Size.Content), m.Available ? '' : 'not here');
+      });
+    }
+  }
+  return out;
+}
 
 interface Command {
   usage: string;
@@ -39,9 +62,9 @@ async function follow<T>(job: ProgressJob<T>, io: Io): Promise<T> {
 
 const commands: Record<string, Command> = {
   ls: {
-    usage: 'ls [-a] [-q] [--filter KEY=VALUE]... [REPOSITORY]',
+    usage: 'ls [-a] [-q] [--tree] [--filter KEY=VALUE]... [REPOSITORY]',
     summary: 'List images',
-    flags: { all: f(['-a', '--all']), quiet: f(['-q', '--quiet']), filter: f(['-f', '--filter'], true, true) },
+    flags: { all: f(['-a', '--all']), quiet: f(['-q', '--quiet']), tree: f(['--tree']), filter: f(['-f', '--filter'], true, true) },
     async run(docker, args, io) {
       const filters: Record<string, string[]> = {};
       for (const v of all(args, 'filter')) {
@@ -49,9 +72,11 @@ const commands: Record<string, Command> = {
         if (i <= 0) throw new UsageError(`--filter must be KEY=VALUE, got ${JSON.stringify(v)}`);
         (filters[v.slice(0, i)] ??= []).push(v.slice(i + 1));
       }
-      const images = await docker.images.list({ all: has(args, 'all'), filters, ...(args.positionals[0] ? { name: args.positionals[0] } : {}) });
+      const tree = has(args, 'tree');
+      const images = await docker.images.list({ all: has(args, 'all'), filters, ...(tree ? { manifests: true } : {}), ...(args.positionals[0] ? { name: args.positionals[0] } : {}) });
       if (io.json) return io.out.write(`${JSON.stringify(images.map((i) => i.attrs))}\n`);
       if (has(args, 'quiet')) return io.out.write(images.map((i) => `${i.shortId.slice(7)}\n`).join(''));
+      if (tree) return io.out.write(imageTree(images));
       io.out.write(`${'REPOSITORY:TAG'.padEnd(50)} ${'IMAGE ID'.padEnd(12)} SIZE\n`);
       for (const i of images) {
         for (const tag of i.tags.length ? i.tags : ['<none>:<none>']) io.out.write(`${tag.padEnd(50)} ${i.shortId.slice(7)}   ${bytes(i.attrs.Size ?? 0)}\n`);

@@ -11,6 +11,7 @@ import type { BuildKitEvent, BuildKitProgress } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import type { ApiClient } from './api-client.js';
+import { platformPath, type PlatformSpec } from './platform.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
 export interface ContainerLimits {
@@ -52,7 +53,8 @@ export interface BuildOptions {
   squash?: boolean;
   /** host → IP, or `host:ip` strings. */
   extraHosts?: Record<string, string> | string[];
-  platform?: string;
+  /** `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
+  platform?: PlatformSpec;
   isolation?: string;
   /** Credentials for the registries the Dockerfile's FROM lines name; defaults to the client's. */
   authConfigs?: Record<string, AuthConfig>;
@@ -140,7 +142,7 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
     networkmode: options.networkMode,
     squash: options.squash,
     extrahosts: extraHosts ? new Repeated(extraHosts) : undefined,
-    platform: options.platform,
+    platform: options.platform === undefined ? undefined : platformPath(options.platform),
     isolation: options.isolation,
     version: buildkit ? '2' : options.version,
     buildid: options.buildId,

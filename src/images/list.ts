@@ -10,6 +10,10 @@ export interface ListOptions {
   all?: boolean;
   /** `dangling` (bool), `label` (`key` or `key=value`), `reference`, `before`, `since`, ... */
   filters?: Filters;
+  /** Each image's index manifests, as `Manifests` (API 1.47). */
+  manifests?: boolean;
+  /** Compute `SharedSize`, the bytes an image shares with others (API 1.42). */
+  sharedSize?: boolean;
   signal?: AbortSignal;
 }
 
@@ -20,8 +24,10 @@ export async function listImages(ctx: ApiClient, options: ListOptions = {}): Pro
     checkImageName(options.name, 'name');
     filters['reference'] = options.name;
   }
+  if (options.manifests) await ctx.api.requireVersion('1.47', 'list: manifests');
+  if (options.sharedSize) await ctx.api.requireVersion('1.42', 'list: sharedSize');
   return ctx.api.json<ImageSummary[]>('GET', '/images/json', {
-    query: { all: options.all, filters: encodeFilters(filters) },
+    query: { all: options.all, filters: encodeFilters(filters), manifests: options.manifests, 'shared-size': options.sharedSize },
     ...(options.signal ? { signal: options.signal } : {}),
   });
 }

@@ -6,6 +6,7 @@ import { Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import type { ApiClient } from './api-client.js';
+import { platformJson, type PlatformSpec } from './platform.js';
 
 export interface LoadResult {
   /** What the engine reported loaded: `name:tag` for tagged images, `sha256:...` for untagged ones. */
@@ -46,15 +47,25 @@ export function ofSize(chunks: AsyncIterable<Uint8Array>, size: number, path: st
  * rejects with ImageLoadError, whether it says so in an error line (Docker) or with an error
  * status (Podman: 500); the status is kept as the error's `cause`, an APIError.
  */
-export function loadImages(ctx: ApiClient, data: BinarySource | string, options: { timeout?: number; signal?: AbortSignal } = {}): Job<LoadResult, ProgressEvent> {
+export interface LoadOptions {
+  /** Load only this platform of a multi-platform archive (API 1.48); else every platform in it. */
+  platform?: PlatformSpec;
+  /** Inactivity timeout in ms once the engine answers (default: none). */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+export function loadImages(ctx: ApiClient, data: BinarySource | string, options: LoadOptions = {}): Job<LoadResult, ProgressEvent> {
   const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
+  const platform = options.platform === undefined ? undefined : platformJson(options.platform);
   return new Job<LoadResult, ProgressEvent>(async (context) => {
+    if (platform !== undefined) await ctx.api.requireVersion('1.48', 'load: platform');
     // a file goes with its size as Content-Length, as curl -T sends it: no chunked framing for
     // the engine to take apart
     const { body, bodyLength } = given ? { body: given, bodyLength: undefined } : await archiveFile(data as string, ctx.api.bodyChunksReusable);
     const response = await ctx.api
       .request('POST', '/images/load', {
-        query: { quiet: false },
+        query: { quiet: false, platform },
         headers: { 'Content-Type': 'application/x-tar' },
         body,
         ...(bodyLength !== undefined ? { bodyLength } : {}),

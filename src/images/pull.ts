@@ -2,6 +2,7 @@ import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js
 import { InvalidArgument } from '../errors.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ApiClient } from './api-client.js';
+import { platformPath, type PlatformSpec } from './platform.js';
 import { progressJob, type ProgressJob } from '../progress/job.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
@@ -11,8 +12,8 @@ export interface PullOptions {
   /** Pull every tag of the repository. */
   allTags?: boolean;
   authConfig?: AuthConfig;
-  /** `os[/arch[/variant]]` */
-  platform?: string;
+  /** `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
+  platform?: PlatformSpec;
   /** Inactivity timeout in ms once progress streams (default: none). */
   timeout?: number;
   signal?: AbortSignal;
@@ -53,14 +54,12 @@ export function startPull<T>(
   options: PullOptions,
   finish: (log: ProgressEvent[], signal: AbortSignal) => Promise<T>,
 ): ProgressJob<T> {
-  if (options.platform !== undefined && (typeof options.platform !== 'string' || options.platform === '')) {
-    throw new InvalidArgument('platform must be a non-empty os[/arch[/variant]] string');
-  }
+  const platform = options.platform === undefined ? undefined : platformPath(options.platform);
   return progressJob(
     async (signal) => {
       const auth = await ctx.credentials.resolve(registryOf(target.repository), options.authConfig);
       const response = await ctx.api.request('POST', '/images/create', {
-        query: { fromImage: target.repository, tag: target.tag, platform: options.platform },
+        query: { fromImage: target.repository, tag: target.tag, platform },
         headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
         signal,
         bodyTimeout: options.timeout ?? 0,

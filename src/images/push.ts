@@ -3,12 +3,15 @@ import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { formatPath } from '../http/request.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ApiClient } from './api-client.js';
+import { platformJson, type PlatformSpec } from './platform.js';
 import { progressJob, type ProgressJob } from '../progress/job.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
 
 export interface PushOptions {
   tag?: string;
   authConfig?: AuthConfig;
+  /** Push only this platform's manifest of a multi-platform image (API 1.46). */
+  platform?: PlatformSpec;
   /** Inactivity timeout in ms once progress streams (default: none). */
   timeout?: number;
   signal?: AbortSignal;
@@ -34,13 +37,15 @@ export function pushImage(ctx: ApiClient, repository: string, options: PushOptio
     throw new InvalidArgument(`repository ${JSON.stringify(repository)} already names a tag; leave out options.tag`);
   }
   const tag = options.tag ?? ref.tag;
+  const platform = options.platform === undefined ? undefined : platformJson(options.platform);
   const pushed: PushResult['pushed'] = [];
   return progressJob(
     async (signal) => {
+      if (platform !== undefined) await ctx.api.requireVersion('1.46', 'push: platform');
       // The engine insists on X-Registry-Auth for a push; `{}` means anonymous.
       const auth = await ctx.credentials.resolve(registryOf(ref.repository), options.authConfig);
       const response = await ctx.api.request('POST', formatPath('/images/{}/push', ref.repository), {
-        query: { tag },
+        query: { tag, platform },
         headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
         signal,
         bodyTimeout: options.timeout ?? 0,

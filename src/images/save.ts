@@ -2,6 +2,7 @@ import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, encodeQuery, formatPath } from '../http/request.js';
 import { rechunk } from '../stream/rechunk.js';
 import type { ApiClient } from './api-client.js';
+import { platformJson, type PlatformSpec } from './platform.js';
 import { checkImageName } from './reference.js';
 
 export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface SaveOptions {
    * keeps them (an array, a stream.Readable's queue): no allocation per chunk, flat memory.
    */
   borrowChunks?: boolean;
+  /** Save only this platform of a multi-platform image (API 1.48); else every platform present. */
+  platform?: PlatformSpec;
 }
 
 /**
@@ -32,9 +35,12 @@ export function saveImages(ctx: ApiClient, names: string | readonly string[], op
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
   if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
   const borrowed = options.borrowChunks === true;
+  const platform = options.platform === undefined ? undefined : platformJson(options.platform);
   const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   async function* stream(): AsyncIterable<Uint8Array> {
+    if (platform !== undefined) await ctx.api.requireVersion('1.48', 'save: platform');
     const response = await ctx.api.request('GET', path, {
+      query: { platform },
       bodyTimeout: options.timeout ?? 0,
       ...(options.signal ? { signal: options.signal } : {}),
       notFound: (explanation) => new ImageNotFound(404, explanation),

@@ -15,7 +15,41 @@ export interface ImageAttrs {
   Size?: number;
   Config?: { Labels?: Record<string, string> | null; Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[] | null; [key: string]: unknown } | null;
   RootFS?: { Type: string; Layers?: string[] };
+  /** The OCI descriptor of the image's target (API 1.48, an engine with the containerd image store). */
+  Descriptor?: Descriptor;
+  /** The index's manifests, when asked for (`manifests: true`, API 1.48). */
+  Manifests?: ImageManifestSummary[] | null;
   [key: string]: unknown;
+}
+
+/** An OCI content descriptor (the engine's OCIDescriptor). */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[] | null;
+  annotations?: Record<string, string> | null;
+  data?: string | null;
+  platform?: Platform | null;
+  artifactType?: string | null;
+}
+
+/** The OCI descriptor of a container's platform-specific image manifest (the engine's field of that name). */
+export type ImageManifestDescriptor = Descriptor;
+
+/** One manifest of an image index, as the engine summarises it (API 1.47). */
+export interface ImageManifestSummary {
+  /** The manifest's digest, the platform-specific image's ID. */
+  ID: string;
+  Descriptor: Descriptor;
+  /** Whether all of its content (config, layers) is present locally. */
+  Available: boolean;
+  Size: { Total: number; Content: number };
+  Kind: 'image' | 'attestation' | 'unknown';
+  /** For an image manifest: its platform, the containers using it, its unpacked size. */
+  ImageData?: { Platform: Platform; Containers: string[]; Size: { Unpacked: number } } | null;
+  /** For an attestation manifest: the digest of the image manifest it is for. */
+  AttestationData?: { For: string } | null;
 }
 
 export interface ImageSummary {
@@ -29,6 +63,10 @@ export interface ImageSummary {
   VirtualSize?: number;
   Labels: Record<string, string> | null;
   Containers: number;
+  /** API 1.48, an engine with the containerd image store. */
+  Descriptor?: Descriptor;
+  /** When asked for (`manifests: true`, API 1.47). */
+  Manifests?: ImageManifestSummary[] | null;
   [key: string]: unknown;
 }
 
@@ -66,6 +104,10 @@ export interface Platform {
 }
 
 export interface DistributionInspect {
-  Descriptor: { mediaType: string; digest: string; size: number; [key: string]: unknown };
-  Platforms: Platform[];
+  Descriptor: Descriptor;
+  /**
+   * The platforms of a multi-platform index, or of a single image whose config the engine read;
+   * null when the engine did not say (seen: a single OCI image manifest, on Docker 20.10 and 28).
+   */
+  Platforms: Platform[] | null;
 }

@@ -8,9 +8,10 @@ import { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from '..
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { inspectDistribution } from '../images/distribution.js';
 import type { Filters } from '../images/filters.js';
-import { inspectImage } from '../images/inspect.js';
+import { inspectImage, type InspectOptions } from '../images/inspect.js';
 import { listImages, type ListOptions } from '../images/list.js';
-import { loadImages } from '../images/load.js';
+import { loadImages, type LoadOptions } from '../images/load.js';
+import type { PlatformSpec } from '../images/platform.js';
 import type { ProgressJob } from '../progress/job.js';
 import { pruneImages, type PruneResult } from '../images/prune.js';
 import { pullTarget, startPull, type PullOptions } from '../images/pull.js';
@@ -32,24 +33,34 @@ export class ImageCollection {
     this.#ctx = ctx;
   }
 
-  /** An image by name or ID; ImageNotFound when the engine has none. */
-  async get(name: string, options: { signal?: AbortSignal } = {}): Promise<Image> {
+  /**
+   * An image by name or ID; ImageNotFound when the engine has none. `platform`: that platform's
+   * image of a multi-platform one (API 1.49); `manifests`: fill `attrs.Manifests` (API 1.48).
+   */
+  async get(name: string, options: InspectOptions = {}): Promise<Image> {
     return new Image(this.#ctx, await inspectImage(this.#ctx, name, options));
   }
 
   /**
    * Images on the engine, with full inspect data (as docker-py returns), fetched concurrently
    * over the connection pool rather than one after another. An image removed between the list
-   * and its inspect is left out.
+   * and its inspect is left out. With `manifests` (API 1.47), each image's `attrs.Manifests` is
+   * the list's.
    */
   async list(options: ListOptions = {}): Promise<Image[]> {
     const summaries = await listImages(this.#ctx, options);
     const images = await Promise.all(
       summaries.map((s) =>
-        this.get(s.Id, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
-          if (error instanceof ImageNotFound) return undefined;
-          throw error;
-        }),
+        this.get(s.Id, options.signal ? { signal: options.signal } : {}).then(
+          (image) => {
+            if (options.manifests) image.attrs.Manifests = s.Manifests ?? [];
+            return image;
+          },
+          (error: unknown) => {
+            if (error instanceof ImageNotFound) return undefined;
+            throw error;
+          },
+        ),
       ),
     );
     return images.filter((i): i is Image => i !== undefined);
@@ -92,7 +103,7 @@ export class ImageCollection {
    * holding it (read through one reused buffer when the transport allows: see
    * Transport.releasesChunks); resolves to the loaded images.
    */
-  load(data: BinarySource | string, options: { timeout?: number; signal?: AbortSignal } = {}): Job<Image[], ProgressEvent> {
+  load(data: BinarySource | string, options: LoadOptions = {}): Job<Image[], ProgressEvent> {
     return mapJob(loadImages(this.#ctx, data, options), ({ loaded }, signal) =>
       Promise.all(loaded.map((name) => this.get(name, { signal }))),
     );
@@ -126,7 +137,7 @@ export class ImageCollection {
     if (distribution.status === 'rejected') throw distribution.reason;
     if (engineVersion.status === 'rejected') throw engineVersion.reason;
     const [attrs, version] = [distribution.value, engineVersion.value];
-    const pull = (repository: string, digest: string, platform: string | undefined): ProgressJob<Image> =>
+    const pull = (repository: string, digest: string, platform: PlatformSpec | undefined): ProgressJob<Image> =>
       this.pull(repository, {
         tag: digest,
         ...(platform !== undefined ? { platform } : {}),

@@ -2,6 +2,7 @@
 import type { ApiClient } from '../images/api-client.js';
 import { imageHistory } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
+import type { PlatformSpec } from '../images/platform.js';
 import { saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
 import type { HistoryEntry, ImageAttrs } from '../images/types.js';
@@ -35,7 +36,8 @@ export class Image {
     return (this.attrs.RepoTags ?? []).filter((t) => t !== '<none>:<none>');
   }
 
-  history(options: { signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
+  /** The image's layers and the steps that made them; `platform`: of that platform's image (API 1.48). */
+  history(options: { platform?: PlatformSpec; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
     return imageHistory(this.#ctx, this.id, options);
   }
 

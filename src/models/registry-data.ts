@@ -1,43 +1,12 @@
 // RegistryData: what a registry says about an image (GET /distribution/{name}/json).
 import type { AuthConfig } from '../credentials/auth-config.js';
-import { InvalidArgument } from '../errors.js';
 import type { ApiClient } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
 import { splitReference } from '../images/reference.js';
 import type { ProgressJob } from '../progress/job.js';
+import { parsePlatform, platformMatches, type PlatformSpec } from '../images/platform.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
-
-export type PlatformSpec = string | { os?: string; architecture?: string; variant?: string };
-
-// GOARCH names, as the engine normalises them (containerd's platforms.Normalize)
-const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
-
-function normalize(spec: PlatformSpec, engine: { os: string; architecture: string }): { os: string; architecture: string; variant?: string } {
-  let parts: { os?: string | undefined; architecture?: string | undefined; variant?: string | undefined };
-  if (typeof spec === 'string') {
-    const split = spec.split('/');
-    if (spec === '' || split.length > 3 || split.some((p) => p === '' || /\s/.test(p))) {
-      throw new InvalidArgument(`${JSON.stringify(spec)} is not a valid platform descriptor (os[/arch[/variant]])`);
-    }
-    parts = { os: split[0], architecture: split[1], variant: split[2] };
-  } else if (spec !== null && typeof spec === 'object') {
-    for (const key of ['os', 'architecture', 'variant'] as const) {
-      if (spec[key] !== undefined && (typeof spec[key] !== 'string' || spec[key] === '')) {
-        throw new InvalidArgument(`platform.${key} must be a non-empty string`);
-      }
-    }
-    parts = spec;
-  } else {
-    throw new InvalidArgument('platform must be a string or an object');
-  }
-  const os = (parts.os ?? engine.os).toLowerCase();
-  const rawArch = (parts.architecture ?? engine.architecture).toLowerCase();
-  const architecture = ARCH_ALIASES[rawArch] ?? rawArch;
-  let variant = parts.variant?.toLowerCase();
-  if (architecture === 'arm64' && variant === 'v8') variant = undefined;
-  return variant === undefined ? { os, architecture } : { os, architecture, variant };
-}
 
 /** The engine's own os and architecture: what a platform descriptor leaves out. */
 export interface EnginePlatform {
@@ -45,7 +14,7 @@ export interface EnginePlatform {
   architecture: string;
 }
 
-export type RegistryDataPull = (repository: string, digest: string, platform: string | undefined) => ProgressJob<Image>;
+export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;
 
 export class RegistryData {
   attrs: DistributionInspect;
@@ -82,21 +51,28 @@ export class RegistryData {
   }
 
   /**
-   * Whether the registry has this image for `platform` (`os[/arch[/variant]]` or an object);
-   * a missing os or architecture is the engine's own (read when this object was made). An invalid
-   * descriptor is InvalidArgument.
+   * The platforms the registry lists for this image: the engine's `Platforms`, or when it sends
+   * none (null), the descriptor's own `platform` if it has one; else none are known.
    */
-  hasPlatform(platform: PlatformSpec): boolean {
-    const engine = this.#engine;
-    const want = normalize(platform, engine);
-    return this.attrs.Platforms.some((p: Platform) => {
-      const have = normalize({ os: p.os, architecture: p.architecture, ...(p.variant ? { variant: p.variant } : {}) }, engine);
-      return have.os === want.os && have.architecture === want.architecture && (want.variant === undefined || have.variant === want.variant);
-    });
+  get platforms(): Platform[] {
+    const { Platforms, Descriptor } = this.attrs;
+    return Platforms ?? (Descriptor.platform ? [Descriptor.platform] : []);
   }
 
-  /** Pulls exactly this digest. */
-  pull(platform?: string): ReturnType<RegistryDataPull> {
+  /**
+   * Whether the registry has this image for `platform` (`os[/arch[/variant]]` or an object);
+   * a missing os or architecture is the engine's own (read when this object was made). An invalid
+   * descriptor is InvalidArgument. False for every platform when none are known (`platforms` is
+   * empty), as for a single OCI image manifest.
+   */
+  hasPlatform(platform: PlatformSpec): boolean {
+    const given = parsePlatform(platform);
+    const want = parsePlatform({ os: given.os ?? this.#engine.os, architecture: given.architecture ?? this.#engine.architecture, ...(given.variant ? { variant: given.variant } : {}) });
+    return this.platforms.some((p: Platform) => platformMatches(p, want));
+  }
+
+  /** Pulls exactly this digest (`platform`: that platform's image of an index). */
+  pull(platform?: PlatformSpec): ReturnType<RegistryDataPull> {
     return this.#pull(splitReference(this.imageName).repository, this.id, platform);
   }
 

@@ -45,6 +45,12 @@ export function uniqueName(prefix: string): string {
 export const podman = process.env['DOCKWIRE_ENGINE'] === 'podman';
 
 /**
+ * True when the tests run against Docker 28.5 with the containerd image store
+ * (DOCKWIRE_ENGINE=docker28): images are OCI indexes, `save` writes an OCI layout.
+ */
+export const docker28 = process.env['DOCKWIRE_ENGINE'] === 'docker28';
+
+/**
  * The repository namespace of the tests' local images. Podman stores a bare name it is given
  * as docker.io/NAME (on tag) or localhost/NAME (on import and load) and answers with that, so
  * under Podman the tests use fully qualified localhost/ names, which both engines keep as given.

@@ -19,13 +19,14 @@ export function dockerCli(args: string[], input?: string): string {
  * A new single-layer image holding /marker with unique content (so its ID is new), optionally
  * tagged and labelled; returns its ID.
  */
-export function importImage(options: { tag?: string; labels?: Record<string, string> } = {}): string {
+export function importImage(options: { tag?: string; labels?: Record<string, string>; platform?: string } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-img-'));
   try {
     writeFileSync(join(dir, 'marker'), `${Date.now()}-${Math.random()}\n`);
     execFileSync('tar', ['-C', dir, '-cf', join(dir, '..', `${dir.split('/').pop()}.tar`), 'marker']);
     const args = ['import'];
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--change', `LABEL ${k}=${v}`);
+    if (options.platform) args.push('--platform', options.platform);
     args.push(`${dir}.tar`);
     if (options.tag) args.push(options.tag);
     // the last ID printed (Podman prints its copy progress first, and the ID twice)

@@ -1,5 +1,6 @@
 // A throwaway engine of its own (own socket, data root and process group) for tests that kill
-// the engine: the shared engine of the other tests is never touched. It is dockerd, or under
+// the engine: the shared engine of the other tests is never touched. It is the shared engine's
+// dockerd (Docker 28 with the containerd store under DOCKWIRE_ENGINE=docker28), or under
 // DOCKWIRE_ENGINE=podman a Podman service with the shared one's configuration.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +57,17 @@ async function waitForPing(host: string, pid: number): Promise<void> {
   }
 }
 
+/** The shared engine's dockerd (scripts/engine.sh says where docker28's is, and its daemon.json). */
+function dockerdEnv(): NodeJS.ProcessEnv {
+  const path = process.env['DOCKWIRE_DOCKERD_PATH'];
+  return path ? { ...process.env, PATH: `${path}:${process.env['PATH']}` } : process.env;
+}
+
+function dockerdConfig(): string[] {
+  const config = process.env['DOCKWIRE_DOCKERD_CONFIG'];
+  return config ? ['--config-file', config] : [];
+}
+
 /** `kind` defaults to the engine the tests run against; TLS tests ask for dockerd (Podman 4.3's service has no TLS). */
 export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker' | 'podman' = podman ? 'podman' : 'docker'): Promise<ScratchEngine> {
   const dir = mkdtempSync('/tmp/dw-scratch-');
@@ -78,11 +90,12 @@ export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker
       : spawn(
           'dockerd',
           [
+            ...dockerdConfig(),
             '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
             '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
             ...extraArgs,
           ],
-          { detached: true, stdio: ['ignore', log, log] },
+          { detached: true, stdio: ['ignore', log, log], env: dockerdEnv() },
         );
     child.unref();
     pid = child.pid!;

@@ -46,7 +46,7 @@ describe('the documentation', () => {
 
   it('finds a broken link: a missing file, or a fragment no heading has', () => {
     expect(slug('docker-py → dockwire')).toBe('docker-py--dockwire');
-    const planted = '[a](docs/nope.md) [b](docs/podman.md#nope) [c](#errors) [d](https://example.com/x)';
-    expect(brokenLinks('README.md', planted)).toEqual(['README.md: docs/nope.md (no docs/nope.md)', 'README.md: docs/podman.md#nope (no heading #nope)']);
+    const planted = '[a](docs/nope.md) [b](docs/engines.md#nope) [c](#errors) [d](https://example.com/x)';
+    expect(brokenLinks('README.md', planted)).toEqual(['README.md: docs/nope.md (no docs/nope.md)', 'README.md: docs/engines.md#nope (no heading #nope)']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError } from '../../src/errors.js';
+import { AbortError, StreamError } from '../../src/errors.js';
 import { Job } from '../../src/job.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -63,6 +63,26 @@ describe('Job', () => {
     await tick();
     job.cancel();
     await expect(job).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('once cancelled, a job rejects with AbortError whatever its operation failed with after', async () => {
+    // (as an engine answers a cut-off upload with an error of its own)
+    const job = new Job<void>(
+      ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => setTimeout(() => reject(new StreamError('unexpected EOF')), 5), { once: true })),
+    );
+    await tick();
+    job.cancel();
+    const error = await job.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+  });
+
+  it('a failure before any cancel stays what it was', async () => {
+    const job = new Job<void>(async () => {
+      throw new StreamError('no such manifest');
+    });
+    await expect(job).rejects.toBeInstanceOf(StreamError);
+    job.cancel();
   });
 
   it('an aborted caller signal stops the job before it starts', async () => {

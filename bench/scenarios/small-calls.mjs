@@ -1,4 +1,5 @@
-// 1. Small calls: GET /images/json and an image inspect, sequential and 32-way concurrent.
+// 1. Small calls: GET /images/json and an image inspect, sequential and 32-way concurrent; and
+// images.ensure of a present image against images.get.
 import Dockerode from 'dockerode';
 import { listImages, inspectImage, Docker } from '../../dist/index.js';
 import { median, medianMs, medianChild } from '../lib/measure.mjs';
@@ -80,6 +81,25 @@ export async function run(env) {
       rows.push({ scenario, unit: 'ms', results: result, target: '≤ 1.15× raw (a kept-alive socket + JSON.parse); faster than dockerode, docker-py' });
     }
   }
+  // images.ensure of a present image (one inspect, and the flight's bookkeeping) against one
+  // images.get (one inspect and the Image): the cost of asking "is it here?" through ensure
+  const ensureFns = {
+    dockwire: async () => {
+      for (let i = 0; i < SEQ; i++) await dw.images.ensure(name);
+    },
+    'images.get': async () => {
+      for (let i = 0; i < SEQ; i++) await dw.images.get(name);
+    },
+  };
+  const ensureSamples = { dockwire: [], 'images.get': [] };
+  for (const fn of Object.values(ensureFns)) for (let w = 0; w < 4; w++) await fn();
+  for (let r = 0; r < 7; r++) for (const [k, fn] of Object.entries(ensureFns)) ensureSamples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
+  rows.push({
+    scenario: 'images.ensure of a present image (sequential), ms per call',
+    unit: 'ms',
+    results: Object.fromEntries(Object.entries(ensureSamples).map(([k, v]) => [k, median(v) / SEQ])),
+    target: '≤ 1.15× one images.get',
+  });
   raw.close();
   rawPool.forEach((c) => c.close());
   await dw.close();

@@ -160,14 +160,22 @@ const commands: Record<string, Command> = {
     },
   },
   pull: {
-    usage: 'pull [-a] [--platform P] NAME[:TAG|@DIGEST]',
+    usage: 'pull [-a] [--missing] [--platform P] NAME[:TAG|@DIGEST]',
     summary: 'Pull an image from a registry',
-    flags: { allTags: f(['-a', '--all-tags']), platform: f(['--platform'], true), quiet: f(['-q', '--quiet']) },
+    flags: { allTags: f(['-a', '--all-tags']), missing: f(['--missing']), platform: f(['--platform'], true), quiet: f(['-q', '--quiet']) },
     async run(docker, args, io) {
       const [name] = need(args, 1, 'NAME');
       const platform = one(args, 'platform');
+      const quiet = has(args, 'quiet') ? { ...io, err: { write() {}, isTTY: false } } : io;
+      if (has(args, 'missing')) {
+        // pull only when it is not here (for that platform): images.ensure, as docker's --pull=missing
+        if (has(args, 'allTags')) throw new UsageError('--missing names one image; it does not go with --all-tags');
+        const image = await follow(docker.images.ensure(name!, platform ? { platform } : {}), quiet);
+        io.out.write(`${image.tags[0] ?? image.id}\n`);
+        return;
+      }
       const job = docker.images.pull(name!, { ...(has(args, 'allTags') ? { allTags: true as const } : {}), ...(platform ? { platform } : {}) });
-      const result = await follow(job as ProgressJob<unknown>, has(args, 'quiet') ? { ...io, err: { write() {}, isTTY: false } } : io);
+      const result = await follow(job as ProgressJob<unknown>, quiet);
       const images = Array.isArray(result) ? result : [result];
       for (const i of images as Array<{ tags: string[]; id: string }>) io.out.write(`${i.tags[0] ?? i.id}\n`);
     },

@@ -1,5 +1,5 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
-import { InvalidArgument } from '../errors.js';
+import { APIError, ConnectionError, InvalidArgument, StreamError } from '../errors.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ApiClient } from './api-client.js';
 import { platformPath, type PlatformSpec } from './platform.js';
@@ -14,6 +14,12 @@ export interface PullOptions {
   authConfig?: AuthConfig;
   /** `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
   platform?: PlatformSpec;
+  /**
+   * Tries after a failure that may pass (default 0): the registry's rate limit (429,
+   * `toomanyrequests`), a server error (5xx), a connection reset. Never after 401, 403, 404 or
+   * `manifest unknown`. Each waits longer than the one before (exponential, with jitter).
+   */
+  retries?: number;
   /** Inactivity timeout in ms once progress streams (default: none). */
   timeout?: number;
   signal?: AbortSignal;
@@ -55,6 +61,8 @@ export function startPull<T>(
   finish: (log: ProgressEvent[], signal: AbortSignal) => Promise<T>,
 ): ProgressJob<T> {
   const platform = options.platform === undefined ? undefined : platformPath(options.platform);
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgument('retries must be a non-negative integer');
   return progressJob(
     async (signal) => {
       const auth = await ctx.credentials.resolve(registryOf(target.repository), options.authConfig);
@@ -68,5 +76,29 @@ export function startPull<T>(
     },
     finish,
     options.signal,
+    retries > 0 ? { retries, transient: isTransientPullError, delay: backoff } : undefined,
   );
+}
+
+// a registry's or the engine's word for a failure that will not pass by trying again
+const PERMANENT = /manifest unknown|not found|no such|unauthorized|authentication required|denied|forbidden|invalid reference|\b40[134]\b/i;
+const TRANSIENT = /toomanyrequests|too many requests|rate limit|\b429\b|\b50[0234]\b|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|i\/o timeout|unexpected EOF/i;
+
+/**
+ * True for a pull failure that may pass: the registry's rate limit (429, `toomanyrequests`), a
+ * server error (5xx), a connection that broke; false for anything that names a missing image,
+ * missing or refused credentials.
+ */
+export function isTransientPullError(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  if (!(error instanceof APIError) && !(error instanceof StreamError)) return false;
+  const message = error instanceof APIError ? error.explanation : error.message;
+  if (PERMANENT.test(message)) return false;
+  if (error instanceof APIError && (error.statusCode === 429 || error.statusCode >= 500)) return true;
+  return TRANSIENT.test(message);
+}
+
+/** Milliseconds before retry `n`: 0.5 s doubled each time, ±50% jitter, at most 30 s. */
+export function backoff(n: number): number {
+  return Math.min(30_000, 500 * 2 ** (n - 1)) * (0.5 + Math.random());
 }

@@ -8,6 +8,7 @@ import { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from '..
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { inspectDistribution } from '../images/distribution.js';
 import type { Filters } from '../images/filters.js';
+import { EnsureFlights, ensureImage, type EnsureOptions } from '../images/ensure.js';
 import { inspectImage, type InspectOptions } from '../images/inspect.js';
 import { listImages, type ListOptions } from '../images/list.js';
 import { loadImages, type LoadOptions } from '../images/load.js';
@@ -28,6 +29,8 @@ import { RegistryData } from './registry-data.js';
 
 export class ImageCollection {
   readonly #ctx: ApiClient;
+
+  readonly #flights = new EnsureFlights();
 
   constructor(ctx: ApiClient) {
     this.#ctx = ctx;
@@ -124,6 +127,17 @@ export class ImageCollection {
   /** Removes build cache (docker-py's prune_builds). */
   pruneBuilds(options: PruneBuildsOptions = {}): Promise<PruneBuildsResult> {
     return pruneBuilds(this.#ctx, options);
+  }
+
+  /**
+   * Makes sure `name` is here, pulling only as `pull` says (`missing` by default, `always`,
+   * `never`, or `{ maxAge }` in ms), for `platform` when given (a present image of another
+   * platform counts as missing), retrying a rate-limited or transiently failed pull (`retries`,
+   * default 3). Concurrent calls for the same name, platform and policy share one inspect and
+   * at most one pull; each gets its own Image. A Job: the shared pull's events, and `totals`.
+   */
+  ensure(name: string, options: EnsureOptions = {}): ProgressJob<Image> {
+    return ensureImage(this.#ctx, this.#flights, name, options, (attrs, shared) => new Image(this.#ctx, shared ? structuredClone(attrs) : attrs));
   }
 
   /** What the registry says about an image: its digest and platforms. */

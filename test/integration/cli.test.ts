@@ -122,6 +122,23 @@ describe('dockwire CLI', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it('pull --missing pulls only when the image is not here, and exits 0 either way', () => {
+    const repo = `${engine.registry}/dockwire/cli-missing-${uniqueName('m')}`;
+    made.push(`${repo}:v1`);
+    cli(['tag', engine.baseImage, `${repo}:v1`]);
+    expect(cli(['push', `${repo}:v1`]).code).toBe(0);
+    cli(['rm', `${repo}:v1`]);
+    const absent = cli(['pull', '--missing', `${repo}:v1`]);
+    expect(absent.code, absent.err).toBe(0);
+    expect(absent.out.trim()).toBe(`${repo}:v1`);
+    expect(absent.err).toMatch(/Pulling from|Downloaded|Status/);
+    const present = cli(['pull', '--missing', `${repo}:v1`]);
+    expect(present.code, present.err).toBe(0);
+    expect(present.out.trim()).toBe(`${repo}:v1`);
+    expect(present.err).toBe(''); // nothing pulled, nothing to show
+    expect(cli(['pull', '--missing', '-a', repo]).code).toBe(2);
+  });
+
   it('login with --password-stdin, prune, search', async () => {
     const ok = cli(['login', '-u', engine.authUser, '--password-stdin', engine.authRegistry], `${engine.authPassword}\n`);
     expect(ok.code, `${ok.err} / ${ok.out}`).toBe(0);

@@ -3,6 +3,7 @@
 // This is the low-level client (docker-py's APIClient); images/* are functions over it.
 import { APIError, InvalidArgument, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
+import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
 /** The newest Engine API version this client knows; `auto` never negotiates above it. */
@@ -133,6 +134,32 @@ export class EngineApi {
     throw new APIError(response.statusCode, explanation);
   }
 
+  /** True when the transport can hand a connection over to another protocol (see upgrade). */
+  get canUpgrade(): boolean {
+    return typeof this.transport.upgrade === 'function';
+  }
+
+  /**
+   * A versioned POST that hands its connection over to another protocol (`POST /session`: HTTP/2
+   * for a BuildKit session). Resolves to the connection on 101; any other answer is an APIError
+   * (NotFound on 404, as from an engine without sessions).
+   */
+  async upgrade(path: string, options: { headers?: Record<string, string | readonly string[]>; signal?: AbortSignal; timeout?: number } = {}): Promise<Duplex> {
+    if (!this.transport.upgrade) throw new InvalidArgument('this transport cannot hand a connection over to another protocol (it has no upgrade)');
+    const version = this.#known ?? (await this.apiVersion());
+    const result = await this.transport.upgrade({
+      method: 'POST',
+      path: `/v${version}${path}`,
+      headers: { Connection: 'Upgrade', ...options.headers },
+      timeout: options.timeout ?? this.timeout,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (result.statusCode === 101 && result.socket) return result.socket;
+    const explanation = messageOf(new TextDecoder().decode(result.body.subarray(0, MAX_ERROR_BODY)).trim()) || result.statusMessage;
+    if (result.statusCode === 404) throw new NotFound(404, explanation);
+    throw new APIError(result.statusCode, explanation || 'the engine did not switch protocols');
+  }
+
   async ping(options: { signal?: AbortSignal } = {}): Promise<boolean> {
     const response = await this.#send('GET', '/_ping', options);
     return (await response.body.text()) === 'OK';
@@ -150,11 +177,16 @@ async function readErrorMessage(response: TransportResponse): Promise<string> {
     }
   }
   const text = new TextDecoder().decode(Buffer.concat(parts).subarray(0, MAX_ERROR_BODY)).trim();
+  return messageOf(text) || response.statusMessage;
+}
+
+/** The daemon's `message` from a JSON error body, or the text itself. */
+function messageOf(text: string): string {
   try {
     const parsed = JSON.parse(text) as { message?: unknown };
     if (typeof parsed.message === 'string') return parsed.message;
   } catch {
     // not JSON: use the text itself
   }
-  return text || response.statusMessage;
+  return text;
 }

@@ -26,6 +26,7 @@ export { pushImage, type PushOptions, type PushResult } from './images/push.js';
 export { loadImages, type LoadOptions, type LoadResult } from './images/load.js';
 export { saveImages, type SaveOptions, DEFAULT_CHUNK_SIZE } from './images/save.js';
 export { login, type LoginOptions, type LoginResult } from './images/login.js';
+export { BuildSession, type SecretSource, type SessionOptions } from './session/session.js';
 export { buildImage, type BuildOptions, type BuildKitOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
 export { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from './images/prune-builds.js';
 export { parseReference, type Reference } from './images/reference.js';

@@ -1,6 +1,7 @@
-// A small protobuf wire-format reader (https://protobuf.dev/programming-guides/encoding/):
+// A small protobuf wire-format reader and writer (https://protobuf.dev/programming-guides/encoding/):
 // varints, 64- and 32-bit fields, length-delimited fields; unknown fields are skipped by the
 // caller, groups are refused, every length is checked against what is left. Pure.
+import { concatBytes } from '../bytes.js';
 import { StreamError } from '../errors.js';
 
 export interface Field {
@@ -95,4 +96,41 @@ export function asTimestamp(f: Field): number {
     else if (g.field === 2) nanos = asNumber(g);
   }
   return seconds * 1000 + Math.floor(nanos / 1e6);
+}
+
+/** A field to write: a string or bytes (length-delimited), a whole number (varint); undefined is left out. */
+export type FieldValue = string | Uint8Array | number | undefined;
+
+const encoder = new TextEncoder();
+
+function varint(value: number, out: number[]): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`protobuf varint out of range: ${value}`);
+  while (value >= 0x80) {
+    out.push((value % 128) | 0x80);
+    value = Math.floor(value / 128);
+  }
+  out.push(value);
+}
+
+/** Encodes one message from `[field number, value]` pairs, in order (the reader's inverse). */
+export function encodeFields(fields: ReadonlyArray<readonly [number, FieldValue]>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (const [field, value] of fields) {
+    if (value === undefined) continue;
+    const head: number[] = [];
+    if (typeof value === 'number') {
+      varint(field * 8, head);
+      varint(value, head);
+      parts.push(Uint8Array.from(head));
+      size += head.length;
+      continue;
+    }
+    const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+    varint(field * 8 + 2, head);
+    varint(bytes.length, head);
+    parts.push(Uint8Array.from(head), bytes);
+    size += head.length + bytes.length;
+  }
+  return concatBytes(parts, size);
 }

@@ -4,7 +4,7 @@ import { close as closeFile, createReadStream, open as openFile, write as writeF
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker, DockerError, saveImages, type Image, type ProgressEvent, type ProgressJob } from '../index.js';
+import { Docker, DockerError, saveImages, type Image, type ProgressEvent, type ProgressJob, type SecretSource } from '../index.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
 
@@ -31,6 +31,35 @@ function imageTree(images: Image[]): string {
   return out;
 }
 
+/** `--secret id=ID,src=PATH` (or `source=`, `type=file`), `id=ID,env=VAR`, or `id=ID` (the variable ID), as buildx reads them. */
+function secretFlags(values: string[], env: Record<string, string | undefined>): Record<string, SecretSource> | undefined {
+  if (values.length === 0) return undefined;
+  const secrets: Record<string, SecretSource> = {};
+  for (const value of values) {
+    const fields = Object.fromEntries(value.split(',').map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+    const id = fields['id'];
+    if (!id || value.split(',').some((part) => !part.includes('='))) throw new UsageError(`--secret must be id=ID[,src=PATH|,env=VAR], got ${JSON.stringify(value)}`);
+    const file = fields['src'] ?? fields['source'];
+    if (file !== undefined && fields['type'] !== 'env') secrets[id] = { file };
+    else if (fields['env'] !== undefined || fields['type'] === 'env') secrets[id] = { env: fields['env'] ?? file ?? id };
+    else if (env[id] !== undefined) secrets[id] = { env: id };
+    else throw new UsageError(`--secret ${value}: give src=PATH or env=VAR`);
+  }
+  return secrets;
+}
+
+/** `--ssh default` (SSH_AUTH_SOCK), `--ssh ID=SOCKET`. */
+function sshFlags(values: string[], env: Record<string, string | undefined>): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const ssh: Record<string, string> = {};
+  for (const value of values) {
+    const [id, path] = value.includes('=') ? [value.slice(0, value.indexOf('=')), value.slice(value.indexOf('=') + 1)] : [value, env['SSH_AUTH_SOCK']];
+    if (!id || !path) throw new UsageError(`--ssh ${value}: give ID=SOCKET, or set SSH_AUTH_SOCK for ${id || 'default'}`);
+    ssh[id] = path;
+  }
+  return ssh;
+}
+
 interface Command {
   usage: string;
   summary: string;
@@ -42,6 +71,7 @@ interface Io {
   out: Out;
   err: Out;
   json: boolean;
+  env: Record<string, string | undefined>;
 }
 
 const f = (names: string[], value = false, repeat = false): FlagSpec => ({ names, value, repeat });
@@ -104,7 +134,7 @@ const commands: Record<string, Command> = {
     },
   },
   build: {
-    usage: 'build [-t TAG]... [-f DOCKERFILE] [--build-arg K=V]... [--label K=V]... [--target T] [--no-cache] [--pull] [--platform P] [--network MODE] [--buildkit] [-q] PATH',
+    usage: 'build [-t TAG]... [-f DOCKERFILE] [--build-arg K=V]... [--label K=V]... [--target T] [--no-cache] [--pull] [--platform P] [--network MODE] [--buildkit [--secret id=ID,src=PATH|env=VAR]... [--ssh default[=SOCKET]]...] [-q] PATH',
     summary: 'Build an image from a folder',
     flags: {
       tag: f(['-t', '--tag'], true, true),
@@ -117,10 +147,15 @@ const commands: Record<string, Command> = {
       platform: f(['--platform'], true),
       network: f(['--network'], true),
       buildkit: f(['--buildkit']),
+      secret: f(['--secret'], true, true),
+      ssh: f(['--ssh'], true, true),
       quiet: f(['-q', '--quiet']),
     },
     async run(docker, args, io) {
       const [path] = need(args, 1, 'PATH');
+      const secrets = secretFlags(all(args, 'secret'), io.env);
+      const ssh = sshFlags(all(args, 'ssh'), io.env);
+      if ((secrets || ssh) && !has(args, 'buildkit')) throw new UsageError('--secret and --ssh need --buildkit');
       const file = one(args, 'file');
       const target = one(args, 'target');
       const platform = one(args, 'platform');
@@ -139,7 +174,7 @@ const commands: Record<string, Command> = {
       };
       if (has(args, 'buildkit')) {
         // as `docker buildx build --progress=plain`: a line per vertex state change and its logs
-        const job = docker.images.build({ ...options, builder: 'buildkit' });
+        const job = docker.images.build({ ...options, builder: 'buildkit', ...(secrets ? { secrets } : {}), ...(ssh ? { ssh } : {}) });
         for await (const e of job) {
           if (io.json) io.out.write(`${JSON.stringify(e)}\n`);
           else if (has(args, 'quiet')) continue;
@@ -366,7 +401,7 @@ export async function main(argv: string[], io: { out: Out; err: Out; env: Record
   const host = one(global, 'host');
   const docker = host ? new Docker({ host }) : Docker.fromEnv(io.env);
   try {
-    await command.run(docker, args, { out: io.out, err: io.err, json: has(global, 'json') || has(args, 'json') });
+    await command.run(docker, args, { out: io.out, err: io.err, env: io.env, json: has(global, 'json') || has(args, 'json') });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -54,6 +54,7 @@ export class ResponseParser {
   readonly #maxChunkLineSize: number;
   #state: State = 'done';
   #noBody = false;
+  #upgrade = false;
   #headSize = 0;
   #partialLine: Uint8Array[] = [];
   #partialLength = 0;
@@ -67,9 +68,14 @@ export class ResponseParser {
     this.#maxChunkLineSize = limits.maxChunkLineSize ?? 4096;
   }
 
-  /** Prepares for the response to a request; `method` decides whether a body may follow. */
-  expect(method: string): void {
+  /**
+   * Prepares for the response to a request; `method` decides whether a body may follow. With
+   * `upgrade`, a 101 Switching Protocols ends the message at its head: `execute` then returns where
+   * the other protocol's bytes start.
+   */
+  expect(method: string, options: { upgrade?: boolean } = {}): void {
     this.#noBody = method === 'HEAD';
+    this.#upgrade = options.upgrade === true;
     this.#state = 'status';
     this.#resetHead();
   }
@@ -281,7 +287,12 @@ export class ResponseParser {
     const status = head.statusCode;
     if (status >= 100 && status < 200) {
       // 1xx interim responses carry no body; the final response follows (RFC 9110 §15.2).
-      if (status === 101) throw new ProtocolError('unexpected protocol switch (101)');
+      if (status === 101) {
+        if (!this.#upgrade) throw new ProtocolError('unexpected protocol switch (101)');
+        this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive: false });
+        this.#finish(NO_TRAILERS);
+        return;
+      }
       this.#state = 'status';
       this.#resetHead();
       return;

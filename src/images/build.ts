@@ -1,8 +1,8 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
-import { serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
+import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
 import type { BuildContext } from '../build-context/archive.js';
-import { BuildError, InvalidArgument, StreamError } from '../errors.js';
+import { BuildError, InvalidArgument, NotFound, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
@@ -10,6 +10,7 @@ import { Job, type JobScope } from '../job.js';
 import type { BuildKitEvent, BuildKitProgress } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
+import { BuildSession, checkSessionOptions, type SecretSource } from '../session/session.js';
 import type { ApiClient } from './api-client.js';
 import { platformPath, type PlatformSpec } from './platform.js';
 import { checkTag, parseReference, registryOf } from './reference.js';
@@ -64,6 +65,13 @@ export interface BuildOptions {
   version?: '1' | '2';
   /** An ID for the build, so it can be cancelled (BuildKit); one is made up when left out. */
   buildId?: string;
+  /**
+   * BuildKit only: secrets for `RUN --mount=type=secret,id=…`, by id: `{ file }`, `{ env }` (a
+   * variable's value) or `{ value }`, each read only when the build asks for it.
+   */
+  secrets?: Record<string, SecretSource>;
+  /** BuildKit only: ssh agent sockets for `RUN --mount=type=ssh`, by id (`{ default: process.env.SSH_AUTH_SOCK }`). */
+  ssh?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -212,6 +220,9 @@ export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutp
   }
   buildQuery(options, undefined); // refuse bad parameters before anything is read
   const buildkit = isBuildKit(options);
+  const wantsSession = options.secrets !== undefined || options.ssh !== undefined;
+  if (wantsSession && !buildkit) throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
+  checkSessionOptions(options);
   const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
     // (the context packer and the BuildKit decoder are loaded by the first build, not at startup)
@@ -235,9 +246,14 @@ export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutp
       if (buildkit && buildId) ctx.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
     };
     job.signal.addEventListener('abort', cancelOnEngine, { once: true });
+    // A BuildKit build calls back into its session (credentials for FROM, secrets, ssh), which
+    // lives as long as the build. An engine without sessions (Podman) builds without one, unless
+    // the build needs it.
+    let session: BuildSession | undefined;
     try {
+      if (buildkit) session = await openSession(ctx, options, job.signal, wantsSession);
       const response = await ctx.api.request('POST', '/build', {
-        query: buildQuery({ ...options, ...(buildId ? { buildId } : {}) }, dockerfile),
+        query: { ...buildQuery({ ...options, ...(buildId ? { buildId } : {}) }, dockerfile), session: session?.id },
         headers,
         body: context.body,
         signal: job.signal,
@@ -246,8 +262,26 @@ export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutp
       return buildkit ? await readBuildKit(response.body, job) : await readClassic(response.body, job);
     } finally {
       job.signal.removeEventListener('abort', cancelOnEngine);
+      session?.close();
     }
   }, options.signal);
+}
+
+async function openSession(ctx: ApiClient, options: BuildOptions, signal: AbortSignal, needed: boolean): Promise<BuildSession | undefined> {
+  // (a transport of the caller's own may not carry sessions: then only a build that needs one fails)
+  if (!ctx.api.canUpgrade && !needed) return undefined;
+  try {
+    return await BuildSession.open(ctx.api, {
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.ssh ? { ssh: options.ssh } : {}),
+      credentials: (host) => ctx.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof NotFound && !needed) return undefined;
+    if (error instanceof NotFound) throw new InvalidArgument(`secrets and ssh need a BuildKit session, and the engine has none (POST /session: ${error.message})`);
+    throw error;
+  }
 }
 
 async function readClassic(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {

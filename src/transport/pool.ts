@@ -12,7 +12,7 @@ import { READ_SIZE } from './read-ring.js';
  * Makes a connection. A node:net socket is made with `onread` (the socket then reads into the
  * memory the pool gives it, and calls back instead of emitting 'data'); other streams ignore it.
  */
-export type Connect = (onread: ReadInto) => Promise<Duplex>;
+export type Connect = (onread?: ReadInto) => Promise<Duplex>;
 
 /** node:net's `onread` option. */
 export interface ReadInto {

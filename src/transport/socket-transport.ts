@@ -10,7 +10,8 @@ import { StaleConnectionError, exchange, type ExchangeOptions } from './exchange
 import { describeTlsError } from './tls-errors.js';
 import { connectSsh, type SshOptions } from './ssh.js';
 import { SocketPool, type Connect, type PoolOptions } from './pool.js';
-import type { Transport, TransportRequest, TransportResponse } from './types.js';
+import type { Transport, TransportRequest, TransportResponse, UpgradeRequest, UpgradeResult } from './types.js';
+import { upgradeConnection } from './upgrade.js';
 
 /** TLS material for tcp:// engines (`DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, or given directly). */
 export interface TlsOptions {
@@ -79,10 +80,14 @@ export class SocketTransport implements Transport {
   readonly releasesChunks: boolean;
   /** What every exchange on this transport is given (made once, not per request). */
   readonly #exchangeOptions: ExchangeOptions;
+  readonly #connect: Connect;
+  readonly #where: string;
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
     this.releasesChunks = address.kind !== 'ssh';
-    this.pool = new SocketPool(connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh), options);
+    this.#connect = connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh);
+    this.#where = describeAddress(address);
+    this.pool = new SocketPool(this.#connect, options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
     const host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
     this.#exchangeOptions = {
@@ -119,6 +124,15 @@ export class SocketTransport implements Transport {
         throw error;
       }
     }
+  }
+
+  upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+    const fields = Object.entries(request.headers ?? {}).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value] as const] : value.map((v) => [name, v] as const)));
+    const start = encodeRequestStart({ method: request.method, target: request.path, headers: fields });
+    return upgradeConnection(this.#connect, `${start}Host: ${this.#exchangeOptions.host}\r\nContent-Length: 0\r\n`, this.#where, {
+      ...(request.timeout ? { timeout: request.timeout } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
   }
 
   close(): Promise<void> {

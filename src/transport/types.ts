@@ -1,5 +1,6 @@
 // The seam between the API layer and the wire. images/* and the client see only this interface,
 // so any byte-stream (unix socket, TCP, TLS, an ssh child's stdio) can carry HTTP/1.1 for them.
+import type { Duplex } from 'node:stream';
 
 export type RequestBody = Uint8Array | string | AsyncIterable<Uint8Array>;
 
@@ -49,8 +50,30 @@ export interface TransportResponse {
   body: ResponseBody;
 }
 
+/** A request to switch protocols: no body; a field given several values is sent once per value. */
+export interface UpgradeRequest extends Omit<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout'> {
+  headers?: Record<string, string | readonly string[]>;
+}
+
+/** What an upgrade request got: on 101, the connection, now the other protocol's; else the answer. */
+export interface UpgradeResult {
+  statusCode: number;
+  statusMessage: string;
+  headers: Record<string, string>;
+  /** The connection, after a 101 Switching Protocols: the caller owns it from now on. */
+  socket: Duplex | undefined;
+  /** Any other answer's body (bounded), for its error message. */
+  body: Uint8Array;
+}
+
 export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Sends `request` (no body) on a connection of its own, expecting 101 Switching Protocols:
+   * the connection is then handed over for another protocol (HTTP/2, for a BuildKit session).
+   * Optional: a transport without it cannot carry sessions.
+   */
+  upgrade?(request: UpgradeRequest): Promise<UpgradeResult>;
   /**
    * True when every chunk of a streamed request body has been written out (no longer referenced)
    * before the next one is asked for, so that its producer may reuse the chunk's memory for the

@@ -1,7 +1,7 @@
 // The runtime smoke suite: the packed package, under whichever runtime runs this file (Node, Bun,
 // Deno), imported by its name as users do (scripts/embedding.sh installs it beside this file):
 // ping, the dockwire/client entry, list, push to and pull from the local registry, build a small
-// context, save and load.
+// context, a BuildKit build with a secret (a session), save and load.
 // Prints one line per check and a closing "N passed, N failed".
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,19 @@ await check('build a small context', async () => {
     writeFileSync(join(dir, 'hello.txt'), 'hello\n');
     const { image } = await docker.images.build({ path: dir, tag: `${repo}:built` });
     assert(image.labels.runtime === runtime, 'the label set by the build');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+await check('a BuildKit build with a secret (a session: HTTP/2 served on the upgraded connection)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dockwire-smoke-'));
+  try {
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${env.DOCKWIRE_BASE_IMAGE}\nRUN --mount=type=secret,id=s cat /run/secrets/s\n`);
+    const job = docker.images.build({ path: dir, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: `seen by ${runtime}` } } });
+    let out = '';
+    for await (const event of job) if (event.type === 'log') out += event.text;
+    await job;
+    assert(out.includes(`seen by ${runtime}`), 'the secret in the step output');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

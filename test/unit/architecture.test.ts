@@ -41,9 +41,13 @@ function* sources(dir: string): Generator<string> {
   }
 }
 
-/** Every import of `text` (static, dynamic, re-export, getBuiltinModule), as written. */
+/**
+ * Every import of `text` (static, dynamic, re-export, getBuiltinModule), as written; type-only
+ * imports are left out (they are gone from the published files).
+ */
 function importsOf(text: string): string[] {
   const found: string[] = [];
+  text = text.replace(/^(?:import|export) type [^;]*;/gm, '');
   for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+|getBuiltinModule\(\s*)'([^']+)'/gm)) found.push(m[1]!);
   return found;
 }

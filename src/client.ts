@@ -9,6 +9,8 @@ import { DEFAULT_HOST, parseAddress } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { SshOptions } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
+import { versionAnswer } from './images/shapes.js';
+import type { Shape } from './shape.js';
 
 export interface DockerOptions {
   /** unix:///path, /path, tcp://host:port, https://host:port (default unix:///var/run/docker.sock). */
@@ -90,7 +92,7 @@ export class Docker implements ApiClient {
 
   /** GET /version. */
   version(options: { signal?: AbortSignal } = {}): Promise<VersionInfo> {
-    return this.api.json<VersionInfo>('GET', '/version', options);
+    return this.api.json<VersionInfo>('GET', '/version', { ...options, shape: versionAnswer as Shape<VersionInfo> });
   }
 
   /** Closes idle connections; the client cannot be used afterwards. */

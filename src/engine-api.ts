@@ -3,6 +3,7 @@
 // This is the low-level client (docker-py's APIClient); images/* are functions over it.
 import { APIError, InvalidArgument, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
+import { checkShape, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
@@ -106,10 +107,14 @@ export class EngineApi {
     return this.apiVersion().then((version) => this.#send(method, `/v${version}${path}`, options));
   }
 
-  /** A request whose 2xx answer is JSON. */
-  async json<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+  /**
+   * A request whose 2xx answer is JSON; with `shape`, checked to have it (a ProtocolError naming
+   * `method path` and what was wrong, otherwise).
+   */
+  async json<T>(method: string, path: string, options: CallOptions & { shape?: Shape<T> } = {}): Promise<T> {
     const response = await this.request(method, path, options);
-    return response.body.json<T>();
+    const value = await response.body.json<unknown>();
+    return options.shape ? checkShape(value, options.shape, `${method} ${path}`) : (value as T);
   }
 
   /** A request whose 2xx answer carries nothing we need. */

@@ -36,6 +36,7 @@ type State =
   | 'chunk-size'
   | 'chunk-data'
   | 'chunk-data-end'
+  | 'chunk-data-lf'
   | 'trailers'
   | 'done';
 
@@ -45,6 +46,7 @@ const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEX = /^[0-9A-Fa-f]{1,15}$/;
 const DIGITS = /^[0-9]{1,15}$/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** The trailers of a response that had none (shared: nobody writes to it). */
 const NO_TRAILERS: Record<string, string> = Object.freeze(Object.create(null) as Record<string, string>);
 
@@ -137,13 +139,14 @@ export class ResponseParser {
           }
           break;
         }
-        case 'chunk-data-end': {
-          // RFC 9112 §7.1: chunk-data is followed by CRLF; accept a bare LF, refuse anything else.
-          const line = this.#readLine(data, pos, 2, 'chunk terminator');
-          if (line === undefined) return len;
-          if (line.text !== '') throw new ProtocolError('chunk data is longer than its declared size');
-          pos = line.next;
-          this.#state = 'chunk-size';
+        case 'chunk-data-end':
+        case 'chunk-data-lf': {
+          // RFC 9112 §7.1: chunk-data is followed by CRLF, exactly: a bare LF here would let data
+          // that ends in CR read as a shorter chunk and its terminator, so it is refused
+          const want = this.#state === 'chunk-data-end' ? CR : LF;
+          if (data[pos] !== want) throw new ProtocolError('chunk data is longer than its declared size, or not followed by CRLF');
+          pos++;
+          this.#state = want === CR ? 'chunk-data-lf' : 'chunk-size';
           break;
         }
         case 'body-close':
@@ -312,14 +315,12 @@ export class ResponseParser {
       // RFC 9112 §6.1: a sender must not send both; a recipient may treat it as an error.
       if (cl !== undefined) throw new ProtocolError('response has both Content-Length and Transfer-Encoding');
       const codings = te === 'chunked' ? ['chunked'] : te.toLowerCase().split(/\s*,\s*/);
-      if (codings[codings.length - 1] === 'chunked') {
-        if (codings.indexOf('chunked') !== codings.length - 1) throw new ProtocolError('chunked applied more than once');
-        state = 'chunk-size';
-      } else {
-        // RFC 9112 §6.3: chunked not last: the body runs until the connection closes.
-        state = 'body-close';
-        keepAlive = false;
-      }
+      // Only chunked is implemented: a body in any other coding (gzip, compress, deflate, or one
+      // we have never heard of) would be handed on still encoded, as if it were not; refused.
+      const other = codings.find((c) => c !== 'chunked');
+      if (other !== undefined) throw new ProtocolError(`unsupported transfer coding ${JSON.stringify(other.slice(0, 64))} (only chunked is)`);
+      if (codings.length > 1) throw new ProtocolError('chunked applied more than once');
+      state = 'chunk-size';
     } else if (cl !== undefined) {
       let first = cl;
       if (!DIGITS.test(cl)) {
@@ -342,7 +343,9 @@ export class ResponseParser {
 
   #chunkSizeLine(text: string): void {
     const semi = text.indexOf(';');
-    const sizeText = (semi === -1 ? text : text.slice(0, semi)).trim();
+    // chunk = chunk-size [ chunk-ext ] CRLF; chunk-ext starts with BWS ";" (RFC 9112 §7.1.1): the
+    // size takes no whitespace but what comes before an extension's ";"
+    const sizeText = semi === -1 ? text : text.slice(0, semi).replace(/[ \t]+$/, '');
     if (!HEX.test(sizeText)) throw new ProtocolError(`invalid chunk size ${JSON.stringify(sizeText.slice(0, 32))}`);
     if (semi !== -1) validateChunkExtensions(text.slice(semi));
     const size = parseInt(sizeText, 16);
@@ -376,7 +379,8 @@ function parseFields(lines: string[]): Record<string, string> {
     while (from < to && isWhitespace(line.charCodeAt(from))) from++;
     while (to > from && isWhitespace(line.charCodeAt(to - 1))) to--;
     const value = line.slice(from, to);
-    if (value.includes('\0')) throw new ProtocolError(`NUL in header ${name}`);
+    // RFC 9110 §5.5: a field value holds no control character but HTAB (NUL, CR and LF least of all)
+    if (CONTROL.test(value)) throw new ProtocolError(`a control character in header ${name}`);
     const prior = fields[key];
     fields[key] = prior === undefined ? value : `${prior}, ${value}`;
   }
@@ -390,9 +394,9 @@ function validateChunkExtensions(text: string): void {
   if (!CHUNK_EXT.test(text)) throw new ProtocolError('malformed chunk extension');
 }
 
-/** What String.prototype.trim removes from a latin1 string (more than OWS's SP and HTAB, as before). */
+/** OWS (RFC 9110 §5.6.3): SP and HTAB, what may stand around a field value. */
 function isWhitespace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+  return c === 32 || c === 9;
 }
 
 function latin1(bytes: Uint8Array): string {

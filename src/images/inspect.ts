@@ -4,6 +4,7 @@ import type { ApiClient } from './api-client.js';
 import { platformJson, type PlatformSpec } from './platform.js';
 import { checkImageName } from './reference.js';
 import type { ImageAttrs } from './types.js';
+import { imageAttrs } from './shapes.js';
 
 export interface InspectOptions {
   /** Inspect this platform's image of a multi-platform image (API 1.49). */
@@ -21,6 +22,7 @@ export async function inspectImage(ctx: ApiClient, name: string, options: Inspec
   if (platform !== undefined) await ctx.api.requireVersion('1.49', 'inspect: platform');
   if (options.manifests) await ctx.api.requireVersion('1.48', 'inspect: manifests');
   return ctx.api.json<ImageAttrs>('GET', formatPath('/images/{}/json', name), {
+    shape: imageAttrs,
     query: { platform, manifests: options.manifests },
     ...(options.signal ? { signal: options.signal } : {}),
     notFound: (explanation) => new ImageNotFound(404, explanation),

@@ -2,6 +2,7 @@ import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import { checkImageName } from './reference.js';
 import type { ImageSummary } from './types.js';
+import { imageSummaries } from './shapes.js';
 
 export interface ListOptions {
   /** Only images of this repository (a `reference` filter, as docker-py does for API ≥ 1.25). */
@@ -27,6 +28,7 @@ export async function listImages(ctx: ApiClient, options: ListOptions = {}): Pro
   if (options.manifests) await ctx.api.requireVersion('1.47', 'list: manifests');
   if (options.sharedSize) await ctx.api.requireVersion('1.42', 'list: sharedSize');
   return ctx.api.json<ImageSummary[]>('GET', '/images/json', {
+    shape: imageSummaries,
     query: { all: options.all, filters: encodeFilters(filters), manifests: options.manifests, 'shared-size': options.sharedSize },
     ...(options.signal ? { signal: options.signal } : {}),
   });

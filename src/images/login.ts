@@ -1,6 +1,7 @@
 import { INDEX_SERVER, registryHostname, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
 import type { ApiClient } from './api-client.js';
+import { authAnswer } from './shapes.js';
 
 export interface LoginOptions {
   username: string;
@@ -35,7 +36,8 @@ export async function login(ctx: ApiClient, options: LoginOptions): Promise<Logi
   const auth: AuthConfig = { username: options.username, serveraddress: registry };
   if (options.password !== undefined) auth.password = options.password;
   if (options.email !== undefined) auth.email = options.email;
-  const result = await ctx.api.json<LoginResult>('POST', '/auth', {
+  const result: LoginResult = await ctx.api.json('POST', '/auth', {
+    shape: authAnswer,
     body: JSON.stringify(auth),
     headers: { 'Content-Type': 'application/json' },
     ...(options.signal ? { signal: options.signal } : {}),

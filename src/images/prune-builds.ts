@@ -2,6 +2,7 @@ import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import { compareVersions } from '../engine-api.js';
 import { InvalidArgument } from '../errors.js';
+import { pruneBuildsAnswer } from './shapes.js';
 
 export interface PruneBuildsOptions {
   /** Bytes of cache to keep (sent as `reserved-space` from API 1.48, its new name). */
@@ -37,7 +38,8 @@ export async function pruneBuilds(ctx: ApiClient, options: PruneBuildsOptions = 
   // keep-storage was renamed reserved-space in 1.48 (and is gone from 1.52)
   const renamed = options.keepStorage !== undefined && compareVersions(await ctx.api.apiVersion(), '1.48') >= 0;
   const reserved = options.reservedSpace ?? (renamed ? options.keepStorage : undefined);
-  const result = await ctx.api.json<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>('POST', '/build/prune', {
+  const result = await ctx.api.json('POST', '/build/prune', {
+    shape: pruneBuildsAnswer,
     query: {
       'keep-storage': renamed ? undefined : options.keepStorage,
       'reserved-space': reserved,

@@ -1,6 +1,7 @@
 import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
 import type { DeleteResponseItem } from './types.js';
+import { pruneAnswer } from './shapes.js';
 
 export interface PruneResult {
   imagesDeleted: DeleteResponseItem[];
@@ -9,7 +10,8 @@ export interface PruneResult {
 
 /** POST /images/prune. `filters.dangling: false` prunes every unused image, not only dangling ones. */
 export async function pruneImages(ctx: ApiClient, options: { filters?: Filters; signal?: AbortSignal } = {}): Promise<PruneResult> {
-  const result = await ctx.api.json<{ ImagesDeleted: DeleteResponseItem[] | null; SpaceReclaimed: number }>('POST', '/images/prune', {
+  const result = await ctx.api.json('POST', '/images/prune', {
+    shape: pruneAnswer,
     query: { filters: encodeFilters(options.filters) },
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -4,6 +4,7 @@ import type { ApiClient } from './api-client.js';
 import { platformJson, type PlatformSpec } from './platform.js';
 import { checkImageName } from './reference.js';
 import type { DeleteResponseItem } from './types.js';
+import { deleteItems } from './shapes.js';
 
 export interface RemoveOptions {
   force?: boolean;
@@ -24,6 +25,7 @@ export async function removeImage(ctx: ApiClient, name: string, options: RemoveO
     await ctx.api.requireVersion('1.50', 'remove: platforms');
   }
   return ctx.api.json<DeleteResponseItem[]>('DELETE', formatPath('/images/{}', name), {
+    shape: deleteItems,
     query: { force: options.force, noprune: options.noprune, platforms },
     ...(options.signal ? { signal: options.signal } : {}),
     notFound: (explanation) => new ImageNotFound(404, explanation),

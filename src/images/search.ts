@@ -3,6 +3,7 @@ import { InvalidArgument } from '../errors.js';
 import type { ApiClient } from './api-client.js';
 import { registryOf } from './reference.js';
 import type { SearchResult } from './types.js';
+import { searchResults } from './shapes.js';
 
 export interface SearchOptions {
   limit?: number;
@@ -22,11 +23,12 @@ export async function searchImages(ctx: ApiClient, term: string, options: Search
   }
   const registry = registryOf(term);
   const auth = await ctx.credentials.resolve(registry, options.authConfig);
-  const results = await ctx.api.json<Array<SearchResult | PodmanSearchResult>>('GET', '/images/search', {
+  const results = (await ctx.api.json('GET', '/images/search', {
+    shape: searchResults,
     query: { term, limit: options.limit },
     headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
     ...(options.signal ? { signal: options.signal } : {}),
-  });
+  })) as Array<SearchResult | PodmanSearchResult>;
   return results.map(dockerShaped);
 }
 

@@ -26,6 +26,7 @@ import { mapJob, type Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { Image } from './image.js';
 import { RegistryData } from './registry-data.js';
+import { versionAnswer } from '../images/shapes.js';
 
 export class ImageCollection {
   readonly #ctx: ApiClient;
@@ -146,7 +147,7 @@ export class ImageCollection {
     // both at once, but neither left in flight when the other fails
     const [distribution, engineVersion] = await Promise.allSettled([
       inspectDistribution(this.#ctx, name, options),
-      this.#ctx.api.json<{ Os: string; Arch: string }>('GET', '/version', options.signal ? { signal: options.signal } : {}),
+      this.#ctx.api.json('GET', '/version', { shape: versionAnswer, ...(options.signal ? { signal: options.signal } : {}) }),
     ]);
     if (distribution.status === 'rejected') throw distribution.reason;
     if (engineVersion.status === 'rejected') throw engineVersion.reason;

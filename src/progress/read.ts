@@ -2,7 +2,7 @@
 // listener, so a slow listener slows the socket), and turns an error line into a StreamError that
 // carries the log so far. By default the log keeps status lines, not every byte-count tick, so it
 // stays small.
-import { StreamError } from '../errors.js';
+import { ProtocolError, StreamError } from '../errors.js';
 import { JsonLinesDecoder } from './json-lines.js';
 import { streamErrorOf, type ProgressEvent } from './events.js';
 
@@ -17,6 +17,9 @@ export async function readProgress(
   const log: ProgressEvent[] = [];
   for await (const chunk of body) {
     for (const value of decoder.push(chunk)) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new ProtocolError(`progress stream: a line that is not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value})`);
+      }
       const event = value as ProgressEvent;
       const error = streamErrorOf(event);
       if (error) {

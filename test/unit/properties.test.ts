@@ -11,7 +11,7 @@ import { pack, type PackEntry } from '../../src/tar/packer.js';
 import { segment, tarName } from '../support/arbitraries.js';
 import { readTar } from '../support/tar.js';
 
-export const RUNS = { response: 2000, chunked: 500, jsonLines: 1000, tar: 100, trace: 1000 };
+export const RUNS = { response: 10_000, chunked: 10_000, jsonLines: 10_000, tar: 10_000, trace: 10_000 };
 
 /** Splits `bytes` at the given cut points. */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {

@@ -193,10 +193,12 @@ describe('ResponseParser, every split point', () => {
     expect(() => parser.execute(enc.encode(`1;${'x'.repeat(64)}`))).toThrow(ProtocolError);
   });
 
-  it('chunked not last: the body runs to close', () => {
-    const r = expectSame('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nraw', { close: true });
-    expect(r.error).toBeUndefined();
-    expect(r.body).toBe('raw');
+  it('a transfer coding we do not implement is a ProtocolError naming it, never a body read as if it were not there', () => {
+    for (const coding of ['gzip', 'deflate', 'compress', 'identity', 'br']) {
+      const r = expectSame(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${coding}\r\n\r\nraw`, { close: true });
+      expect(r.error).toBeInstanceOf(ProtocolError);
+      expect(String((r.error as Error).message)).toContain(`"${coding}"`);
+    }
   });
 
   it('parses a second response after expect() on the same parser (keep-alive)', () => {

@@ -10,14 +10,27 @@ import { AbortError } from './errors.js';
 export interface JobScope<E> {
   /** Hands an event to listeners; await the returned promise to respect backpressure. */
   emit(event: E): Promise<void> | undefined;
+  /** Aborts when the job is cancelled (made when first asked for). */
   readonly signal: AbortSignal;
+}
+
+export interface JobOptions {
+  /**
+   * Called once, at once, when the job is cancelled (job.cancel() or the caller's signal): for
+   * work that waits on something it does not own, and must stop waiting.
+   */
+  onCancel?: (reason: unknown) => void;
 }
 
 const HIGH_WATER = 64;
 const UNCLAIMED_LIMIT = 1024;
 
 export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
-  readonly #controller = new AbortController();
+  // made only when someone asks for the signal: most jobs never are cancelled, and an
+  // AbortSignal is an EventTarget (what a short job like images.ensure of a present image costs)
+  #controller: AbortController | undefined;
+  #cancelled: { reason: unknown } | undefined;
+  readonly #onCancel: ((reason: unknown) => void) | undefined;
   readonly #promise: Promise<T>;
   #queue: E[] = [];
   #mode: 'unclaimed' | 'result' | 'stream' = 'unclaimed';
@@ -25,24 +38,28 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
-  constructor(run: (context: JobScope<E>) => Promise<T>, signal?: AbortSignal) {
+  constructor(run: (context: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
+    this.#onCancel = options.onCancel;
     if (signal) {
-      if (signal.aborted) this.#controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.#controller.abort(signal.reason), { once: true });
+      if (signal.aborted) this.#cancel(signal.reason);
+      else signal.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
     }
+    const job = this;
     const context: JobScope<E> = {
       emit: (event) => this.#emit(event),
-      signal: this.#controller.signal,
+      get signal() {
+        return job.signal;
+      },
     };
     this.#promise = Promise.resolve()
       .then(() => {
-        if (this.#controller.signal.aborted) throw toAbortError(this.#controller.signal.reason);
+        if (this.#cancelled) throw toAbortError(this.#cancelled.reason);
         return run(context);
       })
       .catch((error: unknown) => {
         // Once cancelled, the job ends with the cancellation: what the operation failed with
         // after it (the engine's answer to a cut-off upload, say) is only its consequence.
-        if (this.#controller.signal.aborted && !(error instanceof AbortError)) throw toAbortError(this.#controller.signal.reason);
+        if (this.#cancelled && !(error instanceof AbortError)) throw toAbortError(this.#cancelled.reason);
         throw error;
       })
       .finally(() => {
@@ -56,11 +73,22 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
 
   /** Stops the operation; the job rejects with AbortError. */
   cancel(reason?: unknown): void {
-    this.#controller.abort(reason ?? new AbortError('The job was cancelled'));
+    this.#cancel(reason ?? new AbortError('The job was cancelled'));
+  }
+
+  #cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = { reason };
+    this.#controller?.abort(reason);
     this.#wakeProducer?.();
+    this.#onCancel?.(reason);
   }
 
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#cancelled) this.#controller.abort(this.#cancelled.reason);
+    }
     return this.#controller.signal;
   }
 
@@ -123,7 +151,7 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
     }
     if (this.#queue.length < HIGH_WATER) return undefined;
     return new Promise<void>((resolve) => {
-      const signal = this.#controller.signal;
+      const signal = this.signal;
       const done = (): void => {
         this.#wakeProducer = undefined;
         signal.removeEventListener('abort', done);

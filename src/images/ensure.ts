@@ -150,27 +150,35 @@ export function ensureImage<T = ImageAttrs>(
   // starts or joins one)
   let flight: Flight | undefined;
   let idle: ProgressTotals | undefined;
-  const job = new Job<T, ProgressEvent>(async (scope) => {
-    const joined = (flight = flights.join(key, work));
-    joined.waiters++;
-    const listener = (event: ProgressEvent): Promise<void> | undefined => scope.emit(event);
-    joined.listeners.add(listener);
-    try {
-      return await new Promise<ImageAttrs>((resolve, reject) => {
-        const onAbort = (): void => {
-          // this waiter leaves; the flight's work stops when no waiter is left
-          if (--joined.waiters === 0) {
-            joined.abandoned = true;
-            joined.controller?.abort(new AbortError('every caller waiting for the image left'));
-          }
-          reject(toAbortError(scope.signal.reason));
-        };
-        scope.signal.addEventListener('abort', onAbort, { once: true });
-        joined.result.then(resolve, reject).finally(() => scope.signal.removeEventListener('abort', onAbort));
-      }).then((attrs) => finish(attrs, joined.handedOut++ > 0));
-    } finally {
-      joined.listeners.delete(listener);
-    }
-  }, options.signal);
+  // a cancelled waiter leaves the flight (whose work stops when no waiter is left), and stops
+  // waiting at once: told by the Job's onCancel, so that a call that is never cancelled makes no
+  // AbortSignal (the cost of ensure of a present image is the inspect's)
+  let stopWaiting: ((reason: unknown) => void) | undefined;
+  const job = new Job<T, ProgressEvent>(
+    async (scope) => {
+      const joined = (flight = flights.join(key, work));
+      joined.waiters++;
+      const listener = (event: ProgressEvent): Promise<void> | undefined => scope.emit(event);
+      joined.listeners.add(listener);
+      try {
+        const attrs = await new Promise<ImageAttrs>((resolve, reject) => {
+          stopWaiting = (reason) => {
+            if (--joined.waiters === 0) {
+              joined.abandoned = true;
+              joined.controller?.abort(new AbortError('every caller waiting for the image left'));
+            }
+            reject(toAbortError(reason));
+          };
+          joined.result.then(resolve, reject);
+        });
+        return finish(attrs, joined.handedOut++ > 0);
+      } finally {
+        stopWaiting = undefined;
+        joined.listeners.delete(listener);
+      }
+    },
+    options.signal,
+    { onCancel: (reason) => stopWaiting?.(reason) },
+  );
   return Object.defineProperty(job, 'totals', { get: () => flight?.totals ?? (idle ??= new ProgressTotals()), enumerable: true }) as ProgressJob<T>;
 }

@@ -85,6 +85,18 @@ describe('Job', () => {
     job.cancel();
   });
 
+  it('onCancel is told once, at once, whether by cancel() or by the caller’s signal; the signal made later is aborted too', async () => {
+    const told: unknown[] = [];
+    const controller = new AbortController();
+    const job = new Job<void>(() => new Promise(() => {}), controller.signal, { onCancel: (reason) => told.push(reason) });
+    await tick();
+    controller.abort('first');
+    job.cancel('second');
+    expect(told).toEqual(['first']);
+    expect(job.signal.aborted).toBe(true);
+    expect(job.signal.reason).toBe('first');
+  });
+
   it('an aborted caller signal stops the job before it starts', async () => {
     let ran = false;
     const controller = new AbortController();

@@ -1,7 +1,7 @@
 // 4. Save and load of a 1 GiB image: time, throughput, peak RSS, and whether the saved bytes are
 // exactly the engine's stream (curl's output is the reference).
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, timed } from '../lib/measure.mjs';
 import { BENCH_DIR } from '../lib/trees.mjs';
@@ -23,6 +23,7 @@ async function ensureImage(env) {
   const probe = await api(env, [`http://d/v1.41/images/${NAME}/json`]).catch(() => undefined);
   if (probe) return;
   const rootfs = join(BENCH_DIR, 'rootfs-1g.tar');
+  mkdirSync(BENCH_DIR, { recursive: true });
   if (!existsSync(rootfs)) {
     // a tar of one 1 GiB file of random bytes, written with our own packer's header rules by GNU tar
     const blob = join(BENCH_DIR, 'blob-1g.bin');

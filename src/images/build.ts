@@ -1,13 +1,13 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
 import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
-import type { BuildContext } from '../build-context/archive.js';
+import { contextFromFileobj, contextFromPath, type BuildContext } from '../build-context/archive.js';
 import { BuildError, InvalidArgument, NotFound, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { Job, type JobScope } from '../job.js';
-import type { BuildKitEvent, BuildKitProgress } from '../buildkit/status.js';
+import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import { BuildSession, checkSessionOptions, type SecretSource } from '../session/session.js';
@@ -225,8 +225,6 @@ export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutp
   checkSessionOptions(options);
   const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
-    // (the context packer and the BuildKit decoder are loaded by the first build, not at startup)
-    const { contextFromFileobj, contextFromPath } = await import('../build-context/archive.js');
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
@@ -298,7 +296,6 @@ async function readClassic(body: AsyncIterable<Uint8Array>, job: JobScope<Progre
 }
 
 async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
-  const { BuildKitProgress, decodeTrace } = await import('../buildkit/status.js');
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;

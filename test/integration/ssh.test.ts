@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionError, Docker } from '../../src/index.js';
 import { makeTree, removeTrees } from '../support/contexts.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, podman, uniqueName } from '../support/engine.js';
 import { removeQuietly } from '../support/images.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 
@@ -50,6 +50,16 @@ describe('ssh://', () => {
     const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nLABEL over=ssh\n` });
     const { image } = await docker.images.build({ path: ctx });
     expect(image.labels['over']).toBe('ssh');
+  });
+
+  // (Podman's compat API has no BuildKit sessions: docs/engines.md)
+  it.skipIf(podman)('a BuildKit build with a secret: its session goes over ssh too', async () => {
+    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=s cat /run/secrets/s\n` });
+    const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: 'over-ssh' } } });
+    let out = '';
+    for await (const event of job) if (event.type === 'log') out += event.text;
+    await job;
+    expect(out).toContain('over-ssh');
   });
 
   it('many requests share a few ssh connections', async () => {

@@ -35,8 +35,6 @@ const primitive =
 export const string: Shape<string> = primitive('a string', (v) => typeof v === 'string');
 export const number: Shape<number> = primitive('a number', (v) => typeof v === 'number' && Number.isFinite(v));
 export const boolean: Shape<boolean> = primitive('true or false', (v) => typeof v === 'boolean');
-/** Anything at all (a field kept as the engine sent it). */
-export const unknown: Shape<unknown> = (value) => value;
 
 /** Absent (undefined) or `shape`. */
 export function optional<T>(shape: Shape<T>): Shape<T | undefined> {

@@ -36,9 +36,11 @@ function secretFlags(values: string[], env: Record<string, string | undefined>):
   if (values.length === 0) return undefined;
   const secrets: Record<string, SecretSource> = {};
   for (const value of values) {
-    const fields = Object.fromEntries(value.split(',').map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
+    const parts = value.split(',');
+    if (parts.some((part) => !part.includes('='))) throw new UsageError(`--secret must be id=ID[,src=PATH|,env=VAR], got ${JSON.stringify(value)}`);
+    const fields = Object.fromEntries(parts.map((part) => [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)]));
     const id = fields['id'];
-    if (!id || value.split(',').some((part) => !part.includes('='))) throw new UsageError(`--secret must be id=ID[,src=PATH|,env=VAR], got ${JSON.stringify(value)}`);
+    if (!id) throw new UsageError(`--secret needs id=ID, got ${JSON.stringify(value)}`);
     const file = fields['src'] ?? fields['source'];
     if (file !== undefined && fields['type'] !== 'env') secrets[id] = { file };
     else if (fields['env'] !== undefined || fields['type'] === 'env') secrets[id] = { env: fields['env'] ?? file ?? id };

@@ -69,11 +69,6 @@ export class EnsureFlights {
     }
     return flight;
   }
-
-  /** How many flights are under way (for tests and diagnostics). */
-  get size(): number {
-    return this.#flights.size;
-  }
 }
 
 function checkPolicy(policy: unknown): PullPolicy {

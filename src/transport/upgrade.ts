@@ -40,6 +40,17 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
         reject(error);
       } else resolve(result!);
     };
+    // the answer is complete: hand the connection over (101), or give the refusal's body
+    const settle = (rest: Uint8Array): void => {
+      const { statusCode, statusMessage, headers } = answer!;
+      if (statusCode === 101) {
+        socket.pause();
+        finish(undefined, { statusCode, statusMessage, headers, socket: handOver(socket, rest), body: new Uint8Array(0) });
+      } else {
+        socket.destroy();
+        finish(undefined, { statusCode, statusMessage, headers, socket: undefined, body: Buffer.concat(body) });
+      }
+    };
     const onData = (chunk: Buffer): void => {
       let used: number;
       try {
@@ -48,15 +59,7 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
         finish(error as Error);
         return;
       }
-      if (!ended || !answer) return;
-      const { statusCode, statusMessage, headers } = answer;
-      if (statusCode === 101) {
-        socket.pause();
-        finish(undefined, { statusCode, statusMessage, headers, socket: handOver(socket, chunk.subarray(used)), body: new Uint8Array(0) });
-      } else {
-        socket.destroy();
-        finish(undefined, { statusCode, statusMessage, headers, socket: undefined, body: Buffer.concat(body) });
-      }
+      if (ended && answer) settle(chunk.subarray(used));
     };
     const onEnd = (): void => {
       try {
@@ -65,7 +68,7 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
         finish(error as Error);
         return;
       }
-      if (ended && answer) onData(Buffer.alloc(0));
+      if (ended && answer) settle(new Uint8Array(0));
       else finish(new ConnectionError(`connection to ${where} closed before an answer to the upgrade`));
     };
     const onError = (error: NodeJS.ErrnoException): void => finish(new ConnectionError(`connection to ${where} failed: ${error.code ?? error.message}`, { cause: error }));

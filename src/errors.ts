@@ -17,8 +17,10 @@ export type ErrorCode =
   | 'ERR_DOCKER_PROTOCOL'
   | 'ERR_DOCKER_ABORTED'
   | 'ERR_DOCKER_CONTEXT'
-  | 'ERR_DOCKER_CLIENT_CLOSED';
+  | 'ERR_DOCKER_CLIENT_CLOSED'
+  | 'ERR_DOCKER_DIGEST_MISMATCH';
 
+/** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
   readonly code: ErrorCode = 'ERR_DOCKER';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -29,7 +31,7 @@ export class DockerError extends Error {
 
 /** The engine answered with a non-2xx status. */
 export class APIError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_API';
+  override readonly code: 'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_API';
   readonly statusCode: number;
   /** The daemon's own message (its JSON `message` field, or the body text). */
   readonly explanation: string;
@@ -47,16 +49,16 @@ export class APIError extends DockerError {
 }
 
 export class NotFound extends APIError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_NOT_FOUND';
+  override readonly code: 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_NOT_FOUND';
 }
 
 export class ImageNotFound extends NotFound {
-  override readonly code: ErrorCode = 'ERR_DOCKER_IMAGE_NOT_FOUND';
+  override readonly code: 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_IMAGE_NOT_FOUND';
 }
 
 /** An error line (`errorDetail` / `error`) inside a 200 progress stream. */
 export class StreamError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_STREAM';
+  override readonly code: 'ERR_DOCKER_STREAM' = 'ERR_DOCKER_STREAM';
   /** The daemon's `errorDetail.code`, when it sent one. */
   readonly daemonCode: number | undefined;
   /** The events received before the error line, the error line last. */
@@ -69,7 +71,7 @@ export class StreamError extends DockerError {
 }
 
 export class BuildError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_BUILD';
+  override readonly code: 'ERR_DOCKER_BUILD' = 'ERR_DOCKER_BUILD';
   readonly reason: string;
   readonly buildLog: unknown[];
   constructor(reason: string, buildLog: unknown[]) {
@@ -80,7 +82,7 @@ export class BuildError extends DockerError {
 }
 
 export class ImageLoadError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_IMAGE_LOAD';
+  override readonly code: 'ERR_DOCKER_IMAGE_LOAD' = 'ERR_DOCKER_IMAGE_LOAD';
   readonly log: unknown[];
   constructor(message: string, log: unknown[] = [], options?: { cause?: unknown }) {
     super(message, options);
@@ -90,29 +92,29 @@ export class ImageLoadError extends DockerError {
 
 /** Bad input, refused before any byte was sent. */
 export class InvalidArgument extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_INVALID_ARGUMENT';
+  override readonly code: 'ERR_DOCKER_INVALID_ARGUMENT' = 'ERR_DOCKER_INVALID_ARGUMENT';
 }
 
 export class InvalidVersion extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_INVALID_VERSION';
+  override readonly code: 'ERR_DOCKER_INVALID_VERSION' = 'ERR_DOCKER_INVALID_VERSION';
 }
 
 /** The engine could not be reached, or the connection broke. */
 export class ConnectionError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_CONNECTION';
+  override readonly code: 'ERR_DOCKER_CONNECTION' = 'ERR_DOCKER_CONNECTION';
 }
 
 export class TimeoutError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_TIMEOUT';
+  override readonly code: 'ERR_DOCKER_TIMEOUT' = 'ERR_DOCKER_TIMEOUT';
 }
 
 /** The peer broke HTTP/1.1 framing (or sent something we refuse to parse). */
 export class ProtocolError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_PROTOCOL';
+  override readonly code: 'ERR_DOCKER_PROTOCOL' = 'ERR_DOCKER_PROTOCOL';
 }
 
 export class AbortError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_ABORTED';
+  override readonly code: 'ERR_DOCKER_ABORTED' = 'ERR_DOCKER_ABORTED';
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -120,13 +122,53 @@ export class AbortError extends DockerError {
 
 /** A build context could not be read or archived faithfully (unreadable file, file changed while packing). */
 export class ContextError extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_CONTEXT';
+  override readonly code: 'ERR_DOCKER_CONTEXT' = 'ERR_DOCKER_CONTEXT';
 }
 
 /** A request on a client (or transport) after close(). */
 export class ClientClosed extends DockerError {
-  override readonly code: ErrorCode = 'ERR_DOCKER_CLIENT_CLOSED';
+  override readonly code: 'ERR_DOCKER_CLIENT_CLOSED' = 'ERR_DOCKER_CLIENT_CLOSED';
   constructor(message = 'the client is closed') {
     super(message);
   }
+}
+
+/** DigestMismatch: content that does not hash to the digest it was asked for or announced with. */
+export class DigestMismatch extends DockerError {
+  override readonly code: 'ERR_DOCKER_DIGEST_MISMATCH' = 'ERR_DOCKER_DIGEST_MISMATCH';
+  /** The digest the content should have had. */
+  readonly expected: string;
+  /** The digest it had. */
+  readonly actual: string;
+  constructor(what: string, expected: string, actual: string) {
+    super(`${what}: content hashes to ${actual}, not ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
+ * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.buildLog`).
+ */
+export type AnyDockerError =
+  | APIError
+  | NotFound
+  | ImageNotFound
+  | StreamError
+  | BuildError
+  | ImageLoadError
+  | InvalidArgument
+  | InvalidVersion
+  | ConnectionError
+  | TimeoutError
+  | ProtocolError
+  | AbortError
+  | ContextError
+  | ClientClosed
+  | DigestMismatch;
+
+/** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
+export function isDockerError(error: unknown): error is AnyDockerError {
+  return error instanceof DockerError;
 }

@@ -6,7 +6,7 @@ export * from './errors.js';
 export { Image } from './models/image.js';
 export { ImageCollection } from './models/image-collection.js';
 export { RegistryData, type EnginePlatform } from './models/registry-data.js';
-export { parsePlatform, platformJson, platformPath, type PlatformParts, type PlatformSpec } from './images/platform.js';
+export { parsePlatform, platformJson, platformPath, type PlatformParts, type PlatformSpec } from './platform.js';
 
 // images/*: the low-level operations (docker-py's APIClient), raw engine JSON and events
 export type { ApiClient } from './images/api-client.js';
@@ -29,7 +29,7 @@ export { login, type LoginOptions, type LoginResult } from './images/login.js';
 export { BuildSession, type SecretSource, type SessionOptions } from './session/session.js';
 export { buildImage, type BuildOptions, type BuildKitOptions, type BuildOutput, type ContainerLimits } from './images/build.js';
 export { pruneBuilds, type PruneBuildsOptions, type PruneBuildsResult } from './images/prune-builds.js';
-export { parseReference, type Reference } from './images/reference.js';
+export { parseReference, type Reference } from './reference.js';
 export type { Filters, FilterValue } from './images/filters.js';
 export type * from './images/types.js';
 

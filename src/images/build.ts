@@ -12,8 +12,8 @@ import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import { BuildSession, checkSessionOptions, type SecretSource } from '../session/session.js';
 import type { ApiClient } from './api-client.js';
-import { platformPath, type PlatformSpec } from './platform.js';
-import { checkTag, parseReference, registryOf } from './reference.js';
+import { platformPath, type PlatformSpec } from '../platform.js';
+import { checkTag, parseReference, registryOf } from '../reference.js';
 
 export interface ContainerLimits {
   memory?: number;

@@ -1,7 +1,7 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { formatPath } from '../http/request.js';
 import type { ApiClient } from './api-client.js';
-import { parseReference, registryOf } from './reference.js';
+import { parseReference, registryOf } from '../reference.js';
 import type { DistributionInspect } from './types.js';
 import { distributionInspect } from './shapes.js';
 

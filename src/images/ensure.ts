@@ -14,9 +14,9 @@ import type { ProgressJob } from '../progress/job.js';
 import { ProgressTotals } from '../progress/totals.js';
 import type { ApiClient } from './api-client.js';
 import { inspectImage } from './inspect.js';
-import { parsePlatform, platformMatches, platformPath, type PlatformParts, type PlatformSpec } from './platform.js';
+import { parsePlatform, platformMatches, platformPath, type PlatformParts, type PlatformSpec } from '../platform.js';
 import { pullTarget, startPull } from './pull.js';
-import { joinReference } from './reference.js';
+import { joinReference } from '../reference.js';
 import type { ImageAttrs } from './types.js';
 
 /** When to pull: docker's `--pull` policies, or when the local image is older than `maxAge` ms. */

@@ -1,8 +1,8 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from './platform.js';
-import { checkImageName } from './reference.js';
+import { platformJson, type PlatformSpec } from '../platform.js';
+import { checkImageName } from '../reference.js';
 import type { HistoryEntry } from './types.js';
 import { historyEntries } from './shapes.js';
 

@@ -1,6 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import { encodeFilters, type Filters } from './filters.js';
-import { checkImageName } from './reference.js';
+import { checkImageName } from '../reference.js';
 import type { ImageSummary } from './types.js';
 import { imageSummaries } from './shapes.js';
 

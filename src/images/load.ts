@@ -6,7 +6,7 @@ import { Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from './platform.js';
+import { platformJson, type PlatformSpec } from '../platform.js';
 
 export interface LoadResult {
   /** What the engine reported loaded: `name:tag` for tagged images, `sha256:...` for untagged ones. */

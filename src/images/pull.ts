@@ -2,9 +2,9 @@ import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js
 import { APIError, ConnectionError, InvalidArgument, StreamError } from '../errors.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ApiClient } from './api-client.js';
-import { platformPath, type PlatformSpec } from './platform.js';
+import { platformPath, type PlatformSpec } from '../platform.js';
 import { progressJob, type ProgressJob } from '../progress/job.js';
-import { checkTag, parseReference, registryOf } from './reference.js';
+import { checkTag, parseReference, registryOf } from '../reference.js';
 
 export interface PullOptions {
   /** A tag or a digest; may also come inside the repository (`name:tag`, `name@sha256:...`). */

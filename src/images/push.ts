@@ -3,9 +3,9 @@ import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { formatPath } from '../http/request.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from './platform.js';
+import { platformJson, type PlatformSpec } from '../platform.js';
 import { progressJob, type ProgressJob } from '../progress/job.js';
-import { checkTag, parseReference, registryOf } from './reference.js';
+import { checkTag, parseReference, registryOf } from '../reference.js';
 
 export interface PushOptions {
   tag?: string;

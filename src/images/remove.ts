@@ -1,8 +1,8 @@
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, formatPath } from '../http/request.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from './platform.js';
-import { checkImageName } from './reference.js';
+import { platformJson, type PlatformSpec } from '../platform.js';
+import { checkImageName } from '../reference.js';
 import type { DeleteResponseItem } from './types.js';
 import { deleteItems } from './shapes.js';
 

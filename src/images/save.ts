@@ -2,8 +2,8 @@ import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, encodeQuery, formatPath } from '../http/request.js';
 import { rechunk } from '../stream/rechunk.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from './platform.js';
-import { checkImageName } from './reference.js';
+import { platformJson, type PlatformSpec } from '../platform.js';
+import { checkImageName } from '../reference.js';
 
 export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 

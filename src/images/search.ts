@@ -1,7 +1,7 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
 import type { ApiClient } from './api-client.js';
-import { registryOf } from './reference.js';
+import { registryOf } from '../reference.js';
 import type { SearchResult } from './types.js';
 import { searchResults } from './shapes.js';
 

@@ -1,7 +1,7 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
 import type { ApiClient } from './api-client.js';
-import { checkImageName, checkRepository, checkTag, splitReference } from './reference.js';
+import { checkImageName, checkRepository, checkTag, splitReference } from '../reference.js';
 
 /**
  * POST /images/{name}/tag. `repository` may carry the tag (`repo:tag`) when `tag` is not given;

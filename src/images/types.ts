@@ -1,5 +1,8 @@
 // The engine's own shapes for images, typed with the engine's field names (as docker-py keeps
 // them), open to fields newer engines add.
+import type { Platform } from '../platform.js';
+
+export type { Platform };
 
 export interface ImageAttrs {
   Id: string;
@@ -94,14 +97,6 @@ export interface SearchResult {
   [key: string]: unknown;
 }
 
-export interface Platform {
-  architecture: string;
-  os: string;
-  variant?: string;
-  'os.version'?: string;
-  'os.features'?: string[];
-  features?: string[];
-}
 
 export interface DistributionInspect {
   Descriptor: Descriptor;

@@ -12,12 +12,12 @@ import { EnsureFlights, ensureImage, type EnsureOptions } from '../images/ensure
 import { inspectImage, type InspectOptions } from '../images/inspect.js';
 import { listImages, type ListOptions } from '../images/list.js';
 import { loadImages, type LoadOptions } from '../images/load.js';
-import type { PlatformSpec } from '../images/platform.js';
+import type { PlatformSpec } from '../platform.js';
 import type { ProgressJob } from '../progress/job.js';
 import { pruneImages, type PruneResult } from '../images/prune.js';
 import { pullTarget, startPull, type PullOptions } from '../images/pull.js';
 import { pushImage, type PushOptions, type PushResult } from '../images/push.js';
-import { joinReference, parseReference } from '../images/reference.js';
+import { joinReference, parseReference } from '../reference.js';
 import { removeImage, type RemoveOptions } from '../images/remove.js';
 import { searchImages, type SearchOptions } from '../images/search.js';
 import type { DeleteResponseItem, SearchResult } from '../images/types.js';

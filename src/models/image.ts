@@ -2,7 +2,7 @@
 import type { ApiClient } from '../images/api-client.js';
 import { imageHistory } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
-import type { PlatformSpec } from '../images/platform.js';
+import type { PlatformSpec } from '../platform.js';
 import { saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
 import type { HistoryEntry, ImageAttrs } from '../images/types.js';

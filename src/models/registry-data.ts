@@ -2,9 +2,9 @@
 import type { AuthConfig } from '../credentials/auth-config.js';
 import type { ApiClient } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
-import { splitReference } from '../images/reference.js';
+import { splitReference } from '../reference.js';
 import type { ProgressJob } from '../progress/job.js';
-import { parsePlatform, platformMatches, type PlatformSpec } from '../images/platform.js';
+import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
 

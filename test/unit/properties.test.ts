@@ -11,6 +11,9 @@ import { pack, type PackEntry } from '../../src/tar/packer.js';
 import { segment, tarName } from '../support/arbitraries.js';
 import { readTar } from '../support/tar.js';
 
+// Each property test says its own timeout: 10,000 runs take several seconds on a busy 2-core
+// machine (vitest's default of 5 s is not enough room).
+const PROPERTY_TIMEOUT = 120_000;
 export const RUNS = { response: 10_000, chunked: 10_000, jsonLines: 10_000, tar: 10_000, trace: 10_000 };
 
 /** Splits `bytes` at the given cut points. */
@@ -62,7 +65,7 @@ describe('ResponseParser: any bytes parse or raise ProtocolError', () => {
       }),
       { numRuns: RUNS.response },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   it('an endless header section stops at the limit', () => {
     const parser = new ResponseParser({ onHead() {}, onBody() {}, onEnd() {} }, { maxHeaderSize: 4096 });
@@ -93,7 +96,7 @@ describe('chunked bodies round-trip through our encoder and parser', () => {
       }),
       { numRuns: RUNS.chunked },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 });
 
 describe('JsonLinesDecoder: any bytes decode or raise StreamError', () => {
@@ -115,7 +118,7 @@ describe('JsonLinesDecoder: any bytes decode or raise StreamError', () => {
       }),
       { numRuns: RUNS.jsonLines },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   it('any JSON objects, newline-separated or concatenated, any splits, come back equal', () => {
     fc.assert(
@@ -134,7 +137,7 @@ describe('JsonLinesDecoder: any bytes decode or raise StreamError', () => {
       ),
       { numRuns: RUNS.jsonLines },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 });
 
 describe('BuildKit trace decoding: any aux raises StreamError or decodes', () => {
@@ -149,7 +152,7 @@ describe('BuildKit trace decoding: any aux raises StreamError or decodes', () =>
       }),
       { numRuns: RUNS.trace },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 });
 
 describe('tar packer: pack → read gives back every entry', () => {
@@ -187,6 +190,6 @@ describe('tar packer: pack → read gives back every entry', () => {
       }),
       { numRuns: RUNS.tar },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgument } from '../../../src/errors.js';
-import { pullTarget } from '../../../src/images/pull.js';
-import { joinReference, parseReference, registryOf } from '../../../src/images/reference.js';
-import { encodeFilters } from '../../../src/images/filters.js';
+import { InvalidArgument } from '../../src/errors.js';
+import { pullTarget } from '../../src/images/pull.js';
+import { joinReference, parseReference, registryOf } from '../../src/reference.js';
+import { encodeFilters } from '../../src/images/filters.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 

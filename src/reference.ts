@@ -1,6 +1,6 @@
 // Image references (distribution/reference grammar), checked before any request is made so that
 // bad input is an InvalidArgument naming the argument, not a confusing engine error.
-import { InvalidArgument } from '../errors.js';
+import { InvalidArgument } from './errors.js';
 
 export interface Reference {
   /** Repository, including any registry host: `127.0.0.1:5000/team/app`. */

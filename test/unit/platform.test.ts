@@ -1,7 +1,7 @@
 // One platform shape in, each endpoint's encoding out.
 import { describe, expect, it } from 'vitest';
-import { InvalidArgument } from '../../../src/errors.js';
-import { ociPlatform, parsePlatform, platformJson, platformMatches, platformPath } from '../../../src/images/platform.js';
+import { InvalidArgument } from '../../src/errors.js';
+import { ociPlatform, parsePlatform, platformJson, platformMatches, platformPath } from '../../src/platform.js';
 
 describe('platforms', () => {
   it('reads os[/arch[/variant]] and the object form alike, with the engine’s architecture names', () => {

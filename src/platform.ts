@@ -1,8 +1,18 @@
 // A platform, taken in one shape everywhere (`'os[/arch[/variant]]'` or `{ os, architecture,
 // variant }`), and encoded as each endpoint wants it: `os/arch[/variant]` for pull and build, a
 // JSON OCI platform for push, history, save, load, inspect and remove.
-import { InvalidArgument } from '../errors.js';
-import type { Platform } from './types.js';
+import { InvalidArgument } from './errors.js';
+
+/** Platform: an OCI platform, as engines and registries send it. */
+export interface Platform {
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  features?: string[];
+}
+
 
 export type PlatformSpec = string | { os?: string; architecture?: string; variant?: string };
 

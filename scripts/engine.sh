@@ -150,6 +150,82 @@ fetch_docker28() {
   echo '{ "features": { "containerd-snapshotter": true } }' >"$home/daemon.json"
 }
 
+# fetch_registry_peers: crane and oras from forky, unpacked into $dir/peers/pkg (once), the
+# registry client's differential references; says which versions it has, and fails naming them
+fetch_registry_peers() {
+  local home=$dir/peers pkg=$dir/peers/pkg
+  if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ]; then
+    { command -v apt-get && command -v dpkg; } >/dev/null || die "crane and oras need apt-get and dpkg (Debian)"
+    local mirror
+    mirror=$(debian_mirror) || die "crane, oras: the system's apt configuration names no Debian 12 (bookworm) source to take forky's packages from"
+    mkdir -p "$home/apt/lists/partial" "$home/apt/cache/archives/partial" "$home/debs"
+    echo "deb $mirror forky main" >"$home/apt/sources.list"
+    local apt=(-o "Dir::Etc::sourcelist=$home/apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$home/apt/lists" -o "Dir::Cache=$home/apt/cache")
+    log "fetching crane (go-containerregistry) and oras from forky"
+    apt-get "${apt[@]}" update -qq >&2 || die "crane, oras: apt-get update of forky failed"
+    rm -f "$home"/debs/*.deb
+    (cd "$home/debs" && apt-get "${apt[@]}" download crane oras >&2 2>/dev/null) || die "crane, oras: apt-get download crane oras from forky failed"
+    rm -rf "$pkg"
+    for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$pkg"; done
+  fi
+  local versions
+  versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_amd64\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')
+  "$pkg/usr/bin/crane" version >/dev/null 2>&1 || die "crane from forky ($versions) does not run on this machine"
+  "$pkg/usr/bin/oras" version >/dev/null 2>&1 || die "oras from forky ($versions) does not run on this machine"
+  log "registry peers: $versions from forky"
+}
+
+# token_registry: a registry 2.8 with `auth.token` (Bearer tokens, as Docker Hub, GHCR and Quay do),
+# and the token server that signs its JWTs (scripts/token-server.mjs) with a key and certificate
+# made here; the server counts the tokens it gives per scope (GET /counts)
+token_registry() {
+  if alive "$dir/registry-token.pid" && alive "$dir/token-server.pid" && [ -f "$dir/token-registry" ]; then
+    # shellcheck disable=SC1091
+    . "$dir/token-registry"
+    log "reusing the token registry on $TOKEN_REGISTRY (tokens from $TOKEN_REALM)"
+    return 0
+  fi
+  down_pid registry-token
+  down_pid token-server
+  local home=$dir/token reg_port tok_port password
+  mkdir -p "$home"
+  reg_port=$(free_port)
+  tok_port=$(free_port)
+  while [ "$tok_port" = "$reg_port" ]; do tok_port=$(free_port); done
+  password="dw-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=dockwire-token -keyout "$home/token.key" -out "$home/token.crt" >/dev/null 2>&1 \
+    || die "openssl could not make the token server's certificate"
+  setsid node "$here/scripts/token-server.mjs" --port "$tok_port" --key "$home/token.key" --cert "$home/token.crt" \
+    --service dockwire-token --issuer dockwire-token-server --user "$auth_user" --password "$password" \
+    >"$home/token-server.log" 2>&1 </dev/null &
+  echo $! >"$dir/token-server.pid"
+  for _ in $(seq 1 100); do
+    curl -s --max-time 1 -o /dev/null "http://127.0.0.1:$tok_port/counts" && break
+    alive "$dir/token-server.pid" || { cat "$home/token-server.log" >&2; die "the token server exited"; }
+    sleep 0.1
+  done
+  local realm=http://127.0.0.1:$tok_port/token
+  start_registry registry-token "$reg_port" "" \
+    "$(printf 'auth:\n  token:\n    realm: %s\n    service: dockwire-token\n    issuer: dockwire-token-server\n    rootcertbundle: %s\n ' "$realm" "$home/token.crt")"
+  TOKEN_REGISTRY=127.0.0.1:$reg_port
+  TOKEN_REALM=$realm
+  TOKEN_PASSWORD=$password
+  printf 'TOKEN_REGISTRY=%s\nTOKEN_REALM=%s\nTOKEN_PASSWORD=%s\n' "$TOKEN_REGISTRY" "$TOKEN_REALM" "$TOKEN_PASSWORD" >"$dir/token-registry"
+  log "token registry on $TOKEN_REGISTRY (tokens from $realm)"
+}
+
+# token_env: the token registry's and the peers' lines for .engine/env
+token_env() {
+  cat <<EOF
+DOCKWIRE_TOKEN_REGISTRY=$TOKEN_REGISTRY
+DOCKWIRE_TOKEN_REALM=$TOKEN_REALM
+DOCKWIRE_TOKEN_USER=$auth_user
+DOCKWIRE_TOKEN_PASSWORD=$TOKEN_PASSWORD
+DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
+DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
+EOF
+}
+
 # wait_for_engine NAME HOST LOG: until /_ping answers (30 s), failing early if NAME's process exits
 wait_for_engine() {
   local name=$1 host=$2 logfile=$3
@@ -183,14 +259,15 @@ start_podman() {
   wait_for_engine podman "unix://$sock" "$pd/podman.log"
 }
 
-# start_registry NAME PORT [HTPASSWD_FILE]
+# start_registry NAME PORT [HTPASSWD_FILE] [AUTH_YAML]
 start_registry() {
-  local name=$1 port=$2 htpasswd=${3:-}
+  local name=$1 port=$2 htpasswd=${3:-} auth=${4:-}
   mkdir -p "$dir/$name"
   {
     printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/$name/data"
     printf 'http:\n  addr: 127.0.0.1:%s\n' "$port"
     [ -n "$htpasswd" ] && printf 'auth:\n  htpasswd:\n    realm: dockwire\n    path: %s\n' "$htpasswd"
+    [ -n "$auth" ] && printf '%s' "$auth"
   } >"$dir/$name/config.yml"
   setsid docker-registry serve "$dir/$name/config.yml" >"$dir/$name/registry.log" 2>&1 </dev/null &
   echo $! >"$dir/$name.pid"
@@ -203,6 +280,8 @@ start_registry() {
 }
 
 registries() {
+  fetch_registry_peers
+  token_registry
   if alive "$dir/registry.pid" && alive "$dir/registry-auth.pid" && [ -f "$dir/registries" ]; then
     # shellcheck disable=SC1091
     . "$dir/registries"
@@ -264,6 +343,7 @@ DOCKWIRE_ENGINE=$kind
 DOCKWIRE_DOCKERD_PATH=$( [ "$kind" = docker28 ] && echo "$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin" || true)
 DOCKWIRE_DOCKERD_CONFIG=$( [ "$kind" = docker28 ] && echo "$dir/docker28/daemon.json" || true)
 EOF
+  token_env >>"$dir/env"
 }
 
 down_pid() {
@@ -332,6 +412,9 @@ down() {
   unmount_below "$dir/podman"
   down_pid registry
   down_pid registry-auth
+  down_pid registry-token
+  down_pid token-server
+  rm -f "$dir/token-registry"
   down_pid dockerd
   down_pid docker28
   unmount_below "$dir/docker28/root"

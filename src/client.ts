@@ -4,6 +4,7 @@ import { EngineApi } from './engine-api.js';
 import type { ApiClient } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
+import { Registry } from './registry/registry.js';
 import { resolveEndpoint } from './endpoint.js';
 import { DEFAULT_HOST, parseAddress } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
@@ -47,6 +48,8 @@ export class Docker implements ApiClient {
   readonly credentials: Credentials;
   /** docker-py's client.images. */
   readonly images: ImageCollection;
+  /** The registries themselves, without the engine, with this client's credentials and login memory. */
+  readonly registry: Registry;
 
   constructor(options: DockerOptions = {}) {
     const transport =
@@ -61,7 +64,11 @@ export class Docker implements ApiClient {
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     });
     this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
-    this.images = new ImageCollection(this);
+    this.registry = new Registry({ credentials: this.credentials, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) });
+    // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
+    this.images = new ImageCollection(this, (name, authConfig, signal) =>
+      this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
+    );
   }
 
   /** POST /auth; good credentials are remembered for later pulls and pushes to that registry. */
@@ -96,7 +103,7 @@ export class Docker implements ApiClient {
   }
 
   /** Closes idle connections; the client cannot be used afterwards. */
-  close(): Promise<void> {
-    return this.api.transport.close();
+  async close(): Promise<void> {
+    await Promise.all([this.api.transport.close(), this.registry.close()]);
   }
 }

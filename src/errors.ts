@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_ABORTED'
   | 'ERR_DOCKER_CONTEXT'
   | 'ERR_DOCKER_CLIENT_CLOSED'
-  | 'ERR_DOCKER_DIGEST_MISMATCH';
+  | 'ERR_DOCKER_DIGEST_MISMATCH'
+  | 'ERR_DOCKER_REGISTRY';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -147,6 +148,30 @@ export class DigestMismatch extends DockerError {
   }
 }
 
+/** One entry of a registry's error answer (OCI distribution spec: `errors[]`). */
+export interface RegistryErrorEntry {
+  code: string;
+  message?: string;
+  detail?: unknown;
+}
+
+/** RegistryError: a registry refused a request; `registryCode` is its first `errors[].code` (`DENIED`, `UNAUTHORIZED`, ...). */
+export class RegistryError extends DockerError {
+  override readonly code: 'ERR_DOCKER_REGISTRY' = 'ERR_DOCKER_REGISTRY';
+  readonly statusCode: number;
+  /** The registry's first `errors[].code`, or undefined when it sent none. */
+  readonly registryCode: string | undefined;
+  /** Every entry of the registry's `errors[]`. */
+  readonly errors: RegistryErrorEntry[];
+  constructor(context: string, statusCode: number, errors: RegistryErrorEntry[]) {
+    const first = errors[0];
+    super(`${context}: ${statusCode}${first ? ` ${first.code}${first.message ? `: ${first.message}` : ''}` : ''}`);
+    this.statusCode = statusCode;
+    this.registryCode = first?.code;
+    this.errors = errors;
+  }
+}
+
 /**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.buildLog`).
@@ -166,7 +191,8 @@ export type AnyDockerError =
   | AbortError
   | ContextError
   | ClientClosed
-  | DigestMismatch;
+  | DigestMismatch
+  | RegistryError;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

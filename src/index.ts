@@ -63,3 +63,13 @@ export { resolveEndpoint, type Endpoint } from './endpoint.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { SshOptions } from './transport/ssh.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';
+
+// registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers)
+/** Registry: an OCI distribution client (resolve, manifest, config, platforms, blob, tags, referrers); `docker.registry` is one sharing the client's credentials. */
+export { Registry, MAX_MANIFEST_SIZE, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions } from './registry/registry.js';
+/** Descriptor, manifests and image configs as registries send them (OCI image spec field names). */
+export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './registry/types.js';
+/** parseChallenges: the challenges of a WWW-Authenticate field (RFC 7235). */
+export { parseChallenges, type Challenge } from './registry/challenge.js';
+/** parseRegistryReference: a reference as the docker CLI reads it, made into registry host, repository, tag and digest. */
+export { parseRegistryReference, type RegistryReference } from './registry/name.js';

@@ -25,7 +25,7 @@ import type { BinarySource } from '../stream/body-source.js';
 import { mapJob, type Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { Image } from './image.js';
-import { RegistryData } from './registry-data.js';
+import { RegistryData, type PlatformsOf } from './registry-data.js';
 import { versionAnswer } from '../images/shapes.js';
 
 export class ImageCollection {
@@ -33,8 +33,12 @@ export class ImageCollection {
 
   readonly #flights = new EnsureFlights();
 
-  constructor(ctx: ApiClient) {
+  readonly #platformsOf: PlatformsOf | undefined;
+
+  /** `platformsOf` asks the registry itself for an image's platforms, when the engine sends none. */
+  constructor(ctx: ApiClient, platformsOf?: PlatformsOf) {
     this.#ctx = ctx;
+    this.#platformsOf = platformsOf;
   }
 
   /**
@@ -158,6 +162,7 @@ export class ImageCollection {
         ...(platform !== undefined ? { platform } : {}),
         ...(options.authConfig ? { authConfig: options.authConfig } : {}),
       });
-    return new RegistryData(this.#ctx, name, attrs, { os: version.Os, architecture: version.Arch }, pull, options.authConfig);
+    const data = new RegistryData(this.#ctx, name, attrs, { os: version.Os, architecture: version.Arch }, pull, options.authConfig, this.#platformsOf);
+    return data.askRegistry(options.signal);
   }
 }

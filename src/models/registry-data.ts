@@ -14,6 +14,9 @@ export interface EnginePlatform {
   architecture: string;
 }
 
+/** Asks the registry itself for the platforms of `name` (a reference pinned to a digest). */
+export type PlatformsOf = (name: string, authConfig: AuthConfig | undefined, signal: AbortSignal | undefined) => Promise<Platform[]>;
+
 export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;
 
 export class RegistryData {
@@ -24,6 +27,9 @@ export class RegistryData {
   readonly #authConfig: AuthConfig | undefined;
   readonly #pull: RegistryDataPull;
   readonly #engine: EnginePlatform;
+  readonly #platformsOf: PlatformsOf | undefined;
+  /** What the registry said, when the engine sent no platforms. */
+  #fromRegistry: Platform[] | undefined;
 
   constructor(
     ctx: ApiClient,
@@ -32,7 +38,9 @@ export class RegistryData {
     engine: EnginePlatform,
     pull: RegistryDataPull,
     authConfig?: AuthConfig,
+    platformsOf?: PlatformsOf,
   ) {
+    this.#platformsOf = platformsOf;
     this.#ctx = ctx;
     this.imageName = imageName;
     this.attrs = attrs;
@@ -52,18 +60,27 @@ export class RegistryData {
 
   /**
    * The platforms the registry lists for this image: the engine's `Platforms`, or when it sends
-   * none (null), the descriptor's own `platform` if it has one; else none are known.
+   * none (null, as Docker 28's containerd store does for a single OCI image), the descriptor's own
+   * `platform`, else what the registry itself said (asked when this object was made or reloaded).
    */
   get platforms(): Platform[] {
     const { Platforms, Descriptor } = this.attrs;
-    return Platforms ?? (Descriptor.platform ? [Descriptor.platform] : []);
+    return Platforms ?? (Descriptor.platform ? [Descriptor.platform] : (this.#fromRegistry ?? []));
+  }
+
+  /** Asks the registry for the platforms when the engine sent none; resolves with this object. */
+  async askRegistry(signal?: AbortSignal): Promise<this> {
+    this.#fromRegistry = undefined;
+    if (this.attrs.Platforms || this.attrs.Descriptor.platform || !this.#platformsOf) return this;
+    const name = `${splitReference(this.imageName).repository}@${this.id}`;
+    this.#fromRegistry = await this.#platformsOf(name, this.#authConfig, signal);
+    return this;
   }
 
   /**
    * Whether the registry has this image for `platform` (`os[/arch[/variant]]` or an object);
    * a missing os or architecture is the engine's own (read when this object was made). An invalid
-   * descriptor is InvalidArgument. False for every platform when none are known (`platforms` is
-   * empty), as for a single OCI image manifest.
+   * descriptor is InvalidArgument.
    */
   hasPlatform(platform: PlatformSpec): boolean {
     const given = parsePlatform(platform);
@@ -81,6 +98,6 @@ export class RegistryData {
       ...(this.#authConfig ? { authConfig: this.#authConfig } : {}),
       ...options,
     });
-    return this;
+    return this.askRegistry(options.signal);
   }
 }

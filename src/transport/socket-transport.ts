@@ -30,6 +30,10 @@ export interface SocketTransportOptions extends PoolOptions {
   limits?: ParserLimits;
   tls?: TlsOptions;
   ssh?: SshOptions;
+  /** How connections are made, instead of from the address (a registry's origin, through a proxy). */
+  connect?: Connect;
+  /** The Host field, instead of the address's host (a registry's `host:port`). */
+  hostHeader?: string;
 }
 
 export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}): Connect {
@@ -85,11 +89,11 @@ export class SocketTransport implements Transport {
 
   constructor(address: Address, options: SocketTransportOptions = {}) {
     this.releasesChunks = address.kind !== 'ssh';
-    this.#connect = connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh);
+    this.#connect = options.connect ?? connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh);
     this.#where = describeAddress(address);
     this.pool = new SocketPool(this.#connect, options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
-    const host = address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host;
+    const host = options.hostHeader ?? (address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host);
     this.#exchangeOptions = {
       host,
       ...(options.limits ? { limits: options.limits } : {}),

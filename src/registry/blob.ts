@@ -1,0 +1,59 @@
+// A blob as it arrives, hashed on the way: each chunk is handed out only once the next one has
+// arrived, and the last only after the whole blob hashed to its digest, so a consumer never
+// sees the end of content that turns out false. A connection that breaks mid-way is resumed
+// with a Range request from the first byte not yet received.
+import { ConnectionError, ProtocolError } from '../errors.js';
+import type { TransportResponse } from '../transport/types.js';
+import { DigestVerifier } from './digest.js';
+
+/** Resumes after broken connections, for one blob. */
+const MAX_RESUMES = 5;
+
+/** Opens the blob's GET with these extra header fields (a Range on resumption). */
+export type OpenBlob = (headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<TransportResponse>;
+
+export async function* readBlob(open: OpenBlob, digest: string, what: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  const verifier = new DigestVerifier(digest);
+  let received = 0;
+  let held: Uint8Array | undefined;
+  for (let resumes = 0; ; resumes++) {
+    const response = await open(received > 0 ? { Range: `bytes=${received}-` } : {}, signal);
+    // a server that ignores Range sends it all again (200): the bytes already had are skipped
+    let skip = 0;
+    if (received > 0) {
+      if (response.statusCode === 206) {
+        const range = /^bytes (\d+)-/.exec(response.headers['content-range'] ?? '');
+        if (!range || Number(range[1]) !== received) {
+          response.body.cancel();
+          throw new ProtocolError(`${what}: the registry resumed at another offset than ${received}`);
+        }
+      } else skip = received;
+    }
+    try {
+      for await (let chunk of response.body) {
+        if (skip > 0) {
+          if (chunk.length <= skip) {
+            skip -= chunk.length;
+            continue;
+          }
+          chunk = chunk.subarray(skip);
+          skip = 0;
+        }
+        verifier.update(chunk);
+        received += chunk.length;
+        if (held) yield held;
+        held = chunk;
+      }
+      break;
+    } catch (error) {
+      if (resumes >= MAX_RESUMES || signal?.aborted || !broken(error)) throw error;
+    }
+  }
+  verifier.verify(what);
+  if (held) yield held;
+}
+
+/** A connection that broke (reset, or closed before the body's end): worth resuming. */
+function broken(error: unknown): boolean {
+  return error instanceof ConnectionError || (error instanceof ProtocolError && error.message.startsWith('connection closed'));
+}

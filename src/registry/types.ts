@@ -1,0 +1,72 @@
+// What registries send (OCI image and distribution specs, and Docker's schema 2), with the
+// specs' own field names.
+import type { Platform } from '../platform.js';
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+
+/** The manifest types asked for (Accept), an index's first. */
+export const MANIFEST_TYPES = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST] as const;
+
+/** Descriptor: a pointer to content (OCI image spec, descriptor.md). */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  urls?: string[];
+  annotations?: Record<string, string>;
+  artifactType?: string;
+  platform?: Platform;
+}
+
+/** An image manifest, or an artifact manifest (OCI 1.1: artifactType, subject). */
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+/** An image index, or Docker's manifest list. */
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  artifactType?: string;
+  manifests: Descriptor[];
+  subject?: Descriptor;
+  annotations?: Record<string, string>;
+}
+
+export type Manifest = ImageManifest | ImageIndex;
+
+/** An image's configuration (OCI image spec, config.md), its fields as written. */
+export interface ImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+  created?: string;
+  author?: string;
+  config?: Record<string, unknown>;
+  rootfs: { type: string; diff_ids: string[] };
+  history?: Array<Record<string, unknown>>;
+  [field: string]: unknown;
+}
+
+/** What `manifest()` gives: the manifest, its exact bytes, and the descriptor they hash to. */
+export interface ManifestResult {
+  descriptor: Descriptor;
+  manifest: Manifest;
+  bytes: Uint8Array;
+}
+
+export function isIndex(manifest: Manifest, mediaType?: string): manifest is ImageIndex {
+  const type = manifest.mediaType ?? mediaType;
+  return type === OCI_INDEX || type === DOCKER_LIST || (type === undefined && Array.isArray((manifest as ImageIndex).manifests));
+}

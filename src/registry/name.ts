@@ -53,6 +53,8 @@ export function manifestReference(ref: RegistryReference): string {
 
 /** True for a registry dockerd reaches over plain HTTP without being told: loopback (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  // `[v6]:port`, `[v6]`, a bare v6 address (colons but no port), or `name[:port]`
+  const bracketed = /^\[([^\]]+)\]/.exec(registry);
+  const host = (bracketed ? bracketed[1]! : registry.split(':').length === 2 ? registry.replace(/:\d+$/, '') : registry).toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }

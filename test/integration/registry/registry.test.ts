@@ -1,0 +1,219 @@
+// The registry client against the three real loopback registries (open, htpasswd, token auth),
+// and against crane and oras on the same images: digests, manifest bytes, configs, tag lists and
+// referrers must be the same. Images are made by crane (append, mutate --set-platform, index
+// append); referrers are attached by oras (registry 2.8 has no referrers API: the tag fallback).
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImageNotFound, InvalidArgument, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
+import { uniqueName } from '../../support/engine.js';
+import { crane, craneBytes, oras, testRegistries, tokenCounts, tokenRealm, type TestRegistry } from '../../support/registry-peers.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
+
+const run = promisify(execFile);
+afterAll(removeTempDirs);
+const SBOM = 'application/vnd.dockwire.test.sbom';
+const SIG = 'application/vnd.dockwire.test.signature';
+
+interface Made {
+  repo: string;
+  single: string;
+  index: string;
+  tags: string[];
+}
+
+/** A two-platform image made by crane, four more tags, and two referrers attached by oras. */
+async function makeImages(registry: TestRegistry): Promise<Made> {
+  const repo = `${registry.host}/dw/${uniqueName('reg')}`;
+  const dir = tempDir('dockwire-registry-');
+  mkdirSync(join(dir, 'root'));
+  writeFileSync(join(dir, 'root', 'hello.txt'), `hello from ${repo}\n`);
+  await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'layer.tar'), 'hello.txt']);
+  await crane('append', '-f', join(dir, 'layer.tar'), '-t', `${repo}:base`);
+  await crane('mutate', '--set-platform', 'linux/amd64', `${repo}:base`, '-t', `${repo}:amd64`);
+  await crane('mutate', '--set-platform', 'linux/arm64', `${repo}:base`, '-t', `${repo}:arm64`);
+  await crane('index', 'append', '-m', `${repo}:amd64`, '-m', `${repo}:arm64`, '-t', `${repo}:multi`);
+  for (const tag of ['t1', 't2', 't3']) await crane('tag', `${repo}:amd64`, tag);
+  writeFileSync(join(dir, 'sbom.json'), '{"sbom":true}');
+  writeFileSync(join(dir, 'sig.txt'), 'signed');
+  await run(process.env['DOCKWIRE_ORAS']!, ['version']); // (fails early and clearly if oras is missing)
+  const attach = async (type: string, file: string): Promise<void> => {
+    await oras('attach', '--disable-path-validation', '--artifact-type', type, `${repo}:amd64`, join(dir, file));
+  };
+  await attach(SBOM, 'sbom.json');
+  await attach(SIG, 'sig.txt');
+  return { repo, single: `${repo}:amd64`, index: `${repo}:multi`, tags: ['amd64', 'arm64', 'base', 'multi', 't1', 't2', 't3'] };
+}
+
+describe.each(testRegistries())('Registry against the $kind registry', (target) => {
+  let made: Made;
+  const registry = new Registry(target.auth ? { authConfig: target.auth } : {});
+
+  beforeAll(async () => {
+    made = await makeImages(target);
+  }, 240_000);
+  afterAll(() => registry.close());
+
+  it('resolve gives crane digest\u2019s digest, by tag, by digest and per platform', async () => {
+    for (const ref of [made.single, made.index]) {
+      const descriptor = await registry.resolve(ref);
+      expect(descriptor.digest).toBe((await crane('digest', ref)).trim());
+      expect(descriptor.size).toBeGreaterThan(0);
+      expect((await registry.resolve(`${made.repo}@${descriptor.digest}`)).digest).toBe(descriptor.digest);
+    }
+    for (const platform of ['linux/amd64', 'linux/arm64']) {
+      expect((await registry.resolve(made.index, { platform })).digest).toBe((await crane('digest', '--platform', platform, made.index)).trim());
+    }
+  });
+
+  it('manifest gives crane manifest\u2019s exact bytes, which hash to its descriptor', async () => {
+    for (const ref of [made.single, made.index]) {
+      const { descriptor, bytes, manifest } = await registry.manifest(ref);
+      expect(Buffer.from(bytes).equals(await craneBytes('manifest', ref))).toBe(true);
+      expect(descriptor.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+      expect(descriptor.size).toBe(bytes.length);
+      expect(manifest.schemaVersion).toBe(2);
+    }
+    const arm = await registry.manifest(made.index, { platform: 'linux/arm64' });
+    expect(Buffer.from(arm.bytes).equals(await craneBytes('manifest', '--platform', 'linux/arm64', made.index))).toBe(true);
+    expect(arm.descriptor.platform).toMatchObject({ os: 'linux', architecture: 'arm64' });
+  });
+
+  it('config is crane config\u2019s, of a single image and of an index\u2019s platform', async () => {
+    expect(await registry.config(made.single)).toEqual(JSON.parse(await crane('config', made.single)));
+    const arm = await registry.config(made.index, { platform: 'linux/arm64' });
+    expect(arm).toEqual(JSON.parse(await crane('config', '--platform', 'linux/arm64', made.index)));
+    expect(arm).toMatchObject({ os: 'linux', architecture: 'arm64' });
+  });
+
+  it('platforms come from the index, or from a single image\u2019s config', async () => {
+    expect(await registry.platforms(made.index)).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
+    expect(await registry.platforms(made.single)).toEqual([{ os: 'linux', architecture: 'amd64' }]);
+  });
+
+  it('blob streams crane blob\u2019s bytes, verified', async () => {
+    const { manifest } = await registry.manifest(made.single);
+    const layer = (manifest as { layers: Array<{ digest: string; size: number }> }).layers[0]!;
+    const parts: Uint8Array[] = [];
+    for await (const chunk of registry.blob(made.repo, layer.digest)) parts.push(chunk.slice());
+    const bytes = Buffer.concat(parts);
+    expect(bytes.length).toBe(layer.size);
+    expect(bytes.equals(await craneBytes('blob', `${made.repo}@${layer.digest}`))).toBe(true);
+  });
+
+  it('tags, paged two at a time, are crane ls\u2019s', async () => {
+    const tags = await registry.tags(made.repo, { pageSize: 2 });
+    expect(tags.filter((t) => !t.startsWith('sha256-')).sort()).toEqual(made.tags);
+    expect(tags.sort()).toEqual((await crane('ls', made.repo)).trim().split('\n').sort());
+  });
+
+  it('referrers, through the sha256-<hex> tag fallback, are oras discover\u2019s', async () => {
+    const found = await registry.referrers(made.single);
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', made.single)) as { referrers: Array<{ digest: string; artifactType: string }> };
+    expect(found.map((d) => d.digest).sort()).toEqual(discovered.referrers.map((d) => d.digest).sort());
+    expect(found.map((d) => d.artifactType).sort()).toEqual([SBOM, SIG].sort());
+    const sboms = await registry.referrers(made.single, { artifactType: SBOM });
+    expect(sboms.map((d) => d.digest)).toEqual(discovered.referrers.filter((d) => d.artifactType === SBOM).map((d) => d.digest));
+    expect(await registry.referrers(made.index)).toEqual([]);
+  });
+
+  it('a missing manifest is ImageNotFound; a missing blob is a RegistryError with the registry\u2019s code', async () => {
+    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(registry.resolve(`${made.repo}:absent`)).rejects.toBeInstanceOf(ImageNotFound);
+    const missing = `sha256:${'0'.repeat(64)}`;
+    const error = await (async () => {
+      for await (const _ of registry.blob(made.repo, missing));
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ statusCode: 404, registryCode: 'BLOB_UNKNOWN' });
+  });
+
+  it.runIf(target.auth !== undefined)('without credentials, a refusal with the registry\u2019s UNAUTHORIZED', async () => {
+    const anonymous = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: {} });
+    const error = await anonymous.resolve(made.single).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).toMatchObject({ statusCode: 401, registryCode: 'UNAUTHORIZED' });
+    await anonymous.close();
+  });
+
+  it.runIf(target.auth !== undefined)('credentials from config.json (configDir), and from DOCKER_AUTH_CONFIG', async () => {
+    const dir = tempDir('dockwire-config-');
+    const auth = Buffer.from(`${target.auth!.username}:${target.auth!.password}`).toString('base64');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
+    const fromFile = new Registry({ configDir: dir, env: {} });
+    expect((await fromFile.resolve(made.single)).digest).toBe((await crane('digest', made.single)).trim());
+    await fromFile.close();
+    const fromEnv = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [`http://${target.host}`]: { auth } } }) } });
+    expect((await fromEnv.platforms(made.single))).toEqual([{ os: 'linux', architecture: 'amd64' }]);
+    await fromEnv.close();
+  });
+
+  it('checks every call\u2019s options, by rejecting', async () => {
+    await expect(registry.resolve(made.single, { platfrom: 'linux/amd64' } as never)).rejects.toThrow(/did you mean "platform"/);
+    await expect(registry.tags(made.single)).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(registry.tags(made.repo, { pageSize: 0 })).rejects.toBeInstanceOf(InvalidArgument);
+    const iterator = registry.blob(made.repo, 'md5:00')[Symbol.asyncIterator];
+    expect(() => iterator()).toThrow(InvalidArgument);
+    expect(() => new Registry({ insecur: [] } as never)).toThrow(/did you mean "insecure"/);
+  });
+});
+
+describe('the token registry', () => {
+  const target = testRegistries().find((r) => r.kind === 'token')!;
+  let made: Made;
+
+  beforeAll(async () => {
+    made = await makeImages(target);
+  }, 240_000);
+
+  it('is asked for one token per scope while it is valid', async () => {
+    const scope = `repository:${made.repo.slice(target.host.length + 1)}:pull`;
+    const before = (await tokenCounts())[scope] ?? 0;
+    const registry = new Registry({ authConfig: target.auth! });
+    await Promise.all([registry.resolve(made.single), registry.resolve(made.index), registry.platforms(made.index)]);
+    for (let i = 0; i < 5; i++) {
+      await registry.manifest(made.index, { platform: 'linux/arm64' });
+      await registry.config(made.single);
+      await registry.tags(made.repo, { pageSize: 3 });
+    }
+    await registry.referrers(made.single);
+    expect((await tokenCounts())[scope]! - before).toBe(1);
+    await registry.close();
+  }, 240_000);
+
+  it('exchanges an identity token with the refresh_token grant', async () => {
+    const form = new URLSearchParams({ grant_type: 'password', username: target.auth!.username!, password: target.auth!.password!, service: 'dockwire-token', access_type: 'offline', client_id: 'test' });
+    const answer = (await (await fetch(tokenRealm(), { method: 'POST', body: form })).json()) as { refresh_token: string };
+    expect(answer.refresh_token).toMatch(/^[0-9a-f]{64}$/);
+    const registry = new Registry({ authConfig: { identitytoken: answer.refresh_token } });
+    expect((await registry.resolve(made.single)).digest).toBe((await crane('digest', made.single)).trim());
+    await registry.close();
+    const wrong = new Registry({ authConfig: { identitytoken: 'not-it' } });
+    await expect(wrong.resolve(made.single)).rejects.toMatchObject({ code: 'ERR_DOCKER_REGISTRY', statusCode: 401 });
+    await wrong.close();
+  }, 240_000);
+
+  it('gives anonymous callers what the token server allows them (public/ repositories)', async () => {
+    const repo = `${target.host}/public/${uniqueName('anon')}`;
+    await crane('copy', made.single, `${repo}:v1`);
+    const anonymous = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: {} });
+    expect(await anonymous.platforms(`${repo}:v1`)).toEqual([{ os: 'linux', architecture: 'amd64' }]);
+    await anonymous.close();
+  }, 240_000);
+
+  it('index.json of a crane index names the platforms crane set', async () => {
+    const registry = new Registry({ authConfig: target.auth! });
+    const { manifest } = await registry.manifest(made.index);
+    expect((manifest as ImageIndex).manifests.map((m) => m.platform)).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
+    await registry.close();
+  }, 240_000);
+});

@@ -1,0 +1,74 @@
+// The three loopback registries scripts/engine.sh starts (open, htpasswd, token), and crane and
+// oras run against them asynchronously (never execFileSync: the token server may share the
+// event loop of a test's fake servers), with a docker config of their own holding the logins.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { AuthConfig } from '../../src/index.js';
+import { engine } from './engine.js';
+
+const run = promisify(execFile);
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the integration tests through vitest (global setup)`);
+  return value;
+}
+
+export interface TestRegistry {
+  kind: 'open' | 'htpasswd' | 'token';
+  host: string;
+  auth: AuthConfig | undefined;
+}
+
+export function testRegistries(): TestRegistry[] {
+  const user = engine.authUser;
+  return [
+    { kind: 'open', host: engine.registry, auth: undefined },
+    // (under Podman the htpasswd registry's name is localhost:PORT: the registry is the same)
+    { kind: 'htpasswd', host: engine.authRegistry, auth: { username: user, password: engine.authPassword } },
+    { kind: 'token', host: required('DOCKWIRE_TOKEN_REGISTRY'), auth: { username: required('DOCKWIRE_TOKEN_USER'), password: required('DOCKWIRE_TOKEN_PASSWORD') } },
+  ];
+}
+
+export const tokenRealm = (): string => required('DOCKWIRE_TOKEN_REALM');
+
+/** Tokens the token server has given, per scope (sorted scopes joined by spaces). */
+export async function tokenCounts(): Promise<Record<string, number>> {
+  const response = await fetch(tokenRealm().replace(/\/token$/, '/counts'));
+  return (await response.json()) as Record<string, number>;
+}
+
+/** A docker config folder logged in to the htpasswd and token registries. */
+export function peerConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dockwire-peers-'));
+  const auths: Record<string, { auth: string }> = {};
+  for (const r of testRegistries()) if (r.auth) auths[r.host] = { auth: Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64') };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }));
+  return dir;
+}
+
+let config: string | undefined;
+
+async function peer(bin: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
+  config ??= peerConfig();
+  const { stdout } = await run(bin, args, { env: { ...process.env, DOCKER_CONFIG: config }, encoding, maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  return stdout;
+}
+
+/** crane (go-containerregistry) against the loopback registries. */
+export function crane(...args: string[]): Promise<string> {
+  return peer(required('DOCKWIRE_CRANE'), [...args, '--insecure'], 'utf8') as Promise<string>;
+}
+
+export function craneBytes(...args: string[]): Promise<Buffer> {
+  return peer(required('DOCKWIRE_CRANE'), [...args, '--insecure'], 'buffer') as Promise<Buffer>;
+}
+
+/** oras against the loopback registries (plain HTTP, the same logins). */
+export function oras(...args: string[]): Promise<string> {
+  config ??= peerConfig();
+  return peer(required('DOCKWIRE_ORAS'), [...args, '--plain-http', '--registry-config', join(config, 'config.json')], 'utf8') as Promise<string>;
+}

@@ -58,3 +58,14 @@ export function isLoopbackRegistry(registry: string): boolean {
   const host = (bracketed ? bracketed[1]! : registry.split(':').length === 2 ? registry.replace(/:\d+$/, '') : registry).toLowerCase();
   return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
+
+/**
+ * The origin a registry is reached at: HTTPS, unless it is loopback or listed in `insecure`
+ * (`host[:port]`, as dockerd's --insecure-registry names it), then plain HTTP.
+ */
+export function registryOrigin(reference: Pick<RegistryReference, 'registry' | 'host'>, insecure: ReadonlySet<string>): { secure: boolean; host: string; port: number } {
+  const plain = isLoopbackRegistry(reference.host) || insecure.has(reference.registry.toLowerCase()) || insecure.has(reference.host.toLowerCase());
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(reference.host);
+  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : [reference.host.replace(/:\d+$/, ''), /:(\d+)$/.exec(reference.host)?.[1]];
+  return { secure: !plain, host, port: port !== undefined ? Number(port) : plain ? 80 : 443 };
+}

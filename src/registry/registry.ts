@@ -7,13 +7,13 @@ import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
 import type { RetryPolicy } from '../progress/job.js';
-import { OriginTransport, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
+import { OriginTransport, proxyFor, splitUrl } from '../transport/origin.js';
 import type { TransportResponse } from '../transport/types.js';
 import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
 import { DigestVerifier, checkDigest, sha256Of } from './digest.js';
 import { nextLink } from './link.js';
-import { isLoopbackRegistry, manifestReference, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
+import { manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
 import { MANIFEST_TYPES, OCI_INDEX, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from './types.js';
 
@@ -247,9 +247,7 @@ export class Registry {
   // ---- internals ----
 
   #target(reference: RegistryReference): Target {
-    const plain = isLoopbackRegistry(reference.host) || this.#insecure.has(reference.registry.toLowerCase()) || this.#insecure.has(reference.host.toLowerCase());
-    const origin: Origin = splitUrl(`${plain ? 'http' : 'https'}://${reference.host}/`).origin;
-    return { registry: reference.registry, origin };
+    return { registry: reference.registry, origin: registryOrigin(reference, this.#insecure) };
   }
 
   #lookup(registry: string): Promise<AuthConfig | undefined> {

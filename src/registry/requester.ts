@@ -132,13 +132,14 @@ export class Requester {
       if (!next) throw new RegistryError(`${request.method} ${target.registry}: no supported authentication scheme (${challenges.map((c) => c.scheme).join(', ') || 'none'})`, 401, [{ code: 'UNAUTHORIZED' }]);
       // a token the registry no longer takes (revoked, or its scope grew) is fetched afresh once
       if (scheme?.kind === 'bearer') this.tokens.delete(tokenKey(key, request.scopes, await credentials()));
-      this.#schemes.set(key, next);
       refreshed = true;
       if (next.kind === 'basic' && basicAuthorization(await credentials()) === undefined) {
         // nothing to answer Basic with: the registry's own 401 is the answer
         return this.#follow(target.origin, request, undefined);
       }
+      // remembered only once it has worked, so that a challenge we cannot meet is not sent again
       await this.#authorization(next, target, request, await credentials());
+      this.#schemes.set(key, next);
     }
   }
 

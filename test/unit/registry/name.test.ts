@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument } from '../../../src/errors.js';
-import { isLoopbackRegistry, parseRegistryReference, parseRegistryRepository } from '../../../src/registry/name.js';
+import { isLoopbackRegistry, parseRegistryReference, parseRegistryRepository, registryOrigin } from '../../../src/registry/name.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -34,5 +34,17 @@ describe('parseRegistryReference (as the docker CLI reads references)', () => {
   it('loopback registries are the ones dockerd reaches over plain HTTP', () => {
     for (const yes of ['127.0.0.1:5000', '127.1.2.3', 'localhost:5000', '[::1]:5000', '::1']) expect(isLoopbackRegistry(yes), yes).toBe(true);
     for (const no of ['10.0.0.1:5000', 'docker.io', 'registry-1.docker.io', '127.0.0.1.example.com', '128.0.0.1']) expect(isLoopbackRegistry(no), no).toBe(false);
+  });
+
+  it('HTTPS by default; plain HTTP for loopback and for registries listed insecure', () => {
+    const origin = (ref: string, insecure: string[] = []) => registryOrigin(parseRegistryReference(ref), new Set(insecure));
+    expect(origin('busybox')).toEqual({ secure: true, host: 'registry-1.docker.io', port: 443 });
+    expect(origin('ghcr.io:8443/a')).toEqual({ secure: true, host: 'ghcr.io', port: 8443 });
+    expect(origin('10.0.0.5:5000/a')).toEqual({ secure: true, host: '10.0.0.5', port: 5000 });
+    expect(origin('10.0.0.5:5000/a', ['10.0.0.5:5000'])).toEqual({ secure: false, host: '10.0.0.5', port: 5000 });
+    expect(origin('my.registry/a', ['my.registry'])).toEqual({ secure: false, host: 'my.registry', port: 80 });
+    expect(origin('127.0.0.1:5000/a')).toEqual({ secure: false, host: '127.0.0.1', port: 5000 });
+    expect(origin('[::1]:5000/a')).toEqual({ secure: false, host: '::1', port: 5000 });
+    expect(origin('localhost/a')).toEqual({ secure: false, host: 'localhost', port: 80 });
   });
 });

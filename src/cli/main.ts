@@ -345,6 +345,64 @@ const commands: Record<string, Command> = {
       io.out.write(`${result.Status}\n`);
     },
   },
+  manifest: {
+    usage: 'manifest REF [--platform P]',
+    summary: 'Print an image\u2019s manifest, as the registry has it (no engine)',
+    flags: { platform: f(['--platform'], true) },
+    async run(docker, args, io) {
+      const [ref] = need(args, 1, 'REF');
+      const platform = one(args, 'platform');
+      const result = await docker.registry.manifest(ref!, platform ? { platform } : {});
+      if (io.json) return io.out.write(`${JSON.stringify({ descriptor: result.descriptor, manifest: result.manifest })}\n`);
+      // the registry's exact bytes (as crane manifest prints them), which hash to the digest
+      io.out.write(new TextDecoder().decode(result.bytes));
+    },
+  },
+  digest: {
+    usage: 'digest REF [--platform P]',
+    summary: 'Print the digest a reference resolves to in its registry (no engine)',
+    flags: { platform: f(['--platform'], true) },
+    async run(docker, args, io) {
+      const [ref] = need(args, 1, 'REF');
+      const platform = one(args, 'platform');
+      const descriptor = await docker.registry.resolve(ref!, platform ? { platform } : {});
+      io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${descriptor.digest}\n`);
+    },
+  },
+  config: {
+    usage: 'config REF [--platform P]',
+    summary: 'Print an image\u2019s configuration from its registry (no engine)',
+    flags: { platform: f(['--platform'], true) },
+    async run(docker, args, io) {
+      const [ref] = need(args, 1, 'REF');
+      const platform = one(args, 'platform');
+      const config = await docker.registry.config(ref!, platform ? { platform } : {});
+      io.out.write(`${io.json ? JSON.stringify(config) : JSON.stringify(config, null, 2)}\n`);
+    },
+  },
+  tags: {
+    usage: 'tags REPOSITORY',
+    summary: 'List a repository\u2019s tags in its registry (no engine)',
+    flags: {},
+    async run(docker, args, io) {
+      const [repository] = need(args, 1, 'REPOSITORY');
+      const tags = await docker.registry.tags(repository!);
+      io.out.write(io.json ? `${JSON.stringify(tags)}\n` : tags.map((t) => `${t}\n`).join(''));
+    },
+  },
+  referrers: {
+    usage: 'referrers REF [--artifact-type TYPE]',
+    summary: 'List what refers to an image (signatures, SBOMs, attestations) in its registry (no engine)',
+    flags: { artifactType: f(['--artifact-type'], true) },
+    async run(docker, args, io) {
+      const [ref] = need(args, 1, 'REF');
+      const artifactType = one(args, 'artifactType');
+      const found = await docker.registry.referrers(ref!, artifactType ? { artifactType } : {});
+      if (io.json) return io.out.write(`${JSON.stringify(found)}\n`);
+      io.out.write(`${'DIGEST'.padEnd(72)} ${'ARTIFACT TYPE'.padEnd(48)} SIZE\n`);
+      for (const d of found) io.out.write(`${d.digest.padEnd(72)} ${(d.artifactType ?? d.mediaType).padEnd(48)} ${bytes(d.size)}\n`);
+    },
+  },
 };
 
 const GLOBAL: Record<string, FlagSpec> = { host: f(['-H', '--host'], true), json: f(['--json']), help: f(['-h', '--help']) };

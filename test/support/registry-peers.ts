@@ -2,12 +2,13 @@
 // oras run against them asynchronously (never execFileSync: the token server may share the
 // event loop of a test's fake servers), with a docker config of their own holding the logins.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AuthConfig } from '../../src/index.js';
-import { engine } from './engine.js';
+import { engine, uniqueName } from './engine.js';
+import { tempDir } from './temp.js';
 
 const run = promisify(execFile);
 
@@ -72,3 +73,37 @@ export function oras(...args: string[]): Promise<string> {
   config ??= peerConfig();
   return peer(required('DOCKWIRE_ORAS'), [...args, '--plain-http', '--registry-config', join(config, 'config.json')], 'utf8') as Promise<string>;
 }
+
+export const SBOM = 'application/vnd.dockwire.test.sbom';
+export const SIG = 'application/vnd.dockwire.test.signature';
+
+export interface Made {
+  repo: string;
+  single: string;
+  index: string;
+  tags: string[];
+}
+
+/** A two-platform image made by crane, four more tags, and two referrers attached by oras. */
+export async function makeImages(registry: TestRegistry): Promise<Made> {
+  const repo = `${registry.host}/dw/${uniqueName('reg')}`;
+  const dir = tempDir('dockwire-registry-');
+  mkdirSync(join(dir, 'root'));
+  writeFileSync(join(dir, 'root', 'hello.txt'), `hello from ${repo}\n`);
+  await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'layer.tar'), 'hello.txt']);
+  await crane('append', '-f', join(dir, 'layer.tar'), '-t', `${repo}:base`);
+  await crane('mutate', '--set-platform', 'linux/amd64', `${repo}:base`, '-t', `${repo}:amd64`);
+  await crane('mutate', '--set-platform', 'linux/arm64', `${repo}:base`, '-t', `${repo}:arm64`);
+  await crane('index', 'append', '-m', `${repo}:amd64`, '-m', `${repo}:arm64`, '-t', `${repo}:multi`);
+  for (const tag of ['t1', 't2', 't3']) await crane('tag', `${repo}:amd64`, tag);
+  writeFileSync(join(dir, 'sbom.json'), '{"sbom":true}');
+  writeFileSync(join(dir, 'sig.txt'), 'signed');
+  await run(process.env['DOCKWIRE_ORAS']!, ['version']); // (fails early and clearly if oras is missing)
+  const attach = async (type: string, file: string): Promise<void> => {
+    await oras('attach', '--disable-path-validation', '--artifact-type', type, `${repo}:amd64`, join(dir, file));
+  };
+  await attach(SBOM, 'sbom.json');
+  await attach(SIG, 'sig.txt');
+  return { repo, single: `${repo}:amd64`, index: `${repo}:multi`, tags: ['amd64', 'arm64', 'base', 'multi', 't1', 't2', 't3'] };
+}
+

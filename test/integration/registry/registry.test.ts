@@ -2,51 +2,16 @@
 // and against crane and oras on the same images: digests, manifest bytes, configs, tag lists and
 // referrers must be the same. Images are made by crane (append, mutate --set-platform, index
 // append); referrers are attached by oras (registry 2.8 has no referrers API: the tag fallback).
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageNotFound, InvalidArgument, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
 import { uniqueName } from '../../support/engine.js';
-import { crane, craneBytes, oras, testRegistries, tokenCounts, tokenRealm, type TestRegistry } from '../../support/registry-peers.js';
+import { SBOM, SIG, crane, craneBytes, makeImages, oras, testRegistries, tokenCounts, tokenRealm, type Made } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
-const run = promisify(execFile);
 afterAll(removeTempDirs);
-const SBOM = 'application/vnd.dockwire.test.sbom';
-const SIG = 'application/vnd.dockwire.test.signature';
-
-interface Made {
-  repo: string;
-  single: string;
-  index: string;
-  tags: string[];
-}
-
-/** A two-platform image made by crane, four more tags, and two referrers attached by oras. */
-async function makeImages(registry: TestRegistry): Promise<Made> {
-  const repo = `${registry.host}/dw/${uniqueName('reg')}`;
-  const dir = tempDir('dockwire-registry-');
-  mkdirSync(join(dir, 'root'));
-  writeFileSync(join(dir, 'root', 'hello.txt'), `hello from ${repo}\n`);
-  await run('tar', ['-C', join(dir, 'root'), '-cf', join(dir, 'layer.tar'), 'hello.txt']);
-  await crane('append', '-f', join(dir, 'layer.tar'), '-t', `${repo}:base`);
-  await crane('mutate', '--set-platform', 'linux/amd64', `${repo}:base`, '-t', `${repo}:amd64`);
-  await crane('mutate', '--set-platform', 'linux/arm64', `${repo}:base`, '-t', `${repo}:arm64`);
-  await crane('index', 'append', '-m', `${repo}:amd64`, '-m', `${repo}:arm64`, '-t', `${repo}:multi`);
-  for (const tag of ['t1', 't2', 't3']) await crane('tag', `${repo}:amd64`, tag);
-  writeFileSync(join(dir, 'sbom.json'), '{"sbom":true}');
-  writeFileSync(join(dir, 'sig.txt'), 'signed');
-  await run(process.env['DOCKWIRE_ORAS']!, ['version']); // (fails early and clearly if oras is missing)
-  const attach = async (type: string, file: string): Promise<void> => {
-    await oras('attach', '--disable-path-validation', '--artifact-type', type, `${repo}:amd64`, join(dir, file));
-  };
-  await attach(SBOM, 'sbom.json');
-  await attach(SIG, 'sig.txt');
-  return { repo, single: `${repo}:amd64`, index: `${repo}:multi`, tags: ['amd64', 'arm64', 'base', 'multi', 't1', 't2', 't3'] };
-}
 
 describe.each(testRegistries())('Registry against the $kind registry', (target) => {
   let made: Made;

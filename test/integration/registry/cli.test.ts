@@ -1,0 +1,64 @@
+// dockwire manifest, digest, config, tags and referrers: the registry commands, no engine asked,
+// against the token registry with the login in DOCKER_CONFIG, checked against crane and oras.
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root } from '../../support/engine-env.js';
+import { SBOM, crane, makeImages, oras, testRegistries, type Made } from '../../support/registry-peers.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
+
+const run = promisify(execFile);
+const bin = join(root, 'dist', 'cli.js');
+const target = testRegistries().find((r) => r.kind === 'token')!;
+afterAll(removeTempDirs);
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const config = tempDir('dockwire-cli-config-');
+  const auth = Buffer.from(`${target.auth!.username}:${target.auth!.password}`).toString('base64');
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
+  // no engine at DOCKER_HOST: the registry commands never ask one
+  const env = { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+describe('dockwire registry commands', () => {
+  let made: Made;
+  beforeAll(async () => {
+    made = await makeImages(target);
+  }, 240_000);
+
+  it('digest and manifest agree with crane, per platform too', async () => {
+    expect((await cli('digest', made.index)).out.trim()).toBe((await crane('digest', made.index)).trim());
+    expect((await cli('digest', '--platform', 'linux/arm64', made.index)).out.trim()).toBe((await crane('digest', '--platform', 'linux/arm64', made.index)).trim());
+    expect(JSON.parse((await cli('digest', '--json', made.single)).out)).toMatchObject({ digest: (await crane('digest', made.single)).trim() });
+    expect((await cli('manifest', made.index)).out).toBe(await crane('manifest', made.index));
+    const json = JSON.parse((await cli('manifest', '--json', '--platform', 'linux/amd64', made.index)).out) as { descriptor: { digest: string } };
+    expect(json.descriptor.digest).toBe((await crane('digest', '--platform', 'linux/amd64', made.index)).trim());
+  }, 120_000);
+
+  it('config, tags and referrers, with --json', async () => {
+    expect(JSON.parse((await cli('config', made.single)).out)).toEqual(JSON.parse(await crane('config', made.single)));
+    expect(JSON.parse((await cli('config', '--json', '--platform', 'linux/arm64', made.index)).out)).toMatchObject({ architecture: 'arm64' });
+    expect((await cli('tags', made.repo)).out.trim().split('\n').sort()).toEqual((await crane('ls', made.repo)).trim().split('\n').sort());
+    expect((JSON.parse((await cli('tags', '--json', made.repo)).out) as string[]).sort()).toEqual((await crane('ls', made.repo)).trim().split('\n').sort());
+    const referrers = JSON.parse((await cli('referrers', '--json', '--artifact-type', SBOM, made.single)).out) as Array<{ digest: string }>;
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', '--artifact-type', SBOM, made.single)) as { referrers: Array<{ digest: string }> };
+    expect(referrers.map((r) => r.digest)).toEqual(discovered.referrers.map((r) => r.digest));
+    expect((await cli('referrers', made.single)).out).toContain(SBOM);
+  }, 120_000);
+
+  it('a missing image exits 1 with the registry\u2019s answer; a missing argument exits 2', async () => {
+    const missing = await cli('digest', `${made.repo}:absent`);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/manifest unknown/);
+    expect((await cli('tags')).code).toBe(2);
+  }, 120_000);
+});

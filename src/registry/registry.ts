@@ -171,15 +171,16 @@ export class Registry {
    * The blob `digest` of `ref`'s repository, as it arrives: verified against the digest as it
    * streams, the last chunk handed out only once the whole blob has been checked (DigestMismatch
    * otherwise). A connection that breaks mid-way is resumed from where it stopped (Range).
-   * Bad input rejects the first `next()`.
+   * Bad input rejects the first `next()`. Each `for await` over it downloads the blob afresh.
    */
   blob(ref: string, digest: string, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
+    const open = (reference: RegistryReference) => (headers: Record<string, string>, signal: AbortSignal | undefined) => this.#blobRequest(reference, digest, headers, options, signal);
     return {
-      [Symbol.asyncIterator]: () => {
+      async *[Symbol.asyncIterator]() {
         checkOptions('registry.blob', options, CALL);
         const reference = parseRegistryReference(ref);
         checkDigest(digest);
-        return readBlob((headers, signal) => this.#blobRequest(reference, digest, headers, options, signal), digest, `blob ${digest}`, options.signal)[Symbol.asyncIterator]();
+        yield* readBlob(open(reference), digest, `blob ${digest}`, options.signal);
       },
     };
   }

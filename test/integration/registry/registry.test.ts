@@ -123,8 +123,8 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
     await expect(registry.resolve(made.single, { platfrom: 'linux/amd64' } as never)).rejects.toThrow(/did you mean "platform"/);
     await expect(registry.tags(made.single)).rejects.toBeInstanceOf(InvalidArgument);
     await expect(registry.tags(made.repo, { pageSize: 0 })).rejects.toBeInstanceOf(InvalidArgument);
-    const iterator = registry.blob(made.repo, 'md5:00')[Symbol.asyncIterator];
-    expect(() => iterator()).toThrow(InvalidArgument);
+    await expect(registry.blob(made.repo, 'md5:00')[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(registry.blob(made.repo, `sha256:${'0'.repeat(64)}`, { sigal: undefined } as never)[Symbol.asyncIterator]().next()).rejects.toThrow(/did you mean "signal"/);
     expect(() => new Registry({ insecur: [] } as never)).toThrow(/did you mean "insecure"/);
   });
 });

@@ -1,0 +1,189 @@
+// The registry client against the project's open loopback registry: resolve per call (a HEAD)
+// against a raw HEAD on a kept-alive socket and against `crane digest` (a process per call, as
+// scripts use it); a 1 GiB blob against curl (rate and peak RSS); 10,000 tags paged.
+import { execFileSync } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from '../../dist/index.js';
+import { median, medianChild, medianMs, timed } from '../lib/measure.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIG = '/tmp/dockwire-bench/registry-blob-1g';
+const SIZE = 1024 * 1024 * 1024;
+const RESOLVES = 300;
+const TAGS = 10_000;
+
+/** A kept-alive socket that sends HEAD requests and reads each head (HEAD answers have no body). */
+async function rawHead(host, port) {
+  const socket = connect(port, host);
+  await new Promise((r, j) => socket.once('connect', r).once('error', j));
+  socket.setNoDelay(true);
+  let buf = '';
+  let waiting = null;
+  socket.on('data', (d) => {
+    buf += d.toString('latin1');
+    const end = buf.indexOf('\r\n\r\n');
+    if (end === -1 || !waiting) return;
+    const head = buf.slice(0, end);
+    buf = buf.slice(end + 4);
+    const w = waiting;
+    waiting = null;
+    w(head);
+  });
+  return {
+    head: (path, accept) =>
+      new Promise((resolve) => {
+        waiting = resolve;
+        socket.write(`HEAD ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nAccept: ${accept}\r\n\r\n`);
+      }),
+    close: () => socket.destroy(),
+  };
+}
+
+function crane(env, ...args) {
+  return execFileSync(env.DOCKWIRE_CRANE, [...args, '--insecure'], { encoding: 'utf8' });
+}
+
+/** The 1 GiB blob in the registry (uploaded once, monolithically), and its digest. */
+async function bigBlob(registry, repo) {
+  mkdirSync(dirname(BIG), { recursive: true });
+  if (!existsSync(BIG) || statSync(BIG).size !== SIZE) {
+    const fd = openSync(BIG, 'w');
+    const chunk = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < SIZE / chunk.length; i++) writeSync(fd, randomFillSync(chunk));
+    closeSync(fd);
+  }
+  const hash = createHash('sha256');
+  const fd = openSync(BIG, 'r');
+  const chunk = Buffer.alloc(8 * 1024 * 1024);
+  for (let n; (n = readSync(fd, chunk)) > 0; ) hash.update(chunk.subarray(0, n));
+  closeSync(fd);
+  const digest = `sha256:${hash.digest('hex')}`;
+  const head = await fetch(`http://${registry}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
+  if (head.status !== 200) {
+    const start = await fetch(`http://${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+    const location = new URL(start.headers.get('location'), `http://${registry}`);
+    location.searchParams.set('digest', digest);
+    execFileSync('curl', ['-sf', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', BIG, location.href]);
+  }
+  return digest;
+}
+
+/** The repository with 10,000 tags (made once: one manifest PUT per tag). */
+async function manyTags(registry, repo, manifestBytes, mediaType) {
+  const have = await fetch(`http://${registry}/v2/${repo}/tags/list`).then((r) => (r.ok ? r.json() : { tags: [] }));
+  if ((have.tags ?? []).length >= TAGS) return;
+  let next = 0;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < TAGS) {
+      const tag = `t${next++}`;
+      const r = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': mediaType }, body: manifestBytes });
+      if (!r.ok) throw new Error(`PUT ${tag}: ${r.status}`);
+    }
+  }));
+}
+
+export async function run(env) {
+  const registryHost = env.DOCKWIRE_REGISTRY;
+  const [host, port] = registryHost.split(':');
+  const repo = 'bench/registry';
+  const ref = `${registryHost}/${repo}:v1`;
+  // the image: crane's, a layer of a few bytes
+  try {
+    crane(env, 'digest', ref);
+  } catch {
+    crane(env, 'append', '-f', join(here, 'registry.mjs'), '-t', ref);
+  }
+  const registry = new Registry();
+  const rows = [];
+
+  // resolve per call
+  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+  const raw = await rawHead(host, Number(port));
+  // taken in turns, five rounds each, so that the registry's (and the machine's) drift hits both alike
+  const round = async (fn) => {
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < RESOLVES; i++) await fn();
+    return Number(process.hrtime.bigint() - t) / 1e6 / RESOLVES;
+  };
+  await round(() => registry.resolve(ref));
+  await round(() => raw.head(`/v2/${repo}/manifests/v1`, accept));
+  const dwRounds = [];
+  const rawRounds = [];
+  for (let i = 0; i < 5; i++) {
+    dwRounds.push(await round(() => registry.resolve(ref)));
+    rawRounds.push(await round(() => raw.head(`/v2/${repo}/manifests/v1`, accept)));
+  }
+  const dockwire = median(dwRounds);
+  const rawMs = median(rawRounds);
+  raw.close();
+  const craneRun = await medianChild(env.DOCKWIRE_CRANE, ['digest', '--insecure', ref], {}, 5);
+  rows.push({
+    scenario: 'registry resolve (sequential, kept alive), ms per call',
+    unit: 'ms',
+    results: { dockwire, 'raw HEAD on a kept-alive socket': rawMs, 'crane digest (a process per call)': craneRun.ms },
+    target: '≤ 1.15× a raw kept-alive HEAD',
+  });
+
+  // 1 GiB blob: request to last byte inside each process; peak RSS of the whole process
+  const digest = await bigBlob(registryHost, repo);
+  const blobUrl = `http://${registryHost}/v2/${repo}/blobs/${digest}`;
+  const script = `import { Registry } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
+    const r = new Registry(); const t = process.hrtime.bigint(); let n = 0;
+    for await (const c of r.blob(${JSON.stringify(`${registryHost}/${repo}`)}, ${JSON.stringify(digest)})) n += c.length;
+    if (n !== ${SIZE}) throw new Error('short: ' + n);
+    console.log(Number(process.hrtime.bigint() - t) / 1e6); await r.close();`;
+  const dwRates = [];
+  const curlRates = [];
+  const dwRss = [];
+  const curlRss = [];
+  const hashedRates = [];
+  for (let i = 0; i < 3; i++) {
+    const d = await timed(process.execPath, ['--input-type=module', '-e', script]);
+    dwRates.push(SIZE / 1e6 / (Number(d.stdout.trim()) / 1000));
+    dwRss.push(d.rssMb);
+    const c = await timed('curl', ['-sf', '-o', '/dev/null', '-w', '%{time_total}', blobUrl]);
+    curlRates.push(SIZE / 1e6 / Number(c.stdout.trim()));
+    curlRss.push(c.rssMb);
+    // curl that checks the digest too, as the client does: a second process hashes the stream
+    const h = await timed(`curl -sf -w '%{time_total}' -o >(sha256sum >/dev/null) ${blobUrl}`, [], { shell: true });
+    hashedRates.push(SIZE / 1e6 / Number(h.stdout.trim()));
+  }
+  rows.push({
+    scenario: 'registry blob of 1 GiB, verified (sha256), MB/s',
+    unit: 'MB/s',
+    results: { dockwire: median(dwRates), curl: median(curlRates), 'curl | sha256sum (two processes)': median(hashedRates) },
+    target: '≥ 95% of curl',
+  });
+  rows.push({
+    scenario: 'registry blob of 1 GiB, peak RSS of the process, MB',
+    unit: 'MB',
+    results: { dockwire: median(dwRss), curl: median(curlRss) },
+    target: 'flat: not growing with the blob',
+  });
+
+  // 10,000 tags
+  const manifest = await registry.manifest(ref);
+  crane(env, 'copy', ref, `${registryHost}/${repo}-tags:v1`); // (the blobs the tags' manifest names, in that repository)
+  await manyTags(registryHost, `${repo}-tags`, manifest.bytes, manifest.descriptor.mediaType);
+  let count = 0;
+  const tagsMs = await medianMs(async () => {
+    count = (await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: 100 })).length;
+  }, { runs: 3, warmup: 1 });
+  if (count < TAGS) throw new Error(`only ${count} tags listed`);
+  const oneMs = await medianMs(async () => {
+    await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: TAGS });
+  }, { runs: 3, warmup: 1 });
+  const craneLs = await medianChild(env.DOCKWIRE_CRANE, ['ls', '--insecure', `${registryHost}/${repo}-tags`], {}, 3);
+  rows.push({
+    scenario: '10,000 tags listed, ms',
+    unit: 'ms',
+    results: { dockwire: tagsMs, 'dockwire, one page': oneMs, 'crane ls (a process)': craneLs.ms },
+    target: 'pages of 100: within a few × one page',
+  });
+  await registry.close();
+  return rows;
+}

@@ -150,23 +150,32 @@ fetch_docker28() {
   echo '{ "features": { "containerd-snapshotter": true } }' >"$home/daemon.json"
 }
 
+# forky_unpack HOME WHAT PACKAGE...: Debian forky's PACKAGEs downloaded into HOME/debs (with an apt
+# configuration of their own, the system's untouched) and unpacked into HOME/pkg; WHAT names them
+# in messages
+forky_unpack() {
+  local home=$1 what=$2
+  shift 2
+  { command -v apt-get && command -v dpkg; } >/dev/null || die "$what: needs apt-get and dpkg (Debian)"
+  local mirror
+  mirror=$(debian_mirror) || die "$what: the system's apt configuration names no Debian 12 (bookworm) source to take forky's packages from"
+  mkdir -p "$home/apt/lists/partial" "$home/apt/cache/archives/partial" "$home/debs"
+  echo "deb $mirror forky main" >"$home/apt/sources.list"
+  local apt=(-o "Dir::Etc::sourcelist=$home/apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$home/apt/lists" -o "Dir::Cache=$home/apt/cache")
+  log "$what: fetching $* from forky"
+  apt-get "${apt[@]}" update -qq >&2 || die "$what: apt-get update of forky failed"
+  rm -f "$home"/debs/*.deb
+  (cd "$home/debs" && apt-get "${apt[@]}" download "$@" >&2 2>/dev/null) || die "$what: apt-get download $* from forky failed"
+  rm -rf "$home/pkg"
+  for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$home/pkg"; done
+}
+
 # fetch_registry_peers: crane and oras from forky, unpacked into $dir/peers/pkg (once), the
 # registry client's differential references; says which versions it has, and fails naming them
 fetch_registry_peers() {
   local home=$dir/peers pkg=$dir/peers/pkg
   if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ]; then
-    { command -v apt-get && command -v dpkg; } >/dev/null || die "crane and oras need apt-get and dpkg (Debian)"
-    local mirror
-    mirror=$(debian_mirror) || die "crane, oras: the system's apt configuration names no Debian 12 (bookworm) source to take forky's packages from"
-    mkdir -p "$home/apt/lists/partial" "$home/apt/cache/archives/partial" "$home/debs"
-    echo "deb $mirror forky main" >"$home/apt/sources.list"
-    local apt=(-o "Dir::Etc::sourcelist=$home/apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$home/apt/lists" -o "Dir::Cache=$home/apt/cache")
-    log "fetching crane (go-containerregistry) and oras from forky"
-    apt-get "${apt[@]}" update -qq >&2 || die "crane, oras: apt-get update of forky failed"
-    rm -f "$home"/debs/*.deb
-    (cd "$home/debs" && apt-get "${apt[@]}" download crane oras >&2 2>/dev/null) || die "crane, oras: apt-get download crane oras from forky failed"
-    rm -rf "$pkg"
-    for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$pkg"; done
+    forky_unpack "$home" "crane, oras" crane oras
   fi
   local versions
   versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_amd64\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')

@@ -16,16 +16,34 @@ export function checkDigest(digest: unknown, what = 'digest'): 'sha256' | 'sha51
   return algorithm as 'sha256' | 'sha512';
 }
 
-/** A running hash of content that should hash to `expected`. */
-export class DigestVerifier {
-  readonly expected: string;
+/** A running hash of content, as a digest (`algorithm:hex`) once it has all passed. */
+export class ContentHash {
   readonly #hash: Hash;
   readonly #algorithm: string;
 
+  constructor(algorithm: 'sha256' | 'sha512' = 'sha256') {
+    this.#algorithm = algorithm;
+    this.#hash = createHash(algorithm);
+  }
+
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+  }
+
+  /** The digest of everything given (once: the hash is done after it). */
+  digest(): string {
+    return `${this.#algorithm}:${this.#hash.digest('hex')}`;
+  }
+}
+
+/** A running hash of content that should hash to `expected`. */
+export class DigestVerifier {
+  readonly expected: string;
+  readonly #hash: ContentHash;
+
   constructor(expected: string, what = 'digest') {
-    this.#algorithm = checkDigest(expected, what);
+    this.#hash = new ContentHash(checkDigest(expected, what));
     this.expected = expected;
-    this.#hash = createHash(this.#algorithm);
   }
 
   update(chunk: Uint8Array): void {
@@ -34,7 +52,7 @@ export class DigestVerifier {
 
   /** Throws DigestMismatch (naming `what`) unless the content so far hashes to the expected digest. */
   verify(what: string): void {
-    const actual = `${this.#algorithm}:${this.#hash.digest('hex')}`;
+    const actual = this.#hash.digest();
     if (actual !== this.expected) throw new DigestMismatch(what, this.expected, actual);
   }
 }

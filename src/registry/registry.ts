@@ -7,15 +7,19 @@ import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
 import type { RetryPolicy } from '../progress/job.js';
-import { OriginTransport, proxyFor, splitUrl } from '../transport/origin.js';
+import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
+import { stat, fileChunks } from '../files.js';
+import { toBodySource, type BinarySource } from '../stream/body-source.js';
+import { checkTag } from '../reference.js';
+import { uploadBlob, type UploadSend, type UploadSource } from './upload.js';
 import type { TransportResponse } from '../transport/types.js';
 import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
-import { DigestVerifier, checkDigest, sha256Of } from './digest.js';
+import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js';
 import { nextLink } from './link.js';
 import { manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
-import { MANIFEST_TYPES, OCI_INDEX, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from './types.js';
+import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from './types.js';
 
 /** Manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
@@ -73,6 +77,33 @@ export interface ReferrersOptions extends CallOptions {
 }
 
 export type BlobOptions = CallOptions;
+
+export interface PushBlobOptions extends CallOptions {
+  /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
+  digest?: string;
+  /** Its size in bytes, when known (a stream of known size goes in one PUT). */
+  size?: number;
+  /** Bytes per PATCH of a chunked upload (at least the registry's OCI-Chunk-Min-Length). */
+  chunkSize?: number;
+  /** The media type of the descriptor returned (default application/octet-stream). */
+  mediaType?: string;
+}
+
+export interface PushManifestOptions extends CallOptions {
+  /** Content-Type of the manifest (default: its own `mediaType`). */
+  mediaType?: string;
+}
+
+export interface AttachOptions extends CallOptions {
+  artifactType: string;
+  /** The artifact's blobs (its layers); none gives one empty blob, as OCI 1.1 says. */
+  blobs: Array<{ mediaType: string; data: BinarySource | string; annotations?: Record<string, string> }>;
+  annotations?: Record<string, string>;
+}
+
+/** The OCI empty descriptor's media type and content (image spec 1.1, `{}`). */
+const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+const EMPTY_JSON = new TextEncoder().encode('{}');
 
 const CALL = ['authConfig', 'signal', 'timeout'] as const;
 
@@ -240,6 +271,124 @@ export class Registry {
     return options.artifactType === undefined || filtered ? found : found.filter((d) => d.artifactType === options.artifactType);
   }
 
+  /**
+   * Pushes a blob to `repository` (bytes, a stream, or a file's path): not at all when the registry
+   * has it already (given or computed digest), in one PUT when its size and digest are known, else
+   * in chunks. Content that does not hash to `digest` is DigestMismatch, refused before the
+   * registry completes it.
+   */
+  async pushBlob(repository: string, data: BinarySource | string, options: PushBlobOptions = {}): Promise<Descriptor> {
+    checkOptions('registry.pushBlob', options, [...CALL, 'digest', 'size', 'chunkSize', 'mediaType']);
+    const reference = parseRegistryRepository(repository);
+    if (options.digest !== undefined) checkDigest(options.digest);
+    if (options.size !== undefined && !(Number.isSafeInteger(options.size) && options.size >= 0)) throw new InvalidArgument('size must be a whole number of bytes');
+    if (options.chunkSize !== undefined && !(Number.isSafeInteger(options.chunkSize) && options.chunkSize > 0)) throw new InvalidArgument('chunkSize must be a positive whole number of bytes');
+    let source: UploadSource;
+    if (typeof data === 'string') {
+      const fail = (error: NodeJS.ErrnoException): Error => new InvalidArgument(`cannot read ${data}: ${error.code ?? error.message}`);
+      const size = (await stat(data).catch((error: NodeJS.ErrnoException) => Promise.reject(fail(error)))).size;
+      let digest = options.digest;
+      if (digest === undefined) {
+        const hash = new ContentHash();
+        for await (const chunk of fileChunks(data, undefined, fail)) hash.update(chunk);
+        digest = hash.digest();
+      }
+      source = { data: fileChunks(data, undefined, fail), size, digest };
+    } else {
+      source = { data: toBodySource(data, 'data'), ...(options.size !== undefined ? { size: options.size } : {}), ...(options.digest !== undefined ? { digest: options.digest } : {}) };
+    }
+    const target = this.#target(reference);
+    const scopes = [`repository:${reference.repository}:pull,push`];
+    const send: UploadSend = (method, path, headers, body, bodyLength, pass) =>
+      this.#requester.send(
+        target,
+        { method, path, headers, scopes, timeout: options.timeout ?? this.#timeout, ...(options.signal ? { signal: options.signal } : {}), ...(body !== undefined ? { body } : {}), ...(bodyLength !== undefined ? { bodyLength } : {}), ...(pass ? { pass } : {}) },
+        `${method} a blob to ${reference.host}/${reference.repository}`,
+        options.authConfig,
+      );
+    const { digest, size } = await uploadBlob(send, reference.repository, source, (location) => sameOrigin(location, target.origin), options.chunkSize);
+    return { mediaType: options.mediaType ?? 'application/octet-stream', digest, size };
+  }
+
+  /**
+   * Pushes a manifest (an object, sent as JSON, or its exact bytes) under `ref`'s tag or digest;
+   * its media type is `mediaType`, else the manifest's own. A digest in `ref` that the bytes do
+   * not hash to is DigestMismatch, before anything is sent.
+   */
+  async pushManifest(ref: string, manifest: Manifest | Uint8Array, options: PushManifestOptions = {}): Promise<Descriptor> {
+    checkOptions('registry.pushManifest', options, [...CALL, 'mediaType']);
+    const reference = parseRegistryReference(ref);
+    return (await this.#putManifest(reference, manifest, options)).descriptor;
+  }
+
+  /** The manifest `ref` names, under another tag of its repository (its exact bytes, so its digest). */
+  async tag(ref: string, tag: string, options: CallOptions = {}): Promise<Descriptor> {
+    checkOptions('registry.tag', options, CALL);
+    const reference = parseRegistryReference(ref);
+    checkTag(tag);
+    const { bytes, descriptor } = await this.#manifest(reference, options);
+    return (await this.#putManifest({ registry: reference.registry, host: reference.host, repository: reference.repository, tag }, bytes, { ...options, mediaType: descriptor.mediaType })).descriptor;
+  }
+
+  /** Deletes the manifest `ref` names: by digest, or by tag where the registry allows it (registry 2.8 does not: UNSUPPORTED). */
+  async delete(ref: string, options: CallOptions = {}): Promise<void> {
+    checkOptions('registry.delete', options, CALL);
+    const reference = parseRegistryReference(ref);
+    const response = await this.#send(
+      reference,
+      { method: 'DELETE', path: `/v2/${reference.repository}/manifests/${manifestReference(reference)}`, scopes: [`repository:${reference.repository}:delete`] },
+      `DELETE ${reference.host}/${reference.repository}@${manifestReference(reference)}`,
+      options,
+    );
+    await response.body.dump();
+  }
+
+  /**
+   * Attaches an OCI 1.1 artifact to `subject` (a signature, an SBOM): its blobs pushed, then a
+   * manifest whose `subject` is the image. A registry without the referrers API (no OCI-Subject
+   * in its answer) gets the `sha256-<hex>` tag's index updated, every earlier referrer kept.
+   */
+  async attach(subject: string, options: AttachOptions): Promise<Descriptor> {
+    checkOptions('registry.attach', options, [...CALL, 'artifactType', 'blobs', 'annotations']);
+    const reference = parseRegistryReference(subject, 'subject');
+    if (typeof options?.artifactType !== 'string' || options.artifactType === '') throw new InvalidArgument('attach needs an artifactType');
+    if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
+    const call = pick(options, CALL) as CallOptions;
+    const subjectDescriptor = await this.resolve(subject, call);
+    const repository = `${reference.registry}/${reference.repository}`;
+    const layers: Descriptor[] = [];
+    for (const blob of options.blobs) {
+      if (typeof blob?.mediaType !== 'string' || blob.mediaType === '') throw new InvalidArgument('each blob needs a mediaType');
+      const pushed = await this.pushBlob(repository, blob.data, { ...call, mediaType: blob.mediaType });
+      layers.push({ mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.size, ...(blob.annotations ? { annotations: blob.annotations } : {}) });
+    }
+    const empty = await this.pushBlob(repository, EMPTY_JSON, { ...call, mediaType: OCI_EMPTY });
+    const manifest = {
+      schemaVersion: 2 as const,
+      mediaType: OCI_MANIFEST,
+      artifactType: options.artifactType,
+      config: { mediaType: OCI_EMPTY, digest: empty.digest, size: empty.size },
+      layers: layers.length ? layers : [{ mediaType: OCI_EMPTY, digest: empty.digest, size: empty.size }],
+      subject: { mediaType: subjectDescriptor.mediaType, digest: subjectDescriptor.digest, size: subjectDescriptor.size },
+      ...(options.annotations ? { annotations: options.annotations } : {}),
+    };
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const digest = sha256Of(bytes);
+    const base = { registry: reference.registry, host: reference.host, repository: reference.repository };
+    const { descriptor, response } = await this.#putManifest({ ...base, digest }, bytes, { ...call, mediaType: OCI_MANIFEST });
+    if (response.headers['oci-subject'] === undefined) {
+      // the tag schema fallback (distribution spec 1.1): the index under sha256-<hex> gains this one
+      const algorithm = checkDigest(subjectDescriptor.digest);
+      const tag = `${algorithm}-${subjectDescriptor.digest.slice(algorithm.length + 1)}`;
+      const existing = await this.#manifestRequest({ ...base, tag }, 'GET', call, [404]);
+      const earlier = existing.statusCode === 404 ? (await existing.body.dump(), []) : indexManifests(await readBounded(existing.body, MAX_MANIFEST_SIZE, `${subject}'s referrers tag`), `${subject}'s referrers tag`);
+      const entry: Descriptor = { mediaType: OCI_MANIFEST, digest, size: bytes.length, artifactType: options.artifactType, ...(options.annotations ? { annotations: options.annotations } : {}) };
+      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...earlier.filter((d) => d.digest !== digest), entry] };
+      await this.#putManifest({ ...base, tag }, new TextEncoder().encode(JSON.stringify(index)), { ...call, mediaType: OCI_INDEX });
+    }
+    return { ...descriptor, artifactType: options.artifactType, ...(options.annotations ? { annotations: options.annotations } : {}) };
+  }
+
   /** Closes idle connections to every registry. */
   close(): Promise<void> {
     return this.#requester.transport.close();
@@ -311,6 +460,30 @@ export class Registry {
     return { descriptor: { mediaType, digest, size: bytes.length }, manifest, bytes };
   }
 
+  async #putManifest(reference: RegistryReference, manifest: Manifest | Uint8Array, options: CallOptions & { mediaType?: string }): Promise<{ descriptor: Descriptor; response: TransportResponse }> {
+    let bytes: Uint8Array;
+    if (manifest instanceof Uint8Array) bytes = manifest;
+    else if (manifest !== null && typeof manifest === 'object') bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    else throw new InvalidArgument('manifest must be an object or its bytes');
+    if (bytes.length > MAX_MANIFEST_SIZE) throw new InvalidArgument(`the manifest is ${bytes.length} bytes, more than ${MAX_MANIFEST_SIZE}`);
+    const mediaType = options.mediaType ?? (manifest instanceof Uint8Array ? parseJson<{ mediaType?: unknown }>(bytes, 'the manifest').mediaType : manifest.mediaType);
+    if (typeof mediaType !== 'string' || mediaType === '') throw new InvalidArgument('the manifest has no mediaType: give one');
+    const digest = reference.digest ?? sha256Of(bytes);
+    if (reference.digest !== undefined) {
+      const verifier = new DigestVerifier(reference.digest);
+      verifier.update(bytes);
+      verifier.verify('the manifest to push');
+    }
+    const response = await this.#send(
+      reference,
+      { method: 'PUT', path: `/v2/${reference.repository}/manifests/${manifestReference(reference)}`, headers: { 'Content-Type': mediaType }, body: bytes, scopes: [`repository:${reference.repository}:pull,push`] },
+      `PUT the manifest ${reference.host}/${reference.repository}:${manifestReference(reference)}`,
+      options,
+    );
+    await response.body.dump();
+    return { descriptor: { mediaType, digest, size: bytes.length }, response };
+  }
+
   async #blobRequest(reference: RegistryReference, digest: string, headers: Record<string, string>, options: CallOptions, signal: AbortSignal | undefined): Promise<TransportResponse> {
     return this.#send(
       reference,
@@ -355,6 +528,15 @@ export class Registry {
       }
     }
   }
+}
+
+/** The path and query of a Location the registry gave, which must be on its own origin. */
+function sameOrigin(location: string | undefined, origin: Origin): string {
+  if (location === undefined) throw new ProtocolError('the registry started an upload without a Location');
+  const base = `${origin.secure ? 'https' : 'http'}://${authority(origin)}`;
+  const next = splitUrl(new URL(location, `${base}/`).href);
+  if (originKey(next.origin) !== originKey(origin)) throw new ProtocolError('the registry sent an upload to another origin: refused');
+  return next.path;
 }
 
 /** The descriptor of `index` for `platform` (a variant left out matches any); none is ImageNotFound. */

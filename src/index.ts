@@ -66,7 +66,7 @@ export type { Transport, TransportRequest, TransportResponse, ResponseBody, Requ
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers)
 /** Registry: an OCI distribution client (resolve, manifest, config, platforms, blob, tags, referrers); `docker.registry` is one sharing the client's credentials. */
-export { Registry, MAX_MANIFEST_SIZE, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions } from './registry/registry.js';
+export { Registry, MAX_MANIFEST_SIZE, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 /** Descriptor, manifests and image configs as registries send them (OCI image spec field names). */
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './registry/types.js';
 /** parseChallenges: the challenges of a WWW-Authenticate field (RFC 7235). */

@@ -6,7 +6,11 @@ import { Credentials } from '../credentials/credentials.js';
 import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
-import type { RetryPolicy } from '../progress/job.js';
+import type { ProgressJob, RetryPolicy } from '../progress/job.js';
+import { ProgressTotals } from '../progress/totals.js';
+import type { ProgressEvent } from '../progress/events.js';
+import { Job } from '../job.js';
+import { copyImage, type CopyEnds } from './copy.js';
 import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
 import { stat, fileChunks } from '../files.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
@@ -77,6 +81,13 @@ export interface ReferrersOptions extends CallOptions {
 }
 
 export type BlobOptions = CallOptions;
+
+export interface RegistryCopyOptions extends CallOptions {
+  /** Only these platforms of an index: one gives that platform's image manifest, several a new index of them. */
+  platforms?: PlatformSpec[];
+  /** Blobs copied at once (default 4). */
+  concurrency?: number;
+}
 
 export interface PushBlobOptions extends CallOptions {
   /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
@@ -387,6 +398,66 @@ export class Registry {
       await this.#putManifest({ ...base, tag }, new TextEncoder().encode(JSON.stringify(index)), { ...call, mediaType: OCI_INDEX });
     }
     return { ...descriptor, artifactType: options.artifactType, ...(options.annotations ? { annotations: options.annotations } : {}) };
+  }
+
+  /**
+   * Copies `src` to `dst` (another repository, of this registry or another), streamed: every
+   * platform of an index by default, or only `platforms`. A Job: its events are the blobs'
+   * progress, as a push's (`job.totals`); its result is the destination's descriptor.
+   */
+  copy(src: string, dst: string, options: RegistryCopyOptions = {}): ProgressJob<Descriptor> {
+    const totals = new ProgressTotals();
+    const job = new Job<Descriptor, ProgressEvent>(async (scope) => {
+      checkOptions('registry.copy', options, [...CALL, 'platforms', 'concurrency']);
+      if (options.platforms !== undefined && !Array.isArray(options.platforms)) throw new InvalidArgument('platforms must be a list');
+      const from = parseRegistryReference(src, 'src');
+      const to = parseRegistryReference(dst, 'dst');
+      const call: CallOptions = { ...pick(options, CALL), signal: scope.signal };
+      const target = this.#target(to);
+      const push = [`repository:${to.repository}:pull,push`];
+      const send: UploadSend = (method, path, headers, body, bodyLength, pass) =>
+        this.#requester.send(target, { method, path, headers, scopes: push, timeout: call.timeout ?? this.#timeout, signal: scope.signal, ...(body !== undefined ? { body } : {}), ...(bodyLength !== undefined ? { bodyLength } : {}), ...(pass ? { pass } : {}) }, `${method} to ${to.host}/${to.repository}`, call.authConfig);
+      const base = { registry: to.registry, host: to.host, repository: to.repository };
+      const ends: CopyEnds = {
+        from: from.repository,
+        sourceManifest: (digest) => this.#manifest(digest ? { ...from, digest } : from, call),
+        has: async (digest) => {
+          const head = await send('HEAD', `/v2/${to.repository}/blobs/${digest}`, {}, undefined, undefined, [404]);
+          await head.body.dump();
+          return head.statusCode === 200;
+        },
+        mount: async (digest) => {
+          if (from.host !== to.host || from.repository === to.repository) return false;
+          const response = await this.#requester.send(
+            target,
+            { method: 'POST', path: `/v2/${to.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`, scopes: [...push, `repository:${from.repository}:pull`], timeout: call.timeout ?? this.#timeout, signal: scope.signal, pass: [202] },
+            `mount ${digest} into ${to.repository}`,
+            call.authConfig,
+          );
+          await response.body.dump();
+          return response.statusCode === 201;
+        },
+        transfer: async (descriptor, progress) => {
+          let sent = 0;
+          const counted = async function* (source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+            for await (const chunk of source) {
+              sent += chunk.length;
+              progress(sent);
+              yield chunk;
+            }
+          };
+          const source = readBlob((headers, signal) => this.#blobRequest(from, descriptor.digest, headers, call, signal), descriptor.digest, `blob ${descriptor.digest}`, scope.signal);
+          await uploadBlob(send, to.repository, { data: counted(source), size: descriptor.size, digest: descriptor.digest }, (location) => sameOrigin(location, target.origin));
+        },
+        putManifest: async (bytes, mediaType, tagged) =>
+          (await this.#putManifest(tagged ? to : { ...base, digest: sha256Of(bytes) }, bytes, { ...call, mediaType })).descriptor,
+      };
+      return copyImage(ends, { ...(options.platforms ? { platforms: options.platforms } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) }, (event) => {
+        totals.update(event);
+        return scope.emit(event);
+      });
+    }, options.signal);
+    return Object.defineProperty(job, 'totals', { value: totals, enumerable: true }) as ProgressJob<Descriptor>;
   }
 
   /** Closes idle connections to every registry. */

@@ -3,7 +3,7 @@
 // scripts use it); a 1 GiB blob against curl (rate and peak RSS); 10,000 tags paged.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +184,36 @@ export async function run(env) {
     results: { dockwire: tagsMs, 'dockwire, one page': oneMs, 'crane ls (a process)': craneLs.ms },
     target: 'pages of 100: within a few × one page',
   });
+  // copy of a 1 GiB image (the 1 GiB blob as its layer) from the open registry to the token
+  // registry, and within the open registry (mounts), against crane copy; new destinations each round
+  const config = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digest] }, config: {} }));
+  const configDescriptor = await registry.pushBlob(`${registryHost}/${repo}`, config, { mediaType: 'application/vnd.oci.image.config.v1+json' });
+  const bigRef = `${registryHost}/${repo}:big`;
+  await registry.pushManifest(bigRef, {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: configDescriptor,
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest, size: SIZE }],
+  });
+  const tokenAuth = { username: env.DOCKWIRE_TOKEN_USER, password: env.DOCKWIRE_TOKEN_PASSWORD };
+  const craneConfig = join('/tmp/dockwire-bench', 'crane-config');
+  mkdirSync(craneConfig, { recursive: true });
+  writeFileSync(join(craneConfig, 'config.json'), JSON.stringify({ auths: { [env.DOCKWIRE_TOKEN_REGISTRY]: { auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64') } } }));
+  const copier = new Registry({ env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [env.DOCKWIRE_TOKEN_REGISTRY]: { auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64') } } }) }, configDir: craneConfig });
+  const stamp = Date.now().toString(36);
+  for (const [label, to] of [['to another registry', env.DOCKWIRE_TOKEN_REGISTRY], ['within one registry (mounts)', registryHost]]) {
+    const dw = [];
+    const cr = [];
+    for (let i = 0; i < 3; i++) {
+      const t = process.hrtime.bigint();
+      await copier.copy(bigRef, `${to}/bench/copy-dw-${stamp}-${i}:v1`);
+      dw.push(Number(process.hrtime.bigint() - t) / 1e6);
+      const c = await timed(env.DOCKWIRE_CRANE, ['copy', '--insecure', bigRef, `${to}/bench/copy-crane-${stamp}-${i}:v1`], { env: { ...process.env, DOCKER_CONFIG: craneConfig } });
+      cr.push(c.ms);
+    }
+    rows.push({ scenario: `copy a 1 GiB image ${label}, ms`, unit: 'ms', results: { dockwire: median(dw), 'crane copy': median(cr) }, target: 'no slower than crane' });
+  }
+  await copier.close();
   await registry.close();
   return rows;
 }

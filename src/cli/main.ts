@@ -403,6 +403,49 @@ const commands: Record<string, Command> = {
       for (const d of found) io.out.write(`${d.digest.padEnd(72)} ${(d.artifactType ?? d.mediaType).padEnd(48)} ${bytes(d.size)}\n`);
     },
   },
+  cp: {
+    usage: 'cp SRC DST [--platform P]...',
+    summary: 'Copy an image between registries or repositories (no engine)',
+    flags: { platform: f(['--platform'], true, true) },
+    async run(docker, args, io) {
+      const [src, dst] = need(args, 2, 'SRC and DST');
+      const platforms = all(args, 'platform');
+      const descriptor = await follow(docker.registry.copy(src!, dst!, platforms.length ? { platforms } : {}), io);
+      io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
+    },
+  },
+  'tag-remote': {
+    usage: 'tag-remote REF TAG',
+    summary: 'Give an image in a registry another tag there (no engine)',
+    flags: {},
+    async run(docker, args, io) {
+      const [ref, tag] = need(args, 2, 'REF and TAG');
+      const descriptor = await docker.registry.tag(ref!, tag!);
+      io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${descriptor.digest}\n`);
+    },
+  },
+  'rm-remote': {
+    usage: 'rm-remote REF',
+    summary: 'Delete a manifest from its registry, by digest (no engine)',
+    flags: {},
+    async run(docker, args) {
+      const [ref] = need(args, 1, 'REF');
+      await docker.registry.delete(ref!);
+    },
+  },
+  attach: {
+    usage: 'attach REF --artifact-type TYPE FILE...',
+    summary: 'Attach files to an image in its registry as an OCI 1.1 artifact (no engine)',
+    flags: { artifactType: f(['--artifact-type'], true), mediaType: f(['--media-type'], true) },
+    async run(docker, args, io) {
+      const [ref, ...files] = need(args, 2, 'REF and FILE');
+      const artifactType = one(args, 'artifactType');
+      if (!artifactType) throw new UsageError('attach needs --artifact-type');
+      const mediaType = one(args, 'mediaType') ?? 'application/octet-stream';
+      const descriptor = await docker.registry.attach(ref!, { artifactType, blobs: files.map((data) => ({ mediaType, data })) });
+      io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${descriptor.digest}\n`);
+    },
+  },
 };
 
 const GLOBAL: Record<string, FlagSpec> = { host: f(['-H', '--host'], true), json: f(['--json']), help: f(['-h', '--help']) };

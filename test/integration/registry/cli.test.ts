@@ -61,4 +61,20 @@ describe('dockwire registry commands', () => {
     expect(missing.err).toMatch(/manifest unknown/);
     expect((await cli('tags')).code).toBe(2);
   }, 120_000);
+
+  it('cp, tag-remote, attach and rm-remote, read back by crane and oras', async () => {
+    const dst = `${made.repo}-cp:copied`;
+    const cp = await cli('cp', '--platform', 'linux/arm64', made.index, dst);
+    expect(cp.code).toBe(0);
+    expect(cp.out.trim()).toBe(`${dst}@${(await crane('digest', '--platform', 'linux/arm64', made.index)).trim()}`);
+    expect((await cli('tag-remote', dst, 'again')).out.trim()).toBe((await crane('digest', dst)).trim());
+    const file = join(tempDir('dockwire-cli-attach-'), 'note.txt');
+    writeFileSync(file, 'a note');
+    const attached = (await cli('attach', dst, '--artifact-type', 'application/vnd.dockwire.note', file)).out.trim();
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', dst)) as { referrers: Array<{ digest: string }> };
+    expect(discovered.referrers.map((r) => r.digest)).toContain(attached);
+    const digest = (await crane('digest', `${made.repo}-cp:again`)).trim();
+    expect((await cli('rm-remote', `${made.repo}-cp@${digest}`)).code).toBe(0);
+    expect((await cli('digest', `${made.repo}-cp:again`)).code).toBe(1);
+  }, 120_000);
 });

@@ -21,3 +21,21 @@ export function engineUp(): Record<string, string> {
 export function engineDown(): void {
   execFileSync('bash', [script, 'down'], { stdio: 'inherit' });
 }
+
+const buildkitScript = join(root, 'scripts', 'buildkitd.sh');
+
+/** Starts (or reuses) the standalone buildkitd daemons (scripts/buildkitd.sh), which need engine.sh's registries. */
+export function buildkitUp(env: Record<string, string>): Record<string, string> {
+  const out = execFileSync('bash', [buildkitScript, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 5 * 60_000, encoding: 'utf8', env: { ...process.env, ...env } });
+  const found: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) found[line.slice(0, i)] = line.slice(i + 1);
+  }
+  if (!found['DOCKWIRE_BUILDKIT_UNIX']) throw new Error('scripts/buildkitd.sh up printed no DOCKWIRE_BUILDKIT_UNIX');
+  return found;
+}
+
+export function buildkitDown(): void {
+  execFileSync('bash', [buildkitScript, 'down'], { stdio: 'inherit' });
+}

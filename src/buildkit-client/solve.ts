@@ -215,10 +215,11 @@ async function failure(error: unknown, target: SolveTarget, options: BuildKitBui
       break;
     }
   }
-  if (options.platforms && /exec format error|no match for platform|platform/i.test(reason)) {
+  if (options.platforms) {
+    // a RUN step of a platform no worker runs fails as its program does: say why
     const have = await target.workerPlatforms().catch(() => []);
     const missing = options.platforms.map((p) => platformPath(p)).filter((p) => !have.some((h) => h === p || h.startsWith(`${p}/`)));
-    if (missing.length > 0) reason = `${reason} (the workers build ${have.join(', ') || 'no platforms'}; not ${missing.join(', ')})`;
+    if (missing.length > 0) reason = `${reason} (the workers run ${have.join(', ') || 'no platforms'}, not ${missing.join(', ')}: without an emulator RUN steps of ${missing.join(', ')} cannot run)`;
   }
   return new BuildError(reason, logs);
 }

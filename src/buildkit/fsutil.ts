@@ -96,18 +96,18 @@ export function decodeStat(bytes: Uint8Array): FsStat {
     else if (f.field === 3) stat.uid = asNumber(f);
     else if (f.field === 4) stat.gid = asNumber(f);
     else if (f.field === 5) stat.size = asNumber(f);
-    else if (f.field === 6) stat.modTime = BigInt(asNumber(f));
+    else if (f.field === 6) stat.modTime = BigInt(asNumber(f)); // (exact to 2^53 ns: what we receive is never written back)
     else if (f.field === 7) stat.linkname = asString(f);
   }
   return stat;
 }
 
-/** A packet; a STAT packet without `stat` is the end of the list. */
+/** A packet; a STAT packet without `stat` is the end of the list. Zeros are left out, as proto3 writes them. */
 export function encodePacket(packet: { type: number; stat?: FsStat; id?: number; data?: Uint8Array }): Uint8Array {
   return encodeFields([
-    [1, packet.type],
+    [1, packet.type || undefined],
     [2, packet.stat ? encodeStat(packet.stat) : undefined],
-    [3, packet.id],
+    [3, packet.id || undefined],
     [4, packet.data],
   ]);
 }

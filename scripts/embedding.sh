@@ -17,7 +17,11 @@ npm ci --prefix "$tools" --no-audit --no-fund >&2
 set -a
 # shellcheck disable=SC1090
 . <(bash scripts/engine.sh up)
+# the standalone buildkitd for the smoke suite's Control API build (its base image pushed to the registry)
+. <(bash scripts/buildkitd.sh up)
 set +a
+docker tag "$DOCKWIRE_BASE_IMAGE" "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
+docker push "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
 
 app=$(mktemp -d /tmp/dockwire-embedding-XXXXXX)
 trap 'rm -rf "$app"' EXIT

@@ -2,12 +2,14 @@
 // socket where the engine serves gRPC there, else through POST /grpc and POST /session. Where the
 // engine serves gRPC on its socket, buildctl talks to it too, and is the reference.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BuildError, GrpcError, type BuildKitEvent } from '../../src/index.js';
-import { buildkitd } from '../support/buildkitd.js';
+import { buildkitd, registryBase } from '../support/buildkitd.js';
+import { layerFiles, readManifest } from '../support/registry-read.js';
 import { makeTree } from '../support/contexts.js';
 import { engine, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
@@ -62,6 +64,46 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
       expect(files).toEqual(reference);
     }
   }, 180_000);
+
+  it('pushes a RUN build (same layer files as buildctl on the engine), a two-platform index, an oci archive, a provenance attestation, where the engine has those exporters', async () => {
+    await registryBase(docker);
+    const dir = makeTree({ Dockerfile: `FROM ${engine.registry}/dockwire-test/busybox:latest\nRUN echo ${uniqueName('e')} > /made\nCOPY a.txt /a.txt\n`, 'a.txt': 'a' });
+    const ours = `${engine.registry}/dockwire-test/engine-bk:${uniqueName('t')}`;
+    const pushed = await docker.buildkit.build({ path: dir, networkMode: 'none', outputs: [{ type: 'image', name: ours, push: true }] }).then(
+      (r) => r,
+      (e: unknown) => e,
+    );
+    if (pushed instanceof Error) {
+      // an engine whose BuildKit exports only into its own store (the graph-driver store) says so
+      expect(pushed).toBeInstanceOf(BuildError);
+      expect(pushed.message).toMatch(/exporter "?image"? could not be found/);
+      return;
+    }
+    const theirs = `${engine.registry}/dockwire-test/engine-bk-buildctl:${uniqueName('t')}`;
+    const reference = await buildctlOnEngine(['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--opt', 'force-network-mode=none', '--output', `type=image,name=${theirs},push=true`]);
+    if (reference !== undefined) {
+      expect(await layerFiles(ours, (await readManifest(ours)).manifest)).toEqual(await layerFiles(theirs, (await readManifest(theirs)).manifest));
+    }
+    // two platforms, COPY only
+    const copyOnly = makeTree({ Dockerfile: `FROM ${engine.registry}/dockwire-test/busybox:latest\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('mp') });
+    const multi = `${engine.registry}/dockwire-test/engine-bk-multi:${uniqueName('t')}`;
+    await docker.buildkit.build({ path: copyOnly, platforms: ['linux/amd64', 'linux/arm64'], attest: { provenance: true }, outputs: [{ type: 'image', name: multi, push: true }] });
+    const index = (await readManifest(multi)).manifest;
+    const kinds = (index.manifests ?? []).map((d) => d.annotations?.['vnd.docker.reference.type'] ?? `${d.platform?.os}/${d.platform?.architecture}`);
+    expect(kinds.filter((k) => k.startsWith('linux/')).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(kinds.filter((k) => k === 'attestation-manifest')).toHaveLength(2);
+    // an oci archive streamed back: every blob hashes to its name
+    const chunks: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (c: Buffer) => chunks.push(c));
+    await docker.buildkit.build({ path: copyOnly, outputs: [{ type: 'oci', dest: sink }] });
+    const archive = readTar(Buffer.concat(chunks));
+    expect(archive.map((e) => e.name)).toEqual(expect.arrayContaining(['oci-layout', 'index.json']));
+    for (const e of archive) {
+      const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(e.name);
+      if (m) expect(createHash('sha256').update(e.content).digest('hex')).toBe(m[1]);
+    }
+  }, 240_000);
 
   it('a failing step is a BuildError naming it', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN exit 3\n` });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, BuildKit, InvalidArgument, type BuildKitEvent } from '../../src/index.js';
 import { buildctl, buildkitClients, buildkitd, registryBase } from '../support/buildkitd.js';
 import { makeTree } from '../support/contexts.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, ns, uniqueName } from '../support/engine.js';
 import { layerFiles, readBlob, readManifest } from '../support/registry-read.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
@@ -141,7 +141,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     expect(ours.some((e) => e.name === `blobs/sha256/${index.manifests[0]!.digest.slice(7)}`)).toBe(true);
 
     // a docker-archive, streamed straight into images.load
-    const name = `dockwire-test/bk-docker:${uniqueName('t')}`;
+    const name = `${ns}/bk-docker:${uniqueName('t')}`;
     made.push(name);
     const pipe = new PassThrough();
     const loading = docker.images.load(pipe);

@@ -99,6 +99,7 @@ export class BuildKit {
    */
   build(options: BuildKitBuildOptions): Job<BuildKitResult, BuildKitEvent> {
     return new Job<BuildKitResult, BuildKitEvent>(async (job) => {
+      if (options === undefined) throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
       checkOptions('buildkit.build', options, BUILD_OPTIONS);
       checkBuildOptions(options);
       const grpc = await this.#backend.grpc();

@@ -170,9 +170,13 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
   const session = await target.attachSession({ ...planned.session, signal: job.signal });
   const logs: BuildKitEvent[] = [];
   const progress = new BuildKitProgress();
-  // Status is asked for beside Solve, under the same ref; it ends when the build does.
+  // Status is asked for beside Solve, under the same ref; it ends when the build does (and is
+  // stopped when the Job is, or when Solve has failed)
+  const stopStatus = new AbortController();
+  const onCancel = (): void => stopStatus.abort();
+  job.signal.addEventListener('abort', onCancel, { once: true });
   const status = (async () => {
-    for await (const message of target.grpc.serverStream(ControlMethod.Status, encodeStatusRequest(ref), { signal: job.signal })) {
+    for await (const message of target.grpc.serverStream(ControlMethod.Status, encodeStatusRequest(ref), { signal: stopStatus.signal })) {
       for (const event of progress.events(decodeStatusResponse(message))) {
         logs.push(event);
         const waiting = job.emit(event);
@@ -202,6 +206,8 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
     await Promise.race([status.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref?.())]);
     return result(metadata, planned.outputTypes, logs);
   } finally {
+    job.signal.removeEventListener('abort', onCancel);
+    stopStatus.abort();
     session.close();
   }
 }

@@ -178,14 +178,7 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
   async write(message: Uint8Array): Promise<void> {
     const stream = await this.#stream;
     if (this.#error) throw this.#error;
-    if (stream.write(frameMessage(message))) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        stream.off('drain', done).off('close', done);
-        resolve();
-      };
-      stream.on('drain', done).on('close', done);
-    });
+    if (!stream.write(frameMessage(message))) await drained(stream);
     if (this.#error) throw this.#error;
   }
 
@@ -252,6 +245,17 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
     this.#error = error;
     this.#settle();
   }
+}
+
+/** Resolves when a stream whose buffer is full can take more (or is closed). */
+export function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done);
+      resolve();
+    };
+    stream.on('drain', done).on('close', done);
+  });
 }
 
 /** A non-OK status as the typed error callers switch on: cancelled, deadline, unavailable, else GrpcError. */

@@ -5,7 +5,7 @@ import type { ServerHttp2Stream } from 'node:http2';
 import { Duplex } from 'node:stream';
 import { decodeBytesMessage, encodeBytesMessage } from '../buildkit/control.js';
 import { DockerError } from '../errors.js';
-import type { GrpcCall } from '../grpc/client.js';
+import { drained, type GrpcCall } from '../grpc/client.js';
 import { GrpcStatus, frameMessage } from '../grpc/framing.js';
 
 /** A gRPC failure to answer with: a status code and a message (never a secret). */
@@ -50,14 +50,7 @@ export function fail(stream: ServerHttp2Stream, error: unknown): void {
 /** Writes one message, waiting while the stream's buffer is full. */
 export async function send(stream: ServerHttp2Stream, message: Uint8Array): Promise<void> {
   if (stream.destroyed) throw new GrpcFailure(GrpcStatus.CANCELLED, 'the stream was closed');
-  if (stream.write(frameMessage(message))) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done).off('close', done);
-      resolve();
-    };
-    stream.on('drain', done).on('close', done);
-  });
+  if (!stream.write(frameMessage(message))) await drained(stream);
 }
 
 /**

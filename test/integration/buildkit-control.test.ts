@@ -251,7 +251,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     } finally {
       restore();
     }
-  }, 300_000);
+  }, 600_000);
 
   it('bad input is a typed error, never a hang: an unknown output type, a platform the worker cannot run', async () => {
     // an arm64 program (an ELF header that says so): what a RUN step of an arm64 image runs

@@ -1,6 +1,6 @@
 // The gRPC client against a node:http2 server in the same process, joined by an in-memory pair of
 // streams (no socket): replies, streams, statuses as typed errors, deadlines, cancellation.
-import { createServer, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ConnectionError, GrpcError, ProtocolError, TimeoutError } from '../../../src/errors.js';
@@ -42,7 +42,12 @@ function serve(handler: Handler): { client: GrpcClient; seen: IncomingHttpHeader
     stream.on('data', (c: Buffer) => requests.push(...reader.push(c)));
     stream.on('end', () => handler(stream, headers, requests));
   });
-  const client = new GrpcClient({
+  return { client: clientOf(server), seen };
+}
+
+/** A client whose every connection reaches `server`. */
+function clientOf(server: Http2Server): GrpcClient {
+  return new GrpcClient({
     where: 'test',
     connect: async () => {
       const [ours, theirs] = pair();
@@ -50,7 +55,6 @@ function serve(handler: Handler): { client: GrpcClient; seen: IncomingHttpHeader
       return ours;
     },
   });
-  return { client, seen };
 }
 
 const ok = (stream: ServerHttp2Stream, replies: Uint8Array[]): void => {
@@ -140,14 +144,7 @@ describe('GrpcClient', () => {
       });
       stream.on('end', () => stream.end());
     });
-    const client = new GrpcClient({
-      where: 'test',
-      connect: async () => {
-        const [ours, theirs] = pair();
-        server.emit('connection', theirs);
-        return ours;
-      },
-    });
+    const client = clientOf(server);
     const call = client.call('/s/Bidi');
     const replies = call[Symbol.asyncIterator]();
     for (let i = 0; i < 5; i++) {

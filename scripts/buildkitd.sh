@@ -87,8 +87,15 @@ ready() {
 up() {
   [ -f "$dir/env" ] || die "no $dir/env: run scripts/engine.sh up first (the daemons need its registries)"
   registries=$(sed -n 's/^DOCKWIRE_\(AUTH_\)\{0,1\}REGISTRY=//p' "$dir/env" | paste -sd' ' -)
-  command -v runc >/dev/null || die "buildkitd needs runc (Debian 12: apt-get install runc)"
-  command -v xz >/dev/null || die "buildkitd needs xz (apt-get install xz-utils)"
+  local need=()
+  command -v runc >/dev/null || need+=(runc)
+  command -v xz >/dev/null || need+=(xz-utils)
+  command -v openssl >/dev/null || need+=(openssl)
+  if [ ${#need[@]} -gt 0 ]; then
+    { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; } || die "missing ${need[*]} (Debian: apt-get install ${need[*]})"
+    log "installing ${need[*]} from Debian's packages"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
+  fi
   mkdir -p "$bk"
   unpack buildkitd
   unpack buildctl

@@ -128,6 +128,6 @@ if out=$(node "$app/static-imports.mjs" --self-test "$app/node_modules/dockwire/
   ok 'published files: every require()/import() a string literal, no file loads another'
 else fail 'published files: every require()/import() a string literal, no file loads another' "$out"; fi
 
-if [ "${CI:-}" = true ]; then bash scripts/engine.sh down; fi
+if [ "${CI:-}" = true ]; then bash scripts/buildkitd.sh down; bash scripts/engine.sh down; fi
 echo "embedding: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

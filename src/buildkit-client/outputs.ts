@@ -7,7 +7,7 @@ import type { TypedAttrs } from '../buildkit/control.js';
 import { InvalidArgument } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { parseReference } from '../reference.js';
-import type { FileOutput } from '../session/file-send.js';
+import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
 /** Where an archive output goes: a file path, a Node Writable, or a web WritableStream. */
 export type ArchiveDestination = string | Writable | WritableStream<Uint8Array>;
@@ -20,7 +20,9 @@ export type BuildKitOutput =
   /** An OCI image layout archive, or a docker-archive (`docker load`'s), streamed back to `dest`. */
   | { type: 'oci' | 'docker'; dest: ArchiveDestination; name?: string | string[] }
   /** The result's files as a tar stream, streamed back to `dest`. */
-  | { type: 'tar'; dest: ArchiveDestination };
+  | { type: 'tar'; dest: ArchiveDestination }
+  /** The result's files, written into the folder `dest` (made if missing). */
+  | { type: 'local'; dest: string };
 
 /** A cache import or export: `registry` (`ref`, and `mode` to export), `inline`, or another BuildKit cache backend with its attributes. */
 export interface CacheEntry {
@@ -32,7 +34,7 @@ export interface CacheEntry {
 
 export interface PlannedOutputs {
   exporters: TypedAttrs[];
-  fileOutputs: Record<number, FileOutput>;
+  fileOutputs: Record<number, FileOutput | DirectoryOutput>;
 }
 
 const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
@@ -41,6 +43,7 @@ const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
   oci: ['type', 'dest', 'name'],
   docker: ['type', 'dest', 'name'],
   tar: ['type', 'dest'],
+  local: ['type', 'dest'],
 };
 
 function names(value: unknown, where: string): string {
@@ -55,7 +58,7 @@ export function planOutputs(outputs: unknown): PlannedOutputs {
   if (outputs === undefined) return { exporters: [], fileOutputs: {} };
   if (!Array.isArray(outputs)) throw new InvalidArgument('outputs must be an array');
   const exporters: TypedAttrs[] = [];
-  const fileOutputs: Record<number, FileOutput> = {};
+  const fileOutputs: Record<number, FileOutput | DirectoryOutput> = {};
   outputs.forEach((output: unknown, index) => {
     const where = `outputs[${index}]`;
     const type = output !== null && typeof output === 'object' ? (output as { type?: unknown }).type : undefined;
@@ -73,6 +76,12 @@ export function planOutputs(outputs: unknown): PlannedOutputs {
         attrs[`annotation.${key}`] = value;
       }
       exporters.push({ type: 'image', attrs });
+      return;
+    }
+    if (type === 'local') {
+      if (typeof o['dest'] !== 'string' || o['dest'] === '') throw new InvalidArgument(`${where}.dest must be a folder path`);
+      fileOutputs[index] = { dir: o['dest'] };
+      exporters.push({ type, attrs });
       return;
     }
     if (o['name'] !== undefined) attrs['name'] = names(o['name'], where);

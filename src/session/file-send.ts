@@ -4,6 +4,7 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import { decodeBytesMessage } from '../buildkit/control.js';
 import { GrpcStatus, MessageReader } from '../grpc/framing.js';
+import { receiveDirectory } from './file-receive.js';
 import { headerValues } from './file-sync.js';
 import { GrpcFailure, fail, respond } from './serve.js';
 
@@ -14,11 +15,17 @@ export interface FileOutput {
   abort(error: Error): void;
 }
 
-export function serveFileSend(stream: ServerHttp2Stream, raw: readonly string[], outputs: Readonly<Record<number, FileOutput>>): void {
+/** A `local` output: the folder the result's files are written into. */
+export interface DirectoryOutput {
+  dir: string;
+}
+
+export function serveFileSend(stream: ServerHttp2Stream, raw: readonly string[], outputs: Readonly<Record<number, FileOutput | DirectoryOutput>>): void {
   stream.on('error', () => {});
   const id = Number(headerValues(raw, 'buildkit-attachable-exporter-id')[0] ?? '0');
   const output = Object.hasOwn(outputs, id) ? outputs[id] : undefined;
   if (!output) return fail(stream, new GrpcFailure(GrpcStatus.NOT_FOUND, `exporter ${id} not found`));
+  if ('dir' in output) return receiveDirectory(stream, output.dir);
   respond(stream);
   const reader = new MessageReader();
   let writing: Promise<void> = Promise.resolve();

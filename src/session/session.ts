@@ -15,7 +15,7 @@ import { ControlMethod } from '../buildkit/control.js';
 import type { GrpcClient } from '../grpc/client.js';
 import { GrpcStatus, MessageReader, frameMessage } from '../grpc/framing.js';
 import { serveDiffCopy, type LocalDir } from './file-sync.js';
-import { serveFileSend, type FileOutput } from './file-send.js';
+import { serveFileSend, type DirectoryOutput, type FileOutput } from './file-send.js';
 import { GrpcFailure, answer, callAsSocket, fail } from './serve.js';
 
 /** Where a secret's bytes come from, read only when BuildKit asks for it. */
@@ -31,7 +31,7 @@ export interface SessionOptions {
   /** Folders FileSync serves by name (`context`, `dockerfile`), walked as BuildKit asks for them. */
   localDirs?: Record<string, LocalDir>;
   /** Where FileSend writes an exporter's output, by the exporter's index in the build's outputs. */
-  fileOutputs?: Record<number, FileOutput>;
+  fileOutputs?: Record<number, FileOutput | DirectoryOutput>;
   signal?: AbortSignal;
 }
 
@@ -85,7 +85,7 @@ export class BuildSession {
     const services = sessionServices(options, holder);
     // (one field per method, as BuildKit's own client announces them)
     const socket = await api.upgrade('/session', { headers: { Upgrade: 'h2c', ...announce(id, services) }, ...(options.signal ? { signal: options.signal } : {}) });
-    return serve(id, socket, services, holder);
+    return BuildSession.#serve(id, socket, services, holder);
   }
 
   /**
@@ -99,12 +99,31 @@ export class BuildSession {
     const services = sessionServices(options, holder);
     const metadata = Object.fromEntries(Object.entries(announce(id, services)).map(([k, v]) => [k.toLowerCase(), v]));
     const call = grpc.call(ControlMethod.Session, { metadata, ...(options.signal ? { signal: options.signal } : {}) });
-    return serve(id, callAsSocket(call), services, holder);
+    return BuildSession.#serve(id, callAsSocket(call), services, holder);
   }
 
-  /** @internal Made by serve(). */
-  static made(id: string, socket: Duplex, http2: ServerHttp2Session | undefined): BuildSession {
-    return new BuildSession(id, socket, http2);
+  /** Serves `services` on `socket`, a connection on which the peer speaks HTTP/2 as the client. */
+  static async #serve(id: string, socket: Duplex, services: Services, holder: { session?: BuildSession }): Promise<BuildSession> {
+    const { createServer } = await import('node:http2'); // loaded only for BuildKit builds
+    const server = createServer();
+    // (without its compatibility layer, which answers every stream as an HTTP request would:
+    // trailers of its own, and an end to the stream)
+    server.removeAllListeners('stream');
+    let http2: ServerHttp2Session | undefined;
+    server.on('session', (s: ServerHttp2Session) => (http2 = s));
+    server.on('stream', (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+      const path = requestHeaders[':path'] ?? '';
+      const handleStream = services.streaming.get(path);
+      if (handleStream) return handleStream(stream, requestHeaders, rawHeaders ?? []);
+      const handle = services.unary.get(path);
+      if (!handle) return fail(stream, new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`));
+      serveUnary(stream, requestHeaders, handle);
+    });
+    server.emit('connection', socket);
+    const session = new BuildSession(id, socket, http2);
+    holder.session = session;
+    socket.on('error', () => session.close());
+    return session;
   }
 
   /** Keeps an ssh agent connection a stream opened, to close it with the session. */
@@ -163,30 +182,6 @@ function sessionServices(options: SessionOptions, holder: { session?: BuildSessi
     streaming.set('/moby.filesync.v1.FileSend/DiffCopy', (stream, _headers, raw) => serveFileSend(stream, raw, outputs));
   }
   return { unary, streaming };
-}
-
-/** Serves `services` on `socket`, a connection on which the peer speaks HTTP/2 as the client. */
-async function serve(id: string, socket: Duplex, services: Services, holder: { session?: BuildSession }): Promise<BuildSession> {
-  const { createServer } = await import('node:http2'); // loaded only for BuildKit builds
-  const server = createServer();
-  // (without its compatibility layer, which answers every stream as an HTTP request would:
-  // trailers of its own, and an end to the stream)
-  server.removeAllListeners('stream');
-  let http2: ServerHttp2Session | undefined;
-  server.on('session', (s: ServerHttp2Session) => (http2 = s));
-  server.on('stream', (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
-    const path = requestHeaders[':path'] ?? '';
-    const handleStream = services.streaming.get(path);
-    if (handleStream) return handleStream(stream, requestHeaders, rawHeaders ?? []);
-    const handle = services.unary.get(path);
-    if (!handle) return fail(stream, new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`));
-    serveUnary(stream, requestHeaders, handle);
-  });
-  server.emit('connection', socket);
-  const session = BuildSession.made(id, socket, http2);
-  holder.session = session;
-  socket.on('error', () => session.close());
-  return session;
 }
 
 function firstString(message: Uint8Array, field: number): string {

@@ -150,6 +150,23 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     expect(images.some((i) => i.tags.includes(name))).toBe(true);
   }, 180_000);
 
+  it('a local output writes the result\'s files into a folder, the same files as buildctl writes', async () => {
+    const dir = runContext();
+    const ours = join(tempDir(), 'out');
+    await buildkit.build({ path: dir, outputs: [{ type: 'local', dest: ours }] });
+    const theirs = join(tempDir(), 'out');
+    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=local,dest=${theirs}`]);
+    const list = (root: string): string[] =>
+      execFileSync('find', ['.', '-printf', '%p %y %m %s %l\\n'], { cwd: root, encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\.\/(proc|sys|dev)\b/.test(l))
+        .sort();
+    expect(list(ours)).toEqual(list(theirs));
+    expect(readFileSync(join(ours, 'ctx/a.txt'), 'utf8')).toBe('hello');
+    expect(readFileSync(join(ours, 'ctx/big.bin'))).toEqual(readFileSync(join(theirs, 'ctx/big.bin')));
+  }, 180_000);
+
   it('a registry cache exported by one build is imported by a fresh daemon, whose steps are then cached (both ways with buildctl)', async () => {
     // ours exports, buildctl imports on the other daemon
     const dirA = makeTree({ Dockerfile: `FROM ${base}\nRUN echo ${uniqueName('cache')} > /made\n` });

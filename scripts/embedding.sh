@@ -22,6 +22,7 @@ set -a
 set +a
 docker tag "$DOCKWIRE_BASE_IMAGE" "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
 docker push "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
+docker rmi "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
 
 app=$(mktemp -d /tmp/dockwire-embedding-XXXXXX)
 trap 'rm -rf "$app"' EXIT

@@ -18,6 +18,7 @@ export async function run(env) {
   const base = `${env.DOCKWIRE_REGISTRY}/dockwire-test/busybox:latest`;
   execFileSync('docker', ['tag', env.DOCKWIRE_BASE_IMAGE, base], { env });
   execFileSync('docker', ['push', base], { env, stdio: 'ignore' });
+  execFileSync('docker', ['rmi', base], { env, stdio: 'ignore' });
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-bench-buildkit-'));
   const engineDir = mkdtempSync(join(tmpdir(), 'dockwire-bench-buildkit-'));
   writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\nCOPY a.txt /a.txt\n`);

@@ -53,10 +53,17 @@ export function buildctl(addr: string, args: string[], env: Record<string, strin
   });
 }
 
-/** The base image in the open registry, for FROM lines BuildKit pulls (pushed once per run). */
+/**
+ * The base image in the open registry, for FROM lines BuildKit pulls. The engine's tag for the
+ * push is removed after it: other tests read the base image's tags.
+ */
 export async function registryBase(docker: Docker): Promise<string> {
   const name = `${engine.registry}/dockwire-test/busybox:latest`;
   await docker.images.get(engine.baseImage).then((image) => image.tag(`${engine.registry}/dockwire-test/busybox`, 'latest'));
-  await docker.images.push(`${engine.registry}/dockwire-test/busybox`, { tag: 'latest' });
+  try {
+    await docker.images.push(`${engine.registry}/dockwire-test/busybox`, { tag: 'latest' });
+  } finally {
+    await docker.images.remove(name);
+  }
   return name;
 }

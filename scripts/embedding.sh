@@ -17,7 +17,12 @@ npm ci --prefix "$tools" --no-audit --no-fund >&2
 set -a
 # shellcheck disable=SC1090
 . <(bash scripts/engine.sh up)
+# the standalone buildkitd for the smoke suite's Control API build (its base image pushed to the registry)
+. <(bash scripts/buildkitd.sh up)
 set +a
+docker tag "$DOCKWIRE_BASE_IMAGE" "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
+docker push "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
+docker rmi "$DOCKWIRE_REGISTRY/dockwire-test/busybox:latest" >/dev/null
 
 app=$(mktemp -d /tmp/dockwire-embedding-XXXXXX)
 trap 'rm -rf "$app"' EXIT
@@ -124,6 +129,6 @@ if out=$(node "$app/static-imports.mjs" --self-test "$app/node_modules/dockwire/
   ok 'published files: every require()/import() a string literal, no file loads another'
 else fail 'published files: every require()/import() a string literal, no file loads another' "$out"; fi
 
-if [ "${CI:-}" = true ]; then bash scripts/engine.sh down; fi
+if [ "${CI:-}" = true ]; then bash scripts/buildkitd.sh down; bash scripts/engine.sh down; fi
 echo "embedding: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,4 +1,6 @@
 // Docker: the entry point. Holds the transport, the negotiated API version and the image API.
+import type { BuildKit } from './buildkit-client/buildkit.js';
+import { engineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
 import { EngineApi } from './engine-api.js';
 import type { ApiClient } from './images/api-client.js';
@@ -6,7 +8,7 @@ import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
 import { resolveEndpoint } from './endpoint.js';
-import { DEFAULT_HOST, parseAddress } from './transport/address.js';
+import { DEFAULT_HOST, parseAddress, type Address } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { SshOptions } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
@@ -50,11 +52,16 @@ export class Docker implements ApiClient {
   readonly images: ImageCollection;
   /** The registries themselves, without the engine, with this client's credentials and login memory. */
   readonly registry: Registry;
+  readonly #address: Address | undefined;
+  readonly #tls: TlsOptions | undefined;
+  #buildkit: BuildKit | undefined;
 
   constructor(options: DockerOptions = {}) {
+    this.#address = options.transport ? undefined : parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined });
+    this.#tls = options.tls;
     const transport =
       options.transport ??
-      new SocketTransport(parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined }), {
+      new SocketTransport(this.#address!, {
         ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
         ...(options.tls !== undefined ? { tls: options.tls } : {}),
         ...(options.ssh !== undefined ? { ssh: options.ssh } : {}),
@@ -69,6 +76,15 @@ export class Docker implements ApiClient {
     this.images = new ImageCollection(this, (name, authConfig, signal) =>
       this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
     );
+  }
+
+  /**
+   * The engine's own BuildKit, through its Control API: over h2c on the engine's socket where the
+   * engine serves it there, else through `POST /grpc` (with sessions through `POST /session`).
+   */
+  get buildkit(): BuildKit {
+    this.#buildkit ??= engineBuildKit({ api: this.api, address: this.#address, tls: this.#tls, credentials: this.credentials, timeout: this.api.timeout });
+    return this.#buildkit;
   }
 
   /** POST /auth; good credentials are remembered for later pulls and pushes to that registry. */
@@ -104,6 +120,7 @@ export class Docker implements ApiClient {
 
   /** Closes idle connections; the client cannot be used afterwards. */
   async close(): Promise<void> {
+    this.#buildkit?.close();
     await Promise.all([this.api.transport.close(), this.registry.close()]);
   }
 }

@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_CONTEXT'
   | 'ERR_DOCKER_CLIENT_CLOSED'
   | 'ERR_DOCKER_DIGEST_MISMATCH'
-  | 'ERR_DOCKER_REGISTRY';
+  | 'ERR_DOCKER_REGISTRY'
+  | 'ERR_DOCKER_GRPC';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -172,6 +173,26 @@ export class RegistryError extends DockerError {
   }
 }
 
+/** GrpcError: a gRPC call that ended with a status other than OK (and not one of the statuses mapped to AbortError, TimeoutError or ConnectionError). */
+export class GrpcError extends DockerError {
+  override readonly code: 'ERR_DOCKER_GRPC' = 'ERR_DOCKER_GRPC';
+  /** The gRPC status code (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
+  readonly status: number;
+  /** The status's name (`NOT_FOUND`). */
+  readonly statusName: string;
+  /** The full method name the call was made to (`/moby.buildkit.v1.Control/Solve`). */
+  readonly method: string;
+  /** The peer's own message (`grpc-message`). */
+  readonly grpcMessage: string;
+  constructor(method: string, status: number, statusName: string, grpcMessage: string) {
+    super(`${method}: ${statusName}: ${grpcMessage || 'no message'}`);
+    this.status = status;
+    this.statusName = statusName;
+    this.method = method;
+    this.grpcMessage = grpcMessage;
+  }
+}
+
 /**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.buildLog`).
@@ -192,7 +213,8 @@ export type AnyDockerError =
   | ContextError
   | ClientClosed
   | DigestMismatch
-  | RegistryError;
+  | RegistryError
+  | GrpcError;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

@@ -73,3 +73,15 @@ export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, I
 export { parseChallenges, type Challenge } from './registry/challenge.js';
 /** parseRegistryReference: a reference as the docker CLI reads it, made into registry host, repository, tag and digest. */
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
+
+// BuildKit anywhere: BuildKit's Control API over gRPC, on a buildkitd or on the engine's own BuildKit
+/** BuildKit: a client of BuildKit's Control API (builds, disk usage, prune, workers, info), on a buildkitd or an engine. */
+export { BuildKit, type BuildKitClientOptions, type PruneOptions as BuildKitPruneOptions, type PruneResult as BuildKitPruneResult } from './buildkit-client/buildkit.js';
+/** BuildKitBuildOptions: what buildkit.build takes; BuildKitResult: what its Job resolves to. */
+export type { BuildKitBuildOptions, BuildKitResult } from './buildkit-client/solve.js';
+/** BuildKitOutput: an image, a push, or an archive streamed back; CacheEntry: a cache import or export. */
+export type { BuildKitOutput, CacheEntry, ArchiveDestination } from './buildkit-client/outputs.js';
+/** UsageRecord, WorkerRecord, BuildkitVersion: what BuildKit reports, in its own field names. */
+export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from './buildkit/control.js';
+/** GrpcClient: gRPC calls over node:http2 (unary, streaming), as BuildKit's client uses them. */
+export { GrpcClient, GrpcCall, type GrpcCallOptions, type GrpcClientOptions, type Metadata as GrpcMetadata } from './grpc/client.js';

@@ -39,7 +39,20 @@ async function readSmall(path: string, what: string): Promise<Buffer> {
   }
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+/**
+ * The matcher of a context's .dockerignore text, with the CLI's TrimBuildFilesFromExcludes: never
+ * leave out .dockerignore, nor the Dockerfile (`dockerfile`, its name inside the context).
+ */
+export function contextMatcher(ignoreText: string | undefined, dockerfile: string | undefined): PatternMatcher {
+  const patterns = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText);
+  const probe = new PatternMatcher(patterns);
+  if (probe.excludes('.dockerignore')) patterns.push('!.dockerignore');
+  if (dockerfile !== undefined && probe.excludes(dockerfile)) patterns.push(`!${dockerfile}`);
+  return new PatternMatcher(patterns);
+}
+
+/** A file's text, or undefined when there is no such file. */
+export async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -68,14 +81,8 @@ export async function contextFromPath(path: string, options: { dockerfile?: stri
   const outside = inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
   const dockerfileBytes = await readSmall(dockerfilePath, `the Dockerfile ${options.dockerfile ?? 'Dockerfile'}`);
   const ignoreText = await readOptional(join(root, '.dockerignore'));
-  const patterns = ignoreText === undefined ? [] : parseIgnoreFile(ignoreText);
-
-  // The CLI's TrimBuildFilesFromExcludes: never leave out .dockerignore or the Dockerfile.
-  const probe = new PatternMatcher(patterns);
-  if (probe.excludes('.dockerignore')) patterns.push('!.dockerignore');
   const insideName = inside.split(sep).join('/');
-  if (!outside && probe.excludes(insideName)) patterns.push(`!${insideName}`);
-  const matcher = new PatternMatcher(patterns);
+  const matcher = contextMatcher(ignoreText, outside ? undefined : insideName);
 
   let dockerfile: string | undefined = outside ? undefined : insideName === 'Dockerfile' ? undefined : insideName;
   const walk = { reuseBuffer: options.reuseBuffer === true && !options.gzip };

@@ -50,7 +50,7 @@ interface WalkState {
   chunks: ChunkBuffer | undefined;
 }
 
-function readSorted(dir: string, rel: string): Dirent[] {
+export function readSorted(dir: string, rel: string): Dirent[] {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -98,10 +98,24 @@ export function asTimestamp(f: Field): number {
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
-/** A field to write: a string or bytes (length-delimited), a whole number (varint); undefined is left out. */
-export type FieldValue = string | Uint8Array | number | undefined;
+/**
+ * A field to write: a string or bytes (length-delimited), a whole number or bigint (varint; a
+ * negative bigint as int64's two's complement), a boolean (varint 1, false left out as proto3
+ * does); undefined is left out.
+ */
+export type FieldValue = string | Uint8Array | number | bigint | boolean | undefined;
 
 const encoder = new TextEncoder();
+
+function bigVarint(value: bigint, out: number[]): void {
+  let v = value < 0n ? value + (1n << 64n) : value;
+  if (v < 0n || v >= 1n << 64n) throw new RangeError(`protobuf varint out of range: ${value}`);
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+}
 
 function varint(value: number, out: number[]): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`protobuf varint out of range: ${value}`);
@@ -117,11 +131,12 @@ export function encodeFields(fields: ReadonlyArray<readonly [number, FieldValue]
   const parts: Uint8Array[] = [];
   let size = 0;
   for (const [field, value] of fields) {
-    if (value === undefined) continue;
+    if (value === undefined || value === false) continue;
     const head: number[] = [];
-    if (typeof value === 'number') {
+    if (typeof value === 'number' || typeof value === 'bigint' || value === true) {
       varint(field * 8, head);
-      varint(value, head);
+      if (typeof value === 'bigint') bigVarint(value, head);
+      else varint(value === true ? 1 : value, head);
       parts.push(Uint8Array.from(head));
       size += head.length;
       continue;
@@ -133,4 +148,26 @@ export function encodeFields(fields: ReadonlyArray<readonly [number, FieldValue]
     size += head.length + bytes.length;
   }
   return concatBytes(parts, size);
+}
+
+/** A `map<string, string>` field's entries, each a message { key = 1, value = 2 }, in the record's order. */
+export function mapEntries(field: number, record: Readonly<Record<string, string>> | undefined): Array<[number, Uint8Array]> {
+  return Object.entries(record ?? {}).map(([key, value]) => [
+    field,
+    encodeFields([
+      [1, key],
+      [2, value],
+    ]),
+  ]);
+}
+
+/** Reads a `map<string, string>` entry message. */
+export function readMapEntry(bytes: Uint8Array): [string, string] {
+  let key = '';
+  let value = '';
+  for (const f of readFields(bytes)) {
+    if (f.field === 1) key = asString(f);
+    else if (f.field === 2) value = asString(f);
+  }
+  return [key, value];
 }

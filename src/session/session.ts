@@ -7,11 +7,16 @@ import type { Duplex } from 'node:stream';
 import { asBytes, asString, encodeFields, readFields } from '../buildkit/protobuf.js';
 import type { AuthConfig } from '../credentials/auth-config.js';
 import type { EngineApi } from '../engine-api.js';
-import { DockerError, InvalidArgument } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
 import { readFile } from '../files.js';
 import { randomHex } from '../random.js';
 import { connectAgent } from '../transport/agent.js';
-import { GrpcStatus, MessageReader, frameMessage } from './grpc.js';
+import { ControlMethod } from '../buildkit/control.js';
+import type { GrpcClient } from '../grpc/client.js';
+import { GrpcStatus, MessageReader, frameMessage } from '../grpc/framing.js';
+import { serveDiffCopy, type LocalDir } from './file-sync.js';
+import { serveFileSend, type DirectoryOutput, type FileOutput } from './file-send.js';
+import { GrpcFailure, answer, callAsSocket, fail } from './serve.js';
 
 /** Where a secret's bytes come from, read only when BuildKit asks for it. */
 export type SecretSource = { file: string } | { env: string } | { value: string | Uint8Array };
@@ -23,21 +28,16 @@ export interface SessionOptions {
   ssh?: Record<string, string>;
   /** Credentials for a registry host BuildKit pulls from (or pushes to). */
   credentials: (host: string) => Promise<AuthConfig | undefined>;
+  /** Folders FileSync serves by name (`context`, `dockerfile`), walked as BuildKit asks for them. */
+  localDirs?: Record<string, LocalDir>;
+  /** Where FileSend writes an exporter's output, by the exporter's index in the build's outputs. */
+  fileOutputs?: Record<number, FileOutput | DirectoryOutput>;
   signal?: AbortSignal;
 }
 
-/** A gRPC failure to answer with: a status code and a message (never a secret). */
-class GrpcFailure extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 type Unary = (request: Uint8Array, headers: IncomingHttpHeaders) => Promise<Uint8Array>;
-type Streaming = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
+/** A streaming method: the request's headers, and its raw header list (a field sent several times is there once per value). */
+type Streaming = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, rawHeaders: string[]) => void;
 
 const HEALTH_SERVING = 1;
 
@@ -54,6 +54,12 @@ export function checkSessionOptions(options: Pick<SessionOptions, 'secrets' | 's
   }
 }
 
+/** The methods a session serves, by full name. */
+interface Services {
+  unary: Map<string, Unary>;
+  streaming: Map<string, Streaming>;
+}
+
 export class BuildSession {
   /** The session's id, for the build's `session` parameter. */
   readonly id: string;
@@ -62,7 +68,7 @@ export class BuildSession {
   readonly #open = new Set<Duplex>();
   #closed = false;
 
-  private constructor(id: string, socket: Duplex, http2: ServerHttp2Session) {
+  private constructor(id: string, socket: Duplex, http2: ServerHttp2Session | undefined) {
     this.id = id;
     this.#socket = socket;
     this.#http2 = http2;
@@ -74,54 +80,49 @@ export class BuildSession {
    */
   static async open(api: EngineApi, options: SessionOptions): Promise<BuildSession> {
     checkSessionOptions(options);
-    const { createServer } = await import('node:http2'); // loaded only for BuildKit builds
     const id = randomHex(16);
-    const unary = new Map<string, Unary>();
-    const streaming = new Map<string, Streaming>();
-    unary.set('/grpc.health.v1.Health/Check', async () => encodeFields([[1, HEALTH_SERVING]]));
-    unary.set('/moby.filesync.v1.Auth/Credentials', async (request) => credentials(request, options.credentials));
-    for (const method of ['FetchToken', 'GetTokenAuthority', 'VerifyTokenAuthority']) {
-      // (BuildKit then asks for Credentials and fetches the registry's token itself)
-      unary.set(`/moby.filesync.v1.Auth/${method}`, async () => {
-        throw new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `${method} is not served: use Credentials`);
-      });
-    }
-    unary.set('/moby.buildkit.secrets.v1.Secrets/GetSecret', async (request) => secret(request, options.secrets ?? {}));
-    const ssh = options.ssh ?? {};
-    let session: BuildSession | undefined;
-    if (Object.keys(ssh).length > 0) {
-      unary.set('/moby.sshforward.v1.SSH/CheckAgent', async (request) => {
-        agentPath(ssh, firstString(request, 1));
-        return new Uint8Array(0);
-      });
-      streaming.set('/moby.sshforward.v1.SSH/ForwardAgent', (stream, headers) => forwardAgent(stream, headers, ssh, (agent) => session?.own(agent)));
-    }
-    const methods = [...unary.keys(), ...streaming.keys()];
-    const headers: Record<string, string> = {
-      Upgrade: 'h2c',
-      'X-Docker-Expose-Session-Uuid': id,
-      'X-Docker-Expose-Session-Name': 'dockwire',
-      'X-Docker-Expose-Session-Sharedkey': randomHex(16),
-    };
+    const holder: { session?: BuildSession } = {};
+    const services = sessionServices(options, holder);
     // (one field per method, as BuildKit's own client announces them)
-    const socket = await api.upgrade('/session', { headers: { ...headers, 'X-Docker-Expose-Session-Grpc-Method': methods }, ...(options.signal ? { signal: options.signal } : {}) });
+    const socket = await api.upgrade('/session', { headers: { Upgrade: 'h2c', ...announce(id, services) }, ...(options.signal ? { signal: options.signal } : {}) });
+    return BuildSession.#serve(id, socket, services, holder);
+  }
+
+  /**
+   * Attaches a session through BuildKit's Control API (`Control.Session`, the stream BuildKit's
+   * own client uses): HTTP/2 runs inside the call, each chunk a BytesMessage, and we serve on it.
+   */
+  static async attach(grpc: GrpcClient, options: SessionOptions): Promise<BuildSession> {
+    checkSessionOptions(options);
+    const id = randomHex(16);
+    const holder: { session?: BuildSession } = {};
+    const services = sessionServices(options, holder);
+    const metadata = Object.fromEntries(Object.entries(announce(id, services)).map(([k, v]) => [k.toLowerCase(), v]));
+    const call = grpc.call(ControlMethod.Session, { metadata, ...(options.signal ? { signal: options.signal } : {}) });
+    return BuildSession.#serve(id, callAsSocket(call), services, holder);
+  }
+
+  /** Serves `services` on `socket`, a connection on which the peer speaks HTTP/2 as the client. */
+  static async #serve(id: string, socket: Duplex, services: Services, holder: { session?: BuildSession }): Promise<BuildSession> {
+    const { createServer } = await import('node:http2'); // loaded only for BuildKit builds
     const server = createServer();
     // (without its compatibility layer, which answers every stream as an HTTP request would:
     // trailers of its own, and an end to the stream)
     server.removeAllListeners('stream');
     let http2: ServerHttp2Session | undefined;
     server.on('session', (s: ServerHttp2Session) => (http2 = s));
-    server.on('stream', (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders) => {
+    server.on('stream', (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
       const path = requestHeaders[':path'] ?? '';
-      const handleStream = streaming.get(path);
-      if (handleStream) return handleStream(stream, requestHeaders);
-      const handle = unary.get(path);
+      const handleStream = services.streaming.get(path);
+      if (handleStream) return handleStream(stream, requestHeaders, rawHeaders ?? []);
+      const handle = services.unary.get(path);
       if (!handle) return fail(stream, new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`));
       serveUnary(stream, requestHeaders, handle);
     });
     server.emit('connection', socket);
-    session = new BuildSession(id, socket, http2!);
-    socket.on('error', () => session?.close());
+    const session = new BuildSession(id, socket, http2);
+    holder.session = session;
+    socket.on('error', () => session.close());
     return session;
   }
 
@@ -140,6 +141,47 @@ export class BuildSession {
     this.#http2?.destroy();
     this.#socket.destroy();
   }
+}
+
+/** The headers that name a session and the methods it serves. */
+function announce(id: string, services: Services): Record<string, string | string[]> {
+  return {
+    'X-Docker-Expose-Session-Uuid': id,
+    'X-Docker-Expose-Session-Name': 'dockwire',
+    'X-Docker-Expose-Session-Sharedkey': randomHex(16),
+    'X-Docker-Expose-Session-Grpc-Method': [...services.unary.keys(), ...services.streaming.keys()],
+  };
+}
+
+function sessionServices(options: SessionOptions, holder: { session?: BuildSession }): Services {
+  const unary = new Map<string, Unary>();
+  const streaming = new Map<string, Streaming>();
+  unary.set('/grpc.health.v1.Health/Check', async () => encodeFields([[1, HEALTH_SERVING]]));
+  unary.set('/moby.filesync.v1.Auth/Credentials', async (request) => credentials(request, options.credentials));
+  for (const method of ['FetchToken', 'GetTokenAuthority', 'VerifyTokenAuthority']) {
+    // (BuildKit then asks for Credentials and fetches the registry's token itself)
+    unary.set(`/moby.filesync.v1.Auth/${method}`, async () => {
+      throw new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `${method} is not served: use Credentials`);
+    });
+  }
+  unary.set('/moby.buildkit.secrets.v1.Secrets/GetSecret', async (request) => secret(request, options.secrets ?? {}));
+  const ssh = options.ssh ?? {};
+  if (Object.keys(ssh).length > 0) {
+    unary.set('/moby.sshforward.v1.SSH/CheckAgent', async (request) => {
+      agentPath(ssh, firstString(request, 1));
+      return new Uint8Array(0);
+    });
+    streaming.set('/moby.sshforward.v1.SSH/ForwardAgent', (stream, headers) => forwardAgent(stream, headers, ssh, (agent) => holder.session?.own(agent)));
+  }
+  if (options.localDirs && Object.keys(options.localDirs).length > 0) {
+    const dirs = options.localDirs;
+    streaming.set('/moby.filesync.v1.FileSync/DiffCopy', (stream, _headers, raw) => serveDiffCopy(stream, raw, dirs));
+  }
+  if (options.fileOutputs && Object.keys(options.fileOutputs).length > 0) {
+    const outputs = options.fileOutputs;
+    streaming.set('/moby.filesync.v1.FileSend/DiffCopy', (stream, _headers, raw) => serveFileSend(stream, raw, outputs));
+  }
+  return { unary, streaming };
 }
 
 function firstString(message: Uint8Array, field: number): string {
@@ -204,21 +246,6 @@ function serveUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, han
       (error: unknown) => fail(stream, error),
     );
   });
-}
-
-function answer(stream: ServerHttp2Stream, reply: Uint8Array): void {
-  if (stream.destroyed || stream.headersSent) return;
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(GrpcStatus.OK) }));
-  stream.end(frameMessage(reply));
-}
-
-/** A trailers-only answer with the failure's status (messages name ids and paths, never a secret). */
-function fail(stream: ServerHttp2Stream, error: unknown): void {
-  if (stream.destroyed || stream.headersSent) return;
-  const status = error instanceof GrpcFailure ? error.status : GrpcStatus.UNKNOWN;
-  const message = error instanceof GrpcFailure || error instanceof DockerError ? error.message : 'the session failed to answer';
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }, { endStream: true });
 }
 
 /** ForwardAgent: the ssh agent protocol, both ways, each chunk a BytesMessage { data = 1 }. */

@@ -36,7 +36,15 @@ export interface SocketTransportOptions extends PoolOptions {
   hostHeader?: string;
 }
 
-export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}): Connect {
+/** What a connection is for, beyond the engine's HTTP/1.1: its TLS ALPN protocols, and who the peer is (for messages). */
+export interface ConnectPurpose {
+  /** ALPN protocols to offer (`['h2']` for gRPC); the server must pick the first. */
+  alpn?: string[];
+  /** The peer, as messages name it (default "the Docker engine"). */
+  peer?: string;
+}
+
+export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}, purpose: ConnectPurpose = {}): Connect {
   if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
   const where = describeAddress(address);
   const secure = address.kind === 'tcp' && address.tls;
@@ -56,6 +64,7 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
                 ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer } : {}),
                 ...(tls.cert !== undefined ? { cert: tls.cert as string | Buffer } : {}),
                 ...(tls.key !== undefined ? { key: tls.key as string | Buffer } : {}),
+                ...(purpose.alpn ? { ALPNProtocols: purpose.alpn } : {}),
               })
             : netConnect({ host: address.host, port: address.port, onread });
       const timer = setTimeout(() => {
@@ -65,13 +74,19 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
+        const agreed = 'alpnProtocol' in socket ? socket.alpnProtocol : undefined;
+        if (purpose.alpn && secure && !purpose.alpn.includes(String(agreed))) {
+          socket.destroy();
+          reject(new ConnectionError(`${purpose.peer ?? 'the Docker engine'} at ${where} did not agree to ${purpose.alpn.join(' or ')} (ALPN)`));
+          return;
+        }
         socket.setNoDelay(true);
         resolve(socket);
       });
       const onError = (error: NodeJS.ErrnoException): void => {
         clearTimeout(timer);
         const why = describeTlsError(error) ?? error.code ?? error.message;
-        reject(new ConnectionError(`cannot connect to the Docker engine at ${where}: ${why}`, { cause: error }));
+        reject(new ConnectionError(`cannot connect to ${purpose.peer ?? 'the Docker engine'} at ${where}: ${why}`, { cause: error }));
       };
       socket.once('error', onError);
     });

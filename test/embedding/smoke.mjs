@@ -1,12 +1,13 @@
 // The runtime smoke suite: the packed package, under whichever runtime runs this file (Node, Bun,
 // Deno), imported by its name as users do (scripts/embedding.sh installs it beside this file):
 // ping, the dockwire/client entry, list, push to and pull from the local registry, build a small
-// context, a BuildKit build with a secret (a session), save and load.
+// context, a BuildKit build with a secret (a session), save and load; a build through BuildKit's
+// Control API on the standalone buildkitd (gRPC over node:http2, the session inside it, FileSync).
 // Prints one line per check and a closing "N passed, N failed".
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Docker } from 'dockwire';
+import { BuildKit, Docker } from 'dockwire';
 
 const env = process.env;
 const runtime = typeof Deno !== 'undefined' ? `deno ${Deno.version.deno}` : typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `node ${process.version}`;
@@ -76,6 +77,25 @@ await check('a BuildKit build with a secret (a session: HTTP/2 served on the upg
     await job;
     assert(out.includes(`seen by ${runtime}`), 'the secret in the step output');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+await check("a build through BuildKit's Control API (buildkitd over a unix socket): FileSync, a secret, an oci archive streamed back", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dockwire-smoke-'));
+  const buildkit = new BuildKit({ host: env.DOCKWIRE_BUILDKIT_UNIX });
+  try {
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${env.DOCKWIRE_REGISTRY}/dockwire-test/busybox:latest\nCOPY hello.txt /hello.txt\nRUN --mount=type=secret,id=s cat /run/secrets/s /hello.txt\n`);
+    writeFileSync(join(dir, 'hello.txt'), `hello from ${runtime}\n`);
+    let size = 0;
+    const sink = new WritableStream({ write: (chunk) => void (size += chunk.length) });
+    const job = buildkit.build({ path: dir, noCache: true, secrets: { s: { value: `control API seen by ${runtime}` } }, outputs: [{ type: 'oci', dest: sink }] });
+    let out = '';
+    for await (const event of job) if (event.type === 'log') out += event.text;
+    await job;
+    assert(out.includes(`control API seen by ${runtime}`) && out.includes(`hello from ${runtime}`), 'the secret and the context file in the step output');
+    assert(size > 1024, 'an oci archive streamed back');
+  } finally {
+    buildkit.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,16 +8,34 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(root, 'scripts', 'engine.sh');
 
 export function engineUp(): Record<string, string> {
-  const out = execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000, encoding: 'utf8' });
-  const env: Record<string, string> = {};
-  for (const line of out.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
-  }
+  const env = keyValues(execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000, encoding: 'utf8' }));
   if (!env['DOCKER_HOST']) throw new Error('scripts/engine.sh up printed no DOCKER_HOST');
   return env;
 }
 
 export function engineDown(): void {
   execFileSync('bash', [script, 'down'], { stdio: 'inherit' });
+}
+
+const buildkitScript = join(root, 'scripts', 'buildkitd.sh');
+
+/** Starts (or reuses) the standalone buildkitd daemons (scripts/buildkitd.sh), which need engine.sh's registries. */
+export function buildkitUp(env: Record<string, string>): Record<string, string> {
+  const found = keyValues(execFileSync('bash', [buildkitScript, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 5 * 60_000, encoding: 'utf8', env: { ...process.env, ...env } }));
+  if (!found['DOCKWIRE_BUILDKIT_UNIX']) throw new Error('scripts/buildkitd.sh up printed no DOCKWIRE_BUILDKIT_UNIX');
+  return found;
+}
+
+export function buildkitDown(): void {
+  execFileSync('bash', [buildkitScript, 'down'], { stdio: 'inherit' });
+}
+
+/** The KEY=VALUE lines a script printed. */
+function keyValues(out: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of out.split('\n')) {
+    const i = line.indexOf('=');
+    if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return env;
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { asBytes, asNumber, asString, encodeFields, readFields } from '../../../src/buildkit/protobuf.js';
 import { ProtocolError } from '../../../src/errors.js';
-import { MAX_MESSAGE, MessageReader, frameMessage } from '../../../src/session/grpc.js';
+import { MAX_MESSAGE, MessageReader, frameMessage } from '../../../src/grpc/framing.js';
 
 describe('gRPC framing', () => {
   it('reads the same messages back whatever the splits', () => {

@@ -1,0 +1,171 @@
+// BuildKit: a client of BuildKit's Control API, on a standalone buildkitd (unix://, tcp://, tcp://
+// with TLS and client certificates) or on an engine's own BuildKit (Docker.buildkit). Builds with
+// the dockerfile.v0 frontend and a session attached through the Control API; disk usage, prune,
+// workers and the daemon's version.
+import { ControlMethod, decodeDiskUsageResponse, decodeInfoResponse, decodeListWorkersResponse, decodeUsageRecord, encodeDiskUsageRequest, encodePruneRequest, type BuildkitVersion, type UsageRecord, type WorkerRecord } from '../buildkit/control.js';
+import type { BuildKitEvent } from '../buildkit/status.js';
+import { Credentials } from '../credentials/credentials.js';
+import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
+import { InvalidArgument } from '../errors.js';
+import { GrpcClient } from '../grpc/client.js';
+import { Job } from '../job.js';
+import { checkOptions } from '../options.js';
+import { BuildSession, type SessionOptions } from '../session/session.js';
+import { describeAddress, parseAddress } from '../transport/address.js';
+import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
+import { BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
+
+export interface BuildKitClientOptions {
+  /** `unix:///run/buildkit/buildkitd.sock`, `tcp://host:port` (h2c, or TLS with `tls`). */
+  host: string;
+  /** TLS for tcp:// hosts: `{ ca, cert, key, verify }` (PEM strings or bytes); given, the connection is TLS with ALPN h2. */
+  tls?: TlsOptions;
+  /** Milliseconds allowed for connecting (default 10 s). */
+  connectTimeout?: number;
+  /** Deadline of each short call (diskUsage, prune, workers, info), in ms (default 60 s; 0 = none). */
+  timeout?: number;
+  /** Folder of the docker CLI's config.json, for registry credentials (default $DOCKER_CONFIG, then ~/.docker). */
+  configDir?: string;
+}
+
+const CONSTRUCTOR_OPTIONS = ['host', 'tls', 'connectTimeout', 'timeout', 'configDir'];
+
+export interface PruneOptions {
+  /** Remove every record, not only the unused ones BuildKit would by default. */
+  all?: boolean;
+  /** Bytes of cache to keep. */
+  keepStorage?: number;
+  /** Keep records used within this many milliseconds. */
+  keepDuration?: number;
+  /** BuildKit's filters (`type==regular`, `id==…`). */
+  filters?: string[];
+  signal?: AbortSignal;
+}
+
+export interface PruneResult {
+  /** The records removed. */
+  records: UsageRecord[];
+  /** Their total size in bytes. */
+  spaceReclaimed: number;
+}
+
+/** How a BuildKit client reaches its daemon: the Control API, and the session beside builds. */
+export interface BuildKitBackend {
+  grpc(): Promise<GrpcClient>;
+  attachSession(grpc: GrpcClient, options: SessionOptions): Promise<BuildSession>;
+  close(): void;
+}
+
+/** Set by BuildKit.over() for the constructor it calls. */
+let internal: { backend: BuildKitBackend; credentials: Credentials; timeout: number } | undefined;
+
+export class BuildKit {
+  readonly #backend: BuildKitBackend;
+  readonly #timeout: number;
+  readonly #credentials: Credentials;
+
+  constructor(options: BuildKitClientOptions) {
+    if (internal) {
+      ({ backend: this.#backend, credentials: this.#credentials, timeout: this.#timeout } = internal);
+      internal = undefined;
+      return;
+    }
+    checkOptions('new BuildKit', options, CONSTRUCTOR_OPTIONS);
+    if (options === undefined || typeof options.host !== 'string') throw new InvalidArgument('new BuildKit: host is required (unix:///path or tcp://host:port)');
+    const address = parseAddress(options.host, { tls: options.tls !== undefined });
+    if (address.kind === 'ssh') throw new InvalidArgument('new BuildKit: ssh:// is not a BuildKit address (use unix:// or tcp://)');
+    const secure = address.kind === 'tcp' && address.tls;
+    const connect = connectTo(address, options.connectTimeout ?? 10_000, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' });
+    const client = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+    this.#backend = {
+      grpc: async () => client,
+      attachSession: (grpc, session) => BuildSession.attach(grpc, session),
+      close: () => client.close(),
+    };
+    this.#timeout = options.timeout ?? 60_000;
+    this.#credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
+  }
+
+  /** @internal A BuildKit over another way in (an engine's own: see Docker.buildkit). */
+  static over(backend: BuildKitBackend, credentials: Credentials, timeout: number): BuildKit {
+    internal = { backend, credentials, timeout };
+    return new BuildKit(undefined as never);
+  }
+
+  /**
+   * Builds a Dockerfile with the dockerfile.v0 frontend: a Job of BuildKitEvents (as images.build
+   * with BuildKit gives), resolving to the digest, each output and BuildKit's own metadata. A
+   * failing step rejects with BuildError (its reason and the events so far).
+   */
+  build(options: BuildKitBuildOptions): Job<BuildKitResult, BuildKitEvent> {
+    return new Job<BuildKitResult, BuildKitEvent>(async (job) => {
+      if (options === undefined) throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
+      checkOptions('buildkit.build', options, BUILD_OPTIONS);
+      checkBuildOptions(options);
+      const grpc = await this.#backend.grpc();
+      const target: SolveTarget = {
+        grpc,
+        attachSession: (session) => this.#backend.attachSession(grpc, session),
+        workerPlatforms: async () => (await this.workers()).flatMap((w) => w.Platforms.map((p) => `${p.OS}/${p.Architecture}${p.Variant ? `/${p.Variant}` : ''}`)),
+      };
+      const lookUp = (host: string): Promise<AuthConfig | undefined> =>
+        this.#credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]);
+      return solve(target, options, lookUp, job);
+    }, options?.signal);
+  }
+
+  /** BuildKit's cache records (DiskUsage), in its own field names. */
+  async diskUsage(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<UsageRecord[]> {
+    checkOptions('buildkit.diskUsage', options, ['filters', 'signal']);
+    const grpc = await this.#backend.grpc();
+    return decodeDiskUsageResponse(await grpc.unary(ControlMethod.DiskUsage, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
+  }
+
+  /** Removes cache records (Prune); resolves to what was removed. */
+  async prune(options: PruneOptions = {}): Promise<PruneResult> {
+    checkOptions('buildkit.prune', options, ['all', 'keepStorage', 'keepDuration', 'filters', 'signal']);
+    for (const key of ['keepStorage', 'keepDuration'] as const) {
+      const v = options[key];
+      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
+    }
+    const grpc = await this.#backend.grpc();
+    const request = encodePruneRequest({
+      ...filters(options.filters),
+      ...(options.all ? { all: true } : {}),
+      ...(options.keepStorage !== undefined ? { reservedSpace: options.keepStorage } : {}),
+      ...(options.keepDuration !== undefined ? { keepDuration: BigInt(options.keepDuration) * 1_000_000n } : {}),
+    });
+    const records: UsageRecord[] = [];
+    for await (const message of grpc.serverStream(ControlMethod.Prune, request, this.#call(options.signal))) records.push(decodeUsageRecord(message));
+    return { records, spaceReclaimed: records.reduce((sum, r) => sum + r.Size, 0) };
+  }
+
+  /** The daemon's workers (ListWorkers): their ids, labels and platforms. */
+  async workers(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<WorkerRecord[]> {
+    checkOptions('buildkit.workers', options, ['filters', 'signal']);
+    const grpc = await this.#backend.grpc();
+    return decodeListWorkersResponse(await grpc.unary(ControlMethod.ListWorkers, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
+  }
+
+  /** The daemon's version (Info). */
+  async info(options: { signal?: AbortSignal } = {}): Promise<{ BuildkitVersion: BuildkitVersion }> {
+    checkOptions('buildkit.info', options, ['signal']);
+    const grpc = await this.#backend.grpc();
+    return decodeInfoResponse(await grpc.unary(ControlMethod.Info, new Uint8Array(0), this.#call(options.signal)));
+  }
+
+  /** Closes the connection; the client cannot be used afterwards. */
+  close(): void {
+    this.#backend.close();
+  }
+
+  #call(signal: AbortSignal | undefined): { timeout: number; signal?: AbortSignal } {
+    return { timeout: this.#timeout, ...(signal ? { signal } : {}) };
+  }
+}
+
+function filters(list: unknown): { filters?: string[] } {
+  if (list === undefined) return {};
+  if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) throw new InvalidArgument('filters must be an array of strings');
+  return { filters: list as string[] };
+}

@@ -1,0 +1,67 @@
+// The engine's own BuildKit (Docker.buildkit). Docker serves the Control API over h2c with prior
+// knowledge on its own socket (seen on 28.5 and 29.x); older engines only through `POST /grpc`
+// upgraded to h2c, with sessions through `POST /session`. Which one is asked once, by what the
+// engine answers to a first call over h2c, never by its version.
+import { ControlMethod } from '../buildkit/control.js';
+import type { Credentials } from '../credentials/credentials.js';
+import type { EngineApi } from '../engine-api.js';
+import { ConnectionError, ProtocolError, TimeoutError } from '../errors.js';
+import { GrpcClient } from '../grpc/client.js';
+import { BuildSession } from '../session/session.js';
+import { describeAddress, type Address } from '../transport/address.js';
+import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
+import { BuildKit, type BuildKitBackend } from './buildkit.js';
+
+/** How long the first h2c call may take before the engine is taken not to serve gRPC on its socket. */
+const PROBE_TIMEOUT = 10_000;
+
+export interface EngineBuildKitOptions {
+  api: EngineApi;
+  /** The engine's address, when it is a socket of ours to connect to (not a transport of the caller's). */
+  address: Address | undefined;
+  tls: TlsOptions | undefined;
+  credentials: Credentials;
+  timeout: number;
+}
+
+/** How the engine serves the Control API, once known. */
+type EngineGrpcPath = 'h2c' | 'upgrade';
+
+export function engineBuildKit(options: EngineBuildKitOptions): BuildKit {
+  const { api, address } = options;
+  const upgrade = new GrpcClient({ connect: () => api.upgrade('/grpc', { headers: { Upgrade: 'h2c' } }), where: 'the engine (POST /grpc)' });
+  let direct: GrpcClient | undefined;
+  if (address && address.kind !== 'ssh') {
+    const secure = address.kind === 'tcp' && address.tls;
+    const connect = connectTo(address, 10_000, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'the Docker engine' });
+    direct = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+  }
+  let path: Promise<EngineGrpcPath> | undefined;
+  const choose = (): Promise<EngineGrpcPath> => {
+    path ??= (async (): Promise<EngineGrpcPath> => {
+      if (!direct) return 'upgrade';
+      try {
+        await direct.unary(ControlMethod.Info, new Uint8Array(0), { timeout: PROBE_TIMEOUT });
+        return 'h2c';
+      } catch (error) {
+        // an answer in gRPC (even a refusal) means gRPC is served here; anything else means it is not
+        if (error instanceof ConnectionError || error instanceof ProtocolError || error instanceof TimeoutError) {
+          direct.close();
+          return 'upgrade';
+        }
+        return 'h2c';
+      }
+    })();
+    path.catch(() => (path = undefined));
+    return path;
+  };
+  const backend: BuildKitBackend = {
+    grpc: async () => ((await choose()) === 'h2c' ? direct! : upgrade),
+    attachSession: async (grpc, session) => (grpc === direct ? BuildSession.attach(grpc, session) : BuildSession.open(api, session)),
+    close: () => {
+      direct?.close();
+      upgrade.close();
+    },
+  };
+  return BuildKit.over(backend, options.credentials, options.timeout);
+}

@@ -63,3 +63,23 @@ export { resolveEndpoint, type Endpoint } from './endpoint.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { SshOptions } from './transport/ssh.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';
+
+// an image's files without running it: image archives (docker-archive, OCI layouts), merged layers, tar reading
+/** openImageArchive: opens a `docker save` archive or an OCI image layout (a path, bytes or a stream) to read its images' files. */
+export { openImageArchive } from './image-archive/archive.js';
+/** ImageArchive: an opened image archive: its images, and each one's merged filesystem (files, readFile, export, extract). */
+export { ImageArchive } from './image-archive/archive.js';
+/** OpenImageArchiveOptions: how a stream is held while it is read (memoryLimit). */
+export type { OpenImageArchiveOptions } from './image-archive/archive.js';
+/** ImageChoice: which image of an archive (its platform, name or digest). */
+export type { ImageChoice } from './image-archive/archive.js';
+/** FileEntry: one path of an image's merged filesystem, with its layer and its content. */
+export type { FileEntry } from './image-archive/files.js';
+/** ExtractOptions: what extract makes beyond files, links and directories (devices). */
+export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
+/** ArchiveImage: one image an archive holds (names, digest, platform, config, layers). */
+export type { ArchiveImage, ImageConfig, LayerDescriptor } from './image-archive/source.js';
+/** readTar: a streaming tar reader (ustar, pax, GNU long names, base-256); bodies streamed, hostile archives refused. */
+export { readTar } from './tar/reader.js';
+/** TarReadEntry: a tar entry's header and its streamed content. */
+export type { TarReadEntry, TarHeader, TarType, RandomAccess } from './tar/reader.js';

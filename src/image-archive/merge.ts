@@ -93,18 +93,8 @@ export class MergedTree {
 
   /** The node at `path` (absolute or not), symlinks followed inside the image (the last one too, with `follow`). */
   lookup(path: string, follow = true): Node | undefined {
-    const clean = clampJoin('', path);
-    if (clean === '') return undefined;
-    const dir = this.#resolveDir(parentOf(clean), 0, false, path);
-    if (dir === undefined) return undefined;
-    let node = this.nodes.get(join(dir, baseOf(clean)));
-    for (let hops = 0; follow && node?.header.type === 'symlink'; hops++) {
-      if (hops >= MAX_HOPS) return undefined;
-      const target = clampJoin(node.header.linkname?.startsWith('/') ? '' : parentOf(node.path), node.header.linkname ?? '');
-      const targetDir = this.#resolveDir(parentOf(target), 0, false, path);
-      node = targetDir === undefined || target === '' ? undefined : this.nodes.get(join(targetDir, baseOf(target)));
-    }
-    return node;
+    const at = this.#walk(path, { layer: 0, create: false, followLast: follow, lastIsDir: false, where: path });
+    return at ? this.nodes.get(at) : undefined;
   }
 
   #add(item: Item, path: string, where: string): void {
@@ -133,10 +123,11 @@ export class MergedTree {
 
   /** A hard link's target: a path from the image's root, its directories resolved inside the image. */
   #linkTarget(linkname: string, where: string): Node | undefined {
+    // cleaned as a name first (as the engine joins it to the root), then walked; the last component is not followed (link(2))
     const clean = clampJoin('', linkname);
     if (clean === '') return undefined;
-    const dir = this.#resolveDir(parentOf(clean), 0, false, where);
-    return dir === undefined ? undefined : this.nodes.get(join(dir, baseOf(clean)));
+    const at = this.#walk(clean, { layer: 0, create: false, followLast: false, lastIsDir: false, where });
+    return at === undefined ? undefined : this.nodes.get(at);
   }
 
   #place(node: Node): void {
@@ -159,28 +150,42 @@ export class MergedTree {
   }
 
   /**
-   * The real path of directory `dir`: each component looked up, a symlink followed inside the
-   * image. With `create`, what is missing (or not a directory) becomes a directory; without, undefined.
+   * The real path of directory `dir`: walked component by component as the kernel would inside a
+   * chroot ('..' after a symlink applies to where the link led; '..' at the root stays there). With
+   * `create`, what is missing (or not a directory) becomes a directory; without, undefined.
    */
-  #resolveDir(dir: string, layer: number, create: boolean, where: string, hops = { n: 0 }): string | undefined {
-    let current = '';
-    for (const part of dir === '' ? [] : dir.split('/')) {
-      const next = join(current, part);
-      const node = this.nodes.get(next);
-      if (node?.header.type === 'directory') {
-        current = next;
-      } else if (node?.header.type === 'symlink') {
-        if (++hops.n > MAX_HOPS) throw new ArchiveError(`${where}: too many symbolic links under ${JSON.stringify(dir)}`);
-        const resolved = this.#resolveDir(clampJoin(current, node.header.linkname ?? ''), layer, create, where, hops);
-        if (resolved === undefined) return undefined;
-        current = resolved;
-      } else {
-        if (!create) return undefined;
-        if (node !== undefined) this.#remove(next);
-        this.#place({ path: next, header: { name: next, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, layer, seq: this.#seq++ });
-        current = next;
+  #resolveDir(dir: string, layer: number, create: boolean, where: string): string | undefined {
+    return this.#walk(dir, { layer, create, followLast: true, lastIsDir: true, where });
+  }
+
+  #walk(path: string, options: { layer: number; create: boolean; followLast: boolean; lastIsDir: boolean; where: string }): string | undefined {
+    const stack: string[] = [];
+    const pending = path.split('/');
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        stack.pop();
+        continue;
       }
+      const next = [...stack, part].join('/');
+      const node = this.nodes.get(next);
+      const last = !pending.some((p) => p !== '' && p !== '.');
+      if (node?.header.type === 'symlink' && (!last || options.followLast)) {
+        if (++hops > MAX_HOPS) throw new ArchiveError(`${options.where}: too many symbolic links under ${JSON.stringify(path)}`);
+        const target = node.header.linkname ?? '';
+        if (target.startsWith('/')) stack.length = 0;
+        pending.unshift(...target.split('/'));
+        continue;
+      }
+      if (node?.header.type !== 'directory' && (!last || options.lastIsDir)) {
+        if (!options.create) return undefined;
+        if (node !== undefined) this.#remove(next);
+        this.#place({ path: next, header: { name: next, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, layer: options.layer, seq: this.#seq++ });
+      }
+      stack.push(part);
     }
-    return current;
+    return stack.join('/');
   }
 }

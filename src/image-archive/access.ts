@@ -18,20 +18,29 @@ export function bytesAccess(bytes: Uint8Array): OwnedAccess {
 
 /** `size` bytes of `access` from `offset`, as random access of their own. */
 export function sliceAccess(access: RandomAccess, offset: number, size: number): RandomAccess {
-  return { size, read: (at, length) => access.read(offset + at, Math.min(length, size - at)) };
+  const slice: RandomAccess = { size, read: (at, length) => access.read(offset + at, Math.min(length, size - at)) };
+  const readInto = access.readInto?.bind(access);
+  if (readInto) slice.readInto = (at, target) => readInto(offset + at, target.subarray(0, Math.max(0, Math.min(target.length, size - at))));
+  return slice;
 }
 
 async function handleAccess(handle: FileHandle, size: number, onClose: () => Promise<void>): Promise<OwnedAccess> {
+  const readInto = async (offset: number, target: Uint8Array): Promise<number> => {
+    const length = Math.max(0, Math.min(target.length, size - offset));
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(target, got, length - got, offset + got);
+      if (bytesRead === 0) throw new ArchiveError(`the archive file is shorter than it was when it was opened (${offset + got} of ${size} bytes)`);
+      got += bytesRead;
+    }
+    return got;
+  };
   return {
     size,
+    readInto,
     async read(offset, length) {
       const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
-      let got = 0;
-      while (got < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, got, buffer.length - got, offset + got);
-        if (bytesRead === 0) throw new ArchiveError(`the archive file is shorter than it was when it was opened (${offset + got} of ${size} bytes)`);
-        got += bytesRead;
-      }
+      await readInto(offset, buffer);
       return buffer;
     },
     async close() {

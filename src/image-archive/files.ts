@@ -102,8 +102,7 @@ export class ImageFiles {
         const items: Item[] = [];
         let ordinal = 0;
         for await (const entry of readTar(await this.#layerTar(index))) {
-          const { body: _body, offset, ...header } = entry;
-          items.push({ header: header as TarHeader, layer: index, ordinal: ordinal++, offset });
+          items.push({ header: headerOf(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
         }
         tree.addLayer(items, index, this.image.layers[index]!.digest);
       }
@@ -126,18 +125,32 @@ export class ImageFiles {
   }
 
   #entry(node: Node, firstPath: Map<Item, string>, readers: LayerContent[]): FileEntry {
-    const { name: _name, linkname, ...header } = node.header;
-    const entry: FileEntry = { ...header, path: `/${node.path}`, layer: { index: node.layer, digest: this.image.layers[node.layer]?.digest ?? '' }, content: emptyContent };
-    if (linkname !== undefined && header.type === 'symlink') entry.linkname = linkname;
     const data = node.data;
-    if (data === undefined) return entry;
-    const first = firstPath.get(data);
-    if (first !== undefined) return { ...entry, type: 'hardlink', size: 0, linkname: `/${first}` };
-    firstPath.set(data, node.path);
+    const first = data === undefined ? undefined : firstPath.get(data);
     // the first path of a file shared by hard links holds the content (and the file's metadata)
-    const { name: _n, linkname: _l, ...fileHeader } = data.header;
+    const h = data !== undefined && first === undefined ? data.header : node.header;
+    const entry: FileEntry = { path: `/${node.path}`, type: h.type, mode: h.mode, uid: h.uid, gid: h.gid, size: h.size, mtime: h.mtime, layer: this.#layerRef(node.layer), content: emptyContent };
+    if (h.uname !== undefined) entry.uname = h.uname;
+    if (h.gname !== undefined) entry.gname = h.gname;
+    if (h.devmajor !== undefined) entry.devmajor = h.devmajor;
+    if (h.devminor !== undefined) entry.devminor = h.devminor;
+    if (h.type === 'symlink' && h.linkname !== undefined) entry.linkname = h.linkname;
+    if (data === undefined) return entry;
+    if (first !== undefined) {
+      entry.type = 'hardlink';
+      entry.size = 0;
+      entry.linkname = `/${first}`;
+      return entry;
+    }
+    firstPath.set(data, node.path);
     const reader = readers[data.layer]!;
-    return { ...entry, ...fileHeader, type: 'file', content: () => reader.read(data) };
+    entry.type = 'file';
+    entry.content = () => reader.read(data);
+    return entry;
+  }
+
+  #layerRef(index: number): { index: number; digest: string } {
+    return { index, digest: this.image.layers[index]?.digest ?? '' };
   }
 
   /** The content of the file at `path`, symlinks followed inside the image. */
@@ -174,3 +187,14 @@ export class ImageFiles {
 }
 
 async function* emptyContent(): AsyncIterable<Uint8Array> {}
+
+/** A read entry's header alone (not its body, whose closure holds the reader). */
+function headerOf(entry: TarReadEntry): TarHeader {
+  const header: TarHeader = { name: entry.name, type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size, mtime: entry.mtime };
+  if (entry.linkname !== undefined) header.linkname = entry.linkname;
+  if (entry.uname !== undefined) header.uname = entry.uname;
+  if (entry.gname !== undefined) header.gname = entry.gname;
+  if (entry.devmajor !== undefined) header.devmajor = entry.devmajor;
+  if (entry.devminor !== undefined) header.devminor = entry.devminor;
+  return header;
+}

@@ -105,13 +105,13 @@ export class MergedTree {
     if (existing !== undefined) {
       if (existing.header.type === 'directory' && header.type === 'directory') {
         // a directory over a directory: new metadata, the lower one's contents kept
-        existing.header = { ...header, name: at };
+        existing.header = header;
         existing.layer = item.layer;
         return;
       }
       this.#remove(at);
     }
-    const node: Node = { path: at, header: { ...header, name: at }, layer: item.layer, seq: this.#seq++ };
+    const node: Node = { path: at, header, layer: item.layer, seq: this.#seq++ };
     if (header.type === 'file') node.data = item;
     if (header.type === 'hardlink') {
       const target = this.#linkTarget(header.linkname ?? '', where);

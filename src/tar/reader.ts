@@ -44,6 +44,8 @@ export interface TarReadEntry extends TarHeader {
 export interface RandomAccess {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Reads into `target` from `offset` (as much as fits, or as `size` has); says how many bytes. Lets headers be read into one reused buffer. */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
 }
 
 /** The largest pax or GNU long-name header the reader takes (real ones are a few hundred bytes). */
@@ -133,25 +135,38 @@ class RandomCursor implements Cursor {
   readonly #access: RandomAccess;
   #window = EMPTY;
   #windowAt = 0;
+  /** Where headers are read when the source can read into a buffer: one allocation for the whole archive. */
+  #scratch: Uint8Array | undefined;
   constructor(access: RandomAccess) {
     this.#access = access;
   }
+  /** `n` bytes (fewer at the end), valid until the next read: headers are parsed as soon as they are read. */
   async read(n: number): Promise<Uint8Array> {
     const end = Math.min(this.pos + n, this.#access.size);
     if (this.pos < this.#windowAt || end > this.#windowAt + this.#window.length) {
       // headers are small and close together: read a window ahead, and parse them from it
-      this.#window = await this.#access.read(this.pos, Math.min(Math.max(n, WINDOW), this.#access.size - this.pos));
+      const length = Math.min(Math.max(n, WINDOW), this.#access.size - this.pos);
+      if (this.#access.readInto !== undefined && length <= WINDOW) {
+        this.#scratch ??= new Uint8Array(WINDOW);
+        this.#window = this.#scratch.subarray(0, await this.#access.readInto(this.pos, this.#scratch.subarray(0, length)));
+      } else {
+        this.#window = await this.#access.read(this.pos, length);
+      }
       this.#windowAt = this.pos;
     }
     const out = this.#window.subarray(this.pos - this.#windowAt, Math.min(end, this.#windowAt + this.#window.length) - this.#windowAt);
     this.pos += out.length;
     return out;
   }
+  /** Content, in memory of its own (never the reused window): consumers may keep it. */
   async *pieces(n: number): AsyncIterable<Uint8Array> {
     const end = Math.min(this.pos + n, this.#access.size);
     while (this.pos < end) {
-      const piece = await this.read(Math.min(end - this.pos, PIECE));
+      const want = Math.min(end - this.pos, PIECE);
+      const inWindow = this.pos >= this.#windowAt && this.pos + want <= this.#windowAt + this.#window.length;
+      const piece = inWindow ? this.#window.slice(this.pos - this.#windowAt, this.pos - this.#windowAt + want) : await this.#access.read(this.pos, want);
       if (piece.length === 0) return;
+      this.pos += piece.length;
       yield piece;
     }
   }
@@ -304,8 +319,14 @@ class Extensions {
   }
   /** The header with the extensions applied; they are used up. */
   apply(raw: RawHeader, at: number): TarHeader {
-    const records = { ...this.global, ...this.local };
-    const { flag, ...header } = raw;
+    const records = Object.keys(this.local).length === 0 ? this.global : { ...this.global, ...this.local };
+    const flag = raw.flag;
+    const header: TarHeader = { name: raw.name, type: raw.type, mode: raw.mode, uid: raw.uid, gid: raw.gid, size: raw.size, mtime: raw.mtime };
+    if (raw.linkname !== undefined) header.linkname = raw.linkname;
+    if (raw.uname !== undefined) header.uname = raw.uname;
+    if (raw.gname !== undefined) header.gname = raw.gname;
+    if (raw.devmajor !== undefined) header.devmajor = raw.devmajor;
+    if (raw.devminor !== undefined) header.devminor = raw.devminor;
     if (this.longName !== undefined) header.name = this.longName;
     if (this.longLink !== undefined) header.linkname = this.longLink;
     if (records['path']) header.name = records['path'];
@@ -319,7 +340,7 @@ class Extensions {
       if (!/^-?\d{1,16}(\.\d+)?$/.test(records['mtime'])) throw new ArchiveError(`the pax mtime of the entry at byte ${at} is not a time`, { offset: at });
       header.mtime = Number(records['mtime']);
     }
-    if (Object.keys(records).some((k) => k.startsWith('GNU.sparse.'))) throw new ArchiveError(`the entry at byte ${at} is a sparse file, which this reader does not take`, { offset: at, entry: header.name });
+    for (const key in records) if (key.startsWith('GNU.sparse.')) throw new ArchiveError(`the entry at byte ${at} is a sparse file, which this reader does not take`, { offset: at, entry: header.name });
     this.local = {};
     this.longName = undefined;
     this.longLink = undefined;
@@ -384,7 +405,10 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | RandomAccess)
         }
         if (got < header.size) throw truncated(cursor.pos, `the content of ${JSON.stringify(header.name)}`);
       };
-      yield { ...header, offset: dataAt, body: { [Symbol.asyncIterator]: () => body()[Symbol.asyncIterator]() } };
+      const entry = header as TarReadEntry;
+      entry.offset = dataAt;
+      entry.body = { [Symbol.asyncIterator]: () => body()[Symbol.asyncIterator]() };
+      yield entry;
       stale = true;
       const left = end - cursor.pos;
       if (left > 0 && (await cursor.skip(left)) < left) throw truncated(cursor.pos, `the content of ${JSON.stringify(header.name)}`);

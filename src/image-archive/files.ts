@@ -4,30 +4,17 @@
 // layer is an uncompressed file); content is then read layer by layer as the consumer asks.
 import { FileNotFound, ArchiveError } from '../errors.js';
 import { pack, type PackEntry } from '../tar/packer.js';
-import { readTar, type RandomAccess, type TarHeader, type TarReadEntry, type TarType } from '../tar/reader.js';
+import { copyHeader, readTar, type RandomAccess, type TarHeader, type TarReadEntry } from '../tar/reader.js';
 import { layerTar } from './decompress.js';
 import { MergedTree, type Item, type Node } from './merge.js';
 import type { ArchiveImage, ImageSource } from './source.js';
 
-/** FileEntry: one path of an image's merged filesystem. */
-export interface FileEntry {
+/** FileEntry: one path of an image's merged filesystem (a tar header's fields, and where it came from). */
+export interface FileEntry extends Omit<TarHeader, 'name'> {
   /** Absolute, as in the image: `/etc/os-release`. */
   path: string;
-  type: TarType;
-  /** Permission bits with setuid, setgid and sticky. */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** Bytes of content (files only). */
-  size: number;
-  /** Seconds since the epoch. */
-  mtime: number;
   /** A symlink's target as stored; a hard link's, the absolute path of the file it shares content with. */
   linkname?: string;
-  uname?: string;
-  gname?: string;
-  devmajor?: number;
-  devminor?: number;
   /** The layer this path's entry came from: its index (bottom is 0) and digest. */
   layer: { index: number; digest: string };
   /** A file's content, streamed; read it before asking for the next entry. Empty for other types. */
@@ -102,7 +89,7 @@ export class ImageFiles {
         const items: Item[] = [];
         let ordinal = 0;
         for await (const entry of readTar(await this.#layerTar(index))) {
-          items.push({ header: headerOf(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
+          items.push({ header: copyHeader(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
         }
         tree.addLayer(items, index, this.image.layers[index]!.digest);
       }
@@ -187,14 +174,3 @@ export class ImageFiles {
 }
 
 async function* emptyContent(): AsyncIterable<Uint8Array> {}
-
-/** A read entry's header alone (not its body, whose closure holds the reader). */
-function headerOf(entry: TarReadEntry): TarHeader {
-  const header: TarHeader = { name: entry.name, type: entry.type, mode: entry.mode, uid: entry.uid, gid: entry.gid, size: entry.size, mtime: entry.mtime };
-  if (entry.linkname !== undefined) header.linkname = entry.linkname;
-  if (entry.uname !== undefined) header.uname = entry.uname;
-  if (entry.gname !== undefined) header.gname = entry.gname;
-  if (entry.devmajor !== undefined) header.devmajor = entry.devmajor;
-  if (entry.devminor !== undefined) header.devminor = entry.devminor;
-  return header;
-}

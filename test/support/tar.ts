@@ -1,7 +1,7 @@
 // Tar helpers for tests: the packer's whole output, and a minimal reader (ustar headers, pax
 // `path`/`linkpath`/`size` records, checksums).
 import { pack, type PackEntry } from '../../src/tar/packer.js';
-import { readTar as readTarStream, type RandomAccess } from '../../src/tar/reader.js';
+import { readTar as readTarStream, type RandomAccess, type TarReadEntry } from '../../src/tar/reader.js';
 
 /** The whole archive `pack` makes of `entries`. */
 export async function packed(entries: AsyncIterable<PackEntry> | Iterable<PackEntry>): Promise<Buffer> {
@@ -71,17 +71,7 @@ export function readTar(archive: Uint8Array): ReadEntry[] {
 }
 
 /** An entry as readTar gives it, its body read whole (tests only). */
-export interface ReadBack {
-  name: string;
-  type: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtime: number;
-  linkname?: string;
-  content: Buffer;
-}
+export type ReadBack = Omit<TarReadEntry, 'body' | 'offset' | 'uname' | 'gname'> & { content: Buffer };
 
 /** Every entry of `source` through readTar, bodies read whole. */
 export async function readBack(source: AsyncIterable<Uint8Array> | RandomAccess): Promise<ReadBack[]> {

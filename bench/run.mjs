@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const wanted = process.argv.slice(2);
-const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'session', 'buildkit', 'cold-start', 'registry'];
+const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'session', 'buildkit', 'cold-start', 'registry', 'image-files'];
 // (cold start runs first, while the engine is idle: after the 1 GiB scenarios dockerd goes on
 // cleaning up for a while, and a 150 ms process start is where that shows most)
 const scenarios = all.filter((s) => !wanted.length || wanted.includes(s)).sort((a, b) => (b === 'cold-start') - (a === 'cold-start'));

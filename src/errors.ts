@@ -20,7 +20,10 @@ export type ErrorCode =
   | 'ERR_DOCKER_CLIENT_CLOSED'
   | 'ERR_DOCKER_DIGEST_MISMATCH'
   | 'ERR_DOCKER_REGISTRY'
-  | 'ERR_DOCKER_GRPC';
+  | 'ERR_DOCKER_GRPC'
+  | 'ERR_DOCKER_ARCHIVE'
+  | 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_DOCKER_FILE_NOT_FOUND';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -194,6 +197,46 @@ export class GrpcError extends DockerError {
 }
 
 /**
+ * ArchiveError: a tar archive or an image archive that is malformed or hostile (a bad checksum, a
+ * size no archive can have, a truncated archive, a missing blob, an entry that would escape).
+ */
+export class ArchiveError extends DockerError {
+  override readonly code: 'ERR_DOCKER_ARCHIVE' = 'ERR_DOCKER_ARCHIVE';
+  /** Where in the (uncompressed) archive the fault is, in bytes from its start, when it has a place. */
+  readonly offset: number | undefined;
+  /** The entry's name, when the fault is one entry's. */
+  readonly entry: string | undefined;
+  constructor(message: string, details: { offset?: number; entry?: string; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.offset = details.offset;
+    this.entry = details.entry;
+  }
+}
+
+/** UnsupportedMediaType: content this runtime cannot decode (a zstd layer where node:zlib has no zstd). */
+export class UnsupportedMediaType extends DockerError {
+  override readonly code: 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE' = 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE';
+  readonly mediaType: string;
+  /** The runtime and its version, as `node v20.19.0`. */
+  readonly runtime: string;
+  constructor(mediaType: string, runtime: string, needs: string) {
+    super(`${mediaType}: ${runtime} cannot decode it (${needs})`);
+    this.mediaType = mediaType;
+    this.runtime = runtime;
+  }
+}
+
+/** FileNotFound: a path an image does not have. */
+export class FileNotFound extends DockerError {
+  override readonly code: 'ERR_DOCKER_FILE_NOT_FOUND' = 'ERR_DOCKER_FILE_NOT_FOUND';
+  readonly path: string;
+  constructor(path: string, why = 'no such file in the image') {
+    super(`${path}: ${why}`);
+    this.path = path;
+  }
+}
+
+/**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.buildLog`).
  */
@@ -214,7 +257,10 @@ export type AnyDockerError =
   | ClientClosed
   | DigestMismatch
   | RegistryError
-  | GrpcError;
+  | GrpcError
+  | ArchiveError
+  | UnsupportedMediaType
+  | FileNotFound;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

@@ -68,7 +68,7 @@ export type { Transport, TransportRequest, TransportResponse, ResponseBody, Requ
 /** Registry: an OCI distribution client (resolve, manifest, config, platforms, blob, tags, referrers); `docker.registry` is one sharing the client's credentials. */
 export { Registry, MAX_MANIFEST_SIZE, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 /** Descriptor, manifests and image configs as registries send them (OCI image spec field names). */
-export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './registry/types.js';
+export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 /** parseChallenges: the challenges of a WWW-Authenticate field (RFC 7235). */
 export { parseChallenges, type Challenge } from './registry/challenge.js';
 /** parseRegistryReference: a reference as the docker CLI reads it, made into registry host, repository, tag and digest. */
@@ -85,3 +85,23 @@ export type { BuildKitOutput, CacheEntry, ArchiveDestination } from './buildkit-
 export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from './buildkit/control.js';
 /** GrpcClient: gRPC calls over node:http2 (unary, streaming), as BuildKit's client uses them. */
 export { GrpcClient, GrpcCall, type GrpcCallOptions, type GrpcClientOptions, type Metadata as GrpcMetadata } from './grpc/client.js';
+
+// an image's files without running it: image archives (docker-archive, OCI layouts), merged layers, tar reading
+/** openImageArchive: opens a `docker save` archive or an OCI image layout (a path, bytes or a stream) to read its images' files. */
+export { openImageArchive } from './image-archive/archive.js';
+/** ImageArchive: an opened image archive: its images, and each one's merged filesystem (files, readFile, export, extract). */
+export { ImageArchive } from './image-archive/archive.js';
+/** OpenImageArchiveOptions: how a stream is held while it is read (memoryLimit). */
+export type { OpenImageArchiveOptions } from './image-archive/archive.js';
+/** ImageChoice: which image of an archive (its platform, name or digest). */
+export type { ImageChoice } from './image-archive/archive.js';
+/** FileEntry: one path of an image's merged filesystem, with its layer and its content. */
+export type { FileEntry } from './image-archive/files.js';
+/** ExtractOptions: what extract makes beyond files, links and directories (devices). */
+export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
+/** ArchiveImage: one image an archive holds (names, digest, platform, config, layers). */
+export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
+/** readTar: a streaming tar reader (ustar, pax, GNU long names, base-256); bodies streamed, hostile archives refused. */
+export { readTar } from './tar/reader.js';
+/** TarReadEntry: a tar entry's header and its streamed content. */
+export type { TarReadEntry, TarHeader, TarType, RandomAccess } from './tar/reader.js';

@@ -1,10 +1,10 @@
 // dockwire: the image half of the docker CLI, on dockwire. `dockwire [image] COMMAND ...`.
 // Exit codes: 0 success, 1 the engine (or the network) said no, 2 bad usage.
-import { close as closeFile, createReadStream, open as openFile, write as writeFile } from 'node:fs';
+import { close as closeFile, createReadStream, createWriteStream, open as openFile, statSync, write as writeFile } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker, DockerError, saveImages, type Image, type ProgressEvent, type ProgressJob, type SecretSource } from '../index.js';
+import { Docker, DockerError, openImageArchive, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../index.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
 
@@ -60,6 +60,27 @@ function sshFlags(values: string[], env: Record<string, string | undefined>): Re
     ssh[id] = path;
   }
   return ssh;
+}
+
+/** ARCHIVE (a file that is there) opened as an image archive, or REF saved by the engine and read as it streams. */
+async function openArchive(docker: Docker, source: string): Promise<ImageArchive> {
+  let isFile = false;
+  try {
+    isFile = statSync(source).isFile();
+  } catch {
+    // not a file: an image reference
+  }
+  if (isFile) return openImageArchive(source);
+  return openImageArchive((await docker.images.get(source)).save());
+}
+
+const TYPE_CHAR: Record<FileEntry['type'], string> = { file: '-', directory: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p' };
+
+/** One line of `files`, as `tar -tv` draws an entry: type and mode, owner, size, path, link target. */
+function fileLine(f: FileEntry, layers: boolean): string {
+  const link = f.linkname === undefined ? '' : f.type === 'hardlink' ? ` link to ${f.linkname}` : ` -> ${f.linkname}`;
+  const layer = layers ? `${String(f.layer.index).padStart(3)} ${f.layer.digest.replace(/^sha256:/, '').slice(0, 12).padEnd(12)} ` : '';
+  return `${layer}${TYPE_CHAR[f.type]}${(f.mode & 0o7777).toString(8).padStart(4, '0')} ${`${f.uid}/${f.gid}`.padEnd(11)} ${String(f.size).padStart(10)} ${f.path}${link}\n`;
 }
 
 interface Command {
@@ -446,7 +467,61 @@ const commands: Record<string, Command> = {
       io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${descriptor.digest}\n`);
     },
   },
+  files: {
+    usage: 'files [--platform P] [--layers] IMAGE|ARCHIVE',
+    summary: 'List an image’s files (its layers merged) without running it',
+    flags: { platform: f(['--platform'], true), layers: f(['--layers']) },
+    async run(docker, args, io) {
+      const [source] = need(args, 1, 'IMAGE or ARCHIVE');
+      const platform = one(args, 'platform');
+      const archive = await openArchive(docker, source!);
+      try {
+        for await (const file of archive.files(platform ? { platform } : {})) {
+          if (io.json) {
+            const { content: _content, ...rest } = file;
+            io.out.write(`${JSON.stringify(rest)}\n`);
+          } else io.out.write(fileLine(file, has(args, 'layers')));
+        }
+      } finally {
+        await archive.close();
+      }
+    },
+  },
+  cat: {
+    usage: 'cat [--platform P] IMAGE|ARCHIVE PATH',
+    summary: 'Print a file of an image without running it',
+    flags: { platform: f(['--platform'], true) },
+    async run(docker, args) {
+      const [source, path] = need(args, 2, 'IMAGE or ARCHIVE, and PATH');
+      const platform = one(args, 'platform');
+      const archive = await openArchive(docker, source!);
+      try {
+        const bytes = await archive.readFile(path!, platform ? { platform } : {});
+        await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        await archive.close();
+      }
+    },
+  },
+  export: {
+    usage: 'export [--platform P] [-o FILE] IMAGE|ARCHIVE',
+    summary: 'Write an image’s merged filesystem as one tar (as docker export of a container of it)',
+    flags: { platform: f(['--platform'], true), output: f(['-o', '--output'], true) },
+    async run(docker, args) {
+      const [source] = need(args, 1, 'IMAGE or ARCHIVE');
+      const output = one(args, 'output');
+      if (!output && process.stdout.isTTY) throw new UsageError('refusing to write a tar archive to a terminal: use -o FILE or redirect');
+      const platform = one(args, 'platform');
+      const archive = await openArchive(docker, source!);
+      try {
+        await pipeline(Readable.from(archive.export(platform ? { platform } : {})), output ? createWriteStream(output) : process.stdout);
+      } finally {
+        await archive.close();
+      }
+    },
+  },
 };
+
 
 const GLOBAL: Record<string, FlagSpec> = { host: f(['-H', '--host'], true), json: f(['--json']), help: f(['-h', '--help']) };
 

@@ -7,6 +7,9 @@ import { saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
 import type { HistoryEntry, ImageAttrs } from '../images/types.js';
 import { InvalidArgument } from '../errors.js';
+import { openImageArchive, type ImageChoice } from '../image-archive/archive.js';
+import type { FileEntry } from '../image-archive/files.js';
+import { checkOptions } from '../options.js';
 
 export class Image {
   /** The engine's inspect data, field names as the engine sends them. */
@@ -69,6 +72,24 @@ export class Image {
     }
     const { named: _named, ...saveOptions } = options;
     return saveImages(this.#ctx, name, saveOptions);
+  }
+
+  /**
+   * The image's files, its layers merged (whiteouts applied), without running it: the image is
+   * saved and its archive read as a stream (spooled to a temporary folder past 16 MiB, removed
+   * at the end). `platform`: that platform's files, of a multi-platform image.
+   */
+  files(options: Pick<ImageChoice, 'platform'> & { signal?: AbortSignal } = {}): AsyncIterable<FileEntry> {
+    const self = this;
+    return (async function* () {
+      checkOptions('image.files', options, ['platform', 'signal']);
+      const archive = await openImageArchive(saveImages(self.#ctx, self.id, options.signal ? { signal: options.signal } : {}));
+      try {
+        yield* archive.files(options.platform === undefined ? {} : { platform: options.platform });
+      } finally {
+        await archive.close();
+      }
+    })();
   }
 
   toString(): string {

@@ -23,7 +23,7 @@ import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js'
 import { nextLink } from './link.js';
 import { manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
-import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from './types.js';
+import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
 
 /** Manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;

@@ -4,7 +4,7 @@
 // gname 297/32, devmajor 329/8, devminor 337/8, prefix 345/155. Numbers are written as GNU tar
 // writes them: zero-padded octal ending in NUL.
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink';
+export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
 export interface TarEntry {
   /** Slash-separated path inside the archive, without a leading '/'; directories without a trailing one. */
@@ -20,11 +20,14 @@ export interface TarEntry {
   linkname?: string;
   uid?: number;
   gid?: number;
+  /** A device's numbers (char and block entries). */
+  devmajor?: number;
+  devminor?: number;
 }
 
 export const BLOCK = 512;
 
-const TYPEFLAG: Record<EntryType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, directory: 0x35 };
+const TYPEFLAG: Record<EntryType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, directory: 0x35, fifo: 0x36 };
 const encoder = new TextEncoder();
 
 /** Whether `n` fits an octal field of `width` bytes (width-1 digits and a NUL). */
@@ -114,8 +117,8 @@ export function encodeHeader(entry: TarEntry, typeflag?: number): Uint8Array {
   if (entry.linkname !== undefined) writeString(block, 157, 100, encoder.encode(entry.linkname.replace(/[^\x01-\x7f]/g, '_')));
   writeString(block, 257, 6, encoder.encode('ustar\0'));
   writeString(block, 263, 2, encoder.encode('00'));
-  writeOctal(block, 329, 8, 0);
-  writeOctal(block, 337, 8, 0);
+  writeOctal(block, 329, 8, entry.devmajor ?? 0);
+  writeOctal(block, 337, 8, entry.devminor ?? 0);
   // checksum: sum of all bytes with the checksum field taken as spaces (POSIX), then 6 octal
   // digits, NUL, space (as GNU tar writes it)
   block.fill(0x20, 148, 156);

@@ -28,7 +28,7 @@ function cli(args: string[], input?: string | Buffer): { code: number; out: stri
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-const COMMANDS = ['ls', 'inspect', 'history', 'build', 'pull', 'push', 'save', 'load', 'rm', 'prune', 'search', 'tag', 'login'];
+const COMMANDS = ['ls', 'inspect', 'history', 'build', 'pull', 'push', 'save', 'load', 'rm', 'prune', 'search', 'tag', 'login', 'files', 'cat', 'export'];
 
 describe('dockwire CLI', () => {
   it('--help for every command, exit 0', () => {

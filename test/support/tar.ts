@@ -1,6 +1,7 @@
 // Tar helpers for tests: the packer's whole output, and a minimal reader (ustar headers, pax
 // `path`/`linkpath`/`size` records, checksums).
 import { pack, type PackEntry } from '../../src/tar/packer.js';
+import { readTar as readTarStream, type RandomAccess, type TarReadEntry } from '../../src/tar/reader.js';
 
 /** The whole archive `pack` makes of `entries`. */
 export async function packed(entries: AsyncIterable<PackEntry> | Iterable<PackEntry>): Promise<Buffer> {
@@ -67,4 +68,43 @@ export function readTar(archive: Uint8Array): ReadEntry[] {
     pax = {};
   }
   return out;
+}
+
+/** An entry as readTar gives it, its body read whole (tests only). */
+export type ReadBack = Omit<TarReadEntry, 'body' | 'offset' | 'uname' | 'gname'> & { content: Buffer };
+
+/** Every entry of `source` through readTar, bodies read whole. */
+export async function readBack(source: AsyncIterable<Uint8Array> | RandomAccess): Promise<ReadBack[]> {
+  const out: ReadBack[] = [];
+  for await (const entry of readTarStream(source)) {
+    const parts: Uint8Array[] = [];
+    for await (const piece of entry.body) parts.push(Buffer.from(piece));
+    const { body: _body, offset: _offset, uname: _u, gname: _g, ...header } = entry;
+    out.push({ ...header, content: Buffer.concat(parts) });
+  }
+  return out;
+}
+
+/** `bytes` as chunks cut at `cuts`. */
+export async function* chunked(bytes: Uint8Array, cuts: number[] = []): AsyncIterable<Uint8Array> {
+  let at = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    if (cut < at) continue;
+    yield bytes.subarray(at, cut);
+    at = cut;
+  }
+}
+
+/** Random access over bytes in memory. */
+export function inMemory(bytes: Uint8Array): RandomAccess {
+  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) };
+}
+
+/** Writes a header's checksum again after a test changed its bytes (the block is changed in place). */
+export function fixChecksum(block: Uint8Array): Uint8Array {
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += block[i]!;
+  block.set(Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+  return block;
 }

@@ -2,19 +2,20 @@
 // exception, never a hang, never unbounded memory. And round trips for what we encode.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError, StreamError } from '../../src/errors.js';
+import { ArchiveError, ProtocolError, StreamError } from '../../src/errors.js';
 import { encodeChunk, LAST_CHUNK } from '../../src/http/request.js';
 import { ResponseParser } from '../../src/http/response.js';
 import { JsonLinesDecoder } from '../../src/progress/json-lines.js';
 import { decodeTrace } from '../../src/buildkit/status.js';
 import { pack, type PackEntry } from '../../src/tar/packer.js';
 import { segment, tarName } from '../support/arbitraries.js';
-import { readTar } from '../support/tar.js';
+import { readTar as streamTar } from '../../src/tar/reader.js';
+import { chunked, fixChecksum, inMemory, packed, readBack, readTar } from '../support/tar.js';
 
 // Each property test says its own timeout: 10,000 runs take several seconds on a busy 2-core
 // machine (vitest's default of 5 s is not enough room).
 const PROPERTY_TIMEOUT = 120_000;
-export const RUNS = { response: 10_000, chunked: 10_000, jsonLines: 10_000, tar: 10_000, trace: 10_000 };
+export const RUNS = { response: 10_000, chunked: 10_000, jsonLines: 10_000, tar: 10_000, trace: 10_000, tarReader: 10_000, tarFuzz: 10_000 };
 
 /** Splits `bytes` at the given cut points. */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -192,4 +193,79 @@ describe('tar packer: pack → read gives back every entry', () => {
     );
   }, PROPERTY_TIMEOUT);
 
+});
+
+describe('tar reader: pack → readTar gives back every entry, at any split', () => {
+  const entry = fc.record({
+    name: tarName,
+    kind: fc.constantFrom('file', 'directory', 'symlink', 'hardlink'),
+    mode: fc.constantFrom(0o644, 0o755, 0o600, 0o777, 0o4755),
+    content: fc.uint8Array({ maxLength: 1500 }),
+    link: fc.oneof(segment, fc.string({ minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\0'))),
+    uid: fc.oneof(fc.constant(0), fc.nat({ max: 2 ** 40 })),
+    mtime: fc.oneof(fc.constant(1_700_000_000), fc.nat({ max: 2 ** 36 })),
+  });
+
+  it('names (long and non-ASCII), types, modes, ids, times, link targets and bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(entry, { maxLength: 10, selector: (e) => e.name }), fc.array(fc.nat(), { maxLength: 5 }), fc.boolean(), async (specs, cuts, random) => {
+        const entries: PackEntry[] = specs.map((s) => {
+          const base = { name: s.name, mode: s.mode, size: 0, mtime: s.mtime, uid: s.uid, gid: s.uid };
+          if (s.kind === 'file') return { ...base, type: 'file', size: s.content.length, content: () => [s.content] };
+          if (s.kind === 'directory') return { ...base, type: 'directory' };
+          return { ...base, type: s.kind, linkname: s.link };
+        });
+        const bytes = await packed(entries);
+        const read = await readBack(random ? inMemory(bytes) : chunked(bytes, [...cuts.map((c) => c % (bytes.length + 1))].sort((a, b) => a - b)));
+        expect(read.map((r) => r.name)).toEqual(entries.map((e) => e.name));
+        read.forEach((r, i) => {
+          const e = entries[i]!;
+          expect([r.type, r.mode, r.uid, r.gid, r.mtime, r.size]).toEqual([e.type, e.mode, e.uid, e.gid, e.mtime, e.size]);
+          if (e.linkname !== undefined) expect(r.linkname).toBe(e.linkname);
+          if (e.type === 'file') expect(r.content).toEqual(Buffer.from(specs[i]!.content));
+        });
+      }),
+      { numRuns: RUNS.tarReader },
+    );
+  }, PROPERTY_TIMEOUT);
+});
+
+describe('tar reader fuzzing: any bytes read or raise ArchiveError', () => {
+  /** Archives with random bytes changed, cut short, or random bytes alone. */
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 3000 }),
+    fc
+      .tuple(
+        fc.uniqueArray(tarName, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        fc.option(fc.nat()),
+        fc.boolean(),
+      )
+      .map(([names, flips, cut, fixSums]) => ({ names, flips, cut, fixSums })),
+  );
+
+  it('never throws anything else, and never gives more content than there are bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(bytes, fc.array(fc.nat(), { maxLength: 4 }), async (input, cuts) => {
+        let archive: Uint8Array;
+        if (input instanceof Uint8Array) archive = input;
+        else {
+          const b = Buffer.from(await packed(input.names.map((n, i) => ({ name: n, type: 'file' as const, mode: 0o644, size: i * 100, mtime: 0, content: () => [new Uint8Array(i * 100).fill(i)] }))));
+          for (const [at, value] of input.flips) b[at % b.length] = value;
+          if (input.fixSums) for (let at = 0; at + 512 <= b.length; at += 512) if (b.subarray(at + 257, at + 262).toString() === 'ustar') fixChecksum(b.subarray(at, at + 512));
+          archive = input.cut === null ? b : b.subarray(0, input.cut % (b.length + 1));
+        }
+        for (const source of [chunked(archive, [...cuts.map((c) => c % (archive.length + 1))].sort((a, b) => a - b)), inMemory(archive)]) {
+          let content = 0;
+          try {
+            for await (const entry of streamTar(source)) for await (const piece of entry.body) content += piece.length;
+          } catch (error) {
+            expect(error).toBeInstanceOf(ArchiveError);
+          }
+          expect(content).toBeLessThanOrEqual(archive.length);
+        }
+      }),
+      { numRuns: RUNS.tarFuzz },
+    );
+  }, PROPERTY_TIMEOUT);
 });

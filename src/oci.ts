@@ -1,6 +1,6 @@
 // What registries send (OCI image and distribution specs, and Docker's schema 2), with the
 // specs' own field names.
-import type { Platform } from '../platform.js';
+import type { Platform } from './platform.js';
 
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,0 +1,100 @@
+// Random access over what openImageArchive is given: a file (read at offsets), bytes in memory,
+// or a stream, which is read once: kept in memory while it is small, written to a temporary
+// folder once it passes the bound, and read from there.
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArchiveError } from '../errors.js';
+import type { RandomAccess } from '../tar/reader.js';
+
+/** Random access that holds something to let go of (a file handle, a temporary folder). */
+export interface OwnedAccess extends RandomAccess {
+  close(): Promise<void>;
+}
+
+export function bytesAccess(bytes: Uint8Array): OwnedAccess {
+  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)), close: async () => {} };
+}
+
+/** `size` bytes of `access` from `offset`, as random access of their own. */
+export function sliceAccess(access: RandomAccess, offset: number, size: number): RandomAccess {
+  const slice: RandomAccess = { size, read: (at, length) => access.read(offset + at, Math.min(length, size - at)) };
+  const readInto = access.readInto?.bind(access);
+  if (readInto) slice.readInto = (at, target) => readInto(offset + at, target.subarray(0, Math.max(0, Math.min(target.length, size - at))));
+  return slice;
+}
+
+async function handleAccess(handle: FileHandle, size: number, onClose: () => Promise<void>): Promise<OwnedAccess> {
+  const readInto = async (offset: number, target: Uint8Array): Promise<number> => {
+    const length = Math.max(0, Math.min(target.length, size - offset));
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(target, got, length - got, offset + got);
+      if (bytesRead === 0) throw new ArchiveError(`the archive file is shorter than it was when it was opened (${offset + got} of ${size} bytes)`);
+      got += bytesRead;
+    }
+    return got;
+  };
+  return {
+    size,
+    readInto,
+    async read(offset, length) {
+      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
+      await readInto(offset, buffer);
+      return buffer;
+    },
+    async close() {
+      await handle.close();
+      await onClose();
+    },
+  };
+}
+
+export async function fileAccess(path: string): Promise<OwnedAccess> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return handleAccess(handle, size, async () => {});
+}
+
+/** SPOOL_MEMORY: a stream up to this many bytes is kept in memory; a longer one goes to a temporary folder. */
+export const SPOOL_MEMORY = 16 * 1024 * 1024;
+
+/**
+ * The bytes of `stream`, read once: in memory up to `memoryLimit`, past it written to a file in a
+ * new temporary folder (written as it is read, one chunk at a time) that close() removes.
+ */
+export async function spool(stream: AsyncIterable<Uint8Array>, memoryLimit = SPOOL_MEMORY): Promise<OwnedAccess> {
+  const held: Uint8Array[] = [];
+  let size = 0;
+  const it = stream[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await it.next();
+    if (next.done) {
+      const bytes = Buffer.concat(held, size);
+      return bytesAccess(bytes);
+    }
+    // copied: a stream may hand out chunks whose memory it reuses
+    held.push(Buffer.from(next.value));
+    size += next.value.length;
+    if (size > memoryLimit) break;
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'dockwire-archive-'));
+  const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(join(folder, 'archive.tar'), 'w+');
+    for (const chunk of held.splice(0)) await handle.write(chunk);
+    for (;;) {
+      const next = await it.next();
+      if (next.done) break;
+      await handle.write(next.value);
+      size += next.value.length;
+    }
+    return await handleAccess(handle, size, remove);
+  } catch (error) {
+    await it.return?.();
+    await handle?.close();
+    await remove();
+    throw error;
+  }
+}

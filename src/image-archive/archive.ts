@@ -1,0 +1,148 @@
+// openImageArchive: an image archive (`docker save`'s docker-archive, or an OCI image layout),
+// from a path, bytes or a stream, and the merged filesystem of each image it holds.
+import { ClientClosed, InvalidArgument } from '../errors.js';
+import { checkOptions } from '../options.js';
+import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
+import { toBodySource } from '../stream/body-source.js';
+import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
+import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
+import { ImageFiles, type FileEntry } from './files.js';
+import { ArchiveLayout } from './layout.js';
+import type { RandomAccess } from '../tar/reader.js';
+import type { ArchiveImage, ImageSource } from './source.js';
+
+export interface OpenImageArchiveOptions {
+  /** A stream is kept in memory up to this many bytes, and past it written to a temporary folder (default 16 MiB). */
+  memoryLimit?: number;
+}
+
+/** Which image of the archive: the only one, or the one with this name or digest, and of this platform. */
+export interface ImageChoice {
+  platform?: PlatformSpec;
+  /** A name the image was saved under (`repo:tag`), or its digest. */
+  image?: string;
+}
+
+const CHOICE = ['platform', 'image'];
+
+/** ImageArchive: what openImageArchive opened. close() lets go of its file, or removes its temporary folder. */
+export class ImageArchive implements ImageSource {
+  /** `docker-archive` (manifest.json and `<id>/layer.tar`) or `oci` (an OCI image layout). */
+  readonly format: 'docker-archive' | 'oci';
+  /** The images it holds, one per platform. */
+  readonly images: readonly ArchiveImage[];
+  readonly #layout: ArchiveLayout;
+  readonly #access: OwnedAccess;
+  readonly #files = new Map<ArchiveImage, ImageFiles>();
+  #closed = false;
+
+  /** Use openImageArchive. */
+  constructor(layout: ArchiveLayout, access: OwnedAccess) {
+    this.#layout = layout;
+    this.#access = access;
+    this.format = layout.format;
+    this.images = layout.images;
+  }
+
+  /** The stored bytes of a layer (ImageSource). */
+  async layer(image: ArchiveImage, index: number): Promise<RandomAccess> {
+    this.#open('layer');
+    return this.#layout.layer(image, index);
+  }
+
+  #open(where: string): void {
+    if (this.#closed) throw new ClientClosed(`imageArchive.${where}: the archive is closed`);
+  }
+
+  /** The image `choice` names: the only one there is, or the one matching its name, digest and platform. */
+  image(choice: ImageChoice = {}, where = 'image', known = CHOICE): ArchiveImage {
+    this.#open(where);
+    checkOptions(`imageArchive.${where}`, choice, known);
+    let candidates = [...this.images];
+    if (choice.image !== undefined) {
+      const name = choice.image;
+      candidates = candidates.filter((i) => i.digest === name || i.names.includes(name) || i.names.includes(`${name}:latest`));
+    }
+    if (choice.platform !== undefined) {
+      const want = parsePlatform(choice.platform);
+      candidates = candidates.filter((i) => i.platform !== undefined && platformMatches(i.platform, want));
+    }
+    if (candidates.length === 1) return candidates[0]!;
+    const held = this.images.map((i) => `${i.names[0] ?? i.digest.slice(0, 19)} (${i.platform ? [i.platform.os, i.platform.architecture, i.platform.variant].filter(Boolean).join('/') : 'no platform'})`).join(', ');
+    if (candidates.length === 0) throw new InvalidArgument(`imageArchive.${where}: no image in the archive matches ${JSON.stringify(choice)}; it holds ${held || 'none'}`);
+    throw new InvalidArgument(`imageArchive.${where}: the archive holds ${candidates.length} images (${held}); choose one with { image } or { platform }`);
+  }
+
+  #filesOf(choice: ImageChoice | undefined, where: string, known = CHOICE): ImageFiles {
+    const image = this.image(choice, where, known);
+    let files = this.#files.get(image);
+    if (files === undefined) this.#files.set(image, (files = new ImageFiles(this, image)));
+    return files;
+  }
+
+  /** The merged filesystem, path by path (parents first); each entry says its layer. */
+  files(choice?: ImageChoice): AsyncIterable<FileEntry> {
+    const self = this;
+    return (async function* () {
+      yield* self.#filesOf(choice, 'files').files();
+    })();
+  }
+
+  /** One file's content, symlinks followed inside the image; FileNotFound when it has none there. */
+  async readFile(path: string, choice?: ImageChoice): Promise<Uint8Array> {
+    if (typeof path !== 'string' || path === '') throw new InvalidArgument('imageArchive.readFile: path must be a non-empty string');
+    return this.#filesOf(choice, 'readFile').readFile(path);
+  }
+
+  /** The merged filesystem as one tar stream (`docker export` of the image). */
+  export(choice?: ImageChoice): AsyncIterable<Uint8Array> {
+    const self = this;
+    return (async function* () {
+      yield* self.#filesOf(choice, 'export').export();
+    })();
+  }
+
+  /** Writes the merged filesystem into `dir`, never outside it. */
+  async extract(dir: string, options: ImageChoice & ExtractOptions = {}): Promise<ExtractResult> {
+    if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
+    const files = this.#filesOf(options, 'extract', [...CHOICE, 'devices']);
+    return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#access.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * openImageArchive: reads an image archive's layout (`docker save` of any engine: docker-archive,
+ * or an OCI image layout) from a path, bytes, a stream (a Node Readable, a web ReadableStream, any
+ * async iterable of bytes, `image.save()`). A file and bytes are read at offsets; a stream is read
+ * once, in memory up to `memoryLimit` and past it into a temporary folder that close() removes.
+ */
+export async function openImageArchive(source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: OpenImageArchiveOptions = {}): Promise<ImageArchive> {
+  checkOptions('openImageArchive', options, ['memoryLimit']);
+  const limit = options.memoryLimit;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
+  let access: OwnedAccess;
+  if (typeof source === 'string') {
+    access = await fileAccess(source).catch((error: NodeJS.ErrnoException) => {
+      throw new InvalidArgument(`openImageArchive: cannot open ${source}: ${error.code ?? error.message}`);
+    });
+  } else {
+    const body = toBodySource(source, 'openImageArchive: source');
+    access = body instanceof Uint8Array ? bytesAccess(body) : await spool(body, limit);
+  }
+  try {
+    return new ImageArchive(await ArchiveLayout.read(access), access);
+  } catch (error) {
+    await access.close();
+    throw error;
+  }
+}

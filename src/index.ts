@@ -63,3 +63,9 @@ export { resolveEndpoint, type Endpoint } from './endpoint.js';
 export { parseAddress, type Address } from './transport/address.js';
 export type { SshOptions } from './transport/ssh.js';
 export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody } from './transport/types.js';
+
+// the image API to 1.55 (Docker 29): attestations
+/** imageAttestations: GET /images/{name}/attestations, the in-toto statements attached to an image (API 1.55). */
+export { imageAttestations } from './images/attestations.js';
+/** AttestationsOptions: imageAttestations' and Image.attestations' options (platform, predicate type, statement). */
+export type { AttestationsOptions } from './images/attestations.js';

@@ -3,8 +3,9 @@
 // older than an option (Docker 20.10, Podman: 1.41; Docker 28: 1.51), that option refused before
 // any request, naming the version it needs.
 import { describe, expect, it } from 'vitest';
-import { APIError, Docker, ImageNotFound, type Image, InvalidArgument, SocketTransport, parseAddress, type ImageManifestSummary, type Transport, type TransportRequest } from '../../src/index.js';
+import { APIError, ImageNotFound, InvalidArgument, type Docker, type Image, type ImageManifestSummary } from '../../src/index.js';
 import { facts, speaks } from '../support/capabilities.js';
+import { countingClient } from '../support/counting.js';
 import { client, engine, uniqueName } from '../support/engine.js';
 import { removeQuietly, tagBase } from '../support/images.js';
 import { pushMultiPlatformImage, type MultiPlatformImage } from '../support/multi-platform.js';
@@ -150,23 +151,6 @@ describe.runIf(facts.containerdStore && speaks('1.50'))('multi-platform images (
   });
 });
 
-/** A transport that counts the requests it sends, over the test engine's socket. */
-function counting(): { transport: Transport; sent: TransportRequest[] } {
-  const inner = new SocketTransport(parseAddress(engine.host));
-  const sent: TransportRequest[] = [];
-  return {
-    sent,
-    transport: {
-      releasesChunks: inner.releasesChunks,
-      request: (request) => {
-        sent.push(request);
-        return inner.request(request);
-      },
-      close: () => inner.close(),
-    },
-  };
-}
-
 describe('options newer than the engine speaks are refused before any request', () => {
   const platform = 'linux/amd64';
   const cases: Array<[string, string, (d: Docker) => Promise<unknown>]> = [
@@ -192,8 +176,7 @@ describe('options newer than the engine speaks are refused before any request', 
   // option's own tests show it working)
   for (const [option, version, call] of cases) {
     it.skipIf(speaks(version))(`${option} needs API ${version}`, async () => {
-      const { transport, sent } = counting();
-      const d = new Docker({ transport });
+      const { docker: d, sent } = countingClient();
       expect(await d.api.apiVersion()).toBe(facts.api);
       // (a call that first inspects the image sends that inspect, and nothing of the option's own)
       const before = sent.length;
@@ -208,8 +191,7 @@ describe('options newer than the engine speaks are refused before any request', 
   }
 
   it.skipIf(speaks('1.48'))('keepStorage is sent as keep-storage, its name before 1.48', async () => {
-    const { transport, sent } = counting();
-    const d = new Docker({ transport });
+    const { docker: d, sent } = countingClient();
     await d.images.pruneBuilds({ keepStorage: 1 << 30 }).catch(() => undefined); // (Podman has no /build/prune)
     expect(sent.at(-1)?.path).toMatch(/\/build\/prune\?keep-storage=1073741824$/);
     await d.close();

@@ -18,8 +18,9 @@ async function probe(): Promise<EngineFacts> {
   const docker = client();
   try {
     const api = await docker.api.apiVersion();
-    const info = await docker.api.json<{ DriverStatus?: Array<[string, string]> | null }>('GET', '/info');
-    const containerdStore = (info.DriverStatus ?? []).some(([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1');
+    const info = await docker.api.json<{ DriverStatus?: unknown }>('GET', '/info');
+    const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[]) : [];
+    const containerdStore = status.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
     let sessions = true;
     try {
       const socket = await docker.api.upgrade('/session', {

@@ -1,5 +1,6 @@
 // npm run bench: every scenario against the project's engine, medians over several runs, ratios
-// to dockwire; writes bench/results.json and the table in bench/README.md.
+// to dockwire; writes bench/results.json and the table in bench/README.md. Under another engine
+// (DOCKWIRE_ENGINE=docker29, say) its own: bench/results-docker29.json and that engine's table.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,7 +24,9 @@ process.chdir(here);
 
 const fmt = (v, unit) => (unit === 'ms' ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : unit === 'count' ? String(v) : v.toFixed(1));
 
-const resultsPath = join(here, 'results.json');
+const engine = process.env.DOCKWIRE_ENGINE && process.env.DOCKWIRE_ENGINE !== 'docker' ? process.env.DOCKWIRE_ENGINE : '';
+const resultsPath = join(here, engine ? `results-${engine}.json` : 'results.json');
+const marker = engine ? `bench:${engine}` : 'bench';
 let previous = { rows: [] };
 try {
   previous = JSON.parse(readFileSync(resultsPath, 'utf8'));
@@ -61,9 +64,9 @@ for (const r of rows) {
 }
 const readmePath = join(here, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
-const start = readme.indexOf('<!-- bench:start -->');
-const end = readme.indexOf('<!-- bench:end -->');
+const start = readme.indexOf(`<!-- ${marker}:start -->`);
+const end = readme.indexOf(`<!-- ${marker}:end -->`);
 if (start !== -1 && end !== -1) {
-  writeFileSync(readmePath, `${readme.slice(0, start + '<!-- bench:start -->'.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
+  writeFileSync(readmePath, `${readme.slice(0, start + `<!-- ${marker}:start -->`.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
 }
-console.error('bench: wrote bench/results.json and the table in bench/README.md');
+console.error(`bench: wrote ${resultsPath.slice(root.length + 1)}${start !== -1 && end !== -1 ? ` and the ${marker} table in bench/README.md` : ''}`);

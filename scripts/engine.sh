@@ -11,6 +11,9 @@
 #              Desktop use by default: dockerd and containerd from Debian's next release (forky),
 #              fetched with apt-get download into .engine/docker28 without touching the system's
 #              apt configuration, run with Debian 12's own runc (forky's needs a newer glibc)
+#   docker29   Docker 29.7 (API 1.55, the containerd image store by default): dockerd from
+#              ../shared/engines (checked against its SHA256SUMS) with docker28's forky containerd
+#              and Debian 12's runc, containers without a time namespace (runc 1.1 has none)
 #   podman     Podman's Docker-compatible API service (its own storage under .engine/podman,
 #              containers without a network by default, the loopback registries marked insecure)
 #
@@ -125,18 +128,7 @@ debian_mirror() {
 fetch_docker28() {
   local home=$dir/docker28 pkg=$dir/docker28/pkg
   if [ ! -x "$pkg/usr/sbin/dockerd" ] || [ ! -x "$pkg/usr/bin/containerd" ]; then
-    { command -v apt-get && command -v dpkg; } >/dev/null || die "docker28 needs apt-get and dpkg (Debian)"
-    local mirror
-    mirror=$(debian_mirror) || die "docker28: the system's apt configuration names no Debian 12 (bookworm) source to take forky's packages from"
-    mkdir -p "$home/apt/lists/partial" "$home/apt/cache/archives/partial" "$home/debs"
-    echo "deb $mirror forky main" >"$home/apt/sources.list"
-    local apt=(-o "Dir::Etc::sourcelist=$home/apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$home/apt/lists" -o "Dir::Cache=$home/apt/cache")
-    log "docker28: fetching docker.io and containerd from forky"
-    apt-get "${apt[@]}" update -qq >&2 || die "docker28: apt-get update of forky failed"
-    rm -f "$home"/debs/*.deb
-    (cd "$home/debs" && apt-get "${apt[@]}" download docker.io containerd >&2 2>/dev/null) || die "docker28: apt-get download docker.io containerd from forky failed"
-    rm -rf "$pkg"
-    for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$pkg"; done
+    forky_unpack "$home" docker28 docker.io containerd
     # forky's runc needs a newer glibc than Debian 12's: Debian 12's own (package runc) runs the containers
     rm -f "$pkg/usr/bin/runc" "$pkg/usr/sbin/runc"
   fi
@@ -233,6 +225,40 @@ DOCKWIRE_TOKEN_PASSWORD=$TOKEN_PASSWORD
 DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
 DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
 EOF
+}
+
+# fetch_docker29: dockerd 29.7 unpacked from ../shared/engines into $dir/docker29/bin, checked
+# against SHA256SUMS each time; containerd is forky's, fetched as docker28 does
+fetch_docker29() {
+  local home=$dir/docker29 engines=$here/../shared/engines name=dockerd-29.7.2
+  local xz=$engines/$name.xz sums=$engines/SHA256SUMS
+  [ -f "$xz" ] || die "docker29: $xz is missing"
+  [ -f "$sums" ] || die "docker29: $sums is missing"
+  local want
+  want=$(awk -v n="$name" '$2 == n { print $1 }' "$sums")
+  [ -n "$want" ] || die "docker29: $sums has no line for $name"
+  mkdir -p "$home/bin"
+  if [ ! -x "$home/bin/dockerd" ] || [ "$(sha256sum <"$home/bin/dockerd" | cut -d' ' -f1)" != "$want" ]; then
+    log "docker29: unpacking $xz"
+    xz -dc "$xz" >"$home/bin/dockerd.part" || die "docker29: cannot decompress $xz"
+    local got
+    got=$(sha256sum <"$home/bin/dockerd.part" | cut -d' ' -f1)
+    [ "$got" = "$want" ] || { rm -f "$home/bin/dockerd.part"; die "docker29: $xz decompresses to sha256 $got, SHA256SUMS says $want"; }
+    chmod +x "$home/bin/dockerd.part" && mv "$home/bin/dockerd.part" "$home/bin/dockerd"
+  fi
+  fetch_docker28
+  "$home/bin/dockerd" --version >/dev/null 2>&1 || die "docker29: $home/bin/dockerd does not run here"
+  log "docker29: $("$home/bin/dockerd" --version) with forky's containerd"
+  # runc 1.1 (Debian 12) knows no time namespace; no docker-proxy: ports are never published here
+  echo '{ "features": { "time-namespaces": false }, "userland-proxy": false }' >"$home/daemon.json"
+}
+
+# dockerd_path KIND: the folders to put before PATH for KIND's dockerd and containerd (none: the system's)
+dockerd_path() {
+  case "$1" in
+    docker28) echo "$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin" ;;
+    docker29) echo "$dir/docker29/bin:$dir/docker28/pkg/usr/bin" ;;
+  esac
 }
 
 # wait_for_engine NAME HOST LOG: until /_ping answers (30 s), failing early if NAME's process exits
@@ -349,8 +375,8 @@ DOCKWIRE_AUTH_USER=$auth_user
 DOCKWIRE_AUTH_PASSWORD=$AUTH_PASSWORD
 DOCKWIRE_BASE_IMAGE=$base_image
 DOCKWIRE_ENGINE=$kind
-DOCKWIRE_DOCKERD_PATH=$( [ "$kind" = docker28 ] && echo "$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin" || true)
-DOCKWIRE_DOCKERD_CONFIG=$( [ "$kind" = docker28 ] && echo "$dir/docker28/daemon.json" || true)
+DOCKWIRE_DOCKERD_PATH=$(dockerd_path "$kind")
+DOCKWIRE_DOCKERD_CONFIG=$(case "$kind" in docker28 | docker29) echo "$dir/$kind/daemon.json" ;; esac)
 EOF
   token_env >>"$dir/env"
 }
@@ -380,19 +406,19 @@ up() {
     cat "$dir/env"
     return 0
   fi
-  if [ "$kind" = docker28 ]; then
+  if [ "$kind" = docker28 ] || [ "$kind" = docker29 ]; then
     # (the containerd socket under the exec root is the longest path: keep room for it)
     [ "${#dir}" -lt 70 ] || die "engine dir path too long for a unix socket: $dir (set a shorter DOCKWIRE_ENGINE_DIR)"
-    fetch_docker28
-    PATH=$dir/docker28/pkg/usr/sbin:$dir/docker28/pkg/usr/bin:$PATH start_dockerd docker28 "$dir/docker28" --config-file "$dir/docker28/daemon.json"
-    host=unix://$dir/docker28/docker.sock
+    "fetch_$kind"
+    PATH=$(dockerd_path "$kind"):$PATH start_dockerd "$kind" "$dir/$kind" --config-file "$dir/$kind/daemon.json"
+    host=unix://$dir/$kind/docker.sock
     registries
     base_image "$host"
-    write_env "$host" 1 "$dir/docker28/docker.pid"
+    write_env "$host" 1 "$dir/$kind/docker.pid"
     cat "$dir/env"
     return 0
   fi
-  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/podman/podman.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker28/docker.sock" ] && ping_engine "$DOCKER_HOST"; then
+  if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/podman/podman.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker28/docker.sock" ] && [ "${DOCKER_HOST}" != "unix://$dir/docker29/docker.sock" ] && ping_engine "$DOCKER_HOST"; then
     host=$DOCKER_HOST
     log "reusing the engine at $host"
   else
@@ -427,6 +453,8 @@ down() {
   down_pid dockerd
   down_pid docker28
   unmount_below "$dir/docker28/root"
+  down_pid docker29
+  unmount_below "$dir/docker29/root"
   rm -f "$dir/registries" "$dir/env"
   log "stopped"
 }

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
 /** The newest Engine API version this client knows; `auto` never negotiates above it. */
-export const MAX_API_VERSION = '1.51';
+export const MAX_API_VERSION = '1.55';
 /** Used when the engine does not say which version it speaks. */
 export const DEFAULT_API_VERSION = '1.41';
 

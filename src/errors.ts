@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'ERR_DOCKER_API'
   | 'ERR_DOCKER_NOT_FOUND'
   | 'ERR_DOCKER_IMAGE_NOT_FOUND'
+  | 'ERR_DOCKER_NOT_IMPLEMENTED'
   | 'ERR_DOCKER_BUILD'
   | 'ERR_DOCKER_IMAGE_LOAD'
   | 'ERR_DOCKER_STREAM'
@@ -36,7 +37,7 @@ export class DockerError extends Error {
 
 /** The engine answered with a non-2xx status. */
 export class APIError extends DockerError {
-  override readonly code: 'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_API';
+  override readonly code: 'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' | 'ERR_DOCKER_NOT_IMPLEMENTED' = 'ERR_DOCKER_API';
   readonly statusCode: number;
   /** The daemon's own message (its JSON `message` field, or the body text). */
   readonly explanation: string;
@@ -59,6 +60,14 @@ export class NotFound extends APIError {
 
 export class ImageNotFound extends NotFound {
   override readonly code: 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_IMAGE_NOT_FOUND';
+}
+
+/**
+ * NotImplemented: the engine answered 501, it cannot do this at all (attestations on an engine
+ * whose image store is a graph driver).
+ */
+export class NotImplemented extends APIError {
+  override readonly code: 'ERR_DOCKER_NOT_IMPLEMENTED' = 'ERR_DOCKER_NOT_IMPLEMENTED';
 }
 
 /** An error line (`errorDetail` / `error`) inside a 200 progress stream. */
@@ -244,6 +253,7 @@ export type AnyDockerError =
   | APIError
   | NotFound
   | ImageNotFound
+  | NotImplemented
   | StreamError
   | BuildError
   | ImageLoadError

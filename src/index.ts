@@ -105,3 +105,9 @@ export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
 export { readTar } from './tar/reader.js';
 /** TarReadEntry: a tar entry's header and its streamed content. */
 export type { TarReadEntry, TarHeader, TarType, RandomAccess } from './tar/reader.js';
+
+// the image API to 1.55 (Docker 29): attestations
+/** imageAttestations: GET /images/{name}/attestations, the in-toto statements attached to an image (API 1.55). */
+export { imageAttestations } from './images/attestations.js';
+/** AttestationsOptions: imageAttestations' and Image.attestations' options (platform, predicate type, statement). */
+export type { AttestationsOptions } from './images/attestations.js';

@@ -3,12 +3,9 @@
 import { connect } from 'node:net';
 
 export async function rawClient(socketPath) {
-  const socket = connect(socketPath);
-  await new Promise((r, j) => socket.once('connect', r).once('error', j));
-  socket.setNoDelay(true);
   let pending = null;
   let buf = Buffer.alloc(0);
-  socket.on('data', (d) => {
+  const onData = (d) => {
     buf = buf.length ? Buffer.concat([buf, d]) : d;
     if (!pending) return;
     const headEnd = buf.indexOf('\r\n\r\n');
@@ -40,12 +37,30 @@ export async function rawClient(socketPath) {
     buf = buf.subarray(end);
     const p = pending;
     pending = null;
-    p(body);
-  });
+    p.resolve(body);
+  };
+  // Docker 29 closes a connection that has sent no request within 5 minutes (its
+  // ReadHeaderTimeout), as a pool's idle sockets may while other contenders warm up: such a
+  // socket is opened again on its next request, and a close mid-request fails it loudly.
+  const open = async () => {
+    const s = connect(socketPath);
+    await new Promise((r, j) => s.once('connect', r).once('error', j));
+    s.setNoDelay(true);
+    s.on('data', onData);
+    s.on('close', () => {
+      const p = pending;
+      pending = null;
+      buf = Buffer.alloc(0);
+      p?.reject(new Error(`the engine closed the connection on ${socketPath} mid-request`));
+    });
+    return s;
+  };
+  let socket = await open();
   return {
-    get(path) {
-      return new Promise((resolve) => {
-        pending = resolve;
+    async get(path) {
+      if (socket.destroyed) socket = await open();
+      return new Promise((resolve, reject) => {
+        pending = { resolve, reject };
         socket.write(`GET ${path} HTTP/1.1\r\nHost: docker\r\n\r\n`);
       });
     },

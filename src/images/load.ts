@@ -5,8 +5,10 @@ import { sized } from '../stream/sized.js';
 import { Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
+import { checkOptions } from '../options.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from '../platform.js';
+import type { PlatformSpec } from '../platform.js';
+import { platformSelection } from './platform-selection.js';
 
 export interface LoadResult {
   /** What the engine reported loaded: `name:tag` for tagged images, `sha256:...` for untagged ones. */
@@ -50,22 +52,27 @@ export function ofSize(chunks: AsyncIterable<Uint8Array>, size: number, path: st
 export interface LoadOptions {
   /** Load only this platform of a multi-platform archive (API 1.48); else every platform in it. */
   platform?: PlatformSpec;
+  /** Load only these platforms of a multi-platform archive (API 1.52); not with `platform`. */
+  platforms?: PlatformSpec[];
   /** Inactivity timeout in ms once the engine answers (default: none). */
   timeout?: number;
   signal?: AbortSignal;
 }
 
+const LOAD_OPTIONS = ['platform', 'platforms', 'timeout', 'signal'] as const;
+
 export function loadImages(ctx: ApiClient, data: BinarySource | string, options: LoadOptions = {}): Job<LoadResult, ProgressEvent> {
+  checkOptions('load', options, LOAD_OPTIONS);
   const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
-  const platform = options.platform === undefined ? undefined : platformJson(options.platform);
+  const platforms = platformSelection('load', options.platform, options.platforms);
   return new Job<LoadResult, ProgressEvent>(async (context) => {
-    if (platform !== undefined) await ctx.api.requireVersion('1.48', 'load: platform');
+    if (platforms.needs) await ctx.api.requireVersion(...platforms.needs);
     // a file goes with its size as Content-Length, as curl -T sends it: no chunked framing for
     // the engine to take apart
     const { body, bodyLength } = given ? { body: given, bodyLength: undefined } : await archiveFile(data as string, ctx.api.bodyChunksReusable);
     const response = await ctx.api
       .request('POST', '/images/load', {
-        query: { quiet: false, platform },
+        query: { quiet: false, platform: platforms.query },
         headers: { 'Content-Type': 'application/x-tar' },
         body,
         ...(bodyLength !== undefined ? { bodyLength } : {}),

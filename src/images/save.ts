@@ -1,9 +1,11 @@
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, encodeQuery, formatPath } from '../http/request.js';
+import { checkOptions } from '../options.js';
 import { rechunk } from '../stream/rechunk.js';
 import type { ApiClient } from './api-client.js';
-import { platformJson, type PlatformSpec } from '../platform.js';
+import type { PlatformSpec } from '../platform.js';
 import { checkImageName } from '../reference.js';
+import { platformSelection } from './platform-selection.js';
 
 export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 
@@ -22,25 +24,30 @@ export interface SaveOptions {
   borrowChunks?: boolean;
   /** Save only this platform of a multi-platform image (API 1.48); else every platform present. */
   platform?: PlatformSpec;
+  /** Save only these platforms of a multi-platform image (API 1.52); not with `platform`. */
+  platforms?: PlatformSpec[];
 }
+
+const SAVE_OPTIONS = ['chunkSize', 'timeout', 'signal', 'borrowChunks', 'platform', 'platforms'] as const;
 
 /**
  * GET /images/{name}/get (one image) or /images/get?names= (several): the tarball as an async
  * iterable of chunks, streamed; the request is made when iteration starts.
  */
 export function saveImages(ctx: ApiClient, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
+  checkOptions('save', options, SAVE_OPTIONS);
   const list = typeof names === 'string' ? [names] : [...names];
   if (list.length === 0) throw new InvalidArgument('names must name at least one image');
   for (const name of list) checkImageName(name, 'name');
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
   if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
   const borrowed = options.borrowChunks === true;
-  const platform = options.platform === undefined ? undefined : platformJson(options.platform);
+  const platforms = platformSelection('save', options.platform, options.platforms);
   const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   async function* stream(): AsyncIterable<Uint8Array> {
-    if (platform !== undefined) await ctx.api.requireVersion('1.48', 'save: platform');
+    if (platforms.needs) await ctx.api.requireVersion(...platforms.needs);
     const response = await ctx.api.request('GET', path, {
-      query: { platform },
+      query: { platform: platforms.query },
       bodyTimeout: options.timeout ?? 0,
       ...(options.signal ? { signal: options.signal } : {}),
       notFound: (explanation) => new ImageNotFound(404, explanation),

@@ -2,7 +2,7 @@
 // nothing more (fields nobody reads are not checked). An engine may leave out, or send as null,
 // what is typed optional or nullable here (seen: Docker 28's `Platforms: null`).
 import { boolean, listOf, nullable, number, object, optional, recordOf, string, type Shape } from '../shape.js';
-import type { DeleteResponseItem, DistributionInspect, HistoryEntry, ImageAttrs, ImageManifestSummary, ImageSummary, Platform, SearchResult } from './types.js';
+import type { AttestationStatement, DeleteResponseItem, DistributionInspect, HistoryEntry, ImageAttrs, ImageManifestSummary, ImageSummary, Platform, SearchResult } from './types.js';
 
 const strings = nullable(listOf(string));
 const labels = nullable(recordOf(string));
@@ -78,6 +78,11 @@ export const distributionInspect: Shape<DistributionInspect> = object<Distributi
 
 /** POST /auth */
 export const authAnswer = object<{ Status: string; IdentityToken?: string }>({ Status: string, IdentityToken: optional(string) });
+
+/** GET /images/{name}/attestations: null when there are none */
+export const attestationStatements: Shape<AttestationStatement[] | null> = nullable(
+  listOf(object<AttestationStatement>({ Descriptor: descriptor, PredicateType: string, Statement: optional(object({ _type: string })) })),
+);
 
 /** GET /version */
 export const versionAnswer = object<{ Version: string; ApiVersion: string; Os: string; Arch: string }>({ Version: string, ApiVersion: string, Os: string, Arch: string });

@@ -4,6 +4,10 @@ import type { Platform } from '../platform.js';
 
 export type { Platform };
 
+/**
+ * ImageAttrs: GET /images/{name}/json. From API 1.52 the engine leaves out `Parent`, `Comment`,
+ * `DockerVersion` and `Author` when empty, and each of `Config`'s fields when unset.
+ */
 export interface ImageAttrs {
   Id: string;
   RepoTags?: string[] | null;
@@ -11,13 +15,17 @@ export interface ImageAttrs {
   Parent?: string;
   Comment?: string;
   Created?: string;
+  DockerVersion?: string;
   Author?: string;
   Architecture?: string;
   Variant?: string;
   Os?: string;
   Size?: number;
   Config?: { Labels?: Record<string, string> | null; Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[] | null; [key: string]: unknown } | null;
-  RootFS?: { Type: string; Layers?: string[] };
+  /** Where the image came from, as the engine verified it (API 1.53). */
+  Identity?: ImageIdentity | null;
+  /** Empty (`{}`) for a platform's manifest whose config is not here (seen: Docker 29.7, inspect with `platform`). */
+  RootFS?: { Type?: string; Layers?: string[] };
   /** The OCI descriptor of the image's target (API 1.48, an engine with the containerd image store). */
   Descriptor?: Descriptor;
   /** The index's manifests, when asked for (`manifests: true`, API 1.48). */
@@ -50,9 +58,71 @@ export interface ImageManifestSummary {
   Size: { Total: number; Content: number };
   Kind: 'image' | 'attestation' | 'unknown';
   /** For an image manifest: its platform, the containers using it, its unpacked size. */
-  ImageData?: { Platform: Platform; Containers: string[]; Size: { Unpacked: number } } | null;
+  ImageData?: { Platform: Platform; Containers: string[]; Size: { Unpacked: number }; Identity?: ImageIdentity | null } | null;
   /** For an attestation manifest: the digest of the image manifest it is for. */
   AttestationData?: { For: string } | null;
+}
+
+/**
+ * ImageIdentity: the engine's `Identity`, what it verified of an image's origin (API 1.53 in
+ * inspect; API 1.54 in list's manifest summaries, asked for with `identity`).
+ */
+export interface ImageIdentity {
+  /** The image's verified signatures. */
+  Signature?: SignatureIdentity[] | null;
+  /** The repositories it was pulled from (or pushed to). */
+  Pull?: PullIdentity[] | null;
+  /** The builds that made it. */
+  Build?: BuildIdentity[] | null;
+  [key: string]: unknown;
+}
+
+/** BuildIdentity: a build that made the image (its BuildKit history reference, when it ran). */
+export interface BuildIdentity {
+  Ref?: string;
+  CreatedAt?: string;
+  [key: string]: unknown;
+}
+
+/** PullIdentity: a repository the image was pulled from (the original one when pulled through a mirror). */
+export interface PullIdentity {
+  Repository?: string;
+  [key: string]: unknown;
+}
+
+/** SignatureIdentity: one verified (or failed: `Error`) signature of the image. */
+export interface SignatureIdentity {
+  Name?: string;
+  Timestamps?: Array<{ Type?: 'Tlog' | 'TimestampAuthority' | (string & {}); URI?: string; Timestamp?: string }> | null;
+  KnownSigner?: 'DHI' | (string & {});
+  DockerReference?: string;
+  /** The signing certificate's fields (`CertificateIssuer`, `SubjectAlternativeName`, `Issuer`, `SourceRepositoryURI`...). */
+  Signer?: Record<string, string> | null;
+  SignatureType?: 'bundle-v0.3' | 'simplesigning-v1' | (string & {});
+  Error?: string;
+  Warnings?: string[] | null;
+  [key: string]: unknown;
+}
+
+/**
+ * AttestationStatement: one in-toto statement attached to an image (GET
+ * /images/{name}/attestations, API 1.55): the statement layer's descriptor, its predicate type,
+ * and, when asked for, the statement itself, decoded.
+ */
+export interface AttestationStatement {
+  Descriptor: Descriptor;
+  PredicateType: string;
+  /** The in-toto statement (`_type`, `subject`, `predicateType`, `predicate`); only with `statement: true`. */
+  Statement?: InTotoStatement;
+}
+
+/** InTotoStatement: an in-toto v1 statement, with its own field names. */
+export interface InTotoStatement {
+  _type: string;
+  subject?: Array<{ name?: string; digest?: Record<string, string>; [key: string]: unknown }>;
+  predicateType?: string;
+  predicate?: unknown;
+  [key: string]: unknown;
 }
 
 export interface ImageSummary {

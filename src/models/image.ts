@@ -1,11 +1,12 @@
 // Image: a thin object over an image's inspect data; each method is one images/* operation.
 import type { ApiClient } from '../images/api-client.js';
+import { imageAttestations, type AttestationsOptions } from '../images/attestations.js';
 import { imageHistory } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
 import type { PlatformSpec } from '../platform.js';
 import { saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
-import type { HistoryEntry, ImageAttrs } from '../images/types.js';
+import type { AttestationStatement, HistoryEntry, ImageAttrs } from '../images/types.js';
 import { InvalidArgument } from '../errors.js';
 import { openImageArchive, type ImageChoice } from '../image-archive/archive.js';
 import type { FileEntry } from '../image-archive/files.js';
@@ -42,6 +43,15 @@ export class Image {
   /** The image's layers and the steps that made them; `platform`: of that platform's image (API 1.48). */
   history(options: { platform?: PlatformSpec; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
     return imageHistory(this.#ctx, this.id, options);
+  }
+
+  /**
+   * The in-toto statements attached to this image (API 1.55, the containerd image store):
+   * `platform`'s (default: the engine's), only of predicate `type` when given, each with its
+   * decoded `Statement` when `statement` is true.
+   */
+  attestations(options: AttestationsOptions = {}): Promise<AttestationStatement[]> {
+    return imageAttestations(this.#ctx, this.id, options);
   }
 
   /** Reads the inspect data from the engine again. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../support/engine-env.js';
 import { makeTree } from '../support/contexts.js';
+import { facts } from '../support/capabilities.js';
 import { engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
 import { startSearchRegistry } from '../support/search-registry.js';
@@ -91,7 +92,7 @@ describe('dockwire CLI', () => {
     expect(bk.err).toMatch(podman ? /STEP \d+\/\d+: RUN echo/ : /#[0-9a-f]{12} (STARTED|COMPLETED|CACHED) .*RUN echo/);
   });
 
-  it.skipIf(podman)('build --buildkit --secret id=…,src=… --secret id=…,env=… (Podman has no sessions)', () => {
+  it.runIf(facts.sessions)('build --buildkit --secret id=…,src=… --secret id=…,env=… (needs BuildKit sessions: Podman has none)', () => {
     const ctx = makeTree({
       Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=a --mount=type=secret,id=b cat /run/secrets/a /run/secrets/b\n`,
       'a.txt': 'from-a-file;',

@@ -41,14 +41,13 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** True when the tests run against Podman's Docker-compatible API (DOCKWIRE_ENGINE=podman). */
-export const podman = process.env['DOCKWIRE_ENGINE'] === 'podman';
-
 /**
- * True when the tests run against Docker 28.5 with the containerd image store
- * (DOCKWIRE_ENGINE=docker28): images are OCI indexes, `save` writes an OCI layout.
+ * True when the tests run against Podman's Docker-compatible API (DOCKWIRE_ENGINE=podman): only
+ * for what Podman alone answers differently (its status codes, its builder's lines, its naming of
+ * local images), each use saying why. What an engine speaks or has (API version, image store,
+ * BuildKit sessions) is asked of the engine itself: capabilities.ts.
  */
-export const docker28 = process.env['DOCKWIRE_ENGINE'] === 'docker28';
+export const podman = process.env['DOCKWIRE_ENGINE'] === 'podman';
 
 /**
  * The repository namespace of the tests' local images. Podman stores a bare name it is given

@@ -1,9 +1,9 @@
 // A throwaway engine of its own (own socket, data root and process group) for tests that kill
 // the engine: the shared engine of the other tests is never touched. It is the shared engine's
-// dockerd (Docker 28 with the containerd store under DOCKWIRE_ENGINE=docker28), or under
+// dockerd (Docker 28 or 29 under DOCKWIRE_ENGINE=docker28 or docker29), or under
 // DOCKWIRE_ENGINE=podman a Podman service with the shared one's configuration.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Docker } from '../../src/index.js';
 import { engine, podman } from './engine.js';
@@ -57,19 +57,33 @@ async function waitForPing(host: string, pid: number): Promise<void> {
   }
 }
 
-/** The shared engine's dockerd (scripts/engine.sh says where docker28's is, and its daemon.json). */
+/** The shared engine's dockerd (scripts/engine.sh says where docker28's and docker29's are, and their daemon.json). */
 function dockerdEnv(): NodeJS.ProcessEnv {
   const path = process.env['DOCKWIRE_DOCKERD_PATH'];
   return path ? { ...process.env, PATH: `${path}:${process.env['PATH']}` } : process.env;
 }
 
-function dockerdConfig(): string[] {
-  const config = process.env['DOCKWIRE_DOCKERD_CONFIG'];
-  return config ? ['--config-file', config] : [];
+/** The shared engine's daemon.json, with `overrides` over it (its `features` merged) written into `dir`. */
+function dockerdConfig(dir: string, overrides: DaemonConfig | undefined): string[] {
+  const shared = process.env['DOCKWIRE_DOCKERD_CONFIG'];
+  if (!overrides) return shared ? ['--config-file', shared] : [];
+  const base = shared ? (JSON.parse(readFileSync(shared, 'utf8')) as DaemonConfig) : {};
+  const file = join(dir, 'daemon.json');
+  writeFileSync(file, JSON.stringify({ ...base, ...overrides, features: { ...base.features, ...overrides.features } }));
+  return ['--config-file', file];
 }
 
-/** `kind` defaults to the engine the tests run against; TLS tests ask for dockerd (Podman 4.3's service has no TLS). */
-export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker' | 'podman' = podman ? 'podman' : 'docker'): Promise<ScratchEngine> {
+/** A dockerd daemon.json: its `features` (e.g. `containerd-snapshotter`) and any other setting. */
+export interface DaemonConfig {
+  features?: Record<string, boolean>;
+  [key: string]: unknown;
+}
+
+/**
+ * `kind` defaults to the engine the tests run against; TLS tests ask for dockerd (Podman 4.3's
+ * service has no TLS). `daemonConfig`: settings over the shared dockerd's daemon.json.
+ */
+export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker' | 'podman' = podman ? 'podman' : 'docker', daemonConfig?: DaemonConfig): Promise<ScratchEngine> {
   const dir = mkdtempSync('/tmp/dw-scratch-');
   const socket = join(dir, 'docker.sock');
   let pid = 0;
@@ -90,7 +104,7 @@ export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker
       : spawn(
           'dockerd',
           [
-            ...dockerdConfig(),
+            ...dockerdConfig(dir, daemonConfig),
             '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
             '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
             ...extraArgs,

@@ -38,14 +38,14 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
-  constructor(run: (context: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
+  constructor(run: (scope: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
     this.#onCancel = options.onCancel;
     if (signal) {
       if (signal.aborted) this.#cancel(signal.reason);
       else signal.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
     }
     const job = this;
-    const context: JobScope<E> = {
+    const scope: JobScope<E> = {
       emit: (event) => this.#emit(event),
       get signal() {
         return job.signal;
@@ -54,7 +54,7 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
     this.#promise = Promise.resolve()
       .then(() => {
         if (this.#cancelled) throw toAbortError(this.#cancelled.reason);
-        return run(context);
+        return run(scope);
       })
       .catch((error: unknown) => {
         // Once cancelled, the job ends with the cancellation: what the operation failed with
@@ -174,17 +174,17 @@ export function toAbortError(reason: unknown): Error {
  * either cancels both.
  */
 export function mapJob<T, U, E>(inner: Job<T, E>, finish: (value: T, signal: AbortSignal) => Promise<U>, signal?: AbortSignal): Job<U, E> {
-  return new Job<U, E>(async (context) => {
-    const stop = (): void => inner.cancel(context.signal.reason);
-    context.signal.addEventListener('abort', stop, { once: true });
+  return new Job<U, E>(async (scope) => {
+    const stop = (): void => inner.cancel(scope.signal.reason);
+    scope.signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const event of inner) {
-        const waiting = context.emit(event);
+        const waiting = scope.emit(event);
         if (waiting) await waiting;
       }
-      return await finish(await inner, context.signal);
+      return await finish(await inner, scope.signal);
     } finally {
-      context.signal.removeEventListener('abort', stop);
+      scope.signal.removeEventListener('abort', stop);
     }
   }, signal);
 }

@@ -1,10 +1,12 @@
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { encodeFilters, type Filters } from './filters.js';
 import { checkImageName } from '../reference.js';
 import type { ImageSummary } from './types.js';
 import { imageSummaries } from './shapes.js';
 
-export interface ListOptions {
+/** ListOptions: the options of `images.list` and `listImages`. */
+export interface ListOptions extends Cancellable {
   /** Only images of this repository (a `reference` filter, as docker-py does for API ≥ 1.25). */
   name?: string;
   /** Include intermediate layers. */
@@ -15,21 +17,24 @@ export interface ListOptions {
   manifests?: boolean;
   /** Compute `SharedSize`, the bytes an image shares with others (API 1.42). */
   sharedSize?: boolean;
-  signal?: AbortSignal;
 }
 
-/** GET /images/json: the engine's summaries. */
-export async function listImages(ctx: ApiClient, options: ListOptions = {}): Promise<ImageSummary[]> {
+/** The option names of ListOptions. */
+export const LIST_OPTIONS = optionNames<ListOptions>({ name: true, all: true, filters: true, manifests: true, sharedSize: true, signal: true });
+
+/** listImages: GET /images/json, the engine's summaries. */
+export async function listImages(client: Client, options: ListOptions = {}): Promise<ImageSummary[]> {
+  checkOptions('listImages', options, LIST_OPTIONS);
   const filters = { ...options.filters };
   if (options.name !== undefined) {
     checkImageName(options.name, 'name');
     filters['reference'] = options.name;
   }
-  if (options.manifests) await ctx.api.requireVersion('1.47', 'list: manifests');
-  if (options.sharedSize) await ctx.api.requireVersion('1.42', 'list: sharedSize');
-  return ctx.api.json<ImageSummary[]>('GET', '/images/json', {
+  if (options.manifests) await client.api.requireVersion('1.47', 'list: manifests');
+  if (options.sharedSize) await client.api.requireVersion('1.42', 'list: sharedSize');
+  return client.api.json<ImageSummary[]>('GET', '/images/json', {
     shape: imageSummaries,
     query: { all: options.all, filters: encodeFilters(filters), manifests: options.manifests, 'shared-size': options.sharedSize },
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   });
 }

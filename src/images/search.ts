@@ -1,33 +1,40 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { registryOf } from '../reference.js';
 import type { SearchResult } from './types.js';
 import { searchResults } from './shapes.js';
 
-export interface SearchOptions {
+/** SearchOptions: the options of `images.search` and `searchImages`. */
+export interface SearchOptions extends Cancellable {
+  /** At most this many results, 1 to 100. */
   limit?: number;
+  /** Credentials for the registry searched (default: the client's). */
   authConfig?: AuthConfig;
-  signal?: AbortSignal;
 }
 
+/** The option names of SearchOptions. */
+export const SEARCH_OPTIONS = optionNames<SearchOptions>({ limit: true, authConfig: true, signal: true });
+
 /**
- * GET /images/search. The engine asks the registry named by the term's prefix
+ * searchImages: GET /images/search. The engine asks the registry named by the term's prefix
  * (`127.0.0.1:5000/term`), or Docker Hub for a bare term. Results have Docker's field names
  * under both engines (Podman's capitalised ones are mapped).
  */
-export async function searchImages(ctx: ApiClient, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+export async function searchImages(client: Client, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+  checkOptions('searchImages', options, SEARCH_OPTIONS);
   if (typeof term !== 'string' || term.trim() === '') throw new InvalidArgument('term must be a non-empty string');
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 100)) {
     throw new InvalidArgument('limit must be an integer from 1 to 100');
   }
   const registry = registryOf(term);
-  const auth = await ctx.credentials.resolve(registry, options.authConfig);
-  const results = (await ctx.api.json('GET', '/images/search', {
+  const auth = await client.credentials.resolve(registry, options.authConfig);
+  const results = (await client.api.json('GET', '/images/search', {
     shape: searchResults,
     query: { term, limit: options.limit },
     headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal: options.signal,
   })) as Array<SearchResult | PodmanSearchResult>;
   return results.map(dockerShaped);
 }

@@ -23,7 +23,7 @@ export interface SessionOptions {
   ssh?: Record<string, string>;
   /** Credentials for a registry host BuildKit pulls from (or pushes to). */
   credentials: (host: string) => Promise<AuthConfig | undefined>;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A gRPC failure to answer with: a status code and a message (never a secret). */
@@ -104,7 +104,7 @@ export class BuildSession {
       'X-Docker-Expose-Session-Sharedkey': randomHex(16),
     };
     // (one field per method, as BuildKit's own client announces them)
-    const socket = await api.upgrade('/session', { headers: { ...headers, 'X-Docker-Expose-Session-Grpc-Method': methods }, ...(options.signal ? { signal: options.signal } : {}) });
+    const socket = await api.upgrade('/session', { headers: { ...headers, 'X-Docker-Expose-Session-Grpc-Method': methods }, signal: options.signal });
     const server = createServer();
     // (without its compatibility layer, which answers every stream as an HTTP request would:
     // trailers of its own, and an end to the stream)

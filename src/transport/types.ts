@@ -18,7 +18,7 @@ export interface TransportRequest {
    * is not a whole number, or not a byte body's own, is InvalidArgument before anything is sent.
    */
   bodyLength?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Milliseconds without progress (a byte sent or received) before the response head, then TimeoutError; 0 = none. */
   timeout?: number;
   /** The same for the response body, once the head has arrived; defaults to `timeout`. */

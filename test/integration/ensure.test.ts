@@ -2,7 +2,7 @@
 // callers (counted by a proxy in front of the engine), through a registry's rate limit (a proxy
 // in front of the registry that answers 429).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, Docker, ImageNotFound, InvalidArgument, type ProgressEvent } from '../../src/index.js';
+import { AbortError, Docker, ImageNotFound, InvalidArgument, type ProgressEvent } from '../../src/api.js';
 import { engine, podman, uniqueName } from '../support/engine.js';
 import { loadImageFor, removeQuietly, tagBase } from '../support/images.js';
 import { engineProxy, rateLimitedRegistry, type EngineProxy } from '../support/proxies.js';

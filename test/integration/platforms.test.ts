@@ -2,7 +2,7 @@
 // them, on Docker 28 with the containerd image store; and on older engines (Docker 20.10, Podman:
 // API 1.41), every such option refused before any request, naming the version it needs.
 import { describe, expect, it } from 'vitest';
-import { APIError, Docker, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, type ImageManifestSummary, type Transport, type TransportRequest } from '../../src/index.js';
+import { APIError, Docker, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, type ImageManifestSummary, type Transport, type TransportRequest } from '../../src/api.js';
 import { client, docker28, engine, uniqueName } from '../support/engine.js';
 import { removeQuietly, tagBase } from '../support/images.js';
 import { pushMultiPlatformImage, type MultiPlatformImage } from '../support/multi-platform.js';

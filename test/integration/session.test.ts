@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSy
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/index.js';
+import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { tagBase } from '../support/images.js';

@@ -2,7 +2,7 @@
 // sshd of the tests' own on a loopback port, key authentication), and the image operations run
 // over its pipes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Docker } from '../../src/index.js';
+import { ConnectionError, Docker } from '../../src/api.js';
 import { makeTree, removeTrees } from '../support/contexts.js';
 import { engine, podman, uniqueName } from '../support/engine.js';
 import { removeQuietly } from '../support/images.js';

@@ -83,7 +83,7 @@ describe('walkContext', () => {
   });
 
   it('does not enter an ignored node_modules of 100,000 files, unless an exception reaches into it', async () => {
-    const root = makeTree({ 'Dockerfile': 'FROM scratch\n', 'src/index.js': '1' });
+    const root = makeTree({ 'Dockerfile': 'FROM scratch\n', 'src/api.js': '1' });
     for (let p = 0; p < 100; p++) {
       const dir = join(root, 'node_modules', `p${p}`, 'lib');
       mkdirSync(dir, { recursive: true });
@@ -91,12 +91,12 @@ describe('walkContext', () => {
     }
     const visited: string[] = [];
     const plain = await entries(root, ['node_modules'], visited);
-    expect(plain.map((e) => e.name)).toEqual(['Dockerfile', 'src', 'src/index.js']);
+    expect(plain.map((e) => e.name)).toEqual(['Dockerfile', 'src', 'src/api.js']);
     expect(visited).toEqual(['', 'src']);
 
     const visitedWithException: string[] = [];
     const excepted = await entries(root, ['node_modules', '!node_modules/p1/lib/f1.js'], visitedWithException);
-    expect(excepted.map((e) => e.name)).toEqual(['Dockerfile', 'node_modules/p1/lib/f1.js', 'src', 'src/index.js']);
+    expect(excepted.map((e) => e.name)).toEqual(['Dockerfile', 'node_modules/p1/lib/f1.js', 'src', 'src/api.js']);
     expect(visitedWithException).toEqual(['', 'node_modules', 'node_modules/p1', 'node_modules/p1/lib', 'src']);
   }, 120_000);
 });

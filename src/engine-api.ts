@@ -8,9 +8,9 @@ import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
-/** The newest Engine API version this client knows; `auto` never negotiates above it. */
+/** MAX_API_VERSION: the newest Engine API version dockwire knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.51';
-/** Used when the engine does not say which version it speaks. */
+/** DEFAULT_API_VERSION: the version used when the engine does not say which it speaks. */
 export const DEFAULT_API_VERSION = '1.41';
 
 /** CallOptions: one Engine API request's options, the transport request's with the query as an object. */

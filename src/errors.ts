@@ -167,8 +167,10 @@ export class DigestMismatch extends DockerError {
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.log`).
  */
 export type AnyDockerError =
-  | APIError
-  | NotFound
+  // (a base class's `code` also admits its subclasses' codes: each member here is the class with
+  // its own code alone, so that a case of the switch is one class)
+  | (APIError & { readonly code: 'ERR_DOCKER_API' })
+  | (NotFound & { readonly code: 'ERR_DOCKER_NOT_FOUND' })
   | ImageNotFound
   | StreamError
   | BuildError

@@ -7,6 +7,7 @@
 // slow consumer pauses the socket instead of growing memory.
 import { AbortError } from './errors.js';
 
+/** JobScope: what a Job's work is given, a way to hand on events and the job's AbortSignal. */
 export interface JobScope<E> {
   /** Hands an event to listeners; await the returned promise to respect backpressure. */
   emit(event: E): Promise<void> | undefined;
@@ -14,6 +15,7 @@ export interface JobScope<E> {
   readonly signal: AbortSignal;
 }
 
+/** JobOptions: the options of `new Job(run, signal, options)`. */
 export interface JobOptions {
   /**
    * Called once, at once, when the job is cancelled (job.cancel() or the caller's signal): for
@@ -25,6 +27,7 @@ export interface JobOptions {
 const HIGH_WATER = 64;
 const UNCLAIMED_LIMIT = 1024;
 
+/** Job: a long operation (build, pull, push, load): `await` it for the result, `for await` over it for the live events, `cancel()` it to stop. */
 export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   // made only when someone asks for the signal: most jobs never are cancelled, and an
   // AbortSignal is an EventTarget (what a short job like images.ensure of a present image costs)

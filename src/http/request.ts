@@ -83,11 +83,12 @@ export function formatPath(template: string, ...params: string[]): string {
   return out + template.slice(from);
 }
 
-/** A parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */
+/** Repeated: a query parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */
 export class Repeated {
   constructor(readonly values: readonly string[]) {}
 }
 
+/** QueryValue: a query parameter's value; undefined and null are left out, objects sent as JSON. */
 export type QueryValue = string | number | boolean | undefined | null | object | Repeated;
 
 /**

@@ -21,6 +21,7 @@ export interface ResponseHandlers {
   onEnd(trailers: Record<string, string>): void;
 }
 
+/** ParserLimits: bounds on what the response parser accepts. */
 export interface ParserLimits {
   /** Bytes in the status line plus header section (and, separately, in the trailer section). */
   maxHeaderSize?: number;

@@ -227,7 +227,7 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
 }
 
 /**
- * POST /build: a Job of the build's events; resolves to the image ID and the whole log. A failing
+ * buildImage: POST /build, a Job of the build's events; resolves to the image ID and the whole log. A failing
  * step rejects with BuildError (its reason and the log). With `builder: 'buildkit'` the events are
  * BuildKit's progress, decoded; cancelling the job also asks the engine to stop the build.
  */

@@ -13,7 +13,7 @@ import { randomHex } from '../random.js';
 import { connectAgent } from '../transport/agent.js';
 import { GrpcStatus, MessageReader, frameMessage } from './grpc.js';
 
-/** Where a secret's bytes come from, read only when BuildKit asks for it. */
+/** SecretSource: where a secret's bytes come from, read only when BuildKit asks for it. */
 export type SecretSource = { file: string } | { env: string } | { value: string | Uint8Array };
 
 export interface SessionOptions {

@@ -4,7 +4,7 @@ import type { Client } from './api-client.js';
 import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { registryOf } from '../reference.js';
 import type { SearchResult } from './types.js';
-import { searchResults } from './shapes.js';
+import { isPodmanSearchResult, searchResults, type PodmanSearchResult } from './shapes.js';
 
 /** SearchOptions: the options of `images.search` and `searchImages`. */
 export interface SearchOptions extends Cancellable {
@@ -30,35 +30,24 @@ export async function searchImages(client: Client, term: string, options: Search
   }
   const registry = registryOf(term);
   const auth = await client.credentials.resolve(registry, options.authConfig);
-  const results = (await client.api.json('GET', '/images/search', {
+  const results = await client.api.json('GET', '/images/search', {
     shape: searchResults,
     query: { term, limit: options.limit },
     headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
     signal: options.signal,
-  })) as Array<SearchResult | PodmanSearchResult>;
+  });
   return results.map(dockerShaped);
-}
-
-/** What Podman's compat API answers per result (it searches a registry's /v2/_catalog, not v1 search). */
-interface PodmanSearchResult {
-  Name: string;
-  Description?: string;
-  Stars?: number;
-  Official?: string;
-  Automated?: string;
-  [key: string]: unknown;
 }
 
 /** Docker's field names for a Podman result (its own fields kept too); a Docker result as it is. */
 function dockerShaped(result: SearchResult | PodmanSearchResult): SearchResult {
-  if (typeof result.name === 'string' || typeof result.Name !== 'string') return result as SearchResult;
-  const r = result as PodmanSearchResult;
+  if (!isPodmanSearchResult(result)) return result;
   return {
-    ...r,
-    name: r.Name,
-    description: r.Description ?? '',
-    star_count: r.Stars ?? 0,
-    is_official: r.Official === '[OK]',
-    is_automated: r.Automated === '[OK]',
+    ...result,
+    name: result.Name,
+    description: result.Description ?? '',
+    star_count: result.Stars ?? 0,
+    is_official: result.Official === '[OK]',
+    is_automated: result.Automated === '[OK]',
   };
 }

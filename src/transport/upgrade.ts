@@ -63,7 +63,7 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
     };
     const onEnd = (): void => {
       try {
-        parser.finish();
+        parser.connectionClosed();
       } catch (error) {
         finish(error as Error);
         return;

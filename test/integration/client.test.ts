@@ -24,14 +24,27 @@ describe('Docker client against the real engine', () => {
     expect(await docker.ping()).toBe(true);
   });
 
-  it('negotiates the API version automatically, once', async () => {
-    const d = client();
-    const v = await d.api.apiVersion();
+  it('negotiates the API version automatically, once: one GET /_ping for many calls at once', async () => {
+    const socket = new SocketTransport(parseAddress(engine.host));
+    const paths: string[] = [];
+    const d = new Docker({
+      transport: {
+        request: (request) => {
+          paths.push(request.path);
+          return socket.request(request);
+        },
+        close: () => socket.close(),
+      },
+    });
+    const [v, again] = await Promise.all([d.api.apiVersion(), d.api.apiVersion(), d.images.list(), d.images.list()]);
     expect(v).toMatch(/^1\.\d+$/);
+    expect(again).toBe(v);
     const info = await d.version();
     // /version says the engine's newest version; we speak the older of that and ours
     expect(v).toBe(compareVersions(info.ApiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : info.ApiVersion);
     expect(await d.api.apiVersion()).toBe(v);
+    expect(paths.filter((path) => path === '/_ping')).toHaveLength(1);
+    expect(paths.filter((path) => path.startsWith(`/v${v}/images/json`))).toHaveLength(2);
     await d.close();
   });
 

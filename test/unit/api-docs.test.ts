@@ -24,7 +24,7 @@ function undocumented(program: ts.Program, entry: string): string[] {
 }
 
 describe('the public API', () => {
-  it('every exported name has a doc comment that starts with its name', { timeout: 60_000 }, () => {
+  it('every exported name has a doc comment that starts with its name', { timeout: 120_000 }, () => {
     const entries = [join(src, 'index.ts'), join(src, 'api.ts')];
     const config = ts.readConfigFile(join(src, '..', 'tsconfig.json'), ts.sys.readFile).config as { compilerOptions: object };
     const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, src);

@@ -212,7 +212,7 @@ describe('SocketTransport against a fake server', () => {
     }
     expect(received.subarray(at).toString()).toBe('0\r\n\r\n');
     await transport.close();
-  });
+  }, 60000);
 
   it('an early answer while the body is still being sent stops the upload and surfaces the answer', async () => {
     let stopped = false;

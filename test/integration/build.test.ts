@@ -206,11 +206,11 @@ describe('images.build', () => {
   });
 
   it('refuses bad input before reading the context', async () => {
-    expect(() => docker.images.build({})).toThrow(TypeError);
-    expect(() => docker.images.build({ path: '/nonexistent', tag: 'Bad Tag' })).toThrow(InvalidArgument);
-    expect(() => docker.images.build({ path: '/x', containerLimits: { bogus: 1 } as never })).toThrow(InvalidArgument);
-    expect(() => docker.images.build({ path: '/x', shmSize: -1 })).toThrow(InvalidArgument);
-    expect(() => docker.images.build({ path: '/x', buildArgs: { A: 1 } as never })).toThrow(InvalidArgument);
+    await expect(docker.images.build({})).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '/nonexistent', tag: 'Bad Tag' })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '/x', containerLimits: { bogus: 1 } as never })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '/x', shmSize: -1 })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '/x', buildArgs: { A: 1 } as never })).rejects.toThrow(InvalidArgument);
     await expect(docker.images.build({ path: '/nonexistent-context-dir' })).rejects.toThrow(/nonexistent-context-dir/);
   });
 

@@ -140,11 +140,11 @@ describe('images.ensure', () => {
     expect((await staying).id).toBe(baseId);
   });
 
-  it('refuses bad options before any request', () => {
-    expect(() => d.images.ensure('Bad Name')).toThrow(InvalidArgument);
-    expect(() => d.images.ensure('a/b:1', { pull: 'sometimes' as 'always' })).toThrow(/pull must be/);
-    expect(() => d.images.ensure('a/b:1', { retries: -1 })).toThrow(/retries/);
-    expect(() => d.images.ensure('a/b:1', { platform: 'a/b/c/d' })).toThrow(InvalidArgument);
+  it('refuses bad options before any request, by rejecting', async () => {
+    await expect(d.images.ensure('Bad Name')).rejects.toThrow(InvalidArgument);
+    await expect(d.images.ensure('a/b:1', { pull: 'sometimes' as 'always' })).rejects.toThrow(/pull must be/);
+    await expect(d.images.ensure('a/b:1', { retries: -1 })).rejects.toThrow(/retries/);
+    await expect(d.images.ensure('a/b:1', { platform: 'a/b/c/d' })).rejects.toThrow(InvalidArgument);
   });
 });
 

@@ -59,8 +59,8 @@ describe('bad input to every operation', () => {
   });
 
   it('names the argument in the message', async () => {
-    expect(() => docker.images.pull('UPPER/Case')).toThrow(/repository .*lowercase/);
-    expect(() => docker.images.pull('ok', { tag: 'v 1' })).toThrow(/^tag /);
+    await expect(docker.images.pull('UPPER/Case')).rejects.toThrow(/repository .*lowercase/);
+    await expect(docker.images.pull('ok', { tag: 'v 1' })).rejects.toThrow(/^tag /);
     await expect(docker.images.get('')).rejects.toThrow(/name must not be empty/);
   });
 

@@ -272,7 +272,7 @@ describe('image.save and images.load', () => {
   });
 
   it('load refuses data that is not bytes, and a path that is not a readable file, before sending anything', async () => {
-    expect(() => docker.images.load(42 as unknown as Uint8Array)).toThrow(InvalidArgument);
+    await expect(docker.images.load(42 as unknown as Uint8Array)).rejects.toThrow(InvalidArgument);
     const dir = mkdtempSync(join(tmpdir(), 'dockwire-load-'));
     try {
       await expect(docker.images.load(join(dir, 'absent.tar'))).rejects.toThrow(/cannot read .*absent\.tar: ENOENT/);

@@ -186,7 +186,7 @@ describe('platforms in one shape', () => {
   it('bad platforms are InvalidArgument before any request, on every option that takes one', async () => {
     const d = client();
     for (const bad of ['', 'a/b/c/d', 'linux/ amd64', { os: '' }, 42, ['linux']] as unknown[]) {
-      expect(() => d.images.pull(`${engine.registry}/x:1`, { platform: bad as string }), JSON.stringify(bad)).toThrow(InvalidArgument);
+      await expect(d.images.pull(`${engine.registry}/x:1`, { platform: bad as string }), JSON.stringify(bad)).rejects.toThrow(InvalidArgument);
       await expect(d.images.get(engine.baseImage, { platform: bad as string }), JSON.stringify(bad)).rejects.toBeInstanceOf(InvalidArgument);
     }
     // the JSON form needs both an os and an architecture, as the engine does

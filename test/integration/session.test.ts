@@ -189,10 +189,10 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     expect(sockets()).toBe(before);
   });
 
-  it('secrets or ssh without BuildKit are refused before anything is sent', () => {
-    expect(() => docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })).toThrow(InvalidArgument);
-    expect(() => docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).toThrow(/secrets\.a must be one of/);
-    expect(() => docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).toThrow(/ssh\.default/);
+  it('secrets or ssh without BuildKit are refused (the job rejects) before anything is sent', async () => {
+    await expect(docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).rejects.toThrow(/secrets\.a must be one of/);
+    await expect(docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).rejects.toThrow(/ssh\.default/);
   });
 });
 

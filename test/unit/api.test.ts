@@ -8,6 +8,8 @@ import {
   EngineApi,
   Image,
   InvalidArgument,
+  Job,
+  ProgressJob,
   RegistryData,
   SocketTransport,
   buildImage,
@@ -146,6 +148,8 @@ describe('a misspelled option', () => {
     ['new EngineApi', 'verison', 'version', () => new EngineApi(recorder(), { verison: '1.41' } as never)],
     ['new SocketTransport', 'maxSocket', 'maxSockets', () => new SocketTransport(parseAddress('unix:///x'), { maxSocket: 1 } as never)],
     ['parseAddress', 'tsl', 'tls', () => parseAddress('tcp://127.0.0.1:2375', { tsl: true } as never)],
+    ['new Job', 'oncancel', 'onCancel', () => new Job(async () => 0, undefined, { oncancel: () => {} } as never)],
+    ['new ProgressJob', 'oncancel', 'onCancel', () => new ProgressJob(async () => 0, undefined, { oncancel: () => {} } as never)],
   ])('%s (a constructor, or synchronous): throws InvalidArgument naming %s and %s', (_name, key, near, call) => {
     expect(call).toThrow(InvalidArgument);
     expect(call).toThrow(`unknown option "${key}"; did you mean "${near}"?`);

@@ -40,8 +40,9 @@ export function optionNames<T extends object>(names: { [K in keyof Required<T>]:
  */
 export function signalOf(options: unknown): AbortSignal | undefined {
   if (options === null || typeof options !== 'object') return undefined;
+  // (not instanceof: a signal from another realm is a signal all the same)
   const signal = (options as { signal?: unknown }).signal;
-  return signal instanceof AbortSignal ? signal : undefined;
+  return signal !== null && typeof signal === 'object' ? (signal as AbortSignal) : undefined;
 }
 
 /** The known name closest to `key`: the same but for case, else the fewest edits, if few enough. */

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Docker, inspectImage } from '../dist/index.js';
+import { Docker, inspectImage } from '../dist/api.js';
 import { median } from './lib/measure.mjs';
 import { rawClient } from './lib/raw-socket.mjs';
 

@@ -93,7 +93,7 @@ for runtime in node "$bin/node" "$bin/bun" "$bin/deno run -A"; do
 done
 
 # import and require give the same module (Node's require of an ES module): one copy of each class
-same='import("dockwire").then((m) => { if (m !== require("dockwire") || m.Docker !== require("dockwire/client").Docker) process.exit(1); })'
+same='import("dockwire").then((m) => { if (m !== require("dockwire") || m.Docker !== require("dockwire/api").Docker) process.exit(1); })'
 for node in node "$bin/node"; do
   if (cd "$app" && $node -e "$same"); then ok "$($node --version): import and require of dockwire give the same module"
   else fail "$($node --version): import and require of dockwire give the same module" 'they differ'; fi
@@ -106,14 +106,15 @@ if out=$(cd "$app" && node -e "$quiet" 2>&1); then ok 'loading dockwire changes 
 else fail 'loading dockwire changes no global and adds no listener' "$out"; fi
 
 # a TypeScript program type-checks against the package's declarations (nodenext: exports, as an
-# .mts and a .cts; node10: typesVersions for dockwire/client)
+# .mts and a .cts; node10: typesVersions for dockwire/api)
 cat >"$app/uses.mts" <<'EOF'
 import { Docker, ImageNotFound, type BuildOptions } from 'dockwire';
-import { Docker as ClientDocker } from 'dockwire/client';
+import { Docker as ApiDocker, inspectImage } from 'dockwire/api';
 const options: BuildOptions = { path: '.', tag: 'x' };
-const docker: Docker = new ClientDocker();
+const docker: Docker = new ApiDocker();
+export const inspected: Promise<string> = inspectImage(docker, 'x').then((attrs) => attrs.Id);
 export const built: Promise<string> = docker.images.build(options).then(({ image }) => image.id);
-export const code: 'ERR_DOCKER_IMAGE_NOT_FOUND' | string = new ImageNotFound(404, 'x').code;
+export const code: 'ERR_DOCKER_IMAGE_NOT_FOUND' = new ImageNotFound(404, 'x').code;
 EOF
 cp "$app/uses.mts" "$app/uses.cts"
 cp "$app/uses.mts" "$app/uses.ts"
@@ -126,8 +127,8 @@ if out=$(cd "$app" && node "$tsc" --noEmit --strict --module commonjs --moduleRe
 else fail 'TypeScript (node10: main, typesVersions) finds the declarations' "$out"; fi
 
 if out=$(node "$app/static-imports.mjs" --self-test "$app/node_modules/dockwire/dist" 2>&1); then
-  ok 'published files: every require()/import() a string literal, no file loads another'
-else fail 'published files: every require()/import() a string literal, no file loads another' "$out"; fi
+  ok "published files: every require()/import() a string literal, no file loads another package's"
+else fail "published files: every require()/import() a string literal, no file loads another package's" "$out"; fi
 
 if [ "${CI:-}" = true ]; then bash scripts/buildkitd.sh down; bash scripts/engine.sh down; fi
 echo "embedding: $passed passed, $failed failed"

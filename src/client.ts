@@ -2,21 +2,21 @@
 import type { BuildKit } from './buildkit-client/buildkit.js';
 import { engineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
-import { EngineApi } from './engine-api.js';
-import type { ApiClient } from './images/api-client.js';
+import { EngineApi, type VersionInfo } from './engine-api.js';
+import type { Client } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
 import { resolveEndpoint } from './endpoint.js';
+import { checkOptions, optionNames, type Cancellable } from './options.js';
 import { DEFAULT_HOST, parseAddress, type Address } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { SshOptions } from './transport/ssh.js';
 import type { Transport } from './transport/types.js';
-import { versionAnswer } from './images/shapes.js';
-import type { Shape } from './shape.js';
 
+/** DockerOptions: the options of `new Docker(options)`. */
 export interface DockerOptions {
-  /** unix:///path, /path, tcp://host:port, https://host:port (default unix:///var/run/docker.sock). */
+  /** unix:///path, /path, tcp://host:port, https://host:port, ssh://user@host (default unix:///var/run/docker.sock). */
   host?: string;
   /** TLS for tcp:// hosts: `{ ca, cert, key, verify }` (PEM strings or bytes). Given, the connection is TLS. */
   tls?: TlsOptions;
@@ -34,21 +34,17 @@ export interface DockerOptions {
   configDir?: string;
 }
 
-export interface VersionInfo {
-  Version: string;
-  ApiVersion: string;
-  MinAPIVersion?: string;
-  Os: string;
-  Arch: string;
-  [key: string]: unknown;
-}
+const DOCKER_OPTIONS = optionNames<DockerOptions>({ host: true, tls: true, ssh: true, version: true, timeout: true, maxSockets: true, transport: true, configDir: true });
+const FROM_ENV_OPTIONS = DOCKER_OPTIONS.filter((name) => name !== 'host' && name !== 'tls');
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
-export class Docker implements ApiClient {
-  /** The low-level API (docker-py's APIClient): versioned requests with typed errors. */
+/** Docker: a client of one engine (docker-py's DockerClient): `.images`, `login()`, and `.api` for raw requests. */
+export class Docker implements Client {
+  /** The Engine API this client's requests go through: versioned requests with typed errors. */
   readonly api: EngineApi;
   /** Registry credentials: login() results, then the docker CLI's configuration. */
   readonly credentials: Credentials;
-  /** docker-py's client.images. */
+  /** The engine's images (docker-py's client.images). */
   readonly images: ImageCollection;
   /** The registries themselves, without the engine, with this client's credentials and login memory. */
   readonly registry: Registry;
@@ -56,7 +52,9 @@ export class Docker implements ApiClient {
   readonly #tls: TlsOptions | undefined;
   #buildkit: BuildKit | undefined;
 
+  /** Makes a client; an unknown option or a bad host is InvalidArgument, thrown. Nothing is sent until the first call. */
   constructor(options: DockerOptions = {}) {
+    checkOptions('new Docker', options, DOCKER_OPTIONS);
     this.#address = options.transport ? undefined : parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined });
     this.#tls = options.tls;
     const transport =
@@ -99,6 +97,7 @@ export class Docker implements ApiClient {
    * /var/run/docker.sock. DOCKER_CONFIG also sets where registry credentials are read.
    */
   static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<DockerOptions, 'host' | 'tls'> = {}): Docker {
+    checkOptions('Docker.fromEnv', options, FROM_ENV_OPTIONS);
     const endpoint = resolveEndpoint(env);
     return new Docker({
       ...(env['DOCKER_CONFIG'] ? { configDir: env['DOCKER_CONFIG'] } : {}),
@@ -109,13 +108,13 @@ export class Docker implements ApiClient {
   }
 
   /** True when the engine answers GET /_ping. */
-  ping(options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  ping(options: Cancellable = {}): Promise<boolean> {
     return this.api.ping(options);
   }
 
-  /** GET /version. */
-  version(options: { signal?: AbortSignal } = {}): Promise<VersionInfo> {
-    return this.api.json<VersionInfo>('GET', '/version', { ...options, shape: versionAnswer as Shape<VersionInfo> });
+  /** GET /version: the engine's release, API versions and platform. */
+  version(options: Cancellable = {}): Promise<VersionInfo> {
+    return this.api.version(options);
   }
 
   /** Closes idle connections; the client cannot be used afterwards. */

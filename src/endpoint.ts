@@ -8,6 +8,7 @@ import { InvalidArgument } from './errors.js';
 import { DEFAULT_HOST } from './transport/address.js';
 import type { TlsOptions } from './transport/socket-transport.js';
 
+/** Endpoint: where the docker CLI would go, a host and its TLS material. */
 export interface Endpoint {
   host: string;
   tls?: TlsOptions;
@@ -31,6 +32,7 @@ export function tlsFromFolder(dir: string, verify: boolean): TlsOptions {
   return tls;
 }
 
+/** resolveEndpoint: where the docker CLI would go, from DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH), else the context DOCKER_CONTEXT or config.json names, else /var/run/docker.sock. */
 export function resolveEndpoint(env: Record<string, string | undefined>): Endpoint {
   const configDir = env['DOCKER_CONFIG'] || join(process.getBuiltinModule('node:os').homedir(), '.docker'); // node:os only when needed
   const host = env['DOCKER_HOST'];

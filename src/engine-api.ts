@@ -1,24 +1,29 @@
 // The Engine API over a Transport: version prefix (negotiated once, lazily), query encoding, and
 // the mapping of non-2xx answers to APIError / NotFound with the daemon's own message.
-// This is the low-level client (docker-py's APIClient); images/* are functions over it.
+// images/* are functions over it.
 import { APIError, InvalidArgument, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
-import { checkShape, type Shape } from './shape.js';
+import { checkOptions, optionNames, type Cancellable } from './options.js';
+import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
 
-/** The newest Engine API version this client knows; `auto` never negotiates above it. */
+/** MAX_API_VERSION: the newest Engine API version dockwire knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.55';
-/** Used when the engine does not say which version it speaks. */
+/** DEFAULT_API_VERSION: the version used when the engine does not say which it speaks. */
 export const DEFAULT_API_VERSION = '1.41';
 
-/** A call's options: the transport request's, with the query as an object. */
+/** CallOptions: one Engine API request's options, the transport request's with the query as an object. */
 export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'borrowBody'> {
+  /** The query parameters, encoded by `encodeQuery` (objects as JSON, booleans as 1/0). */
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
 }
 
+const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, borrowBody: true, query: true, notFound: true });
+
+/** EngineApiOptions: the options of `new EngineApi(transport, options)`. */
 export interface EngineApiOptions {
   /** `auto` (default) or an explicit `major.minor`. */
   version?: string;
@@ -26,24 +31,65 @@ export interface EngineApiOptions {
   timeout?: number;
 }
 
+const ENGINE_API_OPTIONS = optionNames<EngineApiOptions>({ version: true, timeout: true });
+
+/** UpgradeOptions: the options of `EngineApi.upgrade`. */
+export interface UpgradeOptions extends Cancellable {
+  /** Header fields to send; a field given several values is sent once per value. */
+  headers?: Record<string, string | readonly string[]>;
+  /** Milliseconds without progress before TimeoutError (default: the EngineApi's). */
+  timeout?: number;
+}
+
+const UPGRADE_OPTIONS = optionNames<UpgradeOptions>({ headers: true, timeout: true, signal: true });
+
+/** VersionInfo: the engine's answer to GET /version, with the engine's field names. */
+export interface VersionInfo {
+  /** The engine's release (`29.0.0`). */
+  Version: string;
+  /** The newest API version it speaks. */
+  ApiVersion: string;
+  /** The oldest API version it speaks. */
+  MinAPIVersion?: string;
+  /** Its operating system (`linux`). */
+  Os: string;
+  /** Its architecture (`amd64`). */
+  Arch: string;
+  [key: string]: unknown;
+}
+
+const versionAnswer = object<VersionInfo>({ Version: string, ApiVersion: string, Os: string, Arch: string });
+
+/** compareVersions: negative, zero or positive as API version `a` is older than, the same as, or newer than `b`. */
 export function compareVersions(a: string, b: string): number {
   const [am = 0, an = 0] = a.split('.').map(Number);
   const [bm = 0, bn = 0] = b.split('.').map(Number);
   return am - bm || an - bn;
 }
 
+const JSON_OPTIONS = [...CALL_OPTIONS, 'shape'];
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 const VERSION = /^[0-9]+\.[0-9]+$/;
 const MAX_ERROR_BODY = 64 * 1024;
 
+/**
+ * EngineApi: the Engine API over a Transport: versioned requests (the version negotiated once),
+ * non-2xx answers as APIError / NotFound with the engine's message, JSON answers checked.
+ * `docker.api` is one; the operations of `dockwire/api` send through it.
+ */
 export class EngineApi {
+  /** The transport the requests go through. */
   readonly transport: Transport;
+  /** The default inactivity timeout of a call, in ms. */
   readonly timeout: number;
   readonly #requested: string;
   #version: Promise<string> | undefined;
   /** The version once known: requests then start without waiting a tick for it. */
   #known: string | undefined;
 
+  /** Makes an Engine API client over `transport`; throws InvalidArgument or InvalidVersion on bad options. */
   constructor(transport: Transport, options: EngineApiOptions = {}) {
+    checkOptions('new EngineApi', options, ENGINE_API_OPTIONS);
     const version = options.version ?? 'auto';
     if (version !== 'auto' && !VERSION.test(version)) {
       throw new InvalidVersion(`API version must be "auto" or major.minor, got ${JSON.stringify(version)}`);
@@ -101,6 +147,15 @@ export class EngineApi {
 
   /** Sends a versioned request; resolves on 2xx, rejects with APIError (or NotFound) otherwise. */
   request(method: string, path: string, options: CallOptions = {}): Promise<TransportResponse> {
+    try {
+      checkOptions(`${method} ${path}`, options, CALL_OPTIONS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#versioned(method, path, options);
+  }
+
+  #versioned(method: string, path: string, options: CallOptions): Promise<TransportResponse> {
     // (not async: once the version is known, no extra promise between the caller and the wire)
     const known = this.#known;
     if (known !== undefined) return this.#send(method, `/v${known}${path}`, options);
@@ -112,7 +167,8 @@ export class EngineApi {
    * `method path` and what was wrong, otherwise).
    */
   async json<T>(method: string, path: string, options: CallOptions & { shape?: Shape<T> } = {}): Promise<T> {
-    const response = await this.request(method, path, options);
+    checkOptions(`${method} ${path}`, options, JSON_OPTIONS);
+    const response = await this.#versioned(method, path, options);
     const value = await response.body.json<unknown>();
     return options.shape ? checkShape(value, options.shape, `${method} ${path}`) : (value as T);
   }
@@ -149,7 +205,8 @@ export class EngineApi {
    * for a BuildKit session). Resolves to the connection on 101; any other answer is an APIError
    * (NotFound on 404, as from an engine without sessions).
    */
-  async upgrade(path: string, options: { headers?: Record<string, string | readonly string[]>; signal?: AbortSignal; timeout?: number } = {}): Promise<Duplex> {
+  async upgrade(path: string, options: UpgradeOptions = {}): Promise<Duplex> {
+    checkOptions(`POST ${path} (upgrade)`, options, UPGRADE_OPTIONS);
     if (!this.transport.upgrade) throw new InvalidArgument('this transport cannot hand a connection over to another protocol (it has no upgrade)');
     const version = this.#known ?? (await this.apiVersion());
     const result = await this.transport.upgrade({
@@ -157,7 +214,7 @@ export class EngineApi {
       path: `/v${version}${path}`,
       headers: { Connection: 'Upgrade', ...options.headers },
       timeout: options.timeout ?? this.timeout,
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
     if (result.statusCode === 101 && result.socket) return result.socket;
     const explanation = messageOf(new TextDecoder().decode(result.body.subarray(0, MAX_ERROR_BODY)).trim()) || result.statusMessage;
@@ -165,9 +222,17 @@ export class EngineApi {
     throw new APIError(result.statusCode, explanation || 'the engine did not switch protocols');
   }
 
-  async ping(options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  /** True when the engine answers GET /_ping with OK (unversioned: it works before negotiation). */
+  async ping(options: Cancellable = {}): Promise<boolean> {
+    checkOptions('ping', options, SIGNAL_ONLY);
     const response = await this.#send('GET', '/_ping', options);
     return (await response.body.text()) === 'OK';
+  }
+
+  /** GET /version: the engine's release, API versions and platform. */
+  async version(options: Cancellable = {}): Promise<VersionInfo> {
+    checkOptions('version', options, SIGNAL_ONLY);
+    return this.json('GET', '/version', { shape: versionAnswer, signal: options.signal });
   }
 }
 

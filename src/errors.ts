@@ -2,6 +2,7 @@
 // (documented in README.md) so callers can switch on it without instanceof across realms.
 // Messages never contain credentials: callers pass only names, paths and daemon messages.
 
+/** ErrorCode: every error class's literal `code`. */
 export type ErrorCode =
   | 'ERR_DOCKER'
   | 'ERR_DOCKER_API'
@@ -28,6 +29,7 @@ export type ErrorCode =
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
+  /** Which class of error this is: a literal per class, documented in the README. */
   readonly code: ErrorCode = 'ERR_DOCKER';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -35,9 +37,10 @@ export class DockerError extends Error {
   }
 }
 
-/** The engine answered with a non-2xx status. */
+/** APIError: the engine answered with a non-2xx status. */
 export class APIError extends DockerError {
   override readonly code: 'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' | 'ERR_DOCKER_NOT_IMPLEMENTED' = 'ERR_DOCKER_API';
+  /** The HTTP status. */
   readonly statusCode: number;
   /** The daemon's own message (its JSON `message` field, or the body text). */
   readonly explanation: string;
@@ -46,18 +49,22 @@ export class APIError extends DockerError {
     this.statusCode = statusCode;
     this.explanation = explanation;
   }
+  /** True for a 4xx status. */
   get isClientError(): boolean {
     return this.statusCode >= 400 && this.statusCode < 500;
   }
+  /** True for a 5xx status. */
   get isServerError(): boolean {
     return this.statusCode >= 500;
   }
 }
 
+/** NotFound: the engine answered 404. */
 export class NotFound extends APIError {
   override readonly code: 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_NOT_FOUND';
 }
 
+/** ImageNotFound: no such image (or platform of it) on the engine. */
 export class ImageNotFound extends NotFound {
   override readonly code: 'ERR_DOCKER_IMAGE_NOT_FOUND' = 'ERR_DOCKER_IMAGE_NOT_FOUND';
 }
@@ -70,7 +77,7 @@ export class NotImplemented extends APIError {
   override readonly code: 'ERR_DOCKER_NOT_IMPLEMENTED' = 'ERR_DOCKER_NOT_IMPLEMENTED';
 }
 
-/** An error line (`errorDetail` / `error`) inside a 200 progress stream. */
+/** StreamError: an error line (`errorDetail` / `error`) inside a 200 progress stream. */
 export class StreamError extends DockerError {
   override readonly code: 'ERR_DOCKER_STREAM' = 'ERR_DOCKER_STREAM';
   /** The daemon's `errorDetail.code`, when it sent one. */
@@ -84,19 +91,24 @@ export class StreamError extends DockerError {
   }
 }
 
+/** BuildError: a build failed (a step's error, or no image at the end); `log` holds its events. */
 export class BuildError extends DockerError {
   override readonly code: 'ERR_DOCKER_BUILD' = 'ERR_DOCKER_BUILD';
+  /** Why: the engine's message, naming the failed step when BuildKit said which. */
   readonly reason: string;
-  readonly buildLog: unknown[];
-  constructor(reason: string, buildLog: unknown[]) {
+  /** The build's events up to the failure. */
+  readonly log: unknown[];
+  constructor(reason: string, log: unknown[]) {
     super(reason);
     this.reason = reason;
-    this.buildLog = buildLog;
+    this.log = log;
   }
 }
 
+/** ImageLoadError: the engine refused an image archive (an error line, or an error status kept as `cause`). */
 export class ImageLoadError extends DockerError {
   override readonly code: 'ERR_DOCKER_IMAGE_LOAD' = 'ERR_DOCKER_IMAGE_LOAD';
+  /** The load's events up to the failure. */
   readonly log: unknown[];
   constructor(message: string, log: unknown[] = [], options?: { cause?: unknown }) {
     super(message, options);
@@ -104,29 +116,32 @@ export class ImageLoadError extends DockerError {
   }
 }
 
-/** Bad input, refused before any byte was sent. */
+/** InvalidArgument: bad input, refused before any byte was sent. */
 export class InvalidArgument extends DockerError {
   override readonly code: 'ERR_DOCKER_INVALID_ARGUMENT' = 'ERR_DOCKER_INVALID_ARGUMENT';
 }
 
+/** InvalidVersion: an API version that is not `auto` or `major.minor`. */
 export class InvalidVersion extends DockerError {
   override readonly code: 'ERR_DOCKER_INVALID_VERSION' = 'ERR_DOCKER_INVALID_VERSION';
 }
 
-/** The engine could not be reached, or the connection broke. */
+/** ConnectionError: the engine could not be reached, or the connection broke. */
 export class ConnectionError extends DockerError {
   override readonly code: 'ERR_DOCKER_CONNECTION' = 'ERR_DOCKER_CONNECTION';
 }
 
+/** TimeoutError: no progress (a byte sent or received) for longer than the call's timeout. */
 export class TimeoutError extends DockerError {
   override readonly code: 'ERR_DOCKER_TIMEOUT' = 'ERR_DOCKER_TIMEOUT';
 }
 
-/** The peer broke HTTP/1.1 framing (or sent something we refuse to parse). */
+/** ProtocolError: the peer broke HTTP/1.1 framing, or sent something dockwire refuses to parse. */
 export class ProtocolError extends DockerError {
   override readonly code: 'ERR_DOCKER_PROTOCOL' = 'ERR_DOCKER_PROTOCOL';
 }
 
+/** AbortError: the call was cancelled (its signal aborted, or `job.cancel()`). */
 export class AbortError extends DockerError {
   override readonly code: 'ERR_DOCKER_ABORTED' = 'ERR_DOCKER_ABORTED';
   constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
@@ -134,12 +149,12 @@ export class AbortError extends DockerError {
   }
 }
 
-/** A build context could not be read or archived faithfully (unreadable file, file changed while packing). */
+/** ContextError: a build context could not be read or archived faithfully (unreadable file, file changed while packing). */
 export class ContextError extends DockerError {
   override readonly code: 'ERR_DOCKER_CONTEXT' = 'ERR_DOCKER_CONTEXT';
 }
 
-/** A request on a client (or transport) after close(). */
+/** ClientClosed: a request on a client (or transport) after close(). */
 export class ClientClosed extends DockerError {
   override readonly code: 'ERR_DOCKER_CLIENT_CLOSED' = 'ERR_DOCKER_CLIENT_CLOSED';
   constructor(message = 'the client is closed') {
@@ -161,8 +176,7 @@ export class DigestMismatch extends DockerError {
   }
 }
 
-/** One entry of a registry's error answer (OCI distribution spec: `errors[]`). */
-export interface RegistryErrorEntry {
+/** RegistryErrorEntry: one entry of a registry's error answer (OCI distribution spec: `errors[]`). */export interface RegistryErrorEntry {
   code: string;
   message?: string;
   detail?: unknown;
@@ -247,11 +261,13 @@ export class FileNotFound extends DockerError {
 
 /**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
- * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.buildLog`).
+ * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.log`).
  */
 export type AnyDockerError =
-  | APIError
-  | NotFound
+  // (a base class's `code` also admits its subclasses' codes: each member here is the class with
+  // its own code alone, so that a case of the switch is one class)
+  | (APIError & { readonly code: 'ERR_DOCKER_API' })
+  | (NotFound & { readonly code: 'ERR_DOCKER_NOT_FOUND' })
   | ImageNotFound
   | NotImplemented
   | StreamError

@@ -6,7 +6,9 @@
 // an iterator is attached, the producer waits for the consumer whenever the queue is full, so a
 // slow consumer pauses the socket instead of growing memory.
 import { AbortError } from './errors.js';
+import { checkOptions } from './options.js';
 
+/** JobScope: what a Job's work is given, a way to hand on events and the job's AbortSignal. */
 export interface JobScope<E> {
   /** Hands an event to listeners; await the returned promise to respect backpressure. */
   emit(event: E): Promise<void> | undefined;
@@ -14,6 +16,7 @@ export interface JobScope<E> {
   readonly signal: AbortSignal;
 }
 
+/** JobOptions: the options of `new Job(run, signal, options)`. */
 export interface JobOptions {
   /**
    * Called once, at once, when the job is cancelled (job.cancel() or the caller's signal): for
@@ -25,6 +28,7 @@ export interface JobOptions {
 const HIGH_WATER = 64;
 const UNCLAIMED_LIMIT = 1024;
 
+/** Job: a long operation (build, pull, push, load): `await` it for the result, `for await` over it for the live events, `cancel()` it to stop. */
 export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   // made only when someone asks for the signal: most jobs never are cancelled, and an
   // AbortSignal is an EventTarget (what a short job like images.ensure of a present image costs)
@@ -38,14 +42,16 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
-  constructor(run: (context: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
+  /** Starts `run` at once (in a microtask); `signal` cancels the job. Unknown options are InvalidArgument, thrown. */
+  constructor(run: (scope: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
+    checkOptions('new Job', options, ['onCancel']);
     this.#onCancel = options.onCancel;
     if (signal) {
       if (signal.aborted) this.#cancel(signal.reason);
       else signal.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
     }
     const job = this;
-    const context: JobScope<E> = {
+    const scope: JobScope<E> = {
       emit: (event) => this.#emit(event),
       get signal() {
         return job.signal;
@@ -54,7 +60,7 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
     this.#promise = Promise.resolve()
       .then(() => {
         if (this.#cancelled) throw toAbortError(this.#cancelled.reason);
-        return run(context);
+        return run(scope);
       })
       .catch((error: unknown) => {
         // Once cancelled, the job ends with the cancellation: what the operation failed with
@@ -174,17 +180,17 @@ export function toAbortError(reason: unknown): Error {
  * either cancels both.
  */
 export function mapJob<T, U, E>(inner: Job<T, E>, finish: (value: T, signal: AbortSignal) => Promise<U>, signal?: AbortSignal): Job<U, E> {
-  return new Job<U, E>(async (context) => {
-    const stop = (): void => inner.cancel(context.signal.reason);
-    context.signal.addEventListener('abort', stop, { once: true });
+  return new Job<U, E>(async (scope) => {
+    const stop = (): void => inner.cancel(scope.signal.reason);
+    scope.signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const event of inner) {
-        const waiting = context.emit(event);
+        const waiting = scope.emit(event);
         if (waiting) await waiting;
       }
-      return await finish(await inner, context.signal);
+      return await finish(await inner, scope.signal);
     } finally {
-      context.signal.removeEventListener('abort', stop);
+      scope.signal.removeEventListener('abort', stop);
     }
   }, signal);
 }

@@ -21,8 +21,7 @@ export interface Descriptor {
   platform?: Platform;
 }
 
-/** An image manifest, or an artifact manifest (OCI 1.1: artifactType, subject). */
-export interface ImageManifest {
+/** ImageManifest: an image manifest, or an artifact manifest (OCI 1.1: artifactType, subject). */export interface ImageManifest {
   schemaVersion: 2;
   mediaType?: string;
   artifactType?: string;
@@ -32,8 +31,7 @@ export interface ImageManifest {
   annotations?: Record<string, string>;
 }
 
-/** An image index, or Docker's manifest list. */
-export interface ImageIndex {
+/** ImageIndex: an image index, or Docker's manifest list. */export interface ImageIndex {
   schemaVersion: 2;
   mediaType?: string;
   artifactType?: string;
@@ -42,10 +40,10 @@ export interface ImageIndex {
   annotations?: Record<string, string>;
 }
 
+/** Manifest: an image manifest or an image index. */
 export type Manifest = ImageManifest | ImageIndex;
 
-/** An image's configuration (OCI image spec, config.md), its fields as written. */
-export interface ImageConfig {
+/** ImageConfig: an image's configuration (OCI image spec, config.md), its fields as written. */export interface ImageConfig {
   architecture: string;
   os: string;
   variant?: string;
@@ -59,8 +57,7 @@ export interface ImageConfig {
   [field: string]: unknown;
 }
 
-/** What `manifest()` gives: the manifest, its exact bytes, and the descriptor they hash to. */
-export interface ManifestResult {
+/** ManifestResult: what `manifest()` gives: the manifest, its exact bytes, and the descriptor they hash to. */export interface ManifestResult {
   descriptor: Descriptor;
   manifest: Manifest;
   bytes: Uint8Array;

@@ -20,6 +20,31 @@ export function checkOptions(where: string, options: unknown, known: readonly st
   }
 }
 
+/** Cancellable: what every call's options may carry to stop it. */
+export interface Cancellable {
+  /** Stops the call when it aborts: a promise rejects, a Job is cancelled, with AbortError. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * optionNames: the option names of `T`, written once as an object with a key for each, so that the
+ * compiler refuses a list that leaves an option out or names one `T` lacks.
+ */
+export function optionNames<T extends object>(names: { [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.freeze(Object.keys(names));
+}
+
+/**
+ * signalOf: `options.signal` when `options` is an object that has one, read before the options
+ * are checked (a Job is made with its signal, and reports bad options by rejecting).
+ */
+export function signalOf(options: unknown): AbortSignal | undefined {
+  if (options === null || typeof options !== 'object') return undefined;
+  // (not instanceof: a signal from another realm is a signal all the same)
+  const signal = (options as { signal?: unknown }).signal;
+  return signal !== null && typeof signal === 'object' ? (signal as AbortSignal) : undefined;
+}
+
 /** The known name closest to `key`: the same but for case, else the fewest edits, if few enough. */
 function nearest(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();

@@ -14,6 +14,7 @@ export interface Platform {
 }
 
 
+/** PlatformSpec: a platform as calls take one, `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
 export type PlatformSpec = string | { os?: string; architecture?: string; variant?: string };
 
 /** The parts of a platform, checked and normalised; any may be missing. */

@@ -2,6 +2,7 @@
 // bad input is an InvalidArgument naming the argument, not a confusing engine error.
 import { InvalidArgument } from './errors.js';
 
+/** Reference: an image reference, split: repository, and tag or digest. */
 export interface Reference {
   /** Repository, including any registry host: `127.0.0.1:5000/team/app`. */
   repository: string;
@@ -48,7 +49,7 @@ export function splitReference(reference: string): Reference {
   return { repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 
-/** Parses and validates a full reference; `what` names the argument in errors. */
+/** parseReference: a full reference parsed and checked (the distribution/reference grammar); InvalidArgument naming `what` otherwise. */
 export function parseReference(reference: unknown, what = 'repository'): Reference {
   checkString(reference, what);
   const ref = splitReference(reference);

@@ -4,7 +4,7 @@
 // pass unchecked, as the Engine API lets engines add them.
 import { ProtocolError } from './errors.js';
 
-/** Checks `value` (found at `at`, a path such as `[0].RepoTags`) and returns it, typed. */
+/** Shape: a check that `value` (found at `at`, a path such as `[0].RepoTags`) has a shape, returning it typed. */
 export type Shape<T> = (value: unknown, at: string) => T;
 
 class Mismatch extends Error {

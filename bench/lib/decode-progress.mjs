@@ -23,7 +23,7 @@ function* chunks() {
 }
 
 let events = 0;
-const { JsonLinesDecoder } = contender === 'dockwire' ? await import('../../dist/index.js') : {};
+const { JsonLinesDecoder } = contender === 'dockwire' ? await import('./internals.mjs') : {};
 const Modem = contender === 'docker-modem' ? (await import('docker-modem')).default : undefined;
 const started = performance.now();
 if (contender === 'dockwire') {

@@ -19,7 +19,7 @@ function sink(target) {
 
 let started;
 if (contender === 'dockwire') {
-  const { Docker, saveImages } = await import('../../dist/index.js');
+  const { Docker, saveImages } = await import('../../dist/api.js');
   const docker = new Docker({ host, version: '1.41' });
   // chunks as they arrive, borrowed: each is written (or dropped) before the next is asked for
   const chunks = () => saveImages(docker, a, { chunkSize: null, borrowChunks: true });

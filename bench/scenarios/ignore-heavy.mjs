@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import tarFs from 'tar-fs';
-import { contextFromPath } from '../../dist/index.js';
+import { contextFromPath } from '../lib/internals.mjs';
 import { medianMs, medianChild, timed, median } from '../lib/measure.mjs';
 import { ignoreHeavy } from '../lib/trees.mjs';
 

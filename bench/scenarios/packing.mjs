@@ -1,6 +1,6 @@
 // 2. Context packing to /dev/null (no engine): many small files, and a few large ones.
 import tarFs from 'tar-fs';
-import { PatternMatcher, pack, walkContext } from '../../dist/index.js';
+import { PatternMatcher, pack, walkContext } from '../lib/internals.mjs';
 import { medianMs, timed, median } from '../lib/measure.mjs';
 import { largeFiles, smallFiles } from '../lib/trees.mjs';
 

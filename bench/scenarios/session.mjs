@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Docker, SocketTransport, parseAddress } from '../../dist/index.js';
+import { Docker, SocketTransport, parseAddress } from '../../dist/api.js';
 import { median, medianMs } from '../lib/measure.mjs';
 
 export async function run(env) {

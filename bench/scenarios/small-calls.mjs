@@ -1,7 +1,7 @@
 // 1. Small calls: GET /images/json and an image inspect, sequential and 32-way concurrent; and
 // images.ensure of a present image against images.get.
 import Dockerode from 'dockerode';
-import { listImages, inspectImage, Docker } from '../../dist/index.js';
+import { listImages, inspectImage, Docker } from '../../dist/api.js';
 import { median, medianMs, medianChild } from '../lib/measure.mjs';
 import { rawClient } from '../lib/raw-socket.mjs';
 

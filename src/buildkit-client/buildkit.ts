@@ -15,6 +15,7 @@ import { describeAddress, parseAddress } from '../transport/address.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
 import { BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
 
+/** BuildKitClientOptions: the options of `new BuildKit(options)`. */
 export interface BuildKitClientOptions {
   /** `unix:///run/buildkit/buildkitd.sock`, `tcp://host:port` (h2c, or TLS with `tls`). */
   host: string;
@@ -30,7 +31,8 @@ export interface BuildKitClientOptions {
 
 const CONSTRUCTOR_OPTIONS = ['host', 'tls', 'connectTimeout', 'timeout', 'configDir'];
 
-export interface PruneOptions {
+/** BuildKitPruneOptions: the options of `buildkit.prune`. */
+export interface BuildKitPruneOptions {
   /** Remove every record, not only the unused ones BuildKit would by default. */
   all?: boolean;
   /** Bytes of cache to keep. */
@@ -42,7 +44,8 @@ export interface PruneOptions {
   signal?: AbortSignal;
 }
 
-export interface PruneResult {
+/** BuildKitPruneResult: what `buildkit.prune` resolves to. */
+export interface BuildKitPruneResult {
   /** The records removed. */
   records: UsageRecord[];
   /** Their total size in bytes. */
@@ -59,6 +62,7 @@ export interface BuildKitBackend {
 /** Set by BuildKit.over() for the constructor it calls. */
 let internal: { backend: BuildKitBackend; credentials: Credentials; timeout: number } | undefined;
 
+/** BuildKit: a client of BuildKit's Control API (builds, disk usage, prune, workers, info), on a buildkitd or on an engine (`docker.buildkit`). */
 export class BuildKit {
   readonly #backend: BuildKitBackend;
   readonly #timeout: number;
@@ -122,7 +126,7 @@ export class BuildKit {
   }
 
   /** Removes cache records (Prune); resolves to what was removed. */
-  async prune(options: PruneOptions = {}): Promise<PruneResult> {
+  async prune(options: BuildKitPruneOptions = {}): Promise<BuildKitPruneResult> {
     checkOptions('buildkit.prune', options, ['all', 'keepStorage', 'keepDuration', 'filters', 'signal']);
     for (const key of ['keepStorage', 'keepDuration'] as const) {
       const v = options[key];

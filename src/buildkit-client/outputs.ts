@@ -9,9 +9,9 @@ import { checkOptions } from '../options.js';
 import { parseReference } from '../reference.js';
 import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
-/** Where an archive output goes: a file path, a Node Writable, or a web WritableStream. */
-export type ArchiveDestination = string | Writable | WritableStream<Uint8Array>;
+/** ArchiveDestination: where an archive output goes: a file path, a Node Writable, or a web WritableStream. */export type ArchiveDestination = string | Writable | WritableStream<Uint8Array>;
 
+/** BuildKitOutput: one output of a build: an image, a push, or an archive streamed back, or files into a folder. */
 export type BuildKitOutput =
   /** An image: stored by the worker (on an engine, in its image store), pushed when `push`. */
   | { type: 'image'; name: string | string[]; push?: boolean; insecure?: boolean; annotations?: Record<string, string> }
@@ -24,8 +24,7 @@ export type BuildKitOutput =
   /** The result's files, written into the folder `dest` (made if missing). */
   | { type: 'local'; dest: string };
 
-/** A cache import or export: `registry` (`ref`, and `mode` to export), `inline`, or another BuildKit cache backend with its attributes. */
-export interface CacheEntry {
+/** CacheEntry: a cache import or export: `registry` (`ref`, and `mode` to export), `inline`, or another BuildKit cache backend with its attributes. */export interface CacheEntry {
   type: string;
   ref?: string;
   mode?: 'min' | 'max';

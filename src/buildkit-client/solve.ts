@@ -18,6 +18,7 @@ import type { BuildSession, SecretSource, SessionOptions } from '../session/sess
 import { checkSessionOptions } from '../session/session.js';
 import { planCache, planOutputs, type BuildKitOutput, type CacheEntry } from './outputs.js';
 
+/** BuildKitBuildOptions: the options of `buildkit.build`. */
 export interface BuildKitBuildOptions {
   /** The build context: a folder, sent through FileSync as BuildKit asks for its files. */
   path: string;
@@ -48,6 +49,7 @@ export interface BuildKitBuildOptions {
 
 export const BUILD_OPTIONS = ['path', 'dockerfile', 'target', 'buildArgs', 'labels', 'noCache', 'networkMode', 'platforms', 'secrets', 'ssh', 'outputs', 'cacheFrom', 'cacheTo', 'attest', 'authConfigs', 'signal'] as const;
 
+/** BuildKitResult: what a `buildkit.build` Job resolves to: the digest, each output's descriptors, the metadata, the log. */
 export interface BuildKitResult {
   /** The image's digest (its manifest's, or its index's for several platforms), when an image was made. */
   digest: string | undefined;

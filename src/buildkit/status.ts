@@ -5,6 +5,7 @@
 import { StreamError } from '../errors.js';
 import { asBytes, asNumber, asString, asTimestamp, readFields } from './protobuf.js';
 
+/** Vertex: one step of a BuildKit build, as its status stream describes it. */
 export interface Vertex {
   digest: string;
   inputs: string[];
@@ -122,8 +123,13 @@ export function decodeTrace(aux: unknown): StatusResponse {
   return decodeStatusResponse(Buffer.from(aux, 'base64'));
 }
 
+/** VertexState: where a BuildKit step is. */
 export type VertexState = 'started' | 'completed' | 'cached' | 'failed';
 
+/**
+ * BuildKitEvent: one event of a BuildKit build, decoded from its status stream: a step's state,
+ * progress, output or warning, or a line of the engine's own.
+ */
 export type BuildKitEvent =
   | { type: 'vertex'; digest: string; name: string; state: VertexState; error?: string }
   | { type: 'progress'; digest: string; vertex: string; id: string; current: number; total: number; completed: boolean }

@@ -4,7 +4,7 @@ import { close as closeFile, createReadStream, createWriteStream, open as openFi
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker, DockerError, openImageArchive, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../index.js';
+import { Docker, DockerError, openImageArchive, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../api.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
 
@@ -232,10 +232,10 @@ const commands: Record<string, Command> = {
         io.out.write(`${image.tags[0] ?? image.id}\n`);
         return;
       }
-      const job = docker.images.pull(name!, { ...(has(args, 'allTags') ? { allTags: true as const } : {}), ...(platform ? { platform } : {}) });
-      const result = await follow(job as ProgressJob<unknown>, quiet);
-      const images = Array.isArray(result) ? result : [result];
-      for (const i of images as Array<{ tags: string[]; id: string }>) io.out.write(`${i.tags[0] ?? i.id}\n`);
+      const images = has(args, 'allTags')
+        ? await follow(docker.images.pull(name!, { allTags: true, ...(platform ? { platform } : {}) }), quiet)
+        : [await follow(docker.images.pull(name!, platform ? { platform } : {}), quiet)];
+      for (const i of images) io.out.write(`${i.tags[0] ?? i.id}\n`);
     },
   },
   push: {
@@ -245,7 +245,7 @@ const commands: Record<string, Command> = {
     async run(docker, args, io) {
       const [name] = need(args, 1, 'NAME');
       const result = await follow(docker.images.push(name!), has(args, 'quiet') ? { ...io, err: { write() {}, isTTY: false } } : io);
-      for (const p of result.pushed) io.out.write(`${p.Tag}: digest: ${p.Digest} size: ${p.Size}\n`);
+      for (const p of result.pushed) io.out.write(`${p.tag}: digest: ${p.digest} size: ${p.size}\n`);
     },
   },
   save: {
@@ -308,7 +308,7 @@ const commands: Record<string, Command> = {
     flags: { force: f(['-f', '--force']), noPrune: f(['--no-prune']) },
     async run(docker, args, io) {
       for (const name of need(args, 1, 'IMAGE')) {
-        for (const item of await docker.images.remove(name, { force: has(args, 'force'), noprune: has(args, 'noPrune') })) {
+        for (const item of await docker.images.remove(name, { force: has(args, 'force'), noPrune: has(args, 'noPrune') })) {
           io.out.write(item.Untagged ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`);
         }
       }

@@ -13,6 +13,7 @@ interface ConfigFile {
   credsStore?: string;
 }
 
+/** ConfigSource: where the docker CLI's configuration is read from. */
 export interface ConfigSource {
   /** Folder holding config.json; defaults to $DOCKER_CONFIG, then ~/.docker. */
   configDir?: string;

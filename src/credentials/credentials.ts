@@ -3,6 +3,7 @@
 import { credentialsFromConfig, type ConfigSource } from './config-file.js';
 import { registryHostname, type AuthConfig } from './auth-config.js';
 
+/** Credentials: which credentials a request to a registry carries, the call's `authConfig`, then what login() confirmed, then the docker CLI's configuration. */
 export class Credentials {
   readonly #source: ConfigSource;
   readonly #loggedIn = new Map<string, AuthConfig>();

@@ -8,16 +8,17 @@ import type { Duplex } from 'node:stream';
 import { AbortError, ClientClosed, ConnectionError, GrpcError, ProtocolError, TimeoutError, type DockerError } from '../errors.js';
 import { GrpcStatus, MessageReader, frameMessage, statusName } from './framing.js';
 
-/** Request metadata: lower-case names; a name given several values is sent once per value. */
-export type Metadata = Record<string, string | readonly string[]>;
+/** GrpcMetadata: request metadata: lower-case names; a name given several values is sent once per value. */export type GrpcMetadata = Record<string, string | readonly string[]>;
 
+/** GrpcCallOptions: the options of one gRPC call. */
 export interface GrpcCallOptions {
-  metadata?: Metadata;
+  metadata?: GrpcMetadata;
   /** Milliseconds until the call's deadline (sent as grpc-timeout, and enforced here); 0 or none: no deadline. */
   timeout?: number;
   signal?: AbortSignal;
 }
 
+/** GrpcClientOptions: the options of `new GrpcClient(options)`. */
 export interface GrpcClientOptions {
   /** Makes the connection HTTP/2 runs over (transport/ opens it). */
   connect: () => Promise<Duplex>;
@@ -30,6 +31,7 @@ export interface GrpcClientOptions {
 /** Messages queued from the peer before the stream is paused. */
 const HIGH_WATER = 16;
 
+/** GrpcClient: gRPC calls over node:http2 (unary, server-streaming, bidirectional), as BuildKit's client makes them. */
 export class GrpcClient {
   readonly where: string;
   readonly #options: GrpcClientOptions;
@@ -110,8 +112,7 @@ export class GrpcClient {
   }
 }
 
-/** One call: requests written with write()/end(), replies read by iterating; ends with the peer's status. */
-export class GrpcCall implements AsyncIterable<Uint8Array> {
+/** GrpcCall: one call: requests written with write()/end(), replies read by iterating; ends with the peer's status. */export class GrpcCall implements AsyncIterable<Uint8Array> {
   readonly method: string;
   readonly #stream: Promise<ClientHttp2Stream>;
   readonly #reader = new MessageReader();

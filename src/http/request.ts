@@ -1,6 +1,7 @@
 // Request-side HTTP/1.1 encoding: the request head, path and query encoding, chunked bodies.
 // Pure: strings and bytes in, strings and bytes out.
 import { InvalidArgument } from '../errors.js';
+import { isToken } from './token.js';
 
 export type HeaderList = ReadonlyArray<readonly [string, string]>;
 
@@ -11,8 +12,6 @@ export interface RequestHead {
   headers: HeaderList;
 }
 
-// RFC 9110 §5.6.2: token = 1*tchar
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // RFC 9110 §5.5: field-value may hold VCHAR, obs-text, SP and HTAB, but never CR, LF or NUL.
 const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
 // What may stand in an origin-form target once encoded (RFC 3986 pchar, '/', '?', '&', '=', '%').
@@ -25,22 +24,17 @@ export function assertNoControl(value: string, what: string): void {
   }
 }
 
-/** Serialises a request head. Refuses anything that could split or smuggle a request. */
-export function encodeRequestHead(head: RequestHead): string {
-  return `${encodeRequestStart(head)}\r\n`;
-}
-
 /**
  * The request line and header fields, checked, without the blank line that ends the head (so
- * that framing fields can follow).
+ * that framing fields can follow). Refuses anything that could split or smuggle a request.
  */
 export function encodeRequestStart(head: RequestHead): string {
-  if (!TOKEN.test(head.method)) throw new InvalidArgument(`invalid HTTP method ${JSON.stringify(head.method)}`);
+  if (!isToken(head.method)) throw new InvalidArgument(`invalid HTTP method ${JSON.stringify(head.method)}`);
   assertNoControl(head.target, 'request path');
   if (!TARGET.test(head.target)) throw new InvalidArgument('request path is not a valid encoded origin-form target');
   let out = `${head.method} ${head.target} HTTP/1.1\r\n`;
   for (const [name, value] of head.headers) {
-    if (!TOKEN.test(name)) throw new InvalidArgument(`invalid header name ${JSON.stringify(name)}`);
+    if (!isToken(name)) throw new InvalidArgument(`invalid header name ${JSON.stringify(name)}`);
     assertNoControl(value, `header ${name}`);
     out += `${name}: ${value}\r\n`;
   }
@@ -83,11 +77,12 @@ export function formatPath(template: string, ...params: string[]): string {
   return out + template.slice(from);
 }
 
-/** A parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */
+/** Repeated: a query parameter the engine reads as a list of form values (`t=a&t=b`), not as JSON. */
 export class Repeated {
   constructor(readonly values: readonly string[]) {}
 }
 
+/** QueryValue: a query parameter's value; undefined and null are left out, objects sent as JSON. */
 export type QueryValue = string | number | boolean | undefined | null | object | Repeated;
 
 /**

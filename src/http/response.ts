@@ -4,6 +4,7 @@
 // split across reads is copied, and the head as a whole is bounded by `maxHeaderSize`.
 import { copyBytes } from '../bytes.js';
 import { ProtocolError } from '../errors.js';
+import { isToken } from './token.js';
 
 export interface ResponseHead {
   statusCode: number;
@@ -21,6 +22,7 @@ export interface ResponseHandlers {
   onEnd(trailers: Record<string, string>): void;
 }
 
+/** ParserLimits: bounds on what the response parser accepts. */
 export interface ParserLimits {
   /** Bytes in the status line plus header section (and, separately, in the trailer section). */
   maxHeaderSize?: number;
@@ -43,7 +45,6 @@ type State =
 const LF = 10;
 const CR = 13;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\r\n]*))?$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEX = /^[0-9A-Fa-f]{1,15}$/;
 const DIGITS = /^[0-9]{1,15}$/;
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -134,7 +135,7 @@ export class ResponseParser {
           this.#remaining -= take;
           this.#handlers.onBody(slice);
           if (this.#remaining === 0) {
-            if (this.#state === 'body-length') this.#finish(NO_TRAILERS);
+            if (this.#state === 'body-length') this.#endMessage(NO_TRAILERS);
             else this.#state = 'chunk-data-end';
           }
           break;
@@ -157,10 +158,10 @@ export class ResponseParser {
     return pos;
   }
 
-  /** The connection closed. Ends a close-delimited body; anything else mid-message is an error. */
-  finish(): void {
+  /** The connection closed: ends a close-delimited body; anything else mid-message is an error. */
+  connectionClosed(): void {
     if (this.#state === 'body-close') {
-      this.#finish({});
+      this.#endMessage({});
       return;
     }
     if (this.#state === 'done') return;
@@ -279,7 +280,7 @@ export class ResponseParser {
     const fields = parseFields(this.#lines);
     this.#lines.length = 0;
     if (this.#state === 'trailers') {
-      this.#finish(fields);
+      this.#endMessage(fields);
       return;
     }
     this.#onHeadComplete(fields);
@@ -293,7 +294,7 @@ export class ResponseParser {
       if (status === 101) {
         if (!this.#upgrade) throw new ProtocolError('unexpected protocol switch (101)');
         this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive: false });
-        this.#finish(NO_TRAILERS);
+        this.#endMessage(NO_TRAILERS);
         return;
       }
       this.#state = 'status';
@@ -337,7 +338,7 @@ export class ResponseParser {
       keepAlive = false;
     }
     this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive });
-    if (state === 'done') this.#finish(NO_TRAILERS);
+    if (state === 'done') this.#endMessage(NO_TRAILERS);
     else this.#state = state;
   }
 
@@ -358,7 +359,7 @@ export class ResponseParser {
     this.#state = 'chunk-data';
   }
 
-  #finish(trailers: Record<string, string>): void {
+  #endMessage(trailers: Record<string, string>): void {
     this.#state = 'done';
     this.#resetHead();
     this.#handlers.onEnd(trailers);
@@ -371,7 +372,7 @@ function parseFields(lines: string[]): Record<string, string> {
     const colon = line.indexOf(':');
     if (colon <= 0) throw new ProtocolError(`malformed header line ${JSON.stringify(line.slice(0, 64))}`);
     const name = line.slice(0, colon);
-    if (!TOKEN.test(name)) throw new ProtocolError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
+    if (!isToken(name)) throw new ProtocolError(`invalid header name ${JSON.stringify(name.slice(0, 64))}`);
     const key = name.toLowerCase();
     // the value without the whitespace around it, cut out once
     let from = colon + 1;

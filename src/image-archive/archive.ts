@@ -11,13 +11,13 @@ import { ArchiveLayout } from './layout.js';
 import type { RandomAccess } from '../tar/reader.js';
 import type { ArchiveImage, ImageSource } from './source.js';
 
+/** OpenImageArchiveOptions: the options of `openImageArchive`. */
 export interface OpenImageArchiveOptions {
   /** A stream is kept in memory up to this many bytes, and past it written to a temporary folder (default 16 MiB). */
   memoryLimit?: number;
 }
 
-/** Which image of the archive: the only one, or the one with this name or digest, and of this platform. */
-export interface ImageChoice {
+/** ImageChoice: which image of the archive: the only one, or the one with this name or digest, and of this platform. */export interface ImageChoice {
   platform?: PlatformSpec;
   /** A name the image was saved under (`repo:tag`), or its digest. */
   image?: string;

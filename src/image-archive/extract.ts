@@ -11,13 +11,13 @@ import { join, sep } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { FileEntry } from './files.js';
 
+/** ExtractOptions: the options of `extract`: what it makes beyond files, links and directories. */
 export interface ExtractOptions {
   /** Make char and block devices and fifos (with `mknod`; devices need root). Default: skip them. */
   devices?: boolean;
 }
 
-/** What extract did. */
-export interface ExtractResult {
+/** ExtractResult: what extract did. */export interface ExtractResult {
   /** Paths written. */
   written: number;
   /** Devices and fifos not made. */

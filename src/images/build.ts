@@ -1,68 +1,89 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
-import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
+import { base64UrlJson, registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
 import { contextFromFileobj, contextFromPath, type BuildContext } from '../build-context/archive.js';
 import { BuildError, InvalidArgument, NotFound, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { Job, type JobScope } from '../job.js';
+import { checkOptions, optionNames, signalOf, type Cancellable } from '../options.js';
 import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import { BuildSession, checkSessionOptions, type SecretSource } from '../session/session.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
 import { platformPath, type PlatformSpec } from '../platform.js';
 import { checkTag, parseReference, registryOf } from '../reference.js';
 
+/** ContainerLimits: the resources of a classic build's RUN containers, with the engine's parameter names. */
 export interface ContainerLimits {
+  /** Memory limit in bytes. */
   memory?: number;
+  /** Memory plus swap in bytes; -1 for unlimited swap. */
   memswap?: number;
+  /** CPU shares (relative weight). */
   cpushares?: number;
+  /** CPUs to use (`0-3`, `0,1`). */
   cpusetcpus?: string;
+  /** The CPU CFS period, in microseconds. */
   cpuperiod?: number;
+  /** The CPU CFS quota, in microseconds. */
   cpuquota?: number;
 }
 
-export interface BuildOptions {
+/** BuildOptions: the options of `images.build` and `buildImage` (docker-py's, in camelCase). */
+export interface BuildOptions extends Cancellable {
   /** A folder holding the context (and, by default, its Dockerfile). */
   path?: string;
   /** A Dockerfile (bytes, a stream, or its text); with `customContext`, a whole tar context. */
   fileobj?: BinarySource | string;
   /** `name[:tag]`, or several. */
   tag?: string | string[];
+  /** Only the image ID in the log, not each step's output. */
   quiet?: boolean;
+  /** Use no cached layer. */
   noCache?: boolean;
   /** Remove intermediate containers (the engine's default is true; docker-py's low-level API sent false). */
   rm?: boolean;
   /** Inactivity timeout in ms once the build streams (default: none: a RUN step may be silent for long). */
   timeout?: number;
+  /** `fileobj` is a whole tar context, not a Dockerfile. */
   customContext?: boolean;
   /** `gzip` compresses the context (or, with `customContext`, says the stream already is). */
   encoding?: 'gzip' | 'identity';
+  /** Pull the base images even when present. */
   pull?: boolean;
+  /** Remove intermediate containers even after a failed step. */
   forceRm?: boolean;
   /** The Dockerfile, relative to `path` or absolute; outside `path` it is injected, as the CLI does. */
   dockerfile?: string;
+  /** `ARG` values. */
   buildArgs?: Record<string, string>;
+  /** Resources of the RUN containers (classic builder). */
   containerLimits?: ContainerLimits;
+  /** Size of /dev/shm in bytes. */
   shmSize?: number;
+  /** Labels of the image. */
   labels?: Record<string, string>;
+  /** Images whose layers may serve as cache. */
   cacheFrom?: string[];
+  /** The stage to build up to. */
   target?: string;
+  /** The RUN containers' network (`none`, `host`, a network's name). */
   networkMode?: string;
+  /** Squash the new layers into one (classic builder, experimental engines). */
   squash?: boolean;
   /** host → IP, or `host:ip` strings. */
   extraHosts?: Record<string, string> | string[];
   /** `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
   platform?: PlatformSpec;
+  /** The isolation technology (Windows engines). */
   isolation?: string;
   /** Credentials for the registries the Dockerfile's FROM lines name; defaults to the client's. */
   authConfigs?: Record<string, AuthConfig>;
   /** `buildkit` runs the build on the engine's BuildKit (the API's `version=2`); default `classic`. */
   builder?: 'classic' | 'buildkit';
-  /** The Engine API's name for the builder: `'2'` is BuildKit, `'1'` the classic builder. */
-  version?: '1' | '2';
   /** An ID for the build, so it can be cancelled (BuildKit); one is made up when left out. */
   buildId?: string;
   /**
@@ -72,23 +93,25 @@ export interface BuildOptions {
   secrets?: Record<string, SecretSource>;
   /** BuildKit only: ssh agent sockets for `RUN --mount=type=ssh`, by id (`{ default: process.env.SSH_AUTH_SOCK }`). */
   ssh?: Record<string, string>;
-  signal?: AbortSignal;
 }
 
-export type BuildKitOptions = BuildOptions & ({ builder: 'buildkit' } | { version: '2' });
+/** The option names of BuildOptions. */
+export const BUILD_OPTIONS = optionNames<BuildOptions>({
+  path: true, fileobj: true, tag: true, quiet: true, noCache: true, rm: true, timeout: true, customContext: true, encoding: true, pull: true,
+  forceRm: true, dockerfile: true, buildArgs: true, containerLimits: true, shmSize: true, labels: true, cacheFrom: true, target: true,
+  networkMode: true, squash: true, extraHosts: true, platform: true, isolation: true, authConfigs: true, builder: true, buildId: true,
+  secrets: true, ssh: true, signal: true,
+});
 
-export function isBuildKit(options: BuildOptions): boolean {
-  if (options.builder !== undefined && options.version !== undefined && (options.builder === 'buildkit') !== (options.version === '2')) {
-    throw new InvalidArgument('builder and version disagree');
-  }
-  return options.builder === 'buildkit' || options.version === '2';
-}
+/** BuildKitOptions: BuildOptions for a build on the engine's BuildKit, whose events are BuildKit's. */
+export type BuildKitOptions = BuildOptions & { builder: 'buildkit' };
 
+/** BuildOutput: what `buildImage` resolves to, the built image's ID and the build's log. */
 export interface BuildOutput<E = ProgressEvent> {
   /** The built image's ID. */
   imageId: string;
   /** Every event of the build, in order. */
-  logs: E[];
+  log: E[];
 }
 
 const LIMIT_KEYS: ReadonlyArray<keyof ContainerLimits> = ['memory', 'memswap', 'cpushares', 'cpusetcpus', 'cpuperiod', 'cpuquota'];
@@ -115,8 +138,7 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
   if (options.builder !== undefined && options.builder !== 'classic' && options.builder !== 'buildkit') {
     throw new InvalidArgument('builder must be "classic" or "buildkit"');
   }
-  if (options.version !== undefined && options.version !== '1' && options.version !== '2') throw new InvalidArgument('version must be "1" or "2"');
-  const buildkit = isBuildKit(options);
+  const buildkit = options.builder === 'buildkit';
   if (options.shmSize !== undefined && (!Number.isInteger(options.shmSize) || options.shmSize <= 0)) {
     throw new InvalidArgument('shmSize must be a positive integer (bytes)');
   }
@@ -152,7 +174,7 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
     extrahosts: extraHosts ? new Repeated(extraHosts) : undefined,
     platform: options.platform === undefined ? undefined : platformPath(options.platform),
     isolation: options.isolation,
-    version: buildkit ? '2' : options.version,
+    version: buildkit ? '2' : undefined,
     buildid: options.buildId,
   };
 }
@@ -172,19 +194,19 @@ export function fromRegistries(dockerfile: string): string[] {
   return [...registries];
 }
 
-async function registryConfig(ctx: ApiClient, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
+async function registryConfig(client: Client, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
   const configs: Record<string, AuthConfig> = { ...options.authConfigs };
   if (context.dockerfileText !== undefined) {
     // Only the registries this build pulls from: a broken helper for another one cannot break it.
     for (const registry of fromRegistries(context.dockerfileText)) {
       const key = serverAddressOf(registry);
       if (configs[key]) continue;
-      const auth = await ctx.credentials.resolve(registry);
+      const auth = await client.credentials.resolve(registry);
       if (auth) configs[key] = { ...auth, serveraddress: key };
     }
   }
   if (Object.keys(configs).length === 0) return undefined;
-  return Buffer.from(JSON.stringify(configs)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return base64UrlJson(configs);
 }
 
 /**
@@ -205,74 +227,73 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
 }
 
 /**
- * POST /build: a Job of the build's events; resolves to the image ID and the whole log. A failing
+ * buildImage: POST /build, a Job of the build's events; resolves to the image ID and the whole log. A failing
  * step rejects with BuildError (its reason and the log). With `builder: 'buildkit'` the events are
  * BuildKit's progress, decoded; cancelling the job also asks the engine to stop the build.
  */
-export function buildImage(ctx: ApiClient, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
-export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
-export function buildImage(ctx: ApiClient, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
-  if (options.path === undefined && options.fileobj === undefined) {
-    throw new TypeError('Either path or fileobj needs to be provided.');
-  }
-  if (options.encoding !== undefined && options.encoding !== 'gzip' && options.encoding !== 'identity') {
-    throw new InvalidArgument('encoding must be "gzip" or "identity"');
-  }
-  buildQuery(options, undefined); // refuse bad parameters before anything is read
-  const buildkit = isBuildKit(options);
-  const wantsSession = options.secrets !== undefined || options.ssh !== undefined;
-  if (wantsSession && !buildkit) throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
-  checkSessionOptions(options);
-  const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
-  return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (job) => {
+export function buildImage(client: Client, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
+export function buildImage(client: Client, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
+export function buildImage(client: Client, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
+  return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (scope) => {
+    checkOptions('buildImage', options, BUILD_OPTIONS);
+    if (options.path === undefined && options.fileobj === undefined) throw new InvalidArgument('build: either path or fileobj needs to be provided');
+    if (options.encoding !== undefined && options.encoding !== 'gzip' && options.encoding !== 'identity') {
+      throw new InvalidArgument('encoding must be "gzip" or "identity"');
+    }
+    buildQuery(options, undefined); // refuse bad parameters before anything is read
+    const buildkit = options.builder === 'buildkit';
+    const wantsSession = options.secrets !== undefined || options.ssh !== undefined;
+    if (wantsSession && !buildkit) throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
+    checkSessionOptions(options);
+    const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
     const gzip = options.encoding === 'gzip';
     const context =
       options.path !== undefined
         ? await contextFromPath(options.path, {
             ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
             gzip,
-            reuseBuffer: ctx.api.bodyChunksReusable,
+            reuseBuffer: client.api.bodyChunksReusable,
           })
         : await contextFromFileobj(options.fileobj!, { ...(options.customContext ? { customContext: true } : {}), gzip: gzip && !options.customContext });
     const dockerfile = context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
     const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
     if (gzip) headers['Content-Encoding'] = 'gzip';
-    const registry = await registryConfig(ctx, options, context);
+    const registry = await registryConfig(client, options, context);
     if (registry) headers['X-Registry-Config'] = registry;
     // BuildKit goes on after its client is gone unless told: cancelling asks the engine to stop.
     const cancelOnEngine = (): void => {
-      if (buildkit && buildId) ctx.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
+      if (buildkit && buildId) client.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
     };
-    job.signal.addEventListener('abort', cancelOnEngine, { once: true });
+    scope.signal.addEventListener('abort', cancelOnEngine, { once: true });
     // A BuildKit build calls back into its session (credentials for FROM, secrets, ssh), which
     // lives as long as the build. An engine without sessions (Podman) builds without one, unless
     // the build needs it.
     let session: BuildSession | undefined;
     try {
-      if (buildkit) session = await openSession(ctx, options, job.signal, wantsSession);
-      const response = await ctx.api.request('POST', '/build', {
+      if (buildkit) session = await openSession(client, options, scope.signal, wantsSession);
+      const response = await client.api.request('POST', '/build', {
         query: { ...buildQuery({ ...options, ...(buildId ? { buildId } : {}) }, dockerfile), session: session?.id },
         headers,
         body: context.body,
-        signal: job.signal,
+        signal: scope.signal,
         bodyTimeout: options.timeout ?? 0,
       });
-      return buildkit ? await readBuildKit(response.body, job) : await readClassic(response.body, job);
+      return buildkit ? await readBuildKit(response.body, scope) : await readClassic(response.body, scope);
     } finally {
-      job.signal.removeEventListener('abort', cancelOnEngine);
+      scope.signal.removeEventListener('abort', cancelOnEngine);
       session?.close();
     }
-  }, options.signal);
+  }, signalOf(options));
 }
 
-async function openSession(ctx: ApiClient, options: BuildOptions, signal: AbortSignal, needed: boolean): Promise<BuildSession | undefined> {
+async function openSession(client: Client, options: BuildOptions, signal: AbortSignal, needed: boolean): Promise<BuildSession | undefined> {
   // (a transport of the caller's own may not carry sessions: then only a build that needs one fails)
-  if (!ctx.api.canUpgrade && !needed) return undefined;
+  if (!client.api.canUpgrade && !needed) return undefined;
   try {
-    return await BuildSession.open(ctx.api, {
+    return await BuildSession.open(client.api, {
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.ssh ? { ssh: options.ssh } : {}),
-      credentials: (host) => ctx.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
+      credentials: (host) => client.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
       signal,
     });
   } catch (error) {
@@ -282,20 +303,20 @@ async function openSession(ctx: ApiClient, options: BuildOptions, signal: AbortS
   }
 }
 
-async function readClassic(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
+async function readClassic(body: AsyncIterable<Uint8Array>, scope: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
   let logs: ProgressEvent[];
   try {
-    logs = await readProgress(body, (event) => job.emit(event), { keep: 'all' });
+    logs = await readProgress(body, (event) => scope.emit(event), { keep: 'all' });
   } catch (error) {
     if (error instanceof StreamError) throw new BuildError(error.message, error.log);
     throw error;
   }
   const imageId = builtImageId(logs);
   if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
-  return { imageId, logs };
+  return { imageId, log: logs };
 }
 
-async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
+async function readBuildKit(body: AsyncIterable<Uint8Array>, scope: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;
@@ -304,7 +325,7 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobScope<Progr
   const emit = async (events: BuildKitEvent[]): Promise<void> => {
     for (const event of events) {
       logs.push(event);
-      const waiting = job.emit(event);
+      const waiting = scope.emit(event);
       if (waiting) await waiting;
     }
   };
@@ -330,7 +351,7 @@ async function readBuildKit(body: AsyncIterable<Uint8Array>, job: JobScope<Progr
   }
   imageId ??= builtImageId(classic);
   if (!imageId) throw new BuildError('the engine reported no image ID for the build', logs);
-  return { imageId, logs };
+  return { imageId, log: logs };
 }
 
 /** The engine's message, naming the step that failed when BuildKit said which. */

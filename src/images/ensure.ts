@@ -8,35 +8,42 @@
 // last waiter leaves.
 import type { AuthConfig } from '../credentials/auth-config.js';
 import { AbortError, ImageNotFound, InvalidArgument } from '../errors.js';
-import { Job, toAbortError } from '../job.js';
+import { toAbortError } from '../job.js';
+import { checkOptions, optionNames, signalOf, type Cancellable } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
-import type { ProgressJob } from '../progress/job.js';
+import { ProgressJob } from '../progress/job.js';
 import { ProgressTotals } from '../progress/totals.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
 import { inspectImage } from './inspect.js';
 import { parsePlatform, platformMatches, platformPath, type PlatformParts, type PlatformSpec } from '../platform.js';
-import { pullTarget, startPull } from './pull.js';
+import { checkRetries, pullTarget, startPull } from './pull.js';
 import { joinReference } from '../reference.js';
 import type { ImageAttrs } from './types.js';
 
-/** When to pull: docker's `--pull` policies, or when the local image is older than `maxAge` ms. */
+/** PullPolicy: when to pull, docker's `--pull` policies, or when the local image is older than `maxAge` ms. */
 export type PullPolicy = 'missing' | 'always' | 'never' | { maxAge: number };
 
-export interface EnsureOptions {
+/** EnsureOptions: the options of `images.ensure`. */
+export interface EnsureOptions extends Cancellable {
   /** `missing` (default): pull only when absent; `always`; `never` (absent → ImageNotFound); `{ maxAge }`. */
   pull?: PullPolicy;
   /** The platform wanted; a present image of another platform counts as missing. */
   platform?: PlatformSpec;
+  /** Credentials for the registry (default: the client's). */
   authConfig?: AuthConfig;
   /** Tries after a transient pull failure (rate limit, 5xx, reset connection); default 3. */
   retries?: number;
-  signal?: AbortSignal;
 }
+
+/** The option names of EnsureOptions. */
+export const ENSURE_OPTIONS = optionNames<EnsureOptions>({ pull: true, platform: true, authConfig: true, retries: true, signal: true });
 
 interface Flight {
   /** The flight's outcome: the image's inspect data. */
   result: Promise<ImageAttrs>;
   totals: ProgressTotals;
+  /** The pull's tries, once it has ended (0 when there was no pull). */
+  tries: number;
   /** Each live waiter's way to hand on an event. */
   listeners: Set<(event: ProgressEvent) => Promise<void> | undefined>;
   /** Waiters still waiting; results handed out. */
@@ -57,7 +64,7 @@ export class EnsureFlights {
     let flight = this.#flights.get(key);
     // (a flight whose last waiter left is ending: a new caller starts another)
     if (!flight || flight.abandoned) {
-      const started: Flight = { result: undefined as unknown as Promise<ImageAttrs>, totals: new ProgressTotals(), listeners: new Set(), waiters: 0, handedOut: 0, controller: undefined, abandoned: false };
+      const started: Flight = { result: undefined as unknown as Promise<ImageAttrs>, totals: new ProgressTotals(), tries: 0, listeners: new Set(), waiters: 0, handedOut: 0, controller: undefined, abandoned: false };
       started.result = Promise.resolve()
         .then(() => work(started))
         .finally(() => {
@@ -92,66 +99,66 @@ function fits(attrs: ImageAttrs, policy: PullPolicy, platform: PlatformParts | u
 
 /**
  * Makes sure `name` is here as `options.pull` says, and resolves to `finish` of its inspect data
- * (by default the data itself). A Job with the shared pull's events and `totals`; concurrent calls
- * on `flights` for the same name, platform and policy share one inspect and at most one pull.
- * `finish` is told whether another caller was handed the same data already (copy it, then).
+ * (by default the data itself). A ProgressJob with the shared pull's events, `totals` and `tries`;
+ * concurrent calls on `flights` for the same name, platform and policy share one inspect and at
+ * most one pull. `finish` is told whether another caller was handed the same data already (copy
+ * it, then). Bad input rejects the job; `where` names the call in the error.
  */
 export function ensureImage<T = ImageAttrs>(
-  ctx: ApiClient,
+  client: Client,
   flights: EnsureFlights,
   name: string,
   options: EnsureOptions = {},
   finish: (attrs: ImageAttrs, shared: boolean) => T = (attrs) => attrs as T,
+  where = 'images.ensure',
 ): ProgressJob<T> {
-  const target = pullTarget(name);
-  const policy = checkPolicy(options.pull ?? 'missing');
-  const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
-  const retries = options.retries ?? 3;
-  if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgument('retries must be a non-negative integer');
-  const reference = joinReference(target.repository, target.tag!);
-  const platformName = options.platform === undefined ? undefined : platformPath(options.platform);
-  const key = `${reference}\u0000${platformName ?? ''}\u0000${JSON.stringify(policy)}`;
-
-  const work = async (flight: Flight): Promise<ImageAttrs> => {
-    // (the inspect is not cancelled when every waiter leaves, only what would follow it)
-    if (policy !== 'always') {
-      const present = await inspectImage(ctx, reference).catch((error: unknown) => {
-        if (error instanceof ImageNotFound) return undefined;
-        throw error;
-      });
-      if (present && fits(present, policy, platform)) return present;
-      if (policy === 'never') {
-        throw new ImageNotFound(404, present ? `${reference} is here, but not for platform ${platformName}` : `No such image: ${reference}`, 'ensure (pull: never)');
-      }
-    }
-    if (flight.abandoned) throw new AbortError('every caller waiting for the image left');
-    const signal = (flight.controller = new AbortController()).signal;
-    const pull = startPull(ctx, target, {
-      ...(platformName !== undefined ? { platform: platformName } : {}),
-      ...(options.authConfig ? { authConfig: options.authConfig } : {}),
-      retries,
-      signal,
-    }, async () => undefined);
-    for await (const event of pull) {
-      flight.totals.update(event);
-      const waiting = [...flight.listeners].map((listener) => listener(event)).filter((w) => w !== undefined);
-      if (waiting.length) await Promise.all(waiting);
-    }
-    await pull;
-    return inspectImage(ctx, reference, { signal });
-  };
-
-  // (the flight is joined when the job starts: a waiter whose signal has already aborted never
-  // starts or joins one)
-  let flight: Flight | undefined;
-  let idle: ProgressTotals | undefined;
   // a cancelled waiter leaves the flight (whose work stops when no waiter is left), and stops
   // waiting at once: told by the Job's onCancel, so that a call that is never cancelled makes no
   // AbortSignal (the cost of ensure of a present image is the inspect's)
   let stopWaiting: ((reason: unknown) => void) | undefined;
-  const job = new Job<T, ProgressEvent>(
-    async (scope) => {
-      const joined = (flight = flights.join(key, work));
+  return new ProgressJob<T>(
+    async (scope, state) => {
+      checkOptions(where, options, ENSURE_OPTIONS);
+      const target = pullTarget(name);
+      const policy = checkPolicy(options.pull ?? 'missing');
+      const platform = options.platform === undefined ? undefined : parsePlatform(options.platform);
+      const retries = checkRetries(options.retries ?? 3);
+      const reference = joinReference(target.repository, target.tag!);
+      const platformName = options.platform === undefined ? undefined : platformPath(options.platform);
+      const key = `${reference}\u0000${platformName ?? ''}\u0000${JSON.stringify(policy)}`;
+
+      const work = async (flight: Flight): Promise<ImageAttrs> => {
+        // (the inspect is not cancelled when every waiter leaves, only what would follow it)
+        if (policy !== 'always') {
+          const present = await inspectImage(client, reference).catch((error: unknown) => {
+            if (error instanceof ImageNotFound) return undefined;
+            throw error;
+          });
+          if (present && fits(present, policy, platform)) return present;
+          if (policy === 'never') {
+            throw new ImageNotFound(404, present ? `${reference} is here, but not for platform ${platformName}` : `No such image: ${reference}`, 'ensure (pull: never)');
+          }
+        }
+        if (flight.abandoned) throw new AbortError('every caller waiting for the image left');
+        const signal = (flight.controller = new AbortController()).signal;
+        const pull = startPull(client, reference, { ...(platformName !== undefined ? { platform: platformName } : {}), ...(options.authConfig ? { authConfig: options.authConfig } : {}), retries, signal }, where, async () => undefined);
+        try {
+          for await (const event of pull) {
+            flight.totals.update(event);
+            const waiting = [...flight.listeners].map((listener) => listener(event)).filter((w) => w !== undefined);
+            if (waiting.length) await Promise.all(waiting);
+          }
+          await pull;
+        } finally {
+          flight.tries = pull.tries;
+        }
+        return inspectImage(client, reference, { signal });
+      };
+
+      // (the flight is joined when the job starts: a waiter whose signal has already aborted never
+      // starts or joins one)
+      const joined = flights.join(key, work);
+      state.totals = joined.totals;
       joined.waiters++;
       const listener = (event: ProgressEvent): Promise<void> | undefined => scope.emit(event);
       joined.listeners.add(listener);
@@ -168,12 +175,12 @@ export function ensureImage<T = ImageAttrs>(
         });
         return finish(attrs, joined.handedOut++ > 0);
       } finally {
+        state.tries = joined.tries;
         stopWaiting = undefined;
         joined.listeners.delete(listener);
       }
     },
-    options.signal,
+    signalOf(options),
     { onCancel: (reason) => stopWaiting?.(reason) },
   );
-  return Object.defineProperty(job, 'totals', { get: () => flight?.totals ?? (idle ??= new ProgressTotals()), enumerable: true }) as ProgressJob<T>;
 }

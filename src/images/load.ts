@@ -5,14 +5,16 @@ import { sized } from '../stream/sized.js';
 import { Job } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
-import { checkOptions } from '../options.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, signalOf, type Cancellable } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import { platformSelection } from './platform-selection.js';
 
+/** LoadResult: what `loadImages` resolves to, the names the engine loaded and the log. */
 export interface LoadResult {
   /** What the engine reported loaded: `name:tag` for tagged images, `sha256:...` for untagged ones. */
   loaded: string[];
+  /** Every event of the load, in order. */
   log: ProgressEvent[];
 }
 
@@ -42,41 +44,29 @@ export function ofSize(chunks: AsyncIterable<Uint8Array>, size: number, path: st
 }
 
 /**
- * POST /images/load: streams a `docker save` tarball to the engine without reading it whole:
+ * loadImages: POST /images/load, streams a `docker save` tarball to the engine without reading it whole:
  * bytes, a stream of them, or the path of a file that holds them (as dockerode's loadImage).
  * Resolves to the names and IDs from the engine's `Loaded image:` / `Loaded image ID:` lines
  * (Podman lists several names on one line, comma-separated). The engine refusing the archive
  * rejects with ImageLoadError, whether it says so in an error line (Docker) or with an error
  * status (Podman: 500); the status is kept as the error's `cause`, an APIError.
  */
-export interface LoadOptions {
-  /** Load only this platform of a multi-platform archive (API 1.48); else every platform in it. */
-  platform?: PlatformSpec;
-  /** Load only these platforms of a multi-platform archive (API 1.52); not with `platform`. */
-  platforms?: PlatformSpec[];
-  /** Inactivity timeout in ms once the engine answers (default: none). */
-  timeout?: number;
-  signal?: AbortSignal;
-}
-
-const LOAD_OPTIONS = ['platform', 'platforms', 'timeout', 'signal'] as const;
-
-export function loadImages(ctx: ApiClient, data: BinarySource | string, options: LoadOptions = {}): Job<LoadResult, ProgressEvent> {
-  checkOptions('load', options, LOAD_OPTIONS);
-  const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
-  const platforms = platformSelection('load', options.platform, options.platforms);
-  return new Job<LoadResult, ProgressEvent>(async (context) => {
-    if (platforms.needs) await ctx.api.requireVersion(...platforms.needs);
+export function loadImages(client: Client, data: BinarySource | string, options: LoadOptions = {}): Job<LoadResult, ProgressEvent> {
+  return new Job<LoadResult, ProgressEvent>(async (scope) => {
+    checkOptions('loadImages', options, LOAD_OPTIONS);
+    const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
+    const platforms = platformSelection('load', options.platform, options.platforms);
+    if (platforms.needs) await client.api.requireVersion(...platforms.needs);
     // a file goes with its size as Content-Length, as curl -T sends it: no chunked framing for
     // the engine to take apart
-    const { body, bodyLength } = given ? { body: given, bodyLength: undefined } : await archiveFile(data as string, ctx.api.bodyChunksReusable);
-    const response = await ctx.api
+    const { body, bodyLength } = given ? { body: given, bodyLength: undefined } : await archiveFile(data as string, client.api.bodyChunksReusable);
+    const response = await client.api
       .request('POST', '/images/load', {
         query: { quiet: false, platform: platforms.query },
         headers: { 'Content-Type': 'application/x-tar' },
         body,
         ...(bodyLength !== undefined ? { bodyLength } : {}),
-        signal: context.signal,
+        signal: scope.signal,
         bodyTimeout: options.timeout ?? 0,
       })
       .catch((error: unknown) => {
@@ -84,7 +74,7 @@ export function loadImages(ctx: ApiClient, data: BinarySource | string, options:
       });
     let log: ProgressEvent[];
     try {
-      log = await readProgress(response.body, (event) => context.emit(event), { keep: 'all' });
+      log = await readProgress(response.body, (event) => scope.emit(event), { keep: 'all' });
     } catch (error) {
       if (error instanceof StreamError) throw new ImageLoadError(error.message, error.log);
       throw error;
@@ -97,5 +87,18 @@ export function loadImages(ctx: ApiClient, data: BinarySource | string, options:
     }
     if (loaded.length === 0) throw new ImageLoadError('the engine reported no loaded image', log);
     return { loaded, log };
-  }, options.signal);
+  }, signalOf(options));
 }
+
+/** LoadOptions: the options of `images.load` and `loadImages`. */
+export interface LoadOptions extends Cancellable {
+  /** Load only this platform of a multi-platform archive (API 1.48); else every platform in it. */
+  platform?: PlatformSpec;
+  /** Load only these platforms of a multi-platform archive (API 1.52); not with `platform`. */
+  platforms?: PlatformSpec[];
+  /** Inactivity timeout in ms once the engine answers (default: none). */
+  timeout?: number;
+}
+
+/** The option names of LoadOptions. */
+export const LOAD_OPTIONS = optionNames<LoadOptions>({ platform: true, platforms: true, timeout: true, signal: true });

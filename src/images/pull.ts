@@ -1,16 +1,19 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { APIError, ConnectionError, InvalidArgument, StreamError } from '../errors.js';
 import type { ProgressEvent } from '../progress/events.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
 import { platformPath, type PlatformSpec } from '../platform.js';
+import { checkOptions, optionNames, signalOf, type Cancellable } from '../options.js';
 import { progressJob, type ProgressJob } from '../progress/job.js';
 import { checkTag, parseReference, registryOf } from '../reference.js';
 
-export interface PullOptions {
+/** PullOptions: the options of `images.pull` and `pullImage`. */
+export interface PullOptions extends Cancellable {
   /** A tag or a digest; may also come inside the repository (`name:tag`, `name@sha256:...`). */
   tag?: string;
   /** Pull every tag of the repository. */
   allTags?: boolean;
+  /** Credentials for the registry (default: the client's). */
   authConfig?: AuthConfig;
   /** `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
   platform?: PlatformSpec;
@@ -22,16 +25,20 @@ export interface PullOptions {
   retries?: number;
   /** Inactivity timeout in ms once progress streams (default: none). */
   timeout?: number;
-  signal?: AbortSignal;
 }
 
+/** The option names of PullOptions. */
+export const PULL_OPTIONS = optionNames<PullOptions>({ tag: true, allTags: true, authConfig: true, platform: true, retries: true, timeout: true, signal: true });
+
+/** What a pull asks the engine for. */
 export interface PullTarget {
+  /** The repository, without tag or digest. */
   repository: string;
   /** The tag or digest pulled; undefined when every tag is pulled. */
   tag: string | undefined;
 }
 
-/** Works out what a pull asks for: a tag inside `repository`, `options.tag`, or `latest`. */
+/** pullTarget: what a pull asks for: a tag inside `repository`, `options.tag`, or `latest`. */
 export function pullTarget(repository: string, options: PullOptions = {}): PullTarget {
   const ref = parseReference(repository, 'repository');
   const inline = ref.digest ?? ref.tag;
@@ -48,36 +55,48 @@ export function pullTarget(repository: string, options: PullOptions = {}): PullT
   return { repository: ref.repository, tag: options.tag ?? inline ?? 'latest' };
 }
 
-/** POST /images/create?fromImage=: the low-level pull, a Job of the engine's events. */
-export function pullImage(ctx: ApiClient, repository: string, options: PullOptions = {}): ProgressJob<ProgressEvent[]> {
-  const target = pullTarget(repository, options);
-  return startPull(ctx, target, options, async (log) => log);
+/** pullImage: POST /images/create?fromImage=, the low-level pull, a ProgressJob of the engine's events. */
+export function pullImage(client: Client, repository: string, options: PullOptions = {}): ProgressJob<ProgressEvent[]> {
+  return startPull(client, repository, options, 'pullImage', async (_target, log) => log);
 }
 
+/**
+ * The pull of `repository` as `options` say, checked inside the job (bad input rejects it, and
+ * nothing is sent), finished by `finish` with what was pulled and the log.
+ */
 export function startPull<T>(
-  ctx: ApiClient,
-  target: PullTarget,
+  client: Client,
+  repository: string,
   options: PullOptions,
-  finish: (log: ProgressEvent[], signal: AbortSignal) => Promise<T>,
+  where: string,
+  finish: (target: PullTarget, log: ProgressEvent[], signal: AbortSignal) => Promise<T>,
 ): ProgressJob<T> {
-  const platform = options.platform === undefined ? undefined : platformPath(options.platform);
-  const retries = options.retries ?? 0;
-  if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgument('retries must be a non-negative integer');
-  return progressJob(
-    async (signal) => {
-      const auth = await ctx.credentials.resolve(registryOf(target.repository), options.authConfig);
-      const response = await ctx.api.request('POST', '/images/create', {
-        query: { fromImage: target.repository, tag: target.tag, platform },
-        headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
-        signal,
-        bodyTimeout: options.timeout ?? 0,
-      });
-      return response.body;
-    },
-    finish,
-    options.signal,
-    retries > 0 ? { retries, transient: isTransientPullError, delay: backoff } : undefined,
-  );
+  return progressJob(signalOf(options), () => {
+    checkOptions(where, options, PULL_OPTIONS);
+    const target = pullTarget(repository, options);
+    const platform = options.platform === undefined ? undefined : platformPath(options.platform);
+    const retries = checkRetries(options.retries ?? 0);
+    return {
+      open: async (signal) => {
+        const auth = await client.credentials.resolve(registryOf(target.repository), options.authConfig);
+        const response = await client.api.request('POST', '/images/create', {
+          query: { fromImage: target.repository, tag: target.tag, platform },
+          headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
+          signal,
+          bodyTimeout: options.timeout ?? 0,
+        });
+        return response.body;
+      },
+      finish: (log, signal) => finish(target, log, signal),
+      retry: retries > 0 ? { retries, transient: isTransientPullError, delay: backoff } : undefined,
+    };
+  });
+}
+
+/** `retries`, checked: a whole number, 0 or more. */
+export function checkRetries(retries: unknown): number {
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0) throw new InvalidArgument('retries must be a non-negative integer');
+  return retries;
 }
 
 // a registry's or the engine's word for a failure that will not pass by trying again
@@ -85,7 +104,7 @@ const PERMANENT = /manifest unknown|not found|no such|unauthorized|authenticatio
 const TRANSIENT = /toomanyrequests|too many requests|rate limit|\b429\b|\b50[0234]\b|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|i\/o timeout|unexpected EOF/i;
 
 /**
- * True for a pull failure that may pass: the registry's rate limit (429, `toomanyrequests`), a
+ * isTransientPullError: true for a pull failure that may pass: the registry's rate limit (429, `toomanyrequests`), a
  * server error (5xx), a connection that broke; false for anything that names a missing image,
  * missing or refused credentials.
  */

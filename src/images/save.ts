@@ -1,20 +1,20 @@
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { Repeated, encodeQuery, formatPath } from '../http/request.js';
-import { checkOptions } from '../options.js';
 import { rechunk } from '../stream/rechunk.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import { checkImageName } from '../reference.js';
 import { platformSelection } from './platform-selection.js';
 
-export const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
+const DEFAULT_CHUNK_SIZE = 2 * 1024 * 1024;
 
-export interface SaveOptions {
+/** SaveOptions: the options of `image.save` and `saveImages`. */
+export interface SaveOptions extends Cancellable {
   /** Bytes per yielded chunk (default 2 MiB); `null` yields chunks as they arrive. */
   chunkSize?: number | null;
   /** Inactivity timeout in ms once the archive streams (default: none). */
   timeout?: number;
-  signal?: AbortSignal;
   /**
    * Borrow the chunks instead of owning them: each is valid only until the next is asked for
    * (or the loop ends), then its memory is reused. For a loop that writes every chunk out before
@@ -28,15 +28,17 @@ export interface SaveOptions {
   platforms?: PlatformSpec[];
 }
 
-const SAVE_OPTIONS = ['chunkSize', 'timeout', 'signal', 'borrowChunks', 'platform', 'platforms'] as const;
+/** The option names of SaveOptions. */
+export const SAVE_OPTIONS = optionNames<SaveOptions>({ chunkSize: true, timeout: true, signal: true, borrowChunks: true, platform: true, platforms: true });
 
 /**
- * GET /images/{name}/get (one image) or /images/get?names= (several): the tarball as an async
- * iterable of chunks, streamed; the request is made when iteration starts.
+ * saveImages: GET /images/{name}/get (one image) or /images/get?names= (several), the tarball as
+ * an async iterable of chunks, streamed. The input is checked and the request made when iteration
+ * starts: bad input is thrown by the first `next()`, as every other failure of the save is.
  */
-export function saveImages(ctx: ApiClient, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
-  checkOptions('save', options, SAVE_OPTIONS);
-  const list = typeof names === 'string' ? [names] : [...names];
+export async function* saveImages(client: Client, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
+  checkOptions('saveImages', options, SAVE_OPTIONS);
+  const list = typeof names === 'string' ? [names] : Array.isArray(names) ? [...(names as readonly string[])] : [];
   if (list.length === 0) throw new InvalidArgument('names must name at least one image');
   for (const name of list) checkImageName(name, 'name');
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
@@ -44,17 +46,14 @@ export function saveImages(ctx: ApiClient, names: string | readonly string[], op
   const borrowed = options.borrowChunks === true;
   const platforms = platformSelection('save', options.platform, options.platforms);
   const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
-  async function* stream(): AsyncIterable<Uint8Array> {
-    if (platforms.needs) await ctx.api.requireVersion(...platforms.needs);
-    const response = await ctx.api.request('GET', path, {
-      query: { platform: platforms.query },
-      bodyTimeout: options.timeout ?? 0,
-      ...(options.signal ? { signal: options.signal } : {}),
-      notFound: (explanation) => new ImageNotFound(404, explanation),
-      // regrouped chunks are copied out of what was read, so reads can be borrowed then too
-      borrowBody: borrowed || chunkSize !== null,
-    });
-    yield* chunkSize === null ? response.body : rechunk(response.body, chunkSize, borrowed);
-  }
-  return stream();
+  if (platforms.needs) await client.api.requireVersion(...platforms.needs);
+  const response = await client.api.request('GET', path, {
+    query: { platform: platforms.query },
+    bodyTimeout: options.timeout ?? 0,
+    signal: options.signal,
+    notFound: (explanation) => new ImageNotFound(404, explanation),
+    // regrouped chunks are copied out of what was read, so reads can be borrowed then too
+    borrowBody: borrowed || chunkSize !== null,
+  });
+  yield* chunkSize === null ? response.body : rechunk(response.body, chunkSize, borrowed);
 }

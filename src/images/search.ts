@@ -1,57 +1,53 @@
 import { encodeAuthHeader, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { registryOf } from '../reference.js';
 import type { SearchResult } from './types.js';
-import { searchResults } from './shapes.js';
+import { isPodmanSearchResult, searchResults, type PodmanSearchResult } from './shapes.js';
 
-export interface SearchOptions {
+/** SearchOptions: the options of `images.search` and `searchImages`. */
+export interface SearchOptions extends Cancellable {
+  /** At most this many results, 1 to 100. */
   limit?: number;
+  /** Credentials for the registry searched (default: the client's). */
   authConfig?: AuthConfig;
-  signal?: AbortSignal;
 }
 
+/** The option names of SearchOptions. */
+export const SEARCH_OPTIONS = optionNames<SearchOptions>({ limit: true, authConfig: true, signal: true });
+
 /**
- * GET /images/search. The engine asks the registry named by the term's prefix
+ * searchImages: GET /images/search. The engine asks the registry named by the term's prefix
  * (`127.0.0.1:5000/term`), or Docker Hub for a bare term. Results have Docker's field names
  * under both engines (Podman's capitalised ones are mapped).
  */
-export async function searchImages(ctx: ApiClient, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+export async function searchImages(client: Client, term: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+  checkOptions('searchImages', options, SEARCH_OPTIONS);
   if (typeof term !== 'string' || term.trim() === '') throw new InvalidArgument('term must be a non-empty string');
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 100)) {
     throw new InvalidArgument('limit must be an integer from 1 to 100');
   }
   const registry = registryOf(term);
-  const auth = await ctx.credentials.resolve(registry, options.authConfig);
-  const results = (await ctx.api.json('GET', '/images/search', {
+  const auth = await client.credentials.resolve(registry, options.authConfig);
+  const results = await client.api.json('GET', '/images/search', {
     shape: searchResults,
     query: { term, limit: options.limit },
     headers: { 'X-Registry-Auth': encodeAuthHeader(auth) },
-    ...(options.signal ? { signal: options.signal } : {}),
-  })) as Array<SearchResult | PodmanSearchResult>;
+    signal: options.signal,
+  });
   return results.map(dockerShaped);
-}
-
-/** What Podman's compat API answers per result (it searches a registry's /v2/_catalog, not v1 search). */
-interface PodmanSearchResult {
-  Name: string;
-  Description?: string;
-  Stars?: number;
-  Official?: string;
-  Automated?: string;
-  [key: string]: unknown;
 }
 
 /** Docker's field names for a Podman result (its own fields kept too); a Docker result as it is. */
 function dockerShaped(result: SearchResult | PodmanSearchResult): SearchResult {
-  if (typeof result.name === 'string' || typeof result.Name !== 'string') return result as SearchResult;
-  const r = result as PodmanSearchResult;
+  if (!isPodmanSearchResult(result)) return result;
   return {
-    ...r,
-    name: r.Name,
-    description: r.Description ?? '',
-    star_count: r.Stars ?? 0,
-    is_official: r.Official === '[OK]',
-    is_automated: r.Automated === '[OK]',
+    ...result,
+    name: result.Name,
+    description: result.Description ?? '',
+    star_count: result.Stars ?? 0,
+    is_official: result.Official === '[OK]',
+    is_automated: result.Automated === '[OK]',
   };
 }

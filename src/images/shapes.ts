@@ -63,14 +63,26 @@ export const pruneAnswer = object<{ ImagesDeleted: DeleteResponseItem[] | null; 
 /** POST /build/prune */
 export const pruneBuildsAnswer = object<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>({ CachesDeleted: optional(strings), SpaceReclaimed: optional(number) });
 
+/** What Podman's compat API answers per search result (it searches a registry's /v2/_catalog, not v1 search). */
+export interface PodmanSearchResult {
+  Name: string;
+  Description?: string;
+  Stars?: number;
+  Official?: string;
+  Automated?: string;
+  [key: string]: unknown;
+}
+
+/** True for a search result with Podman's capitalised fields rather than Docker's. */
+export function isPodmanSearchResult(value: unknown): value is PodmanSearchResult {
+  return value !== null && typeof value === 'object' && 'Name' in value && !('name' in value);
+}
+
 /** GET /images/search: Docker's fields, or Podman's capitalised ones */
-export const searchResults: Shape<Array<Record<string, unknown>>> = listOf(
-  (value: unknown, at: string) => {
-    const podman = value !== null && typeof value === 'object' && 'Name' in value && !('name' in value);
-    return podman
-      ? object({ Name: string, Description: optional(string), Stars: optional(number), Official: optional(string), Automated: optional(string) })(value, at)
-      : object<SearchResult>({ name: string, description: optional(string), star_count: optional(number), is_official: optional(boolean), is_automated: optional(boolean) })(value, at);
-  },
+export const searchResults: Shape<Array<SearchResult | PodmanSearchResult>> = listOf((value: unknown, at: string) =>
+  isPodmanSearchResult(value)
+    ? object<PodmanSearchResult>({ Name: string, Description: optional(string), Stars: optional(number), Official: optional(string), Automated: optional(string) })(value, at)
+    : object<SearchResult>({ name: string, description: optional(string), star_count: optional(number), is_official: optional(boolean), is_automated: optional(boolean) })(value, at),
 );
 
 /** GET /distribution/{name}/json */

@@ -1,19 +1,23 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
-import type { ApiClient } from './api-client.js';
+import type { Client } from './api-client.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { checkImageName, checkRepository, checkTag, splitReference } from '../reference.js';
 
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
+
 /**
- * POST /images/{name}/tag. `repository` may carry the tag (`repo:tag`) when `tag` is not given;
+ * tagImage: POST /images/{name}/tag. `repository` may carry the tag (`repo:tag`) when `tag` is not given;
  * with neither, the engine uses `latest`.
  */
 export async function tagImage(
-  ctx: ApiClient,
+  client: Client,
   name: string,
   repository: string,
   tag?: string,
-  options: { signal?: AbortSignal } = {},
+  options: Cancellable = {},
 ): Promise<true> {
+  checkOptions('tagImage', options, SIGNAL_ONLY);
   checkImageName(name, 'name');
   let repo = repository;
   let t = tag;
@@ -26,9 +30,9 @@ export async function tagImage(
   }
   checkRepository(repo, 'repository');
   if (t !== undefined) checkTag(t, 'tag');
-  await ctx.api.call('POST', formatPath('/images/{}/tag', name), {
+  await client.api.call('POST', formatPath('/images/{}/tag', name), {
     query: { repo, tag: t },
-    ...options,
+    signal: options.signal,
     notFound: (explanation) => new ImageNotFound(404, explanation),
   });
   return true;

@@ -33,7 +33,7 @@ export interface ImageAttrs {
   [key: string]: unknown;
 }
 
-/** An OCI content descriptor (the engine's OCIDescriptor). */
+/** Descriptor: an OCI content descriptor (the engine's OCIDescriptor). */
 export interface Descriptor {
   mediaType: string;
   digest: string;
@@ -45,10 +45,7 @@ export interface Descriptor {
   artifactType?: string | null;
 }
 
-/** The OCI descriptor of a container's platform-specific image manifest (the engine's field of that name). */
-export type ImageManifestDescriptor = Descriptor;
-
-/** One manifest of an image index, as the engine summarises it (API 1.47). */
+/** ImageManifestSummary: one manifest of an image index, as the engine summarises it (API 1.47). */
 export interface ImageManifestSummary {
   /** The manifest's digest, the platform-specific image's ID. */
   ID: string;
@@ -125,6 +122,7 @@ export interface InTotoStatement {
   [key: string]: unknown;
 }
 
+/** ImageSummary: one image of GET /images/json, with the engine's field names. */
 export interface ImageSummary {
   Id: string;
   ParentId: string;
@@ -143,6 +141,7 @@ export interface ImageSummary {
   [key: string]: unknown;
 }
 
+/** HistoryEntry: one layer of an image's history and the step that made it, with the engine's field names. */
 export interface HistoryEntry {
   Id: string;
   Created: number;
@@ -153,11 +152,13 @@ export interface HistoryEntry {
   [key: string]: unknown;
 }
 
+/** DeleteResponseItem: one name untagged or one image deleted by a remove or prune. */
 export interface DeleteResponseItem {
   Untagged?: string;
   Deleted?: string;
 }
 
+/** SearchResult: one result of a registry search, with Docker's field names. */
 export interface SearchResult {
   name: string;
   description: string;
@@ -167,7 +168,7 @@ export interface SearchResult {
   [key: string]: unknown;
 }
 
-
+/** DistributionInspect: the engine's answer to GET /distribution/{name}/json. */
 export interface DistributionInspect {
   Descriptor: Descriptor;
   /**

@@ -1,27 +1,45 @@
 // Image: a thin object over an image's inspect data; each method is one images/* operation.
-import type { ApiClient } from '../images/api-client.js';
+import type { Client } from '../images/api-client.js';
 import { imageAttestations, type AttestationsOptions } from '../images/attestations.js';
-import { imageHistory } from '../images/history.js';
+import { HISTORY_OPTIONS, imageHistory, type HistoryOptions } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
-import type { PlatformSpec } from '../platform.js';
-import { saveImages, type SaveOptions } from '../images/save.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
+import { SAVE_OPTIONS, saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
 import type { AttestationStatement, HistoryEntry, ImageAttrs } from '../images/types.js';
 import { InvalidArgument } from '../errors.js';
 import { openImageArchive, type ImageChoice } from '../image-archive/archive.js';
 import type { FileEntry } from '../image-archive/files.js';
-import { checkOptions } from '../options.js';
 
+/** ImageSaveOptions: the options of `image.save`. */
+export interface ImageSaveOptions extends SaveOptions {
+  /**
+   * Record a name in the archive, so that a later load restores the tag: true for the first tag,
+   * a string for that tag (one of this image's); otherwise the image is saved by ID.
+   */
+  named?: boolean | string;
+}
+
+const IMAGE_SAVE_OPTIONS = [...SAVE_OPTIONS, 'named'];
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
+const FILES_OPTIONS = optionNames<ImageFilesOptions>({ platform: true, signal: true });
+
+/** ImageFilesOptions: the options of `image.files`. */
+export interface ImageFilesOptions extends Cancellable, Pick<ImageChoice, 'platform'> {}
+
+/** Image: an image on the engine (docker-py's Image), its inspect data in `attrs`. */
 export class Image {
   /** The engine's inspect data, field names as the engine sends them. */
   attrs: ImageAttrs;
-  readonly #ctx: ApiClient;
+  readonly #client: Client;
 
-  constructor(ctx: ApiClient, attrs: ImageAttrs) {
-    this.#ctx = ctx;
+  /** An image of `client`'s engine with this inspect data (`images.get` makes them). */
+  constructor(client: Client, attrs: ImageAttrs) {
+    this.#client = client;
     this.attrs = attrs;
   }
 
+  /** The image ID (`sha256:...`). */
   get id(): string {
     return this.attrs.Id;
   }
@@ -31,6 +49,7 @@ export class Image {
     return this.id.startsWith('sha256:') ? this.id.slice(0, 17) : this.id.slice(0, 10);
   }
 
+  /** The image's labels. */
   get labels(): Record<string, string> {
     return this.attrs.Config?.Labels ?? {};
   }
@@ -41,8 +60,9 @@ export class Image {
   }
 
   /** The image's layers and the steps that made them; `platform`: of that platform's image (API 1.48). */
-  history(options: { platform?: PlatformSpec; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
-    return imageHistory(this.#ctx, this.id, options);
+  async history(options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    checkOptions('image.history', options, HISTORY_OPTIONS);
+    return imageHistory(this.#client, this.id, options);
   }
 
   /**
@@ -51,26 +71,30 @@ export class Image {
    * decoded `Statement` when `statement` is true.
    */
   attestations(options: AttestationsOptions = {}): Promise<AttestationStatement[]> {
-    return imageAttestations(this.#ctx, this.id, options);
+    return imageAttestations(this.#client, this.id, options);
   }
 
   /** Reads the inspect data from the engine again. */
-  async reload(options: { signal?: AbortSignal } = {}): Promise<this> {
-    this.attrs = await inspectImage(this.#ctx, this.id, options);
+  async reload(options: Cancellable = {}): Promise<this> {
+    checkOptions('image.reload', options, SIGNAL_ONLY);
+    this.attrs = await inspectImage(this.#client, this.id, options);
     return this;
   }
 
   /** Tags this image; `repository` may carry the tag (`repo:tag`). */
-  tag(repository: string, tag?: string, options: { signal?: AbortSignal } = {}): Promise<true> {
-    return tagImage(this.#ctx, this.id, repository, tag, options);
+  async tag(repository: string, tag?: string, options: Cancellable = {}): Promise<true> {
+    checkOptions('image.tag', options, SIGNAL_ONLY);
+    return tagImage(this.#client, this.id, repository, tag, options);
   }
 
   /**
    * The image as a `docker save` tarball, streamed in chunks of at most `chunkSize`. With `named`
    * (true: the first tag; a string: that tag, which must be one of this image's) the archive
-   * records the name, so a later load restores the tag; otherwise it is saved by ID.
+   * records the name, so a later load restores the tag; otherwise it is saved by ID. Bad input
+   * is thrown by the first `next()`.
    */
-  save(options: SaveOptions & { named?: boolean | string } = {}): AsyncIterable<Uint8Array> {
+  async *save(options: ImageSaveOptions = {}): AsyncIterable<Uint8Array> {
+    checkOptions('image.save', options, IMAGE_SAVE_OPTIONS);
     let name = this.id;
     if (options.named === true) {
       name = this.tags[0] ?? this.id;
@@ -81,7 +105,7 @@ export class Image {
       name = options.named;
     }
     const { named: _named, ...saveOptions } = options;
-    return saveImages(this.#ctx, name, saveOptions);
+    yield* saveImages(this.#client, name, saveOptions);
   }
 
   /**
@@ -89,11 +113,11 @@ export class Image {
    * saved and its archive read as a stream (spooled to a temporary folder past 16 MiB, removed
    * at the end). `platform`: that platform's files, of a multi-platform image.
    */
-  files(options: Pick<ImageChoice, 'platform'> & { signal?: AbortSignal } = {}): AsyncIterable<FileEntry> {
+  files(options: ImageFilesOptions = {}): AsyncIterable<FileEntry> {
     const self = this;
     return (async function* () {
-      checkOptions('image.files', options, ['platform', 'signal']);
-      const archive = await openImageArchive(saveImages(self.#ctx, self.id, options.signal ? { signal: options.signal } : {}));
+      checkOptions('image.files', options, FILES_OPTIONS);
+      const archive = await openImageArchive(saveImages(self.#client, self.id, options.signal ? { signal: options.signal } : {}));
       try {
         yield* archive.files(options.platform === undefined ? {} : { platform: options.platform });
       } finally {
@@ -102,6 +126,7 @@ export class Image {
     })();
   }
 
+  /** `<Image: 'name:tag', …>`, as docker-py prints one. */
   toString(): string {
     return `<Image: ${this.tags.map((t) => `'${t}'`).join(', ')}>`;
   }

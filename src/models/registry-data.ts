@@ -1,29 +1,37 @@
 // RegistryData: what a registry says about an image (GET /distribution/{name}/json).
 import type { AuthConfig } from '../credentials/auth-config.js';
-import type { ApiClient } from '../images/api-client.js';
+import type { Client } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { splitReference } from '../reference.js';
 import type { ProgressJob } from '../progress/job.js';
 import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
 
-/** The engine's own os and architecture: what a platform descriptor leaves out. */
+/** EnginePlatform: the engine's own os and architecture, what a platform descriptor leaves out. */
 export interface EnginePlatform {
+  /** `linux`, `windows`. */
   os: string;
+  /** `amd64`, `arm64`. */
   architecture: string;
 }
 
-/** Asks the registry itself for the platforms of `name` (a reference pinned to a digest). */
+/** PlatformsOf: asks the registry itself for the platforms of `name` (a reference pinned to a digest). */
 export type PlatformsOf = (name: string, authConfig: AuthConfig | undefined, signal: AbortSignal | undefined) => Promise<Platform[]>;
 
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
+
+/** RegistryDataPull: how a RegistryData pulls its digest (`images.pull`, bound to its client). */
 export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;
 
+/** RegistryData: what a registry says about an image (docker-py's RegistryData): its digest and platforms. */
 export class RegistryData {
+  /** The engine's answer to GET /distribution/{name}/json, with its field names. */
   attrs: DistributionInspect;
   /** The name this data was asked for. */
   readonly imageName: string;
-  readonly #ctx: ApiClient;
+  readonly #client: Client;
   readonly #authConfig: AuthConfig | undefined;
   readonly #pull: RegistryDataPull;
   readonly #engine: EnginePlatform;
@@ -31,8 +39,9 @@ export class RegistryData {
   /** What the registry said, when the engine sent no platforms. */
   #fromRegistry: Platform[] | undefined;
 
+  /** What `images.getRegistryData` makes: the data, the engine's platform, and how to pull. */
   constructor(
-    ctx: ApiClient,
+    client: Client,
     imageName: string,
     attrs: DistributionInspect,
     engine: EnginePlatform,
@@ -41,7 +50,7 @@ export class RegistryData {
     platformsOf?: PlatformsOf,
   ) {
     this.#platformsOf = platformsOf;
-    this.#ctx = ctx;
+    this.#client = client;
     this.imageName = imageName;
     this.attrs = attrs;
     this.#engine = engine;
@@ -54,6 +63,7 @@ export class RegistryData {
     return this.attrs.Descriptor.digest;
   }
 
+  /** `sha256:` plus the first 10 hex digits of the digest. */
   get shortId(): string {
     return this.id.slice(0, 17);
   }
@@ -93,10 +103,12 @@ export class RegistryData {
     return this.#pull(splitReference(this.imageName).repository, this.id, platform);
   }
 
-  async reload(options: { signal?: AbortSignal } = {}): Promise<this> {
-    this.attrs = await inspectDistribution(this.#ctx, this.imageName, {
+  /** Asks the registry again. */
+  async reload(options: Cancellable = {}): Promise<this> {
+    checkOptions('registryData.reload', options, SIGNAL_ONLY);
+    this.attrs = await inspectDistribution(this.#client, this.imageName, {
       ...(this.#authConfig ? { authConfig: this.#authConfig } : {}),
-      ...options,
+      signal: options.signal,
     });
     return this.askRegistry(options.signal);
   }

@@ -2,7 +2,7 @@
 // a 200 stream into a typed error.
 import { StreamError } from '../errors.js';
 
-/** One event of a pull, push, load or build stream; field names are the engine's. */
+/** ProgressEvent: one event of a pull, push, load or build stream; field names are the engine's. */
 export interface ProgressEvent {
   id?: string;
   status?: string;

@@ -2,6 +2,7 @@
 // writing the arithmetic: bytes done / bytes total per layer and overall, layers done.
 import type { ProgressEvent } from './events.js';
 
+/** LayerProgress: one layer's progress in ProgressTotals. */
 export interface LayerProgress {
   status: string;
   current: number;
@@ -12,6 +13,7 @@ export interface LayerProgress {
 // statuses after which a layer needs nothing more (pull and push)
 const DONE = /^(Pull complete|Already exists|Download complete|Pushed|Layer already exists|Mounted from)/;
 
+/** ProgressTotals: running totals over a pull or push stream, per layer and overall: bytes done and announced, layers done. */
 export class ProgressTotals {
   readonly layers = new Map<string, LayerProgress>();
 

@@ -7,6 +7,7 @@ import { parseReference, registryOf, splitReference } from '../reference.js';
 /** Docker Hub's registry API host. */
 export const DOCKER_HUB_HOST = 'registry-1.docker.io';
 
+/** RegistryReference: a reference as the docker CLI reads it: registry host, repository, tag, digest. */
 export interface RegistryReference {
   /** The registry as credentials and `insecure` name it: `docker.io`, or `host[:port]`. */
   registry: string;
@@ -19,8 +20,7 @@ export interface RegistryReference {
   digest?: string;
 }
 
-/** Parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is InvalidArgument naming `what`. */
-export function parseRegistryReference(ref: unknown, what = 'reference'): RegistryReference {
+/** parseRegistryReference: parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is InvalidArgument naming `what`. */export function parseRegistryReference(ref: unknown, what = 'reference'): RegistryReference {
   const parsed = parseReference(ref, what);
   const registry = registryOf(parsed.repository);
   let path = parsed.repository;

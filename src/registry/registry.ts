@@ -25,8 +25,7 @@ import { manifestReference, registryOrigin, parseRegistryReference, parseRegistr
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
 import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
 
-/** Manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+/** MAX_MANIFEST_SIZE: manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** Image configs bigger than this are refused (they are read whole). */
 const MAX_CONFIG_SIZE = 64 * 1024 * 1024;
 /** A page of a tag list or of referrers. */
@@ -34,6 +33,7 @@ const MAX_PAGE_SIZE = 16 * 1024 * 1024;
 /** How long a credential lookup in config.json (and its helper) is reused. */
 const CONFIG_CREDENTIALS_TTL = 30_000;
 
+/** RegistryOptions: the options of `new Registry(options)`. */
 export interface RegistryOptions {
   /** Folder of the docker CLI's config.json (default $DOCKER_CONFIG, then ~/.docker). */
   configDir?: string;
@@ -65,23 +65,28 @@ interface CallOptions {
   timeout?: number;
 }
 
+/** PlatformCallOptions: the options of the registry calls that pick one platform of an index. */
 export interface PlatformCallOptions extends CallOptions {
   /** The platform's image of an index (`os/arch[/variant]` or an object). */
   platform?: PlatformSpec;
 }
 
+/** TagsOptions: the options of `registry.tags`. */
 export interface TagsOptions extends CallOptions {
   /** Tags per page asked for (`n`); the registry may send fewer. */
   pageSize?: number;
 }
 
+/** ReferrersOptions: the options of `registry.referrers`. */
 export interface ReferrersOptions extends CallOptions {
   /** Only referrers of this artifact type. */
   artifactType?: string;
 }
 
+/** BlobOptions: the options of `registry.blob`. */
 export type BlobOptions = CallOptions;
 
+/** RegistryCopyOptions: the options of `registry.copy`. */
 export interface RegistryCopyOptions extends CallOptions {
   /** Only these platforms of an index: one gives that platform's image manifest, several a new index of them. */
   platforms?: PlatformSpec[];
@@ -89,6 +94,7 @@ export interface RegistryCopyOptions extends CallOptions {
   concurrency?: number;
 }
 
+/** PushBlobOptions: the options of `registry.pushBlob`. */
 export interface PushBlobOptions extends CallOptions {
   /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
   digest?: string;
@@ -100,11 +106,13 @@ export interface PushBlobOptions extends CallOptions {
   mediaType?: string;
 }
 
+/** PushManifestOptions: the options of `registry.pushManifest`. */
 export interface PushManifestOptions extends CallOptions {
   /** Content-Type of the manifest (default: its own `mediaType`). */
   mediaType?: string;
 }
 
+/** AttachOptions: what `registry.attach` pushes: the artifact type, its blobs and annotations. */
 export interface AttachOptions extends CallOptions {
   artifactType: string;
   /** The artifact's blobs (its layers); none gives one empty blob, as OCI 1.1 says. */
@@ -118,6 +126,7 @@ const EMPTY_JSON = new TextEncoder().encode('{}');
 
 const CALL = ['authConfig', 'signal', 'timeout'] as const;
 
+/** Registry: an OCI distribution client without an engine (resolve, manifest, config, platforms, blob, tags, referrers, copy, push, tag, delete, attach); `docker.registry` is one sharing the client's credentials. */
 export class Registry {
   readonly #requester: Requester;
   readonly #credentials: Credentials;

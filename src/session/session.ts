@@ -18,7 +18,7 @@ import { serveDiffCopy, type LocalDir } from './file-sync.js';
 import { serveFileSend, type DirectoryOutput, type FileOutput } from './file-send.js';
 import { GrpcFailure, answer, callAsSocket, fail } from './serve.js';
 
-/** Where a secret's bytes come from, read only when BuildKit asks for it. */
+/** SecretSource: where a secret's bytes come from, read only when BuildKit asks for it. */
 export type SecretSource = { file: string } | { env: string } | { value: string | Uint8Array };
 
 export interface SessionOptions {
@@ -32,7 +32,7 @@ export interface SessionOptions {
   localDirs?: Record<string, LocalDir>;
   /** Where FileSend writes an exporter's output, by the exporter's index in the build's outputs. */
   fileOutputs?: Record<number, FileOutput | DirectoryOutput>;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 type Unary = (request: Uint8Array, headers: IncomingHttpHeaders) => Promise<Uint8Array>;
@@ -84,7 +84,7 @@ export class BuildSession {
     const holder: { session?: BuildSession } = {};
     const services = sessionServices(options, holder);
     // (one field per method, as BuildKit's own client announces them)
-    const socket = await api.upgrade('/session', { headers: { Upgrade: 'h2c', ...announce(id, services) }, ...(options.signal ? { signal: options.signal } : {}) });
+    const socket = await api.upgrade('/session', { headers: { Upgrade: 'h2c', ...announce(id, services) }, signal: options.signal });
     return BuildSession.#serve(id, socket, services, holder);
   }
 

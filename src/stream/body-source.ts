@@ -2,6 +2,7 @@
 // a web ReadableStream, or any async iterable of bytes. Streamed, never read whole.
 import { InvalidArgument } from '../errors.js';
 
+/** BinarySource: bytes a call streams out: a Uint8Array, a Node Readable or any AsyncIterable of bytes, or a web ReadableStream. */
 export type BinarySource = Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
 
 export function toBodySource(data: unknown, what: string): Uint8Array | AsyncIterable<Uint8Array> {

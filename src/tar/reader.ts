@@ -7,6 +7,7 @@
 import { ArchiveError, InvalidArgument } from '../errors.js';
 import { BLOCK } from './header.js';
 
+/** TarType: the type of a tar entry. */
 export type TarType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
 
 /** TarHeader: one entry's header, after its pax and GNU extensions are applied. */

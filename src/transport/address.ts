@@ -1,6 +1,8 @@
 // Parses DOCKER_HOST-style addresses into what node:net can connect to.
 import { InvalidArgument } from '../errors.js';
+import { checkOptions } from '../options.js';
 
+/** Address: where an engine listens, parsed (a unix socket, TCP with or without TLS, ssh). */
 export type Address =
   | { kind: 'unix'; path: string }
   | { kind: 'tcp'; host: string; port: number; tls: boolean }
@@ -9,8 +11,12 @@ export type Address =
 /** Where the engine listens when nothing says otherwise (the docker CLI's default). */
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
 
-/** unix:///path, a bare /path, tcp://host:port, http://host:port, https://host:port, ssh://[user@]host[:port]. */
+/**
+ * parseAddress: an engine address parsed from unix:///path, a bare /path, tcp://host:port,
+ * http://host:port, https://host:port or ssh://[user@]host[:port]; `tls`: a tcp:// one is TLS.
+ */
 export function parseAddress(host: string, options: { tls?: boolean } = {}): Address {
+  checkOptions('parseAddress', options, ['tls']);
   if (host === '') throw new InvalidArgument('host must not be empty');
   if (host.startsWith('/')) return { kind: 'unix', path: host };
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(host);

@@ -180,7 +180,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   end(): void {
     try {
-      this.#parser.finish();
+      this.#parser.connectionClosed();
       this.#maybeRelease();
     } catch (error) {
       if (!this.#head && !this.#received) {

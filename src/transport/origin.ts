@@ -230,7 +230,7 @@ export class OriginTransport {
 
   /** Connections made to `origin` so far (for tests of keep-alive). */
   created(origin: Origin): number {
-    return this.#pools.get(originKey(origin))?.pool.stats.created ?? 0;
+    return this.#pools.get(originKey(origin))?.stats.created ?? 0;
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,21 @@ export interface ReadInto {
   callback: (length: number, buffer: Uint8Array) => boolean;
 }
 
+/** PoolStats: a connection pool's counts, for tests and monitoring. */
+export interface PoolStats {
+  /** Connections made since the pool started. */
+  created: number;
+  /** Connections open now, busy or idle. */
+  open: number;
+  /** Open connections waiting for a request. */
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+}
+
+/** PoolOptions: how many connections a pool keeps, and for how long. */
 export interface PoolOptions {
+  /** Most connections open at once (default 16). */
   maxSockets?: number;
   /** How long an idle connection is kept open (ms). */
   idleTimeout?: number;
@@ -89,7 +103,7 @@ export class SocketPool {
   }
 
   /** Connections opened so far, connections open now, and of those, idle ones. */
-  get stats(): { created: number; open: number; idle: number; waiting: number } {
+  get stats(): PoolStats {
     return { created: this.#created, open: this.#open, idle: this.#idleCount, waiting: this.#waiters.length };
   }
 

@@ -5,30 +5,36 @@ import type { Duplex } from 'node:stream';
 import { AbortError, ConnectionError, InvalidArgument, TimeoutError } from '../errors.js';
 import { encodeRequestStart } from '../http/request.js';
 import type { ParserLimits } from '../http/response.js';
+import { checkOptions, optionNames } from '../options.js';
 import { describeAddress, type Address } from './address.js';
 import { StaleConnectionError, exchange, type ExchangeOptions } from './exchange.js';
 import { describeTlsError } from './tls-errors.js';
 import { connectSsh, type SshOptions } from './ssh.js';
-import { SocketPool, type Connect, type PoolOptions } from './pool.js';
+import { SocketPool, type Connect, type PoolOptions, type PoolStats } from './pool.js';
 import type { Transport, TransportRequest, TransportResponse, UpgradeRequest, UpgradeResult } from './types.js';
 import { upgradeConnection } from './upgrade.js';
 
-/** TLS material for tcp:// engines (`DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, or given directly). */
+/** TlsOptions: TLS material for tcp:// engines (`DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`, or given directly). */
 export interface TlsOptions {
   /** The CA that signed the engine's certificate (PEM). */
   ca?: string | Uint8Array;
   /** Our client certificate and its key (PEM), for engines started with --tlsverify. */
   cert?: string | Uint8Array;
+  /** The client certificate's key (PEM). */
   key?: string | Uint8Array;
   /** Check the engine's certificate against `ca` (default true). */
   verify?: boolean;
 }
 
+/** SocketTransportOptions: the options of `new SocketTransport(address, options)`. */
 export interface SocketTransportOptions extends PoolOptions {
   /** Milliseconds allowed for establishing a connection (default 10 s). */
   connectTimeout?: number;
+  /** Bounds on what the response parser accepts. */
   limits?: ParserLimits;
+  /** TLS material, for a tcp:// address with TLS. */
   tls?: TlsOptions;
+  /** ssh's arguments, for an ssh:// address. */
   ssh?: SshOptions;
   /** How connections are made, instead of from the address (a registry's origin, through a proxy). */
   connect?: Connect;
@@ -43,6 +49,8 @@ export interface ConnectPurpose {
   /** The peer, as messages name it (default "the Docker engine"). */
   peer?: string;
 }
+
+const SOCKET_TRANSPORT_OPTIONS = optionNames<SocketTransportOptions>({ maxSockets: true, idleTimeout: true, connectTimeout: true, limits: true, tls: true, ssh: true, connect: true, hostHeader: true });
 
 export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}, purpose: ConnectPurpose = {}): Connect {
   if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
@@ -93,8 +101,9 @@ export function connectTo(address: Address, connectTimeout: number, tls: TlsOpti
   };
 }
 
+/** SocketTransport: the Transport over node:net (unix sockets, TCP), TLS and ssh, with a keep-alive pool. */
 export class SocketTransport implements Transport {
-  readonly pool: SocketPool;
+  readonly #pool: SocketPool;
   /** Sockets and TLS sockets, yes; ssh's pipes queue what they are given, so not over ssh. */
   readonly releasesChunks: boolean;
   /** What every exchange on this transport is given (made once, not per request). */
@@ -102,18 +111,20 @@ export class SocketTransport implements Transport {
   readonly #connect: Connect;
   readonly #where: string;
 
+  /** A transport to `address` (see parseAddress); an unknown option is InvalidArgument, thrown. */
   constructor(address: Address, options: SocketTransportOptions = {}) {
+    checkOptions('new SocketTransport', options, SOCKET_TRANSPORT_OPTIONS);
     this.releasesChunks = address.kind !== 'ssh';
     this.#connect = options.connect ?? connectTo(address, options.connectTimeout ?? 10_000, options.tls, options.ssh);
     this.#where = describeAddress(address);
-    this.pool = new SocketPool(this.#connect, options);
+    this.#pool = new SocketPool(this.#connect, options);
     // RFC 9112 §3.2: Host is required; over a unix socket any name will do, the engine ignores it.
     const host = options.hostHeader ?? (address.kind !== 'tcp' ? 'docker' : address.host.includes(':') ? `[${address.host}]` : address.host);
     this.#exchangeOptions = {
       host,
       ...(options.limits ? { limits: options.limits } : {}),
-      attach: (socket, handlers) => this.pool.attach(socket, handlers),
-      release: (socket, reusable) => this.pool.release(socket, reusable),
+      attach: (socket, handlers) => this.#pool.attach(socket, handlers),
+      release: (socket, reusable) => this.#pool.release(socket, reusable),
     };
   }
 
@@ -126,8 +137,8 @@ export class SocketTransport implements Transport {
     for (let attempt = 0; ; attempt++) {
       // an idle kept-alive connection is taken at once; otherwise wait for one (or a new one)
       const lease =
-        this.pool.takeIdle(request.signal) ??
-        (await this.pool.acquire(request.signal).catch((error: unknown) => {
+        this.#pool.takeIdle(request.signal) ??
+        (await this.#pool.acquire(request.signal).catch((error: unknown) => {
           throw error instanceof AbortError || error instanceof ConnectionError || error instanceof TimeoutError
             ? error
             : new ConnectionError(String((error as Error).message ?? error));
@@ -150,12 +161,18 @@ export class SocketTransport implements Transport {
     const start = encodeRequestStart({ method: request.method, target: request.path, headers: fields });
     return upgradeConnection(this.#connect, `${start}Host: ${this.#exchangeOptions.host}\r\nContent-Length: 0\r\n`, this.#where, {
       ...(request.timeout ? { timeout: request.timeout } : {}),
-      ...(request.signal ? { signal: request.signal } : {}),
+      signal: request.signal,
     });
   }
 
+  /** The pool's counts: connections made, open, idle, and requests waiting. */
+  get stats(): PoolStats {
+    return this.#pool.stats;
+  }
+
+  /** Closes idle connections and refuses new requests. */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.#pool.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { ConnectionError, TimeoutError } from '../errors.js';
 import { describeAddress, type Address } from './address.js';
 
+/** SshOptions: how an ssh:// engine is reached, with the system's ssh running `docker system dial-stdio`. */
 export interface SshOptions {
   /** Extra arguments for ssh (e.g. `['-i', key, '-o', 'StrictHostKeyChecking=yes']`). */
   args?: string[];

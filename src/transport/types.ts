@@ -2,8 +2,10 @@
 // so any byte-stream (unix socket, TCP, TLS, an ssh child's stdio) can carry HTTP/1.1 for them.
 import type { Duplex } from 'node:stream';
 
+/** RequestBody: a request body, sent with Content-Length (bytes, a string) or chunked (an async iterable). */
 export type RequestBody = Uint8Array | string | AsyncIterable<Uint8Array>;
 
+/** TransportRequest: one HTTP/1.1 request as a Transport takes it. */
 export interface TransportRequest {
   method: string;
   /** Encoded origin-form target: path plus optional `?query`. */
@@ -18,7 +20,7 @@ export interface TransportRequest {
    * is not a whole number, or not a byte body's own, is InvalidArgument before anything is sent.
    */
   bodyLength?: number;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Milliseconds without progress (a byte sent or received) before the response head, then TimeoutError; 0 = none. */
   timeout?: number;
   /** The same for the response body, once the head has arrived; defaults to `timeout`. */
@@ -33,6 +35,7 @@ export interface TransportRequest {
   borrowBody?: boolean;
 }
 
+/** ResponseBody: a response body, streamed (an async iterable of chunks) or read whole. */
 export interface ResponseBody extends AsyncIterable<Uint8Array> {
   bytes(): Promise<Uint8Array>;
   text(): Promise<string>;
@@ -43,6 +46,7 @@ export interface ResponseBody extends AsyncIterable<Uint8Array> {
   cancel(): void;
 }
 
+/** TransportResponse: a response's status, header fields (lower-case names) and body. */
 export interface TransportResponse {
   statusCode: number;
   statusMessage: string;
@@ -50,12 +54,12 @@ export interface TransportResponse {
   body: ResponseBody;
 }
 
-/** A request to switch protocols: no body; a field given several values is sent once per value. */
+/** UpgradeRequest: a request to switch protocols, with no body; a field given several values is sent once per value. */
 export interface UpgradeRequest extends Omit<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout'> {
   headers?: Record<string, string | readonly string[]>;
 }
 
-/** What an upgrade request got: on 101, the connection, now the other protocol's; else the answer. */
+/** UpgradeResult: what an upgrade request got, on 101 the connection (now the other protocol's), else the answer. */
 export interface UpgradeResult {
   statusCode: number;
   statusMessage: string;
@@ -66,6 +70,7 @@ export interface UpgradeResult {
   body: Uint8Array;
 }
 
+/** Transport: how requests reach the engine (SocketTransport, or one of your own): images/* and the client see only this. */
 export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
   /**

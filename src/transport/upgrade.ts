@@ -14,7 +14,7 @@ const MAX_BODY = 64 * 1024;
  * Connects with `connect`, sends `head` (the request line and fields, without the blank line),
  * and resolves when the response head has arrived (101) or the whole response (anything else).
  */
-export async function upgradeConnection(connect: Connect, head: string, where: string, options: { timeout?: number; signal?: AbortSignal } = {}): Promise<UpgradeResult> {
+export async function upgradeConnection(connect: Connect, head: string, where: string, options: { timeout?: number; signal?: AbortSignal | undefined } = {}): Promise<UpgradeResult> {
   if (options.signal?.aborted) throw new AbortError('The request was aborted', { cause: options.signal.reason });
   const socket = await connect();
   return new Promise<UpgradeResult>((resolve, reject) => {
@@ -63,7 +63,7 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
     };
     const onEnd = (): void => {
       try {
-        parser.finish();
+        parser.connectionClosed();
       } catch (error) {
         finish(error as Error);
         return;

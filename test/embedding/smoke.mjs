@@ -1,6 +1,6 @@
 // The runtime smoke suite: the packed package, under whichever runtime runs this file (Node, Bun,
 // Deno), imported by its name as users do (scripts/embedding.sh installs it beside this file):
-// ping, the dockwire/client entry, list, push to and pull from the local registry, build a small
+// ping, the dockwire/api entry, list, push to and pull from the local registry, build a small
 // context, a BuildKit build with a secret (a session), save and load; a build through BuildKit's
 // Control API on the standalone buildkitd (gRPC over node:http2, the session inside it, FileSync).
 // Prints one line per check and a closing "N passed, N failed".
@@ -30,17 +30,12 @@ function assert(condition, what) {
 }
 
 await check('ping', async () => assert((await docker.ping()) === true, 'ping true'));
-await check('dockwire/client: the same client, and an engine error as the same class', async () => {
-  const client = await import('dockwire/client');
+await check('dockwire/api: the same classes, and its functions throw errors of them', async () => {
+  const api = await import('dockwire/api');
   const main = await import('dockwire');
-  assert(client.Docker === Docker && client.APIError === main.APIError, 'the classes of dockwire');
-  const other = new client.Docker({ host: env.DOCKER_HOST });
-  try {
-    const failure = await other.images.get('dockwire-smoke/absent:none').catch((error) => error);
-    assert(failure instanceof client.ImageNotFound && failure instanceof client.APIError, 'ImageNotFound for an absent image');
-  } finally {
-    await other.close();
-  }
+  assert(api.Docker === Docker && api.APIError === main.APIError && api.Image === main.Image, 'the classes of dockwire');
+  const failure = await api.inspectImage(docker, 'dockwire-smoke/absent:none').catch((error) => error);
+  assert(failure instanceof main.ImageNotFound && failure instanceof main.APIError, 'ImageNotFound for an absent image');
 });
 await check('list', async () => {
   const images = await docker.images.list();

@@ -2,7 +2,7 @@
 // progress decoded from the protobuf trace.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { AbortError, BuildError, NotFound, type BuildKitEvent } from '../../src/index.js';
+import { AbortError, BuildError, NotFound, type BuildKitEvent } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
@@ -31,12 +31,12 @@ if (podman) {
       const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nARG WHO=nobody\nRUN echo "hello $WHO"\nLABEL bk=podman\n` });
       const tag = `${ns}/bk:${uniqueName('t')}`;
       made.push(tag);
-      const { live, result: { image, logs } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, buildArgs: { WHO: 'podman' } }));
-      expect(logs).toEqual(live);
+      const { live, result: { image, log } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, buildArgs: { WHO: 'podman' } }));
+      expect(log).toEqual(live);
       expect(image.tags).toContain(tag);
       expect(image.labels['bk']).toBe('podman');
-      expect(vertices(logs)).toEqual([]);
-      expect(logs.some((e) => e.type === 'stream' && e.text.includes('hello podman'))).toBe(true);
+      expect(vertices(log)).toEqual([]);
+      expect(log.some((e) => e.type === 'stream' && e.text.includes('hello podman'))).toBe(true);
       const failing = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN exit 5\n` });
       const error = await docker.images.build({ path: failing, builder: 'buildkit' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BuildError);
@@ -64,22 +64,22 @@ if (podman) {
     const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
     const tag = `${ns}/bk:${uniqueName('t')}`;
     made.push(tag);
-    const { live, result: { image, logs } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' }));
-    expect(logs).toEqual(live);
+    const { live, result: { image, log } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' }));
+    expect(log).toEqual(live);
     expect(image.tags).toContain(tag);
-    const names = vertices(logs).map((v) => v.name);
+    const names = vertices(log).map((v) => v.name);
     expect(names.some((n) => n.includes('[base 2/2] RUN echo "hello buildkit'))).toBe(true);
     expect(names.some((n) => n.includes('never-built'))).toBe(false);
-    expect(vertices(logs).filter((v) => v.name.includes('RUN echo')).map((v) => v.state)).toEqual(['started', 'completed']);
+    expect(vertices(log).filter((v) => v.name.includes('RUN echo')).map((v) => v.state)).toEqual(['started', 'completed']);
     expect(await runInImage(tag, 'cat /greeting /data.txt')).toBe(`hello buildkit ${nonce}\nbk data`);
   });
 
   it('a second run reports its steps cached and gives the same image', async () => {
     const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
-    const first = await docker.images.build({ path: ctx, version: '2', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
-    const second = await docker.images.build({ path: ctx, version: '2', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
+    const first = await docker.images.build({ path: ctx, builder: 'buildkit', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
+    const second = await docker.images.build({ path: ctx, builder: 'buildkit', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
     expect(second.image.id).toBe(first.image.id);
-    const cached = vertices(second.logs).filter((v) => v.state === 'cached').map((v) => v.name);
+    const cached = vertices(second.log).filter((v) => v.state === 'cached').map((v) => v.name);
     expect(cached.some((n) => n.includes('RUN echo "hello cache'))).toBe(true);
     expect(cached.some((n) => n.includes('COPY data.txt'))).toBe(true);
     made.push(first.image.id);
@@ -91,7 +91,7 @@ if (podman) {
     expect(error).toBeInstanceOf(BuildError);
     expect(error.reason).toMatch(/exit code: 5/);
     expect(error.reason).toContain('RUN echo "bk is failing');
-    const log = error.buildLog as BuildKitEvent[];
+    const log = error.log as BuildKitEvent[];
     const failed = vertices(log).find((v) => v.state === 'failed')!;
     expect(failed.name).toContain('RUN echo "bk is failing');
     expect(log.some((e) => e.type === 'log' && e.digest === failed.digest && e.text.includes(`bk is failing ${nonce}`))).toBe(true);

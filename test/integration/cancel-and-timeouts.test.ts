@@ -5,7 +5,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, Docker, SocketTransport, TimeoutError, pack, parseAddress, saveImages } from '../../src/index.js';
+import { AbortError, Docker, SocketTransport, TimeoutError, parseAddress, saveImages } from '../../src/api.js';
+import { pack } from '../../src/tar/packer.js';
 import { makeTree } from '../support/contexts.js';
 import { engine, ns, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
@@ -55,7 +56,7 @@ describe('AbortSignal on every operation', () => {
       const error = await run().catch((e: unknown) => e);
       expect(error, name).toBeInstanceOf(AbortError);
     }
-    expect(transport.pool.stats.created).toBeLessThanOrEqual(1); // only the helpers' own gets
+    expect(transport.stats.created).toBeLessThanOrEqual(1); // only the helpers' own gets
     await d.close();
   });
 
@@ -64,7 +65,7 @@ describe('AbortSignal on every operation', () => {
     const d = new Docker({ transport, version: '1.41' });
     let whole = 0;
     for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) whole += chunk.length;
-    expect(transport.pool.stats.open).toBe(1); // read to its end: kept alive
+    expect(transport.stats.open).toBe(1); // read to its end: kept alive
     for (const wait of [0, 50]) {
       let seen = 0;
       for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) {
@@ -73,7 +74,7 @@ describe('AbortSignal on every operation', () => {
         if (wait) await new Promise((r) => setTimeout(r, wait));
         if (seen > 0) break;
       }
-      expect(transport.pool.stats.open).toBe(0); // cut short: closed, not reused
+      expect(transport.stats.open).toBe(0); // cut short: closed, not reused
       await d.ping();
     }
     let again = 0;
@@ -209,11 +210,11 @@ describe('many requests through the pool', () => {
     const fdsBefore = openFds();
     const results = await Promise.all(Array.from({ length: 1000 }, () => d.images.get(engine.baseImage)));
     expect(results.every((i) => i.id === results[0]!.id)).toBe(true);
-    expect(transport.pool.stats.created).toBeLessThanOrEqual(16);
+    expect(transport.stats.created).toBeLessThanOrEqual(16);
     const heapBefore = process.memoryUsage().heapUsed;
     for (let i = 0; i < 10_000; i++) await d.api.call('GET', '/_ping');
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    expect(transport.pool.stats.created).toBeLessThanOrEqual(16);
+    expect(transport.stats.created).toBeLessThanOrEqual(16);
     expect(openFds() - fdsBefore).toBeLessThanOrEqual(16);
     expect(heapGrowth).toBeLessThan(32 * 1024 * 1024);
     await d.close();

@@ -1,6 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, AbortError, ConnectionError, Docker, InvalidArgument, InvalidVersion, MAX_API_VERSION, NotFound, SocketTransport, parseAddress } from '../../src/index.js';
+import { APIError, AbortError, ConnectionError, Docker, InvalidArgument, InvalidVersion, MAX_API_VERSION, NotFound, SocketTransport, parseAddress } from '../../src/api.js';
 import { compareVersions } from '../../src/engine-api.js';
 import { client, engine, podman } from '../support/engine.js';
 
@@ -24,14 +24,27 @@ describe('Docker client against the real engine', () => {
     expect(await docker.ping()).toBe(true);
   });
 
-  it('negotiates the API version automatically, once', async () => {
-    const d = client();
-    const v = await d.api.apiVersion();
+  it('negotiates the API version automatically, once: one GET /_ping for many calls at once', async () => {
+    const socket = new SocketTransport(parseAddress(engine.host));
+    const paths: string[] = [];
+    const d = new Docker({
+      transport: {
+        request: (request) => {
+          paths.push(request.path);
+          return socket.request(request);
+        },
+        close: () => socket.close(),
+      },
+    });
+    const [v, again] = await Promise.all([d.api.apiVersion(), d.api.apiVersion(), d.images.list(), d.images.list()]);
     expect(v).toMatch(/^1\.\d+$/);
+    expect(again).toBe(v);
     const info = await d.version();
     // /version says the engine's newest version; we speak the older of that and ours
     expect(v).toBe(compareVersions(info.ApiVersion, MAX_API_VERSION) > 0 ? MAX_API_VERSION : info.ApiVersion);
     expect(await d.api.apiVersion()).toBe(v);
+    expect(paths.filter((path) => path === '/_ping')).toHaveLength(1);
+    expect(paths.filter((path) => path.startsWith(`/v${v}/images/json`))).toHaveLength(2);
     await d.close();
   });
 
@@ -68,7 +81,7 @@ describe('Docker client against the real engine', () => {
     const d = new Docker({ transport });
     const before = openSockets();
     for (let i = 0; i < 200; i++) await d.api.json('GET', '/images/json');
-    expect(transport.pool.stats.created).toBe(1);
+    expect(transport.stats.created).toBe(1);
     expect(openSockets() - before).toBeLessThanOrEqual(1);
     await d.close();
   });
@@ -78,10 +91,10 @@ describe('Docker client against the real engine', () => {
     const d = new Docker({ transport });
     const results = await Promise.all(Array.from({ length: 64 }, () => d.api.json<unknown[]>('GET', '/images/json')));
     expect(results.every(Array.isArray)).toBe(true);
-    expect(transport.pool.stats.created).toBeLessThanOrEqual(4);
-    expect(transport.pool.stats.open).toBeLessThanOrEqual(4);
+    expect(transport.stats.created).toBeLessThanOrEqual(4);
+    expect(transport.stats.open).toBeLessThanOrEqual(4);
     await d.close();
-    expect(transport.pool.stats.open).toBe(0);
+    expect(transport.stats.open).toBe(0);
   });
 
   it('a request aborted mid-stream frees its connection', async () => {
@@ -94,10 +107,10 @@ describe('Docker client against the real engine', () => {
     expect(first.done).toBe(false);
     controller.abort();
     await expect(iterator.next()).rejects.toBeInstanceOf(AbortError);
-    expect(transport.pool.stats.open).toBe(0);
+    expect(transport.stats.open).toBe(0);
     // the single slot is free again: the next request gets a fresh connection and succeeds
     expect(await d.ping()).toBe(true);
-    expect(transport.pool.stats.created).toBe(2);
+    expect(transport.stats.created).toBe(2);
     await d.close();
   });
 
@@ -106,7 +119,7 @@ describe('Docker client against the real engine', () => {
     const d = new Docker({ transport });
     const response = await d.api.request('GET', `/images/${engine.baseImage}/get`);
     for await (const _ of response.body) break;
-    expect(transport.pool.stats.open).toBe(0);
+    expect(transport.stats.open).toBe(0);
     expect(await d.ping()).toBe(true);
     await d.close();
   });
@@ -126,11 +139,11 @@ describe('Docker client against the real engine', () => {
       const attempt = d.api.request('POST', '/images/load', { body: bytes(given), bodyLength: declared, headers: { 'Content-Type': 'application/x-tar' } });
       await expect(attempt).rejects.toThrow(message);
       await expect(attempt).rejects.toBeInstanceOf(type);
-      expect(transport.pool.stats.open).toBe(0);
+      expect(transport.stats.open).toBe(0);
     }
     // a byte body's length is known: a different one is refused before a connection is taken
     await expect(d.api.request('POST', '/images/load', { body: new Uint8Array(5), bodyLength: 6 })).rejects.toThrow(new InvalidArgument("bodyLength 6 is not the body's 5 bytes"));
-    expect(transport.pool.stats.created).toBe(2);
+    expect(transport.stats.created).toBe(2);
     // the single slot is free again
     expect(await d.ping()).toBe(true);
     await d.close();

@@ -6,7 +6,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Docker, DockerError, ProtocolError, SocketTransport, parseAddress, saveImages } from '../../src/index.js';
+import { ConnectionError, Docker, DockerError, ProtocolError, SocketTransport, parseAddress, saveImages } from '../../src/api.js';
 import { client, engine, uniqueName } from '../support/engine.js';
 import { removeQuietly } from '../support/images.js';
 import { startScratchEngine, type ScratchEngine } from '../support/scratch-engine.js';
@@ -23,7 +23,7 @@ let docker: Docker;
 /** A single-layer image with BIG random bytes, as a `docker save` tarball on disk (made once). */
 async function makeBigImage(): Promise<void> {
   const rootfs = join(work, 'rootfs.tar');
-  const { pack } = await import('../../src/index.js');
+  const { pack } = await import('../../src/tar/packer.js');
   const blob = randomBytes(BIG);
   const parts: Uint8Array[] = [];
   for await (const p of pack([{ name: 'blob', type: 'file', mode: 0o644, size: blob.length, mtime: 0, content: () => [blob] }])) parts.push(p);
@@ -52,8 +52,8 @@ async function expectTypedFailure(promise: Promise<unknown>): Promise<DockerErro
 }
 
 async function expectHealthyAfterRestart(): Promise<void> {
-  expect(transport.pool.stats.open).toBe(0);
-  expect(transport.pool.stats.waiting).toBe(0);
+  expect(transport.stats.open).toBe(0);
+  expect(transport.stats.waiting).toBe(0);
   await expect(docker.ping()).rejects.toBeInstanceOf(ConnectionError); // nobody home
   await scratch.restart();
   expect(await docker.ping()).toBe(true); // the same client, the same pool
@@ -120,7 +120,7 @@ describe('the engine dies mid-operation', () => {
     let sent = 0;
     async function* context() {
       // a tar stream whose first entry is huge: killed while it is still being sent
-      const { pack } = await import('../../src/index.js');
+      const { pack } = await import('../../src/tar/packer.js');
       yield* pack([
         { name: 'Dockerfile', type: 'file', mode: 0o644, size: 16, mtime: 0, content: () => [Buffer.from('FROM scratch\n\n\n\n')] },
         {

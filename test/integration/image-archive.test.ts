@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openImageArchive, readTar, type FileEntry, type Image } from '../../src/index.js';
+import { openImageArchive, readTar, type FileEntry, type Image } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { root } from '../support/engine-env.js';
 import { engine, ns, uniqueName } from '../support/engine.js';

@@ -4,7 +4,7 @@
 // version (and, for what needs OCI indexes, the containerd image store) has it; older engines
 // refuse each option before any request (platforms.test.ts).
 import { describe, expect, it } from 'vitest';
-import { Docker, InvalidArgument, NotImplemented, imageAttestations } from '../../src/index.js';
+import { Docker, InvalidArgument, NotImplemented, imageAttestations } from '../../src/api.js';
 import { attestedArchive } from '../support/attested-archive.js';
 import { facts, speaks } from '../support/capabilities.js';
 import { countingClient } from '../support/counting.js';

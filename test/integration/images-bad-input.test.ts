@@ -1,6 +1,6 @@
 // Every operation's bad input: a typed error, no hang, no leaked connection.
 import { describe, expect, it } from 'vitest';
-import { Docker, DockerError, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, saveImages } from '../../src/index.js';
+import { Docker, DockerError, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, saveImages } from '../../src/api.js';
 import { engine, ns } from '../support/engine.js';
 
 const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 2 });
@@ -44,7 +44,7 @@ const cases: Case[] = [
 
 describe('bad input to every operation', () => {
   it.each(cases)('%s → InvalidArgument before any request', async (_label, run) => {
-    const before = transport.pool.stats.created;
+    const before = transport.stats.created;
     const error = await run().then(
       () => undefined,
       (e: unknown) => e,
@@ -54,13 +54,13 @@ describe('bad input to every operation', () => {
     expect((error as Error).message).not.toContain('\r\n');
     // nothing new was opened for it (get/inspect of the base image aside, reused from the pool),
     // and nothing is left in flight: every connection is back in the pool
-    expect(transport.pool.stats.created - before).toBeLessThanOrEqual(1);
-    expect(transport.pool.stats.open).toBe(transport.pool.stats.idle);
+    expect(transport.stats.created - before).toBeLessThanOrEqual(1);
+    expect(transport.stats.open).toBe(transport.stats.idle);
   });
 
   it('names the argument in the message', async () => {
-    expect(() => docker.images.pull('UPPER/Case')).toThrow(/repository .*lowercase/);
-    expect(() => docker.images.pull('ok', { tag: 'v 1' })).toThrow(/^tag /);
+    await expect(docker.images.pull('UPPER/Case')).rejects.toThrow(/repository .*lowercase/);
+    await expect(docker.images.pull('ok', { tag: 'v 1' })).rejects.toThrow(/^tag /);
     await expect(docker.images.get('')).rejects.toThrow(/name must not be empty/);
   });
 
@@ -75,7 +75,7 @@ describe('bad input to every operation', () => {
     ]) {
       await expect(run()).rejects.toBeInstanceOf(ImageNotFound);
     }
-    const { tagImage, imageHistory } = await import('../../src/index.js');
+    const { tagImage, imageHistory } = await import('../../src/api.js');
     await expect(tagImage(docker, name, `${ns}/y`)).rejects.toBeInstanceOf(ImageNotFound);
     await expect(imageHistory(docker, name)).rejects.toBeInstanceOf(ImageNotFound);
     await expect(docker.images.push(`${engine.registry}/dockwire/absent-${Date.now()}`, { tag: 'x' })).rejects.toBeInstanceOf(DockerError);
@@ -83,10 +83,10 @@ describe('bad input to every operation', () => {
   });
 
   it('leaves the pool healthy: nothing leaked, nothing hung', async () => {
-    expect(transport.pool.stats.open).toBeLessThanOrEqual(2);
-    expect(transport.pool.stats.waiting).toBe(0);
+    expect(transport.stats.open).toBeLessThanOrEqual(2);
+    expect(transport.stats.waiting).toBe(0);
     expect(await docker.ping()).toBe(true);
     await docker.close();
-    expect(transport.pool.stats.open).toBe(0);
+    expect(transport.stats.open).toBe(0);
   });
 });

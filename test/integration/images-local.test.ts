@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound, type SaveOptions } from '../../src/index.js';
+import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound, type SaveOptions } from '../../src/api.js';
 import { facts } from '../support/capabilities.js';
 import { answeredId, client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { importImage, removeQuietly } from '../support/images.js';
@@ -205,7 +205,7 @@ describe('image.save and images.load', () => {
     const idA = importImage({ tag: a });
     const idB = importImage({ tag: b });
     made.push(a, b);
-    const { saveImages } = await import('../../src/index.js');
+    const { saveImages } = await import('../../src/api.js');
     const dir = mkdtempSync(join(tmpdir(), 'dockwire-save-'));
     try {
       const file = join(dir, 'two.tar');
@@ -234,7 +234,7 @@ describe('image.save and images.load', () => {
   });
 
   it('borrowed chunks (borrowChunks) hold the same bytes as owned ones, however slowly they are consumed', async () => {
-    const { saveImages } = await import('../../src/index.js');
+    const { saveImages } = await import('../../src/api.js');
     const digest = async (options: SaveOptions, slow = false): Promise<{ sha: string; chunks: number }> => {
       const hash = createHash('sha256');
       let chunks = 0;
@@ -259,7 +259,7 @@ describe('image.save and images.load', () => {
   it('saving an unknown image is ImageNotFound when iterated', async () => {
     const image = docker.images.get(`${ns}/absent:nope`).catch(() => undefined);
     expect(await image).toBeUndefined();
-    const { saveImages } = await import('../../src/index.js');
+    const { saveImages } = await import('../../src/api.js');
     await expect(collect(saveImages(docker, `${ns}/absent:nope`))).rejects.toBeInstanceOf(ImageNotFound);
   });
 
@@ -273,7 +273,7 @@ describe('image.save and images.load', () => {
   });
 
   it('load refuses data that is not bytes, and a path that is not a readable file, before sending anything', async () => {
-    expect(() => docker.images.load(42 as unknown as Uint8Array)).toThrow(InvalidArgument);
+    await expect(docker.images.load(42 as unknown as Uint8Array)).rejects.toThrow(InvalidArgument);
     const dir = mkdtempSync(join(tmpdir(), 'dockwire-load-'));
     try {
       await expect(docker.images.load(join(dir, 'absent.tar'))).rejects.toThrow(/cannot read .*absent\.tar: ENOENT/);

@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GenericContainer, Wait } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
-import { APIError, Docker, DockerError, Image, InvalidArgument, NotFound, StreamError, pullImage, type ProgressEvent } from '../../src/index.js';
+import { APIError, Docker, DockerError, Image, InvalidArgument, NotFound, StreamError, pullImage, type ProgressEvent } from '../../src/api.js';
 import { client, engine, podman, uniqueName } from '../support/engine.js';
 import { tagBase } from '../support/images.js';
 import { startSearchRegistry } from '../support/search-registry.js';
@@ -48,8 +48,8 @@ describe('push and pull through the open registry', () => {
     for await (const event of job) events.push(event);
     const result = await job;
     expect(result.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(result.pushed).toEqual([expect.objectContaining({ Tag: 'v1', Digest: result.digest })]);
-    expect(events.some((e) => e.status === `v1: digest: ${result.digest} size: ${result.pushed[0]!.Size}`)).toBe(true);
+    expect(result.pushed).toEqual([expect.objectContaining({ tag: 'v1', digest: result.digest })]);
+    expect(events.some((e) => e.status === `v1: digest: ${result.digest} size: ${result.pushed[0]!.size}`)).toBe(true);
     if (podman) {
       // Podman streams no per-layer progress for a push: only the first line and the digest line
       expect(job.totals.layersTotal).toBe(0);

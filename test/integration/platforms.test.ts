@@ -3,7 +3,7 @@
 // older than an option (Docker 20.10, Podman: 1.41; Docker 28: 1.51), that option refused before
 // any request, naming the version it needs.
 import { describe, expect, it } from 'vitest';
-import { APIError, ImageNotFound, InvalidArgument, type Docker, type Image, type ImageManifestSummary } from '../../src/index.js';
+import { APIError, ImageNotFound, InvalidArgument, type Docker, type Image, type ImageManifestSummary } from '../../src/api.js';
 import { facts, speaks } from '../support/capabilities.js';
 import { countingClient } from '../support/counting.js';
 import { client, engine, uniqueName } from '../support/engine.js';
@@ -202,7 +202,7 @@ describe('platforms in one shape', () => {
   it('bad platforms are InvalidArgument before any request, on every option that takes one', async () => {
     const d = client();
     for (const bad of ['', 'a/b/c/d', 'linux/ amd64', { os: '' }, 42, ['linux']] as unknown[]) {
-      expect(() => d.images.pull(`${engine.registry}/x:1`, { platform: bad as string }), JSON.stringify(bad)).toThrow(InvalidArgument);
+      await expect(d.images.pull(`${engine.registry}/x:1`, { platform: bad as string }), JSON.stringify(bad)).rejects.toThrow(InvalidArgument);
       await expect(d.images.get(engine.baseImage, { platform: bad as string }), JSON.stringify(bad)).rejects.toBeInstanceOf(InvalidArgument);
     }
     // the JSON form needs both an os and an architecture, as the engine does

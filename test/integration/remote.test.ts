@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, mkdtempSync, cpSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APIError, ConnectionError, Docker, InvalidArgument, resolveEndpoint } from '../../src/index.js';
+import { APIError, ConnectionError, Docker, InvalidArgument, resolveEndpoint } from '../../src/api.js';
 import { makeCerts, type Certs } from '../support/certs.js';
 import { engine } from '../support/engine.js';
 import { startScratchEngine, type ScratchEngine } from '../support/scratch-engine.js';

@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSy
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/index.js';
+import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { facts } from '../support/capabilities.js';
 import { client, engine, ns, uniqueName } from '../support/engine.js';
@@ -191,10 +191,10 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     expect(sockets()).toBe(before);
   });
 
-  it('secrets or ssh without BuildKit are refused before anything is sent', () => {
-    expect(() => docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })).toThrow(InvalidArgument);
-    expect(() => docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).toThrow(/secrets\.a must be one of/);
-    expect(() => docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).toThrow(/ssh\.default/);
+  it('secrets or ssh without BuildKit are refused (the job rejects) before anything is sent', async () => {
+    await expect(docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).rejects.toThrow(/secrets\.a must be one of/);
+    await expect(docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).rejects.toThrow(/ssh\.default/);
   });
 });
 

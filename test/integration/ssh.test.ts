@@ -2,7 +2,7 @@
 // sshd of the tests' own on a loopback port, key authentication), and the image operations run
 // over its pipes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Docker } from '../../src/index.js';
+import { ConnectionError, Docker } from '../../src/api.js';
 import { makeTree, removeTrees } from '../support/contexts.js';
 import { facts } from '../support/capabilities.js';
 import { engine, uniqueName } from '../support/engine.js';
@@ -63,10 +63,11 @@ describe('ssh://', () => {
     expect(out).toContain('over-ssh');
   });
 
+  // (each connection is an ssh process of its own, slow to start on a loaded machine)
   it('many requests share a few ssh connections', async () => {
     await Promise.all(Array.from({ length: 50 }, () => docker.images.get(engine.baseImage)));
     expect(await docker.ping()).toBe(true);
-  });
+  }, 180_000);
 
   it("an unreachable host is a ConnectionError with ssh's own message", async () => {
     const bad = new Docker({ host: 'ssh://root@127.0.0.1:1', ssh: { args: ['-o', 'ConnectTimeout=5'] } });

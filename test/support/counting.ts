@@ -1,6 +1,6 @@
 // A client whose transport records every request it sends, over the test engine's socket: for
 // showing that a call refused its input before anything went out.
-import { Docker, SocketTransport, parseAddress, type TransportRequest } from '../../src/index.js';
+import { Docker, SocketTransport, parseAddress, type TransportRequest } from '../../src/api.js';
 import { engine } from './engine.js';
 
 /** countingClient: a Docker client to the test engine, and the requests it has sent so far. */

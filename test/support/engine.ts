@@ -1,5 +1,5 @@
 // What the integration tests know of the engine and registries the global setup started.
-import { Docker, type DockerOptions } from '../../src/index.js';
+import { Docker, type DockerOptions } from '../../src/api.js';
 
 function required(name: string): string {
   const value = process.env[name];

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Docker } from '../../src/index.js';
+import { Docker } from '../../src/api.js';
 import { engine } from './engine.js';
 import { packed } from './tar.js';
 

@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Docker } from '../../src/index.js';
+import { Docker } from '../../src/api.js';
 import { engine, podman } from './engine.js';
 
 /** The folder of the shared Podman service's containers.conf and registries.conf (next to its socket). */

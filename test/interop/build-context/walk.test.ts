@@ -42,7 +42,7 @@ describe('walkContext', () => {
     ]);
     expect(list.find((e) => e.name === 'host')!.linkname).toBe('/etc/hostname');
     expect(list.find((e) => e.name === 'host')!.content).toBeUndefined();
-  });
+  }, 60000);
 
   it('stores a hardlinked file once, then as a link', async () => {
     const root = makeTree({ 'a.txt': 'same', 'b.txt': { hardlink: 'a.txt' } });
@@ -51,7 +51,7 @@ describe('walkContext', () => {
       ['a.txt', 'file', undefined],
       ['b.txt', 'hardlink', 'a.txt'],
     ]);
-  });
+  }, 60000);
 
   it('skips a FIFO without opening it (the walk does not hang)', async () => {
     const root = makeTree({ 'a.txt': 'a' });
@@ -80,10 +80,10 @@ describe('walkContext', () => {
     await expect((async () => {
       for (;;) if ((await iterator.next()).done) break;
     })()).rejects.toBeInstanceOf(ContextError);
-  });
+  }, 60000);
 
   it('does not enter an ignored node_modules of 100,000 files, unless an exception reaches into it', async () => {
-    const root = makeTree({ 'Dockerfile': 'FROM scratch\n', 'src/index.js': '1' });
+    const root = makeTree({ 'Dockerfile': 'FROM scratch\n', 'src/api.js': '1' });
     for (let p = 0; p < 100; p++) {
       const dir = join(root, 'node_modules', `p${p}`, 'lib');
       mkdirSync(dir, { recursive: true });
@@ -91,12 +91,12 @@ describe('walkContext', () => {
     }
     const visited: string[] = [];
     const plain = await entries(root, ['node_modules'], visited);
-    expect(plain.map((e) => e.name)).toEqual(['Dockerfile', 'src', 'src/index.js']);
+    expect(plain.map((e) => e.name)).toEqual(['Dockerfile', 'src', 'src/api.js']);
     expect(visited).toEqual(['', 'src']);
 
     const visitedWithException: string[] = [];
     const excepted = await entries(root, ['node_modules', '!node_modules/p1/lib/f1.js'], visitedWithException);
-    expect(excepted.map((e) => e.name)).toEqual(['Dockerfile', 'node_modules/p1/lib/f1.js', 'src', 'src/index.js']);
+    expect(excepted.map((e) => e.name)).toEqual(['Dockerfile', 'node_modules/p1/lib/f1.js', 'src', 'src/api.js']);
     expect(visitedWithException).toEqual(['', 'node_modules', 'node_modules/p1', 'node_modules/p1/lib', 'src']);
   }, 120_000);
 });
@@ -149,7 +149,7 @@ describe('walkContext reuseBuffer', () => {
     expect(fresh.buffers.size).toBeGreaterThan(2);
     expect(reused.buffers.size).toBe(1);
     expect(reused.digest).toBe(fresh.digest);
-  });
+  }, 60000);
 
   it('contextFromPath gives the same archive with reuseBuffer set, gzip-compressed or not', async () => {
     const root = makeTree({ Dockerfile: 'FROM scratch\n', 'a.bin': randomBytes(700_000).toString('latin1') });
@@ -162,5 +162,5 @@ describe('walkContext reuseBuffer', () => {
     const plain = await seen({});
     expect(await seen({ reuseBuffer: true })).toBe(plain);
     expect(await seen({ reuseBuffer: true, gzip: true })).toBe(plain);
-  });
+  }, 60000);
 });

@@ -40,5 +40,5 @@ describe('credential helpers', () => {
     } finally {
       process.env['PATH'] = saved;
     }
-  });
+  }, 60000);
 });

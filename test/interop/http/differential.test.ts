@@ -89,7 +89,7 @@ function ours(bytes: Buffer): Outcome {
   let used = 0;
   try {
     used = parser.execute(bytes);
-    if (!done) parser.finish();
+    if (!done) parser.connectionClosed();
   } catch (error) {
     return { ok: false, why: (error as Error).message };
   }

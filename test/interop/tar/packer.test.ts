@@ -36,7 +36,7 @@ describe('ustar headers, byte for byte against GNU tar', () => {
     expect(encodeHeader({ name: 'dir/link', type: 'symlink', mode: linkMode, size: 0, mtime: t, linkname: 'file.txt' })).toEqual(
       new Uint8Array(gnu.subarray(3 * BLOCK, 4 * BLOCK)),
     );
-  });
+  }, 60000);
 
   it('a name split into prefix and name, as GNU tar splits it', () => {
     const d = temp();
@@ -47,7 +47,7 @@ describe('ustar headers, byte for byte against GNU tar', () => {
     utimesSync(join(d, long), 1_600_000_000, 1_600_000_000);
     const gnu = gnuTar(d, long);
     expect(encodeHeader({ name: long, type: 'file', mode: 0o644, size: 1, mtime: 1_600_000_000 })).toEqual(new Uint8Array(gnu.subarray(0, BLOCK)));
-  });
+  }, 60000);
 
 });
 
@@ -74,7 +74,7 @@ describe('pack → GNU tar round trips', () => {
     expect(archive.subarray(-1024).every((b) => b === 0)).toBe(true);
     const listed = execFileSync('tar', ['-tf', '-'], { input: archive }).toString('utf8').trim().split('\n');
     expect(listed).toEqual(['empty/', 'exec.sh', 'zero', 'block', 'ünïcödé-名前.txt', longName, 'hard', 'sym', 'symlong']);
-  });
+  }, 60000);
 
   it('tar -x gives back the same bytes, modes and link targets', async () => {
     const archive = await packed(entries);
@@ -90,7 +90,7 @@ describe('pack → GNU tar round trips', () => {
     expect(readlinkSync(join(out, 'symlong'))).toBe(longTarget);
     expect(statSync(join(out, 'empty')).isDirectory()).toBe(true);
     expect(statSync(join(out, 'zero')).size).toBe(0);
-  });
+  }, 60000);
 
 });
 
@@ -104,5 +104,5 @@ describe('pack → GNU tar, any names', () => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 60000);
 });

@@ -16,7 +16,7 @@ describe('gRPC framing', () => {
       expect(got.map((m) => Buffer.from(m).toString('hex'))).toEqual(messages.map((m) => Buffer.from(m).toString('hex')));
       expect(reader.pending).toBe(false);
     }
-  });
+  }, 60000);
 
   it('refuses a compressed message and one over the size limit', () => {
     expect(() => new MessageReader().push(Uint8Array.from([1, 0, 0, 0, 0]))).toThrow(ProtocolError);
@@ -38,7 +38,7 @@ describe('protobuf writer', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, 60000);
 
   it('refuses a number a varint cannot hold exactly', () => {
     expect(() => encodeFields([[1, -1]])).toThrow(RangeError);

@@ -113,7 +113,7 @@ function feed(text: string, cuts: number[], exp: Expect): Outcome {
       const used = parser.execute(chunk);
       if (used < chunk.length) out.leftover += chunk.subarray(used).toString('latin1');
     }
-    if (exp.close) parser.finish();
+    if (exp.close) parser.connectionClosed();
   } catch (error) {
     out.error = error;
   }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument } from '../../../src/errors.js';
-import { LAST_CHUNK, encodeChunk, encodeQuery, encodeRequestHead, formatPath } from '../../../src/http/request.js';
+import { LAST_CHUNK, encodeChunk, encodeQuery, encodeRequestStart, formatPath } from '../../../src/http/request.js';
 
 const dec = new TextDecoder();
 
-describe('encodeRequestHead', () => {
-  it('serialises method, target and headers', () => {
-    expect(encodeRequestHead({ method: 'GET', target: '/v1.41/images/json?all=1', headers: [['Host', 'docker']] })).toBe(
-      'GET /v1.41/images/json?all=1 HTTP/1.1\r\nHost: docker\r\n\r\n',
+describe('encodeRequestStart', () => {
+  it('serialises method, target and headers, leaving the head open for framing fields', () => {
+    expect(encodeRequestStart({ method: 'GET', target: '/v1.41/images/json?all=1', headers: [['Host', 'docker']] })).toBe(
+      'GET /v1.41/images/json?all=1 HTTP/1.1\r\nHost: docker\r\n',
     );
   });
 
@@ -23,7 +23,7 @@ describe('encodeRequestHead', () => {
       { method: 'GET', target: '/', headers: [['X-A', 'v\0']] as const },
       { method: 'GET', target: '/', headers: [['X A', 'v']] as const },
     ];
-    for (const head of bad) expect(() => encodeRequestHead(head), JSON.stringify(head)).toThrow(InvalidArgument);
+    for (const head of bad) expect(() => encodeRequestStart(head), JSON.stringify(head)).toThrow(InvalidArgument);
   });
 });
 
@@ -43,7 +43,7 @@ describe('formatPath', () => {
 
   it('the result is accepted by the head encoder', () => {
     const target = formatPath('/images/{}/json', 'weird name:tag@sha256:0') + encodeQuery({ q: 'a&b=c' });
-    expect(() => encodeRequestHead({ method: 'GET', target, headers: [] })).not.toThrow();
+    expect(() => encodeRequestStart({ method: 'GET', target, headers: [] })).not.toThrow();
   });
 });
 

@@ -27,7 +27,7 @@ function run(chunks: Uint8Array[], options: { method?: string; close?: boolean }
       const used = parser.execute(chunk);
       if (used < chunk.length) out.leftover += Buffer.from(chunk.subarray(used)).toString('latin1');
     }
-    if (options.close) parser.finish();
+    if (options.close) parser.connectionClosed();
   } catch (error) {
     out.error = error;
   }
@@ -77,7 +77,7 @@ describe('ResponseParser, every split point', () => {
     expect(r.error).toBeUndefined();
     expect(r.body).toBe('hello 0123456789');
     expect(r.trailers).toEqual({ 'x-trailer': 'done', 'x-other': '2' });
-  });
+  }, 30000);
 
   it('close-delimited body ends at EOF', () => {
     const r = expectSame('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end', { close: true });
@@ -178,7 +178,7 @@ describe('ResponseParser, every split point', () => {
       const r = expectSame(text);
       expect(r.error, text).toBeInstanceOf(ProtocolError);
     }
-  });
+  }, 30000);
 
   it('bounds the header section', () => {
     const parser = new ResponseParser({ onHead() {}, onBody() {}, onEnd() {} }, { maxHeaderSize: 100 });

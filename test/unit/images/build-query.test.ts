@@ -54,7 +54,6 @@ describe('buildQuery', () => {
   it('leaves out what was not given, and asks for BuildKit as version=2', () => {
     expect([...query({})]).toEqual([]);
     expect(query({ builder: 'buildkit' }).get('version')).toBe('2');
-    expect(query({ version: '2' }).get('version')).toBe('2');
     expect(query({ builder: 'classic' }).get('version')).toBeNull();
     expect(query({ extraHosts: ['a:1.2.3.4', 'b:5.6.7.8'] }).getAll('extrahosts')).toEqual(['a:1.2.3.4', 'b:5.6.7.8']);
   });
@@ -66,8 +65,6 @@ describe('buildQuery', () => {
     [{ cacheFrom: 'a/b' }, /cacheFrom must be an array/],
     [{ target: 'no spaces' }, /target/],
     [{ builder: 'docker' }, /builder must be "classic" or "buildkit"/],
-    [{ version: '3' }, /version must be "1" or "2"/],
-    [{ builder: 'buildkit', version: '1' }, /builder and version disagree/],
     [{ shmSize: -1 }, /shmSize must be a positive integer/],
     [{ containerLimits: { gpus: 1 } }, /containerLimits\.gpus is not one of/],
   ])('refuses %j with InvalidArgument', (options, message) => {

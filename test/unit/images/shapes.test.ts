@@ -19,7 +19,7 @@ import {
   searchImages,
   type ResponseBody,
   type Transport,
-} from '../../../src/index.js';
+} from '../../../src/api.js';
 
 function body(text: string): ResponseBody {
   const bytes = new TextEncoder().encode(text);

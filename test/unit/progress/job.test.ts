@@ -1,9 +1,9 @@
 // The pull/push Job's retries: a transient failure starts the request again after the policy's
-// delay; anything else, or the last try, rejects, saying how many tries were made.
+// delay; anything else, or the last try, rejects with that try's error, and the job counts its tries.
 import { describe, expect, it } from 'vitest';
 import { AbortError, APIError, ConnectionError, StreamError } from '../../../src/errors.js';
 import { isTransientPullError } from '../../../src/images/pull.js';
-import { progressJob, type RetryPolicy } from '../../../src/progress/job.js';
+import { ProgressJob, progressJob, type RetryPolicy } from '../../../src/progress/job.js';
 
 const line = (event: object): Uint8Array => new TextEncoder().encode(`${JSON.stringify(event)}\n`);
 
@@ -27,34 +27,53 @@ const policy = (retries: number): RetryPolicy => ({ retries, transient: isTransi
 describe('progressJob retries', () => {
   it('tries again after a transient failure, in the request or in its stream, and succeeds', async () => {
     const { open, opened } = opener([new APIError(429, 'toomanyrequests: slow down'), [{ status: 'x' }, { errorDetail: { message: 'toomanyrequests: rate limit' } }], [{ status: 'Pull complete', id: 'abcdef012345' }]]);
-    const job = progressJob(open, async (log) => log.length, undefined, policy(3));
+    const job = progressJob(undefined, () => ({ open, finish: async (log) => log.length, retry: policy(3) }));
+    expect(job).toBeInstanceOf(ProgressJob);
     expect(await job).toBe(1);
     expect(opened()).toBe(3);
+    expect(job.tries).toBe(3);
+    expect(job.totals.layersDone).toBe(1);
   });
 
-  it('after the last try, the error says how many tries were made', async () => {
-    const { open, opened } = opener([new APIError(503, 'unavailable'), new APIError(503, 'unavailable'), new APIError(503, 'unavailable')]);
-    const error = await progressJob(open, async () => 0, undefined, policy(2)).then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(APIError);
-    expect((error as Error).message).toBe('503 unavailable (after 3 tries)');
+  it("after the last try, the job rejects with that try's error, unchanged, and says how many tries were made", async () => {
+    const last = new APIError(503, 'unavailable');
+    const { open, opened } = opener([new APIError(503, 'unavailable'), new APIError(503, 'unavailable'), last]);
+    const job = progressJob(undefined, () => ({ open, finish: async () => 0, retry: policy(2) }));
+    const error = await job.then(() => undefined, (e: unknown) => e);
+    expect(error).toBe(last);
+    expect((error as Error).message).toBe('503 unavailable');
+    expect(job.tries).toBe(3);
     expect(opened()).toBe(3);
   });
 
   it('never tries again after a permanent failure, or without a policy', async () => {
     const notFound = opener([new APIError(404, 'manifest unknown'), []]);
-    await expect(progressJob(notFound.open, async () => 0, undefined, policy(3))).rejects.toThrow(/^404 manifest unknown$/);
+    await expect(progressJob(undefined, () => ({ open: notFound.open, finish: async () => 0, retry: policy(3) }))).rejects.toThrow(/^404 manifest unknown$/);
     expect(notFound.opened()).toBe(1);
     const none = opener([new APIError(429, 'toomanyrequests'), []]);
-    await expect(progressJob(none.open, async () => 0)).rejects.toThrow(/^429 toomanyrequests$/);
+    await expect(progressJob(undefined, () => ({ open: none.open, finish: async () => 0 }))).rejects.toThrow(/^429 toomanyrequests$/);
     expect(none.opened()).toBe(1);
   });
 
   it('a cancel during the wait before a retry is AbortError, and nothing more is sent', async () => {
     const { open, opened } = opener([new APIError(429, 'toomanyrequests'), []]);
-    const job = progressJob(open, async () => 0, undefined, { retries: 3, transient: isTransientPullError, delay: () => 10_000 });
+    const job = progressJob(undefined, () => ({ open, finish: async () => 0, retry: { retries: 3, transient: isTransientPullError, delay: () => 10_000 } }));
     setTimeout(() => job.cancel(), 20);
     await expect(job).rejects.toBeInstanceOf(AbortError);
     expect(opened()).toBe(1);
+  });
+});
+
+describe('progressJob input', () => {
+  it('what start throws rejects the job, and nothing is opened', async () => {
+    const { open, opened } = opener([[]]);
+    const job = progressJob(undefined, () => {
+      if (opened() === 0) throw new TypeError('bad input');
+      return { open, finish: async () => 0 };
+    });
+    await expect(job).rejects.toThrow('bad input');
+    expect(opened()).toBe(0);
+    expect(job.tries).toBe(0);
   });
 });
 

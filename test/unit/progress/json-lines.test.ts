@@ -38,7 +38,7 @@ describe('JsonLinesDecoder', () => {
   it('decodes newline-separated values at every split point and byte by byte', () => {
     const text = events.map((e) => JSON.stringify(e)).join('\r\n') + '\r\n';
     for (const chunks of everySplit(text)) expect(decode(chunks)).toEqual(events);
-  });
+  }, 60000);
 
   it('decodes values concatenated without newlines (older engines)', () => {
     const text = events.map((e) => JSON.stringify(e)).join('');
@@ -72,7 +72,7 @@ describe('JsonLinesDecoder', () => {
     const out: unknown[] = [];
     for (let i = 0; i < b.length; i++) out.push(...d.push(b.subarray(i, i + 1)));
     expect(out).toEqual([big]);
-  });
+  }, 60000);
 
   it('refuses malformed input with StreamError', () => {
     expect(() => decode([enc.encode('{"a":1}\nnot json\n')])).toThrow(StreamError);

@@ -14,13 +14,13 @@ describe('Deadline', () => {
     d.arm(30);
     await new Promise((r) => setTimeout(r, 120));
     expect(fired).toBe(1);
-  });
+  }, 30000);
 
   it('a long one fires, on the shared interval, and no earlier than its time', async () => {
     const after = await expiry((d) => d.arm(1000));
     expect(after).toBeGreaterThanOrEqual(1000);
     // (it fired at all: the vitest timeout would fail a deadline that never does)
-  });
+  }, 30000);
 
   it('re-armed from a long time to a short one (head, then body timeout), it fires once, at the short one', async () => {
     let fired = 0;
@@ -34,7 +34,7 @@ describe('Deadline', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(fired).toBe(1); // the short one was replaced
     d.cancel();
-  });
+  }, 30000);
 
   it('re-arming postpones it, cancelling stops it; arm(0) means no timeout', async () => {
     let fired = 0;
@@ -52,5 +52,5 @@ describe('Deadline', () => {
     a.cancel();
     await new Promise((r) => setTimeout(r, 600));
     expect(fired).toBe(0);
-  });
+  }, 30000);
 });

@@ -1,0 +1,217 @@
+// The public API's rules (docs/api.md), held on every public call of `dockwire` and `dockwire/api`:
+// a misspelled option is InvalidArgument naming it and the nearest known name, and bad input is
+// a rejection (a Job or a promise) or, from a constructor, a throw; in both cases no request is
+// sent. The client's transport records every request it is asked for, and answers none.
+import { describe, expect, it } from 'vitest';
+import {
+  Docker,
+  EngineApi,
+  Image,
+  InvalidArgument,
+  Job,
+  ProgressJob,
+  RegistryData,
+  SocketTransport,
+  buildImage,
+  imageHistory,
+  inspectDistribution,
+  inspectImage,
+  listImages,
+  loadImages,
+  login,
+  parseAddress,
+  pruneBuilds,
+  pruneImages,
+  pullImage,
+  pushImage,
+  removeImage,
+  saveImages,
+  searchImages,
+  tagImage,
+  type Transport,
+  type TransportRequest,
+} from '../../src/api.js';
+
+type Sent = Pick<TransportRequest, 'method' | 'path'>;
+
+/** A transport that records what it is asked to send, and sends nothing. */
+function recorder(): Transport & { sent: Sent[] } {
+  const sent: Sent[] = [];
+  return {
+    sent,
+    request: async (request) => {
+      sent.push(request);
+      throw new Error(`sent ${request.method} ${request.path}`);
+    },
+    upgrade: async (request) => {
+      sent.push(request);
+      throw new Error(`sent ${request.method} ${request.path}`);
+    },
+    close: async () => {},
+  };
+}
+
+const ID = `sha256:${'a'.repeat(64)}`;
+const DIGEST = `sha256:${'b'.repeat(64)}`;
+
+/** A client whose every request is recorded, and an Image and a RegistryData of it. */
+function client(): { docker: Docker; sent: Sent[]; image: Image; data: RegistryData } {
+  const transport = recorder();
+  const docker = new Docker({ transport });
+  const image = new Image(docker, { Id: ID, RepoTags: ['me/app:1'] });
+  const data = new RegistryData(docker, 'me/app:1', { Descriptor: { mediaType: 'x', digest: DIGEST, size: 1 }, Platforms: [] }, { os: 'linux', architecture: 'amd64' }, () => {
+    throw new Error('not pulled here');
+  });
+  return { docker, sent: transport.sent, image, data };
+}
+
+type Call = (c: ReturnType<typeof client>) => unknown;
+
+/**
+ * What a call reports: its error, seen as a user sees it (awaiting a promise or a Job, or
+ * iterating an async iterable); `thrown` when the call itself threw before returning.
+ */
+async function outcome(call: () => unknown): Promise<{ thrown: boolean; error: unknown }> {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (error) {
+    return { thrown: true, error };
+  }
+  try {
+    if (result !== null && typeof result === 'object' && 'then' in result) await result;
+    else if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
+      for await (const _ of result as AsyncIterable<unknown>) break;
+    }
+  } catch (error) {
+    return { thrown: false, error };
+  }
+  return { thrown: false, error: undefined };
+}
+
+// [call, misspelled key, the known name it must suggest, the call's misspelled options]
+const misspelled: Array<[string, string, string, Call]> = [
+  ['docker.login', 'pasword', 'password', ({ docker }) => docker.login({ username: 'u', pasword: 'p' } as never)],
+  ['docker.ping', 'signl', 'signal', ({ docker }) => docker.ping({ signl: undefined } as never)],
+  ['docker.version', 'signl', 'signal', ({ docker }) => docker.version({ signl: undefined } as never)],
+  ['images.get', 'platfrom', 'platform', ({ docker }) => docker.images.get('me/app', { platfrom: 'linux/amd64' } as never)],
+  ['images.list', 'filter', 'filters', ({ docker }) => docker.images.list({ filter: { dangling: true } } as never)],
+  ['images.pull', 'tga', 'tag', ({ docker }) => docker.images.pull('me/app', { tga: '1' } as never)],
+  ['images.push', 'tga', 'tag', ({ docker }) => docker.images.push('me/app', { tga: '1' } as never)],
+  ['images.remove', 'noprune', 'noPrune', ({ docker }) => docker.images.remove('me/app', { noprune: true } as never)],
+  ['images.prune', 'filter', 'filters', ({ docker }) => docker.images.prune({ filter: { dangling: false } } as never)],
+  ['images.search', 'limt', 'limit', ({ docker }) => docker.images.search('me', { limt: 1 } as never)],
+  ['images.load', 'platfrom', 'platform', ({ docker }) => docker.images.load(new Uint8Array(1), { platfrom: 'linux/amd64' } as never)],
+  ['images.build', 'nocache', 'noCache', ({ docker }) => docker.images.build({ path: '.', nocache: true } as never)],
+  ['images.pruneBuilds', 'al', 'all', ({ docker }) => docker.images.pruneBuilds({ al: true } as never)],
+  ['images.ensure', 'pul', 'pull', ({ docker }) => docker.images.ensure('me/app', { pul: 'always' } as never)],
+  ['images.getRegistryData', 'authconfig', 'authConfig', ({ docker }) => docker.images.getRegistryData('me/app', { authconfig: {} } as never)],
+  ['image.history', 'platfrom', 'platform', ({ image }) => image.history({ platfrom: 'linux/amd64' } as never)],
+  ['image.reload', 'signl', 'signal', ({ image }) => image.reload({ signl: undefined } as never)],
+  ['image.tag', 'signl', 'signal', ({ image }) => image.tag('me/other', '2', { signl: undefined } as never)],
+  ['image.save', 'chunksize', 'chunkSize', ({ image }) => image.save({ chunksize: 1 } as never)],
+  ['registryData.reload', 'signl', 'signal', ({ data }) => data.reload({ signl: undefined } as never)],
+  ['inspectImage', 'manifest', 'manifests', ({ docker }) => inspectImage(docker, 'me/app', { manifest: true } as never)],
+  ['listImages', 'sharedsize', 'sharedSize', ({ docker }) => listImages(docker, { sharedsize: true } as never)],
+  ['imageHistory', 'platfrom', 'platform', ({ docker }) => imageHistory(docker, 'me/app', { platfrom: 'linux/amd64' } as never)],
+  ['tagImage', 'signl', 'signal', ({ docker }) => tagImage(docker, 'me/app', 'me/other', undefined, { signl: undefined } as never)],
+  ['removeImage', 'forse', 'force', ({ docker }) => removeImage(docker, 'me/app', { forse: true } as never)],
+  ['pruneImages', 'filter', 'filters', ({ docker }) => pruneImages(docker, { filter: {} } as never)],
+  ['searchImages', 'limt', 'limit', ({ docker }) => searchImages(docker, 'me', { limt: 1 } as never)],
+  ['inspectDistribution', 'authconfig', 'authConfig', ({ docker }) => inspectDistribution(docker, 'me/app', { authconfig: {} } as never)],
+  ['pullImage', 'alltags', 'allTags', ({ docker }) => pullImage(docker, 'me/app', { alltags: true } as never)],
+  ['pushImage', 'authconfig', 'authConfig', ({ docker }) => pushImage(docker, 'me/app', { authconfig: {} } as never)],
+  ['loadImages', 'timout', 'timeout', ({ docker }) => loadImages(docker, new Uint8Array(1), { timout: 1 } as never)],
+  ['saveImages', 'borrowchunks', 'borrowChunks', ({ docker }) => saveImages(docker, 'me/app', { borrowchunks: true } as never)],
+  ['login', 'reuath', 'reauth', ({ docker }) => login(docker, { username: 'u', reuath: true } as never)],
+  ['buildImage', 'buildargs', 'buildArgs', ({ docker }) => buildImage(docker, { path: '.', buildargs: {} } as never)],
+  ['pruneBuilds', 'keepstorage', 'keepStorage', ({ docker }) => pruneBuilds(docker, { keepstorage: 1 } as never)],
+  ['EngineApi.request', 'qurey', 'query', ({ docker }) => docker.api.request('GET', '/images/json', { qurey: {} } as never)],
+  ['EngineApi.json', 'shpe', 'shape', ({ docker }) => docker.api.json('GET', '/images/json', { shpe: undefined } as never)],
+  ['EngineApi.call', 'heders', 'headers', ({ docker }) => docker.api.call('POST', '/x', { heders: {} } as never)],
+  ['EngineApi.upgrade', 'heders', 'headers', ({ docker }) => docker.api.upgrade('/session', { heders: {} } as never)],
+];
+
+describe('a misspelled option', () => {
+  it.each(misspelled)('%s: InvalidArgument naming %s and %s, rejected, nothing sent', async (_name, key, near, call) => {
+    const c = client();
+    const { thrown, error } = await outcome(() => call(c));
+    expect(thrown).toBe(false);
+    expect(error).toBeInstanceOf(InvalidArgument);
+    expect((error as Error).message).toContain(`unknown option "${key}"; did you mean "${near}"?`);
+    expect(c.sent).toEqual([]);
+  });
+
+  it.each([
+    ['new Docker', 'hots', 'host', () => new Docker({ hots: 'unix:///x' } as never)],
+    ['Docker.fromEnv', 'tiemout', 'timeout', () => Docker.fromEnv({}, { tiemout: 1 } as never)],
+    ['new EngineApi', 'verison', 'version', () => new EngineApi(recorder(), { verison: '1.41' } as never)],
+    ['new SocketTransport', 'maxSocket', 'maxSockets', () => new SocketTransport(parseAddress('unix:///x'), { maxSocket: 1 } as never)],
+    ['parseAddress', 'tsl', 'tls', () => parseAddress('tcp://127.0.0.1:2375', { tsl: true } as never)],
+    ['new Job', 'oncancel', 'onCancel', () => new Job(async () => 0, undefined, { oncancel: () => {} } as never)],
+    ['new ProgressJob', 'oncancel', 'onCancel', () => new ProgressJob(async () => 0, undefined, { oncancel: () => {} } as never)],
+  ])('%s (a constructor, or synchronous): throws InvalidArgument naming %s and %s', (_name, key, near, call) => {
+    expect(call).toThrow(InvalidArgument);
+    expect(call).toThrow(`unknown option "${key}"; did you mean "${near}"?`);
+  });
+
+  it('Docker.fromEnv refuses host and tls, which the environment decides', () => {
+    expect(() => Docker.fromEnv({}, { host: 'unix:///x' } as never)).toThrow(/Docker\.fromEnv: unknown option "host"/);
+  });
+
+  it('options that are not an object are InvalidArgument too', async () => {
+    const c = client();
+    for (const call of [() => c.docker.images.list(null as never), () => c.docker.images.pull('me/app', 'latest' as never), () => c.docker.images.build([] as never)]) {
+      const { thrown, error } = await outcome(call);
+      expect(thrown).toBe(false);
+      expect((error as Error).message).toMatch(/options must be an object/);
+    }
+    expect(c.sent).toEqual([]);
+  });
+});
+
+// [call, what the error says, the call with bad input (not a bad option)]
+const badInput: Array<[string, RegExp, Call]> = [
+  ['images.pull: a bad name', /repository/, ({ docker }) => docker.images.pull('Bad Name')],
+  ['images.pull: allTags with a tag', /allTags cannot be combined/, ({ docker }) => docker.images.pull('me/app:1', { allTags: true })],
+  ['images.pull: retries', /retries must be a non-negative integer/, ({ docker }) => docker.images.pull('me/app', { retries: -1 })],
+  ['images.push: a digest', /a push names a tag, not a digest/, ({ docker }) => docker.images.push(`me/app@${DIGEST}`)],
+  ['images.build: neither path nor fileobj', /either path or fileobj/, ({ docker }) => docker.images.build({})],
+  ['images.build: a bad tag', /tag/, ({ docker }) => docker.images.build({ path: '.', tag: 'Bad Tag' })],
+  ['images.build: secrets without BuildKit', /secrets and ssh need a BuildKit build/, ({ docker }) => docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })],
+  ['images.ensure: a bad policy', /pull must be/, ({ docker }) => docker.images.ensure('me/app', { pull: 'sometimes' as never })],
+  ['images.ensure: retries', /retries must be a non-negative integer/, ({ docker }) => docker.images.ensure('me/app', { retries: 1.5 })],
+  ['images.load: not bytes', /data/, ({ docker }) => docker.images.load(42 as never)],
+  ['images.get: an empty name', /name/, ({ docker }) => docker.images.get('')],
+  ['images.list: a bad name', /name/, ({ docker }) => docker.images.list({ name: 'Bad Name' })],
+  ['images.remove: an empty name', /image/, ({ docker }) => docker.images.remove('')],
+  ['images.search: an empty term', /term must be a non-empty string/, ({ docker }) => docker.images.search(' ')],
+  ['images.pruneBuilds: negative bytes', /keepStorage must be a non-negative integer/, ({ docker }) => docker.images.pruneBuilds({ keepStorage: -1 })],
+  ['images.getRegistryData: a bad name', /name/, ({ docker }) => docker.images.getRegistryData('Bad Name')],
+  ['docker.login: no username', /username must be a non-empty string/, ({ docker }) => docker.login({ username: '' })],
+  ['image.save: a tag it lacks', /is not one of this image's tags/, ({ image }) => image.save({ named: 'me/other:9' })],
+  ['image.save: chunkSize 0', /chunkSize must be a positive integer/, ({ image }) => image.save({ chunkSize: 0 })],
+  ['image.tag: a bad repository', /repository/, ({ image }) => image.tag('Bad Repo')],
+  ['image.history: a bad platform', /platform/, ({ image }) => image.history({ platform: 'linux/amd64/v8/extra' })],
+  ['saveImages: no names', /names must name at least one image/, ({ docker }) => saveImages(docker, [])],
+  ['pullImage: a bad tag', /tag/, ({ docker }) => pullImage(docker, 'me/app', { tag: 'bad tag' })],
+  ['pushImage: two tags', /already names a tag/, ({ docker }) => pushImage(docker, 'me/app:1', { tag: '2' })],
+  ['buildImage: a bad encoding', /encoding must be/, ({ docker }) => buildImage(docker, { path: '.', encoding: 'br' as never })],
+  ['loadImages: not bytes', /data/, ({ docker }) => loadImages(docker, {} as never)],
+];
+
+describe('bad input', () => {
+  it.each(badInput)('%s: rejected with InvalidArgument (never thrown), nothing sent', async (_name, message, call) => {
+    const c = client();
+    const { thrown, error } = await outcome(() => call(c));
+    expect(thrown).toBe(false);
+    expect(error).toBeInstanceOf(InvalidArgument);
+    expect((error as Error).message).toMatch(message);
+    expect(c.sent).toEqual([]);
+  });
+
+  it('registryData.hasPlatform, a synchronous method, throws it', () => {
+    const { data } = client();
+    expect(() => data.hasPlatform('linux/amd64/v8/extra')).toThrow(InvalidArgument);
+  });
+});

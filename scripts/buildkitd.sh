@@ -12,6 +12,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/processes.sh
+. "$here/scripts/lib/processes.sh"
 dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
 if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 70 ]; then
   dir=/tmp/dockwire-engine-$(printf '%s' "$here" | md5sum | cut -c1-12)
@@ -22,10 +24,6 @@ bk=$dir/buildkit
 
 log() { printf 'buildkitd: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 
 # unpack NAME: the binary from $engines, checked against SHA256SUMS (of the decompressed file)
 unpack() {
@@ -128,17 +126,7 @@ ENV
   cat "$bk/buildkit.env"
 }
 
-down_pid() {
-  local f=$bk/$1.pid
-  if alive "$f"; then
-    local pid
-    pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
+down_pid() { stop_pid_file "$bk/$1.pid"; }
 
 down_daemons() {
   down_pid plain

@@ -25,6 +25,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/processes.sh
+. "$here/scripts/lib/processes.sh"
 dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
 # a unix socket path must fit in 108 bytes; a deep checkout gets a short folder under /tmp
 if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 70 ]; then
@@ -39,7 +41,6 @@ auth_user=dockwire
 log() { printf 'engine: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # ping SOCKET_OR_TCP_URL -> exit 0 when GET /_ping answers OK
 ping_engine() {
@@ -52,9 +53,6 @@ ping_engine() {
   esac
 }
 
-free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
 
 install_missing() {
   local need=()
@@ -381,17 +379,7 @@ EOF
   token_env >>"$dir/env"
 }
 
-down_pid() {
-  local f=$dir/$1.pid
-  if alive "$f"; then
-    local pid
-    pid=$(cat "$f")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$f"
-}
+down_pid() { stop_pid_file "$dir/$1.pid"; }
 
 up() {
   mkdir -p "$dir"

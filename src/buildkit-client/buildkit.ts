@@ -102,7 +102,7 @@ export class BuildKit {
    * failing step rejects with BuildError (its reason and the events so far).
    */
   build(options: BuildKitBuildOptions): Job<BuildKitResult, BuildKitEvent> {
-    return new Job<BuildKitResult, BuildKitEvent>(async (job) => {
+    return new Job<BuildKitResult, BuildKitEvent>(async (scope) => {
       if (options === undefined) throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
       checkOptions('buildkit.build', options, BUILD_OPTIONS);
       checkBuildOptions(options);
@@ -114,7 +114,7 @@ export class BuildKit {
       };
       const lookUp = (host: string): Promise<AuthConfig | undefined> =>
         this.#credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]);
-      return solve(target, options, lookUp, job);
+      return solve(target, options, lookUp, scope);
     }, options?.signal);
   }
 

@@ -166,22 +166,22 @@ async function plan(options: BuildKitBuildOptions, credentials: SessionOptions['
 }
 
 /** Runs the build; the Job's events are BuildKitEvents, its result the exporters' answer. */
-export async function solve(target: SolveTarget, options: BuildKitBuildOptions, credentials: SessionOptions['credentials'], job: JobScope<BuildKitEvent>): Promise<BuildKitResult> {
+export async function solve(target: SolveTarget, options: BuildKitBuildOptions, credentials: SessionOptions['credentials'], scope: JobScope<BuildKitEvent>): Promise<BuildKitResult> {
   const planned = await plan(options, credentials);
   const ref = `dockwire-${randomHex(12)}`;
-  const session = await target.attachSession({ ...planned.session, signal: job.signal });
+  const session = await target.attachSession({ ...planned.session, signal: scope.signal });
   const logs: BuildKitEvent[] = [];
   const progress = new BuildKitProgress();
   // Status is asked for beside Solve, under the same ref; it ends when the build does (and is
   // stopped when the Job is, or when Solve has failed)
   const stopStatus = new AbortController();
   const onCancel = (): void => stopStatus.abort();
-  job.signal.addEventListener('abort', onCancel, { once: true });
+  scope.signal.addEventListener('abort', onCancel, { once: true });
   const status = (async () => {
     for await (const message of target.grpc.serverStream(ControlMethod.Status, encodeStatusRequest(ref), { signal: stopStatus.signal })) {
       for (const event of progress.events(decodeStatusResponse(message))) {
         logs.push(event);
-        const waiting = job.emit(event);
+        const waiting = scope.emit(event);
         if (waiting) await waiting;
       }
     }
@@ -200,7 +200,7 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
     });
     let metadata: Record<string, string>;
     try {
-      metadata = decodeSolveResponse(await target.grpc.unary(ControlMethod.Solve, request, { signal: job.signal }));
+      metadata = decodeSolveResponse(await target.grpc.unary(ControlMethod.Solve, request, { signal: scope.signal }));
     } catch (error) {
       throw await failure(error, target, options, progress, logs);
     }
@@ -208,7 +208,7 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
     await Promise.race([status.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref?.())]);
     return result(metadata, planned.outputTypes, logs);
   } finally {
-    job.signal.removeEventListener('abort', onCancel);
+    scope.signal.removeEventListener('abort', onCancel);
     stopStatus.abort();
     session.close();
   }

@@ -6,10 +6,8 @@ import { Credentials } from '../credentials/credentials.js';
 import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
-import type { ProgressJob, RetryPolicy } from '../progress/job.js';
-import { ProgressTotals } from '../progress/totals.js';
+import { ProgressJob, type RetryPolicy } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
-import { Job } from '../job.js';
 import { copyImage, type CopyEnds } from './copy.js';
 import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
 import { stat, fileChunks } from '../files.js';
@@ -415,8 +413,8 @@ export class Registry {
    * progress, as a push's (`job.totals`); its result is the destination's descriptor.
    */
   copy(src: string, dst: string, options: RegistryCopyOptions = {}): ProgressJob<Descriptor> {
-    const totals = new ProgressTotals();
-    const job = new Job<Descriptor, ProgressEvent>(async (scope) => {
+    return new ProgressJob<Descriptor>(async (scope, state) => {
+      state.tries = 1;
       checkOptions('registry.copy', options, [...CALL, 'platforms', 'concurrency']);
       if (options.platforms !== undefined && !Array.isArray(options.platforms)) throw new InvalidArgument('platforms must be a list');
       const from = parseRegistryReference(src, 'src');
@@ -462,11 +460,10 @@ export class Registry {
           (await this.#putManifest(tagged ? to : { ...base, digest: sha256Of(bytes) }, bytes, { ...call, mediaType })).descriptor,
       };
       return copyImage(ends, { ...(options.platforms ? { platforms: options.platforms } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) }, (event) => {
-        totals.update(event);
+        state.totals.update(event);
         return scope.emit(event);
       });
     }, options.signal);
-    return Object.defineProperty(job, 'totals', { value: totals, enumerable: true }) as ProgressJob<Descriptor>;
   }
 
   /** Closes idle connections to every registry. */

@@ -1,15 +1,9 @@
-// Reads what a build pushed, straight from the loopback registry (plain HTTP, no auth): manifests,
-// indexes, blobs, and a layer's files, so tests compare images by content rather than by digest.
+// Reads what a build pushed from the loopback registry with dockwire's own registry client:
+// manifests, indexes, blobs, and a layer's files, so tests compare images by content rather than by digest.
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import { Registry } from '../../src/index.js';
 import { readTar } from './tar.js';
-
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
 
 export interface Descriptor {
   mediaType: string;
@@ -26,30 +20,21 @@ export interface Manifest {
   config?: Descriptor;
 }
 
-function split(ref: string): { host: string; repo: string; tag: string } {
-  const slash = ref.indexOf('/');
-  const host = ref.slice(0, slash);
-  const rest = ref.slice(slash + 1);
-  const at = rest.indexOf('@');
-  if (at >= 0) return { host, repo: rest.slice(0, at), tag: rest.slice(at + 1) };
-  const colon = rest.lastIndexOf(':');
-  return { host, repo: rest.slice(0, colon), tag: rest.slice(colon + 1) };
-}
+// one client for the suite's reads: the loopback registries speak plain HTTP, without auth
+const registry = new Registry();
 
-/** The manifest (or index) `ref` names, and its digest. */
+/** The manifest (or index) `ref` names (or its `digest`), read with the registry client, and its digest. */
 export async function readManifest(ref: string, digest?: string): Promise<{ digest: string; manifest: Manifest }> {
-  const { host, repo, tag } = split(ref);
-  const response = await fetch(`http://${host}/v2/${repo}/manifests/${digest ?? tag}`, { headers: { Accept: ACCEPT } });
-  if (!response.ok) throw new Error(`GET manifest ${ref}: ${response.status}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  return { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, manifest: JSON.parse(bytes.toString('utf8')) as Manifest };
+  const target = digest === undefined ? ref : `${ref.replace(/[:@][^/]*$/, '')}@${digest}`;
+  const { descriptor, manifest } = await registry.manifest(target);
+  return { digest: descriptor.digest, manifest: manifest as Manifest };
 }
 
+/** A blob of `ref`'s repository, read (and its digest checked) by the registry client. */
 export async function readBlob(ref: string, digest: string): Promise<Buffer> {
-  const { host, repo } = split(ref);
-  const response = await fetch(`http://${host}/v2/${repo}/blobs/${digest}`);
-  if (!response.ok) throw new Error(`GET blob ${digest}: ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of registry.blob(ref, digest)) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** Every file of the image's layers: `layer#/path type mode sha256(content)` lines, sorted within each layer. */

@@ -58,21 +58,23 @@ describe('registry.files: an image read from the registry', () => {
     expect(byPath.get('/data/opaque/z')?.layer.digest).toBe(manifest.layers[2]!.digest);
   }, 180_000);
 
-  it('crane export of the same reference holds the same paths, but for the lower layer’s contents of an opaque directory', async () => {
+  it('crane export of the same reference holds the same paths (but for what an opaque directory hides)', async () => {
     const dir = tempDir('dockwire-registry-files-');
     const out = join(dir, 'crane.tar');
     await run(process.env['DOCKWIRE_CRANE']!, ['export', ref, out, '--insecure'], { timeout: 120_000 });
     const ours = (await listing(docker.registry.files(ref))).map((f) => relativePath(f.path));
-    // the top layer empties data/opaque with an opaque whiteout, which crane export does not apply:
-    // what the layer below put there stays in its tar (docker export, and the OCI layer rules, drop it)
+    // where the top layer empties data/opaque with an opaque whiteout, crane export does not apply
+    // it: what the layer below put there stays in its tar (docker export and the OCI layer rules drop it)
     const { manifest } = await docker.registry.manifest(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` });
     const top = (manifest as { layers: Array<{ digest: string }> }).layers.at(-1)!.digest;
     const chunks: Uint8Array[] = [];
     for await (const chunk of docker.registry.blob(ref, top)) chunks.push(chunk);
     const topPaths: string[] = [];
     for await (const entry of readTar((async function* () { yield new Uint8Array(gunzipSync(Buffer.concat(chunks))); })())) topPaths.push(relativePath(entry.name));
-    expect(topPaths).toContain('data/opaque/.wh..wh..opq');
-    const kept = ['data/opaque/sub', 'data/opaque/sub/y', 'data/opaque/x'];
+    // (a graph driver's differ writes the emptied folder as opaque; containerd's whiteouts each path)
+    const opaque = topPaths.includes('data/opaque/.wh..wh..opq');
+    if (!opaque) expect(topPaths).toEqual(expect.arrayContaining(['data/opaque/.wh.x', 'data/opaque/.wh.sub']));
+    const kept = opaque ? ['data/opaque/sub', 'data/opaque/sub/y', 'data/opaque/x'] : [];
     expect((await tarPaths(out)).sort()).toEqual([...ours, ...kept].sort());
   }, 180_000);
 

@@ -550,6 +550,7 @@ export class Registry {
     return { manifest: manifest as ImageManifest, descriptor, config };
   }
 
+  /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */
   async #imageFiles(ref: string, options: PlatformCallOptions, where: string, known: readonly string[]): Promise<ImageFiles> {
     checkOptions(`registry.${where}`, options, known);
     const reference = parseRegistryReference(ref);

@@ -297,7 +297,8 @@ start_registry() {
   local name=$1 port=$2 htpasswd=${3:-} auth=${4:-}
   mkdir -p "$dir/$name"
   {
-    printf 'version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/$name/data"
+    # the access log (one line per request, on stdout) lets the tests see what a client sent
+    printf 'version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n' "$dir/$name/data"
     printf 'http:\n  addr: 127.0.0.1:%s\n' "$port"
     [ -n "$htpasswd" ] && printf 'auth:\n  htpasswd:\n    realm: dockwire\n    path: %s\n' "$htpasswd"
     [ -n "$auth" ] && printf '%s' "$auth"
@@ -368,6 +369,7 @@ DOCKER_HOST=$host
 DOCKWIRE_ENGINE_OWNED=$owned
 DOCKWIRE_ENGINE_PID=$( [ "$owned" = 1 ] && [ -n "$pidfile" ] && cat "$pidfile" 2>/dev/null || true)
 DOCKWIRE_REGISTRY=$REGISTRY
+DOCKWIRE_REGISTRY_LOG=$dir/registry/registry.log
 DOCKWIRE_AUTH_REGISTRY=$(auth_registry_name)
 DOCKWIRE_AUTH_USER=$auth_user
 DOCKWIRE_AUTH_PASSWORD=$AUTH_PASSWORD

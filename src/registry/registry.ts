@@ -19,9 +19,12 @@ import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
 import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js';
 import { nextLink } from './link.js';
+import { registryImageFiles } from './image-files.js';
+import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
+import type { FileEntry, ImageFiles } from '../image-archive/files.js';
 import { manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
-import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
+import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Manifest, type ManifestResult } from '../oci.js';
 
 /** MAX_MANIFEST_SIZE: manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** Image configs bigger than this are refused (they are read whole). */
@@ -123,6 +126,7 @@ const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 const EMPTY_JSON = new TextEncoder().encode('{}');
 
 const CALL = ['authConfig', 'signal', 'timeout'] as const;
+const FILES = [...CALL, 'platform'];
 
 /** Registry: an OCI distribution client without an engine (resolve, manifest, config, platforms, blob, tags, referrers, copy, push, tag, delete, attach); `docker.registry` is one sharing the client's credentials. */
 export class Registry {
@@ -187,15 +191,7 @@ export class Registry {
   /** The image configuration (os, architecture, config, rootfs, history); of an index, the platform's (default: this machine's). */
   async config(ref: string, options: PlatformCallOptions = {}): Promise<ImageConfig> {
     checkOptions('registry.config', options, [...CALL, 'platform']);
-    const reference = parseRegistryReference(ref);
-    let { manifest, descriptor } = await this.#manifest(reference, options);
-    if (isIndex(manifest, descriptor.mediaType)) {
-      const chosen = choosePlatform(manifest, options.platform ?? hostPlatform(), ref);
-      manifest = (await this.#manifest({ ...reference, digest: chosen.digest }, options)).manifest;
-    }
-    const config = (manifest as { config?: Descriptor }).config;
-    if (!config || typeof config.digest !== 'string') throw new ProtocolError(`${ref}: the manifest has no config`);
-    return parseJson<ImageConfig>(await this.#readBlob(reference, config.digest, MAX_CONFIG_SIZE, options), `${ref}'s config`);
+    return (await this.#image(parseRegistryReference(ref), ref, options)).config;
   }
 
   /** The platforms `ref` is published for: an index's (attestations left out), or a single image's config's. */
@@ -232,6 +228,40 @@ export class Registry {
         yield* readBlob(open(reference), digest, `blob ${digest}`, options.signal);
       },
     };
+  }
+
+  /**
+   * The merged filesystem of the image `ref` names (of an index, `platform`'s, default this
+   * machine's), path by path, parents first, as `openImageArchive(...).files()` gives an archive's:
+   * each layer's blob streamed and checked against its digest, nothing written to disk. Bad input
+   * rejects the first `next()`.
+   */
+  files(ref: string, options: PlatformCallOptions = {}): AsyncIterable<FileEntry> {
+    const self = this;
+    return (async function* () {
+      yield* (await self.#imageFiles(ref, options, 'files', FILES)).files();
+    })();
+  }
+
+  /** One file of the image `ref` names, symlinks followed inside the image; FileNotFound when it has none there. */
+  async readFile(ref: string, path: string, options: PlatformCallOptions = {}): Promise<Uint8Array> {
+    if (typeof path !== 'string' || path === '') throw new InvalidArgument('registry.readFile: path must be a non-empty string');
+    return (await this.#imageFiles(ref, options, 'readFile', FILES)).readFile(path);
+  }
+
+  /** The merged filesystem of the image `ref` names as one tar stream (`crane export`). */
+  export(ref: string, options: PlatformCallOptions = {}): AsyncIterable<Uint8Array> {
+    const self = this;
+    return (async function* () {
+      yield* (await self.#imageFiles(ref, options, 'export', FILES)).export();
+    })();
+  }
+
+  /** Writes the merged filesystem of the image `ref` names into `dir`, never outside it (see openImageArchive's extract). */
+  async extract(ref: string, dir: string, options: PlatformCallOptions & ExtractOptions = {}): Promise<ExtractResult> {
+    if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('registry.extract: dir must be a non-empty string');
+    const files = await this.#imageFiles(ref, options, 'extract', [...FILES, 'devices']);
+    return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
 
   /** Every tag of `repository`, following the registry's Link pages. */
@@ -511,6 +541,34 @@ export class Registry {
       }
       throw error;
     }
+  }
+
+  /** The image manifest and config `ref` names: of an index, `platform`'s (default: this machine's). */
+  async #image(reference: RegistryReference, ref: string, options: PlatformCallOptions): Promise<{ manifest: ImageManifest; descriptor: Descriptor; config: ImageConfig }> {
+    let { manifest, descriptor } = await this.#manifest(reference, options);
+    if (isIndex(manifest, descriptor.mediaType)) {
+      const chosen = choosePlatform(manifest, options.platform ?? hostPlatform(), ref);
+      ({ manifest, descriptor } = await this.#manifest({ ...reference, digest: chosen.digest }, options));
+    }
+    const configDescriptor = (manifest as { config?: Descriptor }).config;
+    if (!configDescriptor || typeof configDescriptor.digest !== 'string') throw new ProtocolError(`${ref}: the manifest has no config`);
+    const config = parseJson<ImageConfig>(await this.#readBlob(reference, configDescriptor.digest, MAX_CONFIG_SIZE, options), `${ref}'s config`);
+    return { manifest: manifest as ImageManifest, descriptor, config };
+  }
+
+  /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */
+  async #imageFiles(ref: string, options: PlatformCallOptions, where: string, known: readonly string[]): Promise<ImageFiles> {
+    checkOptions(`registry.${where}`, options, known);
+    const reference = parseRegistryReference(ref);
+    const { manifest, descriptor, config } = await this.#image(reference, ref, options);
+    if (options.platform !== undefined) {
+      // a single image is only the platform asked for if its config says so
+      const want = parsePlatform(options.platform);
+      const has = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
+      if (!platformMatches(has, want)) throw new ImageNotFound(404, `no image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')}: the image is ${[has.os, has.architecture, has.variant].filter(Boolean).join('/')}`, ref);
+    }
+    const call = pick(options, CALL) as CallOptions;
+    return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
   }
 
   /** GET of a manifest, bounded, checked against the digest asked for or announced. */

@@ -8,11 +8,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openImageArchive, readTar, type FileEntry, type Image } from '../../src/api.js';
+import { openImageArchive, readTar, type Image } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { root } from '../support/engine-env.js';
 import { engine, ns, uniqueName } from '../support/engine.js';
 import { dockerCli } from '../support/images.js';
+import { layeredDockerfile, listing, normalise, type Listed } from '../support/layered-image.js';
 import { engineSuite } from '../support/suite.js';
 import { tempDir } from '../support/temp.js';
 
@@ -23,54 +24,10 @@ let image: Image;
 let containerdStore = false;
 let apiVersion = '1.41';
 
-// Two RUN layers over the base image: the second deletes a file and a folder, replaces a file,
-// empties a folder and fills it again (an opaque directory), changes a folder's mode and deletes
-// the first path of a hard-linked file.
-const dockerfile = `FROM ${engine.baseImage}
-RUN mkdir -p /data/keep /data/opaque/sub /data/gone-dir && echo a > /data/keep/a && echo old > /data/replace && echo x > /data/opaque/x && echo y > /data/opaque/sub/y && echo gone > /data/gone && echo g > /data/gone-dir/g && ln /data/keep/a /data/keep/hard && ln -s keep/a /data/sym && chmod 4755 /data/keep/a && mkfifo /data/fifo
-RUN rm /data/gone && rm -rf /data/gone-dir && echo new-content > /data/replace && rm -rf /data/opaque && mkdir -p /data/opaque && echo z > /data/opaque/z && chmod 700 /data/keep && rm /data/keep/a && ln -s /data/keep/hard /data/abs-sym
-`;
-
-/** What the engine adds to every container (its init layer): not the image's, so not compared. */
-const INIT = new Set(['.dockerenv', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab', 'dev', 'dev/console', 'dev/pts', 'dev/shm', 'proc', 'sys']);
-
-interface Row {
-  type: string;
-  mode: number;
-  size: number;
-  linkname?: string;
-}
-
-/**
- * A listing keyed by path (relative, as docker export names them), hard links as the files they
- * are (with their group of names), so two listings compare whichever path each tool chose as the file.
- */
-function normalise(entries: Array<{ path: string; type: string; mode: number; size: number; linkname?: string }>): { rows: Record<string, Row>; groups: string[][] } {
-  const rows: Record<string, Row> = {};
-  const group = new Map<string, string[]>();
-  for (const e of entries) {
-    const path = e.path.replace(/^\.?\/+/, '').replace(/\/$/, '');
-    if (path === '' || INIT.has(path)) continue;
-    if (e.type === 'hardlink') {
-      const target = e.linkname!.replace(/^\/+/, '');
-      rows[path] = { ...rows[target]! };
-      group.get(target)!.push(path);
-      continue;
-    }
-    rows[path] = { type: e.type, mode: e.mode, size: e.size, ...(e.type === 'symlink' ? { linkname: e.linkname! } : {}) };
-    if (e.type === 'file') group.set(path, [path]);
-  }
-  return { rows, groups: [...group.values()].filter((g) => g.length > 1).map((g) => g.sort()) };
-}
-
-async function listing(files: AsyncIterable<FileEntry>): Promise<FileEntry[]> {
-  const out: FileEntry[] = [];
-  for await (const f of files) out.push(f);
-  return out;
-}
+const dockerfile = layeredDockerfile(engine.baseImage);
 
 /** `docker create` + `docker export` of the image, read entry by entry. */
-async function dockerExport(): Promise<Array<{ path: string; type: string; mode: number; size: number; linkname?: string }>> {
+async function dockerExport(): Promise<Listed[]> {
   const container = dockerCli(['create', '--network', 'none', tag, 'true']);
   try {
     const tar = execFileSync('/usr/local/bin/docker', ['export', container], { env: { ...process.env, DOCKER_HOST: engine.host }, maxBuffer: 1 << 28 });

@@ -1,9 +1,9 @@
 // Docker: the entry point. Holds the transport, the negotiated API version and the image API.
 import type { BuildKit } from './buildkit-client/buildkit.js';
-import { engineBuildKit } from './buildkit-client/engine.js';
+import { engineBuildKit, type EngineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
 import { EngineApi } from './engine-api.js';
-import type { ApiClient } from './images/api-client.js';
+import type { ApiClient, AttachBuildSession } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
@@ -54,7 +54,7 @@ export class Docker implements ApiClient {
   readonly registry: Registry;
   readonly #address: Address | undefined;
   readonly #tls: TlsOptions | undefined;
-  #buildkit: BuildKit | undefined;
+  #buildkit: EngineBuildKit | undefined;
 
   constructor(options: DockerOptions = {}) {
     this.#address = options.transport ? undefined : parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined });
@@ -83,6 +83,15 @@ export class Docker implements ApiClient {
    * engine serves it there, else through `POST /grpc` (with sessions through `POST /session`).
    */
   get buildkit(): BuildKit {
+    return this.#engineBuildKit().buildkit;
+  }
+
+  /** @internal A session for `POST /build` through the engine's Control API on h2c; undefined where the engine serves none there. */
+  attachBuildSession(...[options]: Parameters<AttachBuildSession>): ReturnType<AttachBuildSession> {
+    return this.#engineBuildKit().attachSession(options);
+  }
+
+  #engineBuildKit(): EngineBuildKit {
     this.#buildkit ??= engineBuildKit({ api: this.api, address: this.#address, tls: this.#tls, credentials: this.credentials, timeout: this.api.timeout });
     return this.#buildkit;
   }
@@ -120,7 +129,7 @@ export class Docker implements ApiClient {
 
   /** Closes idle connections; the client cannot be used afterwards. */
   async close(): Promise<void> {
-    this.#buildkit?.close();
+    this.#buildkit?.buildkit.close();
     await Promise.all([this.api.transport.close(), this.registry.close()]);
   }
 }

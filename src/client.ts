@@ -1,9 +1,9 @@
 // Docker: the entry point. Holds the transport, the negotiated API version and the image API.
 import type { BuildKit } from './buildkit-client/buildkit.js';
-import { engineBuildKit } from './buildkit-client/engine.js';
+import { engineBuildKit, type EngineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
 import { EngineApi, type VersionInfo } from './engine-api.js';
-import type { Client } from './images/api-client.js';
+import type { AttachBuildSession, Client } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
@@ -50,7 +50,7 @@ export class Docker implements Client {
   readonly registry: Registry;
   readonly #address: Address | undefined;
   readonly #tls: TlsOptions | undefined;
-  #buildkit: BuildKit | undefined;
+  #buildkit: EngineBuildKit | undefined;
 
   /** Makes a client; an unknown option or a bad host is InvalidArgument, thrown. Nothing is sent until the first call. */
   constructor(options: DockerOptions = {}) {
@@ -81,6 +81,15 @@ export class Docker implements Client {
    * engine serves it there, else through `POST /grpc` (with sessions through `POST /session`).
    */
   get buildkit(): BuildKit {
+    return this.#engineBuildKit().buildkit;
+  }
+
+  /** @internal A session for `POST /build` through the engine's Control API on h2c; undefined where the engine serves none there. */
+  attachBuildSession(...[options]: Parameters<AttachBuildSession>): ReturnType<AttachBuildSession> {
+    return this.#engineBuildKit().attachSession(options);
+  }
+
+  #engineBuildKit(): EngineBuildKit {
     this.#buildkit ??= engineBuildKit({ api: this.api, address: this.#address, tls: this.#tls, credentials: this.credentials, timeout: this.api.timeout });
     return this.#buildkit;
   }
@@ -119,7 +128,7 @@ export class Docker implements Client {
 
   /** Closes idle connections; the client cannot be used afterwards. */
   async close(): Promise<void> {
-    this.#buildkit?.close();
+    this.#buildkit?.buildkit.close();
     await Promise.all([this.api.transport.close(), this.registry.close()]);
   }
 }

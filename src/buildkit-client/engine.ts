@@ -7,7 +7,7 @@ import type { Credentials } from '../credentials/credentials.js';
 import type { EngineApi } from '../engine-api.js';
 import { ConnectionError, ProtocolError, TimeoutError } from '../errors.js';
 import { GrpcClient } from '../grpc/client.js';
-import { BuildSession } from '../session/session.js';
+import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, type Address } from '../transport/address.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
 import { BuildKit, type BuildKitBackend } from './buildkit.js';
@@ -27,7 +27,17 @@ export interface EngineBuildKitOptions {
 /** How the engine serves the Control API, once known. */
 type EngineGrpcPath = 'h2c' | 'upgrade';
 
-export function engineBuildKit(options: EngineBuildKitOptions): BuildKit {
+/** The engine's BuildKit, and a session for `POST /build` attached over the same h2c connection. */
+export interface EngineBuildKit {
+  buildkit: BuildKit;
+  /**
+   * A session attached through Control.Session where the engine serves gRPC on its socket (h2c);
+   * undefined where it does not (the caller then opens one with `POST /session`).
+   */
+  attachSession(options: SessionOptions): Promise<BuildSession | undefined>;
+}
+
+export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
   const { api, address } = options;
   const upgrade = new GrpcClient({ connect: () => api.upgrade('/grpc', { headers: { Upgrade: 'h2c' } }), where: 'the engine (POST /grpc)' });
   let direct: GrpcClient | undefined;
@@ -63,5 +73,8 @@ export function engineBuildKit(options: EngineBuildKitOptions): BuildKit {
       upgrade.close();
     },
   };
-  return BuildKit.over(backend, options.credentials, options.timeout);
+  return {
+    buildkit: BuildKit.over(backend, options.credentials, options.timeout),
+    attachSession: async (session) => ((await choose()) === 'h2c' ? BuildSession.attach(direct!, session) : undefined),
+  };
 }

@@ -11,10 +11,14 @@ import { checkOptions, optionNames, signalOf, type Cancellable } from '../option
 import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
-import { BuildSession, checkSessionOptions, type SecretSource } from '../session/session.js';
+import { compareVersions } from '../engine-api.js';
+import { BuildSession, checkSessionOptions, type SecretSource, type SessionOptions } from '../session/session.js';
 import type { Client } from './api-client.js';
 import { platformPath, type PlatformSpec } from '../platform.js';
 import { checkTag, parseReference, registryOf } from '../reference.js';
+
+/** The API version from which POST /session is deprecated and a session is attached through the Control API. */
+const SESSION_OVER_GRPC = '1.53';
 
 /** ContainerLimits: the resources of a classic build's RUN containers, with the engine's parameter names. */
 export interface ContainerLimits {
@@ -287,15 +291,22 @@ export function buildImage(client: Client, options: BuildOptions): Job<BuildOutp
 }
 
 async function openSession(client: Client, options: BuildOptions, signal: AbortSignal, needed: boolean): Promise<BuildSession | undefined> {
+  const sessionOptions: SessionOptions = {
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.ssh ? { ssh: options.ssh } : {}),
+    credentials: (host) => client.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
+    signal,
+  };
+  // POST /session is deprecated from API 1.53: there the session goes through the Control API on
+  // the engine's socket, where the engine serves it (else POST /session still, as before)
+  if (client.attachBuildSession && compareVersions(await client.api.apiVersion(), SESSION_OVER_GRPC) >= 0) {
+    const attached = await client.attachBuildSession(sessionOptions);
+    if (attached) return attached;
+  }
   // (a transport of the caller's own may not carry sessions: then only a build that needs one fails)
   if (!client.api.canUpgrade && !needed) return undefined;
   try {
-    return await BuildSession.open(client.api, {
-      ...(options.secrets ? { secrets: options.secrets } : {}),
-      ...(options.ssh ? { ssh: options.ssh } : {}),
-      credentials: (host) => client.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
-      signal,
-    });
+    return await BuildSession.open(client.api, sessionOptions);
   } catch (error) {
     if (error instanceof NotFound && !needed) return undefined;
     if (error instanceof NotFound) throw new InvalidArgument(`secrets and ssh need a BuildKit session, and the engine has none (POST /session: ${error.message})`);

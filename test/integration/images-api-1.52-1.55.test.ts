@@ -1,6 +1,7 @@
 // The image API from 1.52 to 1.55, on the engines that speak it (Docker 29): inspect leaving out
 // empty fields, Identity in inspect and in list's manifest summaries, and the attestations of an
-// image loaded from an OCI archive the test writes itself. Each part runs where the negotiated API
+// image loaded from an OCI archive the test writes itself, and of one the engine's BuildKit built
+// with provenance. Each part runs where the negotiated API
 // version (and, for what needs OCI indexes, the containerd image store) has it; older engines
 // refuse each option before any request (platforms.test.ts).
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import { engine, ns, uniqueName } from '../support/engine.js';
 import { removeQuietly, tagBase } from '../support/images.js';
 import { startScratchEngine } from '../support/scratch-engine.js';
 import { engineSuite } from '../support/suite.js';
+import { registryBase } from '../support/buildkitd.js';
+import { makeTree } from '../support/contexts.js';
 
 const { docker, made } = engineSuite();
 
@@ -88,6 +91,35 @@ describe.runIf(speaks('1.55') && facts.containerdStore)('attestations (API 1.55,
     expect(await image!.attestations({ type: 'https://example.invalid/other' })).toEqual([]);
     // an image without attestations has none
     expect(await (await docker.images.get(engine.baseImage)).attestations()).toEqual([]);
+  });
+
+  // (the engine's own BuildKit exports into this same store with the containerd store alone: the
+  // graph-driver store's BuildKit has no image exporter, and attestations need an index)
+  it("a build through the engine's BuildKit with provenance: attestations() gives BuildKit's SLSA statement, decoded", { timeout: 240_000 }, async () => {
+    const base = await registryBase(docker);
+    const marker = uniqueName('prov');
+    // (a name with its registry: the engine cannot inspect a short name BuildKit's exporter stored as given)
+    const name = `${engine.registry}/dockwire-test/provenance:${marker}`;
+    made.push(name);
+    const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': marker });
+    const built = await docker.buildkit.build({ path: dir, networkMode: 'none', attest: { provenance: true }, outputs: [{ type: 'image', name }] });
+    const image = await docker.images.get(name);
+    const statements = await image.attestations({ statement: true });
+    const slsa = statements.filter((s) => /^https:\/\/slsa\.dev\/provenance\/v(0\.2|1)$/.test(s.PredicateType));
+    expect(slsa).toHaveLength(1);
+    const [one] = slsa;
+    expect(one?.Descriptor.mediaType).toBe('application/vnd.in-toto+json');
+    const statement = one?.Statement as { _type?: string; predicateType?: string; subject?: Array<{ digest?: Record<string, string> }>; predicate?: Record<string, unknown> } | undefined;
+    expect(statement?._type).toMatch(/^https:\/\/in-toto\.io\/Statement\/v(0\.1|1)$/);
+    expect(statement?.predicateType).toBe(one?.PredicateType);
+    // its subject is the image manifest BuildKit made, and its materials name the FROM image
+    expect(built.digest).toBe(image.id);
+    expect(statement?.subject?.[0]?.digest?.['sha256']).toMatch(/^[0-9a-f]{64}$/);
+    const predicate = statement?.predicate ?? {};
+    const materials = (predicate['materials'] ?? (predicate['buildDefinition'] as { resolvedDependencies?: unknown } | undefined)?.resolvedDependencies) as Array<{ uri?: string }> | undefined;
+    expect(materials?.map((m) => m.uri).join('\n')).toContain(base.slice(0, base.lastIndexOf(':')).replace(/^[^/]+\//, ''));
+    // and the filter by predicate type finds it
+    expect(await image.attestations({ type: one!.PredicateType })).toHaveLength(1);
   });
 
   it('bad options are InvalidArgument before any request', async () => {

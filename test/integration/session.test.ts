@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
-import { facts } from '../support/capabilities.js';
+import { facts, speaks } from '../support/capabilities.js';
 import { client, engine, ns, uniqueName } from '../support/engine.js';
 import { tagBase } from '../support/images.js';
 import { engineSuite } from '../support/suite.js';
@@ -196,6 +196,45 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     await expect(docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).rejects.toThrow(/secrets\.a must be one of/);
     await expect(docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).rejects.toThrow(/ssh\.default/);
   });
+});
+
+// (keyed on API 1.53, from which POST /session is deprecated, and on the engine answering gRPC on
+// h2c on its socket: there the session goes through Control.Session; elsewhere POST /session)
+describe.runIf(speaks('1.53') && facts.grpcOnSocket)('a session through the Control API on h2c (API 1.53 and later)', () => {
+  it('a private FROM and a secret mount work, and the client sends no POST /session', async () => {
+    const recorder = client({ configDir: tempDir() });
+    const sent: string[] = [];
+    const transport = recorder.api.transport;
+    const request = transport.request.bind(transport);
+    const upgrade = transport.upgrade!.bind(transport);
+    transport.request = (r) => (sent.push(`${r.method} ${r.path}`), request(r));
+    transport.upgrade = (r) => (sent.push(`${r.method} ${r.path}`), upgrade(r));
+    try {
+      const good = { username: engine.authUser, password: engine.authPassword };
+      const base = `${engine.authRegistry}/dockwire/session-grpc-${uniqueName('b')}:1`;
+      tagBase(base);
+      made.push(base);
+      await docker.images.push(base, { authConfig: good });
+      await docker.images.remove(base, { force: true });
+      const ctx = makeTree({ Dockerfile: `FROM ${base}\nRUN --mount=type=secret,id=s cat /run/secrets/s | sha256sum > /digest\n` });
+      const name = tag('grpc');
+      await recorder.images.build({
+        path: ctx,
+        tag: name,
+        builder: 'buildkit',
+        networkMode: 'none',
+        noCache: true,
+        authConfigs: { [engine.authRegistry]: good },
+        secrets: { s: { value: `${marker}-grpc` } },
+      });
+      const expected = createHash('sha256').update(`${marker}-grpc`).digest('hex');
+      expect((await savedContents(name)).includes(Buffer.from(expected))).toBe(true);
+      expect(sent.some((line) => /^POST \/v[\d.]+\/build\?/.test(line))).toBe(true);
+      expect(sent.filter((line) => line.includes('/session'))).toEqual([]);
+    } finally {
+      await recorder.close();
+    }
+  }, 180_000);
 });
 
 describe.runIf(!facts.sessions)('an engine without BuildKit sessions (Podman)', () => {

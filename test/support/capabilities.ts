@@ -3,7 +3,7 @@
 // (POST /session). Tests branch on these, not on which engine scripts/engine.sh started.
 import { compareVersions } from '../../src/engine-api.js';
 import { NotFound } from '../../src/index.js';
-import { client } from './engine.js';
+import { client, engine } from './engine.js';
 
 export interface EngineFacts {
   /** The API version dockwire and the engine agreed on. */
@@ -12,6 +12,30 @@ export interface EngineFacts {
   containerdStore: boolean;
   /** True when POST /session switches to HTTP/2 (Docker's BuildKit); false when the engine has no such endpoint (404). */
   sessions: boolean;
+  /** True when the engine answers gRPC on h2c on its own socket (BuildKit's Control API, Info): a session can be attached there. */
+  grpcOnSocket: boolean;
+}
+
+/** Asks Control.Info over h2c with prior knowledge on the engine's socket: an answer in gRPC, even a refusal, means it is served there. */
+async function answersGrpc(host: string): Promise<boolean> {
+  const { connect } = await import('node:http2');
+  const net = await import('node:net');
+  const url = new URL(host);
+  if (url.protocol !== 'unix:' && url.protocol !== 'tcp:') return false;
+  const socket = (): import('node:net').Socket => (url.protocol === 'unix:' ? net.connect(url.pathname) : net.connect(Number(url.port), url.hostname));
+  return new Promise<boolean>((resolve) => {
+    const session = connect('http://localhost', { createConnection: socket });
+    const done = (answer: boolean): void => {
+      session.destroy();
+      resolve(answer);
+    };
+    session.on('error', () => done(false));
+    session.setTimeout(10_000, () => done(false));
+    const stream = session.request({ ':method': 'POST', ':path': '/moby.buildkit.v1.Control/Info', 'content-type': 'application/grpc', te: 'trailers' });
+    stream.on('response', (headers) => done(String(headers['content-type'] ?? '').startsWith('application/grpc')));
+    stream.on('error', () => done(false));
+    stream.end(Buffer.alloc(5));
+  });
 }
 
 async function probe(): Promise<EngineFacts> {
@@ -31,7 +55,7 @@ async function probe(): Promise<EngineFacts> {
       if (!(error instanceof NotFound)) throw error;
       sessions = false;
     }
-    return { api, containerdStore, sessions };
+    return { api, containerdStore, sessions, grpcOnSocket: await answersGrpc(engine.host) };
   } finally {
     await docker.close();
   }

@@ -119,7 +119,12 @@ describe.runIf(facts.containerdStore && speaks('1.50'))('multi-platform images (
   });
 
   it('pushes one platform of a multi-platform image', async () => {
-    await docker.images.remove(multi.reference, { platforms: [arm64], force: true });
+    // (after the load of one platform above, Docker 28.5 may keep arm64's content without counting
+    // it a platform the image provides, and answer 404 "does not provide any platform" here: then
+    // there is nothing to remove; the push below is what this test is about)
+    await docker.images.remove(multi.reference, { platforms: [arm64], force: true }).catch((error: unknown) => {
+      if (!(error instanceof ImageNotFound)) throw error;
+    });
     const single = `${multi.repository}-amd64`;
     await (await docker.images.get(multi.reference)).tag(single, 'only');
     made.push(`${single}:only`);

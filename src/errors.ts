@@ -176,7 +176,8 @@ export class DigestMismatch extends DockerError {
   }
 }
 
-/** RegistryErrorEntry: one entry of a registry's error answer (OCI distribution spec: `errors[]`). */export interface RegistryErrorEntry {
+/** RegistryErrorEntry: one entry of a registry's error answer (OCI distribution spec: `errors[]`). */
+export interface RegistryErrorEntry {
   code: string;
   message?: string;
   detail?: unknown;

@@ -21,7 +21,8 @@ export interface Descriptor {
   platform?: Platform;
 }
 
-/** ImageManifest: an image manifest, or an artifact manifest (OCI 1.1: artifactType, subject). */export interface ImageManifest {
+/** ImageManifest: an image manifest, or an artifact manifest (OCI 1.1: artifactType, subject). */
+export interface ImageManifest {
   schemaVersion: 2;
   mediaType?: string;
   artifactType?: string;
@@ -31,7 +32,8 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
-/** ImageIndex: an image index, or Docker's manifest list. */export interface ImageIndex {
+/** ImageIndex: an image index, or Docker's manifest list. */
+export interface ImageIndex {
   schemaVersion: 2;
   mediaType?: string;
   artifactType?: string;
@@ -43,7 +45,8 @@ export interface Descriptor {
 /** Manifest: an image manifest or an image index. */
 export type Manifest = ImageManifest | ImageIndex;
 
-/** ImageConfig: an image's configuration (OCI image spec, config.md), its fields as written. */export interface ImageConfig {
+/** ImageConfig: an image's configuration (OCI image spec, config.md), its fields as written. */
+export interface ImageConfig {
   architecture: string;
   os: string;
   variant?: string;
@@ -57,7 +60,8 @@ export type Manifest = ImageManifest | ImageIndex;
   [field: string]: unknown;
 }
 
-/** ManifestResult: what `manifest()` gives: the manifest, its exact bytes, and the descriptor they hash to. */export interface ManifestResult {
+/** ManifestResult: what `manifest()` gives: the manifest, its exact bytes, and the descriptor they hash to. */
+export interface ManifestResult {
   descriptor: Descriptor;
   manifest: Manifest;
   bytes: Uint8Array;

@@ -9,7 +9,8 @@ import { checkOptions } from '../options.js';
 import { parseReference } from '../reference.js';
 import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
-/** ArchiveDestination: where an archive output goes: a file path, a Node Writable, or a web WritableStream. */export type ArchiveDestination = string | Writable | WritableStream<Uint8Array>;
+/** ArchiveDestination: where an archive output goes: a file path, a Node Writable, or a web WritableStream. */
+export type ArchiveDestination = string | Writable | WritableStream<Uint8Array>;
 
 /** BuildKitOutput: one output of a build: an image, a push, or an archive streamed back, or files into a folder. */
 export type BuildKitOutput =
@@ -24,7 +25,8 @@ export type BuildKitOutput =
   /** The result's files, written into the folder `dest` (made if missing). */
   | { type: 'local'; dest: string };
 
-/** CacheEntry: a cache import or export: `registry` (`ref`, and `mode` to export), `inline`, or another BuildKit cache backend with its attributes. */export interface CacheEntry {
+/** CacheEntry: a cache import or export: `registry` (`ref`, and `mode` to export), `inline`, or another BuildKit cache backend with its attributes. */
+export interface CacheEntry {
   type: string;
   ref?: string;
   mode?: 'min' | 'max';

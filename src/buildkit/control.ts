@@ -81,7 +81,8 @@ export function decodeBytesMessage(bytes: Uint8Array): Uint8Array {
   return data;
 }
 
-/** UsageRecord: one cache record, as DiskUsage and Prune report it (BuildKit's own field names). */export interface UsageRecord {
+/** UsageRecord: one cache record, as DiskUsage and Prune report it (BuildKit's own field names). */
+export interface UsageRecord {
   ID: string;
   Mutable: boolean;
   InUse: boolean;
@@ -150,20 +151,23 @@ export function encodePruneRequest(request: PruneRequest): Uint8Array {
   ]);
 }
 
-/** WorkerPlatform: a worker's platform (pb.Platform), in BuildKit's own field names. */export interface WorkerPlatform {
+/** WorkerPlatform: a worker's platform (pb.Platform), in BuildKit's own field names. */
+export interface WorkerPlatform {
   Architecture: string;
   OS: string;
   Variant?: string;
 }
 
-/** WorkerRecord: a worker, as ListWorkers reports it (BuildKit's own field names). */export interface WorkerRecord {
+/** WorkerRecord: a worker, as ListWorkers reports it (BuildKit's own field names). */
+export interface WorkerRecord {
   ID: string;
   Labels: Record<string, string>;
   Platforms: WorkerPlatform[];
   BuildkitVersion?: BuildkitVersion;
 }
 
-/** BuildkitVersion: what InfoResponse and a worker say of the daemon. */export interface BuildkitVersion {
+/** BuildkitVersion: what InfoResponse and a worker say of the daemon. */
+export interface BuildkitVersion {
   Package: string;
   Version: string;
   Revision: string;

@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { AbortError, ClientClosed, ConnectionError, GrpcError, ProtocolError, TimeoutError, type DockerError } from '../errors.js';
 import { GrpcStatus, MessageReader, frameMessage, statusName } from './framing.js';
 
-/** GrpcMetadata: request metadata: lower-case names; a name given several values is sent once per value. */export type GrpcMetadata = Record<string, string | readonly string[]>;
+/** GrpcMetadata: request metadata: lower-case names; a name given several values is sent once per value. */
+export type GrpcMetadata = Record<string, string | readonly string[]>;
 
 /** GrpcCallOptions: the options of one gRPC call. */
 export interface GrpcCallOptions {
@@ -108,11 +109,12 @@ export class GrpcClient {
     this.#closed = true;
     const session = this.#session;
     this.#session = undefined;
-    session?.then((s) => s.close(), () => {});
+    session?.then((s) => s.destroy(), () => {});
   }
 }
 
-/** GrpcCall: one call: requests written with write()/end(), replies read by iterating; ends with the peer's status. */export class GrpcCall implements AsyncIterable<Uint8Array> {
+/** GrpcCall: one call: requests written with write()/end(), replies read by iterating; ends with the peer's status. */
+export class GrpcCall implements AsyncIterable<Uint8Array> {
   readonly method: string;
   readonly #stream: Promise<ClientHttp2Stream>;
   readonly #reader = new MessageReader();

@@ -17,7 +17,8 @@ export interface OpenImageArchiveOptions {
   memoryLimit?: number;
 }
 
-/** ImageChoice: which image of the archive: the only one, or the one with this name or digest, and of this platform. */export interface ImageChoice {
+/** ImageChoice: which image of the archive: the only one, or the one with this name or digest, and of this platform. */
+export interface ImageChoice {
   platform?: PlatformSpec;
   /** A name the image was saved under (`repo:tag`), or its digest. */
   image?: string;

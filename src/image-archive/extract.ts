@@ -17,7 +17,8 @@ export interface ExtractOptions {
   devices?: boolean;
 }
 
-/** ExtractResult: what extract did. */export interface ExtractResult {
+/** ExtractResult: what extract did. */
+export interface ExtractResult {
   /** Paths written. */
   written: number;
   /** Devices and fifos not made. */

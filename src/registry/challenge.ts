@@ -3,7 +3,8 @@
 // hold commas and escaped quotes). Pure: a string in, challenges out.
 import { ProtocolError } from '../errors.js';
 
-/** Challenge: one challenge: its scheme (lower case), its parameters (names lower case), or its token68. */export interface Challenge {
+/** Challenge: one challenge: its scheme (lower case), its parameters (names lower case), or its token68. */
+export interface Challenge {
   scheme: string;
   params: Record<string, string>;
   token68?: string;
@@ -14,7 +15,8 @@ const TOKEN = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
 const TOKEN68 = /[A-Za-z0-9\-._~+/]+=*/y;
 const SPACE = /[ \t]*/y;
 
-/** parseChallenges: the challenges of a WWW-Authenticate value (several fields joined with ", " are one value); malformed input is ProtocolError. */export function parseChallenges(header: string): Challenge[] {
+/** parseChallenges: the challenges of a WWW-Authenticate value (several fields joined with ", " are one value); malformed input is ProtocolError. */
+export function parseChallenges(header: string): Challenge[] {
   const challenges: Challenge[] = [];
   let i = 0;
   const at = (re: RegExp): string | undefined => {

@@ -20,7 +20,8 @@ export interface RegistryReference {
   digest?: string;
 }
 
-/** parseRegistryReference: parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is InvalidArgument naming `what`. */export function parseRegistryReference(ref: unknown, what = 'reference'): RegistryReference {
+/** parseRegistryReference: parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is InvalidArgument naming `what`. */
+export function parseRegistryReference(ref: unknown, what = 'reference'): RegistryReference {
   const parsed = parseReference(ref, what);
   const registry = registryOf(parsed.repository);
   let path = parsed.repository;

@@ -26,7 +26,8 @@ import { manifestReference, registryOrigin, parseRegistryReference, parseRegistr
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
 import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Manifest, type ManifestResult } from '../oci.js';
 
-/** MAX_MANIFEST_SIZE: manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
+/** MAX_MANIFEST_SIZE: manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */
+export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** Image configs bigger than this are refused (they are read whole). */
 const MAX_CONFIG_SIZE = 64 * 1024 * 1024;
 /** A page of a tag list or of referrers. */

@@ -4,7 +4,6 @@
 // created with O_NOFOLLOW after whatever was at their path is removed, symlinks are made as they
 // are and never followed, and a hard link's target is checked after resolution (realpath) to be a
 // file inside the folder. Devices and fifos are skipped unless asked for (then made with mknod).
-import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { chmod, link, lstat, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
 import { join, sep } from 'node:path';
@@ -90,6 +89,8 @@ export async function extractFiles(files: AsyncIterable<FileEntry>, dir: string,
       }
       default: {
         const kind = file.type === 'fifo' ? ['p'] : [file.type === 'char' ? 'c' : 'b', String(file.devmajor ?? 0), String(file.devminor ?? 0)];
+        // node:child_process is loaded only by an extract that makes devices (Node has no mknod)
+        const { execFile } = await import('node:child_process');
         await new Promise<void>((resolve, reject) => execFile('mknod', ['-m', (file.mode & 0o7777).toString(8), target, ...kind], (error) => (error ? reject(refuse(file.path, `mknod failed: ${error.message}`)) : resolve())));
       }
     }

@@ -69,6 +69,7 @@ export class GrpcClient {
       };
       session.once('error', onError);
       session.once('connect', () => {
+        session.unref(); // (referenced while a call is open: holdWhileOpen)
         session.off('error', onError);
         session.on('error', () => {}); // (each stream reports the loss of the connection itself)
         resolve(session);
@@ -155,6 +156,7 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
     } catch (error) {
       throw new ConnectionError(`${this.method}: the connection to ${client.where} is gone: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
+    holdWhileOpen(session, stream);
     stream.on('response', (head: IncomingHttpHeaders) => {
       const status = Number(head[':status']);
       if (status !== 200) return this.#fail(new ProtocolError(`${this.method}: HTTP status ${status} from ${client.where}, not a gRPC answer`));
@@ -248,6 +250,25 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
     this.#error = error;
     this.#settle();
   }
+}
+
+/** Calls open on each connection. */
+const openCalls = new WeakMap<ClientHttp2Session, number>();
+
+/**
+ * Keeps `session` referenced while `stream` is open: a connection with no call open does not hold
+ * the process open (as the engine pool's idle sockets do not), so a program that never closes
+ * its client still exits.
+ */
+function holdWhileOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
+  const open = openCalls.get(session) ?? 0;
+  openCalls.set(session, open + 1);
+  if (open === 0) session.ref();
+  stream.once('close', () => {
+    const left = (openCalls.get(session) ?? 1) - 1;
+    openCalls.set(session, left);
+    if (left === 0 && !session.destroyed) session.unref();
+  });
 }
 
 /** Resolves when a stream whose buffer is full can take more (or is closed). */

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AbortError, BuildError, NotFound, type BuildKitEvent } from '../../src/api.js';
+import { buildKitBase } from '../support/buildkitd.js';
 import { makeTree } from '../support/contexts.js';
 import { engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
@@ -49,8 +50,9 @@ if (podman) {
   });
 } else describe('BuildKit builds', () => {
   const nonce = uniqueName('bk');
-  const dockerfile = [
-    `FROM ${engine.baseImage} AS base`,
+  const base = buildKitBase();
+  const dockerfile = (): string => [
+    `FROM ${base.name} AS base`,
     'ARG WHO=nobody',
     `RUN echo "hello $WHO ${nonce}" > /greeting`,
     'FROM base AS app',
@@ -61,7 +63,7 @@ if (podman) {
   ].join('\n');
 
   it('builds a multi-stage Dockerfile to a target with buildArgs; the image runs', async () => {
-    const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
+    const ctx = makeTree({ Dockerfile: dockerfile(), 'data.txt': 'bk data\n' });
     const tag = `${ns}/bk:${uniqueName('t')}`;
     made.push(tag);
     const { live, result: { image, log } } = await collectJob(docker.images.build({ path: ctx, builder: 'buildkit', tag, target: 'app', buildArgs: { WHO: 'buildkit' }, networkMode: 'none' }));
@@ -75,7 +77,7 @@ if (podman) {
   });
 
   it('a second run reports its steps cached and gives the same image', async () => {
-    const ctx = makeTree({ Dockerfile: dockerfile, 'data.txt': 'bk data\n' });
+    const ctx = makeTree({ Dockerfile: dockerfile(), 'data.txt': 'bk data\n' });
     const first = await docker.images.build({ path: ctx, builder: 'buildkit', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
     const second = await docker.images.build({ path: ctx, builder: 'buildkit', target: 'app', buildArgs: { WHO: 'cache' }, networkMode: 'none' });
     expect(second.image.id).toBe(first.image.id);
@@ -86,7 +88,7 @@ if (podman) {
   });
 
   it('a failing RUN is a BuildError naming the step, with its output in the log', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo "bk is failing ${nonce}" && exit 5\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN echo "bk is failing ${nonce}" && exit 5\n` });
     const error = (await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' }).catch((e: unknown) => e)) as BuildError;
     expect(error).toBeInstanceOf(BuildError);
     expect(error.reason).toMatch(/exit code: 5/);
@@ -99,7 +101,7 @@ if (podman) {
 
   it('a cancelled long build ends within seconds and leaves no build running', async () => {
     const marker = `sleep 3${Math.floor(Math.random() * 9)}.${Date.now() % 1000}`;
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo started-${nonce} && ${marker}\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN echo started-${nonce} && ${marker}\n` });
     const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' });
     const started = Date.now();
     let wasRunning = false;
@@ -125,7 +127,7 @@ if (podman) {
   });
 
   it('pruneBuilds reclaims build cache', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN head -c 2000000 /dev/zero > /blob-${nonce}\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN head -c 2000000 /dev/zero > /blob-${nonce}\n` });
     const { image } = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' });
     await docker.images.remove(image.id, { force: true });
     const result = await docker.images.pruneBuilds({ all: true });

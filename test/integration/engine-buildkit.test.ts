@@ -5,13 +5,16 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BuildError, GrpcError, type BuildKitEvent } from '../../src/index.js';
-import { buildkitd, registryBase } from '../support/buildkitd.js';
+import { buildKitBase, buildkitd } from '../support/buildkitd.js';
 import { layerFiles, readManifest } from '../support/registry-read.js';
 import { makeTree } from '../support/contexts.js';
 import { engine, podman, uniqueName } from '../support/engine.js';
+import { root } from '../support/engine-env.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
 
@@ -25,6 +28,7 @@ function buildctlOnEngine(args: string[]): Promise<string | undefined> {
 }
 
 describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
+  const base = buildKitBase();
   it('answers Info and ListWorkers (as buildctl does, where the engine serves gRPC on its socket)', async () => {
     // (BuildKit before 0.11, in Docker 20.10, has no Info: a typed refusal)
     const info = await docker.buildkit.info().catch((e: unknown) => e);
@@ -39,7 +43,7 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
   it('builds a RUN step with a secret, the context through FileSync, and streams a tar output back (the same files as buildctl)', async () => {
     const marker = `dw-engine-secret-${Math.random().toString(36).slice(2)}`;
     const dir = makeTree({
-      Dockerfile: `FROM ${engine.baseImage} AS build\nRUN --mount=type=secret,id=tok mkdir /out && echo ${uniqueName('e')} > /out/made && cat /run/secrets/tok | wc -c > /out/size\nCOPY ctx/ /out/ctx/\nFROM scratch\nCOPY --from=build /out/ /\n`,
+      Dockerfile: `FROM ${base.name} AS build\nRUN --mount=type=secret,id=tok mkdir /out && echo ${uniqueName('e')} > /out/made && cat /run/secrets/tok | wc -c > /out/size\nCOPY ctx/ /out/ctx/\nFROM scratch\nCOPY --from=build /out/ /\n`,
       '.dockerignore': 'ctx/ignored\n',
       'ctx/a.txt': 'a',
       'ctx/ignored': 'never',
@@ -66,8 +70,7 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
   }, 180_000);
 
   it('pushes a RUN build (same layer files as buildctl on the engine), a two-platform index, an oci archive, a provenance attestation, where the engine has those exporters', async () => {
-    await registryBase(docker);
-    const dir = makeTree({ Dockerfile: `FROM ${engine.registry}/dockwire-test/busybox:latest\nRUN echo ${uniqueName('e')} > /made\nCOPY a.txt /a.txt\n`, 'a.txt': 'a' });
+    const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN echo ${uniqueName('e')} > /made\nCOPY a.txt /a.txt\n`, 'a.txt': 'a' });
     const ours = `${engine.registry}/dockwire-test/engine-bk:${uniqueName('t')}`;
     const pushed = await docker.buildkit.build({ path: dir, networkMode: 'none', outputs: [{ type: 'image', name: ours, push: true }] }).then(
       (r) => r,
@@ -105,8 +108,25 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
     }
   }, 240_000);
 
+  it('a program that builds (Control API, and images.build with a session) and never closes its Docker exits by itself', async () => {
+    const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /tok\n` });
+    const tag = `dockwire-test/exit:${uniqueName('t')}`;
+    const program = [
+      `import { Docker } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)};`,
+      'const [host, path, tag] = process.argv.slice(1);',
+      'const docker = new Docker({ host });',
+      'await docker.buildkit.workers();',
+      "const { image } = await docker.images.build({ path, tag, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { tok: { value: 'x' } } });",
+      'console.log(image.id);',
+    ].join('\n');
+    // (a connection left referenced would keep the child alive until this kills it: a failure, not a hang)
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, engine.host, dir, tag], { timeout: 120_000, killSignal: 'SIGKILL' });
+    expect(stdout.trim()).toBe((await docker.images.get(tag)).id);
+    await docker.images.remove(tag);
+  }, 180_000);
+
   it('a failing step is a BuildError naming it', async () => {
-    const dir = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN exit 3\n` });
+    const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN exit 3\n` });
     const error = await docker.buildkit.build({ path: dir, networkMode: 'none' }).then(
       () => undefined,
       (e: unknown) => e,

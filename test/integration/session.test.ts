@@ -10,6 +10,7 @@ import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } f
 import { makeTree } from '../support/contexts.js';
 import { facts, speaks } from '../support/capabilities.js';
 import { client, engine, ns, uniqueName } from '../support/engine.js';
+import { buildKitBase } from '../support/buildkitd.js';
 import { tagBase } from '../support/images.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
@@ -45,12 +46,13 @@ async function savedContents(name: string): Promise<Buffer> {
 
 // (keyed on whether POST /session switches protocols: Podman's compat API has no such endpoint)
 describe.runIf(facts.sessions)('BuildKit sessions', () => {
+  const base = buildKitBase();
   it('secrets from a file, an environment variable and a value reach RUN --mount=type=secret, and stay out of the image', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'secret.txt'), `${marker}-file`);
     process.env['DOCKWIRE_TEST_SECRET'] = `${marker}-env`;
     const ctx = makeTree({
-      Dockerfile: `FROM ${engine.baseImage}
+      Dockerfile: `FROM ${base.name}
 RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=secret,id=fromvalue,target=/run/secrets/v \\
     cat /run/secrets/fromfile /run/secrets/fromenv /run/secrets/v | sha256sum > /digest
 `,
@@ -76,7 +78,7 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
   });
 
   it('a required secret that is not given fails as BuildError naming it, within seconds', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n` });
     const started = Date.now();
     const error = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', secrets: { other: { value: marker } } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BuildError);
@@ -96,7 +98,7 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
       execFileSync('ssh-add', [join(dir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
       const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
       // ssh-add and the libraries it needs, at their paths, on top of busybox
-      const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n` });
+      const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n` });
       const files = ['/usr/bin/ssh-add', ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' }).split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1]).filter((p): p is string => p !== undefined)];
       for (const file of files) {
         mkdirSync(join(ctx, 'root', join(file, '..')), { recursive: true });
@@ -160,7 +162,7 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
   });
 
   it('a build with a 25-second step, then a secret mount: the session lives on and serves it', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN sleep 25\nRUN --mount=type=secret,id=late cat /run/secrets/late | sha256sum > /late\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN sleep 25\nRUN --mount=type=secret,id=late cat /run/secrets/late | sha256sum > /late\n` });
     const name = tag('late');
     await docker.images.build({ path: ctx, tag: name, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { late: { value: marker } } });
     const expected = createHash('sha256').update(marker).digest('hex');
@@ -177,7 +179,7 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     }).length;
     const before = sockets();
     const d = client();
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=s sleep 30\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=s sleep 30\n` });
     const job = d.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: marker } } });
     const started = (async () => {
       for await (const event of job) if (event.type === 'vertex' && event.state === 'started' && event.name.includes('sleep 30')) job.cancel();

@@ -6,6 +6,7 @@ import { ConnectionError, Docker } from '../../src/api.js';
 import { makeTree, removeTrees } from '../support/contexts.js';
 import { facts } from '../support/capabilities.js';
 import { engine, uniqueName } from '../support/engine.js';
+import { buildKitBase } from '../support/buildkitd.js';
 import { removeQuietly } from '../support/images.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 
@@ -30,6 +31,7 @@ afterAll(async () => {
 });
 
 describe('ssh://', () => {
+  const base = buildKitBase();
   it('pings and negotiates the version over ssh', async () => {
     expect(await docker.ping()).toBe(true);
     expect(await docker.api.apiVersion()).toMatch(/^1\.\d+$/);
@@ -55,7 +57,7 @@ describe('ssh://', () => {
 
   // (an engine without BuildKit sessions, as Podman's compat API, cannot take secrets)
   it.runIf(facts.sessions)('a BuildKit build with a secret: its session goes over ssh too', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=s cat /run/secrets/s\n` });
+    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=s cat /run/secrets/s\n` });
     const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: 'over-ssh' } } });
     let out = '';
     for await (const event of job) if (event.type === 'log') out += event.text;

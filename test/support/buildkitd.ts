@@ -3,8 +3,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { beforeAll } from 'vitest';
 import { BuildKit, Docker } from '../../src/index.js';
-import { engine } from './engine.js';
+import { engine, podman } from './engine.js';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -66,4 +67,25 @@ export async function registryBase(docker: Docker): Promise<string> {
     await docker.images.remove(name);
   }
   return name;
+}
+
+/**
+ * The base image as a BuildKit build on the engine should name it: in the open loopback registry,
+ * pushed in the enclosing suite's beforeAll (`name` is set then). BuildKit on the containerd image
+ * store resolves a short name such as dockwire-test/busybox remotely before it uses the local
+ * image: Docker 29.7 looked up registry-1.docker.io for it. Podman builds with buildah, which
+ * finds its local image by name.
+ */
+export function buildKitBase(): { name: string } {
+  const base = { name: engine.baseImage };
+  beforeAll(async () => {
+    if (podman) return;
+    const docker = new Docker({ host: engine.host });
+    try {
+      base.name = await registryBase(docker);
+    } finally {
+      await docker.close();
+    }
+  }, 120_000);
+  return base;
 }

@@ -4,7 +4,7 @@ import { close as closeFile, createReadStream, createWriteStream, open as openFi
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { Docker, DockerError, openImageArchive, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../api.js';
+import { Docker, DockerError, loadImages, openImageArchive, parseReference, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../api.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
 
@@ -98,6 +98,12 @@ interface Io {
 }
 
 const f = (names: string[], value = false, repeat = false): FlagSpec => ({ names, value, repeat });
+
+/** The name `pull` prints, as docker pull's last line does: as given, with `:latest` when it has no tag or digest. */
+function pulledName(name: string): string {
+  const { tag, digest } = parseReference(name);
+  return tag !== undefined || digest !== undefined ? name : `${name}:latest`;
+}
 
 function need(args: Parsed, n: number, what: string): string[] {
   if (args.positionals.length < n) throw new UsageError(`missing ${what}`);
@@ -228,14 +234,18 @@ const commands: Record<string, Command> = {
       if (has(args, 'missing')) {
         // pull only when it is not here (for that platform): images.ensure, as docker's --pull=missing
         if (has(args, 'allTags')) throw new UsageError('--missing names one image; it does not go with --all-tags');
-        const image = await follow(docker.images.ensure(name!, platform ? { platform } : {}), quiet);
-        io.out.write(`${image.tags[0] ?? image.id}\n`);
+        await follow(docker.images.ensure(name!, platform ? { platform } : {}), quiet);
+        io.out.write(`${pulledName(name!)}\n`);
         return;
       }
-      const images = has(args, 'allTags')
-        ? await follow(docker.images.pull(name!, { allTags: true, ...(platform ? { platform } : {}) }), quiet)
-        : [await follow(docker.images.pull(name!, platform ? { platform } : {}), quiet)];
-      for (const i of images) io.out.write(`${i.tags[0] ?? i.id}\n`);
+      if (!has(args, 'allTags')) {
+        await follow(docker.images.pull(name!, platform ? { platform } : {}), quiet);
+        io.out.write(`${pulledName(name!)}\n`);
+        return;
+      }
+      const images = await follow(docker.images.pull(name!, { allTags: true, ...(platform ? { platform } : {}) }), quiet);
+      const { repository } = parseReference(name!);
+      for (const i of images) for (const tag of i.tags.filter((t) => t.startsWith(`${repository}:`))) io.out.write(`${tag}\n`);
     },
   },
   push: {
@@ -297,9 +307,10 @@ const commands: Record<string, Command> = {
           yield chunk as Buffer;
         }
       })();
-      const images = await docker.images.load(counted);
+      const { log } = await loadImages(docker, counted);
       spinner.done();
-      for (const i of images) io.out.write(`Loaded image: ${i.tags[0] ?? i.id}\n`);
+      // the engine's own lines, as docker load prints them (an image's first tag may be another name)
+      for (const event of log) if (event.stream?.startsWith('Loaded image')) io.out.write(event.stream.endsWith('\n') ? event.stream : `${event.stream}\n`);
     },
   },
   rm: {

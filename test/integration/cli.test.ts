@@ -10,10 +10,12 @@ import { root } from '../support/engine-env.js';
 import { makeTree } from '../support/contexts.js';
 import { facts } from '../support/capabilities.js';
 import { engine, ns, podman, uniqueName } from '../support/engine.js';
+import { buildKitBase } from '../support/buildkitd.js';
 import { engineSuite } from '../support/suite.js';
 import { startSearchRegistry } from '../support/search-registry.js';
 
 const { made } = engineSuite();
+const base = buildKitBase(); // (its BuildKit builds name the base in the loopback registry)
 const bin = join(root, 'dist', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'dockwire-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -76,7 +78,7 @@ describe('dockwire CLI', () => {
 
   it('build with -t, -f, --build-arg, --label, --target, --no-cache, --network; and with --buildkit', () => {
     const ctx = makeTree({
-      'docker/App.dockerfile': `FROM ${engine.baseImage} AS base\nARG WHO\nRUN echo "hi $WHO" > /who\nFROM base AS final\nLABEL stage=final\n`,
+      'docker/App.dockerfile': `FROM ${base.name} AS base\nARG WHO\nRUN echo "hi $WHO" > /who\nFROM base AS final\nLABEL stage=final\n`,
     });
     const tag = `${ns}/cli-build:${uniqueName('b')}`;
     made.push(tag);
@@ -94,7 +96,7 @@ describe('dockwire CLI', () => {
 
   it.runIf(facts.sessions)('build --buildkit --secret id=…,src=… --secret id=…,env=… (needs BuildKit sessions: Podman has none)', () => {
     const ctx = makeTree({
-      Dockerfile: `FROM ${engine.baseImage}\nRUN --mount=type=secret,id=a --mount=type=secret,id=b cat /run/secrets/a /run/secrets/b\n`,
+      Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=a --mount=type=secret,id=b cat /run/secrets/a /run/secrets/b\n`,
       'a.txt': 'from-a-file;',
     });
     const r = spawnSync(process.execPath, [bin, 'build', '--buildkit', '--no-cache', '--network', 'none', '--secret', `id=a,src=${join(ctx, 'a.txt')}`, '--secret', 'id=b,env=DW_CLI_SECRET', ctx], {

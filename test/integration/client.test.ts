@@ -80,7 +80,8 @@ describe('Docker client against the real engine', () => {
     const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 4 });
     const d = new Docker({ transport });
     const before = openSockets();
-    for (let i = 0; i < 200; i++) await d.api.json('GET', '/images/json');
+    // (GET /version: its time does not grow with the images the suite has made, as a list's does on the containerd store)
+    for (let i = 0; i < 200; i++) await d.api.json('GET', '/version');
     expect(transport.stats.created).toBe(1);
     expect(openSockets() - before).toBeLessThanOrEqual(1);
     await d.close();

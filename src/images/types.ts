@@ -54,8 +54,8 @@ export interface ImageManifestSummary {
   Available: boolean;
   Size: { Total: number; Content: number };
   Kind: 'image' | 'attestation' | 'unknown';
-  /** For an image manifest: its platform, the containers using it, its unpacked size. */
-  ImageData?: { Platform: Platform; Containers: string[]; Size: { Unpacked: number }; Identity?: ImageIdentity | null } | null;
+  /** For an image manifest: its platform, the containers using it (null when none: Docker 28.5 and 29 send null), its unpacked size. */
+  ImageData?: { Platform: Platform; Containers?: string[] | null; Size: { Unpacked: number }; Identity?: ImageIdentity | null } | null;
   /** For an attestation manifest: the digest of the image manifest it is for. */
   AttestationData?: { For: string } | null;
 }

@@ -14,31 +14,13 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib/processes.sh
 . "$here/scripts/lib/processes.sh"
-dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
-if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 70 ]; then
-  dir=/tmp/dockwire-engine-$(printf '%s' "$here" | md5sum | cut -c1-12)
-fi
-engines=${DOCKWIRE_ENGINES:-$here/../shared/engines}
+# shellcheck source=lib/engines.sh
+. "$here/scripts/lib/engines.sh"
 version=0.32.2
 bk=$dir/buildkit
 
 log() { printf 'buildkitd: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
-
-# unpack NAME: the binary from $engines, checked against SHA256SUMS (of the decompressed file)
-unpack() {
-  local name=$1 out=$bk/bin/$1
-  local want
-  want=$(awk -v f="$name-$version" '$2 == f { print $1 }' "$engines/SHA256SUMS")
-  [ -n "$want" ] || die "no $name-$version in $engines/SHA256SUMS"
-  if [ -x "$out" ] && [ "$(sha256sum "$out" | cut -d' ' -f1)" = "$want" ]; then return 0; fi
-  mkdir -p "$bk/bin"
-  xz -dc "$engines/$name-$version.xz" >"$out.tmp" || die "cannot unpack $engines/$name-$version.xz"
-  local got
-  got=$(sha256sum "$out.tmp" | cut -d' ' -f1)
-  [ "$got" = "$want" ] || { rm -f "$out.tmp"; die "$name-$version: sha256 $got, SHA256SUMS says $want"; }
-  chmod +x "$out.tmp" && mv "$out.tmp" "$out"
-}
 
 certs() {
   local c=$bk/certs
@@ -95,8 +77,8 @@ up() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
   fi
   mkdir -p "$bk"
-  unpack buildkitd
-  unpack buildctl
+  unpack_pinned "buildkitd-$version" "$bk/bin/buildkitd"
+  unpack_pinned "buildctl-$version" "$bk/bin/buildctl"
   certs
   if alive "$bk/plain.pid" && alive "$bk/tls.pid" && [ -f "$bk/ports" ] && [ "$(sed -n 1p "$bk/ports")" = "$registries" ]; then
     log "reusing the daemons (pids $(cat "$bk/plain.pid") $(cat "$bk/tls.pid"))"

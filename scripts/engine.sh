@@ -27,11 +27,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=lib/processes.sh
 . "$here/scripts/lib/processes.sh"
-dir=${DOCKWIRE_ENGINE_DIR:-$here/.engine}
-# a unix socket path must fit in 108 bytes; a deep checkout gets a short folder under /tmp
-if [ -z "${DOCKWIRE_ENGINE_DIR:-}" ] && [ "${#dir}" -ge 70 ]; then
-  dir=/tmp/dockwire-engine-$(printf '%s' "$here" | md5sum | cut -c1-12)
-fi
+# shellcheck source=lib/engines.sh
+. "$here/scripts/lib/engines.sh"
 kind=${DOCKWIRE_ENGINE:-docker}
 base_image=dockwire-test/busybox:latest
 # Podman names local images localhost/...: tests use the fully qualified name there
@@ -226,24 +223,10 @@ EOF
 }
 
 # fetch_docker29: dockerd 29.7 unpacked from ../shared/engines into $dir/docker29/bin, checked
-# against SHA256SUMS each time; containerd is forky's, fetched as docker28 does
+# against SHA256SUMS each time (unpack_pinned); containerd is forky's, fetched as docker28 does
 fetch_docker29() {
-  local home=$dir/docker29 engines=$here/../shared/engines name=dockerd-29.7.2
-  local xz=$engines/$name.xz sums=$engines/SHA256SUMS
-  [ -f "$xz" ] || die "docker29: $xz is missing"
-  [ -f "$sums" ] || die "docker29: $sums is missing"
-  local want
-  want=$(awk -v n="$name" '$2 == n { print $1 }' "$sums")
-  [ -n "$want" ] || die "docker29: $sums has no line for $name"
-  mkdir -p "$home/bin"
-  if [ ! -x "$home/bin/dockerd" ] || [ "$(sha256sum <"$home/bin/dockerd" | cut -d' ' -f1)" != "$want" ]; then
-    log "docker29: unpacking $xz"
-    xz -dc "$xz" >"$home/bin/dockerd.part" || die "docker29: cannot decompress $xz"
-    local got
-    got=$(sha256sum <"$home/bin/dockerd.part" | cut -d' ' -f1)
-    [ "$got" = "$want" ] || { rm -f "$home/bin/dockerd.part"; die "docker29: $xz decompresses to sha256 $got, SHA256SUMS says $want"; }
-    chmod +x "$home/bin/dockerd.part" && mv "$home/bin/dockerd.part" "$home/bin/dockerd"
-  fi
+  local home=$dir/docker29
+  unpack_pinned dockerd-29.7.2 "$home/bin/dockerd"
   fetch_docker28
   "$home/bin/dockerd" --version >/dev/null 2>&1 || die "docker29: $home/bin/dockerd does not run here"
   log "docker29: $("$home/bin/dockerd" --version) with forky's containerd"

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { beforeAll } from 'vitest';
 import type { AuthConfig } from '../../src/index.js';
 import { engine, uniqueName } from './engine.js';
 import { tempDir } from './temp.js';
@@ -82,6 +83,15 @@ export interface Made {
   single: string;
   index: string;
   tags: string[];
+}
+
+/** makeImages in the enclosing suite's beforeAll: the object returned is filled in before its tests run. */
+export function imagesFor(registry: TestRegistry): Made {
+  const made = {} as Made;
+  beforeAll(async () => {
+    Object.assign(made, await makeImages(registry));
+  }, 240_000);
+  return made;
 }
 
 /** A two-platform image made by crane, four more tags, and two referrers attached by oras. */

@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../../support/engine-env.js';
-import { SBOM, crane, makeImages, oras, testRegistries, type Made } from '../../support/registry-peers.js';
+import { SBOM, crane, imagesFor, oras, testRegistries } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 const run = promisify(execFile);
@@ -30,10 +30,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('dockwire registry commands', () => {
-  let made: Made;
-  beforeAll(async () => {
-    made = await makeImages(target);
-  }, 240_000);
+  const made = imagesFor(target);
 
   it('digest and manifest agree with crane, per platform too', async () => {
     expect((await cli('digest', made.index)).out.trim()).toBe((await crane('digest', made.index)).trim());

@@ -2,10 +2,10 @@
 // within one registry by mounts (the open registry's access log shows them); crane reads back
 // what was copied.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, Registry, type ImageManifest, type ProgressEvent } from '../../../src/index.js';
 import { uniqueName } from '../../support/engine.js';
-import { crane, makeImages, testRegistries, type Made } from '../../support/registry-peers.js';
+import { crane, imagesFor, testRegistries } from '../../support/registry-peers.js';
 import { removeTempDirs } from '../../support/temp.js';
 
 afterAll(removeTempDirs);
@@ -44,10 +44,7 @@ describe('registry.copy', () => {
   const [open, , token] = testRegistries() as [ReturnType<typeof testRegistries>[0], unknown, ReturnType<typeof testRegistries>[0]];
   // one client for both ends: the token registry's credentials go only to it
   const registry = new Registry({ configDir: '/nonexistent', env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from(`${token.auth!.username}:${token.auth!.password}`).toString('base64') } } }) } });
-  let made: Made;
-  beforeAll(async () => {
-    made = await makeImages(open);
-  }, 240_000);
+  const made = imagesFor(open);
   afterAll(() => registry.close());
 
   it('copies a multi-platform index into the token registry: the same digest, read back by crane', async () => {

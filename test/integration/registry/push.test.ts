@@ -4,9 +4,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DigestMismatch, ImageNotFound, Registry, RegistryError } from '../../../src/index.js';
-import { SBOM, SIG, crane, craneBytes, makeImages, oras, testRegistries, type Made } from '../../support/registry-peers.js';
+import { SBOM, SIG, crane, craneBytes, imagesFor, oras, testRegistries } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 afterAll(removeTempDirs);
@@ -17,11 +17,8 @@ async function* pieces(bytes: Uint8Array, size: number): AsyncIterable<Uint8Arra
 }
 
 describe.each(testRegistries())('pushing to the $kind registry', (target) => {
-  let made: Made;
+  const made = imagesFor(target);
   const registry = new Registry(target.auth ? { authConfig: target.auth } : {});
-  beforeAll(async () => {
-    made = await makeImages(target);
-  }, 240_000);
   afterAll(() => registry.close());
 
   it('pushBlob: 12 MiB in one PUT, in chunks, and from a file; crane blob reads each back', async () => {

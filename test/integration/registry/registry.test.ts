@@ -5,21 +5,17 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ImageNotFound, InvalidArgument, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
 import { uniqueName } from '../../support/engine.js';
-import { SBOM, SIG, crane, craneBytes, makeImages, oras, testRegistries, tokenCounts, tokenRealm, type Made } from '../../support/registry-peers.js';
+import { SBOM, SIG, crane, craneBytes, imagesFor, oras, testRegistries, tokenCounts, tokenRealm } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 afterAll(removeTempDirs);
 
 describe.each(testRegistries())('Registry against the $kind registry', (target) => {
-  let made: Made;
+  const made = imagesFor(target);
   const registry = new Registry(target.auth ? { authConfig: target.auth } : {});
-
-  beforeAll(async () => {
-    made = await makeImages(target);
-  }, 240_000);
   afterAll(() => registry.close());
 
   it('resolve gives crane digest\u2019s digest, by tag, by digest and per platform', async () => {
@@ -131,11 +127,7 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
 
 describe('the token registry', () => {
   const target = testRegistries().find((r) => r.kind === 'token')!;
-  let made: Made;
-
-  beforeAll(async () => {
-    made = await makeImages(target);
-  }, 240_000);
+  const made = imagesFor(target);
 
   it('is asked for one token per scope while it is valid', async () => {
     const scope = `repository:${made.repo.slice(target.host.length + 1)}:pull`;

@@ -68,8 +68,9 @@ export class GrpcClient {
         reject(new ConnectionError(`cannot speak HTTP/2 with ${this.where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error }));
       };
       session.once('error', onError);
+      connections.set(session, socket);
       session.once('connect', () => {
-        session.unref(); // (referenced while a call is open: holdWhileOpen)
+        referenced(session, false); // (while a call is open it is: holdWhileOpen)
         session.off('error', onError);
         session.on('error', () => {}); // (each stream reports the loss of the connection itself)
         resolve(session);
@@ -254,6 +255,8 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
 
 /** Calls open on each connection. */
 const openCalls = new WeakMap<ClientHttp2Session, number>();
+/** The connection each HTTP/2 session runs over. */
+const connections = new WeakMap<ClientHttp2Session, Duplex>();
 
 /**
  * Keeps `session` referenced while `stream` is open: a connection with no call open does not hold
@@ -263,12 +266,23 @@ const openCalls = new WeakMap<ClientHttp2Session, number>();
 function holdWhileOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
   const open = openCalls.get(session) ?? 0;
   openCalls.set(session, open + 1);
-  if (open === 0) session.ref();
+  if (open === 0) referenced(session, true);
   stream.once('close', () => {
     const left = (openCalls.get(session) ?? 1) - 1;
     openCalls.set(session, left);
-    if (left === 0 && !session.destroyed) session.unref();
+    if (left === 0 && !session.destroyed) referenced(session, false);
   });
+}
+
+/**
+ * Refs or unrefs the connection under `session`: on the connection itself, since node:http2 wraps
+ * a stream that is not a socket of its own (an engine's upgraded connection) where its ref and
+ * unref do not reach.
+ */
+function referenced(session: ClientHttp2Session, ref: boolean): void {
+  const socket = connections.get(session) as { ref?: () => void; unref?: () => void } | undefined;
+  if (ref) socket?.ref?.();
+  else socket?.unref?.();
 }
 
 /** Resolves when a stream whose buffer is full can take more (or is closed). */

@@ -105,6 +105,12 @@ function handOver(socket: Duplex, early: Uint8Array): Duplex {
       done(error);
     },
   });
+  // whether the connection keeps the process alive is the socket's (an idle HTTP/2 session over it unrefs it)
+  const held = socket as Duplex & { ref?: () => void; unref?: () => void };
+  Object.assign(relay, {
+    ref: () => (held.ref?.(), relay),
+    unref: () => (held.unref?.(), relay),
+  });
   socket.on('data', (chunk: Buffer) => {
     if (!relay.push(chunk)) socket.pause();
   });

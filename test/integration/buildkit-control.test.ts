@@ -1,19 +1,17 @@
 // BuildKit's Control API against real buildkitd daemons (scripts/buildkitd.sh: one on a unix socket
 // and a plain tcp port, one on tcp with TLS and client certificates), each result checked against
 // what buildctl, BuildKit's own client, makes of the same Dockerfile.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, BuildKit, InvalidArgument, type BuildKitEvent } from '../../src/index.js';
 import { buildctl, buildkitClients, buildkitd, registryBase } from '../support/buildkitd.js';
 import { makeTree } from '../support/contexts.js';
+import { runProgram } from '../support/program.js';
 import { engine, ns, uniqueName } from '../support/engine.js';
-import { root } from '../support/engine-env.js';
 import { layerFiles, readBlob, readManifest } from '../support/registry-read.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
@@ -173,15 +171,12 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
   it('a program that builds and never closes its BuildKit exits by itself: an idle connection holds no process open', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('exit') });
     const dest = join(tempDir(), 'out');
-    const program = [
-      `import { BuildKit } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)};`,
-      'const [host, path, dest] = process.argv.slice(1);',
+    const stdout = await runProgram(['BuildKit'], [
+      'const [host, path, dest] = args;',
       'const buildkit = new BuildKit({ host });',
       "await buildkit.build({ path, outputs: [{ type: 'local', dest }] });",
       'console.log((await buildkit.info()).BuildkitVersion.Version);',
-    ].join('\n');
-    // (a connection left referenced would keep the child alive until this kills it: a failure, not a hang)
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, buildkitd.unix, dir, dest], { timeout: 120_000, killSignal: 'SIGKILL' });
+    ], [buildkitd.unix, dir, dest]);
     expect(stdout.trim()).toMatch(/^v\d+\.\d+/);
     expect(readFileSync(join(dest, 'a.txt'), 'utf8')).toMatch(/^exit/);
   }, 180_000);

@@ -5,16 +5,14 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BuildError, GrpcError, type BuildKitEvent } from '../../src/index.js';
 import { buildKitBase, buildkitd } from '../support/buildkitd.js';
 import { layerFiles, readManifest } from '../support/registry-read.js';
 import { makeTree } from '../support/contexts.js';
+import { runProgram } from '../support/program.js';
 import { engine, podman, uniqueName } from '../support/engine.js';
-import { root } from '../support/engine-env.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
 
@@ -111,16 +109,13 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
   it('a program that builds (Control API, and images.build with a session) and never closes its Docker exits by itself', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /tok\n` });
     const tag = `dockwire-test/exit:${uniqueName('t')}`;
-    const program = [
-      `import { Docker } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)};`,
-      'const [host, path, tag] = process.argv.slice(1);',
+    const stdout = await runProgram(['Docker'], [
+      'const [host, path, tag] = args;',
       'const docker = new Docker({ host });',
       'await docker.buildkit.workers();',
       "const { image } = await docker.images.build({ path, tag, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { tok: { value: 'x' } } });",
       'console.log(image.id);',
-    ].join('\n');
-    // (a connection left referenced would keep the child alive until this kills it: a failure, not a hang)
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, engine.host, dir, tag], { timeout: 120_000, killSignal: 'SIGKILL' });
+    ], [engine.host, dir, tag]);
     expect(stdout.trim()).toBe((await docker.images.get(tag)).id);
     await docker.images.remove(tag);
   }, 180_000);

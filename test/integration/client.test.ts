@@ -80,8 +80,9 @@ describe('Docker client against the real engine', () => {
     const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 4 });
     const d = new Docker({ transport });
     const before = openSockets();
-    // (GET /version: its time does not grow with the images the suite has made, as a list's does on the containerd store)
-    for (let i = 0; i < 200; i++) await d.api.json('GET', '/version');
+    // (GET /_ping: it costs the engine nothing, where a list grows with the images the suite has
+    // made on the containerd store and Podman's /version asks its runtimes for theirs)
+    for (let i = 0; i < 200; i++) expect(await d.ping()).toBe(true);
     expect(transport.stats.created).toBe(1);
     expect(openSockets() - before).toBeLessThanOrEqual(1);
     await d.close();

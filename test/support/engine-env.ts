@@ -1,6 +1,6 @@
 // Runs scripts/engine.sh and reads the KEY=VALUE lines it prints. Shared by the test setup and
 // anything else (benchmarks, the demo) that needs the project's engine.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +13,8 @@ export function engineUp(): Record<string, string> {
   return env;
 }
 
-export function engineDown(): void {
-  execFileSync('bash', [script, 'down'], { stdio: 'inherit' });
+export function engineDown(): Promise<void> {
+  return down(script);
 }
 
 const buildkitScript = join(root, 'scripts', 'buildkitd.sh');
@@ -26,8 +26,22 @@ export function buildkitUp(env: Record<string, string>): Record<string, string> 
   return found;
 }
 
-export function buildkitDown(): void {
-  execFileSync('bash', [buildkitScript, 'down'], { stdio: 'inherit' });
+export function buildkitDown(): Promise<void> {
+  return down(buildkitScript);
+}
+
+/**
+ * `SCRIPT down`, without blocking this process's event loop: vitest's main process waits for its
+ * workers to stop while the global teardown runs, and a teardown that blocked for the seconds a
+ * daemon takes to stop made it report "Timeout terminating forks worker" for workers that had
+ * stopped in time.
+ */
+function down(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    spawn('bash', [path, 'down'], { stdio: 'inherit' })
+      .on('error', reject)
+      .on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path} down exited with ${code}`))));
+  });
 }
 
 /** The KEY=VALUE lines a script printed. */

@@ -3,7 +3,7 @@
 // engine cannot be had, the run fails here, loudly, with the script's own message.
 import { buildkitDown, buildkitUp, engineDown, engineUp } from './engine-env.js';
 
-export default function setup(): () => void {
+export default function setup(): () => Promise<void> {
   let env: Record<string, string>;
   try {
     env = engineUp();
@@ -20,11 +20,11 @@ export default function setup(): () => void {
   // testcontainers finds the engine through DOCKER_HOST; nothing here has a bridge network.
   process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
   process.env['TESTCONTAINERS_HOST_OVERRIDE'] = '127.0.0.1';
-  return () => {
+  return async () => {
     // In CI nothing may outlive the run; on a developer machine the engine is kept for the next run.
     if (process.env['CI'] === 'true') {
-      buildkitDown();
-      engineDown();
+      await buildkitDown();
+      await engineDown();
     }
   };
 }

@@ -78,14 +78,15 @@ export async function registryBase(docker: Docker): Promise<string> {
  */
 export function buildKitBase(): { name: string } {
   const base = { name: engine.baseImage };
-  beforeAll(async () => {
-    if (podman) return;
-    const docker = new Docker({ host: engine.host });
-    try {
-      base.name = await registryBase(docker);
-    } finally {
-      await docker.close();
-    }
-  }, 120_000);
+  if (!podman) {
+    beforeAll(async () => {
+      const docker = new Docker({ host: engine.host });
+      try {
+        base.name = await registryBase(docker);
+      } finally {
+        await docker.close();
+      }
+    }, 120_000);
+  }
   return base;
 }

@@ -245,7 +245,11 @@ const commands: Record<string, Command> = {
       }
       const images = await follow(docker.images.pull(name!, { allTags: true, ...(platform ? { platform } : {}) }), quiet);
       const { repository } = parseReference(name!);
-      for (const i of images) for (const tag of i.tags.filter((t) => t.startsWith(`${repository}:`))) io.out.write(`${tag}\n`);
+      for (const i of images) {
+        // (an engine that names the repository otherwise, as Podman's localhost/ and docker.io/: its first tag)
+        const tags = i.tags.filter((t) => t.startsWith(`${repository}:`));
+        for (const tag of tags.length > 0 ? tags : [i.tags[0] ?? i.id]) io.out.write(`${tag}\n`);
+      }
     },
   },
   push: {

@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_GRPC'
   | 'ERR_DOCKER_ARCHIVE'
   | 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_DOCKER_FILE_NOT_FOUND';
+  | 'ERR_DOCKER_FILE_NOT_FOUND'
+  | 'ERR_DOCKER_VERIFICATION';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -261,6 +262,20 @@ export class FileNotFound extends DockerError {
 }
 
 /**
+ * VerificationError: a signature, attestation, Sigstore bundle or TUF metadata that does not verify.
+ * `reasons` holds one line per thing tried (a signature, a bundle, a role) and why it was refused.
+ */
+export class VerificationError extends DockerError {
+  override readonly code: 'ERR_DOCKER_VERIFICATION' = 'ERR_DOCKER_VERIFICATION';
+  /** Why each signature, bundle or role tried was refused, one line each. */
+  readonly reasons: readonly string[];
+  constructor(message: string, reasons: readonly string[] = [message], options?: { cause?: unknown }) {
+    super(reasons.length > 1 || reasons[0] !== message ? `${message}: ${reasons.join('; ')}` : message, options);
+    this.reasons = reasons;
+  }
+}
+
+/**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.log`).
  */
@@ -287,7 +302,8 @@ export type AnyDockerError =
   | GrpcError
   | ArchiveError
   | UnsupportedMediaType
-  | FileNotFound;
+  | FileNotFound
+  | VerificationError;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

@@ -25,6 +25,7 @@ import {
   StreamError,
   TimeoutError,
   UnsupportedMediaType,
+  VerificationError,
   isDockerError,
   type AnyDockerError,
 } from '../../src/errors.js';
@@ -55,6 +56,9 @@ function detail(error: AnyDockerError): string {
     case 'ERR_DOCKER_DIGEST_MISMATCH':
       expectTypeOf(error).toEqualTypeOf<DigestMismatch>();
       return `${error.expected} ${error.actual}`;
+    case 'ERR_DOCKER_VERIFICATION':
+      expectTypeOf(error).toEqualTypeOf<VerificationError>();
+      return error.reasons.join('|');
     case 'ERR_DOCKER_INVALID_ARGUMENT':
       expectTypeOf(error).toEqualTypeOf<InvalidArgument>();
       return error.message;
@@ -84,11 +88,18 @@ describe('error codes', () => {
     [new AbortError(), 'ERR_DOCKER_ABORTED', 'ERR_DOCKER_ABORTED'],
     [new ContextError('x'), 'ERR_DOCKER_CONTEXT', 'ERR_DOCKER_CONTEXT'],
     [new ClientClosed(), 'ERR_DOCKER_CLIENT_CLOSED', 'ERR_DOCKER_CLIENT_CLOSED'],
+    [new VerificationError('no signature verified', ['a: wrong key', 'b: no log entry']), 'ERR_DOCKER_VERIFICATION', 'a: wrong key|b: no log entry'],
   ] as const)('%s has code %s, and the switch on it reads its fields', (error, code, read) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(error.constructor.name);
     expect(isDockerError(error)).toBe(true);
     expect(detail(error)).toBe(read);
+  });
+
+  it('VerificationError names every reason in its message', () => {
+    expect(new VerificationError('no signature verified', ['a: wrong key', 'b: expired']).message).toBe('no signature verified: a: wrong key; b: expired');
+    expect(new VerificationError('root expired').reasons).toEqual(['root expired']);
+    expect(new VerificationError('root expired').message).toBe('root expired');
   });
 
   it('isDockerError is false for other errors, and narrows to AnyDockerError', () => {

@@ -7,15 +7,15 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFile
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BuildError, BuildKit, InvalidArgument, type BuildKitEvent } from '../../src/index.js';
-import { buildctl, buildkitClients, buildkitd, registryBase } from '../support/buildkitd.js';
-import { makeTree } from '../support/contexts.js';
-import { runProgram } from '../support/program.js';
-import { engine, ns, uniqueName } from '../support/engine.js';
-import { layerFiles, readBlob, readManifest } from '../support/registry-read.js';
-import { engineSuite } from '../support/suite.js';
-import { readTar } from '../support/tar.js';
-import { tempDir } from '../support/temp.js';
+import { BuildError, BuildKit, InvalidArgument, type BuildKitEvent } from '../../../src/index.js';
+import { buildctl, buildkitClients, buildkitd, registryBase } from '../../support/buildkitd.js';
+import { makeTree } from '../../support/contexts.js';
+import { runProgram } from '../../support/program.js';
+import { engine, ns, uniqueName } from '../../support/engine.js';
+import { layerFiles, readBlob, readManifest } from '../../support/registry-read.js';
+import { engineSuite } from '../../support/suite.js';
+import { readTar } from '../../support/tar.js';
+import { tempDir } from '../../support/temp.js';
 
 const { docker, made } = engineSuite();
 let base: string;

@@ -3,6 +3,7 @@
 // naming it, never skipped. Messages name paths and errno codes, never contents.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
+import { parseToml, type TomlTable } from '../toml/parse.js';
 
 function absent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -48,5 +49,15 @@ export async function isFolder(path: string): Promise<boolean> {
   } catch (error) {
     if (absent(error)) return false;
     throw unreadable(path, error);
+  }
+}
+
+/** A TOML file's root table; a fault is a ConfigError naming the file, with its line and column. */
+export function parseTomlFile(bytes: Uint8Array, file: string): TomlTable {
+  try {
+    return parseToml(bytes);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
+    throw error;
   }
 }

@@ -7,9 +7,9 @@
 // folder without hosts.toml holds certs.d-style files for the registry itself.
 import { isAbsolute, join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { isTable, parseToml, type TomlTable, type TomlValue } from '../toml/parse.js';
+import { isTable, type TomlTable, type TomlValue } from '../toml/parse.js';
 import { folderTls } from './certs-dir.js';
-import { isFolder, readIfPresent } from './files.js';
+import { isFolder, parseTomlFile, readIfPresent } from './files.js';
 import type { TlsFiles } from './tls-files.js';
 import type { HostOperation } from './types.js';
 import { parseHostUrl, type Authority } from './authority.js';
@@ -64,13 +64,7 @@ export async function readHostsFolder(hostsDir: string, registry: string): Promi
 
 /** A hosts.toml's entries; anything of the wrong shape is a ConfigError naming the file and the key. */
 export function parseHostsToml(bytes: Uint8Array, file: string, folder: string): { hosts: HostsEntry[]; server: HostsEntry } {
-  let doc: TomlTable;
-  try {
-    doc = parseToml(bytes);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
-    throw error;
-  }
+  const doc = parseTomlFile(bytes, file);
   const where = { file };
   const hostTable = doc.host ?? Object.create(null);
   if (!isTable(hostTable)) throw new ConfigError('host must be a table of [host."URL"] entries', where);

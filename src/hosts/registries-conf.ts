@@ -6,8 +6,9 @@
 // tag-only; or the entry's `mirror-by-digest-only`). Version 1's `[registries.insecure]` and
 // `[registries.block]` lists are read as entries of their own.
 import { ConfigError } from '../errors.js';
-import { isTable, parseToml, type TomlTable, type TomlValue } from '../toml/parse.js';
+import { isTable, type TomlTable, type TomlValue } from '../toml/parse.js';
 import { splitAuthority } from './authority.js';
+import { parseTomlFile } from './files.js';
 
 /** RegistryMirror: a `[[registry.mirror]]` entry. */
 export interface RegistryMirror {
@@ -36,13 +37,7 @@ export interface RegistriesConf {
 
 /** A registries.conf read from its bytes; the wrong shape is a ConfigError naming the file and entry. */
 export function parseRegistriesConf(bytes: Uint8Array, file: string): RegistriesConf {
-  let doc: TomlTable;
-  try {
-    doc = parseToml(bytes);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
-    throw error;
-  }
+  const doc = parseTomlFile(bytes, file);
   const where = { file };
   const v1 = doc.registries;
   if (v1 !== undefined && doc.registry !== undefined) throw new ConfigError('mixes version 1 ([registries.*]) and version 2 ([[registry]]) entries', where);

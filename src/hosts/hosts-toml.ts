@@ -70,7 +70,7 @@ export function parseHostsToml(bytes: Uint8Array, file: string, folder: string):
   if (!isTable(hostTable)) throw new ConfigError('host must be a table of [host."URL"] entries', where);
   const hosts = Object.entries(hostTable).map(([url, value]) => {
     const entry = `[host.${JSON.stringify(url)}]`;
-    if (!isTable(value)) throw new ConfigError(`${entry} must be a table`, where);
+    if (!isTable(value) || url === '') throw new ConfigError(`${entry} must be a table named by a host URL`, where);
     return readEntry(value, entry, url, file, folder);
   });
   const server = doc.server;

@@ -74,6 +74,8 @@ describe('hosts.toml', () => {
     ['skip_verify = "yes"', 'server skip_verify must be true or false'],
     ['dial_timeout = "soon"', 'server dial_timeout must be a duration ("1s", "500ms")'],
     ['server = 5', 'server must be a string'],
+    ['[host.""]', '[host.""] must be a table named by a host URL'],
+    ['host."https://m" = 1', '[host."https://m"] must be a table named by a host URL'],
     ['[host."https://user:pw@m"]', '[host."https://user:pw@m"]: "https://user:pw@m" is not a host URL (scheme://host[:port][/path])'],
   ])('refuses %j, naming the entry', async (text, reason) => {
     const root = writeTree({ 'r.example/hosts.toml': text });

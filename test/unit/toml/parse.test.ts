@@ -1,5 +1,7 @@
 // parseToml beyond toml-test: the values the host configuration reads, where an error points,
 // and hostile documents (deep nesting, prototype keys, huge integers).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/errors.js';
 import { isTable, parseToml, TomlDateTime } from '../../../src/toml/parse.js';
@@ -81,5 +83,37 @@ describe('parseToml', () => {
   it('refuses integers past 64 bits', () => {
     expect(failure('a = 9223372036854775808').reason).toBe('integer 9223372036854775808 does not fit in 64 bits');
     expect(failure(`a = 0x1${'0'.repeat(16)}`).reason).toMatch(/does not fit in 64 bits/);
+  });
+});
+
+describe('parseToml on mutated documents', () => {
+  // (a fixed seed: every run tries the same mutations, so a failure replays)
+  let seed = 20261206;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const root = join(import.meta.dirname, '../../fixtures/toml-test');
+  const valid = readFileSync(join(root, 'files-toml-1.0.0'), 'utf8').split('\n').filter((f) => f.startsWith('valid/') && f.endsWith('.toml'));
+
+  it('gives a table or a ConfigError with a place for every mutation of every valid case, never another error', () => {
+    const alphabet = new TextEncoder().encode('[]{}"\'=.,#\n\r\t \\_-+:0123456789aeinfxobtruZT\u00ff');
+    let refused = 0;
+    for (const file of valid) {
+      const original = readFileSync(join(root, file));
+      for (let i = 0; i < 20; i++) {
+        const bytes = Buffer.from(original);
+        for (let edits = 1 + random(3); edits > 0 && bytes.length > 0; edits--) bytes[random(bytes.length)] = alphabet[random(alphabet.length)]!;
+        try {
+          expect(typeof parseToml(bytes)).toBe('object');
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          const { reason, line, column } = error as ConfigError;
+          if (reason !== 'the document is not valid UTF-8') expect([line! > 0, column! > 0]).toEqual([true, true]);
+          refused++;
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(valid.length);
   });
 });

@@ -32,7 +32,7 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
       const announced = response.headers['content-length'];
       if (announced !== undefined && Number(announced) > maxLength) {
         response.body.cancel();
-        throw refused(what, `the mirror announces ${announced} bytes, longer than the ${maxLength} allowed`);
+        throw refused(what, `the mirror announces ${announced} bytes, longer than the length of ${maxLength} bytes allowed`);
       }
       const parts: Uint8Array[] = [];
       let length = 0;
@@ -40,7 +40,7 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
         length += chunk.length;
         if (length > maxLength) {
           response.body.cancel();
-          throw refused(what, `longer than the ${maxLength} bytes allowed`);
+          throw refused(what, `longer than the length of ${maxLength} bytes allowed`);
         }
         parts.push(chunk.slice());
       }

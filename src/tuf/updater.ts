@@ -73,7 +73,9 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
     if (bytes === undefined) throw refused(what, `the mirror has no ${file}`);
     return bytes;
   };
-  const set = await startingSet(request);
+  const { set, given } = await startingSet(request);
+  // a root given (not read from the cache) is kept, so that the next call, or an offline one, starts from it
+  if (given) writes.set('root.json', given);
   // §5.3: each newer root in turn, until the mirror has none
   const from = set.root.signed.version;
   for (let rotations = 0; ; rotations++) {
@@ -118,8 +120,8 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
   return bytes;
 }
 
-/** The trusted root to start from: the cached one, or the one given when it is newer (or nothing is cached). */
-async function startingSet(request: UpdateRequest): Promise<TrustedSet> {
+/** The trusted root to start from: the cached one, or the one given (`given`) when it is newer or nothing is cached. */
+async function startingSet(request: UpdateRequest): Promise<{ set: TrustedSet; given?: Uint8Array }> {
   const now = request.now ?? Date.now();
   const cached = await readCached(request.folder, 'root.json');
   let fromCache: TrustedSet | undefined;
@@ -131,8 +133,8 @@ async function startingSet(request: UpdateRequest): Promise<TrustedSet> {
     }
   }
   const given = request.root === undefined ? undefined : new TrustedSet(request.root, now);
-  if (fromCache && (!given || given.root.signed.version <= fromCache.root.signed.version)) return fromCache;
-  if (given) return given;
+  if (fromCache && (!given || given.root.signed.version <= fromCache.root.signed.version)) return { set: fromCache };
+  if (given) return { set: given, given: request.root! };
   throw new VerificationError(`TUF: no trusted root for ${request.url}`, ['root: none cached, and none given']);
 }
 

@@ -81,7 +81,7 @@ export interface Metadata<R extends RoleName> {
 
 /** refused: the VerificationError for `role`, with `reason` as its one reason. */
 export function refused(role: string, reason: string): VerificationError {
-  return new VerificationError(`TUF ${role} metadata refused`, [`${role}: ${reason}`]);
+  return new VerificationError(`TUF ${role}${role.startsWith('target ') ? '' : ' metadata'} refused`, [`${role}: ${reason}`]);
 }
 
 /** parseMetadata: `bytes` as `role`'s metadata, its shape checked; VerificationError naming `role` otherwise. */

@@ -33,7 +33,7 @@ export function folderMirror(base: string, folders: () => readonly string[], see
       const path = url.slice(base.length + 1);
       seen.push(path);
       const bytes = findServed(folders(), path);
-      if (bytes !== undefined && bytes.length > maxLength) throw refused(what, `longer than the ${maxLength} bytes allowed`);
+      if (bytes !== undefined && bytes.length > maxLength) throw refused(what, `longer than the length of ${maxLength} bytes allowed`);
       return bytes === undefined ? undefined : new Uint8Array(bytes);
     },
     close: async () => undefined,

@@ -42,7 +42,7 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
           response.body.cancel();
           throw refused(what, `longer than the length of ${maxLength} bytes allowed`);
         }
-        parts.push(chunk.slice());
+        parts.push(chunk);
       }
       if (announced !== undefined && Number(announced) !== length) throw new ProtocolError(`${url}: ${length} bytes, not the ${announced} announced`);
       return concatBytes(parts, length);

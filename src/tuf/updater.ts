@@ -2,12 +2,11 @@
 // root from the cache (or the one given), each newer root in turn, then timestamp, snapshot and
 // targets (each from the cache while it is still the current one), then one target, its length and
 // hashes checked. Nothing is written to the cache until all of it has passed.
-import { AbortError, ProtocolError, TimeoutError } from '../errors.js';
+import { AbortError, ProtocolError, TimeoutError, VerificationError } from '../errors.js';
 import { readCached, targetPath, writeCached } from './cache.js';
 import type { Mirror } from './download.js';
 import { refused } from './metadata.js';
 import { checkFile, TrustedSet } from './trusted-set.js';
-import { VerificationError } from '../errors.js';
 
 /** Limits: how far the client goes before it refuses (python-tuf's UpdaterConfig defaults). */
 export interface Limits {

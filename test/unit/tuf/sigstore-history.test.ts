@@ -61,6 +61,9 @@ describe("Sigstore's public-good repository, state after state", () => {
     // offline, from what that left in the cache
     const offline = await fetchTarget('trusted_root.json', request(cacheDir, () => [], published, [], { offline: true, now: undefined }));
     expect(offline).toEqual(bytes);
+    // offline with a clock given, expiry is checked too
+    const late = await fetchTarget('trusted_root.json', request(cacheDir, () => [], published, [], { offline: true, now: Date.parse('2100-01-01T00:00:00Z') })).catch((e: unknown) => e);
+    expect((late as VerificationError).reasons[0]).toMatch(/^root: version 15 expired at 2026-11-20T13:58:18Z/);
   });
 
   it('walks from root v1 (hex ECDSA keys, the go-tuf era) to the latest state', async () => {

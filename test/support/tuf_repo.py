@@ -43,6 +43,7 @@ class Repo:
         self.targets = Metadata(Targets(expires=FUTURE))
         self.snapshot = Metadata(Snapshot(expires=FUTURE))
         self.timestamp = Metadata(Timestamp(expires=FUTURE))
+        self.started = False
         self.sign_root()
         self.set_target(self.target)
         self.served_target = None  # bytes served instead of the signed target
@@ -64,23 +65,23 @@ class Repo:
             self.bump("targets")
 
     def bump(self, *roles, expires=FUTURE):
-        """New versions of the given roles (and of the ones above them), re-signed."""
+        """New versions of the given roles and of those that name them (targets, then snapshot, then
+        timestamp), re-signed; the last role given expires at `expires`. The first call signs version 1."""
+        first = not self.started
+        self.started = True
         if "targets" in roles:
-            self.targets.signed.version += 1 if self.targets.signed.version > 1 or hasattr(self, "_started") else 0
-            self.targets.signed.expires = expires if "targets" in roles and roles[-1] == "targets" else FUTURE
+            self.targets.signed.version += 0 if first else 1
+            self.targets.signed.expires = expires if roles[-1] == "targets" else FUTURE
             self.sign(self.targets, "targets")
             self.snapshot.signed.meta["targets.json"] = MetaFile(self.targets.signed.version)
         if "targets" in roles or "snapshot" in roles:
-            if hasattr(self, "_started"):
-                self.snapshot.signed.version += 1
+            self.snapshot.signed.version += 0 if first else 1
             self.snapshot.signed.expires = expires if roles[-1] == "snapshot" else FUTURE
             self.sign(self.snapshot, "snapshot")
             self.timestamp.signed.snapshot_meta = MetaFile(self.snapshot.signed.version)
-        if hasattr(self, "_started"):
-            self.timestamp.signed.version += 1
+        self.timestamp.signed.version += 0 if first else 1
         self.timestamp.signed.expires = expires if roles[-1] == "timestamp" else FUTURE
         self.sign(self.timestamp, "timestamp")
-        self._started = True
 
     def rotate_root(self, new_root_keys=0, new_keys_for=(), old_signers=None, new_signers=None, expires=FUTURE):
         """The next root: `new_root_keys` of its root keys replaced, and fresh keys for the roles in `new_keys_for`."""
@@ -219,6 +220,10 @@ def big_timestamp(r):
     r.timestamp.signed.unrecognized_fields["x-padding"] = "x" * 20000
     r.bump("timestamp")
 scenario("oversized-timestamp", Repo(), [("accept", None), ("refuse:length", big_timestamp)])
+def big_root(r):
+    r.root.signed.unrecognized_fields["x-padding"] = "x" * 600_000
+    r.rotate_root()
+scenario("oversized-root", Repo(), [("accept", None), ("refuse:length", big_root)])
 def long_target(r):
     r.served_target = r.target + b" " * 10
 scenario("oversized-target", Repo(), [("refuse:length", long_target)])

@@ -93,7 +93,7 @@ describe('python-tuf repositories in Sigstore\u2019s layout, both clients state 
     'root-old-threshold', 'root-own-threshold', 'timestamp-foreign-key', 'targets-unsigned',
     'expired-timestamp', 'expired-timestamp-first', 'expired-snapshot', 'expired-targets',
     'rollback-timestamp', 'rollback-snapshot', 'rollback-targets-in-snapshot', 'rollback-targets-file',
-    'changed-target', 'changed-target-later', 'oversized-timestamp', 'oversized-target', 'snapshot-longer-than-signed', 'snapshot-other-hash',
+    'changed-target', 'changed-target-later', 'oversized-root', 'oversized-timestamp', 'oversized-target', 'snapshot-longer-than-signed', 'snapshot-other-hash',
     'many-rotations', 'delegations-beside', 'delegated-target',
   ];
   it('makes every scenario the test names, and no other', () => {

@@ -73,7 +73,7 @@ export class TrustedSet {
     const old = this.snapshot?.signed;
     if (old) {
       for (const [name, file] of Object.entries(old.meta)) {
-        const now = next.signed.meta[name];
+        const now = own(next.signed.meta, name);
         if (now === undefined) throw refused('snapshot', `${name} is no longer listed (it was at version ${file.version})`);
         if (now.version < file.version) throw refused('snapshot', `rollback of ${name} from version ${file.version} to ${now.version}`);
       }
@@ -85,7 +85,7 @@ export class TrustedSet {
   /** §5.6: targets that match the snapshot's length, hashes and version, signed by the root's targets keys, not expired. */
   updateTargets(bytes: Uint8Array): void {
     const snapshot = this.#finalSnapshot();
-    const meta = snapshot.meta['targets.json'];
+    const meta = own(snapshot.meta, 'targets.json');
     if (meta === undefined) throw refused('snapshot', 'targets.json is not listed');
     checkFile('targets', bytes, meta);
     const next = parseMetadata('targets', bytes);
@@ -120,7 +120,7 @@ export function checkThreshold(delegator: Root, role: RoleName, md: Metadata<Rol
   const { keyids, threshold } = delegator.roles[role];
   let valid = 0;
   for (const id of keyids) {
-    const key = delegator.keys[id];
+    const key = own(delegator.keys, id);
     const signature = md.signatures.find((s) => s.keyid === id);
     if (key === undefined || signature === undefined) continue;
     const usable = publicKey(key);
@@ -129,6 +129,11 @@ export function checkThreshold(delegator: Root, role: RoleName, md: Metadata<Rol
   if (valid < threshold) {
     throw refused(role, `version ${md.signed.version} has ${valid} valid signature${valid === 1 ? '' : 's'} by ${whose}, below the threshold of ${threshold}`);
   }
+}
+
+/** own: `record`'s own `key` (never one it inherits, such as `__proto__`). */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /** checkFile: `bytes` have the length and every hash `meta` gives (a length or hash mismatch names `role`). */

@@ -6,7 +6,7 @@ import { AbortError, ProtocolError, TimeoutError, VerificationError } from '../e
 import { readCached, targetPath, writeCached } from './cache.js';
 import type { Mirror } from './download.js';
 import { refused } from './metadata.js';
-import { checkFile, TrustedSet } from './trusted-set.js';
+import { checkFile, own, TrustedSet } from './trusted-set.js';
 
 /** Limits: how far the client goes before it refuses (python-tuf's UpdaterConfig defaults). */
 export interface Limits {
@@ -99,7 +99,7 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
   }
   // §5.6: the same for targets
   if (!(await tryCached(folder, 'targets.json', (bytes) => set.updateTargets(bytes)))) {
-    const meta = set.snapshot!.signed.meta['targets.json'];
+    const meta = own(set.snapshot!.signed.meta, 'targets.json');
     if (meta === undefined) throw refused('snapshot', 'targets.json is not listed');
     const bytes = await need(`${consistent ? `${meta.version}.` : ''}targets.json`, 'targets', meta.length ?? limits.targetsMaxLength);
     set.updateTargets(bytes);
@@ -158,7 +158,7 @@ async function fromCache(name: string, request: UpdateRequest): Promise<Uint8Arr
 
 function targetInfo(set: TrustedSet, name: string): { length: number; hashes: Record<string, string> } {
   const targets = set.targets!.signed;
-  const info = Object.hasOwn(targets.targets, name) ? targets.targets[name] : undefined;
+  const info = own(targets.targets, name);
   if (info !== undefined) return info;
   const delegated = targets.delegations?.roles?.map((r) => r.name) ?? [];
   if (delegated.length || targets.delegations?.succinct_roles !== undefined) {

@@ -57,7 +57,7 @@ describe('keys', () => {
     const sig = sign(s.kind === 'ecdsa' ? 'sha256' : null, data, s.private).toString('hex');
     expect(verifySignature(key, data, sig)).toBe(true);
     expect(verifySignature(key, new TextEncoder().encode('payloaD'), sig)).toBe(false);
-    expect(verifySignature(key, data, `${sig.slice(0, -2)}00`)).toBe(false);
+    expect(verifySignature(key, data, `${sig.slice(0, 10)}${sig[10] === '0' ? '1' : '0'}${sig.slice(11)}`)).toBe(false);
     expect(verifySignature(key, data, 'not hex')).toBe(false);
   });
 
@@ -98,6 +98,13 @@ describe('signature thresholds', () => {
     const other = JSON.parse(new TextDecoder().decode(signed(body, [a, b]))) as { signed: { version: number } };
     other.signed.version = 2;
     expect(() => new TrustedSet(new TextEncoder().encode(JSON.stringify(other)), NOW)).toThrow(/0 valid signatures/);
+  });
+
+  it('does not take an inherited name (__proto__) for a key', () => {
+    const body = rootBody(1, [a], [a], 1);
+    (body['roles'] as { root: { keyids: string[] } }).root.keyids = ['__proto__'];
+    const bytes = new TextEncoder().encode(JSON.stringify({ signatures: [{ keyid: '__proto__', sig: '00' }], signed: body }));
+    expect(() => new TrustedSet(bytes, NOW)).toThrow(/0 valid signatures/);
   });
 
   it('checks a new root against the old root keys and its own, and its version', () => {

@@ -1,6 +1,7 @@
 // TUF metadata parsed and checked before anything is trusted: keys (PEM and hex ECDSA P-256,
 // ed25519), signatures by a threshold of distinct keys, and hostile shapes refused by role.
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
 import { encodeOlpcCanonicalJson } from '../../../src/tuf/canonical-json.js';
@@ -181,5 +182,39 @@ describe('checkFile', () => {
     expect(() => checkFile('target x', bytes, { length: 8, hashes: { sha256 } })).toThrow(/^TUF target x refused: target x: length 7 bytes, but 8/);
     expect(() => checkFile('snapshot', bytes, { hashes: { sha256: sha256.replace('0', '1') } })).toThrow(/snapshot: sha256 hash/);
     expect(() => checkFile('snapshot', bytes, { hashes: { md5: 'x' } })).toThrow(/unsupported hash algorithm "md5"/);
+  });
+});
+
+describe('any input', () => {
+  const a = signer('ecdsa', 'a');
+  const good = rootBody(1, [a], [a], 1);
+  const roles = ['root', 'timestamp', 'snapshot', 'targets'] as const;
+  const onlyVerificationErrors = (run: () => unknown): void => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(VerificationError);
+    }
+  };
+
+  it('is parsed or refused with VerificationError, never another error', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...roles), fc.jsonValue(), fc.jsonValue(), (role, signed, signatures) => {
+        onlyVerificationErrors(() => parseMetadata(role, new TextEncoder().encode(JSON.stringify({ signed, signatures }))));
+      }),
+    );
+  });
+
+  it('a valid root with any one field replaced is trusted or refused with VerificationError', () => {
+    const paths: string[][] = [['version'], ['expires'], ['keys'], ['keys', 'a'], ['keys', 'a', 'keyval'], ['keys', 'a', 'keyval', 'public'], ['roles'], ['roles', 'root'], ['roles', 'root', 'keyids'], ['roles', 'root', 'threshold'], ['consistent_snapshot'], ['spec_version']];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, value) => {
+        const body = structuredClone(good);
+        let at = body as Record<string, unknown>;
+        for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+        at[path.at(-1)!] = value;
+        onlyVerificationErrors(() => new TrustedSet(signed(body, [a]), NOW));
+      }),
+    );
   });
 });

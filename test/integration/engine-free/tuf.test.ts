@@ -4,6 +4,7 @@
 // states, the bound on root rotations, and a mirror that is down, online and offline.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,6 +217,27 @@ describe('a mirror that is down', () => {
   });
 });
 
+describe('a mirror that answers 503', () => {
+  it('is ConnectionError, with the cache left as it was; python-tuf refuses too', async () => {
+    const failing = createHttpServer((_request, response) => response.writeHead(503).end('down for maintenance'));
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const mirror = `http://127.0.0.1:${(failing.address() as { port: number }).port}`;
+    const bootstrap = join(repos, 'first-fetch', '1.root.json');
+    const cacheDir = tempDir('dockwire-tuf-cache-');
+    try {
+      const error = await fetchTrustedRoot({ mirror, root: readFileSync(bootstrap), cacheDir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect((error as Error).message).toMatch(/answered 503/);
+      expect(folderDigest(cacheDir)).toEqual({});
+      expect((await pythonFetch(mirror, tempDir('dockwire-tuf-python-'), bootstrap)).ok).toBe(false);
+      compared++;
+    } finally {
+      failing.closeAllConnections();
+      failing.close();
+    }
+  });
+});
+
 async function closedPort(): Promise<string> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -227,7 +249,7 @@ async function closedPort(): Promise<string> {
 describe('the differential', () => {
   it('compared every state above with python-tuf, and both clients agreed on each', () => {
     const made = Object.values(scenarios).flat().filter((s) => s.differential).length;
-    // the made repositories, Sigstore's 7 states and a rollback to one, the mirror down
-    expect(compared).toBe(made + 8 + 1);
+    // the made repositories, Sigstore's 7 states and a rollback to one, the mirror down, and answering 503
+    expect(compared).toBe(made + 8 + 2);
   });
 });

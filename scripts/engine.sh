@@ -178,7 +178,7 @@ fetch_registry_peers() {
 # $dir/tuf/pkg (once), the TUF client's reference and the maker of its test repositories; run with
 # Debian 12's python3 and python3-cryptography through PYTHONPATH (DOCKWIRE_TUF_PYTHONPATH)
 fetch_tuf_peers() {
-  local home=$dir/tuf
+  local home=$dir/tuf tuf_pythonpath
   tuf_pythonpath=$home/pkg/usr/lib/python3/dist-packages
   if [ ! -f "$tuf_pythonpath/tuf/ngclient/updater.py" ]; then
     forky_unpack "$home" python-tuf python3-tuf python3-securesystemslib

@@ -67,6 +67,7 @@ export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from 
 
 // an image's files without running it: image archives (docker-archive, OCI layouts), merged layers
 export { openImageArchive, ImageArchive, type OpenImageArchiveOptions, type ImageChoice } from './image-archive/archive.js';
+export { fetchTrustedRoot, type FetchTrustedRootOptions, type TrustedRootDocument } from './tuf/trusted-root.js';
 export type { FileEntry } from './image-archive/files.js';
 export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { TypedAttrs } from '../buildkit/control.js';
 import { InvalidArgument } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { parseReference } from '../reference.js';
+import { normalizeReference, parseReference } from '../reference.js';
 import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
 /** ArchiveDestination: where an archive output goes: a file path, a Node Writable, or a web WritableStream. */
@@ -47,11 +47,11 @@ const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
   local: ['type', 'dest'],
 };
 
+/** The names, as the docker CLI normalizes `-t` (`team/app:1` is `docker.io/team/app:1`): an engine stores them as given, and looks them up normalized. */
 function names(value: unknown, where: string): string {
   const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
   if (!list || list.length === 0 || list.some((n) => typeof n !== 'string')) throw new InvalidArgument(`${where}.name must be an image name or a list of them`);
-  for (const name of list as string[]) parseReference(name, `${where}.name`);
-  return (list as string[]).join(',');
+  return (list as string[]).map((name) => normalizeReference(name, `${where}.name`)).join(',');
 }
 
 /** The exporters for `outputs`, and the sinks of the ones streamed back (opened only when BuildKit sends). */

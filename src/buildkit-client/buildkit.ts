@@ -59,7 +59,7 @@ export interface BuildKitBackend {
   close(): void;
 }
 
-/** Set by BuildKit.over() for the constructor it calls. */
+/** Set by buildKitOver() for the constructor it calls. */
 let internal: { backend: BuildKitBackend; credentials: Credentials; timeout: number } | undefined;
 
 /** BuildKit: a client of BuildKit's Control API (builds, disk usage, prune, workers, info), on a buildkitd or on an engine (`docker.buildkit`). */
@@ -88,12 +88,6 @@ export class BuildKit {
     };
     this.#timeout = options.timeout ?? 60_000;
     this.#credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
-  }
-
-  /** @internal A BuildKit over another way in (an engine's own: see Docker.buildkit). */
-  static over(backend: BuildKitBackend, credentials: Credentials, timeout: number): BuildKit {
-    internal = { backend, credentials, timeout };
-    return new BuildKit(undefined as never);
   }
 
   /**
@@ -172,4 +166,10 @@ function filters(list: unknown): { filters?: string[] } {
   if (list === undefined) return {};
   if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) throw new InvalidArgument('filters must be an array of strings');
   return { filters: list as string[] };
+}
+
+/** A BuildKit over another way in (an engine's own: Docker.buildkit); not exported from the entry points. */
+export function buildKitOver(backend: BuildKitBackend, credentials: Credentials, timeout: number): BuildKit {
+  internal = { backend, credentials, timeout };
+  return new BuildKit(undefined as never);
 }

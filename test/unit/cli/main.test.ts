@@ -40,6 +40,16 @@ describe('help', () => {
     expect(unknown.err()).toContain('unknown command "frobnicate"');
   });
 
+  it('every command\'s --help prints its usage and summary, exit 0', async () => {
+    const names = usage().split('\n').filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0]!);
+    expect(names.length).toBeGreaterThanOrEqual(25);
+    for (const name of names) {
+      const buffers = bufferIo();
+      expect(await main([name, '--help'], buffers.io), name).toBe(0);
+      expect(buffers.out(), name).toMatch(new RegExp(`^Usage: dockwire ${name}[ \\n][^]*\\n\\n\\S`));
+    }
+  });
+
   it('COMMAND --help prints its usage, which for files, cat and export names --registry', async () => {
     for (const name of ['files', 'cat', 'export']) {
       const buffers = bufferIo();

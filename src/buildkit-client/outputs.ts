@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { TypedAttrs } from '../buildkit/control.js';
 import { InvalidArgument } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, optionNames } from '../options.js';
 import { normalizeReference, parseReference } from '../reference.js';
 import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
@@ -38,13 +38,17 @@ export interface PlannedOutputs {
   fileOutputs: Record<number, FileOutput | DirectoryOutput>;
 }
 
+/** The output of type `T`. */
+type OutputOf<T extends BuildKitOutput['type']> = BuildKitOutput & { type: T };
+
+const ARCHIVE_OUTPUT = optionNames<OutputOf<'oci'>>({ type: true, dest: true, name: true });
 const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
-  image: ['type', 'name', 'push', 'insecure', 'annotations'],
-  registry: ['type', 'name', 'insecure', 'annotations'],
-  oci: ['type', 'dest', 'name'],
-  docker: ['type', 'dest', 'name'],
-  tar: ['type', 'dest'],
-  local: ['type', 'dest'],
+  image: optionNames<OutputOf<'image'>>({ type: true, name: true, push: true, insecure: true, annotations: true }),
+  registry: optionNames<OutputOf<'registry'>>({ type: true, name: true, insecure: true, annotations: true }),
+  oci: ARCHIVE_OUTPUT,
+  docker: ARCHIVE_OUTPUT,
+  tar: optionNames<OutputOf<'tar'>>({ type: true, dest: true }),
+  local: optionNames<OutputOf<'local'>>({ type: true, dest: true }),
 };
 
 /** The names, as the docker CLI normalizes `-t` (`team/app:1` is `docker.io/team/app:1`): an engine stores them as given, and looks them up normalized. */

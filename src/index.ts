@@ -6,11 +6,11 @@
 export { Docker, type DockerOptions } from './client.js';
 export { ImageCollection, type BuildResult } from './models/image-collection.js';
 export { Image, type ImageSaveOptions } from './models/image.js';
-export { RegistryData, type EnginePlatform, type RegistryDataPull } from './models/registry-data.js';
+export { RegistryData } from './models/registry-data.js';
 
 // jobs and progress
 export { Job, type JobScope, type JobOptions } from './job.js';
-export { ProgressJob, type ProgressState } from './progress/job.js';
+export { ProgressJob, type ProgressState, type RetryPolicy } from './progress/job.js';
 export type { ProgressTotals, LayerProgress } from './progress/totals.js';
 export type { ProgressEvent } from './progress/events.js';
 export type { BuildKitEvent, Vertex, VertexState } from './buildkit/status.js';

@@ -3,6 +3,7 @@
 // a rejection (a Job or a promise) or, from a constructor, a throw; in both cases no request is
 // sent. The client's transport records every request it is asked for, and answers none.
 import { describe, expect, it } from 'vitest';
+import { makeRegistryData } from '../../src/models/registry-data.js';
 import {
   BuildKit,
   Docker,
@@ -64,8 +65,14 @@ function client(): { docker: Docker; sent: Sent[]; image: Image; data: RegistryD
   const transport = recorder();
   const docker = new Docker({ transport });
   const image = new Image(docker, { Id: ID, RepoTags: ['me/app:1'] });
-  const data = new RegistryData(docker, 'me/app:1', { Descriptor: { mediaType: 'x', digest: DIGEST, size: 1 }, Platforms: [] }, { os: 'linux', architecture: 'amd64' }, () => {
-    throw new Error('not pulled here');
+  const data = makeRegistryData({
+    client: docker,
+    imageName: 'me/app:1',
+    attrs: { Descriptor: { mediaType: 'x', digest: DIGEST, size: 1 }, Platforms: [] },
+    engine: { os: 'linux', architecture: 'amd64' },
+    pull: () => {
+      throw new Error('not pulled here');
+    },
   });
   return { docker, sent: transport.sent, image, data };
 }

@@ -1,4 +1,5 @@
-// dockwire manifest, digest, config, tags and referrers: the registry commands, no engine asked,
+// dockwire manifest, digest, config, tags, referrers, cp, ..., and files/cat/export --registry:
+// the registry commands, no engine asked,
 // against the token registry with the login in DOCKER_CONFIG, checked against crane and oras.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -57,6 +58,19 @@ describe('dockwire registry commands', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/manifest unknown/);
     expect((await cli('tags')).code).toBe(2);
+  }, 120_000);
+
+  it('files, cat and export with --registry read the image from its registry, as crane export does', async () => {
+    const files = await cli('files', '--registry', '--platform', 'linux/arm64', made.index);
+    expect(files.code, files.err).toBe(0);
+    expect(files.out).toMatch(/^-\d{4} .* \/hello\.txt$/m);
+    expect((await cli('cat', '--registry', made.single, '/hello.txt')).out).toBe(`hello from ${made.repo}\n`);
+    const out = join(tempDir('dockwire-cli-export-'), 'fs.tar');
+    expect((await cli('export', '--registry', '-o', out, made.single)).code).toBe(0);
+    const listed = await run('tar', ['-tf', out]);
+    expect(listed.stdout.split('\n').filter((name) => /^(?:\.?\/)?hello\.txt$/.test(name))).toHaveLength(1);
+    // without --registry the reference is the engine's image, and there is no engine here
+    expect((await cli('files', made.single)).code).toBe(1);
   }, 120_000);
 
   it('cp, tag-remote, attach and rm-remote, read back by crane and oras', async () => {

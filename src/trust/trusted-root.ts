@@ -4,7 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from '../files.js';
 import { parseJson } from './bundle.js';
 import { keyId, publicKeyOf } from './keys.js';
-import { decodeBase64, equalBytes, field, isObject, refuse } from './refuse.js';
+import { decodeBase64, equalBytes, field, guarded, isObject, refuse } from './refuse.js';
 import { parseCertificate, type Certificate } from './x509.js';
 
 /** ValidFor: a trusted key's or authority's window; `end` absent means still valid. */
@@ -42,6 +42,10 @@ export interface TrustedRoot {
 
 /** parseTrustedRoot: a trusted root from its JSON (text, bytes or value); VerificationError when malformed. */
 export function parseTrustedRoot(json: unknown): TrustedRoot {
+  return guarded('trusted root', () => readTrustedRoot(json));
+}
+
+function readTrustedRoot(json: unknown): TrustedRoot {
   const root = parseJson(json, 'trusted root');
   if (!isObject(root)) refuse('trusted root is not a JSON object');
   const mediaType = root.mediaType;

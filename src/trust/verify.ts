@@ -1,13 +1,13 @@
 // verifyBundle: a Sigstore bundle checked against an artifact, with a key or keyless (a trusted
 // root and the expected identity and issuer), in the order of the Sigstore client spec.
 import type { KeyObject } from 'node:crypto';
-import { DockerError, InvalidArgument, VerificationError } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { loadArtifact, matchArtifact, type Artifact } from './artifact.js';
 import { parseBundle, type Bundle } from './bundle.js';
 import { keyId, publicKeyOf, spki } from './keys.js';
 import { checkPolicy, type Matcher } from './policy.js';
-import { equalBytes, refuse } from './refuse.js';
+import { equalBytes, guarded, refuse } from './refuse.js';
 import { checkSignature } from './signature.js';
 import { loadTrustedRoot, type TrustedRoot } from './trusted-root.js';
 import { checkKeyless } from './keyless.js';
@@ -70,21 +70,24 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
     if (trustedRoot === undefined) throw new InvalidArgument('verifyBundle: give key, or trustedRoot with identity and issuer');
     if (identity === undefined || issuer === undefined) throw new InvalidArgument('verifyBundle: keyless verification needs identity and issuer');
   }
-  try {
-    const root = trustedRoot === undefined ? undefined : await loadTrustedRoot(trustedRoot);
+  const root = trustedRoot === undefined ? undefined : await loadTrustedRoot(trustedRoot);
+  const art = await loadArtifact(artifact);
+  return guarded('bundle', () => {
     const parsed = parseBundle(bundle);
     const checks = [`bundle v${parsed.version} parsed`];
-    const art = await loadArtifact(artifact);
     if (key !== undefined) return withKey(parsed, art, publicKeyOf(key), root, now, checks);
     return withCertificate(parsed, art, root!, identity!, issuer!, now, checks);
-  } catch (error) {
-    if (error instanceof DockerError) throw error;
-    throw new VerificationError('bundle does not verify', [`unexpected input: ${error instanceof Error ? error.message : String(error)}`], { cause: error });
-  }
+  });
 }
 
 function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustedRoot | undefined, now: Date, checks: string[]): SignatureVerification {
   const id = keyId(key);
+  const hint = bundle.material.kind === 'publicKey' ? bundle.material.hint : undefined;
+  // a hint that is a key ID (base64 SHA-256 of the SPKI, as cosign writes it) must be this key's
+  if (hint !== undefined && /^[A-Za-z0-9+/]{43}=$/.test(hint)) {
+    if (hint !== Buffer.from(id).toString('base64')) refuse("the bundle's key hint names another key");
+    checks.push("key hint is the key's ID");
+  }
   if (bundle.material.kind === 'certificate') {
     const cert = parseCertificate(bundle.material.certificates[0]!);
     if (!equalBytes(cert.spki, spki(key))) refuse("the bundle's certificate does not hold the key");

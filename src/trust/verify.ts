@@ -9,7 +9,7 @@ import { keyId, publicKeyOf, spki } from './keys.js';
 import { checkPolicy, type Matcher } from './policy.js';
 import { equalBytes, guarded, refuse } from './refuse.js';
 import { checkSignature } from './signature.js';
-import { loadTrustedRoot, type TrustedRoot } from './trusted-root.js';
+import { isTrustedRoot, loadTrustedRoot, trustMaterial, type TrustedRoot, type TrustMaterial } from './trusted-root.js';
 import { checkKeyless } from './keyless.js';
 import { checkLogEntries } from './tlog.js';
 import { parseCertificate, toPem } from './x509.js';
@@ -61,7 +61,7 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
   checkOptions('verifyBundle', options, NAMES);
   const { key, trustedRoot, identity, issuer, now = new Date() } = options ?? {};
   if (key !== undefined && typeof key !== 'string' && (typeof key !== 'object' || key === null || !('asymmetricKeyType' in key))) throw new InvalidArgument('verifyBundle: key must be a PEM string or a KeyObject');
-  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && (typeof trustedRoot !== 'object' || trustedRoot === null || !('tlogs' in trustedRoot))) throw new InvalidArgument('verifyBundle: trustedRoot must be parseTrustedRoot\'s result or a path');
+  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && !isTrustedRoot(trustedRoot)) throw new InvalidArgument('verifyBundle: trustedRoot must be parseTrustedRoot\'s result or a path');
   for (const [name, m] of [['identity', identity], ['issuer', issuer]] as const) {
     if (m !== undefined && typeof m !== 'string' && !(m instanceof RegExp)) throw new InvalidArgument(`verifyBundle: ${name} must be a string or a RegExp`);
   }
@@ -70,7 +70,7 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
     if (trustedRoot === undefined) throw new InvalidArgument('verifyBundle: give key, or trustedRoot with identity and issuer');
     if (identity === undefined || issuer === undefined) throw new InvalidArgument('verifyBundle: keyless verification needs identity and issuer');
   }
-  const root = trustedRoot === undefined ? undefined : await loadTrustedRoot(trustedRoot);
+  const root = trustedRoot === undefined ? undefined : trustMaterial(await loadTrustedRoot(trustedRoot));
   const art = await loadArtifact(artifact);
   return guarded('bundle', () => {
     const parsed = parseBundle(bundle);
@@ -80,7 +80,7 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
   });
 }
 
-function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustedRoot | undefined, now: Date, checks: string[]): SignatureVerification {
+function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustMaterial | undefined, now: Date, checks: string[]): SignatureVerification {
   const id = keyId(key);
   const hint = bundle.material.kind === 'publicKey' ? bundle.material.hint : undefined;
   // a hint that is a key ID (base64 SHA-256 of the SPKI, as cosign writes it) must be this key's
@@ -106,7 +106,7 @@ function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: Trust
   return result;
 }
 
-function withCertificate(bundle: Bundle, artifact: Artifact, root: TrustedRoot, identity: Matcher, issuer: Matcher, now: Date, checks: string[]): SignatureVerification {
+function withCertificate(bundle: Bundle, artifact: Artifact, root: TrustMaterial, identity: Matcher, issuer: Matcher, now: Date, checks: string[]): SignatureVerification {
   if (bundle.material.kind !== 'certificate') refuse('keyless verification needs a bundle with a certificate');
   const statement = matchArtifact(bundle.content, artifact);
   checks.push(bundle.content.kind === 'message' ? 'message digest matches the artifact' : "in-toto statement's subject names the artifact");

@@ -10,11 +10,11 @@ import { buildPath } from '../../../src/trust/chain.js';
 import { checkTimestamp, parseTimestamp } from '../../../src/trust/rfc3161.js';
 import { checkScts, parseSctList, tbsWithoutScts } from '../../../src/trust/sct.js';
 import { signatureOf } from '../../../src/trust/signature.js';
-import { parseTrustedRoot } from '../../../src/trust/trusted-root.js';
+import { parseTrustedRoot, trustMaterial } from '../../../src/trust/trusted-root.js';
 import { basicConstraints, extKeyUsage, OID, oidcIssuer, parseCertificate, subjectAltNames } from '../../../src/trust/x509.js';
 
 const base = join(import.meta.dirname, '../../fixtures/sigstore-conformance');
-const publicGood = parseTrustedRoot(readFileSync(join(base, 'public-good-trusted_root.json')));
+const publicGood = trustMaterial(parseTrustedRoot(readFileSync(join(base, 'public-good-trusted_root.json'))));
 const caseDir = (name: string) => join(base, 'bundle-verify', name);
 const v03 = parseBundle(readFileSync(join(caseDir('happy-path-v0.3'), 'bundle.sigstore.json')));
 const leafDer = v03.material.kind === 'certificate' ? v03.material.certificates[0]! : new Uint8Array();
@@ -69,7 +69,7 @@ describe('path building', () => {
     expect(refused(() => buildPath(parseCertificate(leafDer), publicGood.certificateAuthorities, new Date(signedAt.getTime() + 3600_000), OID.codeSigning)).message).toMatch(/not valid at/);
   });
   it('refuses another root, and a purpose the leaf does not allow', () => {
-    const staging = parseTrustedRoot(readFileSync(join(caseDir('rekor2-happy-path'), 'trusted_root.json')));
+    const staging = trustMaterial(parseTrustedRoot(readFileSync(join(caseDir('rekor2-happy-path'), 'trusted_root.json'))));
     refused(() => buildPath(parseCertificate(leafDer), staging.certificateAuthorities, signedAt, OID.codeSigning));
     expect(refused(() => buildPath(parseCertificate(leafDer), publicGood.certificateAuthorities, signedAt, OID.timeStamping)).message).toMatch(/extended key usage/);
   });
@@ -115,7 +115,7 @@ describe('SCTs', () => {
 describe('RFC 3161 timestamps', () => {
   const dir = caseDir('rekor2-timestamp-with-embedded-cert');
   const bundle = parseBundle(readFileSync(join(dir, 'bundle.sigstore.json')));
-  const root = parseTrustedRoot(readFileSync(join(dir, 'trusted_root.json')));
+  const root = trustMaterial(parseTrustedRoot(readFileSync(join(dir, 'trusted_root.json'))));
   const token = bundle.rfc3161Timestamps[0]!;
   it('verifies a token over the signature from the trusted TSA', () => {
     const at = checkTimestamp(token, signatureOf(bundle.content), root.timestampAuthorities);

@@ -120,6 +120,7 @@ describe('verifyBundle with a key', () => {
     await expect(verifyBundle(bundle, artifact, {})).rejects.toBeInstanceOf(InvalidArgument);
     await expect(verifyBundle(bundle, artifact, { trustedRoot: '/nonexistent' })).rejects.toThrow(/needs identity and issuer/);
     await expect(verifyBundle(bundle, artifact, { key: 42 } as never)).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(verifyBundle(bundle, artifact, { trustedRoot: { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] }, identity: 'a', issuer: 'b' })).rejects.toThrow(/parseTrustedRoot/);
     await expect(verifyBundle(bundle, artifact, { key: k.publicPem, identity: 3 } as never)).rejects.toBeInstanceOf(InvalidArgument);
     await refusal(verifyBundle(bundle, artifact, { key: 'not a key' }));
     await refusal(verifyBundle(bundle, '/nonexistent/artifact', { key: k.publicPem }));

@@ -58,7 +58,7 @@ describe('verifyBundle keyless', () => {
   it('refuses a bundle whose chain brings its own root, and one verified with a key it does not hold', async () => {
     const bundle = bundleOf('happy-path-v0.1');
     const ca = trustedRoot.certificateAuthorities[1]!.certificates;
-    bundle.verificationMaterial = { ...bundle.verificationMaterial, certificate: undefined, x509CertificateChain: { certificates: [bundle.verificationMaterial.certificate?.rawBytes ?? bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, ...ca.map((c) => ({ rawBytes: Buffer.from(c.der).toString('base64') }))].map((c) => (typeof c === 'string' ? { rawBytes: c } : c)) } };
+    bundle.verificationMaterial = { ...bundle.verificationMaterial, certificate: undefined, x509CertificateChain: { certificates: [bundle.verificationMaterial.certificate?.rawBytes ?? bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, ...ca.map((c) => ({ rawBytes: c.raw.toString('base64') }))].map((c) => (typeof c === 'string' ? { rawBytes: c } : c)) } };
     expect((await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity, issuer }))).message).toMatch(/holds a root certificate/);
     const key = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n-----END PUBLIC KEY-----\n';
     expect((await refusal(verifyBundle(bundleOf('happy-path-v0.3'), artifact, { key }))).message).toMatch(/certificate does not hold the key/);

@@ -73,3 +73,7 @@ export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';
+
+// trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
+export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';
+export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';

@@ -9,7 +9,7 @@ import { ArchiveError, DigestMismatch } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import type { ImageConfig } from '../oci.js';
+import { platformOf, type ImageConfig } from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
@@ -216,9 +216,4 @@ function checkConfig(value: unknown, path: string): ImageConfig {
   return value as ImageConfig;
 }
 
-function platformOf(config: ImageConfig): Platform | undefined {
-  if (typeof config.os !== 'string' || typeof config.architecture !== 'string') return undefined;
-  const platform: Platform = { os: config.os, architecture: config.architecture };
-  if (typeof config.variant === 'string') platform.variant = config.variant;
-  return platform;
-}
+

@@ -6,6 +6,8 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** A docker-archive's layer (an uncompressed tar). */
+export const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
 /** The OCI empty descriptor's media type (image spec 1.1: its content is `{}`). */
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 

@@ -3,13 +3,13 @@
 // the first). OCI image layout (Docker 25 and later, and the containerd image store): index.json,
 // oci-layout and blobs/<alg>/<hex>, where indexes lead to platform manifests, manifests to configs
 // and layers; Docker writes a manifest.json beside it, read here only for the names.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { ArchiveError, DigestMismatch } from '../errors.js';
+import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
+import { ArchiveError } from '../errors.js';
 import type { Platform } from '../platform.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import { platformOf, type ImageConfig } from '../oci.js';
+import { DOCKER_LAYER, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, platformOf, type ImageConfig } from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
@@ -21,9 +21,8 @@ interface Member {
 /** The largest JSON file (manifest, index, config) read from an archive. */
 const MAX_JSON = 16 * 1024 * 1024;
 
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
-const MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
-const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+const INDEX_TYPES = new Set<string>([OCI_INDEX, DOCKER_LIST]);
+const IMAGE_MANIFEST_TYPES = new Set<string>([OCI_MANIFEST, DOCKER_MANIFEST]);
 
 /** An archive's members by name, and the images its layout describes. */
 export class ArchiveLayout {
@@ -94,9 +93,7 @@ export class ArchiveLayout {
     const path = blobPath(digest);
     const bytes = await this.#bytes(path);
     if (bytes === undefined) return undefined;
-    const [algorithm, hex] = digest.split(':') as [string, string];
-    const actual = createHash(algorithm).update(bytes).digest('hex');
-    if (actual !== hex) throw new DigestMismatch(path, digest, `${algorithm}:${actual}`);
+    verifyBytes(bytes, digest, path);
     return bytes;
   }
 
@@ -115,7 +112,7 @@ export class ArchiveLayout {
       const diffIds = config.rootfs?.diff_ids ?? [];
       const image: ArchiveImage = {
         names: stringList(item['RepoTags']),
-        digest: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+        digest: digestOf(configBytes),
         platform: platformOf(config),
         config,
         layers: (layers as string[]).map((path, i) => {
@@ -155,7 +152,7 @@ export class ArchiveLayout {
       for (const child of document.manifests ?? []) await this.#walk(child, [...names, ...namesOf(child)], namesByConfig, depth + 1);
       return;
     }
-    if (!MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
+    if (!IMAGE_MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
     if (typeof document.config?.digest !== 'string' || !Array.isArray(document.layers)) throw new ArchiveError(`the manifest ${descriptor.digest} has no config or layers`, { entry: blobPath(descriptor.digest) });
     const configPath = blobPath(document.config.digest);
     const configBytes = await this.#blob(document.config.digest);
@@ -188,10 +185,10 @@ interface Descriptor {
 }
 
 function blobPath(digest: string): string {
-  const [algorithm, hex] = digest.split(':');
   // only the algorithms the image spec registers, so that no name reaches node:crypto unchecked
-  if (!((algorithm === 'sha256' && /^[0-9a-f]{64}$/.test(hex ?? '')) || (algorithm === 'sha512' && /^[0-9a-f]{128}$/.test(hex ?? '')))) throw new ArchiveError(`${JSON.stringify(digest)} is not a sha256 or sha512 digest`);
-  return `blobs/${algorithm}/${hex}`;
+  const algorithm = digestAlgorithm(digest);
+  if (algorithm === undefined) throw new ArchiveError(`${JSON.stringify(digest)} is not a sha256 or sha512 digest`);
+  return `blobs/${algorithm}/${digest.slice(algorithm.length + 1)}`;
 }
 
 /** A member's name as looked up: no leading './' or '/'. */

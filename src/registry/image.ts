@@ -3,7 +3,7 @@
 import { ImageNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
-import { checkDigest } from './digest.js';
+import { checkDigest } from '../digest.js';
 import type { RegistryCallOptions } from './options.js';
 import { parseJson, type Repository } from './repository.js';
 

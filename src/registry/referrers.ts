@@ -3,7 +3,7 @@
 // `<alg>-<hex>` (the tag schema), which an attach to such a registry keeps up to date.
 import { ProtocolError } from '../errors.js';
 import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
-import { checkDigest } from './digest.js';
+import { checkDigest } from '../digest.js';
 import type { RegistryCallOptions } from './options.js';
 import { parseJson, type Repository } from './repository.js';
 import { putManifest } from './write.js';

@@ -18,7 +18,7 @@ import { attachArtifact } from './attach.js';
 import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
 import { CredentialLookup } from './credential-lookup.js';
-import { checkDigest } from './digest.js';
+import { checkDigest } from '../digest.js';
 import { choosePlatform, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
 import { manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';

@@ -8,7 +8,7 @@ import { authority, originKey, splitUrl } from '../transport/origin.js';
 import type { TransportResponse } from '../transport/types.js';
 import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
-import { DigestVerifier, checkDigest, sha256Of } from './digest.js';
+import { checkDigest, digestOf, verifyBytes } from '../digest.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { RegistryCallOptions } from './options.js';
@@ -127,13 +127,8 @@ export class Repository {
     const announced = response.headers['docker-content-digest'];
     const asked = isDigest(which) ? which : undefined;
     const expected = asked ?? (announced !== undefined && /^sha(256|512):/.test(announced) ? announced : undefined);
-    let digest: string;
-    if (expected !== undefined) {
-      const verifier = new DigestVerifier(expected, 'the manifest digest');
-      verifier.update(bytes);
-      verifier.verify(`the manifest of ${this.repository}:${which}`);
-      digest = expected;
-    } else digest = sha256Of(bytes);
+    if (expected !== undefined) verifyBytes(bytes, expected, `the manifest of ${this.repository}:${which}`, 'the manifest digest');
+    const digest = expected ?? digestOf(bytes);
     const manifest = parseJson<Manifest>(bytes, `the manifest of ${this.repository}`);
     if (manifest === null || typeof manifest !== 'object' || manifest.schemaVersion !== 2) {
       throw new ProtocolError(`the manifest of ${this.repository} is not a schema 2 manifest`);
@@ -168,9 +163,7 @@ export class Repository {
     checkDigest(digest, 'a config digest');
     const response = await this.blobRequest(digest, {}, call);
     const bytes = await readBounded(response.body, limit, `blob ${digest}`);
-    const verifier = new DigestVerifier(digest);
-    verifier.update(bytes);
-    verifier.verify(`blob ${digest} of ${this.repository}`);
+    verifyBytes(bytes, digest, `blob ${digest} of ${this.repository}`);
     return bytes;
   }
 

@@ -5,7 +5,7 @@ import { fileChunks, stat } from '../files.js';
 import type { Descriptor, Manifest } from '../oci.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import type { TransportResponse } from '../transport/types.js';
-import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js';
+import { ContentHash, checkDigest, digestOf, verifyBytes } from '../digest.js';
 import type { PushBlobOptions, PushManifestOptions, RegistryCallOptions } from './options.js';
 import { MAX_MANIFEST_SIZE, isDigest, parseJson, type Repository } from './repository.js';
 import { uploadBlob, type UploadSource } from './upload.js';
@@ -66,12 +66,8 @@ export async function putManifest(
   const own = manifest instanceof Uint8Array ? parseJson<{ mediaType?: unknown }>(bytes, 'the manifest').mediaType : manifest.mediaType;
   const mediaType = options.mediaType ?? own;
   if (typeof mediaType !== 'string' || mediaType === '') throw new InvalidArgument('the manifest has no mediaType: give one');
-  const digest = isDigest(which) ? which : sha256Of(bytes);
-  if (isDigest(which)) {
-    const verifier = new DigestVerifier(which);
-    verifier.update(bytes);
-    verifier.verify('the manifest to push');
-  }
+  if (isDigest(which)) verifyBytes(bytes, which, 'the manifest to push');
+  const digest = isDigest(which) ? which : digestOf(bytes);
   const response = await repository.send(
     { method: 'PUT', path: repository.manifestPath(which), headers: { 'Content-Type': mediaType }, body: bytes, scopes: [repository.scope('push')] },
     `PUT the manifest ${repository.name}:${which}`,
@@ -83,7 +79,7 @@ export async function putManifest(
 
 /** Puts `bytes` under their own digest. */
 export function putManifestByDigest(repository: Repository, bytes: Uint8Array, mediaType: string, call: RegistryCallOptions): Promise<PutManifest> {
-  return putManifest(repository, sha256Of(bytes), bytes, { ...call, mediaType });
+  return putManifest(repository, digestOf(bytes), bytes, { ...call, mediaType });
 }
 
 /** The manifest `which` of `repository` put under `tag` as it is (its exact bytes, so its digest). */

@@ -14,13 +14,15 @@ export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 /** The manifest types asked for (Accept), an index's first. */
 export const MANIFEST_TYPES = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST] as const;
 
-/** Descriptor: a pointer to content (OCI image spec, descriptor.md). */
+/** Descriptor: a pointer to content (OCI image spec, descriptor.md), as registries, engines (their OCIDescriptor) and layouts send it. */
 export interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
   urls?: string[];
   annotations?: Record<string, string>;
+  /** The content itself, base64 (small content embedded in the descriptor). */
+  data?: string;
   artifactType?: string;
   platform?: Platform;
 }

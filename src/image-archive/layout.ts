@@ -6,10 +6,9 @@
 import { posix } from 'node:path';
 import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
-import type { Platform } from '../platform.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import { DOCKER_LAYER, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, platformOf, type ImageConfig } from '../oci.js';
+import { DOCKER_LAYER, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, platformOf, type Descriptor, type ImageConfig } from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
@@ -137,16 +136,16 @@ export class ArchiveLayout {
       const saved = await this.#json('manifest.json').catch(() => undefined);
       if (Array.isArray(saved)) for (const item of saved as Array<Record<string, unknown>>) if (typeof item['Config'] === 'string') namesByConfig.set(memberName(item['Config']), stringList(item['RepoTags']));
     }
-    for (const descriptor of index.manifests as Descriptor[]) await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
+    for (const descriptor of index.manifests as LayoutDescriptor[]) await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
   }
 
-  async #walk(descriptor: Descriptor, names: string[], namesByConfig: Map<string, string[]>, depth: number): Promise<void> {
+  async #walk(descriptor: LayoutDescriptor, names: string[], namesByConfig: Map<string, string[]>, depth: number): Promise<void> {
     if (depth > 4 || typeof descriptor?.digest !== 'string') return;
     // attestations (SBOMs, provenance) are manifests too, of no platform: not images
     if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return;
     const bytes = await this.#blob(descriptor.digest);
     if (bytes === undefined) return; // a platform this archive does not hold
-    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as { mediaType?: string; manifests?: LayoutDescriptor[]; config?: LayoutDescriptor; layers?: LayoutDescriptor[] };
     const mediaType = document.mediaType ?? descriptor.mediaType ?? '';
     if (INDEX_TYPES.has(mediaType) || Array.isArray(document.manifests)) {
       for (const child of document.manifests ?? []) await this.#walk(child, [...names, ...namesOf(child)], namesByConfig, depth + 1);
@@ -176,13 +175,8 @@ export class ArchiveLayout {
   }
 }
 
-interface Descriptor {
-  mediaType?: string;
-  digest?: string;
-  size?: number;
-  platform?: Platform;
-  annotations?: Record<string, string>;
-}
+/** A descriptor as a layout's JSON holds it: any field may be missing. */
+type LayoutDescriptor = Partial<Descriptor>;
 
 function blobPath(digest: string): string {
   // only the algorithms the image spec registers, so that no name reaches node:crypto unchecked
@@ -196,7 +190,7 @@ function memberName(name: string): string {
   return posix.normalize(name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
 }
 
-function namesOf(descriptor: Descriptor): string[] {
+function namesOf(descriptor: LayoutDescriptor): string[] {
   const a = descriptor?.annotations ?? {};
   const full = a['io.containerd.image.name'];
   if (full) return [full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '')];

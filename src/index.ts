@@ -10,7 +10,7 @@ export { RegistryData, type EnginePlatform, type RegistryDataPull } from './mode
 
 // jobs and progress
 export { Job, type JobScope, type JobOptions } from './job.js';
-export { ProgressJob, type ProgressState } from './progress/job.js';
+export { ProgressJob, type ProgressState, type RetryPolicy } from './progress/job.js';
 export type { ProgressTotals, LayerProgress } from './progress/totals.js';
 export type { ProgressEvent } from './progress/events.js';
 export type { BuildKitEvent, Vertex, VertexState } from './buildkit/status.js';
@@ -70,5 +70,6 @@ export { openImageArchive, ImageArchive, type OpenImageArchiveOptions, type Imag
 export type { FileEntry } from './image-archive/files.js';
 export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
+export type { TarHeader, TarType } from './tar/header.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';

@@ -9,6 +9,8 @@ import { ociPlatform, parsePlatform, platformMatches, type Platform, type Platfo
 import { ProgressJob, type RetryPolicy } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { copyImage, type CopyEnds } from './copy.js';
+import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
+import type { AppendResult } from '../append/types.js';
 import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
 import { stat, fileChunks } from '../files.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
@@ -663,6 +665,16 @@ export class Registry {
         path = next.path;
       }
     }
+  }
+
+  /** Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its platforms, changes its config, and pushes or writes the result (see docs/append.md). */
+  append(base: string, options: AppendOptions): ProgressJob<AppendResult> {
+    return appendImage(this, base, options);
+  }
+
+  /** Changes the config (and annotations) of `ref`'s images, every platform's, the layers untouched; pushed back under `ref` unless `to` says otherwise. */
+  mutate(ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
+    return mutateImage(this, ref, options);
   }
 }
 

@@ -16,6 +16,8 @@ export interface EntryRules {
   /** Seconds since the epoch; set, it makes the layer reproducible. */
   epoch: number | undefined;
   owner: FileOwner | undefined;
+  /** The time of entries made here (parent directories, files given as bytes) when `epoch` is not set: fixed once, so that every pass makes the same bytes. */
+  now: number;
 }
 
 const DIR_MODE = 0o755;
@@ -45,10 +47,11 @@ function normalise(entry: PackEntry, rules: EntryRules, mode?: number): PackEntr
   return out;
 }
 
-/** The directories above `parts` (each a parent of the next), as entries. */
+/** The directories above `parts` (each a parent of the next), as entries: 0755, owned by root. */
 function parentEntries(parts: string[], rules: EntryRules, now: number): PackEntry[] {
   const out: PackEntry[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(normalise({ name: parts.slice(0, i).join('/'), type: 'directory', mode: DIR_MODE, size: 0, mtime: now }, rules));
+  const root = { ...rules, owner: undefined };
+  for (let i = 1; i < parts.length; i++) out.push(normalise({ name: parts.slice(0, i).join('/'), type: 'directory', mode: DIR_MODE, size: 0, mtime: now }, root));
   return out;
 }
 
@@ -56,7 +59,7 @@ function parentEntries(parts: string[], rules: EntryRules, now: number): PackEnt
 export async function* folderEntries(root: string, layer: PathLayer, rules: EntryRules): AsyncIterable<PackEntry> {
   const parts = targetParts(layer.to ?? '/', 'to');
   const prefix = parts.join('/');
-  const now = rules.epoch ?? Math.floor(Date.now() / 1000);
+  const now = rules.epoch ?? rules.now;
   const under = (name: string): string => (prefix === '' ? name : `${prefix}/${name}`);
   if (prefix !== '') {
     yield* parentEntries(parts, rules, now);
@@ -73,7 +76,7 @@ export async function* folderEntries(root: string, layer: PathLayer, rules: Entr
 export function singleFileEntries(name: string, size: number, mode: number, mtime: number, content: PackEntry['content'], layer: PathLayer, rules: EntryRules): PackEntry[] {
   const parts = targetParts(layer.to ?? `/${name}`, 'to');
   if (parts.length === 0) throw new InvalidArgument('to: a file cannot be placed at /');
-  const now = rules.epoch ?? Math.floor(Date.now() / 1000);
+  const now = rules.epoch ?? rules.now;
   const file: PackEntry = { name: parts.join('/'), type: 'file', mode, size, mtime, ...(content ? { content } : {}) };
   return [...parentEntries(parts, rules, now), normalise(file, rules, layer.mode)];
 }
@@ -95,7 +98,7 @@ function byParts(a: string, b: string): number {
 
 /** The entries of a `files` layer: its files and their parent directories, sorted by name. */
 export function filesEntries(layer: FilesLayer, rules: EntryRules, where: string): PackEntry[] {
-  const now = rules.epoch ?? Math.floor(Date.now() / 1000);
+  const now = rules.epoch ?? rules.now;
   const byName = new Map<string, PackEntry>();
   for (const [target, value] of Object.entries(layer.files)) {
     const what = `${where}.files[${JSON.stringify(target)}]`;

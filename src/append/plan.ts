@@ -61,8 +61,9 @@ export function layerSources(layers: readonly AppendLayer[] | undefined, epoch: 
   if (layers === undefined) return [];
   if (!Array.isArray(layers)) throw new InvalidArgument('layers must be a list of { path }, { files } or { tar }');
   const sources: LayerSource[] = [];
+  const now = Math.floor(Date.now() / 1000);
   try {
-    layers.forEach((layer, i) => sources.push(layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner }))));
+    layers.forEach((layer, i) => sources.push(layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner, now }))));
   } catch (error) {
     for (const s of sources) s.close();
     throw error;

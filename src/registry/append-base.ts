@@ -3,6 +3,7 @@
 // reference: a single image, or an index whose platform images are taken (attestations, the
 // unknown/unknown entries, left out, since they no longer describe the result), or only the ones
 // `platforms` names.
+import { createHash } from 'node:crypto';
 import { ArchiveError, InvalidArgument } from '../errors.js';
 import { openImageArchive, type ImageArchive } from '../image-archive/archive.js';
 import type { ArchiveImage } from '../image-archive/source.js';
@@ -41,6 +42,18 @@ async function* pieces(access: RandomAccess): AsyncIterable<Uint8Array> {
   for (let at = 0; at < access.size; at += PIECE) yield await access.read(at, Math.min(PIECE, access.size - at));
 }
 
+/** A docker-archive layer's descriptor, from its stored bytes: their digest, and gzip or not by their magic number. */
+async function measureStored(access: RandomAccess): Promise<Descriptor> {
+  const hash = createHash('sha256');
+  let head: Uint8Array | undefined;
+  for await (const piece of pieces(access)) {
+    head ??= piece;
+    hash.update(piece);
+  }
+  const gzip = head !== undefined && head[0] === 0x1f && head[1] === 0x8b;
+  return { mediaType: gzip ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.docker.image.rootfs.diff.tar', digest: `sha256:${hash.digest('hex')}`, size: access.size };
+}
+
 /** True when `base` names a file rather than a registry reference: a path (`/`, `./`, `../`) or a name ending in `.tar`. */
 export function isArchivePath(base: string): boolean {
   return base.startsWith('/') || base.startsWith('./') || base.startsWith('../') || base.endsWith('.tar');
@@ -70,12 +83,18 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
     const all = archive.images.map((image) => ({ image, platform: image.platform ?? platformOfConfig(image.config) }));
     const chosen = selectPlatforms(all, platforms);
     const where = new Map<string, { image: ArchiveImage; index: number }>();
-    const images: BaseImage[] = chosen.map(({ image, platform }) => {
-      image.layers.forEach((l, index) => where.set(l.digest, { image, index }));
-      const manifest: ImageManifest = { schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: image.digest, size: 0 }, layers: image.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })) };
-      return { platform, manifest, config: image.config };
-    });
     const docker = archive.format === 'docker-archive';
+    const images: BaseImage[] = [];
+    for (const { image, platform } of chosen) {
+      const layers: Descriptor[] = [];
+      for (const [index, l] of image.layers.entries()) {
+        // a docker-archive names its layers by diff_id, yet may hold them compressed: measured here
+        const layer = docker ? await measureStored(await archive.layer(image, index)) : { mediaType: l.mediaType, digest: l.digest, size: l.size };
+        where.set(layer.digest, { image, index });
+        layers.push(layer);
+      }
+      images.push({ platform, manifest: { schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: image.digest, size: 0 }, layers }, config: image.config });
+    }
     const first = chosen[0]?.image;
     const base: BaseImages = { name: first?.names[0], digest: docker ? undefined : first?.digest, images, index: chosen.length > 1, docker };
     const read: BlobReader = (d) =>

@@ -2,8 +2,8 @@
 // context is (build-context/walk.ts: sorted names, the .dockerignore matcher, symlinks kept as
 // links, hardlinks once), placed under its target with its parent directories, and each entry
 // normalised. With a fixed time (`created` or SOURCE_DATE_EPOCH) the entries are the same on any
-// machine: every time set to it, modes reduced to 0755 or 0644 by the owner's execute bit (a
-// checkout's umask changes nothing), owner 0:0 unless given; ustar headers never carry user or
+// machine: every time set to it, modes kept but for group and other write (so a checkout's
+// umask, 002 or 022, changes nothing), owner 0:0 unless given; ustar headers never carry user or
 // group names nor device numbers.
 import { walkContext } from '../build-context/walk.js';
 import { InvalidArgument } from '../errors.js';
@@ -31,12 +31,11 @@ export function targetParts(target: string, what: string): string[] {
   return parts;
 }
 
-/** The mode an entry is stored with: given, or reduced to 0755/0644 when reproducible, or as on disk. */
+/** The mode an entry is stored with: given, or as on disk (without group and other write when reproducible: what a umask of 002 or 022 decides). */
 function modeOf(entry: PackEntry, rules: EntryRules, given: number | undefined): number {
   if (entry.type === 'symlink') return 0o777;
   if (given !== undefined && entry.type !== 'directory') return given;
-  if (rules.epoch === undefined) return entry.mode;
-  return entry.type === 'directory' || (entry.mode & 0o100) !== 0 ? DIR_MODE : FILE_MODE;
+  return rules.epoch === undefined ? entry.mode : entry.mode & ~0o022;
 }
 
 function normalise(entry: PackEntry, rules: EntryRules, mode?: number): PackEntry {

@@ -104,7 +104,11 @@ export function filesEntries(layer: FilesLayer, rules: EntryRules, where: string
     const parts = targetParts(target, what);
     if (parts.length === 0) throw new InvalidArgument(`${what}: a file cannot be placed at /`);
     const { data, mode } = asFile(value, what);
-    for (const dir of parentEntries(parts, rules, now)) if (!byName.has(dir.name)) byName.set(dir.name, dir);
+    for (const dir of parentEntries(parts, rules, now)) {
+      const held = byName.get(dir.name);
+      if (held !== undefined && held.type !== 'directory') throw new InvalidArgument(`${what}: ${dir.name} is a file given in this layer, not a directory`);
+      byName.set(dir.name, held ?? dir);
+    }
     const name = parts.join('/');
     if (byName.get(name)?.type === 'directory') throw new InvalidArgument(`${what}: ${name} is also a directory of another file`);
     byName.set(name, normalise({ name, type: 'file', mode, size: data.length, mtime: now, content: () => (data.length ? [data] : []) }, rules, mode));

@@ -105,7 +105,7 @@ function run(registry: Registry, base: string, options: AppendOptions | MutateOp
     state.tries = 1;
     checkOptions(`registry.${where}`, options, where === 'append' ? APPEND_NAMES : MUTATE_NAMES);
     checkChanges(options);
-    const to = options.to ?? base;
+    const to = where === 'mutate' ? (options.to ?? base) : options.to;
     checkOutput(to);
     const target = typeof to === 'string' ? parseRegistryReference(to, 'to') : undefined;
     const created = fixedTime(options.created, process.env);

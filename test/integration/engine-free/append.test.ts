@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageNotFound, InvalidArgument, Registry, openImageArchive, type ImageConfig, type ImageIndex, type ImageManifest } from '../../../src/index.js';
 import { engine, uniqueName } from '../../support/engine.js';
+import { root } from '../../support/engine-env.js';
 import { crane, craneBytes } from '../../support/registry-peers.js';
 import { readTar } from '../../support/tar.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
@@ -317,4 +318,33 @@ describe('bad input, refused before anything is uploaded', () => {
       await absent(to);
     });
   }
+});
+
+describe('dockwire append and mutate (the CLI)', () => {
+  const cli = (...args: string[]): Promise<{ stdout: string }> => run(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { env: { ...process.env, DOCKER_CONFIG: tempDir() } });
+
+  it('appends a folder, a file and a tar with crane\'s flag names, then mutates the config', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(join(dir, 'app/index.js'), 'x');
+    writeFileSync(join(dir, 'conf'), 'c');
+    execFileSync('tar', ['-C', join(dir, 'app'), '-cf', join(dir, 'extra.tar'), 'index.js']);
+    const to = ref('cli');
+    const { stdout } = await cli('append', multi, '--tar', join(dir, 'extra.tar'), '--layer', `${join(dir, 'app')}:/srv`, '--file', `${join(dir, 'conf')}:/etc/conf`, '--chown', '1000', '--entrypoint', 'node,/srv/index.js', '-e', 'A=1', '-l', 'x=y', '-w', '/srv', '--platform', 'linux/amd64', '--platform', 'linux/arm64', '--created', '0', '-t', to);
+    expect(stdout.trim()).toBe(`${to}@${(await crane('digest', to)).trim()}`);
+    const config = await configOf(to, 'linux/arm64');
+    expect(config.config).toMatchObject({ Entrypoint: ['node', '/srv/index.js'], WorkingDir: '/srv', Labels: { x: 'y' } });
+    expect(config.created).toBe('1970-01-01T00:00:00.000Z');
+    expect(config.rootfs.diff_ids).toHaveLength(4);
+    const files = await exported(to);
+    expect(['index.js', 'srv/index.js', 'etc/conf'].every((f) => files.has(f))).toBe(true);
+    const mutated = ref('cli-mutate');
+    await cli('mutate', to, '-u', 'nobody', '-a', 'k=v', '-t', mutated);
+    expect((await configOf(mutated, 'linux/amd64')).config!['User']).toBe('nobody');
+    const out = join(dir, 'out.tar');
+    await cli('mutate', to, '--platform', 'linux/amd64', '-o', out, '--format', 'docker', '-t', 'me/app:1');
+    const archive = await openImageArchive(out);
+    expect(archive.images[0]!.names).toEqual(['me/app:1']);
+    await archive.close();
+  });
 });

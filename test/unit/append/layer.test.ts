@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { filesEntries, folderEntries, targetParts, type EntryRules } from '../../../src/append/entries.js';
 import { measureLayer, type LayerBlob } from '../../../src/append/layer.js';
 import { layerSources } from '../../../src/append/plan.js';
-import { DigestMismatch, InvalidArgument } from '../../../src/errors.js';
+import { DigestMismatch, InvalidArgument, UnsupportedMediaType } from '../../../src/errors.js';
 import { packed, readTar } from '../../support/tar.js';
 
 const dirs: string[] = [];
@@ -132,6 +132,17 @@ describe('layer blobs', () => {
     expect(readTar(raw).map((e) => e.name)).toEqual(['a', 'b/', 'b/c']);
     // gzip header: no time, no OS (255), so no machine's name is in the digest
     expect([...again.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  });
+
+  it('writes zstd where the runtime can, and refuses it by name where it cannot', async () => {
+    const zlib = (await import('node:zlib')) as typeof import('node:zlib') & { zstdDecompressSync?: (b: Uint8Array) => Buffer; createZstdCompress?: unknown };
+    if (typeof zlib.createZstdCompress !== 'function') {
+      await expect(measureLayer(tar, 'zstd')).rejects.toBeInstanceOf(UnsupportedMediaType);
+      return;
+    }
+    const blob = await measureLayer(tar, 'zstd');
+    const raw = zlib.zstdDecompressSync!(await bytes(blob.open()));
+    expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(blob.diffId);
   });
 
   it('refuses bytes made again that differ from the measured ones', async () => {

@@ -114,6 +114,17 @@ export async function writeToStream(tar: AsyncIterable<Uint8Array>, stream: Stre
   await pipeline(Readable.from(tar, { objectMode: false }), stream as NodeJS.WritableStream);
 }
 
+/** Ends `stream` with `error`, so that its reader (a `docker.images.load`) fails rather than waits: for an append that failed before or while writing it. */
+export function abortStream(stream: StreamOutput['stream'], error: unknown): void {
+  if (typeof (stream as WritableStream<Uint8Array>).getWriter === 'function') {
+    const web = stream as WritableStream<Uint8Array>;
+    if (!web.locked) void web.abort(error).catch(() => {});
+    return;
+  }
+  const node = stream as NodeJS.WritableStream & { destroy?: (error?: Error) => void; destroyed?: boolean };
+  if (typeof node.destroy === 'function' && !node.destroyed) node.destroy(error instanceof Error ? error : new Error(String(error)));
+}
+
 /** Writes `built` where `output` says: a file (a docker-archive, an OCI layout folder, or its tar) or a stream. */
 export async function writeImages(output: FileOutput | StreamOutput, built: BuiltImages, read: BlobReader, mtime = 0): Promise<void> {
   if ('stream' in output) {

@@ -7,14 +7,15 @@
 // from the base's repository, else streamed. Only the Registry's public calls are used.
 import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
-import { ProgressJob } from '../progress/job.js';
+import type { JobScope } from '../job.js';
+import { ProgressJob, type ProgressState } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { buildImages, appendedPlatforms, type BuiltImages } from '../append/images.js';
 import type { LayerBlob } from '../append/layer.js';
-import { writeImages, type BlobReader } from '../append/outputs.js';
+import { abortStream, writeImages, type BlobReader } from '../append/outputs.js';
 import { checkChanges, checkOutput, createdBy, fixedTime, layerSources, measureLayers, wantsOci } from '../append/plan.js';
 import type { LayerSource } from '../append/sources.js';
-import type { AppendLayer, AppendResult, ImageChanges, ImageOutput } from '../append/types.js';
+import type { AppendLayer, AppendResult, ImageChanges, ImageOutput, StreamOutput } from '../append/types.js';
 import { readBase, type BaseCall, type ReadBase } from './append-base.js';
 import { parseRegistryReference, type RegistryReference } from './name.js';
 import { splitReference } from '../reference.js';
@@ -103,35 +104,47 @@ function blobReader(source: ReadBase, added: readonly LayerBlob[]): BlobReader {
 function run(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined): ProgressJob<AppendResult> {
   return new ProgressJob<AppendResult>(async (scope, state) => {
     state.tries = 1;
-    checkOptions(`registry.${where}`, options, where === 'append' ? APPEND_NAMES : MUTATE_NAMES);
-    checkChanges(options);
-    const to = where === 'mutate' ? (options.to ?? base) : options.to;
-    checkOutput(to);
-    const target = typeof to === 'string' ? parseRegistryReference(to, 'to') : undefined;
-    const created = fixedTime(options.created, process.env);
-    const emit = (event: ProgressEvent): unknown => {
-      state.totals.update(event);
-      return scope.emit(event);
-    };
-    const sources: LayerSource[] = layerSources(layers, created === undefined ? undefined : Math.floor(created.getTime() / 1000));
-    let source: ReadBase | undefined;
     try {
-      const call = pickCall(options, scope.signal);
-      source = await readBase(registry, base, options.platforms, call);
-      if (typeof to === 'object' && (to.format ?? ('stream' in to ? 'docker' : 'oci')) === 'docker' && source.base.images.length !== 1) {
-        throw new InvalidArgument(`to.format: a docker-archive holds one platform's image, and the base has ${source.base.images.length}: narrow it with platforms`);
-      }
-      const added = await measureLayers(sources, options.compression, (blob, i) => emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }));
-      const changes: ImageChanges = { ...options, ...(created ? { created } : {}) };
-      const built = buildImages(source.base, added, createdBy(layers), changes, wantsOci(to));
-      if (target !== undefined) await pushImages(registry, target, to as string, source, added, built, call, emit);
-      else await writeImages(to as Exclude<ImageOutput, string>, built, blobReader(source, added), created ? Math.floor(created.getTime() / 1000) : 0);
-      return { digest: built.top.descriptor.digest, mediaType: built.top.descriptor.mediaType, size: built.top.descriptor.size, platforms: appendedPlatforms(built) };
-    } finally {
-      for (const s of sources) s.close();
-      await source?.archive?.close();
+      return await make(registry, base, options, where, layers, scope, state);
+    } catch (error) {
+      // a stream's reader (docker.images.load) fails with the append rather than waits for an end
+      const to = (options as { to?: unknown } | undefined)?.to;
+      if (to !== null && typeof to === 'object' && 'stream' in to && to.stream !== null && typeof to.stream === 'object') abortStream(to.stream as StreamOutput['stream'], error);
+      throw error;
     }
   }, options?.signal);
+}
+
+/** The work of an append or a mutate: every check first, then the base read, the layers measured, the result pushed or written. */
+async function make(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined, scope: JobScope<ProgressEvent>, state: ProgressState): Promise<AppendResult> {
+  checkOptions(`registry.${where}`, options, where === 'append' ? APPEND_NAMES : MUTATE_NAMES);
+  checkChanges(options);
+  const to = where === 'mutate' ? (options.to ?? base) : options.to;
+  checkOutput(to);
+  const target = typeof to === 'string' ? parseRegistryReference(to, 'to') : undefined;
+  const created = fixedTime(options.created, process.env);
+  const emit = (event: ProgressEvent): unknown => {
+    state.totals.update(event);
+    return scope.emit(event);
+  };
+  const sources: LayerSource[] = layerSources(layers, created === undefined ? undefined : Math.floor(created.getTime() / 1000));
+  let source: ReadBase | undefined;
+  try {
+    const call = pickCall(options, scope.signal);
+    source = await readBase(registry, base, options.platforms, call);
+    if (typeof to === 'object' && (to.format ?? ('stream' in to ? 'docker' : 'oci')) === 'docker' && source.base.images.length !== 1) {
+      throw new InvalidArgument(`to.format: a docker-archive holds one platform's image, and the base has ${source.base.images.length}: narrow it with platforms`);
+    }
+    const added = await measureLayers(sources, options.compression, (blob, i) => emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }));
+    const changes: ImageChanges = { ...options, ...(created ? { created } : {}) };
+    const built = buildImages(source.base, added, createdBy(layers), changes, wantsOci(to));
+    if (target !== undefined) await pushImages(registry, target, to as string, source, added, built, call, emit);
+    else await writeImages(to as Exclude<ImageOutput, string>, built, blobReader(source, added), created ? Math.floor(created.getTime() / 1000) : 0);
+    return { digest: built.top.descriptor.digest, mediaType: built.top.descriptor.mediaType, size: built.top.descriptor.size, platforms: appendedPlatforms(built) };
+  } finally {
+    for (const s of sources) s.close();
+    await source?.archive?.close();
+  }
 }
 
 /** The Job of `registry.append(base, options)`. */

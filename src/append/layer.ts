@@ -13,7 +13,7 @@ import { runtimeName } from '../image-archive/decompress.js';
 /** Compression of an added layer. */
 export type Compression = 'gzip' | 'zstd';
 
-const GZIP_LEVEL = 6;
+const GZIP_LEVEL = 1;
 const OS_BYTE = 9;
 
 /** LayerBlob: a layer measured, and its bytes made again on demand. */

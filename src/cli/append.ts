@@ -7,24 +7,27 @@ import type { Docker, AppendLayer, AppendResult, ConfigChanges, ImageOutput, Pro
 import { UsageError, all, one, pairs, type FlagSpec, type Parsed } from './args.js';
 import type { Out } from './view.js';
 
+/** What the commands write to: the CLI's own Io, whatever else it holds. */
 interface Io {
   out: Out;
   err: Out;
   json: boolean;
-  env: Record<string, string | undefined>;
 }
 
-interface Command {
+interface Command<I extends Io> {
   usage: string;
   summary: string;
   flags: Record<string, FlagSpec>;
-  run(docker: Docker, args: Parsed, io: Io): Promise<void>;
+  run(docker: Docker, args: Parsed, io: I): Promise<void>;
 }
 
-/** What the commands take from the CLI's main module: how a Job's progress is drawn. */
-export interface AppendHooks {
-  follow<T>(job: ProgressJob<T>, io: Io): Promise<T>;
+/** What the commands take from the CLI: how a Job's progress is drawn (its `follow`). */
+export interface AppendHooks<I extends Io> {
+  follow<T>(job: ProgressJob<T>, io: I): Promise<T>;
 }
+
+/** The title the commands are listed under in the help. */
+export const APPEND_TITLE = 'Images made without an engine';
 
 const flag = (names: string[], value = false, repeat = false): FlagSpec => ({ names, value, repeat });
 
@@ -113,7 +116,7 @@ function placed(value: string, what: string, needTarget: boolean): AppendLayer {
   return { path: value.slice(0, at), to: value.slice(at + 1) };
 }
 
-function report(io: Io, result: AppendResult, where: string): void {
+function report(io: Pick<Io, 'out' | 'json'>, result: AppendResult, where: string): void {
   io.out.write(io.json ? `${JSON.stringify(result)}\n` : `${where}@${result.digest}\n`);
 }
 
@@ -122,7 +125,7 @@ function where(to: ImageOutput): string {
 }
 
 /** The `append` and `mutate` commands, for the CLI's table of commands. */
-export function appendCommands(hooks: AppendHooks): Record<string, Command> {
+export function appendCommands<I extends Io>(hooks: AppendHooks<I>): Record<string, Command<I>> {
   return {
     append: {
       usage: 'append BASE [--tar FILE]... [--layer DIR[:/to]]... [--file SRC:/dst]... [--chown UID:GID] [--entrypoint E] [--cmd C] [-e K=V]... [-l K=V]... [-u USER] [-w DIR] [--platform P]... [--created TIME] (-t REF | -o FILE [--format oci|docker] [-t NAME])',

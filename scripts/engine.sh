@@ -190,6 +190,17 @@ fetch_tuf_peers() {
   log "tuf peers: $versions from forky"
 }
 
+# fetch_umoci: umoci from forky, unpacked into $dir/umoci/pkg (once), the reader of OCI layouts the
+# image-making tests check their output against; says which version it has, and fails naming it
+fetch_umoci() {
+  local home=$dir/umoci pkg=$dir/umoci/pkg
+  [ -x "$pkg/usr/bin/umoci" ] || forky_unpack "$home" umoci umoci
+  local version
+  version=$(cd "$home/debs" && ls -- umoci_*.deb | sed 's/_amd64\.deb$//; s/_/ /')
+  "$pkg/usr/bin/umoci" --version >/dev/null 2>&1 || die "umoci from forky ($version) does not run on this machine"
+  log "umoci: $version from forky"
+}
+
 # token_registry: a registry 2.8 with `auth.token` (Bearer tokens, as Docker Hub, GHCR and Quay do),
 # and the token server that signs its JWTs (scripts/token-server.mjs) with a key and certificate
 # made here; the server counts the tokens it gives per scope (GET /counts)
@@ -239,6 +250,7 @@ DOCKWIRE_TOKEN_PASSWORD=$TOKEN_PASSWORD
 DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
 DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
 DOCKWIRE_TUF_PYTHONPATH=$dir/tuf/pkg/usr/lib/python3/dist-packages
+DOCKWIRE_UMOCI=$dir/umoci/pkg/usr/bin/umoci
 EOF
 }
 
@@ -319,6 +331,7 @@ start_registry() {
 registries() {
   fetch_registry_peers
   fetch_tuf_peers
+  fetch_umoci
   token_registry
   if alive "$dir/registry.pid" && alive "$dir/registry-auth.pid" && [ -f "$dir/registries" ]; then
     # shellcheck disable=SC1091

@@ -57,6 +57,8 @@ export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
 export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export type { AppendOptions, MutateOptions } from './registry/append.js';
+export type { AppendLayer, PathLayer, FilesLayer, TarLayer, LayerFile, FileOwner, ConfigChanges, ImageOutput, FileOutput, StreamOutput, ImageChanges, AppendResult, AppendedPlatform } from './append/types.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit

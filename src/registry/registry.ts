@@ -3,6 +3,8 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
+import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
+import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
 import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
@@ -293,6 +295,16 @@ export class Registry {
   /** Closes idle connections to every registry. */
   close(): Promise<void> {
     return this.#requester.transport.close();
+  }
+
+  /** Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its platforms, changes its config, and pushes or writes the result (see docs/append.md). */
+  append(base: string, options: AppendOptions): ProgressJob<AppendResult> {
+    return appendImage(this, base, options);
+  }
+
+  /** Changes the config (and annotations) of `ref`'s images, every platform's, the layers untouched; pushed back under `ref` unless `to` says otherwise. */
+  mutate(ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
+    return mutateImage(this, ref, options);
   }
 
   // ---- internals ----

@@ -19,6 +19,9 @@ import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
 import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js';
 import { nextLink } from './link.js';
+import { withArtifactTypes } from './referrer-types.js';
+import { verifyImage, verifyImageAttestations, type AttestationVerification, type ImageVerification, type VerifyAttestationsOptions, type VerifyOptions } from './signatures.js';
+import { attestImage, signImage, type AttestOptions, type SignOptions, type SignResult } from './sign.js';
 import { registryImageFiles } from './image-files.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
@@ -315,7 +318,8 @@ export class Registry {
         await response.body.dump();
         return [];
       }
-      found.push(...indexManifests(await readBounded(response.body, MAX_MANIFEST_SIZE, `${ref}'s referrers tag`), `${ref}'s referrers tag`));
+      const entries = indexManifests(await readBounded(response.body, MAX_MANIFEST_SIZE, `${ref}'s referrers tag`), `${ref}'s referrers tag`);
+      found.push(...(await withArtifactTypes(entries, (d) => this.#manifest({ registry: reference.registry, host: reference.host, repository: reference.repository, digest: d }, options))));
     }
     return options.artifactType === undefined || filtered ? found : found.filter((d) => d.artifactType === options.artifactType);
   }
@@ -664,6 +668,20 @@ export class Registry {
       }
     }
   }
+
+  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts ----
+
+  /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
+  verify(ref: string, options: VerifyOptions): Promise<ImageVerification> { return verifyImage(this, ref, options); }
+
+  /** Verifies the attestations of the image `ref` names (bundle referrers and the legacy `.att` tag), each decoded; VerificationError when none verifies. */
+  verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> { return verifyImageAttestations(this, ref, options); }
+
+  /** Signs the image `ref` names with a private key as `cosign sign --key` does: a bundle referrer, or the legacy `.sig` tag. */
+  sign(ref: string, options: SignOptions): Promise<SignResult> { return signImage(this, ref, options); }
+
+  /** Attests the image `ref` names with a signed in-toto statement as `cosign attest --key` does: a bundle referrer, or the legacy `.att` tag. */
+  attest(ref: string, options: AttestOptions): Promise<SignResult> { return attestImage(this, ref, options); }
 }
 
 /** The path and query of a Location the registry gave, which must be on its own origin. */

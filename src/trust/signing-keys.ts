@@ -16,9 +16,8 @@ export function privateKeyFrom(key: KeySource, passphrase?: string, what = 'key'
     if (/-----BEGIN ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY-----/.test(pem)) throw new InvalidArgument(`${what} is in cosign's own encrypted format, which is not read here: give it as PKCS#8 PEM`);
     try {
       object = createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
-    } catch (error) {
-      const text = `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`;
-      throw new InvalidArgument(/passphrase|decrypt/i.test(text) ? `${what} is encrypted: its passphrase is missing or wrong` : `${what} is not a PEM private key (PKCS#8)`);
+    } catch {
+      throw new InvalidArgument(pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') ? `${what} is encrypted: its passphrase is missing or wrong` : `${what} is not a PEM private key (PKCS#8)`);
     }
   } else throw new InvalidArgument(`${what} must be PEM text, its bytes or a KeyObject`);
   if (object.type !== 'private') throw new InvalidArgument(`${what} is not a private key`);

@@ -7,10 +7,13 @@ export function refuse(reason: string): never {
   throw new VerificationError(reason);
 }
 
-/** decodeBase64: the bytes of standard or URL-safe base64 (padding optional); anything else refused. */
+/**
+ * decodeBase64: the bytes of standard or URL-safe base64 (padding optional, line breaks ignored as
+ * protobuf-JSON readers ignore them); anything else refused.
+ */
 export function decodeBase64(text: unknown, what: string): Uint8Array {
   if (typeof text !== 'string') refuse(`${what} is not a base64 string`);
-  const plain = text.replace(/-/g, '+').replace(/_/g, '/');
+  const plain = text.replace(/[\r\n]/g, '').replace(/-/g, '+').replace(/_/g, '/');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(plain) || plain.replace(/=+$/, '').length % 4 === 1) refuse(`${what} is not valid base64`);
   if (plain.includes('=') && plain.length % 4 !== 0) refuse(`${what} is not valid base64`);
   return new Uint8Array(Buffer.from(plain, 'base64'));

@@ -92,7 +92,7 @@ function parseValidFor(value: unknown, what: string): ValidFor {
 }
 
 function date(value: unknown, what: string): Date | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   const d = typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) ? new Date(value) : undefined;
   if (d === undefined || Number.isNaN(d.getTime())) refuse(`trusted root ${what} is not an RFC 3339 time`);
   return d;

@@ -15,27 +15,7 @@ const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-pu
 const ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** Cases out of scope, each with why (none, ideally). */
-const SKIP: Record<string, string> = {
-  'bundle-with-sct-with-extensions': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'happy-path-intoto-in-dsse-v3': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'happy-path-v0.1': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'happy-path-v0.2': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'happy-path-v0.3': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'happy-path-v0.3-new-mediaType': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'intoto-with-custom-trust-root': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-checkpoint-cosigned': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-checkpoint-multiple-cosigs': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-checkpoint-origin-not-first': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-checkpoint-two-sigs-cosigned': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-checkpoint-two-sigs-from-origin': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-dsse-happy-path': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-happy-path': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-timestamp-with-embedded-cert': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-timestamp-with-expired-cert-chain': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'rekor2-timestamp-without-embedded-cert': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'trust-root-tlog-validity-end-inclusive': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-  'trust-root-tsa-validity-end-inclusive': 'keyless verification (chain, SCT, RFC 3161) is not written yet',
-};
+const SKIP: Record<string, string> = {};
 
 function read(dir: string, name: string): string | undefined {
   const path = join(dir, name);

@@ -85,6 +85,20 @@ describe('dockwire verify-blob and usage', () => {
     expect(bad.code).toBe(1);
   });
 
+  it('verifies a keyless bundle over a file with the trusted root, identity and issuer (happy-path-v0.3)', async () => {
+    const identity = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+    const issuer = 'https://token.actions.githubusercontent.com';
+    const bundle = join(CONFORMANCE, 'happy-path-v0.3', 'bundle.sigstore.json');
+    const root = join(CONFORMANCE, '..', 'public-good-trusted_root.json');
+    const ok = await dockwire('verify-blob', '--bundle', bundle, '--trusted-root', root, '--certificate-identity', identity, '--certificate-oidc-issuer', issuer, join(CONFORMANCE, 'a.txt'));
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toContain(`signed by ${identity} (${issuer})`);
+    const regexp = await dockwire('verify-blob', '--bundle', bundle, '--trusted-root', root, '--certificate-identity-regexp', '^https://github\\.com/sigstore-conformance/', '--certificate-oidc-issuer', issuer, join(CONFORMANCE, 'a.txt'));
+    expect(regexp.code, regexp.err).toBe(0);
+    const someoneElse = await dockwire('verify-blob', '--bundle', bundle, '--trusted-root', root, '--certificate-identity', 'https://example.com/me', '--certificate-oidc-issuer', issuer, join(CONFORMANCE, 'a.txt'));
+    expect(someoneElse.code).toBe(1);
+  });
+
   it('refuses unusable flags with exit 2', async () => {
     expect((await dockwire('verify', '127.0.0.1:9/x:1')).code).toBe(2);
     expect((await dockwire('verify', '127.0.0.1:9/x:1', '--key', '/nowhere/key.pub')).code).toBe(2);

@@ -58,7 +58,8 @@ export type { SshOptions } from './transport/ssh.js';
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
 export { Registry, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 export type { VerifyOptions, VerifyAttestationsOptions, ImageVerification, AttestationVerification } from './registry/signatures.js';
-export type { SignOptions, AttestOptions, SignResult, SignatureCallOptions } from './registry/sign.js';
+export type { SignOptions, AttestOptions, SignResult, SignatureCallOptions, SigningCallOptions } from './registry/sign.js';
+export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit

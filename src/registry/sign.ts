@@ -19,12 +19,14 @@ export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export interface SignatureCallOptions {
   /** Credentials for this call only. */
   authConfig?: AuthConfig;
+  /** Stops the call: it rejects with AbortError. */
   signal?: AbortSignal;
   /** Inactivity timeout for this call's requests, in ms. */
   timeout?: number;
 }
 
-interface SigningCallOptions extends SignatureCallOptions {
+/** SigningCallOptions: what `registry.sign` and `registry.attest` both take: the key and the format. */
+export interface SigningCallOptions extends SignatureCallOptions {
   /** The private key: PKCS#8 PEM (encrypted with `passphrase`, or not), or a KeyObject. */
   key: KeySource;
   /** The passphrase of an encrypted PKCS#8 key. */

@@ -42,12 +42,15 @@ export interface VerifyAttestationsOptions extends VerifyOptions {
 
 /** ImageVerification: what `registry.verify` gives: the image's digest and the signatures that verified. */
 export interface ImageVerification {
+  /** The digest of the image verified (`ref` resolved). */
   digest: string;
+  /** The signatures that verified (at least one). */
   signatures: SignatureVerification[];
 }
 
 /** AttestationVerification: an attestation that verified, decoded. */
 export interface AttestationVerification {
+  /** The statement's predicate type (a URI). */
   predicateType: string;
   /** The in-toto statement. */
   statement: Record<string, unknown>;

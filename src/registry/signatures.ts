@@ -73,46 +73,49 @@ type Call = SignatureCallOptions;
 /** Verifies the signatures of the image `ref` names (cosign verify); VerificationError with a reason per signature tried when none verifies. */
 export async function verifyImage(registry: Registry, ref: string, options: VerifyOptions): Promise<ImageVerification> {
   checkOptions('registry.verify', options, VERIFY_OPTIONS);
-  const { call, trust } = split('registry.verify', options);
-  const { name, digest } = await subjectOf(registry, ref, call);
-  const reasons: string[] = [];
-  const signatures: SignatureVerification[] = [];
-  for (const found of await findSignatures(registry, name, digest, 'sig', call, reasons)) {
-    try {
-      const verification = await verifyFound(found, digest, trust);
-      if (found.kind === 'bundle' && predicateTypeOf(verification.statement) !== COSIGN_SIGN_PREDICATE) throw new VerificationError(`its statement is not a cosign signature (${COSIGN_SIGN_PREDICATE})`);
-      signatures.push(verification);
-    } catch (error) {
-      reasons.push(`${found.where}: ${reasonOf(error)}`);
-    }
-  }
-  if (signatures.length === 0) throw new VerificationError(`no signature of ${name}@${digest} verified`, reasons.length ? reasons : ['no signatures found']);
-  return { digest, signatures };
+  const { digest, results } = await verifyEach(registry, ref, split('registry.verify', options), 'sig', (verification, found) => {
+    if (found.kind === 'bundle' && predicateTypeOf(verification.statement) !== COSIGN_SIGN_PREDICATE) throw new VerificationError(`its statement is not a cosign signature (${COSIGN_SIGN_PREDICATE})`);
+    return verification;
+  });
+  return { digest, signatures: results };
 }
 
 /** Verifies the attestations of the image `ref` names (cosign verify-attestation), each decoded; VerificationError when none verifies. */
 export async function verifyImageAttestations(registry: Registry, ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
   checkOptions('registry.verifyAttestations', options, ATTESTATION_OPTIONS);
-  if (options.predicateType !== undefined && (typeof options.predicateType !== 'string' || options.predicateType === '')) throw new InvalidArgument('registry.verifyAttestations: predicateType must be a non-empty string');
-  const { call, trust } = split('registry.verifyAttestations', options);
+  const { predicateType: wanted, ...rest } = options ?? {};
+  if (wanted !== undefined && (typeof wanted !== 'string' || wanted === '')) throw new InvalidArgument('registry.verifyAttestations: predicateType must be a non-empty string');
+  const { results } = await verifyEach(registry, ref, split('registry.verifyAttestations', rest), 'att', (signature) => {
+    const statement = signature.statement as Record<string, unknown>;
+    const predicateType = predicateTypeOf(statement);
+    if (predicateType === undefined) throw new VerificationError('its statement has no predicateType');
+    if (predicateType === COSIGN_SIGN_PREDICATE) return undefined; // a signature, not an attestation
+    if (wanted !== undefined && predicateType !== wanted) throw new VerificationError(`its predicate type is ${predicateType}, not ${wanted}`);
+    return { predicateType, statement, predicate: statement['predicate'], signature };
+  });
+  return results;
+}
+
+/**
+ * Every signature (`sig`) or attestation (`att`) of the image tried, each that verifies given to
+ * `accept` (which may refuse it by throwing, or pass it over with undefined); VerificationError
+ * with a reason per one tried when none is accepted.
+ */
+async function verifyEach<T>(registry: Registry, ref: string, { call, trust }: { call: Call; trust: VerifyBundleOptions }, suffix: 'sig' | 'att', accept: (verification: SignatureVerification, found: Found) => T | undefined): Promise<{ digest: string; results: T[] }> {
   const { name, digest } = await subjectOf(registry, ref, call);
   const reasons: string[] = [];
-  const attestations: AttestationVerification[] = [];
-  for (const found of await findSignatures(registry, name, digest, 'att', call, reasons)) {
+  const results: T[] = [];
+  for (const found of await findSignatures(registry, name, digest, suffix, call, reasons)) {
     try {
-      const signature = await verifyFound(found, digest, trust);
-      const statement = signature.statement as Record<string, unknown>;
-      const predicateType = predicateTypeOf(statement);
-      if (predicateType === undefined) throw new VerificationError('its statement has no predicateType');
-      if (predicateType === COSIGN_SIGN_PREDICATE) continue; // a signature, not an attestation
-      if (options.predicateType !== undefined && predicateType !== options.predicateType) throw new VerificationError(`its predicate type is ${predicateType}, not ${options.predicateType}`);
-      attestations.push({ predicateType, statement, predicate: statement['predicate'], signature });
+      const result = accept(await verifyFound(found, digest, trust), found);
+      if (result !== undefined) results.push(result);
     } catch (error) {
       reasons.push(`${found.where}: ${reasonOf(error)}`);
     }
   }
-  if (attestations.length === 0) throw new VerificationError(`no attestation of ${name}@${digest} verified`, reasons.length ? reasons : ['no attestations found']);
-  return attestations;
+  const what = suffix === 'sig' ? 'signature' : 'attestation';
+  if (results.length === 0) throw new VerificationError(`no ${what} of ${name}@${digest} verified`, reasons.length ? reasons : [`no ${what}s found`]);
+  return { digest, results };
 }
 
 function split(where: string, options: VerifyOptions): { call: Call; trust: VerifyBundleOptions } {
@@ -121,7 +124,7 @@ function split(where: string, options: VerifyOptions): { call: Call; trust: Veri
   if (key === undefined && (identity === undefined || issuer === undefined)) throw new InvalidArgument(`${where}: keyless verification needs identity and issuer`);
   const call: Call = { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}), ...(timeout !== undefined ? { timeout } : {}) };
   const trust: VerifyBundleOptions = {
-    ...(key !== undefined ? { key: publicKeyOf(key) } : {}),
+    ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),
     ...(identity !== undefined ? { identity } : {}),
     ...(issuer !== undefined ? { issuer } : {}),
@@ -200,6 +203,16 @@ async function verifyFound(found: Found, digest: string, trust: VerifyBundleOpti
   }
   const verification = await verifyBundle(legacyBundle(annotations, { signature, payload: found.bytes }), found.bytes, trust);
   return { ...verification, format: 'simplesigning', checks: [...checks, ...verification.checks] };
+}
+
+/** The public key `key`, or InvalidArgument (a bad key is bad input, refused before any request). */
+function publicKeyFrom(key: NonNullable<VerifyOptions['key']>, where: string): KeyObject {
+  try {
+    return publicKeyOf(key, `${where}: key`);
+  } catch (error) {
+    if (error instanceof VerificationError) throw new InvalidArgument(error.message);
+    throw error;
+  }
 }
 
 /** A small blob read whole and checked against its digest (registry.blob does), refused past the bound. */

@@ -238,6 +238,7 @@ const badInput: Array<[string, RegExp, Call]> = [
   ['registry.manifest: a bad reference', /ref/, ({ docker }) => docker.registry.manifest('Bad Name')],
   ['registry.verify: neither key nor trusted root', /give key, or trustedRoot/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', {})],
   ['registry.verify: keyless without an issuer', /needs identity and issuer/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', { trustedRoot: '/nowhere', identity: 'me' })],
+  ['registry.verify: not a key', /registry.verify: key/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', { key: 'not a key' })],
   ['registry.sign: no key', /needs a key/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', {} as never)],
   ['registry.sign: not a private key', /not a PEM private key/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', { key: 'not a key' })],
   ['registry.sign: a bad format', /format must be/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', { key: 'x', format: 'gpg' as never })],

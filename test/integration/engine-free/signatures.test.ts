@@ -1,6 +1,7 @@
 // Image signatures and attestations against cosign 3.1.1 in the loopback registries (open,
 // htpasswd, token): what cosign signs and attests in both of its formats, dockwire verifies; what
 // dockwire signs and attests, `cosign verify` and `cosign verify-attestation` accept. No log.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry, VerificationError, type ImageIndex, type ImageManifest } from '../../../src/index.js';
 import { cosignAttest, cosignKeys, cosignSign, cosignVerify, cosignVerifyAttestation, freshImage, type CosignKeys } from '../../support/cosign.js';
@@ -120,6 +121,34 @@ describe('signatures that must not verify (the open registry)', () => {
   const repo = `${open!.host}/dw/hostile-${process.pid}`;
   const digestOf = (ref: string): string => ref.slice(ref.indexOf('@') + 1);
   const tagOf = (ref: string, suffix = ''): string => `${repo}:${digestOf(ref).replace(':', '-')}${suffix}`;
+
+  it('finds each attestation type cosign writes, in both formats, and filters by predicate type', async () => {
+    const ref = await freshImage(open!.host, repo.slice(open!.host.length + 1));
+    const sbom = { bomFormat: 'CycloneDX', specVersion: '1.5', components: [] };
+    const spdx = { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'x' };
+    await cosignAttest(keys, ref, 'cyclonedx', sbom);
+    await cosignAttest(keys, ref, 'spdxjson', spdx, true);
+    await cosignAttest(keys, ref, 'slsaprovenance', PREDICATE);
+    await cosignSign(keys, ref);
+    const all = await registry.verifyAttestations(ref, { key: keys.publicPem });
+    expect(all.map((a) => a.predicateType).sort()).toEqual(['https://cyclonedx.org/bom', SLSA, 'https://spdx.dev/Document']);
+    const [bom, ...none] = await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: 'https://cyclonedx.org/bom' });
+    expect(none).toEqual([]);
+    expect(bom!.predicate).toEqual(sbom);
+    expect((await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: 'https://spdx.dev/Document' }))[0]!.predicate).toEqual(spdx);
+    // the signature beside them is a signature, and only that
+    expect((await registry.verify(ref, { key: keys.publicPem })).signatures).toHaveLength(1);
+  });
+
+  it('refuses keyless what was signed with a key', async () => {
+    const ref = await freshImage(open!.host, repo.slice(open!.host.length + 1));
+    await cosignSign(keys, ref);
+    await cosignSign(keys, ref, true);
+    const trustedRoot = join(import.meta.dirname, '..', '..', 'fixtures', 'sigstore-conformance', 'public-good-trusted_root.json');
+    const reasons = await refused(registry.verify(ref, { trustedRoot, identity: 'me@example.com', issuer: 'https://accounts.example.com' }));
+    expect(reasons).toHaveLength(2);
+    expect(reasons.find((r) => r.includes('.sig layer'))).toContain('no certificate');
+  });
 
   it('refuses a legacy signature of another image copied under this image\u2019s .sig tag', async () => {
     const [mine, theirs] = await Promise.all([freshImage(open!.host, repo.slice(open!.host.length + 1)), freshImage(open!.host, repo.slice(open!.host.length + 1))]);

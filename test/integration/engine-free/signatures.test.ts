@@ -140,6 +140,34 @@ describe('signatures that must not verify (the open registry)', () => {
     expect((await registry.verify(ref, { key: keys.publicPem })).signatures).toHaveLength(1);
   });
 
+  it('gives a reason for each hostile referrer or layer, and still finds the good signature', async () => {
+    const ref = await freshImage(open!.host, repo.slice(open!.host.length + 1));
+    await cosignSign(keys, ref, true);
+    const sig = (await registry.manifest(tagOf(ref, '.sig'))).manifest as ImageManifest;
+    const good = sig.layers[0]!;
+    const junk = await registry.pushBlob(repo, Buffer.from('{"critical":'), { mediaType: good.mediaType });
+    await registry.pushManifest(tagOf(ref, '.sig'), {
+      ...sig,
+      layers: [
+        { ...good, size: 100 * 1024 * 1024 }, // a size past the bound: not read
+        { ...good, size: 10 }, // shorter than the blob: refused as it streams
+        { ...junk, annotations: good.annotations! }, // not a payload
+        good,
+      ],
+    });
+    await registry.attach(ref, { artifactType: BUNDLE, blobs: [] }); // no bundle layer
+    await registry.attach(ref, { artifactType: BUNDLE, blobs: [{ mediaType: BUNDLE, data: Buffer.from('not json') }] });
+    const result = await registry.verify(ref, { key: keys.publicPem });
+    expect(result.signatures).toHaveLength(1);
+    const reasons = await refused(registry.verify(ref, { key: other.publicPem }));
+    expect(reasons).toHaveLength(6);
+    expect(reasons.join('\n')).toMatch(/layer 0: its layer's size 104857600 is not between 0 and/);
+    expect(reasons.join('\n')).toMatch(/layer 1: its layer is longer than the 10 bytes its descriptor says/);
+    expect(reasons.join('\n')).toMatch(/layer 2: the simple signing payload is not JSON/);
+    expect(reasons.join('\n')).toMatch(/bundle sha256:[0-9a-f]{64}: its manifest has no bundle layer/);
+    expect(reasons.join('\n')).toMatch(/bundle sha256:[0-9a-f]{64}: bundle is not valid JSON/);
+  });
+
   it('refuses keyless what was signed with a key', async () => {
     const ref = await freshImage(open!.host, repo.slice(open!.host.length + 1));
     await cosignSign(keys, ref);

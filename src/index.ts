@@ -79,5 +79,3 @@ export type { AttestationsOptions } from './images/attestations.js';
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
 export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';
 export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';
-export type { Certificate, Extension } from './trust/x509.js';
-export type { Der } from './trust/der.js';

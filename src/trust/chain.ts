@@ -1,7 +1,7 @@
 // Certificate paths: from a leaf up to a self-signed root of one trusted authority, every link a
 // verified signature, every certificate valid at the given time, every issuer a CA.
 import { refuse } from './refuse.js';
-import { within, type TrustedAuthority } from './trusted-root.js';
+import { within, type Authority } from './trusted-root.js';
 import { basicConstraints, extKeyUsage, keyUsage, signedBy, validAt, type Certificate } from './x509.js';
 
 const MAX_PATH = 8;
@@ -16,7 +16,7 @@ export function isSelfSigned(cert: Certificate): boolean {
  * buildPath: the path [leaf, ..., root] through one of `authorities` (valid at `at`) whose every
  * certificate is valid at `at`, or refused. `purpose` is the extended key usage the leaf must allow.
  */
-export function buildPath(leaf: Certificate, authorities: readonly TrustedAuthority[], at: Date, purpose: string): Certificate[] {
+export function buildPath(leaf: Certificate, authorities: readonly Authority[], at: Date, purpose: string): Certificate[] {
   const reasons: string[] = [];
   const candidates = authorities.filter((a) => within(a.validFor, at));
   if (candidates.length === 0) refuse(`no trusted certificate authority was valid at ${at.toISOString()}`);

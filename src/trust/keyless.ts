@@ -8,7 +8,7 @@ import { checkTimestamp } from './rfc3161.js';
 import { checkScts } from './sct.js';
 import { signatureOf } from './signature.js';
 import { checkLogEntries, promisedTimes } from './tlog.js';
-import type { TrustedRoot } from './trusted-root.js';
+import type { TrustMaterial } from './trusted-root.js';
 import { OID, parseCertificate, type Certificate } from './x509.js';
 import { isSelfSigned } from './chain.js';
 
@@ -20,7 +20,7 @@ export interface KeylessResult {
 }
 
 /** checkKeyless: the leaf certificate and verified times, or refused. */
-export function checkKeyless(bundle: Bundle, root: TrustedRoot, now: Date, checks: string[]): KeylessResult {
+export function checkKeyless(bundle: Bundle, root: TrustMaterial, now: Date, checks: string[]): KeylessResult {
   if (bundle.material.kind !== 'certificate') return refuse('keyless verification needs a bundle with a certificate');
   const [leafDer, ...rest] = bundle.material.certificates;
   const leaf = parseCertificate(leafDer!);

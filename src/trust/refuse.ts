@@ -1,10 +1,23 @@
 // The one way the trust unit says no: every refusal, hostile input included, is a
 // VerificationError whose reason names what was refused.
-import { VerificationError } from '../errors.js';
+import { DockerError, VerificationError } from '../errors.js';
 
 /** refuse: throws VerificationError with `reason` as its message and only reason. */
 export function refuse(reason: string): never {
   throw new VerificationError(reason);
+}
+
+/**
+ * guarded: `run()`'s result; an error that is not dockwire's (a RangeError from a hostile input
+ * the checks missed) becomes a VerificationError naming `what`.
+ */
+export function guarded<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof DockerError) throw error;
+    throw new VerificationError(`${what} does not verify`, [`unexpected input: ${error instanceof Error ? error.message : String(error)}`], { cause: error });
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { children, content, expect, integer, oid, octets, parseDer, raw, sequenc
 import { verifies } from './keys.js';
 import { buildPath } from './chain.js';
 import { equalBytes, refuse } from './refuse.js';
-import { within, type TrustedAuthority } from './trusted-root.js';
+import { within, type Authority } from './trusted-root.js';
 import { OID, type Certificate } from './x509.js';
 
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -111,7 +111,7 @@ function isSigner(ts: Timestamp, cert: Certificate): boolean {
 }
 
 /** checkTimestamp: the time a token vouches the signature existed at, or refused. */
-export function checkTimestamp(token: Uint8Array, signature: Uint8Array, authorities: readonly TrustedAuthority[]): Date {
+export function checkTimestamp(token: Uint8Array, signature: Uint8Array, authorities: readonly Authority[]): Date {
   const ts = parseTimestamp(token);
   if (!equalBytes(ts.imprint, new Uint8Array(createHash(ts.imprintHash).update(signature).digest()))) refuse("timestamp's message imprint is not the hash of the signature");
   const data = signedBytes(ts);

@@ -7,7 +7,7 @@ import { checkInclusion } from './merkle.js';
 import { equalBytes, refuse } from './refuse.js';
 import { checkSet } from './set.js';
 import { checkBody, type Signer } from './tlog-body.js';
-import { findLog, within, type TrustedRoot } from './trusted-root.js';
+import { findLog, within, type TrustMaterial } from './trusted-root.js';
 
 /** LogTimes: the times the log entries vouch for. */
 export interface LogTimes {
@@ -25,7 +25,7 @@ export function promisedTimes(bundle: Bundle): Date[] {
  * this signature, and there is at least one. `otherTimes` are verified times (RFC 3161) at which
  * a log that gave no integrated time must have been valid.
  */
-export function checkLogEntries(bundle: Bundle, root: TrustedRoot, now: Date, signer: Signer, checks: string[], otherTimes: readonly Date[] = []): LogTimes {
+export function checkLogEntries(bundle: Bundle, root: TrustMaterial, now: Date, signer: Signer, checks: string[], otherTimes: readonly Date[] = []): LogTimes {
   if (bundle.tlogEntries.length === 0) refuse('the bundle has no transparency log entry');
   const out: LogTimes = { timestamps: [] };
   bundle.tlogEntries.forEach((entry, i) => {

@@ -1,10 +1,10 @@
 // The trusted root (protobuf-specs `TrustedRoot`, JSON form, as trusted_root.json holds it):
 // Fulcio CAs, Rekor and CT log keys, and timestamp authorities, each with its validity window.
-import type { KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from '../files.js';
 import { parseJson } from './bundle.js';
 import { keyId, publicKeyOf } from './keys.js';
-import { decodeBase64, equalBytes, field, isObject, refuse } from './refuse.js';
+import { decodeBase64, equalBytes, field, guarded, isObject, refuse } from './refuse.js';
 import { parseCertificate, type Certificate } from './x509.js';
 
 /** ValidFor: a trusted key's or authority's window; `end` absent means still valid. */
@@ -24,11 +24,11 @@ export interface TrustedLog {
 /** TrustedAuthority: a certificate authority (Fulcio) or timestamp authority: its chain, leaf first. */
 export interface TrustedAuthority {
   uri: string;
-  certificates: Certificate[];
+  certificates: readonly X509Certificate[];
   validFor: ValidFor;
 }
 
-/** TrustedRoot: a parsed trusted_root.json. */
+/** TrustedRoot: a parsed trusted_root.json (parseTrustedRoot's result; what verification uses is held with it). */
 export interface TrustedRoot {
   /** Rekor logs. */
   readonly tlogs: readonly TrustedLog[];
@@ -40,20 +40,62 @@ export interface TrustedRoot {
   readonly timestampAuthorities: readonly TrustedAuthority[];
 }
 
+/** Authority: a trusted authority with its certificates parsed. */
+export interface Authority {
+  uri: string;
+  certificates: Certificate[];
+  validFor: ValidFor;
+}
+
+/** TrustMaterial: a trusted root as verification reads it. */
+export interface TrustMaterial {
+  tlogs: readonly TrustedLog[];
+  ctlogs: readonly TrustedLog[];
+  certificateAuthorities: readonly Authority[];
+  timestampAuthorities: readonly Authority[];
+}
+
+const materials = new WeakMap<TrustedRoot, TrustMaterial>();
+
+/** isTrustedRoot: true for a root parseTrustedRoot made. */
+export function isTrustedRoot(value: unknown): value is TrustedRoot {
+  return value !== null && typeof value === 'object' && materials.has(value as TrustedRoot);
+}
+
+/** trustMaterial: what verification reads of a root parseTrustedRoot made; any other object refused. */
+export function trustMaterial(root: TrustedRoot): TrustMaterial {
+  const material = materials.get(root);
+  if (material === undefined) refuse('the trusted root was not made by parseTrustedRoot');
+  return material;
+}
+
 /** parseTrustedRoot: a trusted root from its JSON (text, bytes or value); VerificationError when malformed. */
 export function parseTrustedRoot(json: unknown): TrustedRoot {
+  return guarded('trusted root', () => readTrustedRoot(json));
+}
+
+function readTrustedRoot(json: unknown): TrustedRoot {
   const root = parseJson(json, 'trusted root');
   if (!isObject(root)) refuse('trusted root is not a JSON object');
   const mediaType = root.mediaType;
   if (typeof mediaType !== 'string' || !/^application\/vnd\.dev\.sigstore\.trustedroot(\.v0\.\d)?\+json(;version=0\.\d)?$/.test(mediaType)) {
     refuse(`trusted root media type ${JSON.stringify(mediaType)} is not supported`);
   }
-  return {
+  const material: TrustMaterial = {
     tlogs: list(root.tlogs, 'tlogs').map((l, i) => parseLog(l, `tlogs[${i}]`)),
     ctlogs: list(root.ctlogs, 'ctlogs').map((l, i) => parseLog(l, `ctlogs[${i}]`)),
     certificateAuthorities: list(root.certificateAuthorities, 'certificateAuthorities').map((a, i) => parseAuthority(a, `certificateAuthorities[${i}]`)),
     timestampAuthorities: list(root.timestampAuthorities, 'timestampAuthorities').map((a, i) => parseAuthority(a, `timestampAuthorities[${i}]`)),
   };
+  const shown = (a: Authority): TrustedAuthority => Object.freeze({ uri: a.uri, validFor: a.validFor, certificates: Object.freeze(a.certificates.map((c) => c.x509)) });
+  const trusted: TrustedRoot = Object.freeze({
+    tlogs: material.tlogs,
+    ctlogs: material.ctlogs,
+    certificateAuthorities: Object.freeze(material.certificateAuthorities.map(shown)),
+    timestampAuthorities: Object.freeze(material.timestampAuthorities.map(shown)),
+  });
+  materials.set(trusted, material);
+  return trusted;
 }
 
 /** loadTrustedRoot: a parsed root as given, or the one at a path. */
@@ -106,7 +148,7 @@ function parseLog(value: unknown, what: string): TrustedLog {
   return { baseUrl: typeof baseUrl === 'string' ? baseUrl : '', logId: logId.length > 0 ? logId : keyId(publicKey), publicKey, validFor: parseValidFor(field(key, 'validFor'), what) };
 }
 
-function parseAuthority(value: unknown, what: string): TrustedAuthority {
+function parseAuthority(value: unknown, what: string): Authority {
   const certs = field(field(value, 'certChain'), 'certificates');
   if (!Array.isArray(certs) || certs.length === 0) refuse(`trusted root ${what} has no certificates`);
   const uri = field(value, 'uri');

@@ -1,15 +1,15 @@
 // verifyBundle: a Sigstore bundle checked against an artifact, with a key or keyless (a trusted
 // root and the expected identity and issuer), in the order of the Sigstore client spec.
 import type { KeyObject } from 'node:crypto';
-import { DockerError, InvalidArgument, VerificationError } from '../errors.js';
+import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { loadArtifact, matchArtifact, type Artifact } from './artifact.js';
 import { parseBundle, type Bundle } from './bundle.js';
 import { keyId, publicKeyOf, spki } from './keys.js';
 import { checkPolicy, type Matcher } from './policy.js';
-import { equalBytes, refuse } from './refuse.js';
+import { equalBytes, guarded, refuse } from './refuse.js';
 import { checkSignature } from './signature.js';
-import { loadTrustedRoot, type TrustedRoot } from './trusted-root.js';
+import { isTrustedRoot, loadTrustedRoot, trustMaterial, type TrustedRoot, type TrustMaterial } from './trusted-root.js';
 import { checkKeyless } from './keyless.js';
 import { checkLogEntries } from './tlog.js';
 import { parseCertificate, toPem } from './x509.js';
@@ -61,7 +61,7 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
   checkOptions('verifyBundle', options, NAMES);
   const { key, trustedRoot, identity, issuer, now = new Date() } = options ?? {};
   if (key !== undefined && typeof key !== 'string' && (typeof key !== 'object' || key === null || !('asymmetricKeyType' in key))) throw new InvalidArgument('verifyBundle: key must be a PEM string or a KeyObject');
-  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && (typeof trustedRoot !== 'object' || trustedRoot === null || !('tlogs' in trustedRoot))) throw new InvalidArgument('verifyBundle: trustedRoot must be parseTrustedRoot\'s result or a path');
+  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && !isTrustedRoot(trustedRoot)) throw new InvalidArgument('verifyBundle: trustedRoot must be parseTrustedRoot\'s result or a path');
   for (const [name, m] of [['identity', identity], ['issuer', issuer]] as const) {
     if (m !== undefined && typeof m !== 'string' && !(m instanceof RegExp)) throw new InvalidArgument(`verifyBundle: ${name} must be a string or a RegExp`);
   }
@@ -70,21 +70,24 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
     if (trustedRoot === undefined) throw new InvalidArgument('verifyBundle: give key, or trustedRoot with identity and issuer');
     if (identity === undefined || issuer === undefined) throw new InvalidArgument('verifyBundle: keyless verification needs identity and issuer');
   }
-  try {
-    const root = trustedRoot === undefined ? undefined : await loadTrustedRoot(trustedRoot);
+  const root = trustedRoot === undefined ? undefined : trustMaterial(await loadTrustedRoot(trustedRoot));
+  const art = await loadArtifact(artifact);
+  return guarded('bundle', () => {
     const parsed = parseBundle(bundle);
     const checks = [`bundle v${parsed.version} parsed`];
-    const art = await loadArtifact(artifact);
     if (key !== undefined) return withKey(parsed, art, publicKeyOf(key), root, now, checks);
     return withCertificate(parsed, art, root!, identity!, issuer!, now, checks);
-  } catch (error) {
-    if (error instanceof DockerError) throw error;
-    throw new VerificationError('bundle does not verify', [`unexpected input: ${error instanceof Error ? error.message : String(error)}`], { cause: error });
-  }
+  });
 }
 
-function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustedRoot | undefined, now: Date, checks: string[]): SignatureVerification {
+function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustMaterial | undefined, now: Date, checks: string[]): SignatureVerification {
   const id = keyId(key);
+  const hint = bundle.material.kind === 'publicKey' ? bundle.material.hint : undefined;
+  // a hint that is a key ID (base64 SHA-256 of the SPKI, as cosign writes it) must be this key's
+  if (hint !== undefined && /^[A-Za-z0-9+/]{43}=$/.test(hint)) {
+    if (hint !== Buffer.from(id).toString('base64')) refuse("the bundle's key hint names another key");
+    checks.push("key hint is the key's ID");
+  }
   if (bundle.material.kind === 'certificate') {
     const cert = parseCertificate(bundle.material.certificates[0]!);
     if (!equalBytes(cert.spki, spki(key))) refuse("the bundle's certificate does not hold the key");
@@ -103,7 +106,7 @@ function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: Trust
   return result;
 }
 
-function withCertificate(bundle: Bundle, artifact: Artifact, root: TrustedRoot, identity: Matcher, issuer: Matcher, now: Date, checks: string[]): SignatureVerification {
+function withCertificate(bundle: Bundle, artifact: Artifact, root: TrustMaterial, identity: Matcher, issuer: Matcher, now: Date, checks: string[]): SignatureVerification {
   if (bundle.material.kind !== 'certificate') refuse('keyless verification needs a bundle with a certificate');
   const statement = matchArtifact(bundle.content, artifact);
   checks.push(bundle.content.kind === 'message' ? 'message digest matches the artifact' : "in-toto statement's subject names the artifact");

@@ -1,6 +1,6 @@
 // verifyBundle with a key: bundles v0.1 to v0.3 made here with node:crypto keys (P-256, P-384,
 // Ed25519), message signatures and DSSE envelopes, the artifact as bytes, a path or a digest.
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,16 @@ describe('verifyBundle with a key', () => {
     await refusal(verifyBundle(bundle, 'sha256:' + 'ab'.repeat(31) + 'ac', { key: k.publicPem }));
   });
 
+  it("checks a key hint that is a key ID (base64 SHA-256 of the SPKI), and ignores other hints", async () => {
+    const k = keyPair('p256');
+    const id = createHash('sha256').update(createPublicKey(k.publicPem).export({ format: 'der', type: 'spki' })).digest('base64');
+    const bundle = messageBundle(k) as { verificationMaterial: { publicKey: { hint: string } } };
+    bundle.verificationMaterial.publicKey.hint = id;
+    expect((await verifyBundle(bundle, artifact, { key: k.publicPem })).checks).toContain("key hint is the key's ID");
+    bundle.verificationMaterial.publicKey.hint = Buffer.alloc(32, 1).toString('base64');
+    expect((await refusal(verifyBundle(bundle, artifact, { key: k.publicPem }))).message).toMatch(/key hint names another key/);
+  });
+
   it('refuses a message signature checked against a digest alone (its bytes are needed)', async () => {
     const k = keyPair('p256');
     await refusal(verifyBundle(messageBundle(k), `sha256:${digest.toString('hex')}`, { key: k.publicPem }));
@@ -110,6 +120,7 @@ describe('verifyBundle with a key', () => {
     await expect(verifyBundle(bundle, artifact, {})).rejects.toBeInstanceOf(InvalidArgument);
     await expect(verifyBundle(bundle, artifact, { trustedRoot: '/nonexistent' })).rejects.toThrow(/needs identity and issuer/);
     await expect(verifyBundle(bundle, artifact, { key: 42 } as never)).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(verifyBundle(bundle, artifact, { trustedRoot: { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] }, identity: 'a', issuer: 'b' })).rejects.toThrow(/parseTrustedRoot/);
     await expect(verifyBundle(bundle, artifact, { key: k.publicPem, identity: 3 } as never)).rejects.toBeInstanceOf(InvalidArgument);
     await refusal(verifyBundle(bundle, artifact, { key: 'not a key' }));
     await refusal(verifyBundle(bundle, '/nonexistent/artifact', { key: k.publicPem }));

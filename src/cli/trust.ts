@@ -88,7 +88,7 @@ function formatOf(args: Parsed): 'bundle' | 'simplesigning' {
 
 function privateKey(args: Parsed, io: TrustIo): { key: string; passphrase?: string } {
   const path = one(args, 'key');
-  if (path === undefined) throw new UsageError('give --key FILE (a PKCS#8 PEM private key)');
+  if (path === undefined) throw new UsageError('give --key FILE (cosign.key, or a PKCS#8 PEM private key)');
   const passphrase = io.env['COSIGN_PASSWORD'];
   return { key: readText(path, 'the key'), ...(passphrase ? { passphrase } : {}) };
 }

@@ -1,11 +1,12 @@
 // Signing and attesting images in their registry with a key, as cosign 3.1.1 writes them: a
 // Sigstore bundle v0.3 as an OCI 1.1 referrer (the default), or cosign's legacy tags
 // (`sha256-<hex>.sig` of simple signing payloads, `sha256-<hex>.att` of DSSE envelopes).
+import type { KeyObject } from 'node:crypto';
 import { ImageNotFound, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { OCI_MANIFEST, type Descriptor, type ImageManifest } from '../oci.js';
 import type { AuthConfig } from '../credentials/auth-config.js';
-import { privateKeyFrom, signBytes, type KeySource } from '../trust/signing-keys.js';
+import { loadPrivateKey, signBytes, type KeySource } from '../trust/signing-keys.js';
 import { SIMPLE_SIGNING, simpleSigningPayload } from '../trust/simplesigning.js';
 import { BUNDLE_V03, COSIGN_SIGN_PREDICATE, DSSE_ENVELOPE, attestationStatement, keyBundle, signEnvelope, signatureStatement } from '../trust/sign.js';
 import { IN_TOTO } from '../trust/artifact.js';
@@ -27,9 +28,9 @@ export interface SignatureCallOptions {
 
 /** SigningCallOptions: what `registry.sign` and `registry.attest` both take: the key and the format. */
 export interface SigningCallOptions extends SignatureCallOptions {
-  /** The private key: PKCS#8 PEM (encrypted with `passphrase`, or not), or a KeyObject. */
+  /** The private key: PKCS#8 PEM (encrypted with `passphrase`, or not), cosign's own `cosign.key` (its password in `passphrase`), or a KeyObject. */
   key: KeySource;
-  /** The passphrase of an encrypted PKCS#8 key. */
+  /** The passphrase of an encrypted PKCS#8 key, or cosign.key's password (none: empty). */
   passphrase?: string;
   /** 'bundle' (cosign 3's default: a Sigstore bundle as a referrer) or 'simplesigning' (the legacy tags). */
   format?: 'bundle' | 'simplesigning';
@@ -63,7 +64,7 @@ const ATTEST_OPTIONS = optionNames<AttestOptions>({ authConfig: true, signal: tr
 /** Signs the image `ref` names (its manifest or index digest) with a key, as `cosign sign --key` does. */
 export async function signImage(registry: Registry, ref: string, options: SignOptions): Promise<SignResult> {
   checkOptions('registry.sign', options, SIGN_OPTIONS);
-  const { key, format, call } = signingInput('registry.sign', options);
+  const { key, format, call } = await signingInput('registry.sign', options);
   const annotations = options.annotations ?? {};
   if (annotations === null || typeof annotations !== 'object' || Object.values(annotations).some((v) => typeof v !== 'string')) throw new InvalidArgument('registry.sign: annotations must be an object of strings');
   const { name, digest } = await subjectOf(registry, ref, call);
@@ -79,7 +80,7 @@ export async function signImage(registry: Registry, ref: string, options: SignOp
 /** Attests the image `ref` names with an in-toto statement of `predicateType`, signed with a key, as `cosign attest --key` does. */
 export async function attestImage(registry: Registry, ref: string, options: AttestOptions): Promise<SignResult> {
   checkOptions('registry.attest', options, ATTEST_OPTIONS);
-  const { key, format, call } = signingInput('registry.attest', options);
+  const { key, format, call } = await signingInput('registry.attest', options);
   if (typeof options.predicateType !== 'string' || options.predicateType === '') throw new InvalidArgument('registry.attest needs a predicateType');
   if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
   const { name, digest } = await subjectOf(registry, ref, call);
@@ -92,11 +93,11 @@ export async function attestImage(registry: Registry, ref: string, options: Atte
 
 type Call = SignatureCallOptions;
 
-function signingInput(where: string, options: SigningCallOptions): { key: ReturnType<typeof privateKeyFrom>; format: 'bundle' | 'simplesigning'; call: Call } {
+async function signingInput(where: string, options: SigningCallOptions): Promise<{ key: KeyObject; format: 'bundle' | 'simplesigning'; call: Call }> {
   if (options?.key === undefined) throw new InvalidArgument(`${where} needs a key (a PKCS#8 PEM private key)`);
   const format = options.format ?? 'bundle';
   if (format !== 'bundle' && format !== 'simplesigning') throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
-  const key = privateKeyFrom(options.key, options.passphrase, `${where}'s key`);
+  const key = await loadPrivateKey(options.key, options.passphrase, `${where}'s key`);
   const call: Call = { ...(options.authConfig ? { authConfig: options.authConfig } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
   return { key, format, call };
 }

@@ -24,12 +24,17 @@ export interface CosignKeys {
 let config: string | undefined;
 
 /** Runs cosign (empty COSIGN_PASSWORD, the peers' logins); rejects with its stderr when it fails. */
-export async function cosign(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+export function cosign(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return cosignWith({}, ...args);
+}
+
+/** cosign with more environment (COSIGN_PASSWORD, say). */
+export async function cosignWith(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
   config ??= peerConfig();
   const bin = process.env['DOCKWIRE_COSIGN'];
   if (!bin) throw new Error('DOCKWIRE_COSIGN is not set: run the integration tests through vitest (global setup)');
   try {
-    return await run(bin, args, { env: { ...process.env, DOCKER_CONFIG: config, COSIGN_PASSWORD: '', COSIGN_YES: 'true' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+    return await run(bin, args, { env: { ...process.env, DOCKER_CONFIG: config, COSIGN_PASSWORD: '', COSIGN_YES: 'true', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
   } catch (error) {
     const e = error as Error & { stderr?: string };
     throw new Error(`cosign ${args[0]} failed: ${e.stderr ?? e.message}`);

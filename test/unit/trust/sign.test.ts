@@ -5,7 +5,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument, VerificationError, verifyBundle } from '../../../src/index.js';
 import { attestationStatement, keyBundle, signEnvelope, signatureStatement, COSIGN_SIGN_PREDICATE } from '../../../src/trust/sign.js';
-import { keyHint, privateKeyFrom, signBytes } from '../../../src/trust/signing-keys.js';
+import { keyHint, loadPrivateKey, privateKeyFrom, signBytes } from '../../../src/trust/signing-keys.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
 const IN_TOTO = 'application/vnd.in-toto+json';
@@ -88,5 +88,25 @@ describe('privateKeyFrom', () => {
     ['a number', 42, /must be PEM text/],
   ])('refuses %s', (_, key, message) => {
     expect(() => privateKeyFrom(key as never)).toThrow(message);
+  });
+});
+
+describe('loadPrivateKey, cosign\u2019s own format', () => {
+  const wrap = (value: unknown): string => `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(value)).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
+  const good = { kdf: { name: 'scrypt', params: { N: 1024, r: 8, p: 1 }, salt: 'c2FsdA==' }, cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') }, ciphertext: Buffer.alloc(40).toString('base64') };
+  it.each([
+    ['not JSON inside', '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nbm90IGpzb24=\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n', /not JSON inside/],
+    ['another cipher', wrap({ ...good, cipher: { ...good.cipher, name: 'aes-gcm' } }), /not scrypt and nacl\/secretbox/],
+    ['an N of 2^30 (memory)', wrap({ ...good, kdf: { ...good.kdf, params: { N: 2 ** 30, r: 8, p: 1 } } }), /out of bounds/],
+    ['an N that is not a power of two', wrap({ ...good, kdf: { ...good.kdf, params: { N: 1000, r: 8, p: 1 } } }), /out of bounds/],
+    ['a nonce that is not base64', wrap({ ...good, cipher: { ...good.cipher, nonce: '%%' } }), /nonce is not base64/],
+    ['a box that does not open', wrap(good), /passphrase is wrong/],
+  ])('refuses %s', async (_, key, message) => {
+    await expect(loadPrivateKey(key, 'pw')).rejects.toThrow(message);
+  });
+  it('reads PKCS#8 as privateKeyFrom does', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect((await loadPrivateKey(pem)).asymmetricKeyType).toBe('ed25519');
   });
 });

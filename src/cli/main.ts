@@ -535,7 +535,8 @@ const commands: Record<string, Command> = {
         await archive.close();
       }
     },
-  },  ...trustCommands,
+  },
+  ...trustCommands,
 };
 
 

@@ -37,7 +37,7 @@ describe.each(testRegistries().filter((r) => r.kind !== 'token'))('dockwire trus
   it('sign, in both formats, then verify; cosign verifies too; a wrong key exits 1 with a reason per signature', async () => {
     const ref = await freshImage(host);
     expect((await dockwire('sign', ref, '--key', join(dir, 'key.pem'), '-a', 'team=cli')).code).toBe(0);
-    expect((await dockwire('sign', ref, '--key', join(dir, 'key.pem'), '--new-bundle-format=false')).code).toBe(0);
+    expect((await dockwire('sign', ref, '--key', keys.cosignKey, '--new-bundle-format=false')).code).toBe(0); // cosign.key, empty COSIGN_PASSWORD
     await cosignVerify(keys, ref);
     const ok = await dockwire('verify', ref, '--key', join(dir, 'key.pub'));
     expect(ok.code).toBe(0);

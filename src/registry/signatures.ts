@@ -198,7 +198,7 @@ async function verifyFound(found: Found, digest: string, trust: VerifyBundleOpti
   const signature = decodeBase64(annotations[SIGNATURE_ANNOTATION], `the ${SIGNATURE_ANNOTATION} annotation`);
   if (trust.key !== undefined) {
     const key = publicKeyOf(trust.key);
-    if (!verifies(key, found.bytes, signature) && !verifies(key, found.bytes, signature, 'sha256')) throw new VerificationError('the signature does not verify with the key');
+    if (!verifies(key, found.bytes, signature)) throw new VerificationError('the signature does not verify with the key');
     return { format: 'simplesigning', keyId: hex(keyId(key)), checks: [...checks, 'the signature over the payload verified with the key'] };
   }
   const verification = await verifyBundle(legacyBundle(annotations, { signature, payload: found.bytes }), found.bytes, trust);

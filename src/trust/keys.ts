@@ -44,10 +44,21 @@ export function hashFor(key: KeyObject): string | null {
   return curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
 }
 
-/** verifies: true when `signature` is `key`'s over `data` (hash from the key unless given). */
-export function verifies(key: KeyObject, data: Uint8Array, signature: Uint8Array, hash: string | null = hashFor(key)): boolean {
+/**
+ * verifies: true when `signature` is `key`'s over `data`. Without a hash named, an ECDSA key is
+ * tried with its curve's hash, then SHA-256 (cosign and sigstore-python sign with SHA-256 on
+ * every curve).
+ */
+export function verifies(key: KeyObject, data: Uint8Array, signature: Uint8Array, hash?: string): boolean {
+  if (key.asymmetricKeyType === 'ed25519') return tryVerify(null, key, data, signature);
+  if (hash !== undefined) return tryVerify(hash, key, data, signature);
+  const own = hashFor(key)!;
+  return tryVerify(own, key, data, signature) || (own !== 'sha256' && tryVerify('sha256', key, data, signature));
+}
+
+function tryVerify(hash: string | null, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verify(key.asymmetricKeyType === 'ed25519' ? null : hash, data, key, signature);
+    return verify(hash, data, key, signature);
   } catch {
     return false;
   }

@@ -4,7 +4,7 @@
 import type { Bundle } from './bundle.js';
 import { checkCheckpoint, parseCheckpoint } from './checkpoint.js';
 import { checkInclusion } from './merkle.js';
-import { equalBytes, refuse } from './refuse.js';
+import { equalBytes, hex, refuse } from './refuse.js';
 import { checkSet } from './set.js';
 import { checkBody, type Signer } from './tlog-body.js';
 import { findLog, within, type TrustMaterial } from './trusted-root.js';
@@ -28,6 +28,8 @@ export function promisedTimes(bundle: Bundle): Date[] {
 export function checkLogEntries(bundle: Bundle, root: TrustMaterial, now: Date, signer: Signer, checks: string[], otherTimes: readonly Date[] = []): LogTimes {
   if (bundle.tlogEntries.length === 0) refuse('the bundle has no transparency log entry');
   const out: LogTimes = { timestamps: [] };
+  const seen = new Set(bundle.tlogEntries.map((e) => `${hex(e.logId)}/${e.logIndex}`));
+  if (seen.size !== bundle.tlogEntries.length) refuse('the bundle holds the same log entry twice');
   bundle.tlogEntries.forEach((entry, i) => {
     const where = `log entry ${i}`;
     const log = findLog(root.tlogs, entry.logId);

@@ -9,23 +9,32 @@ import { parseCertificate, type Certificate } from './x509.js';
 
 /** ValidFor: a trusted key's or authority's window; `end` absent means still valid. */
 export interface ValidFor {
-  start: Date;
-  end?: Date;
+  /** The first instant it is trusted. */
+  readonly start: Date;
+  /** The last instant it is trusted (inclusive), if it ends. */
+  readonly end?: Date;
 }
 
 /** TrustedLog: a transparency log (Rekor) or certificate transparency log key. */
 export interface TrustedLog {
-  baseUrl: string;
-  logId: Uint8Array;
-  publicKey: KeyObject;
-  validFor: ValidFor;
+  /** Where the log is (checkpoint signatures name its host). */
+  readonly baseUrl: string;
+  /** The log's ID: the SHA-256 of its key's SPKI, or as the root gives it. */
+  readonly logId: Uint8Array;
+  /** The log's public key. */
+  readonly publicKey: KeyObject;
+  /** When the key is trusted. */
+  readonly validFor: ValidFor;
 }
 
 /** TrustedAuthority: a certificate authority (Fulcio) or timestamp authority: its chain, leaf first. */
 export interface TrustedAuthority {
-  uri: string;
-  certificates: readonly X509Certificate[];
-  validFor: ValidFor;
+  /** Where the authority is. */
+  readonly uri: string;
+  /** Its certificates, the issuing one first, the root last. */
+  readonly certificates: readonly X509Certificate[];
+  /** When the authority is trusted. */
+  readonly validFor: ValidFor;
 }
 
 /** TrustedRoot: a parsed trusted_root.json (parseTrustedRoot's result; what verification uses is held with it). */

@@ -33,6 +33,7 @@ import {
   saveImages,
   searchImages,
   tagImage,
+  verifyBundle,
   type Transport,
   type TransportRequest,
 } from '../../src/api.js';
@@ -161,6 +162,7 @@ const misspelled: Array<[string, string, string, Call]> = [
   ['buildkit.workers', 'filter', 'filters', ({ docker }) => docker.buildkit.workers({ filter: [] } as never)],
   ['buildkit.info', 'signl', 'signal', ({ docker }) => docker.buildkit.info({ signl: undefined } as never)],
   ['openImageArchive', 'memorylimit', 'memoryLimit', () => openImageArchive(new Uint8Array(1024), { memorylimit: 1 } as never)],
+  ['verifyBundle', 'kye', 'key', () => verifyBundle({}, new Uint8Array(), { kye: 'x' } as never)],
   ['EngineApi.request', 'qurey', 'query', ({ docker }) => docker.api.request('GET', '/images/json', { qurey: {} } as never)],
   ['EngineApi.json', 'shpe', 'shape', ({ docker }) => docker.api.json('GET', '/images/json', { shpe: undefined } as never)],
   ['EngineApi.call', 'heders', 'headers', ({ docker }) => docker.api.call('POST', '/x', { heders: {} } as never)],
@@ -245,6 +247,7 @@ const badInput: Array<[string, RegExp, Call]> = [
   ['registry.attest: no predicateType', /needs a predicateType/, ({ docker }) => docker.registry.attest('127.0.0.1:9/me/app:1', { key: KEY, predicate: {} } as never)],
   ['buildkit.build: an unknown output type', /output/, ({ docker }) => docker.buildkit.build({ path: '.', outputs: [{ type: 'floppy' } as never] })],
   ['openImageArchive: not an archive', /archive|source/, () => openImageArchive(42 as never)],
+  ['verifyBundle: neither a key nor a trusted root', /give key/, () => verifyBundle({}, new Uint8Array(), {})],
   ['loadImages: not bytes', /data/, ({ docker }) => loadImages(docker, {} as never)],
 ];
 

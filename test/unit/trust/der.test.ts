@@ -1,19 +1,10 @@
 // The DER reader: what it reads, and every hostile encoding refused as VerificationError.
 import { describe, expect, it } from 'vitest';
-import { VerificationError } from '../../../src/errors.js';
 import { children, integer, oid, parseDer, readDer, sequence, text, time } from '../../../src/trust/der.js';
+import { refused } from './refused.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
-function refused(run: () => unknown): VerificationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerificationError);
-    return error as VerificationError;
-  }
-  throw new Error('not refused');
-}
 
 describe('DER', () => {
   it('reads nested sequences, integers, OIDs, strings and times', () => {

@@ -1,22 +1,13 @@
 // DSSE PAE, RFC 8785 canonical JSON, RFC 6962 Merkle inclusion proofs and signed-note checkpoints.
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { VerificationError } from '../../../src/errors.js';
 import { checkCheckpoint, parseCheckpoint } from '../../../src/trust/checkpoint.js';
 import { pae } from '../../../src/trust/dsse.js';
 import { canonicalJson } from '../../../src/trust/json.js';
 import { keyId } from '../../../src/trust/keys.js';
 import { checkInclusion, leafHash } from '../../../src/trust/merkle.js';
+import { refused } from './refused.js';
 
-function refused(run: () => unknown): VerificationError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(VerificationError);
-    return error as VerificationError;
-  }
-  throw new Error('not refused');
-}
 
 describe('DSSE PAE', () => {
   it('is the spec example', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgument, VerificationError } from '../../../src/errors.js';
 import { verifyBundle } from '../../../src/index.js';
 import { pae } from '../../../src/trust/dsse.js';
+import { refusal } from './refused.js';
 
 const artifact = new TextEncoder().encode('hello, trust\n');
 const digest = createHash('sha256').update(artifact).digest();
@@ -42,11 +43,6 @@ function dsseBundle(k: ReturnType<typeof keyPair>, payload: Uint8Array, payloadT
   };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<VerificationError> {
-  const outcome = await promise.then(() => undefined, (e: unknown) => e);
-  expect(outcome).toBeInstanceOf(VerificationError);
-  return outcome as VerificationError;
-}
 
 describe('verifyBundle with a key', () => {
   for (const kind of ['p256', 'p384', 'ed25519'] as const) {

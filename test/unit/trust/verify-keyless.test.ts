@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerificationError } from '../../../src/errors.js';
 import { parseTrustedRoot, verifyBundle } from '../../../src/index.js';
+import { refusal } from './refused.js';
 
 const base = join(import.meta.dirname, '../../fixtures/sigstore-conformance');
 const trustedRoot = parseTrustedRoot(readFileSync(join(base, 'public-good-trusted_root.json')));
@@ -13,11 +14,6 @@ const artifact = join(base, 'bundle-verify', 'a.txt');
 const identity = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const issuer = 'https://token.actions.githubusercontent.com';
 
-async function refusal(promise: Promise<unknown>): Promise<VerificationError> {
-  const outcome = await promise.then(() => undefined, (e: unknown) => e);
-  expect(outcome).toBeInstanceOf(VerificationError);
-  return outcome as VerificationError;
-}
 
 describe('verifyBundle keyless', () => {
   it('names what verified, in the Sigstore client spec order', async () => {

@@ -39,9 +39,13 @@ export function keyHint(key: KeyObject): string {
   return Buffer.from(keyId(key.type === 'private' ? createPublicKey(key) : key)).toString('base64');
 }
 
-/** signBytes: `data` signed with the private `key` (ECDSA as DER with its curve's hash; Ed25519 as is). */
+/**
+ * signBytes: `data` signed with the private `key`: ECDSA as DER over SHA-256, whatever the curve,
+ * which every verifier tries (cosign 3.1.1 verifies P-384 only so, sigstore-python signs so);
+ * Ed25519 as is.
+ */
 export function signBytes(key: KeyObject, data: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(hashFor(key), data, key));
+  return new Uint8Array(sign(hashFor(key) === null ? null : 'sha256', data, key));
 }
 
 

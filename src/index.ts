@@ -72,3 +72,10 @@ export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';
+
+// supply-chain data: in-toto statements (provenance, SBOMs) from indexes, referrers and archives
+export { ATTESTATION_LIMITS } from './attestations/limits.js';
+export { PREDICATE_TYPES, type DecodedPredicate, type PredicateKind, type SlsaProvenanceV02, type SlsaProvenanceV1, type SlsaResourceDescriptor, type SpdxDocument, type CycloneDxBom, type CycloneDxComponent } from './attestations/predicates.js';
+export type { Attestation, AttestationList, AttestationSource, SkippedAttestation } from './attestations/collect.js';
+export type { RegistryAttestationsOptions } from './registry/attestations.js';
+export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';

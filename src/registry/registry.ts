@@ -9,6 +9,8 @@ import { ociPlatform, parsePlatform, platformMatches, type Platform, type Platfo
 import { ProgressJob, type RetryPolicy } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { copyImage, type CopyEnds } from './copy.js';
+import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
 import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
 import { stat, fileChunks } from '../files.js';
 import { toBodySource, type BinarySource } from '../stream/body-source.js';
@@ -663,6 +665,11 @@ export class Registry {
         path = next.path;
       }
     }
+  }
+
+  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return registryAttestations(this, ref, options);
   }
 }
 

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Docker, DockerError, loadImages, openImageArchive, parseReference, saveImages, type FileEntry, type Image, type ImageArchive, type ProgressEvent, type ProgressJob, type SecretSource } from '../api.js';
 import { UsageError, all, has, one, pairs, parseArgs, type FlagSpec, type Parsed } from './args.js';
 import { ByteSpinner, LayerView, bytes, type Out } from './view.js';
+import { attestationCommands } from './attestations.js';
 
 /**
  * `ls --tree`, as `docker image ls --tree` draws it: each image, then one line per platform of its
@@ -535,6 +536,7 @@ const commands: Record<string, Command> = {
       }
     },
   },
+  ...attestationCommands,
 };
 
 

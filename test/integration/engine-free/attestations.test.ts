@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageNotFound, openImageArchive, ProtocolError, Registry, type Attestation } from '../../../src/index.js';
 import { attestedImages, CYCLONEDX, IN_TOTO, PROVENANCE_V02, PROVENANCE_V1, SPDX, statementFile, type AttestedImages } from '../../support/attested-images.js';
 import { oras } from '../../support/registry-peers.js';
+import { main } from '../../../src/cli/main.js';
 
 const registry = new Registry();
 let made: AttestedImages;
@@ -100,8 +101,9 @@ describe('registry.attestations', () => {
 
     const big = join(made.dir, 'big.json');
     writeFileSync(big, Buffer.alloc(33 * 1024 * 1024, 0x20));
-    await oras('attach', '--disable-path-validation', '--artifact-type', IN_TOTO, `${made.repo}@${made.arm64}`, `${big}:${IN_TOTO}`);
-    await expect(registry.attestations(`${made.repo}@${made.arm64}`)).rejects.toThrow(/more than 33554432/);
+    // (on an index of its own: the other tests read the built image's referrers)
+    await oras('attach', '--disable-path-validation', '--artifact-type', IN_TOTO, `${made.repo}:repointed`, `${big}:${IN_TOTO}`);
+    await expect(registry.attestations(`${made.repo}:repointed`)).rejects.toThrow(/more than 33554432/);
   }, 120_000);
 });
 
@@ -121,5 +123,35 @@ describe('imageArchive.attestations', () => {
     } finally {
       await archive.close();
     }
+  });
+});
+
+describe('the CLI: attestations, sbom, provenance', () => {
+  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const code = await main(argv, { out: { write: (t) => void (out += t), isTTY: false }, err: { write: (t) => void (err += t), isTTY: false }, env: process.env });
+    return { code, out, err };
+  }
+
+  it('attestations lists them (--json with what was skipped), sbom and provenance print imagetools\u2019 shapes', async () => {
+    const table = await cli('attestations', made.ref, '--platform', 'linux/amd64');
+    expect(table.code).toBe(0);
+    expect(table.out).toMatch(/linux\/amd64\s+index\s+no\s+slsa-provenance-v1\s+https:\/\/slsa\.dev\/provenance\/v1/);
+    expect(table.out).toMatch(/linux\/amd64\s+referrer\s+yes\s+cyclonedx/);
+    const listed = await cli('attestations', made.ref, '--type', CYCLONEDX, '--json');
+    expect(listed.err).toBe('');
+    const json = JSON.parse(listed.out) as { attestations: Attestation[]; skipped: unknown[] };
+    expect(json.attestations.map((a) => a.subject)).toEqual([made.amd64]);
+    expect(json.skipped).toEqual([]);
+
+    const sbom = JSON.parse((await cli('sbom', made.ref, '--platform', 'linux/arm64')).out) as Record<string, { name?: string }>;
+    expect(Object.keys(sbom)).toEqual(['SPDX']);
+    // the arm64 manifest's own SPDX comes before the index's
+    expect(sbom['SPDX']!.name).toMatch(/-arm64$/);
+    const provenance = JSON.parse((await cli('provenance', made.ref)).out) as Record<string, { SLSA?: { buildDefinition?: unknown } }>;
+    expect(Object.keys(provenance).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const p of Object.values(provenance)) expect(p.SLSA?.buildDefinition).toBeDefined();
+    expect((await cli('sbom')).code).toBe(2);
   });
 });

@@ -441,13 +441,13 @@ const commands: Record<string, Command> = {
     },
   },
   cp: {
-    usage: 'cp SRC DST [--platform P]...',
+    usage: 'cp SRC DST [--platform P]... [--referrers]',
     summary: 'Copy an image between registries or repositories (no engine)',
-    flags: { platform: f(['--platform'], true, true) },
+    flags: { platform: f(['--platform'], true, true), referrers: f(['--referrers']) },
     async run(docker, args, io) {
       const [src, dst] = need(args, 2, 'SRC and DST');
       const platforms = all(args, 'platform');
-      const descriptor = await follow(docker.registry.copy(src!, dst!, platforms.length ? { platforms } : {}), io);
+      const descriptor = await follow(docker.registry.copy(src!, dst!, { ...(platforms.length ? { platforms } : {}), ...(has(args, 'referrers') ? { referrers: true } : {}) }), io);
       io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
     },
   },

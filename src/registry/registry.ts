@@ -9,6 +9,7 @@ import { ociPlatform, parsePlatform, platformMatches, type Platform, type Platfo
 import { ProgressJob, type RetryPolicy } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { copyImage, type CopyEnds } from './copy.js';
+import { copiedSubjects, copyReferrers } from './copy-referrers.js';
 import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
 import type { AttestationList } from '../attestations/collect.js';
 import { OriginTransport, authority, originKey, proxyFor, splitUrl, type Origin } from '../transport/origin.js';
@@ -24,7 +25,7 @@ import { nextLink } from './link.js';
 import { registryImageFiles } from './image-files.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
-import { manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
+import { formatReference, manifestReference, registryOrigin, parseRegistryReference, parseRegistryRepository, type RegistryReference } from './name.js';
 import { DEFAULT_RETRY, Requester, type RegistryRequest, type Target } from './requester.js';
 import { MANIFEST_TYPES, OCI_INDEX, OCI_MANIFEST, isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Manifest, type ManifestResult } from '../oci.js';
 
@@ -96,6 +97,8 @@ export interface RegistryCopyOptions extends CallOptions {
   platforms?: PlatformSpec[];
   /** Blobs copied at once (default 4). */
   concurrency?: number;
+  /** Also every manifest that refers to what is copied (signatures, attestations, SBOMs), recursively, and the legacy `.sig`/`.att`/`.sbom` tags. */
+  referrers?: boolean;
 }
 
 /** PushBlobOptions: the options of `registry.pushBlob`. */
@@ -448,7 +451,7 @@ export class Registry {
   copy(src: string, dst: string, options: RegistryCopyOptions = {}): ProgressJob<Descriptor> {
     return new ProgressJob<Descriptor>(async (scope, state) => {
       state.tries = 1;
-      checkOptions('registry.copy', options, [...CALL, 'platforms', 'concurrency']);
+      checkOptions('registry.copy', options, [...CALL, 'platforms', 'concurrency', 'referrers']);
       if (options.platforms !== undefined && !Array.isArray(options.platforms)) throw new InvalidArgument('platforms must be a list');
       const from = parseRegistryReference(src, 'src');
       const to = parseRegistryReference(dst, 'dst');
@@ -492,10 +495,16 @@ export class Registry {
         putManifest: async (bytes, mediaType, tagged) =>
           (await this.#putManifest(tagged ? to : { ...base, digest: sha256Of(bytes) }, bytes, { ...call, mediaType })).descriptor,
       };
-      return copyImage(ends, { ...(options.platforms ? { platforms: options.platforms } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) }, (event) => {
+      const emit = (event: ProgressEvent): unknown => {
         state.totals.update(event);
         return scope.emit(event);
-      });
+      };
+      const copied = await copyImage(ends, { ...(options.platforms ? { platforms: options.platforms } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) }, emit);
+      if (options.referrers) {
+        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        await copyReferrers(this, source, destination, await copiedSubjects(this, destination, copied, options.platforms !== undefined, call), call, emit);
+      }
+      return copied;
     }, options.signal);
   }
 

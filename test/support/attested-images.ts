@@ -11,7 +11,7 @@ import { BuildKit, Registry } from '../../src/index.js';
 import { buildctl, buildkitd } from './buildkitd.js';
 import { makeTree } from './contexts.js';
 import { engine, uniqueName } from './engine.js';
-import { oras } from './registry-peers.js';
+import { oras, peerConfig } from './registry-peers.js';
 import { tempDir } from './temp.js';
 
 const run = promisify(execFile);
@@ -22,11 +22,14 @@ export const SPDX = 'https://spdx.dev/Document';
 export const CYCLONEDX = 'https://cyclonedx.org/bom';
 export const IN_TOTO = 'application/vnd.in-toto+json';
 
+let config: string | undefined;
+
 /** cosign 3.1.1 (DOCKWIRE_COSIGN), with an empty key password, against the loopback registries. */
 export async function cosign(...args: string[]): Promise<string> {
   const bin = process.env['DOCKWIRE_COSIGN'];
   if (!bin) throw new Error('DOCKWIRE_COSIGN is not set: the set-up scripts fetch cosign 3.1.1 from forky');
-  const { stdout, stderr } = await run(bin, args, { env: { ...process.env, COSIGN_PASSWORD: '' }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  config ??= peerConfig();
+  const { stdout, stderr } = await run(bin, args, { env: { ...process.env, COSIGN_PASSWORD: '', DOCKER_CONFIG: config }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
   return `${stdout}${stderr}`;
 }
 

@@ -63,6 +63,9 @@ install_missing() {
   command -v ssh >/dev/null || need+=(openssh-client)
   [ -x /usr/sbin/sshd ] || need+=(openssh-server)
   [ "$kind" = podman ] && ! command -v podman >/dev/null && need+=(podman)
+  # python-tuf (fetched from forky by fetch_tuf_peers) runs on Debian 12's python3 and its cryptography
+  command -v python3 >/dev/null || need+=(python3)
+  python3 -c 'import cryptography' >/dev/null 2>&1 || need+=(python3-cryptography)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     die "missing ${need[*]}: install them (Debian: apt-get install ${need[*]}) or point DOCKER_HOST at an engine"
@@ -171,6 +174,22 @@ fetch_registry_peers() {
   log "registry peers: $versions from forky"
 }
 
+# fetch_tuf_peers: python-tuf and securesystemslib from forky (pure Python), unpacked into
+# $dir/tuf/pkg (once), the TUF client's reference and the maker of its test repositories; run with
+# Debian 12's python3 and python3-cryptography through PYTHONPATH (DOCKWIRE_TUF_PYTHONPATH)
+fetch_tuf_peers() {
+  local home=$dir/tuf tuf_pythonpath
+  tuf_pythonpath=$home/pkg/usr/lib/python3/dist-packages
+  if [ ! -f "$tuf_pythonpath/tuf/ngclient/updater.py" ]; then
+    forky_unpack "$home" python-tuf python3-tuf python3-securesystemslib
+  fi
+  local versions
+  versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_all\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')
+  PYTHONPATH=$tuf_pythonpath python3 -c 'import tuf.ngclient, tuf.api.metadata, securesystemslib.signer' >/dev/null 2>&1 \
+    || die "python-tuf from forky ($versions) does not import with this machine's python3: $(PYTHONPATH=$tuf_pythonpath python3 -c 'import tuf.ngclient' 2>&1 | tail -1)"
+  log "tuf peers: $versions from forky"
+}
+
 # token_registry: a registry 2.8 with `auth.token` (Bearer tokens, as Docker Hub, GHCR and Quay do),
 # and the token server that signs its JWTs (scripts/token-server.mjs) with a key and certificate
 # made here; the server counts the tokens it gives per scope (GET /counts)
@@ -219,6 +238,7 @@ DOCKWIRE_TOKEN_USER=$auth_user
 DOCKWIRE_TOKEN_PASSWORD=$TOKEN_PASSWORD
 DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
 DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
+DOCKWIRE_TUF_PYTHONPATH=$dir/tuf/pkg/usr/lib/python3/dist-packages
 EOF
 }
 
@@ -298,6 +318,7 @@ start_registry() {
 
 registries() {
   fetch_registry_peers
+  fetch_tuf_peers
   token_registry
   if alive "$dir/registry.pid" && alive "$dir/registry-auth.pid" && [ -f "$dir/registries" ]; then
     # shellcheck disable=SC1091

@@ -35,9 +35,8 @@ export type { ParserLimits } from './http/response.js';
 export { parseAddress, type Address } from './transport/address.js';
 export { resolveEndpoint, type Endpoint } from './endpoint.js';
 
-// the registry client's and the image reader's codecs, and the gRPC client BuildKit's is built on
+// the registry client's and the image reader's codecs
 export { MAX_MANIFEST_SIZE } from './registry/registry.js';
 export { parseChallenges, type Challenge } from './registry/challenge.js';
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
 export { readTar, type TarReadEntry, type TarHeader, type TarType, type RandomAccess } from './tar/reader.js';
-export { GrpcClient, GrpcCall, type GrpcCallOptions, type GrpcClientOptions, type GrpcMetadata } from './grpc/client.js';

@@ -3,7 +3,7 @@ import type { BuildKit } from './buildkit-client/buildkit.js';
 import { engineBuildKit, type EngineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
 import { EngineApi, type VersionInfo } from './engine-api.js';
-import type { AttachBuildSession, Client } from './images/api-client.js';
+import { setEngineHelpers, type Client } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
@@ -71,9 +71,11 @@ export class Docker implements Client {
     this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
     this.registry = new Registry({ credentials: this.credentials, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) });
     // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
-    this.images = new ImageCollection(this, (name, authConfig, signal) =>
-      this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
-    );
+    setEngineHelpers(this, {
+      attachBuildSession: (session) => this.#engineBuildKit().attachSession(session),
+      platformsOf: (name, authConfig, signal) => this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
+    });
+    this.images = new ImageCollection(this);
   }
 
   /**
@@ -82,11 +84,6 @@ export class Docker implements Client {
    */
   get buildkit(): BuildKit {
     return this.#engineBuildKit().buildkit;
-  }
-
-  /** @internal A session for `POST /build` through the engine's Control API on h2c; undefined where the engine serves none there. */
-  attachBuildSession(...[options]: Parameters<AttachBuildSession>): ReturnType<AttachBuildSession> {
-    return this.#engineBuildKit().attachSession(options);
   }
 
   #engineBuildKit(): EngineBuildKit {

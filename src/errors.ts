@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_ARCHIVE'
   | 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_DOCKER_FILE_NOT_FOUND'
-  | 'ERR_DOCKER_VERIFICATION';
+  | 'ERR_DOCKER_VERIFICATION'
+  | 'ERR_DOCKER_CONFIG';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -276,6 +277,31 @@ export class VerificationError extends DockerError {
 }
 
 /**
+ * ConfigError: a configuration file (hosts.toml, registries.conf, a certs.d folder) that cannot be
+ * read or parsed, or whose entry refuses what was asked (a blocked registry). `file` names it;
+ * `line` and `column` (1-based) say where, when the fault is at a place in it.
+ */
+export class ConfigError extends DockerError {
+  override readonly code: 'ERR_DOCKER_CONFIG' = 'ERR_DOCKER_CONFIG';
+  /** What is wrong, without the place. */
+  readonly reason: string;
+  /** The file, when one is known. */
+  readonly file: string | undefined;
+  /** The line of the fault (1-based), when it is at a place in the file. */
+  readonly line: number | undefined;
+  /** The column of the fault (1-based, in characters), when it is at a place in the file. */
+  readonly column: number | undefined;
+  constructor(reason: string, place: { file?: string | undefined; line?: number | undefined; column?: number | undefined } = {}, options?: { cause?: unknown }) {
+    const at = place.line === undefined ? '' : `line ${place.line}, column ${place.column ?? 1}: `;
+    super(`${place.file === undefined ? '' : `${place.file}: `}${at}${reason}`, options);
+    this.reason = reason;
+    this.file = place.file;
+    this.line = place.line;
+    this.column = place.column;
+  }
+}
+
+/**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.log`).
  */
@@ -303,7 +329,8 @@ export type AnyDockerError =
   | ArchiveError
   | UnsupportedMediaType
   | FileNotFound
-  | VerificationError;
+  | VerificationError
+  | ConfigError;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

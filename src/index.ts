@@ -6,11 +6,11 @@
 export { Docker, type DockerOptions } from './client.js';
 export { ImageCollection, type BuildResult } from './models/image-collection.js';
 export { Image, type ImageSaveOptions } from './models/image.js';
-export { RegistryData, type EnginePlatform, type RegistryDataPull } from './models/registry-data.js';
+export { RegistryData } from './models/registry-data.js';
 
 // jobs and progress
 export { Job, type JobScope, type JobOptions } from './job.js';
-export { ProgressJob, type ProgressState } from './progress/job.js';
+export { ProgressJob, type ProgressState, type RetryPolicy } from './progress/job.js';
 export type { ProgressTotals, LayerProgress } from './progress/totals.js';
 export type { ProgressEvent } from './progress/events.js';
 export type { BuildKitEvent, Vertex, VertexState } from './buildkit/status.js';
@@ -67,6 +67,7 @@ export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from 
 
 // an image's files without running it: image archives (docker-archive, OCI layouts), merged layers
 export { openImageArchive, ImageArchive, type OpenImageArchiveOptions, type ImageChoice } from './image-archive/archive.js';
+export { fetchTrustedRoot, type FetchTrustedRootOptions, type TrustedRootDocument } from './tuf/trusted-root.js';
 export type { FileEntry } from './image-archive/files.js';
 export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';

@@ -105,3 +105,20 @@ export function registryOf(repository: string): string {
 export function joinReference(repository: string, tag: string): string {
   return `${repository}${tag.includes(':') ? '@' : ':'}${tag}`;
 }
+
+/**
+ * normalizeReference: a reference as the docker CLI normalizes `-t` (distribution's
+ * ParseNormalizedNamed, then TagNameOnly): `team/app:1` is `docker.io/team/app:1`, `app` is
+ * `docker.io/library/app:latest`; a name with a registry host keeps it.
+ */
+export function normalizeReference(reference: unknown, what = 'reference'): string {
+  const { repository, tag, digest } = parseReference(reference, what);
+  let path = repository;
+  if (registryOf(repository) === 'docker.io') {
+    const slash = repository.indexOf('/');
+    if (slash !== -1 && /^(?:docker\.io|index\.docker\.io)$/.test(repository.slice(0, slash))) path = repository.slice(slash + 1);
+    path = `docker.io/${path.includes('/') ? path : `library/${path}`}`;
+  }
+  const suffix = tag === undefined && digest === undefined ? ':latest' : `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+  return `${path}${suffix}`;
+}

@@ -9,11 +9,11 @@ import { registryHostname, serverAddressOf, type AuthConfig } from '../credentia
 import { InvalidArgument } from '../errors.js';
 import { GrpcClient } from '../grpc/client.js';
 import { Job } from '../job.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import { BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
+import { BUILDKIT_BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
 
 /** BuildKitClientOptions: the options of `new BuildKit(options)`. */
 export interface BuildKitClientOptions {
@@ -29,7 +29,7 @@ export interface BuildKitClientOptions {
   configDir?: string;
 }
 
-const CONSTRUCTOR_OPTIONS = ['host', 'tls', 'connectTimeout', 'timeout', 'configDir'];
+const CONSTRUCTOR_OPTIONS = optionNames<BuildKitClientOptions>({ host: true, tls: true, connectTimeout: true, timeout: true, configDir: true });
 
 /** BuildKitPruneOptions: the options of `buildkit.prune`. */
 export interface BuildKitPruneOptions {
@@ -43,6 +43,10 @@ export interface BuildKitPruneOptions {
   filters?: string[];
   signal?: AbortSignal;
 }
+
+const PRUNE_OPTIONS = optionNames<BuildKitPruneOptions>({ all: true, keepStorage: true, keepDuration: true, filters: true, signal: true });
+const FILTER_OPTIONS = optionNames<{ filters?: string[]; signal?: AbortSignal }>({ filters: true, signal: true });
+const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /** BuildKitPruneResult: what `buildkit.prune` resolves to. */
 export interface BuildKitPruneResult {
@@ -59,7 +63,7 @@ export interface BuildKitBackend {
   close(): void;
 }
 
-/** Set by BuildKit.over() for the constructor it calls. */
+/** Set by buildKitOver() for the constructor it calls. */
 let internal: { backend: BuildKitBackend; credentials: Credentials; timeout: number } | undefined;
 
 /** BuildKit: a client of BuildKit's Control API (builds, disk usage, prune, workers, info), on a buildkitd or on an engine (`docker.buildkit`). */
@@ -90,12 +94,6 @@ export class BuildKit {
     this.#credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
   }
 
-  /** @internal A BuildKit over another way in (an engine's own: see Docker.buildkit). */
-  static over(backend: BuildKitBackend, credentials: Credentials, timeout: number): BuildKit {
-    internal = { backend, credentials, timeout };
-    return new BuildKit(undefined as never);
-  }
-
   /**
    * Builds a Dockerfile with the dockerfile.v0 frontend: a Job of BuildKitEvents (as images.build
    * with BuildKit gives), resolving to the digest, each output and BuildKit's own metadata. A
@@ -104,7 +102,7 @@ export class BuildKit {
   build(options: BuildKitBuildOptions): Job<BuildKitResult, BuildKitEvent> {
     return new Job<BuildKitResult, BuildKitEvent>(async (scope) => {
       if (options === undefined) throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
-      checkOptions('buildkit.build', options, BUILD_OPTIONS);
+      checkOptions('buildkit.build', options, BUILDKIT_BUILD_OPTIONS);
       checkBuildOptions(options);
       const grpc = await this.#backend.grpc();
       const target: SolveTarget = {
@@ -120,14 +118,14 @@ export class BuildKit {
 
   /** BuildKit's cache records (DiskUsage), in its own field names. */
   async diskUsage(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<UsageRecord[]> {
-    checkOptions('buildkit.diskUsage', options, ['filters', 'signal']);
+    checkOptions('buildkit.diskUsage', options, FILTER_OPTIONS);
     const grpc = await this.#backend.grpc();
     return decodeDiskUsageResponse(await grpc.unary(ControlMethod.DiskUsage, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
   }
 
   /** Removes cache records (Prune); resolves to what was removed. */
   async prune(options: BuildKitPruneOptions = {}): Promise<BuildKitPruneResult> {
-    checkOptions('buildkit.prune', options, ['all', 'keepStorage', 'keepDuration', 'filters', 'signal']);
+    checkOptions('buildkit.prune', options, PRUNE_OPTIONS);
     for (const key of ['keepStorage', 'keepDuration'] as const) {
       const v = options[key];
       if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
@@ -146,14 +144,14 @@ export class BuildKit {
 
   /** The daemon's workers (ListWorkers): their ids, labels and platforms. */
   async workers(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<WorkerRecord[]> {
-    checkOptions('buildkit.workers', options, ['filters', 'signal']);
+    checkOptions('buildkit.workers', options, FILTER_OPTIONS);
     const grpc = await this.#backend.grpc();
     return decodeListWorkersResponse(await grpc.unary(ControlMethod.ListWorkers, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
   }
 
   /** The daemon's version (Info). */
   async info(options: { signal?: AbortSignal } = {}): Promise<{ BuildkitVersion: BuildkitVersion }> {
-    checkOptions('buildkit.info', options, ['signal']);
+    checkOptions('buildkit.info', options, SIGNAL_ONLY);
     const grpc = await this.#backend.grpc();
     return decodeInfoResponse(await grpc.unary(ControlMethod.Info, new Uint8Array(0), this.#call(options.signal)));
   }
@@ -172,4 +170,10 @@ function filters(list: unknown): { filters?: string[] } {
   if (list === undefined) return {};
   if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) throw new InvalidArgument('filters must be an array of strings');
   return { filters: list as string[] };
+}
+
+/** A BuildKit over another way in (an engine's own: Docker.buildkit); not exported from the entry points. */
+export function buildKitOver(backend: BuildKitBackend, credentials: Credentials, timeout: number): BuildKit {
+  internal = { backend, credentials, timeout };
+  return new BuildKit(undefined as never);
 }

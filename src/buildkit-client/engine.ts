@@ -10,7 +10,7 @@ import { GrpcClient } from '../grpc/client.js';
 import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, type Address } from '../transport/address.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import { BuildKit, type BuildKitBackend } from './buildkit.js';
+import { buildKitOver, type BuildKit, type BuildKitBackend } from './buildkit.js';
 
 /** How long the first h2c call may take before the engine is taken not to serve gRPC on its socket. */
 const PROBE_TIMEOUT = 10_000;
@@ -74,7 +74,7 @@ export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
     },
   };
   return {
-    buildkit: BuildKit.over(backend, options.credentials, options.timeout),
+    buildkit: buildKitOver(backend, options.credentials, options.timeout),
     attachSession: async (session) => ((await choose()) === 'h2c' ? BuildSession.attach(direct!, session) : undefined),
   };
 }

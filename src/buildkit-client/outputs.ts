@@ -5,8 +5,8 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { TypedAttrs } from '../buildkit/control.js';
 import { InvalidArgument } from '../errors.js';
-import { checkOptions } from '../options.js';
-import { parseReference } from '../reference.js';
+import { checkOptions, optionNames } from '../options.js';
+import { normalizeReference, parseReference } from '../reference.js';
 import type { DirectoryOutput, FileOutput } from '../session/file-send.js';
 
 /** ArchiveDestination: where an archive output goes: a file path, a Node Writable, or a web WritableStream. */
@@ -38,20 +38,24 @@ export interface PlannedOutputs {
   fileOutputs: Record<number, FileOutput | DirectoryOutput>;
 }
 
+/** The output of type `T`. */
+type OutputOf<T extends BuildKitOutput['type']> = BuildKitOutput & { type: T };
+
+const ARCHIVE_OUTPUT = optionNames<OutputOf<'oci'>>({ type: true, dest: true, name: true });
 const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
-  image: ['type', 'name', 'push', 'insecure', 'annotations'],
-  registry: ['type', 'name', 'insecure', 'annotations'],
-  oci: ['type', 'dest', 'name'],
-  docker: ['type', 'dest', 'name'],
-  tar: ['type', 'dest'],
-  local: ['type', 'dest'],
+  image: optionNames<OutputOf<'image'>>({ type: true, name: true, push: true, insecure: true, annotations: true }),
+  registry: optionNames<OutputOf<'registry'>>({ type: true, name: true, insecure: true, annotations: true }),
+  oci: ARCHIVE_OUTPUT,
+  docker: ARCHIVE_OUTPUT,
+  tar: optionNames<OutputOf<'tar'>>({ type: true, dest: true }),
+  local: optionNames<OutputOf<'local'>>({ type: true, dest: true }),
 };
 
+/** The names, as the docker CLI normalizes `-t` (`team/app:1` is `docker.io/team/app:1`): an engine stores them as given, and looks them up normalized. */
 function names(value: unknown, where: string): string {
   const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
   if (!list || list.length === 0 || list.some((n) => typeof n !== 'string')) throw new InvalidArgument(`${where}.name must be an image name or a list of them`);
-  for (const name of list as string[]) parseReference(name, `${where}.name`);
-  return (list as string[]).join(',');
+  return (list as string[]).map((name) => normalizeReference(name, `${where}.name`)).join(',');
 }
 
 /** The exporters for `outputs`, and the sinks of the ones streamed back (opened only when BuildKit sends). */

@@ -11,6 +11,7 @@ import { BuildError, ContextError, GrpcError, InvalidArgument } from '../errors.
 import { stat } from '../files.js';
 import type { GrpcClient } from '../grpc/client.js';
 import type { JobScope } from '../job.js';
+import { optionNames } from '../options.js';
 import { platformPath } from '../platform.js';
 import { randomHex } from '../random.js';
 import { checkTag } from '../reference.js';
@@ -47,7 +48,24 @@ export interface BuildKitBuildOptions {
   signal?: AbortSignal;
 }
 
-export const BUILD_OPTIONS = ['path', 'dockerfile', 'target', 'buildArgs', 'labels', 'noCache', 'networkMode', 'platforms', 'secrets', 'ssh', 'outputs', 'cacheFrom', 'cacheTo', 'attest', 'authConfigs', 'signal'] as const;
+export const BUILDKIT_BUILD_OPTIONS = optionNames<BuildKitBuildOptions>({
+  path: true,
+  dockerfile: true,
+  target: true,
+  buildArgs: true,
+  labels: true,
+  noCache: true,
+  networkMode: true,
+  platforms: true,
+  secrets: true,
+  ssh: true,
+  outputs: true,
+  cacheFrom: true,
+  cacheTo: true,
+  attest: true,
+  authConfigs: true,
+  signal: true,
+});
 
 /** BuildKitResult: what a `buildkit.build` Job resolves to: the digest, each output's descriptors, the metadata, the log. */
 export interface BuildKitResult {

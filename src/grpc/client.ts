@@ -36,7 +36,7 @@ const HIGH_WATER = 16;
 export class GrpcClient {
   readonly where: string;
   readonly #options: GrpcClientOptions;
-  #session: Promise<ClientHttp2Session> | undefined;
+  #connection: Promise<ClientHttp2Session> | undefined;
   #closed = false;
 
   constructor(options: GrpcClientOptions) {
@@ -45,35 +45,35 @@ export class GrpcClient {
   }
 
   /** The HTTP/2 connection, opened (again, after it was lost) when first needed. */
-  session(): Promise<ClientHttp2Session> {
+  connection(): Promise<ClientHttp2Session> {
     if (this.#closed) return Promise.reject(new ClientClosed());
-    if (!this.#session) {
+    if (!this.#connection) {
       const opening = this.#open();
-      this.#session = opening;
+      this.#connection = opening;
       opening.then(
-        (session) => session.once('close', () => this.#session === opening && (this.#session = undefined)),
-        () => this.#session === opening && (this.#session = undefined),
+        (connection) => connection.once('close', () => this.#connection === opening && (this.#connection = undefined)),
+        () => this.#connection === opening && (this.#connection = undefined),
       );
     }
-    return this.#session;
+    return this.#connection;
   }
 
   async #open(): Promise<ClientHttp2Session> {
     const { connect } = await import('node:http2'); // loaded only when BuildKit is used
     const socket = await this.#options.connect();
     return new Promise<ClientHttp2Session>((resolve, reject) => {
-      const session = connect(`${this.#options.secure ? 'https' : 'http'}://buildkit`, { createConnection: () => socket as never });
+      const connection = connect(`${this.#options.secure ? 'https' : 'http'}://buildkit`, { createConnection: () => socket as never });
       const onError = (error: Error): void => {
-        session.destroy();
+        connection.destroy();
         reject(new ConnectionError(`cannot speak HTTP/2 with ${this.where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error }));
       };
-      session.once('error', onError);
-      connections.set(session, socket);
-      session.once('connect', () => {
-        referenced(session, false); // (while a call is open it is: holdWhileOpen)
-        session.off('error', onError);
-        session.on('error', () => {}); // (each stream reports the loss of the connection itself)
-        resolve(session);
+      connection.once('error', onError);
+      sockets.set(connection, socket);
+      connection.once('connect', () => {
+        referenced(connection, false); // (while a call is open it is: holdWhileOpen)
+        connection.off('error', onError);
+        connection.on('error', () => {}); // (each stream reports the loss of the connection itself)
+        resolve(connection);
       });
     });
   }
@@ -109,9 +109,9 @@ export class GrpcClient {
   /** Closes the connection; calls still running fail with ConnectionError. */
   close(): void {
     this.#closed = true;
-    const session = this.#session;
-    this.#session = undefined;
-    session?.then((s) => s.destroy(), () => {});
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.then((s) => s.destroy(), () => {});
   }
 }
 
@@ -140,7 +140,7 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
   }
 
   async #start(client: GrpcClient, options: GrpcCallOptions, timeout: number): Promise<ClientHttp2Stream> {
-    const session = await client.session();
+    const connection = await client.connection();
     if (this.#error) throw this.#error;
     const headers: Record<string, string | string[]> = {
       ':method': 'POST',
@@ -153,11 +153,11 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
     for (const [name, value] of Object.entries(options.metadata ?? {})) headers[name.toLowerCase()] = typeof value === 'string' ? value : [...value];
     let stream: ClientHttp2Stream;
     try {
-      stream = session.request(headers, { endStream: false });
+      stream = connection.request(headers, { endStream: false });
     } catch (error) {
       throw new ConnectionError(`${this.method}: the connection to ${client.where} is gone: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
     }
-    holdWhileOpen(session, stream);
+    holdWhileOpen(connection, stream);
     stream.on('response', (head: IncomingHttpHeaders) => {
       const status = Number(head[':status']);
       if (status !== 200) return this.#fail(new ProtocolError(`${this.method}: HTTP status ${status} from ${client.where}, not a gRPC answer`));
@@ -255,32 +255,32 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
 
 /** Calls open on each connection. */
 const openCalls = new WeakMap<ClientHttp2Session, number>();
-/** The connection each HTTP/2 session runs over. */
-const connections = new WeakMap<ClientHttp2Session, Duplex>();
+/** The socket each HTTP/2 connection runs over. */
+const sockets = new WeakMap<ClientHttp2Session, Duplex>();
 
 /**
- * Keeps `session` referenced while `stream` is open: a connection with no call open does not hold
+ * Keeps `connection` referenced while `stream` is open: a connection with no call open does not hold
  * the process open (as the engine pool's idle sockets do not), so a program that never closes
  * its client still exits.
  */
-function holdWhileOpen(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
-  const open = openCalls.get(session) ?? 0;
-  openCalls.set(session, open + 1);
-  if (open === 0) referenced(session, true);
+function holdWhileOpen(connection: ClientHttp2Session, stream: ClientHttp2Stream): void {
+  const open = openCalls.get(connection) ?? 0;
+  openCalls.set(connection, open + 1);
+  if (open === 0) referenced(connection, true);
   stream.once('close', () => {
-    const left = (openCalls.get(session) ?? 1) - 1;
-    openCalls.set(session, left);
-    if (left === 0 && !session.destroyed) referenced(session, false);
+    const left = (openCalls.get(connection) ?? 1) - 1;
+    openCalls.set(connection, left);
+    if (left === 0 && !connection.destroyed) referenced(connection, false);
   });
 }
 
 /**
- * Refs or unrefs the connection under `session`: on the connection itself, since node:http2 wraps
+ * Refs or unrefs the socket under `connection`: on the socket itself, since node:http2 wraps
  * a stream that is not a socket of its own (an engine's upgraded connection) where its ref and
  * unref do not reach.
  */
-function referenced(session: ClientHttp2Session, ref: boolean): void {
-  const socket = connections.get(session) as { ref?: () => void; unref?: () => void } | undefined;
+function referenced(connection: ClientHttp2Session, ref: boolean): void {
+  const socket = sockets.get(connection) as { ref?: () => void; unref?: () => void } | undefined;
   if (ref) socket?.ref?.();
   else socket?.unref?.();
 }

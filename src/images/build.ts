@@ -13,7 +13,7 @@ import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import { compareVersions } from '../engine-api.js';
 import { BuildSession, checkSessionOptions, type SecretSource, type SessionOptions } from '../session/session.js';
-import type { Client } from './api-client.js';
+import { engineHelpers, type Client } from './api-client.js';
 import { platformPath, type PlatformSpec } from '../platform.js';
 import { checkTag, parseReference, registryOf } from '../reference.js';
 
@@ -299,8 +299,9 @@ async function openSession(client: Client, options: BuildOptions, signal: AbortS
   };
   // POST /session is deprecated from API 1.53: there the session goes through the Control API on
   // the engine's socket, where the engine serves it (else POST /session still, as before)
-  if (client.attachBuildSession && compareVersions(await client.api.apiVersion(), SESSION_OVER_GRPC) >= 0) {
-    const attached = await client.attachBuildSession(sessionOptions);
+  const { attachBuildSession } = engineHelpers(client);
+  if (attachBuildSession && compareVersions(await client.api.apiVersion(), SESSION_OVER_GRPC) >= 0) {
+    const attached = await attachBuildSession(sessionOptions);
     if (attached) return attached;
   }
   // (a transport of the caller's own may not carry sessions: then only a build that needs one fails)

@@ -24,7 +24,7 @@ import type { BinarySource } from '../stream/body-source.js';
 import { Job, mapJob } from '../job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { Image } from './image.js';
-import { RegistryData, type PlatformsOf } from './registry-data.js';
+import { makeRegistryData, type RegistryData } from './registry-data.js';
 
 /** BuildResult: what `images.build` resolves to, the built image and the build's log. */
 export interface BuildResult<E = ProgressEvent> {
@@ -40,15 +40,9 @@ export class ImageCollection {
 
   readonly #flights = new EnsureFlights();
 
-  readonly #platformsOf: PlatformsOf | undefined;
-
-  /**
-   * The images of `client`'s engine (`docker.images` is one); `platformsOf` asks the registry
-   * itself for an image's platforms, when the engine sends none.
-   */
-  constructor(client: Client, platformsOf?: PlatformsOf) {
+  /** The images of `client`'s engine (`docker.images` is one). */
+  constructor(client: Client) {
     this.#client = client;
-    this.#platformsOf = platformsOf;
   }
 
   /**
@@ -185,7 +179,7 @@ export class ImageCollection {
         ...(platform !== undefined ? { platform } : {}),
         ...(options.authConfig ? { authConfig: options.authConfig } : {}),
       });
-    const data = new RegistryData(this.#client, name, attrs, { os: version.Os, architecture: version.Arch }, pull, options.authConfig, this.#platformsOf);
+    const data = makeRegistryData({ client: this.#client, imageName: name, attrs, engine: { os: version.Os, architecture: version.Arch }, pull, authConfig: options.authConfig });
     return data.askRegistry(options.signal);
   }
 

@@ -1,6 +1,6 @@
 // RegistryData: what a registry says about an image (GET /distribution/{name}/json).
 import type { AuthConfig } from '../credentials/auth-config.js';
-import type { Client } from '../images/api-client.js';
+import { engineHelpers, type Client, type PlatformsOf } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
 import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { splitReference } from '../reference.js';
@@ -17,13 +17,23 @@ export interface EnginePlatform {
   architecture: string;
 }
 
-/** PlatformsOf: asks the registry itself for the platforms of `name` (a reference pinned to a digest). */
-export type PlatformsOf = (name: string, authConfig: AuthConfig | undefined, signal: AbortSignal | undefined) => Promise<Platform[]>;
-
 const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /** RegistryDataPull: how a RegistryData pulls its digest (`images.pull`, bound to its client). */
 export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;
+
+/** What `images.getRegistryData` makes a RegistryData of: the data, the engine's platform, and how to pull. */
+export interface RegistryDataParts {
+  client: Client;
+  imageName: string;
+  attrs: DistributionInspect;
+  engine: EnginePlatform;
+  pull: RegistryDataPull;
+  authConfig?: AuthConfig | undefined;
+}
+
+/** Makes a RegistryData (its constructor is private); not exported from the entry points. */
+export let makeRegistryData: (parts: RegistryDataParts) => RegistryData;
 
 /** RegistryData: what a registry says about an image (docker-py's RegistryData): its digest and platforms. */
 export class RegistryData {
@@ -39,23 +49,19 @@ export class RegistryData {
   /** What the registry said, when the engine sent no platforms. */
   #fromRegistry: Platform[] | undefined;
 
-  /** What `images.getRegistryData` makes: the data, the engine's platform, and how to pull. */
-  constructor(
-    client: Client,
-    imageName: string,
-    attrs: DistributionInspect,
-    engine: EnginePlatform,
-    pull: RegistryDataPull,
-    authConfig?: AuthConfig,
-    platformsOf?: PlatformsOf,
-  ) {
-    this.#platformsOf = platformsOf;
-    this.#client = client;
-    this.imageName = imageName;
-    this.attrs = attrs;
-    this.#engine = engine;
-    this.#pull = pull;
-    this.#authConfig = authConfig;
+  static {
+    makeRegistryData = (parts) => new RegistryData(parts);
+  }
+
+  /** Made by `images.getRegistryData`. */
+  private constructor(parts: RegistryDataParts) {
+    this.#client = parts.client;
+    this.imageName = parts.imageName;
+    this.attrs = parts.attrs;
+    this.#engine = parts.engine;
+    this.#pull = parts.pull;
+    this.#authConfig = parts.authConfig;
+    this.#platformsOf = engineHelpers(parts.client).platformsOf;
   }
 
   /** The manifest digest. */
@@ -99,7 +105,7 @@ export class RegistryData {
   }
 
   /** Pulls exactly this digest (`platform`: that platform's image of an index). */
-  pull(platform?: PlatformSpec): ReturnType<RegistryDataPull> {
+  pull(platform?: PlatformSpec): ProgressJob<Image> {
     return this.#pull(splitReference(this.imageName).repository, this.id, platform);
   }
 

@@ -40,7 +40,7 @@ export class ProgressJob<T, E = ProgressEvent> extends Job<T, E> {
   }
 }
 
-/** When to try a failed operation again, and how long to wait first. */
+/** RetryPolicy: when to try a failed operation again, and how long to wait first. */
 export interface RetryPolicy {
   /** Tries after the first; 0 for none. */
   retries: number;

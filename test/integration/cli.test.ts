@@ -31,23 +31,19 @@ function cli(args: string[], input?: string | Buffer): { code: number; out: stri
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-const COMMANDS = ['ls', 'inspect', 'history', 'build', 'pull', 'push', 'save', 'load', 'rm', 'prune', 'search', 'tag', 'login', 'files', 'cat', 'export'];
-
 describe('dockwire CLI', () => {
-  it('--help for every command, exit 0', () => {
+  // (each command's --help, in-process: test/unit/cli/main.test.ts)
+  it('--help, and a command\'s --help, exit 0', () => {
     expect(cli(['--help']).code).toBe(0);
-    for (const c of COMMANDS) {
-      const r = cli([c, '--help']);
-      expect(r.code, c).toBe(0);
-      expect(r.out, c).toContain(`Usage: dockwire ${c}`);
-    }
-    expect(cli(['image', 'ls', '--help']).out).toContain('Usage: dockwire ls');
+    const r = cli(['image', 'ls', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: dockwire ls');
   });
 
   it('bad usage exits 2 and prints the usage; an engine error exits 1 and prints its message', () => {
     const none = cli([]);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('Commands:');
+    expect(none.err).toContain('Images in the engine:');
     expect(cli(['frobnicate']).code).toBe(2);
     const flag = cli(['ls', '--bogus']);
     expect(flag.code).toBe(2);

@@ -11,6 +11,7 @@ import { removeQuietly, tagBase } from '../support/images.js';
 import { pushMultiPlatformImage, type MultiPlatformImage } from '../support/multi-platform.js';
 import { engineSuite } from '../support/suite.js';
 import { readTar } from '../support/tar.js';
+import { bufferIo } from '../support/cli-io.js';
 
 const { docker, made } = engineSuite();
 
@@ -135,10 +136,10 @@ describe.runIf(facts.containerdStore && speaks('1.50'))('multi-platform images (
 
   it('ls --tree draws each image with its platforms', async () => {
     const { main } = await import('../../src/cli/main.js');
-    let out = '';
-    const code = await main(['ls', '--tree', multi.repository], { out: { write: (t: string) => void (out += t), isTTY: false }, err: { write: () => {}, isTTY: false }, env: { DOCKER_HOST: engine.host } });
+    const buffers = bufferIo({ env: { DOCKER_HOST: engine.host } });
+    const code = await main(['ls', '--tree', multi.repository], buffers.io);
     expect(code).toBe(0);
-    const lines = out.trimEnd().split('\n');
+    const lines = buffers.out().trimEnd().split('\n');
     expect(lines[0]).toMatch(/^IMAGE\s+ID\s+DISK USAGE\s+CONTENT SIZE$/);
     // (the image has a second name, the single-platform push's tag: each name gets its tree)
     const at = lines.findIndex((l) => l.startsWith(`${multi.reference} `));

@@ -3,6 +3,7 @@
 // a rejection (a Job or a promise) or, from a constructor, a throw; in both cases no request is
 // sent. The client's transport records every request it is asked for, and answers none.
 import { describe, expect, it } from 'vitest';
+import { makeRegistryData } from '../../src/models/registry-data.js';
 import {
   BuildKit,
   Docker,
@@ -22,6 +23,7 @@ import {
   listImages,
   loadImages,
   openImageArchive,
+  fetchTrustedRoot,
   login,
   parseAddress,
   pruneBuilds,
@@ -63,8 +65,14 @@ function client(): { docker: Docker; sent: Sent[]; image: Image; data: RegistryD
   const transport = recorder();
   const docker = new Docker({ transport });
   const image = new Image(docker, { Id: ID, RepoTags: ['me/app:1'] });
-  const data = new RegistryData(docker, 'me/app:1', { Descriptor: { mediaType: 'x', digest: DIGEST, size: 1 }, Platforms: [] }, { os: 'linux', architecture: 'amd64' }, () => {
-    throw new Error('not pulled here');
+  const data = makeRegistryData({
+    client: docker,
+    imageName: 'me/app:1',
+    attrs: { Descriptor: { mediaType: 'x', digest: DIGEST, size: 1 }, Platforms: [] },
+    engine: { os: 'linux', architecture: 'amd64' },
+    pull: () => {
+      throw new Error('not pulled here');
+    },
   });
   return { docker, sent: transport.sent, image, data };
 }
@@ -157,6 +165,7 @@ const misspelled: Array<[string, string, string, Call]> = [
   ['buildkit.workers', 'filter', 'filters', ({ docker }) => docker.buildkit.workers({ filter: [] } as never)],
   ['buildkit.info', 'signl', 'signal', ({ docker }) => docker.buildkit.info({ signl: undefined } as never)],
   ['openImageArchive', 'memorylimit', 'memoryLimit', () => openImageArchive(new Uint8Array(1024), { memorylimit: 1 } as never)],
+  ['fetchTrustedRoot', 'ofline', 'offline', () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', ofline: true } as never)],
   ['EngineApi.request', 'qurey', 'query', ({ docker }) => docker.api.request('GET', '/images/json', { qurey: {} } as never)],
   ['EngineApi.json', 'shpe', 'shape', ({ docker }) => docker.api.json('GET', '/images/json', { shpe: undefined } as never)],
   ['EngineApi.call', 'heders', 'headers', ({ docker }) => docker.api.call('POST', '/x', { heders: {} } as never)],
@@ -234,6 +243,9 @@ const badInput: Array<[string, RegExp, Call]> = [
   ['registry.manifest: a bad reference', /ref/, ({ docker }) => docker.registry.manifest('Bad Name')],
   ['buildkit.build: an unknown output type', /output/, ({ docker }) => docker.buildkit.build({ path: '.', outputs: [{ type: 'floppy' } as never] })],
   ['openImageArchive: not an archive', /archive|source/, () => openImageArchive(42 as never)],
+  ['fetchTrustedRoot: a mirror that is not a URL', /mirror must be an http\(s\) URL/, () => fetchTrustedRoot({ mirror: 'tuf-repo-cdn.sigstore.dev' })],
+  ['fetchTrustedRoot: a negative timeout', /timeout must be/, () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', timeout: -1 })],
+  ['fetchTrustedRoot: an invalid date', /now must be/, () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', now: new Date('x') })],
   ['loadImages: not bytes', /data/, ({ docker }) => loadImages(docker, {} as never)],
 ];
 

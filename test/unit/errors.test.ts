@@ -8,6 +8,7 @@ import {
   BuildError,
   ArchiveError,
   ClientClosed,
+  ConfigError,
   ConnectionError,
   ContextError,
   DigestMismatch,
@@ -59,6 +60,9 @@ function detail(error: AnyDockerError): string {
     case 'ERR_DOCKER_VERIFICATION':
       expectTypeOf(error).toEqualTypeOf<VerificationError>();
       return error.reasons.join('|');
+    case 'ERR_DOCKER_CONFIG':
+      expectTypeOf(error).toEqualTypeOf<ConfigError>();
+      return `${error.file} ${error.line}:${error.column} ${error.reason}`;
     case 'ERR_DOCKER_INVALID_ARGUMENT':
       expectTypeOf(error).toEqualTypeOf<InvalidArgument>();
       return error.message;
@@ -89,11 +93,18 @@ describe('error codes', () => {
     [new ContextError('x'), 'ERR_DOCKER_CONTEXT', 'ERR_DOCKER_CONTEXT'],
     [new ClientClosed(), 'ERR_DOCKER_CLIENT_CLOSED', 'ERR_DOCKER_CLIENT_CLOSED'],
     [new VerificationError('no signature verified', ['a: wrong key', 'b: no log entry']), 'ERR_DOCKER_VERIFICATION', 'a: wrong key|b: no log entry'],
+    [new ConfigError("expected '='", { file: '/etc/containers/registries.conf', line: 3, column: 5 }), 'ERR_DOCKER_CONFIG', "/etc/containers/registries.conf 3:5 expected '='"],
   ] as const)('%s has code %s, and the switch on it reads its fields', (error, code, read) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(error.constructor.name);
     expect(isDockerError(error)).toBe(true);
     expect(detail(error)).toBe(read);
+  });
+
+  it('ConfigError names the file and the place in its message', () => {
+    expect(new ConfigError('x', { file: '/a/hosts.toml', line: 2, column: 7 }).message).toBe('/a/hosts.toml: line 2, column 7: x');
+    expect(new ConfigError('x', { line: 2, column: 7 }).message).toBe('line 2, column 7: x');
+    expect(new ConfigError('x', { file: '/a/hosts.toml' }).message).toBe('/a/hosts.toml: x');
   });
 
   it('VerificationError names every reason in its message', () => {

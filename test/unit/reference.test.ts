@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument } from '../../src/errors.js';
 import { pullTarget } from '../../src/images/pull.js';
-import { joinReference, parseReference, registryOf } from '../../src/reference.js';
+import { joinReference, normalizeReference, parseReference, registryOf } from '../../src/reference.js';
 import { encodeFilters } from '../../src/images/filters.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
@@ -59,5 +59,23 @@ describe('helpers', () => {
       reference: ['x', 'y'],
     });
     expect(encodeFilters({})).toBeUndefined();
+  });
+});
+
+describe('normalizeReference', () => {
+  it.each([
+    ['team/app:1', 'docker.io/team/app:1'],
+    ['app', 'docker.io/library/app:latest'],
+    ['docker.io/app:2', 'docker.io/library/app:2'],
+    ['index.docker.io/team/app', 'docker.io/team/app:latest'],
+    ['localhost/app', 'localhost/app:latest'],
+    ['127.0.0.1:5000/team/app:1', '127.0.0.1:5000/team/app:1'],
+    [`app@sha256:${'b'.repeat(64)}`, `docker.io/library/app@sha256:${'b'.repeat(64)}`],
+  ])('%s is %s', (given, normalized) => {
+    expect(normalizeReference(given)).toBe(normalized);
+  });
+
+  it('refuses what is not a reference', () => {
+    expect(() => normalizeReference('UPPER/case', 'name')).toThrow(/name "UPPER\/case"/);
   });
 });

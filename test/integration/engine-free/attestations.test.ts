@@ -9,6 +9,7 @@ import { ImageNotFound, openImageArchive, ProtocolError, Registry, type Attestat
 import { attestedImages, CYCLONEDX, IN_TOTO, PROVENANCE_V02, PROVENANCE_V1, SPDX, statementFile, type AttestedImages } from '../../support/attested-images.js';
 import { oras } from '../../support/registry-peers.js';
 import { main } from '../../../src/cli/main.js';
+import { bufferIo } from '../../support/cli-io.js';
 
 const registry = new Registry();
 let made: AttestedImages;
@@ -128,10 +129,9 @@ describe('imageArchive.attestations', () => {
 
 describe('the CLI: attestations, sbom, provenance', () => {
   async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(argv, { out: { write: (t) => void (out += t), isTTY: false }, err: { write: (t) => void (err += t), isTTY: false }, env: process.env });
-    return { code, out, err };
+    const buffers = bufferIo({ env: process.env });
+    const code = await main(argv, buffers.io);
+    return { code, out: buffers.out(), err: buffers.err() };
   }
 
   it('attestations lists them (--json with what was skipped), sbom and provenance print imagetools\u2019 shapes', async () => {

@@ -7,6 +7,7 @@ import { attestedImages, cosign, IN_TOTO, type AttestedImages } from '../../supp
 import { engine, uniqueName } from '../../support/engine.js';
 import { oras, peerConfig } from '../../support/registry-peers.js';
 import { main } from '../../../src/cli/main.js';
+import { bufferIo } from '../../support/cli-io.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -73,8 +74,7 @@ it('keeps the destination\u2019s earlier fallback-tag entries', async () => {
 
 it('the CLI: cp --referrers', async () => {
   const dst = `${engine.registry}/dockwire-test/${uniqueName('cli')}:1`;
-  let out = '';
-  const write = { write: (t: string) => void (out += t), isTTY: false };
-  expect(await main(['--json', 'cp', '--referrers', made.ref, dst], { out: write, err: write, env: process.env })).toBe(0);
+  const buffers = bufferIo({ env: process.env });
+  expect(await main(['--json', 'cp', '--referrers', made.ref, dst], buffers.io), buffers.err()).toBe(0);
   expect(await discovered(`${dst.slice(0, dst.lastIndexOf(':'))}@${made.amd64}`)).toEqual(await discovered(`${made.repo}@${made.amd64}`));
 }, 120_000);

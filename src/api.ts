@@ -39,4 +39,4 @@ export { resolveEndpoint, type Endpoint } from './endpoint.js';
 export { MAX_MANIFEST_SIZE } from './registry/registry.js';
 export { parseChallenges, type Challenge } from './registry/challenge.js';
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
-export { readTar, type TarReadEntry, type TarHeader, type TarType, type RandomAccess } from './tar/reader.js';
+export { readTar, type TarReadEntry, type RandomAccess } from './tar/reader.js';

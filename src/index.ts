@@ -56,7 +56,7 @@ export type { TlsOptions } from './transport/socket-transport.js';
 export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
-export { Registry, type RegistryOptions, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit
@@ -71,6 +71,7 @@ export { fetchTrustedRoot, type FetchTrustedRootOptions, type TrustedRootDocumen
 export type { FileEntry } from './image-archive/files.js';
 export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
+export type { TarHeader, TarType } from './tar/header.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';
 
@@ -80,3 +81,7 @@ export { PREDICATE_TYPES, type DecodedPredicate, type PredicateKind, type SlsaPr
 export type { Attestation, AttestationList, AttestationSource, SkippedAttestation } from './attestations/collect.js';
 export type { RegistryAttestationsOptions } from './registry/attestations.js';
 export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
+
+// trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
+export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';
+export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';

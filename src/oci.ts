@@ -6,17 +6,23 @@ export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+/** A docker-archive's layer (an uncompressed tar). */
+export const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+/** The OCI empty descriptor's media type (image spec 1.1: its content is `{}`). */
+export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 
 /** The manifest types asked for (Accept), an index's first. */
 export const MANIFEST_TYPES = [OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST] as const;
 
-/** Descriptor: a pointer to content (OCI image spec, descriptor.md). */
+/** Descriptor: a pointer to content (OCI image spec, descriptor.md), as registries, engines (their OCIDescriptor) and layouts send it. */
 export interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
   urls?: string[];
   annotations?: Record<string, string>;
+  /** The content itself, base64 (small content embedded in the descriptor). */
+  data?: string;
   artifactType?: string;
   platform?: Platform;
 }
@@ -67,6 +73,16 @@ export interface ManifestResult {
   bytes: Uint8Array;
 }
 
+/** platformOf: the platform an image config names (os, architecture, variant, os.version), undefined without os and architecture. */
+export function platformOf(config: ImageConfig): Platform | undefined {
+  if (typeof config.os !== 'string' || typeof config.architecture !== 'string') return undefined;
+  const platform: Platform = { os: config.os, architecture: config.architecture };
+  if (typeof config.variant === 'string') platform.variant = config.variant;
+  if (typeof config['os.version'] === 'string') platform['os.version'] = config['os.version'];
+  return platform;
+}
+
+/** isIndex: true for an image index or a Docker manifest list. */
 export function isIndex(manifest: Manifest, mediaType?: string): manifest is ImageIndex {
   const type = manifest.mediaType ?? mediaType;
   return type === OCI_INDEX || type === DOCKER_LIST || (type === undefined && Array.isArray((manifest as ImageIndex).manifests));

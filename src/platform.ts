@@ -27,6 +27,11 @@ export interface PlatformParts {
 // GOARCH names, as the engine normalises them (containerd's platforms.Normalize)
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
 
+/** formatPlatform: `os/arch[/variant]`, the parts that are there. */
+export function formatPlatform(platform: PlatformParts): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
+
 /** The parts of `spec`; anything else than `os[/arch[/variant]]` or such an object is InvalidArgument naming `what`. */
 export function parsePlatform(spec: unknown, what = 'platform'): PlatformParts {
   let parts: PlatformParts;

@@ -12,6 +12,7 @@ import { Job } from '../job.js';
 import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
+import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
 import { BUILDKIT_BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
 
@@ -83,7 +84,7 @@ export class BuildKit {
     const address = parseAddress(options.host, { tls: options.tls !== undefined });
     if (address.kind === 'ssh') throw new InvalidArgument('new BuildKit: ssh:// is not a BuildKit address (use unix:// or tcp://)');
     const secure = address.kind === 'tcp' && address.tls;
-    const connect = connectTo(address, options.connectTimeout ?? 10_000, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' });
+    const connect = connectTo(address, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' });
     const client = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
     this.#backend = {
       grpc: async () => client,

@@ -9,6 +9,7 @@ import { ConnectionError, ProtocolError, TimeoutError } from '../errors.js';
 import { GrpcClient } from '../grpc/client.js';
 import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, type Address } from '../transport/address.js';
+import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
 import { buildKitOver, type BuildKit, type BuildKitBackend } from './buildkit.js';
 
@@ -43,7 +44,7 @@ export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
   let direct: GrpcClient | undefined;
   if (address && address.kind !== 'ssh') {
     const secure = address.kind === 'tcp' && address.tls;
-    const connect = connectTo(address, 10_000, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'the Docker engine' });
+    const connect = connectTo(address, DEFAULT_CONNECT_TIMEOUT, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'the Docker engine' });
     direct = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
   }
   let path: Promise<EngineGrpcPath> | undefined;

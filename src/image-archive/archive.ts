@@ -2,7 +2,7 @@
 // from a path, bytes or a stream, and the merged filesystem of each image it holds.
 import { ClientClosed, InvalidArgument } from '../errors.js';
 import { checkOptions } from '../options.js';
-import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
+import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { toBodySource } from '../stream/body-source.js';
 import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
@@ -71,7 +71,7 @@ export class ImageArchive implements ImageSource {
       candidates = candidates.filter((i) => i.platform !== undefined && platformMatches(i.platform, want));
     }
     if (candidates.length === 1) return candidates[0]!;
-    const held = this.images.map((i) => `${i.names[0] ?? i.digest.slice(0, 19)} (${i.platform ? [i.platform.os, i.platform.architecture, i.platform.variant].filter(Boolean).join('/') : 'no platform'})`).join(', ');
+    const held = this.images.map((i) => `${i.names[0] ?? i.digest.slice(0, 19)} (${i.platform ? formatPlatform(i.platform) : 'no platform'})`).join(', ');
     if (candidates.length === 0) throw new InvalidArgument(`imageArchive.${where}: no image in the archive matches ${JSON.stringify(choice)}; it holds ${held || 'none'}`);
     throw new InvalidArgument(`imageArchive.${where}: the archive holds ${candidates.length} images (${held}); choose one with { image } or { platform }`);
   }

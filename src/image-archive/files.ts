@@ -13,6 +13,9 @@ import type { ArchiveImage, ImageSource } from './source.js';
 export interface FileEntry extends Omit<TarHeader, 'name'> {
   /** Absolute, as in the image: `/etc/os-release`. */
   path: string;
+  /** The owner's ids (0 where the layer has none). */
+  uid: number;
+  gid: number;
   /** A symlink's target as stored; a hard link's, the absolute path of the file it shares content with. */
   linkname?: string;
   /** The layer this path's entry came from: its index (bottom is 0) and digest. */
@@ -116,7 +119,7 @@ export class ImageFiles {
     const first = data === undefined ? undefined : firstPath.get(data);
     // the first path of a file shared by hard links holds the content (and the file's metadata)
     const h = data !== undefined && first === undefined ? data.header : node.header;
-    const entry: FileEntry = { path: `/${node.path}`, type: h.type, mode: h.mode, uid: h.uid, gid: h.gid, size: h.size, mtime: h.mtime, layer: this.#layerRef(node.layer), content: emptyContent };
+    const entry: FileEntry = { path: `/${node.path}`, type: h.type, mode: h.mode, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size, mtime: h.mtime, layer: this.#layerRef(node.layer), content: emptyContent };
     if (h.uname !== undefined) entry.uname = h.uname;
     if (h.gname !== undefined) entry.gname = h.gname;
     if (h.devmajor !== undefined) entry.devmajor = h.devmajor;

@@ -3,13 +3,12 @@
 // the first). OCI image layout (Docker 25 and later, and the containerd image store): index.json,
 // oci-layout and blobs/<alg>/<hex>, where indexes lead to platform manifests, manifests to configs
 // and layers; Docker writes a manifest.json beside it, read here only for the names.
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { ArchiveError, DigestMismatch } from '../errors.js';
-import type { Platform } from '../platform.js';
+import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
+import { ArchiveError } from '../errors.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import type { ImageConfig } from '../oci.js';
+import { DOCKER_LAYER, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, platformOf, type Descriptor, type ImageConfig } from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
@@ -21,9 +20,8 @@ interface Member {
 /** The largest JSON file (manifest, index, config) read from an archive. */
 const MAX_JSON = 16 * 1024 * 1024;
 
-const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
-const MANIFEST_TYPES = new Set(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']);
-const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+const INDEX_TYPES = new Set<string>([OCI_INDEX, DOCKER_LIST]);
+const IMAGE_MANIFEST_TYPES = new Set<string>([OCI_MANIFEST, DOCKER_MANIFEST]);
 
 /** An archive's members by name, and the images its layout describes. */
 export class ArchiveLayout {
@@ -104,9 +102,7 @@ export class ArchiveLayout {
     const path = blobPath(digest);
     const bytes = await this.#bytes(path);
     if (bytes === undefined) return undefined;
-    const [algorithm, hex] = digest.split(':') as [string, string];
-    const actual = createHash(algorithm).update(bytes).digest('hex');
-    if (actual !== hex) throw new DigestMismatch(path, digest, `${algorithm}:${actual}`);
+    verifyBytes(bytes, digest, path);
     return bytes;
   }
 
@@ -125,7 +121,7 @@ export class ArchiveLayout {
       const diffIds = config.rootfs?.diff_ids ?? [];
       const image: ArchiveImage = {
         names: stringList(item['RepoTags']),
-        digest: `sha256:${createHash('sha256').update(configBytes).digest('hex')}`,
+        digest: digestOf(configBytes),
         platform: platformOf(config),
         config,
         layers: (layers as string[]).map((path, i) => {
@@ -150,22 +146,22 @@ export class ArchiveLayout {
       const saved = await this.#json('manifest.json').catch(() => undefined);
       if (Array.isArray(saved)) for (const item of saved as Array<Record<string, unknown>>) if (typeof item['Config'] === 'string') namesByConfig.set(memberName(item['Config']), stringList(item['RepoTags']));
     }
-    for (const descriptor of index.manifests as Descriptor[]) await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
+    for (const descriptor of index.manifests as LayoutDescriptor[]) await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
   }
 
-  async #walk(descriptor: Descriptor, names: string[], namesByConfig: Map<string, string[]>, depth: number): Promise<void> {
+  async #walk(descriptor: LayoutDescriptor, names: string[], namesByConfig: Map<string, string[]>, depth: number): Promise<void> {
     if (depth > 4 || typeof descriptor?.digest !== 'string') return;
     // attestations (SBOMs, provenance) are manifests too, of no platform: not images
     if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return;
     const bytes = await this.#blob(descriptor.digest);
     if (bytes === undefined) return; // a platform this archive does not hold
-    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as { mediaType?: string; manifests?: LayoutDescriptor[]; config?: LayoutDescriptor; layers?: LayoutDescriptor[] };
     const mediaType = document.mediaType ?? descriptor.mediaType ?? '';
     if (INDEX_TYPES.has(mediaType) || Array.isArray(document.manifests)) {
       for (const child of document.manifests ?? []) await this.#walk(child, [...names, ...namesOf(child)], namesByConfig, depth + 1);
       return;
     }
-    if (!MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
+    if (!IMAGE_MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
     if (typeof document.config?.digest !== 'string' || !Array.isArray(document.layers)) throw new ArchiveError(`the manifest ${descriptor.digest} has no config or layers`, { entry: blobPath(descriptor.digest) });
     const configPath = blobPath(document.config.digest);
     const configBytes = await this.#blob(document.config.digest);
@@ -189,19 +185,14 @@ export class ArchiveLayout {
   }
 }
 
-interface Descriptor {
-  mediaType?: string;
-  digest?: string;
-  size?: number;
-  platform?: Platform;
-  annotations?: Record<string, string>;
-}
+/** A descriptor as a layout's JSON holds it: any field may be missing. */
+type LayoutDescriptor = Partial<Descriptor>;
 
 function blobPath(digest: string): string {
-  const [algorithm, hex] = digest.split(':');
   // only the algorithms the image spec registers, so that no name reaches node:crypto unchecked
-  if (!((algorithm === 'sha256' && /^[0-9a-f]{64}$/.test(hex ?? '')) || (algorithm === 'sha512' && /^[0-9a-f]{128}$/.test(hex ?? '')))) throw new ArchiveError(`${JSON.stringify(digest)} is not a sha256 or sha512 digest`);
-  return `blobs/${algorithm}/${hex}`;
+  const algorithm = digestAlgorithm(digest);
+  if (algorithm === undefined) throw new ArchiveError(`${JSON.stringify(digest)} is not a sha256 or sha512 digest`);
+  return `blobs/${algorithm}/${digest.slice(algorithm.length + 1)}`;
 }
 
 /** A member's name as looked up: no leading './' or '/'. */
@@ -209,7 +200,7 @@ function memberName(name: string): string {
   return posix.normalize(name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
 }
 
-function namesOf(descriptor: Descriptor): string[] {
+function namesOf(descriptor: LayoutDescriptor): string[] {
   const a = descriptor?.annotations ?? {};
   const full = a['io.containerd.image.name'];
   if (full) return [full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '')];
@@ -226,9 +217,4 @@ function checkConfig(value: unknown, path: string): ImageConfig {
   return value as ImageConfig;
 }
 
-function platformOf(config: ImageConfig): Platform | undefined {
-  if (typeof config.os !== 'string' || typeof config.architecture !== 'string') return undefined;
-  const platform: Platform = { os: config.os, architecture: config.architecture };
-  if (typeof config.variant === 'string') platform.variant = config.variant;
-  return platform;
-}
+

@@ -4,6 +4,7 @@ import type { InTotoStatement } from '../attestations/statement.js';
 
 export type { InTotoStatement };
 import type { Platform } from '../platform.js';
+import type { Descriptor } from '../oci.js';
 
 export type { Platform };
 
@@ -34,18 +35,6 @@ export interface ImageAttrs {
   /** The index's manifests, when asked for (`manifests: true`, API 1.48). */
   Manifests?: ImageManifestSummary[] | null;
   [key: string]: unknown;
-}
-
-/** Descriptor: an OCI content descriptor (the engine's OCIDescriptor). */
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  urls?: string[] | null;
-  annotations?: Record<string, string> | null;
-  data?: string | null;
-  platform?: Platform | null;
-  artifactType?: string | null;
 }
 
 /** ImageManifestSummary: one manifest of an image index, as the engine summarises it (API 1.47). */

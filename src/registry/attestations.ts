@@ -3,7 +3,6 @@
 // platform manifest, legacy `.att` tags included), each bound to its manifest by
 // attestations/'s rule. Only the Registry's public calls are used: every manifest and blob read
 // is bounded and checked against its digest there.
-import type { AuthConfig } from '../credentials/auth-config.js';
 import { ImageNotFound, ProtocolError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
@@ -11,19 +10,15 @@ import { isIndex, type Descriptor } from '../oci.js';
 import { AttestationCollector, indexSubjects, predicateTypeList, type AttestationList, type AttestationSubject } from '../attestations/collect.js';
 import { ATTESTATION_LIMITS, checkCount } from '../attestations/limits.js';
 import { formatReference, parseRegistryReference } from './name.js';
+import { callOptions, type RegistryCallOptions } from './options.js';
 import type { Registry } from './registry.js';
 
 /** RegistryAttestationsOptions: the options of `registry.attestations`. */
-export interface RegistryAttestationsOptions {
+export interface RegistryAttestationsOptions extends RegistryCallOptions {
   /** Only the statements about this platform's manifest, and those about the index (which cover every platform). */
   platform?: PlatformSpec;
   /** Only statements of this in-toto predicate type, or of any of these. */
   predicateType?: string | readonly string[];
-  /** Credentials for this call only. */
-  authConfig?: AuthConfig;
-  signal?: AbortSignal;
-  /** Inactivity timeout for this call's requests, in ms. */
-  timeout?: number;
 }
 
 /** The option names of RegistryAttestationsOptions. */
@@ -35,11 +30,7 @@ export async function registryAttestations(registry: Registry, ref: string, opti
   const types = predicateTypeList(options.predicateType, 'registry.attestations');
   const reference = parseRegistryReference(ref);
   const repository = formatReference({ registry: reference.registry, host: reference.host, repository: reference.repository });
-  const call = {
-    ...(options.authConfig !== undefined ? { authConfig: options.authConfig } : {}),
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-  };
+  const call = callOptions(options);
   const collector = new AttestationCollector(
     {
       manifest: async (digest) => (await registry.manifest(`${repository}@${digest}`, call)).manifest,

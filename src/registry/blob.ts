@@ -4,7 +4,7 @@
 // with a Range request from the first byte not yet received.
 import { ConnectionError, ProtocolError } from '../errors.js';
 import type { TransportResponse } from '../transport/types.js';
-import { DigestVerifier } from './digest.js';
+import { DigestVerifier, verifiedChunks } from '../digest.js';
 
 /** Resumes after broken connections, for one blob. */
 const MAX_RESUMES = 5;
@@ -13,9 +13,12 @@ const MAX_RESUMES = 5;
 export type OpenBlob = (headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<TransportResponse>;
 
 export async function* readBlob(open: OpenBlob, digest: string, what: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-  const verifier = new DigestVerifier(digest);
+  yield* verifiedChunks(resumed(open, what, signal), new DigestVerifier(digest), what);
+}
+
+/** The blob's bytes, across the connections it takes (each resumed where the last broke). */
+async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   let received = 0;
-  let held: Uint8Array | undefined;
   for (let resumes = 0; ; resumes++) {
     const response = await open(received > 0 ? { Range: `bytes=${received}-` } : {}, signal);
     // a server that ignores Range sends it all again (200): the bytes already had are skipped
@@ -39,18 +42,14 @@ export async function* readBlob(open: OpenBlob, digest: string, what: string, si
           chunk = chunk.subarray(skip);
           skip = 0;
         }
-        verifier.update(chunk);
         received += chunk.length;
-        if (held) yield held;
-        held = chunk;
+        yield chunk;
       }
       break;
     } catch (error) {
       if (resumes >= MAX_RESUMES || signal?.aborted || !broken(error)) throw error;
     }
   }
-  verifier.verify(what);
-  if (held) yield held;
 }
 
 /** A connection that broke (reset, or closed before the body's end): worth resuming. */

@@ -3,33 +3,35 @@
 // copied as `copy` copies an image (blobs mounted or streamed, verified, progress events); where
 // the destination has no referrers API, its `sha256-<hex>` fallback tag is kept up to date, earlier
 // entries kept, as `attach` does; and the legacy `.sig`, `.att` and `.sbom` tags of the copied
-// digests. Only the Registry's public calls are used.
+// digests. The Registry's public calls read and copy; the fallback tag is written by the Registry's
+// own addToFallbackIndex (referrers.ts), which it passes in.
 import { ImageNotFound, ProtocolError } from '../errors.js';
-import { OCI_INDEX, isIndex, type Descriptor } from '../oci.js';
+import { isIndex, type Descriptor } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ATTESTATION_LIMITS } from '../attestations/limits.js';
-import type { AuthConfig } from '../credentials/auth-config.js';
+import type { RegistryCallOptions } from './options.js';
+import { fallbackTag } from './referrers.js';
 import type { Registry } from './registry.js';
-
-/** The options of the copies and reads made on the call's behalf. */
-interface Call {
-  authConfig?: AuthConfig;
-  signal?: AbortSignal;
-  timeout?: number;
-}
 
 /** How deep referrers of referrers are followed (a signature of an attestation of an image is 2). */
 const MAX_DEPTH = 8;
 /** The legacy tags cosign writes beside a digest (`sha256-<hex>.sig`, ...). */
 const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
 
-const fallbackTag = (digest: string): string => digest.replace(':', '-');
 
 /**
  * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from` to
  * `to`, both `registry/repository`), recursively; `emit` is told each blob's progress.
  */
-export async function copyReferrers(registry: Registry, from: string, to: string, subjects: readonly string[], call: Call, emit: (event: ProgressEvent) => unknown): Promise<number> {
+export async function copyReferrers(
+  registry: Registry,
+  from: string,
+  to: string,
+  subjects: readonly string[],
+  call: RegistryCallOptions,
+  emit: (event: ProgressEvent) => unknown,
+  addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+): Promise<number> {
   const seen = new Set<string>(subjects);
   let copied = 0;
   let level = [...subjects];
@@ -46,7 +48,7 @@ export async function copyReferrers(registry: Registry, from: string, to: string
         next.push(d.digest);
         copied++;
       }
-      if (found.length > 0) await listReferrers(registry, to, subject, found, call);
+      if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
       for (const suffix of LEGACY_SUFFIXES) {
         const tag = `${fallbackTag(subject)}.${suffix}`;
         const legacy = await registry.resolve(`${from}:${tag}`, call).catch((error: unknown) => (error instanceof ImageNotFound ? undefined : Promise.reject(error)));
@@ -65,7 +67,7 @@ export async function copyReferrers(registry: Registry, from: string, to: string
  * (unless a subset of platforms made a new index, which nothing refers to yet), and an index's
  * entries.
  */
-export async function copiedSubjects(registry: Registry, to: string, copied: Descriptor, subset: boolean, call: Call): Promise<string[]> {
+export async function copiedSubjects(registry: Registry, to: string, copied: Descriptor, subset: boolean, call: RegistryCallOptions): Promise<string[]> {
   const { manifest, descriptor } = await registry.manifest(`${to}@${copied.digest}`, call);
   const entries = isIndex(manifest, descriptor.mediaType) ? manifest.manifests.map((d) => d.digest) : [];
   return subset && entries.length > 0 ? entries : [copied.digest, ...entries];
@@ -73,23 +75,12 @@ export async function copiedSubjects(registry: Registry, to: string, copied: Des
 
 /**
  * Makes the destination list `found` as referrers of `subject`: a registry with the referrers API
- * already does (it read each manifest's `subject` when it was pushed); one without gets them added
- * to its `sha256-<hex>` tag's index, the entries it has kept.
+ * already does (it read each manifest's `subject` when it was pushed); one without gets each one
+ * missing added to its fallback tag's index, the entries it has kept.
  */
-async function listReferrers(registry: Registry, to: string, subject: string, found: readonly Descriptor[], call: Call): Promise<void> {
+async function ensureListed(registry: Registry, to: string, subject: string, found: readonly Descriptor[], call: RegistryCallOptions, addToFallback: (subject: string, entry: Descriptor) => Promise<void>): Promise<void> {
   const listed = await registry.referrers(`${to}@${subject}`, call);
-  const missing = found.filter((d) => !listed.some((l) => l.digest === d.digest));
-  if (missing.length === 0) return;
-  const tag = `${to}:${fallbackTag(subject)}`;
-  const earlier = await registry.manifest(tag, call).catch((error: unknown) => (error instanceof ImageNotFound ? undefined : Promise.reject(error)));
-  const kept = earlier !== undefined && isIndex(earlier.manifest, earlier.descriptor.mediaType) ? earlier.manifest.manifests : [];
-  await registry.pushManifest(tag, { schemaVersion: 2, mediaType: OCI_INDEX, manifests: mergeReferrers(kept, missing) }, call);
-}
-
-/** mergeReferrers: a fallback tag's entries with `added` joined, each digest once, the later entry winning. */
-export function mergeReferrers(earlier: readonly Descriptor[], added: readonly Descriptor[]): Descriptor[] {
-  const digests = new Set(added.map((d) => d.digest));
-  return [...earlier.filter((d) => !digests.has(d.digest)), ...added];
+  for (const d of found) if (!listed.some((l) => l.digest === d.digest)) await addToFallback(subject, d);
 }
 
 async function follow<T>(job: AsyncIterable<ProgressEvent> & PromiseLike<T>, emit: (event: ProgressEvent) => unknown): Promise<T> {

@@ -6,7 +6,7 @@
 import { InvalidArgument } from '../errors.js';
 import { rechunk } from '../stream/rechunk.js';
 import type { TransportResponse } from '../transport/types.js';
-import { ContentHash, DigestVerifier, checkDigest, sha256Of } from './digest.js';
+import { ContentHash, DigestVerifier, checkDigest, digestOf, verifiedChunks, verifyBytes } from '../digest.js';
 
 /** The chunk size of a chunked upload unless the registry asks for more. */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -30,13 +30,8 @@ export async function uploadBlob(send: UploadSend, repository: string, source: U
   let { data, digest } = source;
   let size = source.size;
   if (data instanceof Uint8Array) {
-    const actual = sha256Of(data);
-    if (digest === undefined) digest = actual;
-    else {
-      const verifier = new DigestVerifier(digest);
-      verifier.update(data);
-      verifier.verify('the blob to push');
-    }
+    if (digest === undefined) digest = digestOf(data);
+    else verifyBytes(data, digest, 'the blob to push');
     if (size !== undefined && size !== data.length) throw new InvalidArgument(`size ${size} is not the blob's ${data.length} bytes`);
     size = data.length;
   } else if (digest !== undefined) checkDigest(digest);
@@ -82,19 +77,19 @@ function withDigest(path: string, digest: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
 }
 
-/** The stream's chunks, hashed; its last one handed on only once the whole has hashed right. */
-async function* verified(source: AsyncIterable<Uint8Array>, verifier: DigestVerifier, size: number): AsyncIterable<Uint8Array> {
-  let held: Uint8Array | undefined;
+/** The stream's chunks, hashed and counted; its last one handed on only once the whole has hashed right and is `size` bytes. */
+function verified(source: AsyncIterable<Uint8Array>, verifier: DigestVerifier, size: number): AsyncIterable<Uint8Array> {
   let count = 0;
-  for await (const chunk of source) {
-    verifier.update(chunk);
-    count += chunk.length;
-    if (count > size) throw new InvalidArgument(`the blob is longer than its stated ${size} bytes`);
-    if (held) yield held;
-    // (copied: a source may reuse its chunk's memory once the next is asked for)
-    held = chunk.slice();
-  }
-  verifier.verify('the blob to push');
-  if (size !== count) throw new InvalidArgument(`the blob was ${count} bytes, not its stated ${size}`);
-  if (held) yield held;
+  const counted = async function* (): AsyncIterable<Uint8Array> {
+    for await (const chunk of source) {
+      count += chunk.length;
+      if (count > size) throw new InvalidArgument(`the blob is longer than its stated ${size} bytes`);
+      yield chunk;
+    }
+  };
+  const atEnd = (): void => {
+    if (size !== count) throw new InvalidArgument(`the blob was ${count} bytes, not its stated ${size}`);
+  };
+  // (copied: a source may reuse its chunk's memory once the next is asked for)
+  return verifiedChunks(counted(), verifier, 'the blob to push', { copy: true, atEnd });
 }

@@ -4,22 +4,30 @@
 // gname 297/32, devmajor 329/8, devminor 337/8, prefix 345/155. Numbers are written as GNU tar
 // writes them: zero-padded octal ending in NUL.
 
-export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+/** TarType: the type of a tar entry. */
+export type TarType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
 
-export interface TarEntry {
+/**
+ * TarHeader: one tar entry's header, as the packer writes it and the reader gives it (its pax and
+ * GNU extensions applied; the reader always sets `uid` and `gid`, the packer writes 0 for them when
+ * absent, and writes no `uname` or `gname`).
+ */
+export interface TarHeader {
   /** Slash-separated path inside the archive, without a leading '/'; directories without a trailing one. */
   name: string;
-  type: EntryType;
-  /** Permission bits (e.g. 0o755). */
+  type: TarType;
+  /** Permission bits, with setuid, setgid and sticky (0o7777). */
   mode: number;
-  /** Bytes of content; only files have any. */
+  /** Bytes of content (0 for every type but file). */
   size: number;
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch (pax mtimes keep their fraction). */
   mtime: number;
-  /** Target of a symlink or hardlink. */
+  /** A link's target. */
   linkname?: string;
   uid?: number;
   gid?: number;
+  uname?: string;
+  gname?: string;
   /** A device's numbers (char and block entries). */
   devmajor?: number;
   devminor?: number;
@@ -27,7 +35,7 @@ export interface TarEntry {
 
 export const BLOCK = 512;
 
-const TYPEFLAG: Record<EntryType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, directory: 0x35, fifo: 0x36 };
+const TYPEFLAG: Record<TarType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, directory: 0x35, fifo: 0x36 };
 const encoder = new TextEncoder();
 
 /** Whether `n` fits an octal field of `width` bytes (width-1 digits and a NUL). */
@@ -74,7 +82,7 @@ function isAscii(s: string): boolean {
 }
 
 /** The pax records an entry needs (path, linkpath, size) when ustar cannot hold it exactly. */
-export function paxRecordsFor(entry: TarEntry): Record<string, string> {
+export function paxRecordsFor(entry: TarHeader): Record<string, string> {
   const records: Record<string, string> = {};
   const name = archiveName(entry);
   if (!isAscii(name) || splitName(encoder.encode(name)) === undefined) records['path'] = name;
@@ -89,7 +97,7 @@ export function paxRecordsFor(entry: TarEntry): Record<string, string> {
 }
 
 /** The name as stored: directories end in '/'. */
-export function archiveName(entry: TarEntry): string {
+export function archiveName(entry: TarHeader): string {
   return entry.type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name;
 }
 
@@ -97,7 +105,7 @@ export function archiveName(entry: TarEntry): string {
  * One 512-byte ustar header. Fields that do not fit are truncated here: the caller puts a pax
  * header (paxRecordsFor) in front, whose records take precedence when the archive is read.
  */
-export function encodeHeader(entry: TarEntry, typeflag?: number): Uint8Array {
+export function encodeHeader(entry: TarHeader, typeflag?: number): Uint8Array {
   const block = new Uint8Array(BLOCK);
   const name = encoder.encode(archiveName(entry));
   const split = isAscii(archiveName(entry)) ? splitName(name) : undefined;

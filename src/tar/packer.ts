@@ -7,9 +7,9 @@
 import { concatBytes } from '../bytes.js';
 import { InvalidArgument } from '../errors.js';
 import { sized } from '../stream/sized.js';
-import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarEntry } from './header.js';
+import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarHeader } from './header.js';
 
-export interface PackEntry extends TarEntry {
+export interface PackEntry extends TarHeader {
   /**
    * The content of a file, asked for once, when the archive gets to it: an array (small files:
    * batched with their neighbours) or an async iterable (streamed chunk by chunk).
@@ -20,7 +20,7 @@ export interface PackEntry extends TarEntry {
 const PAX_TYPE = 0x78; // 'x'
 
 /** The headers for one entry: a pax header first when ustar cannot hold it exactly. */
-export function entryHeaders(entry: TarEntry): Uint8Array[] {
+export function entryHeaders(entry: TarHeader): Uint8Array[] {
   const records = paxRecordsFor(entry);
   const out: Uint8Array[] = [];
   if (Object.keys(records).length > 0) {

@@ -5,34 +5,15 @@
 // ArchiveError naming the byte where it went wrong: two readers that disagree about an archive are
 // how hostile archives get past a check, so nothing doubtful is guessed at.
 import { ArchiveError, InvalidArgument } from '../errors.js';
-import { BLOCK } from './header.js';
+import { BLOCK, type TarHeader, type TarType } from './header.js';
 
-/** TarType: the type of a tar entry. */
-export type TarType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo';
-
-/** TarHeader: one entry's header, after its pax and GNU extensions are applied. */
-export interface TarHeader {
-  /** The name as stored (a directory's without its trailing '/'). */
-  name: string;
-  type: TarType;
-  /** Permission bits, with setuid, setgid and sticky (0o7777). */
-  mode: number;
-  uid: number;
-  gid: number;
-  /** Bytes of content (0 for every type but file). */
-  size: number;
-  /** Seconds since the epoch (pax mtimes keep their fraction). */
-  mtime: number;
-  /** A link's target. */
-  linkname?: string;
-  uname?: string;
-  gname?: string;
-  devmajor?: number;
-  devminor?: number;
-}
+export type { TarHeader, TarType } from './header.js';
 
 /** TarReadEntry: a header and its content, readable once, before the next entry is asked for. */
 export interface TarReadEntry extends TarHeader {
+  /** The owner's ids, always set by the reader (0 where the archive has none). */
+  uid: number;
+  gid: number;
   /** Where the content starts, in bytes from the archive's start. */
   offset: number;
   body: AsyncIterable<Uint8Array>;
@@ -279,7 +260,7 @@ function decodeHeader(block: Uint8Array, at: number): RawHeader {
  * copy leaves V8 objects slow to read, which shows over tens of thousands of entries).
  */
 export function copyHeader(from: TarHeader): TarHeader {
-  const header: TarHeader = { name: from.name, type: from.type, mode: from.mode, uid: from.uid, gid: from.gid, size: from.size, mtime: from.mtime };
+  const header: TarHeader = { name: from.name, type: from.type, mode: from.mode, uid: from.uid ?? 0, gid: from.gid ?? 0, size: from.size, mtime: from.mtime };
   if (from.linkname !== undefined) header.linkname = from.linkname;
   if (from.uname !== undefined) header.uname = from.uname;
   if (from.gname !== undefined) header.gname = from.gname;

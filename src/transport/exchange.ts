@@ -16,7 +16,7 @@ import { ResponseParser, type ParserLimits, type ResponseHandlers, type Response
 import { Deadline } from './deadline.js';
 import type { ConnectionHandlers } from './pool.js';
 import { ReadRing } from './read-ring.js';
-import { describeTlsError } from './tls-errors.js';
+import { describeTlsError } from './connect.js';
 import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
 
 const utf8 = new TextDecoder();
@@ -195,7 +195,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   error(error: NodeJS.ErrnoException): void {
     // a connection that explains itself (ssh's message) is passed on as it is
-    const why = error instanceof DockerError ? error.message : (describeTlsError(error) ?? error.code ?? error.message);
+    const why = error instanceof DockerError ? error.message : (describeTlsError(error, this.#options.host) ?? error.code ?? error.message);
     const message = `connection to ${this.#options.host} failed: ${why}`;
     if (!this.#head && !this.#received) this.fail(new StaleConnectionError(message, { cause: error }));
     else this.fail(new ConnectionError(message, { cause: error }));

@@ -2,12 +2,13 @@
 // plain TCP or TLS (SNI, the system's CAs, or CAs given), directly or through an HTTP proxy's
 // CONNECT tunnel (RFC 9110 §9.3.6). One keep-alive pool per origin, all of the same design as the
 // engine's (SocketPool).
-import { connect as netConnect, isIP } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ConnectionError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
 import type { ParserLimits } from '../http/response.js';
 import type { Connect } from './pool.js';
-import { SocketTransport } from './socket-transport.js';
+import { DEFAULT_CONNECT_TIMEOUT, bracketHost, opened, serverName } from './connect.js';
+import { HttpTransport } from './http-transport.js';
 import type { TransportRequest, TransportResponse } from './types.js';
 
 /** An origin: scheme, host and port (RFC 6454). */
@@ -39,7 +40,7 @@ export interface OriginTransportOptions {
 
 /** `host:port` as it stands in a Host field or an authority (an IPv6 host bracketed). */
 export function authority(origin: { host: string; port: number }): string {
-  return `${origin.host.includes(':') ? `[${origin.host}]` : origin.host}:${origin.port}`;
+  return `${bracketHost(origin.host)}:${origin.port}`;
 }
 
 export function originKey(origin: Origin): string {
@@ -100,60 +101,26 @@ export function connectOrigin(origin: Origin, options: { ca?: string | Uint8Arra
   return async (onread) => {
     const tls = origin.secure ? await import('node:tls') : undefined; // loaded only for an https origin
     const deadline = Date.now() + options.connectTimeout;
-    const tcp = await openTcp(options.proxy ?? origin, deadline, where, options.proxy ? undefined : onread, options.proxy !== undefined);
+    const late = `connecting to ${where}${options.proxy ? ' through the proxy' : ''} took longer than ${options.connectTimeout} ms`;
+    const to = options.proxy ?? origin;
+    const tcp = await opened(netConnect({ host: to.host, port: to.port, ...(onread && !options.proxy ? { onread } : {}) }), {
+      ready: 'connect',
+      deadline,
+      late,
+      failed: (why) => `cannot connect to ${options.proxy ? `the proxy for ${where}` : where}: ${why}`,
+      peer: where,
+    });
     if (options.proxy) await tunnel(tcp, options.proxy, where, deadline);
     if (!tls) return tcp;
-    return new Promise<Duplex>((resolve, reject) => {
-      const socket = tls.connect({
-        socket: tcp as import('node:net').Socket,
-        // RFC 6066 §3: no SNI for an IP address
-        ...(isIP(origin.host) ? {} : { servername: origin.host }),
-        ...(options.ca !== undefined ? { ca: [...tls.rootCertificates, String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] } : {}),
-      });
-      const timer = setTimeout(() => fail(new TimeoutError(`TLS with ${where} took longer than ${options.connectTimeout} ms`)), Math.max(0, deadline - Date.now()));
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(error);
-      };
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(socket);
-      });
-      const onError = (error: NodeJS.ErrnoException): void => fail(new ConnectionError(`TLS with ${where} failed: ${describeCertificateError(error)}`, { cause: error }));
-      socket.once('error', onError);
+    const ca = options.ca !== undefined ? { ca: [...tls.rootCertificates, String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] } : {};
+    return opened(tls.connect({ socket: tcp, servername: serverName(origin.host), ...ca }), {
+      ready: 'secureConnect',
+      deadline,
+      late: `TLS with ${where} took longer than ${options.connectTimeout} ms`,
+      failed: (why) => `TLS with ${where} failed: ${why}`,
+      peer: where,
     });
   };
-}
-
-function describeCertificateError(error: NodeJS.ErrnoException): string {
-  const code = error.code ?? '';
-  if (/UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED/.test(code)) return `its certificate is not signed by a trusted CA (${code})`;
-  if (/ALTNAME|HOSTNAME_MISMATCH/.test(code)) return `its certificate is not for this host (${code})`;
-  if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return `its certificate is not valid now (${code})`;
-  return code || error.message;
-}
-
-function openTcp(to: { host: string; port: number }, deadline: number, where: string, onread: Parameters<Connect>[0], viaProxy: boolean): Promise<Duplex> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: to.host, port: to.port, ...(onread ? { onread } : {}) });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new TimeoutError(`connecting to ${where}${viaProxy ? ' through the proxy' : ''} took too long`));
-    }, Math.max(0, deadline - Date.now()));
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      socket.setNoDelay(true);
-      resolve(socket);
-    });
-    const onError = (error: NodeJS.ErrnoException): void => {
-      clearTimeout(timer);
-      reject(new ConnectionError(`cannot connect to ${viaProxy ? `the proxy for ${where}` : where}: ${error.code ?? error.message}`, { cause: error }));
-    };
-    socket.once('error', onError);
-  });
 }
 
 /** Asks the proxy for a tunnel to `where` and waits for its 2xx (the head only; nothing may follow it). */
@@ -198,7 +165,7 @@ function tunnel(socket: Duplex, proxy: Proxy, where: string, deadline: number): 
 /** Keep-alive pools to many origins: one SocketTransport each, made on first use. */
 export class OriginTransport {
   readonly #options: OriginTransportOptions;
-  readonly #pools = new Map<string, SocketTransport>();
+  readonly #pools = new Map<string, HttpTransport>();
 
   constructor(options: OriginTransportOptions = {}) {
     this.#options = options;
@@ -208,21 +175,21 @@ export class OriginTransport {
     return this.#pool(origin).request(request);
   }
 
-  #pool(origin: Origin): SocketTransport {
+  #pool(origin: Origin): HttpTransport {
     const key = originKey(origin);
     let pool = this.#pools.get(key);
     if (!pool) {
       const proxy = this.#options.proxy?.(origin);
-      pool = new SocketTransport(
-        { kind: 'tcp', host: origin.host, port: origin.port, tls: origin.secure },
-        {
-          connect: connectOrigin(origin, { connectTimeout: this.#options.connectTimeout ?? 10_000, proxy, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) }),
-          // RFC 9112 §3.2: the port is left out when it is the scheme's default
-          hostHeader: origin.port === (origin.secure ? 443 : 80) ? authority(origin).replace(/:\d+$/, '') : authority(origin),
-          ...(this.#options.maxSockets !== undefined ? { maxSockets: this.#options.maxSockets } : {}),
-          ...(this.#options.limits ? { limits: this.#options.limits } : {}),
-        },
-      );
+      const connectTimeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+      const connect = connectOrigin(origin, { connectTimeout, proxy, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) });
+      pool = new HttpTransport(connect, {
+        // RFC 9112 §3.2: the port is left out when it is the scheme's default
+        host: origin.port === (origin.secure ? 443 : 80) ? bracketHost(origin.host) : authority(origin),
+        where: originKey(origin),
+        releasesChunks: true,
+        ...(this.#options.maxSockets !== undefined ? { maxSockets: this.#options.maxSockets } : {}),
+        ...(this.#options.limits ? { limits: this.#options.limits } : {}),
+      });
       this.#pools.set(key, pool);
     }
     return pool;

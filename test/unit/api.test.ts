@@ -34,6 +34,7 @@ import {
   saveImages,
   searchImages,
   tagImage,
+  verifyBundle,
   type Transport,
   type TransportRequest,
 } from '../../src/api.js';
@@ -166,6 +167,7 @@ const misspelled: Array<[string, string, string, Call]> = [
   ['buildkit.info', 'signl', 'signal', ({ docker }) => docker.buildkit.info({ signl: undefined } as never)],
   ['openImageArchive', 'memorylimit', 'memoryLimit', () => openImageArchive(new Uint8Array(1024), { memorylimit: 1 } as never)],
   ['fetchTrustedRoot', 'ofline', 'offline', () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', ofline: true } as never)],
+  ['verifyBundle', 'kye', 'key', () => verifyBundle({}, new Uint8Array(), { kye: 'x' } as never)],
   ['EngineApi.request', 'qurey', 'query', ({ docker }) => docker.api.request('GET', '/images/json', { qurey: {} } as never)],
   ['EngineApi.json', 'shpe', 'shape', ({ docker }) => docker.api.json('GET', '/images/json', { shpe: undefined } as never)],
   ['EngineApi.call', 'heders', 'headers', ({ docker }) => docker.api.call('POST', '/x', { heders: {} } as never)],
@@ -246,6 +248,7 @@ const badInput: Array<[string, RegExp, Call]> = [
   ['fetchTrustedRoot: a mirror that is not a URL', /mirror must be an http\(s\) URL/, () => fetchTrustedRoot({ mirror: 'tuf-repo-cdn.sigstore.dev' })],
   ['fetchTrustedRoot: a negative timeout', /timeout must be/, () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', timeout: -1 })],
   ['fetchTrustedRoot: an invalid date', /now must be/, () => fetchTrustedRoot({ mirror: 'http://127.0.0.1:9', now: new Date('x') })],
+  ['verifyBundle: neither a key nor a trusted root', /give key/, () => verifyBundle({}, new Uint8Array(), {})],
   ['loadImages: not bytes', /data/, ({ docker }) => loadImages(docker, {} as never)],
 ];
 

@@ -63,6 +63,8 @@ describe('registry.attestations', () => {
     expect(all.find((a) => a.kind === 'json')!.predicate).toEqual({ marker: expect.any(String) });
     expect(await registry.platforms(made.ref)).toEqual([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
     await expect(registry.attestations(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ImageNotFound);
+    await expect(registry.manifest(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ImageNotFound);
+    await expect(registry.copy(made.ref, `${made.repo}:unknown`, { platforms: ['unknown/unknown'] })).rejects.toThrow(/none of the platforms/);
     // oras sees the same referrer
     expect(await oras('discover', '--format', 'json', `${made.repo}@${made.arm64}`)).toContain(IN_TOTO);
   });

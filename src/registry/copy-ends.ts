@@ -1,0 +1,42 @@
+// copyImage's ends over two repositories (of one registry or two): the source's manifests and
+// blobs, the destination's HEAD, cross-repository mount, upload and manifest put.
+import type { RegistryCallOptions } from './options.js';
+import type { CopyEnds } from './copy.js';
+import type { Repository } from './repository.js';
+import { uploadBlob } from './upload.js';
+import { putManifest, putManifestByDigest } from './write.js';
+
+/** The ends of a copy from `from` (its tag or digest `which`) to `to` (under `tag`). */
+export function copyEnds(from: Repository, which: string, to: Repository, tag: string, call: RegistryCallOptions): CopyEnds {
+  const send = to.uploader(`to ${to.name}`, call);
+  return {
+    from: from.repository,
+    sourceManifest: (digest) => from.manifest(digest ?? which, call),
+    has: (digest) => to.hasBlob(digest, call),
+    mount: async (digest) => {
+      if (from.host !== to.host || from.repository === to.repository) return false;
+      const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`;
+      const response = await to.send(
+        { method: 'POST', path: `/v2/${to.repository}/blobs/uploads/${query}`, scopes: [to.scope('push'), from.scope('pull')], pass: [202] },
+        `mount ${digest} into ${to.repository}`,
+        call,
+      );
+      await response.body.dump();
+      return response.statusCode === 201;
+    },
+    transfer: async (descriptor, progress) => {
+      let sent = 0;
+      const counted = async function* (source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+        for await (const chunk of source) {
+          sent += chunk.length;
+          progress(sent);
+          yield chunk;
+        }
+      };
+      const source = counted(from.blob(descriptor.digest, call));
+      await uploadBlob(send, to.repository, { data: source, size: descriptor.size, digest: descriptor.digest }, (location) => to.location(location));
+    },
+    putManifest: async (bytes, mediaType, tagged) =>
+      (tagged ? await putManifest(to, tag, bytes, { ...call, mediaType }) : await putManifestByDigest(to, bytes, mediaType, call)).descriptor,
+  };
+}

@@ -1,0 +1,140 @@
+// The options the Registry's calls take, and each call's list of their names (checked by
+// checkOptions before anything is sent).
+import type { AuthConfig } from '../credentials/auth-config.js';
+import type { Credentials } from '../credentials/credentials.js';
+import type { ExtractOptions } from '../image-archive/extract.js';
+import { optionNames } from '../options.js';
+import type { PlatformSpec } from '../platform.js';
+import type { RetryPolicy } from '../progress/job.js';
+import type { BinarySource } from '../stream/body-source.js';
+
+/** RegistryOptions: the options of `new Registry(options)`. */
+export interface RegistryOptions {
+  /** Folder of the docker CLI's config.json (default $DOCKER_CONFIG, then ~/.docker). */
+  configDir?: string;
+  /** Credentials for every call that gives none of its own (before login memory and config.json). */
+  authConfig?: AuthConfig;
+  /** Registries (`host[:port]`) reached over plain HTTP; loopback ones always are. */
+  insecure?: string[];
+  /** Inactivity timeout of each request, in ms (default 60 000; 0 = none). */
+  timeout?: number;
+  /** Extra CA certificates (PEM) trusted for HTTPS registries. */
+  ca?: string | Uint8Array;
+  /** When to try again after a 429, a 5xx or a broken connection (default: 3 more tries). */
+  retry?: RetryPolicy;
+  /** Where HTTPS_PROXY, HTTP_PROXY, NO_PROXY and DOCKER_AUTH_CONFIG are read (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Login memory and config to share (a `Docker`'s `credentials`: docker.registry). */
+  credentials?: Credentials;
+  /** Most connections open to one origin at once (default 16). */
+  maxSockets?: number;
+}
+
+/**
+ * RegistryCallOptions: the options every registry call takes (its credentials, its own timeout).
+ * Not the Engine API's `CallOptions`, which carry a request's headers, body and query.
+ */
+export interface RegistryCallOptions {
+  /** Credentials for this call only. */
+  authConfig?: AuthConfig;
+  /** Stops the call when it aborts. */
+  signal?: AbortSignal;
+  /** Inactivity timeout for this call's requests, in ms. */
+  timeout?: number;
+}
+
+/** PlatformCallOptions: the options of the registry calls that pick one platform of an index. */
+export interface PlatformCallOptions extends RegistryCallOptions {
+  /** The platform's image of an index (`os/arch[/variant]` or an object). */
+  platform?: PlatformSpec;
+}
+
+/** TagsOptions: the options of `registry.tags`. */
+export interface TagsOptions extends RegistryCallOptions {
+  /** Tags per page asked for (`n`); the registry may send fewer. */
+  pageSize?: number;
+}
+
+/** ReferrersOptions: the options of `registry.referrers`. */
+export interface ReferrersOptions extends RegistryCallOptions {
+  /** Only referrers of this artifact type. */
+  artifactType?: string;
+}
+
+/** BlobOptions: the options of `registry.blob`. */
+export type BlobOptions = RegistryCallOptions;
+
+/** RegistryCopyOptions: the options of `registry.copy`. */
+export interface RegistryCopyOptions extends RegistryCallOptions {
+  /** Only these platforms of an index: one gives that platform's image manifest, several a new index of them. */
+  platforms?: PlatformSpec[];
+  /** Blobs copied at once (default 4). */
+  concurrency?: number;
+  /** Also every manifest that refers to what is copied (signatures, attestations, SBOMs), recursively, and the legacy `.sig`/`.att`/`.sbom` tags. */
+  referrers?: boolean;
+}
+
+/** PushBlobOptions: the options of `registry.pushBlob`. */
+export interface PushBlobOptions extends RegistryCallOptions {
+  /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
+  digest?: string;
+  /** Its size in bytes, when known (a stream of known size goes in one PUT). */
+  size?: number;
+  /** Bytes per PATCH of a chunked upload (at least the registry's OCI-Chunk-Min-Length). */
+  chunkSize?: number;
+  /** The media type of the descriptor returned (default application/octet-stream). */
+  mediaType?: string;
+}
+
+/** PushManifestOptions: the options of `registry.pushManifest`. */
+export interface PushManifestOptions extends RegistryCallOptions {
+  /** Content-Type of the manifest (default: its own `mediaType`). */
+  mediaType?: string;
+}
+
+/** AttachBlob: one blob of an artifact `registry.attach` pushes. */
+export interface AttachBlob {
+  /** The blob's media type. */
+  mediaType: string;
+  /** Its bytes, a stream of them, or a file's path. */
+  data: BinarySource | string;
+  /** The annotations of its descriptor. */
+  annotations?: Record<string, string>;
+}
+
+/** AttachOptions: what `registry.attach` pushes: the artifact type, its blobs and annotations. */
+export interface AttachOptions extends RegistryCallOptions {
+  /** The artifact's type (the manifest's `artifactType`). */
+  artifactType: string;
+  /** The artifact's blobs (its layers); none gives one empty blob, as OCI 1.1 says. */
+  blobs: AttachBlob[];
+  /** The manifest's annotations. */
+  annotations?: Record<string, string>;
+}
+
+/** The names of each call's options. */
+export const REGISTRY_OPTIONS = optionNames<RegistryOptions>({
+  configDir: true, authConfig: true, insecure: true, timeout: true, ca: true, retry: true, env: true, credentials: true, maxSockets: true,
+});
+export const CALL_OPTIONS = optionNames<RegistryCallOptions>({ authConfig: true, signal: true, timeout: true });
+export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({ authConfig: true, signal: true, timeout: true, platform: true });
+export const EXTRACT_CALL_OPTIONS = optionNames<PlatformCallOptions & ExtractOptions>({
+  authConfig: true, signal: true, timeout: true, platform: true, devices: true,
+});
+export const TAGS_OPTIONS = optionNames<TagsOptions>({ authConfig: true, signal: true, timeout: true, pageSize: true });
+export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({ authConfig: true, signal: true, timeout: true, artifactType: true });
+export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, platforms: true, concurrency: true, referrers: true });
+export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
+  authConfig: true, signal: true, timeout: true, digest: true, size: true, chunkSize: true, mediaType: true,
+});
+export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({ authConfig: true, signal: true, timeout: true, mediaType: true });
+export const ATTACH_OPTIONS = optionNames<AttachOptions>({ authConfig: true, signal: true, timeout: true, artifactType: true, blobs: true, annotations: true });
+
+/** The call options of `options` alone (what a call passes on to the calls it makes). */
+export function callOptions(options: RegistryCallOptions): RegistryCallOptions {
+  return {
+    ...(options.authConfig !== undefined ? { authConfig: options.authConfig } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  };
+}

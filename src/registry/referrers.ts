@@ -1,0 +1,75 @@
+// Referrers (OCI distribution spec 1.1): the manifests whose `subject` is a given manifest. Read
+// with the referrers API, or, where a registry has none, from the index under the fallback tag
+// `<alg>-<hex>` (the tag schema), which an attach to such a registry keeps up to date.
+import { ProtocolError } from '../errors.js';
+import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
+import { checkDigest } from '../digest.js';
+import type { RegistryCallOptions } from './options.js';
+import { parseJson, type Repository } from './repository.js';
+import { putManifest } from './write.js';
+
+/** fallbackTag: the tag a registry without the referrers API keeps `digest`'s referrers under (`sha256-<hex>`). */
+export function fallbackTag(digest: string): string {
+  const algorithm = checkDigest(digest);
+  return `${algorithm}-${digest.slice(algorithm.length + 1)}`;
+}
+
+/**
+ * The referrers of the manifest `digest` in `repository`, of `artifactType` when given (filtered
+ * here when the registry did not say it had: OCI-Filters-Applied).
+ */
+export async function listReferrers(
+  repository: Repository,
+  digest: string,
+  artifactType: string | undefined,
+  call: RegistryCallOptions,
+  ref: string,
+): Promise<Descriptor[]> {
+  checkDigest(digest);
+  const found: Descriptor[] = [];
+  let filtered = true;
+  const query = artifactType !== undefined ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
+  let apiMissing = false;
+  for (const page of repository.pages(`/v2/${repository.repository}/referrers/${digest}${query}`, OCI_INDEX, call, [404])) {
+    const { response, body } = await page;
+    if (response.statusCode === 404) {
+      apiMissing = true;
+      break;
+    }
+    const applied = (response.headers['oci-filters-applied'] ?? '').split(',').map((s) => s.trim());
+    if (!applied.includes('artifactType')) filtered = false;
+    found.push(...indexManifests(body, `${ref}'s referrers`));
+  }
+  if (apiMissing) {
+    filtered = false;
+    const tagged = await fallbackIndex(repository, digest, call, ref);
+    if (tagged === undefined) return [];
+    found.push(...tagged);
+  }
+  return artifactType === undefined || filtered ? found : found.filter((d) => d.artifactType === artifactType);
+}
+
+/** The descriptors of the index under `subject`'s fallback tag, undefined when there is none. */
+async function fallbackIndex(repository: Repository, subject: string, call: RegistryCallOptions, ref: string): Promise<Descriptor[] | undefined> {
+  const what = `${ref}'s referrers tag`;
+  const bytes = await repository.manifestIfAny(fallbackTag(subject), call, what);
+  return bytes === undefined ? undefined : indexManifests(bytes, what);
+}
+
+/** Adds `entry` to the index under `subject`'s fallback tag (made when there is none), every earlier referrer kept. */
+export async function addToFallbackIndex(repository: Repository, subject: string, entry: Descriptor, call: RegistryCallOptions, ref: string): Promise<void> {
+  const earlier = (await fallbackIndex(repository, subject, call, ref)) ?? [];
+  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...earlier.filter((d) => d.digest !== entry.digest), entry] };
+  await putManifest(repository, fallbackTag(subject), new TextEncoder().encode(JSON.stringify(index)), { ...call, mediaType: OCI_INDEX });
+}
+
+/** The descriptor of an artifact manifest as its subject's referrers list it. */
+export function referrerEntry(digest: string, size: number, artifactType: string, annotations: Record<string, string> | undefined): Descriptor {
+  return { mediaType: OCI_MANIFEST, digest, size, artifactType, ...(annotations ? { annotations } : {}) };
+}
+
+function indexManifests(body: Uint8Array, what: string): Descriptor[] {
+  const index = parseJson<{ manifests?: unknown }>(body, what);
+  if (!Array.isArray(index?.manifests)) throw new ProtocolError(`${what} is not an image index`);
+  return (index.manifests as Descriptor[]).filter((d) => d !== null && typeof d === 'object' && typeof d.digest === 'string');
+}

@@ -80,6 +80,13 @@ export type { TarHeader, TarType } from './tar/header.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';
 
+// supply-chain data: in-toto statements (provenance, SBOMs) from indexes, referrers and archives
+export { ATTESTATION_LIMITS } from './attestations/limits.js';
+export { PREDICATE_TYPES, type DecodedPredicate, type PredicateKind, type SlsaProvenanceV02, type SlsaProvenanceV1, type SlsaResourceDescriptor, type SpdxDocument, type CycloneDxBom, type CycloneDxComponent } from './attestations/predicates.js';
+export type { Attestation, AttestationList, AttestationSource, SkippedAttestation } from './attestations/collect.js';
+export type { RegistryAttestationsOptions } from './registry/attestations.js';
+export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
+
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
 export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';
 export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';

@@ -21,18 +21,22 @@ import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
+import { copiedSubjects, copyReferrers } from './copy-referrers.js';
+import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
+import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
-import { manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
+import { formatReference, manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
   ATTACH_OPTIONS, CALL_OPTIONS, COPY_OPTIONS, EXTRACT_CALL_OPTIONS, PLATFORM_CALL_OPTIONS, PUSH_BLOB_OPTIONS, PUSH_MANIFEST_OPTIONS, REFERRERS_OPTIONS,
   REGISTRY_OPTIONS, TAGS_OPTIONS, callOptions,
   type AttachOptions, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
   type RegistryCallOptions, type RegistryCopyOptions, type RegistryOptions, type TagsOptions,
 } from './options.js';
-import { listReferrers } from './referrers.js';
+import { addToFallbackIndex, listReferrers } from './referrers.js';
 import { Repository, parseJson } from './repository.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
@@ -287,10 +291,17 @@ export class Registry {
         ...(options.platforms ? { platforms: options.platforms } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       };
-      return copyImage(ends, copyOptions, (event) => {
+      const emit = (event: ProgressEvent): unknown => {
         state.totals.update(event);
         return scope.emit(event);
-      });
+      };
+      const copied = await copyImage(ends, copyOptions, emit);
+      if (options.referrers) {
+        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
+        await copyReferrers(this, source, destination, subjects, call, emit, (subject, entry) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst));
+      }
+      return copied;
     }, options.signal);
   }
 
@@ -352,5 +363,10 @@ export class Registry {
     }
     const call = callOptions(options);
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
+  }
+
+  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return registryAttestations(this, ref, options);
   }
 }

@@ -2,7 +2,7 @@
 // sign, attest (images in their registry, no engine) and verify-blob (any Sigstore bundle).
 // A verification that fails exits 1 with its reasons, one a line.
 import { readFileSync } from 'node:fs';
-import { VerificationError, verifyBundle, type Docker, type SignatureVerification } from '../api.js';
+import { VerificationError, fetchTrustedRoot, parseTrustedRoot, verifyBundle, type Docker, type SignatureVerification } from '../api.js';
 import { UsageError, all, one, pairs, type FlagSpec, type Parsed } from './args.js';
 import { f, need, type Command, type Family, type Io } from './command.js';
 
@@ -28,7 +28,7 @@ const VERIFY_FLAGS = {
   issuerRegexp: f(['--certificate-oidc-issuer-regexp'], true),
   trustedRoot: f(['--trusted-root'], true),
 };
-const VERIFY_USAGE = '(--key FILE | --certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] O --trusted-root FILE)';
+const VERIFY_USAGE = '(--key FILE | --certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] O [--trusted-root FILE])';
 const SIGN_FLAGS = { key: f(['--key'], true), newBundleFormat: f(['--new-bundle-format'], true) };
 
 function readText(path: string, what: string): string {
@@ -40,7 +40,7 @@ function readText(path: string, what: string): string {
 }
 
 /** The key, or the trusted root, identity and issuer, the verify flags give. */
-function verifyOptions(args: Parsed): { key: string } | { trustedRoot: string; identity: string | RegExp; issuer: string | RegExp } {
+function verifyOptions(args: Parsed): { key: string } | { trustedRoot?: string; identity: string | RegExp; issuer: string | RegExp } {
   const key = one(args, 'key');
   const identity = one(args, 'identity') ?? regexp(one(args, 'identityRegexp'), '--certificate-identity-regexp');
   const issuer = one(args, 'issuer') ?? regexp(one(args, 'issuerRegexp'), '--certificate-oidc-issuer-regexp');
@@ -49,8 +49,9 @@ function verifyOptions(args: Parsed): { key: string } | { trustedRoot: string; i
     if (identity !== undefined || issuer !== undefined) throw new UsageError('give --key, or the certificate identity and issuer: not both');
     return { key: readText(key, 'the key') };
   }
-  if (identity === undefined || issuer === undefined || trustedRoot === undefined) throw new UsageError(`give ${VERIFY_USAGE}`);
-  return { trustedRoot, identity, issuer };
+  if (identity === undefined || issuer === undefined) throw new UsageError(`give ${VERIFY_USAGE}`);
+  // no --trusted-root: Sigstore's public-good root, kept current through TUF
+  return { ...(trustedRoot !== undefined ? { trustedRoot } : {}), identity, issuer };
 }
 
 function regexp(source: string | undefined, flag: string): RegExp | undefined {
@@ -158,7 +159,9 @@ const trustCommands: Record<string, Command> = {
       const [artifact] = need(args, 1, 'ARTIFACT');
       const bundle = one(args, 'bundle');
       if (bundle === undefined) throw new UsageError('give --bundle FILE');
-      const result = await verifying(io, async () => verifyBundle(readText(bundle, 'the bundle'), artifact!, verifyOptions(args)));
+      const options = verifyOptions(args);
+      const trust = 'key' in options || options.trustedRoot !== undefined ? options : { ...options, trustedRoot: parseTrustedRoot(await fetchTrustedRoot()) };
+      const result = await verifying(io, async () => verifyBundle(readText(bundle, 'the bundle'), artifact!, trust));
       io.out.write(io.json ? `${JSON.stringify(result)}\n` : signatureLine(result));
     },
   },

@@ -3,6 +3,8 @@
 // `sha256-<hex>.sig` (simple signing) and `.att` (DSSE envelopes) tags. A signature counts only
 // when it names this image's digest: one copied from another image's tag, or whose referrer names
 // another subject, is refused.
+import { fetchTrustedRoot, type FetchTrustedRootOptions } from '../tuf/trusted-root.js';
+import { parseTrustedRoot } from '../trust/trusted-root.js';
 import type { KeyObject } from 'node:crypto';
 import { DigestMismatch, ImageNotFound, InvalidArgument, ProtocolError, VerificationError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -24,8 +26,10 @@ const MAX_SIGNATURE_BLOB = 64 * 1024 * 1024;
 export interface VerifyOptions extends SignatureCallOptions {
   /** A PEM SPKI public key (ECDSA P-256/P-384, Ed25519) or KeyObject. */
   key?: VerifyBundleOptions['key'];
-  /** The trusted root (keyless): parsed, or a path to trusted_root.json. */
+  /** The trusted root (keyless): parsed, or a path to trusted_root.json; left out, Sigstore's, through TUF (`tuf`). */
   trustedRoot?: VerifyBundleOptions['trustedRoot'];
+  /** How `fetchTrustedRoot` gets the trusted root when `trustedRoot` is left out (Sigstore's public-good repository by default). */
+  tuf?: FetchTrustedRootOptions;
   /** The certificate identity (SAN) expected, keyless. */
   identity?: string | RegExp;
   /** The OIDC issuer expected, keyless. */
@@ -60,7 +64,7 @@ export interface AttestationVerification {
   signature: SignatureVerification;
 }
 
-const VERIFY_OPTIONS = optionNames<VerifyOptions>({ authConfig: true, signal: true, timeout: true, key: true, trustedRoot: true, identity: true, issuer: true, now: true });
+const VERIFY_OPTIONS = optionNames<VerifyOptions>({ authConfig: true, signal: true, timeout: true, key: true, trustedRoot: true, tuf: true, identity: true, issuer: true, now: true });
 const ATTESTATION_OPTIONS = [...VERIFY_OPTIONS, 'predicateType'];
 
 /** What was found to try: a bundle, a simple signing payload, or a DSSE envelope, and where. */
@@ -73,7 +77,7 @@ type Call = SignatureCallOptions;
 /** Verifies the signatures of the image `ref` names (cosign verify); VerificationError with a reason per signature tried when none verifies. */
 export async function verifyImage(registry: Registry, ref: string, options: VerifyOptions): Promise<ImageVerification> {
   checkOptions('registry.verify', options, VERIFY_OPTIONS);
-  const { digest, results } = await verifyEach(registry, ref, split('registry.verify', options), 'sig', (verification, found) => {
+  const { digest, results } = await verifyEach(registry, ref, await split('registry.verify', options), 'sig', (verification, found) => {
     if (found.kind === 'bundle' && predicateTypeOf(verification.statement) !== COSIGN_SIGN_PREDICATE) throw new VerificationError(`its statement is not a cosign signature (${COSIGN_SIGN_PREDICATE})`);
     return verification;
   });
@@ -85,7 +89,7 @@ export async function verifyImageAttestations(registry: Registry, ref: string, o
   checkOptions('registry.verifyAttestations', options, ATTESTATION_OPTIONS);
   const { predicateType: wanted, ...rest } = options ?? {};
   if (wanted !== undefined && (typeof wanted !== 'string' || wanted === '')) throw new InvalidArgument('registry.verifyAttestations: predicateType must be a non-empty string');
-  const { results } = await verifyEach(registry, ref, split('registry.verifyAttestations', rest), 'att', (signature) => {
+  const { results } = await verifyEach(registry, ref, await split('registry.verifyAttestations', rest), 'att', (signature) => {
     const statement = signature.statement as Record<string, unknown>;
     const predicateType = predicateTypeOf(statement);
     if (predicateType === undefined) throw new VerificationError('its statement has no predicateType');
@@ -118,10 +122,15 @@ async function verifyEach<T>(registry: Registry, ref: string, { call, trust }: {
   return { digest, results };
 }
 
-function split(where: string, options: VerifyOptions): { call: Call; trust: VerifyBundleOptions } {
-  const { authConfig, signal, timeout, key, trustedRoot, identity, issuer, now } = options ?? {};
-  if (key === undefined && trustedRoot === undefined) throw new InvalidArgument(`${where}: give key, or trustedRoot with identity and issuer`);
-  if (key === undefined && (identity === undefined || issuer === undefined)) throw new InvalidArgument(`${where}: keyless verification needs identity and issuer`);
+/**
+ * The call's options and the verification's: keyless with no `trustedRoot` takes Sigstore's
+ * through TUF (fetchTrustedRoot with `tuf`), before anything is asked of the registry.
+ */
+async function split(where: string, options: VerifyOptions): Promise<{ call: Call; trust: VerifyBundleOptions }> {
+  const { authConfig, signal, timeout, key, identity, issuer, now, tuf } = options ?? {};
+  let { trustedRoot } = options ?? {};
+  if (key === undefined && (identity === undefined || issuer === undefined)) throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
+  if (key === undefined && trustedRoot === undefined) trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(signal ? { signal } : {}), ...tuf }));
   const call: Call = { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}), ...(timeout !== undefined ? { timeout } : {}) };
   const trust: VerifyBundleOptions = {
     ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),

@@ -59,6 +59,9 @@ export type { SshOptions } from './transport/ssh.js';
 export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 export type { AppendOptions, MutateOptions } from './registry/append.js';
 export type { AppendLayer, PathLayer, FilesLayer, TarLayer, LayerFile, FileOwner, ConfigChanges, ImageOutput, FileOutput, StreamOutput, ImageChanges, AppendResult, AppendedPlatform } from './append/types.js';
+export type { VerifyOptions, VerifyAttestationsOptions, ImageVerification, AttestationVerification } from './registry/signatures.js';
+export type { SignOptions, AttestOptions, SignResult, SignatureCallOptions, SigningCallOptions } from './registry/sign.js';
+export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit

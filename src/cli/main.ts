@@ -10,9 +10,10 @@ import { engineImages } from './engine-images.js';
 import { imageArchives } from './image-archives.js';
 import { imageFiles } from './image-files.js';
 import { registry } from './registry.js';
+import { trust } from './trust.js';
 import type { Out } from './view.js';
 
-const FAMILIES: Family[] = [engineImages, build, imageArchives, imageFiles, registry, { title: APPEND_TITLE, commands: appendCommands({ follow }) }];
+const FAMILIES: Family[] = [engineImages, build, imageArchives, imageFiles, registry, { title: APPEND_TITLE, commands: appendCommands({ follow }) }, trust];
 
 const commands = new Map<string, Command>(FAMILIES.flatMap((family) => Object.entries(family.commands)));
 

@@ -3,6 +3,8 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
+import { verifyImage, verifyImageAttestations, type AttestationVerification, type ImageVerification, type VerifyAttestationsOptions, type VerifyOptions } from './signatures.js';
+import { attestImage, signImage, type AttestOptions, type SignOptions, type SignResult } from './sign.js';
 import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
@@ -305,6 +307,28 @@ export class Registry {
   /** Changes the config (and annotations) of `ref`'s images, every platform's, the layers untouched; pushed back under `ref` unless `to` says otherwise. */
   mutate(ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
     return mutateImage(this, ref, options);
+  }
+
+  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts ----
+
+  /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
+  verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
+    return verifyImage(this, ref, options);
+  }
+
+  /** Verifies the attestations of the image `ref` names (bundle referrers and the legacy `.att` tag), each decoded; VerificationError when none verifies. */
+  verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
+    return verifyImageAttestations(this, ref, options);
+  }
+
+  /** Signs the image `ref` names with a private key as `cosign sign --key` does: a bundle referrer, or the legacy `.sig` tag. */
+  sign(ref: string, options: SignOptions): Promise<SignResult> {
+    return signImage(this, ref, options);
+  }
+
+  /** Attests the image `ref` names with a signed in-toto statement as `cosign attest --key` does: a bundle referrer, or the legacy `.att` tag. */
+  attest(ref: string, options: AttestOptions): Promise<SignResult> {
+    return attestImage(this, ref, options);
   }
 
   // ---- internals ----

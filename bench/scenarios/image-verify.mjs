@@ -41,6 +41,8 @@ export async function run(env) {
       cosign('sign', '--key', join(dir, 'cosign.key'), '--use-signing-config=false', '--tlog-upload=false', '--allow-http-registry', '-y', ...(format === 'simplesigning' ? ['--new-bundle-format=false'] : []), ref);
       const processes = {
         'dockwire verify (CLI, a process per call)': [process.execPath, join('..', 'dist', 'cli.js'), 'verify', ref, '--key', join(dir, 'key.pub')],
+        // what node itself costs a process per call here: the CLI's floor
+        'node alone (an empty script)': [process.execPath, '-e', ''],
         'cosign verify --key (a process per call)': [env.DOCKWIRE_COSIGN, 'verify', '--key', join(dir, 'cosign.pub'), '--insecure-ignore-tlog', '--allow-http-registry', ref],
       };
       const calls = [];

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { installCost } from '../lib/install-cost.mjs';
 import { median, timed } from '../lib/measure.mjs';
 
 const request = 'GET /v1.41/_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n';
@@ -38,19 +39,6 @@ const scripts = {
 };
 const kinds = { cjs: 'CommonJS script (require)', mjs: 'ES module script (import)' };
 const target = '≤ 40 ms, and ≥ 8× less than dockerode';
-
-function installCost(spec) {
-  const dir = mkdtempSync('/tmp/dockwire-install-');
-  try {
-    writeFileSync(join(dir, 'package.json'), '{"name":"probe","version":"1.0.0","private":true}');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', spec], { cwd: dir, stdio: 'ignore' });
-    const packages = execFileSync('bash', ['-c', "find node_modules -name package.json -not -path '*/node_modules/*/node_modules/*/test/*' | xargs -n 200 grep -l '\"version\"' | wc -l"], { cwd: dir, encoding: 'utf8' });
-    const kb = execFileSync('du', ['-sk', 'node_modules'], { cwd: dir, encoding: 'utf8' }).split('\t')[0];
-    return { packages: Number(packages.trim()), mb: Number(kb) / 1024 };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 export async function run(env) {
   // the scripts live under bench/ (dockerode resolves from bench/node_modules), with dockwire's

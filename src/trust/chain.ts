@@ -30,12 +30,25 @@ export function buildPath(leaf: Certificate, authorities: readonly Authority[], 
   return refuse(`the certificate does not chain to a trusted authority at ${at.toISOString()}: ${reasons.join('; ')}`);
 }
 
+// A link between two trusted certificates is the same on every call: each is checked once, and
+// only the leaf's own signature is verified again per verification.
+const trustedLinks = new WeakMap<Certificate, WeakMap<Certificate, boolean>>();
+
+function trustedLink(cert: Certificate, issuer: Certificate): boolean {
+  let links = trustedLinks.get(cert);
+  if (links === undefined) trustedLinks.set(cert, (links = new WeakMap()));
+  let signed = links.get(issuer);
+  if (signed === undefined) links.set(issuer, (signed = signedBy(cert, issuer)));
+  return signed;
+}
+
 function pathThrough(leaf: Certificate, trusted: readonly Certificate[], at: Date, purpose: string): Certificate[] {
   const path = [leaf];
   let current = leaf;
-  while (!(trusted.includes(current) && isSelfSigned(current))) {
+  while (!(trusted.includes(current) && trustedLink(current, current))) {
     if (path.length > MAX_PATH) refuse('certificate path is too long');
-    const issuer = trusted.find((c) => c !== current && signedBy(current, c));
+    const from = current;
+    const issuer = trusted.find((c) => c !== from && (trusted.includes(from) ? trustedLink(from, c) : signedBy(from, c)));
     if (issuer === undefined) refuse('no trusted certificate issued it');
     path.push(issuer);
     current = issuer;

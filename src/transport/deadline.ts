@@ -3,6 +3,10 @@
 // timer-list operations per request and per chunk, a measurable share of a small call. Instead,
 // every pending deadline of a second or more is checked by one shared interval (a quarter second
 // apart), as undici's fast timers do; shorter ones keep a precise setTimeout of their own.
+import { AbortError, DockerError } from '../errors.js';
+
+/** DEFAULT_HEADERS_TIMEOUT: the whole-head deadline of engine and registry responses unless told otherwise, in ms (TransportRequest.headersTimeout). */
+export const DEFAULT_HEADERS_TIMEOUT = 30_000;
 
 /** Deadlines of at least this many ms are checked by the shared interval. */
 const COARSE_FROM = 1000;
@@ -70,4 +74,12 @@ export class Deadline {
     this.cancel();
     this.#onExpire();
   }
+}
+
+/**
+ * The error an abort with `reason` fails a request with: the reason itself when it is one of ours
+ * (a call's deadline aborts with its TimeoutError), else AbortError.
+ */
+export function abortError(reason: unknown): DockerError {
+  return reason instanceof DockerError ? reason : new AbortError('The request was aborted', { cause: reason });
 }

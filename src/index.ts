@@ -56,7 +56,7 @@ export type { TlsOptions } from './transport/socket-transport.js';
 export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
-export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type BlobDescriptor, type ListBounds, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit

@@ -61,8 +61,8 @@ export interface PlatformCallOptions extends RegistryCallOptions {
   platform?: PlatformSpec;
 }
 
-/** ListOptions: the bounds of a paged list (tags, referrers): past either, the call fails (ProtocolError), it is never cut short. */
-export interface ListOptions {
+/** ListBounds: the bounds of a paged list (tags, referrers): past either, the call fails (ProtocolError), it is never cut short. */
+export interface ListBounds {
   /** Most pages read (default 1,000). */
   maxPages?: number;
   /** Most entries kept (default 100,000). */
@@ -70,13 +70,13 @@ export interface ListOptions {
 }
 
 /** TagsOptions: the options of `registry.tags`. */
-export interface TagsOptions extends RegistryCallOptions, ListOptions {
+export interface TagsOptions extends RegistryCallOptions, ListBounds {
   /** Tags per page asked for (`n`); the registry may send fewer. */
   pageSize?: number;
 }
 
 /** ReferrersOptions: the options of `registry.referrers`. */
-export interface ReferrersOptions extends RegistryCallOptions, ListOptions {
+export interface ReferrersOptions extends RegistryCallOptions, ListBounds {
   /** Only referrers of this artifact type. */
   artifactType?: string;
 }

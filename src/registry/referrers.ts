@@ -4,7 +4,7 @@
 import { ProtocolError } from '../errors.js';
 import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
 import { checkDigest } from '../digest.js';
-import type { ListOptions, RegistryCallOptions } from './options.js';
+import type { ListBounds, RegistryCallOptions } from './options.js';
 import { checkEntries, listBounds, parseJson, type Repository } from './repository.js';
 import { putManifest } from './write.js';
 
@@ -22,7 +22,7 @@ export async function listReferrers(
   repository: Repository,
   digest: string,
   artifactType: string | undefined,
-  call: RegistryCallOptions & ListOptions,
+  call: RegistryCallOptions & ListBounds,
   ref: string,
 ): Promise<Descriptor[]> {
   checkDigest(digest);

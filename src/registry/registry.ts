@@ -38,7 +38,7 @@ import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
 export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './repository.js';
 export { MAX_RETRY_AFTER } from './requester.js';
 export type {
-  AttachBlob, AttachOptions, BlobDescriptor, BlobOptions, ListOptions, PlatformCallOptions, PushBlobOptions, PushManifestOptions, ReferrersOptions, RegistryCallOptions,
+  AttachBlob, AttachOptions, BlobDescriptor, BlobOptions, ListBounds, PlatformCallOptions, PushBlobOptions, PushManifestOptions, ReferrersOptions, RegistryCallOptions,
   RegistryCopyOptions, RegistryOptions, TagsOptions,
 } from './options.js';
 

@@ -11,7 +11,7 @@ import { readBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
-import type { ListOptions, RegistryCallOptions } from './options.js';
+import type { ListBounds, RegistryCallOptions } from './options.js';
 import type { RegistryRequest, Requester, Target } from './requester.js';
 import type { UploadSend } from './upload.js';
 
@@ -19,9 +19,9 @@ import type { UploadSend } from './upload.js';
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** A page of a tag list or of referrers. */
 const MAX_PAGE_SIZE = 16 * 1024 * 1024;
-/** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListOptions.maxPages). */
+/** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListBounds.maxPages). */
 export const DEFAULT_MAX_PAGES = 1000;
-/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListOptions.maxEntries). */
+/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListBounds.maxEntries). */
 export const DEFAULT_MAX_ENTRIES = 100_000;
 
 /** What a token for a repository must allow: reading, reading and writing, or deleting. */
@@ -239,8 +239,8 @@ export function sizeOf(descriptor: { size?: unknown }): number | undefined {
   return typeof descriptor.size === 'number' && Number.isSafeInteger(descriptor.size) && descriptor.size >= 0 ? descriptor.size : undefined;
 }
 
-/** The page and entry bounds a list call asked for (ListOptions), its defaults for the rest. */
-export function listBounds(options: ListOptions): { maxPages: number; maxEntries: number } {
+/** The page and entry bounds a list call asked for (ListBounds), its defaults for the rest. */
+export function listBounds(options: ListBounds): { maxPages: number; maxEntries: number } {
   const { maxPages = DEFAULT_MAX_PAGES, maxEntries = DEFAULT_MAX_ENTRIES } = options;
   for (const [name, value] of [['maxPages', maxPages], ['maxEntries', maxEntries]] as const) {
     if (!(Number.isSafeInteger(value) && value > 0)) throw new InvalidArgument(`${name} must be a positive whole number`);

@@ -1,0 +1,69 @@
+// The limits a call is given reach the transport: headersTimeout (the engine's and the
+// registries'), and bad limits are InvalidArgument before any request.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEADERS_TIMEOUT, EngineApi } from '../../src/api.js';
+import { Docker, InvalidArgument, Registry, TimeoutError } from '../../src/index.js';
+import type { Transport, TransportRequest } from '../../src/transport/types.js';
+
+function recorder(): Transport & { sent: TransportRequest[] } {
+  const sent: TransportRequest[] = [];
+  return {
+    sent,
+    request: async (request) => {
+      sent.push(request);
+      throw new Error('not sent');
+    },
+    close: async () => {},
+  };
+}
+
+describe('headersTimeout reaches the transport', () => {
+  it('an EngineApi sends its default (30 s), its own, and a call\u2019s', async () => {
+    const transport = recorder();
+    await new EngineApi(transport, { version: '1.41' }).request('GET', '/a').catch(() => {});
+    await new EngineApi(transport, { version: '1.41', headersTimeout: 1234 }).request('GET', '/b').catch(() => {});
+    await new EngineApi(transport, { version: '1.41', headersTimeout: 1234 }).request('GET', '/c', { headersTimeout: 0 }).catch(() => {});
+    expect(transport.sent.map((r) => r.headersTimeout)).toEqual([DEFAULT_HEADERS_TIMEOUT, 1234, 0]);
+    expect(DEFAULT_HEADERS_TIMEOUT).toBe(30_000);
+  });
+
+  it('new Docker({ headersTimeout }) gives it to its EngineApi', async () => {
+    const transport = recorder();
+    const docker = new Docker({ transport, headersTimeout: 777 });
+    expect(docker.api.headersTimeout).toBe(777);
+    await docker.api.request('GET', '/_ping').catch(() => {});
+    expect(transport.sent[0]?.headersTimeout).toBe(777);
+  });
+});
+
+describe('bad limits are InvalidArgument before any request', () => {
+  // nothing listens on 127.0.0.1:1: a request sent would be a ConnectionError
+  const ref = '127.0.0.1:1/app:latest';
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  it.each([
+    ['new Registry headersTimeout', () => new Registry({ headersTimeout: -1 })],
+    ['new Registry allowRealm', () => new Registry({ allowRealm: 'no' as never })],
+    ['new EngineApi headersTimeout', () => new EngineApi(recorder(), { headersTimeout: Number.NaN })],
+  ])('%s', (_what, make) => {
+    expect(make).toThrow(InvalidArgument);
+  });
+
+  it.each([
+    ['deadline 0', (r: Registry) => r.manifest(ref, { deadline: 0 })],
+    ['deadline not a number', (r: Registry) => r.config(ref, { deadline: '5' as never })],
+    ['maxPages 0', (r: Registry) => r.tags('127.0.0.1:1/app', { maxPages: 0 })],
+    ['maxEntries 1.5', (r: Registry) => r.referrers(`127.0.0.1:1/app@${digest}`, { maxEntries: 1.5 })],
+    ['blob size -1', async (r: Registry) => { for await (const _ of r.blob(ref, { digest, size: -1 })); }],
+    ['blob without a digest', async (r: Registry) => { for await (const _ of r.blob(ref, { size: 1 } as never)); }],
+  ])('%s', async (_what, call) => {
+    const registry = new Registry({ env: {}, configDir: '/nonexistent' });
+    await expect(call(registry)).rejects.toBeInstanceOf(InvalidArgument);
+    await registry.close();
+  });
+
+  it('TimeoutError says which limit fired; one made elsewhere is a deadline', () => {
+    expect(new TimeoutError('x', { kind: 'headers' }).kind).toBe('headers');
+    expect(new TimeoutError('x').kind).toBe('deadline');
+  });
+});

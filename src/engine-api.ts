@@ -7,7 +7,7 @@ import { checkOptions, optionNames, type Cancellable } from './options.js';
 import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
-import { DEFAULT_HEADERS_TIMEOUT } from './transport/deadline.js';
+import { DEFAULT_HEADERS_TIMEOUT, deadlineSignal } from './transport/deadline.js';
 
 /** MAX_API_VERSION: the newest Engine API version dockwire knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.55';
@@ -20,9 +20,11 @@ export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' |
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
+  /** The whole request's deadline, in ms, its body read included: then TimeoutError, kind `deadline` (default none). */
+  deadline?: number;
 }
 
-const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true });
+const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true, deadline: true });
 
 /** EngineApiOptions: the options of `new EngineApi(transport, options)`. */
 export interface EngineApiOptions {
@@ -198,7 +200,8 @@ export class EngineApi {
     if (options.headers) request.headers = options.headers;
     if (options.body !== undefined) request.body = options.body;
     if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
-    if (options.signal) request.signal = options.signal;
+    if (options.deadline !== undefined) request.signal = deadlineSignal(options.deadline, `${method} ${path}`, options.signal);
+    else if (options.signal) request.signal = options.signal;
     if (options.borrowBody) request.borrowBody = true;
     const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;

@@ -1,7 +1,8 @@
 // The limits a call is given reach the transport: headersTimeout (the engine's and the
 // registries'), and bad limits are InvalidArgument before any request.
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HEADERS_TIMEOUT, EngineApi } from '../../src/api.js';
+import { DEFAULT_HEADERS_TIMEOUT, EngineApi, SocketTransport } from '../../src/api.js';
 import { Docker, InvalidArgument, Registry, TimeoutError } from '../../src/index.js';
 import type { Transport, TransportRequest } from '../../src/transport/types.js';
 
@@ -65,5 +66,28 @@ describe('bad limits are InvalidArgument before any request', () => {
   it('TimeoutError says which limit fired; one made elsewhere is a deadline', () => {
     expect(new TimeoutError('x', { kind: 'headers' }).kind).toBe('headers');
     expect(new TimeoutError('x').kind).toBe('deadline');
+  });
+});
+
+describe('an engine call\u2019s deadline', () => {
+  it('a body trickled a byte every 100 ms (never idle long) ends at the call\u2019s deadline, TimeoutError kind deadline', async () => {
+    let sent = 0;
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n');
+        const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : (sent++, socket.write('x'))), 100);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const transport = new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false });
+    const api = new EngineApi(transport, { version: '1.41', timeout: 1000 });
+    const error = await api.request('GET', '/logs', { deadline: 800 }).then((r) => r.body.text()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).kind).toBe('deadline');
+    expect(sent).toBeLessThan(30);
+    await transport.close();
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });

@@ -172,7 +172,7 @@ describe('the registry client against hostile registries', () => {
     expect(sent()).toBeLessThan(16 * MiB);
   });
 
-  it('blob(ref, { digest, size }): an endless chunked body is refused one byte past the size; a bare digest reads it all and fails its digest', async () => {
+  it('blob(ref, { digest, size }): an endless chunked body is refused one byte past the size', async () => {
     const blob = Buffer.from('hello, blob');
     const { port, sent } = await fake(async (_, reply) => {
       reply.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(blob)}`);
@@ -181,6 +181,32 @@ describe('the registry client against hostile registries', () => {
     const error = await drain(registry().blob(`127.0.0.1:${port}/b:latest`, { digest: sha256(blob), size: blob.length }));
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as Error).message).toMatch(/longer than its descriptor's 11 bytes/);
+    expect(sent()).toBeLessThan(16 * MiB);
+  });
+
+  it('files(): a layer sent whole and then 200 MiB more (chunked) is refused one byte past its descriptor\u2019s size', async () => {
+    const layer = Buffer.alloc(1024); // an empty tar
+    const layerConfig = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));
+    const image = {
+      ...manifest,
+      config: { ...manifest.config, digest: sha256(layerConfig), size: layerConfig.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
+    };
+    const { port, sent } = await fake(async (request, reply) => {
+      if (request.path.includes('/manifests/')) return reply.json(image, 'Content-Type: application/vnd.oci.image.manifest.v1+json\r\n');
+      if (request.path.endsWith(sha256(layerConfig))) return reply.json(JSON.parse(layerConfig.toString()));
+      reply.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(layer.toString('latin1'))}`);
+      await reply.pump(200 * 16, () => chunk('z'.repeat(64 * 1024)));
+    });
+    const error = await (async () => {
+      try {
+        for await (const _ of registry().files(`127.0.0.1:${port}/layers:latest`));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as Error).message).toMatch(/longer than its descriptor's 1024 bytes/);
     expect(sent()).toBeLessThan(16 * MiB);
   });
 

@@ -36,7 +36,8 @@ export { parseAddress, type Address } from './transport/address.js';
 export { resolveEndpoint, type Endpoint } from './endpoint.js';
 
 // the registry client's and the image reader's codecs
-export { MAX_MANIFEST_SIZE } from './registry/registry.js';
+export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE, MAX_RETRY_AFTER } from './registry/registry.js';
+export { DEFAULT_HEADERS_TIMEOUT, DEFAULT_ENGINE_HEADERS_TIMEOUT } from './transport/deadline.js';
 export { parseChallenges, type Challenge } from './registry/challenge.js';
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
 export { readTar, type TarReadEntry, type RandomAccess } from './tar/reader.js';

@@ -26,6 +26,8 @@ export interface DockerOptions {
   version?: string;
   /** Inactivity timeout for each call, in ms (default 60 000; 0 = none). */
   timeout?: number;
+  /** Whole-head deadline of each response (the engine's and the registries'), in ms: from the request sent to the last byte of the head, however it trickles (default 30 000; 0 = none). */
+  headersTimeout?: number;
   /** Most connections open to the engine at once (default 16). */
   maxSockets?: number;
   /** A transport of your own (tests, proxies); `host` is then ignored. */
@@ -34,7 +36,7 @@ export interface DockerOptions {
   configDir?: string;
 }
 
-const DOCKER_OPTIONS = optionNames<DockerOptions>({ host: true, tls: true, ssh: true, version: true, timeout: true, maxSockets: true, transport: true, configDir: true });
+const DOCKER_OPTIONS = optionNames<DockerOptions>({ host: true, tls: true, ssh: true, version: true, timeout: true, headersTimeout: true, maxSockets: true, transport: true, configDir: true });
 const FROM_ENV_OPTIONS = DOCKER_OPTIONS.filter((name) => name !== 'host' && name !== 'tls');
 const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
@@ -67,9 +69,14 @@ export class Docker implements Client {
     this.api = new EngineApi(transport, {
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
     });
     this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
-    this.registry = new Registry({ credentials: this.credentials, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) });
+    this.registry = new Registry({
+      credentials: this.credentials,
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
+    });
     // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
     setEngineHelpers(this, {
       attachBuildSession: (session) => this.#engineBuildKit().attachSession(session),

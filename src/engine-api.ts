@@ -7,6 +7,7 @@ import { checkOptions, optionNames, type Cancellable } from './options.js';
 import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
+import { DEFAULT_ENGINE_HEADERS_TIMEOUT, deadlineSignal } from './transport/deadline.js';
 
 /** MAX_API_VERSION: the newest Engine API version dockwire knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.55';
@@ -14,14 +15,16 @@ export const MAX_API_VERSION = '1.55';
 export const DEFAULT_API_VERSION = '1.41';
 
 /** CallOptions: one Engine API request's options, the transport request's with the query as an object. */
-export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'borrowBody'> {
+export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'headersTimeout' | 'borrowBody'> {
   /** The query parameters, encoded by `encodeQuery` (objects as JSON, booleans as 1/0). */
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
+  /** The whole request's deadline, in ms, its body read included: then TimeoutError, kind `deadline` (default none). */
+  deadline?: number;
 }
 
-const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, borrowBody: true, query: true, notFound: true });
+const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true, deadline: true });
 
 /** EngineApiOptions: the options of `new EngineApi(transport, options)`. */
 export interface EngineApiOptions {
@@ -29,9 +32,12 @@ export interface EngineApiOptions {
   version?: string;
   /** Default inactivity timeout for calls, in ms (default 60 s; 0 = none). */
   timeout?: number;
+  /** Default whole-head deadline of calls: ms from the request sent to the response head received, however it trickles (default 30 s; 0 = none). */
+  headersTimeout?: number;
 }
 
-const ENGINE_API_OPTIONS = optionNames<EngineApiOptions>({ version: true, timeout: true });
+const ENGINE_API_OPTIONS = optionNames<EngineApiOptions>({ version: true, timeout: true, headersTimeout: true });
+
 
 /** UpgradeOptions: the options of `EngineApi.upgrade`. */
 export interface UpgradeOptions extends Cancellable {
@@ -82,6 +88,8 @@ export class EngineApi {
   readonly transport: Transport;
   /** The default inactivity timeout of a call, in ms. */
   readonly timeout: number;
+  /** The default whole-head deadline of a call, in ms. */
+  readonly headersTimeout: number;
   readonly #requested: string;
   #version: Promise<string> | undefined;
   /** The version once known: requests then start without waiting a tick for it. */
@@ -96,6 +104,11 @@ export class EngineApi {
     }
     this.transport = transport;
     this.timeout = options.timeout ?? 60_000;
+    this.headersTimeout = options.headersTimeout ?? DEFAULT_ENGINE_HEADERS_TIMEOUT;
+    for (const name of ['timeout', 'headersTimeout'] as const) {
+      const value = options[name];
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
+    }
     this.#requested = version;
     if (version !== 'auto') {
       this.#version = Promise.resolve(version);
@@ -182,11 +195,13 @@ export class EngineApi {
   /** An unversioned request (/_ping, /version work without a prefix). */
   async #send(method: string, path: string, options: CallOptions): Promise<TransportResponse> {
     const request: TransportRequest = { method, path: path + encodeQuery(options.query), timeout: options.timeout ?? this.timeout };
+    request.headersTimeout = options.headersTimeout ?? this.headersTimeout;
     if (options.bodyTimeout !== undefined) request.bodyTimeout = options.bodyTimeout;
     if (options.headers) request.headers = options.headers;
     if (options.body !== undefined) request.body = options.body;
     if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
-    if (options.signal) request.signal = options.signal;
+    if (options.deadline !== undefined) request.signal = deadlineSignal(options.deadline, `${method} ${path}`, options.signal);
+    else if (options.signal) request.signal = options.signal;
     if (options.borrowBody) request.borrowBody = true;
     const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;

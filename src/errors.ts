@@ -136,7 +136,21 @@ export class ConnectionError extends DockerError {
 /** TimeoutError: no progress (a byte sent or received) for longer than the call's timeout. */
 export class TimeoutError extends DockerError {
   override readonly code: 'ERR_DOCKER_TIMEOUT' = 'ERR_DOCKER_TIMEOUT';
+  /** Which limit fired (see TimeoutKind). */
+  readonly kind: TimeoutKind;
+  constructor(message: string, options?: { cause?: unknown; kind?: TimeoutKind }) {
+    super(message, options);
+    this.kind = options?.kind ?? 'deadline';
+  }
 }
+
+/**
+ * TimeoutKind: which limit a TimeoutError is: `headers` (the whole response head did not arrive
+ * within `headersTimeout`, however it trickled), `inactivity` (no byte for `timeout` ms),
+ * `deadline` (the whole call took longer than its `deadline`), `connect` (a connection, its TLS or
+ * its tunnel was not set up in time).
+ */
+export type TimeoutKind = 'headers' | 'inactivity' | 'deadline' | 'connect';
 
 /** ProtocolError: the peer broke HTTP/1.1 framing, or sent something dockwire refuses to parse. */
 export class ProtocolError extends DockerError {

@@ -56,7 +56,7 @@ export type { TlsOptions } from './transport/socket-transport.js';
 export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
-export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type BlobDescriptor, type ListBounds, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
 export type { AppendOptions, MutateOptions } from './registry/append.js';
 export type { AppendLayer, PathLayer, FilesLayer, TarLayer, LayerFile, FileOwner, ConfigChanges, ImageOutput, FileOutput, StreamOutput, ImageChanges, AppendResult, AppendedPlatform } from './append/types.js';
 export type { VerifyOptions, VerifyAttestationsOptions, ImageVerification, AttestationVerification } from './registry/signatures.js';

@@ -2,21 +2,54 @@
 // error answer (OCI distribution spec, "Error Codes").
 import { concatBytes } from '../bytes.js';
 import { ProtocolError, type RegistryErrorEntry } from '../errors.js';
-import type { ResponseBody } from '../transport/types.js';
+import type { ResponseBody, TransportResponse } from '../transport/types.js';
 
-/** The whole body, or ProtocolError (the rest unread, the connection dropped) once it passes `limit` bytes. */
-export async function readBounded(body: ResponseBody, limit: number, what: string): Promise<Uint8Array> {
+/**
+ * The whole body, or ProtocolError (the rest unread, the connection dropped) once it passes
+ * `limit` bytes, saying it is `why` (default: larger than the limit).
+ */
+export async function readBounded(body: ResponseBody, limit: number, what: string, why?: string): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of body) {
     length += chunk.length;
     if (length > limit) {
       body.cancel();
-      throw new ProtocolError(`${what} is larger than ${limit} bytes: refused`);
+      throw new ProtocolError(`${what} is ${why ?? 'larger than'} ${limit} bytes: refused`);
     }
     parts.push(chunk);
   }
   return concatBytes(parts, length);
+}
+
+/** A body of at most `limit` bytes: a longer Content-Length is refused before the body, a longer body at `limit + 1`. */
+export async function readCapped(response: TransportResponse, limit: number, what: string): Promise<Uint8Array> {
+  const length = Number(response.headers['content-length']);
+  if (Number.isFinite(length) && length > limit) {
+    response.body.cancel();
+    throw new ProtocolError(`${what} is ${length} bytes, more than ${limit}: refused`);
+  }
+  return readBounded(response.body, limit, what);
+}
+
+/**
+ * A body its descriptor says is `size` bytes: a Content-Length that says otherwise is refused
+ * before the body, a body longer than `size` one byte past it (ProtocolError, "longer than its
+ * descriptor"); a shorter one is left to the digest check.
+ */
+export async function readSized(response: TransportResponse, size: number, what: string): Promise<Uint8Array> {
+  checkContentLength(response, size, what);
+  return readBounded(response.body, size, what, "longer than its descriptor's");
+}
+
+/** Refuses (before its body) a response whose Content-Length is not the `expected` bytes of its descriptor. */
+export function checkContentLength(response: TransportResponse, expected: number, what: string): void {
+  const header = response.headers['content-length'];
+  if (header === undefined) return;
+  if (Number(header) !== expected) {
+    response.body.cancel();
+    throw new ProtocolError(`${what}: the registry says ${header.slice(0, 24)} bytes, its descriptor ${expected}: refused`);
+  }
 }
 
 /** The entries of an `{"errors": [...]}` body; when there are none, one with `fallback` as its code. */

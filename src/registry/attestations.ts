@@ -22,7 +22,7 @@ export interface RegistryAttestationsOptions extends RegistryCallOptions {
 }
 
 /** The option names of RegistryAttestationsOptions. */
-export const REGISTRY_ATTESTATIONS_OPTIONS = optionNames<RegistryAttestationsOptions>({ platform: true, predicateType: true, authConfig: true, signal: true, timeout: true });
+export const REGISTRY_ATTESTATIONS_OPTIONS = optionNames<RegistryAttestationsOptions>({ platform: true, predicateType: true, authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true });
 
 /** registryAttestations: what `registry.attestations(ref, options)` gives (see docs/attestations.md). */
 export async function registryAttestations(registry: Registry, ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {

@@ -42,6 +42,9 @@ export interface TokenRequest {
   auth: AuthConfig | undefined;
   signal?: AbortSignal;
   timeout: number;
+  headersTimeout: number;
+  /** Asked before any request to the realm; false refuses it (RegistryOptions.allowRealm). */
+  allowRealm?: (realm: URL) => boolean | Promise<boolean>;
 }
 
 /** Asks the challenge's realm for a token; a refusal is RegistryError (UNAUTHORIZED, DENIED, ...). */
@@ -50,8 +53,11 @@ export async function fetchToken(send: Send, request: TokenRequest): Promise<{ t
   const realm = challenge.params['realm'];
   if (!realm) throw new ProtocolError('the registry asked for a Bearer token without saying where to get it (no realm)');
   const { origin, path } = splitUrl(realm);
+  if (request.allowRealm && !(await request.allowRealm(new URL(realm)))) {
+    throw new RegistryError(`the token realm ${new URL(realm).origin} was refused by allowRealm`, 401, [{ code: 'DENIED' }]);
+  }
   const service = challenge.params['service'];
-  const common = { signal: request.signal, timeout: request.timeout } as const;
+  const common = { signal: request.signal, timeout: request.timeout, headersTimeout: request.headersTimeout } as const;
   let response: TransportResponse;
   if (auth?.identitytoken) {
     // OAuth2 refresh_token grant (RFC 6749 §6), as the docker CLI exchanges an identity token
@@ -90,6 +96,7 @@ export async function fetchToken(send: Send, request: TokenRequest): Promise<{ t
   return { token, ...(typeof answer.expires_in === 'number' ? { expiresIn: answer.expires_in } : {}) };
 }
 
-function withSignal(common: { signal: AbortSignal | undefined; timeout: number }): { signal?: AbortSignal; timeout: number } {
-  return common.signal ? { signal: common.signal, timeout: common.timeout } : { timeout: common.timeout };
+function withSignal(common: { signal: AbortSignal | undefined; timeout: number; headersTimeout: number }): { signal?: AbortSignal; timeout: number; headersTimeout: number } {
+  const { signal, ...limits } = common;
+  return signal ? { signal, ...limits } : limits;
 }

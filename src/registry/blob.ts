@@ -5,6 +5,7 @@
 import { ConnectionError, ProtocolError } from '../errors.js';
 import type { TransportResponse } from '../transport/types.js';
 import { DigestVerifier, verifiedChunks } from '../digest.js';
+import { checkContentLength } from './answer.js';
 
 /** Resumes after broken connections, for one blob. */
 const MAX_RESUMES = 5;
@@ -12,12 +13,17 @@ const MAX_RESUMES = 5;
 /** Opens the blob's GET with these extra header fields (a Range on resumption). */
 export type OpenBlob = (headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<TransportResponse>;
 
-export async function* readBlob(open: OpenBlob, digest: string, what: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-  yield* verifiedChunks(resumed(open, what, signal), new DigestVerifier(digest), what);
+/**
+ * The blob `digest` as it arrives, verified. Of `size` bytes when a descriptor says so: a response
+ * whose Content-Length disagrees is refused before its body, a body longer than `size` one byte
+ * past it (ProtocolError, "longer than its descriptor").
+ */
+export async function* readBlob(open: OpenBlob, digest: string, what: string, signal: AbortSignal | undefined, size?: number): AsyncGenerator<Uint8Array> {
+  yield* verifiedChunks(resumed(open, what, signal, size), new DigestVerifier(digest), what);
 }
 
 /** The blob's bytes, across the connections it takes (each resumed where the last broke). */
-async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | undefined, size: number | undefined): AsyncGenerator<Uint8Array> {
   let received = 0;
   for (let resumes = 0; ; resumes++) {
     const response = await open(received > 0 ? { Range: `bytes=${received}-` } : {}, signal);
@@ -32,6 +38,7 @@ async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | unde
         }
       } else skip = received;
     }
+    if (size !== undefined) checkContentLength(response, skip > 0 || received === 0 ? size : size - received, what);
     try {
       for await (let chunk of response.body) {
         if (skip > 0) {
@@ -43,6 +50,10 @@ async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | unde
           skip = 0;
         }
         received += chunk.length;
+        if (size !== undefined && received > size) {
+          response.body.cancel();
+          throw new ProtocolError(`${what} is longer than its descriptor's ${size} bytes: refused`);
+        }
         yield chunk;
       }
       break;

@@ -2,7 +2,7 @@
 // blobs, the destination's HEAD, cross-repository mount, upload and manifest put.
 import type { RegistryCallOptions } from './options.js';
 import type { CopyEnds } from './copy.js';
-import type { Repository } from './repository.js';
+import { sizeOf, type Repository } from './repository.js';
 import { uploadBlob } from './upload.js';
 import { putManifest, putManifestByDigest } from './write.js';
 
@@ -11,7 +11,7 @@ export function copyEnds(from: Repository, which: string, to: Repository, tag: s
   const send = to.uploader(`to ${to.name}`, call);
   return {
     from: from.repository,
-    sourceManifest: (digest) => from.manifest(digest ?? which, call),
+    sourceManifest: (child) => (child ? from.manifest(child.digest, call, sizeOf(child)) : from.manifest(which, call)),
     has: (digest) => to.hasBlob(digest, call),
     mount: async (digest) => {
       if (from.host !== to.host || from.repository === to.repository) return false;
@@ -33,7 +33,7 @@ export function copyEnds(from: Repository, which: string, to: Repository, tag: s
           yield chunk;
         }
       };
-      const source = counted(from.blob(descriptor.digest, call));
+      const source = counted(from.blob(descriptor.digest, call, sizeOf(descriptor)));
       await uploadBlob(send, to.repository, { data: source, size: descriptor.size, digest: descriptor.digest }, (location) => to.location(location));
     },
     putManifest: async (bytes, mediaType, tagged) =>

@@ -13,7 +13,8 @@ import { isAttestationEntry } from '../attestations/collect.js';
 /** What copy needs of the registry client, for one source and one destination repository. */
 export interface CopyEnds {
   /** The manifest at the source, by its reference or by a digest. */
-  sourceManifest(digest?: string): Promise<ManifestResult>;
+  /** The source's manifest: the one copied, or the index entry `child` (bounded to its size). */
+  sourceManifest(child?: Descriptor): Promise<ManifestResult>;
   /** True when the destination has the blob. */
   has(digest: string): Promise<boolean>;
   /** Mounts the blob from the source repository (one registry): true when the registry did. */
@@ -75,7 +76,7 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
   if (wanted !== undefined && images.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
   const children = wanted === undefined ? images : [...images, ...index.manifests.filter((m) => isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']))];
   for (const child of children) {
-    const result = await ends.sourceManifest(child.digest);
+    const result = await ends.sourceManifest(child);
     if (isIndex(result.manifest, result.descriptor.mediaType)) throw new InvalidArgument('nested indexes are not copied');
     await copyBlobs(result.manifest);
     if (wanted !== undefined && wanted.length === 1) return ends.putManifest(result.bytes, result.descriptor.mediaType, true);

@@ -4,6 +4,7 @@
 import { ProtocolError } from '../errors.js';
 import { ImageFiles } from '../image-archive/files.js';
 import type { ArchiveImage, ImageSource, LayerDescriptor } from '../image-archive/source.js';
+import { sizeOf } from './repository.js';
 import { platformOf, type Descriptor, type ImageConfig, type ImageManifest } from '../oci.js';
 
 /** registryImageFiles: the merged filesystem of the image `manifest` describes, its layers read with `blob`. */
@@ -12,7 +13,7 @@ export function registryImageFiles(
   digest: string,
   manifest: ImageManifest,
   config: ImageConfig,
-  blob: (digest: string) => AsyncIterable<Uint8Array>,
+  blob: (digest: string, size: number | undefined) => AsyncIterable<Uint8Array>,
 ): ImageFiles {
   if (!Array.isArray(manifest.layers)) throw new ProtocolError(`${name}: the manifest has no layers`);
   const diffIds = Array.isArray(config.rootfs?.diff_ids) ? config.rootfs.diff_ids : [];
@@ -27,7 +28,7 @@ export function registryImageFiles(
   const source: ImageSource = {
     images: [image],
     // each call is a fresh download: merging lists a layer once, then reads content from it again
-    layer: async (_image, index) => blob(layers[index]!.digest),
+    layer: async (_image, index) => blob(layers[index]!.digest, sizeOf(layers[index]!)),
   };
   return new ImageFiles(source, image);
 }

@@ -5,7 +5,7 @@ import { isIndex, type Descriptor, type ImageConfig, type ImageIndex, type Image
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { checkDigest } from '../digest.js';
 import type { RegistryCallOptions } from './options.js';
-import { parseJson, type Repository } from './repository.js';
+import { parseJson, sizeOf, type Repository } from './repository.js';
 import { isAttestationEntry } from '../attestations/collect.js';
 
 /** Image configs bigger than this are refused (they are read whole). */
@@ -29,17 +29,17 @@ export async function readImage(
   let { manifest, descriptor } = await repository.manifest(which, call);
   if (isIndex(manifest, descriptor.mediaType)) {
     const chosen = choosePlatform(manifest, platform ?? hostPlatform(), ref);
-    ({ manifest, descriptor } = await repository.manifest(chosen.digest, call));
+    ({ manifest, descriptor } = await repository.manifest(chosen.digest, call, sizeOf(chosen)));
   }
   const configDescriptor = (manifest as { config?: Descriptor }).config;
   if (!configDescriptor || typeof configDescriptor.digest !== 'string') throw new ProtocolError(`${ref}: the manifest has no config`);
-  const config = await readConfig(repository, configDescriptor.digest, call, ref);
+  const config = await readConfig(repository, configDescriptor, call, ref);
   return { manifest: manifest as ImageManifest, descriptor, config };
 }
 
-/** The image config `digest`, verified and parsed. */
-export async function readConfig(repository: Repository, digest: string, call: RegistryCallOptions, ref: string): Promise<ImageConfig> {
-  return parseJson<ImageConfig>(await repository.readBlob(digest, MAX_CONFIG_SIZE, call), `${ref}'s config`);
+/** The image config its descriptor names, verified (and bounded to the descriptor's size) and parsed. */
+export async function readConfig(repository: Repository, descriptor: Descriptor, call: RegistryCallOptions, ref: string): Promise<ImageConfig> {
+  return parseJson<ImageConfig>(await repository.readBlob(descriptor.digest, MAX_CONFIG_SIZE, call, sizeOf(descriptor)), `${ref}'s config`);
 }
 
 /** The descriptor of `index` for `platform` (a variant left out matches any); none is ImageNotFound. */

@@ -28,6 +28,14 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** Most connections open to one origin at once (default 16). */
   maxSockets?: number;
+  /** Whole-head deadline of each response, in ms: from the request sent to the last byte of the head, however it trickles (default 30 000; 0 = none). */
+  headersTimeout?: number;
+  /**
+   * Called with a Bearer challenge's token realm before any request is sent to it: false (or a
+   * promise of false) refuses it (RegistryError, DENIED), e.g. a realm on a private address a
+   * registry should not send you to. Default: every http(s) realm.
+   */
+  allowRealm?: (realm: URL) => boolean | Promise<boolean>;
 }
 
 /**
@@ -41,6 +49,10 @@ export interface RegistryCallOptions {
   signal?: AbortSignal;
   /** Inactivity timeout for this call's requests, in ms. */
   timeout?: number;
+  /** Whole-head deadline of this call's responses, in ms (default: the Registry's). */
+  headersTimeout?: number;
+  /** The whole call's deadline, in ms from its start (every request, retry and body read in it): then TimeoutError, kind `deadline`. Default none. */
+  deadline?: number;
 }
 
 /** PlatformCallOptions: the options of the registry calls that pick one platform of an index. */
@@ -49,20 +61,35 @@ export interface PlatformCallOptions extends RegistryCallOptions {
   platform?: PlatformSpec;
 }
 
+/** ListBounds: the bounds of a paged list (tags, referrers): past either, the call fails (ProtocolError), it is never cut short. */
+export interface ListBounds {
+  /** Most pages read (default 1,000). */
+  maxPages?: number;
+  /** Most entries kept (default 100,000). */
+  maxEntries?: number;
+}
+
 /** TagsOptions: the options of `registry.tags`. */
-export interface TagsOptions extends RegistryCallOptions {
+export interface TagsOptions extends RegistryCallOptions, ListBounds {
   /** Tags per page asked for (`n`); the registry may send fewer. */
   pageSize?: number;
 }
 
 /** ReferrersOptions: the options of `registry.referrers`. */
-export interface ReferrersOptions extends RegistryCallOptions {
+export interface ReferrersOptions extends RegistryCallOptions, ListBounds {
   /** Only referrers of this artifact type. */
   artifactType?: string;
 }
 
 /** BlobOptions: the options of `registry.blob`. */
 export type BlobOptions = RegistryCallOptions;
+
+/** BlobDescriptor: what `registry.blob` may be given instead of a bare digest: the digest and the size a descriptor gives it. */
+export interface BlobDescriptor {
+  digest: string;
+  /** Its size in bytes: a blob that turns out longer is refused one byte past it. */
+  size: number;
+}
 
 /** RegistryCopyOptions: the options of `registry.copy`. */
 export interface RegistryCopyOptions extends RegistryCallOptions {
@@ -115,20 +142,21 @@ export interface AttachOptions extends RegistryCallOptions {
 /** The names of each call's options. */
 export const REGISTRY_OPTIONS = optionNames<RegistryOptions>({
   configDir: true, authConfig: true, insecure: true, timeout: true, ca: true, retry: true, env: true, credentials: true, maxSockets: true,
+  headersTimeout: true, allowRealm: true,
 });
-export const CALL_OPTIONS = optionNames<RegistryCallOptions>({ authConfig: true, signal: true, timeout: true });
-export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({ authConfig: true, signal: true, timeout: true, platform: true });
+export const CALL_OPTIONS = optionNames<RegistryCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true });
+export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platform: true });
 export const EXTRACT_CALL_OPTIONS = optionNames<PlatformCallOptions & ExtractOptions>({
-  authConfig: true, signal: true, timeout: true, platform: true, devices: true,
+  authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platform: true, devices: true,
 });
-export const TAGS_OPTIONS = optionNames<TagsOptions>({ authConfig: true, signal: true, timeout: true, pageSize: true });
-export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({ authConfig: true, signal: true, timeout: true, artifactType: true });
-export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, platforms: true, concurrency: true, referrers: true });
+export const TAGS_OPTIONS = optionNames<TagsOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, pageSize: true, maxPages: true, maxEntries: true });
+export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, artifactType: true, maxPages: true, maxEntries: true });
+export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platforms: true, concurrency: true, referrers: true });
 export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
-  authConfig: true, signal: true, timeout: true, digest: true, size: true, chunkSize: true, mediaType: true,
+  authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, digest: true, size: true, chunkSize: true, mediaType: true,
 });
-export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({ authConfig: true, signal: true, timeout: true, mediaType: true });
-export const ATTACH_OPTIONS = optionNames<AttachOptions>({ authConfig: true, signal: true, timeout: true, artifactType: true, blobs: true, annotations: true });
+export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, mediaType: true });
+export const ATTACH_OPTIONS = optionNames<AttachOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, artifactType: true, blobs: true, annotations: true });
 
 /** The call options of `options` alone (what a call passes on to the calls it makes). */
 export function callOptions(options: RegistryCallOptions): RegistryCallOptions {
@@ -136,5 +164,6 @@ export function callOptions(options: RegistryCallOptions): RegistryCallOptions {
     ...(options.authConfig !== undefined ? { authConfig: options.authConfig } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
   };
 }

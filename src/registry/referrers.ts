@@ -5,8 +5,8 @@ import { withArtifactTypes } from './referrer-types.js';
 import { ProtocolError } from '../errors.js';
 import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
 import { checkDigest } from '../digest.js';
-import type { RegistryCallOptions } from './options.js';
-import { parseJson, type Repository } from './repository.js';
+import type { ListBounds, RegistryCallOptions } from './options.js';
+import { checkEntries, listBounds, parseJson, type Repository } from './repository.js';
 import { putManifest } from './write.js';
 
 /** fallbackTag: the tag a registry without the referrers API keeps `digest`'s referrers under (`sha256-<hex>`). */
@@ -23,15 +23,16 @@ export async function listReferrers(
   repository: Repository,
   digest: string,
   artifactType: string | undefined,
-  call: RegistryCallOptions,
+  call: RegistryCallOptions & ListBounds,
   ref: string,
 ): Promise<Descriptor[]> {
   checkDigest(digest);
+  const { maxPages, maxEntries } = listBounds(call);
   const found: Descriptor[] = [];
   let filtered = true;
   const query = artifactType !== undefined ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
   let apiMissing = false;
-  for (const page of repository.pages(`/v2/${repository.repository}/referrers/${digest}${query}`, OCI_INDEX, call, [404])) {
+  for (const page of repository.pages(`/v2/${repository.repository}/referrers/${digest}${query}`, OCI_INDEX, call, maxPages, [404])) {
     const { response, body } = await page;
     if (response.statusCode === 404) {
       apiMissing = true;
@@ -40,11 +41,13 @@ export async function listReferrers(
     const applied = (response.headers['oci-filters-applied'] ?? '').split(',').map((s) => s.trim());
     if (!applied.includes('artifactType')) filtered = false;
     found.push(...indexManifests(body, `${ref}'s referrers`));
+    checkEntries(found.length, maxEntries, `${ref}'s referrers`);
   }
   if (apiMissing) {
     filtered = false;
     const tagged = await fallbackIndex(repository, digest, call, ref);
     if (tagged === undefined) return [];
+    checkEntries(tagged.length, maxEntries, `${ref}'s referrers tag`);
     found.push(...(await withArtifactTypes(tagged, (d) => repository.manifest(d, call))));
   }
   return artifactType === undefined || filtered ? found : found.filter((d) => d.artifactType === artifactType);

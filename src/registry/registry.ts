@@ -33,17 +33,20 @@ import { formatReference, manifestReference, parseRegistryReference, parseRegist
 import {
   ATTACH_OPTIONS, CALL_OPTIONS, COPY_OPTIONS, EXTRACT_CALL_OPTIONS, PLATFORM_CALL_OPTIONS, PUSH_BLOB_OPTIONS, PUSH_MANIFEST_OPTIONS, REFERRERS_OPTIONS,
   REGISTRY_OPTIONS, TAGS_OPTIONS, callOptions,
-  type AttachOptions, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
+  type AttachOptions, type BlobDescriptor, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
   type RegistryCallOptions, type RegistryCopyOptions, type RegistryOptions, type TagsOptions,
 } from './options.js';
 import { addToFallbackIndex, listReferrers } from './referrers.js';
-import { Repository, parseJson } from './repository.js';
+import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
+import { withDeadline } from './call-deadline.js';
+import { DEFAULT_HEADERS_TIMEOUT } from '../transport/deadline.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
 
-export { MAX_MANIFEST_SIZE } from './repository.js';
+export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './repository.js';
+export { MAX_RETRY_AFTER } from './requester.js';
 export type {
-  AttachBlob, AttachOptions, BlobOptions, PlatformCallOptions, PushBlobOptions, PushManifestOptions, ReferrersOptions, RegistryCallOptions,
+  AttachBlob, AttachOptions, BlobDescriptor, BlobOptions, ListBounds, PlatformCallOptions, PushBlobOptions, PushManifestOptions, ReferrersOptions, RegistryCallOptions,
   RegistryCopyOptions, RegistryOptions, TagsOptions,
 } from './options.js';
 
@@ -55,32 +58,40 @@ export type {
 export class Registry {
   readonly #requester: Requester;
   readonly #insecure: Set<string>;
-  readonly #timeout: number;
+  readonly #limits: RequestLimits;
 
   constructor(options: RegistryOptions = {}) {
     checkOptions('new Registry', options, REGISTRY_OPTIONS);
     if (options.insecure !== undefined && (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))) {
       throw new InvalidArgument('insecure must be a list of registries (host[:port])');
     }
-    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout >= 0)) {
-      throw new InvalidArgument('timeout must be a number of ms (0 for none)');
+    for (const name of ['timeout', 'headersTimeout'] as const) {
+      const value = options[name];
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
     }
+    if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function') throw new InvalidArgument('allowRealm must be a function');
     const env = options.env ?? process.env;
     const credentials = options.credentials ?? new Credentials({ ...(options.configDir !== undefined ? { configDir: options.configDir } : {}), env });
     const lookup = new CredentialLookup(credentials, options.authConfig);
     this.#insecure = new Set((options.insecure ?? []).map((r) => r.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase()));
-    this.#timeout = options.timeout ?? 60_000;
+    this.#limits = { timeout: options.timeout ?? 60_000, headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT };
     const transport = new OriginTransport({
       proxy: (origin) => proxyFor(origin, env),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
     });
-    this.#requester = new Requester({ transport, credentials: (registry) => lookup.lookup(registry), retry: options.retry ?? DEFAULT_RETRY });
+    this.#requester = new Requester({
+      transport,
+      credentials: (registry) => lookup.lookup(registry),
+      retry: options.retry ?? DEFAULT_RETRY,
+      ...(options.allowRealm ? { allowRealm: options.allowRealm } : {}),
+    });
   }
 
   /** The descriptor `ref` (or its `platform`'s image) resolves to: a HEAD, unless an index must be read. */
   async resolve(ref: string, options: PlatformCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.resolve', options, PLATFORM_CALL_OPTIONS);
+    options = withDeadline(options, 'registry.resolve');
     const reference = parseRegistryReference(ref);
     const repository = this.#repository(reference);
     const want = options.platform === undefined ? undefined : ociPlatform(options.platform);
@@ -103,18 +114,20 @@ export class Registry {
   /** The manifest `ref` names (or its `platform`'s image's), its exact bytes, and its descriptor. */
   async manifest(ref: string, options: PlatformCallOptions = {}): Promise<ManifestResult> {
     checkOptions('registry.manifest', options, PLATFORM_CALL_OPTIONS);
+    options = withDeadline(options, 'registry.manifest');
     const reference = parseRegistryReference(ref);
     const repository = this.#repository(reference);
     const top = await repository.manifest(manifestReference(reference), options);
     if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
     const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
-    const result = await repository.manifest(chosen.digest, options);
+    const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
     return { ...result, descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) } };
   }
 
   /** The image configuration (os, architecture, config, rootfs, history); of an index, the platform's (default: this machine's). */
   async config(ref: string, options: PlatformCallOptions = {}): Promise<ImageConfig> {
     checkOptions('registry.config', options, PLATFORM_CALL_OPTIONS);
+    options = withDeadline(options, 'registry.config');
     const reference = parseRegistryReference(ref);
     return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options)).config;
   }
@@ -122,6 +135,7 @@ export class Registry {
   /** The platforms `ref` is published for: an index's (attestations left out), or a single image's config's. */
   async platforms(ref: string, options: RegistryCallOptions = {}): Promise<Platform[]> {
     checkOptions('registry.platforms', options, CALL_OPTIONS);
+    options = withDeadline(options, 'registry.platforms');
     const reference = parseRegistryReference(ref);
     const repository = this.#repository(reference);
     const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
@@ -130,24 +144,26 @@ export class Registry {
     }
     const configDescriptor = (manifest as { config?: Descriptor }).config;
     if (!configDescriptor) return [];
-    const platform = platformOf(await readConfig(repository, configDescriptor.digest, options, ref));
+    const platform = platformOf(await readConfig(repository, configDescriptor, options, ref));
     return platform ? [platform] : [];
   }
 
   /**
-   * The blob `digest` of `ref`'s repository, as it arrives: verified against the digest as it
-   * streams, the last chunk handed out only once the whole blob has been checked (DigestMismatch
-   * otherwise). A connection that breaks mid-way is resumed from where it stopped (Range).
+   * The blob `blob` (a digest, or a descriptor's `{ digest, size }`) of `ref`'s repository, as it
+   * arrives: verified against the digest as it streams, the last chunk handed out only once the
+   * whole blob has been checked (DigestMismatch otherwise). Given a size, a registry whose
+   * Content-Length disagrees is refused before the body, and a longer body one byte past the size
+   * (ProtocolError). A connection that breaks mid-way is resumed from where it stopped (Range).
    * Bad input rejects the first `next()`. Each `for await` over it downloads the blob afresh.
    */
-  blob(ref: string, digest: string, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
+  blob(ref: string, blob: string | BlobDescriptor, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
     const repository = (reference: RegistryReference): Repository => this.#repository(reference);
     return {
       async *[Symbol.asyncIterator]() {
         checkOptions('registry.blob', options, CALL_OPTIONS);
         const reference = parseRegistryReference(ref);
-        checkDigest(digest);
-        yield* repository(reference).blob(digest, options);
+        const { digest, size } = blobDescriptor(blob);
+        yield* repository(reference).blob(digest, withDeadline(options, 'registry.blob'), size);
       },
     };
   }
@@ -189,17 +205,20 @@ export class Registry {
   /** Every tag of `repository`, following the registry's Link pages. */
   async tags(repository: string, options: TagsOptions = {}): Promise<string[]> {
     checkOptions('registry.tags', options, TAGS_OPTIONS);
+    options = withDeadline(options, 'registry.tags');
     const reference = parseRegistryRepository(repository);
     if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
       throw new InvalidArgument('pageSize must be a positive whole number');
     }
+    const { maxPages, maxEntries } = listBounds(options);
     const tags: string[] = [];
     const path = `/v2/${reference.repository}/tags/list${options.pageSize !== undefined ? `?n=${options.pageSize}` : ''}`;
-    for (const page of this.#repository(reference).pages(path, 'application/json', options)) {
+    for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
       const { body } = await page;
       const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
       if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags)) throw new ProtocolError(`${repository}'s tag list has no tags array`);
       for (const tag of (list.tags as unknown[] | null | undefined) ?? []) if (typeof tag === 'string') tags.push(tag);
+      checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
     }
     return tags;
   }
@@ -212,6 +231,7 @@ export class Registry {
    */
   async referrers(ref: string, options: ReferrersOptions = {}): Promise<Descriptor[]> {
     checkOptions('registry.referrers', options, REFERRERS_OPTIONS);
+    options = withDeadline(options, 'registry.referrers');
     const reference = parseRegistryReference(ref);
     const { artifactType } = options;
     if (artifactType !== undefined && (typeof artifactType !== 'string' || artifactType === '')) {
@@ -229,6 +249,7 @@ export class Registry {
    */
   async pushBlob(repository: string, data: BinarySource | string, options: PushBlobOptions = {}): Promise<Descriptor> {
     checkOptions('registry.pushBlob', options, PUSH_BLOB_OPTIONS);
+    options = withDeadline(options, 'registry.pushBlob');
     return pushBlob(this.#repository(parseRegistryRepository(repository)), data, options);
   }
 
@@ -239,6 +260,7 @@ export class Registry {
    */
   async pushManifest(ref: string, manifest: Manifest | Uint8Array, options: PushManifestOptions = {}): Promise<Descriptor> {
     checkOptions('registry.pushManifest', options, PUSH_MANIFEST_OPTIONS);
+    options = withDeadline(options, 'registry.pushManifest');
     const reference = parseRegistryReference(ref);
     return (await putManifest(this.#repository(reference), manifestReference(reference), manifest, options)).descriptor;
   }
@@ -246,6 +268,7 @@ export class Registry {
   /** The manifest `ref` names, under another tag of its repository (its exact bytes, so its digest). */
   async tag(ref: string, tag: string, options: RegistryCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.tag', options, CALL_OPTIONS);
+    options = withDeadline(options, 'registry.tag');
     const reference = parseRegistryReference(ref);
     checkTag(tag);
     return retag(this.#repository(reference), manifestReference(reference), tag, options);
@@ -254,6 +277,7 @@ export class Registry {
   /** Deletes the manifest `ref` names: by digest, or by tag where the registry allows it (registry 2.8 does not: UNSUPPORTED). */
   async delete(ref: string, options: RegistryCallOptions = {}): Promise<void> {
     checkOptions('registry.delete', options, CALL_OPTIONS);
+    options = withDeadline(options, 'registry.delete');
     const reference = parseRegistryReference(ref);
     await deleteManifest(this.#repository(reference), manifestReference(reference), options);
   }
@@ -265,6 +289,7 @@ export class Registry {
    */
   async attach(subject: string, options: AttachOptions): Promise<Descriptor> {
     checkOptions('registry.attach', options, ATTACH_OPTIONS);
+    options = withDeadline(options, 'registry.attach');
     const reference = parseRegistryReference(subject, 'subject');
     if (typeof options?.artifactType !== 'string' || options.artifactType === '') throw new InvalidArgument('attach needs an artifactType');
     if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
@@ -285,7 +310,8 @@ export class Registry {
       if (options.platforms !== undefined && !Array.isArray(options.platforms)) throw new InvalidArgument('platforms must be a list');
       const from = parseRegistryReference(src, 'src');
       const to = parseRegistryReference(dst, 'dst');
-      const call: RegistryCallOptions = { ...callOptions(options), signal: scope.signal };
+      const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
+      const call = withDeadline<RegistryCallOptions>({ ...callOptions(options), signal: scope.signal, ...deadline }, 'registry.copy');
       const ends = copyEnds(this.#repository(from), manifestReference(from), this.#repository(to), manifestReference(to), call);
       const copyOptions = {
         ...(options.platforms ? { platforms: options.platforms } : {}),
@@ -347,12 +373,13 @@ export class Registry {
   /** The repository `reference` names, as requests reach it. */
   #repository(reference: RegistryReference): Repository {
     const target = { registry: reference.registry, origin: registryOrigin(reference, this.#insecure) };
-    return new Repository(this.#requester, reference, target, this.#timeout);
+    return new Repository(this.#requester, reference, target, this.#limits);
   }
 
   /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */
   async #imageFiles(ref: string, options: PlatformCallOptions, where: string, known: readonly string[]): Promise<ImageFiles> {
     checkOptions(`registry.${where}`, options, known);
+    options = withDeadline(options, `registry.${where}`);
     const reference = parseRegistryReference(ref);
     const { manifest, descriptor, config } = await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options);
     if (options.platform !== undefined) {
@@ -362,11 +389,23 @@ export class Registry {
       if (!platformMatches(has, want)) throw new ImageNotFound(404, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`, ref);
     }
     const call = callOptions(options);
-    return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
+    return registryImageFiles(ref, descriptor.digest, manifest, config, (digest, size) => this.blob(ref, size === undefined ? digest : { digest, size }, call));
   }
 
   /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
   attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
     return registryAttestations(this, ref, options);
   }
+}
+
+/** The digest and size (when given) of what `registry.blob` was asked for. */
+function blobDescriptor(blob: string | BlobDescriptor): { digest: string; size: number | undefined } {
+  if (typeof blob === 'string') {
+    checkDigest(blob);
+    return { digest: blob, size: undefined };
+  }
+  if (blob === null || typeof blob !== 'object') throw new InvalidArgument('registry.blob: give a digest or a descriptor ({ digest, size })');
+  checkDigest(blob.digest);
+  if (!(Number.isSafeInteger(blob.size) && blob.size >= 0)) throw new InvalidArgument('registry.blob: the descriptor\u2019s size must be a whole number of bytes');
+  return { digest: blob.digest, size: blob.size };
 }

@@ -2,16 +2,16 @@
 // its origin, the scopes a token must allow for it, and the requests made to it (manifests, blobs,
 // pages, uploads), each with the call's credentials, timeout and signal. The calls in registry.ts,
 // referrers.ts, write.ts and copy-ends.ts are written over it and never build a request by hand.
-import { ImageNotFound, ProtocolError } from '../errors.js';
+import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { MANIFEST_TYPES, type Manifest, type ManifestResult } from '../oci.js';
 import { authority, originKey, splitUrl } from '../transport/origin.js';
 import type { TransportResponse } from '../transport/types.js';
-import { readBounded } from './answer.js';
+import { readBounded, readCapped, readSized } from './answer.js';
 import { readBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
-import type { RegistryCallOptions } from './options.js';
+import type { ListBounds, RegistryCallOptions } from './options.js';
 import type { RegistryRequest, Requester, Target } from './requester.js';
 import type { UploadSend } from './upload.js';
 
@@ -19,14 +19,22 @@ import type { UploadSend } from './upload.js';
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** A page of a tag list or of referrers. */
 const MAX_PAGE_SIZE = 16 * 1024 * 1024;
-/** Most pages of one list. */
-const MAX_PAGES = 100_000;
+/** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListBounds.maxPages). */
+export const DEFAULT_MAX_PAGES = 1000;
+/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListBounds.maxEntries). */
+export const DEFAULT_MAX_ENTRIES = 100_000;
 
 /** What a token for a repository must allow: reading, reading and writing, or deleting. */
 export type Access = 'pull' | 'push' | 'delete';
 
 /** A request to the repository: its scopes are the repository's `pull` unless given. */
-export type RepositoryRequest = Omit<RegistryRequest, 'scopes' | 'timeout'> & { scopes?: string[] };
+export type RepositoryRequest = Omit<RegistryRequest, 'scopes' | 'timeout' | 'headersTimeout'> & { scopes?: string[] };
+
+/** The limits of a repository's requests unless a call gives its own. */
+export interface RequestLimits {
+  timeout: number;
+  headersTimeout: number;
+}
 
 /** One page of a paged list, read whole (empty for a 404 passed through). */
 export interface Page {
@@ -41,15 +49,15 @@ export class Repository {
   readonly repository: string;
   readonly target: Target;
   readonly #requester: Requester;
-  readonly #timeout: number;
+  readonly #limits: RequestLimits;
 
-  constructor(requester: Requester, name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>, target: Target, timeout: number) {
+  constructor(requester: Requester, name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>, target: Target, limits: RequestLimits) {
     this.#requester = requester;
     this.registry = name.registry;
     this.host = name.host;
     this.repository = name.repository;
     this.target = target;
-    this.#timeout = timeout;
+    this.#limits = limits;
   }
 
   /** `host/repository`, as messages name it. */
@@ -64,11 +72,12 @@ export class Repository {
 
   /** Sends `request` with the call's credentials, timeout and signal; see Requester.send. */
   send(request: RepositoryRequest, what: string, call: RegistryCallOptions): Promise<TransportResponse> {
-    const timeout = call.timeout ?? this.#timeout;
+    const timeout = call.timeout ?? this.#limits.timeout;
+    const headersTimeout = call.headersTimeout ?? this.#limits.headersTimeout;
     const signal = request.signal ?? call.signal;
     return this.#requester.send(
       this.target,
-      { scopes: [this.scope('pull')], ...request, timeout, ...(signal ? { signal } : {}) },
+      { scopes: [this.scope('pull')], ...request, timeout, headersTimeout, ...(signal ? { signal } : {}) },
       what,
       call.authConfig,
     );
@@ -115,15 +124,14 @@ export class Repository {
     }
   }
 
-  /** The manifest `which` (a tag or digest): bounded, checked against the digest asked for or announced. */
-  async manifest(which: string, call: RegistryCallOptions): Promise<ManifestResult> {
+  /**
+   * The manifest `which` (a tag or digest): bounded, checked against the digest asked for or
+   * announced. `size`, a descriptor's, bounds it to that many bytes (see readSized).
+   */
+  async manifest(which: string, call: RegistryCallOptions, size?: number): Promise<ManifestResult> {
     const response = await this.manifestRequest(which, 'GET', call);
-    const length = Number(response.headers['content-length']);
-    if (Number.isFinite(length) && length > MAX_MANIFEST_SIZE) {
-      response.body.cancel();
-      throw new ProtocolError(`the manifest of ${this.repository} is ${length} bytes, more than ${MAX_MANIFEST_SIZE}: refused`);
-    }
-    const bytes = await readBounded(response.body, MAX_MANIFEST_SIZE, `the manifest of ${this.repository}`);
+    const what = `the manifest of ${this.repository}`;
+    const bytes = size === undefined ? await readCapped(response, MAX_MANIFEST_SIZE, what) : await readSized(response, size, what);
     const announced = response.headers['docker-content-digest'];
     const asked = isDigest(which) ? which : undefined;
     const expected = asked ?? (announced !== undefined && /^sha(256|512):/.test(announced) ? announced : undefined);
@@ -153,16 +161,17 @@ export class Repository {
     return this.send({ method: 'GET', path, headers, followRedirects: true, ...(signal ? { signal } : {}) }, `blob ${digest} of ${this.repository}`, call);
   }
 
-  /** The blob `digest` as it arrives, verified, resumed after a broken connection (see readBlob). */
-  blob(digest: string, call: RegistryCallOptions, signal = call.signal): AsyncGenerator<Uint8Array> {
-    return readBlob((headers, s) => this.blobRequest(digest, headers, call, s), digest, `blob ${digest}`, signal);
+  /** The blob `digest` (of `size` bytes, when known) as it arrives, verified, resumed after a broken connection (see readBlob). */
+  blob(digest: string, call: RegistryCallOptions, size?: number, signal = call.signal): AsyncGenerator<Uint8Array> {
+    return readBlob((headers, s) => this.blobRequest(digest, headers, call, s), digest, `blob ${digest}`, signal, size);
   }
 
-  /** A whole small blob (a config), verified. */
-  async readBlob(digest: string, limit: number, call: RegistryCallOptions): Promise<Uint8Array> {
+  /** A whole small blob (a config), verified; `size`, a descriptor's, bounds it to that many bytes (see readSized). */
+  async readBlob(digest: string, limit: number, call: RegistryCallOptions, size?: number): Promise<Uint8Array> {
     checkDigest(digest, 'a config digest');
+    if (size !== undefined && size > limit) throw new ProtocolError(`blob ${digest} is ${size} bytes, more than ${limit}: refused`);
     const response = await this.blobRequest(digest, {}, call);
-    const bytes = await readBounded(response.body, limit, `blob ${digest}`);
+    const bytes = size === undefined ? await readCapped(response, limit, `blob ${digest}`) : await readSized(response, size, `blob ${digest}`);
     verifyBytes(bytes, digest, `blob ${digest} of ${this.repository}`);
     return bytes;
   }
@@ -175,13 +184,16 @@ export class Repository {
     return head.statusCode === 200;
   }
 
-  /** The pages of a paged list: the first at `first`, then each Link rel="next" on the same origin. */
-  *pages(first: string, accept: string, call: RegistryCallOptions, pass: number[] = []): Generator<Promise<Page>> {
+  /**
+   * The pages of a paged list: the first at `first`, then each Link rel="next" on the same origin;
+   * more than `maxPages` of them is ProtocolError, never a list cut short.
+   */
+  *pages(first: string, accept: string, call: RegistryCallOptions, maxPages: number, pass: number[] = []): Generator<Promise<Page>> {
     const origin = this.target.origin;
     let path: string | undefined = first;
     let result: Page | undefined;
     for (let pages = 0; path !== undefined; pages++) {
-      if (pages > MAX_PAGES) throw new ProtocolError(`${this.repository}: more than ${MAX_PAGES} pages`);
+      if (pages >= maxPages) throw new ProtocolError(`${this.repository}: the list has more than ${maxPages} pages (maxPages): refused`);
       const at: string = path;
       const what = at.split('?')[0];
       const page = (async () => {
@@ -220,4 +232,23 @@ export function parseJson<T>(bytes: Uint8Array, what: string): T {
   } catch {
     throw new ProtocolError(`${what} is not JSON`);
   }
+}
+
+/** A descriptor's size when it is a byte count (a bound for reading what it describes), else undefined. */
+export function sizeOf(descriptor: { size?: unknown }): number | undefined {
+  return typeof descriptor.size === 'number' && Number.isSafeInteger(descriptor.size) && descriptor.size >= 0 ? descriptor.size : undefined;
+}
+
+/** The page and entry bounds a list call asked for (ListBounds), its defaults for the rest. */
+export function listBounds(options: ListBounds): { maxPages: number; maxEntries: number } {
+  const { maxPages = DEFAULT_MAX_PAGES, maxEntries = DEFAULT_MAX_ENTRIES } = options;
+  for (const [name, value] of [['maxPages', maxPages], ['maxEntries', maxEntries]] as const) {
+    if (!(Number.isSafeInteger(value) && value > 0)) throw new InvalidArgument(`${name} must be a positive whole number`);
+  }
+  return { maxPages, maxEntries };
+}
+
+/** Refuses a list of more than `maxEntries` entries (ProtocolError, never a list cut short). */
+export function checkEntries(count: number, maxEntries: number, what: string): void {
+  if (count > maxEntries) throw new ProtocolError(`${what} has more than ${maxEntries} entries (maxEntries): refused`);
 }

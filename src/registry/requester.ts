@@ -3,7 +3,8 @@
 // 429 and 5xx tried again through the RetryPolicy (a 429 after its Retry-After), and redirects
 // followed a bounded number of hops, the Authorization left behind when they leave the origin.
 import type { AuthConfig } from '../credentials/auth-config.js';
-import { AbortError, ConnectionError, ProtocolError, RegistryError } from '../errors.js';
+import { ConnectionError, ProtocolError, RegistryError } from '../errors.js';
+import { abortError } from '../transport/deadline.js';
 import type { RetryPolicy } from '../progress/job.js';
 import { OriginTransport, originKey, splitUrl, type Origin } from '../transport/origin.js';
 import type { TransportRequest, TransportResponse } from '../transport/types.js';
@@ -14,8 +15,8 @@ import { TokenCache } from './token-cache.js';
 
 /** Most redirects followed for one request (Go's net/http stops after 10; registries use one). */
 export const MAX_REDIRECTS = 5;
-/** Longest Retry-After waited out (ms); a longer one fails at once. */
-const MAX_RETRY_AFTER = 120_000;
+/** MAX_RETRY_AFTER: the longest Retry-After waited out (ms); a 429 asking for longer (or a date past it) fails at once with its RegistryError. */
+export const MAX_RETRY_AFTER = 120_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 export interface RegistryRequest {
@@ -27,6 +28,8 @@ export interface RegistryRequest {
   scopes: string[];
   signal?: AbortSignal;
   timeout: number;
+  /** The whole-head deadline of each response (TransportRequest.headersTimeout). */
+  headersTimeout: number;
   /** Follow 3xx answers (blob downloads: to storage or a CDN, often another origin). */
   followRedirects?: boolean;
   /** Statuses handed back to the caller as they are (a 404 the caller reads as "none"). */
@@ -47,6 +50,8 @@ export interface RequesterOptions {
   credentials: (registry: string) => Promise<AuthConfig | undefined>;
   retry: RetryPolicy;
   tokens?: TokenCache;
+  /** Whether a Bearer challenge's realm may be asked for a token (RegistryOptions.allowRealm). */
+  allowRealm?: (realm: URL) => boolean | Promise<boolean>;
 }
 
 /** What an origin asked for last (so that the next request sends it up front). */
@@ -57,12 +62,14 @@ export class Requester {
   readonly tokens: TokenCache;
   readonly #credentials: RequesterOptions['credentials'];
   readonly #retry: RetryPolicy;
+  readonly #allowRealm: RequesterOptions['allowRealm'];
   readonly #schemes = new Map<string, Scheme>();
 
   constructor(options: RequesterOptions) {
     this.transport = options.transport;
     this.#credentials = options.credentials;
     this.#retry = options.retry;
+    this.#allowRealm = options.allowRealm;
     this.tokens = options.tokens ?? new TokenCache();
   }
 
@@ -153,6 +160,8 @@ export class Requester {
         scopes: request.scopes,
         auth,
         timeout: request.timeout,
+        headersTimeout: request.headersTimeout,
+        ...(this.#allowRealm ? { allowRealm: this.#allowRealm } : {}),
         ...(request.signal ? { signal: request.signal } : {}),
       }),
     );
@@ -172,6 +181,7 @@ export class Requester {
         path,
         headers,
         timeout: request.timeout,
+        headersTimeout: request.headersTimeout,
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.body !== undefined && hops === 0 ? { body: request.body } : {}),
         ...(request.bodyLength !== undefined && hops === 0 ? { bodyLength: request.bodyLength } : {}),
@@ -205,10 +215,10 @@ export const DEFAULT_RETRY: RetryPolicy = {
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return reject(abortError(signal.reason));
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new AbortError(undefined, { cause: signal?.reason }));
+      reject(abortError(signal?.reason));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

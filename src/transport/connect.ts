@@ -57,7 +57,7 @@ export function opened<S extends Duplex & { setNoDelay?: (on: boolean) => unknow
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new TimeoutError(opening.late)), Math.max(0, opening.deadline - Date.now()));
+    const timer = setTimeout(() => fail(new TimeoutError(opening.late, { kind: 'connect' })), Math.max(0, opening.deadline - Date.now()));
     const onError = (error: NodeJS.ErrnoException): void => {
       const why = describeTlsError(error, opening.peer) ?? error.code ?? error.message;
       fail(new ConnectionError(opening.failed(why), { cause: error }));

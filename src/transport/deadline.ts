@@ -3,6 +3,16 @@
 // timer-list operations per request and per chunk, a measurable share of a small call. Instead,
 // every pending deadline of a second or more is checked by one shared interval (a quarter second
 // apart), as undici's fast timers do; shorter ones keep a precise setTimeout of their own.
+import { AbortError, DockerError, InvalidArgument, TimeoutError } from '../errors.js';
+
+/** DEFAULT_HEADERS_TIMEOUT: the whole-head deadline of registry responses unless told otherwise, in ms (TransportRequest.headersTimeout). */
+export const DEFAULT_HEADERS_TIMEOUT = 30_000;
+
+/**
+ * DEFAULT_ENGINE_HEADERS_TIMEOUT: the engine's, in ms (undici's default): an engine may answer a
+ * prune, a load on the containerd store or a container stop only when the work is done.
+ */
+export const DEFAULT_ENGINE_HEADERS_TIMEOUT = 300_000;
 
 /** Deadlines of at least this many ms are checked by the shared interval. */
 const COARSE_FROM = 1000;
@@ -70,4 +80,24 @@ export class Deadline {
     this.cancel();
     this.#onExpire();
   }
+}
+
+/**
+ * The error an abort with `reason` fails a request with: the reason itself when it is one of ours
+ * (a call's deadline aborts with its TimeoutError), else AbortError.
+ */
+export function abortError(reason: unknown): DockerError {
+  return reason instanceof DockerError ? reason : new AbortError('The request was aborted', { cause: reason });
+}
+
+/**
+ * The signal of a call with a whole-call deadline of `ms` (aborted with TimeoutError, kind
+ * `deadline`, then), joined with the call's own `signal`. Its timer is unref'd: the sockets of a
+ * pending call keep the process alive, not the deadline of a call done.
+ */
+export function deadlineSignal(ms: unknown, what: string, signal: AbortSignal | undefined): AbortSignal {
+  if (typeof ms !== 'number' || !(Number.isFinite(ms) && ms > 0)) throw new InvalidArgument(`${what}: deadline must be a positive number of ms`);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' })), ms).unref();
+  return signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
 }

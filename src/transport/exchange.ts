@@ -13,7 +13,7 @@ import { concatBytes, copyBytes } from '../bytes.js';
 import { AbortError, ConnectionError, DockerError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
-import { Deadline } from './deadline.js';
+import { Deadline, abortError } from './deadline.js';
 import type { ConnectionHandlers } from './pool.js';
 import { ReadRing } from './read-ring.js';
 import { describeTlsError } from './connect.js';
@@ -53,6 +53,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   readonly #reject: (error: Error) => void;
   readonly #parser: ResponseParser;
   readonly #deadline: Deadline;
+  /** The whole head's deadline (TransportRequest.headersTimeout), armed once the request is sent. */
+  readonly #headDeadline: Deadline;
   readonly #body: Body;
   #head: ResponseHead | undefined;
   #released = false;
@@ -86,6 +88,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     this.#parser = new ResponseParser(this, options.limits);
     this.#parser.expect(request.method);
     this.#deadline = new Deadline(() => this.#timedOut());
+    this.#headDeadline = new Deadline(() => this.#headTimedOut());
     this.#body = new Body(this);
     this.#ring = request.borrowBody === true ? new ReadRing() : undefined;
   }
@@ -110,12 +113,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       const method = this.#request.method;
       const empty = method === 'POST' || method === 'PUT' ? 'Content-Length: 0\r\n' : '';
       this.#socket.write(`${head}${empty}\r\n`, 'latin1');
-      this.#requestSent = true;
+      this.#sent();
       return;
     }
     this.#sendBody(head).then(
       () => {
-        this.#requestSent = true;
+        this.#sent();
         this.#maybeRelease();
       },
       (error: unknown) => {
@@ -128,6 +131,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   onHead(head: ResponseHead): void {
     this.#head = head;
+    this.#headDeadline.cancel();
     this.#resolve({ statusCode: head.statusCode, statusMessage: head.statusMessage, headers: head.headers, body: this.#body });
   }
 
@@ -218,7 +222,19 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   }
 
   #timedOut(): void {
-    this.fail(new TimeoutError(`no response from ${this.#options.host} within ${this.#timeout()} ms`));
+    const what = this.#head ? 'the response body' : 'the response';
+    this.fail(new TimeoutError(`no byte of ${what} from ${this.#options.host} for ${this.#timeout()} ms (inactivity timeout)`, { kind: 'inactivity' }));
+  }
+
+  /** The request is sent: the whole head must now arrive within headersTimeout. */
+  #sent(): void {
+    this.#requestSent = true;
+    if (!this.#head && this.#failure === undefined) this.#headDeadline.arm(this.#request.headersTimeout ?? 0);
+  }
+
+  #headTimedOut(): void {
+    const ms = this.#request.headersTimeout;
+    this.fail(new TimeoutError(`the response head from ${this.#options.host} did not arrive whole within ${ms} ms (headersTimeout)`, { kind: 'headers' }));
   }
 
   #startTimer(): void {
@@ -246,6 +262,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     if (this.#released || !this.#messageDone || !this.#requestSent) return;
     this.#released = true;
     this.#deadline.cancel();
+    this.#headDeadline.cancel();
     if (this.#paused) this.#socket.resume();
     this.#options.release(this.#socket, this.#head!.keepAlive && !this.#unsolicited && this.#failure === undefined);
   }
@@ -262,6 +279,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     if (!this.#released) {
       this.#released = true;
       this.#deadline.cancel();
+      this.#headDeadline.cancel();
       this.#options.release(this.#socket, false);
     }
     if (!this.#head) this.#reject(error);
@@ -270,7 +288,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   }
 
   abort(reason: unknown): void {
-    this.fail(reason instanceof DockerError ? reason : new AbortError('The request was aborted', { cause: reason }));
+    this.fail(abortError(reason));
   }
 
   /**

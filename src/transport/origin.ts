@@ -153,7 +153,7 @@ function tunnel(socket: Duplex, proxy: Proxy, where: string, deadline: number): 
     };
     const onError = (error: Error): void => done(new ConnectionError(`the proxy for ${where} failed: ${error.message}`, { cause: error }));
     const onEnd = (): void => done(new ConnectionError(`the proxy closed the tunnel to ${where} before it was open`));
-    const timer = setTimeout(() => done(new TimeoutError(`the proxy did not open a tunnel to ${where} in time`)), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => done(new TimeoutError(`the proxy did not open a tunnel to ${where} in time`, { kind: 'connect' })), Math.max(0, deadline - Date.now()));
     socket.on('data', onData);
     socket.once('error', onError);
     socket.once('end', onEnd);

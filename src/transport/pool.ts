@@ -5,7 +5,8 @@
 // exchange holds it (attach/detach), or, while it sits idle, close it on any sign of life: bytes
 // nobody asked for, an end, an error. No listener is added or removed per request.
 import type { Duplex } from 'node:stream';
-import { AbortError, ClientClosed } from '../errors.js';
+import { ClientClosed } from '../errors.js';
+import { abortError } from './deadline.js';
 import { READ_SIZE } from './read-ring.js';
 
 /**
@@ -123,7 +124,7 @@ export class SocketPool {
 
   acquire(signal?: AbortSignal): Promise<Lease> {
     if (this.#closed) return Promise.reject(new ClientClosed());
-    if (signal?.aborted) return Promise.reject(new AbortError(undefined, { cause: signal.reason }));
+    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     const idle = this.takeIdle();
     if (idle) return Promise.resolve(idle);
     if (this.#open < this.#maxSockets) return this.#create();
@@ -135,7 +136,7 @@ export class SocketPool {
         onAbort: () => {
           const i = this.#waiters.indexOf(waiter);
           if (i !== -1) this.#waiters.splice(i, 1);
-          reject(new AbortError(undefined, { cause: signal?.reason }));
+          reject(abortError(signal?.reason));
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });

@@ -54,7 +54,7 @@ export function connectSsh(address: Extract<Address, { kind: 'ssh' }>, connectTi
       });
       const timer = setTimeout(() => {
         child.kill();
-        reject(new TimeoutError(`ssh to ${where} took longer than ${connectTimeout} ms to start`));
+        reject(new TimeoutError(`ssh to ${where} took longer than ${connectTimeout} ms to start`, { kind: 'connect' }));
       }, connectTimeout);
       child.on('spawn', () => {
         clearTimeout(timer);

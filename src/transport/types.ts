@@ -26,6 +26,12 @@ export interface TransportRequest {
   /** The same for the response body, once the head has arrived; defaults to `timeout`. */
   bodyTimeout?: number;
   /**
+   * Milliseconds from the request's last byte sent to the response head's last byte received,
+   * however slowly it trickles (undici's headersTimeout), then TimeoutError (kind `headers`);
+   * 0 or unset = none.
+   */
+  headersTimeout?: number;
+  /**
    * The response body's chunks are only borrowed: each is valid until the next is asked for
    * (or the iteration stops), then its memory may be read into again. A consumer that writes
    * each chunk out before asking for the next lets the transport read into a few reused buffers
@@ -55,7 +61,7 @@ export interface TransportResponse {
 }
 
 /** UpgradeRequest: a request to switch protocols, with no body; a field given several values is sent once per value. */
-export interface UpgradeRequest extends Omit<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout'> {
+export interface UpgradeRequest extends Omit<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout' | 'headersTimeout'> {
   headers?: Record<string, string | readonly string[]>;
 }
 

@@ -73,7 +73,7 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
     };
     const onError = (error: NodeJS.ErrnoException): void => finish(new ConnectionError(`connection to ${where} failed: ${error.code ?? error.message}`, { cause: error }));
     const onAbort = (): void => finish(new AbortError('The request was aborted', { cause: options.signal?.reason }));
-    const timer = options.timeout ? setTimeout(() => finish(new TimeoutError(`no answer from ${where} within ${options.timeout} ms`)), options.timeout) : undefined;
+    const timer = options.timeout ? setTimeout(() => finish(new TimeoutError(`no answer from ${where} within ${options.timeout} ms`, { kind: 'headers' })), options.timeout) : undefined;
     socket.on('data', onData).on('end', onEnd).on('error', onError).on('close', onEnd);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.write(`${head}\r\n`, 'latin1');

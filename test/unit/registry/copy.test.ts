@@ -14,8 +14,8 @@ function threePlatforms() {
   const put: Array<{ digest: string; tagged: boolean; manifest: unknown }> = [];
   const ends: CopyEnds = {
     from: 'src',
-    sourceManifest: async (digest) => {
-      const d = digest ?? top.digest;
+    sourceManifest: async (child) => {
+      const d = child?.digest ?? top.digest;
       const bytes = store.blobs.get(d)!;
       const parsed = JSON.parse(new TextDecoder().decode(bytes));
       return { descriptor: { mediaType: parsed.mediaType, digest: d, size: bytes.length }, manifest: parsed, bytes };

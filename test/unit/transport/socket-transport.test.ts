@@ -132,6 +132,29 @@ describe('SocketTransport against a fake server', () => {
     await transport.close();
   });
 
+  it('a head trickled a byte every 300 ms is TimeoutError kind headers at headersTimeout, though no 300 ms passed without a byte', async () => {
+    let sent = 0;
+    const { transport } = await fake((s) => {
+      const head = 'HTTP/1.1 200 OK\r\n' + 'X-Slow: y\r\n'.repeat(50) + '\r\n';
+      const timer = setInterval(() => {
+        if (s.destroyed || sent >= head.length) return clearInterval(timer);
+        s.write(head[sent++]!);
+      }, 300);
+    });
+    const error = await transport.request({ method: 'GET', path: '/slow', timeout: 2000, headersTimeout: 1500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).kind).toBe('headers');
+    expect(sent).toBeLessThan(20);
+    await transport.close();
+  });
+
+  it('the stalled head and body are TimeoutError kind inactivity', async () => {
+    const { transport } = await fake(() => {});
+    const error = await transport.request({ method: 'GET', path: '/head', timeout: 100, headersTimeout: 5000 }).catch((e: unknown) => e);
+    expect((error as TimeoutError).kind).toBe('inactivity');
+    await transport.close();
+  });
+
   /** A fake server that records a POST's head and body, and answers once `complete(body)`. */
   async function recording(complete: (body: string) => boolean): Promise<{ transport: SocketTransport; seen: { head: string; body: string } }> {
     const seen = { head: '', body: '' };

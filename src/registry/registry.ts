@@ -3,7 +3,8 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
-import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
+import { appendImage, mutateImage } from './append-job.js';
+import type { AppendOptions, MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
 import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';

@@ -160,17 +160,19 @@ forky_unpack() {
   for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$home/pkg"; done
 }
 
-# fetch_registry_peers: crane and oras from forky, unpacked into $dir/peers/pkg (once), the
-# registry client's differential references; says which versions it has, and fails naming them
+# fetch_registry_peers: crane, oras and cosign from forky, unpacked into $dir/peers/pkg (once),
+# the registry client's and the signatures' differential references; says which versions it has,
+# and fails naming them
 fetch_registry_peers() {
   local home=$dir/peers pkg=$dir/peers/pkg
-  if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ]; then
-    forky_unpack "$home" "crane, oras" crane oras
+  if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ] || [ ! -x "$pkg/usr/bin/cosign" ]; then
+    forky_unpack "$home" "crane, oras, cosign" crane oras cosign
   fi
   local versions
   versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_amd64\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')
   "$pkg/usr/bin/crane" version >/dev/null 2>&1 || die "crane from forky ($versions) does not run on this machine"
   "$pkg/usr/bin/oras" version >/dev/null 2>&1 || die "oras from forky ($versions) does not run on this machine"
+  "$pkg/usr/bin/cosign" version >/dev/null 2>&1 || die "cosign from forky ($versions) does not run on this machine"
   log "registry peers: $versions from forky"
 }
 
@@ -251,6 +253,7 @@ DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
 DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
 DOCKWIRE_TUF_PYTHONPATH=$dir/tuf/pkg/usr/lib/python3/dist-packages
 DOCKWIRE_UMOCI=$dir/umoci/pkg/usr/bin/umoci
+DOCKWIRE_COSIGN=$dir/peers/pkg/usr/bin/cosign
 EOF
 }
 

@@ -8,6 +8,8 @@ import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
 import { ImageFiles, type FileEntry } from './files.js';
 import { ArchiveLayout } from './layout.js';
+import { archiveAttestations, type ArchiveAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
 import type { RandomAccess } from '../tar/reader.js';
 import type { ArchiveImage, ImageSource } from './source.js';
 
@@ -108,6 +110,12 @@ export class ImageArchive implements ImageSource {
     if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
     const files = this.#filesOf(options, 'extract', [...CHOICE, 'devices']);
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+  }
+
+  /** The in-toto statements of the OCI layout's indexes (BuildKit's attestation manifests), each bound to its platform's manifest; of a docker-archive, none (docs/attestations.md). */
+  async attestations(options: ArchiveAttestationsOptions = {}): Promise<AttestationList> {
+    this.#open('attestations');
+    return archiveAttestations(this.#layout, options);
   }
 
   async close(): Promise<void> {

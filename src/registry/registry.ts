@@ -3,6 +3,8 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
+import type { AttestationVerification, ImageVerification, VerifyAttestationsOptions, VerifyOptions } from './signatures.js';
+import type { AttestOptions, SignOptions, SignResult } from './sign.js';
 import { appendImage, mutateImage } from './append-job.js';
 import type { AppendOptions, MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
@@ -20,18 +22,22 @@ import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
+import { copiedSubjects, copyReferrers } from './copy-referrers.js';
+import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
+import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
-import { manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
+import { formatReference, manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
   ATTACH_OPTIONS, CALL_OPTIONS, COPY_OPTIONS, EXTRACT_CALL_OPTIONS, PLATFORM_CALL_OPTIONS, PUSH_BLOB_OPTIONS, PUSH_MANIFEST_OPTIONS, REFERRERS_OPTIONS,
   REGISTRY_OPTIONS, TAGS_OPTIONS, callOptions,
   type AttachOptions, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
   type RegistryCallOptions, type RegistryCopyOptions, type RegistryOptions, type TagsOptions,
 } from './options.js';
-import { listReferrers } from './referrers.js';
+import { addToFallbackIndex, listReferrers } from './referrers.js';
 import { Repository, parseJson } from './repository.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
@@ -286,10 +292,17 @@ export class Registry {
         ...(options.platforms ? { platforms: options.platforms } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       };
-      return copyImage(ends, copyOptions, (event) => {
+      const emit = (event: ProgressEvent): unknown => {
         state.totals.update(event);
         return scope.emit(event);
-      });
+      };
+      const copied = await copyImage(ends, copyOptions, emit);
+      if (options.referrers) {
+        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
+        await copyReferrers(this, source, destination, subjects, call, emit, (subject, entry) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst));
+      }
+      return copied;
     }, options.signal);
   }
 
@@ -306,6 +319,29 @@ export class Registry {
   /** Changes the config (and annotations) of `ref`'s images, every platform's, the layers untouched; pushed back under `ref` unless `to` says otherwise. */
   mutate(ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
     return mutateImage(this, ref, options);
+  }
+
+  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts,
+  // loaded by the first call (with trust/'s verifier and signer) ----
+
+  /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
+  async verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
+    return (await import('./signatures.js')).verifyImage(this, ref, options);
+  }
+
+  /** Verifies the attestations of the image `ref` names (bundle referrers and the legacy `.att` tag), each decoded; VerificationError when none verifies. */
+  async verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
+    return (await import('./signatures.js')).verifyImageAttestations(this, ref, options);
+  }
+
+  /** Signs the image `ref` names with a private key as `cosign sign --key` does: a bundle referrer, or the legacy `.sig` tag. */
+  async sign(ref: string, options: SignOptions): Promise<SignResult> {
+    return (await import('./sign.js')).signImage(this, ref, options);
+  }
+
+  /** Attests the image `ref` names with a signed in-toto statement as `cosign attest --key` does: a bundle referrer, or the legacy `.att` tag. */
+  async attest(ref: string, options: AttestOptions): Promise<SignResult> {
+    return (await import('./sign.js')).attestImage(this, ref, options);
   }
 
   // ---- internals ----
@@ -329,5 +365,10 @@ export class Registry {
     }
     const call = callOptions(options);
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
+  }
+
+  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return registryAttestations(this, ref, options);
   }
 }

@@ -4,24 +4,10 @@
 // say. The engine is a recording transport; the registry is a loopback port nothing listens on.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AbortError, ConnectionError, Docker, InvalidArgument, PlatformsUnknown, type ResponseBody, type Transport } from '../../../src/index.js';
+import { AbortError, ConnectionError, Docker, InvalidArgument, PlatformsUnknown, type Transport } from '../../../src/index.js';
+import { textBody } from '../../support/text-body.js';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
-
-function body(value: unknown): ResponseBody {
-  const text = JSON.stringify(value);
-  const bytes = new TextEncoder().encode(text);
-  return {
-    bytes: async () => bytes,
-    text: async () => text,
-    json: async <T>() => JSON.parse(text) as T,
-    dump: async () => {},
-    cancel: () => {},
-    async *[Symbol.asyncIterator]() {
-      yield bytes;
-    },
-  };
-}
 
 /** An engine that answers the distribution inspect with `platforms`, and records every request. */
 function engine(platforms: unknown): { docker: Docker; sent: string[] } {
@@ -32,7 +18,7 @@ function engine(platforms: unknown): { docker: Docker; sent: string[] } {
       const answer = request.path.includes('/distribution/')
         ? { Descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 1 }, Platforms: platforms }
         : { Version: '28.0.0', ApiVersion: '1.48', Os: 'linux', Arch: 'amd64' };
-      return { statusCode: 200, statusMessage: 'OK', headers: {}, body: body(answer) };
+      return { statusCode: 200, statusMessage: 'OK', headers: {}, body: textBody(JSON.stringify(answer)) };
     },
     close: async () => {},
   };

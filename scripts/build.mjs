@@ -18,9 +18,14 @@ await build({
     format: 'esm',
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
-    // the few modules loaded on first use (node:tls, …) stay `import('…')` of a literal; our own
-    // modules go into one shared chunk, not one per dynamic import
-    codeSplitting: { groups: [{ name: 'dockwire', test: /[\\/]src[\\/](?!cli[\\/])/ }] },
+    // the few modules loaded on first use (node:tls, …) stay `import('…')` of a literal. Our own
+    // modules go into one shared chunk, except the units the entries load on first call
+    // (verifyBundle's verifier, fetchTrustedRoot's TUF client, registry.append's machinery,
+    // registry.verify's and registry.sign's):
+    // rolldown gives those chunks of
+    // their own, and what the entries need of them at once (parseTrustedRoot's modules) a chunk
+    // that the shared one's importers load beside it
+    codeSplitting: { groups: [{ name: 'dockwire', test: /[\\/]src[\\/](?!cli[\\/]|trust[\\/]|tuf[\\/]|append[\\/]|registry[\\/](?:append|append-base|signatures|sign)\.ts)/ }] },
   },
 });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -1,7 +1,7 @@
 // Content digests (OCI image spec, descriptor.md): `sha256:<64 hex>` and `sha512:<128 hex>`,
 // checked before use, and the hashing that verifies content against them: whole bytes, or a
 // stream whose last chunk is handed on only once everything has hashed to the digest.
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto'; // the module is loaded where first used
 import { DigestMismatch, InvalidArgument } from './errors.js';
 
 /** The digest algorithms content can be verified with. */
@@ -38,7 +38,7 @@ export class ContentHash {
 
   constructor(algorithm: DigestAlgorithm = 'sha256') {
     this.#algorithm = algorithm;
-    this.#hash = createHash(algorithm);
+    this.#hash = process.getBuiltinModule('node:crypto').createHash(algorithm);
   }
 
   update(chunk: Uint8Array): void {
@@ -74,7 +74,7 @@ export class DigestVerifier {
 
 /** The digest of `bytes` (sha256 unless told). */
 export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+  return `${algorithm}:${process.getBuiltinModule('node:crypto').createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
 /** Checks `bytes` against `expected` (DigestMismatch naming `what`; a malformed `expected` is InvalidArgument naming `digestWhat`). */

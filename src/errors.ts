@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE'
   | 'ERR_DOCKER_FILE_NOT_FOUND'
   | 'ERR_DOCKER_VERIFICATION'
-  | 'ERR_DOCKER_CONFIG';
+  | 'ERR_DOCKER_CONFIG'
+  | 'ERR_DOCKER_PLATFORMS_UNKNOWN';
 
 /** DockerError: the base of every error dockwire reports; `code` says which class it is. */
 export class DockerError extends Error {
@@ -316,6 +317,21 @@ export class ConfigError extends DockerError {
 }
 
 /**
+ * PlatformsUnknown: a question about an image's platforms that cannot be answered: the engine sent
+ * none and the registry could not be asked. `cause` is why the registry could not be asked, when it
+ * was tried.
+ */
+export class PlatformsUnknown extends DockerError {
+  override readonly code: 'ERR_DOCKER_PLATFORMS_UNKNOWN' = 'ERR_DOCKER_PLATFORMS_UNKNOWN';
+  /** The image the question was about. */
+  readonly imageName: string;
+  constructor(imageName: string, why: string, options?: { cause?: unknown }) {
+    super(`${imageName}: its platforms are unknown: ${why}`, options);
+    this.imageName = imageName;
+  }
+}
+
+/**
  * AnyDockerError: every error class dockwire throws, as a union, so that a `switch` on `code`
  * narrows to the class that carries it (`case 'ERR_DOCKER_BUILD': error.log`).
  */
@@ -344,7 +360,8 @@ export type AnyDockerError =
   | UnsupportedMediaType
   | FileNotFound
   | VerificationError
-  | ConfigError;
+  | ConfigError
+  | PlatformsUnknown;
 
 /** isDockerError: true for any error dockwire throws, typed as the union its `code` narrows. */
 export function isDockerError(error: unknown): error is AnyDockerError {

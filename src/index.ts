@@ -72,7 +72,8 @@ export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from 
 
 // an image's files without running it: image archives (docker-archive, OCI layouts), merged layers
 export { openImageArchive, ImageArchive, type OpenImageArchiveOptions, type ImageChoice } from './image-archive/archive.js';
-export { fetchTrustedRoot, type FetchTrustedRootOptions, type TrustedRootDocument } from './tuf/trusted-root.js';
+export { fetchTrustedRoot } from './tuf/fetch-trusted-root.js';
+export type { FetchTrustedRootOptions, TrustedRootDocument } from './tuf/trusted-root.js';
 export type { FileEntry } from './image-archive/files.js';
 export type { ExtractOptions, ExtractResult } from './image-archive/extract.js';
 export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
@@ -88,5 +89,6 @@ export type { RegistryAttestationsOptions } from './registry/attestations.js';
 export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
 
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
-export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';
+export { verifyBundle } from './trust/verify-bundle.js';
+export type { VerifyBundleOptions, SignatureVerification } from './trust/verify.js';
 export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';

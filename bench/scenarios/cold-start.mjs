@@ -1,6 +1,10 @@
 // 7. Cold start: a new node process runs a script that loads the library and makes one request;
 // and what installing it costs (packages, bytes on disk, the published tarball).
 //
+// dockwire is measured twice: `import { Docker }` with one engine request, and `import { Registry }`
+// with one registry request (an ES module importer evaluates every module an entry reaches, so
+// both load the shared chunk; what each loads on first call, they load apart).
+//
 // Each contender is a script file, as a user's program is, in both module systems: a CommonJS
 // script (require) and an ES module script (import). "Bare node" is an empty script of the same
 // kind, so Node's own cost of reading a first ES module file is not charged to the library; the
@@ -20,6 +24,8 @@ import { median, timed } from '../lib/measure.mjs';
 const request = 'GET /v1.41/_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n';
 const raw = `const s = connect(process.env.DOCKER_HOST.slice(7)); s.on('data', (d) => { if (d.includes('OK')) s.destroy(); }); s.write('${request}');`;
 const options = "{ host: process.env.DOCKER_HOST, version: '1.41' }";
+// the Registry contender's one request: the tags of a repository the open loopback registry does not have (a 404)
+const registryCall = "r.tags(`${process.env.DOCKWIRE_REGISTRY}/cold-start/absent`).catch(() => undefined)";
 const dockerodeOptions = "{ socketPath: process.env.DOCKER_HOST.slice(7), version: 'v1.41' }";
 const scripts = {
   cjs: {
@@ -27,6 +33,7 @@ const scripts = {
     'raw request': `const { connect } = require('node:net'); ${raw}`,
     'empty package': "require('empty-package');",
     dockwire: `const { Docker } = require('dockwire'); const d = new Docker(${options}); d.ping().then(() => d.close());`,
+    'dockwire, Registry': `const { Registry } = require('dockwire'); const r = new Registry(); ${registryCall}.then(() => r.close());`,
     dockerode: `const D = require('dockerode'); new D(${dockerodeOptions}).ping();`,
   },
   mjs: {
@@ -34,6 +41,7 @@ const scripts = {
     'raw request': `import { connect } from 'node:net'; ${raw}`,
     'empty package': "import 'empty-package';",
     dockwire: `import { Docker } from 'dockwire'; const d = new Docker(${options}); await d.ping(); await d.close();`,
+    'dockwire, Registry': `import { Registry } from 'dockwire'; const r = new Registry(); await ${registryCall}; await r.close();`,
     dockerode: `import D from 'dockerode'; await new D(${dockerodeOptions}).ping();`,
   },
 };
@@ -60,10 +68,10 @@ export async function run(env) {
         const file = join(dir, `${name.replace(/[ /]/g, '-')}.${kind}`);
         writeFileSync(file, `${code}\n`);
         samples.push({ kind, name, file, runs: [] });
-        if (name !== 'dockwire') continue;
-        const bundled = join(dir, `dockwire-bundled.${kind}`);
+        if (!name.startsWith('dockwire')) continue;
+        const bundled = join(dir, `${name.replace(/[ ,/]+/g, '-')}-bundled.${kind}`);
         buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: kind === 'cjs' ? 'cjs' : 'esm', outfile: bundled, logLevel: 'warning' });
-        samples.push({ kind, name: 'dockwire, bundled', file: bundled, runs: [] });
+        samples.push({ kind, name: `${name}, bundled`, file: bundled, runs: [] });
       }
     }
     // contenders take turns, 31 rounds, so the machine's drift falls on all of them alike

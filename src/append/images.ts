@@ -3,7 +3,6 @@
 // ones (the same blobs for every platform), the base's name and digest as annotations; over them
 // an index when the base was one (or `scratch` for several platforms). Pure: bytes and
 // descriptors, nothing read or written.
-import { createHash } from 'node:crypto';
 import { InvalidArgument } from '../errors.js';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
@@ -53,7 +52,7 @@ const ATTESTATION = 'attestation-manifest';
 
 /** The digest of `bytes` (sha256). */
 export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `sha256:${process.getBuiltinModule('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function json(value: unknown): Uint8Array {

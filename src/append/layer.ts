@@ -5,7 +5,6 @@
 // between is a DigestMismatch, never a layer that lies). gzip is written at one level with a
 // fixed header (no time, no OS byte: 255 as Go writes it), so that the same tar gives the same
 // blob wherever the same zlib runs.
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { DigestMismatch, UnsupportedMediaType } from '../errors.js';
 import { runtimeName } from '../image-archive/decompress.js';
@@ -78,8 +77,8 @@ async function* compressed(tar: AsyncIterable<Uint8Array>, compression: Compress
 
 /** Measures the layer `tar()` makes, compressed with `compression`. */
 export async function measureLayer(tar: () => AsyncIterable<Uint8Array>, compression: Compression): Promise<LayerBlob> {
-  const diff = createHash('sha256');
-  const blob = createHash('sha256');
+  const diff = process.getBuiltinModule('node:crypto').createHash('sha256');
+  const blob = process.getBuiltinModule('node:crypto').createHash('sha256');
   let size = 0;
   for await (const chunk of compressed(tar(), compression, (c) => diff.update(c))) {
     blob.update(chunk);
@@ -98,7 +97,7 @@ export async function measureLayer(tar: () => AsyncIterable<Uint8Array>, compres
 /** The chunks of `source`, hashed; the last one handed on only once the whole hashes to `digest`. */
 export async function* checked(source: AsyncIterable<Uint8Array>, digest: string, what: string): AsyncIterable<Uint8Array> {
   const [algorithm, hex] = digest.split(':') as [string, string];
-  const hash = createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
+  const hash = process.getBuiltinModule('node:crypto').createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
   let held: Uint8Array | undefined;
   for await (const chunk of source) {
     hash.update(chunk);

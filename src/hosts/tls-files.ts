@@ -2,7 +2,7 @@
 // hold PEM certificates, a client certificate must come with its private key, and the two must
 // match. CAs are added to Node's roots, never replacing them: a private CA for one registry must
 // not make the others untrusted.
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto'; // the module is loaded where first used
 import { ConfigError } from '../errors.js';
 import { readRequired } from './files.js';
 import type { HostTls } from './types.js';
@@ -30,11 +30,11 @@ export async function loadTls(files: TlsFiles, skipVerify: boolean): Promise<Hos
     const key = (await readRequired(client.key, 'the client key')).toString('utf8');
     let keyObject;
     try {
-      keyObject = createPrivateKey(key);
+      keyObject = process.getBuiltinModule('node:crypto').createPrivateKey(key);
     } catch (error) {
       throw new ConfigError('is not a PEM private key', { file: client.key }, { cause: error });
     }
-    if (!new X509Certificate(cert as string).checkPrivateKey(keyObject)) throw new ConfigError(`is not the key of the certificate ${client.cert}`, { file: client.key });
+    if (!new (process.getBuiltinModule('node:crypto').X509Certificate)(cert as string).checkPrivateKey(keyObject)) throw new ConfigError(`is not the key of the certificate ${client.cert}`, { file: client.key });
     tls.cert = cert as string;
     tls.key = key;
     tls.files.push(client.cert, ...(client.key === client.cert ? [] : [client.key]));
@@ -50,7 +50,7 @@ function certificates(path: string, text: string): string[] {
   if (blocks.length === 0) throw new ConfigError('holds no PEM certificate', { file: path });
   for (const block of blocks) {
     try {
-      new X509Certificate(block);
+      new (process.getBuiltinModule('node:crypto').X509Certificate)(block);
     } catch (error) {
       throw new ConfigError('holds a certificate that does not parse', { file: path }, { cause: error });
     }

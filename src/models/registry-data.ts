@@ -5,6 +5,7 @@ import { inspectDistribution } from '../images/distribution.js';
 import { checkOptions, optionNames, type Cancellable } from '../options.js';
 import { splitReference } from '../reference.js';
 import type { ProgressJob } from '../progress/job.js';
+import { AbortError, PlatformsUnknown } from '../errors.js';
 import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import type { DistributionInspect, Platform } from '../images/types.js';
 import type { Image } from './image.js';
@@ -48,6 +49,8 @@ export class RegistryData {
   readonly #platformsOf: PlatformsOf | undefined;
   /** What the registry said, when the engine sent no platforms. */
   #fromRegistry: Platform[] | undefined;
+  /** Why the registry was not asked, or could not be, when the engine sent no platforms. */
+  #unasked: PlatformsUnknown | undefined;
 
   static {
     makeRegistryData = (parts) => new RegistryData(parts);
@@ -77,30 +80,48 @@ export class RegistryData {
   /**
    * The platforms the registry lists for this image: the engine's `Platforms`, or when it sends
    * none (null, as Docker 28's containerd store does for a single OCI image), the descriptor's own
-   * `platform`, else what the registry itself said (asked when this object was made or reloaded).
+   * `platform`, else what the registry itself said (asked when this object was made or reloaded);
+   * empty when none of these could be had (then `hasPlatform` throws PlatformsUnknown).
    */
   get platforms(): Platform[] {
     const { Platforms, Descriptor } = this.attrs;
     return Platforms ?? (Descriptor.platform ? [Descriptor.platform] : (this.#fromRegistry ?? []));
   }
 
-  /** Asks the registry for the platforms when the engine sent none; resolves with this object. */
+  /**
+   * Asks the registry for the platforms when the engine sent none; resolves with this object even
+   * when the registry cannot be reached from here (the engine often can when the client cannot):
+   * then `hasPlatform` throws PlatformsUnknown, saying why. Rejects only when `signal` aborts.
+   */
   async askRegistry(signal?: AbortSignal): Promise<this> {
     this.#fromRegistry = undefined;
-    if (this.attrs.Platforms || this.attrs.Descriptor.platform || !this.#platformsOf) return this;
+    this.#unasked = undefined;
+    if (this.attrs.Platforms || this.attrs.Descriptor.platform) return this;
+    if (!this.#platformsOf) {
+      this.#unasked = new PlatformsUnknown(this.imageName, 'the engine sent none, and this client has no registry to ask');
+      return this;
+    }
     const name = `${splitReference(this.imageName).repository}@${this.id}`;
-    this.#fromRegistry = await this.#platformsOf(name, this.#authConfig, signal);
+    try {
+      this.#fromRegistry = await this.#platformsOf(name, this.#authConfig, signal);
+    } catch (error) {
+      if (signal?.aborted || error instanceof AbortError) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      this.#unasked = new PlatformsUnknown(this.imageName, `the engine sent none, and the registry could not be asked: ${why}`, { cause: error });
+    }
     return this;
   }
 
   /**
    * Whether the registry has this image for `platform` (`os[/arch[/variant]]` or an object);
    * a missing os or architecture is the engine's own (read when this object was made). An invalid
-   * descriptor is InvalidArgument.
+   * descriptor is InvalidArgument; PlatformsUnknown when the engine sent no platforms and the
+   * registry could not be asked (never a `false` that was not the registry's).
    */
   hasPlatform(platform: PlatformSpec): boolean {
     const given = parsePlatform(platform);
     const want = parsePlatform({ os: given.os ?? this.#engine.os, architecture: given.architecture ?? this.#engine.architecture, ...(given.variant ? { variant: given.variant } : {}) });
+    if (this.#unasked) throw this.#unasked;
     return this.platforms.some((p: Platform) => platformMatches(p, want));
   }
 

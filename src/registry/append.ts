@@ -8,7 +8,7 @@
 import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { JobScope } from '../job.js';
-import { ProgressJob, type ProgressState } from '../progress/job.js';
+import type { ProgressState } from '../progress/job.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { buildImages, appendedPlatforms, type BuiltImages } from '../append/images.js';
 import type { LayerBlob } from '../append/layer.js';
@@ -101,18 +101,17 @@ function blobReader(source: ReadBase, added: readonly LayerBlob[]): BlobReader {
   return (d) => byDigest.get(d.digest)?.open() ?? source.read(d);
 }
 
-function run(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined): ProgressJob<AppendResult> {
-  return new ProgressJob<AppendResult>(async (scope, state) => {
-    state.tries = 1;
-    try {
-      return await make(registry, base, options, where, layers, scope, state);
-    } catch (error) {
-      // a stream's reader (docker.images.load) fails with the append rather than waits for an end
-      const to = (options as { to?: unknown } | undefined)?.to;
-      if (to !== null && typeof to === 'object' && 'stream' in to && to.stream !== null && typeof to.stream === 'object') abortStream(to.stream as StreamOutput['stream'], error);
-      throw error;
-    }
-  }, options?.signal);
+/** An append's or a mutate's work inside its Job (append-job.ts loads this module when a Job first runs). */
+export async function runAppend(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined, scope: JobScope<ProgressEvent>, state: ProgressState): Promise<AppendResult> {
+  state.tries = 1;
+  try {
+    return await make(registry, base, options, where, layers, scope, state);
+  } catch (error) {
+    // a stream's reader (docker.images.load) fails with the append rather than waits for an end
+    const to = (options as { to?: unknown } | undefined)?.to;
+    if (to !== null && typeof to === 'object' && 'stream' in to && to.stream !== null && typeof to.stream === 'object') abortStream(to.stream as StreamOutput['stream'], error);
+    throw error;
+  }
 }
 
 /** The work of an append or a mutate: every check first, then the base read, the layers measured, the result pushed or written. */
@@ -145,14 +144,4 @@ async function make(registry: Registry, base: string, options: AppendOptions | M
     for (const s of sources) s.close();
     await source?.archive?.close();
   }
-}
-
-/** The Job of `registry.append(base, options)`. */
-export function appendImage(registry: Registry, base: string, options: AppendOptions): ProgressJob<AppendResult> {
-  return run(registry, base, options, 'append', options?.layers);
-}
-
-/** The Job of `registry.mutate(ref, options)`: the config changed, the layers untouched. */
-export function mutateImage(registry: Registry, ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
-  return run(registry, ref, options, 'mutate', undefined);
 }

@@ -3,9 +3,10 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
-import { verifyImage, verifyImageAttestations, type AttestationVerification, type ImageVerification, type VerifyAttestationsOptions, type VerifyOptions } from './signatures.js';
-import { attestImage, signImage, type AttestOptions, type SignOptions, type SignResult } from './sign.js';
-import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
+import type { AttestationVerification, ImageVerification, VerifyAttestationsOptions, VerifyOptions } from './signatures.js';
+import type { AttestOptions, SignOptions, SignResult } from './sign.js';
+import { appendImage, mutateImage } from './append-job.js';
+import type { AppendOptions, MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
 import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
@@ -346,26 +347,27 @@ export class Registry {
     return mutateImage(this, ref, options);
   }
 
-  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts ----
+  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts,
+  // loaded by the first call (with trust/'s verifier and signer) ----
 
   /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
-  verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
-    return verifyImage(this, ref, options);
+  async verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
+    return (await import('./signatures.js')).verifyImage(this, ref, options);
   }
 
   /** Verifies the attestations of the image `ref` names (bundle referrers and the legacy `.att` tag), each decoded; VerificationError when none verifies. */
-  verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
-    return verifyImageAttestations(this, ref, options);
+  async verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
+    return (await import('./signatures.js')).verifyImageAttestations(this, ref, options);
   }
 
   /** Signs the image `ref` names with a private key as `cosign sign --key` does: a bundle referrer, or the legacy `.sig` tag. */
-  sign(ref: string, options: SignOptions): Promise<SignResult> {
-    return signImage(this, ref, options);
+  async sign(ref: string, options: SignOptions): Promise<SignResult> {
+    return (await import('./sign.js')).signImage(this, ref, options);
   }
 
   /** Attests the image `ref` names with a signed in-toto statement as `cosign attest --key` does: a bundle referrer, or the legacy `.att` tag. */
-  attest(ref: string, options: AttestOptions): Promise<SignResult> {
-    return attestImage(this, ref, options);
+  async attest(ref: string, options: AttestOptions): Promise<SignResult> {
+    return (await import('./sign.js')).attestImage(this, ref, options);
   }
 
   // ---- internals ----

@@ -1,15 +1,15 @@
 // Public keys and signatures, all through node:crypto: PEM or DER SPKI keys read, signatures
 // checked with the hash the key's curve calls for.
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto'; // the module is loaded where first used
 import { refuse } from './refuse.js';
 
 /** publicKeyOf: a public KeyObject from PEM, SPKI DER, or a KeyObject (a private key gives its public half). */
 export function publicKeyOf(key: string | Uint8Array | KeyObject, what = 'key'): KeyObject {
   let out: KeyObject;
   try {
-    if (typeof key === 'string') out = createPublicKey(key);
+    if (typeof key === 'string') out = process.getBuiltinModule('node:crypto').createPublicKey(key);
     else if (key instanceof Uint8Array) out = fromDer(key);
-    else out = key.type === 'public' ? key : createPublicKey(key);
+    else out = key.type === 'public' ? key : process.getBuiltinModule('node:crypto').createPublicKey(key);
   } catch {
     return refuse(`${what} is not a public key node:crypto can read`);
   }
@@ -21,9 +21,9 @@ export function publicKeyOf(key: string | Uint8Array | KeyObject, what = 'key'):
 /** fromDer: a key from SPKI DER, or PKCS#1 DER (some trusted roots list RSA CT log keys so). */
 function fromDer(der: Uint8Array): KeyObject {
   try {
-    return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+    return process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch {
-    return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs1' });
+    return process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs1' });
   }
 }
 
@@ -34,7 +34,7 @@ export function spki(key: KeyObject): Uint8Array {
 
 /** keyId: the SHA-256 of a key's SPKI DER, as Sigstore names keys (log IDs, hints). */
 export function keyId(key: KeyObject): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(spki(key)).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(spki(key)).digest());
 }
 
 /** hashFor: the hash a key signs with: SHA-384 for P-384, SHA-512 for P-521, SHA-256 otherwise; none for Ed25519. */
@@ -58,7 +58,7 @@ export function verifies(key: KeyObject, data: Uint8Array, signature: Uint8Array
 
 function tryVerify(hash: string | null, key: KeyObject, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return verify(hash, data, key, signature);
+    return process.getBuiltinModule('node:crypto').verify(hash, data, key, signature);
   } catch {
     return false;
   }
@@ -66,11 +66,11 @@ function tryVerify(hash: string | null, key: KeyObject, data: Uint8Array, signat
 
 /** sha256: the SHA-256 of bytes. */
 export function sha256(data: Uint8Array | string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(data).digest());
 }
 
 /** digestOf: the digest of `data` with a Sigstore hash algorithm name (SHA2_256, SHA2_384, SHA2_512). */
 export function digestOf(algorithm: string, data: Uint8Array): Uint8Array {
   const name = algorithm === 'SHA2_384' ? 'sha384' : algorithm === 'SHA2_512' ? 'sha512' : 'sha256';
-  return new Uint8Array(createHash(name).update(data).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash(name).update(data).digest());
 }

@@ -2,7 +2,7 @@
 // envelope, with the certificate, chain, Rekor bundle and RFC 3161 timestamp in its annotations)
 // rewritten as the Sigstore bundle v0.1 that says the same, so that verifyBundle checks them in
 // the one order it checks every bundle. Pure: nothing here decides what verifies.
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto'; // the module is loaded where first used
 import { parseJson } from './bundle.js';
 import { decodeBase64, field, isObject, refuse } from './refuse.js';
 import { BUNDLE_V03 } from './sign.js';
@@ -29,7 +29,7 @@ export function legacyBundle(annotations: LegacyAnnotations, content: { envelope
   const body: Record<string, unknown> =
     'envelope' in content
       ? { dsseEnvelope: parseJson(content.envelope, 'the DSSE envelope') }
-      : { messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(content.payload).digest('base64') }, signature: Buffer.from(content.signature).toString('base64') } };
+      : { messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: process.getBuiltinModule('node:crypto').createHash('sha256').update(content.payload).digest('base64') }, signature: Buffer.from(content.signature).toString('base64') } };
   if (key !== undefined) return { mediaType: BUNDLE_V03, verificationMaterial: { publicKey: { hint: keyHint(key) } }, ...body };
   const certificate = annotations['dev.sigstore.cosign/certificate'];
   if (!certificate) refuse('it carries no certificate (dev.sigstore.cosign/certificate) to verify keyless');

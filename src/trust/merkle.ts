@@ -1,15 +1,14 @@
 // RFC 6962 / RFC 9162 Merkle trees: leaf and node hashes, and inclusion proofs checked against a
 // root (RFC 9162 section 2.1.3.2).
-import { createHash } from 'node:crypto';
 import { equalBytes, refuse } from './refuse.js';
 
 /** leafHash: SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest());
 }
 
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest());
+  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest());
 }
 
 /** rootFromProof: the root an inclusion proof gives for a leaf hash at `index` in a tree of `size`. */

@@ -3,7 +3,6 @@
 // authentication code", "Cryptography in NaCl") because node:crypto has neither XSalsa20 nor a
 // bare Poly1305. It is here only to read cosign's encrypted `cosign.key`: opening, never sealing.
 // Pure; checked against NaCl's own test vectors and keys cosign made.
-import { timingSafeEqual } from 'node:crypto';
 
 const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]; // "expand 32-byte k"
 
@@ -98,7 +97,7 @@ export function secretboxOpen(box: Uint8Array, nonce: Uint8Array, key: Uint8Arra
   if (key.length !== 32 || nonce.length !== 24 || box.length < 16) return undefined;
   const stream = xsalsa20Stream(key, nonce, 32 + box.length - 16);
   const ciphertext = box.subarray(16);
-  if (!timingSafeEqual(poly1305(stream.subarray(0, 32), ciphertext), box.subarray(0, 16))) return undefined;
+  if (!process.getBuiltinModule('node:crypto').timingSafeEqual(poly1305(stream.subarray(0, 32), ciphertext), box.subarray(0, 16))) return undefined;
   const plain = new Uint8Array(ciphertext.length);
   for (let i = 0; i < plain.length; i++) plain[i] = ciphertext[i]! ^ stream[32 + i]!;
   return plain;

@@ -1,6 +1,6 @@
 // Private keys as cosign signs with them: ECDSA (P-256, P-384, P-521) and Ed25519 as PKCS#8 PEM,
 // encrypted or not (node:crypto reads both), each signing with its curve's hash (keys.ts's hashFor).
-import { createPrivateKey, createPublicKey, scrypt, sign, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto'; // the module is loaded where first used
 import { secretboxOpen } from './secretbox.js';
 import { InvalidArgument } from '../errors.js';
 import { hashFor, keyId } from './keys.js';
@@ -11,12 +11,12 @@ export type KeySource = string | Uint8Array | KeyObject;
 /** privateKeyFrom: the private key of `key` (PKCS#8 PEM, decrypted with `passphrase`, or a KeyObject); InvalidArgument otherwise, never quoting the key. */
 export function privateKeyFrom(key: KeySource, passphrase?: string, what = 'key'): KeyObject {
   let object: KeyObject;
-  if (key instanceof KeyObject) object = key;
+  if (key instanceof process.getBuiltinModule('node:crypto').KeyObject) object = key;
   else if (typeof key === 'string' || key instanceof Uint8Array) {
     const pem = typeof key === 'string' ? key : Buffer.from(key).toString('utf8');
     if (COSIGN_PEM.test(pem)) throw new InvalidArgument(`${what} is in cosign's own encrypted format: read it with loadPrivateKey`);
     try {
-      object = createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
+      object = process.getBuiltinModule('node:crypto').createPrivateKey(passphrase === undefined ? { key: pem, format: 'pem' } : { key: pem, format: 'pem', passphrase });
     } catch {
       throw new InvalidArgument(pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') ? `${what} is encrypted: its passphrase is missing or wrong` : `${what} is not a PEM private key (PKCS#8)`);
     }
@@ -36,7 +36,7 @@ function checkSigningKey(object: KeyObject, what: string): KeyObject {
 
 /** keyHint: a Sigstore bundle's key hint for `key` (base64 of the SHA-256 of its public key's DER SPKI), as cosign writes it. */
 export function keyHint(key: KeyObject): string {
-  return Buffer.from(keyId(key.type === 'private' ? createPublicKey(key) : key)).toString('base64');
+  return Buffer.from(keyId(key.type === 'private' ? process.getBuiltinModule('node:crypto').createPublicKey(key) : key)).toString('base64');
 }
 
 /**
@@ -45,7 +45,7 @@ export function keyHint(key: KeyObject): string {
  * Ed25519 as is.
  */
 export function signBytes(key: KeyObject, data: Uint8Array): Uint8Array {
-  return new Uint8Array(sign(hashFor(key) === null ? null : 'sha256', data, key));
+  return new Uint8Array(process.getBuiltinModule('node:crypto').sign(hashFor(key) === null ? null : 'sha256', data, key));
 }
 
 
@@ -79,13 +79,13 @@ export async function loadPrivateKey(key: KeySource, passphrase?: string, what =
   const nonce = field(sealed.cipher.nonce, 'the nonce');
   const box = field(sealed.ciphertext, 'the ciphertext');
   const secret = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(passphrase ?? '', salt, 32, { N: N as number, r: r as number, p: p as number, maxmem: 256 * 1024 * 1024 }, (error, derived) => (error ? reject(bad('scrypt failed')) : resolve(derived))),
+    process.getBuiltinModule('node:crypto').scrypt(passphrase ?? '', salt, 32, { N: N as number, r: r as number, p: p as number, maxmem: 256 * 1024 * 1024 }, (error, derived) => (error ? reject(bad('scrypt failed')) : resolve(derived))),
   );
   const der = secretboxOpen(box, nonce, new Uint8Array(secret));
   if (der === undefined) throw bad('the passphrase is wrong (or the key was changed)');
   let object: KeyObject;
   try {
-    object = createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+    object = process.getBuiltinModule('node:crypto').createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
   } catch {
     throw bad('what it holds is not a PKCS#8 private key');
   }

@@ -1,6 +1,6 @@
 // X.509 certificates: the fields verification reads, from our own DER reading; signatures
 // checked by node:crypto's X509Certificate.
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto'; // the module is loaded where first used
 import { bits, boolean, children, content, integer, oid, octets, raw, sequence, text, time, expect, parseDer, TAG, type Der } from './der.js';
 import { publicKeyOf } from './keys.js';
 import { equalBytes, refuse } from './refuse.js';
@@ -72,7 +72,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
   }
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(der);
+    x509 = new (process.getBuiltinModule('node:crypto').X509Certificate)(der);
   } catch {
     return refuse('certificate: node:crypto cannot read it');
   }

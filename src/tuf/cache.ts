@@ -1,7 +1,6 @@
 // The TUF client's cache: one folder per mirror URL, holding the last metadata it trusted and the
 // targets it fetched. Every file is written whole to a temporary name and renamed over the old one,
 // so a reader (or a crash) never sees half a file; nothing is written until an update has passed.
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,7 +36,7 @@ export async function writeCached(folder: string, files: ReadonlyMap<string, Uin
   for (const [name, bytes] of files) {
     const path = join(folder, name);
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const temporary = `${path}.${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(temporary, bytes, { mode: 0o644, flag: 'wx' });
       await rename(temporary, path);

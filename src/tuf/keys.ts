@@ -1,7 +1,7 @@
 // TUF's public keys and their signatures, on node:crypto: ECDSA P-256 with SHA-256 (the key as
 // PEM SubjectPublicKeyInfo, or as the hex of its uncompressed point, as Sigstore's first roots
 // have it) and ed25519 (the hex of its 32 bytes). A key of any other type verifies nothing.
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto'; // the module is loaded where first used
 
 /** TufKey: a key as metadata lists it (`keys` of root, or of a delegation), by the wire's field names. */
 export interface TufKey {
@@ -27,15 +27,15 @@ export function publicKey(key: TufKey): PublicKey | undefined {
   try {
     if ((key.keytype === 'ecdsa' || key.keytype === 'ecdsa-sha2-nistp256') && key.scheme === 'ecdsa-sha2-nistp256') {
       const made = value.includes('-----BEGIN PUBLIC KEY-----')
-        ? createPublicKey({ key: value, format: 'pem' })
+        ? process.getBuiltinModule('node:crypto').createPublicKey({ key: value, format: 'pem' })
         : HEX.test(value) && value.length === 130 && value.startsWith('04')
-          ? createPublicKey({ key: Buffer.concat([P256_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' })
+          ? process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.concat([P256_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' })
           : undefined;
       if (made?.asymmetricKeyType !== 'ec' || made.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return undefined;
       return { key: made, digest: 'sha256' };
     }
     if (key.keytype === 'ed25519' && key.scheme === 'ed25519' && HEX.test(value) && value.length === 64) {
-      return { key: createPublicKey({ key: Buffer.concat([ED25519_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' }), digest: null };
+      return { key: process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.concat([ED25519_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' }), digest: null };
     }
   } catch {
     // not a key node:crypto can read: it verifies nothing
@@ -47,7 +47,7 @@ export function publicKey(key: TufKey): PublicKey | undefined {
 export function verifySignature(key: PublicKey, data: Uint8Array, sig: string): boolean {
   if (!HEX.test(sig)) return false;
   try {
-    return verify(key.digest, data, key.key, Buffer.from(sig, 'hex'));
+    return process.getBuiltinModule('node:crypto').verify(key.digest, data, key.key, Buffer.from(sig, 'hex'));
   } catch {
     return false;
   }

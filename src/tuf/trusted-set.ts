@@ -2,7 +2,6 @@
 // detailed client workflow (§5.3–5.6), as python-tuf's TrustedMetadataSet does: each new file is
 // checked against what is already trusted (signatures by a threshold of its delegator's keys,
 // versions never going back, expiry, lengths and hashes) before it replaces it. Pure: no I/O.
-import { createHash } from 'node:crypto';
 import { publicKey, verifySignature } from './keys.js';
 import { parseMetadata, refused, type MetaFile, type Metadata, type RoleName, type Root } from './metadata.js';
 
@@ -141,7 +140,7 @@ export function checkFile(role: string, bytes: Uint8Array, meta: Pick<MetaFile, 
   if (meta.length !== undefined && bytes.length !== meta.length) throw refused(role, `length ${bytes.length} bytes, but ${meta.length} was signed for`);
   for (const [algorithm, digest] of Object.entries(meta.hashes ?? {})) {
     if (!HASHES.has(algorithm)) throw refused(role, `unsupported hash algorithm ${JSON.stringify(algorithm)}`);
-    const actual = createHash(algorithm).update(bytes).digest('hex');
+    const actual = process.getBuiltinModule('node:crypto').createHash(algorithm).update(bytes).digest('hex');
     if (actual !== digest.toLowerCase()) throw refused(role, `${algorithm} hash ${actual}, but ${digest} was signed for`);
   }
 }

@@ -9,6 +9,7 @@ import {
   ArchiveError,
   ClientClosed,
   ConfigError,
+  PlatformsUnknown,
   ConnectionError,
   ContextError,
   DigestMismatch,
@@ -63,6 +64,9 @@ function detail(error: AnyDockerError): string {
     case 'ERR_DOCKER_CONFIG':
       expectTypeOf(error).toEqualTypeOf<ConfigError>();
       return `${error.file} ${error.line}:${error.column} ${error.reason}`;
+    case 'ERR_DOCKER_PLATFORMS_UNKNOWN':
+      expectTypeOf(error).toEqualTypeOf<PlatformsUnknown>();
+      return error.imageName;
     case 'ERR_DOCKER_INVALID_ARGUMENT':
       expectTypeOf(error).toEqualTypeOf<InvalidArgument>();
       return error.message;
@@ -94,6 +98,7 @@ describe('error codes', () => {
     [new ClientClosed(), 'ERR_DOCKER_CLIENT_CLOSED', 'ERR_DOCKER_CLIENT_CLOSED'],
     [new VerificationError('no signature verified', ['a: wrong key', 'b: no log entry']), 'ERR_DOCKER_VERIFICATION', 'a: wrong key|b: no log entry'],
     [new ConfigError("expected '='", { file: '/etc/containers/registries.conf', line: 3, column: 5 }), 'ERR_DOCKER_CONFIG', "/etc/containers/registries.conf 3:5 expected '='"],
+    [new PlatformsUnknown('me/app:1', 'the registry could not be asked'), 'ERR_DOCKER_PLATFORMS_UNKNOWN', 'me/app:1'],
   ] as const)('%s has code %s, and the switch on it reads its fields', (error, code, read) => {
     expect(error.code).toBe(code);
     expect(error.name).toBe(error.constructor.name);

@@ -17,27 +17,13 @@ import {
   pullImage,
   removeImage,
   searchImages,
-  type ResponseBody,
   type Transport,
 } from '../../../src/api.js';
-
-function body(text: string): ResponseBody {
-  const bytes = new TextEncoder().encode(text);
-  return {
-    bytes: async () => bytes,
-    text: async () => text,
-    json: async <T>() => JSON.parse(text) as T,
-    dump: async () => {},
-    cancel: () => {},
-    async *[Symbol.asyncIterator]() {
-      yield bytes;
-    },
-  };
-}
+import { textBody } from '../../support/text-body.js';
 
 /** A client whose every request is answered 200 with `text`. */
 function answering(text: string): Docker {
-  const transport: Transport = { request: async () => ({ statusCode: 200, statusMessage: 'OK', headers: {}, body: body(text) }), close: async () => {} };
+  const transport: Transport = { request: async () => ({ statusCode: 200, statusMessage: 'OK', headers: {}, body: textBody(text) }), close: async () => {} };
   return new Docker({ transport, version: '1.41', configDir: '/nonexistent' });
 }
 

@@ -18,6 +18,7 @@ import { attachArtifact } from './attach.js';
 import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
 import { CredentialLookup } from './credential-lookup.js';
+import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
@@ -48,6 +49,7 @@ export class Registry {
   readonly #requester: Requester;
   readonly #insecure: Set<string>;
   readonly #timeout: number;
+  readonly #hosts: HostPlans;
 
   constructor(options: RegistryOptions = {}) {
     checkOptions('new Registry', options, REGISTRY_OPTIONS);
@@ -62,8 +64,12 @@ export class Registry {
     const lookup = new CredentialLookup(credentials, options.authConfig);
     this.#insecure = new Set((options.insecure ?? []).map((r) => r.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase()));
     this.#timeout = options.timeout ?? 60_000;
+    const { certsDir, hostsDir, registriesConf } = options;
+    const hosts = { ...(certsDir !== undefined ? { certsDir } : {}), ...(hostsDir !== undefined ? { hostsDir } : {}), ...(registriesConf !== undefined ? { registriesConf } : {}) };
+    this.#hosts = new HostPlans({ ...hosts, insecure: [...this.#insecure], env }, options.hubMirrors);
     const transport = new OriginTransport({
       proxy: (origin) => proxyFor(origin, env),
+      tls: (origin) => this.#hosts.tls(origin),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
     });
@@ -297,10 +303,10 @@ export class Registry {
 
   // ---- internals ----
 
-  /** The repository `reference` names, as requests reach it. */
+  /** The repository `reference` names, as requests reach it: through the host configuration's plan (hosts/). */
   #repository(reference: RegistryReference): Repository {
     const target = { registry: reference.registry, origin: registryOrigin(reference, this.#insecure) };
-    return new Repository(this.#requester, reference, target, this.#timeout);
+    return new Repository(this.#requester, reference, target, this.#timeout, (operation) => this.#hosts.plan(reference, operation));
   }
 
   /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */

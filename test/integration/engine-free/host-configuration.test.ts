@@ -5,9 +5,10 @@
 // pushes to the server only, a rewritten prefix, a registry name that resolves nowhere served
 // through hosts.toml, and a blocked registry that costs no connection. No engine.
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, ConnectionError, ImageNotFound, Registry } from '../../../src/index.js';
+import { ConfigError, ConnectionError, Docker, ImageNotFound, Registry } from '../../../src/index.js';
 import type { RegistryOptions } from '../../../src/registry/options.js';
 import { countConnections, startHostRegistries, type HostRegistries } from '../../support/host-registries.js';
 import { freePort } from '../../support/ports.js';
@@ -167,5 +168,30 @@ describe('host configuration, followed by the registry client', () => {
   it('Docker Hub mirrors given (the engine\u2019s, with engineMirrors) answer docker.io names before Docker Hub is asked', async () => {
     const client = registry({ hubMirrors: async () => [`http://${r.mirror}`] });
     expect((await client.resolve(`docker.io/${r.repository}:${r.tag}`)).digest).toBe(r.mirrorDigest);
+  });
+
+  it('new Docker({ engineMirrors: true }): docker.registry takes the engine\u2019s RegistryConfig.Mirrors from GET /info, once', async () => {
+    // anything meant for Docker Hub itself goes to a dead proxy
+    vi.stubEnv('HTTPS_PROXY', deadProxy);
+    // an engine whose daemon.json lists the mirror (the test's engine cannot be restarted with one: this answers GET /info only)
+    const asked: string[] = [];
+    const engine = createServer((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ RegistryConfig: { Mirrors: [`http://${r.mirror}/`] } }));
+    });
+    await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
+    const host = `tcp://127.0.0.1:${(engine.address() as { port: number }).port}`;
+    const withMirrors = new Docker({ host, version: '1.41', engineMirrors: true });
+    try {
+      expect((await withMirrors.registry.resolve(`docker.io/${r.repository}:${r.tag}`)).digest).toBe(r.mirrorDigest);
+      expect(asked.filter((a) => a.endsWith('/info'))).toHaveLength(1);
+      expect(() => new Docker({ host, engineMirrors: 'yes' as unknown as boolean })).toThrow(/engineMirrors/);
+    } finally {
+      await withMirrors.close();
+      await new Promise<void>((resolve) => engine.close(() => resolve()));
+      vi.unstubAllEnvs();
+    }
+    expect(asked.every((a) => !a.includes('/v2/'))).toBe(true);
   });
 });

@@ -50,3 +50,15 @@ export function endpointAuthority(endpoint: HostEndpoint): string {
   const bracketed = host.includes(':') ? `[${host}]` : host;
   return port === (secure ? 443 : 80) ? bracketed : `${bracketed}:${port}`;
 }
+
+/** An insecure endpoint (registries.conf `insecure = true`) over plain HTTP, tried after its HTTPS (port 80 where HTTPS had its default). */
+export function plainTwin(endpoint: HostEndpoint): HostEndpoint {
+  const { tls: _tls, ...rest } = endpoint;
+  const port = endpoint.origin.port === 443 ? 80 : endpoint.origin.port;
+  return { ...rest, origin: { secure: false, host: endpoint.origin.host, port }, source: `${endpoint.source} (plain HTTP)` };
+}
+
+/** True when `next` is `endpoint`'s plain-HTTP twin: tried only when no connection could be made over HTTPS. */
+export function isPlainTwin(endpoint: HostEndpoint | undefined, next: HostEndpoint | undefined): boolean {
+  return endpoint !== undefined && next !== undefined && endpoint.insecure && endpoint.origin.secure && !next.origin.secure && next.source === `${endpoint.source} (plain HTTP)`;
+}

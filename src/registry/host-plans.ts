@@ -8,7 +8,7 @@ import { locations, type Locations } from '../hosts/locations.js';
 import { resolveHosts } from '../hosts/resolve.js';
 import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin, type OriginTls } from '../transport/origin.js';
-import { endpointAuthority } from './endpoints.js';
+import { endpointAuthority, plainTwin } from './endpoints.js';
 import type { RegistryReference } from './name.js';
 
 /** Docker Hub mirrors: URLs as dockerd's `registry-mirrors` writes them, or a function that gives them when first needed. */
@@ -39,7 +39,8 @@ export class HostPlans {
     const asked = { registry: reference.registry, repository: reference.repository, ...(reference.tag !== undefined ? { tag: reference.tag } : {}), ...(reference.digest !== undefined ? { digest: reference.digest } : {}) };
     const plan = await resolveHosts(asked, operation, this.#config);
     const hub = plan.registry === 'docker.io' && operation !== 'push' ? (await this.#hubEndpoints()).map((e) => ({ ...e, repository: plan.repository })) : [];
-    const endpoints = [...hub, ...plan.endpoints];
+    // registries.conf `insecure = true`: HTTPS unverified first, then plain HTTP (as containers/image does)
+    const endpoints = [...hub, ...plan.endpoints].flatMap((e) => (e.insecure && e.origin.secure ? [e, plainTwin(e)] : [e]));
     for (const endpoint of endpoints) this.#remember(endpoint);
     return { ...plan, endpoints };
   }
@@ -71,7 +72,7 @@ export class HostPlans {
     });
   }
 
-  /** The Docker Hub mirrors given, as endpoints (pull and resolve only), read once. */
+  /** The Docker Hub mirrors given, as endpoints (pull and resolve only), read once (a failed read is the call's error). */
   #hubEndpoints(): Promise<HostEndpoint[]> {
     const given = this.#hubMirrors;
     if (given === undefined) return Promise.resolve([]);
@@ -92,6 +93,11 @@ export class HostPlans {
         } satisfies HostEndpoint;
       });
     })();
+    // a failed read (the engine unreachable) is tried again by the next call, not remembered
+    this.#hub.catch(() => {
+      this.#hub = undefined;
+    });
     return this.#hub;
   }
 }
+

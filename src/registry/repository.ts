@@ -2,7 +2,7 @@
 // its origin, the scopes a token must allow for it, and the requests made to it (manifests, blobs,
 // pages, uploads), each with the call's credentials, timeout and signal. The calls in registry.ts,
 // referrers.ts, write.ts and copy-ends.ts are written over it and never build a request by hand.
-import { ImageNotFound, ProtocolError } from '../errors.js';
+import { ConnectionError, ImageNotFound, ProtocolError } from '../errors.js';
 import { MANIFEST_TYPES, type Manifest, type ManifestResult } from '../oci.js';
 import type { HostEndpoint, HostOperation, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin } from '../transport/origin.js';
@@ -10,7 +10,7 @@ import type { TransportResponse } from '../transport/types.js';
 import { readBounded } from './answer.js';
 import { readBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
-import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, operationOf, passesOn, type PlanFor } from './endpoints.js';
+import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, isPlainTwin, operationOf, passesOn, type PlanFor } from './endpoints.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { RegistryCallOptions } from './options.js';
@@ -84,9 +84,11 @@ export class Repository {
     if (this.#planFor === undefined) return this.#requester.send(this.target, { ...base, path: given ?? request.path }, what, call.authConfig);
     const operation = operationOf(request.method, given ?? request.path, base.scopes, this.repository);
     const plan = await this.#plan(operation);
-    const endpoints = operation === 'push' ? plan.endpoints.slice(0, 1) : plan.endpoints;
+    // a push goes to the first endpoint allowed to (and its plain-HTTP twin when insecure: nothing is sent before TLS fails)
+    const endpoints = operation === 'push' ? plan.endpoints.filter((e, i) => i === 0 || (i === 1 && isPlainTwin(plan.endpoints[0], e))) : plan.endpoints;
     for (const [i, endpoint] of endpoints.entries()) {
       const last = i === endpoints.length - 1;
+      const twin = isPlainTwin(endpoint, endpoints[i + 1]);
       const target = { registry: endpoint.mirror ? endpointAuthority(endpoint) : plan.registry, origin: endpoint.origin };
       const sent = {
         ...base,
@@ -97,14 +99,14 @@ export class Repository {
       };
       try {
         const response = await this.#requester.send(target, sent, what, call.authConfig);
-        if (!last && response.statusCode === 404) {
+        if (!last && !twin && response.statusCode === 404) {
           await response.body.dump();
           continue;
         }
         this.#answered = endpoint;
         return response;
       } catch (error) {
-        if (last || !passesOn(error)) throw error;
+        if (last || !passesOn(error) || (twin && !(error instanceof ConnectionError))) throw error;
       }
     }
     throw new ProtocolError(`no endpoint to ${operation} ${this.name}`);

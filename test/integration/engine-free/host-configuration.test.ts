@@ -133,6 +133,19 @@ describe('host configuration, followed by the registry client', () => {
     expect((await registry({ registriesConf: mirrored }).resolve('example.invalid/team/app:1')).digest).toBe(r.mirrorDigest);
   });
 
+  it('registries.conf insecure = true: HTTPS without verification first, then plain HTTP (a loopback plain registry still answers, pushes too)', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const registriesConf = join(writeTree({ 'registries.conf': `[[registry]]\nlocation = "${r.plain}"\ninsecure = true\n` }), 'registries.conf');
+      const client = registry({ registriesConf });
+      expect((await client.resolve(ref(r.plain))).digest).toBe(r.serverDigest);
+      await client.tag(ref(r.plain, `@${r.serverDigest}`), 'insecure');
+      expect((await registry({}).resolve(ref(r.plain, ':insecure'))).digest).toBe(r.serverDigest);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('a blocked registry is refused before any connection: the counter in front of it sees none', async () => {
     const counter = await countConnections(r.plain);
     try {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, InvalidArgument, RegistryError, TimeoutError } from '../../../src/errors.js';
 import type { HostEndpoint } from '../../../src/hosts/types.js';
-import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, operationOf, passesOn } from '../../../src/registry/endpoints.js';
+import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, isPlainTwin, operationOf, passesOn, plainTwin } from '../../../src/registry/endpoints.js';
 
 const mirror: HostEndpoint = {
   origin: { secure: true, host: 'mirror.example.com', port: 443 },
@@ -66,5 +66,18 @@ describe('passesOn', () => {
     expect(passesOn(new RegistryError('x', 401, []))).toBe(false);
     expect(passesOn(new RegistryError('x', 400, []))).toBe(false);
     expect(passesOn(new InvalidArgument('x'))).toBe(false);
+  });
+});
+
+describe('plainTwin', () => {
+  it('is the insecure endpoint over plain HTTP (port 80 for 443), recognised as its twin only', () => {
+    const insecure = { ...mirror, insecure: true };
+    const twin = plainTwin(insecure);
+    expect(twin.origin).toEqual({ secure: false, host: 'mirror.example.com', port: 80 });
+    expect(twin.tls).toBeUndefined();
+    expect(isPlainTwin(insecure, twin)).toBe(true);
+    expect(isPlainTwin(mirror, plainTwin(mirror))).toBe(false);
+    expect(isPlainTwin(insecure, { ...twin, source: 'another' })).toBe(false);
+    expect(plainTwin({ ...insecure, origin: { ...insecure.origin, port: 5000 } }).origin.port).toBe(5000);
   });
 });

@@ -1,13 +1,13 @@
 // The user's host configuration (hosts/: certs.d, hosts.toml, registries.conf) as a Registry
-// follows it: the plan per reference and operation, the TLS settings of each origin a plan names
-// (handed to the transport when it opens a pool), Docker Hub mirrors given by the caller (the
+// follows it: the plan per reference and operation, the TLS settings and connect timeout of each
+// origin a plan names (handed to the transport when it opens a pool), Docker Hub mirrors given by the caller (the
 // engine's `registry-mirrors`, composed in client.ts), and one warning per host that skips
 // verifying certificates.
 import { InvalidArgument } from '../errors.js';
 import { locations, type Locations } from '../hosts/locations.js';
 import { resolveHosts } from '../hosts/resolve.js';
 import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan } from '../hosts/types.js';
-import { originKey, splitUrl, type Origin, type OriginTls } from '../transport/origin.js';
+import { originKey, splitUrl, type Origin, type OriginSettings } from '../transport/origin.js';
 import { endpointAuthority, plainTwin } from './endpoints.js';
 import type { RegistryReference } from './name.js';
 
@@ -20,7 +20,7 @@ const warned = new Set<string>();
 export class HostPlans {
   readonly #config: HostsConfig;
   readonly #where: Locations;
-  readonly #tls = new Map<string, OriginTls>();
+  readonly #settings = new Map<string, OriginSettings>();
   readonly #hubMirrors: HubMirrors | undefined;
   #hub: Promise<HostEndpoint[]> | undefined;
 
@@ -45,31 +45,38 @@ export class HostPlans {
     return { ...plan, endpoints };
   }
 
-  /** The TLS settings of `origin` (for the transport): a plan's files, else a hint where its CA would go. */
-  tls(origin: Origin): OriginTls | undefined {
-    const known = this.#tls.get(originKey(origin));
-    if (known !== undefined) return known;
+  /** What `origin` has of its own (for the transport): a plan's TLS files and `dial_timeout`, else a hint where its CA would go. */
+  settings(origin: Origin): OriginSettings | undefined {
+    const known = this.#settings.get(originKey(origin));
+    if (known?.tls !== undefined || !origin.secure) return known;
     const folder = this.#where.certsDirs[0];
-    if (folder === undefined) return undefined;
+    if (folder === undefined) return known;
     const at = origin.port === 443 ? origin.host : `${origin.host}:${origin.port}`;
-    return { hint: `to trust a private CA, put it in ${folder.replace(/\/+$/, '')}/${at}/ca.crt` };
+    return { ...known, tls: { hint: `to trust a private CA, put it in ${folder.replace(/\/+$/, '')}/${at}/ca.crt` } };
   }
 
   #remember(endpoint: HostEndpoint): void {
-    const { tls, origin } = endpoint;
-    if (!origin.secure || tls === undefined) return;
+    const { tls, origin, connectTimeout } = endpoint;
     const key = originKey(origin);
-    if (!tls.rejectUnauthorized && !warned.has(key)) {
+    if (tls !== undefined && !tls.rejectUnauthorized && !warned.has(key)) {
       warned.add(key);
       process.emitWarning(`TLS certificates of ${endpointAuthority(endpoint)} are not verified (${endpoint.source})`, { code: 'DOCKWIRE_SKIP_VERIFY' });
     }
-    const files = tls.files.length > 0 ? tls.files.join(', ') : endpoint.source;
-    this.#tls.set(key, {
-      ca: tls.ca,
-      ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
-      rejectUnauthorized: tls.rejectUnauthorized,
-      hint: `the host configuration for it is ${files}`,
-    });
+    const files = tls === undefined ? '' : tls.files.length > 0 ? tls.files.join(', ') : endpoint.source;
+    const own: OriginSettings = {
+      ...(origin.secure && tls !== undefined
+        ? {
+            tls: {
+              ca: tls.ca,
+              ...(tls.cert !== undefined && tls.key !== undefined ? { cert: tls.cert, key: tls.key } : {}),
+              rejectUnauthorized: tls.rejectUnauthorized,
+              hint: `the host configuration for it is ${files}`,
+            },
+          }
+        : {}),
+      ...(connectTimeout !== undefined ? { connectTimeout } : {}),
+    };
+    if (own.tls !== undefined || own.connectTimeout !== undefined) this.#settings.set(key, own);
   }
 
   /** The Docker Hub mirrors given, as endpoints (pull and resolve only), read once (a failed read is the call's error). */

@@ -69,7 +69,7 @@ export class Registry {
     this.#hosts = new HostPlans({ ...hosts, insecure: [...this.#insecure], env }, options.hubMirrors);
     const transport = new OriginTransport({
       proxy: (origin) => proxyFor(origin, env),
-      tls: (origin) => this.#hosts.tls(origin),
+      origin: (origin) => this.#hosts.settings(origin),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
     });

@@ -40,11 +40,19 @@ export interface OriginTls {
   hint?: string;
 }
 
+/** OriginSettings: what one origin has of its own (host configuration: certs.d, hosts.toml). */
+export interface OriginSettings {
+  /** TLS settings (an https origin's). */
+  tls?: OriginTls;
+  /** Milliseconds allowed to connect to it (hosts.toml `dial_timeout`). */
+  connectTimeout?: number;
+}
+
 export interface OriginTransportOptions {
   /** Extra CA certificates (PEM) trusted for TLS origins, beside Node's. */
   ca?: string | Uint8Array;
-  /** TLS settings for one origin, read when its pool is made (undefined: the defaults). */
-  tls?: (origin: Origin) => OriginTls | undefined;
+  /** One origin's own TLS settings and connect timeout, read when its pool is made (undefined: the defaults). */
+  origin?: (origin: Origin) => OriginSettings | undefined;
   /** Milliseconds allowed to connect (and to set up TLS and a tunnel). */
   connectTimeout?: number;
   /** The proxy for an origin, or undefined to go direct (see proxyFor). */
@@ -202,8 +210,9 @@ export class OriginTransport {
     let pool = this.#pools.get(key);
     if (!pool) {
       const proxy = this.#options.proxy?.(origin);
-      const connectTimeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-      const tls = origin.secure ? this.#options.tls?.(origin) : undefined;
+      const own = this.#options.origin?.(origin);
+      const connectTimeout = own?.connectTimeout ?? this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+      const tls = origin.secure ? own?.tls : undefined;
       const connect = connectOrigin(origin, { connectTimeout, proxy, tls, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) });
       pool = new HttpTransport(connect, {
         // RFC 9112 §3.2: the port is left out when it is the scheme's default

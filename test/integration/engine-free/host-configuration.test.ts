@@ -91,7 +91,7 @@ describe('host configuration, followed by the registry client', () => {
 
   it('mirror order: a dead mirror is passed over, the live one answers with its own image (ns= sent); what it lacks falls to the server', async () => {
     const hostsDir = writeTree({
-      [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.dead}"]\ncapabilities = ["pull", "resolve"]\n[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve"]\n`,
+      [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.dead}"]\ncapabilities = ["pull", "resolve"]\ndial_timeout = "2s"\n[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve"]\n`,
     });
     const client = registry({ hostsDir });
     expect((await client.resolve(ref(r.plain))).digest).toBe(r.mirrorDigest);

@@ -3,6 +3,7 @@ import type { BuildKit } from './buildkit-client/buildkit.js';
 import { engineBuildKit, type EngineBuildKit } from './buildkit-client/engine.js';
 import { Credentials } from './credentials/credentials.js';
 import { EngineApi, type VersionInfo } from './engine-api.js';
+import { InvalidArgument } from './errors.js';
 import { setEngineHelpers, type Client } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
@@ -34,9 +35,17 @@ export interface DockerOptions {
   transport?: Transport;
   /** Folder of the docker CLI's config.json for registry credentials (default $DOCKER_CONFIG, then ~/.docker). */
   configDir?: string;
+  /**
+   * `docker.registry` also tries the engine's Docker Hub mirrors (`RegistryConfig.Mirrors` of
+   * `GET /info`, read once) before Docker Hub for pulls (default false: the engine's mirrors are
+   * reachable from the engine, not always from here).
+   */
+  engineMirrors?: boolean;
 }
 
-const DOCKER_OPTIONS = optionNames<DockerOptions>({ host: true, tls: true, ssh: true, version: true, timeout: true, headersTimeout: true, maxSockets: true, transport: true, configDir: true });
+const DOCKER_OPTIONS = optionNames<DockerOptions>({
+  host: true, tls: true, ssh: true, version: true, timeout: true, headersTimeout: true, maxSockets: true, transport: true, configDir: true, engineMirrors: true,
+});
 const FROM_ENV_OPTIONS = DOCKER_OPTIONS.filter((name) => name !== 'host' && name !== 'tls');
 const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
@@ -72,10 +81,17 @@ export class Docker implements Client {
       ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
     });
     this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
+    if (options.engineMirrors !== undefined && typeof options.engineMirrors !== 'boolean') throw new InvalidArgument('engineMirrors must be true or false');
+    const hubMirrors = async (): Promise<string[]> => {
+      const info = await this.api.json<{ RegistryConfig?: { Mirrors?: unknown } | null }>('GET', '/info');
+      const mirrors = info.RegistryConfig?.Mirrors;
+      return Array.isArray(mirrors) ? mirrors.filter((m): m is string => typeof m === 'string' && m !== '') : [];
+    };
     this.registry = new Registry({
       credentials: this.credentials,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
+      ...(options.engineMirrors === true ? { hubMirrors } : {}),
     });
     // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
     setEngineHelpers(this, {

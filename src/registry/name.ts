@@ -2,6 +2,7 @@
 // registry-1.docker.io's `library/busybox:latest`, whose credentials are docker.io's
 // (config.json's https://index.docker.io/v1/); `127.0.0.1:5000/x` is the registry 127.0.0.1:5000.
 import { InvalidArgument } from '../errors.js';
+import { isLoopback } from '../hosts/authority.js';
 import { parseReference, registryOf, splitReference } from '../reference.js';
 
 /** Docker Hub's registry API host. */
@@ -57,7 +58,7 @@ export function isLoopbackRegistry(registry: string): boolean {
   // `[v6]:port`, `[v6]`, a bare v6 address (colons but no port), or `name[:port]`
   const bracketed = /^\[([^\]]+)\]/.exec(registry);
   const host = (bracketed ? bracketed[1]! : registry.split(':').length === 2 ? registry.replace(/:\d+$/, '') : registry).toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+  return isLoopback(host);
 }
 
 /**

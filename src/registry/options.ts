@@ -36,6 +36,22 @@ export interface RegistryOptions {
    * registry should not send you to. Default: every http(s) realm.
    */
   allowRealm?: (realm: URL) => boolean | Promise<boolean>;
+  /**
+   * certs.d folders (Docker's scheme: `<folder>/<host[:port]>/*.crt` CAs, `<name>.cert` with
+   * `<name>.key` a client certificate), searched in order. Default: `~/.config/containers/certs.d`,
+   * `/etc/containers/certs.d`, `/etc/docker/certs.d`; `false`: none. See docs/registry.md.
+   */
+  certsDir?: string | readonly string[] | false;
+  /** containerd's hosts folder (`<folder>/<host[:port]>/hosts.toml`). Default `/etc/containerd/certs.d`; `false`: none. */
+  hostsDir?: string | false;
+  /** containers' registries.conf (v2). Default: the user's, else `/etc/containers/registries.conf`; `false`: none. */
+  registriesConf?: string | false;
+  /**
+   * Docker Hub mirrors (URLs, as dockerd's `registry-mirrors`) tried in order before Docker Hub
+   * for pulls, or a function giving them when first needed (`docker.registry` with the client's
+   * `engineMirrors: true`: the engine's `RegistryConfig.Mirrors`).
+   */
+  hubMirrors?: readonly string[] | (() => Promise<readonly string[]>);
 }
 
 /**
@@ -143,6 +159,7 @@ export interface AttachOptions extends RegistryCallOptions {
 export const REGISTRY_OPTIONS = optionNames<RegistryOptions>({
   configDir: true, authConfig: true, insecure: true, timeout: true, ca: true, retry: true, env: true, credentials: true, maxSockets: true,
   headersTimeout: true, allowRealm: true,
+  certsDir: true, hostsDir: true, registriesConf: true, hubMirrors: true,
 });
 export const CALL_OPTIONS = optionNames<RegistryCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true });
 export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platform: true });

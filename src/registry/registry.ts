@@ -27,6 +27,7 @@ import { registryAttestations, type RegistryAttestationsOptions } from './attest
 import type { AttestationList } from '../attestations/collect.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
+import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
@@ -60,6 +61,7 @@ export class Registry {
   readonly #requester: Requester;
   readonly #insecure: Set<string>;
   readonly #limits: RequestLimits;
+  readonly #hosts: HostPlans;
 
   constructor(options: RegistryOptions = {}) {
     checkOptions('new Registry', options, REGISTRY_OPTIONS);
@@ -76,8 +78,12 @@ export class Registry {
     const lookup = new CredentialLookup(credentials, options.authConfig);
     this.#insecure = new Set((options.insecure ?? []).map((r) => r.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase()));
     this.#limits = { timeout: options.timeout ?? 60_000, headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT };
+    const { certsDir, hostsDir, registriesConf } = options;
+    const hosts = { ...(certsDir !== undefined ? { certsDir } : {}), ...(hostsDir !== undefined ? { hostsDir } : {}), ...(registriesConf !== undefined ? { registriesConf } : {}) };
+    this.#hosts = new HostPlans({ ...hosts, insecure: [...this.#insecure], env }, options.hubMirrors);
     const transport = new OriginTransport({
       proxy: (origin) => proxyFor(origin, env),
+      origin: (origin) => this.#hosts.settings(origin),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.maxSockets !== undefined ? { maxSockets: options.maxSockets } : {}),
     });
@@ -372,10 +378,10 @@ export class Registry {
 
   // ---- internals ----
 
-  /** The repository `reference` names, as requests reach it. */
+  /** The repository `reference` names, as requests reach it: through the host configuration's plan (hosts/). */
   #repository(reference: RegistryReference): Repository {
     const target = { registry: reference.registry, origin: registryOrigin(reference, this.#insecure) };
-    return new Repository(this.#requester, reference, target, this.#limits);
+    return new Repository(this.#requester, reference, target, this.#limits, (operation) => this.#hosts.plan(reference, operation));
   }
 
   /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */

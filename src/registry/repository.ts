@@ -2,13 +2,15 @@
 // its origin, the scopes a token must allow for it, and the requests made to it (manifests, blobs,
 // pages, uploads), each with the call's credentials, timeout and signal. The calls in registry.ts,
 // referrers.ts, write.ts and copy-ends.ts are written over it and never build a request by hand.
-import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
+import { ConnectionError, ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
 import { MANIFEST_TYPES, type Manifest, type ManifestResult } from '../oci.js';
-import { authority, originKey, splitUrl } from '../transport/origin.js';
+import type { HostEndpoint, HostOperation, HostsPlan } from '../hosts/types.js';
+import { originKey, splitUrl, type Origin } from '../transport/origin.js';
 import type { TransportResponse } from '../transport/types.js';
 import { readBounded, readCapped, readSized } from './answer.js';
 import { readBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
+import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, isPlainTwin, operationOf, passesOn, type PlanFor } from './endpoints.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { ListBounds, RegistryCallOptions } from './options.js';
@@ -50,9 +52,15 @@ export class Repository {
   readonly target: Target;
   readonly #requester: Requester;
   readonly #limits: RequestLimits;
+  readonly #planFor: PlanFor | undefined;
+  readonly #plans = new Map<HostOperation, Promise<HostsPlan>>();
+  /** The endpoint that answered last (a Location or a Link it gives is on its origin). */
+  #answered: HostEndpoint | undefined;
 
-  constructor(requester: Requester, name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>, target: Target, limits: RequestLimits) {
+  /** `plans`: the host configuration's endpoints per operation (hosts/); without it, every request goes to `target`. */
+  constructor(requester: Requester, name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>, target: Target, limits: RequestLimits, plans?: PlanFor) {
     this.#requester = requester;
+    this.#planFor = plans;
     this.registry = name.registry;
     this.host = name.host;
     this.repository = name.repository;
@@ -70,17 +78,59 @@ export class Repository {
     return `repository:${this.repository}:${access === 'push' ? 'pull,push' : access}`;
   }
 
-  /** Sends `request` with the call's credentials, timeout and signal; see Requester.send. */
-  send(request: RepositoryRequest, what: string, call: RegistryCallOptions): Promise<TransportResponse> {
+  /**
+   * Sends `request` with the call's credentials, timeout and signal (see Requester.send) to the
+   * endpoints of the plan for its operation, in order: a mirror that cannot be reached, answers a
+   * 5xx or has nothing (404) passes it to the next; a push goes to the first endpoint that may
+   * push only. A path that is a whole URL (a Location, a Link) is sent as it is.
+   */
+  async send(request: RepositoryRequest, what: string, call: RegistryCallOptions): Promise<TransportResponse> {
     const timeout = call.timeout ?? this.#limits.timeout;
     const headersTimeout = call.headersTimeout ?? this.#limits.headersTimeout;
     const signal = request.signal ?? call.signal;
-    return this.#requester.send(
-      this.target,
-      { scopes: [this.scope('pull')], ...request, timeout, headersTimeout, ...(signal ? { signal } : {}) },
-      what,
-      call.authConfig,
-    );
+    const given = /^https?:\/\//i.test(request.path) ? splitUrl(request.path).path : undefined;
+    const base = { scopes: [this.scope('pull')], ...request, timeout, headersTimeout, ...(signal ? { signal } : {}) };
+    if (this.#planFor === undefined) return this.#requester.send(this.target, { ...base, path: given ?? request.path }, what, call.authConfig);
+    const operation = operationOf(request.method, given ?? request.path, base.scopes, this.repository);
+    const plan = await this.#plan(operation);
+    // a push goes to the first endpoint allowed to (and its plain-HTTP twin when insecure: nothing is sent before TLS fails)
+    const endpoints = operation === 'push' ? plan.endpoints.filter((e, i) => i === 0 || (i === 1 && isPlainTwin(plan.endpoints[0], e))) : plan.endpoints;
+    for (const [i, endpoint] of endpoints.entries()) {
+      const last = i === endpoints.length - 1;
+      const twin = isPlainTwin(endpoint, endpoints[i + 1]);
+      const target = { registry: endpoint.mirror ? endpointAuthority(endpoint) : plan.registry, origin: endpoint.origin };
+      const sent = {
+        ...base,
+        path: given ?? endpointPath(endpoint, this.repository, request.path),
+        scopes: base.scopes.map((scope) => endpointScope(endpoint, this.repository, scope)),
+        headers: { ...endpointHeaders(endpoint), ...request.headers },
+        ...(last ? {} : { once: true }),
+      };
+      try {
+        const response = await this.#requester.send(target, sent, what, call.authConfig);
+        if (!last && !twin && response.statusCode === 404) {
+          await response.body.dump();
+          continue;
+        }
+        this.#answered = endpoint;
+        return response;
+      } catch (error) {
+        if (last || !passesOn(error) || (twin && !(error instanceof ConnectionError))) throw error;
+      }
+    }
+    throw new ProtocolError(`no endpoint to ${operation} ${this.name}`);
+  }
+
+  /** The plan for `operation`, resolved once for this repository. */
+  #plan(operation: HostOperation): Promise<HostsPlan> {
+    let plan = this.#plans.get(operation);
+    if (plan === undefined) this.#plans.set(operation, (plan = (this.#planFor as PlanFor)(operation)));
+    return plan;
+  }
+
+  /** The origin that answered last (the registry's own before any answer). */
+  get #origin(): Origin {
+    return this.#answered?.origin ?? this.target.origin;
   }
 
   /** How an upload to this repository sends its requests (with push access). */
@@ -96,13 +146,13 @@ export class Repository {
       );
   }
 
-  /** The path and query of a Location the registry gave, which must be on its own origin. */
+  /** The URL of a Location the registry gave, which must be on the origin that gave it (sent as it is). */
   location(location: string | undefined): string {
-    const origin = this.target.origin;
+    const origin = this.#origin;
     if (location === undefined) throw new ProtocolError('the registry started an upload without a Location');
-    const next = splitUrl(new URL(location, `${origin.secure ? 'https' : 'http'}://${authority(origin)}/`).href);
+    const next = splitUrl(new URL(location, `${originKey(origin)}/`).href);
     if (originKey(next.origin) !== originKey(origin)) throw new ProtocolError('the registry sent an upload to another origin: refused');
-    return next.path;
+    return `${originKey(origin)}${next.path}`;
   }
 
   /** The manifests endpoint of `which` (a tag or a digest). */
@@ -189,13 +239,12 @@ export class Repository {
    * more than `maxPages` of them is ProtocolError, never a list cut short.
    */
   *pages(first: string, accept: string, call: RegistryCallOptions, maxPages: number, pass: number[] = []): Generator<Promise<Page>> {
-    const origin = this.target.origin;
     let path: string | undefined = first;
     let result: Page | undefined;
     for (let pages = 0; path !== undefined; pages++) {
       if (pages >= maxPages) throw new ProtocolError(`${this.repository}: the list has more than ${maxPages} pages (maxPages): refused`);
       const at: string = path;
-      const what = at.split('?')[0];
+      const what = (/^https?:\/\//i.test(at) ? splitUrl(at).path : at).split('?')[0];
       const page = (async () => {
         const response = await this.send({ method: 'GET', path: at, headers: { Accept: accept }, pass }, `GET ${what}`, call);
         if (response.statusCode === 404) {
@@ -210,11 +259,12 @@ export class Repository {
       const link = result?.response.statusCode === 200 ? nextLink(result.response.headers['link']) : undefined;
       path = undefined;
       if (link !== undefined) {
-        const next = splitUrl(new URL(link, `${origin.secure ? 'https' : 'http'}://${this.host}${at}`).href);
+        const origin = this.#origin;
+        const next = splitUrl(new URL(link, `${originKey(origin)}${/^https?:\/\//i.test(at) ? splitUrl(at).path : at}`).href);
         if (next.origin.host !== origin.host || next.origin.port !== origin.port) {
           throw new ProtocolError(`${this.repository}: a next page on another origin is refused`);
         }
-        path = next.path;
+        path = `${originKey(origin)}${next.path}`;
       }
     }
   }

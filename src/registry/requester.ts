@@ -36,6 +36,8 @@ export interface RegistryRequest {
   pass?: readonly number[];
   body?: TransportRequest['body'];
   bodyLength?: number;
+  /** Not tried again after a 429, a 5xx or a broken connection (a mirror with another endpoint after it). */
+  once?: boolean;
 }
 
 export interface Target {
@@ -80,7 +82,7 @@ export class Requester {
    */
   async send(target: Target, request: RegistryRequest, what: string, explicit?: AuthConfig): Promise<TransportResponse> {
     // a streamed body cannot be sent twice
-    const replayable = request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
+    const replayable = !request.once && (request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array);
     for (let tries = 1; ; tries++) {
       let response: TransportResponse;
       try {

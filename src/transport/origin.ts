@@ -27,9 +27,32 @@ export interface Proxy {
   credentials?: string;
 }
 
+/** OriginTls: TLS settings of one origin (from host configuration: certs.d, hosts.toml). */
+export interface OriginTls {
+  /** The CAs to trust (Node's roots among them when they are still to be trusted). */
+  ca?: string[];
+  /** A client certificate and its key (PEM), presented when the server asks for one. */
+  cert?: string;
+  key?: string;
+  /** False to skip verifying the server's certificate. */
+  rejectUnauthorized?: boolean;
+  /** Said after a TLS failure: what would fix it (the certs.d folder for the host). */
+  hint?: string;
+}
+
+/** OriginSettings: what one origin has of its own (host configuration: certs.d, hosts.toml). */
+export interface OriginSettings {
+  /** TLS settings (an https origin's). */
+  tls?: OriginTls;
+  /** Milliseconds allowed to connect to it (hosts.toml `dial_timeout`). */
+  connectTimeout?: number;
+}
+
 export interface OriginTransportOptions {
   /** Extra CA certificates (PEM) trusted for TLS origins, beside Node's. */
   ca?: string | Uint8Array;
+  /** One origin's own TLS settings and connect timeout, read when its pool is made (undefined: the defaults). */
+  origin?: (origin: Origin) => OriginSettings | undefined;
   /** Milliseconds allowed to connect (and to set up TLS and a tunnel). */
   connectTimeout?: number;
   /** The proxy for an origin, or undefined to go direct (see proxyFor). */
@@ -96,7 +119,7 @@ export function proxyFor(origin: Origin, env: Record<string, string | undefined>
 }
 
 /** Makes connections to `origin`: TCP (through `proxy`'s tunnel if given), then TLS if secure. */
-export function connectOrigin(origin: Origin, options: { ca?: string | Uint8Array; connectTimeout: number; proxy: Proxy | undefined }): Connect {
+export function connectOrigin(origin: Origin, options: { ca?: string | Uint8Array; tls?: OriginTls | undefined; connectTimeout: number; proxy: Proxy | undefined }): Connect {
   const where = authority(origin);
   return async (onread) => {
     const tls = origin.secure ? await import('node:tls') : undefined; // loaded only for an https origin
@@ -112,12 +135,19 @@ export function connectOrigin(origin: Origin, options: { ca?: string | Uint8Arra
     });
     if (options.proxy) await tunnel(tcp, options.proxy, where, deadline);
     if (!tls) return tcp;
-    const ca = options.ca !== undefined ? { ca: [...tls.rootCertificates, String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] } : {};
-    return opened(tls.connect({ socket: tcp, servername: serverName(origin.host), ...ca }), {
+    const given = options.ca !== undefined ? [String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] : [];
+    const own = options.tls;
+    const roots = own?.ca ?? (given.length > 0 ? [...tls.rootCertificates] : undefined);
+    const settings = {
+      ...(roots !== undefined ? { ca: [...roots, ...given] } : {}),
+      ...(own?.cert !== undefined && own.key !== undefined ? { cert: own.cert, key: own.key } : {}),
+      ...(own?.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+    };
+    return opened(tls.connect({ socket: tcp, servername: serverName(origin.host), ...settings }), {
       ready: 'secureConnect',
       deadline,
       late: `TLS with ${where} took longer than ${options.connectTimeout} ms`,
-      failed: (why) => `TLS with ${where} failed: ${why}`,
+      failed: (why) => `TLS with ${where} failed: ${why}${own?.hint !== undefined ? `; ${own.hint}` : ''}`,
       peer: where,
     });
   };
@@ -180,8 +210,10 @@ export class OriginTransport {
     let pool = this.#pools.get(key);
     if (!pool) {
       const proxy = this.#options.proxy?.(origin);
-      const connectTimeout = this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-      const connect = connectOrigin(origin, { connectTimeout, proxy, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) });
+      const own = this.#options.origin?.(origin);
+      const connectTimeout = own?.connectTimeout ?? this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+      const tls = origin.secure ? own?.tls : undefined;
+      const connect = connectOrigin(origin, { connectTimeout, proxy, tls, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) });
       pool = new HttpTransport(connect, {
         // RFC 9112 §3.2: the port is left out when it is the scheme's default
         host: origin.port === (origin.secure ? 443 : 80) ? bracketHost(origin.host) : authority(origin),

@@ -4,7 +4,7 @@
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
 import { Credentials } from '../credentials/credentials.js';
-import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
+import { InvalidArgument, ProtocolError } from '../errors.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
 import { DOCKER_LIST, OCI_INDEX, isIndex, platformOf, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
@@ -19,7 +19,7 @@ import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { checkDigest } from '../digest.js';
-import { choosePlatform, readConfig, readImage } from './image.js';
+import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
 import { manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
@@ -312,7 +312,7 @@ export class Registry {
       // a single image is only the platform asked for if its config says so
       const want = parsePlatform(options.platform);
       const has = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
-      if (!platformMatches(has, want)) throw new ImageNotFound(404, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`, ref);
+      if (!platformMatches(has, want)) throw noManifestFor(ref, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`);
     }
     const call = callOptions(options);
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));

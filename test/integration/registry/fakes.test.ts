@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, ConnectionError, DigestMismatch, ImageNotFound, ProtocolError, Registry, RegistryError, TimeoutError } from '../../../src/index.js';
+import { AbortError, ConnectionError, DigestMismatch, ManifestNotFound, ProtocolError, Registry, RegistryError, TimeoutError } from '../../../src/index.js';
 import { makeCerts } from '../../support/certs.js';
 import { OriginTransport } from '../../../src/transport/origin.js';
 import { engine } from '../../support/engine.js';
@@ -192,9 +192,9 @@ describe('credentials and redirects', () => {
     for (const e of [big, denied]) expect(String((e as Error).message)).not.toContain('do-not-leak');
   });
 
-  it('a 404 for a manifest is ImageNotFound', async () => {
+  it('a 404 for a manifest is ManifestNotFound', async () => {
     const host = await fake((_req, res) => res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'));
-    await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ManifestNotFound);
   });
 });
 

@@ -35,8 +35,6 @@ export type { ParserLimits } from './http/response.js';
 export { parseAddress, type Address } from './transport/address.js';
 export { resolveEndpoint, type Endpoint } from './endpoint.js';
 
-// the registry client's and the image reader's codecs
-export { MAX_MANIFEST_SIZE } from './registry/registry.js';
-export { parseChallenges, type Challenge } from './registry/challenge.js';
+// the registry client's reference parser, and the tar reader's entry
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
-export { readTar, type TarReadEntry, type RandomAccess } from './tar/reader.js';
+export type { TarReadEntry } from './tar/reader.js';

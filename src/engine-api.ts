@@ -21,7 +21,9 @@ export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' |
   notFound?: (explanation: string) => APIError;
 }
 
-const CALL_NAMES: { [K in keyof Required<CallOptions>]: true } = { headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, borrowBody: true, query: true, notFound: true };
+const CALL_NAMES: { [K in keyof Required<CallOptions>]: true } = {
+  headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, borrowBody: true, query: true, notFound: true,
+};
 const CALL_OPTIONS = optionNames<CallOptions>(CALL_NAMES);
 
 /** EngineApiOptions: the options of `new EngineApi(transport, options)`. */

@@ -69,7 +69,8 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
     return ends.putManifest(top.bytes, top.descriptor.mediaType, true);
   }
   const index = top.manifest as ImageIndex;
-  const children = wanted === undefined ? index.manifests : index.manifests.filter((m) => m.platform !== undefined && wanted.some((w) => platformMatches(m.platform!, w)));
+  const children =
+    wanted === undefined ? index.manifests : index.manifests.filter((m) => m.platform !== undefined && wanted.some((w) => platformMatches(m.platform!, w)));
   if (wanted !== undefined && children.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
   for (const child of children) {
     const result = await ends.sourceManifest(child.digest);
@@ -79,6 +80,7 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
     await ends.putManifest(result.bytes, result.descriptor.mediaType, false);
   }
   if (wanted === undefined) return ends.putManifest(top.bytes, top.descriptor.mediaType, true);
-  const subset = { schemaVersion: 2, mediaType: index.mediaType ?? OCI_INDEX, manifests: children, ...(index.annotations ? { annotations: index.annotations } : {}) };
+  const annotations = index.annotations ? { annotations: index.annotations } : {};
+  const subset = { schemaVersion: 2, mediaType: index.mediaType ?? OCI_INDEX, manifests: children, ...annotations };
   return ends.putManifest(new TextEncoder().encode(JSON.stringify(subset)), subset.mediaType, true);
 }

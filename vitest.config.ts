@@ -14,6 +14,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // pure but CPU-bound in places (every truncation of a certificate or a timestamp token):
+          // room for a 2-core machine that is busy with other work
+          testTimeout: 30_000,
         },
       },
       {

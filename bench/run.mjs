@@ -12,7 +12,7 @@ const root = join(here, '..');
 // --tables: only rewrite bench/README.md's tables from the results files, measuring nothing
 const tablesOnly = process.argv.includes('--tables');
 const wanted = process.argv.slice(2).filter((a) => a !== '--tables');
-const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'session', 'buildkit', 'cold-start', 'registry', 'image-files'];
+const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'session', 'buildkit', 'cold-start', 'registry', 'image-files', 'append'];
 // (cold start runs first, while the engine is idle: after the 1 GiB scenarios dockerd goes on
 // cleaning up for a while, and a 150 ms process start is where that shows most)
 const scenarios = all.filter((s) => !wanted.length || wanted.includes(s)).sort((a, b) => (b === 'cold-start') - (a === 'cold-start'));

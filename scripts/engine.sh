@@ -160,17 +160,19 @@ forky_unpack() {
   for deb in "$home"/debs/*.deb; do dpkg -x "$deb" "$home/pkg"; done
 }
 
-# fetch_registry_peers: crane and oras from forky, unpacked into $dir/peers/pkg (once), the
-# registry client's differential references; says which versions it has, and fails naming them
+# fetch_registry_peers: crane, oras and cosign from forky, unpacked into $dir/peers/pkg (once),
+# the registry client's and the signatures' differential references; says which versions it has,
+# and fails naming them
 fetch_registry_peers() {
   local home=$dir/peers pkg=$dir/peers/pkg
-  if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ]; then
-    forky_unpack "$home" "crane, oras" crane oras
+  if [ ! -x "$pkg/usr/bin/crane" ] || [ ! -x "$pkg/usr/bin/oras" ] || [ ! -x "$pkg/usr/bin/cosign" ]; then
+    forky_unpack "$home" "crane, oras, cosign" crane oras cosign
   fi
   local versions
   versions=$(cd "$home/debs" && ls -- *.deb | sed 's/_amd64\.deb$//; s/_/ /' | paste -sd, - | sed 's/,/, /g')
   "$pkg/usr/bin/crane" version >/dev/null 2>&1 || die "crane from forky ($versions) does not run on this machine"
   "$pkg/usr/bin/oras" version >/dev/null 2>&1 || die "oras from forky ($versions) does not run on this machine"
+  "$pkg/usr/bin/cosign" version >/dev/null 2>&1 || die "cosign from forky ($versions) does not run on this machine"
   log "registry peers: $versions from forky"
 }
 
@@ -188,6 +190,17 @@ fetch_tuf_peers() {
   PYTHONPATH=$tuf_pythonpath python3 -c 'import tuf.ngclient, tuf.api.metadata, securesystemslib.signer' >/dev/null 2>&1 \
     || die "python-tuf from forky ($versions) does not import with this machine's python3: $(PYTHONPATH=$tuf_pythonpath python3 -c 'import tuf.ngclient' 2>&1 | tail -1)"
   log "tuf peers: $versions from forky"
+}
+
+# fetch_umoci: umoci from forky, unpacked into $dir/umoci/pkg (once), the reader of OCI layouts the
+# image-making tests check their output against; says which version it has, and fails naming it
+fetch_umoci() {
+  local home=$dir/umoci pkg=$dir/umoci/pkg
+  [ -x "$pkg/usr/bin/umoci" ] || forky_unpack "$home" umoci umoci
+  local version
+  version=$(cd "$home/debs" && ls -- umoci_*.deb | sed 's/_amd64\.deb$//; s/_/ /')
+  "$pkg/usr/bin/umoci" --version >/dev/null 2>&1 || die "umoci from forky ($version) does not run on this machine"
+  log "umoci: $version from forky"
 }
 
 # token_registry: a registry 2.8 with `auth.token` (Bearer tokens, as Docker Hub, GHCR and Quay do),
@@ -239,6 +252,8 @@ DOCKWIRE_TOKEN_PASSWORD=$TOKEN_PASSWORD
 DOCKWIRE_CRANE=$dir/peers/pkg/usr/bin/crane
 DOCKWIRE_ORAS=$dir/peers/pkg/usr/bin/oras
 DOCKWIRE_TUF_PYTHONPATH=$dir/tuf/pkg/usr/lib/python3/dist-packages
+DOCKWIRE_UMOCI=$dir/umoci/pkg/usr/bin/umoci
+DOCKWIRE_COSIGN=$dir/peers/pkg/usr/bin/cosign
 EOF
 }
 
@@ -319,6 +334,7 @@ start_registry() {
 registries() {
   fetch_registry_peers
   fetch_tuf_peers
+  fetch_umoci
   token_registry
   if alive "$dir/registry.pid" && alive "$dir/registry-auth.pid" && [ -f "$dir/registries" ]; then
     # shellcheck disable=SC1091

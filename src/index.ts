@@ -57,6 +57,11 @@ export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
 export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export type { AppendOptions, MutateOptions } from './registry/append.js';
+export type { AppendLayer, PathLayer, FilesLayer, TarLayer, LayerFile, FileOwner, ConfigChanges, ImageOutput, FileOutput, StreamOutput, ImageChanges, AppendResult, AppendedPlatform } from './append/types.js';
+export type { VerifyOptions, VerifyAttestationsOptions, ImageVerification, AttestationVerification } from './registry/signatures.js';
+export type { SignOptions, AttestOptions, SignResult, SignatureCallOptions, SigningCallOptions } from './registry/sign.js';
+export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit
@@ -74,6 +79,13 @@ export type { ArchiveImage, LayerDescriptor } from './image-archive/source.js';
 export type { TarHeader, TarType } from './tar/header.js';
 export type { ImageFilesOptions } from './models/image.js';
 export type { AttestationsOptions } from './images/attestations.js';
+
+// supply-chain data: in-toto statements (provenance, SBOMs) from indexes, referrers and archives
+export { ATTESTATION_LIMITS } from './attestations/limits.js';
+export { PREDICATE_TYPES, type DecodedPredicate, type PredicateKind, type SlsaProvenanceV02, type SlsaProvenanceV1, type SlsaResourceDescriptor, type SpdxDocument, type CycloneDxBom, type CycloneDxComponent } from './attestations/predicates.js';
+export type { Attestation, AttestationList, AttestationSource, SkippedAttestation } from './attestations/collect.js';
+export type { RegistryAttestationsOptions } from './registry/attestations.js';
+export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
 
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
 export { verifyBundle, type VerifyBundleOptions, type SignatureVerification } from './trust/verify.js';

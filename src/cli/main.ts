@@ -3,15 +3,18 @@
 // A family of commands is a file under src/cli/ and one line in FAMILIES.
 import { Docker } from '../api.js';
 import { UsageError, has, one, parseArgs, type Parsed } from './args.js';
+import { APPEND_TITLE, appendCommands } from './append.js';
+import { attestations } from './attestations.js';
 import { build } from './build.js';
-import { f, type ByteOut, type Command, type Family } from './command.js';
+import { f, follow, type ByteOut, type Command, type Family } from './command.js';
 import { engineImages } from './engine-images.js';
 import { imageArchives } from './image-archives.js';
 import { imageFiles } from './image-files.js';
 import { registry } from './registry.js';
+import { trust } from './trust.js';
 import type { Out } from './view.js';
 
-const FAMILIES: Family[] = [engineImages, build, imageArchives, imageFiles, registry];
+const FAMILIES: Family[] = [engineImages, build, imageArchives, imageFiles, registry, attestations, { title: APPEND_TITLE, commands: appendCommands({ follow }) }, trust];
 
 const commands = new Map<string, Command>(FAMILIES.flatMap((family) => Object.entries(family.commands)));
 

@@ -1,6 +1,6 @@
 // A registry, without an engine: manifest, digest, config, tags, referrers, cp, tag-remote,
 // rm-remote, attach.
-import { UsageError, all, one } from './args.js';
+import { UsageError, all, has, one } from './args.js';
 import { f, follow, need, platformOption, type Family } from './command.js';
 import { bytes } from './view.js';
 
@@ -65,13 +65,13 @@ export const registry: Family = {
       },
     },
     cp: {
-      usage: 'cp SRC DST [--platform P]...',
-      summary: 'Copy an image between registries or repositories',
-      flags: { platform: f(['--platform'], true, true) },
+      usage: 'cp SRC DST [--platform P]... [--referrers]',
+      summary: 'Copy an image between registries or repositories (--referrers: with its signatures, SBOMs)',
+      flags: { platform: f(['--platform'], true, true), referrers: f(['--referrers']) },
       async run(docker, args, io) {
         const [src, dst] = need(args, 2, 'SRC and DST');
         const platforms = all(args, 'platform');
-        const descriptor = await follow(docker.registry.copy(src!, dst!, platforms.length ? { platforms } : {}), io);
+        const descriptor = await follow(docker.registry.copy(src!, dst!, { ...(platforms.length ? { platforms } : {}), ...(has(args, 'referrers') ? { referrers: true } : {}) }), io);
         io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
       },
     },

@@ -8,6 +8,8 @@ import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
 import { ImageFiles, type FileEntry } from './files.js';
 import { ArchiveLayout } from './layout.js';
+import { archiveAttestations, type ArchiveAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
 import type { RandomAccess } from '../tar/reader.js';
 import type { ArchiveImage, ImageSource } from './source.js';
 
@@ -31,6 +33,9 @@ const OPEN = optionNames<OpenImageArchiveOptions>({ memoryLimit: true });
 /** Makes an ImageArchive (its constructor is private); not exported from the entry points. */
 let makeImageArchive: (layout: ArchiveLayout, access: OwnedAccess) => ImageArchive;
 
+/** The stored bytes of layer `index` of `image` in `archive` (for registry.append's base); not exported from the entry points. */
+export let archiveLayer: (archive: ImageArchive, image: ArchiveImage, index: number) => RandomAccess;
+
 /** ImageArchive: what openImageArchive opened. close() lets go of its file, or removes its temporary folder. */
 export class ImageArchive {
   /** `docker-archive` (manifest.json and `<id>/layer.tar`) or `oci` (an OCI image layout). */
@@ -46,6 +51,7 @@ export class ImageArchive {
 
   static {
     makeImageArchive = (layout, access) => new ImageArchive(layout, access);
+    archiveLayer = (archive, image, index) => archive.#layer(image, index);
   }
 
   /** Made by openImageArchive. */
@@ -125,6 +131,12 @@ export class ImageArchive {
     if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
     const files = this.#filesOf(options, 'extract', EXTRACT);
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+  }
+
+  /** The in-toto statements of the OCI layout's indexes (BuildKit's attestation manifests), each bound to its platform's manifest; of a docker-archive, none (docs/attestations.md). */
+  async attestations(options: ArchiveAttestationsOptions = {}): Promise<AttestationList> {
+    this.#open('attestations');
+    return archiveAttestations(this.#layout, options);
   }
 
   async close(): Promise<void> {

@@ -64,6 +64,16 @@ export class ArchiveLayout {
     return sliceAccess(this.#access, member.offset, member.size);
   }
 
+  /** A blob of the OCI layout (`blobs/<alg>/<hex>`), its digest checked; undefined when the layout does not hold it. */
+  ociBlob(digest: string): Promise<Uint8Array | undefined> {
+    return this.#blob(digest);
+  }
+
+  /** The OCI layout's index.json, parsed (ArchiveError when there is none). */
+  ociIndex(): Promise<unknown> {
+    return this.#json('index.json');
+  }
+
   #member(name: string): Member | undefined {
     let member = this.#members.get(name);
     for (let hops = 0; member?.linkTo !== undefined && hops < 8; hops++) member = this.#members.get(member.linkTo);

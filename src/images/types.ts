@@ -1,5 +1,8 @@
 // The engine's own shapes for images, typed with the engine's field names (as docker-py keeps
 // them), open to fields newer engines add.
+import type { InTotoStatement } from '../attestations/statement.js';
+
+export type { InTotoStatement };
 import type { Platform } from '../platform.js';
 import type { Descriptor } from '../oci.js';
 
@@ -102,14 +105,6 @@ export interface AttestationStatement {
   Statement?: InTotoStatement;
 }
 
-/** InTotoStatement: an in-toto v1 statement, with its own field names. */
-export interface InTotoStatement {
-  _type: string;
-  subject?: Array<{ name?: string; digest?: Record<string, string>; [key: string]: unknown }>;
-  predicateType?: string;
-  predicate?: unknown;
-  [key: string]: unknown;
-}
 
 /** ImageSummary: one image of GET /images/json, with the engine's field names. */
 export interface ImageSummary {

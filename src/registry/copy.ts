@@ -8,6 +8,7 @@ import { InvalidArgument } from '../errors.js';
 import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { OCI_INDEX, isIndex, type Descriptor, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
+import { isAttestationEntry } from '../attestations/collect.js';
 
 /** What copy needs of the registry client, for one source and one destination repository. */
 export interface CopyEnds {
@@ -26,7 +27,7 @@ export interface CopyEnds {
 }
 
 export interface CopyOptions {
-  /** Only these platforms of an index (one gives that image's manifest; several, a new index). */
+  /** Only these platforms of an index (one gives that image's manifest; several, a new index with their attestation manifests). */
   platforms?: PlatformSpec[];
   /** Blobs copied at once (default 4). */
   concurrency?: number;
@@ -69,9 +70,12 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
     return ends.putManifest(top.bytes, top.descriptor.mediaType, true);
   }
   const index = top.manifest as ImageIndex;
-  const children =
-    wanted === undefined ? index.manifests : index.manifests.filter((m) => m.platform !== undefined && wanted.some((w) => platformMatches(m.platform!, w)));
-  if (wanted !== undefined && children.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
+  // a subset of platforms keeps the attestation manifests of the images it keeps, and only those
+  const chosen = (m: Descriptor): boolean => m.platform !== undefined && !isAttestationEntry(m) && wanted!.some((w) => platformMatches(m.platform!, w));
+  const images = wanted === undefined ? index.manifests : index.manifests.filter(chosen);
+  if (wanted !== undefined && images.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
+  const attested = (m: Descriptor): boolean => isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']);
+  const children = wanted === undefined ? images : [...images, ...index.manifests.filter(attested)];
   for (const child of children) {
     const result = await ends.sourceManifest(child.digest);
     if (isIndex(result.manifest, result.descriptor.mediaType)) throw new InvalidArgument('nested indexes are not copied');

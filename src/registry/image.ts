@@ -6,6 +6,7 @@ import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } fro
 import { checkDigest } from '../digest.js';
 import type { RegistryCallOptions } from './options.js';
 import { parseJson, type Repository } from './repository.js';
+import { isAttestationEntry } from '../attestations/collect.js';
 
 /** Image configs bigger than this are refused (they are read whole). */
 export const MAX_CONFIG_SIZE = 64 * 1024 * 1024;
@@ -49,7 +50,8 @@ export function noManifestFor(ref: string, why: string): ManifestNotFound {
 /** The descriptor of `index` for `platform` (a variant left out matches any); none is ManifestNotFound. */
 export function choosePlatform(index: ImageIndex, platform: PlatformSpec, ref: string): Descriptor {
   const want = parsePlatform(platform);
-  const found = index.manifests.find((m) => m.platform !== undefined && platformMatches(m.platform, want));
+  // (an attestation manifest, platform unknown/unknown, is never an image to choose)
+  const found = index.manifests.find((m) => m.platform !== undefined && !isAttestationEntry(m) && platformMatches(m.platform, want));
   if (!found) throw noManifestFor(ref, `no image for ${formatPlatform(want)} in the index`);
   checkDigest(found.digest, 'an index entry\u2019s digest');
   return found;

@@ -70,6 +70,8 @@ export interface RegistryCopyOptions extends RegistryCallOptions {
   platforms?: PlatformSpec[];
   /** Blobs copied at once (default 4). */
   concurrency?: number;
+  /** Also every manifest that refers to what is copied (signatures, attestations, SBOMs), recursively, and the legacy `.sig`/`.att`/`.sbom` tags. */
+  referrers?: boolean;
 }
 
 /** PushBlobOptions: the options of `registry.pushBlob`. */
@@ -121,7 +123,7 @@ export const EXTRACT_CALL_OPTIONS = optionNames<PlatformCallOptions & ExtractOpt
 });
 export const TAGS_OPTIONS = optionNames<TagsOptions>({ authConfig: true, signal: true, timeout: true, pageSize: true });
 export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({ authConfig: true, signal: true, timeout: true, artifactType: true });
-export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, platforms: true, concurrency: true });
+export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, platforms: true, concurrency: true, referrers: true });
 export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
   authConfig: true, signal: true, timeout: true, digest: true, size: true, chunkSize: true, mediaType: true,
 });

@@ -1,6 +1,7 @@
 // Referrers (OCI distribution spec 1.1): the manifests whose `subject` is a given manifest. Read
 // with the referrers API, or, where a registry has none, from the index under the fallback tag
 // `<alg>-<hex>` (the tag schema), which an attach to such a registry keeps up to date.
+import { withArtifactTypes } from './referrer-types.js';
 import { ProtocolError } from '../errors.js';
 import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
 import { checkDigest } from '../digest.js';
@@ -44,7 +45,7 @@ export async function listReferrers(
     filtered = false;
     const tagged = await fallbackIndex(repository, digest, call, ref);
     if (tagged === undefined) return [];
-    found.push(...tagged);
+    found.push(...(await withArtifactTypes(tagged, (d) => repository.manifest(d, call))));
   }
   return artifactType === undefined || filtered ? found : found.filter((d) => d.artifactType === artifactType);
 }

@@ -3,6 +3,10 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
+import { verifyImage, verifyImageAttestations, type AttestationVerification, type ImageVerification, type VerifyAttestationsOptions, type VerifyOptions } from './signatures.js';
+import { attestImage, signImage, type AttestOptions, type SignOptions, type SignResult } from './sign.js';
+import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
+import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
 import { InvalidArgument, ProtocolError } from '../errors.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
@@ -17,18 +21,22 @@ import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
+import { copiedSubjects, copyReferrers } from './copy-referrers.js';
+import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { AttestationList } from '../attestations/collect.js';
+import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
-import { manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
+import { formatReference, manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
   ATTACH_OPTIONS, CALL_OPTIONS, COPY_OPTIONS, EXTRACT_CALL_OPTIONS, PLATFORM_CALL_OPTIONS, PUSH_BLOB_OPTIONS, PUSH_MANIFEST_OPTIONS, REFERRERS_OPTIONS,
   REGISTRY_OPTIONS, TAGS_OPTIONS, callOptions,
   type AttachOptions, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
   type RegistryCallOptions, type RegistryCopyOptions, type RegistryOptions, type TagsOptions,
 } from './options.js';
-import { listReferrers } from './referrers.js';
+import { addToFallbackIndex, listReferrers } from './referrers.js';
 import { Repository, parseJson } from './repository.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
@@ -283,16 +291,55 @@ export class Registry {
         ...(options.platforms ? { platforms: options.platforms } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       };
-      return copyImage(ends, copyOptions, (event) => {
+      const emit = (event: ProgressEvent): unknown => {
         state.totals.update(event);
         return scope.emit(event);
-      });
+      };
+      const copied = await copyImage(ends, copyOptions, emit);
+      if (options.referrers) {
+        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
+        await copyReferrers(this, source, destination, subjects, call, emit, (subject, entry) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst));
+      }
+      return copied;
     }, options.signal);
   }
 
   /** Closes idle connections to every registry. */
   close(): Promise<void> {
     return this.#requester.transport.close();
+  }
+
+  /** Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its platforms, changes its config, and pushes or writes the result (see docs/append.md). */
+  append(base: string, options: AppendOptions): ProgressJob<AppendResult> {
+    return appendImage(this, base, options);
+  }
+
+  /** Changes the config (and annotations) of `ref`'s images, every platform's, the layers untouched; pushed back under `ref` unless `to` says otherwise. */
+  mutate(ref: string, options: MutateOptions = {}): ProgressJob<AppendResult> {
+    return mutateImage(this, ref, options);
+  }
+
+  // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts ----
+
+  /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
+  verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
+    return verifyImage(this, ref, options);
+  }
+
+  /** Verifies the attestations of the image `ref` names (bundle referrers and the legacy `.att` tag), each decoded; VerificationError when none verifies. */
+  verifyAttestations(ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
+    return verifyImageAttestations(this, ref, options);
+  }
+
+  /** Signs the image `ref` names with a private key as `cosign sign --key` does: a bundle referrer, or the legacy `.sig` tag. */
+  sign(ref: string, options: SignOptions): Promise<SignResult> {
+    return signImage(this, ref, options);
+  }
+
+  /** Attests the image `ref` names with a signed in-toto statement as `cosign attest --key` does: a bundle referrer, or the legacy `.att` tag. */
+  attest(ref: string, options: AttestOptions): Promise<SignResult> {
+    return attestImage(this, ref, options);
   }
 
   // ---- internals ----
@@ -316,5 +363,10 @@ export class Registry {
     }
     const call = callOptions(options);
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
+  }
+
+  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return registryAttestations(this, ref, options);
   }
 }

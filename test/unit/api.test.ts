@@ -2,6 +2,7 @@
 // a misspelled option is InvalidArgument naming it and the nearest known name, and bad input is
 // a rejection (a Job or a promise) or, from a constructor, a throw; in both cases no request is
 // sent. The client's transport records every request it is asked for, and answers none.
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { makeRegistryData } from '../../src/models/registry-data.js';
 import {
@@ -60,6 +61,7 @@ function recorder(): Transport & { sent: Sent[] } {
 
 const ID = `sha256:${'a'.repeat(64)}`;
 const DIGEST = `sha256:${'b'.repeat(64)}`;
+const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A client whose every request is recorded, and an Image and a RegistryData of it. */
 function client(): { docker: Docker; sent: Sent[]; image: Image; data: RegistryData } {
@@ -156,7 +158,15 @@ const misspelled: Array<[string, string, string, Call]> = [
   ['registry.delete', 'signl', 'signal', ({ docker }) => docker.registry.delete('127.0.0.1:9/me/app:1', { signl: undefined } as never)],
   ['registry.attach', 'artifacttype', 'artifactType', ({ docker }) => docker.registry.attach('127.0.0.1:9/me/app:1', { artifacttype: 'x', blobs: [] } as never)],
   ['registry.copy', 'platfroms', 'platforms', ({ docker }) => docker.registry.copy('127.0.0.1:9/me/app:1', '127.0.0.1:9/me/other:1', { platfroms: [] } as never)],
+  ['registry.append', 'annotation', 'annotations', ({ docker }) => docker.registry.append('127.0.0.1:9/me/app:1', { to: '127.0.0.1:9/me/app:2', annotation: {} } as never)],
+  ['registry.mutate', 'platfroms', 'platforms', ({ docker }) => docker.registry.mutate('127.0.0.1:9/me/app:1', { platfroms: [] } as never)],
+  ['registry.copy (referrers)', 'referers', 'referrers', ({ docker }) => docker.registry.copy('127.0.0.1:9/me/app:1', '127.0.0.1:9/me/other:1', { referers: true } as never)],
+  ['registry.attestations', 'predicatetype', 'predicateType', ({ docker }) => docker.registry.attestations('127.0.0.1:9/me/app:1', { predicatetype: 'x' } as never)],
   ['registry.files', 'platfrom', 'platform', ({ docker }) => docker.registry.files('127.0.0.1:9/me/app:1', { platfrom: 'linux/amd64' } as never)],
+  ['registry.verify', 'identiy', 'identity', ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', { identiy: 'x' } as never)],
+  ['registry.verifyAttestations', 'predicatetype', 'predicateType', ({ docker }) => docker.registry.verifyAttestations('127.0.0.1:9/me/app:1', { predicatetype: 'x' } as never)],
+  ['registry.sign', 'annotation', 'annotations', ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', { annotation: {} } as never)],
+  ['registry.attest', 'predicatetype', 'predicateType', ({ docker }) => docker.registry.attest('127.0.0.1:9/me/app:1', { predicatetype: 'x' } as never)],
   ['registry.extract', 'device', 'devices', ({ docker }) => docker.registry.extract('127.0.0.1:9/me/app:1', '/tmp/never', { device: true } as never)],
   ['buildkit.build', 'platfroms', 'platforms', ({ docker }) => docker.buildkit.build({ path: '.', platfroms: [] } as never)],
   ['buildkit.prune', 'al', 'all', ({ docker }) => docker.buildkit.prune({ al: true } as never)],
@@ -240,7 +250,16 @@ const badInput: Array<[string, RegExp, Call]> = [
   ['pushImage: two tags', /already names a tag/, ({ docker }) => pushImage(docker, 'me/app:1', { tag: '2' })],
   ['buildImage: a bad encoding', /encoding must be/, ({ docker }) => buildImage(docker, { path: '.', encoding: 'br' as never })],
   ['registry.copy: a bad destination', /dst/, ({ docker }) => docker.registry.copy('127.0.0.1:9/me/app:1', 'Bad Name')],
+  ['registry.append: a relative file path', /layers\[0\]\.files/, ({ docker }) => docker.registry.append('127.0.0.1:9/me/app:1', { layers: [{ files: { 'etc/x': 'x' } }], to: '127.0.0.1:9/me/app:2' })],
+  ['registry.append: no destination', /to is required/, ({ docker }) => docker.registry.append('127.0.0.1:9/me/app:1', {} as never)],
   ['registry.manifest: a bad reference', /ref/, ({ docker }) => docker.registry.manifest('Bad Name')],
+  ['registry.verify: neither key nor trusted root', /give key, or trustedRoot/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', {})],
+  ['registry.verify: keyless without an issuer', /needs identity and issuer/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', { trustedRoot: '/nowhere', identity: 'me' })],
+  ['registry.verify: not a key', /registry.verify: key/, ({ docker }) => docker.registry.verify('127.0.0.1:9/me/app:1', { key: 'not a key' })],
+  ['registry.sign: no key', /needs a key/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', {} as never)],
+  ['registry.sign: not a private key', /not a PEM private key/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', { key: 'not a key' })],
+  ['registry.sign: a bad format', /format must be/, ({ docker }) => docker.registry.sign('127.0.0.1:9/me/app:1', { key: 'x', format: 'gpg' as never })],
+  ['registry.attest: no predicateType', /needs a predicateType/, ({ docker }) => docker.registry.attest('127.0.0.1:9/me/app:1', { key: KEY, predicate: {} } as never)],
   ['buildkit.build: an unknown output type', /output/, ({ docker }) => docker.buildkit.build({ path: '.', outputs: [{ type: 'floppy' } as never] })],
   ['openImageArchive: not an archive', /archive|source/, () => openImageArchive(42 as never)],
   ['fetchTrustedRoot: a mirror that is not a URL', /mirror must be an http\(s\) URL/, () => fetchTrustedRoot({ mirror: 'tuf-repo-cdn.sigstore.dev' })],

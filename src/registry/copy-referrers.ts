@@ -1,0 +1,89 @@
+// What `copy(src, dst, { referrers: true })` adds after the image itself: every manifest that
+// refers to a copied manifest (signatures, attestations, SBOMs), and what refers to those, each
+// copied as `copy` copies an image (blobs mounted or streamed, verified, progress events); where
+// the destination has no referrers API, its `sha256-<hex>` fallback tag is kept up to date, earlier
+// entries kept, as `attach` does; and the legacy `.sig`, `.att` and `.sbom` tags of the copied
+// digests. The Registry's public calls read and copy; the fallback tag is written by the Registry's
+// own addToFallbackIndex (referrers.ts), which it passes in.
+import { ManifestNotFound, ProtocolError } from '../errors.js';
+import { isIndex, type Descriptor } from '../oci.js';
+import type { ProgressEvent } from '../progress/events.js';
+import { ATTESTATION_LIMITS } from '../attestations/limits.js';
+import type { RegistryCallOptions } from './options.js';
+import { fallbackTag } from './referrers.js';
+import type { Registry } from './registry.js';
+
+/** How deep referrers of referrers are followed (a signature of an attestation of an image is 2). */
+const MAX_DEPTH = 8;
+/** The legacy tags cosign writes beside a digest (`sha256-<hex>.sig`, ...). */
+const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
+
+
+/**
+ * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from` to
+ * `to`, both `registry/repository`), recursively; `emit` is told each blob's progress.
+ */
+export async function copyReferrers(
+  registry: Registry,
+  from: string,
+  to: string,
+  subjects: readonly string[],
+  call: RegistryCallOptions,
+  emit: (event: ProgressEvent) => unknown,
+  addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+): Promise<number> {
+  const seen = new Set<string>(subjects);
+  let copied = 0;
+  let level = [...subjects];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth >= MAX_DEPTH) throw new ProtocolError(`referrers of referrers nest more than ${MAX_DEPTH} deep: refused`);
+    const next: string[] = [];
+    for (const subject of level) {
+      const found = await registry.referrers(`${from}@${subject}`, call);
+      const fresh = found.filter((d) => !seen.has(d.digest));
+      for (const d of fresh) {
+        seen.add(d.digest);
+        if (seen.size > ATTESTATION_LIMITS.manifests * 4) throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
+        await follow(registry.copy(`${from}@${d.digest}`, `${to}@${d.digest}`, call), emit);
+        next.push(d.digest);
+        copied++;
+      }
+      if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
+      for (const suffix of LEGACY_SUFFIXES) {
+        const tag = `${fallbackTag(subject)}.${suffix}`;
+        const legacy = await registry.resolve(`${from}:${tag}`, call).catch((error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)));
+        if (legacy === undefined) continue;
+        await follow(registry.copy(`${from}:${tag}`, `${to}:${tag}`, call), emit);
+        copied++;
+      }
+    }
+    level = next;
+  }
+  return copied;
+}
+
+/**
+ * copiedSubjects: the digests a copy put at `to` whose referrers follow them: the manifest copied
+ * (unless a subset of platforms made a new index, which nothing refers to yet), and an index's
+ * entries.
+ */
+export async function copiedSubjects(registry: Registry, to: string, copied: Descriptor, subset: boolean, call: RegistryCallOptions): Promise<string[]> {
+  const { manifest, descriptor } = await registry.manifest(`${to}@${copied.digest}`, call);
+  const entries = isIndex(manifest, descriptor.mediaType) ? manifest.manifests.map((d) => d.digest) : [];
+  return subset && entries.length > 0 ? entries : [copied.digest, ...entries];
+}
+
+/**
+ * Makes the destination list `found` as referrers of `subject`: a registry with the referrers API
+ * already does (it read each manifest's `subject` when it was pushed); one without gets each one
+ * missing added to its fallback tag's index, the entries it has kept.
+ */
+async function ensureListed(registry: Registry, to: string, subject: string, found: readonly Descriptor[], call: RegistryCallOptions, addToFallback: (subject: string, entry: Descriptor) => Promise<void>): Promise<void> {
+  const listed = await registry.referrers(`${to}@${subject}`, call);
+  for (const d of found) if (!listed.some((l) => l.digest === d.digest)) await addToFallback(subject, d);
+}
+
+async function follow<T>(job: AsyncIterable<ProgressEvent> & PromiseLike<T>, emit: (event: ProgressEvent) => unknown): Promise<T> {
+  for await (const event of job) await emit(event);
+  return job;
+}

@@ -1,0 +1,181 @@
+// Layers packed from folders, files and tars: entries placed under their target with parent
+// directories, ignore patterns, owners and modes; the same bytes whatever the file times,
+// creation order and umask when a time is fixed; digests and diff_ids computed while streaming
+// and checked when the bytes are made again; a gzip header with no time and no OS.
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { filesEntries, folderEntries, targetParts, type EntryRules } from '../../../src/append/entries.js';
+import { measureLayer, type LayerBlob } from '../../../src/append/layer.js';
+import { layerSources } from '../../../src/append/plan.js';
+import { DigestMismatch, InvalidArgument, UnsupportedMediaType } from '../../../src/errors.js';
+import { packed, readTar } from '../../support/tar.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function folder(files: Record<string, string>, options: { time?: number; umask?: number; order?: 'reverse' } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dockwire-append-unit-'));
+  dirs.push(dir);
+  const names = Object.keys(files);
+  if (options.order === 'reverse') names.reverse();
+  const previous = process.umask(options.umask ?? 0o022);
+  try {
+    for (const name of names) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), files[name]!, { mode: name.endsWith('.sh') ? 0o777 : 0o666 });
+    }
+  } finally {
+    process.umask(previous);
+  }
+  if (options.time !== undefined) for (const name of names) utimesSync(join(dir, name), options.time, options.time);
+  return dir;
+}
+
+const fixed: EntryRules = { epoch: 1_700_000_000, owner: undefined, now: 1 };
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of source) out.push(x);
+  return out;
+}
+
+async function bytes(source: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  return Buffer.concat(await collect(source));
+}
+
+describe('targetParts', () => {
+  it.each([
+    ['/', []],
+    ['/app', ['app']],
+    ['/srv//app/./x/', ['srv', 'app', 'x']],
+  ])('%s', (target, parts) => expect(targetParts(target, 'to')).toEqual(parts));
+  it.each(['app', '', '/a/../b', '/..'])('%j is refused', (target) => expect(() => targetParts(target, 'layers[0].to')).toThrow(/layers\[0\]\.to/));
+});
+
+describe('folder layers', () => {
+  it('places the folder at `to` with its parents, honours ignore, owner and mode rules', async () => {
+    const dir = folder({ 'a.txt': 'a', 'b/c.map': '{}', 'b/run.sh': 'x' });
+    symlinkSync('a.txt', join(dir, 'link'));
+    const entries = await collect(folderEntries(dir, { path: dir, to: '/srv/app', ignore: ['**/*.map'] }, { ...fixed, owner: { uid: 7, gid: 8 } }));
+    expect(entries.map((e) => [e.name, e.type, e.mode.toString(8), e.uid, e.gid, e.mtime])).toEqual([
+      ['srv', 'directory', '755', 0, 0, fixed.epoch],
+      ['srv/app', 'directory', '755', 7, 8, fixed.epoch],
+      ['srv/app/a.txt', 'file', '644', 7, 8, fixed.epoch],
+      ['srv/app/b', 'directory', '755', 7, 8, fixed.epoch],
+      ['srv/app/b/run.sh', 'file', '755', 7, 8, fixed.epoch],
+      ['srv/app/link', 'symlink', '777', 7, 8, fixed.epoch],
+    ]);
+    expect(entries.find((e) => e.type === 'symlink')!.linkname).toBe('a.txt');
+  });
+
+  it('keeps disk modes and times when no time is fixed; `mode` sets every file\'s', async () => {
+    const dir = folder({ 'x.sh': 'x', 'y': 'y' }, { time: 1234, umask: 0o002 });
+    const kept = await collect(folderEntries(dir, { path: dir }, { epoch: undefined, owner: undefined, now: 5 }));
+    expect(kept.map((e) => [e.name, e.mode.toString(8), e.mtime])).toEqual([['x.sh', '775', 1234], ['y', '664', 1234]]);
+    const given = await collect(folderEntries(dir, { path: dir, mode: 0o600 }, fixed));
+    expect(given.map((e) => e.mode.toString(8))).toEqual(['600', '600']);
+  });
+
+  it('packs the same bytes for two copies with other times, creation order and umask', async () => {
+    const files = { 'a.txt': 'a', 'b/c.txt': 'c', 'b/run.sh': 'r', 'd/e/f': 'f' };
+    const one = folder(files, { time: 1_000, umask: 0o022 });
+    const two = folder(files, { time: 9_000_000, umask: 0o002, order: 'reverse' });
+    const [x, y] = await Promise.all([one, two].map((d) => packed(folderEntries(d, { path: d, to: '/app' }, fixed))));
+    expect(x!.equals(y!)).toBe(true);
+    const unfixed = await Promise.all([one, two].map((d) => packed(folderEntries(d, { path: d, to: '/app' }, { ...fixed, epoch: undefined }))));
+    expect(unfixed[0]!.equals(unfixed[1]!)).toBe(false);
+  });
+});
+
+describe('files layers', () => {
+  it('sorts files and their parents, with modes given or 0644', () => {
+    const entries = filesEntries({ files: { '/z': 'z', '/etc/b.json': 'b', '/etc/a/x': { data: new Uint8Array([1]), mode: 0o700 }, '/etc-x': '' } }, fixed, 'layers[0]');
+    expect(entries.map((e) => [e.name, e.type, e.mode.toString(8)])).toEqual([
+      ['etc', 'directory', '755'],
+      ['etc/a', 'directory', '755'],
+      ['etc/a/x', 'file', '700'],
+      ['etc/b.json', 'file', '644'],
+      ['etc-x', 'file', '644'],
+      ['z', 'file', '644'],
+    ]);
+  });
+  it.each([
+    [{ 'etc/x': 'x' }, /layers\[0\]\.files\["etc\/x"\] must be an absolute path/],
+    [{ '/a/../x': 'x' }, /must not contain "\.\."/],
+    [{ '/': 'x' }, /cannot be placed at \//],
+    [{ '/x': 5 }, /must be bytes, text or \{ data, mode \}/],
+    [{ '/x': { data: 'x', mode: 0o17777 } }, /mode/],
+    [{ '/a': 'x', '/a/b': 'y' }, /also a directory|a\/b/],
+  ])('%j is refused', (files, message) => {
+    expect(() => filesEntries({ files: files as never }, fixed, 'layers[0]')).toThrow(message);
+  });
+});
+
+describe('layer blobs', () => {
+  const tar = (): AsyncIterable<Uint8Array> => (async function* () {
+    yield await packed(filesEntries({ files: { '/a': 'hello', '/b/c': 'world' } }, fixed, 'l'));
+  })();
+
+  it('measures the digest, size and diff_id while streaming, and makes the same bytes again', async () => {
+    const blob = await measureLayer(tar, 'gzip');
+    const again = await bytes(blob.open());
+    expect(`sha256:${createHash('sha256').update(again).digest('hex')}`).toBe(blob.digest);
+    expect(again.length).toBe(blob.size);
+    const raw = gunzipSync(again);
+    expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(blob.diffId);
+    expect(readTar(raw).map((e) => e.name)).toEqual(['a', 'b/', 'b/c']);
+    // gzip header: no time, no OS (255), so no machine's name is in the digest
+    expect([...again.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff]); // XFL 4: the fastest level
+  });
+
+  it('writes zstd where the runtime can, and refuses it by name where it cannot', async () => {
+    const zlib = (await import('node:zlib')) as typeof import('node:zlib') & { zstdDecompressSync?: (b: Uint8Array) => Buffer; createZstdCompress?: unknown };
+    if (typeof zlib.createZstdCompress !== 'function') {
+      await expect(measureLayer(tar, 'zstd')).rejects.toBeInstanceOf(UnsupportedMediaType);
+      return;
+    }
+    const blob = await measureLayer(tar, 'zstd');
+    const raw = zlib.zstdDecompressSync!(await bytes(blob.open()));
+    expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(blob.diffId);
+  });
+
+  it('refuses bytes made again that differ from the measured ones', async () => {
+    let n = 0;
+    const changing = (): AsyncIterable<Uint8Array> => (async function* () {
+      yield await packed(filesEntries({ files: { '/a': `v${n++}` } }, fixed, 'l'));
+    })();
+    const blob: LayerBlob = await measureLayer(changing, 'gzip');
+    await expect(bytes(blob.open())).rejects.toBeInstanceOf(DigestMismatch);
+  });
+});
+
+describe('layer sources', () => {
+  it('refuses a missing path, a relative target and a misspelled field, naming it', () => {
+    expect(() => layerSources([{ path: '/nonexistent/dockwire' }], undefined)).toThrow(/layers\[0\]\.path/);
+    expect(() => layerSources([{ files: {} }, { path: '.', to: 'app' }], undefined)).toThrow(/layers\[1\]\.to/);
+    expect(() => layerSources([{ tar: '/nonexistent.tar' }], undefined)).toThrow(/layers\[0\]\.tar/);
+    expect(() => layerSources([{ path: '.', ignroe: [] } as never], undefined)).toThrow(/unknown option "ignroe"; did you mean "ignore"/);
+    expect(() => layerSources([{ files: {}, owner: { uid: -1, gid: 0 } }], undefined)).toThrow(InvalidArgument);
+  });
+
+  it('reads a tar as it is, from a file or a stream (spooled once), gzip-compressed or not', async () => {
+    const tarBytes = await packed(filesEntries({ files: { '/t': 'tar' } }, fixed, 'l'));
+    const dir = folder({});
+    writeFileSync(join(dir, 'l.tar'), tarBytes);
+    const { gzipSync } = await import('node:zlib');
+    writeFileSync(join(dir, 'l.tar.gz'), gzipSync(tarBytes));
+    const sources = layerSources([{ tar: join(dir, 'l.tar') }, { tar: join(dir, 'l.tar.gz') }, { tar: (async function* () { yield tarBytes; })() }], undefined);
+    for (const source of sources) {
+      expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
+      expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
+      source.close();
+    }
+    chmodSync(dir, 0o755);
+  });
+});

@@ -3,7 +3,14 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
-import { verifyImage, verifyImageAttestations, type AttestationVerification, type ImageVerification, type VerifyAttestationsOptions, type VerifyOptions } from './signatures.js';
+import {
+  verifyImage,
+  verifyImageAttestations,
+  type AttestationVerification,
+  type ImageVerification,
+  type VerifyAttestationsOptions,
+  type VerifyOptions,
+} from './signatures.js';
 import { attestImage, signImage, type AttestOptions, type SignOptions, type SignResult } from './sign.js';
 import { appendImage, mutateImage, type AppendOptions, type MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
@@ -297,9 +304,11 @@ export class Registry {
       };
       const copied = await copyImage(ends, copyOptions, emit);
       if (options.referrers) {
-        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        const repositoryOf = (r: typeof from): string => formatReference({ registry: r.registry, host: r.host, repository: r.repository });
+        const [source, destination] = [repositoryOf(from), repositoryOf(to)];
         const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
-        await copyReferrers(this, source, destination, subjects, call, emit, (subject, entry) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst));
+        const addFallback = (subject: string, entry: Descriptor) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst);
+        await copyReferrers(this, source, destination, subjects, call, emit, addFallback);
       }
       return copied;
     }, options.signal);
@@ -310,7 +319,10 @@ export class Registry {
     return this.#requester.transport.close();
   }
 
-  /** Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its platforms, changes its config, and pushes or writes the result (see docs/append.md). */
+  /**
+   * Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its
+   * platforms, changes its config, and pushes or writes the result (see docs/append.md).
+   */
   append(base: string, options: AppendOptions): ProgressJob<AppendResult> {
     return appendImage(this, base, options);
   }
@@ -322,7 +334,10 @@ export class Registry {
 
   // ---- signatures and attestations (cosign's formats): registry/signatures.ts and registry/sign.ts ----
 
-  /** Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig` tag) with a key, or keyless; VerificationError when none verifies. */
+  /**
+   * Verifies the cosign signatures of the image `ref` names (bundle referrers and the legacy `.sig`
+   * tag) with a key, or keyless; VerificationError when none verifies.
+   */
   verify(ref: string, options: VerifyOptions): Promise<ImageVerification> {
     return verifyImage(this, ref, options);
   }
@@ -365,7 +380,11 @@ export class Registry {
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest) => this.blob(ref, digest, call));
   }
 
-  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  /**
+   * The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the
+   * index), from the index's attestation manifests and from referrers, each bound to its image
+   * (docs/attestations.md).
+   */
   attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
     return registryAttestations(this, ref, options);
   }

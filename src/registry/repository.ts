@@ -108,7 +108,9 @@ export class Repository {
       return await this.send({ method, path: this.manifestPath(which), headers: { Accept: MANIFEST_TYPES.join(', ') }, pass }, `manifest ${name}`, call);
     } catch (error) {
       if (error instanceof RegistryError && error.statusCode === 404 && !pass.includes(404)) {
-        throw new ManifestNotFound(`manifest ${name}`, 404, error.errors);
+        // a HEAD's 404 has no body: the registry's answer is then the spec's code and message
+        const told = error.errors.some((e) => e.message !== undefined);
+        throw new ManifestNotFound(`manifest ${name}`, 404, told ? error.errors : [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]);
       }
       throw error;
     }

@@ -158,6 +158,11 @@ describe('credentials and redirects', () => {
   it('a 404 for a manifest is ManifestNotFound', async () => {
     const host = await fake((_req, res) => res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'));
     await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ManifestNotFound);
+    // a HEAD's answer has no body: the spec's code stands in for it; a GET's is the registry's own
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toMatchObject({ statusCode: 404, registryCode: 'MANIFEST_UNKNOWN' });
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toThrow(/x:v1: 404 MANIFEST_UNKNOWN: manifest unknown$/);
+    const bare = await fake((_req, res) => res.writeHead(404).end());
+    await expect(client().manifest(`${bare}/x:v1`)).rejects.toMatchObject({ code: 'ERR_DOCKER_MANIFEST_NOT_FOUND', registryCode: 'MANIFEST_UNKNOWN' });
   });
 });
 

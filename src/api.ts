@@ -35,9 +35,8 @@ export type { ParserLimits } from './http/response.js';
 export { parseAddress, type Address } from './transport/address.js';
 export { resolveEndpoint, type Endpoint } from './endpoint.js';
 
-// the registry client's and the image reader's codecs
-export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE, MAX_RETRY_AFTER } from './registry/registry.js';
+// the registry client's limits and deadlines, its reference parser, and the tar reader's entry
+export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_RETRY_AFTER } from './registry/registry.js';
 export { DEFAULT_HEADERS_TIMEOUT, DEFAULT_ENGINE_HEADERS_TIMEOUT } from './transport/deadline.js';
-export { parseChallenges, type Challenge } from './registry/challenge.js';
 export { parseRegistryReference, type RegistryReference } from './registry/name.js';
-export { readTar, type TarReadEntry, type RandomAccess } from './tar/reader.js';
+export type { TarReadEntry } from './tar/reader.js';

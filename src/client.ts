@@ -9,7 +9,7 @@ import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
 import { resolveEndpoint } from './endpoint.js';
-import { checkOptions, optionNames, type Cancellable } from './options.js';
+import { checkOptions, optionNames, SIGNAL_ONLY, type Cancellable } from './options.js';
 import { DEFAULT_HOST, parseAddress, type Address } from './transport/address.js';
 import { SocketTransport, type TlsOptions } from './transport/socket-transport.js';
 import type { SshOptions } from './transport/ssh.js';
@@ -47,7 +47,6 @@ const DOCKER_OPTIONS = optionNames<DockerOptions>({
   host: true, tls: true, ssh: true, version: true, timeout: true, headersTimeout: true, maxSockets: true, transport: true, configDir: true, engineMirrors: true,
 });
 const FROM_ENV_OPTIONS = DOCKER_OPTIONS.filter((name) => name !== 'host' && name !== 'tls');
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /** Docker: a client of one engine (docker-py's DockerClient): `.images`, `login()`, and `.api` for raw requests. */
 export class Docker implements Client {

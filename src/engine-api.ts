@@ -3,7 +3,7 @@
 // images/* are functions over it.
 import { APIError, InvalidArgument, InvalidVersion, NotFound } from './errors.js';
 import { encodeQuery, type QueryValue } from './http/request.js';
-import { checkOptions, optionNames, type Cancellable } from './options.js';
+import { checkOptions, optionNames, SIGNAL_ONLY, type Cancellable } from './options.js';
 import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
@@ -24,7 +24,10 @@ export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' |
   deadline?: number;
 }
 
-const CALL_OPTIONS = optionNames<CallOptions>({ headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true, deadline: true });
+const CALL_NAMES: { [K in keyof Required<CallOptions>]: true } = {
+  headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true, deadline: true,
+};
+const CALL_OPTIONS = optionNames<CallOptions>(CALL_NAMES);
 
 /** EngineApiOptions: the options of `new EngineApi(transport, options)`. */
 export interface EngineApiOptions {
@@ -73,8 +76,7 @@ export function compareVersions(a: string, b: string): number {
   return am - bm || an - bn;
 }
 
-const JSON_OPTIONS = [...CALL_OPTIONS, 'shape'];
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
+const JSON_OPTIONS = optionNames<CallOptions & { shape?: Shape<unknown> }>({ ...CALL_NAMES, shape: true });
 const VERSION = /^[0-9]+\.[0-9]+$/;
 const MAX_ERROR_BODY = 64 * 1024;
 

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_DOCKER_CLIENT_CLOSED'
   | 'ERR_DOCKER_DIGEST_MISMATCH'
   | 'ERR_DOCKER_REGISTRY'
+  | 'ERR_DOCKER_MANIFEST_NOT_FOUND'
   | 'ERR_DOCKER_GRPC'
   | 'ERR_DOCKER_ARCHIVE'
   | 'ERR_DOCKER_UNSUPPORTED_MEDIA_TYPE'
@@ -202,7 +203,8 @@ export interface RegistryErrorEntry {
 
 /** RegistryError: a registry refused a request; `registryCode` is its first `errors[].code` (`DENIED`, `UNAUTHORIZED`, ...). */
 export class RegistryError extends DockerError {
-  override readonly code: 'ERR_DOCKER_REGISTRY' = 'ERR_DOCKER_REGISTRY';
+  override readonly code: 'ERR_DOCKER_REGISTRY' | 'ERR_DOCKER_MANIFEST_NOT_FOUND' = 'ERR_DOCKER_REGISTRY';
+  /** The HTTP status. */
   readonly statusCode: number;
   /** The registry's first `errors[].code`, or undefined when it sent none. */
   readonly registryCode: string | undefined;
@@ -215,6 +217,16 @@ export class RegistryError extends DockerError {
     this.registryCode = first?.code;
     this.errors = errors;
   }
+}
+
+/**
+ * ManifestNotFound: a registry has no such manifest (it answered 404 for a tag or digest), or an
+ * index holds none for the platform asked (then `statusCode` is 404 and `registryCode` is
+ * `MANIFEST_UNKNOWN`, as a registry would say). A `RegistryError`, so a caller that handles every
+ * registry refusal still catches it.
+ */
+export class ManifestNotFound extends RegistryError {
+  override readonly code: 'ERR_DOCKER_MANIFEST_NOT_FOUND' = 'ERR_DOCKER_MANIFEST_NOT_FOUND';
 }
 
 /** GrpcError: a gRPC call that ended with a status other than OK (and not one of the statuses mapped to AbortError, TimeoutError or ConnectionError). */
@@ -354,7 +366,8 @@ export type AnyDockerError =
   | ContextError
   | ClientClosed
   | DigestMismatch
-  | RegistryError
+  | (RegistryError & { readonly code: 'ERR_DOCKER_REGISTRY' })
+  | ManifestNotFound
   | GrpcError
   | ArchiveError
   | UnsupportedMediaType

@@ -6,7 +6,7 @@
 // an iterator is attached, the producer waits for the consumer whenever the queue is full, so a
 // slow consumer pauses the socket instead of growing memory.
 import { AbortError } from './errors.js';
-import { checkOptions } from './options.js';
+import { checkOptions, optionNames } from './options.js';
 
 /** JobScope: what a Job's work is given, a way to hand on events and the job's AbortSignal. */
 export interface JobScope<E> {
@@ -24,6 +24,8 @@ export interface JobOptions {
    */
   onCancel?: (reason: unknown) => void;
 }
+
+const JOB_OPTIONS = optionNames<JobOptions>({ onCancel: true });
 
 const HIGH_WATER = 64;
 const UNCLAIMED_LIMIT = 1024;
@@ -44,7 +46,7 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
 
   /** Starts `run` at once (in a microtask); `signal` cancels the job. Unknown options are InvalidArgument, thrown. */
   constructor(run: (scope: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
-    checkOptions('new Job', options, ['onCancel']);
+    checkOptions('new Job', options, JOB_OPTIONS);
     this.#onCancel = options.onCancel;
     if (signal) {
       if (signal.aborted) this.#cancel(signal.reason);

@@ -34,6 +34,9 @@ export function optionNames<T extends object>(names: { [K in keyof Required<T>]:
   return Object.freeze(Object.keys(names));
 }
 
+/** SIGNAL_ONLY: the option names of a call whose only option is its `signal` (a Cancellable). */
+export const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
+
 /**
  * signalOf: `options.signal` when `options` is an object that has one, read before the options
  * are checked (a Job is made with its signal, and reports bad options by rejecting).

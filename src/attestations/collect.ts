@@ -3,7 +3,7 @@
 // are about) and the manifests that refer to it (cosign's bundles, `.att` tags, `oras attach`).
 // Pure: the bytes come through an AttestationReader (a registry, an archive), checked there
 // against their digests; every statement is bound to a manifest here, or counted as skipped.
-import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
+import { InvalidArgument, ManifestNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor, type ImageIndex, type Manifest } from '../oci.js';
 import { parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
 import { isStatementLayer, layerPayload } from './envelope.js';
@@ -71,14 +71,17 @@ export function isAttestationEntry(descriptor: Descriptor): boolean {
 /**
  * indexSubjects: what an index's attestations may be about: the index itself (every platform) and
  * its platform manifests (never an attestation manifest), only `platform`'s when one is given
- * (ImageNotFound when the index has none of it).
+ * (ManifestNotFound when the index has none of it).
  */
 export function indexSubjects(indexDigest: string, index: ImageIndex, platform: PlatformSpec | undefined, ref: string): AttestationSubject[] {
   const images = index.manifests.filter((d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && !isAttestationEntry(d));
   checkCount(images.length, ATTESTATION_LIMITS.manifests, `${ref}'s index: manifests`);
   const want = platform === undefined ? undefined : parsePlatform(platform);
   const chosen = want === undefined ? images : images.filter((d) => d.platform !== undefined && platformMatches(d.platform, want));
-  if (want !== undefined && chosen.length === 0) throw new ImageNotFound(404, `no image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')} in the index`, ref);
+  if (want !== undefined && chosen.length === 0) {
+    const why = `no image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')} in the index`;
+    throw new ManifestNotFound(ref, 404, [{ code: 'MANIFEST_UNKNOWN', message: why }]);
+  }
   return [{ digest: indexDigest }, ...chosen.map((d) => (d.platform ? { digest: d.digest, platform: d.platform } : { digest: d.digest }))];
 }
 

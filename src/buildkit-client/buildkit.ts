@@ -9,7 +9,7 @@ import { registryHostname, serverAddressOf, type AuthConfig } from '../credentia
 import { InvalidArgument } from '../errors.js';
 import { GrpcClient } from '../grpc/client.js';
 import { Job } from '../job.js';
-import { checkOptions, optionNames, type Cancellable } from '../options.js';
+import { checkOptions, optionNames, SIGNAL_ONLY } from '../options.js';
 import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
 import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
@@ -47,7 +47,6 @@ export interface BuildKitPruneOptions {
 
 const PRUNE_OPTIONS = optionNames<BuildKitPruneOptions>({ all: true, keepStorage: true, keepDuration: true, filters: true, signal: true });
 const FILTER_OPTIONS = optionNames<{ filters?: string[]; signal?: AbortSignal }>({ filters: true, signal: true });
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /** BuildKitPruneResult: what `buildkit.prune` resolves to. */
 export interface BuildKitPruneResult {

@@ -1,7 +1,7 @@
 // openImageArchive: an image archive (`docker save`'s docker-archive, or an OCI image layout),
 // from a path, bytes or a stream, and the merged filesystem of each image it holds.
 import { ClientClosed, InvalidArgument } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, optionNames } from '../options.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { toBodySource } from '../stream/body-source.js';
 import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
@@ -26,10 +26,18 @@ export interface ImageChoice {
   image?: string;
 }
 
-const CHOICE = ['platform', 'image'];
+const CHOICE = optionNames<ImageChoice>({ platform: true, image: true });
+const EXTRACT = optionNames<ImageChoice & ExtractOptions>({ platform: true, image: true, devices: true });
+const OPEN = optionNames<OpenImageArchiveOptions>({ memoryLimit: true });
+
+/** Makes an ImageArchive (its constructor is private); not exported from the entry points. */
+let makeImageArchive: (layout: ArchiveLayout, access: OwnedAccess) => ImageArchive;
+
+/** The stored bytes of layer `index` of `image` in `archive` (for registry.append's base); not exported from the entry points. */
+export let archiveLayer: (archive: ImageArchive, image: ArchiveImage, index: number) => RandomAccess;
 
 /** ImageArchive: what openImageArchive opened. close() lets go of its file, or removes its temporary folder. */
-export class ImageArchive implements ImageSource {
+export class ImageArchive {
   /** `docker-archive` (manifest.json and `<id>/layer.tar`) or `oci` (an OCI image layout). */
   readonly format: 'docker-archive' | 'oci';
   /** The images it holds, one per platform. */
@@ -37,18 +45,26 @@ export class ImageArchive implements ImageSource {
   readonly #layout: ArchiveLayout;
   readonly #access: OwnedAccess;
   readonly #files = new Map<ArchiveImage, ImageFiles>();
+  /** What the merged views read layers from: this archive's layout, while it is open. */
+  readonly #source: ImageSource;
   #closed = false;
 
-  /** Use openImageArchive. */
-  constructor(layout: ArchiveLayout, access: OwnedAccess) {
+  static {
+    makeImageArchive = (layout, access) => new ImageArchive(layout, access);
+    archiveLayer = (archive, image, index) => archive.#layer(image, index);
+  }
+
+  /** Made by openImageArchive. */
+  private constructor(layout: ArchiveLayout, access: OwnedAccess) {
     this.#layout = layout;
     this.#access = access;
     this.format = layout.format;
     this.images = layout.images;
+    this.#source = { images: this.images, layer: async (image, index) => this.#layer(image, index) };
   }
 
-  /** The stored bytes of a layer (ImageSource). */
-  async layer(image: ArchiveImage, index: number): Promise<RandomAccess> {
+  /** The stored bytes of a layer. */
+  #layer(image: ArchiveImage, index: number): RandomAccess {
     this.#open('layer');
     return this.#layout.layer(image, index);
   }
@@ -58,7 +74,12 @@ export class ImageArchive implements ImageSource {
   }
 
   /** The image `choice` names: the only one there is, or the one matching its name, digest and platform. */
-  image(choice: ImageChoice = {}, where = 'image', known = CHOICE): ArchiveImage {
+  image(choice: ImageChoice = {}): ArchiveImage {
+    return this.#choose(choice, 'image', CHOICE);
+  }
+
+  /** The image `choice` names, its options checked as `imageArchive.${where}`'s against `known`. */
+  #choose(choice: ImageChoice, where: string, known: readonly string[]): ArchiveImage {
     this.#open(where);
     checkOptions(`imageArchive.${where}`, choice, known);
     let candidates = [...this.images];
@@ -77,9 +98,9 @@ export class ImageArchive implements ImageSource {
   }
 
   #filesOf(choice: ImageChoice | undefined, where: string, known = CHOICE): ImageFiles {
-    const image = this.image(choice, where, known);
+    const image = this.#choose(choice ?? {}, where, known);
     let files = this.#files.get(image);
-    if (files === undefined) this.#files.set(image, (files = new ImageFiles(this, image)));
+    if (files === undefined) this.#files.set(image, (files = new ImageFiles(this.#source, image)));
     return files;
   }
 
@@ -108,7 +129,7 @@ export class ImageArchive implements ImageSource {
   /** Writes the merged filesystem into `dir`, never outside it. */
   async extract(dir: string, options: ImageChoice & ExtractOptions = {}): Promise<ExtractResult> {
     if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
-    const files = this.#filesOf(options, 'extract', [...CHOICE, 'devices']);
+    const files = this.#filesOf(options, 'extract', EXTRACT);
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
 
@@ -136,7 +157,7 @@ export class ImageArchive implements ImageSource {
  * once, in memory up to `memoryLimit` and past it into a temporary folder that close() removes.
  */
 export async function openImageArchive(source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: OpenImageArchiveOptions = {}): Promise<ImageArchive> {
-  checkOptions('openImageArchive', options, ['memoryLimit']);
+  checkOptions('openImageArchive', options, OPEN);
   const limit = options.memoryLimit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
   let access: OwnedAccess;
@@ -149,7 +170,7 @@ export async function openImageArchive(source: string | Uint8Array | AsyncIterab
     access = body instanceof Uint8Array ? bytesAccess(body) : await spool(body, limit);
   }
   try {
-    return new ImageArchive(await ArchiveLayout.read(access), access);
+    return makeImageArchive(await ArchiveLayout.read(access), access);
   } catch (error) {
     await access.close();
     throw error;

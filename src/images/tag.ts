@@ -1,10 +1,9 @@
 import { ImageNotFound } from '../errors.js';
 import { formatPath } from '../http/request.js';
 import type { Client } from './api-client.js';
-import { checkOptions, optionNames, type Cancellable } from '../options.js';
+import { checkOptions, SIGNAL_ONLY, type Cancellable } from '../options.js';
 import { checkImageName, checkRepository, checkTag, splitReference } from '../reference.js';
 
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /**
  * tagImage: POST /images/{name}/tag. `repository` may carry the tag (`repo:tag`) when `tag` is not given;

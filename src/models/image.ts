@@ -3,7 +3,7 @@ import type { Client } from '../images/api-client.js';
 import { imageAttestations, type AttestationsOptions } from '../images/attestations.js';
 import { HISTORY_OPTIONS, imageHistory, type HistoryOptions } from '../images/history.js';
 import { inspectImage } from '../images/inspect.js';
-import { checkOptions, optionNames, type Cancellable } from '../options.js';
+import { checkOptions, optionNames, SIGNAL_ONLY, type Cancellable } from '../options.js';
 import { SAVE_OPTIONS, saveImages, type SaveOptions } from '../images/save.js';
 import { tagImage } from '../images/tag.js';
 import type { AttestationStatement, HistoryEntry, ImageAttrs } from '../images/types.js';
@@ -21,7 +21,6 @@ export interface ImageSaveOptions extends SaveOptions {
 }
 
 const IMAGE_SAVE_OPTIONS = [...SAVE_OPTIONS, 'named'];
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 const FILES_OPTIONS = optionNames<ImageFilesOptions>({ platform: true, signal: true });
 
 /** ImageFilesOptions: the options of `image.files`. */

@@ -2,7 +2,7 @@
 import type { AuthConfig } from '../credentials/auth-config.js';
 import { engineHelpers, type Client, type PlatformsOf } from '../images/api-client.js';
 import { inspectDistribution } from '../images/distribution.js';
-import { checkOptions, optionNames, type Cancellable } from '../options.js';
+import { checkOptions, SIGNAL_ONLY, type Cancellable } from '../options.js';
 import { splitReference } from '../reference.js';
 import type { ProgressJob } from '../progress/job.js';
 import { AbortError, PlatformsUnknown } from '../errors.js';
@@ -18,7 +18,6 @@ export interface EnginePlatform {
   architecture: string;
 }
 
-const SIGNAL_ONLY = optionNames<Cancellable>({ signal: true });
 
 /** RegistryDataPull: how a RegistryData pulls its digest (`images.pull`, bound to its client). */
 export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;

@@ -60,7 +60,8 @@ export function registryErrors(body: Uint8Array, fallback: string): RegistryErro
       const entries: RegistryErrorEntry[] = [];
       for (const e of parsed.errors.slice(0, 16) as Array<Record<string, unknown>>) {
         if (typeof e?.['code'] !== 'string') continue;
-        entries.push({ code: e['code'].slice(0, 64), ...(typeof e['message'] === 'string' ? { message: e['message'].slice(0, 512) } : {}), ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}) });
+        const message = typeof e['message'] === 'string' ? { message: e['message'].slice(0, 512) } : {};
+        entries.push({ code: e['code'].slice(0, 64), ...message, ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}) });
       }
       if (entries.length) return entries;
     }

@@ -5,7 +5,7 @@
 // `platforms` names.
 import { ContentHash } from '../digest.js';
 import { ArchiveError, InvalidArgument } from '../errors.js';
-import { openImageArchive, type ImageArchive } from '../image-archive/archive.js';
+import { archiveLayer, openImageArchive, type ImageArchive } from '../image-archive/archive.js';
 import type { ArchiveImage } from '../image-archive/source.js';
 import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../oci.js';
 import type { Platform, PlatformSpec } from '../platform.js';
@@ -89,7 +89,7 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
       const layers: Descriptor[] = [];
       for (const [index, l] of image.layers.entries()) {
         // a docker-archive names its layers by diff_id, yet may hold them compressed: measured here
-        const layer = docker ? await measureStored(await archive.layer(image, index)) : { mediaType: l.mediaType, digest: l.digest, size: l.size };
+        const layer = docker ? await measureStored(archiveLayer(archive, image, index)) : { mediaType: l.mediaType, digest: l.digest, size: l.size };
         where.set(layer.digest, { image, index });
         layers.push(layer);
       }
@@ -101,7 +101,7 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
       (async function* () {
         const at = where.get(d.digest);
         if (at === undefined) throw new ArchiveError(`the base archive has no blob ${d.digest}`);
-        yield* pieces(await archive.layer(at.image, at.index));
+        yield* pieces(archiveLayer(archive, at.image, at.index));
       })();
     return { base, read, ref: undefined, children: [], archive };
   } catch (error) {

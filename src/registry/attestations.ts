@@ -3,7 +3,7 @@
 // platform manifest, legacy `.att` tags included), each bound to its manifest by
 // attestations/'s rule. Only the Registry's public calls are used: every manifest and blob read
 // is bounded and checked against its digest there.
-import { ImageNotFound, ProtocolError } from '../errors.js';
+import { ManifestNotFound, ProtocolError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import { isIndex, type Descriptor } from '../oci.js';
@@ -49,7 +49,7 @@ export async function registryAttestations(registry: Registry, ref: string, opti
     checkCount(referrers.length, ATTESTATION_LIMITS.manifests, `the referrers of ${subject.digest}`);
     for (const d of referrers) await collector.referrer(d.digest, d.size, subject);
     const legacy = await registry.manifest(`${repository}:${subject.digest.replace(':', '-')}.att`, call).catch((error: unknown) => {
-      if (error instanceof ImageNotFound) return undefined;
+      if (error instanceof ManifestNotFound) return undefined;
       throw error;
     });
     if (legacy !== undefined) await collector.referrer(legacy.descriptor.digest, legacy.descriptor.size, subject, { legacy: true });

@@ -77,11 +77,13 @@ export async function fetchToken(send: Send, request: TokenRequest): Promise<{ t
     for (const scope of scopes) query.append('scope', scope);
     const basic = basicAuthorization(auth);
     const target = `${path}${query.size ? `${path.includes('?') ? '&' : '?'}${query.toString()}` : ''}`;
-    response = await send(origin, { method: 'GET', path: target, headers: { Accept: 'application/json', ...(basic ? { Authorization: basic } : {}) }, ...withSignal(common) });
+    const headers = { Accept: 'application/json', ...(basic ? { Authorization: basic } : {}) };
+    response = await send(origin, { method: 'GET', path: target, headers, ...withSignal(common) });
   }
   const body = await readBounded(response.body, TOKEN_ANSWER_LIMIT, 'the token answer');
   if (response.statusCode !== 200) {
-    throw new RegistryError(`the token server refused a token for ${scopes.join(' ') || 'the registry'}`, response.statusCode, registryErrors(body, response.statusCode === 401 ? 'UNAUTHORIZED' : 'DENIED'));
+    const errors = registryErrors(body, response.statusCode === 401 ? 'UNAUTHORIZED' : 'DENIED');
+    throw new RegistryError(`the token server refused a token for ${scopes.join(' ') || 'the registry'}`, response.statusCode, errors);
   }
   let answer: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {

@@ -5,7 +5,7 @@
 // entries kept, as `attach` does; and the legacy `.sig`, `.att` and `.sbom` tags of the copied
 // digests. The Registry's public calls read and copy; the fallback tag is written by the Registry's
 // own addToFallbackIndex (referrers.ts), which it passes in.
-import { ImageNotFound, ProtocolError } from '../errors.js';
+import { ManifestNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ATTESTATION_LIMITS } from '../attestations/limits.js';
@@ -51,7 +51,7 @@ export async function copyReferrers(
       if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
       for (const suffix of LEGACY_SUFFIXES) {
         const tag = `${fallbackTag(subject)}.${suffix}`;
-        const legacy = await registry.resolve(`${from}:${tag}`, call).catch((error: unknown) => (error instanceof ImageNotFound ? undefined : Promise.reject(error)));
+        const legacy = await registry.resolve(`${from}:${tag}`, call).catch((error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)));
         if (legacy === undefined) continue;
         await follow(registry.copy(`${from}:${tag}`, `${to}:${tag}`, call), emit);
         copied++;

@@ -72,9 +72,11 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
   }
   const index = top.manifest as ImageIndex;
   // a subset of platforms keeps the attestation manifests of the images it keeps, and only those
-  const images = wanted === undefined ? index.manifests : index.manifests.filter((m) => m.platform !== undefined && !isAttestationEntry(m) && wanted.some((w) => platformMatches(m.platform!, w)));
+  const chosen = (m: Descriptor): boolean => m.platform !== undefined && !isAttestationEntry(m) && wanted!.some((w) => platformMatches(m.platform!, w));
+  const images = wanted === undefined ? index.manifests : index.manifests.filter(chosen);
   if (wanted !== undefined && images.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
-  const children = wanted === undefined ? images : [...images, ...index.manifests.filter((m) => isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']))];
+  const attested = (m: Descriptor): boolean => isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']);
+  const children = wanted === undefined ? images : [...images, ...index.manifests.filter(attested)];
   for (const child of children) {
     const result = await ends.sourceManifest(child);
     if (isIndex(result.manifest, result.descriptor.mediaType)) throw new InvalidArgument('nested indexes are not copied');
@@ -83,6 +85,7 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
     await ends.putManifest(result.bytes, result.descriptor.mediaType, false);
   }
   if (wanted === undefined) return ends.putManifest(top.bytes, top.descriptor.mediaType, true);
-  const subset = { schemaVersion: 2, mediaType: index.mediaType ?? OCI_INDEX, manifests: children, ...(index.annotations ? { annotations: index.annotations } : {}) };
+  const annotations = index.annotations ? { annotations: index.annotations } : {};
+  const subset = { schemaVersion: 2, mediaType: index.mediaType ?? OCI_INDEX, manifests: children, ...annotations };
   return ends.putManifest(new TextEncoder().encode(JSON.stringify(subset)), subset.mediaType, true);
 }

@@ -1,6 +1,6 @@
 // One image of a registry: of an index, the platform asked for (default this machine's), its
 // manifest and its config, read whole and verified.
-import { ImageNotFound, ProtocolError } from '../errors.js';
+import { ManifestNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { checkDigest } from '../digest.js';
@@ -42,12 +42,17 @@ export async function readConfig(repository: Repository, descriptor: Descriptor,
   return parseJson<ImageConfig>(await repository.readBlob(descriptor.digest, MAX_CONFIG_SIZE, call, sizeOf(descriptor)), `${ref}'s config`);
 }
 
-/** The descriptor of `index` for `platform` (a variant left out matches any); none is ImageNotFound. */
+/** ManifestNotFound for an image `ref` that has no manifest for a platform (`why` says which, and what it has). */
+export function noManifestFor(ref: string, why: string): ManifestNotFound {
+  return new ManifestNotFound(ref, 404, [{ code: 'MANIFEST_UNKNOWN', message: why }]);
+}
+
+/** The descriptor of `index` for `platform` (a variant left out matches any); none is ManifestNotFound. */
 export function choosePlatform(index: ImageIndex, platform: PlatformSpec, ref: string): Descriptor {
   const want = parsePlatform(platform);
   // (an attestation manifest, platform unknown/unknown, is never an image to choose)
   const found = index.manifests.find((m) => m.platform !== undefined && !isAttestationEntry(m) && platformMatches(m.platform, want));
-  if (!found) throw new ImageNotFound(404, `no image for ${formatPlatform(want)} in the index`, ref);
+  if (!found) throw noManifestFor(ref, `no image for ${formatPlatform(want)} in the index`);
   checkDigest(found.digest, 'an index entry\u2019s digest');
   return found;
 }

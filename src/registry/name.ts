@@ -38,7 +38,9 @@ export function parseRegistryReference(ref: unknown, what = 'reference'): Regist
 export function parseRegistryRepository(repository: unknown, what = 'repository'): RegistryReference {
   const ref = parseRegistryReference(repository, what);
   const split = splitReference(repository as string);
-  if (split.tag !== undefined || split.digest !== undefined) throw new InvalidArgument(`${what} ${JSON.stringify(repository)} must name a repository, without a tag or digest`);
+  if (split.tag !== undefined || split.digest !== undefined) {
+    throw new InvalidArgument(`${what} ${JSON.stringify(repository)} must name a repository, without a tag or digest`);
+  }
   return { registry: ref.registry, host: ref.host, repository: ref.repository };
 }
 
@@ -65,7 +67,10 @@ export function isLoopbackRegistry(registry: string): boolean {
  * The origin a registry is reached at: HTTPS, unless it is loopback or listed in `insecure`
  * (`host[:port]`, as dockerd's --insecure-registry names it), then plain HTTP.
  */
-export function registryOrigin(reference: Pick<RegistryReference, 'registry' | 'host'>, insecure: ReadonlySet<string>): { secure: boolean; host: string; port: number } {
+export function registryOrigin(
+  reference: Pick<RegistryReference, 'registry' | 'host'>,
+  insecure: ReadonlySet<string>,
+): { secure: boolean; host: string; port: number } {
   const plain = isLoopbackRegistry(reference.host) || insecure.has(reference.registry.toLowerCase()) || insecure.has(reference.host.toLowerCase());
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(reference.host);
   const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : [reference.host.replace(/:\d+$/, ''), /:(\d+)$/.exec(reference.host)?.[1]];

@@ -9,7 +9,7 @@ import { appendImage, mutateImage } from './append-job.js';
 import type { AppendOptions, MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
-import { ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
+import { InvalidArgument, ProtocolError } from '../errors.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
 import { DOCKER_LIST, OCI_INDEX, isIndex, platformOf, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
@@ -29,7 +29,7 @@ import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
-import { choosePlatform, readConfig, readImage } from './image.js';
+import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
 import { formatReference, manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
@@ -330,9 +330,11 @@ export class Registry {
       };
       const copied = await copyImage(ends, copyOptions, emit);
       if (options.referrers) {
-        const [source, destination] = [from, to].map((r) => formatReference({ registry: r.registry, host: r.host, repository: r.repository })) as [string, string];
+        const repositoryOf = (r: typeof from): string => formatReference({ registry: r.registry, host: r.host, repository: r.repository });
+        const [source, destination] = [repositoryOf(from), repositoryOf(to)];
         const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
-        await copyReferrers(this, source, destination, subjects, call, emit, (subject, entry) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst));
+        const addFallback = (subject: string, entry: Descriptor) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst);
+        await copyReferrers(this, source, destination, subjects, call, emit, addFallback);
       }
       return copied;
     }, options.signal);
@@ -343,7 +345,10 @@ export class Registry {
     return this.#requester.transport.close();
   }
 
-  /** Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its platforms, changes its config, and pushes or writes the result (see docs/append.md). */
+  /**
+   * Adds layers to `base` (a reference, `scratch` or an image archive's path) for each of its
+   * platforms, changes its config, and pushes or writes the result (see docs/append.md).
+   */
   append(base: string, options: AppendOptions): ProgressJob<AppendResult> {
     return appendImage(this, base, options);
   }
@@ -394,13 +399,17 @@ export class Registry {
       // a single image is only the platform asked for if its config says so
       const want = parsePlatform(options.platform);
       const has = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
-      if (!platformMatches(has, want)) throw new ImageNotFound(404, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`, ref);
+      if (!platformMatches(has, want)) throw noManifestFor(ref, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`);
     }
     const call = callOptions(options);
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest, size) => this.blob(ref, size === undefined ? digest : { digest, size }, call));
   }
 
-  /** The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the index), from the index's attestation manifests and from referrers, each bound to its image (docs/attestations.md). */
+  /**
+   * The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the
+   * index), from the index's attestation manifests and from referrers, each bound to its image
+   * (docs/attestations.md).
+   */
   attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
     return registryAttestations(this, ref, options);
   }

@@ -2,7 +2,7 @@
 // its origin, the scopes a token must allow for it, and the requests made to it (manifests, blobs,
 // pages, uploads), each with the call's credentials, timeout and signal. The calls in registry.ts,
 // referrers.ts, write.ts and copy-ends.ts are written over it and never build a request by hand.
-import { ConnectionError, ImageNotFound, InvalidArgument, ProtocolError } from '../errors.js';
+import { ConnectionError, InvalidArgument, ManifestNotFound, ProtocolError, RegistryError } from '../errors.js';
 import { MANIFEST_TYPES, type Manifest, type ManifestResult } from '../oci.js';
 import type { HostEndpoint, HostOperation, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin } from '../transport/origin.js';
@@ -160,15 +160,16 @@ export class Repository {
     return `/v2/${this.repository}/manifests/${which}`;
   }
 
-  /** A GET or HEAD of the manifest `which` (a tag or digest); a 404 not in `pass` is ImageNotFound. */
+  /** A GET or HEAD of the manifest `which` (a tag or digest); a 404 not in `pass` is ManifestNotFound. */
   async manifestRequest(which: string, method: 'GET' | 'HEAD', call: RegistryCallOptions, pass: number[] = []): Promise<TransportResponse> {
     const name = `${this.name}:${which}`;
     try {
       return await this.send({ method, path: this.manifestPath(which), headers: { Accept: MANIFEST_TYPES.join(', ') }, pass }, `manifest ${name}`, call);
     } catch (error) {
-      if (error instanceof Error && 'statusCode' in error && error.statusCode === 404 && !pass.includes(404)) {
-        const registryError = error as Error & { errors?: Array<{ message?: string }> };
-        throw new ImageNotFound(404, registryError.errors?.[0]?.message ?? 'manifest unknown', `manifest ${name}`);
+      if (error instanceof RegistryError && error.statusCode === 404 && !pass.includes(404)) {
+        // a HEAD's 404 has no body: the registry's answer is then the spec's code and message
+        const told = error.errors.some((e) => e.message !== undefined);
+        throw new ManifestNotFound(`manifest ${name}`, 404, told ? error.errors : [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]);
       }
       throw error;
     }

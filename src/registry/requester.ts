@@ -95,7 +95,8 @@ export class Requester {
       if ((status >= 200 && status < 300) || request.pass?.includes(status)) return response;
       const body = await readBounded(response.body, ERROR_BODY_LIMIT, `the registry's error answer to ${what}`).catch(() => new Uint8Array());
       const error = new RegistryError(what, status, registryErrors(body, codeForStatus(status)));
-      if ((status === 429 || status >= 500) && (await this.#again(error, tries, request.signal, status === 429 ? response.headers['retry-after'] : undefined, replayable))) continue;
+      const retryAfter = status === 429 ? response.headers['retry-after'] : undefined;
+      if ((status === 429 || status >= 500) && (await this.#again(error, tries, request.signal, retryAfter, replayable))) continue;
       throw error;
     }
   }
@@ -138,7 +139,10 @@ export class Requester {
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basic = challenges.find((c) => c.scheme === 'basic');
       const next: Scheme | undefined = bearer ? { kind: 'bearer', challenge: bearer } : basic ? { kind: 'basic' } : undefined;
-      if (!next) throw new RegistryError(`${request.method} ${target.registry}: no supported authentication scheme (${challenges.map((c) => c.scheme).join(', ') || 'none'})`, 401, [{ code: 'UNAUTHORIZED' }]);
+      if (!next) {
+        const offered = challenges.map((c) => c.scheme).join(', ') || 'none';
+        throw new RegistryError(`${request.method} ${target.registry}: no supported authentication scheme (${offered})`, 401, [{ code: 'UNAUTHORIZED' }]);
+      }
       // a token the registry no longer takes (revoked, or its scope grew) is fetched afresh once
       if (scheme?.kind === 'bearer') this.tokens.delete(tokenKey(key, request.scopes, await credentials()));
       refreshed = true;

@@ -2,7 +2,7 @@
 // Sigstore bundle v0.3 as an OCI 1.1 referrer (the default), or cosign's legacy tags
 // (`sha256-<hex>.sig` of simple signing payloads, `sha256-<hex>.att` of DSSE envelopes).
 import type { KeyObject } from 'node:crypto';
-import { ImageNotFound, InvalidArgument } from '../errors.js';
+import { ManifestNotFound, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { OCI_MANIFEST, type Descriptor, type ImageManifest } from '../oci.js';
 import type { AuthConfig } from '../credentials/auth-config.js';
@@ -132,7 +132,7 @@ async function appendLayer(registry: Registry, name: string, digest: string, suf
     const existing = (await registry.manifest(tag, call)).manifest as Partial<ImageManifest>;
     if (Array.isArray(existing.layers)) layers = existing.layers;
   } catch (error) {
-    if (!(error instanceof ImageNotFound)) throw error;
+    if (!(error instanceof ManifestNotFound)) throw error;
   }
   const pushed = await registry.pushBlob(name, layer.data, { ...call, mediaType: layer.mediaType });
   const added: Descriptor = { mediaType: layer.mediaType, size: pushed.size, digest: pushed.digest, annotations: layer.annotations };

@@ -6,7 +6,7 @@
 import { fetchTrustedRoot, type FetchTrustedRootOptions } from '../tuf/trusted-root.js';
 import { parseTrustedRoot } from '../trust/trusted-root.js';
 import type { KeyObject } from 'node:crypto';
-import { DigestMismatch, ImageNotFound, InvalidArgument, ProtocolError, VerificationError } from '../errors.js';
+import { DigestMismatch, ManifestNotFound, InvalidArgument, ProtocolError, VerificationError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { Descriptor, ImageManifest } from '../oci.js';
 import { verifyBundle, type SignatureVerification, type VerifyBundleOptions } from '../trust/verify.js';
@@ -174,7 +174,7 @@ async function findSignatures(registry: Registry, name: string, digest: string, 
   try {
     legacy = (await registry.manifest(`${name}:${tag}`, call)).manifest as Partial<ImageManifest>;
   } catch (error) {
-    if (!(error instanceof ImageNotFound)) throw error;
+    if (!(error instanceof ManifestNotFound)) throw error;
   }
   const type = suffix === 'sig' ? SIMPLE_SIGNING : DSSE_ENVELOPE;
   for (const [i, layer] of (Array.isArray(legacy?.layers) ? legacy.layers : []).entries()) {
@@ -250,6 +250,6 @@ function stringsOf(annotations: unknown): Record<string, string> {
 /** Why one signature was refused: a verification's reasons, a blob that did not hash to its digest, or an answer that was not what a signature is. */
 function reasonOf(error: unknown): string {
   if (error instanceof VerificationError) return error.reasons.join('; ');
-  if (error instanceof DigestMismatch || error instanceof ProtocolError || error instanceof ImageNotFound) return error.message;
+  if (error instanceof DigestMismatch || error instanceof ProtocolError || error instanceof ManifestNotFound) return error.message;
   throw error;
 }

@@ -12,7 +12,14 @@ import { ContentHash, DigestVerifier, checkDigest, digestOf, verifiedChunks, ver
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
 
 /** How an upload reaches the registry: a request on its origin, by path (the registry's Location, made relative). */
-export type UploadSend = (method: 'HEAD' | 'POST' | 'PATCH' | 'PUT', path: string, headers: Record<string, string>, body?: Uint8Array | AsyncIterable<Uint8Array>, bodyLength?: number, pass?: number[]) => Promise<TransportResponse>;
+export type UploadSend = (
+  method: 'HEAD' | 'POST' | 'PATCH' | 'PUT',
+  path: string,
+  headers: Record<string, string>,
+  body?: Uint8Array | AsyncIterable<Uint8Array>,
+  bodyLength?: number,
+  pass?: number[],
+) => Promise<TransportResponse>;
 
 export interface UploadSource {
   /** The whole blob, or its chunks. */
@@ -26,7 +33,13 @@ export interface UploadSource {
 /** The path (and query) of a Location on the registry's own origin; another origin is refused. */
 export type ResolveLocation = (location: string | undefined) => string;
 
-export async function uploadBlob(send: UploadSend, repository: string, source: UploadSource, location: ResolveLocation, chunkSize = DEFAULT_CHUNK_SIZE): Promise<{ digest: string; size: number }> {
+export async function uploadBlob(
+  send: UploadSend,
+  repository: string,
+  source: UploadSource,
+  location: ResolveLocation,
+  chunkSize = DEFAULT_CHUNK_SIZE,
+): Promise<{ digest: string; size: number }> {
   let { data, digest } = source;
   let size = source.size;
   if (data instanceof Uint8Array) {
@@ -57,7 +70,8 @@ export async function uploadBlob(send: UploadSend, repository: string, source: U
   let offset = 0;
   for await (const chunk of rechunk(data as AsyncIterable<Uint8Array>, length)) {
     hash.update(chunk);
-    const patch = await send('PATCH', at, { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${offset + chunk.length - 1}` }, chunk, chunk.length);
+    const range = `${offset}-${offset + chunk.length - 1}`;
+    const patch = await send('PATCH', at, { 'Content-Type': 'application/octet-stream', 'Content-Range': range }, chunk, chunk.length);
     await patch.body.dump();
     offset += chunk.length;
     at = location(patch.headers['location'] ?? at);

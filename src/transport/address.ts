@@ -1,12 +1,14 @@
 // Parses DOCKER_HOST-style addresses into what node:net can connect to.
 import { InvalidArgument } from '../errors.js';
-import { checkOptions } from '../options.js';
+import { checkOptions, optionNames } from '../options.js';
 
 /** Address: where an engine listens, parsed (a unix socket, TCP with or without TLS, ssh). */
 export type Address =
   | { kind: 'unix'; path: string }
   | { kind: 'tcp'; host: string; port: number; tls: boolean }
   | { kind: 'ssh'; user: string | undefined; host: string; port: number | undefined };
+
+const PARSE_ADDRESS = optionNames<NonNullable<Parameters<typeof parseAddress>[1]>>({ tls: true });
 
 /** Where the engine listens when nothing says otherwise (the docker CLI's default). */
 export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
@@ -16,7 +18,7 @@ export const DEFAULT_HOST = 'unix:///var/run/docker.sock';
  * http://host:port, https://host:port or ssh://[user@]host[:port]; `tls`: a tcp:// one is TLS.
  */
 export function parseAddress(host: string, options: { tls?: boolean } = {}): Address {
-  checkOptions('parseAddress', options, ['tls']);
+  checkOptions('parseAddress', options, PARSE_ADDRESS);
   if (host === '') throw new InvalidArgument('host must not be empty');
   if (host.startsWith('/')) return { kind: 'unix', path: host };
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(host);

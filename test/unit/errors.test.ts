@@ -20,6 +20,7 @@ import {
   ImageNotFound,
   InvalidArgument,
   InvalidVersion,
+  ManifestNotFound,
   NotFound,
   NotImplemented,
   ProtocolError,
@@ -46,6 +47,13 @@ function detail(error: AnyDockerError): string {
     case 'ERR_DOCKER_IMAGE_NOT_FOUND':
       expectTypeOf(error).toEqualTypeOf<ImageNotFound>();
       return error.explanation;
+    case 'ERR_DOCKER_REGISTRY':
+      expectTypeOf(error).toMatchTypeOf<RegistryError>();
+      expectTypeOf(error).not.toMatchTypeOf<ManifestNotFound>();
+      return `${error.statusCode} ${error.registryCode}`;
+    case 'ERR_DOCKER_MANIFEST_NOT_FOUND':
+      expectTypeOf(error).toEqualTypeOf<ManifestNotFound>();
+      return `${error.statusCode} ${error.registryCode}`;
     case 'ERR_DOCKER_BUILD':
       expectTypeOf(error).toEqualTypeOf<BuildError>();
       return `${error.reason} ${error.log.length}`;
@@ -73,7 +81,7 @@ function detail(error: AnyDockerError): string {
     default:
       expectTypeOf(error).toEqualTypeOf<
         | InvalidVersion | ConnectionError | TimeoutError | ProtocolError | AbortError | ContextError | ClientClosed
-        | NotImplemented | RegistryError | GrpcError | ArchiveError | UnsupportedMediaType | FileNotFound
+        | NotImplemented | GrpcError | ArchiveError | UnsupportedMediaType | FileNotFound
       >();
       return error.code;
   }
@@ -84,6 +92,8 @@ describe('error codes', () => {
     [new APIError(500, 'x'), 'ERR_DOCKER_API', '500'],
     [new NotFound(404, 'x'), 'ERR_DOCKER_NOT_FOUND', '404'],
     [new ImageNotFound(404, 'no such image'), 'ERR_DOCKER_IMAGE_NOT_FOUND', 'no such image'],
+    [new RegistryError('blob x', 403, [{ code: 'DENIED' }]), 'ERR_DOCKER_REGISTRY', '403 DENIED'],
+    [new ManifestNotFound('manifest x:v1', 404, [{ code: 'MANIFEST_UNKNOWN' }]), 'ERR_DOCKER_MANIFEST_NOT_FOUND', '404 MANIFEST_UNKNOWN'],
     [new BuildError('step failed', [{}, {}]), 'ERR_DOCKER_BUILD', 'step failed 2'],
     [new StreamError('x', 7, [{}]), 'ERR_DOCKER_STREAM', '7 1'],
     [new ImageLoadError('x', [{}]), 'ERR_DOCKER_IMAGE_LOAD', '1'],
@@ -104,6 +114,13 @@ describe('error codes', () => {
     expect(error.name).toBe(error.constructor.name);
     expect(isDockerError(error)).toBe(true);
     expect(detail(error)).toBe(read);
+  });
+
+  it('ManifestNotFound is a RegistryError, not an APIError (the engine did not answer)', () => {
+    const error = new ManifestNotFound('manifest x:v1', 404, [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error).not.toBeInstanceOf(APIError);
+    expect(error.message).toBe('manifest x:v1: 404 MANIFEST_UNKNOWN: manifest unknown');
   });
 
   it('ConfigError names the file and the place in its message', () => {

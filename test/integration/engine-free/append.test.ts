@@ -8,7 +8,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, s
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageNotFound, InvalidArgument, Registry, openImageArchive, type ImageConfig, type ImageIndex, type ImageManifest } from '../../../src/index.js';
+import { ManifestNotFound, InvalidArgument, Registry, openImageArchive, type ImageConfig, type ImageIndex, type ImageManifest } from '../../../src/index.js';
 import { engine, uniqueName } from '../../support/engine.js';
 import { root } from '../../support/engine-env.js';
 import { crane, craneBytes } from '../../support/registry-peers.js';
@@ -54,7 +54,7 @@ async function exported(reference: string, platform = 'linux/amd64'): Promise<Ma
 }
 
 async function absent(reference: string): Promise<void> {
-  await expect(registry.manifest(reference)).rejects.toBeInstanceOf(ImageNotFound);
+  await expect(registry.manifest(reference)).rejects.toBeInstanceOf(ManifestNotFound);
 }
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageNotFound, openImageArchive, ProtocolError, Registry, type Attestation } from '../../../src/index.js';
+import { ManifestNotFound, openImageArchive, ProtocolError, Registry, type Attestation } from '../../../src/index.js';
 import { attestedImages, CYCLONEDX, IN_TOTO, PROVENANCE_V02, PROVENANCE_V1, SPDX, statementFile, type AttestedImages } from '../../support/attested-images.js';
 import { oras } from '../../support/registry-peers.js';
 import { main } from '../../../src/cli/main.js';
@@ -62,8 +62,8 @@ describe('registry.attestations', () => {
     ]);
     expect(all.find((a) => a.kind === 'json')!.predicate).toEqual({ marker: expect.any(String) });
     expect(await registry.platforms(made.ref)).toEqual([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
-    await expect(registry.attestations(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ImageNotFound);
-    await expect(registry.manifest(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ImageNotFound);
+    await expect(registry.attestations(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ManifestNotFound);
+    await expect(registry.manifest(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ManifestNotFound);
     await expect(registry.copy(made.ref, `${made.repo}:unknown`, { platforms: ['unknown/unknown'] })).rejects.toThrow(/none of the platforms/);
     // oras sees the same referrer
     expect(await oras('discover', '--format', 'json', `${made.repo}@${made.arm64}`)).toContain(IN_TOTO);

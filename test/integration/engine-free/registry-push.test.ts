@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DigestMismatch, ImageNotFound, Registry, RegistryError } from '../../../src/index.js';
+import { DigestMismatch, ManifestNotFound, Registry, RegistryError } from '../../../src/index.js';
 import { SBOM, SIG, crane, craneBytes, imagesFor, oras, testRegistries } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
@@ -66,7 +66,7 @@ describe.each(testRegistries())('pushing to the $kind registry', (target) => {
     expect(tagged.digest).toBe((await crane('digest', made.index)).trim());
     expect((await crane('digest', `${made.repo}:copied-tag`)).trim()).toBe(tagged.digest);
     await registry.delete(`${made.repo}@${pushed.digest}`);
-    await expect(registry.resolve(`${made.repo}:pushed`)).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(registry.resolve(`${made.repo}:pushed`)).rejects.toBeInstanceOf(ManifestNotFound);
     await expect(crane('digest', `${made.repo}:pushed`)).rejects.toThrow(/MANIFEST_UNKNOWN|not found|unknown/i);
     // registry 2.8 deletes by digest only
     await expect(registry.delete(`${made.repo}:copied-tag`)).rejects.toBeInstanceOf(RegistryError);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ImageNotFound, InvalidArgument, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
+import { InvalidArgument, ManifestNotFound, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
 import { uniqueName } from '../../support/engine.js';
 import { SBOM, SIG, crane, craneBytes, imagesFor, oras, testRegistries, tokenCounts, tokenRealm } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
@@ -84,9 +84,10 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
     expect(await registry.referrers(made.index)).toEqual([]);
   });
 
-  it('a missing manifest is ImageNotFound; a missing blob is a RegistryError with the registry\u2019s code', async () => {
-    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toBeInstanceOf(ImageNotFound);
-    await expect(registry.resolve(`${made.repo}:absent`)).rejects.toBeInstanceOf(ImageNotFound);
+  it('a missing manifest is ManifestNotFound (a RegistryError, 404); a missing blob is a RegistryError with the registry\u2019s code', async () => {
+    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toBeInstanceOf(ManifestNotFound);
+    await expect(registry.resolve(`${made.repo}:absent`)).rejects.toBeInstanceOf(ManifestNotFound);
+    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toMatchObject({ code: 'ERR_DOCKER_MANIFEST_NOT_FOUND', statusCode: 404 });
     const missing = `sha256:${'0'.repeat(64)}`;
     const error = await (async () => {
       for await (const _ of registry.blob(made.repo, missing));

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FileNotFound, ImageNotFound, InvalidArgument, readTar, type Image } from '../../../src/api.js';
+import { FileNotFound, InvalidArgument, ManifestNotFound, type Image } from '../../../src/api.js';
+import { readTar } from '../../../src/tar/reader.js';
 import { makeTree } from '../../support/contexts.js';
 import { engine, uniqueName } from '../../support/engine.js';
 import { layeredDockerfile, listing, normalise, relativePath } from '../../support/layered-image.js';
@@ -93,6 +94,6 @@ describe('registry.files: an image read from the registry', () => {
     expect(readFileSync(join(dir, 'rootfs', 'data', 'keep', 'hard'), 'utf8')).toBe('a\n');
     await expect(listing(docker.registry.files(ref, { platfrom: 'linux/amd64' } as never))).rejects.toThrow(/did you mean "platform"/);
     await expect(docker.registry.extract(ref, join(dir, 'x'), { device: true } as never)).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(listing(docker.registry.files(ref, { platform: 'linux/s390x' }))).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(listing(docker.registry.files(ref, { platform: 'linux/s390x' }))).rejects.toBeInstanceOf(ManifestNotFound);
   }, 180_000);
 });

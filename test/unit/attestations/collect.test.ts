@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttestationCollector, indexSubjects, predicateTypeList } from '../../../src/attestations/collect.js';
 import { ATTESTATION_LIMITS } from '../../../src/attestations/limits.js';
-import { ImageNotFound, InvalidArgument, ProtocolError } from '../../../src/errors.js';
+import { ManifestNotFound, InvalidArgument, ProtocolError } from '../../../src/errors.js';
 import type { Descriptor, ImageIndex } from '../../../src/oci.js';
 import { envelope, IN_TOTO, manifest, OCI_INDEX, statement, Store } from './store.js';
 
@@ -34,8 +34,8 @@ describe('indexSubjects', () => {
     expect(indexSubjects(top.digest, index, undefined, 'r').map((s) => s.digest)).toEqual([top.digest, images[0]!.digest, images[1]!.digest]);
     const arm = indexSubjects(top.digest, index, 'linux/arm64', 'r');
     expect(arm).toEqual([{ digest: top.digest }, { digest: images[1]!.digest, platform: { os: 'linux', architecture: 'arm64' } }]);
-    expect(() => indexSubjects(top.digest, index, 'unknown/unknown', 'r')).toThrow(ImageNotFound);
-    expect(() => indexSubjects(top.digest, index, 'linux/s390x', 'r')).toThrow(ImageNotFound);
+    expect(() => indexSubjects(top.digest, index, 'unknown/unknown', 'r')).toThrow(ManifestNotFound);
+    expect(() => indexSubjects(top.digest, index, 'linux/s390x', 'r')).toThrow(ManifestNotFound);
   });
 });
 

@@ -1,7 +1,7 @@
 // A fallback index entry's artifact type, taken from its manifest where the entry names none or
 // only the empty type (as cosign 3.1.1 writes it on registries without the referrers API).
 import { describe, expect, it } from 'vitest';
-import { ImageNotFound, type Descriptor, type Manifest } from '../../../src/index.js';
+import { ManifestNotFound, type Descriptor, type Manifest } from '../../../src/index.js';
 import { withArtifactTypes } from '../../../src/registry/referrer-types.js';
 
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -22,7 +22,7 @@ describe('withArtifactTypes', () => {
   });
 
   it('keeps an entry whose manifest is gone as listed, and passes on other failures', async () => {
-    const gone = await withArtifactTypes([d('a', EMPTY)], () => Promise.reject(new ImageNotFound(404, 'manifest unknown', 'x')));
+    const gone = await withArtifactTypes([d('a', EMPTY)], () => Promise.reject(new ManifestNotFound('manifest x', 404, [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }])));
     expect(gone).toEqual([d('a', EMPTY)]);
     await expect(withArtifactTypes([d('a', EMPTY)], () => Promise.reject(new Error('connection reset')))).rejects.toThrow('connection reset');
   });

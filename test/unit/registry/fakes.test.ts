@@ -1,55 +1,18 @@
-// What registry 2.8 cannot be made to send, from small servers in this file: the referrers API,
+// What a real registry cannot be made to send, from small servers on 127.0.0.1 (test/support/fake-registry.ts):
 // lying digests, cross-origin redirects, 429 and 5xx, hostile challenges and bodies, broken
-// connections (Range resume), TLS, and a CONNECT proxy in front of the real open registry.
-import { createHash } from 'node:crypto';
+// connections (Range resume), the referrers API with and without OCI-Filters-Applied, and TLS.
+// No engine and no real registry: the CONNECT proxy in front of the real one stays in
+// test/integration/registry/proxy.test.ts.
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { connect, type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbortError, ConnectionError, DigestMismatch, ImageNotFound, ProtocolError, Registry, RegistryError, TimeoutError } from '../../../src/index.js';
-import { makeCerts } from '../../support/certs.js';
+import { describe, expect, it } from 'vitest';
+import { AbortError, DigestMismatch, ManifestNotFound, ProtocolError, RegistryError, TimeoutError } from '../../../src/index.js';
 import { OriginTransport } from '../../../src/transport/origin.js';
-import { engine } from '../../support/engine.js';
+import { makeCerts } from '../../support/certs.js';
+import { client, closeFakesAfterEach, digestOf, drain, fake, INDEX, listen, MANIFEST, type Handler } from '../../support/fake-registry.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-const servers: Server[] = [];
-const registries: Registry[] = [];
-
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((r) => r.close()));
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections?.();
-    await new Promise((r) => server.close(r));
-  }
-});
-
-async function listen(server: Server): Promise<string> {
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-function fake(handler: Handler): Promise<string> {
-  return listen(createHttpServer(handler));
-}
-
-function client(options: ConstructorParameters<typeof Registry>[0] = {}): Registry {
-  const registry = new Registry({ env: {}, retry: { retries: 3, transient: (e) => e instanceof RegistryError && (e.statusCode === 429 || e.statusCode >= 500), delay: () => 10 }, ...options });
-  registries.push(registry);
-  return registry;
-}
-
-const digestOf = (bytes: Uint8Array | string, algorithm = 'sha256'): string => `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
-const INDEX = 'application/vnd.oci.image.index.v1+json';
-const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-
-async function drain(iterable: AsyncIterable<Uint8Array>): Promise<{ bytes: Buffer; chunks: number }> {
-  const parts: Buffer[] = [];
-  for await (const chunk of iterable) parts.push(Buffer.from(chunk));
-  return { bytes: Buffer.concat(parts), chunks: parts.length };
-}
+closeFakesAfterEach();
 
 describe('integrity', () => {
   it('a blob that does not hash to its digest is DigestMismatch, and its last chunk is never handed out', async () => {
@@ -192,9 +155,14 @@ describe('credentials and redirects', () => {
     for (const e of [big, denied]) expect(String((e as Error).message)).not.toContain('do-not-leak');
   });
 
-  it('a 404 for a manifest is ImageNotFound', async () => {
+  it('a 404 for a manifest is ManifestNotFound', async () => {
     const host = await fake((_req, res) => res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'));
-    await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ImageNotFound);
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ManifestNotFound);
+    // a HEAD's answer has no body: the spec's code stands in for it; a GET's is the registry's own
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toMatchObject({ statusCode: 404, registryCode: 'MANIFEST_UNKNOWN' });
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toThrow(/x:v1: 404 MANIFEST_UNKNOWN: manifest unknown$/);
+    const bare = await fake((_req, res) => res.writeHead(404).end());
+    await expect(client().manifest(`${bare}/x:v1`)).rejects.toMatchObject({ code: 'ERR_DOCKER_MANIFEST_NOT_FOUND', registryCode: 'MANIFEST_UNKNOWN' });
   });
 });
 
@@ -290,33 +258,4 @@ describe('transport', () => {
     await expect(untrusting.request(origin, { method: 'GET', path: '/v2/', timeout: 10_000 })).rejects.toThrow(/not signed by a trusted CA/);
     await untrusting.close();
   }, 60_000);
-
-  it('goes through an HTTP proxy with CONNECT, unless NO_PROXY names the registry', async () => {
-    const tunnels: string[] = [];
-    const proxy = createHttpServer();
-    proxy.on('connect', (req: IncomingMessage, socket, head) => {
-      tunnels.push(req.url!);
-      const [host, port] = req.url!.split(':');
-      const upstream = connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection established\r\n\r\n');
-        if (head.length) upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    const proxyAddress = await listen(proxy);
-    const via = client({ env: { HTTP_PROXY: `http://${proxyAddress}` } });
-    const repository = `${engine.registry}/dw/proxied`;
-    const tags = await via.tags(repository).catch((e: unknown) => e);
-    // an unknown repository is the registry's own answer: it came through the tunnel
-    expect(tags).toMatchObject({ registryCode: 'NAME_UNKNOWN' });
-    expect(tunnels).toEqual([engine.registry]);
-    const direct = client({ env: { http_proxy: `http://${proxyAddress}`, NO_PROXY: '127.0.0.1' } });
-    await direct.tags(repository).catch(() => undefined);
-    expect(tunnels).toEqual([engine.registry]);
-    const refused = client({ env: { HTTP_PROXY: 'http://127.0.0.1:1' } });
-    await expect(refused.tags(repository)).rejects.toBeInstanceOf(ConnectionError);
-  });
 });

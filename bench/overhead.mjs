@@ -16,11 +16,38 @@ import { median } from './lib/measure.mjs';
 import { rawClient } from './lib/raw-socket.mjs';
 
 const NAME = 'dockwire-test/busybox:latest';
-const BODY = JSON.stringify({ Id: `sha256:${'a'.repeat(64)}`, RepoTags: [NAME], RepoDigests: [], Parent: '', Comment: '', Created: '2026-11-27T00:00:00Z', Config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: null }, Architecture: 'amd64', Os: 'linux', Size: 2129920, GraphDriver: { Data: { MergedDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/merged`, UpperDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/diff`, WorkDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/work` }, Name: 'overlay2' }, RootFS: { Type: 'layers', Layers: [`sha256:${'c'.repeat(64)}`] }, Metadata: { LastTagTime: '2026-11-27T00:00:00Z' } });
+const BODY = JSON.stringify({
+  Id: `sha256:${'a'.repeat(64)}`,
+  RepoTags: [NAME],
+  RepoDigests: [],
+  Parent: '',
+  Comment: '',
+  Created: '2026-11-27T00:00:00Z',
+  Config: {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    Cmd: ['/bin/sh'],
+    Labels: null,
+  },
+  Architecture: 'amd64',
+  Os: 'linux',
+  Size: 2129920,
+  GraphDriver: {
+    Data: {
+      MergedDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/merged`,
+      UpperDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/diff`,
+      WorkDir: `/var/lib/docker/overlay2/${'b'.repeat(64)}/work`,
+    },
+    Name: 'overlay2',
+  },
+  RootFS: { Type: 'layers', Layers: [`sha256:${'c'.repeat(64)}`] },
+  Metadata: { LastTagTime: '2026-11-27T00:00:00Z' },
+});
 
 if (process.argv[2] === 'serve') {
   // the server: its own process, so that its work is not counted as the client's
-  const answer = Buffer.from(`HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\nDate: Fri, 27 Nov 2026 00:00:00 GMT\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`);
+  const answer = Buffer.from(
+    `HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/20.10.24+dfsg1 (linux)\r\nDate: Fri, 27 Nov 2026 00:00:00 GMT\r\nContent-Length: ${Buffer.byteLength(BODY)}\r\n\r\n${BODY}`,
+  );
   createServer((socket) => {
     socket.on('data', (data) => {
       // one answer per request head in the bytes received
@@ -44,21 +71,34 @@ if (process.argv[2] === 'serve') {
     let next = 0;
     const cpu = process.cpuUsage();
     const start = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: width }, async (_, i) => {
-      while (next < n) {
-        next++;
-        await call(i);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async (_, i) => {
+        while (next < n) {
+          next++;
+          await call(i);
+        }
+      }),
+    );
     const used = process.cpuUsage(cpu);
     return { us: Number(process.hrtime.bigint() - start) / 1e3 / n, cpu: (used.user + used.system) / n };
   }
-  for (const [mode, n, width] of [['sequential', 5000, 1], [`${WIDTH}-way`, 20000, WIDTH]]) {
+  for (const [mode, n, width] of [
+    ['sequential', 5000, 1],
+    [`${WIDTH}-way`, 20000, WIDTH],
+  ]) {
     const samples = { raw: [], dockwire: [] };
     for (const call of Object.values(calls)) await measure(call, n / 5, width); // warm up
-    for (let round = 0; round < 5; round++) for (const [k, call] of Object.entries(calls)) samples[k].push(await measure(call, n, width));
-    const row = Object.fromEntries(Object.entries(samples).map(([k, s]) => [k, { us: median(s.map((x) => x.us)), cpu: median(s.map((x) => x.cpu)) }]));
-    console.log(`${mode}: raw ${row.raw.us.toFixed(1)} µs/call (cpu ${row.raw.cpu.toFixed(1)}), dockwire ${row.dockwire.us.toFixed(1)} µs/call (cpu ${row.dockwire.cpu.toFixed(1)}), ${(row.dockwire.us / row.raw.us).toFixed(2)}×`);
+    for (let round = 0; round < 5; round++)
+      for (const [k, call] of Object.entries(calls)) samples[k].push(await measure(call, n, width));
+    const row = Object.fromEntries(
+      Object.entries(samples).map(([k, s]) => [
+        k,
+        { us: median(s.map((x) => x.us)), cpu: median(s.map((x) => x.cpu)) },
+      ]),
+    );
+    console.log(
+      `${mode}: raw ${row.raw.us.toFixed(1)} µs/call (cpu ${row.raw.cpu.toFixed(1)}), dockwire ${row.dockwire.us.toFixed(1)} µs/call (cpu ${row.dockwire.cpu.toFixed(1)}), ${(row.dockwire.us / row.raw.us).toFixed(2)}×`,
+    );
   }
   for (const r of raws) r.close();
   await docker.close();

@@ -12,28 +12,58 @@ const root = join(here, '..');
 // --tables: only rewrite bench/README.md's tables from the results files, measuring nothing
 const tablesOnly = process.argv.includes('--tables');
 const wanted = process.argv.slice(2).filter((a) => a !== '--tables');
-const all = ['small-calls', 'packing', 'ignore-heavy', 'save-load', 'build-upload', 'progress', 'session', 'buildkit', 'cold-start', 'registry', 'image-files', 'append', 'trust', 'image-verify'];
+const all = [
+  'small-calls',
+  'packing',
+  'ignore-heavy',
+  'save-load',
+  'build-upload',
+  'progress',
+  'session',
+  'buildkit',
+  'cold-start',
+  'registry',
+  'image-files',
+  'append',
+  'trust',
+  'image-verify',
+];
 // (cold start runs first, while the engine is idle: after the 1 GiB scenarios dockerd goes on
 // cleaning up for a while, and a 150 ms process start is where that shows most)
-const scenarios = all.filter((s) => !wanted.length || wanted.includes(s)).sort((a, b) => (b === 'cold-start') - (a === 'cold-start'));
+const scenarios = all
+  .filter((s) => !wanted.length || wanted.includes(s))
+  .sort((a, b) => (b === 'cold-start') - (a === 'cold-start'));
 
 const env = { ...process.env };
 if (!tablesOnly) {
-  for (const line of execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).split('\n')) {
+  for (const line of execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).split('\n')) {
     const i = line.indexOf('=');
     if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
   }
 }
 process.chdir(here);
 
-const fmt = (v, unit) => (unit === 'ms' ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(3)) : unit === 'count' ? String(v) : v.toFixed(1));
+const fmt = (v, unit) =>
+  unit === 'ms'
+    ? v >= 100
+      ? v.toFixed(0)
+      : v >= 10
+        ? v.toFixed(1)
+        : v.toFixed(3)
+    : unit === 'count'
+      ? String(v)
+      : v.toFixed(1);
 
 // The limits each row is held to (a raw socket, curl, Node's own socket, one images.get): on
 // another engine's table, the same row's ratios to them on the project's engine stand beside it.
 const LIMITS = ['raw', 'curl --unix-socket', 'node:net socket', 'images.get'];
 const ratio = (r, k) => (r.results[k] / r.results.dockwire).toFixed(2);
 
-const engine = process.env.DOCKWIRE_ENGINE && process.env.DOCKWIRE_ENGINE !== 'docker' ? process.env.DOCKWIRE_ENGINE : '';
+const engine =
+  process.env.DOCKWIRE_ENGINE && process.env.DOCKWIRE_ENGINE !== 'docker' ? process.env.DOCKWIRE_ENGINE : '';
 const resultsPath = join(here, engine ? `results-${engine}.json` : 'results.json');
 const marker = engine ? `bench:${engine}` : 'bench';
 const previous = readResults(resultsPath) ?? { rows: [] };
@@ -48,7 +78,9 @@ for (const name of scenarios) {
   for (const row of await mod.run(env)) {
     rows.push({ group: name, ...row });
     const base = row.results.dockwire;
-    const cells = Object.entries(row.results).map(([k, v]) => `${k} ${fmt(v, row.unit)}${k !== 'dockwire' && base ? ` (${(v / base).toFixed(2)}×)` : ''}`);
+    const cells = Object.entries(row.results).map(
+      ([k, v]) => `${k} ${fmt(v, row.unit)}${k !== 'dockwire' && base ? ` (${(v / base).toFixed(2)}×)` : ''}`,
+    );
     console.log(`${row.scenario}: ${cells.join(', ')}`);
   }
 }
@@ -85,16 +117,29 @@ function writeTables() {
     let beside = '';
     if (base) {
       const same = base.rows.find((b) => b.scenario === r.scenario);
-      beside = ` ${same ? LIMITS.filter((k) => k in same.results).map((k) => `${k} ${ratio(same, k)}×`).join('; ') : ''} |`;
+      beside = ` ${
+        same
+          ? LIMITS.filter((k) => k in same.results)
+              .map((k) => `${k} ${ratio(same, k)}×`)
+              .join('; ')
+          : ''
+      } |`;
     }
-    lines.push(`| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)}${r.unit === 'count' ? '' : ` ${r.unit}`} | ${others} | ${r.target ?? ''} |${beside}`);
+    lines.push(
+      `| ${r.scenario} | ${fmt(r.results.dockwire, r.unit)}${r.unit === 'count' ? '' : ` ${r.unit}`} | ${others} | ${r.target ?? ''} |${beside}`,
+    );
   }
   const readmePath = join(here, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const start = readme.indexOf(`<!-- ${marker}:start -->`);
   const end = readme.indexOf(`<!-- ${marker}:end -->`);
   if (start !== -1 && end !== -1) {
-    writeFileSync(readmePath, `${readme.slice(0, start + `<!-- ${marker}:start -->`.length)}\n${lines.join('\n')}\n${readme.slice(end)}`);
+    writeFileSync(
+      readmePath,
+      `${readme.slice(0, start + `<!-- ${marker}:start -->`.length)}\n${lines.join('\n')}\n${readme.slice(end)}`,
+    );
   }
-  console.error(`bench: ${tablesOnly ? 'read' : 'wrote'} ${resultsPath.slice(root.length + 1)}${start !== -1 && end !== -1 ? ` and wrote the ${marker} table in bench/README.md` : ''}`);
+  console.error(
+    `bench: ${tablesOnly ? 'read' : 'wrote'} ${resultsPath.slice(root.length + 1)}${start !== -1 && end !== -1 ? ` and wrote the ${marker} table in bench/README.md` : ''}`,
+  );
 }

@@ -7,7 +7,10 @@ import { Docker } from '../dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = {};
-const printed = execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const printed = execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 for (const line of printed.split('\n')) {
   const i = line.indexOf('=');
   if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
@@ -35,7 +38,8 @@ try {
   await base.tag(repo, 'v1');
   say(`tagged ${base.shortId} as ${repo}:v1`);
   const push = docker.images.push(repo, { tag: 'v1' });
-  for await (const event of push) if (event.status && event.id) process.stdout.write(`    ${event.id}: ${event.status}\n`);
+  for await (const event of push)
+    if (event.status && event.id) process.stdout.write(`    ${event.id}: ${event.status}\n`);
   say(`pushed to the local registry: ${(await push).digest}`);
   await docker.images.remove(`${repo}:v1`);
   say('removed it locally');
@@ -50,7 +54,11 @@ try {
     chunks.push(chunk);
   }
   say(`saved ${bytes} bytes`);
-  const loaded = await docker.images.load((async function* () { yield* chunks; })());
+  const loaded = await docker.images.load(
+    (async function* () {
+      yield* chunks;
+    })(),
+  );
   say(`loaded ${loaded.map((i) => i.tags.join(',')).join('; ')}`);
   const data = await docker.images.getRegistryData(`${repo}:v1`);
   say(`registry says ${data.shortId}, linux/amd64: ${data.hasPlatform('linux/amd64')}`);

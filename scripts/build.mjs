@@ -25,7 +25,14 @@ await build({
     // rolldown gives those chunks of
     // their own, and what the entries need of them at once (parseTrustedRoot's modules) a chunk
     // that the shared one's importers load beside it
-    codeSplitting: { groups: [{ name: 'dockwire', test: /[\\/]src[\\/](?!cli[\\/]|trust[\\/]|tuf[\\/]|append[\\/]|registry[\\/](?:append|append-base|signatures|sign)\.ts)/ }] },
+    codeSplitting: {
+      groups: [
+        {
+          name: 'dockwire',
+          test: /[\\/]src[\\/](?!cli[\\/]|trust[\\/]|tuf[\\/]|append[\\/]|registry[\\/](?:append|append-base|signatures|sign)\.ts)/,
+        },
+      ],
+    },
   },
 });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');

@@ -27,11 +27,19 @@ function tarOf(files) {
 
 function build(context, query) {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method: 'POST', path: `/v1.41/build?version=2&networkmode=none&${query}`, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
-      const parts = [];
-      res.on('data', (d) => parts.push(d));
-      res.on('end', () => resolve(Buffer.concat(parts)));
-    });
+    const req = request(
+      {
+        socketPath,
+        method: 'POST',
+        path: `/v1.41/build?version=2&networkmode=none&${query}`,
+        headers: { 'Content-Type': 'application/x-tar' },
+      },
+      (res) => {
+        const parts = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+      },
+    );
     req.on('error', reject);
     req.end(context);
   });
@@ -44,5 +52,8 @@ const multi = tarOf({
 });
 writeFileSync(join(out, 'success.jsonl'), await build(multi, 'buildargs=' + encodeURIComponent('{"WHO":"fixtures"}')));
 writeFileSync(join(out, 'cached.jsonl'), await build(multi, 'buildargs=' + encodeURIComponent('{"WHO":"fixtures"}')));
-writeFileSync(join(out, 'failure.jsonl'), await build(tarOf({ Dockerfile: `FROM ${base}\nRUN echo about to fail ${nonce} && exit 3\n` }), ''));
+writeFileSync(
+  join(out, 'failure.jsonl'),
+  await build(tarOf({ Dockerfile: `FROM ${base}\nRUN echo about to fail ${nonce} && exit 3\n` }), ''),
+);
 console.log(`wrote success.jsonl, cached.jsonl, failure.jsonl to ${out}`);

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = Object.fromEntries(
-  execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  execFileSync('bash', [join(root, 'scripts', 'engine.sh'), 'up'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
     .split('\n')
     .filter((l) => l.includes('='))
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),

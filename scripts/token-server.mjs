@@ -11,7 +11,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
 const { values: args } = parseArgs({
-  options: Object.fromEntries(['port', 'key', 'cert', 'service', 'issuer', 'user', 'password'].map((k) => [k, { type: 'string' }])),
+  options: Object.fromEntries(
+    ['port', 'key', 'cert', 'service', 'issuer', 'user', 'password'].map((k) => [k, { type: 'string' }]),
+  ),
 });
 const key = readFileSync(args.key, 'utf8');
 const certDer = new X509Certificate(readFileSync(args.cert)).raw.toString('base64');
@@ -26,7 +28,18 @@ const same = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), 
 function sign(subject, access) {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', x5c: [certDer] }));
-  const claims = b64url(JSON.stringify({ iss: args.issuer, sub: subject, aud: args.service, exp: now + lifetime, nbf: now - 10, iat: now, jti: randomUUID(), access }));
+  const claims = b64url(
+    JSON.stringify({
+      iss: args.issuer,
+      sub: subject,
+      aud: args.service,
+      exp: now + lifetime,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    }),
+  );
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
   return `${header}.${claims}.${signature}`;
 }
@@ -52,11 +65,20 @@ function answer(res, status, body) {
 
 function issue(res, params, user, withRefresh) {
   if (params.getAll('service').some((s) => s !== args.service)) return answer(res, 400, { error: 'invalid_request' });
-  const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+  const scopes = params
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .filter(Boolean);
   const counted = scopes.slice().sort().join(' ') || '(none)';
   counts[counted] = (counts[counted] ?? 0) + 1;
   const token = sign(user ?? '', grant(scopes, user));
-  answer(res, 200, { token, access_token: token, expires_in: lifetime, issued_at: new Date().toISOString(), ...(withRefresh ? { refresh_token: refreshToken } : {}) });
+  answer(res, 200, {
+    token,
+    access_token: token,
+    expires_in: lifetime,
+    issued_at: new Date().toISOString(),
+    ...(withRefresh ? { refresh_token: refreshToken } : {}),
+  });
 }
 
 function basicUser(header) {
@@ -65,7 +87,10 @@ function basicUser(header) {
   const text = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = text.indexOf(':');
   const [user, password] = [text.slice(0, colon), text.slice(colon + 1)];
-  return { given: true, user: colon !== -1 && same(user, args.user) && same(password, args.password) ? user : undefined };
+  return {
+    given: true,
+    user: colon !== -1 && same(user, args.user) && same(password, args.password) ? user : undefined,
+  };
 }
 
 createServer((req, res) => {
@@ -75,7 +100,12 @@ createServer((req, res) => {
   if (req.method === 'GET') {
     const basic = basicUser(req.headers.authorization);
     if (basic.given && !basic.user) return answer(res, 401, { error: 'unauthorized', details: 'bad credentials' });
-    return issue(res, url.searchParams, basic.user, url.searchParams.get('offline_token') === 'true' && basic.user !== undefined);
+    return issue(
+      res,
+      url.searchParams,
+      basic.user,
+      url.searchParams.get('offline_token') === 'true' && basic.user !== undefined,
+    );
   }
   if (req.method !== 'POST') return answer(res, 405, { error: 'method_not_allowed' });
   let body = '';
@@ -85,7 +115,8 @@ createServer((req, res) => {
     const form = new URLSearchParams(body);
     const kind = form.get('grant_type');
     if (kind === 'password') {
-      if (!same(form.get('username') ?? '', args.user) || !same(form.get('password') ?? '', args.password)) return answer(res, 401, { error: 'invalid_grant' });
+      if (!same(form.get('username') ?? '', args.user) || !same(form.get('password') ?? '', args.password))
+        return answer(res, 401, { error: 'invalid_grant' });
       return issue(res, form, args.user, form.get('access_type') === 'offline');
     }
     if (kind === 'refresh_token') {

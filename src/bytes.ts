@@ -7,7 +7,10 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
 }
 
 // One contiguous copy of several byte chunks.
-export function concatBytes(parts: readonly Uint8Array[], length = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {
+export function concatBytes(
+  parts: readonly Uint8Array[],
+  length = parts.reduce((n, p) => n + p.length, 0),
+): Uint8Array {
   const out = new Uint8Array(length);
   let at = 0;
   for (const part of parts) {

@@ -44,7 +44,16 @@ export interface DockerOptions {
 }
 
 const DOCKER_OPTIONS = optionNames<DockerOptions>({
-  host: true, tls: true, ssh: true, version: true, timeout: true, headersTimeout: true, maxSockets: true, transport: true, configDir: true, engineMirrors: true,
+  host: true,
+  tls: true,
+  ssh: true,
+  version: true,
+  timeout: true,
+  headersTimeout: true,
+  maxSockets: true,
+  transport: true,
+  configDir: true,
+  engineMirrors: true,
 });
 const FROM_ENV_OPTIONS = DOCKER_OPTIONS.filter((name) => name !== 'host' && name !== 'tls');
 
@@ -65,7 +74,9 @@ export class Docker implements Client {
   /** Makes a client; an unknown option or a bad host is InvalidArgument, thrown. Nothing is sent until the first call. */
   constructor(options: DockerOptions = {}) {
     checkOptions('new Docker', options, DOCKER_OPTIONS);
-    this.#address = options.transport ? undefined : parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined });
+    this.#address = options.transport
+      ? undefined
+      : parseAddress(options.host ?? DEFAULT_HOST, { tls: options.tls !== undefined });
     this.#tls = options.tls;
     const transport =
       options.transport ??
@@ -80,7 +91,8 @@ export class Docker implements Client {
       ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
     });
     this.credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
-    if (options.engineMirrors !== undefined && typeof options.engineMirrors !== 'boolean') throw new InvalidArgument('engineMirrors must be true or false');
+    if (options.engineMirrors !== undefined && typeof options.engineMirrors !== 'boolean')
+      throw new InvalidArgument('engineMirrors must be true or false');
     const hubMirrors = async (): Promise<string[]> => {
       const info = await this.api.json<{ RegistryConfig?: { Mirrors?: unknown } | null }>('GET', '/info');
       const mirrors = info.RegistryConfig?.Mirrors;
@@ -95,7 +107,8 @@ export class Docker implements Client {
     // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
     setEngineHelpers(this, {
       attachBuildSession: (session) => this.#engineBuildKit().attachSession(session),
-      platformsOf: (name, authConfig, signal) => this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
+      platformsOf: (name, authConfig, signal) =>
+        this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
     });
     this.images = new ImageCollection(this);
   }
@@ -109,7 +122,13 @@ export class Docker implements Client {
   }
 
   #engineBuildKit(): EngineBuildKit {
-    this.#buildkit ??= engineBuildKit({ api: this.api, address: this.#address, tls: this.#tls, credentials: this.credentials, timeout: this.api.timeout });
+    this.#buildkit ??= engineBuildKit({
+      api: this.api,
+      address: this.#address,
+      tls: this.#tls,
+      credentials: this.credentials,
+      timeout: this.api.timeout,
+    });
     return this.#buildkit;
   }
 
@@ -124,7 +143,10 @@ export class Docker implements Client {
    * currentContext (read from the CLI's context store under DOCKER_CONFIG); else
    * /var/run/docker.sock. DOCKER_CONFIG also sets where registry credentials are read.
    */
-  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<DockerOptions, 'host' | 'tls'> = {}): Docker {
+  static fromEnv(
+    env: Record<string, string | undefined> = process.env,
+    options: Omit<DockerOptions, 'host' | 'tls'> = {},
+  ): Docker {
     checkOptions('Docker.fromEnv', options, FROM_ENV_OPTIONS);
     const endpoint = resolveEndpoint(env);
     return new Docker({

@@ -27,7 +27,8 @@ export function checkDigest(digest: unknown, what = 'digest'): DigestAlgorithm {
   const named = digest.slice(0, digest.indexOf(':'));
   const length = LENGTHS[named];
   const shown = JSON.stringify(digest.slice(0, 80));
-  if (digest.indexOf(':') === -1 || length === undefined) throw new InvalidArgument(`${what} ${shown} is not a sha256: or sha512: digest`);
+  if (digest.indexOf(':') === -1 || length === undefined)
+    throw new InvalidArgument(`${what} ${shown} is not a sha256: or sha512: digest`);
   throw new InvalidArgument(`${what} ${shown} is not ${named}: and ${length} lowercase hex digits`);
 }
 

@@ -46,7 +46,8 @@ export function resolveEndpoint(env: Record<string, string | undefined>): Endpoi
   let name = env['DOCKER_CONTEXT'];
   if (!name) {
     try {
-      name = (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string }).currentContext;
+      name = (JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: string })
+        .currentContext;
     } catch {
       // no config: the default context
     }
@@ -64,6 +65,7 @@ export function resolveEndpoint(env: Record<string, string | undefined>): Endpoi
   const endpoint = meta.Endpoints?.docker;
   if (!endpoint?.Host) throw new InvalidArgument(`docker context ${JSON.stringify(name)} has no docker endpoint`);
   const tlsDir = join(configDir, 'contexts', 'tls', id, 'docker');
-  if (existsSync(tlsDir)) return { host: endpoint.Host, tls: tlsFromFolder(tlsDir, !endpoint.SkipTLSVerify), context: name };
+  if (existsSync(tlsDir))
+    return { host: endpoint.Host, tls: tlsFromFolder(tlsDir, !endpoint.SkipTLSVerify), context: name };
   return { host: endpoint.Host, context: name };
 }

@@ -15,7 +15,10 @@ export const MAX_API_VERSION = '1.55';
 export const DEFAULT_API_VERSION = '1.41';
 
 /** CallOptions: one Engine API request's options, the transport request's with the query as an object. */
-export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'headersTimeout' | 'borrowBody'> {
+export interface CallOptions extends Pick<
+  TransportRequest,
+  'headers' | 'body' | 'bodyLength' | 'signal' | 'timeout' | 'bodyTimeout' | 'headersTimeout' | 'borrowBody'
+> {
   /** The query parameters, encoded by `encodeQuery` (objects as JSON, booleans as 1/0). */
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
@@ -25,7 +28,17 @@ export interface CallOptions extends Pick<TransportRequest, 'headers' | 'body' |
 }
 
 const CALL_NAMES: { [K in keyof Required<CallOptions>]: true } = {
-  headers: true, body: true, bodyLength: true, signal: true, timeout: true, bodyTimeout: true, headersTimeout: true, borrowBody: true, query: true, notFound: true, deadline: true,
+  headers: true,
+  body: true,
+  bodyLength: true,
+  signal: true,
+  timeout: true,
+  bodyTimeout: true,
+  headersTimeout: true,
+  borrowBody: true,
+  query: true,
+  notFound: true,
+  deadline: true,
 };
 const CALL_OPTIONS = optionNames<CallOptions>(CALL_NAMES);
 
@@ -40,7 +53,6 @@ export interface EngineApiOptions {
 }
 
 const ENGINE_API_OPTIONS = optionNames<EngineApiOptions>({ version: true, timeout: true, headersTimeout: true });
-
 
 /** UpgradeOptions: the options of `EngineApi.upgrade`. */
 export interface UpgradeOptions extends Cancellable {
@@ -109,7 +121,8 @@ export class EngineApi {
     this.headersTimeout = options.headersTimeout ?? DEFAULT_ENGINE_HEADERS_TIMEOUT;
     for (const name of ['timeout', 'headersTimeout'] as const) {
       const value = options[name];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+        throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
     }
     this.#requested = version;
     if (version !== 'auto') {
@@ -155,7 +168,12 @@ export class EngineApi {
     const response = await this.#send('GET', '/_ping', {});
     await response.body.dump();
     const offered = response.headers['api-version'];
-    const version = !offered || !VERSION.test(offered) ? DEFAULT_API_VERSION : compareVersions(offered, MAX_API_VERSION) > 0 ? MAX_API_VERSION : offered;
+    const version =
+      !offered || !VERSION.test(offered)
+        ? DEFAULT_API_VERSION
+        : compareVersions(offered, MAX_API_VERSION) > 0
+          ? MAX_API_VERSION
+          : offered;
     this.#known = version;
     return version;
   }
@@ -196,19 +214,25 @@ export class EngineApi {
 
   /** An unversioned request (/_ping, /version work without a prefix). */
   async #send(method: string, path: string, options: CallOptions): Promise<TransportResponse> {
-    const request: TransportRequest = { method, path: path + encodeQuery(options.query), timeout: options.timeout ?? this.timeout };
+    const request: TransportRequest = {
+      method,
+      path: path + encodeQuery(options.query),
+      timeout: options.timeout ?? this.timeout,
+    };
     request.headersTimeout = options.headersTimeout ?? this.headersTimeout;
     if (options.bodyTimeout !== undefined) request.bodyTimeout = options.bodyTimeout;
     if (options.headers) request.headers = options.headers;
     if (options.body !== undefined) request.body = options.body;
     if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
-    if (options.deadline !== undefined) request.signal = deadlineSignal(options.deadline, `${method} ${path}`, options.signal);
+    if (options.deadline !== undefined)
+      request.signal = deadlineSignal(options.deadline, `${method} ${path}`, options.signal);
     else if (options.signal) request.signal = options.signal;
     if (options.borrowBody) request.borrowBody = true;
     const response = await this.transport.request(request);
     if (response.statusCode >= 200 && response.statusCode < 300) return response;
     const explanation = await readErrorMessage(response);
-    if (response.statusCode === 404) throw options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);
+    if (response.statusCode === 404)
+      throw options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);
     throw new APIError(response.statusCode, explanation);
   }
 
@@ -224,7 +248,8 @@ export class EngineApi {
    */
   async upgrade(path: string, options: UpgradeOptions = {}): Promise<Duplex> {
     checkOptions(`POST ${path} (upgrade)`, options, UPGRADE_OPTIONS);
-    if (!this.transport.upgrade) throw new InvalidArgument('this transport cannot hand a connection over to another protocol (it has no upgrade)');
+    if (!this.transport.upgrade)
+      throw new InvalidArgument('this transport cannot hand a connection over to another protocol (it has no upgrade)');
     const version = this.#known ?? (await this.apiVersion());
     const result = await this.transport.upgrade({
       method: 'POST',
@@ -234,7 +259,8 @@ export class EngineApi {
       signal: options.signal,
     });
     if (result.statusCode === 101 && result.socket) return result.socket;
-    const explanation = messageOf(new TextDecoder().decode(result.body.subarray(0, MAX_ERROR_BODY)).trim()) || result.statusMessage;
+    const explanation =
+      messageOf(new TextDecoder().decode(result.body.subarray(0, MAX_ERROR_BODY)).trim()) || result.statusMessage;
     if (result.statusCode === 404) throw new NotFound(404, explanation);
     throw new APIError(result.statusCode, explanation || 'the engine did not switch protocols');
   }

@@ -43,7 +43,9 @@ export class DockerError extends Error {
 
 /** APIError: the engine answered with a non-2xx status. */
 export class APIError extends DockerError {
-  override readonly code: 'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' | 'ERR_DOCKER_NOT_IMPLEMENTED' = 'ERR_DOCKER_API';
+  override readonly code:
+    'ERR_DOCKER_API' | 'ERR_DOCKER_NOT_FOUND' | 'ERR_DOCKER_IMAGE_NOT_FOUND' | 'ERR_DOCKER_NOT_IMPLEMENTED' =
+    'ERR_DOCKER_API';
   /** The HTTP status. */
   readonly statusCode: number;
   /** The daemon's own message (its JSON `message` field, or the body text). */
@@ -318,7 +320,11 @@ export class ConfigError extends DockerError {
   readonly line: number | undefined;
   /** The column of the fault (1-based, in characters), when it is at a place in the file. */
   readonly column: number | undefined;
-  constructor(reason: string, place: { file?: string | undefined; line?: number | undefined; column?: number | undefined } = {}, options?: { cause?: unknown }) {
+  constructor(
+    reason: string,
+    place: { file?: string | undefined; line?: number | undefined; column?: number | undefined } = {},
+    options?: { cause?: unknown },
+  ) {
     const at = place.line === undefined ? '' : `line ${place.line}, column ${place.column ?? 1}: `;
     super(`${place.file === undefined ? '' : `${place.file}: `}${at}${reason}`, options);
     this.reason = reason;

@@ -20,7 +20,11 @@ export interface ChunkBuffer {
 }
 
 /** The file's chunks; a failure to open or read it is thrown as `fail(error)`. */
-export async function* fileChunks(path: string, reuse: ChunkBuffer | undefined, fail: (error: NodeJS.ErrnoException) => Error): AsyncIterable<Uint8Array> {
+export async function* fileChunks(
+  path: string,
+  reuse: ChunkBuffer | undefined,
+  fail: (error: NodeJS.ErrnoException) => Error,
+): AsyncIterable<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -51,27 +51,85 @@ export type { QueryValue, Repeated } from './http/request.js';
 export type { Shape } from './shape.js';
 
 // how requests reach the engine
-export type { Transport, TransportRequest, TransportResponse, ResponseBody, RequestBody, UpgradeRequest, UpgradeResult } from './transport/types.js';
+export type {
+  Transport,
+  TransportRequest,
+  TransportResponse,
+  ResponseBody,
+  RequestBody,
+  UpgradeRequest,
+  UpgradeResult,
+} from './transport/types.js';
 export type { TlsOptions } from './transport/socket-transport.js';
 export type { SshOptions } from './transport/ssh.js';
 
 // registries without an engine (the OCI distribution API: manifests, blobs, tags, referrers, copy)
-export { Registry, type RegistryOptions, type RegistryCallOptions, type AttachBlob, type PlatformCallOptions, type TagsOptions, type ReferrersOptions, type BlobOptions, type BlobDescriptor, type ListBounds, type PushBlobOptions, type PushManifestOptions, type AttachOptions, type RegistryCopyOptions } from './registry/registry.js';
+export {
+  Registry,
+  type RegistryOptions,
+  type RegistryCallOptions,
+  type AttachBlob,
+  type PlatformCallOptions,
+  type TagsOptions,
+  type ReferrersOptions,
+  type BlobOptions,
+  type BlobDescriptor,
+  type ListBounds,
+  type PushBlobOptions,
+  type PushManifestOptions,
+  type AttachOptions,
+  type RegistryCopyOptions,
+} from './registry/registry.js';
 export type { AppendOptions, MutateOptions } from './registry/append.js';
-export type { AppendLayer, PathLayer, FilesLayer, TarLayer, LayerFile, FileOwner, ConfigChanges, ImageOutput, FileOutput, StreamOutput, ImageChanges, AppendResult, AppendedPlatform } from './append/types.js';
-export type { VerifyOptions, VerifyAttestationsOptions, ImageVerification, AttestationVerification } from './registry/signatures.js';
-export type { SignOptions, AttestOptions, SignResult, SignatureCallOptions, SigningCallOptions } from './registry/sign.js';
+export type {
+  AppendLayer,
+  PathLayer,
+  FilesLayer,
+  TarLayer,
+  LayerFile,
+  FileOwner,
+  ConfigChanges,
+  ImageOutput,
+  FileOutput,
+  StreamOutput,
+  ImageChanges,
+  AppendResult,
+  AppendedPlatform,
+} from './append/types.js';
+export type {
+  VerifyOptions,
+  VerifyAttestationsOptions,
+  ImageVerification,
+  AttestationVerification,
+} from './registry/signatures.js';
+export type {
+  SignOptions,
+  AttestOptions,
+  SignResult,
+  SignatureCallOptions,
+  SigningCallOptions,
+} from './registry/sign.js';
 export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 
 // BuildKit anywhere: its Control API over gRPC, on a buildkitd or on the engine's own BuildKit
-export { BuildKit, type BuildKitClientOptions, type BuildKitPruneOptions, type BuildKitPruneResult } from './buildkit-client/buildkit.js';
+export {
+  BuildKit,
+  type BuildKitClientOptions,
+  type BuildKitPruneOptions,
+  type BuildKitPruneResult,
+} from './buildkit-client/buildkit.js';
 export type { BuildKitBuildOptions, BuildKitResult } from './buildkit-client/solve.js';
 export type { BuildKitOutput, CacheEntry, ArchiveDestination } from './buildkit-client/outputs.js';
 export type { UsageRecord, WorkerRecord, WorkerPlatform, BuildkitVersion } from './buildkit/control.js';
 
 // an image's files without running it: image archives (docker-archive, OCI layouts), merged layers
-export { openImageArchive, ImageArchive, type OpenImageArchiveOptions, type ImageChoice } from './image-archive/archive.js';
+export {
+  openImageArchive,
+  ImageArchive,
+  type OpenImageArchiveOptions,
+  type ImageChoice,
+} from './image-archive/archive.js';
 export { fetchTrustedRoot } from './tuf/fetch-trusted-root.js';
 export type { FetchTrustedRootOptions, TrustedRootDocument } from './tuf/trusted-root.js';
 export type { FileEntry } from './image-archive/files.js';
@@ -83,7 +141,17 @@ export type { AttestationsOptions } from './images/attestations.js';
 
 // supply-chain data: in-toto statements (provenance, SBOMs) from indexes, referrers and archives
 export { ATTESTATION_LIMITS } from './attestations/limits.js';
-export { PREDICATE_TYPES, type DecodedPredicate, type PredicateKind, type SlsaProvenanceV02, type SlsaProvenanceV1, type SlsaResourceDescriptor, type SpdxDocument, type CycloneDxBom, type CycloneDxComponent } from './attestations/predicates.js';
+export {
+  PREDICATE_TYPES,
+  type DecodedPredicate,
+  type PredicateKind,
+  type SlsaProvenanceV02,
+  type SlsaProvenanceV1,
+  type SlsaResourceDescriptor,
+  type SpdxDocument,
+  type CycloneDxBom,
+  type CycloneDxComponent,
+} from './attestations/predicates.js';
 export type { Attestation, AttestationList, AttestationSource, SkippedAttestation } from './attestations/collect.js';
 export type { RegistryAttestationsOptions } from './registry/attestations.js';
 export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
@@ -91,4 +159,10 @@ export type { ArchiveAttestationsOptions } from './image-archive/attestations.js
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
 export { verifyBundle } from './trust/verify-bundle.js';
 export type { VerifyBundleOptions, SignatureVerification } from './trust/verify.js';
-export { parseTrustedRoot, type TrustedRoot, type TrustedLog, type TrustedAuthority, type ValidFor } from './trust/trusted-root.js';
+export {
+  parseTrustedRoot,
+  type TrustedRoot,
+  type TrustedLog,
+  type TrustedAuthority,
+  type ValidFor,
+} from './trust/trusted-root.js';

@@ -181,7 +181,11 @@ export function toAbortError(reason: unknown): Error {
  * A job that passes on `inner`'s events and then turns its result into another: cancelling
  * either cancels both.
  */
-export function mapJob<T, U, E>(inner: Job<T, E>, finish: (value: T, signal: AbortSignal) => Promise<U>, signal?: AbortSignal): Job<U, E> {
+export function mapJob<T, U, E>(
+  inner: Job<T, E>,
+  finish: (value: T, signal: AbortSignal) => Promise<U>,
+  signal?: AbortSignal,
+): Job<U, E> {
   return new Job<U, E>(async (scope) => {
     const stop = (): void => inner.cancel(scope.signal.reason);
     scope.signal.addEventListener('abort', stop, { once: true });

@@ -85,5 +85,9 @@ export function platformOf(config: ImageConfig): Platform | undefined {
 /** isIndex: true for an image index or a Docker manifest list. */
 export function isIndex(manifest: Manifest, mediaType?: string): manifest is ImageIndex {
   const type = manifest.mediaType ?? mediaType;
-  return type === OCI_INDEX || type === DOCKER_LIST || (type === undefined && Array.isArray((manifest as ImageIndex).manifests));
+  return (
+    type === OCI_INDEX ||
+    type === DOCKER_LIST ||
+    (type === undefined && Array.isArray((manifest as ImageIndex).manifests))
+  );
 }

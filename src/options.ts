@@ -11,12 +11,16 @@ import { InvalidArgument } from './errors.js';
 export function checkOptions(where: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new InvalidArgument(`${where}: options must be an object, not ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    throw new InvalidArgument(
+      `${where}: options must be an object, not ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const near = nearest(key, known);
-    throw new InvalidArgument(`${where}: unknown option ${JSON.stringify(key)}${near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`}`);
+    throw new InvalidArgument(
+      `${where}: unknown option ${JSON.stringify(key)}${near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`}`,
+    );
   }
 }
 

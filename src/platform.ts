@@ -13,7 +13,6 @@ export interface Platform {
   features?: string[];
 }
 
-
 /** PlatformSpec: a platform as calls take one, `'os[/arch[/variant]]'` or `{ os, architecture, variant }`. */
 export type PlatformSpec = string | { os?: string; architecture?: string; variant?: string };
 
@@ -25,7 +24,14 @@ export interface PlatformParts {
 }
 
 // GOARCH names, as the engine normalises them (containerd's platforms.Normalize)
-const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
+const ARCH_ALIASES: Record<string, string> = {
+  x86_64: 'amd64',
+  'x86-64': 'amd64',
+  aarch64: 'arm64',
+  armhf: 'arm',
+  armel: 'arm',
+  i386: '386',
+};
 
 /** formatPlatform: `os/arch[/variant]`, the parts that are there. */
 export function formatPlatform(platform: PlatformParts): string {
@@ -50,12 +56,16 @@ export function parsePlatform(spec: unknown, what = 'platform'): PlatformParts {
     for (const key of ['os', 'architecture', 'variant'] as const) {
       const value = given[key];
       if (value === undefined) continue;
-      if (typeof value !== 'string' || value === '' || /\s/.test(value)) throw new InvalidArgument(`${what}.${key} must be a non-empty string without spaces`);
+      if (typeof value !== 'string' || value === '' || /\s/.test(value))
+        throw new InvalidArgument(`${what}.${key} must be a non-empty string without spaces`);
       parts[key] = value;
     }
-    if (parts.os === undefined && parts.architecture === undefined) throw new InvalidArgument(`${what} needs an os or an architecture`);
+    if (parts.os === undefined && parts.architecture === undefined)
+      throw new InvalidArgument(`${what} needs an os or an architecture`);
   } else {
-    throw new InvalidArgument(`${what} must be a string (os[/arch[/variant]]) or an object { os, architecture, variant }`);
+    throw new InvalidArgument(
+      `${what} must be a string (os[/arch[/variant]]) or an object { os, architecture, variant }`,
+    );
   }
   return normalize(parts);
 }
@@ -87,12 +97,17 @@ export function platformJson(spec: unknown, what = 'platform'): string {
 /** `spec` as an OCI platform object (os and architecture required, as the engine requires them). */
 export function ociPlatform(spec: unknown, what = 'platform'): Platform {
   const { os, architecture, variant } = parsePlatform(spec, what);
-  if (os === undefined || architecture === undefined) throw new InvalidArgument(`${what} needs both an os and an architecture (os/arch[/variant])`);
+  if (os === undefined || architecture === undefined)
+    throw new InvalidArgument(`${what} needs both an os and an architecture (os/arch[/variant])`);
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
 
 /** True when `have` is the platform `want` asks for (a variant left out matches any). */
 export function platformMatches(have: PlatformParts, want: PlatformParts): boolean {
   const h = normalize(have);
-  return h.os === want.os && h.architecture === want.architecture && (want.variant === undefined || h.variant === want.variant);
+  return (
+    h.os === want.os &&
+    h.architecture === want.architecture &&
+    (want.variant === undefined || h.variant === want.variant)
+  );
 }

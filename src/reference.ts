@@ -116,9 +116,13 @@ export function normalizeReference(reference: unknown, what = 'reference'): stri
   let path = repository;
   if (registryOf(repository) === 'docker.io') {
     const slash = repository.indexOf('/');
-    if (slash !== -1 && /^(?:docker\.io|index\.docker\.io)$/.test(repository.slice(0, slash))) path = repository.slice(slash + 1);
+    if (slash !== -1 && /^(?:docker\.io|index\.docker\.io)$/.test(repository.slice(0, slash)))
+      path = repository.slice(slash + 1);
     path = `docker.io/${path.includes('/') ? path : `library/${path}`}`;
   }
-  const suffix = tag === undefined && digest === undefined ? ':latest' : `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
+  const suffix =
+    tag === undefined && digest === undefined
+      ? ':latest'
+      : `${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`;
   return `${path}${suffix}`;
 }

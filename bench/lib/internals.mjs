@@ -5,5 +5,11 @@ import { build } from 'rolldown';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const file = `${root}bench/.internals/internals.js`;
-await build({ input: `${root}bench/internals.ts`, platform: 'node', external: [/^node:/], logLevel: 'warn', output: { file, format: 'esm', codeSplitting: false } });
+await build({
+  input: `${root}bench/internals.ts`,
+  platform: 'node',
+  external: [/^node:/],
+  logLevel: 'warn',
+  output: { file, format: 'esm', codeSplitting: false },
+});
 export const { contextFromPath, walkContext, PatternMatcher, pack, JsonLinesDecoder } = await import(file);

@@ -48,5 +48,9 @@ export function timed(command, args = [], { env = process.env, input, shell = fa
 export async function medianChild(command, args = [], options = {}, runs = 3) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await timed(command, args, options));
-  return { ms: median(results.map((r) => r.ms)), rssMb: median(results.map((r) => r.rssMb)), stdout: results.at(-1).stdout };
+  return {
+    ms: median(results.map((r) => r.ms)),
+    rssMb: median(results.map((r) => r.rssMb)),
+    stdout: results.at(-1).stdout,
+  };
 }

@@ -26,7 +26,11 @@ const contenders = {
     };
   },
   async 'sigstore-js'() {
-    const [{ Verifier, toSignedEntity, toTrustMaterial }, { bundleFromJSON }, { TrustedRoot }] = await Promise.all([import('@sigstore/verify'), import('@sigstore/bundle'), import('@sigstore/protobuf-specs')]);
+    const [{ Verifier, toSignedEntity, toTrustMaterial }, { bundleFromJSON }, { TrustedRoot }] = await Promise.all([
+      import('@sigstore/verify'),
+      import('@sigstore/bundle'),
+      import('@sigstore/protobuf-specs'),
+    ]);
     return () => {
       const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(rootText))));
       const policy = { subjectAlternativeName: identity, extensions: { issuer } };

@@ -53,14 +53,28 @@ export async function run(env) {
   for (let i = 0; i < 3; i++) {
     results.dockwire.push(await timed(process.execPath, ['--input-type=module', '-e', script], { env }));
     rmSync(tar, { force: true });
-    results.crane.push(await timed(`tar -C ${folder} --exclude=.complete -cf ${tar} . && ${crane} append --insecure -b ${base} -f ${tar} -t ${registry}/bench/append:crane >/dev/null`, [], { env, shell: true }));
+    results.crane.push(
+      await timed(
+        `tar -C ${folder} --exclude=.complete -cf ${tar} . && ${crane} append --insecure -b ${base} -f ${tar} -t ${registry}/bench/append:crane >/dev/null`,
+        [],
+        { env, shell: true },
+      ),
+    );
     results.build.push(await timed(process.execPath, ['--input-type=module', '-e', buildScript], { env }));
   }
   rmSync(tar, { force: true });
   const ms = (k) => median(results[k].map((r) => r.ms));
   const rss = (k) => median(results[k].map((r) => r.rssMb));
-  const names = { dockwire: 'dockwire', crane: 'GNU tar + crane append', build: 'images.build COPY . /app (not pushed)' };
-  const row = (what, unit, f) => ({ scenario: `append ${MB} MiB / ${FILES} files onto a base and push, ${what}`, unit, results: Object.fromEntries(Object.keys(names).map((k) => [names[k], f(k)])) });
+  const names = {
+    dockwire: 'dockwire',
+    crane: 'GNU tar + crane append',
+    build: 'images.build COPY . /app (not pushed)',
+  };
+  const row = (what, unit, f) => ({
+    scenario: `append ${MB} MiB / ${FILES} files onto a base and push, ${what}`,
+    unit,
+    results: Object.fromEntries(Object.keys(names).map((k) => [names[k], f(k)])),
+  });
   return [
     { ...row('wall time', 'ms', ms), target: '≤ GNU tar + crane append' },
     { ...row('peak RSS', 'MB', rss), target: 'flat in the folder\u2019s size' },

@@ -11,7 +11,11 @@ import { median, medianMs } from '../lib/measure.mjs';
 
 export async function run(env) {
   const bk = { ...env };
-  for (const line of execFileSync('bash', [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'scripts', 'buildkitd.sh'), 'up'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] }).split('\n')) {
+  for (const line of execFileSync(
+    'bash',
+    [join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', 'scripts', 'buildkitd.sh'), 'up'],
+    { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] },
+  ).split('\n')) {
     const i = line.indexOf('=');
     if (i > 0) bk[line.slice(0, i)] = line.slice(i + 1);
   }
@@ -28,22 +32,50 @@ export async function run(env) {
   const docker = new Docker({ host: env.DOCKER_HOST });
   const daemon = {
     dockwire: () => buildkit.build({ path: dir }),
-    buildctl: async () => execFileSync(bk.DOCKWIRE_BUILDCTL, ['--addr', bk.DOCKWIRE_BUILDKIT_UNIX, 'build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`], { stdio: 'ignore' }),
+    buildctl: async () =>
+      execFileSync(
+        bk.DOCKWIRE_BUILDCTL,
+        [
+          '--addr',
+          bk.DOCKWIRE_BUILDKIT_UNIX,
+          'build',
+          '--frontend',
+          'dockerfile.v0',
+          '--local',
+          `context=${dir}`,
+          '--local',
+          `dockerfile=${dir}`,
+        ],
+        { stdio: 'ignore' },
+      ),
   };
   const engine = {
     dockwire: () => docker.buildkit.build({ path: engineDir, networkMode: 'none' }),
-    'images.build (POST /build)': () => docker.images.build({ path: engineDir, builder: 'buildkit', networkMode: 'none' }),
+    'images.build (POST /build)': () =>
+      docker.images.build({ path: engineDir, builder: 'buildkit', networkMode: 'none' }),
   };
   const measure = async (fns) => {
     const samples = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
     for (const fn of Object.values(fns)) for (let w = 0; w < 3; w++) await fn();
-    for (let r = 0; r < 15; r++) for (const [k, fn] of Object.entries(fns)) samples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
+    for (let r = 0; r < 15; r++)
+      for (const [k, fn] of Object.entries(fns)) samples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
     return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
   };
   try {
     return [
-      { scenario: 'cached trivial build on buildkitd (unix socket): the Control API against buildctl, ms', unit: 'ms', results: await measure(daemon), target: 'no slower than buildctl' },
-      { scenario: "cached trivial build on the engine's BuildKit: docker.buildkit (Control API) against POST /build, ms", unit: 'ms', results: await measure(engine), target: 'report' },
+      {
+        scenario: 'cached trivial build on buildkitd (unix socket): the Control API against buildctl, ms',
+        unit: 'ms',
+        results: await measure(daemon),
+        target: 'no slower than buildctl',
+      },
+      {
+        scenario:
+          "cached trivial build on the engine's BuildKit: docker.buildkit (Control API) against POST /build, ms",
+        unit: 'ms',
+        results: await measure(engine),
+        target: 'report',
+      },
     ];
   } finally {
     buildkit.close();

@@ -25,7 +25,7 @@ const request = 'GET /v1.41/_ping HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n';
 const raw = `const s = connect(process.env.DOCKER_HOST.slice(7)); s.on('data', (d) => { if (d.includes('OK')) s.destroy(); }); s.write('${request}');`;
 const options = "{ host: process.env.DOCKER_HOST, version: '1.41' }";
 // the Registry contender's one request: the tags of a repository the open loopback registry does not have (a 404)
-const registryCall = "r.tags(`${process.env.DOCKWIRE_REGISTRY}/cold-start/absent`).catch(() => undefined)";
+const registryCall = 'r.tags(`${process.env.DOCKWIRE_REGISTRY}/cold-start/absent`).catch(() => undefined)';
 const dockerodeOptions = "{ socketPath: process.env.DOCKER_HOST.slice(7), version: 'v1.41' }";
 const scripts = {
   cjs: {
@@ -52,7 +52,9 @@ export async function run(env) {
   // the scripts live under bench/ (dockerode resolves from bench/node_modules), with dockwire's
   // packed tarball unpacked into node_modules/dockwire, as npm installs it
   const root = join(process.cwd(), '..');
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', '/tmp'], { cwd: root, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', '/tmp'], { cwd: root, encoding: 'utf8' }),
+  )[0];
   const tarball = join('/tmp', packed.filename);
   const dir = mkdtempSync(join(process.cwd(), '.cold-start-'));
   const rows = [];
@@ -60,7 +62,10 @@ export async function run(env) {
     mkdirSync(join(dir, 'node_modules', 'dockwire'), { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', join(dir, 'node_modules', 'dockwire'), '--strip-components=1']);
     mkdirSync(join(dir, 'node_modules', 'empty-package'));
-    writeFileSync(join(dir, 'node_modules', 'empty-package', 'package.json'), '{ "name": "empty-package", "version": "1.0.0", "exports": { ".": "./index.js" } }\n');
+    writeFileSync(
+      join(dir, 'node_modules', 'empty-package', 'package.json'),
+      '{ "name": "empty-package", "version": "1.0.0", "exports": { ".": "./index.js" } }\n',
+    );
     writeFileSync(join(dir, 'node_modules', 'empty-package', 'index.js'), 'module.exports = {};\n');
     const samples = [];
     for (const [kind, byName] of Object.entries(scripts)) {
@@ -70,7 +75,14 @@ export async function run(env) {
         samples.push({ kind, name, file, runs: [] });
         if (!name.startsWith('dockwire')) continue;
         const bundled = join(dir, `${name.replace(/[ ,/]+/g, '-')}-bundled.${kind}`);
-        buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: kind === 'cjs' ? 'cjs' : 'esm', outfile: bundled, logLevel: 'warning' });
+        buildSync({
+          entryPoints: [file],
+          bundle: true,
+          platform: 'node',
+          format: kind === 'cjs' ? 'cjs' : 'esm',
+          outfile: bundled,
+          logLevel: 'warning',
+        });
         samples.push({ kind, name: `${name}, bundled`, file: bundled, runs: [] });
       }
     }
@@ -82,9 +94,24 @@ export async function run(env) {
       const mine = samples.filter((s) => s.kind === kind);
       const ms = Object.fromEntries(mine.map((s) => [s.name, median(s.runs.map((r) => r.ms))]));
       const mb = Object.fromEntries(mine.map((s) => [s.name, median(s.runs.map((r) => r.rssMb))]));
-      const added = (values) => Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'node alone').map(([name, v]) => [name, v - values['node alone']]));
-      rows.push({ scenario: `cold start, ${kinds[kind]}: load and one request, added over bare node, ms`, unit: 'ms', results: added(ms), target });
-      rows.push({ scenario: `cold start, ${kinds[kind]}: added peak RSS over bare node, MB`, unit: 'MB', results: added(mb), target: '≤ 5 MB' });
+      const added = (values) =>
+        Object.fromEntries(
+          Object.entries(values)
+            .filter(([name]) => name !== 'node alone')
+            .map(([name, v]) => [name, v - values['node alone']]),
+        );
+      rows.push({
+        scenario: `cold start, ${kinds[kind]}: load and one request, added over bare node, ms`,
+        unit: 'ms',
+        results: added(ms),
+        target,
+      });
+      rows.push({
+        scenario: `cold start, ${kinds[kind]}: added peak RSS over bare node, MB`,
+        unit: 'MB',
+        results: added(mb),
+        target: '≤ 5 MB',
+      });
       rows.push({ scenario: `cold start, ${kinds[kind]}: whole run, ms`, unit: 'ms', results: ms, target: '' });
     }
   } finally {
@@ -93,9 +120,26 @@ export async function run(env) {
   // install cost: our packed tarball, and dockerode from the registry
   const ours = installCost(tarball);
   rmSync(tarball, { force: true });
-  const theirs = installCost(`dockerode@${JSON.parse(execFileSync('npm', ['pkg', 'get', 'dependencies.dockerode'], { encoding: 'utf8' }))}`);
-  rows.push({ scenario: 'install: packages', unit: 'count', results: { dockwire: ours.packages, dockerode: theirs.packages }, target: 'no dependencies' });
-  rows.push({ scenario: 'install: node_modules size, MB', unit: 'MB', results: { dockwire: ours.mb, dockerode: theirs.mb }, target: '' });
-  rows.push({ scenario: 'published tarball, KB', unit: 'KB', results: { dockwire: packed.size / 1024 }, target: '< 150 KB' });
+  const theirs = installCost(
+    `dockerode@${JSON.parse(execFileSync('npm', ['pkg', 'get', 'dependencies.dockerode'], { encoding: 'utf8' }))}`,
+  );
+  rows.push({
+    scenario: 'install: packages',
+    unit: 'count',
+    results: { dockwire: ours.packages, dockerode: theirs.packages },
+    target: 'no dependencies',
+  });
+  rows.push({
+    scenario: 'install: node_modules size, MB',
+    unit: 'MB',
+    results: { dockwire: ours.mb, dockerode: theirs.mb },
+    target: '',
+  });
+  rows.push({
+    scenario: 'published tarball, KB',
+    unit: 'KB',
+    results: { dockwire: packed.size / 1024 },
+    target: '< 150 KB',
+  });
   return rows;
 }

@@ -21,7 +21,13 @@ async function dockwireContext(dir, keep) {
 
 /** The names in an archive, as GNU tar lists them (directories without their trailing /). */
 function names(parts) {
-  return execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(parts) }).toString().split('\n').filter(Boolean).map((n) => n.replace(/\/$/, '').replace(/^\.\//, '')).filter((n) => n !== '.' && n !== '').sort();
+  return execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(parts) })
+    .toString()
+    .split('\n')
+    .filter(Boolean)
+    .map((n) => n.replace(/\/$/, '').replace(/^\.\//, ''))
+    .filter((n) => n !== '.' && n !== '')
+    .sort();
 }
 
 /** What dockerode does with a folder: tar-fs over every file, @balena/dockerignore as the filter. */
@@ -59,11 +65,26 @@ export async function run(env) {
       [dockerodeName]: await medianMs(() => dockerodeContext(dir, patterns), { runs: 3 }),
     };
     const py = [];
-    for (let i = 0; i < 5; i++) py.push(JSON.parse((await timed('/usr/bin/python3', ['docker_py_driver.py', 'context', dir, ...patterns], { env })).stdout).ms);
+    for (let i = 0; i < 5; i++)
+      py.push(
+        JSON.parse(
+          (await timed('/usr/bin/python3', ['docker_py_driver.py', 'context', dir, ...patterns], { env })).stdout,
+        ).ms,
+      );
     results["docker-py's context builder"] = median(py);
-    const cli = await medianChild('docker', ['build', '-q', dir], { env: { ...env, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: '/tmp/dockwire-bench/no-docker-config' } }, 3);
+    const cli = await medianChild(
+      'docker',
+      ['build', '-q', dir],
+      { env: { ...env, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: '/tmp/dockwire-bench/no-docker-config' } },
+      3,
+    );
     results['docker CLI, whole legacy build'] = cli.ms;
-    rows.push({ scenario: `context of 100,000 ignored files, ${label}, ms`, unit: 'ms', results, target: 'no slower than docker-py' });
+    rows.push({
+      scenario: `context of 100,000 ignored files, ${label}, ms`,
+      unit: 'ms',
+      results,
+      target: 'no slower than docker-py',
+    });
   }
   // flat as the ignored tree grows 100×
   const growth = {};

@@ -54,8 +54,30 @@ function saved(env, tag, big) {
   if (!existsSync(archive)) {
     const tar = join(BENCH_DIR, `files-${tag}-rootfs.tar`);
     if (!existsSync(tar)) rootfs(tar, big);
-    execFileSync('curl', ['-sf', '--unix-socket', sock, '-X', 'POST', '-T', tar, '-H', 'Content-Type: application/x-tar', `http://d/v1.41/images/create?fromSrc=-&repo=dockwire-bench/files&tag=${tag}`], { stdio: 'ignore' });
-    execFileSync('curl', ['-sf', '--unix-socket', sock, '-o', archive, `http://d/v1.41/images/dockwire-bench/files:${tag}/get`]);
+    execFileSync(
+      'curl',
+      [
+        '-sf',
+        '--unix-socket',
+        sock,
+        '-X',
+        'POST',
+        '-T',
+        tar,
+        '-H',
+        'Content-Type: application/x-tar',
+        `http://d/v1.41/images/create?fromSrc=-&repo=dockwire-bench/files&tag=${tag}`,
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('curl', [
+      '-sf',
+      '--unix-socket',
+      sock,
+      '-o',
+      archive,
+      `http://d/v1.41/images/dockwire-bench/files:${tag}/get`,
+    ]);
   }
   return archive;
 }
@@ -64,22 +86,36 @@ export async function run(env) {
   mkdirSync(BENCH_DIR, { recursive: true });
   const archive = saved(env, '1g', BIG);
   const small = saved(env, 'small', 0);
-  const layer = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).split('\n').find((n) => n.endsWith('layer.tar') || n.startsWith('blobs/sha256/'));
+  const layer = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' })
+    .split('\n')
+    .find((n) => n.endsWith('layer.tar') || n.startsWith('blobs/sha256/'));
   const contenders = {
     dockwire: () => timed(process.execPath, ['lib/image-files.mjs', 'path', archive]),
     'dockwire, the same paths without the 1 GiB': () => timed(process.execPath, ['lib/image-files.mjs', 'path', small]),
     'dockwire, from a stream (spooled)': () => timed(process.execPath, ['lib/image-files.mjs', 'stream', archive]),
     'tar -t (the archive’s members)': () => timed('tar', ['-tf', archive]),
-    'tar -xO layer, piped to tar -t (the layer’s files)': () => timed(`tar -xOf '${archive}' '${layer}' | tar -t | wc -l`, [], { shell: true }),
+    'tar -xO layer, piped to tar -t (the layer’s files)': () =>
+      timed(`tar -xOf '${archive}' '${layer}' | tar -t | wc -l`, [], { shell: true }),
   };
   const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
   await contenders['tar -t (the archive’s members)'](); // the page cache, warm for all
-  for (let round = 0; round < ROUNDS; round++) for (const [name, go] of Object.entries(contenders)) runs[name].push(await go());
+  for (let round = 0; round < ROUNDS; round++)
+    for (const [name, go] of Object.entries(contenders)) runs[name].push(await go());
   const ms = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, median(r.map((x) => x.ms))]));
   const rss = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, median(r.map((x) => x.rssMb))]));
   const listed = JSON.parse(runs.dockwire.at(-1).stdout).files;
   return [
-    { scenario: `list a 1 GiB image's files (${listed} paths) from its saved archive, ms`, unit: 'ms', results: ms, target: 'no slower than GNU tar listing the layer' },
-    { scenario: `list a 1 GiB image's files from its saved archive, peak RSS MB`, unit: 'MB', results: rss, target: 'flat in the bytes: the same as without the 1 GiB' },
+    {
+      scenario: `list a 1 GiB image's files (${listed} paths) from its saved archive, ms`,
+      unit: 'ms',
+      results: ms,
+      target: 'no slower than GNU tar listing the layer',
+    },
+    {
+      scenario: `list a 1 GiB image's files from its saved archive, peak RSS MB`,
+      unit: 'MB',
+      results: rss,
+      target: 'flat in the bytes: the same as without the 1 GiB',
+    },
   ];
 }

@@ -11,7 +11,14 @@ function progressFile() {
   if (!existsSync(path)) {
     const lines = [];
     for (let i = 0; i < 1_000_000; i++) {
-      lines.push(JSON.stringify({ status: 'Downloading', progressDetail: { current: i * 1024, total: 104857600 }, progress: '[==>      ]  1.2MB/104.9MB', id: `a3ed95caeb02${i % 10}` }));
+      lines.push(
+        JSON.stringify({
+          status: 'Downloading',
+          progressDetail: { current: i * 1024, total: 104857600 },
+          progress: '[==>      ]  1.2MB/104.9MB',
+          id: `a3ed95caeb02${i % 10}`,
+        }),
+      );
     }
     writeFileSync(path, lines.join('\r\n') + '\r\n');
   }
@@ -27,7 +34,8 @@ function bigLineFile() {
 export async function run(env) {
   const big = progressFile();
   const line = bigLineFile();
-  const node = (contender, file, chunk) => () => timed(process.execPath, ['lib/decode-progress.mjs', contender, file, String(chunk)], { env });
+  const node = (contender, file, chunk) => () =>
+    timed(process.execPath, ['lib/decode-progress.mjs', contender, file, String(chunk)], { env });
   const rows = [];
   for (const [label, file, chunk] of [
     ['1,000,000 progress lines in 64 KiB chunks', big, 65536],
@@ -42,7 +50,8 @@ export async function run(env) {
       // every read: one byte at a time over 10 MiB did not finish within 10 minutes here, so they
       // run only on the line-per-event stream
       contenders["docker-modem's followProgress"] = node('docker-modem', file, chunk);
-      contenders["docker-py's json_stream"] = () => timed('/usr/bin/python3', ['docker_py_driver.py', 'json-stream', file], { env });
+      contenders["docker-py's json_stream"] = () =>
+        timed('/usr/bin/python3', ['docker_py_driver.py', 'json-stream', file], { env });
     }
     // taking turns, five rounds; each run's time is its decoding's own (printed by the process),
     // its memory the process's peak
@@ -53,9 +62,24 @@ export async function run(env) {
         samples[name].push({ ms: JSON.parse(result.stdout).ms, rssMb: result.rssMb });
       }
     }
-    const runs = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ms: median(v.map((r) => r.ms)), rssMb: median(v.map((r) => r.rssMb)) }]));
-    rows.push({ scenario: `decode ${label}, ms`, unit: 'ms', results: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.ms])), target: '≤ 1.1× the naive loop' });
-    rows.push({ scenario: `decode ${label}, peak RSS MB`, unit: 'MB', results: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.rssMb])), target: 'flat while streaming events' });
+    const runs = Object.fromEntries(
+      Object.entries(samples).map(([k, v]) => [
+        k,
+        { ms: median(v.map((r) => r.ms)), rssMb: median(v.map((r) => r.rssMb)) },
+      ]),
+    );
+    rows.push({
+      scenario: `decode ${label}, ms`,
+      unit: 'ms',
+      results: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.ms])),
+      target: '≤ 1.1× the naive loop',
+    });
+    rows.push({
+      scenario: `decode ${label}, peak RSS MB`,
+      unit: 'MB',
+      results: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.rssMb])),
+      target: 'flat while streaming events',
+    });
   }
   return rows;
 }

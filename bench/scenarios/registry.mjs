@@ -59,7 +59,7 @@ async function bigBlob(registry, repo) {
   const hash = createHash('sha256');
   const fd = openSync(BIG, 'r');
   const chunk = Buffer.alloc(8 * 1024 * 1024);
-  for (let n; (n = readSync(fd, chunk)) > 0; ) hash.update(chunk.subarray(0, n));
+  for (let n; (n = readSync(fd, chunk)) > 0;) hash.update(chunk.subarray(0, n));
   closeSync(fd);
   const digest = `sha256:${hash.digest('hex')}`;
   const head = await fetch(`http://${registry}/v2/${repo}/blobs/${digest}`, { method: 'HEAD' });
@@ -67,7 +67,16 @@ async function bigBlob(registry, repo) {
     const start = await fetch(`http://${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
     const location = new URL(start.headers.get('location'), `http://${registry}`);
     location.searchParams.set('digest', digest);
-    execFileSync('curl', ['-sf', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', BIG, location.href]);
+    execFileSync('curl', [
+      '-sf',
+      '-X',
+      'PUT',
+      '-H',
+      'Content-Type: application/octet-stream',
+      '-T',
+      BIG,
+      location.href,
+    ]);
   }
   return digest;
 }
@@ -77,13 +86,19 @@ async function manyTags(registry, repo, manifestBytes, mediaType) {
   const have = await fetch(`http://${registry}/v2/${repo}/tags/list`).then((r) => (r.ok ? r.json() : { tags: [] }));
   if ((have.tags ?? []).length >= TAGS) return;
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < TAGS) {
-      const tag = `t${next++}`;
-      const r = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { 'Content-Type': mediaType }, body: manifestBytes });
-      if (!r.ok) throw new Error(`PUT ${tag}: ${r.status}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < TAGS) {
+        const tag = `t${next++}`;
+        const r = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, {
+          method: 'PUT',
+          headers: { 'Content-Type': mediaType },
+          body: manifestBytes,
+        });
+        if (!r.ok) throw new Error(`PUT ${tag}: ${r.status}`);
+      }
+    }),
+  );
 }
 
 export async function run(env) {
@@ -101,7 +116,8 @@ export async function run(env) {
   const rows = [];
 
   // resolve per call
-  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+  const accept =
+    'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
   const raw = await rawHead(host, Number(port));
   // taken in turns, five rounds each, so that the registry's (and the machine's) drift hits both alike
   const round = async (fn) => {
@@ -165,7 +181,12 @@ export async function run(env) {
   rows.push({
     scenario: 'registry blob of 1 GiB, verified (sha256), MB/s',
     unit: 'MB/s',
-    results: { dockwire: median(dwRates), curl: median(curlRates), 'sha256 alone (createHash, in memory, 64 KiB updates)': median(aloneRates), 'curl | sha256sum (two processes)': median(hashedRates) },
+    results: {
+      dockwire: median(dwRates),
+      curl: median(curlRates),
+      'sha256 alone (createHash, in memory, 64 KiB updates)': median(aloneRates),
+      'curl | sha256sum (two processes)': median(hashedRates),
+    },
     target: '≥ 90% of the slower of curl and sha256 alone',
   });
   rows.push({
@@ -180,13 +201,19 @@ export async function run(env) {
   crane(env, 'copy', ref, `${registryHost}/${repo}-tags:v1`); // (the blobs the tags' manifest names, in that repository)
   await manyTags(registryHost, `${repo}-tags`, manifest.bytes, manifest.descriptor.mediaType);
   let count = 0;
-  const tagsMs = await medianMs(async () => {
-    count = (await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: 100 })).length;
-  }, { runs: 3, warmup: 1 });
+  const tagsMs = await medianMs(
+    async () => {
+      count = (await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: 100 })).length;
+    },
+    { runs: 3, warmup: 1 },
+  );
   if (count < TAGS) throw new Error(`only ${count} tags listed`);
-  const oneMs = await medianMs(async () => {
-    await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: TAGS });
-  }, { runs: 3, warmup: 1 });
+  const oneMs = await medianMs(
+    async () => {
+      await registry.tags(`${registryHost}/${repo}-tags`, { pageSize: TAGS });
+    },
+    { runs: 3, warmup: 1 },
+  );
   const craneLs = await medianChild(env.DOCKWIRE_CRANE, ['ls', '--insecure', `${registryHost}/${repo}-tags`], {}, 3);
   rows.push({
     scenario: '10,000 tags listed, ms',
@@ -196,8 +223,12 @@ export async function run(env) {
   });
   // copy of a 1 GiB image (the 1 GiB blob as its layer) from the open registry to the token
   // registry, and within the open registry (mounts), against crane copy; new destinations each round
-  const config = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digest] }, config: {} }));
-  const configDescriptor = await registry.pushBlob(`${registryHost}/${repo}`, config, { mediaType: 'application/vnd.oci.image.config.v1+json' });
+  const config = new TextEncoder().encode(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digest] }, config: {} }),
+  );
+  const configDescriptor = await registry.pushBlob(`${registryHost}/${repo}`, config, {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+  });
   const bigRef = `${registryHost}/${repo}:big`;
   await registry.pushManifest(bigRef, {
     schemaVersion: 2,
@@ -208,20 +239,52 @@ export async function run(env) {
   const tokenAuth = { username: env.DOCKWIRE_TOKEN_USER, password: env.DOCKWIRE_TOKEN_PASSWORD };
   const craneConfig = join('/tmp/dockwire-bench', 'crane-config');
   mkdirSync(craneConfig, { recursive: true });
-  writeFileSync(join(craneConfig, 'config.json'), JSON.stringify({ auths: { [env.DOCKWIRE_TOKEN_REGISTRY]: { auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64') } } }));
-  const copier = new Registry({ env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [env.DOCKWIRE_TOKEN_REGISTRY]: { auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64') } } }) }, configDir: craneConfig });
+  writeFileSync(
+    join(craneConfig, 'config.json'),
+    JSON.stringify({
+      auths: {
+        [env.DOCKWIRE_TOKEN_REGISTRY]: {
+          auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64'),
+        },
+      },
+    }),
+  );
+  const copier = new Registry({
+    env: {
+      DOCKER_AUTH_CONFIG: JSON.stringify({
+        auths: {
+          [env.DOCKWIRE_TOKEN_REGISTRY]: {
+            auth: Buffer.from(`${tokenAuth.username}:${tokenAuth.password}`).toString('base64'),
+          },
+        },
+      }),
+    },
+    configDir: craneConfig,
+  });
   const stamp = Date.now().toString(36);
-  for (const [label, to] of [['to another registry', env.DOCKWIRE_TOKEN_REGISTRY], ['within one registry (mounts)', registryHost]]) {
+  for (const [label, to] of [
+    ['to another registry', env.DOCKWIRE_TOKEN_REGISTRY],
+    ['within one registry (mounts)', registryHost],
+  ]) {
     const dw = [];
     const cr = [];
     for (let i = 0; i < 3; i++) {
       const t = process.hrtime.bigint();
       await copier.copy(bigRef, `${to}/bench/copy-dw-${stamp}-${i}:v1`);
       dw.push(Number(process.hrtime.bigint() - t) / 1e6);
-      const c = await timed(env.DOCKWIRE_CRANE, ['copy', '--insecure', bigRef, `${to}/bench/copy-crane-${stamp}-${i}:v1`], { env: { ...process.env, DOCKER_CONFIG: craneConfig } });
+      const c = await timed(
+        env.DOCKWIRE_CRANE,
+        ['copy', '--insecure', bigRef, `${to}/bench/copy-crane-${stamp}-${i}:v1`],
+        { env: { ...process.env, DOCKER_CONFIG: craneConfig } },
+      );
       cr.push(c.ms);
     }
-    rows.push({ scenario: `copy a 1 GiB image ${label}, ms`, unit: 'ms', results: { dockwire: median(dw), 'crane copy': median(cr) }, target: 'no slower than crane' });
+    rows.push({
+      scenario: `copy a 1 GiB image ${label}, ms`,
+      unit: 'ms',
+      results: { dockwire: median(dw), 'crane copy': median(cr) },
+      target: 'no slower than crane',
+    });
   }
   await copier.close();
   await registry.close();

@@ -36,7 +36,15 @@ async function ensureImage(env) {
     closeSync(fd);
     await timed(`tar -C '${BENCH_DIR}' -cf '${rootfs}' blob-1g.bin && rm '${blob}'`, [], { shell: true });
   }
-  await api(env, ['-X', 'POST', '-T', rootfs, '-H', 'Content-Type: application/x-tar', `http://d/v1.41/images/create?fromSrc=-&repo=dockwire-bench/big&tag=1g`]);
+  await api(env, [
+    '-X',
+    'POST',
+    '-T',
+    rootfs,
+    '-H',
+    'Content-Type: application/x-tar',
+    `http://d/v1.41/images/create?fromSrc=-&repo=dockwire-bench/big&tag=1g`,
+  ]);
 }
 
 // The engine's own rate swings between runs (~180 and ~235 MB/s for the same save here), so a
@@ -71,8 +79,19 @@ export async function run(env) {
   const savers = {
     dockwire: (to) => timed(process.execPath, ['lib/save-load.mjs', 'dockwire', 'save', NAME, to], { env }),
     dockerode: (to) => timed(process.execPath, ['lib/save-load.mjs', 'dockerode', 'save', NAME, to], { env }),
-    'docker-py': (to) => timed('/usr/bin/python3', ['docker_py_driver.py', 'save', NAME, to.replace(/^file:/, '')], { env }),
-    'curl --unix-socket': (to) => timed('curl', ['-sf', '-w', curlMs, '--unix-socket', sock, '-o', to.replace(/^file:/, ''), `http://d/v1.41/images/${NAME}/get`]),
+    'docker-py': (to) =>
+      timed('/usr/bin/python3', ['docker_py_driver.py', 'save', NAME, to.replace(/^file:/, '')], { env }),
+    'curl --unix-socket': (to) =>
+      timed('curl', [
+        '-sf',
+        '-w',
+        curlMs,
+        '--unix-socket',
+        sock,
+        '-o',
+        to.replace(/^file:/, ''),
+        `http://d/v1.41/images/${NAME}/get`,
+      ]),
     // timed only: it reads the HTTP framing too, so its bytes are not the archive
     'node:net socket': (to) => timed(process.execPath, ['lib/save-load.mjs', 'raw', 'save', NAME, to], { env }),
   };
@@ -84,7 +103,9 @@ export async function run(env) {
     for (const [name, save] of turns(savers, round)) saveRuns[name].push(await save('/dev/null'));
   }
   const saveMs = Object.fromEntries(Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map(transferMs))]));
-  const saveRss = Object.fromEntries(Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map((r) => r.rssMb))]));
+  const saveRss = Object.fromEntries(
+    Object.entries(saveRuns).map(([k, runs]) => [k, median(runs.map((r) => r.rssMb))]),
+  );
   const hashes = {};
   for (const [name, save] of Object.entries(savers)) {
     if (name === 'node:net socket') continue;
@@ -99,7 +120,23 @@ export async function run(env) {
     dockwire: () => timed(process.execPath, ['lib/save-load.mjs', 'dockwire', 'load', out], { env }),
     dockerode: () => timed(process.execPath, ['lib/save-load.mjs', 'dockerode', 'load', out], { env }),
     'docker-py': () => timed('/usr/bin/python3', ['docker_py_driver.py', 'load', out], { env }),
-    'curl --unix-socket': () => timed('curl', ['-sf', '-w', curlMs, '-o', '/dev/null', '--unix-socket', sock, '-X', 'POST', '-T', out, '-H', 'Content-Type: application/x-tar', 'http://d/v1.41/images/load']),
+    'curl --unix-socket': () =>
+      timed('curl', [
+        '-sf',
+        '-w',
+        curlMs,
+        '-o',
+        '/dev/null',
+        '--unix-socket',
+        sock,
+        '-X',
+        'POST',
+        '-T',
+        out,
+        '-H',
+        'Content-Type: application/x-tar',
+        'http://d/v1.41/images/load',
+      ]),
   };
   await savers['curl --unix-socket'](`file:${out}`);
   const loadRuns = Object.fromEntries(Object.keys(loaders).map((k) => [k, []]));
@@ -110,16 +147,33 @@ export async function run(env) {
     }
   }
   const loadMs = Object.fromEntries(Object.entries(loadRuns).map(([k, runs]) => [k, median(runs.map(transferMs))]));
-  const loadRss = Object.fromEntries(Object.entries(loadRuns).map(([k, runs]) => [k, median(runs.map((r) => r.rssMb))]));
+  const loadRss = Object.fromEntries(
+    Object.entries(loadRuns).map(([k, runs]) => [k, median(runs.map((r) => r.rssMb))]),
+  );
   rmSync(out, { force: true });
   const relabel = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [label(k), v]));
   const mbps = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, SIZE_MB / (v / 1000)]));
   // (each round's rate is kept in bench/results.json beside the median: the engine's drift shows there)
-  const perRound = (runs) => Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, r.map((run) => Math.round(SIZE_MB / (transferMs(run) / 1000)))]));
+  const perRound = (runs) =>
+    Object.fromEntries(
+      Object.entries(runs).map(([k, r]) => [k, r.map((run) => Math.round(SIZE_MB / (transferMs(run) / 1000)))]),
+    );
   return [
-    { scenario: 'save a 1 GiB image, MB/s', unit: 'MB/s', results: relabel(mbps(saveMs)), target: '≥ 95% of curl, byte-identical', rounds: relabel(perRound(saveRuns)) },
+    {
+      scenario: 'save a 1 GiB image, MB/s',
+      unit: 'MB/s',
+      results: relabel(mbps(saveMs)),
+      target: '≥ 95% of curl, byte-identical',
+      rounds: relabel(perRound(saveRuns)),
+    },
     { scenario: 'save a 1 GiB image, peak RSS MB', unit: 'MB', results: relabel(saveRss), target: '≤ 64 MB' },
-    { scenario: 'load a 1 GiB image, MB/s', unit: 'MB/s', results: mbps(loadMs), target: '≥ 95% of curl', rounds: perRound(loadRuns) },
+    {
+      scenario: 'load a 1 GiB image, MB/s',
+      unit: 'MB/s',
+      results: mbps(loadMs),
+      target: '≥ 95% of curl',
+      rounds: perRound(loadRuns),
+    },
     { scenario: 'load a 1 GiB image, peak RSS MB', unit: 'MB', results: loadRss, target: '≤ 64 MB' },
   ];
 }

@@ -22,12 +22,14 @@ async function callsPerRun(raw) {
 
 async function inFlight(n, width, call) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < n) {
-      next++;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < n) {
+        next++;
+        await call();
+      }
+    }),
+  );
 }
 
 export async function run(env) {
@@ -68,12 +70,14 @@ export async function run(env) {
           // each socket of the raw pool serves one request at a time
           fn = async () => {
             let next = 0;
-            await Promise.all(rawPool.map(async (c) => {
-              while (next < n) {
-                next++;
-                JSON.parse(await c.get(op === 'list' ? '/v1.41/images/json' : `/v1.41/images/${name}/json`));
-              }
-            }));
+            await Promise.all(
+              rawPool.map(async (c) => {
+                while (next < n) {
+                  next++;
+                  JSON.parse(await c.get(op === 'list' ? '/v1.41/images/json' : `/v1.41/images/${name}/json`));
+                }
+              }),
+            );
           };
         } else {
           fn = () => inFlight(n, CONC, call);
@@ -89,9 +93,19 @@ export async function run(env) {
         for (const [k, fn] of Object.entries(fns)) samples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
       }
       const result = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v) / n]));
-      const py = await medianChild('/usr/bin/python3', ['docker_py_driver.py', op, String(n), mode === 'sequential' ? '1' : String(CONC), name], { env }, 3);
+      const py = await medianChild(
+        '/usr/bin/python3',
+        ['docker_py_driver.py', op, String(n), mode === 'sequential' ? '1' : String(CONC), name],
+        { env },
+        3,
+      );
       result['docker-py'] = JSON.parse(py.stdout).ms / n;
-      rows.push({ scenario, unit: 'ms', results: result, target: '≤ 1.15× raw (a kept-alive socket + JSON.parse); faster than dockerode, docker-py' });
+      rows.push({
+        scenario,
+        unit: 'ms',
+        results: result,
+        target: '≤ 1.15× raw (a kept-alive socket + JSON.parse); faster than dockerode, docker-py',
+      });
     }
   }
   // images.ensure of a present image (one inspect, and the flight's bookkeeping) against one
@@ -106,7 +120,8 @@ export async function run(env) {
   };
   const ensureSamples = { dockwire: [], 'images.get': [] };
   for (const fn of Object.values(ensureFns)) for (let w = 0; w < 4; w++) await fn();
-  for (let r = 0; r < 7; r++) for (const [k, fn] of Object.entries(ensureFns)) ensureSamples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
+  for (let r = 0; r < 7; r++)
+    for (const [k, fn] of Object.entries(ensureFns)) ensureSamples[k].push(await medianMs(fn, { runs: 1, warmup: 0 }));
   rows.push({
     scenario: 'images.ensure of a present image (sequential), ms per call',
     unit: 'ms',

@@ -24,7 +24,11 @@ const faster = '≥ 5× faster than sigstore-js';
 
 /** One child: its in-process figures, and its wall time and peak RSS as /usr/bin/time saw them. */
 async function child(env, contender, rounds) {
-  const r = await timed('taskset', ['-c', '0', process.execPath, join('lib', 'verify-child.mjs'), contender, String(rounds)], { env });
+  const r = await timed(
+    'taskset',
+    ['-c', '0', process.execPath, join('lib', 'verify-child.mjs'), contender, String(rounds)],
+    { env },
+  );
   return { ...JSON.parse(r.stdout), ms: r.ms };
 }
 
@@ -42,17 +46,49 @@ export async function run(env) {
   const bare = medianOf(short.none, 'ms');
   const loadNote = { loadAverage: { atStart: load, atEnd: loadavg()[0] }, rounds: ROUNDS, processes: PROCESSES };
   const rows = [
-    { scenario: `verify ${what}: import, ms`, unit: 'ms', results: each((c) => medianOf(long[c], 'importMs')), target: '' },
-    { scenario: `verify ${what}: first verify (trusted root parsed, verifier made), ms`, unit: 'ms', results: each((c) => medianOf(long[c], 'firstMs')), target: faster },
-    { scenario: `verify ${what}: each verify after the first, ms per verify`, unit: 'ms', results: each((c) => median(long[c].flatMap((r) => r.eachMs))), target: faster },
-    { scenario: `verify ${what}: import and one verify, added over bare node (a process), ms`, unit: 'ms', results: each((c) => medianOf(short[c], 'ms') - bare), target: '< 100 ms' },
-    { scenario: `verify ${what}: import and one verify, whole process, ms`, unit: 'ms', results: { ...each((c) => medianOf(short[c], 'ms')), 'node alone (reads the same files)': bare }, target: '' },
-    { scenario: `verify ${what}: peak RSS of the process after ${ROUNDS + 1} verifies, MB`, unit: 'MB', results: each((c) => medianOf(long[c], 'rssMb')), target: '' },
+    {
+      scenario: `verify ${what}: import, ms`,
+      unit: 'ms',
+      results: each((c) => medianOf(long[c], 'importMs')),
+      target: '',
+    },
+    {
+      scenario: `verify ${what}: first verify (trusted root parsed, verifier made), ms`,
+      unit: 'ms',
+      results: each((c) => medianOf(long[c], 'firstMs')),
+      target: faster,
+    },
+    {
+      scenario: `verify ${what}: each verify after the first, ms per verify`,
+      unit: 'ms',
+      results: each((c) => median(long[c].flatMap((r) => r.eachMs))),
+      target: faster,
+    },
+    {
+      scenario: `verify ${what}: import and one verify, added over bare node (a process), ms`,
+      unit: 'ms',
+      results: each((c) => medianOf(short[c], 'ms') - bare),
+      target: '< 100 ms',
+    },
+    {
+      scenario: `verify ${what}: import and one verify, whole process, ms`,
+      unit: 'ms',
+      results: { ...each((c) => medianOf(short[c], 'ms')), 'node alone (reads the same files)': bare },
+      target: '',
+    },
+    {
+      scenario: `verify ${what}: peak RSS of the process after ${ROUNDS + 1} verifies, MB`,
+      unit: 'MB',
+      results: each((c) => medianOf(long[c], 'rssMb')),
+      target: '',
+    },
   ].map((row) => ({ ...row, ...loadNote }));
 
   // install cost: dockwire's packed tarball, and sigstore and @sigstore/verify at bench/'s versions
   const root = join(process.cwd(), '..');
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', '/tmp'], { cwd: root, encoding: 'utf8' }))[0];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', '/tmp'], { cwd: root, encoding: 'utf8' }),
+  )[0];
   const tarball = join('/tmp', packed.filename);
   let ours;
   try {
@@ -61,9 +97,22 @@ export async function run(env) {
     rmSync(tarball, { force: true });
   }
   const pinned = JSON.parse(readFileSync('package.json', 'utf8')).devDependencies;
-  const peers = ['sigstore', '@sigstore/verify'].map((name) => [`${name} ${pinned[name]}`, installCost(`${name}@${pinned[name]}`)]);
+  const peers = ['sigstore', '@sigstore/verify'].map((name) => [
+    `${name} ${pinned[name]}`,
+    installCost(`${name}@${pinned[name]}`),
+  ]);
   const costs = [['dockwire', ours], ...peers];
-  rows.push({ scenario: 'trust: packages installed (npm ls --all, the package itself included)', unit: 'count', results: Object.fromEntries(costs.map(([n, c]) => [n, c.listed])), target: 'dockwire: 0 runtime dependencies' });
-  rows.push({ scenario: 'trust: node_modules size, MB', unit: 'MB', results: Object.fromEntries(costs.map(([n, c]) => [n, c.mb])), target: '' });
+  rows.push({
+    scenario: 'trust: packages installed (npm ls --all, the package itself included)',
+    unit: 'count',
+    results: Object.fromEntries(costs.map(([n, c]) => [n, c.listed])),
+    target: 'dockwire: 0 runtime dependencies',
+  });
+  rows.push({
+    scenario: 'trust: node_modules size, MB',
+    unit: 'MB',
+    results: Object.fromEntries(costs.map(([n, c]) => [n, c.mb])),
+    target: '',
+  });
   return rows;
 }

@@ -25,7 +25,8 @@ const FILE_MODE = 0o644;
 
 /** `target`'s parts inside the image (no leading '/'); a relative target or one with `..` is InvalidArgument naming `what`. */
 export function targetParts(target: string, what: string): string[] {
-  if (typeof target !== 'string' || !target.startsWith('/')) throw new InvalidArgument(`${what} must be an absolute path in the image, not ${JSON.stringify(target)}`);
+  if (typeof target !== 'string' || !target.startsWith('/'))
+    throw new InvalidArgument(`${what} must be an absolute path in the image, not ${JSON.stringify(target)}`);
   const parts = target.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new InvalidArgument(`${what} must not contain "..": ${JSON.stringify(target)}`);
   return parts;
@@ -39,7 +40,12 @@ function modeOf(entry: PackEntry, rules: EntryRules, given: number | undefined):
 }
 
 function normalise(entry: PackEntry, rules: EntryRules, mode?: number): PackEntry {
-  const out: PackEntry = { ...entry, mode: modeOf(entry, rules, mode), uid: rules.owner?.uid ?? 0, gid: rules.owner?.gid ?? 0 };
+  const out: PackEntry = {
+    ...entry,
+    mode: modeOf(entry, rules, mode),
+    uid: rules.owner?.uid ?? 0,
+    gid: rules.owner?.gid ?? 0,
+  };
   if (rules.epoch !== undefined) out.mtime = rules.epoch;
   delete out.devmajor;
   delete out.devminor;
@@ -50,7 +56,10 @@ function normalise(entry: PackEntry, rules: EntryRules, mode?: number): PackEntr
 function parentEntries(parts: string[], rules: EntryRules, now: number): PackEntry[] {
   const out: PackEntry[] = [];
   const root = { ...rules, owner: undefined };
-  for (let i = 1; i < parts.length; i++) out.push(normalise({ name: parts.slice(0, i).join('/'), type: 'directory', mode: DIR_MODE, size: 0, mtime: now }, root));
+  for (let i = 1; i < parts.length; i++)
+    out.push(
+      normalise({ name: parts.slice(0, i).join('/'), type: 'directory', mode: DIR_MODE, size: 0, mtime: now }, root),
+    );
   return out;
 }
 
@@ -72,7 +81,15 @@ export async function* folderEntries(root: string, layer: PathLayer, rules: Entr
 }
 
 /** One file on disk as a layer's only file, at `layer.to` (default: its name under `/`). */
-export function singleFileEntries(name: string, size: number, mode: number, mtime: number, content: PackEntry['content'], layer: PathLayer, rules: EntryRules): PackEntry[] {
+export function singleFileEntries(
+  name: string,
+  size: number,
+  mode: number,
+  mtime: number,
+  content: PackEntry['content'],
+  layer: PathLayer,
+  rules: EntryRules,
+): PackEntry[] {
   const parts = targetParts(layer.to ?? `/${name}`, 'to');
   if (parts.length === 0) throw new InvalidArgument('to: a file cannot be placed at /');
   const now = rules.epoch ?? rules.now;
@@ -81,9 +98,16 @@ export function singleFileEntries(name: string, size: number, mode: number, mtim
 }
 
 function asFile(value: Uint8Array | string | LayerFile, what: string): { data: Uint8Array; mode: number } {
-  if (typeof value === 'string' || value instanceof Uint8Array) return { data: typeof value === 'string' ? Buffer.from(value) : value, mode: FILE_MODE };
-  if (value === null || typeof value !== 'object' || !(typeof value.data === 'string' || value.data instanceof Uint8Array)) throw new InvalidArgument(`${what} must be bytes, text or { data, mode }`);
-  if (value.mode !== undefined && !(Number.isInteger(value.mode) && value.mode >= 0 && value.mode <= 0o7777)) throw new InvalidArgument(`${what}.mode must be a file mode (0 to 0o7777)`);
+  if (typeof value === 'string' || value instanceof Uint8Array)
+    return { data: typeof value === 'string' ? Buffer.from(value) : value, mode: FILE_MODE };
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    !(typeof value.data === 'string' || value.data instanceof Uint8Array)
+  )
+    throw new InvalidArgument(`${what} must be bytes, text or { data, mode }`);
+  if (value.mode !== undefined && !(Number.isInteger(value.mode) && value.mode >= 0 && value.mode <= 0o7777))
+    throw new InvalidArgument(`${what}.mode must be a file mode (0 to 0o7777)`);
   return { data: typeof value.data === 'string' ? Buffer.from(value.data) : value.data, mode: value.mode ?? FILE_MODE };
 }
 
@@ -106,12 +130,21 @@ export function filesEntries(layer: FilesLayer, rules: EntryRules, where: string
     const { data, mode } = asFile(value, what);
     for (const dir of parentEntries(parts, rules, now)) {
       const held = byName.get(dir.name);
-      if (held !== undefined && held.type !== 'directory') throw new InvalidArgument(`${what}: ${dir.name} is a file given in this layer, not a directory`);
+      if (held !== undefined && held.type !== 'directory')
+        throw new InvalidArgument(`${what}: ${dir.name} is a file given in this layer, not a directory`);
       byName.set(dir.name, held ?? dir);
     }
     const name = parts.join('/');
-    if (byName.get(name)?.type === 'directory') throw new InvalidArgument(`${what}: ${name} is also a directory of another file`);
-    byName.set(name, normalise({ name, type: 'file', mode, size: data.length, mtime: now, content: () => (data.length ? [data] : []) }, rules, mode));
+    if (byName.get(name)?.type === 'directory')
+      throw new InvalidArgument(`${what}: ${name} is also a directory of another file`);
+    byName.set(
+      name,
+      normalise(
+        { name, type: 'file', mode, size: data.length, mtime: now, content: () => (data.length ? [data] : []) },
+        rules,
+        mode,
+      ),
+    );
   }
   return [...byName.values()].sort((a, b) => byParts(a.name, b.name));
 }

@@ -4,7 +4,16 @@
 // an index when the base was one (or `scratch` for several platforms). Pure: bytes and
 // descriptors, nothing read or written.
 import { InvalidArgument } from '../errors.js';
-import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest } from '../oci.js';
+import {
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+} from '../oci.js';
 import { ociPlatform, parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
 import { mutateConfig, type AddedLayer } from './config.js';
 import { layerMediaType, type LayerBlob } from './layer.js';
@@ -66,7 +75,10 @@ export function isPlatformImage(d: Descriptor): boolean {
 }
 
 /** The platforms `wanted` (each checked, InvalidArgument naming `platforms[i]`) out of `have`; all of them when none is asked for. */
-export function selectPlatforms<T extends { platform: Platform }>(have: readonly T[], wanted: readonly PlatformSpec[] | undefined): T[] {
+export function selectPlatforms<T extends { platform: Platform }>(
+  have: readonly T[],
+  wanted: readonly PlatformSpec[] | undefined,
+): T[] {
   if (wanted === undefined) return [...have];
   if (!Array.isArray(wanted) || wanted.length === 0) throw new InvalidArgument('platforms must be a non-empty list');
   const out: T[] = [];
@@ -74,7 +86,10 @@ export function selectPlatforms<T extends { platform: Platform }>(have: readonly
     const want = parsePlatform(spec, `platforms[${i}]`);
     const found = have.find((h) => platformMatches(h.platform, want));
     const name = [want.os, want.architecture, want.variant].filter(Boolean).join('/');
-    if (found === undefined) throw new InvalidArgument(`platforms[${i}]: the base has no ${name} image; it has ${have.map((h) => [h.platform.os, h.platform.architecture, h.platform.variant].filter(Boolean).join('/')).join(', ') || 'none'}`);
+    if (found === undefined)
+      throw new InvalidArgument(
+        `platforms[${i}]: the base has no ${name} image; it has ${have.map((h) => [h.platform.os, h.platform.architecture, h.platform.variant].filter(Boolean).join('/')).join(', ') || 'none'}`,
+      );
     if (!out.includes(found)) out.push(found);
   });
   return out;
@@ -82,24 +97,44 @@ export function selectPlatforms<T extends { platform: Platform }>(have: readonly
 
 /** The platforms of `scratch`: `platforms` is required, each with an os and an architecture. */
 export function scratchPlatforms(wanted: readonly PlatformSpec[] | undefined): Platform[] {
-  if (!Array.isArray(wanted) || wanted.length === 0) throw new InvalidArgument('platforms: scratch has no platform of its own; give one or more (platforms: ["linux/amd64"])');
+  if (!Array.isArray(wanted) || wanted.length === 0)
+    throw new InvalidArgument(
+      'platforms: scratch has no platform of its own; give one or more (platforms: ["linux/amd64"])',
+    );
   return wanted.map((spec, i) => ociPlatform(spec, `platforms[${i}]`));
 }
 
 /** The images made: `added` layers (blobs shared by every platform) and `changes` over each base image. */
-export function buildImages(base: BaseImages, added: readonly LayerBlob[], createdBy: readonly string[], changes: ImageChanges, oci: boolean): BuiltImages {
+export function buildImages(
+  base: BaseImages,
+  added: readonly LayerBlob[],
+  createdBy: readonly string[],
+  changes: ImageChanges,
+  oci: boolean,
+): BuiltImages {
   const docker = base.docker && !oci && added.every((l) => l.compression === 'gzip');
   const annotations: Record<string, string> = {
     ...(base.name !== undefined ? { 'org.opencontainers.image.base.name': base.name } : {}),
     ...(base.digest !== undefined ? { 'org.opencontainers.image.base.digest': base.digest } : {}),
     ...(changes.annotations ?? {}),
   };
-  const layers: Descriptor[] = added.map((l) => ({ mediaType: layerMediaType(l.compression, !docker), digest: l.digest, size: l.size }));
-  const addedLayers: AddedLayer[] = added.map((l, i) => ({ diffId: l.diffId, createdBy: createdBy[i] ?? 'dockwire append' }));
+  const layers: Descriptor[] = added.map((l) => ({
+    mediaType: layerMediaType(l.compression, !docker),
+    digest: l.digest,
+    size: l.size,
+  }));
+  const addedLayers: AddedLayer[] = added.map((l, i) => ({
+    diffId: l.diffId,
+    createdBy: createdBy[i] ?? 'dockwire append',
+  }));
   const images = base.images.map((b): BuiltImage => {
     const config = mutateConfig(b.config, changes.config, addedLayers, changes.created);
     const configBytes = json(config);
-    const configDescriptor: Descriptor = { mediaType: docker ? DOCKER_CONFIG : OCI_CONFIG, digest: digestOf(configBytes), size: configBytes.length };
+    const configDescriptor: Descriptor = {
+      mediaType: docker ? DOCKER_CONFIG : OCI_CONFIG,
+      digest: digestOf(configBytes),
+      size: configBytes.length,
+    };
     const baseLayers = (b.manifest?.layers ?? []).map((d) => (docker ? { ...d } : ociDescriptor(d)));
     const manifest: ImageManifest = {
       schemaVersion: 2,
@@ -109,7 +144,19 @@ export function buildImages(base: BaseImages, added: readonly LayerBlob[], creat
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     };
     const manifestBytes = json(manifest);
-    return { platform: b.platform, manifest, manifestBytes, descriptor: { mediaType: manifest.mediaType!, digest: digestOf(manifestBytes), size: manifestBytes.length, platform: b.platform }, configBytes, configDescriptor };
+    return {
+      platform: b.platform,
+      manifest,
+      manifestBytes,
+      descriptor: {
+        mediaType: manifest.mediaType!,
+        digest: digestOf(manifestBytes),
+        size: manifestBytes.length,
+        platform: b.platform,
+      },
+      configBytes,
+      configDescriptor,
+    };
   });
   if (!base.index) {
     const only = images[0]!;
@@ -123,10 +170,17 @@ export function buildImages(base: BaseImages, added: readonly LayerBlob[], creat
     ...(changes.annotations && !docker ? { annotations: changes.annotations } : {}),
   };
   const bytes = json(index);
-  return { images, top: { bytes, descriptor: { mediaType: index.mediaType!, digest: digestOf(bytes), size: bytes.length } } };
+  return {
+    images,
+    top: { bytes, descriptor: { mediaType: index.mediaType!, digest: digestOf(bytes), size: bytes.length } },
+  };
 }
 
 /** AppendResult's platforms of `built`. */
 export function appendedPlatforms(built: BuiltImages): AppendedPlatform[] {
-  return built.images.map((i) => ({ platform: i.platform, digest: i.descriptor.digest, config: i.configDescriptor.digest }));
+  return built.images.map((i) => ({
+    platform: i.platform,
+    digest: i.descriptor.digest,
+    config: i.configDescriptor.digest,
+  }));
 }

@@ -36,7 +36,12 @@ async function compressor(compression: Compression): Promise<import('node:stream
   const zlib = await import('node:zlib');
   if (compression === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL });
   const create = (zlib as { createZstdCompress?: () => import('node:stream').Transform }).createZstdCompress;
-  if (typeof create !== 'function') throw new UnsupportedMediaType('application/vnd.oci.image.layer.v1.tar+zstd', runtimeName(), 'zstd needs node:zlib createZstdCompress, Node 22.15 or 23.8 and later');
+  if (typeof create !== 'function')
+    throw new UnsupportedMediaType(
+      'application/vnd.oci.image.layer.v1.tar+zstd',
+      runtimeName(),
+      'zstd needs node:zlib createZstdCompress, Node 22.15 or 23.8 and later',
+    );
   return create();
 }
 
@@ -46,7 +51,11 @@ export async function checkCompression(compression: Compression): Promise<void> 
 }
 
 /** `tar` compressed; `onTar` sees each uncompressed chunk first. */
-async function* compressed(tar: AsyncIterable<Uint8Array>, compression: Compression, onTar: (chunk: Uint8Array) => void): AsyncIterable<Uint8Array> {
+async function* compressed(
+  tar: AsyncIterable<Uint8Array>,
+  compression: Compression,
+  onTar: (chunk: Uint8Array) => void,
+): AsyncIterable<Uint8Array> {
   const encoder = await compressor(compression);
   const input = Readable.from(
     (async function* () {
@@ -90,12 +99,21 @@ export async function measureLayer(tar: () => AsyncIterable<Uint8Array>, compres
     diffId: `sha256:${diff.digest('hex')}`,
     size,
     compression,
-    open: () => checked(compressed(tar(), compression, () => {}), digest, 'an added layer'),
+    open: () =>
+      checked(
+        compressed(tar(), compression, () => {}),
+        digest,
+        'an added layer',
+      ),
   };
 }
 
 /** The chunks of `source`, hashed; the last one handed on only once the whole hashes to `digest`. */
-export async function* checked(source: AsyncIterable<Uint8Array>, digest: string, what: string): AsyncIterable<Uint8Array> {
+export async function* checked(
+  source: AsyncIterable<Uint8Array>,
+  digest: string,
+  what: string,
+): AsyncIterable<Uint8Array> {
   const [algorithm, hex] = digest.split(':') as [string, string];
   const hash = process.getBuiltinModule('node:crypto').createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
   let held: Uint8Array | undefined;

@@ -12,7 +12,8 @@ const TO_OCI: Record<string, string> = {
   [DOCKER_CONFIG]: OCI_CONFIG,
   'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
   'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
-  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip':
+    'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
 };
 
 /** The OCI media type for `mediaType` (an OCI one, or one without a counterpart, unchanged). */

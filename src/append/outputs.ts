@@ -37,24 +37,41 @@ function blobName(digest: string): string {
 function blobsOf(built: BuiltImages, manifests: boolean): Array<{ descriptor: Descriptor; bytes?: Uint8Array }> {
   const seen = new Map<string, { descriptor: Descriptor; bytes?: Uint8Array }>();
   for (const image of built.images) {
-    for (const layer of image.manifest.layers) if (!seen.has(layer.digest)) seen.set(layer.digest, { descriptor: layer });
+    for (const layer of image.manifest.layers)
+      if (!seen.has(layer.digest)) seen.set(layer.digest, { descriptor: layer });
     seen.set(image.configDescriptor.digest, { descriptor: image.configDescriptor, bytes: image.configBytes });
     if (manifests) seen.set(image.descriptor.digest, { descriptor: image.descriptor, bytes: image.manifestBytes });
   }
-  if (manifests && built.images.length > 1) seen.set(built.top.descriptor.digest, { descriptor: built.top.descriptor, bytes: built.top.bytes });
+  if (manifests && built.images.length > 1)
+    seen.set(built.top.descriptor.digest, { descriptor: built.top.descriptor, bytes: built.top.bytes });
   return [...seen.values()];
 }
 
-function fileEntry(name: string, size: number, mtime: number, content: () => AsyncIterable<Uint8Array> | Uint8Array[]): PackEntry {
+function fileEntry(
+  name: string,
+  size: number,
+  mtime: number,
+  content: () => AsyncIterable<Uint8Array> | Uint8Array[],
+): PackEntry {
   return { name, type: 'file', mode: 0o644, size, mtime, uid: 0, gid: 0, content };
 }
 
 function blobEntries(built: BuiltImages, read: BlobReader, manifests: boolean, mtime: number): PackEntry[] {
-  const dirs: PackEntry[] = ['blobs', 'blobs/sha256'].map((name) => ({ name, type: 'directory', mode: 0o755, size: 0, mtime, uid: 0, gid: 0 }));
+  const dirs: PackEntry[] = ['blobs', 'blobs/sha256'].map((name) => ({
+    name,
+    type: 'directory',
+    mode: 0o755,
+    size: 0,
+    mtime,
+    uid: 0,
+    gid: 0,
+  }));
   return [
     ...dirs,
     ...blobsOf(built, manifests).map(({ descriptor, bytes }) =>
-      fileEntry(blobName(descriptor.digest), descriptor.size, mtime, () => (bytes ? [bytes] : checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`))),
+      fileEntry(blobName(descriptor.digest), descriptor.size, mtime, () =>
+        bytes ? [bytes] : checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`),
+      ),
     ),
   ];
 }
@@ -62,29 +79,67 @@ function blobEntries(built: BuiltImages, read: BlobReader, manifests: boolean, m
 /** The OCI layout's index.json: the top manifest, named. */
 function layoutIndex(built: BuiltImages, tag: string | undefined): Uint8Array {
   const names = archiveNames(tag);
-  const annotations: Record<string, string> = { 'org.opencontainers.image.ref.name': names.ref, ...(names.full ? { 'io.containerd.image.name': names.full } : {}) };
-  return encoder.encode(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...built.top.descriptor, annotations }] }));
+  const annotations: Record<string, string> = {
+    'org.opencontainers.image.ref.name': names.ref,
+    ...(names.full ? { 'io.containerd.image.name': names.full } : {}),
+  };
+  return encoder.encode(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...built.top.descriptor, annotations }] }),
+  );
 }
 
 const OCI_LAYOUT = encoder.encode(JSON.stringify({ imageLayoutVersion: '1.0.0' }));
 
 /** A docker-archive of the one image in `built`, as a tar stream. */
-export function dockerArchive(built: BuiltImages, read: BlobReader, tag: string | undefined, mtime = 0): AsyncIterable<Uint8Array> {
-  if (built.images.length !== 1) throw new InvalidArgument(`to.format: a docker-archive holds one platform's image, and this makes ${built.images.length}: narrow it with platforms`);
+export function dockerArchive(
+  built: BuiltImages,
+  read: BlobReader,
+  tag: string | undefined,
+  mtime = 0,
+): AsyncIterable<Uint8Array> {
+  if (built.images.length !== 1)
+    throw new InvalidArgument(
+      `to.format: a docker-archive holds one platform's image, and this makes ${built.images.length}: narrow it with platforms`,
+    );
   const image = built.images[0]!;
   const full = archiveNames(tag).full;
-  const manifest = encoder.encode(JSON.stringify([{ Config: blobName(image.configDescriptor.digest), RepoTags: full ? [full] : null, Layers: image.manifest.layers.map((l) => blobName(l.digest)) }]));
-  return pack([...blobEntries(built, read, false, mtime), fileEntry('manifest.json', manifest.length, mtime, () => [manifest])]);
+  const manifest = encoder.encode(
+    JSON.stringify([
+      {
+        Config: blobName(image.configDescriptor.digest),
+        RepoTags: full ? [full] : null,
+        Layers: image.manifest.layers.map((l) => blobName(l.digest)),
+      },
+    ]),
+  );
+  return pack([
+    ...blobEntries(built, read, false, mtime),
+    fileEntry('manifest.json', manifest.length, mtime, () => [manifest]),
+  ]);
 }
 
 /** An OCI layout of `built`, as a tar stream. */
-export function ociLayoutTar(built: BuiltImages, read: BlobReader, tag: string | undefined, mtime = 0): AsyncIterable<Uint8Array> {
+export function ociLayoutTar(
+  built: BuiltImages,
+  read: BlobReader,
+  tag: string | undefined,
+  mtime = 0,
+): AsyncIterable<Uint8Array> {
   const index = layoutIndex(built, tag);
-  return pack([fileEntry('oci-layout', OCI_LAYOUT.length, mtime, () => [OCI_LAYOUT]), ...blobEntries(built, read, true, mtime), fileEntry('index.json', index.length, mtime, () => [index])]);
+  return pack([
+    fileEntry('oci-layout', OCI_LAYOUT.length, mtime, () => [OCI_LAYOUT]),
+    ...blobEntries(built, read, true, mtime),
+    fileEntry('index.json', index.length, mtime, () => [index]),
+  ]);
 }
 
 /** Writes an OCI layout of `built` into the folder `dir` (made if missing; blobs it has already are kept). */
-export async function writeOciLayout(dir: string, built: BuiltImages, read: BlobReader, tag: string | undefined): Promise<void> {
+export async function writeOciLayout(
+  dir: string,
+  built: BuiltImages,
+  read: BlobReader,
+  tag: string | undefined,
+): Promise<void> {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), OCI_LAYOUT);
   for (const { descriptor, bytes } of blobsOf(built, true)) {
@@ -92,7 +147,11 @@ export async function writeOciLayout(dir: string, built: BuiltImages, read: Blob
     if (existsSync(path) && statSync(path).size === descriptor.size) continue;
     const partial = `${path}.partial`;
     if (bytes) writeFileSync(partial, bytes);
-    else await pipeline(Readable.from(checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`), { objectMode: false }), createWriteStream(partial));
+    else
+      await pipeline(
+        Readable.from(checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`), { objectMode: false }),
+        createWriteStream(partial),
+      );
     renameSync(partial, path);
   }
   writeFileSync(join(dir, 'index.json'), layoutIndex(built, tag));
@@ -122,18 +181,30 @@ export function abortStream(stream: StreamOutput['stream'], error: unknown): voi
     return;
   }
   const node = stream as NodeJS.WritableStream & { destroy?: (error?: Error) => void; destroyed?: boolean };
-  if (typeof node.destroy === 'function' && !node.destroyed) node.destroy(error instanceof Error ? error : new Error(String(error)));
+  if (typeof node.destroy === 'function' && !node.destroyed)
+    node.destroy(error instanceof Error ? error : new Error(String(error)));
 }
 
 /** Writes `built` where `output` says: a file (a docker-archive, an OCI layout folder, or its tar) or a stream. */
-export async function writeImages(output: FileOutput | StreamOutput, built: BuiltImages, read: BlobReader, mtime = 0): Promise<void> {
+export async function writeImages(
+  output: FileOutput | StreamOutput,
+  built: BuiltImages,
+  read: BlobReader,
+  mtime = 0,
+): Promise<void> {
   if ('stream' in output) {
     const format = output.format ?? 'docker';
-    return writeToStream(format === 'docker' ? dockerArchive(built, read, output.tag, mtime) : ociLayoutTar(built, read, output.tag, mtime), output.stream);
+    return writeToStream(
+      format === 'docker'
+        ? dockerArchive(built, read, output.tag, mtime)
+        : ociLayoutTar(built, read, output.tag, mtime),
+      output.stream,
+    );
   }
   const format = output.format ?? 'oci';
   if (format === 'oci' && !output.path.endsWith('.tar')) return writeOciLayout(output.path, built, read, output.tag);
-  const tar = format === 'docker' ? dockerArchive(built, read, output.tag, mtime) : ociLayoutTar(built, read, output.tag, mtime);
+  const tar =
+    format === 'docker' ? dockerArchive(built, read, output.tag, mtime) : ociLayoutTar(built, read, output.tag, mtime);
   const partial = `${output.path}.partial`;
   await pipeline(Readable.from(tar, { objectMode: false }), createWriteStream(partial));
   renameSync(partial, output.path);

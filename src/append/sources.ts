@@ -29,42 +29,69 @@ const TAR_LAYER = ['tar'];
 function checkOwner(owner: FileOwner | undefined, what: string): void {
   if (owner === undefined) return;
   const id = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
-  if (owner === null || typeof owner !== 'object' || !id(owner.uid) || !id(owner.gid)) throw new InvalidArgument(`${what} must be { uid, gid }, whole numbers`);
+  if (owner === null || typeof owner !== 'object' || !id(owner.uid) || !id(owner.gid))
+    throw new InvalidArgument(`${what} must be { uid, gid }, whole numbers`);
 }
 
 function unreadable(what: string, path: string) {
-  return (error: NodeJS.ErrnoException): Error => new InvalidArgument(`${what}: cannot read ${path}: ${error.code ?? error.message}`);
+  return (error: NodeJS.ErrnoException): Error =>
+    new InvalidArgument(`${what}: cannot read ${path}: ${error.code ?? error.message}`);
 }
 
 /** Checks `layer` (the `where`-th) and gives its source; a path that does not exist is InvalidArgument naming the field. */
-export function layerSource(layer: AppendLayer, where: string, rules: (owner: FileOwner | undefined) => EntryRules): LayerSource {
-  if (layer === null || typeof layer !== 'object') throw new InvalidArgument(`${where} must be { path }, { files } or { tar }`);
+export function layerSource(
+  layer: AppendLayer,
+  where: string,
+  rules: (owner: FileOwner | undefined) => EntryRules,
+): LayerSource {
+  if (layer === null || typeof layer !== 'object')
+    throw new InvalidArgument(`${where} must be { path }, { files } or { tar }`);
   const none = (): void => {};
   if ('path' in layer) {
     checkOptions(where, layer, PATH_LAYER);
     const given = layer as PathLayer;
-    if (typeof given.path !== 'string' || given.path === '') throw new InvalidArgument(`${where}.path must be a non-empty string`);
+    if (typeof given.path !== 'string' || given.path === '')
+      throw new InvalidArgument(`${where}.path must be a non-empty string`);
     if (given.to !== undefined) targetParts(given.to, `${where}.to`);
-    if (given.ignore !== undefined && (!Array.isArray(given.ignore) || given.ignore.some((p) => typeof p !== 'string'))) throw new InvalidArgument(`${where}.ignore must be a list of patterns`);
-    if (given.mode !== undefined && !(Number.isInteger(given.mode) && given.mode >= 0 && given.mode <= 0o7777)) throw new InvalidArgument(`${where}.mode must be a file mode (0 to 0o7777)`);
+    if (given.ignore !== undefined && (!Array.isArray(given.ignore) || given.ignore.some((p) => typeof p !== 'string')))
+      throw new InvalidArgument(`${where}.ignore must be a list of patterns`);
+    if (given.mode !== undefined && !(Number.isInteger(given.mode) && given.mode >= 0 && given.mode <= 0o7777))
+      throw new InvalidArgument(`${where}.mode must be a file mode (0 to 0o7777)`);
     checkOwner(given.owner, `${where}.owner`);
     const root = resolve(given.path);
     let info: Stats;
     try {
       info = lstatSync(root);
     } catch (error) {
-      throw new InvalidArgument(`${where}.path: ${given.path} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+      throw new InvalidArgument(
+        `${where}.path: ${given.path} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
     }
     const entryRules = rules(given.owner);
     if (info.isDirectory()) return { tar: () => pack(folderEntries(root, given, entryRules)), close: none };
     if (!info.isFile()) throw new InvalidArgument(`${where}.path: ${given.path} is neither a folder nor a file`);
     const content = () => fileChunks(root, undefined, unreadable(`${where}.path`, given.path));
-    return { tar: () => pack(singleFileEntries(basename(root), info.size, info.mode & 0o7777, Math.floor(info.mtimeMs / 1000), content, given, entryRules)), close: none };
+    return {
+      tar: () =>
+        pack(
+          singleFileEntries(
+            basename(root),
+            info.size,
+            info.mode & 0o7777,
+            Math.floor(info.mtimeMs / 1000),
+            content,
+            given,
+            entryRules,
+          ),
+        ),
+      close: none,
+    };
   }
   if ('files' in layer) {
     checkOptions(where, layer, FILES_LAYER);
     const given = layer as FilesLayer;
-    if (given.files === null || typeof given.files !== 'object' || Array.isArray(given.files)) throw new InvalidArgument(`${where}.files must be an object of paths in the image`);
+    if (given.files === null || typeof given.files !== 'object' || Array.isArray(given.files))
+      throw new InvalidArgument(`${where}.files must be an object of paths in the image`);
     checkOwner(given.owner, `${where}.owner`);
     const entryRules = rules(given.owner);
     filesEntries(given, entryRules, where); // checked now, before anything is sent
@@ -79,7 +106,9 @@ export function layerSource(layer: AppendLayer, where: string, rules: (owner: Fi
         if (!lstatSync(resolve(given)).isFile()) throw new InvalidArgument(`${where}.tar: ${given} is not a file`);
       } catch (error) {
         if (error instanceof InvalidArgument) throw error;
-        throw new InvalidArgument(`${where}.tar: ${given} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`);
+        throw new InvalidArgument(
+          `${where}.tar: ${given} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
+        );
       }
       return { tar: () => tarOf(resolve(given), where), close: none };
     }
@@ -90,7 +119,11 @@ export function layerSource(layer: AppendLayer, where: string, rules: (owner: Fi
 
 async function* tarOf(path: string, where: string): AsyncIterable<Uint8Array> {
   // (a stream in, so a stream out: only random access stays random access)
-  yield* (await layerTar(fileChunks(path, undefined, unreadable(`${where}.tar`, path)), '', `${where}.tar`)) as AsyncIterable<Uint8Array>;
+  yield* (await layerTar(
+    fileChunks(path, undefined, unreadable(`${where}.tar`, path)),
+    '',
+    `${where}.tar`,
+  )) as AsyncIterable<Uint8Array>;
 }
 
 /** A tar stream, written once to a temporary file as it is first read; later reads read the file. */
@@ -101,7 +134,10 @@ function spooledTar(source: Uint8Array | AsyncIterable<Uint8Array>, where: strin
     (written ??= (async () => {
       dir = mkdtempSync(join(tmpdir(), 'dockwire-append-'));
       const file = join(dir, 'layer.tar');
-      await pipeline(Readable.from(source instanceof Uint8Array ? [source] : source, { objectMode: false }), createWriteStream(file));
+      await pipeline(
+        Readable.from(source instanceof Uint8Array ? [source] : source, { objectMode: false }),
+        createWriteStream(file),
+      );
       return file;
     })());
   return {

@@ -65,7 +65,10 @@ const PREDICATE_ANNOTATION = 'in-toto.io/predicate-type';
 
 /** True for an index entry that is an attestation manifest (BuildKit's annotation, or platform unknown/unknown). */
 export function isAttestationEntry(descriptor: Descriptor): boolean {
-  return descriptor.annotations?.[REFERENCE_TYPE] === 'attestation-manifest' || (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown');
+  return (
+    descriptor.annotations?.[REFERENCE_TYPE] === 'attestation-manifest' ||
+    (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown')
+  );
 }
 
 /**
@@ -73,23 +76,35 @@ export function isAttestationEntry(descriptor: Descriptor): boolean {
  * its platform manifests (never an attestation manifest), only `platform`'s when one is given
  * (ManifestNotFound when the index has none of it).
  */
-export function indexSubjects(indexDigest: string, index: ImageIndex, platform: PlatformSpec | undefined, ref: string): AttestationSubject[] {
-  const images = index.manifests.filter((d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && !isAttestationEntry(d));
+export function indexSubjects(
+  indexDigest: string,
+  index: ImageIndex,
+  platform: PlatformSpec | undefined,
+  ref: string,
+): AttestationSubject[] {
+  const images = index.manifests.filter(
+    (d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && !isAttestationEntry(d),
+  );
   checkCount(images.length, ATTESTATION_LIMITS.manifests, `${ref}'s index: manifests`);
   const want = platform === undefined ? undefined : parsePlatform(platform);
-  const chosen = want === undefined ? images : images.filter((d) => d.platform !== undefined && platformMatches(d.platform, want));
+  const chosen =
+    want === undefined ? images : images.filter((d) => d.platform !== undefined && platformMatches(d.platform, want));
   if (want !== undefined && chosen.length === 0) {
     const why = `no image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')} in the index`;
     throw new ManifestNotFound(ref, 404, [{ code: 'MANIFEST_UNKNOWN', message: why }]);
   }
-  return [{ digest: indexDigest }, ...chosen.map((d) => (d.platform ? { digest: d.digest, platform: d.platform } : { digest: d.digest }))];
+  return [
+    { digest: indexDigest },
+    ...chosen.map((d) => (d.platform ? { digest: d.digest, platform: d.platform } : { digest: d.digest })),
+  ];
 }
 
 /** predicateTypeList: a `predicateType` option as a list (undefined: every type); anything but a URI or a non-empty list of them is InvalidArgument. */
 export function predicateTypeList(value: unknown, where: string): string[] | undefined {
   if (value === undefined) return undefined;
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || list.some((t) => typeof t !== 'string' || t === '')) throw new InvalidArgument(`${where}: predicateType must be a predicate type URI or a non-empty list of them`);
+  if (!Array.isArray(list) || list.length === 0 || list.some((t) => typeof t !== 'string' || t === ''))
+    throw new InvalidArgument(`${where}: predicateType must be a predicate type URI or a non-empty list of them`);
   return list as string[];
 }
 
@@ -111,13 +126,19 @@ export class AttestationCollector {
    * left out.
    */
   async index(index: ImageIndex, subjects: readonly AttestationSubject[]): Promise<void> {
-    const entries = index.manifests.filter((d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && isAttestationEntry(d));
+    const entries = index.manifests.filter(
+      (d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && isAttestationEntry(d),
+    );
     checkCount(entries.length, ATTESTATION_LIMITS.manifests, 'the index\u2019s attestation manifests');
     const held = new Set(index.manifests.map((d) => d?.digest));
     for (const entry of entries) {
       const about = entry.annotations?.[REFERENCE_DIGEST];
       if (about === undefined || !held.has(about) || entry.digest === about) {
-        this.#skip({ manifest: entry.digest, source: 'index', reason: `its ${REFERENCE_DIGEST} names ${about ?? 'nothing'}, no image manifest of this index` });
+        this.#skip({
+          manifest: entry.digest,
+          source: 'index',
+          reason: `its ${REFERENCE_DIGEST} names ${about ?? 'nothing'}, no image manifest of this index`,
+        });
         continue;
       }
       const subject = subjects.find((s) => s.digest === about);
@@ -126,7 +147,11 @@ export class AttestationCollector {
       const manifest = await this.#reader.manifest(entry.digest);
       const own = (manifest as { subject?: Descriptor }).subject?.digest;
       if (own !== undefined && own !== about) {
-        this.#skip({ manifest: entry.digest, source: 'index', reason: `its subject names ${own}, and its ${REFERENCE_DIGEST} ${about}` });
+        this.#skip({
+          manifest: entry.digest,
+          source: 'index',
+          reason: `its subject names ${own}, and its ${REFERENCE_DIGEST} ${about}`,
+        });
         continue;
       }
       await this.#statements(entry.digest, manifest, subject, [about, own], 'index');
@@ -138,24 +163,46 @@ export class AttestationCollector {
    * (a referrers list, or a fallback tag, that says otherwise is not believed), except a legacy
    * `.att` tag's, which has none; each statement's subject is checked either way.
    */
-  async referrer(digest: string, size: number, subject: AttestationSubject, options: { legacy?: boolean } = {}): Promise<void> {
+  async referrer(
+    digest: string,
+    size: number,
+    subject: AttestationSubject,
+    options: { legacy?: boolean } = {},
+  ): Promise<void> {
     this.#budget.spend(size, `the referrer ${digest}`);
     const manifest = await this.#reader.manifest(digest);
     if (isIndex(manifest)) return;
     const own = (manifest as { subject?: Descriptor }).subject?.digest;
     if (!options.legacy && own !== subject.digest) {
-      this.#skip({ manifest: digest, source: 'referrer', reason: `its subject names ${own ?? 'nothing'}, not ${subject.digest}` });
+      this.#skip({
+        manifest: digest,
+        source: 'referrer',
+        reason: `its subject names ${own ?? 'nothing'}, not ${subject.digest}`,
+      });
       return;
     }
     await this.#statements(digest, manifest, subject, [own], 'referrer');
   }
 
-  async #statements(digest: string, manifest: Manifest, subject: AttestationSubject, holders: readonly (string | undefined)[], source: AttestationSource): Promise<void> {
+  async #statements(
+    digest: string,
+    manifest: Manifest,
+    subject: AttestationSubject,
+    holders: readonly (string | undefined)[],
+    source: AttestationSource,
+  ): Promise<void> {
     const layers = (manifest as { layers?: unknown }).layers;
     if (!Array.isArray(layers)) return;
     checkCount(layers.length, ATTESTATION_LIMITS.layers, `the layers of ${digest}`);
     for (const layer of layers as Descriptor[]) {
-      if (layer === null || typeof layer !== 'object' || typeof layer.mediaType !== 'string' || typeof layer.digest !== 'string' || !isStatementLayer(layer.mediaType)) continue;
+      if (
+        layer === null ||
+        typeof layer !== 'object' ||
+        typeof layer.mediaType !== 'string' ||
+        typeof layer.digest !== 'string' ||
+        !isStatementLayer(layer.mediaType)
+      )
+        continue;
       const announced = layer.annotations?.[PREDICATE_ANNOTATION];
       if (this.#types !== undefined && announced !== undefined && !this.#types.includes(announced)) continue;
       this.#budget.spend(layer.size, `the statement ${layer.digest}`);
@@ -175,7 +222,13 @@ export class AttestationCollector {
       if (this.#types !== undefined && !this.#types.includes(statement.predicateType)) continue;
       const unbound = bindStatement(statement, subject.digest, holders);
       if (unbound !== undefined) {
-        this.#skip({ manifest: digest, descriptor: layer, predicateType: statement.predicateType, source, reason: unbound });
+        this.#skip({
+          manifest: digest,
+          descriptor: layer,
+          predicateType: statement.predicateType,
+          source,
+          reason: unbound,
+        });
         continue;
       }
       this.found.push({

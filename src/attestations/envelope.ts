@@ -21,28 +21,44 @@ export function isBundleType(mediaType: string): boolean {
 
 /** True for the media types of a DSSE envelope: `application/vnd.dsse.envelope.v1+json` and BuildKit's `application/vnd.in-toto.*+dsse`. */
 export function isEnvelopeType(mediaType: string): boolean {
-  return mediaType === 'application/vnd.dsse.envelope.v1+json' || /^application\/vnd\.in-toto\.[a-z0-9.-]+\+dsse$/.test(mediaType);
+  return (
+    mediaType === 'application/vnd.dsse.envelope.v1+json' ||
+    /^application\/vnd\.in-toto\.[a-z0-9.-]+\+dsse$/.test(mediaType)
+  );
 }
 
 /** The in-toto payload of a DSSE envelope (parsed JSON); undefined when it carries another payload type. */
 export function envelopePayload(envelope: unknown, what: string): EnvelopePayload | undefined {
-  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) throw new ProtocolError(`${what} is not a DSSE envelope`);
+  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope))
+    throw new ProtocolError(`${what} is not a DSSE envelope`);
   const { payload, payloadType, signatures } = envelope as Record<string, unknown>;
-  if (typeof payload !== 'string' || typeof payloadType !== 'string') throw new ProtocolError(`${what} is not a DSSE envelope (no payload or payloadType)`);
+  if (typeof payload !== 'string' || typeof payloadType !== 'string')
+    throw new ProtocolError(`${what} is not a DSSE envelope (no payload or payloadType)`);
   if (payloadType !== IN_TOTO_PAYLOAD) return undefined;
   // (Node's base64 decoder takes the url-safe alphabet too, which DSSE allows)
   // base64 grows bytes by 4/3: the bound is checked before decoding
-  if (payload.length > (ATTESTATION_LIMITS.documentBytes / 3) * 4 + 4) throw new ProtocolError(`${what}'s payload is more than ${ATTESTATION_LIMITS.documentBytes} bytes: refused`);
+  if (payload.length > (ATTESTATION_LIMITS.documentBytes / 3) * 4 + 4)
+    throw new ProtocolError(`${what}'s payload is more than ${ATTESTATION_LIMITS.documentBytes} bytes: refused`);
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) throw new ProtocolError(`${what}'s payload is not base64`);
-  const signed = Array.isArray(signatures) && signatures.some((s) => s !== null && typeof s === 'object' && typeof (s as { sig?: unknown }).sig === 'string' && (s as { sig: string }).sig !== '');
+  const signed =
+    Array.isArray(signatures) &&
+    signatures.some(
+      (s) =>
+        s !== null &&
+        typeof s === 'object' &&
+        typeof (s as { sig?: unknown }).sig === 'string' &&
+        (s as { sig: string }).sig !== '',
+    );
   return { payload: new Uint8Array(Buffer.from(payload, 'base64')), signed };
 }
 
 /** The in-toto payload of a Sigstore bundle with a `dsseEnvelope`; undefined for a bundle of a message signature (no statement). */
 export function bundlePayload(bundle: unknown, what: string): EnvelopePayload | undefined {
-  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) throw new ProtocolError(`${what} is not a Sigstore bundle`);
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle))
+    throw new ProtocolError(`${what} is not a Sigstore bundle`);
   const { mediaType, dsseEnvelope } = bundle as Record<string, unknown>;
-  if (typeof mediaType !== 'string' || !isBundleType(mediaType)) throw new ProtocolError(`${what} is not a Sigstore bundle (mediaType ${JSON.stringify(mediaType)})`);
+  if (typeof mediaType !== 'string' || !isBundleType(mediaType))
+    throw new ProtocolError(`${what} is not a Sigstore bundle (mediaType ${JSON.stringify(mediaType)})`);
   if (dsseEnvelope === undefined) return undefined;
   return envelopePayload(dsseEnvelope, `${what}'s dsseEnvelope`);
 }

@@ -23,9 +23,13 @@ export class Budget {
   /** Counts `size` more bytes (a document about to be read); ProtocolError past either bound. */
   spend(size: number, what: string): void {
     if (!(Number.isSafeInteger(size) && size >= 0)) throw new ProtocolError(`${what} has no valid size`);
-    if (size > ATTESTATION_LIMITS.documentBytes) throw new ProtocolError(`${what} is ${size} bytes, more than ${ATTESTATION_LIMITS.documentBytes}: refused`);
+    if (size > ATTESTATION_LIMITS.documentBytes)
+      throw new ProtocolError(`${what} is ${size} bytes, more than ${ATTESTATION_LIMITS.documentBytes}: refused`);
     this.#bytes += size;
-    if (this.#bytes > ATTESTATION_LIMITS.totalBytes) throw new ProtocolError(`the attestations read come to more than ${ATTESTATION_LIMITS.totalBytes} bytes: refused at ${what}`);
+    if (this.#bytes > ATTESTATION_LIMITS.totalBytes)
+      throw new ProtocolError(
+        `the attestations read come to more than ${ATTESTATION_LIMITS.totalBytes} bytes: refused at ${what}`,
+      );
   }
 }
 

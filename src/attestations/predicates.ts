@@ -15,16 +15,32 @@ export interface SlsaResourceDescriptor {
 export interface SlsaProvenanceV02 {
   builder: { id: string; [key: string]: unknown };
   buildType: string;
-  invocation?: { configSource?: { uri?: string; digest?: Record<string, string>; entryPoint?: string }; parameters?: unknown; environment?: unknown };
+  invocation?: {
+    configSource?: { uri?: string; digest?: Record<string, string>; entryPoint?: string };
+    parameters?: unknown;
+    environment?: unknown;
+  };
   buildConfig?: unknown;
-  metadata?: { buildInvocationId?: string; buildStartedOn?: string; buildFinishedOn?: string; completeness?: Record<string, boolean>; reproducible?: boolean; [key: string]: unknown };
+  metadata?: {
+    buildInvocationId?: string;
+    buildStartedOn?: string;
+    buildFinishedOn?: string;
+    completeness?: Record<string, boolean>;
+    reproducible?: boolean;
+    [key: string]: unknown;
+  };
   materials?: SlsaResourceDescriptor[];
   [key: string]: unknown;
 }
 
 /** SlsaProvenanceV1: the predicate of `https://slsa.dev/provenance/v1` (BuildKit's `version=v1`). */
 export interface SlsaProvenanceV1 {
-  buildDefinition: { buildType: string; externalParameters: unknown; internalParameters?: unknown; resolvedDependencies?: SlsaResourceDescriptor[] };
+  buildDefinition: {
+    buildType: string;
+    externalParameters: unknown;
+    internalParameters?: unknown;
+    resolvedDependencies?: SlsaResourceDescriptor[];
+  };
   runDetails: {
     builder: { id: string; version?: Record<string, string>; builderDependencies?: SlsaResourceDescriptor[] };
     metadata?: { invocationID?: string; startedOn?: string; finishedOn?: string; [key: string]: unknown };
@@ -41,9 +57,20 @@ export interface SpdxDocument {
   dataLicense?: string;
   documentNamespace?: string;
   creationInfo?: { created?: string; creators?: string[]; [key: string]: unknown };
-  packages?: Array<{ SPDXID: string; name: string; versionInfo?: string; externalRefs?: Array<{ referenceCategory?: string; referenceType?: string; referenceLocator?: string }>; [key: string]: unknown }>;
+  packages?: Array<{
+    SPDXID: string;
+    name: string;
+    versionInfo?: string;
+    externalRefs?: Array<{ referenceCategory?: string; referenceType?: string; referenceLocator?: string }>;
+    [key: string]: unknown;
+  }>;
   files?: Array<Record<string, unknown>>;
-  relationships?: Array<{ spdxElementId: string; relationshipType: string; relatedSpdxElement: string; [key: string]: unknown }>;
+  relationships?: Array<{
+    spdxElementId: string;
+    relationshipType: string;
+    relatedSpdxElement: string;
+    [key: string]: unknown;
+  }>;
   [key: string]: unknown;
 }
 
@@ -88,27 +115,53 @@ export const PREDICATE_TYPES = {
   cyclonedx: 'https://cyclonedx.org/bom',
 } as const;
 
-const record = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const record = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 const text = (value: unknown): value is string => typeof value === 'string';
 const list = (value: unknown): boolean => value === undefined || Array.isArray(value);
 
 /** decodePredicate: `predicate` in the typed shape `predicateType` names when its shape agrees, else as JSON. */
 export function decodePredicate(predicateType: string, predicate: unknown): DecodedPredicate {
   if (record(predicate)) {
-    if (predicateType === PREDICATE_TYPES.slsaProvenanceV02 && record(predicate['builder']) && text(predicate['builder']['id']) && text(predicate['buildType']) && list(predicate['materials'])) {
+    if (
+      predicateType === PREDICATE_TYPES.slsaProvenanceV02 &&
+      record(predicate['builder']) &&
+      text(predicate['builder']['id']) &&
+      text(predicate['buildType']) &&
+      list(predicate['materials'])
+    ) {
       return { kind: 'slsa-provenance-v0.2', predicate: predicate as SlsaProvenanceV02 };
     }
     if (predicateType === PREDICATE_TYPES.slsaProvenanceV1) {
       const definition = predicate['buildDefinition'];
       const run = predicate['runDetails'];
-      if (record(definition) && text(definition['buildType']) && record(run) && record(run['builder']) && text(run['builder']['id']) && list(definition['resolvedDependencies'])) {
+      if (
+        record(definition) &&
+        text(definition['buildType']) &&
+        record(run) &&
+        record(run['builder']) &&
+        text(run['builder']['id']) &&
+        list(definition['resolvedDependencies'])
+      ) {
         return { kind: 'slsa-provenance-v1', predicate: predicate as SlsaProvenanceV1 };
       }
     }
-    if (/^https:\/\/spdx\.dev\/Document(\/v2\.\d+)?$/.test(predicateType) && text(predicate['spdxVersion']) && /^SPDX-2\.\d+$/.test(predicate['spdxVersion']) && text(predicate['SPDXID']) && list(predicate['packages'])) {
+    if (
+      /^https:\/\/spdx\.dev\/Document(\/v2\.\d+)?$/.test(predicateType) &&
+      text(predicate['spdxVersion']) &&
+      /^SPDX-2\.\d+$/.test(predicate['spdxVersion']) &&
+      text(predicate['SPDXID']) &&
+      list(predicate['packages'])
+    ) {
       return { kind: 'spdx', predicate: predicate as SpdxDocument };
     }
-    if (/^https:\/\/cyclonedx\.org\/bom(\/v1\.[456])?$/.test(predicateType) && predicate['bomFormat'] === 'CycloneDX' && text(predicate['specVersion']) && /^1\.[456]$/.test(predicate['specVersion']) && list(predicate['components'])) {
+    if (
+      /^https:\/\/cyclonedx\.org\/bom(\/v1\.[456])?$/.test(predicateType) &&
+      predicate['bomFormat'] === 'CycloneDX' &&
+      text(predicate['specVersion']) &&
+      /^1\.[456]$/.test(predicate['specVersion']) &&
+      list(predicate['components'])
+    ) {
       return { kind: 'cyclonedx', predicate: predicate as unknown as CycloneDxBom };
     }
   }

@@ -16,10 +16,14 @@ export interface InTotoStatement {
 /** The statement in `bytes`, its shape checked (`_type` and `predicateType` strings, `subject` a list); ProtocolError otherwise. */
 export function parseStatement(bytes: Uint8Array, what: string): InTotoStatement & { predicateType: string } {
   const statement = parseDocument(bytes, what) as InTotoStatement;
-  if (statement === null || typeof statement !== 'object' || Array.isArray(statement)) throw new ProtocolError(`${what} is not an in-toto statement`);
-  if (typeof statement._type !== 'string' || !/^https:\/\/in-toto\.io\/Statement\/v/.test(statement._type)) throw new ProtocolError(`${what} is not an in-toto statement (_type ${JSON.stringify(statement._type)})`);
-  if (typeof statement.predicateType !== 'string' || statement.predicateType === '') throw new ProtocolError(`${what} has no predicateType`);
-  if (statement.subject !== undefined && statement.subject !== null && !Array.isArray(statement.subject)) throw new ProtocolError(`${what}'s subject is not a list`);
+  if (statement === null || typeof statement !== 'object' || Array.isArray(statement))
+    throw new ProtocolError(`${what} is not an in-toto statement`);
+  if (typeof statement._type !== 'string' || !/^https:\/\/in-toto\.io\/Statement\/v/.test(statement._type))
+    throw new ProtocolError(`${what} is not an in-toto statement (_type ${JSON.stringify(statement._type)})`);
+  if (typeof statement.predicateType !== 'string' || statement.predicateType === '')
+    throw new ProtocolError(`${what} has no predicateType`);
+  if (statement.subject !== undefined && statement.subject !== null && !Array.isArray(statement.subject))
+    throw new ProtocolError(`${what}'s subject is not a list`);
   return statement as InTotoStatement & { predicateType: string };
 }
 
@@ -29,7 +33,8 @@ export function subjectDigests(statement: InTotoStatement): string[] {
   for (const entry of statement.subject ?? []) {
     const named = entry !== null && typeof entry === 'object' ? entry.digest : undefined;
     if (named === null || typeof named !== 'object') continue;
-    for (const [algorithm, hex] of Object.entries(named)) if (typeof hex === 'string') digests.push(`${algorithm.toLowerCase()}:${hex.toLowerCase()}`);
+    for (const [algorithm, hex] of Object.entries(named))
+      if (typeof hex === 'string') digests.push(`${algorithm.toLowerCase()}:${hex.toLowerCase()}`);
   }
   return digests;
 }
@@ -40,8 +45,15 @@ export function subjectDigests(statement: InTotoStatement): string[] {
  * `holders` (what the manifest holding it names: its `subject`, `vnd.docker.reference.digest`) is
  * `target`.
  */
-export function bindStatement(statement: InTotoStatement, target: string, holders: readonly (string | undefined)[]): string | undefined {
+export function bindStatement(
+  statement: InTotoStatement,
+  target: string,
+  holders: readonly (string | undefined)[],
+): string | undefined {
   const named = subjectDigests(statement);
-  if (named.length > 0) return named.includes(target.toLowerCase()) ? undefined : `its subject names ${named.join(', ')}, not ${target}`;
-  return holders.includes(target) ? undefined : `its subject is empty and the manifest holding it names ${holders.filter(Boolean).join(', ') || 'nothing'}, not ${target}`;
+  if (named.length > 0)
+    return named.includes(target.toLowerCase()) ? undefined : `its subject names ${named.join(', ')}, not ${target}`;
+  return holders.includes(target)
+    ? undefined
+    : `its subject is empty and the manifest holding it names ${holders.filter(Boolean).join(', ') || 'nothing'}, not ${target}`;
 }

@@ -66,7 +66,10 @@ export async function readOptional(path: string): Promise<string | undefined> {
  * the body's consumer is done with each chunk before it asks for the next (see walkContext);
  * ignored with gzip, whose compressor holds on to its input.
  */
-export async function contextFromPath(path: string, options: { dockerfile?: string; gzip?: boolean; reuseBuffer?: boolean } = {}): Promise<BuildContext> {
+export async function contextFromPath(
+  path: string,
+  options: { dockerfile?: string; gzip?: boolean; reuseBuffer?: boolean } = {},
+): Promise<BuildContext> {
   const root = resolve(path);
   let info;
   try {
@@ -124,11 +127,21 @@ export async function contextFromFileobj(
   options: { customContext?: boolean; gzip?: boolean } = {},
 ): Promise<BuildContext> {
   if (options.customContext) {
-    if (typeof fileobj === 'string') throw new InvalidArgument('fileobj must be bytes or a stream when customContext is set');
+    if (typeof fileobj === 'string')
+      throw new InvalidArgument('fileobj must be bytes or a stream when customContext is set');
     return { body: toBodySource(fileobj, 'fileobj'), dockerfile: undefined, dockerfileText: undefined };
   }
   const bytes = typeof fileobj === 'string' ? Buffer.from(fileobj) : await readAll(toBodySource(fileobj, 'fileobj'));
-  const tar = pack([{ name: 'Dockerfile', type: 'file', mode: 0o644, size: bytes.length, mtime: Math.floor(Date.now() / 1000), content: () => [bytes] }]);
+  const tar = pack([
+    {
+      name: 'Dockerfile',
+      type: 'file',
+      mode: 0o644,
+      size: bytes.length,
+      mtime: Math.floor(Date.now() / 1000),
+      content: () => [bytes],
+    },
+  ]);
   return { body: options.gzip ? gzipStream(tar) : tar, dockerfile: undefined, dockerfileText: bytes.toString('utf8') };
 }
 
@@ -138,7 +151,8 @@ async function readAll(source: Uint8Array | AsyncIterable<Uint8Array>): Promise<
   let size = 0;
   for await (const part of source) {
     size += part.length;
-    if (size > MAX_DOCKERFILE) throw new InvalidArgument(`a Dockerfile given as fileobj must be under ${MAX_DOCKERFILE} bytes`);
+    if (size > MAX_DOCKERFILE)
+      throw new InvalidArgument(`a Dockerfile given as fileobj must be under ${MAX_DOCKERFILE} bytes`);
     parts.push(part);
   }
   return Buffer.concat(parts);

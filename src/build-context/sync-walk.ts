@@ -38,10 +38,26 @@ interface Level {
 
 export function* walkForSync(root: string, options: SyncWalkOptions): Generator<SyncEntry> {
   const pending: SyncEntry[] = [];
-  yield* walkDir(root, '', { excludeInfo: options.exclude.map(() => undefined), includeInfo: undefined, included: options.include === undefined }, options, pending);
+  yield* walkDir(
+    root,
+    '',
+    {
+      excludeInfo: options.exclude.map(() => undefined),
+      includeInfo: undefined,
+      included: options.include === undefined,
+    },
+    options,
+    pending,
+  );
 }
 
-function* walkDir(dir: string, rel: string, level: Level, options: SyncWalkOptions, pending: SyncEntry[]): Generator<SyncEntry> {
+function* walkDir(
+  dir: string,
+  rel: string,
+  level: Level,
+  options: SyncWalkOptions,
+  pending: SyncEntry[],
+): Generator<SyncEntry> {
   options.onDirectory?.(rel);
   for (const dirent of readSorted(dir, rel)) {
     const name = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
@@ -108,7 +124,9 @@ function statOf(path: string, name: string): FsStat {
   try {
     stat = lstatSync(path, { bigint: true });
   } catch (error) {
-    throw new ContextError(`cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ContextError(
+      `cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   const mode = Number(stat.mode);
   const out: FsStat = {

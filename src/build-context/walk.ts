@@ -35,8 +35,18 @@ export interface WalkOptions {
   reuseBuffer?: boolean;
 }
 
-export async function* walkContext(root: string, matcher: PatternMatcher, options: WalkOptions = {}): AsyncIterable<PackEntry> {
-  const state: WalkState = { matcher, links: new Map(), omit: options.omit ?? new Set(), onDirectory: options.onDirectory, chunks: options.reuseBuffer ? {} : undefined };
+export async function* walkContext(
+  root: string,
+  matcher: PatternMatcher,
+  options: WalkOptions = {},
+): AsyncIterable<PackEntry> {
+  const state: WalkState = {
+    matcher,
+    links: new Map(),
+    omit: options.omit ?? new Set(),
+    onDirectory: options.onDirectory,
+    chunks: options.reuseBuffer ? {} : undefined,
+  };
   yield* walkDir(root, '', undefined, state);
 }
 
@@ -55,13 +65,20 @@ export function readSorted(dir: string, rel: string): Dirent[] {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    throw new ContextError(`cannot read directory ${rel || '.'} of the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ContextError(
+      `cannot read directory ${rel || '.'} of the build context: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   // Go's filepath.Walk sorts names byte-wise; for the names contexts hold, code-unit order agrees
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefined, state: WalkState): AsyncIterable<PackEntry> {
+async function* walkDir(
+  dir: string,
+  rel: string,
+  parentInfo: MatchInfo | undefined,
+  state: WalkState,
+): AsyncIterable<PackEntry> {
   const { matcher, links, omit } = state;
   state.onDirectory?.(rel);
   for (const dirent of readSorted(dir, rel)) {
@@ -81,7 +98,9 @@ async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefi
     try {
       stat = lstatSync(path);
     } catch (error) {
-      throw new ContextError(`cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new ContextError(
+        `cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
     }
     const base = { name, mode: stat.mode & 0o7777, mtime: Math.floor(stat.mtimeMs / 1000), size: 0 };
     if (stat.isDirectory()) {
@@ -100,7 +119,19 @@ async function* walkDir(dir: string, rel: string, parentInfo: MatchInfo | undefi
         links.set(key, name);
       }
       const size = stat.size;
-      yield { ...base, type: 'file', size, content: () => (size <= SMALL_FILE ? readSmallFile(path, name, size) : sized(fileChunks(path, state.chunks, (e) => unreadable(name, e)), size, (read) => changed(name, size, read))) };
+      yield {
+        ...base,
+        type: 'file',
+        size,
+        content: () =>
+          size <= SMALL_FILE
+            ? readSmallFile(path, name, size)
+            : sized(
+                fileChunks(path, state.chunks, (e) => unreadable(name, e)),
+                size,
+                (read) => changed(name, size, read),
+              ),
+      };
     }
   }
 }
@@ -128,7 +159,11 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
 }
 
 function changed(name: string, size: number, read: number): ContextError {
-  return new ContextError(read > size ? `${name} grew while it was being archived (expected ${size} bytes)` : `${name} shrank while it was being archived (${read} of ${size} bytes)`);
+  return new ContextError(
+    read > size
+      ? `${name} grew while it was being archived (expected ${size} bytes)`
+      : `${name} shrank while it was being archived (${read} of ${size} bytes)`,
+  );
 }
 
 function unreadable(name: string, error: NodeJS.ErrnoException): ContextError {

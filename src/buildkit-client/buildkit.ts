@@ -2,7 +2,18 @@
 // with TLS and client certificates) or on an engine's own BuildKit (Docker.buildkit). Builds with
 // the dockerfile.v0 frontend and a session attached through the Control API; disk usage, prune,
 // workers and the daemon's version.
-import { ControlMethod, decodeDiskUsageResponse, decodeInfoResponse, decodeListWorkersResponse, decodeUsageRecord, encodeDiskUsageRequest, encodePruneRequest, type BuildkitVersion, type UsageRecord, type WorkerRecord } from '../buildkit/control.js';
+import {
+  ControlMethod,
+  decodeDiskUsageResponse,
+  decodeInfoResponse,
+  decodeListWorkersResponse,
+  decodeUsageRecord,
+  encodeDiskUsageRequest,
+  encodePruneRequest,
+  type BuildkitVersion,
+  type UsageRecord,
+  type WorkerRecord,
+} from '../buildkit/control.js';
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { Credentials } from '../credentials/credentials.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
@@ -14,7 +25,14 @@ import { BuildSession, type SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
 import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import { BUILDKIT_BUILD_OPTIONS, checkBuildOptions, solve, type BuildKitBuildOptions, type BuildKitResult, type SolveTarget } from './solve.js';
+import {
+  BUILDKIT_BUILD_OPTIONS,
+  checkBuildOptions,
+  solve,
+  type BuildKitBuildOptions,
+  type BuildKitResult,
+  type SolveTarget,
+} from './solve.js';
 
 /** BuildKitClientOptions: the options of `new BuildKit(options)`. */
 export interface BuildKitClientOptions {
@@ -30,7 +48,13 @@ export interface BuildKitClientOptions {
   configDir?: string;
 }
 
-const CONSTRUCTOR_OPTIONS = optionNames<BuildKitClientOptions>({ host: true, tls: true, connectTimeout: true, timeout: true, configDir: true });
+const CONSTRUCTOR_OPTIONS = optionNames<BuildKitClientOptions>({
+  host: true,
+  tls: true,
+  connectTimeout: true,
+  timeout: true,
+  configDir: true,
+});
 
 /** BuildKitPruneOptions: the options of `buildkit.prune`. */
 export interface BuildKitPruneOptions {
@@ -45,7 +69,13 @@ export interface BuildKitPruneOptions {
   signal?: AbortSignal;
 }
 
-const PRUNE_OPTIONS = optionNames<BuildKitPruneOptions>({ all: true, keepStorage: true, keepDuration: true, filters: true, signal: true });
+const PRUNE_OPTIONS = optionNames<BuildKitPruneOptions>({
+  all: true,
+  keepStorage: true,
+  keepDuration: true,
+  filters: true,
+  signal: true,
+});
 const FILTER_OPTIONS = optionNames<{ filters?: string[]; signal?: AbortSignal }>({ filters: true, signal: true });
 
 /** BuildKitPruneResult: what `buildkit.prune` resolves to. */
@@ -79,11 +109,19 @@ export class BuildKit {
       return;
     }
     checkOptions('new BuildKit', options, CONSTRUCTOR_OPTIONS);
-    if (options === undefined || typeof options.host !== 'string') throw new InvalidArgument('new BuildKit: host is required (unix:///path or tcp://host:port)');
+    if (options === undefined || typeof options.host !== 'string')
+      throw new InvalidArgument('new BuildKit: host is required (unix:///path or tcp://host:port)');
     const address = parseAddress(options.host, { tls: options.tls !== undefined });
-    if (address.kind === 'ssh') throw new InvalidArgument('new BuildKit: ssh:// is not a BuildKit address (use unix:// or tcp://)');
+    if (address.kind === 'ssh')
+      throw new InvalidArgument('new BuildKit: ssh:// is not a BuildKit address (use unix:// or tcp://)');
     const secure = address.kind === 'tcp' && address.tls;
-    const connect = connectTo(address, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' });
+    const connect = connectTo(
+      address,
+      options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      options.tls ?? {},
+      {},
+      { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' },
+    );
     const client = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
     this.#backend = {
       grpc: async () => client,
@@ -101,17 +139,24 @@ export class BuildKit {
    */
   build(options: BuildKitBuildOptions): Job<BuildKitResult, BuildKitEvent> {
     return new Job<BuildKitResult, BuildKitEvent>(async (scope) => {
-      if (options === undefined) throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
+      if (options === undefined)
+        throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
       checkOptions('buildkit.build', options, BUILDKIT_BUILD_OPTIONS);
       checkBuildOptions(options);
       const grpc = await this.#backend.grpc();
       const target: SolveTarget = {
         grpc,
         attachSession: (session) => this.#backend.attachSession(grpc, session),
-        workerPlatforms: async () => (await this.workers()).flatMap((w) => w.Platforms.map((p) => `${p.OS}/${p.Architecture}${p.Variant ? `/${p.Variant}` : ''}`)),
+        workerPlatforms: async () =>
+          (await this.workers()).flatMap((w) =>
+            w.Platforms.map((p) => `${p.OS}/${p.Architecture}${p.Variant ? `/${p.Variant}` : ''}`),
+          ),
       };
       const lookUp = (host: string): Promise<AuthConfig | undefined> =>
-        this.#credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]);
+        this.#credentials.resolve(
+          host,
+          options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host],
+        );
       return solve(target, options, lookUp, scope);
     }, options?.signal);
   }
@@ -120,7 +165,13 @@ export class BuildKit {
   async diskUsage(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<UsageRecord[]> {
     checkOptions('buildkit.diskUsage', options, FILTER_OPTIONS);
     const grpc = await this.#backend.grpc();
-    return decodeDiskUsageResponse(await grpc.unary(ControlMethod.DiskUsage, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
+    return decodeDiskUsageResponse(
+      await grpc.unary(
+        ControlMethod.DiskUsage,
+        encodeDiskUsageRequest(filters(options.filters)),
+        this.#call(options.signal),
+      ),
+    );
   }
 
   /** Removes cache records (Prune); resolves to what was removed. */
@@ -128,7 +179,8 @@ export class BuildKit {
     checkOptions('buildkit.prune', options, PRUNE_OPTIONS);
     for (const key of ['keepStorage', 'keepDuration'] as const) {
       const v = options[key];
-      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
+      if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0))
+        throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
     }
     const grpc = await this.#backend.grpc();
     const request = encodePruneRequest({
@@ -138,7 +190,8 @@ export class BuildKit {
       ...(options.keepDuration !== undefined ? { keepDuration: BigInt(options.keepDuration) * 1_000_000n } : {}),
     });
     const records: UsageRecord[] = [];
-    for await (const message of grpc.serverStream(ControlMethod.Prune, request, this.#call(options.signal))) records.push(decodeUsageRecord(message));
+    for await (const message of grpc.serverStream(ControlMethod.Prune, request, this.#call(options.signal)))
+      records.push(decodeUsageRecord(message));
     return { records, spaceReclaimed: records.reduce((sum, r) => sum + r.Size, 0) };
   }
 
@@ -146,7 +199,13 @@ export class BuildKit {
   async workers(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<WorkerRecord[]> {
     checkOptions('buildkit.workers', options, FILTER_OPTIONS);
     const grpc = await this.#backend.grpc();
-    return decodeListWorkersResponse(await grpc.unary(ControlMethod.ListWorkers, encodeDiskUsageRequest(filters(options.filters)), this.#call(options.signal)));
+    return decodeListWorkersResponse(
+      await grpc.unary(
+        ControlMethod.ListWorkers,
+        encodeDiskUsageRequest(filters(options.filters)),
+        this.#call(options.signal),
+      ),
+    );
   }
 
   /** The daemon's version (Info). */
@@ -168,7 +227,8 @@ export class BuildKit {
 
 function filters(list: unknown): { filters?: string[] } {
   if (list === undefined) return {};
-  if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) throw new InvalidArgument('filters must be an array of strings');
+  if (!Array.isArray(list) || list.some((f) => typeof f !== 'string'))
+    throw new InvalidArgument('filters must be an array of strings');
   return { filters: list as string[] };
 }
 

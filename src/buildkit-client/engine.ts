@@ -40,11 +40,20 @@ export interface EngineBuildKit {
 
 export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
   const { api, address } = options;
-  const upgrade = new GrpcClient({ connect: () => api.upgrade('/grpc', { headers: { Upgrade: 'h2c' } }), where: 'the engine (POST /grpc)' });
+  const upgrade = new GrpcClient({
+    connect: () => api.upgrade('/grpc', { headers: { Upgrade: 'h2c' } }),
+    where: 'the engine (POST /grpc)',
+  });
   let direct: GrpcClient | undefined;
   if (address && address.kind !== 'ssh') {
     const secure = address.kind === 'tcp' && address.tls;
-    const connect = connectTo(address, DEFAULT_CONNECT_TIMEOUT, options.tls ?? {}, {}, { ...(secure ? { alpn: ['h2'] } : {}), peer: 'the Docker engine' });
+    const connect = connectTo(
+      address,
+      DEFAULT_CONNECT_TIMEOUT,
+      options.tls ?? {},
+      {},
+      { ...(secure ? { alpn: ['h2'] } : {}), peer: 'the Docker engine' },
+    );
     direct = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
   }
   let path: Promise<EngineGrpcPath> | undefined;
@@ -68,7 +77,8 @@ export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
   };
   const backend: BuildKitBackend = {
     grpc: async () => ((await choose()) === 'h2c' ? direct! : upgrade),
-    attachSession: async (grpc, session) => (grpc === direct ? BuildSession.attach(grpc, session) : BuildSession.open(api, session)),
+    attachSession: async (grpc, session) =>
+      grpc === direct ? BuildSession.attach(grpc, session) : BuildSession.open(api, session),
     close: () => {
       direct?.close();
       upgrade.close();

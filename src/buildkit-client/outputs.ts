@@ -54,7 +54,8 @@ const OUTPUT_OPTIONS: Record<string, readonly string[]> = {
 /** The names, as the docker CLI normalizes `-t` (`team/app:1` is `docker.io/team/app:1`): an engine stores them as given, and looks them up normalized. */
 function names(value: unknown, where: string): string {
   const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : undefined;
-  if (!list || list.length === 0 || list.some((n) => typeof n !== 'string')) throw new InvalidArgument(`${where}.name must be an image name or a list of them`);
+  if (!list || list.length === 0 || list.some((n) => typeof n !== 'string'))
+    throw new InvalidArgument(`${where}.name must be an image name or a list of them`);
   return (list as string[]).map((name) => normalizeReference(name, `${where}.name`)).join(',');
 }
 
@@ -68,7 +69,10 @@ export function planOutputs(outputs: unknown): PlannedOutputs {
     const where = `outputs[${index}]`;
     const type = output !== null && typeof output === 'object' ? (output as { type?: unknown }).type : undefined;
     const known = typeof type === 'string' && Object.hasOwn(OUTPUT_OPTIONS, type) ? OUTPUT_OPTIONS[type]! : undefined;
-    if (!known) throw new InvalidArgument(`${where}.type must be one of ${Object.keys(OUTPUT_OPTIONS).join(', ')}, not ${JSON.stringify(type)}`);
+    if (!known)
+      throw new InvalidArgument(
+        `${where}.type must be one of ${Object.keys(OUTPUT_OPTIONS).join(', ')}, not ${JSON.stringify(type)}`,
+      );
     checkOptions(`buildkit.build: ${where}`, output, known);
     const o = output as Record<string, unknown>;
     const attrs: Record<string, string> = {};
@@ -84,7 +88,8 @@ export function planOutputs(outputs: unknown): PlannedOutputs {
       return;
     }
     if (type === 'local') {
-      if (typeof o['dest'] !== 'string' || o['dest'] === '') throw new InvalidArgument(`${where}.dest must be a folder path`);
+      if (typeof o['dest'] !== 'string' || o['dest'] === '')
+        throw new InvalidArgument(`${where}.dest must be a folder path`);
       fileOutputs[index] = { dir: o['dest'] };
       exporters.push({ type, attrs });
       return;
@@ -103,7 +108,12 @@ function archiveSink(dest: unknown, where: string): FileOutput {
     let file: Writable | undefined;
     return writableSink(() => (file ??= createWriteStream(dest)));
   }
-  if (dest !== null && typeof dest === 'object' && typeof (dest as Writable).write === 'function' && typeof (dest as Writable).on === 'function') {
+  if (
+    dest !== null &&
+    typeof dest === 'object' &&
+    typeof (dest as Writable).write === 'function' &&
+    typeof (dest as Writable).on === 'function'
+  ) {
     return writableSink(() => dest as Writable);
   }
   if (dest !== null && typeof dest === 'object' && typeof (dest as WritableStream).getWriter === 'function') {
@@ -150,9 +160,13 @@ export function planCache(entries: unknown, what: 'cacheFrom' | 'cacheTo'): Type
   if (entries === undefined) return [];
   if (!Array.isArray(entries)) throw new InvalidArgument(`${what} must be an array of { type, … }`);
   return entries.map((entry: unknown, i) => {
-    if (entry === null || typeof entry !== 'object' || typeof (entry as CacheEntry).type !== 'string') throw new InvalidArgument(`${what}[${i}] must be { type, … }`);
+    if (entry === null || typeof entry !== 'object' || typeof (entry as CacheEntry).type !== 'string')
+      throw new InvalidArgument(`${what}[${i}] must be { type, … }`);
     const { type, ...rest } = entry as CacheEntry;
-    if (type === 'local') throw new InvalidArgument(`${what}[${i}]: the local cache backend is not supported (it needs a content store served through the session); use registry`);
+    if (type === 'local')
+      throw new InvalidArgument(
+        `${what}[${i}]: the local cache backend is not supported (it needs a content store served through the session); use registry`,
+      );
     const attrs: Record<string, string> = {};
     for (const [key, value] of Object.entries(rest)) {
       if (value === undefined) continue;
@@ -163,7 +177,8 @@ export function planCache(entries: unknown, what: 'cacheFrom' | 'cacheTo'): Type
       if (attrs['ref'] === undefined) throw new InvalidArgument(`${what}[${i}]: a registry cache needs ref`);
       parseReference(attrs['ref'], `${what}[${i}].ref`);
     }
-    if (attrs['mode'] !== undefined && attrs['mode'] !== 'min' && attrs['mode'] !== 'max') throw new InvalidArgument(`${what}[${i}].mode must be "min" or "max"`);
+    if (attrs['mode'] !== undefined && attrs['mode'] !== 'min' && attrs['mode'] !== 'max')
+      throw new InvalidArgument(`${what}[${i}].mode must be "min" or "max"`);
     return { type, attrs };
   });
 }

@@ -3,7 +3,13 @@
 // streamed back), then Solve with the dockerfile.v0 frontend and, beside it, Status, whose
 // messages become the same BuildKitEvents a POST /build with BuildKit gives.
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ControlMethod, decodeSolveResponse, encodeSolveRequest, encodeStatusRequest, type TypedAttrs } from '../buildkit/control.js';
+import {
+  ControlMethod,
+  decodeSolveResponse,
+  encodeSolveRequest,
+  encodeStatusRequest,
+  type TypedAttrs,
+} from '../buildkit/control.js';
 import { BuildKitProgress, decodeStatusResponse, type BuildKitEvent } from '../buildkit/status.js';
 import { contextMatcher, readOptional } from '../build-context/archive.js';
 import type { AuthConfig } from '../credentials/auth-config.js';
@@ -99,30 +105,46 @@ interface Plan {
 
 function checkRecord(value: unknown, what: string): Record<string, string> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgument(`${what} must be an object of strings`);
-  for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') throw new InvalidArgument(`${what}.${k} must be a string`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidArgument(`${what} must be an object of strings`);
+  for (const [k, v] of Object.entries(value))
+    if (typeof v !== 'string') throw new InvalidArgument(`${what}.${k} must be a string`);
   return value as Record<string, string>;
 }
 
 /** Everything about the options that can be checked without reading a file. */
 export function checkBuildOptions(options: BuildKitBuildOptions): void {
-  if (typeof options.path !== 'string' || options.path === '') throw new InvalidArgument('buildkit.build: path (the build context folder) is required');
-  if (options.dockerfile !== undefined && (typeof options.dockerfile !== 'string' || options.dockerfile === '')) throw new InvalidArgument('dockerfile must be a path');
+  if (typeof options.path !== 'string' || options.path === '')
+    throw new InvalidArgument('buildkit.build: path (the build context folder) is required');
+  if (options.dockerfile !== undefined && (typeof options.dockerfile !== 'string' || options.dockerfile === ''))
+    throw new InvalidArgument('dockerfile must be a path');
   if (options.target !== undefined) checkTag(options.target, 'target');
   checkRecord(options.buildArgs, 'buildArgs');
   checkRecord(options.labels, 'labels');
-  if (options.networkMode !== undefined && !['default', 'none', 'host', 'sandbox'].includes(options.networkMode)) throw new InvalidArgument('networkMode must be "default", "none" or "host"');
-  if (options.platforms !== undefined && (!Array.isArray(options.platforms) || options.platforms.length === 0)) throw new InvalidArgument('platforms must be a non-empty array');
+  if (options.networkMode !== undefined && !['default', 'none', 'host', 'sandbox'].includes(options.networkMode))
+    throw new InvalidArgument('networkMode must be "default", "none" or "host"');
+  if (options.platforms !== undefined && (!Array.isArray(options.platforms) || options.platforms.length === 0))
+    throw new InvalidArgument('platforms must be a non-empty array');
   for (const p of options.platforms ?? []) platformPath(p, 'platforms[]');
   if (options.attest !== undefined) {
-    if (options.attest === null || typeof options.attest !== 'object') throw new InvalidArgument('attest must be { provenance, sbom }');
+    if (options.attest === null || typeof options.attest !== 'object')
+      throw new InvalidArgument('attest must be { provenance, sbom }');
     const known = ['provenance', 'sbom'];
-    for (const key of Object.keys(options.attest)) if (!known.includes(key)) throw new InvalidArgument(`attest.${key} is not one of ${known.join(', ')}`);
+    for (const key of Object.keys(options.attest))
+      if (!known.includes(key)) throw new InvalidArgument(`attest.${key} is not one of ${known.join(', ')}`);
     const p = options.attest.provenance;
-    if (p !== undefined && typeof p !== 'boolean' && p !== 'min' && p !== 'max') throw new InvalidArgument('attest.provenance must be true, false, "min" or "max"');
+    if (p !== undefined && typeof p !== 'boolean' && p !== 'min' && p !== 'max')
+      throw new InvalidArgument('attest.provenance must be true, false, "min" or "max"');
   }
   checkSessionOptions(options);
-  planOutputs(options.outputs === undefined ? undefined : options.outputs.map((o) => ({ ...o, ...('dest' in o ? { dest: typeof o.dest === 'string' ? o.dest : { write() {}, on() {} } } : {}) })));
+  planOutputs(
+    options.outputs === undefined
+      ? undefined
+      : options.outputs.map((o) => ({
+          ...o,
+          ...('dest' in o ? { dest: typeof o.dest === 'string' ? o.dest : { write() {}, on() {} } } : {}),
+        })),
+  );
   planCache(options.cacheFrom, 'cacheFrom');
   planCache(options.cacheTo, 'cacheTo');
 }
@@ -134,7 +156,9 @@ async function plan(options: BuildKitBuildOptions, credentials: SessionOptions['
   try {
     info = await stat(root);
   } catch (error) {
-    throw new ContextError(`cannot read the build context ${options.path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ContextError(
+      `cannot read the build context ${options.path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   if (!info.isDirectory()) throw new InvalidArgument(`path ${JSON.stringify(options.path)} is not a directory`);
   const dockerfilePath = resolve(root, options.dockerfile ?? 'Dockerfile');
@@ -142,7 +166,8 @@ async function plan(options: BuildKitBuildOptions, credentials: SessionOptions['
   const outside = inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside);
   const filename = basename(dockerfilePath);
   // BuildKit's frontend reads <Dockerfile>.dockerignore before .dockerignore; so do we
-  const ignoreText = (await readOptional(`${dockerfilePath}.dockerignore`)) ?? (await readOptional(join(root, '.dockerignore')));
+  const ignoreText =
+    (await readOptional(`${dockerfilePath}.dockerignore`)) ?? (await readOptional(join(root, '.dockerignore')));
   const exclude = contextMatcher(ignoreText, outside ? undefined : inside.split(sep).join('/'));
 
   const attrs: Record<string, string> = { filename };
@@ -161,7 +186,8 @@ async function plan(options: BuildKitBuildOptions, credentials: SessionOptions['
   if (options.attest?.sbom) attrs['attest:sbom'] = '';
   const cacheImports = planCache(options.cacheFrom, 'cacheFrom');
   // (the frontend imports caches itself, from this attribute, as buildctl sets it)
-  if (cacheImports.length > 0) attrs['cache-imports'] = JSON.stringify(cacheImports.map((c) => ({ Type: c.type, Attrs: c.attrs })));
+  if (cacheImports.length > 0)
+    attrs['cache-imports'] = JSON.stringify(cacheImports.map((c) => ({ Type: c.type, Attrs: c.attrs })));
   const { exporters, fileOutputs } = planOutputs(options.outputs);
   return {
     frontendAttrs: attrs,
@@ -184,7 +210,12 @@ async function plan(options: BuildKitBuildOptions, credentials: SessionOptions['
 }
 
 /** Runs the build; the Job's events are BuildKitEvents, its result the exporters' answer. */
-export async function solve(target: SolveTarget, options: BuildKitBuildOptions, credentials: SessionOptions['credentials'], scope: JobScope<BuildKitEvent>): Promise<BuildKitResult> {
+export async function solve(
+  target: SolveTarget,
+  options: BuildKitBuildOptions,
+  credentials: SessionOptions['credentials'],
+  scope: JobScope<BuildKitEvent>,
+): Promise<BuildKitResult> {
   const planned = await plan(options, credentials);
   const ref = `dockwire-${randomHex(12)}`;
   const session = await target.attachSession({ ...planned.session, signal: scope.signal });
@@ -196,7 +227,9 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
   const onCancel = (): void => stopStatus.abort();
   scope.signal.addEventListener('abort', onCancel, { once: true });
   const status = (async () => {
-    for await (const message of target.grpc.serverStream(ControlMethod.Status, encodeStatusRequest(ref), { signal: stopStatus.signal })) {
+    for await (const message of target.grpc.serverStream(ControlMethod.Status, encodeStatusRequest(ref), {
+      signal: stopStatus.signal,
+    })) {
       for (const event of progress.events(decodeStatusResponse(message))) {
         logs.push(event);
         const waiting = scope.emit(event);
@@ -232,7 +265,13 @@ export async function solve(target: SolveTarget, options: BuildKitBuildOptions, 
   }
 }
 
-async function failure(error: unknown, target: SolveTarget, options: BuildKitBuildOptions, progress: BuildKitProgress, logs: BuildKitEvent[]): Promise<unknown> {
+async function failure(
+  error: unknown,
+  target: SolveTarget,
+  options: BuildKitBuildOptions,
+  progress: BuildKitProgress,
+  logs: BuildKitEvent[],
+): Promise<unknown> {
   if (!(error instanceof GrpcError)) return error;
   let reason = error.grpcMessage || error.message;
   for (const vertex of progress.vertices.values()) {
@@ -244,8 +283,11 @@ async function failure(error: unknown, target: SolveTarget, options: BuildKitBui
   if (options.platforms) {
     // a RUN step of a platform no worker runs fails as its program does: say why
     const have = await target.workerPlatforms().catch(() => []);
-    const missing = options.platforms.map((p) => platformPath(p)).filter((p) => !have.some((h) => h === p || h.startsWith(`${p}/`)));
-    if (missing.length > 0) reason = `${reason} (the workers run ${have.join(', ') || 'no platforms'}, not ${missing.join(', ')}: without an emulator RUN steps of ${missing.join(', ')} cannot run)`;
+    const missing = options.platforms
+      .map((p) => platformPath(p))
+      .filter((p) => !have.some((h) => h === p || h.startsWith(`${p}/`)));
+    if (missing.length > 0)
+      reason = `${reason} (the workers run ${have.join(', ') || 'no platforms'}, not ${missing.join(', ')}: without an emulator RUN steps of ${missing.join(', ')} cannot run)`;
   }
   return new BuildError(reason, logs);
 }

@@ -1,7 +1,17 @@
 // The messages of BuildKit's Control service (moby/buildkit api/services/control/control.proto,
 // api/types/worker.proto): what a client sends (SolveRequest, StatusRequest, DiskUsageRequest,
 // PruneRequest, ListWorkersRequest, InfoRequest) and what it reads back. Pure.
-import { asBytes, asNumber, asString, asTimestamp, encodeFields, mapEntries, readFields, readMapEntry, type FieldValue } from './protobuf.js';
+import {
+  asBytes,
+  asNumber,
+  asString,
+  asTimestamp,
+  encodeFields,
+  mapEntries,
+  readFields,
+  readMapEntry,
+  type FieldValue,
+} from './protobuf.js';
 
 /** The Control service's full method names. */
 export const ControlMethod = {
@@ -38,7 +48,10 @@ function typedAttrs(entry: TypedAttrs): Uint8Array {
 /** SolveRequest, as buildctl sends it: the first exporter also in the deprecated fields older daemons read. */
 export function encodeSolveRequest(request: SolveRequest): Uint8Array {
   const first = request.exporters[0];
-  const cache = encodeFields([...request.cacheExports.map((e): [number, Uint8Array] => [4, typedAttrs(e)]), ...request.cacheImports.map((e): [number, Uint8Array] => [5, typedAttrs(e)])]);
+  const cache = encodeFields([
+    ...request.cacheExports.map((e): [number, Uint8Array] => [4, typedAttrs(e)]),
+    ...request.cacheImports.map((e): [number, Uint8Array] => [5, typedAttrs(e)]),
+  ]);
   const fields: Array<[number, FieldValue]> = [
     [1, request.ref],
     [3, first?.type],
@@ -97,13 +110,24 @@ export interface UsageRecord {
 }
 
 export function decodeUsageRecord(bytes: Uint8Array): UsageRecord {
-  const r: UsageRecord = { ID: '', Mutable: false, InUse: false, Size: 0, UsageCount: 0, Description: '', RecordType: '', Shared: false, Parents: [] };
+  const r: UsageRecord = {
+    ID: '',
+    Mutable: false,
+    InUse: false,
+    Size: 0,
+    UsageCount: 0,
+    Description: '',
+    RecordType: '',
+    Shared: false,
+    Parents: [],
+  };
   for (const f of readFields(bytes)) {
     if (f.field === 1) r.ID = asString(f);
     else if (f.field === 2) r.Mutable = asNumber(f) !== 0;
     else if (f.field === 3) r.InUse = asNumber(f) !== 0;
     else if (f.field === 4) r.Size = asNumber(f);
-    else if (f.field === 5) r.Parents.push(asString(f)); // (Parent, deprecated for Parents)
+    else if (f.field === 5)
+      r.Parents.push(asString(f)); // (Parent, deprecated for Parents)
     else if (f.field === 6) r.CreatedAt = asTimestamp(f);
     else if (f.field === 7) r.LastUsedAt = asTimestamp(f);
     else if (f.field === 8) r.UsageCount = asNumber(f);

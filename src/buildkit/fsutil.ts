@@ -35,7 +35,7 @@ const GO_SETGID = 2 ** 22;
 const GO_CHAR_DEVICE = 2 ** 21;
 const GO_STICKY = 2 ** 20;
 /** Every type bit: a mode without any is a regular file, the only kind whose data is sent. */
-const GO_TYPE = GO_DIR | GO_SYMLINK | GO_DEVICE | GO_NAMED_PIPE | GO_SOCKET | GO_CHAR_DEVICE | 2 ** 19;
+const GO_TYPE = GO_DIR | GO_SYMLINK | GO_DEVICE | GO_NAMED_PIPE | GO_SOCKET | GO_CHAR_DEVICE | (2 ** 19);
 
 /** A POSIX st_mode as Go's os.FileMode (what Go's os.Lstat gives, so what fsutil sends). */
 export function goFileMode(stMode: number): number {
@@ -96,7 +96,8 @@ export function decodeStat(bytes: Uint8Array): FsStat {
     else if (f.field === 3) stat.uid = asNumber(f);
     else if (f.field === 4) stat.gid = asNumber(f);
     else if (f.field === 5) stat.size = asNumber(f);
-    else if (f.field === 6) stat.modTime = BigInt(asNumber(f)); // (exact to 2^53 ns: what we receive is never written back)
+    else if (f.field === 6)
+      stat.modTime = BigInt(asNumber(f)); // (exact to 2^53 ns: what we receive is never written back)
     else if (f.field === 7) stat.linkname = asString(f);
   }
   return stat;

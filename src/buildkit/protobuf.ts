@@ -151,7 +151,10 @@ export function encodeFields(fields: ReadonlyArray<readonly [number, FieldValue]
 }
 
 /** A `map<string, string>` field's entries, each a message { key = 1, value = 2 }, in the record's order. */
-export function mapEntries(field: number, record: Readonly<Record<string, string>> | undefined): Array<[number, Uint8Array]> {
+export function mapEntries(
+  field: number,
+  record: Readonly<Record<string, string>> | undefined,
+): Array<[number, Uint8Array]> {
   return Object.entries(record ?? {}).map(([key, value]) => [
     field,
     encodeFields([

@@ -160,20 +160,43 @@ export class BuildKitProgress {
               : undefined;
       if (state !== undefined && state !== known.state) {
         // a vertex seen first as completed has also started
-        if (state === 'completed' && known.state === undefined) out.push({ type: 'vertex', digest: v.digest, name: known.name, state: 'started' });
+        if (state === 'completed' && known.state === undefined)
+          out.push({ type: 'vertex', digest: v.digest, name: known.name, state: 'started' });
         out.push({ type: 'vertex', digest: v.digest, name: known.name, state, ...(v.error ? { error: v.error } : {}) });
         known.state = state;
       }
       this.vertices.set(v.digest, known);
     }
     for (const s of status.statuses) {
-      out.push({ type: 'progress', digest: s.vertex, vertex: this.#name(s.vertex), id: s.id, current: s.current, total: s.total, completed: s.completed !== undefined });
+      out.push({
+        type: 'progress',
+        digest: s.vertex,
+        vertex: this.#name(s.vertex),
+        id: s.id,
+        current: s.current,
+        total: s.total,
+        completed: s.completed !== undefined,
+      });
     }
     for (const l of status.logs) {
-      out.push({ type: 'log', digest: l.vertex, vertex: this.#name(l.vertex), stream: l.stream === 2 ? 'stderr' : 'stdout', text: text.decode(l.msg) });
+      out.push({
+        type: 'log',
+        digest: l.vertex,
+        vertex: this.#name(l.vertex),
+        stream: l.stream === 2 ? 'stderr' : 'stdout',
+        text: text.decode(l.msg),
+      });
     }
     for (const w of status.warnings) {
-      out.push({ type: 'warning', digest: w.vertex, vertex: this.#name(w.vertex), level: w.level, short: w.short, detail: w.detail, url: w.url });
+      out.push({
+        type: 'warning',
+        digest: w.vertex,
+        vertex: this.#name(w.vertex),
+        level: w.level,
+        short: w.short,
+        detail: w.detail,
+        url: w.url,
+      });
     }
     return out;
   }

@@ -58,7 +58,8 @@ function list(args: Parsed, key: string): string[] | undefined {
 function createdFlag(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--created must be an ISO time or seconds since the epoch, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--created must be an ISO time or seconds since the epoch, got ${JSON.stringify(value)}`);
   return date;
 }
 
@@ -86,7 +87,8 @@ function outputFlags(args: Parsed, fallback: string | undefined): ImageOutput {
   const tag = one(args, 'tag');
   const output = one(args, 'output');
   const format = one(args, 'format');
-  if (format !== undefined && format !== 'oci' && format !== 'docker') throw new UsageError('--format must be oci or docker');
+  if (format !== undefined && format !== 'oci' && format !== 'docker')
+    throw new UsageError('--format must be oci or docker');
   if (output !== undefined) return { path: output, ...(format ? { format } : {}), ...(tag ? { tag } : {}) };
   if (format !== undefined) throw new UsageError('--format goes with -o FILE');
   const to = tag ?? fallback;
@@ -94,7 +96,12 @@ function outputFlags(args: Parsed, fallback: string | undefined): ImageOutput {
   return to;
 }
 
-function changeOptions(args: Parsed): { config?: ConfigChanges; annotations?: Record<string, string>; platforms?: string[]; created?: Date } {
+function changeOptions(args: Parsed): {
+  config?: ConfigChanges;
+  annotations?: Record<string, string>;
+  platforms?: string[];
+  created?: Date;
+} {
   const config = configFlags(args);
   const created = createdFlag(one(args, 'created'));
   const platforms = list(args, 'platform');
@@ -128,12 +135,20 @@ function where(to: ImageOutput): string {
 export function appendCommands<I extends Io>(hooks: AppendHooks<I>): Record<string, Command<I>> {
   return {
     append: {
-      usage: 'append BASE [--tar FILE]... [--layer DIR[:/to]]... [--file SRC:/dst]... [--chown UID:GID] [--entrypoint E] [--cmd C] [-e K=V]... [-l K=V]... [-u USER] [-w DIR] [--platform P]... [--created TIME] (-t REF | -o FILE [--format oci|docker] [-t NAME])',
+      usage:
+        'append BASE [--tar FILE]... [--layer DIR[:/to]]... [--file SRC:/dst]... [--chown UID:GID] [--entrypoint E] [--cmd C] [-e K=V]... [-l K=V]... [-u USER] [-w DIR] [--platform P]... [--created TIME] (-t REF | -o FILE [--format oci|docker] [-t NAME])',
       summary: 'Add layers to an image (every platform) and change its config, without an engine',
-      flags: { ...CHANGE_FLAGS, tar: flag(['--tar', '-f', '--new_layer'], true, true), layer: flag(['--layer'], true, true), file: flag(['--file'], true, true), chown: flag(['--chown'], true) },
+      flags: {
+        ...CHANGE_FLAGS,
+        tar: flag(['--tar', '-f', '--new_layer'], true, true),
+        layer: flag(['--layer'], true, true),
+        file: flag(['--file'], true, true),
+        chown: flag(['--chown'], true),
+      },
       async run(docker, args, io) {
         const [base] = args.positionals;
-        if (base === undefined || args.positionals.length !== 1) throw new UsageError('append needs BASE (a reference, scratch, or an image archive\u2019s path)');
+        if (base === undefined || args.positionals.length !== 1)
+          throw new UsageError('append needs BASE (a reference, scratch, or an image archive\u2019s path)');
         const chown = one(args, 'chown');
         let owner: { uid: number; gid: number } | undefined;
         if (chown !== undefined) {
@@ -143,7 +158,10 @@ export function appendCommands<I extends Io>(hooks: AppendHooks<I>): Record<stri
         }
         const layers: AppendLayer[] = [
           ...all(args, 'tar').map((tar): AppendLayer => ({ tar })),
-          ...[...all(args, 'layer').map((v) => placed(v, '--layer', false)), ...all(args, 'file').map((v) => placed(v, '--file', true))].map((l) => (owner ? { ...l, owner } : l)),
+          ...[
+            ...all(args, 'layer').map((v) => placed(v, '--layer', false)),
+            ...all(args, 'file').map((v) => placed(v, '--file', true)),
+          ].map((l) => (owner ? { ...l, owner } : l)),
         ];
         const to = outputFlags(args, undefined);
         const result = await hooks.follow(docker.registry.append(base, { layers, ...changeOptions(args), to }), io);
@@ -151,7 +169,8 @@ export function appendCommands<I extends Io>(hooks: AppendHooks<I>): Record<stri
       },
     },
     mutate: {
-      usage: 'mutate REF [--entrypoint E] [--cmd C] [-e K=V]... [-l K=V]... [-a K=V]... [-u USER] [-w DIR] [--platform P]... [-t REF | -o FILE [--format oci|docker]]',
+      usage:
+        'mutate REF [--entrypoint E] [--cmd C] [-e K=V]... [-l K=V]... [-a K=V]... [-u USER] [-w DIR] [--platform P]... [-t REF | -o FILE [--format oci|docker]]',
       summary: 'Change an image\u2019s config (every platform), its layers untouched, without an engine',
       flags: CHANGE_FLAGS,
       async run(docker, args, io) {

@@ -8,7 +8,8 @@ import { f, type Family, type Io } from './command.js';
 
 const platformFlag = f(['--platform'], true);
 
-const platformName = (p: Platform | undefined): string => (p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'index');
+const platformName = (p: Platform | undefined): string =>
+  p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'index';
 
 function refOf(args: Parsed): string {
   const [ref] = args.positionals;
@@ -21,7 +22,12 @@ function refOf(args: Parsed): string {
  * `pick` choosing what to print of them: one platform's object when `--platform` names one or the
  * image has one, else an object keyed by platform.
  */
-async function perPlatform(docker: Docker, args: Parsed, io: Io, pick: (list: Attestation[]) => Record<string, unknown>): Promise<void> {
+async function perPlatform(
+  docker: Docker,
+  args: Parsed,
+  io: Io,
+  pick: (list: Attestation[]) => Record<string, unknown>,
+): Promise<void> {
   const ref = refOf(args);
   const platform = one(args, 'platform');
   const platforms = platform !== undefined ? [platform] : (await docker.registry.platforms(ref)).map(platformName);
@@ -55,24 +61,40 @@ export const attestations: Family = {
         const ref = refOf(args);
         const platform = one(args, 'platform');
         const types = all(args, 'type');
-        const list = await docker.registry.attestations(ref, { ...(platform !== undefined ? { platform } : {}), ...(types.length ? { predicateType: types } : {}) });
-        if (io.json) return void io.out.write(`${JSON.stringify({ attestations: [...list], skipped: list.skipped })}\n`);
-        io.out.write(`${'PLATFORM'.padEnd(16)} ${'SOURCE'.padEnd(9)} ${'SIGNED'.padEnd(6)} ${'KIND'.padEnd(21)} PREDICATE TYPE\n`);
-        for (const a of list) io.out.write(`${platformName(a.platform).padEnd(16)} ${a.source.padEnd(9)} ${(a.signed ? 'yes' : 'no').padEnd(6)} ${a.kind.padEnd(21)} ${a.predicateType}\n`);
-        if (list.skipped.length) io.err.write(`${list.skipped.length} statement(s) skipped: they name another image or are no statement (see --json)\n`);
+        const list = await docker.registry.attestations(ref, {
+          ...(platform !== undefined ? { platform } : {}),
+          ...(types.length ? { predicateType: types } : {}),
+        });
+        if (io.json)
+          return void io.out.write(`${JSON.stringify({ attestations: [...list], skipped: list.skipped })}\n`);
+        io.out.write(
+          `${'PLATFORM'.padEnd(16)} ${'SOURCE'.padEnd(9)} ${'SIGNED'.padEnd(6)} ${'KIND'.padEnd(21)} PREDICATE TYPE\n`,
+        );
+        for (const a of list)
+          io.out.write(
+            `${platformName(a.platform).padEnd(16)} ${a.source.padEnd(9)} ${(a.signed ? 'yes' : 'no').padEnd(6)} ${a.kind.padEnd(21)} ${a.predicateType}\n`,
+          );
+        if (list.skipped.length)
+          io.err.write(
+            `${list.skipped.length} statement(s) skipped: they name another image or are no statement (see --json)\n`,
+          );
       },
     },
     sbom: {
       usage: 'sbom REF [--platform P]',
       summary: 'Print an image\u2019s SBOMs (SPDX, CycloneDX) as imagetools\u2019 .SBOM does',
       flags: { platform: platformFlag },
-      run: (docker, args, io) => perPlatform(docker, args, io, (list) => predicates(list, { spdx: 'SPDX', cyclonedx: 'CycloneDX' })),
+      run: (docker, args, io) =>
+        perPlatform(docker, args, io, (list) => predicates(list, { spdx: 'SPDX', cyclonedx: 'CycloneDX' })),
     },
     provenance: {
       usage: 'provenance REF [--platform P]',
       summary: 'Print an image\u2019s SLSA provenance as imagetools\u2019 .Provenance does',
       flags: { platform: platformFlag },
-      run: (docker, args, io) => perPlatform(docker, args, io, (list) => predicates(list, { 'slsa-provenance-v0.2': 'SLSA', 'slsa-provenance-v1': 'SLSA' })),
+      run: (docker, args, io) =>
+        perPlatform(docker, args, io, (list) =>
+          predicates(list, { 'slsa-provenance-v0.2': 'SLSA', 'slsa-provenance-v1': 'SLSA' }),
+        ),
     },
   },
 };

@@ -17,6 +17,8 @@ const out: ByteOut = {
   // process.stdout stays open for what comes after
   writeAll: (chunks) => pipeline(Readable.from(chunks, { objectMode: false }), process.stdout, { end: false }),
 };
-void main(process.argv.slice(2), { out, err: text(process.stderr), stdin: process.stdin, env: process.env }).then((code) => {
-  process.exitCode = code;
-});
+void main(process.argv.slice(2), { out, err: text(process.stderr), stdin: process.stdin, env: process.env }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+);

@@ -60,5 +60,6 @@ export async function follow<T>(job: ProgressJob<T>, io: Pick<Io, 'out' | 'err' 
 
 /** Refuses to write a tar archive to a terminal, as docker save does. */
 export function refuseTerminal(output: string | undefined, io: Io): void {
-  if (!output && io.out.isTTY) throw new UsageError('refusing to write a tar archive to a terminal: use -o FILE or redirect');
+  if (!output && io.out.isTTY)
+    throw new UsageError('refusing to write a tar archive to a terminal: use -o FILE or redirect');
 }

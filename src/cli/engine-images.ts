@@ -16,11 +16,23 @@ function imageTree(images: Image[]): string {
     const manifests = (image.attrs.Manifests ?? []).filter((m) => m.Kind === 'image');
     const total = (key: 'Total' | 'Content'): number => manifests.reduce((n, m) => n + m.Size[key], 0);
     for (const tag of image.tags.length ? image.tags : ['<untagged>']) {
-      out += row(tag, image.id.replace(/^sha256:/, '').slice(0, 12), bytes(total('Total')), bytes(total('Content')), '');
+      out += row(
+        tag,
+        image.id.replace(/^sha256:/, '').slice(0, 12),
+        bytes(total('Total')),
+        bytes(total('Content')),
+        '',
+      );
       manifests.forEach((m, i) => {
         const p = m.ImageData?.Platform ?? m.Descriptor.platform;
         const platform = p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown';
-        out += row(`${i === manifests.length - 1 ? '└─' : '├─'} ${platform}`, m.ID.replace(/^sha256:/, '').slice(0, 12), bytes(m.Size.Total), bytes(m.Size.Content), m.Available ? '' : 'not here');
+        out += row(
+          `${i === manifests.length - 1 ? '└─' : '├─'} ${platform}`,
+          m.ID.replace(/^sha256:/, '').slice(0, 12),
+          bytes(m.Size.Total),
+          bytes(m.Size.Content),
+          m.Available ? '' : 'not here',
+        );
       });
     }
   }
@@ -42,7 +54,9 @@ function quietable(io: Io, quiet: boolean): Io {
 async function readStdin(io: Io): Promise<string> {
   const parts: Uint8Array[] = [];
   for await (const chunk of io.stdin) parts.push(chunk);
-  return Buffer.concat(parts).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(parts)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export const engineImages: Family = {
@@ -51,7 +65,12 @@ export const engineImages: Family = {
     ls: {
       usage: 'ls [-a] [-q] [--tree] [--filter KEY=VALUE]... [REPOSITORY]',
       summary: 'List images',
-      flags: { all: f(['-a', '--all']), quiet: f(['-q', '--quiet']), tree: f(['--tree']), filter: f(['-f', '--filter'], true, true) },
+      flags: {
+        all: f(['-a', '--all']),
+        quiet: f(['-q', '--quiet']),
+        tree: f(['--tree']),
+        filter: f(['-f', '--filter'], true, true),
+      },
       async run(docker, args, io) {
         const filters: Record<string, string[]> = {};
         for (const v of all(args, 'filter')) {
@@ -60,13 +79,19 @@ export const engineImages: Family = {
           (filters[v.slice(0, i)] ??= []).push(v.slice(i + 1));
         }
         const tree = has(args, 'tree');
-        const images = await docker.images.list({ all: has(args, 'all'), filters, ...(tree ? { manifests: true } : {}), ...(args.positionals[0] ? { name: args.positionals[0] } : {}) });
+        const images = await docker.images.list({
+          all: has(args, 'all'),
+          filters,
+          ...(tree ? { manifests: true } : {}),
+          ...(args.positionals[0] ? { name: args.positionals[0] } : {}),
+        });
         if (io.json) return io.out.write(`${JSON.stringify(images.map((i) => i.attrs))}\n`);
         if (has(args, 'quiet')) return io.out.write(images.map((i) => `${i.shortId.slice(7)}\n`).join(''));
         if (tree) return io.out.write(imageTree(images));
         io.out.write(`${'REPOSITORY:TAG'.padEnd(50)} ${'IMAGE ID'.padEnd(12)} SIZE\n`);
         for (const i of images) {
-          for (const tag of i.tags.length ? i.tags : ['<none>:<none>']) io.out.write(`${tag.padEnd(50)} ${i.shortId.slice(7)}   ${bytes(i.attrs.Size ?? 0)}\n`);
+          for (const tag of i.tags.length ? i.tags : ['<none>:<none>'])
+            io.out.write(`${tag.padEnd(50)} ${i.shortId.slice(7)}   ${bytes(i.attrs.Size ?? 0)}\n`);
         }
       },
     },
@@ -76,7 +101,9 @@ export const engineImages: Family = {
       flags: {},
       async run(docker, args, io) {
         const names = need(args, 1, 'IMAGE');
-        io.out.write(`${JSON.stringify(await Promise.all(names.map(async (n) => (await docker.images.get(n)).attrs)), null, 2)}\n`);
+        io.out.write(
+          `${JSON.stringify(await Promise.all(names.map(async (n) => (await docker.images.get(n)).attrs)), null, 2)}\n`,
+        );
       },
     },
     history: {
@@ -87,13 +114,21 @@ export const engineImages: Family = {
         const [name] = need(args, 1, 'IMAGE');
         const history = await (await docker.images.get(name!)).history();
         if (io.json) return io.out.write(`${JSON.stringify(history)}\n`);
-        for (const h of history) io.out.write(`${h.Id === '<missing>' ? '<missing>   ' : h.Id.replace('sha256:', '').slice(0, 12)}  ${bytes(h.Size).padStart(9)}  ${h.CreatedBy}\n`);
+        for (const h of history)
+          io.out.write(
+            `${h.Id === '<missing>' ? '<missing>   ' : h.Id.replace('sha256:', '').slice(0, 12)}  ${bytes(h.Size).padStart(9)}  ${h.CreatedBy}\n`,
+          );
       },
     },
     pull: {
       usage: 'pull [-a] [--missing] [--platform P] NAME[:TAG|@DIGEST]',
       summary: 'Pull an image from a registry',
-      flags: { allTags: f(['-a', '--all-tags']), missing: f(['--missing']), platform: f(['--platform'], true), quiet: f(['-q', '--quiet']) },
+      flags: {
+        allTags: f(['-a', '--all-tags']),
+        missing: f(['--missing']),
+        platform: f(['--platform'], true),
+        quiet: f(['-q', '--quiet']),
+      },
       async run(docker, args, io) {
         const [name] = need(args, 1, 'NAME');
         const platform = one(args, 'platform');
@@ -135,7 +170,10 @@ export const engineImages: Family = {
       flags: { force: f(['-f', '--force']), noPrune: f(['--no-prune']) },
       async run(docker, args, io) {
         for (const name of need(args, 1, 'IMAGE')) {
-          for (const item of await docker.images.remove(name, { force: has(args, 'force'), noPrune: has(args, 'noPrune') })) {
+          for (const item of await docker.images.remove(name, {
+            force: has(args, 'force'),
+            noPrune: has(args, 'noPrune'),
+          })) {
             io.out.write(item.Untagged ? `Untagged: ${item.Untagged}\n` : `Deleted: ${item.Deleted}\n`);
           }
         }
@@ -149,7 +187,8 @@ export const engineImages: Family = {
         const filters: Record<string, string | string[] | boolean> = { ...pairs(all(args, 'filter'), '--filter') };
         if (has(args, 'all')) filters['dangling'] = false;
         const result = await docker.images.prune({ filters });
-        for (const item of result.imagesDeleted) io.out.write(item.Untagged ? `untagged: ${item.Untagged}\n` : `deleted: ${item.Deleted}\n`);
+        for (const item of result.imagesDeleted)
+          io.out.write(item.Untagged ? `untagged: ${item.Untagged}\n` : `deleted: ${item.Deleted}\n`);
         io.out.write(`Total reclaimed space: ${bytes(result.spaceReclaimed)}\n`);
       },
     },
@@ -163,7 +202,8 @@ export const engineImages: Family = {
         const results = await docker.images.search(term!, limit ? { limit: Number(limit) } : {});
         if (io.json) return io.out.write(`${JSON.stringify(results)}\n`);
         io.out.write(`${'NAME'.padEnd(40)} ${'STARS'.padStart(5)}  DESCRIPTION\n`);
-        for (const r of results) io.out.write(`${r.name.padEnd(40)} ${String(r.star_count).padStart(5)}  ${r.description}\n`);
+        for (const r of results)
+          io.out.write(`${r.name.padEnd(40)} ${String(r.star_count).padStart(5)}  ${r.description}\n`);
       },
     },
     tag: {
@@ -178,13 +218,21 @@ export const engineImages: Family = {
     login: {
       usage: 'login [-u USER] [-p PASSWORD | --password-stdin] [SERVER]',
       summary: 'Check credentials with a registry',
-      flags: { username: f(['-u', '--username'], true), password: f(['-p', '--password'], true), passwordStdin: f(['--password-stdin']) },
+      flags: {
+        username: f(['-u', '--username'], true),
+        password: f(['-p', '--password'], true),
+        passwordStdin: f(['--password-stdin']),
+      },
       async run(docker, args, io) {
         const username = one(args, 'username');
         if (!username) throw new UsageError('missing -u USER');
         const password = has(args, 'passwordStdin') ? await readStdin(io) : one(args, 'password');
         const registry = args.positionals[0];
-        const result = await docker.login({ username, ...(password !== undefined ? { password } : {}), ...(registry ? { registry } : {}) });
+        const result = await docker.login({
+          username,
+          ...(password !== undefined ? { password } : {}),
+          ...(registry ? { registry } : {}),
+        });
         io.out.write(`${result.Status}\n`);
       },
     },

@@ -35,7 +35,7 @@ export const imageArchives: Family = {
             for await (const chunk of saveImages(docker, names, { chunkSize: null, borrowChunks: true })) {
               fd ??= await open(output, 'w');
               spinner.add(chunk.length);
-              for (let at = 0; at < chunk.length; ) at += (await write(fd, chunk, at, chunk.length - at)).bytesWritten;
+              for (let at = 0; at < chunk.length;) at += (await write(fd, chunk, at, chunk.length - at)).bytesWritten;
             }
           } finally {
             if (fd !== undefined) await close(fd);
@@ -54,7 +54,9 @@ export const imageArchives: Family = {
         const { log } = await loadImages(docker, counted(input ? createReadStream(input) : io.stdin, spinner));
         spinner.done();
         // the engine's own lines, as docker load prints them (an image's first tag may be another name)
-        for (const event of log) if (event.stream?.startsWith('Loaded image')) io.out.write(event.stream.endsWith('\n') ? event.stream : `${event.stream}\n`);
+        for (const event of log)
+          if (event.stream?.startsWith('Loaded image'))
+            io.out.write(event.stream.endsWith('\n') ? event.stream : `${event.stream}\n`);
       },
     },
   },

@@ -40,7 +40,12 @@ async function openSource(docker: Docker, source: string, args: Parsed): Promise
 }
 
 /** Runs `use` on the image `source` names, and closes it. */
-async function withSource(docker: Docker, args: Parsed, source: string, use: (image: ImageSource) => Promise<void>): Promise<void> {
+async function withSource(
+  docker: Docker,
+  args: Parsed,
+  source: string,
+  use: (image: ImageSource) => Promise<void>,
+): Promise<void> {
   const image = await openSource(docker, source, args);
   try {
     await use(image);
@@ -49,12 +54,26 @@ async function withSource(docker: Docker, args: Parsed, source: string, use: (im
   }
 }
 
-const TYPE_CHAR: Record<FileEntry['type'], string> = { file: '-', directory: 'd', symlink: 'l', hardlink: 'h', char: 'c', block: 'b', fifo: 'p' };
+const TYPE_CHAR: Record<FileEntry['type'], string> = {
+  file: '-',
+  directory: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  char: 'c',
+  block: 'b',
+  fifo: 'p',
+};
 
 /** One line of `files`, as `tar -tv` draws an entry: type and mode, owner, size, path, link target. */
 export function fileLine(file: FileEntry, layers: boolean): string {
-  const link = file.linkname === undefined ? '' : file.type === 'hardlink' ? ` link to ${file.linkname}` : ` -> ${file.linkname}`;
-  const layer = layers ? `${String(file.layer.index).padStart(3)} ${file.layer.digest.replace(/^sha256:/, '').slice(0, 12).padEnd(12)} ` : '';
+  const link =
+    file.linkname === undefined ? '' : file.type === 'hardlink' ? ` link to ${file.linkname}` : ` -> ${file.linkname}`;
+  const layer = layers
+    ? `${String(file.layer.index).padStart(3)} ${file.layer.digest
+        .replace(/^sha256:/, '')
+        .slice(0, 12)
+        .padEnd(12)} `
+    : '';
   return `${layer}${TYPE_CHAR[file.type]}${(file.mode & 0o7777).toString(8).padStart(4, '0')} ${`${file.uid}/${file.gid}`.padEnd(11)} ${String(file.size).padStart(10)} ${file.path}${link}\n`;
 }
 
@@ -86,7 +105,9 @@ export const imageFiles: Family = {
       flags: from,
       async run(docker, args, io) {
         const [source, path] = need(args, 2, `${SOURCE}, and PATH`);
-        await withSource(docker, args, source!, async (image) => io.out.writeAll([await image.readFile(path!, platformOption(one(args, 'platform')))]));
+        await withSource(docker, args, source!, async (image) =>
+          io.out.writeAll([await image.readFile(path!, platformOption(one(args, 'platform')))]),
+        );
       },
     },
     export: {

@@ -14,7 +14,16 @@ import { registry } from './registry.js';
 import { trust } from './trust.js';
 import type { Out } from './view.js';
 
-const FAMILIES: Family[] = [engineImages, build, imageArchives, imageFiles, registry, attestations, { title: APPEND_TITLE, commands: appendCommands({ follow }) }, trust];
+const FAMILIES: Family[] = [
+  engineImages,
+  build,
+  imageArchives,
+  imageFiles,
+  registry,
+  attestations,
+  { title: APPEND_TITLE, commands: appendCommands({ follow }) },
+  trust,
+];
 
 const commands = new Map<string, Command>(FAMILIES.flatMap((family) => Object.entries(family.commands)));
 
@@ -25,7 +34,11 @@ export function usage(families: Family[] = FAMILIES): string {
   const width = Math.max(...families.flatMap((family) => Object.keys(family.commands).map((name) => name.length)));
   return [
     'Usage: dockwire [-H HOST] [--json] [image] COMMAND [ARGS]',
-    ...families.flatMap((family) => ['', `${family.title}:`, ...Object.entries(family.commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)]),
+    ...families.flatMap((family) => [
+      '',
+      `${family.title}:`,
+      ...Object.entries(family.commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ]),
     '',
     'Run `dockwire COMMAND --help` for a command’s flags. The engine is found as the docker CLI',
     'finds it (DOCKER_HOST, DOCKER_CONTEXT, ...) unless -H is given.',

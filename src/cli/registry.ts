@@ -16,7 +16,8 @@ export const registry: Family = {
       async run(docker, args, io) {
         const [ref] = need(args, 1, 'REF');
         const result = await docker.registry.manifest(ref!, platformOption(one(args, 'platform')));
-        if (io.json) return io.out.write(`${JSON.stringify({ descriptor: result.descriptor, manifest: result.manifest })}\n`);
+        if (io.json)
+          return io.out.write(`${JSON.stringify({ descriptor: result.descriptor, manifest: result.manifest })}\n`);
         // the registry's exact bytes (as crane manifest prints them), which hash to the digest
         await io.out.writeAll([result.bytes]);
       },
@@ -61,7 +62,8 @@ export const registry: Family = {
         const found = await docker.registry.referrers(ref!, artifactType ? { artifactType } : {});
         if (io.json) return io.out.write(`${JSON.stringify(found)}\n`);
         io.out.write(`${'DIGEST'.padEnd(72)} ${'ARTIFACT TYPE'.padEnd(48)} SIZE\n`);
-        for (const d of found) io.out.write(`${d.digest.padEnd(72)} ${(d.artifactType ?? d.mediaType).padEnd(48)} ${bytes(d.size)}\n`);
+        for (const d of found)
+          io.out.write(`${d.digest.padEnd(72)} ${(d.artifactType ?? d.mediaType).padEnd(48)} ${bytes(d.size)}\n`);
       },
     },
     cp: {
@@ -71,7 +73,13 @@ export const registry: Family = {
       async run(docker, args, io) {
         const [src, dst] = need(args, 2, 'SRC and DST');
         const platforms = all(args, 'platform');
-        const descriptor = await follow(docker.registry.copy(src!, dst!, { ...(platforms.length ? { platforms } : {}), ...(has(args, 'referrers') ? { referrers: true } : {}) }), io);
+        const descriptor = await follow(
+          docker.registry.copy(src!, dst!, {
+            ...(platforms.length ? { platforms } : {}),
+            ...(has(args, 'referrers') ? { referrers: true } : {}),
+          }),
+          io,
+        );
         io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
       },
     },
@@ -103,7 +111,10 @@ export const registry: Family = {
         const artifactType = one(args, 'artifactType');
         if (!artifactType) throw new UsageError('attach needs --artifact-type');
         const mediaType = one(args, 'mediaType') ?? 'application/octet-stream';
-        const descriptor = await docker.registry.attach(ref!, { artifactType, blobs: files.map((data) => ({ mediaType, data })) });
+        const descriptor = await docker.registry.attach(ref!, {
+          artifactType,
+          blobs: files.map((data) => ({ mediaType, data })),
+        });
         io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${descriptor.digest}\n`);
       },
     },

@@ -2,7 +2,14 @@
 // sign, attest (images in their registry, no engine) and verify-blob (any Sigstore bundle).
 // A verification that fails exits 1 with its reasons, one a line.
 import { readFileSync } from 'node:fs';
-import { VerificationError, fetchTrustedRoot, parseTrustedRoot, verifyBundle, type Docker, type SignatureVerification } from '../api.js';
+import {
+  VerificationError,
+  fetchTrustedRoot,
+  parseTrustedRoot,
+  verifyBundle,
+  type Docker,
+  type SignatureVerification,
+} from '../api.js';
 import { UsageError, all, one, pairs, type FlagSpec, type Parsed } from './args.js';
 import { f, need, type Command, type Family, type Io } from './command.js';
 
@@ -28,25 +35,31 @@ const VERIFY_FLAGS = {
   issuerRegexp: f(['--certificate-oidc-issuer-regexp'], true),
   trustedRoot: f(['--trusted-root'], true),
 };
-const VERIFY_USAGE = '(--key FILE | --certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] O [--trusted-root FILE])';
+const VERIFY_USAGE =
+  '(--key FILE | --certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] O [--trusted-root FILE])';
 const SIGN_FLAGS = { key: f(['--key'], true), newBundleFormat: f(['--new-bundle-format'], true) };
 
 function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
 /** The key, or the trusted root, identity and issuer, the verify flags give. */
-function verifyOptions(args: Parsed): { key: string } | { trustedRoot?: string; identity: string | RegExp; issuer: string | RegExp } {
+function verifyOptions(
+  args: Parsed,
+): { key: string } | { trustedRoot?: string; identity: string | RegExp; issuer: string | RegExp } {
   const key = one(args, 'key');
   const identity = one(args, 'identity') ?? regexp(one(args, 'identityRegexp'), '--certificate-identity-regexp');
   const issuer = one(args, 'issuer') ?? regexp(one(args, 'issuerRegexp'), '--certificate-oidc-issuer-regexp');
   const trustedRoot = one(args, 'trustedRoot');
   if (key !== undefined) {
-    if (identity !== undefined || issuer !== undefined) throw new UsageError('give --key, or the certificate identity and issuer: not both');
+    if (identity !== undefined || issuer !== undefined)
+      throw new UsageError('give --key, or the certificate identity and issuer: not both');
     return { key: readText(key, 'the key') };
   }
   if (identity === undefined || issuer === undefined) throw new UsageError(`give ${VERIFY_USAGE}`);
@@ -76,7 +89,6 @@ function privateKey(args: Parsed, io: Io): { key: string; passphrase?: string } 
   const passphrase = io.env['COSIGN_PASSWORD'];
   return { key: readText(path, 'the key'), ...(passphrase ? { passphrase } : {}) };
 }
-
 
 /** One line per signature that verified: its format and who signed (key ID, or identity and issuer). */
 function signatureLine(s: SignatureVerification): string {
@@ -116,7 +128,12 @@ const trustCommands: Record<string, Command> = {
       const [ref] = need(args, 1, 'REF');
       const type = one(args, 'type');
       const predicateType = type === undefined ? undefined : (PREDICATE_TYPES[type] ?? type);
-      const found = await verifying(io, () => docker.registry.verifyAttestations(ref!, { ...verifyOptions(args), ...(predicateType ? { predicateType } : {}) }));
+      const found = await verifying(io, () =>
+        docker.registry.verifyAttestations(ref!, {
+          ...verifyOptions(args),
+          ...(predicateType ? { predicateType } : {}),
+        }),
+      );
       for (const a of found) io.out.write(`${JSON.stringify(io.json ? a : a.statement)}\n`);
     },
   },
@@ -147,7 +164,12 @@ const trustCommands: Record<string, Command> = {
         throw new UsageError(`the predicate ${path} is not JSON`);
       }
       const type = one(args, 'type') ?? 'custom';
-      const result = await docker.registry.attest(ref!, { ...privateKey(args, io), format: formatOf(args), predicateType: PREDICATE_TYPES[type] ?? type, predicate });
+      const result = await docker.registry.attest(ref!, {
+        ...privateKey(args, io),
+        format: formatOf(args),
+        predicateType: PREDICATE_TYPES[type] ?? type,
+        predicate,
+      });
       io.out.write(io.json ? `${JSON.stringify(result)}\n` : `${result.descriptor.digest}\n`);
     },
   },
@@ -160,7 +182,10 @@ const trustCommands: Record<string, Command> = {
       const bundle = one(args, 'bundle');
       if (bundle === undefined) throw new UsageError('give --bundle FILE');
       const options = verifyOptions(args);
-      const trust = 'key' in options || options.trustedRoot !== undefined ? options : { ...options, trustedRoot: parseTrustedRoot(await fetchTrustedRoot()) };
+      const trust =
+        'key' in options || options.trustedRoot !== undefined
+          ? options
+          : { ...options, trustedRoot: parseTrustedRoot(await fetchTrustedRoot()) };
       const result = await verifying(io, async () => verifyBundle(readText(bundle, 'the bundle'), artifact!, trust));
       io.out.write(io.json ? `${JSON.stringify(result)}\n` : signatureLine(result));
     },

@@ -71,10 +71,14 @@ export class LayerView {
     this.#clear();
     const lines: string[] = [];
     for (const [id, layer] of this.#totals.layers) {
-      lines.push(`${id.slice(0, 12)}: ${layer.status.padEnd(18)} ${layer.total ? `${bar(layer.current, layer.total)} ${bytes(layer.current)}/${bytes(layer.total)}` : ''}`);
+      lines.push(
+        `${id.slice(0, 12)}: ${layer.status.padEnd(18)} ${layer.total ? `${bar(layer.current, layer.total)} ${bytes(layer.current)}/${bytes(layer.total)}` : ''}`,
+      );
     }
     const t = this.#totals;
-    lines.push(`total: ${t.layersDone}/${t.layersTotal} layers ${bar(t.bytesDone, t.bytesTotal)} ${bytes(t.bytesDone)}/${bytes(t.bytesTotal)}`);
+    lines.push(
+      `total: ${t.layersDone}/${t.layersTotal} layers ${bar(t.bytesDone, t.bytesTotal)} ${bytes(t.bytesDone)}/${bytes(t.bytesTotal)}`,
+    );
     this.#out.write(`${lines.join('\n')}\n`);
     this.#drawn = lines.length;
   }

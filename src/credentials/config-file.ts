@@ -8,7 +8,10 @@ import { runProcess } from './helper.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from './auth-config.js';
 
 interface ConfigFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string; email?: string; identitytoken?: string }>;
+  auths?: Record<
+    string,
+    { auth?: string; username?: string; password?: string; email?: string; identitytoken?: string }
+  >;
   credHelpers?: Record<string, string>;
   credsStore?: string;
 }
@@ -31,7 +34,8 @@ async function readConfigs(source: ConfigSource): Promise<ConfigFile[]> {
       // a malformed variable is ignored, as a missing file is
     }
   }
-  const dir = source.configDir ?? env['DOCKER_CONFIG'] ?? join(process.getBuiltinModule('node:os').homedir(), '.docker'); // node:os only when needed
+  const dir =
+    source.configDir ?? env['DOCKER_CONFIG'] ?? join(process.getBuiltinModule('node:os').homedir(), '.docker'); // node:os only when needed
   try {
     configs.push(JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as ConfigFile);
   } catch {
@@ -40,7 +44,10 @@ async function readConfigs(source: ConfigSource): Promise<ConfigFile[]> {
   return configs;
 }
 
-function fromAuthsEntry(entry: NonNullable<ConfigFile['auths']>[string], serveraddress: string): AuthConfig | undefined {
+function fromAuthsEntry(
+  entry: NonNullable<ConfigFile['auths']>[string],
+  serveraddress: string,
+): AuthConfig | undefined {
   const auth: AuthConfig = { serveraddress };
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
@@ -76,7 +83,10 @@ async function fromHelper(helper: string, registry: string): Promise<AuthConfig 
  * Credentials for one registry (host[:port], or docker.io). Only that registry's helper is run, so
  * a broken helper for another registry cannot break this lookup.
  */
-export async function credentialsFromConfig(registry: string, source: ConfigSource = {}): Promise<AuthConfig | undefined> {
+export async function credentialsFromConfig(
+  registry: string,
+  source: ConfigSource = {},
+): Promise<AuthConfig | undefined> {
   for (const config of await readConfigs(source)) {
     const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => registryHostname(key) === registry)?.[1];
     if (helper) {

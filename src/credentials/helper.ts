@@ -7,7 +7,12 @@ export interface ProcessResult {
   stderr: string;
 }
 
-export async function runProcess(command: string, args: string[], input: string, timeout = 30_000): Promise<ProcessResult> {
+export async function runProcess(
+  command: string,
+  args: string[],
+  input: string,
+  timeout = 30_000,
+): Promise<ProcessResult> {
   const { spawn } = await import('node:child_process'); // loaded only when a helper runs
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout });

@@ -5,7 +5,15 @@
 // and enforced here), cancellation, and the status in the trailers mapped to typed errors.
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { AbortError, ClientClosed, ConnectionError, GrpcError, ProtocolError, TimeoutError, type DockerError } from '../errors.js';
+import {
+  AbortError,
+  ClientClosed,
+  ConnectionError,
+  GrpcError,
+  ProtocolError,
+  TimeoutError,
+  type DockerError,
+} from '../errors.js';
 import { GrpcStatus, MessageReader, frameMessage, statusName } from './framing.js';
 
 /** GrpcMetadata: request metadata: lower-case names; a name given several values is sent once per value. */
@@ -62,10 +70,17 @@ export class GrpcClient {
     const { connect } = await import('node:http2'); // loaded only when BuildKit is used
     const socket = await this.#options.connect();
     return new Promise<ClientHttp2Session>((resolve, reject) => {
-      const connection = connect(`${this.#options.secure ? 'https' : 'http'}://buildkit`, { createConnection: () => socket as never });
+      const connection = connect(`${this.#options.secure ? 'https' : 'http'}://buildkit`, {
+        createConnection: () => socket as never,
+      });
       const onError = (error: Error): void => {
         connection.destroy();
-        reject(new ConnectionError(`cannot speak HTTP/2 with ${this.where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error }));
+        reject(
+          new ConnectionError(
+            `cannot speak HTTP/2 with ${this.where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
+            { cause: error },
+          ),
+        );
       };
       connection.once('error', onError);
       sockets.set(connection, socket);
@@ -111,7 +126,10 @@ export class GrpcClient {
     this.#closed = true;
     const connection = this.#connection;
     this.#connection = undefined;
-    connection?.then((s) => s.destroy(), () => {});
+    connection?.then(
+      (s) => s.destroy(),
+      () => {},
+    );
   }
 }
 
@@ -126,7 +144,8 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #signal: AbortSignal | undefined;
-  readonly #onAbort = (): void => this.cancel(new AbortError(`${this.method}: the call was aborted`, { cause: this.#signal?.reason }));
+  readonly #onAbort = (): void =>
+    this.cancel(new AbortError(`${this.method}: the call was aborted`, { cause: this.#signal?.reason }));
 
   constructor(client: GrpcClient, method: string, options: GrpcCallOptions) {
     this.method = method;
@@ -134,7 +153,12 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
     const timeout = options.timeout ?? 0;
     this.#stream = this.#start(client, options, timeout);
     this.#stream.catch((error: DockerError) => this.#fail(error));
-    if (timeout > 0) this.#timer = setTimeout(() => this.cancel(new TimeoutError(`${method}: no answer from ${client.where} within its ${timeout} ms deadline`)), timeout);
+    if (timeout > 0)
+      this.#timer = setTimeout(
+        () =>
+          this.cancel(new TimeoutError(`${method}: no answer from ${client.where} within its ${timeout} ms deadline`)),
+        timeout,
+      );
     if (options.signal?.aborted) this.#onAbort();
     else options.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -150,17 +174,24 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
       'user-agent': 'dockwire',
     };
     if (timeout > 0) headers['grpc-timeout'] = `${Math.ceil(timeout)}m`;
-    for (const [name, value] of Object.entries(options.metadata ?? {})) headers[name.toLowerCase()] = typeof value === 'string' ? value : [...value];
+    for (const [name, value] of Object.entries(options.metadata ?? {}))
+      headers[name.toLowerCase()] = typeof value === 'string' ? value : [...value];
     let stream: ClientHttp2Stream;
     try {
       stream = connection.request(headers, { endStream: false });
     } catch (error) {
-      throw new ConnectionError(`${this.method}: the connection to ${client.where} is gone: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+      throw new ConnectionError(
+        `${this.method}: the connection to ${client.where} is gone: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        { cause: error },
+      );
     }
     holdWhileOpen(connection, stream);
     stream.on('response', (head: IncomingHttpHeaders) => {
       const status = Number(head[':status']);
-      if (status !== 200) return this.#fail(new ProtocolError(`${this.method}: HTTP status ${status} from ${client.where}, not a gRPC answer`));
+      if (status !== 200)
+        return this.#fail(
+          new ProtocolError(`${this.method}: HTTP status ${status} from ${client.where}, not a gRPC answer`),
+        );
       if (head['grpc-status'] !== undefined) this.#finish(head); // a trailers-only answer
     });
     stream.on('data', (chunk: Buffer) => {
@@ -175,8 +206,16 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
       this.#wakeUp();
     });
     stream.on('trailers', (trailers: IncomingHttpHeaders) => this.#finish(trailers));
-    stream.on('error', (error: NodeJS.ErrnoException) => this.#fail(new ConnectionError(`${this.method}: the stream to ${client.where} broke: ${error.code ?? error.message}`, { cause: error })));
-    stream.on('close', () => this.#fail(new ConnectionError(`${this.method}: ${client.where} closed the call without a status`)));
+    stream.on('error', (error: NodeJS.ErrnoException) =>
+      this.#fail(
+        new ConnectionError(`${this.method}: the stream to ${client.where} broke: ${error.code ?? error.message}`, {
+          cause: error,
+        }),
+      ),
+    );
+    stream.on('close', () =>
+      this.#fail(new ConnectionError(`${this.method}: ${client.where} closed the call without a status`)),
+    );
     return stream;
   }
 
@@ -197,16 +236,23 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
   /** Stops the call (RST_STREAM CANCEL); iterating it then fails with `reason` (default AbortError). */
   cancel(reason?: DockerError): void {
     this.#fail(reason ?? new AbortError(`${this.method}: the call was cancelled`));
-    this.#stream.then((stream) => {
-      if (!stream.destroyed) stream.close(8 /* NGHTTP2_CANCEL */);
-    }, () => {});
+    this.#stream.then(
+      (stream) => {
+        if (!stream.destroyed) stream.close(8 /* NGHTTP2_CANCEL */);
+      },
+      () => {},
+    );
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     for (;;) {
       const message = this.#queue.shift();
       if (message !== undefined) {
-        if (this.#queue.length < HIGH_WATER / 2) this.#stream.then((s) => s.isPaused() && !s.destroyed && s.resume(), () => {});
+        if (this.#queue.length < HIGH_WATER / 2)
+          this.#stream.then(
+            (s) => s.isPaused() && !s.destroyed && s.resume(),
+            () => {},
+          );
         yield message;
         continue;
       }
@@ -243,7 +289,11 @@ export class GrpcCall implements AsyncIterable<Uint8Array> {
       this.#settle();
       return;
     }
-    this.#fail(status === GrpcStatus.OK ? new ProtocolError(`${this.method}: the call ended inside a message`) : grpcError(this.method, Number.isInteger(status) ? status : GrpcStatus.UNKNOWN, message));
+    this.#fail(
+      status === GrpcStatus.OK
+        ? new ProtocolError(`${this.method}: the call ended inside a message`)
+        : grpcError(this.method, Number.isInteger(status) ? status : GrpcStatus.UNKNOWN, message),
+    );
   }
 
   #fail(error: DockerError): void {

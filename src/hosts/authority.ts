@@ -23,7 +23,11 @@ export function isLoopback(host: string): boolean {
 }
 
 /** hosts.toml's host URL: a scheme (https when none is written), an authority and a path. */
-export function parseHostUrl(text: string, where: { file: string }, entry: string): { secure: boolean; authority: Authority; path: string } {
+export function parseHostUrl(
+  text: string,
+  where: { file: string },
+  entry: string,
+): { secure: boolean; authority: Authority; path: string } {
   const withScheme = /^https?:\/\//i.test(text) ? text : `https://${text}`;
   let url: URL;
   try {
@@ -35,5 +39,9 @@ export function parseHostUrl(text: string, where: { file: string }, entry: strin
   if (authority === undefined || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
     throw new ConfigError(`${entry}: ${JSON.stringify(text)} is not a host URL (scheme://host[:port][/path])`, where);
   }
-  return { secure: url.protocol === 'https:', authority, path: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, '') };
+  return {
+    secure: url.protocol === 'https:',
+    authority,
+    path: url.pathname === '/' ? '' : url.pathname.replace(/\/+$/, ''),
+  };
 }

@@ -15,18 +15,24 @@ export async function folderTls(folder: string): Promise<TlsFiles> {
     if (name.endsWith('.crt')) files.ca.push(join(folder, name));
     if (name.endsWith('.cert')) {
       const key = `${name.slice(0, -'.cert'.length)}.key`;
-      if (!names.includes(key)) throw new ConfigError(`has no key ${key} for the client certificate`, { file: join(folder, name) });
+      if (!names.includes(key))
+        throw new ConfigError(`has no key ${key} for the client certificate`, { file: join(folder, name) });
       files.clients.push({ cert: join(folder, name), key: join(folder, key) });
     }
     if (name.endsWith('.key') && !names.includes(`${name.slice(0, -'.key'.length)}.cert`)) {
-      throw new ConfigError(`has no client certificate ${name.slice(0, -'.key'.length)}.cert for the key`, { file: join(folder, name) });
+      throw new ConfigError(`has no client certificate ${name.slice(0, -'.key'.length)}.cert for the key`, {
+        file: join(folder, name),
+      });
     }
   }
   return files;
 }
 
 /** The first certs.d folder that has a folder for `authority` (`host[:port]`), and its TLS files. */
-export async function certsDirTls(folders: readonly string[], authority: string): Promise<{ folder: string; files: TlsFiles } | undefined> {
+export async function certsDirTls(
+  folders: readonly string[],
+  authority: string,
+): Promise<{ folder: string; files: TlsFiles } | undefined> {
   for (const root of folders) {
     const folder = join(root, authority);
     if (await isFolder(folder)) return { folder, files: await folderTls(folder) };

@@ -11,7 +11,11 @@ function absent(error: unknown): boolean {
 }
 
 function unreadable(path: string, error: unknown): ConfigError {
-  return new ConfigError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: path }, { cause: error });
+  return new ConfigError(
+    `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    { file: path },
+    { cause: error },
+  );
 }
 
 /** The file's bytes, or undefined when there is no such file. */
@@ -35,7 +39,10 @@ export async function readRequired(path: string, what: string): Promise<Buffer> 
 export async function listFiles(path: string): Promise<string[] | undefined> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
-    return entries.filter((entry) => !entry.isDirectory()).map((entry) => entry.name).sort();
+    return entries
+      .filter((entry) => !entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     if (absent(error)) return undefined;
     throw unreadable(path, error);
@@ -57,7 +64,8 @@ export function parseTomlFile(bytes: Uint8Array, file: string): TomlTable {
   try {
     return parseToml(bytes);
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
+    if (error instanceof ConfigError)
+      throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
     throw error;
   }
 }

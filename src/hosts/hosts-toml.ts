@@ -43,7 +43,10 @@ const ALL: HostOperation[] = ['pull', 'resolve', 'push'];
 /** The folders looked up for a registry, in containerd's order. */
 export function hostsFolders(hostsDir: string, registry: string): string[] {
   const colon = registry.lastIndexOf(':');
-  const names = colon > 0 && !registry.endsWith(']') ? [`${registry.slice(0, colon)}_${registry.slice(colon + 1)}_`, registry] : [registry];
+  const names =
+    colon > 0 && !registry.endsWith(']')
+      ? [`${registry.slice(0, colon)}_${registry.slice(colon + 1)}_`, registry]
+      : [registry];
   return [...names, '_default'].map((name) => join(hostsDir, name));
 }
 
@@ -54,7 +57,13 @@ export async function readHostsFolder(hostsDir: string, registry: string): Promi
     const file = join(folder, 'hosts.toml');
     const bytes = await readIfPresent(file);
     if (bytes === undefined) {
-      const server: HostsEntry = { capabilities: ALL, tls: await folderTls(folder), headers: {}, overridePath: false, entry: 'certificate files' };
+      const server: HostsEntry = {
+        capabilities: ALL,
+        tls: await folderTls(folder),
+        headers: {},
+        overridePath: false,
+        entry: 'certificate files',
+      };
       return { folder, hosts: [], server };
     }
     return { folder, file, ...parseHostsToml(bytes, file, folder) };
@@ -63,7 +72,11 @@ export async function readHostsFolder(hostsDir: string, registry: string): Promi
 }
 
 /** A hosts.toml's entries; anything of the wrong shape is a ConfigError naming the file and the key. */
-export function parseHostsToml(bytes: Uint8Array, file: string, folder: string): { hosts: HostsEntry[]; server: HostsEntry } {
+export function parseHostsToml(
+  bytes: Uint8Array,
+  file: string,
+  folder: string,
+): { hosts: HostsEntry[]; server: HostsEntry } {
   const doc = parseTomlFile(bytes, file);
   const where = { file };
   const hostTable = doc.host ?? Object.create(null);
@@ -90,11 +103,20 @@ function readEntry(table: TomlTable, entry: string, url: string | undefined, fil
     if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
     return fail(key, 'a string or a list of strings');
   };
-  const capabilities = table.capabilities === undefined ? ALL : strings('capabilities', table.capabilities).map((c) => c.toLowerCase());
-  for (const c of capabilities) if (!['pull', 'resolve', 'push', 'referrers'].includes(c)) fail('capabilities', `pull, resolve or push, not ${JSON.stringify(c)}`);
+  const capabilities =
+    table.capabilities === undefined ? ALL : strings('capabilities', table.capabilities).map((c) => c.toLowerCase());
+  for (const c of capabilities)
+    if (!['pull', 'resolve', 'push', 'referrers'].includes(c))
+      fail('capabilities', `pull, resolve or push, not ${JSON.stringify(c)}`);
   const clients: TlsFiles['clients'] = [];
   const client = table.client;
-  for (const item of client === undefined ? [] : typeof client === 'string' ? [client] : Array.isArray(client) ? client : fail('client', 'a path, or a list of paths or [cert, key] pairs')) {
+  for (const item of client === undefined
+    ? []
+    : typeof client === 'string'
+      ? [client]
+      : Array.isArray(client)
+        ? client
+        : fail('client', 'a path, or a list of paths or [cert, key] pairs')) {
     if (typeof item === 'string') clients.push({ cert: path(item), key: path(item) });
     else if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string' && typeof item[1] === 'string') {
       clients.push({ cert: path(item[0]), key: path(item[1] === '' ? item[0] : item[1]) });
@@ -106,9 +128,12 @@ function readEntry(table: TomlTable, entry: string, url: string | undefined, fil
   if (typeof override !== 'boolean') fail('override_path', 'true or false');
   const headerTable = table.header ?? Object.create(null);
   if (!isTable(headerTable)) fail('header', 'a table');
-  const headers = Object.fromEntries(Object.entries(headerTable as TomlTable).map(([name, value]) => [name, strings(`header.${name}`, value)]));
+  const headers = Object.fromEntries(
+    Object.entries(headerTable as TomlTable).map(([name, value]) => [name, strings(`header.${name}`, value)]),
+  );
   const timeout = table.dial_timeout;
-  if (timeout !== undefined && (typeof timeout !== 'string' || goDuration(timeout) === undefined)) fail('dial_timeout', 'a duration ("1s", "500ms")');
+  if (timeout !== undefined && (typeof timeout !== 'string' || goDuration(timeout) === undefined))
+    fail('dial_timeout', 'a duration ("1s", "500ms")');
   const parsed = url === undefined || url === '' ? undefined : parseHostUrl(url, where, entry);
   if (parsed !== undefined && !override && !parsed.path.endsWith('/v2')) parsed.path += '/v2';
   return {
@@ -127,6 +152,7 @@ export function goDuration(text: string): number | undefined {
   const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   if (!/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * (units[unit as string] ?? 0);
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+    total += Number(amount) * (units[unit as string] ?? 0);
   return total;
 }

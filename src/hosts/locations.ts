@@ -8,7 +8,13 @@ import { parseRegistriesConf, type RegistriesConf } from './registries-conf.js';
 import type { HostsConfig } from './types.js';
 
 /** The names HostsConfig takes. */
-export const HOSTS_CONFIG_NAMES = optionNames<HostsConfig>({ certsDir: true, hostsDir: true, registriesConf: true, insecure: true, env: true });
+export const HOSTS_CONFIG_NAMES = optionNames<HostsConfig>({
+  certsDir: true,
+  hostsDir: true,
+  registriesConf: true,
+  insecure: true,
+  env: true,
+});
 
 /** Locations: the folders and files one resolution reads. */
 export interface Locations {
@@ -24,17 +30,26 @@ export function locations(config: HostsConfig | undefined, where: string): Locat
   checkOptions(where, config, HOSTS_CONFIG_NAMES);
   const { certsDir, hostsDir, registriesConf, insecure, env = process.env } = config ?? {};
   const path = (value: unknown, name: string): void => {
-    if (value !== undefined && value !== false && (typeof value !== 'string' || value === '')) throw new InvalidArgument(`${where}: ${name} must be a path, or false for none`);
+    if (value !== undefined && value !== false && (typeof value !== 'string' || value === ''))
+      throw new InvalidArgument(`${where}: ${name} must be a path, or false for none`);
   };
   if (Array.isArray(certsDir)) certsDir.forEach((item) => path(item, 'certsDir'));
   else path(certsDir, 'certsDir');
   path(hostsDir, 'hostsDir');
   path(registriesConf, 'registriesConf');
-  if (insecure !== undefined && (!Array.isArray(insecure) || insecure.some((r) => typeof r !== 'string'))) throw new InvalidArgument(`${where}: insecure must be a list of registries (host[:port])`);
+  if (insecure !== undefined && (!Array.isArray(insecure) || insecure.some((r) => typeof r !== 'string')))
+    throw new InvalidArgument(`${where}: insecure must be a list of registries (host[:port])`);
   const configHome = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, '.config') : undefined);
   const user = (file: string): string[] => (configHome === undefined ? [] : [join(configHome, 'containers', file)]);
   return {
-    certsDirs: certsDir === false ? [] : certsDir === undefined ? [...user('certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d'] : typeof certsDir === 'string' ? [certsDir] : [...certsDir],
+    certsDirs:
+      certsDir === false
+        ? []
+        : certsDir === undefined
+          ? [...user('certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d']
+          : typeof certsDir === 'string'
+            ? [certsDir]
+            : [...certsDir],
     hostsDir: hostsDir === false ? undefined : (hostsDir ?? '/etc/containerd/certs.d'),
     registriesConf:
       registriesConf === false

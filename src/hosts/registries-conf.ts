@@ -40,10 +40,12 @@ export function parseRegistriesConf(bytes: Uint8Array, file: string): Registries
   const doc = parseTomlFile(bytes, file);
   const where = { file };
   const v1 = doc.registries;
-  if (v1 !== undefined && doc.registry !== undefined) throw new ConfigError('mixes version 1 ([registries.*]) and version 2 ([[registry]]) entries', where);
+  if (v1 !== undefined && doc.registry !== undefined)
+    throw new ConfigError('mixes version 1 ([registries.*]) and version 2 ([[registry]]) entries', where);
   if (v1 !== undefined) return { file, entries: version1(v1, where) };
   const list = doc.registry ?? [];
-  if (!Array.isArray(list) || !list.every(isTable)) throw new ConfigError('registry must be [[registry]] entries', where);
+  if (!Array.isArray(list) || !list.every(isTable))
+    throw new ConfigError('registry must be [[registry]] entries', where);
   return { file, entries: (list as TomlTable[]).map((table, i) => readEntry(table, `[[registry]] #${i + 1}`, where)) };
 }
 
@@ -62,37 +64,70 @@ function readEntry(table: TomlTable, entry: string, where: { file: string }): Re
   const prefix = text('prefix', table.prefix).replace(/\/+$/, '') || location;
   if (prefix === '') throw new ConfigError(`${entry} has neither prefix nor location`, where);
   const wildcard = prefix.startsWith('*.');
-  if (wildcard ? splitAuthority(prefix.slice(2)) === undefined || prefix.includes(':') : splitAuthority(prefix.split('/')[0] as string) === undefined) {
-    throw new ConfigError(`${entry} prefix ${JSON.stringify(prefix)} is neither host[:port][/path] nor *.domain`, where);
+  if (
+    wildcard
+      ? splitAuthority(prefix.slice(2)) === undefined || prefix.includes(':')
+      : splitAuthority(prefix.split('/')[0] as string) === undefined
+  ) {
+    throw new ConfigError(
+      `${entry} prefix ${JSON.stringify(prefix)} is neither host[:port][/path] nor *.domain`,
+      where,
+    );
   }
   const byDigestOnly = flag('mirror-by-digest-only', table['mirror-by-digest-only']);
   const mirrorList = table.mirror ?? [];
-  if (!Array.isArray(mirrorList) || !mirrorList.every(isTable)) throw new ConfigError(`${entry} mirror must be [[registry.mirror]] entries`, where);
+  if (!Array.isArray(mirrorList) || !mirrorList.every(isTable))
+    throw new ConfigError(`${entry} mirror must be [[registry.mirror]] entries`, where);
   const mirrors = (mirrorList as TomlTable[]).map((mirror, i): RegistryMirror => {
     const name = `${entry} mirror #${i + 1}`;
     const mirrorLocation = text('mirror location', mirror.location).replace(/\/+$/, '');
-    if (splitAuthority(mirrorLocation.split('/')[0] as string) === undefined) throw new ConfigError(`${name} location ${JSON.stringify(mirrorLocation)} is not host[:port][/path]`, where);
+    if (splitAuthority(mirrorLocation.split('/')[0] as string) === undefined)
+      throw new ConfigError(`${name} location ${JSON.stringify(mirrorLocation)} is not host[:port][/path]`, where);
     const pull = text('pull-from-mirror', mirror['pull-from-mirror']);
-    if (pull !== '' && !['all', 'digest-only', 'tag-only'].includes(pull)) throw new ConfigError(`${name} pull-from-mirror must be all, digest-only or tag-only`, where);
-    if (pull !== '' && byDigestOnly) throw new ConfigError(`${name} sets pull-from-mirror where ${entry} sets mirror-by-digest-only`, where);
+    if (pull !== '' && !['all', 'digest-only', 'tag-only'].includes(pull))
+      throw new ConfigError(`${name} pull-from-mirror must be all, digest-only or tag-only`, where);
+    if (pull !== '' && byDigestOnly)
+      throw new ConfigError(`${name} sets pull-from-mirror where ${entry} sets mirror-by-digest-only`, where);
     const insecure = mirror.insecure ?? false;
     if (typeof insecure !== 'boolean') throw new ConfigError(`${name} insecure must be true or false`, where);
-    return { location: mirrorLocation, insecure, pullFromMirror: byDigestOnly ? 'digest-only' : ((pull || 'all') as RegistryMirror['pullFromMirror']) };
+    return {
+      location: mirrorLocation,
+      insecure,
+      pullFromMirror: byDigestOnly ? 'digest-only' : ((pull || 'all') as RegistryMirror['pullFromMirror']),
+    };
   });
-  return { entry, prefix, location: wildcard ? location : location || prefix, insecure: flag('insecure', table.insecure), blocked: flag('blocked', table.blocked), mirrors };
+  return {
+    entry,
+    prefix,
+    location: wildcard ? location : location || prefix,
+    insecure: flag('insecure', table.insecure),
+    blocked: flag('blocked', table.blocked),
+    mirrors,
+  };
 }
 
 function version1(v1: TomlValue, where: { file: string }): RegistryEntry[] {
   if (!isTable(v1)) throw new ConfigError('registries must be a table', where);
   const entries: RegistryEntry[] = [];
-  for (const [list, key] of [['insecure', 'insecure'], ['block', 'blocked']] as const) {
+  for (const [list, key] of [
+    ['insecure', 'insecure'],
+    ['block', 'blocked'],
+  ] as const) {
     const table = v1[list];
     if (table === undefined) continue;
     const registries = isTable(table) ? (table.registries ?? []) : undefined;
-    if (!Array.isArray(registries) || !registries.every((r) => typeof r === 'string')) throw new ConfigError(`[registries.${list}] registries must be a list of strings`, where);
+    if (!Array.isArray(registries) || !registries.every((r) => typeof r === 'string'))
+      throw new ConfigError(`[registries.${list}] registries must be a list of strings`, where);
     for (const prefix of registries as string[]) {
       const existing = entries.find((e) => e.prefix === prefix);
-      const entry = existing ?? { entry: `[registries.${list}]`, prefix, location: prefix, insecure: false, blocked: false, mirrors: [] };
+      const entry = existing ?? {
+        entry: `[registries.${list}]`,
+        prefix,
+        location: prefix,
+        insecure: false,
+        blocked: false,
+        mirrors: [],
+      };
       entry[key] = true;
       if (existing === undefined) entries.push(entry);
     }

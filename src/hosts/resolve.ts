@@ -23,20 +23,32 @@ const OPERATIONS: readonly HostOperation[] = ['pull', 'resolve', 'push'];
  * registry is a ConfigError naming the file and its entry; a file that cannot be read or parsed
  * is a ConfigError naming it. Reads files only: no connection is made.
  */
-export async function resolveHosts(reference: HostsReference, operation: HostOperation, config?: HostsConfig): Promise<HostsPlan> {
+export async function resolveHosts(
+  reference: HostsReference,
+  operation: HostOperation,
+  config?: HostsConfig,
+): Promise<HostsPlan> {
   const where = locations(config, 'resolveHosts');
-  if (!OPERATIONS.includes(operation)) throw new InvalidArgument(`resolveHosts: operation must be pull, resolve or push, not ${JSON.stringify(operation)}`);
+  if (!OPERATIONS.includes(operation))
+    throw new InvalidArgument(
+      `resolveHosts: operation must be pull, resolve or push, not ${JSON.stringify(operation)}`,
+    );
   const name = `${reference.registry}/${reference.repository}${reference.tag !== undefined ? `:${reference.tag}` : ''}${reference.digest !== undefined ? `@${reference.digest}` : ''}`;
   const files = new Set<string>();
   const conf = await readRegistriesConf(where.registriesConf);
   const entry = conf === undefined ? undefined : matchRegistry(conf, name);
   if (conf !== undefined && entry !== undefined) {
     files.add(conf.file);
-    if (entry.blocked) throw new ConfigError(`${name} is blocked by ${entry.entry} (prefix ${JSON.stringify(entry.prefix)})`, { file: conf.file });
+    if (entry.blocked)
+      throw new ConfigError(`${name} is blocked by ${entry.entry} (prefix ${JSON.stringify(entry.prefix)})`, {
+        file: conf.file,
+      });
   }
   // (containers-registries.conf(5): location and mirrors apply when reading images, not pushing)
   const reads = operation !== 'push' && entry !== undefined;
-  const target = reads ? splitName(rewrite(entry, entry.location, name), conf?.file ?? '', entry.entry) : { registry: reference.registry, repository: reference.repository };
+  const target = reads
+    ? splitName(rewrite(entry, entry.location, name), conf?.file ?? '', entry.entry)
+    : { registry: reference.registry, repository: reference.repository };
   const endpoints: HostEndpoint[] = [];
   const context = { where, files, operation };
   if (reads) {
@@ -45,15 +57,30 @@ export async function resolveHosts(reference: HostsReference, operation: HostOpe
       const at = splitName(rewrite(entry, mirror.location, name), conf?.file ?? '', `${entry.entry} mirror #${i + 1}`);
       const authority = splitAuthority(at.registry) as Authority;
       const tls = await lookupTls(context, [at.registry]);
-      endpoints.push(await endpoint(context, { authority, secure: undefined, tls, insecure: mirror.insecure, repository: at.repository, mirror: true, capabilities: ['pull', 'resolve'], source: `${conf?.file} ${entry.entry} mirror #${i + 1}` }));
+      endpoints.push(
+        await endpoint(context, {
+          authority,
+          secure: undefined,
+          tls,
+          insecure: mirror.insecure,
+          repository: at.repository,
+          mirror: true,
+          capabilities: ['pull', 'resolve'],
+          source: `${conf?.file} ${entry.entry} mirror #${i + 1}`,
+        }),
+      );
     }
   }
   const folder = where.hostsDir === undefined ? undefined : await readHostsFolder(where.hostsDir, target.registry);
   if (folder?.file !== undefined) files.add(folder.file);
-  for (const host of folder?.hosts ?? []) endpoints.push(await hostsEndpoint(context, folder as HostsFolder, host, target, true));
+  for (const host of folder?.hosts ?? [])
+    endpoints.push(await hostsEndpoint(context, folder as HostsFolder, host, target, true));
   endpoints.push(await serverEndpoint(context, folder, target, entry?.insecure === true, reference));
   const allowed = endpoints.filter((e) => e.capabilities.includes(operation));
-  if (allowed.length === 0) throw new ConfigError(`no host it configures for ${target.registry} may ${operation}`, { file: folder?.file ?? folder?.folder });
+  if (allowed.length === 0)
+    throw new ConfigError(`no host it configures for ${target.registry} may ${operation}`, {
+      file: folder?.file ?? folder?.folder,
+    });
   return { registry: target.registry, repository: target.repository, endpoints: allowed, files: [...files] };
 }
 
@@ -68,16 +95,26 @@ function splitName(name: string, file: string, entry: string): { registry: strin
   try {
     parseReference(name, 'rewritten reference');
   } catch (error) {
-    throw new ConfigError(`${entry} rewrites the reference to ${JSON.stringify(name)}, which is not one`, { file }, { cause: error });
+    throw new ConfigError(
+      `${entry} rewrites the reference to ${JSON.stringify(name)}, which is not one`,
+      { file },
+      { cause: error },
+    );
   }
   const { repository } = splitReference(name);
   const slash = repository.indexOf('/');
-  if (slash === -1 || splitAuthority(repository.slice(0, slash)) === undefined) throw new ConfigError(`${entry} rewrites the reference to ${JSON.stringify(name)}, which names no registry`, { file });
+  if (slash === -1 || splitAuthority(repository.slice(0, slash)) === undefined)
+    throw new ConfigError(`${entry} rewrites the reference to ${JSON.stringify(name)}, which names no registry`, {
+      file,
+    });
   return { registry: repository.slice(0, slash), repository: repository.slice(slash + 1) };
 }
 
 /** TLS files for a host: its own hosts folder (not _default), else the first certs.d folder for it. */
-async function lookupTls(context: Context, authorities: string[]): Promise<{ files: TlsFiles; source: string } | undefined> {
+async function lookupTls(
+  context: Context,
+  authorities: string[],
+): Promise<{ files: TlsFiles; source: string } | undefined> {
   const { hostsDir, certsDirs } = context.where;
   for (const authority of authorities) {
     for (const folder of hostsDir === undefined ? [] : hostsFolders(hostsDir, authority).slice(0, -1)) {
@@ -116,11 +153,15 @@ interface EndpointFacts {
 
 async function endpoint(context: Context, facts: EndpointFacts): Promise<HostEndpoint> {
   const { authority } = facts;
-  const text = authority.port === undefined ? authority.host : `${authority.host.includes(':') ? `[${authority.host}]` : authority.host}:${authority.port}`;
+  const text =
+    authority.port === undefined
+      ? authority.host
+      : `${authority.host.includes(':') ? `[${authority.host}]` : authority.host}:${authority.port}`;
   const plainByOption = context.where.insecure.has(text);
   const insecure = facts.insecure;
   // a TLS entry for a host means HTTPS verified with it, loopback or not; loopback alone is plain HTTP
-  const secure = facts.secure ?? (plainByOption ? false : insecure || facts.tls !== undefined || !isLoopback(authority.host));
+  const secure =
+    facts.secure ?? (plainByOption ? false : insecure || facts.tls !== undefined || !isLoopback(authority.host));
   const skipVerify = facts.tls?.files.skipVerify === true || (secure && insecure);
   const tls = secure ? await loadTls(facts.tls?.files ?? { ca: [], clients: [] }, skipVerify) : undefined;
   for (const file of tls?.files ?? []) context.files.add(file);
@@ -142,14 +183,24 @@ async function endpoint(context: Context, facts: EndpointFacts): Promise<HostEnd
 /** containerd adds `ns` for a host other than the registry (registry-1.docker.io is docker.io's own). */
 function namespaceFor(registry: string, authority: Authority): string | undefined {
   const text = authority.port === undefined ? authority.host : `${authority.host}:${authority.port}`;
-  if (text === registry.toLowerCase() || (registry === 'docker.io' && text === 'registry-1.docker.io')) return undefined;
+  if (text === registry.toLowerCase() || (registry === 'docker.io' && text === 'registry-1.docker.io'))
+    return undefined;
   return registry;
 }
 
-async function hostsEndpoint(context: Context, folder: HostsFolder, host: HostsEntry, target: { registry: string; repository: string }, mirror: boolean): Promise<HostEndpoint> {
+async function hostsEndpoint(
+  context: Context,
+  folder: HostsFolder,
+  host: HostsEntry,
+  target: { registry: string; repository: string },
+  mirror: boolean,
+): Promise<HostEndpoint> {
   const url = host.url as NonNullable<HostsEntry['url']>;
-  const authorityText = url.authority.port === undefined ? url.authority.host : `${url.authority.host}:${url.authority.port}`;
-  const tls = givesTls(host.tls) ? { files: host.tls, source: folder.file ?? folder.folder } : await lookupTls(context, [authorityText]);
+  const authorityText =
+    url.authority.port === undefined ? url.authority.host : `${url.authority.host}:${url.authority.port}`;
+  const tls = givesTls(host.tls)
+    ? { files: host.tls, source: folder.file ?? folder.folder }
+    : await lookupTls(context, [authorityText]);
   const ns = namespaceFor(target.registry, url.authority);
   return endpoint(context, {
     authority: url.authority,
@@ -168,13 +219,23 @@ async function hostsEndpoint(context: Context, folder: HostsFolder, host: HostsE
 }
 
 /** The registry's own server: hosts.toml's `server`, or the registry (docker.io's is registry-1.docker.io). */
-async function serverEndpoint(context: Context, folder: HostsFolder | undefined, target: { registry: string; repository: string }, insecure: boolean, reference: HostsReference): Promise<HostEndpoint> {
+async function serverEndpoint(
+  context: Context,
+  folder: HostsFolder | undefined,
+  target: { registry: string; repository: string },
+  insecure: boolean,
+  reference: HostsReference,
+): Promise<HostEndpoint> {
   if (folder?.server.url !== undefined) return hostsEndpoint(context, folder, folder.server, target, false);
   const server = folder?.server;
   const hub = target.registry === 'docker.io';
   const authority = (hub ? { host: 'registry-1.docker.io' } : splitAuthority(target.registry)) as Authority;
-  if (splitAuthority(target.registry) === undefined && !hub) throw new InvalidArgument(`resolveHosts: ${JSON.stringify(reference.registry)} is not a registry (host[:port])`);
-  const own = server !== undefined && givesTls(server.tls) ? { files: server.tls, source: folder?.file ?? folder?.folder ?? '' } : undefined;
+  if (splitAuthority(target.registry) === undefined && !hub)
+    throw new InvalidArgument(`resolveHosts: ${JSON.stringify(reference.registry)} is not a registry (host[:port])`);
+  const own =
+    server !== undefined && givesTls(server.tls)
+      ? { files: server.tls, source: folder?.file ?? folder?.folder ?? '' }
+      : undefined;
   const tls = own ?? (await lookupTls(context, hub ? ['docker.io', 'registry-1.docker.io'] : [target.registry]));
   return endpoint(context, {
     authority,

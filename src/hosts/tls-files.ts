@@ -22,11 +22,15 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE
 export async function loadTls(files: TlsFiles, skipVerify: boolean): Promise<HostTls | undefined> {
   if (files.ca.length === 0 && files.clients.length === 0 && !skipVerify) return undefined;
   const extra: string[] = [];
-  for (const path of files.ca) extra.push(...certificates(path, (await readRequired(path, 'the CA file')).toString('utf8')));
+  for (const path of files.ca)
+    extra.push(...certificates(path, (await readRequired(path, 'the CA file')).toString('utf8')));
   const tls: HostTls = { ca: [], rejectUnauthorized: !skipVerify, files: [...files.ca] };
   const client = files.clients[0];
   if (client !== undefined) {
-    const [cert] = certificates(client.cert, (await readRequired(client.cert, 'the client certificate')).toString('utf8'));
+    const [cert] = certificates(
+      client.cert,
+      (await readRequired(client.cert, 'the client certificate')).toString('utf8'),
+    );
     const key = (await readRequired(client.key, 'the client key')).toString('utf8');
     let keyObject;
     try {
@@ -34,7 +38,8 @@ export async function loadTls(files: TlsFiles, skipVerify: boolean): Promise<Hos
     } catch (error) {
       throw new ConfigError('is not a PEM private key', { file: client.key }, { cause: error });
     }
-    if (!new (process.getBuiltinModule('node:crypto').X509Certificate)(cert as string).checkPrivateKey(keyObject)) throw new ConfigError(`is not the key of the certificate ${client.cert}`, { file: client.key });
+    if (!new (process.getBuiltinModule('node:crypto').X509Certificate)(cert as string).checkPrivateKey(keyObject))
+      throw new ConfigError(`is not the key of the certificate ${client.cert}`, { file: client.key });
     tls.cert = cert as string;
     tls.key = key;
     tls.files.push(client.cert, ...(client.key === client.cert ? [] : [client.key]));

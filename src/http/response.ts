@@ -145,7 +145,8 @@ export class ResponseParser {
           // RFC 9112 §7.1: chunk-data is followed by CRLF, exactly: a bare LF here would let data
           // that ends in CR read as a shorter chunk and its terminator, so it is refused
           const want = this.#state === 'chunk-data-end' ? CR : LF;
-          if (data[pos] !== want) throw new ProtocolError('chunk data is longer than its declared size, or not followed by CRLF');
+          if (data[pos] !== want)
+            throw new ProtocolError('chunk data is longer than its declared size, or not followed by CRLF');
           pos++;
           this.#state = want === CR ? 'chunk-data-lf' : 'chunk-size';
           break;
@@ -293,7 +294,13 @@ export class ResponseParser {
       // 1xx interim responses carry no body; the final response follows (RFC 9110 §15.2).
       if (status === 101) {
         if (!this.#upgrade) throw new ProtocolError('unexpected protocol switch (101)');
-        this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive: false });
+        this.#handlers.onHead({
+          httpVersion: head.httpVersion,
+          statusCode: status,
+          statusMessage: head.statusMessage,
+          headers,
+          keepAlive: false,
+        });
         this.#endMessage(NO_TRAILERS);
         return;
       }
@@ -319,7 +326,8 @@ export class ResponseParser {
       // Only chunked is implemented: a body in any other coding (gzip, compress, deflate, or one
       // we have never heard of) would be handed on still encoded, as if it were not; refused.
       const other = codings.find((c) => c !== 'chunked');
-      if (other !== undefined) throw new ProtocolError(`unsupported transfer coding ${JSON.stringify(other.slice(0, 64))} (only chunked is)`);
+      if (other !== undefined)
+        throw new ProtocolError(`unsupported transfer coding ${JSON.stringify(other.slice(0, 64))} (only chunked is)`);
       if (codings.length > 1) throw new ProtocolError('chunked applied more than once');
       state = 'chunk-size';
     } else if (cl !== undefined) {
@@ -337,7 +345,13 @@ export class ResponseParser {
       state = 'body-close';
       keepAlive = false;
     }
-    this.#handlers.onHead({ httpVersion: head.httpVersion, statusCode: status, statusMessage: head.statusMessage, headers, keepAlive });
+    this.#handlers.onHead({
+      httpVersion: head.httpVersion,
+      statusCode: status,
+      statusMessage: head.statusMessage,
+      headers,
+      keepAlive,
+    });
     if (state === 'done') this.#endMessage(NO_TRAILERS);
     else this.#state = state;
   }
@@ -389,7 +403,8 @@ function parseFields(lines: string[]): Record<string, string> {
 }
 
 // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), ext-val = token / quoted-string
-const CHUNK_EXT = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\]|\\.)*"))?)*[ \t]*$/;
+const CHUNK_EXT =
+  /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[^"\\]|\\.)*"))?)*[ \t]*$/;
 
 function validateChunkExtensions(text: string): void {
   if (!CHUNK_EXT.test(text)) throw new ProtocolError('malformed chunk extension');

@@ -13,14 +13,20 @@ export interface OwnedAccess extends RandomAccess {
 }
 
 export function bytesAccess(bytes: Uint8Array): OwnedAccess {
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)), close: async () => {} };
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    close: async () => {},
+  };
 }
 
 /** `size` bytes of `access` from `offset`, as random access of their own. */
 export function sliceAccess(access: RandomAccess, offset: number, size: number): RandomAccess {
   const slice: RandomAccess = { size, read: (at, length) => access.read(offset + at, Math.min(length, size - at)) };
   const readInto = access.readInto?.bind(access);
-  if (readInto) slice.readInto = (at, target) => readInto(offset + at, target.subarray(0, Math.max(0, Math.min(target.length, size - at))));
+  if (readInto)
+    slice.readInto = (at, target) =>
+      readInto(offset + at, target.subarray(0, Math.max(0, Math.min(target.length, size - at))));
   return slice;
 }
 
@@ -30,7 +36,10 @@ async function handleAccess(handle: FileHandle, size: number, onClose: () => Pro
     let got = 0;
     while (got < length) {
       const { bytesRead } = await handle.read(target, got, length - got, offset + got);
-      if (bytesRead === 0) throw new ArchiveError(`the archive file is shorter than it was when it was opened (${offset + got} of ${size} bytes)`);
+      if (bytesRead === 0)
+        throw new ArchiveError(
+          `the archive file is shorter than it was when it was opened (${offset + got} of ${size} bytes)`,
+        );
       got += bytesRead;
     }
     return got;

@@ -85,16 +85,25 @@ export class ImageArchive {
     let candidates = [...this.images];
     if (choice.image !== undefined) {
       const name = choice.image;
-      candidates = candidates.filter((i) => i.digest === name || i.names.includes(name) || i.names.includes(`${name}:latest`));
+      candidates = candidates.filter(
+        (i) => i.digest === name || i.names.includes(name) || i.names.includes(`${name}:latest`),
+      );
     }
     if (choice.platform !== undefined) {
       const want = parsePlatform(choice.platform);
       candidates = candidates.filter((i) => i.platform !== undefined && platformMatches(i.platform, want));
     }
     if (candidates.length === 1) return candidates[0]!;
-    const held = this.images.map((i) => `${i.names[0] ?? i.digest.slice(0, 19)} (${i.platform ? formatPlatform(i.platform) : 'no platform'})`).join(', ');
-    if (candidates.length === 0) throw new InvalidArgument(`imageArchive.${where}: no image in the archive matches ${JSON.stringify(choice)}; it holds ${held || 'none'}`);
-    throw new InvalidArgument(`imageArchive.${where}: the archive holds ${candidates.length} images (${held}); choose one with { image } or { platform }`);
+    const held = this.images
+      .map((i) => `${i.names[0] ?? i.digest.slice(0, 19)} (${i.platform ? formatPlatform(i.platform) : 'no platform'})`)
+      .join(', ');
+    if (candidates.length === 0)
+      throw new InvalidArgument(
+        `imageArchive.${where}: no image in the archive matches ${JSON.stringify(choice)}; it holds ${held || 'none'}`,
+      );
+    throw new InvalidArgument(
+      `imageArchive.${where}: the archive holds ${candidates.length} images (${held}); choose one with { image } or { platform }`,
+    );
   }
 
   #filesOf(choice: ImageChoice | undefined, where: string, known = CHOICE): ImageFiles {
@@ -114,7 +123,8 @@ export class ImageArchive {
 
   /** One file's content, symlinks followed inside the image; FileNotFound when it has none there. */
   async readFile(path: string, choice?: ImageChoice): Promise<Uint8Array> {
-    if (typeof path !== 'string' || path === '') throw new InvalidArgument('imageArchive.readFile: path must be a non-empty string');
+    if (typeof path !== 'string' || path === '')
+      throw new InvalidArgument('imageArchive.readFile: path must be a non-empty string');
     return this.#filesOf(choice, 'readFile').readFile(path);
   }
 
@@ -128,7 +138,8 @@ export class ImageArchive {
 
   /** Writes the merged filesystem into `dir`, never outside it. */
   async extract(dir: string, options: ImageChoice & ExtractOptions = {}): Promise<ExtractResult> {
-    if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
+    if (typeof dir !== 'string' || dir === '')
+      throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
     const files = this.#filesOf(options, 'extract', EXTRACT);
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
@@ -156,10 +167,14 @@ export class ImageArchive {
  * async iterable of bytes, `image.save()`). A file and bytes are read at offsets; a stream is read
  * once, in memory up to `memoryLimit` and past it into a temporary folder that close() removes.
  */
-export async function openImageArchive(source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, options: OpenImageArchiveOptions = {}): Promise<ImageArchive> {
+export async function openImageArchive(
+  source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  options: OpenImageArchiveOptions = {},
+): Promise<ImageArchive> {
   checkOptions('openImageArchive', options, OPEN);
   const limit = options.memoryLimit;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
   let access: OwnedAccess;
   if (typeof source === 'string') {
     access = await fileAccess(source).catch((error: NodeJS.ErrnoException) => {

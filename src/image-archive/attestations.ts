@@ -5,7 +5,13 @@ import { ArchiveError, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { isIndex, type Descriptor, type ImageIndex, type Manifest } from '../oci.js';
-import { AttestationCollector, indexSubjects, isAttestationEntry, predicateTypeList, type AttestationList } from '../attestations/collect.js';
+import {
+  AttestationCollector,
+  indexSubjects,
+  isAttestationEntry,
+  predicateTypeList,
+  type AttestationList,
+} from '../attestations/collect.js';
 import { parseDocument } from '../attestations/envelope.js';
 import type { ArchiveLayout } from './layout.js';
 
@@ -18,10 +24,16 @@ export interface ArchiveAttestationsOptions {
 }
 
 /** The option names of ArchiveAttestationsOptions. */
-export const ARCHIVE_ATTESTATIONS_OPTIONS = optionNames<ArchiveAttestationsOptions>({ platform: true, predicateType: true });
+export const ARCHIVE_ATTESTATIONS_OPTIONS = optionNames<ArchiveAttestationsOptions>({
+  platform: true,
+  predicateType: true,
+});
 
 /** archiveAttestations: what `imageArchive.attestations(options)` gives (see docs/attestations.md). */
-export async function archiveAttestations(layout: ArchiveLayout, options: ArchiveAttestationsOptions = {}): Promise<AttestationList> {
+export async function archiveAttestations(
+  layout: ArchiveLayout,
+  options: ArchiveAttestationsOptions = {},
+): Promise<AttestationList> {
   checkOptions('imageArchive.attestations', options, ARCHIVE_ATTESTATIONS_OPTIONS);
   const types = predicateTypeList(options.predicateType, 'imageArchive.attestations');
   const want = options.platform === undefined ? undefined : parsePlatform(options.platform);
@@ -35,7 +47,10 @@ export async function archiveAttestations(layout: ArchiveLayout, options: Archiv
       manifest: async (digest) => parseDocument(await blob(digest), `the manifest ${digest}`) as Manifest,
       blob: async (descriptor) => {
         const bytes = await blob(descriptor.digest);
-        if (bytes.length !== descriptor.size) throw new ArchiveError(`the blob ${descriptor.digest} is ${bytes.length} bytes, not its descriptor's ${descriptor.size}`);
+        if (bytes.length !== descriptor.size)
+          throw new ArchiveError(
+            `the blob ${descriptor.digest} is ${bytes.length} bytes, not its descriptor's ${descriptor.size}`,
+          );
         return bytes;
       },
     },
@@ -46,15 +61,24 @@ export async function archiveAttestations(layout: ArchiveLayout, options: Archiv
   let indexes = 0;
   const entries = Array.isArray(top.manifests) ? (top.manifests as Descriptor[]) : [];
   for (const entry of entries) {
-    if (entry === null || typeof entry !== 'object' || typeof entry.digest !== 'string' || isAttestationEntry(entry)) continue;
+    if (entry === null || typeof entry !== 'object' || typeof entry.digest !== 'string' || isAttestationEntry(entry))
+      continue;
     const manifest = parseDocument(await blob(entry.digest), `the manifest ${entry.digest}`) as Manifest;
     if (!isIndex(manifest, entry.mediaType) || !Array.isArray((manifest as ImageIndex).manifests)) continue;
     const index = manifest as ImageIndex;
-    if (want !== undefined && !index.manifests.some((d) => d?.platform !== undefined && !isAttestationEntry(d) && platformMatches(d.platform, want))) continue;
+    if (
+      want !== undefined &&
+      !index.manifests.some(
+        (d) => d?.platform !== undefined && !isAttestationEntry(d) && platformMatches(d.platform, want),
+      )
+    )
+      continue;
     await collector.index(index, indexSubjects(entry.digest, index, options.platform, entry.digest));
     indexes++;
   }
-  if (want !== undefined && indexes === 0) throw new InvalidArgument(`imageArchive.attestations: no index in the archive has an image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')}`);
+  if (want !== undefined && indexes === 0)
+    throw new InvalidArgument(
+      `imageArchive.attestations: no index in the archive has an image for ${[want.os, want.architecture, want.variant].filter(Boolean).join('/')}`,
+    );
   return collector.found;
 }
-

@@ -25,7 +25,9 @@ async function* pieces(access: RandomAccess): AsyncIterable<Uint8Array> {
 }
 
 /** The first bytes of a stream, and the stream again from its start. */
-async function peek(stream: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
+async function peek(
+  stream: AsyncIterable<Uint8Array>,
+): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
   const it = stream[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? new Uint8Array(0) : first.value;
@@ -49,7 +51,11 @@ const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
 const starts = (head: Uint8Array, magic: number[]): boolean => magic.every((b, i) => head[i] === b);
 
 /** The uncompressed tar of a layer: random access when it was stored uncompressed and could be read so, else a stream. */
-export async function layerTar(bytes: BlobBytes, mediaType: string, what: string): Promise<RandomAccess | AsyncIterable<Uint8Array>> {
+export async function layerTar(
+  bytes: BlobBytes,
+  mediaType: string,
+  what: string,
+): Promise<RandomAccess | AsyncIterable<Uint8Array>> {
   let head: Uint8Array;
   let stream: AsyncIterable<Uint8Array>;
   if (isRandom(bytes)) {
@@ -65,13 +71,22 @@ export async function layerTar(bytes: BlobBytes, mediaType: string, what: string
   if (starts(head, GZIP)) decoder = zlib.createGunzip();
   else {
     const create = (zlib as { createZstdDecompress?: () => import('node:stream').Transform }).createZstdDecompress;
-    if (typeof create !== 'function') throw new UnsupportedMediaType(mediaType || 'a zstd-compressed layer', runtimeName(), 'zstd needs node:zlib createZstdDecompress, Node 22.15 or 23.8 and later');
+    if (typeof create !== 'function')
+      throw new UnsupportedMediaType(
+        mediaType || 'a zstd-compressed layer',
+        runtimeName(),
+        'zstd needs node:zlib createZstdDecompress, Node 22.15 or 23.8 and later',
+      );
     decoder = create();
   }
   return decode(stream, decoder, what);
 }
 
-async function* decode(source: AsyncIterable<Uint8Array>, decoder: import('node:stream').Transform, what: string): AsyncIterable<Uint8Array> {
+async function* decode(
+  source: AsyncIterable<Uint8Array>,
+  decoder: import('node:stream').Transform,
+  what: string,
+): AsyncIterable<Uint8Array> {
   const { Readable } = await import('node:stream');
   const input = Readable.from(source, { objectMode: false });
   input.on('error', (error) => decoder.destroy(error));

@@ -24,31 +24,46 @@ export interface ExtractResult {
   skipped: string[];
 }
 
-export async function extractFiles(files: AsyncIterable<FileEntry>, dir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+export async function extractFiles(
+  files: AsyncIterable<FileEntry>,
+  dir: string,
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
   const checked = new Set<string>([root]);
   const dirs: Array<[string, number, number]> = [];
   const result: ExtractResult = { written: 0, skipped: [] };
-  const refuse = (path: string, why: string): ArchiveError => new ArchiveError(`extract ${path}: ${why}`, { entry: path });
+  const refuse = (path: string, why: string): ArchiveError =>
+    new ArchiveError(`extract ${path}: ${why}`, { entry: path });
 
   /** Makes (or checks) each directory above `target`, refusing any that is a symlink or not a directory. */
   async function parents(path: string, target: string): Promise<void> {
-    const rel = target.slice(root.length + 1).split(sep).slice(0, -1);
+    const rel = target
+      .slice(root.length + 1)
+      .split(sep)
+      .slice(0, -1);
     let at = root;
     for (const part of rel) {
       at = join(at, part);
       if (checked.has(at)) continue;
-      const stat = await lstat(at).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      const stat = await lstat(at).catch((e: NodeJS.ErrnoException) =>
+        e.code === 'ENOENT' ? undefined : Promise.reject(e),
+      );
       if (stat === undefined) await mkdir(at, 0o755);
-      else if (!stat.isDirectory()) throw refuse(path, `${at} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; extract writes through neither`);
+      else if (!stat.isDirectory())
+        throw refuse(
+          path,
+          `${at} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; extract writes through neither`,
+        );
       checked.add(at);
     }
   }
 
   for await (const file of files) {
     const rel = file.path.replace(/^\/+/, '');
-    if (rel === '' || rel.split('/').some((p) => p === '..' || p === '.' || p === '')) throw refuse(file.path, 'not a clean path inside the image');
+    if (rel === '' || rel.split('/').some((p) => p === '..' || p === '.' || p === ''))
+      throw refuse(file.path, 'not a clean path inside the image');
     const target = join(root, ...rel.split('/'));
     if (!target.startsWith(root + sep)) throw refuse(file.path, 'outside the folder');
     if ((file.type === 'char' || file.type === 'block' || file.type === 'fifo') && !options.devices) {
@@ -57,7 +72,8 @@ export async function extractFiles(files: AsyncIterable<FileEntry>, dir: string,
     }
     await parents(file.path, target);
     const existing = await lstat(target).catch(() => undefined);
-    if (existing !== undefined && !(existing.isDirectory() && file.type === 'directory')) await rm(target, { recursive: true, force: true });
+    if (existing !== undefined && !(existing.isDirectory() && file.type === 'directory'))
+      await rm(target, { recursive: true, force: true });
     switch (file.type) {
       case 'directory':
         if (existing === undefined || !existing.isDirectory()) await mkdir(target, 0o700);
@@ -65,7 +81,11 @@ export async function extractFiles(files: AsyncIterable<FileEntry>, dir: string,
         dirs.push([target, file.mode, file.mtime]);
         break;
       case 'file': {
-        const handle = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+        const handle = await open(
+          target,
+          constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+          0o600,
+        );
         try {
           for await (const piece of file.content()) await handle.write(piece);
         } finally {
@@ -83,15 +103,23 @@ export async function extractFiles(files: AsyncIterable<FileEntry>, dir: string,
         const source = join(root, ...(file.linkname ?? '').replace(/^\/+/, '').split('/'));
         const real = await realpath(source).catch(() => undefined);
         const stat = real === undefined ? undefined : await lstat(real);
-        if (real === undefined || !real.startsWith(root + sep) || !stat?.isFile()) throw refuse(file.path, `its hard link target ${file.linkname} is not a file inside the folder`);
+        if (real === undefined || !real.startsWith(root + sep) || !stat?.isFile())
+          throw refuse(file.path, `its hard link target ${file.linkname} is not a file inside the folder`);
         await link(real, target);
         break;
       }
       default: {
-        const kind = file.type === 'fifo' ? ['p'] : [file.type === 'char' ? 'c' : 'b', String(file.devmajor ?? 0), String(file.devminor ?? 0)];
+        const kind =
+          file.type === 'fifo'
+            ? ['p']
+            : [file.type === 'char' ? 'c' : 'b', String(file.devmajor ?? 0), String(file.devminor ?? 0)];
         // node:child_process is loaded only by an extract that makes devices (Node has no mknod)
         const { execFile } = await import('node:child_process');
-        await new Promise<void>((resolve, reject) => execFile('mknod', ['-m', (file.mode & 0o7777).toString(8), target, ...kind], (error) => (error ? reject(refuse(file.path, `mknod failed: ${error.message}`)) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          execFile('mknod', ['-m', (file.mode & 0o7777).toString(8), target, ...kind], (error) =>
+            error ? reject(refuse(file.path, `mknod failed: ${error.message}`)) : resolve(),
+          ),
+        );
       }
     }
     result.written++;

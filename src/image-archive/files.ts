@@ -55,7 +55,10 @@ class LayerContent {
     let entry: TarReadEntry | undefined;
     while (this.#ordinal < item.ordinal) {
       const next = await this.#entries!.next();
-      if (next.done) throw new ArchiveError(`layer ${item.layer} ended before its entry ${JSON.stringify(item.header.name)}: it changed since it was listed`);
+      if (next.done)
+        throw new ArchiveError(
+          `layer ${item.layer} ended before its entry ${JSON.stringify(item.header.name)}: it changed since it was listed`,
+        );
       entry = next.value;
       this.#ordinal++;
     }
@@ -119,7 +122,17 @@ export class ImageFiles {
     const first = data === undefined ? undefined : firstPath.get(data);
     // the first path of a file shared by hard links holds the content (and the file's metadata)
     const h = data !== undefined && first === undefined ? data.header : node.header;
-    const entry: FileEntry = { path: `/${node.path}`, type: h.type, mode: h.mode, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size, mtime: h.mtime, layer: this.#layerRef(node.layer), content: emptyContent };
+    const entry: FileEntry = {
+      path: `/${node.path}`,
+      type: h.type,
+      mode: h.mode,
+      uid: h.uid ?? 0,
+      gid: h.gid ?? 0,
+      size: h.size,
+      mtime: h.mtime,
+      layer: this.#layerRef(node.layer),
+      content: emptyContent,
+    };
     if (h.uname !== undefined) entry.uname = h.uname;
     if (h.gname !== undefined) entry.gname = h.gname;
     if (h.devmajor !== undefined) entry.devmajor = h.devmajor;

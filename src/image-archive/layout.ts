@@ -8,7 +8,16 @@ import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import { DOCKER_LAYER, DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, platformOf, type Descriptor, type ImageConfig } from '../oci.js';
+import {
+  DOCKER_LAYER,
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  platformOf,
+  type Descriptor,
+  type ImageConfig,
+} from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
@@ -41,8 +50,14 @@ export class ArchiveLayout {
     for await (const entry of readTar(access)) {
       const name = memberName(entry.name);
       if (entry.type === 'file') layout.#members.set(name, { offset: entry.offset, size: entry.size });
-      else if (entry.type === 'symlink' && entry.linkname !== undefined) layout.#members.set(name, { offset: 0, size: 0, linkTo: memberName(posix.join(posix.dirname(name), entry.linkname)) });
-      else if (entry.type === 'hardlink' && entry.linkname !== undefined) layout.#members.set(name, { offset: 0, size: 0, linkTo: memberName(entry.linkname) });
+      else if (entry.type === 'symlink' && entry.linkname !== undefined)
+        layout.#members.set(name, {
+          offset: 0,
+          size: 0,
+          linkTo: memberName(posix.join(posix.dirname(name), entry.linkname)),
+        });
+      else if (entry.type === 'hardlink' && entry.linkname !== undefined)
+        layout.#members.set(name, { offset: 0, size: 0, linkTo: memberName(entry.linkname) });
     }
     if (layout.#members.has('index.json') && layout.#members.has('oci-layout')) {
       layout.format = 'oci';
@@ -50,7 +65,9 @@ export class ArchiveLayout {
     } else if (layout.#members.has('manifest.json')) {
       await layout.#readDockerArchive();
     } else {
-      throw new ArchiveError('not an image archive: it has neither an OCI layout (index.json, oci-layout) nor a docker-archive manifest.json');
+      throw new ArchiveError(
+        'not an image archive: it has neither an OCI layout (index.json, oci-layout) nor a docker-archive manifest.json',
+      );
     }
     return layout;
   }
@@ -60,7 +77,8 @@ export class ArchiveLayout {
     const path = this.#layerPaths.get(image)?.[index];
     if (path === undefined) throw new ArchiveError(`the image has no layer ${index}`);
     const member = this.#member(path);
-    if (member === undefined) throw new ArchiveError(`the archive lacks ${path}, layer ${index} of ${image.digest}`, { entry: path });
+    if (member === undefined)
+      throw new ArchiveError(`the archive lacks ${path}, layer ${index} of ${image.digest}`, { entry: path });
     return sliceAccess(this.#access, member.offset, member.size);
   }
 
@@ -83,7 +101,11 @@ export class ArchiveLayout {
   async #bytes(name: string): Promise<Uint8Array | undefined> {
     const member = this.#member(name);
     if (member === undefined) return undefined;
-    if (member.size > MAX_JSON) throw new ArchiveError(`${name} is ${member.size} bytes, more than a manifest or config can be here (${MAX_JSON})`, { entry: name });
+    if (member.size > MAX_JSON)
+      throw new ArchiveError(
+        `${name} is ${member.size} bytes, more than a manifest or config can be here (${MAX_JSON})`,
+        { entry: name },
+      );
     return this.#access.read(member.offset, member.size);
   }
 
@@ -108,7 +130,8 @@ export class ArchiveLayout {
 
   async #readDockerArchive(): Promise<void> {
     const manifest = await this.#json('manifest.json');
-    if (!Array.isArray(manifest)) throw new ArchiveError('manifest.json is not a list of images', { entry: 'manifest.json' });
+    if (!Array.isArray(manifest))
+      throw new ArchiveError('manifest.json is not a list of images', { entry: 'manifest.json' });
     for (const item of manifest as Array<Record<string, unknown>>) {
       const configPath = item['Config'];
       const layers = item['Layers'];
@@ -127,7 +150,11 @@ export class ArchiveLayout {
         layers: (layers as string[]).map((path, i) => {
           const member = this.#member(memberName(path));
           const diffId = diffIds[i];
-          const descriptor: LayerDescriptor = { digest: diffId ?? '', mediaType: DOCKER_LAYER, size: member?.size ?? 0 };
+          const descriptor: LayerDescriptor = {
+            digest: diffId ?? '',
+            mediaType: DOCKER_LAYER,
+            size: member?.size ?? 0,
+          };
           if (diffId !== undefined) descriptor.diffId = diffId;
           return descriptor;
         }),
@@ -144,28 +171,49 @@ export class ArchiveLayout {
     const namesByConfig = new Map<string, string[]>();
     if (this.#members.has('manifest.json')) {
       const saved = await this.#json('manifest.json').catch(() => undefined);
-      if (Array.isArray(saved)) for (const item of saved as Array<Record<string, unknown>>) if (typeof item['Config'] === 'string') namesByConfig.set(memberName(item['Config']), stringList(item['RepoTags']));
+      if (Array.isArray(saved))
+        for (const item of saved as Array<Record<string, unknown>>)
+          if (typeof item['Config'] === 'string')
+            namesByConfig.set(memberName(item['Config']), stringList(item['RepoTags']));
     }
-    for (const descriptor of index.manifests as LayoutDescriptor[]) await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
+    for (const descriptor of index.manifests as LayoutDescriptor[])
+      await this.#walk(descriptor, namesOf(descriptor), namesByConfig, 0);
   }
 
-  async #walk(descriptor: LayoutDescriptor, names: string[], namesByConfig: Map<string, string[]>, depth: number): Promise<void> {
+  async #walk(
+    descriptor: LayoutDescriptor,
+    names: string[],
+    namesByConfig: Map<string, string[]>,
+    depth: number,
+  ): Promise<void> {
     if (depth > 4 || typeof descriptor?.digest !== 'string') return;
     // attestations (SBOMs, provenance) are manifests too, of no platform: not images
     if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return;
     const bytes = await this.#blob(descriptor.digest);
     if (bytes === undefined) return; // a platform this archive does not hold
-    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as { mediaType?: string; manifests?: LayoutDescriptor[]; config?: LayoutDescriptor; layers?: LayoutDescriptor[] };
+    const document = (await this.#json(blobPath(descriptor.digest), bytes)) as {
+      mediaType?: string;
+      manifests?: LayoutDescriptor[];
+      config?: LayoutDescriptor;
+      layers?: LayoutDescriptor[];
+    };
     const mediaType = document.mediaType ?? descriptor.mediaType ?? '';
     if (INDEX_TYPES.has(mediaType) || Array.isArray(document.manifests)) {
-      for (const child of document.manifests ?? []) await this.#walk(child, [...names, ...namesOf(child)], namesByConfig, depth + 1);
+      for (const child of document.manifests ?? [])
+        await this.#walk(child, [...names, ...namesOf(child)], namesByConfig, depth + 1);
       return;
     }
     if (!IMAGE_MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
-    if (typeof document.config?.digest !== 'string' || !Array.isArray(document.layers)) throw new ArchiveError(`the manifest ${descriptor.digest} has no config or layers`, { entry: blobPath(descriptor.digest) });
+    if (typeof document.config?.digest !== 'string' || !Array.isArray(document.layers))
+      throw new ArchiveError(`the manifest ${descriptor.digest} has no config or layers`, {
+        entry: blobPath(descriptor.digest),
+      });
     const configPath = blobPath(document.config.digest);
     const configBytes = await this.#blob(document.config.digest);
-    if (configBytes === undefined) throw new ArchiveError(`the archive lacks ${configPath}, the config of ${descriptor.digest}`, { entry: configPath });
+    if (configBytes === undefined)
+      throw new ArchiveError(`the archive lacks ${configPath}, the config of ${descriptor.digest}`, {
+        entry: configPath,
+      });
     const config = checkConfig(await this.#json(configPath, configBytes), configPath);
     const diffIds = config.rootfs?.diff_ids ?? [];
     const image: ArchiveImage = {
@@ -174,14 +222,22 @@ export class ArchiveLayout {
       platform: platformOf(config) ?? descriptor.platform,
       config,
       layers: document.layers.map((layer, i) => {
-        if (typeof layer?.digest !== 'string') throw new ArchiveError(`the manifest ${descriptor.digest} has a layer without a digest`);
-        const out: LayerDescriptor = { digest: layer.digest, mediaType: layer.mediaType ?? '', size: typeof layer.size === 'number' ? layer.size : 0 };
+        if (typeof layer?.digest !== 'string')
+          throw new ArchiveError(`the manifest ${descriptor.digest} has a layer without a digest`);
+        const out: LayerDescriptor = {
+          digest: layer.digest,
+          mediaType: layer.mediaType ?? '',
+          size: typeof layer.size === 'number' ? layer.size : 0,
+        };
         if (diffIds[i] !== undefined) out.diffId = diffIds[i];
         return out;
       }),
     };
     this.images.push(image);
-    this.#layerPaths.set(image, image.layers.map((l) => blobPath(l.digest)));
+    this.#layerPaths.set(
+      image,
+      image.layers.map((l) => blobPath(l.digest)),
+    );
   }
 }
 
@@ -197,7 +253,10 @@ function blobPath(digest: string): string {
 
 /** A member's name as looked up: no leading './' or '/'. */
 function memberName(name: string): string {
-  return posix.normalize(name).replace(/^(\.\/|\/)+/, '').replace(/\/$/, '');
+  return posix
+    .normalize(name)
+    .replace(/^(\.\/|\/)+/, '')
+    .replace(/\/$/, '');
 }
 
 function namesOf(descriptor: LayoutDescriptor): string[] {
@@ -213,8 +272,7 @@ function stringList(value: unknown): string[] {
 }
 
 function checkConfig(value: unknown, path: string): ImageConfig {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ArchiveError(`${path} is not an image config`, { entry: path });
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ArchiveError(`${path} is not an image config`, { entry: path });
   return value as ImageConfig;
 }
-
-

@@ -37,7 +37,8 @@ export function imagePath(name: string, where: string): string {
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (out.length === 0) throw new ArchiveError(`${where}: the entry ${JSON.stringify(name)} leads outside the image`, { entry: name });
+      if (out.length === 0)
+        throw new ArchiveError(`${where}: the entry ${JSON.stringify(name)} leads outside the image`, { entry: name });
       out.pop();
     } else out.push(part);
   }
@@ -78,7 +79,8 @@ export class MergedTree {
       }
       const dir = this.#resolveDir(parentOf(path), layer, false, where);
       if (dir === undefined || base.startsWith('.wh..wh.')) {
-        if (dir !== undefined && base === '.wh..wh..opq') for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child);
+        if (dir !== undefined && base === '.wh..wh..opq')
+          for (const child of [...(this.#children.get(dir) ?? [])]) this.#remove(child);
         continue;
       }
       this.#remove(join(dir, base.slice(4)));
@@ -115,7 +117,11 @@ export class MergedTree {
     if (header.type === 'file') node.data = item;
     if (header.type === 'hardlink') {
       const target = this.#linkTarget(header.linkname ?? '', where);
-      if (target?.data === undefined) throw new ArchiveError(`${where}: the hard link ${JSON.stringify(header.name)} points to ${JSON.stringify(header.linkname)}, which is not a file in the image`, { entry: header.name });
+      if (target?.data === undefined)
+        throw new ArchiveError(
+          `${where}: the hard link ${JSON.stringify(header.name)} points to ${JSON.stringify(header.linkname)}, which is not a file in the image`,
+          { entry: header.name },
+        );
       node.data = target.data;
     }
     this.#place(node);
@@ -158,7 +164,10 @@ export class MergedTree {
     return this.#walk(dir, { layer, create, followLast: true, lastIsDir: true, where });
   }
 
-  #walk(path: string, options: { layer: number; create: boolean; followLast: boolean; lastIsDir: boolean; where: string }): string | undefined {
+  #walk(
+    path: string,
+    options: { layer: number; create: boolean; followLast: boolean; lastIsDir: boolean; where: string },
+  ): string | undefined {
     const stack: string[] = [];
     const pending = path.split('/');
     let hops = 0;
@@ -173,7 +182,8 @@ export class MergedTree {
       const node = this.nodes.get(next);
       const last = !pending.some((p) => p !== '' && p !== '.');
       if (node?.header.type === 'symlink' && (!last || options.followLast)) {
-        if (++hops > MAX_HOPS) throw new ArchiveError(`${options.where}: too many symbolic links under ${JSON.stringify(path)}`);
+        if (++hops > MAX_HOPS)
+          throw new ArchiveError(`${options.where}: too many symbolic links under ${JSON.stringify(path)}`);
         const target = node.header.linkname ?? '';
         if (target.startsWith('/')) stack.length = 0;
         pending.unshift(...target.split('/'));
@@ -182,7 +192,12 @@ export class MergedTree {
       if (node?.header.type !== 'directory' && (!last || options.lastIsDir)) {
         if (!options.create) return undefined;
         if (node !== undefined) this.#remove(next);
-        this.#place({ path: next, header: { name: next, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 }, layer: options.layer, seq: this.#seq++ });
+        this.#place({
+          path: next,
+          header: { name: next, type: 'directory', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: 0 },
+          layer: options.layer,
+          seq: this.#seq++,
+        });
       }
       stack.push(part);
     }

@@ -21,7 +21,11 @@ export interface Client {
 }
 
 /** PlatformsOf: asks the registry itself for the platforms of `name` (a reference pinned to a digest). */
-export type PlatformsOf = (name: string, authConfig: AuthConfig | undefined, signal: AbortSignal | undefined) => Promise<Platform[]>;
+export type PlatformsOf = (
+  name: string,
+  authConfig: AuthConfig | undefined,
+  signal: AbortSignal | undefined,
+) => Promise<Platform[]>;
 
 /** What `Docker` gives the operations beyond `api` and `credentials`; kept off the public surface. */
 export interface EngineHelpers {

@@ -18,7 +18,12 @@ export interface AttestationsOptions extends Cancellable {
 }
 
 /** The option names of AttestationsOptions. */
-export const ATTESTATIONS_OPTIONS = optionNames<AttestationsOptions>({ platform: true, type: true, statement: true, signal: true });
+export const ATTESTATIONS_OPTIONS = optionNames<AttestationsOptions>({
+  platform: true,
+  type: true,
+  statement: true,
+  signal: true,
+});
 
 /**
  * imageAttestations: GET /images/{name}/attestations (API 1.55): the in-toto statements attached to an image's
@@ -26,12 +31,20 @@ export const ATTESTATIONS_OPTIONS = optionNames<AttestationsOptions>({ platform:
  * no indexes (a graph driver) answers 501, which is NotImplemented; a missing image, or platform
  * of it, is ImageNotFound.
  */
-export async function imageAttestations(client: Client, name: string, options: AttestationsOptions = {}): Promise<AttestationStatement[]> {
+export async function imageAttestations(
+  client: Client,
+  name: string,
+  options: AttestationsOptions = {},
+): Promise<AttestationStatement[]> {
   checkOptions('imageAttestations', options, ATTESTATIONS_OPTIONS);
   checkImageName(name, 'name');
   const platform = options.platform === undefined ? undefined : platformJson(options.platform);
-  const types = options.type === undefined ? undefined : typeof options.type === 'string' ? [options.type] : options.type;
-  if (types !== undefined && (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string' || t === ''))) {
+  const types =
+    options.type === undefined ? undefined : typeof options.type === 'string' ? [options.type] : options.type;
+  if (
+    types !== undefined &&
+    (!Array.isArray(types) || types.length === 0 || types.some((t) => typeof t !== 'string' || t === ''))
+  ) {
     throw new InvalidArgument('attestations: type must be a predicate type URI or a non-empty array of them');
   }
   await client.api.requireVersion('1.55', 'attestations');
@@ -44,7 +57,11 @@ export async function imageAttestations(client: Client, name: string, options: A
     })
     .catch((error: unknown) => {
       if (error instanceof APIError && error.statusCode === 501) {
-        throw new NotImplemented(501, error.explanation, 'attestations need the containerd image store, and this engine has another');
+        throw new NotImplemented(
+          501,
+          error.explanation,
+          'attestations need the containerd image store, and this engine has another',
+        );
       }
       throw error;
     });

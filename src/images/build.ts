@@ -101,10 +101,35 @@ export interface BuildOptions extends Cancellable {
 
 /** The option names of BuildOptions. */
 export const BUILD_OPTIONS = optionNames<BuildOptions>({
-  path: true, fileobj: true, tag: true, quiet: true, noCache: true, rm: true, timeout: true, customContext: true, encoding: true, pull: true,
-  forceRm: true, dockerfile: true, buildArgs: true, containerLimits: true, shmSize: true, labels: true, cacheFrom: true, target: true,
-  networkMode: true, squash: true, extraHosts: true, platform: true, isolation: true, authConfigs: true, builder: true, buildId: true,
-  secrets: true, ssh: true, signal: true,
+  path: true,
+  fileobj: true,
+  tag: true,
+  quiet: true,
+  noCache: true,
+  rm: true,
+  timeout: true,
+  customContext: true,
+  encoding: true,
+  pull: true,
+  forceRm: true,
+  dockerfile: true,
+  buildArgs: true,
+  containerLimits: true,
+  shmSize: true,
+  labels: true,
+  cacheFrom: true,
+  target: true,
+  networkMode: true,
+  squash: true,
+  extraHosts: true,
+  platform: true,
+  isolation: true,
+  authConfigs: true,
+  builder: true,
+  buildId: true,
+  secrets: true,
+  ssh: true,
+  signal: true,
 });
 
 /** BuildKitOptions: BuildOptions for a build on the engine's BuildKit, whose events are BuildKit's. */
@@ -118,11 +143,19 @@ export interface BuildOutput<E = ProgressEvent> {
   log: E[];
 }
 
-const LIMIT_KEYS: ReadonlyArray<keyof ContainerLimits> = ['memory', 'memswap', 'cpushares', 'cpusetcpus', 'cpuperiod', 'cpuquota'];
+const LIMIT_KEYS: ReadonlyArray<keyof ContainerLimits> = [
+  'memory',
+  'memswap',
+  'cpushares',
+  'cpusetcpus',
+  'cpuperiod',
+  'cpuquota',
+];
 
 function checkRecord(value: unknown, what: string): void {
   if (value === undefined) return;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgument(`${what} must be an object of strings`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidArgument(`${what} must be an object of strings`);
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new InvalidArgument(`${what}.${k} must be a string`);
   }
@@ -134,7 +167,10 @@ export function buildQuery(options: BuildOptions, dockerfile: string | undefined
   for (const t of tags) parseReference(t, 'tag');
   checkRecord(options.buildArgs, 'buildArgs');
   checkRecord(options.labels, 'labels');
-  if (options.cacheFrom !== undefined && (!Array.isArray(options.cacheFrom) || options.cacheFrom.some((c) => typeof c !== 'string'))) {
+  if (
+    options.cacheFrom !== undefined &&
+    (!Array.isArray(options.cacheFrom) || options.cacheFrom.some((c) => typeof c !== 'string'))
+  ) {
     throw new InvalidArgument('cacheFrom must be an array of image names');
   }
   if (options.target !== undefined) checkTag(options.target, 'target');
@@ -198,7 +234,11 @@ export function fromRegistries(dockerfile: string): string[] {
   return [...registries];
 }
 
-async function registryConfig(client: Client, options: BuildOptions, context: BuildContext): Promise<string | undefined> {
+async function registryConfig(
+  client: Client,
+  options: BuildOptions,
+  context: BuildContext,
+): Promise<string | undefined> {
   const configs: Record<string, AuthConfig> = { ...options.authConfigs };
   if (context.dockerfileText !== undefined) {
     // Only the registries this build pulls from: a broken helper for another one cannot break it.
@@ -237,17 +277,22 @@ export function builtImageId(logs: readonly ProgressEvent[]): string | undefined
  */
 export function buildImage(client: Client, options: BuildKitOptions): Job<BuildOutput<BuildKitEvent>, BuildKitEvent>;
 export function buildImage(client: Client, options: BuildOptions): Job<BuildOutput, ProgressEvent>;
-export function buildImage(client: Client, options: BuildOptions): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
+export function buildImage(
+  client: Client,
+  options: BuildOptions,
+): Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
   return new Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>(async (scope) => {
     checkOptions('buildImage', options, BUILD_OPTIONS);
-    if (options.path === undefined && options.fileobj === undefined) throw new InvalidArgument('build: either path or fileobj needs to be provided');
+    if (options.path === undefined && options.fileobj === undefined)
+      throw new InvalidArgument('build: either path or fileobj needs to be provided');
     if (options.encoding !== undefined && options.encoding !== 'gzip' && options.encoding !== 'identity') {
       throw new InvalidArgument('encoding must be "gzip" or "identity"');
     }
     buildQuery(options, undefined); // refuse bad parameters before anything is read
     const buildkit = options.builder === 'buildkit';
     const wantsSession = options.secrets !== undefined || options.ssh !== undefined;
-    if (wantsSession && !buildkit) throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
+    if (wantsSession && !buildkit)
+      throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
     checkSessionOptions(options);
     const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
     const gzip = options.encoding === 'gzip';
@@ -258,15 +303,20 @@ export function buildImage(client: Client, options: BuildOptions): Job<BuildOutp
             gzip,
             reuseBuffer: client.api.bodyChunksReusable,
           })
-        : await contextFromFileobj(options.fileobj!, { ...(options.customContext ? { customContext: true } : {}), gzip: gzip && !options.customContext });
-    const dockerfile = context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
+        : await contextFromFileobj(options.fileobj!, {
+            ...(options.customContext ? { customContext: true } : {}),
+            gzip: gzip && !options.customContext,
+          });
+    const dockerfile =
+      context.dockerfile ?? (options.path === undefined && options.customContext ? options.dockerfile : undefined);
     const headers: Record<string, string> = { 'Content-Type': 'application/x-tar' };
     if (gzip) headers['Content-Encoding'] = 'gzip';
     const registry = await registryConfig(client, options, context);
     if (registry) headers['X-Registry-Config'] = registry;
     // BuildKit goes on after its client is gone unless told: cancelling asks the engine to stop.
     const cancelOnEngine = (): void => {
-      if (buildkit && buildId) client.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
+      if (buildkit && buildId)
+        client.api.call('POST', '/build/cancel', { query: { id: buildId }, timeout: 10_000 }).catch(() => {});
     };
     scope.signal.addEventListener('abort', cancelOnEngine, { once: true });
     // A BuildKit build calls back into its session (credentials for FROM, secrets, ssh), which
@@ -290,11 +340,20 @@ export function buildImage(client: Client, options: BuildOptions): Job<BuildOutp
   }, signalOf(options));
 }
 
-async function openSession(client: Client, options: BuildOptions, signal: AbortSignal, needed: boolean): Promise<BuildSession | undefined> {
+async function openSession(
+  client: Client,
+  options: BuildOptions,
+  signal: AbortSignal,
+  needed: boolean,
+): Promise<BuildSession | undefined> {
   const sessionOptions: SessionOptions = {
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.ssh ? { ssh: options.ssh } : {}),
-    credentials: (host) => client.credentials.resolve(host, options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host]),
+    credentials: (host) =>
+      client.credentials.resolve(
+        host,
+        options.authConfigs?.[serverAddressOf(registryHostname(host))] ?? options.authConfigs?.[host],
+      ),
     signal,
   };
   // POST /session is deprecated from API 1.53: there the session goes through the Control API on
@@ -310,12 +369,18 @@ async function openSession(client: Client, options: BuildOptions, signal: AbortS
     return await BuildSession.open(client.api, sessionOptions);
   } catch (error) {
     if (error instanceof NotFound && !needed) return undefined;
-    if (error instanceof NotFound) throw new InvalidArgument(`secrets and ssh need a BuildKit session, and the engine has none (POST /session: ${error.message})`);
+    if (error instanceof NotFound)
+      throw new InvalidArgument(
+        `secrets and ssh need a BuildKit session, and the engine has none (POST /session: ${error.message})`,
+      );
     throw error;
   }
 }
 
-async function readClassic(body: AsyncIterable<Uint8Array>, scope: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput> {
+async function readClassic(
+  body: AsyncIterable<Uint8Array>,
+  scope: JobScope<ProgressEvent | BuildKitEvent>,
+): Promise<BuildOutput> {
   let logs: ProgressEvent[];
   try {
     logs = await readProgress(body, (event) => scope.emit(event), { keep: 'all' });
@@ -328,7 +393,10 @@ async function readClassic(body: AsyncIterable<Uint8Array>, scope: JobScope<Prog
   return { imageId, log: logs };
 }
 
-async function readBuildKit(body: AsyncIterable<Uint8Array>, scope: JobScope<ProgressEvent | BuildKitEvent>): Promise<BuildOutput<BuildKitEvent>> {
+async function readBuildKit(
+  body: AsyncIterable<Uint8Array>,
+  scope: JobScope<ProgressEvent | BuildKitEvent>,
+): Promise<BuildOutput<BuildKitEvent>> {
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;

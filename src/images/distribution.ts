@@ -16,7 +16,11 @@ export interface DistributionOptions extends Cancellable {
 export const DISTRIBUTION_OPTIONS = optionNames<DistributionOptions>({ authConfig: true, signal: true });
 
 /** inspectDistribution: GET /distribution/{name}/json, the manifest descriptor and platforms, from the registry. */
-export async function inspectDistribution(client: Client, name: string, options: DistributionOptions = {}): Promise<DistributionInspect> {
+export async function inspectDistribution(
+  client: Client,
+  name: string,
+  options: DistributionOptions = {},
+): Promise<DistributionInspect> {
   checkOptions('inspectDistribution', options, DISTRIBUTION_OPTIONS);
   const ref = parseReference(name, 'name');
   const auth = await client.credentials.resolve(registryOf(ref.repository), options.authConfig);

@@ -36,7 +36,13 @@ export interface EnsureOptions extends Cancellable {
 }
 
 /** The option names of EnsureOptions. */
-export const ENSURE_OPTIONS = optionNames<EnsureOptions>({ pull: true, platform: true, authConfig: true, retries: true, signal: true });
+export const ENSURE_OPTIONS = optionNames<EnsureOptions>({
+  pull: true,
+  platform: true,
+  authConfig: true,
+  retries: true,
+  signal: true,
+});
 
 interface Flight {
   /** The flight's outcome: the image's inspect data. */
@@ -64,7 +70,16 @@ export class EnsureFlights {
     let flight = this.#flights.get(key);
     // (a flight whose last waiter left is ending: a new caller starts another)
     if (!flight || flight.abandoned) {
-      const started: Flight = { result: undefined as unknown as Promise<ImageAttrs>, totals: new ProgressTotals(), tries: 0, listeners: new Set(), waiters: 0, handedOut: 0, controller: undefined, abandoned: false };
+      const started: Flight = {
+        result: undefined as unknown as Promise<ImageAttrs>,
+        totals: new ProgressTotals(),
+        tries: 0,
+        listeners: new Set(),
+        waiters: 0,
+        handedOut: 0,
+        controller: undefined,
+        abandoned: false,
+      };
       started.result = Promise.resolve()
         .then(() => work(started))
         .finally(() => {
@@ -89,7 +104,18 @@ function checkPolicy(policy: unknown): PullPolicy {
 
 /** True when the local image `attrs` is what the policy and platform accept without a pull. */
 function fits(attrs: ImageAttrs, policy: PullPolicy, platform: PlatformParts | undefined): boolean {
-  if (platform && !platformMatches({ os: attrs.Os ?? '', architecture: attrs.Architecture ?? '', ...(attrs.Variant ? { variant: attrs.Variant } : {}) }, platform)) return false;
+  if (
+    platform &&
+    !platformMatches(
+      {
+        os: attrs.Os ?? '',
+        architecture: attrs.Architecture ?? '',
+        ...(attrs.Variant ? { variant: attrs.Variant } : {}),
+      },
+      platform,
+    )
+  )
+    return false;
   if (typeof policy === 'object') {
     const created = Date.parse(attrs.Created ?? '');
     return Number.isFinite(created) && Date.now() - created <= policy.maxAge;
@@ -136,12 +162,27 @@ export function ensureImage<T = ImageAttrs>(
           });
           if (present && fits(present, policy, platform)) return present;
           if (policy === 'never') {
-            throw new ImageNotFound(404, present ? `${reference} is here, but not for platform ${platformName}` : `No such image: ${reference}`, 'ensure (pull: never)');
+            throw new ImageNotFound(
+              404,
+              present ? `${reference} is here, but not for platform ${platformName}` : `No such image: ${reference}`,
+              'ensure (pull: never)',
+            );
           }
         }
         if (flight.abandoned) throw new AbortError('every caller waiting for the image left');
         const signal = (flight.controller = new AbortController()).signal;
-        const pull = startPull(client, reference, { ...(platformName !== undefined ? { platform: platformName } : {}), ...(options.authConfig ? { authConfig: options.authConfig } : {}), retries, signal }, where, async () => undefined);
+        const pull = startPull(
+          client,
+          reference,
+          {
+            ...(platformName !== undefined ? { platform: platformName } : {}),
+            ...(options.authConfig ? { authConfig: options.authConfig } : {}),
+            retries,
+            signal,
+          },
+          where,
+          async () => undefined,
+        );
         try {
           for await (const event of pull) {
             flight.totals.update(event);

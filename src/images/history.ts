@@ -17,7 +17,11 @@ export interface HistoryOptions extends Cancellable {
 export const HISTORY_OPTIONS = optionNames<HistoryOptions>({ platform: true, signal: true });
 
 /** imageHistory: GET /images/{name}/history, the image's layers and the steps that made them. */
-export async function imageHistory(client: Client, name: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+export async function imageHistory(
+  client: Client,
+  name: string,
+  options: HistoryOptions = {},
+): Promise<HistoryEntry[]> {
   checkOptions('imageHistory', options, HISTORY_OPTIONS);
   checkImageName(name, 'name');
   const platform = options.platform === undefined ? undefined : platformJson(options.platform);

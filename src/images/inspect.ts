@@ -23,7 +23,8 @@ export async function inspectImage(client: Client, name: string, options: Inspec
   checkOptions('inspectImage', options, INSPECT_OPTIONS);
   checkImageName(name, 'name');
   const platform = options.platform === undefined ? undefined : platformJson(options.platform);
-  if (platform !== undefined && options.manifests) throw new InvalidArgument('inspect: platform and manifests cannot be asked for together');
+  if (platform !== undefined && options.manifests)
+    throw new InvalidArgument('inspect: platform and manifests cannot be asked for together');
   if (platform !== undefined) await client.api.requireVersion('1.49', 'inspect: platform');
   if (options.manifests) await client.api.requireVersion('1.48', 'inspect: manifests');
   return client.api.json<ImageAttrs>('GET', formatPath('/images/{}/json', name), {

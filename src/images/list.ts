@@ -23,13 +23,22 @@ export interface ListOptions extends Cancellable {
 }
 
 /** The option names of ListOptions. */
-export const LIST_OPTIONS = optionNames<ListOptions>({ name: true, all: true, filters: true, manifests: true, sharedSize: true, identity: true, signal: true });
+export const LIST_OPTIONS = optionNames<ListOptions>({
+  name: true,
+  all: true,
+  filters: true,
+  manifests: true,
+  sharedSize: true,
+  identity: true,
+  signal: true,
+});
 
 /** listImages: GET /images/json, the engine's summaries. */
 export async function listImages(client: Client, options: ListOptions = {}): Promise<ImageSummary[]> {
   checkOptions('listImages', options, LIST_OPTIONS);
   // the engine answers 400 to identity without manifests: said here, before anything is sent
-  if (options.identity && !options.manifests) throw new InvalidArgument('list: identity needs manifests: true (identity is part of each manifest summary)');
+  if (options.identity && !options.manifests)
+    throw new InvalidArgument('list: identity needs manifests: true (identity is part of each manifest summary)');
   const filters = { ...options.filters };
   if (options.name !== undefined) {
     checkImageName(options.name, 'name');
@@ -40,7 +49,13 @@ export async function listImages(client: Client, options: ListOptions = {}): Pro
   if (options.sharedSize) await client.api.requireVersion('1.42', 'list: sharedSize');
   return client.api.json<ImageSummary[]>('GET', '/images/json', {
     shape: imageSummaries,
-    query: { all: options.all, filters: encodeFilters(filters), manifests: options.manifests, 'shared-size': options.sharedSize, identity: options.identity },
+    query: {
+      all: options.all,
+      filters: encodeFilters(filters),
+      manifests: options.manifests,
+      'shared-size': options.sharedSize,
+      identity: options.identity,
+    },
     signal: options.signal,
   });
 }

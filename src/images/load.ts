@@ -22,12 +22,19 @@ export interface LoadResult {
  * The archive at `path`, checked before anything is sent, and its size: then read as the socket
  * takes it, through one reused buffer when the transport is done with each chunk before the next.
  */
-async function archiveFile(path: string, reuse: boolean): Promise<{ body: AsyncIterable<Uint8Array>; bodyLength: number }> {
+async function archiveFile(
+  path: string,
+  reuse: boolean,
+): Promise<{ body: AsyncIterable<Uint8Array>; bodyLength: number }> {
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new InvalidArgument(`data: cannot read ${path}: ${error.code ?? error.message}`);
   });
   if (!info.isFile()) throw new InvalidArgument(`data: ${path} is not a file`);
-  const chunks = fileChunks(path, reuse ? {} : undefined, (error) => new ImageLoadError(`cannot read ${path}: ${error.code ?? error.message}`, []));
+  const chunks = fileChunks(
+    path,
+    reuse ? {} : undefined,
+    (error) => new ImageLoadError(`cannot read ${path}: ${error.code ?? error.message}`, []),
+  );
   return { body: ofSize(chunks, info.size, path), bodyLength: info.size };
 }
 
@@ -51,7 +58,11 @@ export function ofSize(chunks: AsyncIterable<Uint8Array>, size: number, path: st
  * rejects with ImageLoadError, whether it says so in an error line (Docker) or with an error
  * status (Podman: 500); the status is kept as the error's `cause`, an APIError.
  */
-export function loadImages(client: Client, data: BinarySource | string, options: LoadOptions = {}): Job<LoadResult, ProgressEvent> {
+export function loadImages(
+  client: Client,
+  data: BinarySource | string,
+  options: LoadOptions = {},
+): Job<LoadResult, ProgressEvent> {
   return new Job<LoadResult, ProgressEvent>(async (scope) => {
     checkOptions('loadImages', options, LOAD_OPTIONS);
     const given = typeof data === 'string' ? undefined : toBodySource(data, 'data');
@@ -59,7 +70,9 @@ export function loadImages(client: Client, data: BinarySource | string, options:
     if (platforms.needs) await client.api.requireVersion(...platforms.needs);
     // a file goes with its size as Content-Length, as curl -T sends it: no chunked framing for
     // the engine to take apart
-    const { body, bodyLength } = given ? { body: given, bodyLength: undefined } : await archiveFile(data as string, client.api.bodyChunksReusable);
+    const { body, bodyLength } = given
+      ? { body: given, bodyLength: undefined }
+      : await archiveFile(data as string, client.api.bodyChunksReusable);
     const response = await client.api
       .request('POST', '/images/load', {
         query: { quiet: false, platform: platforms.query },

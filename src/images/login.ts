@@ -19,7 +19,14 @@ export interface LoginOptions extends Cancellable {
 }
 
 /** The option names of LoginOptions. */
-export const LOGIN_OPTIONS = optionNames<LoginOptions>({ username: true, password: true, email: true, registry: true, reauth: true, signal: true });
+export const LOGIN_OPTIONS = optionNames<LoginOptions>({
+  username: true,
+  password: true,
+  email: true,
+  registry: true,
+  reauth: true,
+  signal: true,
+});
 
 /** LoginResult: the engine's answer to POST /auth, with its field names. */
 export interface LoginResult {

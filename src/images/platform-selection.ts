@@ -17,9 +17,16 @@ export interface PlatformSelection {
  */
 export function platformSelection(where: string, platform: unknown, platforms: unknown): PlatformSelection {
   if (platforms === undefined) {
-    return platform === undefined ? { query: undefined, needs: undefined } : { query: platformJson(platform), needs: ['1.48', `${where}: platform`] };
+    return platform === undefined
+      ? { query: undefined, needs: undefined }
+      : { query: platformJson(platform), needs: ['1.48', `${where}: platform`] };
   }
-  if (platform !== undefined) throw new InvalidArgument(`${where}: platform and platforms cannot be given together (platforms takes one too)`);
-  if (!Array.isArray(platforms) || platforms.length === 0) throw new InvalidArgument(`${where}: platforms must be a non-empty array of platforms`);
-  return { query: new Repeated(platforms.map((p, i) => platformJson(p, `platforms[${i}]`))), needs: ['1.52', `${where}: platforms`] };
+  if (platform !== undefined)
+    throw new InvalidArgument(`${where}: platform and platforms cannot be given together (platforms takes one too)`);
+  if (!Array.isArray(platforms) || platforms.length === 0)
+    throw new InvalidArgument(`${where}: platforms must be a non-empty array of platforms`);
+  return {
+    query: new Repeated(platforms.map((p, i) => platformJson(p, `platforms[${i}]`))),
+    needs: ['1.52', `${where}: platforms`],
+  };
 }

@@ -22,7 +22,15 @@ export interface PruneBuildsOptions extends Cancellable {
 }
 
 /** The option names of PruneBuildsOptions. */
-export const PRUNE_BUILDS_OPTIONS = optionNames<PruneBuildsOptions>({ keepStorage: true, reservedSpace: true, maxUsedSpace: true, minFreeSpace: true, all: true, filters: true, signal: true });
+export const PRUNE_BUILDS_OPTIONS = optionNames<PruneBuildsOptions>({
+  keepStorage: true,
+  reservedSpace: true,
+  maxUsedSpace: true,
+  minFreeSpace: true,
+  all: true,
+  filters: true,
+  signal: true,
+});
 
 /** PruneBuildsResult: the build cache records `pruneBuilds` removed, and the bytes it freed. */
 export interface PruneBuildsResult {
@@ -37,9 +45,11 @@ export async function pruneBuilds(client: Client, options: PruneBuildsOptions = 
   checkOptions('pruneBuilds', options, PRUNE_BUILDS_OPTIONS);
   for (const key of ['keepStorage', 'reservedSpace', 'maxUsedSpace', 'minFreeSpace'] as const) {
     const value = options[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new InvalidArgument(`${key} must be a non-negative integer (bytes)`);
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new InvalidArgument(`${key} must be a non-negative integer (bytes)`);
   }
-  if (options.keepStorage !== undefined && options.reservedSpace !== undefined) throw new InvalidArgument('keepStorage and reservedSpace are one option: give one');
+  if (options.keepStorage !== undefined && options.reservedSpace !== undefined)
+    throw new InvalidArgument('keepStorage and reservedSpace are one option: give one');
   for (const key of ['reservedSpace', 'maxUsedSpace', 'minFreeSpace'] as const) {
     if (options[key] !== undefined) await client.api.requireVersion('1.48', `pruneBuilds: ${key}`);
   }

@@ -28,7 +28,15 @@ export interface PullOptions extends Cancellable {
 }
 
 /** The option names of PullOptions. */
-export const PULL_OPTIONS = optionNames<PullOptions>({ tag: true, allTags: true, authConfig: true, platform: true, retries: true, timeout: true, signal: true });
+export const PULL_OPTIONS = optionNames<PullOptions>({
+  tag: true,
+  allTags: true,
+  authConfig: true,
+  platform: true,
+  retries: true,
+  timeout: true,
+  signal: true,
+});
 
 /** What a pull asks the engine for. */
 export interface PullTarget {
@@ -45,11 +53,14 @@ export function pullTarget(repository: string, options: PullOptions = {}): PullT
   if (options.tag !== undefined) {
     checkTag(options.tag, 'tag');
     if (inline !== undefined && inline !== options.tag) {
-      throw new InvalidArgument(`repository ${JSON.stringify(repository)} already names a tag or digest; leave out options.tag`);
+      throw new InvalidArgument(
+        `repository ${JSON.stringify(repository)} already names a tag or digest; leave out options.tag`,
+      );
     }
   }
   if (options.allTags) {
-    if (inline !== undefined || options.tag !== undefined) throw new InvalidArgument('allTags cannot be combined with a tag or digest');
+    if (inline !== undefined || options.tag !== undefined)
+      throw new InvalidArgument('allTags cannot be combined with a tag or digest');
     return { repository: ref.repository, tag: undefined };
   }
   return { repository: ref.repository, tag: options.tag ?? inline ?? 'latest' };
@@ -95,13 +106,16 @@ export function startPull<T>(
 
 /** `retries`, checked: a whole number, 0 or more. */
 export function checkRetries(retries: unknown): number {
-  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0) throw new InvalidArgument('retries must be a non-negative integer');
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)
+    throw new InvalidArgument('retries must be a non-negative integer');
   return retries;
 }
 
 // a registry's or the engine's word for a failure that will not pass by trying again
-const PERMANENT = /manifest unknown|not found|no such|unauthorized|authentication required|denied|forbidden|invalid reference|\b40[134]\b/i;
-const TRANSIENT = /toomanyrequests|too many requests|rate limit|\b429\b|\b50[0234]\b|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|i\/o timeout|unexpected EOF/i;
+const PERMANENT =
+  /manifest unknown|not found|no such|unauthorized|authentication required|denied|forbidden|invalid reference|\b40[134]\b/i;
+const TRANSIENT =
+  /toomanyrequests|too many requests|rate limit|\b429\b|\b50[0234]\b|service unavailable|bad gateway|gateway time-?out|internal server error|connection reset|broken pipe|i\/o timeout|unexpected EOF/i;
 
 /**
  * isTransientPullError: true for a pull failure that may pass: the registry's rate limit (429, `toomanyrequests`), a

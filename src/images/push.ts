@@ -21,7 +21,13 @@ export interface PushOptions extends Cancellable {
 }
 
 /** The option names of PushOptions. */
-export const PUSH_OPTIONS = optionNames<PushOptions>({ tag: true, authConfig: true, platform: true, timeout: true, signal: true });
+export const PUSH_OPTIONS = optionNames<PushOptions>({
+  tag: true,
+  authConfig: true,
+  platform: true,
+  timeout: true,
+  signal: true,
+});
 
 /** PushedTag: one tag a push sent, as dockwire reads it from the engine's events. */
 export interface PushedTag {
@@ -88,7 +94,8 @@ function pushedTags(log: readonly ProgressEvent[]): PushedTag[] {
   const pushed: PushedTag[] = [];
   for (const event of log) {
     const aux = event.aux as { Tag?: string; Digest?: string; Size?: number } | undefined;
-    if (aux && typeof aux.Digest === 'string') pushed.push({ tag: aux.Tag ?? '', digest: aux.Digest, size: aux.Size ?? 0 });
+    if (aux && typeof aux.Digest === 'string')
+      pushed.push({ tag: aux.Tag ?? '', digest: aux.Digest, size: aux.Size ?? 0 });
   }
   if (pushed.length > 0) return pushed;
   // "TAG: digest: sha256:... size: N"

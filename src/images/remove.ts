@@ -21,12 +21,17 @@ export interface RemoveOptions extends Cancellable {
 export const REMOVE_OPTIONS = optionNames<RemoveOptions>({ force: true, noPrune: true, platforms: true, signal: true });
 
 /** removeImage: DELETE /images/{name}, what was untagged and deleted. */
-export async function removeImage(client: Client, name: string, options: RemoveOptions = {}): Promise<DeleteResponseItem[]> {
+export async function removeImage(
+  client: Client,
+  name: string,
+  options: RemoveOptions = {},
+): Promise<DeleteResponseItem[]> {
   checkOptions('removeImage', options, REMOVE_OPTIONS);
   checkImageName(name, 'image');
   let platforms: Repeated | undefined;
   if (options.platforms !== undefined) {
-    if (!Array.isArray(options.platforms) || options.platforms.length === 0) throw new InvalidArgument('platforms must be a non-empty array of platforms');
+    if (!Array.isArray(options.platforms) || options.platforms.length === 0)
+      throw new InvalidArgument('platforms must be a non-empty array of platforms');
     platforms = new Repeated(options.platforms.map((p, i) => platformJson(p, `platforms[${i}]`)));
     await client.api.requireVersion('1.50', 'remove: platforms');
   }

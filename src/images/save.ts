@@ -29,23 +29,38 @@ export interface SaveOptions extends Cancellable {
 }
 
 /** The option names of SaveOptions. */
-export const SAVE_OPTIONS = optionNames<SaveOptions>({ chunkSize: true, timeout: true, signal: true, borrowChunks: true, platform: true, platforms: true });
+export const SAVE_OPTIONS = optionNames<SaveOptions>({
+  chunkSize: true,
+  timeout: true,
+  signal: true,
+  borrowChunks: true,
+  platform: true,
+  platforms: true,
+});
 
 /**
  * saveImages: GET /images/{name}/get (one image) or /images/get?names= (several), the tarball as
  * an async iterable of chunks, streamed. The input is checked and the request made when iteration
  * starts: bad input is thrown by the first `next()`, as every other failure of the save is.
  */
-export async function* saveImages(client: Client, names: string | readonly string[], options: SaveOptions = {}): AsyncIterable<Uint8Array> {
+export async function* saveImages(
+  client: Client,
+  names: string | readonly string[],
+  options: SaveOptions = {},
+): AsyncIterable<Uint8Array> {
   checkOptions('saveImages', options, SAVE_OPTIONS);
   const list = typeof names === 'string' ? [names] : Array.isArray(names) ? [...(names as readonly string[])] : [];
   if (list.length === 0) throw new InvalidArgument('names must name at least one image');
   for (const name of list) checkImageName(name, 'name');
   const chunkSize = options.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : options.chunkSize;
-  if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new InvalidArgument('chunkSize must be a positive integer or null');
+  if (chunkSize !== null && (!Number.isInteger(chunkSize) || chunkSize < 1))
+    throw new InvalidArgument('chunkSize must be a positive integer or null');
   const borrowed = options.borrowChunks === true;
   const platforms = platformSelection('save', options.platform, options.platforms);
-  const path = list.length === 1 ? formatPath('/images/{}/get', list[0]!) : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
+  const path =
+    list.length === 1
+      ? formatPath('/images/{}/get', list[0]!)
+      : `/images/get${encodeQuery({ names: new Repeated(list) })}`;
   if (platforms.needs) await client.api.requireVersion(...platforms.needs);
   const response = await client.api.request('GET', path, {
     query: { platform: platforms.query },

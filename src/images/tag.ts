@@ -4,7 +4,6 @@ import type { Client } from './api-client.js';
 import { checkOptions, SIGNAL_ONLY, type Cancellable } from '../options.js';
 import { checkImageName, checkRepository, checkTag, splitReference } from '../reference.js';
 
-
 /**
  * tagImage: POST /images/{name}/tag. `repository` may carry the tag (`repo:tag`) when `tag` is not given;
  * with neither, the engine uses `latest`.

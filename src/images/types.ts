@@ -25,7 +25,13 @@ export interface ImageAttrs {
   Variant?: string;
   Os?: string;
   Size?: number;
-  Config?: { Labels?: Record<string, string> | null; Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[] | null; [key: string]: unknown } | null;
+  Config?: {
+    Labels?: Record<string, string> | null;
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    Env?: string[] | null;
+    [key: string]: unknown;
+  } | null;
   /** Where the image came from, as the engine verified it (API 1.53). */
   Identity?: ImageIdentity | null;
   /** Empty (`{}`) for a platform's manifest whose config is not here (seen: Docker 29.7, inspect with `platform`). */
@@ -47,7 +53,12 @@ export interface ImageManifestSummary {
   Size: { Total: number; Content: number };
   Kind: 'image' | 'attestation' | 'unknown';
   /** For an image manifest: its platform, the containers using it (null when none: Docker 28.5 and 29 send null), its unpacked size. */
-  ImageData?: { Platform: Platform; Containers?: string[] | null; Size: { Unpacked: number }; Identity?: ImageIdentity | null } | null;
+  ImageData?: {
+    Platform: Platform;
+    Containers?: string[] | null;
+    Size: { Unpacked: number };
+    Identity?: ImageIdentity | null;
+  } | null;
   /** For an attestation manifest: the digest of the image manifest it is for. */
   AttestationData?: { For: string } | null;
 }
@@ -104,7 +115,6 @@ export interface AttestationStatement {
   /** The in-toto statement (`_type`, `subject`, `predicateType`, `predicate`); only with `statement: true`. */
   Statement?: InTotoStatement;
 }
-
 
 /** ImageSummary: one image of GET /images/json, with the engine's field names. */
 export interface ImageSummary {

@@ -2,8 +2,19 @@
 // result is shaped into Image / RegistryData objects.
 import { ImageNotFound } from '../errors.js';
 import type { Client } from '../images/api-client.js';
-import { buildImage, BUILD_OPTIONS, type BuildKitOptions, type BuildOptions, type BuildOutput } from '../images/build.js';
-import { pruneBuilds, PRUNE_BUILDS_OPTIONS, type PruneBuildsOptions, type PruneBuildsResult } from '../images/prune-builds.js';
+import {
+  buildImage,
+  BUILD_OPTIONS,
+  type BuildKitOptions,
+  type BuildOptions,
+  type BuildOutput,
+} from '../images/build.js';
+import {
+  pruneBuilds,
+  PRUNE_BUILDS_OPTIONS,
+  type PruneBuildsOptions,
+  type PruneBuildsResult,
+} from '../images/prune-builds.js';
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { DISTRIBUTION_OPTIONS, inspectDistribution, type DistributionOptions } from '../images/distribution.js';
 import { EnsureFlights, ensureImage, type EnsureOptions } from '../images/ensure.js';
@@ -89,10 +100,16 @@ export class ImageCollection {
   pull(repository: string, options?: PullOptions & { allTags?: false | undefined }): ProgressJob<Image>;
   pull(repository: string, options: PullOptions): ProgressJob<Image | Image[]>;
   pull(repository: string, options: PullOptions = {}): ProgressJob<Image | Image[]> {
-    return startPull(this.#client, repository, options, 'images.pull', async (target, _log, signal): Promise<Image | Image[]> => {
-      if (target.tag === undefined) return this.list({ name: target.repository, signal });
-      return this.get(joinReference(target.repository, target.tag), { signal });
-    });
+    return startPull(
+      this.#client,
+      repository,
+      options,
+      'images.pull',
+      async (target, _log, signal): Promise<Image | Image[]> => {
+        if (target.tag === undefined) return this.list({ name: target.repository, signal });
+        return this.get(joinReference(target.repository, target.tag), { signal });
+      },
+    );
   }
 
   /** Pushes a repository (or one tag of it); rejects when the registry refuses. */
@@ -125,7 +142,9 @@ export class ImageCollection {
    */
   load(data: BinarySource | string, options: LoadOptions = {}): Job<Image[], ProgressEvent> {
     return this.#checked('images.load', options, LOAD_OPTIONS, () =>
-      mapJob(loadImages(this.#client, data, options), ({ loaded }, signal) => Promise.all(loaded.map((name) => this.get(name, { signal })))),
+      mapJob(loadImages(this.#client, data, options), ({ loaded }, signal) =>
+        Promise.all(loaded.map((name) => this.get(name, { signal }))),
+      ),
     );
   }
 
@@ -138,7 +157,10 @@ export class ImageCollection {
   build(options: BuildOptions): Job<BuildResult, ProgressEvent>;
   build(options: BuildOptions): Job<BuildResult<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent> {
     return this.#checked('images.build', options, BUILD_OPTIONS, () => {
-      const inner = buildImage(this.#client, options) as Job<BuildOutput<ProgressEvent | BuildKitEvent>, ProgressEvent | BuildKitEvent>;
+      const inner = buildImage(this.#client, options) as Job<
+        BuildOutput<ProgressEvent | BuildKitEvent>,
+        ProgressEvent | BuildKitEvent
+      >;
       return mapJob(inner, async ({ imageId, log }, signal) => ({ image: await this.get(imageId, { signal }), log }));
     });
   }
@@ -158,7 +180,13 @@ export class ImageCollection {
    * and `tries`.
    */
   ensure(name: string, options: EnsureOptions = {}): ProgressJob<Image> {
-    return ensureImage(this.#client, this.#flights, name, options, (attrs, shared) => new Image(this.#client, shared ? structuredClone(attrs) : attrs));
+    return ensureImage(
+      this.#client,
+      this.#flights,
+      name,
+      options,
+      (attrs, shared) => new Image(this.#client, shared ? structuredClone(attrs) : attrs),
+    );
   }
 
   /** What the registry says about an image: its digest and platforms. */
@@ -179,7 +207,14 @@ export class ImageCollection {
         ...(platform !== undefined ? { platform } : {}),
         ...(options.authConfig ? { authConfig: options.authConfig } : {}),
       });
-    const data = makeRegistryData({ client: this.#client, imageName: name, attrs, engine: { os: version.Os, architecture: version.Arch }, pull, authConfig: options.authConfig });
+    const data = makeRegistryData({
+      client: this.#client,
+      imageName: name,
+      attrs,
+      engine: { os: version.Os, architecture: version.Arch },
+      pull,
+      authConfig: options.authConfig,
+    });
     return data.askRegistry(options.signal);
   }
 

@@ -116,7 +116,9 @@ export class Image {
     const self = this;
     return (async function* () {
       checkOptions('image.files', options, FILES_OPTIONS);
-      const archive = await openImageArchive(saveImages(self.#client, self.id, options.signal ? { signal: options.signal } : {}));
+      const archive = await openImageArchive(
+        saveImages(self.#client, self.id, options.signal ? { signal: options.signal } : {}),
+      );
       try {
         yield* archive.files(options.platform === undefined ? {} : { platform: options.platform });
       } finally {

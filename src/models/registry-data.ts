@@ -18,9 +18,12 @@ export interface EnginePlatform {
   architecture: string;
 }
 
-
 /** RegistryDataPull: how a RegistryData pulls its digest (`images.pull`, bound to its client). */
-export type RegistryDataPull = (repository: string, digest: string, platform: PlatformSpec | undefined) => ProgressJob<Image>;
+export type RegistryDataPull = (
+  repository: string,
+  digest: string,
+  platform: PlatformSpec | undefined,
+) => ProgressJob<Image>;
 
 /** What `images.getRegistryData` makes a RegistryData of: the data, the engine's platform, and how to pull. */
 export interface RegistryDataParts {
@@ -97,7 +100,10 @@ export class RegistryData {
     this.#unasked = undefined;
     if (this.attrs.Platforms || this.attrs.Descriptor.platform) return this;
     if (!this.#platformsOf) {
-      this.#unasked = new PlatformsUnknown(this.imageName, 'the engine sent none, and this client has no registry to ask');
+      this.#unasked = new PlatformsUnknown(
+        this.imageName,
+        'the engine sent none, and this client has no registry to ask',
+      );
       return this;
     }
     const name = `${splitReference(this.imageName).repository}@${this.id}`;
@@ -106,7 +112,11 @@ export class RegistryData {
     } catch (error) {
       if (signal?.aborted || error instanceof AbortError) throw error;
       const why = error instanceof Error ? error.message : String(error);
-      this.#unasked = new PlatformsUnknown(this.imageName, `the engine sent none, and the registry could not be asked: ${why}`, { cause: error });
+      this.#unasked = new PlatformsUnknown(
+        this.imageName,
+        `the engine sent none, and the registry could not be asked: ${why}`,
+        { cause: error },
+      );
     }
     return this;
   }
@@ -119,7 +129,11 @@ export class RegistryData {
    */
   hasPlatform(platform: PlatformSpec): boolean {
     const given = parsePlatform(platform);
-    const want = parsePlatform({ os: given.os ?? this.#engine.os, architecture: given.architecture ?? this.#engine.architecture, ...(given.variant ? { variant: given.variant } : {}) });
+    const want = parsePlatform({
+      os: given.os ?? this.#engine.os,
+      architecture: given.architecture ?? this.#engine.architecture,
+      ...(given.variant ? { variant: given.variant } : {}),
+    });
     if (this.#unasked) throw this.#unasked;
     return this.platforms.some((p: Platform) => platformMatches(p, want));
   }

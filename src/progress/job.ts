@@ -23,7 +23,11 @@ export class ProgressJob<T, E = ProgressEvent> extends Job<T, E> {
   readonly #state: ProgressState;
 
   /** Starts `run` as a Job; `run` updates the state that `totals` and `tries` read. */
-  constructor(run: (scope: JobScope<E>, state: ProgressState) => Promise<T>, signal?: AbortSignal, options?: JobOptions) {
+  constructor(
+    run: (scope: JobScope<E>, state: ProgressState) => Promise<T>,
+    signal?: AbortSignal,
+    options?: JobOptions,
+  ) {
     const state: ProgressState = { totals: new ProgressTotals(), tries: 0 };
     super((scope) => run(scope, state), signal, options);
     this.#state = state;

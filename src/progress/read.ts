@@ -18,7 +18,9 @@ export async function readProgress(
   for await (const chunk of body) {
     for (const value of decoder.push(chunk)) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new ProtocolError(`progress stream: a line that is not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value})`);
+        throw new ProtocolError(
+          `progress stream: a line that is not a JSON object (${value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value})`,
+        );
       }
       const event = value as ProgressEvent;
       const error = streamErrorOf(event);

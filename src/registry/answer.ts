@@ -48,20 +48,30 @@ export function checkContentLength(response: TransportResponse, expected: number
   if (header === undefined) return;
   if (Number(header) !== expected) {
     response.body.cancel();
-    throw new ProtocolError(`${what}: the registry says ${header.slice(0, 24)} bytes, its descriptor ${expected}: refused`);
+    throw new ProtocolError(
+      `${what}: the registry says ${header.slice(0, 24)} bytes, its descriptor ${expected}: refused`,
+    );
   }
 }
 
 /** The entries of an `{"errors": [...]}` body; when there are none, one with `fallback` as its code. */
 export function registryErrors(body: Uint8Array, fallback: string): RegistryErrorEntry[] {
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(body)) as { errors?: unknown; error?: unknown; details?: unknown };
+    const parsed = JSON.parse(new TextDecoder().decode(body)) as {
+      errors?: unknown;
+      error?: unknown;
+      details?: unknown;
+    };
     if (Array.isArray(parsed?.errors)) {
       const entries: RegistryErrorEntry[] = [];
       for (const e of parsed.errors.slice(0, 16) as Array<Record<string, unknown>>) {
         if (typeof e?.['code'] !== 'string') continue;
         const message = typeof e['message'] === 'string' ? { message: e['message'].slice(0, 512) } : {};
-        entries.push({ code: e['code'].slice(0, 64), ...message, ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}) });
+        entries.push({
+          code: e['code'].slice(0, 64),
+          ...message,
+          ...(e['detail'] !== undefined ? { detail: e['detail'] } : {}),
+        });
       }
       if (entries.length) return entries;
     }

@@ -12,7 +12,13 @@ import type { Platform, PlatformSpec } from '../platform.js';
 import { splitReference } from '../reference.js';
 import type { RandomAccess } from '../tar/reader.js';
 import { scratchConfig } from '../append/config.js';
-import { isPlatformImage, scratchPlatforms, selectPlatforms, type BaseImage, type BaseImages } from '../append/images.js';
+import {
+  isPlatformImage,
+  scratchPlatforms,
+  selectPlatforms,
+  type BaseImage,
+  type BaseImages,
+} from '../append/images.js';
 import { DOCKER_CONFIG, OCI_CONFIG, isDockerMediaType } from '../append/media-types.js';
 import type { BlobReader } from '../append/outputs.js';
 import type { Registry } from './registry.js';
@@ -51,7 +57,13 @@ async function measureStored(access: RandomAccess): Promise<Descriptor> {
     hash.update(piece);
   }
   const gzip = head !== undefined && head[0] === 0x1f && head[1] === 0x8b;
-  return { mediaType: gzip ? 'application/vnd.docker.image.rootfs.diff.tar.gzip' : 'application/vnd.docker.image.rootfs.diff.tar', digest: hash.digest(), size: access.size };
+  return {
+    mediaType: gzip
+      ? 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+      : 'application/vnd.docker.image.rootfs.diff.tar',
+    digest: hash.digest(),
+    size: access.size,
+  };
 }
 
 /** True when `base` names a file rather than a registry reference: a path (`/`, `./`, `../`) or a name ending in `.tar`. */
@@ -62,13 +74,23 @@ export function isArchivePath(base: string): boolean {
 const IMAGE_CONFIGS = new Set([OCI_CONFIG, DOCKER_CONFIG]);
 
 function checkImage(manifest: ImageManifest, what: string): void {
-  if (manifest.config === undefined || !Array.isArray(manifest.layers) || !IMAGE_CONFIGS.has(manifest.config.mediaType)) {
-    throw new InvalidArgument(`base: ${what} is not an image (its config is ${JSON.stringify(manifest.config?.mediaType ?? 'missing')})`);
+  if (
+    manifest.config === undefined ||
+    !Array.isArray(manifest.layers) ||
+    !IMAGE_CONFIGS.has(manifest.config.mediaType)
+  ) {
+    throw new InvalidArgument(
+      `base: ${what} is not an image (its config is ${JSON.stringify(manifest.config?.mediaType ?? 'missing')})`,
+    );
   }
 }
 
 function platformOfConfig(config: { os?: unknown; architecture?: unknown; variant?: unknown }): Platform {
-  return { os: String(config.os ?? 'linux'), architecture: String(config.architecture ?? 'amd64'), ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
+  return {
+    os: String(config.os ?? 'linux'),
+    architecture: String(config.architecture ?? 'amd64'),
+    ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
+  };
 }
 
 async function fromArchive(path: string, platforms: PlatformSpec[] | undefined): Promise<ReadBase> {
@@ -76,7 +98,8 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
   try {
     archive = await openImageArchive(path);
   } catch (error) {
-    if (error instanceof ArchiveError || error instanceof InvalidArgument) throw new InvalidArgument(`base: ${path} is not an image archive (${error.message})`);
+    if (error instanceof ArchiveError || error instanceof InvalidArgument)
+      throw new InvalidArgument(`base: ${path} is not an image archive (${error.message})`);
     throw error;
   }
   try {
@@ -89,14 +112,26 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
       const layers: Descriptor[] = [];
       for (const [index, l] of image.layers.entries()) {
         // a docker-archive names its layers by diff_id, yet may hold them compressed: measured here
-        const layer = docker ? await measureStored(archiveLayer(archive, image, index)) : { mediaType: l.mediaType, digest: l.digest, size: l.size };
+        const layer = docker
+          ? await measureStored(archiveLayer(archive, image, index))
+          : { mediaType: l.mediaType, digest: l.digest, size: l.size };
         where.set(layer.digest, { image, index });
         layers.push(layer);
       }
-      images.push({ platform, manifest: { schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: image.digest, size: 0 }, layers }, config: image.config });
+      images.push({
+        platform,
+        manifest: { schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: image.digest, size: 0 }, layers },
+        config: image.config,
+      });
     }
     const first = chosen[0]?.image;
-    const base: BaseImages = { name: first?.names[0], digest: docker ? undefined : first?.digest, images, index: chosen.length > 1, docker };
+    const base: BaseImages = {
+      name: first?.names[0],
+      digest: docker ? undefined : first?.digest,
+      images,
+      index: chosen.length > 1,
+      docker,
+    };
     const read: BlobReader = (d) =>
       (async function* () {
         const at = where.get(d.digest);
@@ -110,7 +145,12 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
   }
 }
 
-async function fromRegistry(registry: Registry, ref: string, platforms: PlatformSpec[] | undefined, call: BaseCall): Promise<ReadBase> {
+async function fromRegistry(
+  registry: Registry,
+  ref: string,
+  platforms: PlatformSpec[] | undefined,
+  call: BaseCall,
+): Promise<ReadBase> {
   const top = await registry.manifest(ref, call);
   const repository = splitReference(ref).repository;
   const read: BlobReader = (d) => registry.blob(ref, d.digest, call);
@@ -121,9 +161,17 @@ async function fromRegistry(registry: Registry, ref: string, platforms: Platform
     checkImage(manifest, ref);
     const config = await registry.config(ref, call);
     const [image] = selectPlatforms([{ platform: platformOfConfig(config), manifest, config }], platforms);
-    return { base: { ...base, images: [image!], index: false }, read, ref, children: [top.descriptor], archive: undefined };
+    return {
+      base: { ...base, images: [image!], index: false },
+      read,
+      ref,
+      children: [top.descriptor],
+      archive: undefined,
+    };
   }
-  const entries = (top.manifest as ImageIndex).manifests.filter(isPlatformImage) as Array<Descriptor & { platform: Platform }>;
+  const entries = (top.manifest as ImageIndex).manifests.filter(isPlatformImage) as Array<
+    Descriptor & { platform: Platform }
+  >;
   const chosen = selectPlatforms(entries, platforms);
   const images: BaseImage[] = [];
   for (const child of chosen) {
@@ -139,14 +187,30 @@ async function fromRegistry(registry: Registry, ref: string, platforms: Platform
 }
 
 /** The base `base` names, its platforms narrowed to `platforms`; a base that is not an image is InvalidArgument naming `base`. */
-export async function readBase(registry: Registry, base: string, platforms: PlatformSpec[] | undefined, call: BaseCall): Promise<ReadBase> {
-  if (typeof base !== 'string' || base === '') throw new InvalidArgument('base must be a registry reference, "scratch", or an image archive\u2019s path');
+export async function readBase(
+  registry: Registry,
+  base: string,
+  platforms: PlatformSpec[] | undefined,
+  call: BaseCall,
+): Promise<ReadBase> {
+  if (typeof base !== 'string' || base === '')
+    throw new InvalidArgument('base must be a registry reference, "scratch", or an image archive\u2019s path');
   if (base === 'scratch') {
-    const images = scratchPlatforms(platforms).map((platform) => ({ platform, manifest: undefined, config: scratchConfig(platform) }));
+    const images = scratchPlatforms(platforms).map((platform) => ({
+      platform,
+      manifest: undefined,
+      config: scratchConfig(platform),
+    }));
     const read: BlobReader = () => {
       throw new InvalidArgument('scratch has no blobs');
     };
-    return { base: { name: undefined, digest: undefined, images, index: images.length > 1, docker: false }, read, ref: undefined, children: [], archive: undefined };
+    return {
+      base: { name: undefined, digest: undefined, images, index: images.length > 1, docker: false },
+      read,
+      ref: undefined,
+      children: [],
+      archive: undefined,
+    };
   }
   if (isArchivePath(base)) return fromArchive(base, platforms);
   return fromRegistry(registry, base, platforms, call);

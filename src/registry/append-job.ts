@@ -6,7 +6,13 @@ import type { AppendLayer, AppendResult } from '../append/types.js';
 import type { AppendOptions, MutateOptions } from './append.js';
 import type { Registry } from './registry.js';
 
-function job(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined): ProgressJob<AppendResult> {
+function job(
+  registry: Registry,
+  base: string,
+  options: AppendOptions | MutateOptions,
+  where: 'append' | 'mutate',
+  layers: AppendLayer[] | undefined,
+): ProgressJob<AppendResult> {
   return new ProgressJob<AppendResult>(async (scope, state) => {
     const { runAppend } = await import('./append.js');
     return runAppend(registry, base, options, where, layers, scope, state);

@@ -13,7 +13,15 @@ import type { ProgressEvent } from '../progress/events.js';
 import { buildImages, appendedPlatforms, type BuiltImages } from '../append/images.js';
 import type { LayerBlob } from '../append/layer.js';
 import { abortStream, writeImages, type BlobReader } from '../append/outputs.js';
-import { checkChanges, checkOutput, createdBy, fixedTime, layerSources, measureLayers, wantsOci } from '../append/plan.js';
+import {
+  checkChanges,
+  checkOutput,
+  createdBy,
+  fixedTime,
+  layerSources,
+  measureLayers,
+  wantsOci,
+} from '../append/plan.js';
 import type { LayerSource } from '../append/sources.js';
 import type { AppendLayer, AppendResult, ImageChanges, ImageOutput, StreamOutput } from '../append/types.js';
 import { readBase, type BaseCall, type ReadBase } from './append-base.js';
@@ -38,7 +46,18 @@ export interface AppendOptions extends ImageChanges {
 export type MutateOptions = Omit<AppendOptions, 'layers' | 'to'> & { to?: ImageOutput };
 
 const CALL = ['authConfig', 'signal', 'timeout'] as const;
-const APPEND_NAMES = optionNames<AppendOptions>({ layers: true, to: true, authConfig: true, signal: true, timeout: true, config: true, annotations: true, platforms: true, created: true, compression: true });
+const APPEND_NAMES = optionNames<AppendOptions>({
+  layers: true,
+  to: true,
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  config: true,
+  annotations: true,
+  platforms: true,
+  created: true,
+  compression: true,
+});
 const MUTATE_NAMES = APPEND_NAMES.filter((n) => n !== 'layers');
 
 function pickCall(options: BaseCall, signal: AbortSignal): BaseCall {
@@ -50,7 +69,12 @@ function pickCall(options: BaseCall, signal: AbortSignal): BaseCall {
 const shortId = (digest: string): string => digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13);
 
 /** Counts the bytes of `source` into progress events for the blob `digest`. */
-async function* counted(source: AsyncIterable<Uint8Array>, digest: string, total: number, emit: (e: ProgressEvent) => unknown): AsyncIterable<Uint8Array> {
+async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  digest: string,
+  total: number,
+  emit: (e: ProgressEvent) => unknown,
+): AsyncIterable<Uint8Array> {
   let current = 0;
   for await (const chunk of source) {
     current += chunk.length;
@@ -60,7 +84,16 @@ async function* counted(source: AsyncIterable<Uint8Array>, digest: string, total
 }
 
 /** Pushes what `built` needs into `to`'s repository, then its manifests, the top one under `to`'s tag. */
-async function pushImages(registry: Registry, to: RegistryReference, toRef: string, source: ReadBase, added: readonly LayerBlob[], built: BuiltImages, call: BaseCall, emit: (e: ProgressEvent) => unknown): Promise<void> {
+async function pushImages(
+  registry: Registry,
+  to: RegistryReference,
+  toRef: string,
+  source: ReadBase,
+  added: readonly LayerBlob[],
+  built: BuiltImages,
+  call: BaseCall,
+  emit: (e: ProgressEvent) => unknown,
+): Promise<void> {
   const repository = `${to.registry}/${to.repository}`;
   if (source.ref !== undefined) {
     const from = parseRegistryReference(source.ref, 'base');
@@ -78,21 +111,45 @@ async function pushImages(registry: Registry, to: RegistryReference, toRef: stri
       for (const layer of image.manifest?.layers ?? []) {
         if (sent.has(layer.digest)) continue;
         sent.add(layer.digest);
-        await registry.pushBlob(repository, counted(source.read(layer), layer.digest, layer.size, emit), { ...call, digest: layer.digest, size: layer.size, mediaType: layer.mediaType });
+        await registry.pushBlob(repository, counted(source.read(layer), layer.digest, layer.size, emit), {
+          ...call,
+          digest: layer.digest,
+          size: layer.size,
+          mediaType: layer.mediaType,
+        });
         await emit({ status: 'Pushed', id: shortId(layer.digest) });
       }
     }
   }
   for (const blob of added) {
-    await registry.pushBlob(repository, counted(blob.open(), blob.digest, blob.size, emit), { ...call, digest: blob.digest, size: blob.size });
-    await emit({ status: 'Pushed', id: shortId(blob.digest), progressDetail: { current: blob.size, total: blob.size } });
+    await registry.pushBlob(repository, counted(blob.open(), blob.digest, blob.size, emit), {
+      ...call,
+      digest: blob.digest,
+      size: blob.size,
+    });
+    await emit({
+      status: 'Pushed',
+      id: shortId(blob.digest),
+      progressDetail: { current: blob.size, total: blob.size },
+    });
   }
-  for (const image of built.images) await registry.pushBlob(repository, image.configBytes, { ...call, digest: image.configDescriptor.digest, mediaType: image.configDescriptor.mediaType });
+  for (const image of built.images)
+    await registry.pushBlob(repository, image.configBytes, {
+      ...call,
+      digest: image.configDescriptor.digest,
+      mediaType: image.configDescriptor.mediaType,
+    });
   if (built.images.length > 1 || built.top.descriptor.digest !== built.images[0]?.descriptor.digest) {
-    for (const image of built.images) await registry.pushManifest(`${repository}@${image.descriptor.digest}`, image.manifestBytes, { ...call, mediaType: image.descriptor.mediaType });
+    for (const image of built.images)
+      await registry.pushManifest(`${repository}@${image.descriptor.digest}`, image.manifestBytes, {
+        ...call,
+        mediaType: image.descriptor.mediaType,
+      });
   }
   await registry.pushManifest(toRef, built.top.bytes, { ...call, mediaType: built.top.descriptor.mediaType });
-  await emit({ status: `${to.tag ?? 'pushed'}: digest: ${built.top.descriptor.digest} size: ${built.top.descriptor.size}` });
+  await emit({
+    status: `${to.tag ?? 'pushed'}: digest: ${built.top.descriptor.digest} size: ${built.top.descriptor.size}`,
+  });
 }
 
 /** The blob reader of the images made: an added layer made again, else the base's. */
@@ -102,20 +159,37 @@ function blobReader(source: ReadBase, added: readonly LayerBlob[]): BlobReader {
 }
 
 /** An append's or a mutate's work inside its Job (append-job.ts loads this module when a Job first runs). */
-export async function runAppend(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined, scope: JobScope<ProgressEvent>, state: ProgressState): Promise<AppendResult> {
+export async function runAppend(
+  registry: Registry,
+  base: string,
+  options: AppendOptions | MutateOptions,
+  where: 'append' | 'mutate',
+  layers: AppendLayer[] | undefined,
+  scope: JobScope<ProgressEvent>,
+  state: ProgressState,
+): Promise<AppendResult> {
   state.tries = 1;
   try {
     return await make(registry, base, options, where, layers, scope, state);
   } catch (error) {
     // a stream's reader (docker.images.load) fails with the append rather than waits for an end
     const to = (options as { to?: unknown } | undefined)?.to;
-    if (to !== null && typeof to === 'object' && 'stream' in to && to.stream !== null && typeof to.stream === 'object') abortStream(to.stream as StreamOutput['stream'], error);
+    if (to !== null && typeof to === 'object' && 'stream' in to && to.stream !== null && typeof to.stream === 'object')
+      abortStream(to.stream as StreamOutput['stream'], error);
     throw error;
   }
 }
 
 /** The work of an append or a mutate: every check first, then the base read, the layers measured, the result pushed or written. */
-async function make(registry: Registry, base: string, options: AppendOptions | MutateOptions, where: 'append' | 'mutate', layers: AppendLayer[] | undefined, scope: JobScope<ProgressEvent>, state: ProgressState): Promise<AppendResult> {
+async function make(
+  registry: Registry,
+  base: string,
+  options: AppendOptions | MutateOptions,
+  where: 'append' | 'mutate',
+  layers: AppendLayer[] | undefined,
+  scope: JobScope<ProgressEvent>,
+  state: ProgressState,
+): Promise<AppendResult> {
   checkOptions(`registry.${where}`, options, where === 'append' ? APPEND_NAMES : MUTATE_NAMES);
   checkChanges(options);
   const to = where === 'mutate' ? (options.to ?? base) : options.to;
@@ -126,20 +200,42 @@ async function make(registry: Registry, base: string, options: AppendOptions | M
     state.totals.update(event);
     return scope.emit(event);
   };
-  const sources: LayerSource[] = layerSources(layers, created === undefined ? undefined : Math.floor(created.getTime() / 1000));
+  const sources: LayerSource[] = layerSources(
+    layers,
+    created === undefined ? undefined : Math.floor(created.getTime() / 1000),
+  );
   let source: ReadBase | undefined;
   try {
     const call = pickCall(options, scope.signal);
     source = await readBase(registry, base, options.platforms, call);
-    if (typeof to === 'object' && (to.format ?? ('stream' in to ? 'docker' : 'oci')) === 'docker' && source.base.images.length !== 1) {
-      throw new InvalidArgument(`to.format: a docker-archive holds one platform's image, and the base has ${source.base.images.length}: narrow it with platforms`);
+    if (
+      typeof to === 'object' &&
+      (to.format ?? ('stream' in to ? 'docker' : 'oci')) === 'docker' &&
+      source.base.images.length !== 1
+    ) {
+      throw new InvalidArgument(
+        `to.format: a docker-archive holds one platform's image, and the base has ${source.base.images.length}: narrow it with platforms`,
+      );
     }
-    const added = await measureLayers(sources, options.compression, (blob, i) => emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }));
+    const added = await measureLayers(sources, options.compression, (blob, i) =>
+      emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }),
+    );
     const changes: ImageChanges = { ...options, ...(created ? { created } : {}) };
     const built = buildImages(source.base, added, createdBy(layers), changes, wantsOci(to));
     if (target !== undefined) await pushImages(registry, target, to as string, source, added, built, call, emit);
-    else await writeImages(to as Exclude<ImageOutput, string>, built, blobReader(source, added), created ? Math.floor(created.getTime() / 1000) : 0);
-    return { digest: built.top.descriptor.digest, mediaType: built.top.descriptor.mediaType, size: built.top.descriptor.size, platforms: appendedPlatforms(built) };
+    else
+      await writeImages(
+        to as Exclude<ImageOutput, string>,
+        built,
+        blobReader(source, added),
+        created ? Math.floor(created.getTime() / 1000) : 0,
+      );
+    return {
+      digest: built.top.descriptor.digest,
+      mediaType: built.top.descriptor.mediaType,
+      size: built.top.descriptor.size,
+      platforms: appendedPlatforms(built),
+    };
   } finally {
     for (const s of sources) s.close();
     await source?.archive?.close();

@@ -21,9 +21,15 @@ export async function attachArtifact(
 ): Promise<Descriptor> {
   const layers: Descriptor[] = [];
   for (const blob of options.blobs) {
-    if (typeof blob?.mediaType !== 'string' || blob.mediaType === '') throw new InvalidArgument('each blob needs a mediaType');
+    if (typeof blob?.mediaType !== 'string' || blob.mediaType === '')
+      throw new InvalidArgument('each blob needs a mediaType');
     const pushed = await pushBlob(repository, blob.data, { ...call, mediaType: blob.mediaType });
-    layers.push({ mediaType: pushed.mediaType, digest: pushed.digest, size: pushed.size, ...(blob.annotations ? { annotations: blob.annotations } : {}) });
+    layers.push({
+      mediaType: pushed.mediaType,
+      digest: pushed.digest,
+      size: pushed.size,
+      ...(blob.annotations ? { annotations: blob.annotations } : {}),
+    });
   }
   const empty = await pushBlob(repository, EMPTY_JSON, { ...call, mediaType: OCI_EMPTY });
   const emptyDescriptor = { mediaType: OCI_EMPTY, digest: empty.digest, size: empty.size };
@@ -42,5 +48,9 @@ export async function attachArtifact(
     const entry = referrerEntry(descriptor.digest, bytes.length, options.artifactType, options.annotations);
     await addToFallbackIndex(repository, subject.digest, entry, call, ref);
   }
-  return { ...descriptor, artifactType: options.artifactType, ...(options.annotations ? { annotations: options.annotations } : {}) };
+  return {
+    ...descriptor,
+    artifactType: options.artifactType,
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+  };
 }

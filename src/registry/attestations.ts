@@ -7,7 +7,13 @@ import { ManifestNotFound, ProtocolError } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import { isIndex, type Descriptor } from '../oci.js';
-import { AttestationCollector, indexSubjects, predicateTypeList, type AttestationList, type AttestationSubject } from '../attestations/collect.js';
+import {
+  AttestationCollector,
+  indexSubjects,
+  predicateTypeList,
+  type AttestationList,
+  type AttestationSubject,
+} from '../attestations/collect.js';
 import { ATTESTATION_LIMITS, checkCount } from '../attestations/limits.js';
 import { formatReference, parseRegistryReference } from './name.js';
 import { callOptions, type RegistryCallOptions } from './options.js';
@@ -22,19 +28,36 @@ export interface RegistryAttestationsOptions extends RegistryCallOptions {
 }
 
 /** The option names of RegistryAttestationsOptions. */
-export const REGISTRY_ATTESTATIONS_OPTIONS = optionNames<RegistryAttestationsOptions>({ platform: true, predicateType: true, authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true });
+export const REGISTRY_ATTESTATIONS_OPTIONS = optionNames<RegistryAttestationsOptions>({
+  platform: true,
+  predicateType: true,
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+});
 
 /** registryAttestations: what `registry.attestations(ref, options)` gives (see docs/attestations.md). */
-export async function registryAttestations(registry: Registry, ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+export async function registryAttestations(
+  registry: Registry,
+  ref: string,
+  options: RegistryAttestationsOptions = {},
+): Promise<AttestationList> {
   checkOptions('registry.attestations', options, REGISTRY_ATTESTATIONS_OPTIONS);
   const types = predicateTypeList(options.predicateType, 'registry.attestations');
   const reference = parseRegistryReference(ref);
-  const repository = formatReference({ registry: reference.registry, host: reference.host, repository: reference.repository });
+  const repository = formatReference({
+    registry: reference.registry,
+    host: reference.host,
+    repository: reference.repository,
+  });
   const call = callOptions(options);
   const collector = new AttestationCollector(
     {
       manifest: async (digest) => (await registry.manifest(`${repository}@${digest}`, call)).manifest,
-      blob: (descriptor) => readWhole(registry.blob(`${repository}@${descriptor.digest}`, descriptor.digest, call), descriptor),
+      blob: (descriptor) =>
+        readWhole(registry.blob(`${repository}@${descriptor.digest}`, descriptor.digest, call), descriptor),
     },
     types,
   );
@@ -48,11 +71,14 @@ export async function registryAttestations(registry: Registry, ref: string, opti
     const referrers = await registry.referrers(`${repository}@${subject.digest}`, call);
     checkCount(referrers.length, ATTESTATION_LIMITS.manifests, `the referrers of ${subject.digest}`);
     for (const d of referrers) await collector.referrer(d.digest, d.size, subject);
-    const legacy = await registry.manifest(`${repository}:${subject.digest.replace(':', '-')}.att`, call).catch((error: unknown) => {
-      if (error instanceof ManifestNotFound) return undefined;
-      throw error;
-    });
-    if (legacy !== undefined) await collector.referrer(legacy.descriptor.digest, legacy.descriptor.size, subject, { legacy: true });
+    const legacy = await registry
+      .manifest(`${repository}:${subject.digest.replace(':', '-')}.att`, call)
+      .catch((error: unknown) => {
+        if (error instanceof ManifestNotFound) return undefined;
+        throw error;
+      });
+    if (legacy !== undefined)
+      await collector.referrer(legacy.descriptor.digest, legacy.descriptor.size, subject, { legacy: true });
   }
   return collector.found;
 }
@@ -62,10 +88,14 @@ async function readWhole(chunks: AsyncIterable<Uint8Array>, descriptor: Descript
   const out = new Uint8Array(descriptor.size);
   let length = 0;
   for await (const chunk of chunks) {
-    if (length + chunk.length > descriptor.size) throw new ProtocolError(`blob ${descriptor.digest} is larger than its descriptor's ${descriptor.size} bytes: refused`);
+    if (length + chunk.length > descriptor.size)
+      throw new ProtocolError(
+        `blob ${descriptor.digest} is larger than its descriptor's ${descriptor.size} bytes: refused`,
+      );
     out.set(chunk, length);
     length += chunk.length;
   }
-  if (length !== descriptor.size) throw new ProtocolError(`blob ${descriptor.digest} is ${length} bytes, not its descriptor's ${descriptor.size}`);
+  if (length !== descriptor.size)
+    throw new ProtocolError(`blob ${descriptor.digest} is ${length} bytes, not its descriptor's ${descriptor.size}`);
   return out;
 }

@@ -51,17 +51,24 @@ export interface TokenRequest {
 export async function fetchToken(send: Send, request: TokenRequest): Promise<{ token: string; expiresIn?: number }> {
   const { challenge, scopes, auth } = request;
   const realm = challenge.params['realm'];
-  if (!realm) throw new ProtocolError('the registry asked for a Bearer token without saying where to get it (no realm)');
+  if (!realm)
+    throw new ProtocolError('the registry asked for a Bearer token without saying where to get it (no realm)');
   const { origin, path } = splitUrl(realm);
   if (request.allowRealm && !(await request.allowRealm(new URL(realm)))) {
-    throw new RegistryError(`the token realm ${new URL(realm).origin} was refused by allowRealm`, 401, [{ code: 'DENIED' }]);
+    throw new RegistryError(`the token realm ${new URL(realm).origin} was refused by allowRealm`, 401, [
+      { code: 'DENIED' },
+    ]);
   }
   const service = challenge.params['service'];
   const common = { signal: request.signal, timeout: request.timeout, headersTimeout: request.headersTimeout } as const;
   let response: TransportResponse;
   if (auth?.identitytoken) {
     // OAuth2 refresh_token grant (RFC 6749 §6), as the docker CLI exchanges an identity token
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: auth.identitytoken, client_id: 'dockwire' });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: auth.identitytoken,
+      client_id: 'dockwire',
+    });
     if (service) form.set('service', service);
     if (scopes.length) form.set('scope', scopes.join(' '));
     response = await send(origin, {
@@ -83,7 +90,11 @@ export async function fetchToken(send: Send, request: TokenRequest): Promise<{ t
   const body = await readBounded(response.body, TOKEN_ANSWER_LIMIT, 'the token answer');
   if (response.statusCode !== 200) {
     const errors = registryErrors(body, response.statusCode === 401 ? 'UNAUTHORIZED' : 'DENIED');
-    throw new RegistryError(`the token server refused a token for ${scopes.join(' ') || 'the registry'}`, response.statusCode, errors);
+    throw new RegistryError(
+      `the token server refused a token for ${scopes.join(' ') || 'the registry'}`,
+      response.statusCode,
+      errors,
+    );
   }
   let answer: { token?: unknown; access_token?: unknown; expires_in?: unknown };
   try {
@@ -98,7 +109,11 @@ export async function fetchToken(send: Send, request: TokenRequest): Promise<{ t
   return { token, ...(typeof answer.expires_in === 'number' ? { expiresIn: answer.expires_in } : {}) };
 }
 
-function withSignal(common: { signal: AbortSignal | undefined; timeout: number; headersTimeout: number }): { signal?: AbortSignal; timeout: number; headersTimeout: number } {
+function withSignal(common: { signal: AbortSignal | undefined; timeout: number; headersTimeout: number }): {
+  signal?: AbortSignal;
+  timeout: number;
+  headersTimeout: number;
+} {
   const { signal, ...limits } = common;
   return signal ? { signal, ...limits } : limits;
 }

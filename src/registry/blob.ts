@@ -18,12 +18,23 @@ export type OpenBlob = (headers: Record<string, string>, signal: AbortSignal | u
  * whose Content-Length disagrees is refused before its body, a body longer than `size` one byte
  * past it (ProtocolError, "longer than its descriptor").
  */
-export async function* readBlob(open: OpenBlob, digest: string, what: string, signal: AbortSignal | undefined, size?: number): AsyncGenerator<Uint8Array> {
+export async function* readBlob(
+  open: OpenBlob,
+  digest: string,
+  what: string,
+  signal: AbortSignal | undefined,
+  size?: number,
+): AsyncGenerator<Uint8Array> {
   yield* verifiedChunks(resumed(open, what, signal, size), new DigestVerifier(digest), what);
 }
 
 /** The blob's bytes, across the connections it takes (each resumed where the last broke). */
-async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | undefined, size: number | undefined): AsyncGenerator<Uint8Array> {
+async function* resumed(
+  open: OpenBlob,
+  what: string,
+  signal: AbortSignal | undefined,
+  size: number | undefined,
+): AsyncGenerator<Uint8Array> {
   let received = 0;
   for (let resumes = 0; ; resumes++) {
     const response = await open(received > 0 ? { Range: `bytes=${received}-` } : {}, signal);
@@ -65,5 +76,8 @@ async function* resumed(open: OpenBlob, what: string, signal: AbortSignal | unde
 
 /** A connection that broke (reset, or closed before the body's end): worth resuming. */
 function broken(error: unknown): boolean {
-  return error instanceof ConnectionError || (error instanceof ProtocolError && error.message.startsWith('connection closed'));
+  return (
+    error instanceof ConnectionError ||
+    (error instanceof ProtocolError && error.message.startsWith('connection closed'))
+  );
 }

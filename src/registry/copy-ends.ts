@@ -7,7 +7,13 @@ import { uploadBlob } from './upload.js';
 import { putManifest, putManifestByDigest } from './write.js';
 
 /** The ends of a copy from `from` (its tag or digest `which`) to `to` (under `tag`). */
-export function copyEnds(from: Repository, which: string, to: Repository, tag: string, call: RegistryCallOptions): CopyEnds {
+export function copyEnds(
+  from: Repository,
+  which: string,
+  to: Repository,
+  tag: string,
+  call: RegistryCallOptions,
+): CopyEnds {
   const send = to.uploader(`to ${to.name}`, call);
   return {
     from: from.repository,
@@ -17,7 +23,12 @@ export function copyEnds(from: Repository, which: string, to: Repository, tag: s
       if (from.host !== to.host || from.repository === to.repository) return false;
       const query = `?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`;
       const response = await to.send(
-        { method: 'POST', path: `/v2/${to.repository}/blobs/uploads/${query}`, scopes: [to.scope('push'), from.scope('pull')], pass: [202] },
+        {
+          method: 'POST',
+          path: `/v2/${to.repository}/blobs/uploads/${query}`,
+          scopes: [to.scope('push'), from.scope('pull')],
+          pass: [202],
+        },
         `mount ${digest} into ${to.repository}`,
         call,
       );
@@ -34,9 +45,17 @@ export function copyEnds(from: Repository, which: string, to: Repository, tag: s
         }
       };
       const source = counted(from.blob(descriptor.digest, call, sizeOf(descriptor)));
-      await uploadBlob(send, to.repository, { data: source, size: descriptor.size, digest: descriptor.digest }, (location) => to.location(location));
+      await uploadBlob(
+        send,
+        to.repository,
+        { data: source, size: descriptor.size, digest: descriptor.digest },
+        (location) => to.location(location),
+      );
     },
     putManifest: async (bytes, mediaType, tagged) =>
-      (tagged ? await putManifest(to, tag, bytes, { ...call, mediaType }) : await putManifestByDigest(to, bytes, mediaType, call)).descriptor,
+      (tagged
+        ? await putManifest(to, tag, bytes, { ...call, mediaType })
+        : await putManifestByDigest(to, bytes, mediaType, call)
+      ).descriptor,
   };
 }

@@ -18,7 +18,6 @@ const MAX_DEPTH = 8;
 /** The legacy tags cosign writes beside a digest (`sha256-<hex>.sig`, ...). */
 const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
 
-
 /**
  * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from` to
  * `to`, both `registry/repository`), recursively; `emit` is told each blob's progress.
@@ -43,7 +42,8 @@ export async function copyReferrers(
       const fresh = found.filter((d) => !seen.has(d.digest));
       for (const d of fresh) {
         seen.add(d.digest);
-        if (seen.size > ATTESTATION_LIMITS.manifests * 4) throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
+        if (seen.size > ATTESTATION_LIMITS.manifests * 4)
+          throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
         await follow(registry.copy(`${from}@${d.digest}`, `${to}@${d.digest}`, call), emit);
         next.push(d.digest);
         copied++;
@@ -51,7 +51,9 @@ export async function copyReferrers(
       if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
       for (const suffix of LEGACY_SUFFIXES) {
         const tag = `${fallbackTag(subject)}.${suffix}`;
-        const legacy = await registry.resolve(`${from}:${tag}`, call).catch((error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)));
+        const legacy = await registry
+          .resolve(`${from}:${tag}`, call)
+          .catch((error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)));
         if (legacy === undefined) continue;
         await follow(registry.copy(`${from}:${tag}`, `${to}:${tag}`, call), emit);
         copied++;
@@ -67,7 +69,13 @@ export async function copyReferrers(
  * (unless a subset of platforms made a new index, which nothing refers to yet), and an index's
  * entries.
  */
-export async function copiedSubjects(registry: Registry, to: string, copied: Descriptor, subset: boolean, call: RegistryCallOptions): Promise<string[]> {
+export async function copiedSubjects(
+  registry: Registry,
+  to: string,
+  copied: Descriptor,
+  subset: boolean,
+  call: RegistryCallOptions,
+): Promise<string[]> {
   const { manifest, descriptor } = await registry.manifest(`${to}@${copied.digest}`, call);
   const entries = isIndex(manifest, descriptor.mediaType) ? manifest.manifests.map((d) => d.digest) : [];
   return subset && entries.length > 0 ? entries : [copied.digest, ...entries];
@@ -78,12 +86,22 @@ export async function copiedSubjects(registry: Registry, to: string, copied: Des
  * already does (it read each manifest's `subject` when it was pushed); one without gets each one
  * missing added to its fallback tag's index, the entries it has kept.
  */
-async function ensureListed(registry: Registry, to: string, subject: string, found: readonly Descriptor[], call: RegistryCallOptions, addToFallback: (subject: string, entry: Descriptor) => Promise<void>): Promise<void> {
+async function ensureListed(
+  registry: Registry,
+  to: string,
+  subject: string,
+  found: readonly Descriptor[],
+  call: RegistryCallOptions,
+  addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+): Promise<void> {
   const listed = await registry.referrers(`${to}@${subject}`, call);
   for (const d of found) if (!listed.some((l) => l.digest === d.digest)) await addToFallback(subject, d);
 }
 
-async function follow<T>(job: AsyncIterable<ProgressEvent> & PromiseLike<T>, emit: (event: ProgressEvent) => unknown): Promise<T> {
+async function follow<T>(
+  job: AsyncIterable<ProgressEvent> & PromiseLike<T>,
+  emit: (event: ProgressEvent) => unknown,
+): Promise<T> {
   for await (const event of job) await emit(event);
   return job;
 }

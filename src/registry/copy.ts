@@ -36,9 +36,14 @@ export interface CopyOptions {
 
 const FOREIGN = /\.foreign\.|nondistributable/;
 
-export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (event: ProgressEvent) => unknown): Promise<Descriptor> {
+export async function copyImage(
+  ends: CopyEnds,
+  options: CopyOptions,
+  emit: (event: ProgressEvent) => unknown,
+): Promise<Descriptor> {
   const concurrency = options.concurrency ?? 4;
-  if (!(Number.isSafeInteger(concurrency) && concurrency > 0)) throw new InvalidArgument('concurrency must be a positive whole number');
+  if (!(Number.isSafeInteger(concurrency) && concurrency > 0))
+    throw new InvalidArgument('concurrency must be a positive whole number');
   const wanted = options.platforms?.map((p, i) => parsePlatform(p, `platforms[${i}]`));
   const top = await ends.sourceManifest();
   const blobs = new Map<string, Descriptor>();
@@ -62,7 +67,10 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
     const id = d.digest.slice(d.digest.indexOf(':') + 1, d.digest.indexOf(':') + 13);
     if (await ends.has(d.digest)) return void (await emit({ status: 'Layer already exists', id }));
     if (await ends.mount(d.digest)) return void (await emit({ status: `Mounted from ${ends.from}`, id }));
-    await ends.transfer(d, (current) => void emit({ status: 'Pushing', id, progressDetail: { current, total: d.size } }));
+    await ends.transfer(
+      d,
+      (current) => void emit({ status: 'Pushing', id, progressDetail: { current, total: d.size } }),
+    );
     await emit({ status: 'Pushed', id, progressDetail: { current: d.size, total: d.size } });
   };
 
@@ -72,16 +80,21 @@ export async function copyImage(ends: CopyEnds, options: CopyOptions, emit: (eve
   }
   const index = top.manifest as ImageIndex;
   // a subset of platforms keeps the attestation manifests of the images it keeps, and only those
-  const chosen = (m: Descriptor): boolean => m.platform !== undefined && !isAttestationEntry(m) && wanted!.some((w) => platformMatches(m.platform!, w));
+  const chosen = (m: Descriptor): boolean =>
+    m.platform !== undefined && !isAttestationEntry(m) && wanted!.some((w) => platformMatches(m.platform!, w));
   const images = wanted === undefined ? index.manifests : index.manifests.filter(chosen);
-  if (wanted !== undefined && images.length === 0) throw new InvalidArgument('none of the platforms asked for is in the source index');
-  const attested = (m: Descriptor): boolean => isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']);
+  if (wanted !== undefined && images.length === 0)
+    throw new InvalidArgument('none of the platforms asked for is in the source index');
+  const attested = (m: Descriptor): boolean =>
+    isAttestationEntry(m) && images.some((i) => i.digest === m.annotations?.['vnd.docker.reference.digest']);
   const children = wanted === undefined ? images : [...images, ...index.manifests.filter(attested)];
   for (const child of children) {
     const result = await ends.sourceManifest(child);
-    if (isIndex(result.manifest, result.descriptor.mediaType)) throw new InvalidArgument('nested indexes are not copied');
+    if (isIndex(result.manifest, result.descriptor.mediaType))
+      throw new InvalidArgument('nested indexes are not copied');
     await copyBlobs(result.manifest);
-    if (wanted !== undefined && wanted.length === 1) return ends.putManifest(result.bytes, result.descriptor.mediaType, true);
+    if (wanted !== undefined && wanted.length === 1)
+      return ends.putManifest(result.bytes, result.descriptor.mediaType, true);
     await ends.putManifest(result.bytes, result.descriptor.mediaType, false);
   }
   if (wanted === undefined) return ends.putManifest(top.bytes, top.descriptor.mediaType, true);

@@ -12,8 +12,14 @@ export type PlanFor = (operation: HostOperation) => Promise<HostsPlan>;
  * The operation a request is part of: a write, or a request whose token must allow push or
  * delete, is a push; a tag's manifest or the tag list is a resolve; the rest (by digest) a pull.
  */
-export function operationOf(method: string, path: string, scopes: readonly string[], repository: string): HostOperation {
-  if ((method !== 'GET' && method !== 'HEAD') || scopes.some((scope) => /:(?:pull,)?(?:push|delete)$/.test(scope))) return 'push';
+export function operationOf(
+  method: string,
+  path: string,
+  scopes: readonly string[],
+  repository: string,
+): HostOperation {
+  if ((method !== 'GET' && method !== 'HEAD') || scopes.some((scope) => /:(?:pull,)?(?:push|delete)$/.test(scope)))
+    return 'push';
   const own = `/v2/${repository}/`;
   const rest = path.startsWith(own) ? path.slice(own.length) : '';
   return /^manifests\/[^:/?]+(?:\?|$)/.test(rest) || rest.startsWith('tags/list') ? 'resolve' : 'pull';
@@ -28,7 +34,11 @@ export function passesOn(error: unknown): boolean {
 /** `path` (built for `/v2/<repository>/…`) as `endpoint` is asked it: its API root and repository, and `ns=` for a mirror. */
 export function endpointPath(endpoint: HostEndpoint, repository: string, path: string): string {
   const own = `/v2/${repository}/`;
-  let at = path.startsWith(own) ? `${endpoint.pathPrefix}/${endpoint.repository}/${path.slice(own.length)}` : path.startsWith('/v2/') ? `${endpoint.pathPrefix}${path.slice(3)}` : path;
+  let at = path.startsWith(own)
+    ? `${endpoint.pathPrefix}/${endpoint.repository}/${path.slice(own.length)}`
+    : path.startsWith('/v2/')
+      ? `${endpoint.pathPrefix}${path.slice(3)}`
+      : path;
   if (endpoint.ns !== undefined) at += `${at.includes('?') ? '&' : '?'}ns=${encodeURIComponent(endpoint.ns)}`;
   return at;
 }
@@ -55,10 +65,21 @@ export function endpointAuthority(endpoint: HostEndpoint): string {
 export function plainTwin(endpoint: HostEndpoint): HostEndpoint {
   const { tls: _tls, ...rest } = endpoint;
   const port = endpoint.origin.port === 443 ? 80 : endpoint.origin.port;
-  return { ...rest, origin: { secure: false, host: endpoint.origin.host, port }, source: `${endpoint.source} (plain HTTP)` };
+  return {
+    ...rest,
+    origin: { secure: false, host: endpoint.origin.host, port },
+    source: `${endpoint.source} (plain HTTP)`,
+  };
 }
 
 /** True when `next` is `endpoint`'s plain-HTTP twin: tried only when no connection could be made over HTTPS. */
 export function isPlainTwin(endpoint: HostEndpoint | undefined, next: HostEndpoint | undefined): boolean {
-  return endpoint !== undefined && next !== undefined && endpoint.insecure && endpoint.origin.secure && !next.origin.secure && next.source === `${endpoint.source} (plain HTTP)`;
+  return (
+    endpoint !== undefined &&
+    next !== undefined &&
+    endpoint.insecure &&
+    endpoint.origin.secure &&
+    !next.origin.secure &&
+    next.source === `${endpoint.source} (plain HTTP)`
+  );
 }

@@ -28,19 +28,36 @@ export class HostPlans {
   constructor(config: HostsConfig, hubMirrors: HubMirrors | undefined) {
     this.#where = locations(config, 'new Registry');
     this.#config = config;
-    if (hubMirrors !== undefined && typeof hubMirrors !== 'function' && (!Array.isArray(hubMirrors) || hubMirrors.some((m) => typeof m !== 'string'))) {
+    if (
+      hubMirrors !== undefined &&
+      typeof hubMirrors !== 'function' &&
+      (!Array.isArray(hubMirrors) || hubMirrors.some((m) => typeof m !== 'string'))
+    ) {
       throw new InvalidArgument('new Registry: hubMirrors must be a list of URLs, or a function that gives them');
     }
     this.#hubMirrors = hubMirrors;
   }
 
   /** The endpoints for `operation` on `reference`; a blocked registry or a bad file is a ConfigError before any connection. */
-  async plan(reference: Pick<RegistryReference, 'registry' | 'repository' | 'tag' | 'digest'>, operation: HostOperation): Promise<HostsPlan> {
-    const asked = { registry: reference.registry, repository: reference.repository, ...(reference.tag !== undefined ? { tag: reference.tag } : {}), ...(reference.digest !== undefined ? { digest: reference.digest } : {}) };
+  async plan(
+    reference: Pick<RegistryReference, 'registry' | 'repository' | 'tag' | 'digest'>,
+    operation: HostOperation,
+  ): Promise<HostsPlan> {
+    const asked = {
+      registry: reference.registry,
+      repository: reference.repository,
+      ...(reference.tag !== undefined ? { tag: reference.tag } : {}),
+      ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
+    };
     const plan = await resolveHosts(asked, operation, this.#config);
-    const hub = plan.registry === 'docker.io' && operation !== 'push' ? (await this.#hubEndpoints()).map((e) => ({ ...e, repository: plan.repository })) : [];
+    const hub =
+      plan.registry === 'docker.io' && operation !== 'push'
+        ? (await this.#hubEndpoints()).map((e) => ({ ...e, repository: plan.repository }))
+        : [];
     // registries.conf `insecure = true`: HTTPS unverified first, then plain HTTP (as containers/image does)
-    const endpoints = [...hub, ...plan.endpoints].flatMap((e) => (e.insecure && e.origin.secure ? [e, plainTwin(e)] : [e]));
+    const endpoints = [...hub, ...plan.endpoints].flatMap((e) =>
+      e.insecure && e.origin.secure ? [e, plainTwin(e)] : [e],
+    );
     for (const endpoint of endpoints) this.#remember(endpoint);
     return { ...plan, endpoints };
   }
@@ -60,7 +77,9 @@ export class HostPlans {
     const key = originKey(origin);
     if (tls !== undefined && !tls.rejectUnauthorized && !warned.has(key)) {
       warned.add(key);
-      process.emitWarning(`TLS certificates of ${endpointAuthority(endpoint)} are not verified (${endpoint.source})`, { code: 'DOCKWIRE_SKIP_VERIFY' });
+      process.emitWarning(`TLS certificates of ${endpointAuthority(endpoint)} are not verified (${endpoint.source})`, {
+        code: 'DOCKWIRE_SKIP_VERIFY',
+      });
     }
     const files = tls === undefined ? '' : tls.files.length > 0 ? tls.files.join(', ') : endpoint.source;
     const own: OriginSettings = {
@@ -107,4 +126,3 @@ export class HostPlans {
     return this.#hub;
   }
 }
-

@@ -18,11 +18,21 @@ export function registryImageFiles(
   if (!Array.isArray(manifest.layers)) throw new ProtocolError(`${name}: the manifest has no layers`);
   const diffIds = Array.isArray(config.rootfs?.diff_ids) ? config.rootfs.diff_ids : [];
   const layers = manifest.layers.map((layer: Descriptor, index): LayerDescriptor => {
-    if (layer === null || typeof layer !== 'object' || typeof layer.digest !== 'string' || typeof layer.mediaType !== 'string') {
+    if (
+      layer === null ||
+      typeof layer !== 'object' ||
+      typeof layer.digest !== 'string' ||
+      typeof layer.mediaType !== 'string'
+    ) {
       throw new ProtocolError(`${name}: layer ${index} of the manifest is not a descriptor`);
     }
     const diffId = diffIds[index];
-    return { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, ...(typeof diffId === 'string' ? { diffId } : {}) };
+    return {
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+      size: layer.size,
+      ...(typeof diffId === 'string' ? { diffId } : {}),
+    };
   });
   const image: ArchiveImage = { names: [name], digest, platform: platformOf(config), config, layers };
   const source: ImageSource = {

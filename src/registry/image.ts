@@ -32,14 +32,23 @@ export async function readImage(
     ({ manifest, descriptor } = await repository.manifest(chosen.digest, call, sizeOf(chosen)));
   }
   const configDescriptor = (manifest as { config?: Descriptor }).config;
-  if (!configDescriptor || typeof configDescriptor.digest !== 'string') throw new ProtocolError(`${ref}: the manifest has no config`);
+  if (!configDescriptor || typeof configDescriptor.digest !== 'string')
+    throw new ProtocolError(`${ref}: the manifest has no config`);
   const config = await readConfig(repository, configDescriptor, call, ref);
   return { manifest: manifest as ImageManifest, descriptor, config };
 }
 
 /** The image config its descriptor names, verified (and bounded to the descriptor's size) and parsed. */
-export async function readConfig(repository: Repository, descriptor: Descriptor, call: RegistryCallOptions, ref: string): Promise<ImageConfig> {
-  return parseJson<ImageConfig>(await repository.readBlob(descriptor.digest, MAX_CONFIG_SIZE, call, sizeOf(descriptor)), `${ref}'s config`);
+export async function readConfig(
+  repository: Repository,
+  descriptor: Descriptor,
+  call: RegistryCallOptions,
+  ref: string,
+): Promise<ImageConfig> {
+  return parseJson<ImageConfig>(
+    await repository.readBlob(descriptor.digest, MAX_CONFIG_SIZE, call, sizeOf(descriptor)),
+    `${ref}'s config`,
+  );
 }
 
 /** ManifestNotFound for an image `ref` that has no manifest for a platform (`why` says which, and what it has). */
@@ -51,7 +60,9 @@ export function noManifestFor(ref: string, why: string): ManifestNotFound {
 export function choosePlatform(index: ImageIndex, platform: PlatformSpec, ref: string): Descriptor {
   const want = parsePlatform(platform);
   // (an attestation manifest, platform unknown/unknown, is never an image to choose)
-  const found = index.manifests.find((m) => m.platform !== undefined && !isAttestationEntry(m) && platformMatches(m.platform, want));
+  const found = index.manifests.find(
+    (m) => m.platform !== undefined && !isAttestationEntry(m) && platformMatches(m.platform, want),
+  );
   if (!found) throw noManifestFor(ref, `no image for ${formatPlatform(want)} in the index`);
   checkDigest(found.digest, 'an index entry\u2019s digest');
   return found;
@@ -59,6 +70,14 @@ export function choosePlatform(index: ImageIndex, platform: PlatformSpec, ref: s
 
 /** This machine's platform as an image names it (linux, and Node's arch in GOARCH words). */
 export function hostPlatform(): PlatformSpec {
-  const arch: Record<string, string> = { x64: 'amd64', ia32: '386', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  const arch: Record<string, string> = {
+    x64: 'amd64',
+    ia32: '386',
+    arm: 'arm',
+    arm64: 'arm64',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+  };
   return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
 }

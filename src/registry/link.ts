@@ -10,7 +10,12 @@ export function nextLink(header: string | undefined): string | undefined {
       const eq = param.indexOf('=');
       if (eq === -1) continue;
       if (param.slice(0, eq).trim().toLowerCase() !== 'rel') continue;
-      const rels = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase().split(/\s+/);
+      const rels = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase()
+        .split(/\s+/);
       if (rels.includes('next')) return m[1]!;
     }
   }

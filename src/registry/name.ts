@@ -27,11 +27,18 @@ export function parseRegistryReference(ref: unknown, what = 'reference'): Regist
   const registry = registryOf(parsed.repository);
   let path = parsed.repository;
   const slash = path.indexOf('/');
-  if (slash !== -1 && (registry !== 'docker.io' || /^(?:docker\.io|index\.docker\.io)$/.test(path.slice(0, slash)))) path = path.slice(slash + 1);
+  if (slash !== -1 && (registry !== 'docker.io' || /^(?:docker\.io|index\.docker\.io)$/.test(path.slice(0, slash))))
+    path = path.slice(slash + 1);
   if (registry === 'docker.io' && !path.includes('/')) path = `library/${path}`;
   const host = registry === 'docker.io' ? DOCKER_HUB_HOST : registry;
   if (parsed.digest === undefined) return { registry, host, repository: path, tag: parsed.tag ?? 'latest' };
-  return { registry, host, repository: path, ...(parsed.tag !== undefined ? { tag: parsed.tag } : {}), digest: parsed.digest };
+  return {
+    registry,
+    host,
+    repository: path,
+    ...(parsed.tag !== undefined ? { tag: parsed.tag } : {}),
+    digest: parsed.digest,
+  };
 }
 
 /** A repository (a tag or digest in it is InvalidArgument: `tags` lists a repository's tags). */
@@ -59,7 +66,9 @@ export function manifestReference(ref: RegistryReference): string {
 export function isLoopbackRegistry(registry: string): boolean {
   // `[v6]:port`, `[v6]`, a bare v6 address (colons but no port), or `name[:port]`
   const bracketed = /^\[([^\]]+)\]/.exec(registry);
-  const host = (bracketed ? bracketed[1]! : registry.split(':').length === 2 ? registry.replace(/:\d+$/, '') : registry).toLowerCase();
+  const host = (
+    bracketed ? bracketed[1]! : registry.split(':').length === 2 ? registry.replace(/:\d+$/, '') : registry
+  ).toLowerCase();
   return isLoopback(host);
 }
 
@@ -71,8 +80,13 @@ export function registryOrigin(
   reference: Pick<RegistryReference, 'registry' | 'host'>,
   insecure: ReadonlySet<string>,
 ): { secure: boolean; host: string; port: number } {
-  const plain = isLoopbackRegistry(reference.host) || insecure.has(reference.registry.toLowerCase()) || insecure.has(reference.host.toLowerCase());
+  const plain =
+    isLoopbackRegistry(reference.host) ||
+    insecure.has(reference.registry.toLowerCase()) ||
+    insecure.has(reference.host.toLowerCase());
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(reference.host);
-  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : [reference.host.replace(/:\d+$/, ''), /:(\d+)$/.exec(reference.host)?.[1]];
+  const [host, port] = bracketed
+    ? [bracketed[1]!, bracketed[2]]
+    : [reference.host.replace(/:\d+$/, ''), /:(\d+)$/.exec(reference.host)?.[1]];
   return { secure: !plain, host, port: port !== undefined ? Number(port) : plain ? 80 : 443 };
 }

@@ -157,23 +157,105 @@ export interface AttachOptions extends RegistryCallOptions {
 
 /** The names of each call's options. */
 export const REGISTRY_OPTIONS = optionNames<RegistryOptions>({
-  configDir: true, authConfig: true, insecure: true, timeout: true, ca: true, retry: true, env: true, credentials: true, maxSockets: true,
-  headersTimeout: true, allowRealm: true,
-  certsDir: true, hostsDir: true, registriesConf: true, hubMirrors: true,
+  configDir: true,
+  authConfig: true,
+  insecure: true,
+  timeout: true,
+  ca: true,
+  retry: true,
+  env: true,
+  credentials: true,
+  maxSockets: true,
+  headersTimeout: true,
+  allowRealm: true,
+  certsDir: true,
+  hostsDir: true,
+  registriesConf: true,
+  hubMirrors: true,
 });
-export const CALL_OPTIONS = optionNames<RegistryCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true });
-export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platform: true });
+export const CALL_OPTIONS = optionNames<RegistryCallOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+});
+export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  platform: true,
+});
 export const EXTRACT_CALL_OPTIONS = optionNames<PlatformCallOptions & ExtractOptions>({
-  authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platform: true, devices: true,
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  platform: true,
+  devices: true,
 });
-export const TAGS_OPTIONS = optionNames<TagsOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, pageSize: true, maxPages: true, maxEntries: true });
-export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, artifactType: true, maxPages: true, maxEntries: true });
-export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, platforms: true, concurrency: true, referrers: true });
+export const TAGS_OPTIONS = optionNames<TagsOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  pageSize: true,
+  maxPages: true,
+  maxEntries: true,
+});
+export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  artifactType: true,
+  maxPages: true,
+  maxEntries: true,
+});
+export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  platforms: true,
+  concurrency: true,
+  referrers: true,
+});
 export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
-  authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, digest: true, size: true, chunkSize: true, mediaType: true,
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  digest: true,
+  size: true,
+  chunkSize: true,
+  mediaType: true,
 });
-export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, mediaType: true });
-export const ATTACH_OPTIONS = optionNames<AttachOptions>({ authConfig: true, signal: true, timeout: true, headersTimeout: true, deadline: true, artifactType: true, blobs: true, annotations: true });
+export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  mediaType: true,
+});
+export const ATTACH_OPTIONS = optionNames<AttachOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  artifactType: true,
+  blobs: true,
+  annotations: true,
+});
 
 /** The call options of `options` alone (what a call passes on to the calls it makes). */
 export function callOptions(options: RegistryCallOptions): RegistryCallOptions {

@@ -5,7 +5,10 @@
 import { OCI_EMPTY, type Descriptor, type Manifest } from '../oci.js';
 
 /** withArtifactTypes: `entries`, each whose artifactType is missing or the empty type given its manifest's own (read with `read`, by digest). */
-export async function withArtifactTypes(entries: Descriptor[], read: (digest: string) => Promise<{ manifest: Manifest }>): Promise<Descriptor[]> {
+export async function withArtifactTypes(
+  entries: Descriptor[],
+  read: (digest: string) => Promise<{ manifest: Manifest }>,
+): Promise<Descriptor[]> {
   const out: Descriptor[] = [];
   for (const entry of entries) {
     if (entry.artifactType !== undefined && entry.artifactType !== OCI_EMPTY) {
@@ -21,7 +24,12 @@ export async function withArtifactTypes(entries: Descriptor[], read: (digest: st
       continue;
     }
     const { manifest } = found;
-    const own = typeof manifest.artifactType === 'string' && manifest.artifactType !== '' ? manifest.artifactType : 'config' in manifest && typeof manifest.config?.mediaType === 'string' ? manifest.config.mediaType : undefined;
+    const own =
+      typeof manifest.artifactType === 'string' && manifest.artifactType !== ''
+        ? manifest.artifactType
+        : 'config' in manifest && typeof manifest.config?.mediaType === 'string'
+          ? manifest.config.mediaType
+          : undefined;
     out.push(own === undefined ? entry : { ...entry, artifactType: own });
   }
   return out;

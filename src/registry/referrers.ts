@@ -32,7 +32,13 @@ export async function listReferrers(
   let filtered = true;
   const query = artifactType !== undefined ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
   let apiMissing = false;
-  for (const page of repository.pages(`/v2/${repository.repository}/referrers/${digest}${query}`, OCI_INDEX, call, maxPages, [404])) {
+  for (const page of repository.pages(
+    `/v2/${repository.repository}/referrers/${digest}${query}`,
+    OCI_INDEX,
+    call,
+    maxPages,
+    [404],
+  )) {
     const { response, body } = await page;
     if (response.statusCode === 404) {
       apiMissing = true;
@@ -54,26 +60,51 @@ export async function listReferrers(
 }
 
 /** The descriptors of the index under `subject`'s fallback tag, undefined when there is none. */
-async function fallbackIndex(repository: Repository, subject: string, call: RegistryCallOptions, ref: string): Promise<Descriptor[] | undefined> {
+async function fallbackIndex(
+  repository: Repository,
+  subject: string,
+  call: RegistryCallOptions,
+  ref: string,
+): Promise<Descriptor[] | undefined> {
   const what = `${ref}'s referrers tag`;
   const bytes = await repository.manifestIfAny(fallbackTag(subject), call, what);
   return bytes === undefined ? undefined : indexManifests(bytes, what);
 }
 
 /** Adds `entry` to the index under `subject`'s fallback tag (made when there is none), every earlier referrer kept. */
-export async function addToFallbackIndex(repository: Repository, subject: string, entry: Descriptor, call: RegistryCallOptions, ref: string): Promise<void> {
+export async function addToFallbackIndex(
+  repository: Repository,
+  subject: string,
+  entry: Descriptor,
+  call: RegistryCallOptions,
+  ref: string,
+): Promise<void> {
   const earlier = (await fallbackIndex(repository, subject, call, ref)) ?? [];
-  const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...earlier.filter((d) => d.digest !== entry.digest), entry] };
-  await putManifest(repository, fallbackTag(subject), new TextEncoder().encode(JSON.stringify(index)), { ...call, mediaType: OCI_INDEX });
+  const index = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [...earlier.filter((d) => d.digest !== entry.digest), entry],
+  };
+  await putManifest(repository, fallbackTag(subject), new TextEncoder().encode(JSON.stringify(index)), {
+    ...call,
+    mediaType: OCI_INDEX,
+  });
 }
 
 /** The descriptor of an artifact manifest as its subject's referrers list it. */
-export function referrerEntry(digest: string, size: number, artifactType: string, annotations: Record<string, string> | undefined): Descriptor {
+export function referrerEntry(
+  digest: string,
+  size: number,
+  artifactType: string,
+  annotations: Record<string, string> | undefined,
+): Descriptor {
   return { mediaType: OCI_MANIFEST, digest, size, artifactType, ...(annotations ? { annotations } : {}) };
 }
 
 function indexManifests(body: Uint8Array, what: string): Descriptor[] {
   const index = parseJson<{ manifests?: unknown }>(body, what);
   if (!Array.isArray(index?.manifests)) throw new ProtocolError(`${what} is not an image index`);
-  return (index.manifests as Descriptor[]).filter((d) => d !== null && typeof d === 'object' && typeof d.digest === 'string');
+  return (index.manifests as Descriptor[]).filter(
+    (d) => d !== null && typeof d === 'object' && typeof d.digest === 'string',
+  );
 }

@@ -3,7 +3,12 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). Each call
 // is written over a Repository (repository.ts); the write half is in write.ts and attach.ts,
 // referrers in referrers.ts, copying in copy.ts and copy-ends.ts.
-import type { AttestationVerification, ImageVerification, VerifyAttestationsOptions, VerifyOptions } from './signatures.js';
+import type {
+  AttestationVerification,
+  ImageVerification,
+  VerifyAttestationsOptions,
+  VerifyOptions,
+} from './signatures.js';
 import type { AttestOptions, SignOptions, SignResult } from './sign.js';
 import { appendImage, mutateImage } from './append-job.js';
 import type { AppendOptions, MutateOptions } from './append.js';
@@ -12,7 +17,17 @@ import { Credentials } from '../credentials/credentials.js';
 import { InvalidArgument, ProtocolError } from '../errors.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
-import { DOCKER_LIST, OCI_INDEX, isIndex, platformOf, type Descriptor, type ImageConfig, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
+import {
+  DOCKER_LIST,
+  OCI_INDEX,
+  isIndex,
+  platformOf,
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type Manifest,
+  type ManifestResult,
+} from '../oci.js';
 import { checkOptions } from '../options.js';
 import { formatPlatform, ociPlatform, parsePlatform, platformMatches, type Platform } from '../platform.js';
 import { ProgressJob } from '../progress/job.js';
@@ -31,12 +46,37 @@ import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
-import { formatReference, manifestReference, parseRegistryReference, parseRegistryRepository, registryOrigin, type RegistryReference } from './name.js';
 import {
-  ATTACH_OPTIONS, CALL_OPTIONS, COPY_OPTIONS, EXTRACT_CALL_OPTIONS, PLATFORM_CALL_OPTIONS, PUSH_BLOB_OPTIONS, PUSH_MANIFEST_OPTIONS, REFERRERS_OPTIONS,
-  REGISTRY_OPTIONS, TAGS_OPTIONS, callOptions,
-  type AttachOptions, type BlobDescriptor, type BlobOptions, type PlatformCallOptions, type PushBlobOptions, type PushManifestOptions, type ReferrersOptions,
-  type RegistryCallOptions, type RegistryCopyOptions, type RegistryOptions, type TagsOptions,
+  formatReference,
+  manifestReference,
+  parseRegistryReference,
+  parseRegistryRepository,
+  registryOrigin,
+  type RegistryReference,
+} from './name.js';
+import {
+  ATTACH_OPTIONS,
+  CALL_OPTIONS,
+  COPY_OPTIONS,
+  EXTRACT_CALL_OPTIONS,
+  PLATFORM_CALL_OPTIONS,
+  PUSH_BLOB_OPTIONS,
+  PUSH_MANIFEST_OPTIONS,
+  REFERRERS_OPTIONS,
+  REGISTRY_OPTIONS,
+  TAGS_OPTIONS,
+  callOptions,
+  type AttachOptions,
+  type BlobDescriptor,
+  type BlobOptions,
+  type PlatformCallOptions,
+  type PushBlobOptions,
+  type PushManifestOptions,
+  type ReferrersOptions,
+  type RegistryCallOptions,
+  type RegistryCopyOptions,
+  type RegistryOptions,
+  type TagsOptions,
 } from './options.js';
 import { addToFallbackIndex, listReferrers } from './referrers.js';
 import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
@@ -48,8 +88,19 @@ import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
 export { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './repository.js';
 export { MAX_RETRY_AFTER } from './requester.js';
 export type {
-  AttachBlob, AttachOptions, BlobDescriptor, BlobOptions, ListBounds, PlatformCallOptions, PushBlobOptions, PushManifestOptions, ReferrersOptions, RegistryCallOptions,
-  RegistryCopyOptions, RegistryOptions, TagsOptions,
+  AttachBlob,
+  AttachOptions,
+  BlobDescriptor,
+  BlobOptions,
+  ListBounds,
+  PlatformCallOptions,
+  PushBlobOptions,
+  PushManifestOptions,
+  ReferrersOptions,
+  RegistryCallOptions,
+  RegistryCopyOptions,
+  RegistryOptions,
+  TagsOptions,
 } from './options.js';
 
 /**
@@ -65,21 +116,42 @@ export class Registry {
 
   constructor(options: RegistryOptions = {}) {
     checkOptions('new Registry', options, REGISTRY_OPTIONS);
-    if (options.insecure !== undefined && (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))) {
+    if (
+      options.insecure !== undefined &&
+      (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))
+    ) {
       throw new InvalidArgument('insecure must be a list of registries (host[:port])');
     }
     for (const name of ['timeout', 'headersTimeout'] as const) {
       const value = options[name];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+        throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
     }
-    if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function') throw new InvalidArgument('allowRealm must be a function');
+    if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function')
+      throw new InvalidArgument('allowRealm must be a function');
     const env = options.env ?? process.env;
-    const credentials = options.credentials ?? new Credentials({ ...(options.configDir !== undefined ? { configDir: options.configDir } : {}), env });
+    const credentials =
+      options.credentials ??
+      new Credentials({ ...(options.configDir !== undefined ? { configDir: options.configDir } : {}), env });
     const lookup = new CredentialLookup(credentials, options.authConfig);
-    this.#insecure = new Set((options.insecure ?? []).map((r) => r.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '').toLowerCase()));
-    this.#limits = { timeout: options.timeout ?? 60_000, headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT };
+    this.#insecure = new Set(
+      (options.insecure ?? []).map((r) =>
+        r
+          .replace(/^[a-z]+:\/\//i, '')
+          .replace(/\/+$/, '')
+          .toLowerCase(),
+      ),
+    );
+    this.#limits = {
+      timeout: options.timeout ?? 60_000,
+      headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT,
+    };
     const { certsDir, hostsDir, registriesConf } = options;
-    const hosts = { ...(certsDir !== undefined ? { certsDir } : {}), ...(hostsDir !== undefined ? { hostsDir } : {}), ...(registriesConf !== undefined ? { registriesConf } : {}) };
+    const hosts = {
+      ...(certsDir !== undefined ? { certsDir } : {}),
+      ...(hostsDir !== undefined ? { hostsDir } : {}),
+      ...(registriesConf !== undefined ? { registriesConf } : {}),
+    };
     this.#hosts = new HostPlans({ ...hosts, insecure: [...this.#insecure], env }, options.hubMirrors);
     const transport = new OriginTransport({
       proxy: (origin) => proxyFor(origin, env),
@@ -108,7 +180,12 @@ export class Registry {
     const size = Number(response.headers['content-length']);
     const indexType = mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
     if (want === undefined || !indexType) {
-      if (digest !== undefined && (reference.digest === undefined || digest === reference.digest) && mediaType && Number.isSafeInteger(size)) {
+      if (
+        digest !== undefined &&
+        (reference.digest === undefined || digest === reference.digest) &&
+        mediaType &&
+        Number.isSafeInteger(size)
+      ) {
         checkDigest(digest, 'the registry\u2019s Docker-Content-Digest');
         return { mediaType, digest, size };
       }
@@ -128,7 +205,10 @@ export class Registry {
     if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
     const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
     const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
-    return { ...result, descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) } };
+    return {
+      ...result,
+      descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) },
+    };
   }
 
   /** The image configuration (os, architecture, config, rootfs, history); of an index, the platform's (default: this machine's). */
@@ -136,7 +216,8 @@ export class Registry {
     checkOptions('registry.config', options, PLATFORM_CALL_OPTIONS);
     options = withDeadline(options, 'registry.config');
     const reference = parseRegistryReference(ref);
-    return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options)).config;
+    return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options))
+      .config;
   }
 
   /** The platforms `ref` is published for: an index's (attestations left out), or a single image's config's. */
@@ -147,7 +228,9 @@ export class Registry {
     const repository = this.#repository(reference);
     const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
     if (isIndex(manifest, descriptor.mediaType)) {
-      return manifest.manifests.flatMap((m) => (m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : []));
+      return manifest.manifests.flatMap((m) =>
+        m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : [],
+      );
     }
     const configDescriptor = (manifest as { config?: Descriptor }).config;
     if (!configDescriptor) return [];
@@ -190,7 +273,8 @@ export class Registry {
 
   /** One file of the image `ref` names, symlinks followed inside the image; FileNotFound when it has none there. */
   async readFile(ref: string, path: string, options: PlatformCallOptions = {}): Promise<Uint8Array> {
-    if (typeof path !== 'string' || path === '') throw new InvalidArgument('registry.readFile: path must be a non-empty string');
+    if (typeof path !== 'string' || path === '')
+      throw new InvalidArgument('registry.readFile: path must be a non-empty string');
     return (await this.#imageFiles(ref, options, 'readFile', PLATFORM_CALL_OPTIONS)).readFile(path);
   }
 
@@ -204,7 +288,8 @@ export class Registry {
 
   /** Writes the merged filesystem of the image `ref` names into `dir`, never outside it (see openImageArchive's extract). */
   async extract(ref: string, dir: string, options: PlatformCallOptions & ExtractOptions = {}): Promise<ExtractResult> {
-    if (typeof dir !== 'string' || dir === '') throw new InvalidArgument('registry.extract: dir must be a non-empty string');
+    if (typeof dir !== 'string' || dir === '')
+      throw new InvalidArgument('registry.extract: dir must be a non-empty string');
     const files = await this.#imageFiles(ref, options, 'extract', EXTRACT_CALL_OPTIONS);
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
@@ -223,7 +308,8 @@ export class Registry {
     for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
       const { body } = await page;
       const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
-      if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags)) throw new ProtocolError(`${repository}'s tag list has no tags array`);
+      if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags))
+        throw new ProtocolError(`${repository}'s tag list has no tags array`);
       for (const tag of (list.tags as unknown[] | null | undefined) ?? []) if (typeof tag === 'string') tags.push(tag);
       checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
     }
@@ -265,7 +351,11 @@ export class Registry {
    * its media type is `mediaType`, else the manifest's own. A digest in `ref` that the bytes do
    * not hash to is DigestMismatch, before anything is sent.
    */
-  async pushManifest(ref: string, manifest: Manifest | Uint8Array, options: PushManifestOptions = {}): Promise<Descriptor> {
+  async pushManifest(
+    ref: string,
+    manifest: Manifest | Uint8Array,
+    options: PushManifestOptions = {},
+  ): Promise<Descriptor> {
     checkOptions('registry.pushManifest', options, PUSH_MANIFEST_OPTIONS);
     options = withDeadline(options, 'registry.pushManifest');
     const reference = parseRegistryReference(ref);
@@ -298,7 +388,8 @@ export class Registry {
     checkOptions('registry.attach', options, ATTACH_OPTIONS);
     options = withDeadline(options, 'registry.attach');
     const reference = parseRegistryReference(subject, 'subject');
-    if (typeof options?.artifactType !== 'string' || options.artifactType === '') throw new InvalidArgument('attach needs an artifactType');
+    if (typeof options?.artifactType !== 'string' || options.artifactType === '')
+      throw new InvalidArgument('attach needs an artifactType');
     if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
     const call = callOptions(options);
     const subjectDescriptor = await this.resolve(subject, call);
@@ -314,12 +405,22 @@ export class Registry {
     return new ProgressJob<Descriptor>(async (scope, state) => {
       state.tries = 1;
       checkOptions('registry.copy', options, COPY_OPTIONS);
-      if (options.platforms !== undefined && !Array.isArray(options.platforms)) throw new InvalidArgument('platforms must be a list');
+      if (options.platforms !== undefined && !Array.isArray(options.platforms))
+        throw new InvalidArgument('platforms must be a list');
       const from = parseRegistryReference(src, 'src');
       const to = parseRegistryReference(dst, 'dst');
       const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-      const call = withDeadline<RegistryCallOptions>({ ...callOptions(options), signal: scope.signal, ...deadline }, 'registry.copy');
-      const ends = copyEnds(this.#repository(from), manifestReference(from), this.#repository(to), manifestReference(to), call);
+      const call = withDeadline<RegistryCallOptions>(
+        { ...callOptions(options), signal: scope.signal, ...deadline },
+        'registry.copy',
+      );
+      const ends = copyEnds(
+        this.#repository(from),
+        manifestReference(from),
+        this.#repository(to),
+        manifestReference(to),
+        call,
+      );
       const copyOptions = {
         ...(options.platforms ? { platforms: options.platforms } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
@@ -330,10 +431,12 @@ export class Registry {
       };
       const copied = await copyImage(ends, copyOptions, emit);
       if (options.referrers) {
-        const repositoryOf = (r: typeof from): string => formatReference({ registry: r.registry, host: r.host, repository: r.repository });
+        const repositoryOf = (r: typeof from): string =>
+          formatReference({ registry: r.registry, host: r.host, repository: r.repository });
         const [source, destination] = [repositoryOf(from), repositoryOf(to)];
         const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
-        const addFallback = (subject: string, entry: Descriptor) => addToFallbackIndex(this.#repository(to), subject, entry, call, dst);
+        const addFallback = (subject: string, entry: Descriptor) =>
+          addToFallbackIndex(this.#repository(to), subject, entry, call, dst);
         await copyReferrers(this, source, destination, subjects, call, emit, addFallback);
       }
       return copied;
@@ -386,23 +489,43 @@ export class Registry {
   /** The repository `reference` names, as requests reach it: through the host configuration's plan (hosts/). */
   #repository(reference: RegistryReference): Repository {
     const target = { registry: reference.registry, origin: registryOrigin(reference, this.#insecure) };
-    return new Repository(this.#requester, reference, target, this.#limits, (operation) => this.#hosts.plan(reference, operation));
+    return new Repository(this.#requester, reference, target, this.#limits, (operation) =>
+      this.#hosts.plan(reference, operation),
+    );
   }
 
   /** The merged view of the image `ref` names (options checked as `registry.${where}`'s), its layers read with blob(). */
-  async #imageFiles(ref: string, options: PlatformCallOptions, where: string, known: readonly string[]): Promise<ImageFiles> {
+  async #imageFiles(
+    ref: string,
+    options: PlatformCallOptions,
+    where: string,
+    known: readonly string[],
+  ): Promise<ImageFiles> {
     checkOptions(`registry.${where}`, options, known);
     options = withDeadline(options, `registry.${where}`);
     const reference = parseRegistryReference(ref);
-    const { manifest, descriptor, config } = await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options);
+    const { manifest, descriptor, config } = await readImage(
+      this.#repository(reference),
+      manifestReference(reference),
+      ref,
+      options.platform,
+      options,
+    );
     if (options.platform !== undefined) {
       // a single image is only the platform asked for if its config says so
       const want = parsePlatform(options.platform);
-      const has = { os: config.os, architecture: config.architecture, ...(typeof config.variant === 'string' ? { variant: config.variant } : {}) };
-      if (!platformMatches(has, want)) throw noManifestFor(ref, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`);
+      const has = {
+        os: config.os,
+        architecture: config.architecture,
+        ...(typeof config.variant === 'string' ? { variant: config.variant } : {}),
+      };
+      if (!platformMatches(has, want))
+        throw noManifestFor(ref, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`);
     }
     const call = callOptions(options);
-    return registryImageFiles(ref, descriptor.digest, manifest, config, (digest, size) => this.blob(ref, size === undefined ? digest : { digest, size }, call));
+    return registryImageFiles(ref, descriptor.digest, manifest, config, (digest, size) =>
+      this.blob(ref, size === undefined ? digest : { digest, size }, call),
+    );
   }
 
   /**
@@ -421,8 +544,10 @@ function blobDescriptor(blob: string | BlobDescriptor): { digest: string; size: 
     checkDigest(blob);
     return { digest: blob, size: undefined };
   }
-  if (blob === null || typeof blob !== 'object') throw new InvalidArgument('registry.blob: give a digest or a descriptor ({ digest, size })');
+  if (blob === null || typeof blob !== 'object')
+    throw new InvalidArgument('registry.blob: give a digest or a descriptor ({ digest, size })');
   checkDigest(blob.digest);
-  if (!(Number.isSafeInteger(blob.size) && blob.size >= 0)) throw new InvalidArgument('registry.blob: the descriptor\u2019s size must be a whole number of bytes');
+  if (!(Number.isSafeInteger(blob.size) && blob.size >= 0))
+    throw new InvalidArgument('registry.blob: the descriptor\u2019s size must be a whole number of bytes');
   return { digest: blob.digest, size: blob.size };
 }

@@ -10,7 +10,16 @@ import type { TransportResponse } from '../transport/types.js';
 import { readBounded, readCapped, readSized } from './answer.js';
 import { readBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
-import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, isPlainTwin, operationOf, passesOn, type PlanFor } from './endpoints.js';
+import {
+  endpointAuthority,
+  endpointHeaders,
+  endpointPath,
+  endpointScope,
+  isPlainTwin,
+  operationOf,
+  passesOn,
+  type PlanFor,
+} from './endpoints.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { ListBounds, RegistryCallOptions } from './options.js';
@@ -58,7 +67,13 @@ export class Repository {
   #answered: HostEndpoint | undefined;
 
   /** `plans`: the host configuration's endpoints per operation (hosts/); without it, every request goes to `target`. */
-  constructor(requester: Requester, name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>, target: Target, limits: RequestLimits, plans?: PlanFor) {
+  constructor(
+    requester: Requester,
+    name: Pick<RegistryReference, 'registry' | 'host' | 'repository'>,
+    target: Target,
+    limits: RequestLimits,
+    plans?: PlanFor,
+  ) {
     this.#requester = requester;
     this.#planFor = plans;
     this.registry = name.registry;
@@ -90,15 +105,22 @@ export class Repository {
     const signal = request.signal ?? call.signal;
     const given = /^https?:\/\//i.test(request.path) ? splitUrl(request.path).path : undefined;
     const base = { scopes: [this.scope('pull')], ...request, timeout, headersTimeout, ...(signal ? { signal } : {}) };
-    if (this.#planFor === undefined) return this.#requester.send(this.target, { ...base, path: given ?? request.path }, what, call.authConfig);
+    if (this.#planFor === undefined)
+      return this.#requester.send(this.target, { ...base, path: given ?? request.path }, what, call.authConfig);
     const operation = operationOf(request.method, given ?? request.path, base.scopes, this.repository);
     const plan = await this.#plan(operation);
     // a push goes to the first endpoint allowed to (and its plain-HTTP twin when insecure: nothing is sent before TLS fails)
-    const endpoints = operation === 'push' ? plan.endpoints.filter((e, i) => i === 0 || (i === 1 && isPlainTwin(plan.endpoints[0], e))) : plan.endpoints;
+    const endpoints =
+      operation === 'push'
+        ? plan.endpoints.filter((e, i) => i === 0 || (i === 1 && isPlainTwin(plan.endpoints[0], e)))
+        : plan.endpoints;
     for (const [i, endpoint] of endpoints.entries()) {
       const last = i === endpoints.length - 1;
       const twin = isPlainTwin(endpoint, endpoints[i + 1]);
-      const target = { registry: endpoint.mirror ? endpointAuthority(endpoint) : plan.registry, origin: endpoint.origin };
+      const target = {
+        registry: endpoint.mirror ? endpointAuthority(endpoint) : plan.registry,
+        origin: endpoint.origin,
+      };
       const sent = {
         ...base,
         path: given ?? endpointPath(endpoint, this.repository, request.path),
@@ -138,8 +160,13 @@ export class Repository {
     return (method, path, headers, body, bodyLength, pass) =>
       this.send(
         {
-          method, path, headers, scopes: [this.scope('push')],
-          ...(body !== undefined ? { body } : {}), ...(bodyLength !== undefined ? { bodyLength } : {}), ...(pass ? { pass } : {}),
+          method,
+          path,
+          headers,
+          scopes: [this.scope('push')],
+          ...(body !== undefined ? { body } : {}),
+          ...(bodyLength !== undefined ? { bodyLength } : {}),
+          ...(pass ? { pass } : {}),
         },
         `${method} ${what}`,
         call,
@@ -151,7 +178,8 @@ export class Repository {
     const origin = this.#origin;
     if (location === undefined) throw new ProtocolError('the registry started an upload without a Location');
     const next = splitUrl(new URL(location, `${originKey(origin)}/`).href);
-    if (originKey(next.origin) !== originKey(origin)) throw new ProtocolError('the registry sent an upload to another origin: refused');
+    if (originKey(next.origin) !== originKey(origin))
+      throw new ProtocolError('the registry sent an upload to another origin: refused');
     return `${originKey(origin)}${next.path}`;
   }
 
@@ -161,15 +189,28 @@ export class Repository {
   }
 
   /** A GET or HEAD of the manifest `which` (a tag or digest); a 404 not in `pass` is ManifestNotFound. */
-  async manifestRequest(which: string, method: 'GET' | 'HEAD', call: RegistryCallOptions, pass: number[] = []): Promise<TransportResponse> {
+  async manifestRequest(
+    which: string,
+    method: 'GET' | 'HEAD',
+    call: RegistryCallOptions,
+    pass: number[] = [],
+  ): Promise<TransportResponse> {
     const name = `${this.name}:${which}`;
     try {
-      return await this.send({ method, path: this.manifestPath(which), headers: { Accept: MANIFEST_TYPES.join(', ') }, pass }, `manifest ${name}`, call);
+      return await this.send(
+        { method, path: this.manifestPath(which), headers: { Accept: MANIFEST_TYPES.join(', ') }, pass },
+        `manifest ${name}`,
+        call,
+      );
     } catch (error) {
       if (error instanceof RegistryError && error.statusCode === 404 && !pass.includes(404)) {
         // a HEAD's 404 has no body: the registry's answer is then the spec's code and message
         const told = error.errors.some((e) => e.message !== undefined);
-        throw new ManifestNotFound(`manifest ${name}`, 404, told ? error.errors : [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]);
+        throw new ManifestNotFound(
+          `manifest ${name}`,
+          404,
+          told ? error.errors : [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }],
+        );
       }
       throw error;
     }
@@ -182,11 +223,13 @@ export class Repository {
   async manifest(which: string, call: RegistryCallOptions, size?: number): Promise<ManifestResult> {
     const response = await this.manifestRequest(which, 'GET', call);
     const what = `the manifest of ${this.repository}`;
-    const bytes = size === undefined ? await readCapped(response, MAX_MANIFEST_SIZE, what) : await readSized(response, size, what);
+    const bytes =
+      size === undefined ? await readCapped(response, MAX_MANIFEST_SIZE, what) : await readSized(response, size, what);
     const announced = response.headers['docker-content-digest'];
     const asked = isDigest(which) ? which : undefined;
     const expected = asked ?? (announced !== undefined && /^sha(256|512):/.test(announced) ? announced : undefined);
-    if (expected !== undefined) verifyBytes(bytes, expected, `the manifest of ${this.repository}:${which}`, 'the manifest digest');
+    if (expected !== undefined)
+      verifyBytes(bytes, expected, `the manifest of ${this.repository}:${which}`, 'the manifest digest');
     const digest = expected ?? digestOf(bytes);
     const manifest = parseJson<Manifest>(bytes, `the manifest of ${this.repository}`);
     if (manifest === null || typeof manifest !== 'object' || manifest.schemaVersion !== 2) {
@@ -207,9 +250,18 @@ export class Repository {
   }
 
   /** The GET of the blob `digest`, redirects followed, with `headers` (a Range on resumption). */
-  blobRequest(digest: string, headers: Record<string, string>, call: RegistryCallOptions, signal?: AbortSignal): Promise<TransportResponse> {
+  blobRequest(
+    digest: string,
+    headers: Record<string, string>,
+    call: RegistryCallOptions,
+    signal?: AbortSignal,
+  ): Promise<TransportResponse> {
     const path = `/v2/${this.repository}/blobs/${digest}`;
-    return this.send({ method: 'GET', path, headers, followRedirects: true, ...(signal ? { signal } : {}) }, `blob ${digest} of ${this.repository}`, call);
+    return this.send(
+      { method: 'GET', path, headers, followRedirects: true, ...(signal ? { signal } : {}) },
+      `blob ${digest} of ${this.repository}`,
+      call,
+    );
   }
 
   /** The blob `digest` (of `size` bytes, when known) as it arrives, verified, resumed after a broken connection (see readBlob). */
@@ -220,9 +272,13 @@ export class Repository {
   /** A whole small blob (a config), verified; `size`, a descriptor's, bounds it to that many bytes (see readSized). */
   async readBlob(digest: string, limit: number, call: RegistryCallOptions, size?: number): Promise<Uint8Array> {
     checkDigest(digest, 'a config digest');
-    if (size !== undefined && size > limit) throw new ProtocolError(`blob ${digest} is ${size} bytes, more than ${limit}: refused`);
+    if (size !== undefined && size > limit)
+      throw new ProtocolError(`blob ${digest} is ${size} bytes, more than ${limit}: refused`);
     const response = await this.blobRequest(digest, {}, call);
-    const bytes = size === undefined ? await readCapped(response, limit, `blob ${digest}`) : await readSized(response, size, `blob ${digest}`);
+    const bytes =
+      size === undefined
+        ? await readCapped(response, limit, `blob ${digest}`)
+        : await readSized(response, size, `blob ${digest}`);
     verifyBytes(bytes, digest, `blob ${digest} of ${this.repository}`);
     return bytes;
   }
@@ -230,7 +286,11 @@ export class Repository {
   /** True when the repository has the blob `digest` (a HEAD). */
   async hasBlob(digest: string, call: RegistryCallOptions): Promise<boolean> {
     const path = `/v2/${this.repository}/blobs/${digest}`;
-    const head = await this.send({ method: 'HEAD', path, scopes: [this.scope('push')], pass: [404] }, `HEAD ${this.name}`, call);
+    const head = await this.send(
+      { method: 'HEAD', path, scopes: [this.scope('push')], pass: [404] },
+      `HEAD ${this.name}`,
+      call,
+    );
     await head.body.dump();
     return head.statusCode === 200;
   }
@@ -239,15 +299,26 @@ export class Repository {
    * The pages of a paged list: the first at `first`, then each Link rel="next" on the same origin;
    * more than `maxPages` of them is ProtocolError, never a list cut short.
    */
-  *pages(first: string, accept: string, call: RegistryCallOptions, maxPages: number, pass: number[] = []): Generator<Promise<Page>> {
+  *pages(
+    first: string,
+    accept: string,
+    call: RegistryCallOptions,
+    maxPages: number,
+    pass: number[] = [],
+  ): Generator<Promise<Page>> {
     let path: string | undefined = first;
     let result: Page | undefined;
     for (let pages = 0; path !== undefined; pages++) {
-      if (pages >= maxPages) throw new ProtocolError(`${this.repository}: the list has more than ${maxPages} pages (maxPages): refused`);
+      if (pages >= maxPages)
+        throw new ProtocolError(`${this.repository}: the list has more than ${maxPages} pages (maxPages): refused`);
       const at: string = path;
       const what = (/^https?:\/\//i.test(at) ? splitUrl(at).path : at).split('?')[0];
       const page = (async () => {
-        const response = await this.send({ method: 'GET', path: at, headers: { Accept: accept }, pass }, `GET ${what}`, call);
+        const response = await this.send(
+          { method: 'GET', path: at, headers: { Accept: accept }, pass },
+          `GET ${what}`,
+          call,
+        );
         if (response.statusCode === 404) {
           await response.body.dump();
           return (result = { response, body: new Uint8Array() });
@@ -261,7 +332,9 @@ export class Repository {
       path = undefined;
       if (link !== undefined) {
         const origin = this.#origin;
-        const next = splitUrl(new URL(link, `${originKey(origin)}${/^https?:\/\//i.test(at) ? splitUrl(at).path : at}`).href);
+        const next = splitUrl(
+          new URL(link, `${originKey(origin)}${/^https?:\/\//i.test(at) ? splitUrl(at).path : at}`).href,
+        );
         if (next.origin.host !== origin.host || next.origin.port !== origin.port) {
           throw new ProtocolError(`${this.repository}: a next page on another origin is refused`);
         }
@@ -287,14 +360,20 @@ export function parseJson<T>(bytes: Uint8Array, what: string): T {
 
 /** A descriptor's size when it is a byte count (a bound for reading what it describes), else undefined. */
 export function sizeOf(descriptor: { size?: unknown }): number | undefined {
-  return typeof descriptor.size === 'number' && Number.isSafeInteger(descriptor.size) && descriptor.size >= 0 ? descriptor.size : undefined;
+  return typeof descriptor.size === 'number' && Number.isSafeInteger(descriptor.size) && descriptor.size >= 0
+    ? descriptor.size
+    : undefined;
 }
 
 /** The page and entry bounds a list call asked for (ListBounds), its defaults for the rest. */
 export function listBounds(options: ListBounds): { maxPages: number; maxEntries: number } {
   const { maxPages = DEFAULT_MAX_PAGES, maxEntries = DEFAULT_MAX_ENTRIES } = options;
-  for (const [name, value] of [['maxPages', maxPages], ['maxEntries', maxEntries]] as const) {
-    if (!(Number.isSafeInteger(value) && value > 0)) throw new InvalidArgument(`${name} must be a positive whole number`);
+  for (const [name, value] of [
+    ['maxPages', maxPages],
+    ['maxEntries', maxEntries],
+  ] as const) {
+    if (!(Number.isSafeInteger(value) && value > 0))
+      throw new InvalidArgument(`${name} must be a positive whole number`);
   }
   return { maxPages, maxEntries };
 }

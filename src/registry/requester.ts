@@ -80,9 +80,16 @@ export class Requester {
    * `pass`); any other answer is read and thrown as RegistryError carrying the registry's
    * `errors[].code` (the caller maps a 404 it expects through `pass`).
    */
-  async send(target: Target, request: RegistryRequest, what: string, explicit?: AuthConfig): Promise<TransportResponse> {
+  async send(
+    target: Target,
+    request: RegistryRequest,
+    what: string,
+    explicit?: AuthConfig,
+  ): Promise<TransportResponse> {
     // a streamed body cannot be sent twice
-    const replayable = !request.once && (request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array);
+    const replayable =
+      !request.once &&
+      (request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array);
     for (let tries = 1; ; tries++) {
       let response: TransportResponse;
       try {
@@ -93,16 +100,28 @@ export class Requester {
       }
       const status = response.statusCode;
       if ((status >= 200 && status < 300) || request.pass?.includes(status)) return response;
-      const body = await readBounded(response.body, ERROR_BODY_LIMIT, `the registry's error answer to ${what}`).catch(() => new Uint8Array());
+      const body = await readBounded(response.body, ERROR_BODY_LIMIT, `the registry's error answer to ${what}`).catch(
+        () => new Uint8Array(),
+      );
       const error = new RegistryError(what, status, registryErrors(body, codeForStatus(status)));
       const retryAfter = status === 429 ? response.headers['retry-after'] : undefined;
-      if ((status === 429 || status >= 500) && (await this.#again(error, tries, request.signal, retryAfter, replayable))) continue;
+      if (
+        (status === 429 || status >= 500) &&
+        (await this.#again(error, tries, request.signal, retryAfter, replayable))
+      )
+        continue;
       throw error;
     }
   }
 
   /** Waits before try `tries + 1` when the policy allows it; false to give up. */
-  async #again(error: unknown, tries: number, signal: AbortSignal | undefined, retryAfter: string | undefined, replayable: boolean): Promise<boolean> {
+  async #again(
+    error: unknown,
+    tries: number,
+    signal: AbortSignal | undefined,
+    retryAfter: string | undefined,
+    replayable: boolean,
+  ): Promise<boolean> {
     if (tries > this.#retry.retries || signal?.aborted || !this.#retry.transient(error) || !replayable) return false;
     let wait = this.#retry.delay(tries);
     if (retryAfter !== undefined) {
@@ -115,7 +134,11 @@ export class Requester {
   }
 
   /** The request with the Authorization its origin wants, once more after a 401 with a fresh one; redirects followed. */
-  async #authorized(target: Target, request: RegistryRequest, explicit: AuthConfig | undefined): Promise<TransportResponse> {
+  async #authorized(
+    target: Target,
+    request: RegistryRequest,
+    explicit: AuthConfig | undefined,
+  ): Promise<TransportResponse> {
     const key = originKey(target.origin);
     let auth: AuthConfig | undefined;
     let authLoaded = false;
@@ -129,7 +152,9 @@ export class Requester {
     let refreshed = false;
     for (;;) {
       const scheme = this.#schemes.get(key);
-      const authorization = scheme ? await this.#authorization(scheme, target, request, await credentials()) : undefined;
+      const authorization = scheme
+        ? await this.#authorization(scheme, target, request, await credentials())
+        : undefined;
       const response = await this.#follow(target.origin, request, authorization);
       if (response.statusCode !== 401 || refreshed) return response;
       const header = response.headers['www-authenticate'];
@@ -138,10 +163,18 @@ export class Requester {
       const challenges = parseChallenges(header);
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basic = challenges.find((c) => c.scheme === 'basic');
-      const next: Scheme | undefined = bearer ? { kind: 'bearer', challenge: bearer } : basic ? { kind: 'basic' } : undefined;
+      const next: Scheme | undefined = bearer
+        ? { kind: 'bearer', challenge: bearer }
+        : basic
+          ? { kind: 'basic' }
+          : undefined;
       if (!next) {
         const offered = challenges.map((c) => c.scheme).join(', ') || 'none';
-        throw new RegistryError(`${request.method} ${target.registry}: no supported authentication scheme (${offered})`, 401, [{ code: 'UNAUTHORIZED' }]);
+        throw new RegistryError(
+          `${request.method} ${target.registry}: no supported authentication scheme (${offered})`,
+          401,
+          [{ code: 'UNAUTHORIZED' }],
+        );
       }
       // a token the registry no longer takes (revoked, or its scope grew) is fetched afresh once
       if (scheme?.kind === 'bearer') this.tokens.delete(tokenKey(key, request.scopes, await credentials()));
@@ -156,7 +189,12 @@ export class Requester {
     }
   }
 
-  async #authorization(scheme: Scheme, target: Target, request: RegistryRequest, auth: AuthConfig | undefined): Promise<string | undefined> {
+  async #authorization(
+    scheme: Scheme,
+    target: Target,
+    request: RegistryRequest,
+    auth: AuthConfig | undefined,
+  ): Promise<string | undefined> {
     if (scheme.kind === 'basic') return basicAuthorization(auth);
     if (auth?.registrytoken) return `Bearer ${auth.registrytoken}`;
     const key = tokenKey(originKey(target.origin), request.scopes, auth);
@@ -175,13 +213,20 @@ export class Requester {
   }
 
   /** Sends on `origin`, following redirects when asked; the Authorization stays with `origin`. */
-  async #follow(origin: Origin, request: RegistryRequest, authorization: string | undefined): Promise<TransportResponse> {
+  async #follow(
+    origin: Origin,
+    request: RegistryRequest,
+    authorization: string | undefined,
+  ): Promise<TransportResponse> {
     let where = origin;
     let path = request.path;
     let method = request.method;
     for (let hops = 0; ; hops++) {
       const sameOrigin = originKey(where) === originKey(origin);
-      const headers = { ...request.headers, ...(authorization !== undefined && sameOrigin ? { Authorization: authorization } : {}) };
+      const headers = {
+        ...request.headers,
+        ...(authorization !== undefined && sameOrigin ? { Authorization: authorization } : {}),
+      };
       const response = await this.transport.request(where, {
         method,
         path,
@@ -197,7 +242,10 @@ export class Requester {
       const location = response.headers['location'];
       if (location === undefined) return response;
       await response.body.dump().catch(() => undefined);
-      if (hops + 1 > MAX_REDIRECTS) throw new ProtocolError(`more than ${MAX_REDIRECTS} redirects for ${request.method} ${request.path.split('?')[0]}`);
+      if (hops + 1 > MAX_REDIRECTS)
+        throw new ProtocolError(
+          `more than ${MAX_REDIRECTS} redirects for ${request.method} ${request.path.split('?')[0]}`,
+        );
       const next = splitUrl(new URL(location, `${originKey(where)}${path}`).href);
       // RFC 9110 §15.4.4: a 303 is followed with GET
       if (status === 303 && method !== 'HEAD') method = 'GET';
@@ -215,7 +263,8 @@ function tokenKey(origin: string, scopes: string[], auth: AuthConfig | undefined
 export const DEFAULT_RETRY: RetryPolicy = {
   retries: 3,
   transient: (error) =>
-    (error instanceof RegistryError && (error.statusCode === 429 || error.statusCode >= 500)) || error instanceof ConnectionError,
+    (error instanceof RegistryError && (error.statusCode === 429 || error.statusCode >= 500)) ||
+    error instanceof ConnectionError,
   delay: (n) => 250 * 2 ** (n - 1),
 };
 

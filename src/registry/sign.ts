@@ -8,7 +8,15 @@ import { OCI_MANIFEST, type Descriptor, type ImageManifest } from '../oci.js';
 import type { AuthConfig } from '../credentials/auth-config.js';
 import { loadPrivateKey, signBytes, type KeySource } from '../trust/signing-keys.js';
 import { SIMPLE_SIGNING, simpleSigningPayload } from '../trust/simplesigning.js';
-import { BUNDLE_V03, COSIGN_SIGN_PREDICATE, DSSE_ENVELOPE, attestationStatement, keyBundle, signEnvelope, signatureStatement } from '../trust/sign.js';
+import {
+  BUNDLE_V03,
+  COSIGN_SIGN_PREDICATE,
+  DSSE_ENVELOPE,
+  attestationStatement,
+  keyBundle,
+  signEnvelope,
+  signatureStatement,
+} from '../trust/sign.js';
 import { IN_TOTO } from '../trust/artifact.js';
 import { parseRegistryReference } from './name.js';
 import type { Registry } from './registry.js';
@@ -58,47 +66,113 @@ export interface SignResult {
   descriptor: Descriptor;
 }
 
-const SIGN_OPTIONS = optionNames<SignOptions>({ authConfig: true, signal: true, timeout: true, key: true, passphrase: true, format: true, annotations: true });
-const ATTEST_OPTIONS = optionNames<AttestOptions>({ authConfig: true, signal: true, timeout: true, key: true, passphrase: true, format: true, predicateType: true, predicate: true });
+const SIGN_OPTIONS = optionNames<SignOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  key: true,
+  passphrase: true,
+  format: true,
+  annotations: true,
+});
+const ATTEST_OPTIONS = optionNames<AttestOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  key: true,
+  passphrase: true,
+  format: true,
+  predicateType: true,
+  predicate: true,
+});
 
 /** Signs the image `ref` names (its manifest or index digest) with a key, as `cosign sign --key` does. */
 export async function signImage(registry: Registry, ref: string, options: SignOptions): Promise<SignResult> {
   checkOptions('registry.sign', options, SIGN_OPTIONS);
   const { key, format, call } = await signingInput('registry.sign', options);
   const annotations = options.annotations ?? {};
-  if (annotations === null || typeof annotations !== 'object' || Object.values(annotations).some((v) => typeof v !== 'string')) throw new InvalidArgument('registry.sign: annotations must be an object of strings');
+  if (
+    annotations === null ||
+    typeof annotations !== 'object' ||
+    Object.values(annotations).some((v) => typeof v !== 'string')
+  )
+    throw new InvalidArgument('registry.sign: annotations must be an object of strings');
   const { name, digest } = await subjectOf(registry, ref, call);
   if (format === 'bundle') {
     const statement = new TextEncoder().encode(JSON.stringify(signatureStatement(digest, annotations)));
-    return { digest, descriptor: await attachBundle(registry, `${name}@${digest}`, keyBundle(signEnvelope(statement, IN_TOTO, key), key), COSIGN_SIGN_PREDICATE, call) };
+    return {
+      digest,
+      descriptor: await attachBundle(
+        registry,
+        `${name}@${digest}`,
+        keyBundle(signEnvelope(statement, IN_TOTO, key), key),
+        COSIGN_SIGN_PREDICATE,
+        call,
+      ),
+    };
   }
   const payload = simpleSigningPayload(name, digest, annotations);
   const signature = Buffer.from(signBytes(key, payload)).toString('base64');
-  return { digest, descriptor: await appendLayer(registry, name, digest, 'sig', { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } }, call) };
+  return {
+    digest,
+    descriptor: await appendLayer(
+      registry,
+      name,
+      digest,
+      'sig',
+      { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } },
+      call,
+    ),
+  };
 }
 
 /** Attests the image `ref` names with an in-toto statement of `predicateType`, signed with a key, as `cosign attest --key` does. */
 export async function attestImage(registry: Registry, ref: string, options: AttestOptions): Promise<SignResult> {
   checkOptions('registry.attest', options, ATTEST_OPTIONS);
   const { key, format, call } = await signingInput('registry.attest', options);
-  if (typeof options.predicateType !== 'string' || options.predicateType === '') throw new InvalidArgument('registry.attest needs a predicateType');
+  if (typeof options.predicateType !== 'string' || options.predicateType === '')
+    throw new InvalidArgument('registry.attest needs a predicateType');
   if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
   const { name, digest } = await subjectOf(registry, ref, call);
-  const statement = new TextEncoder().encode(JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)));
+  const statement = new TextEncoder().encode(
+    JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)),
+  );
   const envelope = signEnvelope(statement, IN_TOTO, key);
-  if (format === 'bundle') return { digest, descriptor: await attachBundle(registry, `${name}@${digest}`, keyBundle(envelope, key), options.predicateType, call) };
-  const layer = { mediaType: DSSE_ENVELOPE, data: new TextEncoder().encode(JSON.stringify(envelope)), annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType } };
+  if (format === 'bundle')
+    return {
+      digest,
+      descriptor: await attachBundle(
+        registry,
+        `${name}@${digest}`,
+        keyBundle(envelope, key),
+        options.predicateType,
+        call,
+      ),
+    };
+  const layer = {
+    mediaType: DSSE_ENVELOPE,
+    data: new TextEncoder().encode(JSON.stringify(envelope)),
+    annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType },
+  };
   return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
 }
 
 type Call = SignatureCallOptions;
 
-async function signingInput(where: string, options: SigningCallOptions): Promise<{ key: KeyObject; format: 'bundle' | 'simplesigning'; call: Call }> {
+async function signingInput(
+  where: string,
+  options: SigningCallOptions,
+): Promise<{ key: KeyObject; format: 'bundle' | 'simplesigning'; call: Call }> {
   if (options?.key === undefined) throw new InvalidArgument(`${where} needs a key (a PKCS#8 PEM private key)`);
   const format = options.format ?? 'bundle';
-  if (format !== 'bundle' && format !== 'simplesigning') throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
+  if (format !== 'bundle' && format !== 'simplesigning')
+    throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
   const key = await loadPrivateKey(options.key, options.passphrase, `${where}'s key`);
-  const call: Call = { ...(options.authConfig ? { authConfig: options.authConfig } : {}), ...(options.signal ? { signal: options.signal } : {}), ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
+  const call: Call = {
+    ...(options.authConfig ? { authConfig: options.authConfig } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+  };
   return { key, format, call };
 }
 
@@ -111,12 +185,22 @@ async function subjectOf(registry: Registry, ref: string, call: Call): Promise<{
 }
 
 /** A bundle attached to `subject` as cosign 3 attaches it: one layer, the bundle, and its annotations. */
-function attachBundle(registry: Registry, subject: string, bundle: object, predicateType: string, call: Call): Promise<Descriptor> {
+function attachBundle(
+  registry: Registry,
+  subject: string,
+  bundle: object,
+  predicateType: string,
+  call: Call,
+): Promise<Descriptor> {
   return registry.attach(subject, {
     ...call,
     artifactType: BUNDLE_V03,
     blobs: [{ mediaType: BUNDLE_V03, data: new TextEncoder().encode(JSON.stringify(bundle)) }],
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType, 'org.opencontainers.image.created': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    annotations: {
+      'dev.sigstore.bundle.content': 'dsse-envelope',
+      'dev.sigstore.bundle.predicateType': predicateType,
+      'org.opencontainers.image.created': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
   });
 }
 
@@ -125,7 +209,14 @@ function attachBundle(registry: Registry, subject: string, bundle: object, predi
  * earlier signatures kept, one that is already there not added twice, and the config's diff_ids
  * listing the layers, as cosign's config does.
  */
-async function appendLayer(registry: Registry, name: string, digest: string, suffix: 'sig' | 'att', layer: { mediaType: string; data: Uint8Array; annotations: Record<string, string> }, call: Call): Promise<Descriptor> {
+async function appendLayer(
+  registry: Registry,
+  name: string,
+  digest: string,
+  suffix: 'sig' | 'att',
+  layer: { mediaType: string; data: Uint8Array; annotations: Record<string, string> },
+  call: Call,
+): Promise<Descriptor> {
   const tag = `${name}:${digest.replace(':', '-')}.${suffix}`;
   let layers: Descriptor[] = [];
   try {
@@ -135,11 +226,27 @@ async function appendLayer(registry: Registry, name: string, digest: string, suf
     if (!(error instanceof ManifestNotFound)) throw error;
   }
   const pushed = await registry.pushBlob(name, layer.data, { ...call, mediaType: layer.mediaType });
-  const added: Descriptor = { mediaType: layer.mediaType, size: pushed.size, digest: pushed.digest, annotations: layer.annotations };
-  const same = (d: Descriptor): boolean => d.digest === added.digest && d.annotations?.[SIGNATURE_ANNOTATION] === layer.annotations[SIGNATURE_ANNOTATION];
+  const added: Descriptor = {
+    mediaType: layer.mediaType,
+    size: pushed.size,
+    digest: pushed.digest,
+    annotations: layer.annotations,
+  };
+  const same = (d: Descriptor): boolean =>
+    d.digest === added.digest && d.annotations?.[SIGNATURE_ANNOTATION] === layer.annotations[SIGNATURE_ANNOTATION];
   if (!layers.some(same)) layers = [...layers, added];
-  const config = { architecture: '', created: '0001-01-01T00:00:00Z', history: [{ created: '0001-01-01T00:00:00Z' }], os: '', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} };
-  const configDescriptor = await registry.pushBlob(name, new TextEncoder().encode(JSON.stringify(config)), { ...call, mediaType: 'application/vnd.oci.image.config.v1+json' });
+  const config = {
+    architecture: '',
+    created: '0001-01-01T00:00:00Z',
+    history: [{ created: '0001-01-01T00:00:00Z' }],
+    os: '',
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    config: {},
+  };
+  const configDescriptor = await registry.pushBlob(name, new TextEncoder().encode(JSON.stringify(config)), {
+    ...call,
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+  });
   const manifest: ImageManifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: configDescriptor, layers };
   return registry.pushManifest(tag, manifest, { ...call, mediaType: OCI_MANIFEST });
 }

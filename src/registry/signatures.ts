@@ -64,7 +64,17 @@ export interface AttestationVerification {
   signature: SignatureVerification;
 }
 
-const VERIFY_OPTIONS = optionNames<VerifyOptions>({ authConfig: true, signal: true, timeout: true, key: true, trustedRoot: true, tuf: true, identity: true, issuer: true, now: true });
+const VERIFY_OPTIONS = optionNames<VerifyOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  key: true,
+  trustedRoot: true,
+  tuf: true,
+  identity: true,
+  issuer: true,
+  now: true,
+});
 const ATTESTATION_OPTIONS = [...VERIFY_OPTIONS, 'predicateType'];
 
 /** What was found to try: a bundle, a simple signing payload, or a DSSE envelope, and where. */
@@ -77,26 +87,45 @@ type Call = SignatureCallOptions;
 /** Verifies the signatures of the image `ref` names (cosign verify); VerificationError with a reason per signature tried when none verifies. */
 export async function verifyImage(registry: Registry, ref: string, options: VerifyOptions): Promise<ImageVerification> {
   checkOptions('registry.verify', options, VERIFY_OPTIONS);
-  const { digest, results } = await verifyEach(registry, ref, await split('registry.verify', options), 'sig', (verification, found) => {
-    if (found.kind === 'bundle' && predicateTypeOf(verification.statement) !== COSIGN_SIGN_PREDICATE) throw new VerificationError(`its statement is not a cosign signature (${COSIGN_SIGN_PREDICATE})`);
-    return verification;
-  });
+  const { digest, results } = await verifyEach(
+    registry,
+    ref,
+    await split('registry.verify', options),
+    'sig',
+    (verification, found) => {
+      if (found.kind === 'bundle' && predicateTypeOf(verification.statement) !== COSIGN_SIGN_PREDICATE)
+        throw new VerificationError(`its statement is not a cosign signature (${COSIGN_SIGN_PREDICATE})`);
+      return verification;
+    },
+  );
   return { digest, signatures: results };
 }
 
 /** Verifies the attestations of the image `ref` names (cosign verify-attestation), each decoded; VerificationError when none verifies. */
-export async function verifyImageAttestations(registry: Registry, ref: string, options: VerifyAttestationsOptions): Promise<AttestationVerification[]> {
+export async function verifyImageAttestations(
+  registry: Registry,
+  ref: string,
+  options: VerifyAttestationsOptions,
+): Promise<AttestationVerification[]> {
   checkOptions('registry.verifyAttestations', options, ATTESTATION_OPTIONS);
   const { predicateType: wanted, ...rest } = options ?? {};
-  if (wanted !== undefined && (typeof wanted !== 'string' || wanted === '')) throw new InvalidArgument('registry.verifyAttestations: predicateType must be a non-empty string');
-  const { results } = await verifyEach(registry, ref, await split('registry.verifyAttestations', rest), 'att', (signature) => {
-    const statement = signature.statement as Record<string, unknown>;
-    const predicateType = predicateTypeOf(statement);
-    if (predicateType === undefined) throw new VerificationError('its statement has no predicateType');
-    if (predicateType === COSIGN_SIGN_PREDICATE) return undefined; // a signature, not an attestation
-    if (wanted !== undefined && predicateType !== wanted) throw new VerificationError(`its predicate type is ${predicateType}, not ${wanted}`);
-    return { predicateType, statement, predicate: statement['predicate'], signature };
-  });
+  if (wanted !== undefined && (typeof wanted !== 'string' || wanted === ''))
+    throw new InvalidArgument('registry.verifyAttestations: predicateType must be a non-empty string');
+  const { results } = await verifyEach(
+    registry,
+    ref,
+    await split('registry.verifyAttestations', rest),
+    'att',
+    (signature) => {
+      const statement = signature.statement as Record<string, unknown>;
+      const predicateType = predicateTypeOf(statement);
+      if (predicateType === undefined) throw new VerificationError('its statement has no predicateType');
+      if (predicateType === COSIGN_SIGN_PREDICATE) return undefined; // a signature, not an attestation
+      if (wanted !== undefined && predicateType !== wanted)
+        throw new VerificationError(`its predicate type is ${predicateType}, not ${wanted}`);
+      return { predicateType, statement, predicate: statement['predicate'], signature };
+    },
+  );
   return results;
 }
 
@@ -105,7 +134,13 @@ export async function verifyImageAttestations(registry: Registry, ref: string, o
  * `accept` (which may refuse it by throwing, or pass it over with undefined); VerificationError
  * with a reason per one tried when none is accepted.
  */
-async function verifyEach<T>(registry: Registry, ref: string, { call, trust }: { call: Call; trust: VerifyBundleOptions }, suffix: 'sig' | 'att', accept: (verification: SignatureVerification, found: Found) => T | undefined): Promise<{ digest: string; results: T[] }> {
+async function verifyEach<T>(
+  registry: Registry,
+  ref: string,
+  { call, trust }: { call: Call; trust: VerifyBundleOptions },
+  suffix: 'sig' | 'att',
+  accept: (verification: SignatureVerification, found: Found) => T | undefined,
+): Promise<{ digest: string; results: T[] }> {
   const { name, digest } = await subjectOf(registry, ref, call);
   const reasons: string[] = [];
   const results: T[] = [];
@@ -118,7 +153,11 @@ async function verifyEach<T>(registry: Registry, ref: string, { call, trust }: {
     }
   }
   const what = suffix === 'sig' ? 'signature' : 'attestation';
-  if (results.length === 0) throw new VerificationError(`no ${what} of ${name}@${digest} verified`, reasons.length ? reasons : [`no ${what}s found`]);
+  if (results.length === 0)
+    throw new VerificationError(
+      `no ${what} of ${name}@${digest} verified`,
+      reasons.length ? reasons : [`no ${what}s found`],
+    );
   return { digest, results };
 }
 
@@ -129,9 +168,15 @@ async function verifyEach<T>(registry: Registry, ref: string, { call, trust }: {
 async function split(where: string, options: VerifyOptions): Promise<{ call: Call; trust: VerifyBundleOptions }> {
   const { authConfig, signal, timeout, key, identity, issuer, now, tuf } = options ?? {};
   let { trustedRoot } = options ?? {};
-  if (key === undefined && (identity === undefined || issuer === undefined)) throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
-  if (key === undefined && trustedRoot === undefined) trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(signal ? { signal } : {}), ...tuf }));
-  const call: Call = { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}), ...(timeout !== undefined ? { timeout } : {}) };
+  if (key === undefined && (identity === undefined || issuer === undefined))
+    throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
+  if (key === undefined && trustedRoot === undefined)
+    trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(signal ? { signal } : {}), ...tuf }));
+  const call: Call = {
+    ...(authConfig ? { authConfig } : {}),
+    ...(signal ? { signal } : {}),
+    ...(timeout !== undefined ? { timeout } : {}),
+  };
   const trust: VerifyBundleOptions = {
     ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),
@@ -153,7 +198,14 @@ async function subjectOf(registry: Registry, ref: string, call: Call): Promise<{
  * attestations, for 'att'), then the layers of the legacy `.sig` or `.att` tag. A referrer whose
  * manifest names another subject is a reason, not a candidate.
  */
-async function findSignatures(registry: Registry, name: string, digest: string, suffix: 'sig' | 'att', call: Call, reasons: string[]): Promise<Found[]> {
+async function findSignatures(
+  registry: Registry,
+  name: string,
+  digest: string,
+  suffix: 'sig' | 'att',
+  call: Call,
+  reasons: string[],
+): Promise<Found[]> {
   const found: Found[] = [];
   for (const referrer of await registry.referrers(`${name}@${digest}`, { ...call, artifactType: BUNDLE_V03 })) {
     const where = `bundle ${referrer.digest}`;
@@ -161,7 +213,10 @@ async function findSignatures(registry: Registry, name: string, digest: string, 
       const manifest = (await registry.manifest(`${name}@${referrer.digest}`, call)).manifest as Partial<ImageManifest>;
       const declared = manifest.annotations?.['dev.sigstore.bundle.predicateType'];
       if (declared !== undefined && (declared === COSIGN_SIGN_PREDICATE) !== (suffix === 'sig')) continue;
-      if (manifest.subject?.digest !== digest) throw new VerificationError(`its manifest's subject is ${manifest.subject?.digest ?? 'missing'}, not this image`);
+      if (manifest.subject?.digest !== digest)
+        throw new VerificationError(
+          `its manifest's subject is ${manifest.subject?.digest ?? 'missing'}, not this image`,
+        );
       const layer = (manifest.layers ?? []).find((l) => l?.mediaType === BUNDLE_V03);
       if (!layer) throw new VerificationError('its manifest has no bundle layer');
       found.push({ kind: 'bundle', where, bytes: await readSmall(registry, name, layer, call) });
@@ -181,7 +236,12 @@ async function findSignatures(registry: Registry, name: string, digest: string, 
     if (layer?.mediaType !== type) continue;
     const where = `${tag} layer ${i}`;
     try {
-      found.push({ kind: suffix === 'sig' ? 'simplesigning' : 'dsse', where, bytes: await readSmall(registry, name, layer, call), annotations: stringsOf(layer.annotations) });
+      found.push({
+        kind: suffix === 'sig' ? 'simplesigning' : 'dsse',
+        where,
+        bytes: await readSmall(registry, name, layer, call),
+        annotations: stringsOf(layer.annotations),
+      });
     } catch (error) {
       reasons.push(`${where}: ${reasonOf(error)}`);
     }
@@ -198,7 +258,11 @@ async function verifyFound(found: Found, digest: string, trust: VerifyBundleOpti
   const annotations = found.annotations as LegacyAnnotations;
   if (found.kind === 'dsse') {
     // an envelope of the .att tag is verified as the bundle it would be: with the key, or its certificate and log entry
-    const verification = await verifyBundle(legacyBundle(annotations, { envelope: found.bytes }, trust.key as KeyObject | undefined), digest, trust);
+    const verification = await verifyBundle(
+      legacyBundle(annotations, { envelope: found.bytes }, trust.key as KeyObject | undefined),
+      digest,
+      trust,
+    );
     return { ...verification, format: 'simplesigning' };
   }
   const claims = parseSimpleSigning(found.bytes);
@@ -207,10 +271,19 @@ async function verifyFound(found: Found, digest: string, trust: VerifyBundleOpti
   const signature = decodeBase64(annotations[SIGNATURE_ANNOTATION], `the ${SIGNATURE_ANNOTATION} annotation`);
   if (trust.key !== undefined) {
     const key = publicKeyOf(trust.key);
-    if (!verifies(key, found.bytes, signature)) throw new VerificationError('the signature does not verify with the key');
-    return { format: 'simplesigning', keyId: hex(keyId(key)), checks: [...checks, 'the signature over the payload verified with the key'] };
+    if (!verifies(key, found.bytes, signature))
+      throw new VerificationError('the signature does not verify with the key');
+    return {
+      format: 'simplesigning',
+      keyId: hex(keyId(key)),
+      checks: [...checks, 'the signature over the payload verified with the key'],
+    };
   }
-  const verification = await verifyBundle(legacyBundle(annotations, { signature, payload: found.bytes }), found.bytes, trust);
+  const verification = await verifyBundle(
+    legacyBundle(annotations, { signature, payload: found.bytes }),
+    found.bytes,
+    trust,
+  );
   return { ...verification, format: 'simplesigning', checks: [...checks, ...verification.checks] };
 }
 
@@ -226,30 +299,40 @@ function publicKeyFrom(key: NonNullable<VerifyOptions['key']>, where: string): K
 
 /** A small blob read whole and checked against its digest (registry.blob does), refused past the bound. */
 async function readSmall(registry: Registry, name: string, layer: Descriptor, call: Call): Promise<Uint8Array> {
-  if (!(Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_SIGNATURE_BLOB)) throw new VerificationError(`its layer's size ${String(layer.size)} is not between 0 and ${MAX_SIGNATURE_BLOB}`);
+  if (!(Number.isSafeInteger(layer.size) && layer.size >= 0 && layer.size <= MAX_SIGNATURE_BLOB))
+    throw new VerificationError(`its layer's size ${String(layer.size)} is not between 0 and ${MAX_SIGNATURE_BLOB}`);
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of registry.blob(`${name}@${layer.digest}`, layer.digest, call)) {
     length += chunk.length;
-    if (length > layer.size) throw new VerificationError(`its layer is longer than the ${layer.size} bytes its descriptor says`);
+    if (length > layer.size)
+      throw new VerificationError(`its layer is longer than the ${layer.size} bytes its descriptor says`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
 }
 
 function predicateTypeOf(statement: unknown): string | undefined {
-  const type = statement !== null && typeof statement === 'object' ? (statement as Record<string, unknown>)['predicateType'] : undefined;
+  const type =
+    statement !== null && typeof statement === 'object'
+      ? (statement as Record<string, unknown>)['predicateType']
+      : undefined;
   return typeof type === 'string' ? type : undefined;
 }
 
 function stringsOf(annotations: unknown): Record<string, string> {
   if (annotations === null || typeof annotations !== 'object') return {};
-  return Object.fromEntries(Object.entries(annotations as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(annotations as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    ),
+  );
 }
 
 /** Why one signature was refused: a verification's reasons, a blob that did not hash to its digest, or an answer that was not what a signature is. */
 function reasonOf(error: unknown): string {
   if (error instanceof VerificationError) return error.reasons.join('; ');
-  if (error instanceof DigestMismatch || error instanceof ProtocolError || error instanceof ManifestNotFound) return error.message;
+  if (error instanceof DigestMismatch || error instanceof ProtocolError || error instanceof ManifestNotFound)
+    return error.message;
   throw error;
 }

@@ -33,7 +33,8 @@ export class TokenCache {
 
   /** Keeps `token` for `expiresIn` seconds (less the margin; a token that short-lived is not kept). */
   set(key: string, token: string, expiresIn: number | undefined): void {
-    const seconds = typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN;
+    const seconds =
+      typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN;
     const keep = Math.max(0, seconds - Math.min(MARGIN, seconds / 2));
     if (keep === 0) return;
     this.#entries.set(key, { token, until: this.#now() + keep * 1000 });

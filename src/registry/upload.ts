@@ -45,7 +45,8 @@ export async function uploadBlob(
   if (data instanceof Uint8Array) {
     if (digest === undefined) digest = digestOf(data);
     else verifyBytes(data, digest, 'the blob to push');
-    if (size !== undefined && size !== data.length) throw new InvalidArgument(`size ${size} is not the blob's ${data.length} bytes`);
+    if (size !== undefined && size !== data.length)
+      throw new InvalidArgument(`size ${size} is not the blob's ${data.length} bytes`);
     size = data.length;
   } else if (digest !== undefined) checkDigest(digest);
   if (digest !== undefined) {
@@ -71,12 +72,19 @@ export async function uploadBlob(
   for await (const chunk of rechunk(data as AsyncIterable<Uint8Array>, length)) {
     hash.update(chunk);
     const range = `${offset}-${offset + chunk.length - 1}`;
-    const patch = await send('PATCH', at, { 'Content-Type': 'application/octet-stream', 'Content-Range': range }, chunk, chunk.length);
+    const patch = await send(
+      'PATCH',
+      at,
+      { 'Content-Type': 'application/octet-stream', 'Content-Range': range },
+      chunk,
+      chunk.length,
+    );
     await patch.body.dump();
     offset += chunk.length;
     at = location(patch.headers['location'] ?? at);
   }
-  if (size !== undefined && size !== offset) throw new InvalidArgument(`the blob was ${offset} bytes, not its stated ${size}`);
+  if (size !== undefined && size !== offset)
+    throw new InvalidArgument(`the blob was ${offset} bytes, not its stated ${size}`);
   let final: string;
   if (hash instanceof DigestVerifier) {
     hash.verify('the blob to push'); // before the PUT that would complete it
@@ -92,7 +100,11 @@ function withDigest(path: string, digest: string): string {
 }
 
 /** The stream's chunks, hashed and counted; its last one handed on only once the whole has hashed right and is `size` bytes. */
-function verified(source: AsyncIterable<Uint8Array>, verifier: DigestVerifier, size: number): AsyncIterable<Uint8Array> {
+function verified(
+  source: AsyncIterable<Uint8Array>,
+  verifier: DigestVerifier,
+  size: number,
+): AsyncIterable<Uint8Array> {
   let count = 0;
   const counted = async function* (): AsyncIterable<Uint8Array> {
     for await (const chunk of source) {

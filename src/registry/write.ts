@@ -17,7 +17,11 @@ export interface PutManifest {
 }
 
 /** Pushes a blob (bytes, a stream, or a file's path) to `repository`; see Registry.pushBlob. */
-export async function pushBlob(repository: Repository, data: BinarySource | string, options: PushBlobOptions): Promise<Descriptor> {
+export async function pushBlob(
+  repository: Repository,
+  data: BinarySource | string,
+  options: PushBlobOptions,
+): Promise<Descriptor> {
   if (options.digest !== undefined) checkDigest(options.digest);
   if (options.size !== undefined && !(Number.isSafeInteger(options.size) && options.size >= 0)) {
     throw new InvalidArgument('size must be a whole number of bytes');
@@ -27,7 +31,8 @@ export async function pushBlob(repository: Repository, data: BinarySource | stri
   }
   let source: UploadSource;
   if (typeof data === 'string') {
-    const fail = (error: NodeJS.ErrnoException): Error => new InvalidArgument(`cannot read ${data}: ${error.code ?? error.message}`);
+    const fail = (error: NodeJS.ErrnoException): Error =>
+      new InvalidArgument(`cannot read ${data}: ${error.code ?? error.message}`);
     const size = (await stat(data).catch((error: NodeJS.ErrnoException) => Promise.reject(fail(error)))).size;
     let digest = options.digest;
     if (digest === undefined) {
@@ -44,7 +49,13 @@ export async function pushBlob(repository: Repository, data: BinarySource | stri
     };
   }
   const send = repository.uploader(`a blob to ${repository.name}`, options);
-  const { digest, size } = await uploadBlob(send, repository.repository, source, (location) => repository.location(location), options.chunkSize);
+  const { digest, size } = await uploadBlob(
+    send,
+    repository.repository,
+    source,
+    (location) => repository.location(location),
+    options.chunkSize,
+  );
   return { mediaType: options.mediaType ?? 'application/octet-stream', digest, size };
 }
 
@@ -60,16 +71,28 @@ export async function putManifest(
 ): Promise<PutManifest> {
   let bytes: Uint8Array;
   if (manifest instanceof Uint8Array) bytes = manifest;
-  else if (manifest !== null && typeof manifest === 'object') bytes = new TextEncoder().encode(JSON.stringify(manifest));
+  else if (manifest !== null && typeof manifest === 'object')
+    bytes = new TextEncoder().encode(JSON.stringify(manifest));
   else throw new InvalidArgument('manifest must be an object or its bytes');
-  if (bytes.length > MAX_MANIFEST_SIZE) throw new InvalidArgument(`the manifest is ${bytes.length} bytes, more than ${MAX_MANIFEST_SIZE}`);
-  const own = manifest instanceof Uint8Array ? parseJson<{ mediaType?: unknown }>(bytes, 'the manifest').mediaType : manifest.mediaType;
+  if (bytes.length > MAX_MANIFEST_SIZE)
+    throw new InvalidArgument(`the manifest is ${bytes.length} bytes, more than ${MAX_MANIFEST_SIZE}`);
+  const own =
+    manifest instanceof Uint8Array
+      ? parseJson<{ mediaType?: unknown }>(bytes, 'the manifest').mediaType
+      : manifest.mediaType;
   const mediaType = options.mediaType ?? own;
-  if (typeof mediaType !== 'string' || mediaType === '') throw new InvalidArgument('the manifest has no mediaType: give one');
+  if (typeof mediaType !== 'string' || mediaType === '')
+    throw new InvalidArgument('the manifest has no mediaType: give one');
   if (isDigest(which)) verifyBytes(bytes, which, 'the manifest to push');
   const digest = isDigest(which) ? which : digestOf(bytes);
   const response = await repository.send(
-    { method: 'PUT', path: repository.manifestPath(which), headers: { 'Content-Type': mediaType }, body: bytes, scopes: [repository.scope('push')] },
+    {
+      method: 'PUT',
+      path: repository.manifestPath(which),
+      headers: { 'Content-Type': mediaType },
+      body: bytes,
+      scopes: [repository.scope('push')],
+    },
     `PUT the manifest ${repository.name}:${which}`,
     options,
   );
@@ -78,12 +101,22 @@ export async function putManifest(
 }
 
 /** Puts `bytes` under their own digest. */
-export function putManifestByDigest(repository: Repository, bytes: Uint8Array, mediaType: string, call: RegistryCallOptions): Promise<PutManifest> {
+export function putManifestByDigest(
+  repository: Repository,
+  bytes: Uint8Array,
+  mediaType: string,
+  call: RegistryCallOptions,
+): Promise<PutManifest> {
   return putManifest(repository, digestOf(bytes), bytes, { ...call, mediaType });
 }
 
 /** The manifest `which` of `repository` put under `tag` as it is (its exact bytes, so its digest). */
-export async function retag(repository: Repository, which: string, tag: string, call: RegistryCallOptions): Promise<Descriptor> {
+export async function retag(
+  repository: Repository,
+  which: string,
+  tag: string,
+  call: RegistryCallOptions,
+): Promise<Descriptor> {
   const { bytes, descriptor } = await repository.manifest(which, call);
   return (await putManifest(repository, tag, bytes, { ...call, mediaType: descriptor.mediaType })).descriptor;
 }

@@ -3,10 +3,29 @@
 // packet, each file's bytes after we ask for them (REQ), FIN both ways at the end. Every path is
 // checked to stay inside the destination: no absolute path, no `..`, and nothing written through a
 // symlink the stream itself made.
-import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, rmSync, symlinkSync, linkSync, utimesSync, chmodSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  linkSync,
+  utimesSync,
+  chmodSync,
+  writeSync,
+} from 'node:fs';
 import type { ServerHttp2Stream } from 'node:http2';
 import { dirname, join, resolve, sep } from 'node:path';
-import { PacketType, decodePacket, encodePacket, isDirGoMode, isRegularGoMode, type FsStat } from '../buildkit/fsutil.js';
+import {
+  PacketType,
+  decodePacket,
+  encodePacket,
+  isDirGoMode,
+  isRegularGoMode,
+  type FsStat,
+} from '../buildkit/fsutil.js';
 import { GrpcStatus, MessageReader } from '../grpc/framing.js';
 import { GrpcFailure, fail, respond, send } from './serve.js';
 
@@ -20,7 +39,13 @@ export function receiveDirectory(stream: ServerHttp2Stream, dest: string): void 
     mkdirSync(dest, { recursive: true, mode: 0o700 }); // (as buildctl makes it)
     root = realpathSync(dest);
   } catch (error) {
-    return fail(stream, new GrpcFailure(GrpcStatus.INTERNAL, `cannot make the output folder: ${(error as NodeJS.ErrnoException).code ?? error}`));
+    return fail(
+      stream,
+      new GrpcFailure(
+        GrpcStatus.INTERNAL,
+        `cannot make the output folder: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      ),
+    );
   }
   respond(stream);
   const reader = new MessageReader();
@@ -34,7 +59,15 @@ export function receiveDirectory(stream: ServerHttp2Stream, dest: string): void 
     failed = true;
     for (const file of open.values()) closeSync(file.fd);
     open.clear();
-    fail(stream, error instanceof GrpcFailure ? error : new GrpcFailure(GrpcStatus.INTERNAL, `cannot write the output: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+    fail(
+      stream,
+      error instanceof GrpcFailure
+        ? error
+        : new GrpcFailure(
+            GrpcStatus.INTERNAL,
+            `cannot write the output: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          ),
+    );
   };
   const maybeFinish = (): void => {
     if (listed && open.size === 0 && !finSent) {
@@ -82,7 +115,10 @@ export function receiveDirectory(stream: ServerHttp2Stream, dest: string): void 
           utimesSync(file.path, seconds, seconds);
           maybeFinish();
         } else if (packet.type === PacketType.ERR) {
-          throw new GrpcFailure(GrpcStatus.ABORTED, `BuildKit stopped sending the output: ${new TextDecoder().decode(packet.data).slice(0, 500)}`);
+          throw new GrpcFailure(
+            GrpcStatus.ABORTED,
+            `BuildKit stopped sending the output: ${new TextDecoder().decode(packet.data).slice(0, 500)}`,
+          );
         }
         // (FIN: BuildKit's answer to ours; the stream's end follows)
       }
@@ -92,7 +128,8 @@ export function receiveDirectory(stream: ServerHttp2Stream, dest: string): void 
   });
   stream.on('end', () => {
     if (failed) return;
-    if (!finSent) return stop(new GrpcFailure(GrpcStatus.DATA_LOSS, 'BuildKit ended the output before all of it was sent'));
+    if (!finSent)
+      return stop(new GrpcFailure(GrpcStatus.DATA_LOSS, 'BuildKit ended the output before all of it was sent'));
     Promise.all(requests).then(
       () => stream.end(),
       (error: unknown) => stop(error),
@@ -103,15 +140,24 @@ export function receiveDirectory(stream: ServerHttp2Stream, dest: string): void 
 /** `path` (slash-separated, from BuildKit) under `root`: never outside it, never through a symlink. */
 export function inside(root: string, path: string): string {
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length === 0 || parts.includes('..') || path.startsWith('/')) throw new GrpcFailure(GrpcStatus.INVALID_ARGUMENT, `refused an output path outside the folder: ${JSON.stringify(path)}`);
+  if (parts.length === 0 || parts.includes('..') || path.startsWith('/'))
+    throw new GrpcFailure(
+      GrpcStatus.INVALID_ARGUMENT,
+      `refused an output path outside the folder: ${JSON.stringify(path)}`,
+    );
   const target = resolve(root, ...parts);
   // every folder on the way must be a real folder inside root (not a symlink the stream made)
   const parent = dirname(target);
   if (parent !== root) {
     const real = realpathSync(parent);
-    if (real !== parent || !(real === root || real.startsWith(root + sep))) throw new GrpcFailure(GrpcStatus.INVALID_ARGUMENT, `refused an output path through a symlink: ${JSON.stringify(path)}`);
+    if (real !== parent || !(real === root || real.startsWith(root + sep)))
+      throw new GrpcFailure(
+        GrpcStatus.INVALID_ARGUMENT,
+        `refused an output path through a symlink: ${JSON.stringify(path)}`,
+      );
   }
-  if (target !== join(root, ...parts)) throw new GrpcFailure(GrpcStatus.INVALID_ARGUMENT, `refused an output path: ${JSON.stringify(path)}`);
+  if (target !== join(root, ...parts))
+    throw new GrpcFailure(GrpcStatus.INVALID_ARGUMENT, `refused an output path: ${JSON.stringify(path)}`);
   return target;
 }
 

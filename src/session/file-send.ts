@@ -20,7 +20,11 @@ export interface DirectoryOutput {
   dir: string;
 }
 
-export function serveFileSend(stream: ServerHttp2Stream, raw: readonly string[], outputs: Readonly<Record<number, FileOutput | DirectoryOutput>>): void {
+export function serveFileSend(
+  stream: ServerHttp2Stream,
+  raw: readonly string[],
+  outputs: Readonly<Record<number, FileOutput | DirectoryOutput>>,
+): void {
   stream.on('error', () => {});
   const id = Number(headerValues(raw, 'buildkit-attachable-exporter-id')[0] ?? '0');
   const output = Object.hasOwn(outputs, id) ? outputs[id] : undefined;

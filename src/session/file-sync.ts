@@ -42,7 +42,11 @@ export function headerValues(raw: readonly string[], name: string): string[] {
   });
 }
 
-export function serveDiffCopy(stream: ServerHttp2Stream, raw: readonly string[], dirs: Readonly<Record<string, LocalDir>>): void {
+export function serveDiffCopy(
+  stream: ServerHttp2Stream,
+  raw: readonly string[],
+  dirs: Readonly<Record<string, LocalDir>>,
+): void {
   stream.on('error', () => {});
   const name = headerValues(raw, 'dir-name')[0] ?? '';
   const dir = Object.hasOwn(dirs, name) ? dirs[name] : undefined;
@@ -75,7 +79,13 @@ export function serveDiffCopy(stream: ServerHttp2Stream, raw: readonly string[],
         const packet = decodePacket(message);
         if (packet.type === PacketType.REQ) wanted.push(packet.id);
         else if (packet.type === PacketType.FIN) finished = true;
-        else if (packet.type === PacketType.ERR) stop(new GrpcFailure(GrpcStatus.ABORTED, `BuildKit stopped the transfer of ${name}: ${new TextDecoder().decode(packet.data).slice(0, 500)}`));
+        else if (packet.type === PacketType.ERR)
+          stop(
+            new GrpcFailure(
+              GrpcStatus.ABORTED,
+              `BuildKit stopped the transfer of ${name}: ${new TextDecoder().decode(packet.data).slice(0, 500)}`,
+            ),
+          );
         wake?.();
       }
     } catch (error) {
@@ -86,7 +96,11 @@ export function serveDiffCopy(stream: ServerHttp2Stream, raw: readonly string[],
   void (async () => {
     // the list, then the files asked for: requests wait (in order) while the list is sent
     let id = 0;
-    for (const entry of walkForSync(dir.root, { exclude, ...(include ? { include, includePatterns: includes } : {}), ...(dir.onDirectory ? { onDirectory: dir.onDirectory } : {}) })) {
+    for (const entry of walkForSync(dir.root, {
+      exclude,
+      ...(include ? { include, includePatterns: includes } : {}),
+      ...(dir.onDirectory ? { onDirectory: dir.onDirectory } : {}),
+    })) {
       if (failure !== undefined) throw failure;
       if (isRegularGoMode(entry.stat.mode)) files.set(id, entry.path);
       id++;
@@ -100,7 +114,11 @@ export function serveDiffCopy(stream: ServerHttp2Stream, raw: readonly string[],
         const path = files.get(next);
         if (path === undefined) throw new GrpcFailure(GrpcStatus.INVALID_ARGUMENT, `invalid file id ${next}`);
         files.delete(next);
-        for await (const chunk of fileChunks(path, undefined, (e) => new GrpcFailure(GrpcStatus.NOT_FOUND, `cannot read a file of ${name}: ${e.code ?? 'error'}`))) {
+        for await (const chunk of fileChunks(
+          path,
+          undefined,
+          (e) => new GrpcFailure(GrpcStatus.NOT_FOUND, `cannot read a file of ${name}: ${e.code ?? 'error'}`),
+        )) {
           await send(stream, encodePacket({ type: PacketType.DATA, id: next, data: chunk }));
         }
         await send(stream, encodePacket({ type: PacketType.DATA, id: next }));

@@ -35,7 +35,8 @@ export function answer(stream: ServerHttp2Stream, reply: Uint8Array): void {
 export function fail(stream: ServerHttp2Stream, error: unknown): void {
   if (stream.destroyed) return;
   const status = error instanceof GrpcFailure ? error.status : GrpcStatus.UNKNOWN;
-  const message = error instanceof GrpcFailure || error instanceof DockerError ? error.message : 'the session failed to answer';
+  const message =
+    error instanceof GrpcFailure || error instanceof DockerError ? error.message : 'the session failed to answer';
   const trailers = { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) };
   if (!stream.headersSent) {
     stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailers }, { endStream: true });

@@ -44,13 +44,18 @@ const HEALTH_SERVING = 1;
 /** Checks the shapes of secrets and ssh before anything is opened. */
 export function checkSessionOptions(options: Pick<SessionOptions, 'secrets' | 'ssh'>): void {
   for (const [id, source] of Object.entries(options.secrets ?? {})) {
-    const kinds = source !== null && typeof source === 'object' ? (['file', 'env', 'value'] as const).filter((k) => k in source) : [];
+    const kinds =
+      source !== null && typeof source === 'object'
+        ? (['file', 'env', 'value'] as const).filter((k) => k in source)
+        : [];
     if (kinds.length !== 1) throw new InvalidArgument(`secrets.${id} must be one of { file }, { env }, { value }`);
     const value = (source as Record<string, unknown>)[kinds[0]!];
-    if (!(typeof value === 'string' || (kinds[0] === 'value' && value instanceof Uint8Array))) throw new InvalidArgument(`secrets.${id}.${kinds[0]} must be a string${kinds[0] === 'value' ? ' or bytes' : ''}`);
+    if (!(typeof value === 'string' || (kinds[0] === 'value' && value instanceof Uint8Array)))
+      throw new InvalidArgument(`secrets.${id}.${kinds[0]} must be a string${kinds[0] === 'value' ? ' or bytes' : ''}`);
   }
   for (const [id, path] of Object.entries(options.ssh ?? {})) {
-    if (typeof path !== 'string' || path === '') throw new InvalidArgument(`ssh.${id} must be the path of an ssh agent's socket`);
+    if (typeof path !== 'string' || path === '')
+      throw new InvalidArgument(`ssh.${id} must be the path of an ssh agent's socket`);
   }
 }
 
@@ -84,7 +89,10 @@ export class BuildSession {
     const holder: { session?: BuildSession } = {};
     const services = sessionServices(options, holder);
     // (one field per method, as BuildKit's own client announces them)
-    const socket = await api.upgrade('/session', { headers: { Upgrade: 'h2c', ...announce(id, services) }, signal: options.signal });
+    const socket = await api.upgrade('/session', {
+      headers: { Upgrade: 'h2c', ...announce(id, services) },
+      signal: options.signal,
+    });
     return BuildSession.#serve(id, socket, services, holder);
   }
 
@@ -103,7 +111,12 @@ export class BuildSession {
   }
 
   /** Serves `services` on `socket`, a connection on which the peer speaks HTTP/2 as the client. */
-  static async #serve(id: string, socket: Duplex, services: Services, holder: { session?: BuildSession }): Promise<BuildSession> {
+  static async #serve(
+    id: string,
+    socket: Duplex,
+    services: Services,
+    holder: { session?: BuildSession },
+  ): Promise<BuildSession> {
     const { createServer } = await import('node:http2'); // loaded only for BuildKit builds
     const server = createServer();
     // (without its compatibility layer, which answers every stream as an HTTP request would:
@@ -111,14 +124,17 @@ export class BuildSession {
     server.removeAllListeners('stream');
     let http2: ServerHttp2Session | undefined;
     server.on('session', (s: ServerHttp2Session) => (http2 = s));
-    server.on('stream', (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
-      const path = requestHeaders[':path'] ?? '';
-      const handleStream = services.streaming.get(path);
-      if (handleStream) return handleStream(stream, requestHeaders, rawHeaders ?? []);
-      const handle = services.unary.get(path);
-      if (!handle) return fail(stream, new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`));
-      serveUnary(stream, requestHeaders, handle);
-    });
+    server.on(
+      'stream',
+      (stream: ServerHttp2Stream, requestHeaders: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+        const path = requestHeaders[':path'] ?? '';
+        const handleStream = services.streaming.get(path);
+        if (handleStream) return handleStream(stream, requestHeaders, rawHeaders ?? []);
+        const handle = services.unary.get(path);
+        if (!handle) return fail(stream, new GrpcFailure(GrpcStatus.UNIMPLEMENTED, `unknown method ${path}`));
+        serveUnary(stream, requestHeaders, handle);
+      },
+    );
     server.emit('connection', socket);
     const session = new BuildSession(id, socket, http2);
     holder.session = session;
@@ -171,7 +187,9 @@ function sessionServices(options: SessionOptions, holder: { session?: BuildSessi
       agentPath(ssh, firstString(request, 1));
       return new Uint8Array(0);
     });
-    streaming.set('/moby.sshforward.v1.SSH/ForwardAgent', (stream, headers) => forwardAgent(stream, headers, ssh, (agent) => holder.session?.own(agent)));
+    streaming.set('/moby.sshforward.v1.SSH/ForwardAgent', (stream, headers) =>
+      forwardAgent(stream, headers, ssh, (agent) => holder.session?.own(agent)),
+    );
   }
   if (options.localDirs && Object.keys(options.localDirs).length > 0) {
     const dirs = options.localDirs;
@@ -179,7 +197,9 @@ function sessionServices(options: SessionOptions, holder: { session?: BuildSessi
   }
   if (options.fileOutputs && Object.keys(options.fileOutputs).length > 0) {
     const outputs = options.fileOutputs;
-    streaming.set('/moby.filesync.v1.FileSend/DiffCopy', (stream, _headers, raw) => serveFileSend(stream, raw, outputs));
+    streaming.set('/moby.filesync.v1.FileSend/DiffCopy', (stream, _headers, raw) =>
+      serveFileSend(stream, raw, outputs),
+    );
   }
   return { unary, streaming };
 }
@@ -209,13 +229,17 @@ async function secret(request: Uint8Array, secrets: Record<string, SecretSource>
   if ('value' in source) data = typeof source.value === 'string' ? Buffer.from(source.value) : source.value;
   else if ('env' in source) {
     const value = process.env[source.env];
-    if (value === undefined) throw new GrpcFailure(GrpcStatus.NOT_FOUND, `secret ${id}: environment variable ${source.env} is not set`);
+    if (value === undefined)
+      throw new GrpcFailure(GrpcStatus.NOT_FOUND, `secret ${id}: environment variable ${source.env} is not set`);
     data = Buffer.from(value);
   } else {
     try {
       data = await readFile(source.file);
     } catch (error) {
-      throw new GrpcFailure(GrpcStatus.NOT_FOUND, `secret ${id}: cannot read its file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new GrpcFailure(
+        GrpcStatus.NOT_FOUND,
+        `secret ${id}: cannot read its file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
   return encodeFields([[1, data]]);
@@ -223,7 +247,8 @@ async function secret(request: Uint8Array, secrets: Record<string, SecretSource>
 
 function agentPath(ssh: Record<string, string>, id: string): string {
   const path = ssh[id || 'default'];
-  if (path === undefined) throw new GrpcFailure(GrpcStatus.NOT_FOUND, `no ssh agent forwarded for id ${id || 'default'}`);
+  if (path === undefined)
+    throw new GrpcFailure(GrpcStatus.NOT_FOUND, `no ssh agent forwarded for id ${id || 'default'}`);
   return path;
 }
 
@@ -249,7 +274,12 @@ function serveUnary(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, han
 }
 
 /** ForwardAgent: the ssh agent protocol, both ways, each chunk a BytesMessage { data = 1 }. */
-function forwardAgent(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ssh: Record<string, string>, own: (agent: Duplex) => void): void {
+function forwardAgent(
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  ssh: Record<string, string>,
+  own: (agent: Duplex) => void,
+): void {
   stream.on('error', () => {});
   const id = headers['buildkit.ssh.id'];
   let path: string;

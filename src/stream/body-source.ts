@@ -9,7 +9,8 @@ export function toBodySource(data: unknown, what: string): Uint8Array | AsyncIte
   if (data instanceof Uint8Array) return data;
   if (data !== null && typeof data === 'object') {
     if (Symbol.asyncIterator in data) return checkedChunks(data as AsyncIterable<unknown>, what);
-    if (typeof (data as ReadableStream).getReader === 'function') return readerChunks(data as ReadableStream<unknown>, what);
+    if (typeof (data as ReadableStream).getReader === 'function')
+      return readerChunks(data as ReadableStream<unknown>, what);
   }
   throw new InvalidArgument(`${what} must be a Uint8Array, a Readable, a ReadableStream or an async iterable of bytes`);
 }

@@ -5,7 +5,11 @@
 // that. With `borrowed`, so are the chunks handed out: a whole chunk's worth of input is handed
 // out as a view, and the one buffer is filled again once the consumer asks for the next chunk.
 // Without it, every chunk handed out is memory of its own.
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number, borrowed = false): AsyncIterable<Uint8Array> {
+export async function* rechunk(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+  borrowed = false,
+): AsyncIterable<Uint8Array> {
   let buffer = new Uint8Array(size);
   let filled = 0;
   for await (const chunk of source) {

@@ -6,7 +6,11 @@
  * The chunks of `source`, which must come to `size` bytes. `mismatch(read)` makes the error:
  * thrown before a chunk that goes past `size` is passed on, or at the end when `read < size`.
  */
-export async function* sized(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, size: number, mismatch: (read: number) => Error): AsyncIterable<Uint8Array> {
+export async function* sized(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  size: number,
+  mismatch: (read: number) => Error,
+): AsyncIterable<Uint8Array> {
   let read = 0;
   for await (const chunk of source) {
     read += chunk.length;

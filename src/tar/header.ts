@@ -35,7 +35,15 @@ export interface TarHeader {
 
 export const BLOCK = 512;
 
-const TYPEFLAG: Record<TarType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, char: 0x33, block: 0x34, directory: 0x35, fifo: 0x36 };
+const TYPEFLAG: Record<TarType, number> = {
+  file: 0x30,
+  hardlink: 0x31,
+  symlink: 0x32,
+  char: 0x33,
+  block: 0x34,
+  directory: 0x35,
+  fifo: 0x36,
+};
 const encoder = new TextEncoder();
 
 /** Whether `n` fits an octal field of `width` bytes (width-1 digits and a NUL). */
@@ -114,7 +122,16 @@ export function encodeHeader(entry: TarHeader, typeflag?: number): Uint8Array {
     writeString(block, 345, 155, split.prefix);
   } else {
     // a placeholder the pax `path` record overrides: the tail of the name, ASCII only
-    writeString(block, 0, 100, encoder.encode(archiveName(entry).replace(/[^\x01-\x7f]/g, '_').slice(-100)));
+    writeString(
+      block,
+      0,
+      100,
+      encoder.encode(
+        archiveName(entry)
+          .replace(/[^\x01-\x7f]/g, '_')
+          .slice(-100),
+      ),
+    );
   }
   writeOctal(block, 100, 8, entry.mode & 0o7777);
   writeOctal(block, 108, 8, entry.uid ?? 0);
@@ -122,7 +139,8 @@ export function encodeHeader(entry: TarHeader, typeflag?: number): Uint8Array {
   writeOctal(block, 124, 12, entry.type === 'file' || typeflag !== undefined ? entry.size : 0);
   writeOctal(block, 136, 12, Math.max(0, Math.trunc(entry.mtime)));
   block[156] = typeflag ?? TYPEFLAG[entry.type];
-  if (entry.linkname !== undefined) writeString(block, 157, 100, encoder.encode(entry.linkname.replace(/[^\x01-\x7f]/g, '_')));
+  if (entry.linkname !== undefined)
+    writeString(block, 157, 100, encoder.encode(entry.linkname.replace(/[^\x01-\x7f]/g, '_')));
   writeString(block, 257, 6, encoder.encode('ustar\0'));
   writeString(block, 263, 2, encoder.encode('00'));
   writeOctal(block, 329, 8, entry.devmajor ?? 0);

@@ -7,7 +7,16 @@
 import { concatBytes } from '../bytes.js';
 import { InvalidArgument } from '../errors.js';
 import { sized } from '../stream/sized.js';
-import { BLOCK, END_OF_ARCHIVE, archiveName, encodeHeader, encodePaxData, padding, paxRecordsFor, type TarHeader } from './header.js';
+import {
+  BLOCK,
+  END_OF_ARCHIVE,
+  archiveName,
+  encodeHeader,
+  encodePaxData,
+  padding,
+  paxRecordsFor,
+  type TarHeader,
+} from './header.js';
 
 export interface PackEntry extends TarHeader {
   /**
@@ -27,7 +36,11 @@ export function entryHeaders(entry: TarHeader): Uint8Array[] {
     const data = encodePaxData(records);
     const base = archiveName(entry).replace(/\/$/, '').split('/').pop() ?? 'entry';
     const paxName = `PaxHeaders.0/${base}`.replace(/[^\x01-\x7f]/g, '_').slice(0, 100);
-    out.push(encodeHeader({ name: paxName, type: 'file', mode: 0o644, size: data.length, mtime: entry.mtime }, PAX_TYPE), data, padding(data.length));
+    out.push(
+      encodeHeader({ name: paxName, type: 'file', mode: 0o644, size: data.length, mtime: entry.mtime }, PAX_TYPE),
+      data,
+      padding(data.length),
+    );
   }
   out.push(encodeHeader(entry));
   return out;
@@ -58,7 +71,9 @@ export async function* pack(entries: AsyncIterable<PackEntry> | Iterable<PackEnt
     for (const part of entryHeaders(entry)) add(part);
     if (entry.type === 'file') {
       const mismatch = (read: number): Error =>
-        new InvalidArgument(`tar entry ${entry.name}: its content ${read > entry.size ? 'is longer than' : `is ${read} bytes, not`} its size (${entry.size} bytes)`);
+        new InvalidArgument(
+          `tar entry ${entry.name}: its content ${read > entry.size ? 'is longer than' : `is ${read} bytes, not`} its size (${entry.size} bytes)`,
+        );
       const content = entry.content?.() ?? [];
       if (Array.isArray(content)) {
         const length = content.reduce((n, chunk) => n + chunk.length, 0);

@@ -130,13 +130,19 @@ class RandomCursor implements Cursor {
       const length = Math.min(Math.max(n, WINDOW), this.#access.size - this.pos);
       if (this.#access.readInto !== undefined && length <= WINDOW) {
         this.#scratch ??= new Uint8Array(WINDOW);
-        this.#window = this.#scratch.subarray(0, await this.#access.readInto(this.pos, this.#scratch.subarray(0, length)));
+        this.#window = this.#scratch.subarray(
+          0,
+          await this.#access.readInto(this.pos, this.#scratch.subarray(0, length)),
+        );
       } else {
         this.#window = await this.#access.read(this.pos, length);
       }
       this.#windowAt = this.pos;
     }
-    const out = this.#window.subarray(this.pos - this.#windowAt, Math.min(end, this.#windowAt + this.#window.length) - this.#windowAt);
+    const out = this.#window.subarray(
+      this.pos - this.#windowAt,
+      Math.min(end, this.#windowAt + this.#window.length) - this.#windowAt,
+    );
     this.pos += out.length;
     return out;
   }
@@ -146,7 +152,9 @@ class RandomCursor implements Cursor {
     while (this.pos < end) {
       const want = Math.min(end - this.pos, PIECE);
       const inWindow = this.pos >= this.#windowAt && this.pos + want <= this.#windowAt + this.#window.length;
-      const piece = inWindow ? this.#window.slice(this.pos - this.#windowAt, this.pos - this.#windowAt + want) : await this.#access.read(this.pos, want);
+      const piece = inWindow
+        ? this.#window.slice(this.pos - this.#windowAt, this.pos - this.#windowAt + want)
+        : await this.#access.read(this.pos, want);
       if (piece.length === 0) return;
       this.pos += piece.length;
       yield piece;
@@ -188,7 +196,10 @@ function number(block: Uint8Array, offset: number, width: number, what: string, 
     let value = BigInt(first === 0xff ? 0xff : first & 0x7f);
     for (let i = 1; i < width; i++) value = (value << 8n) | BigInt(block[offset + i]!);
     if (first === 0xff) value -= 1n << BigInt(8 * width);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) throw new ArchiveError(`the ${what} field at byte ${at + offset} is a base-256 number too large to be one`, { offset: at + offset });
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER))
+      throw new ArchiveError(`the ${what} field at byte ${at + offset} is a base-256 number too large to be one`, {
+        offset: at + offset,
+      });
     return Number(value);
   }
   let start = offset;
@@ -198,7 +209,10 @@ function number(block: Uint8Array, offset: number, width: number, what: string, 
   let value = 0;
   for (let i = start; i < end; i++) {
     const c = block[i]!;
-    if (c < 0x30 || c > 0x37) throw new ArchiveError(`the ${what} field at byte ${at + offset} is not an octal number`, { offset: at + offset });
+    if (c < 0x30 || c > 0x37)
+      throw new ArchiveError(`the ${what} field at byte ${at + offset} is not an octal number`, {
+        offset: at + offset,
+      });
     value = value * 8 + (c - 0x30);
   }
   return value;
@@ -217,7 +231,17 @@ function checksumOk(block: Uint8Array, at: number): boolean {
   return stored === unsigned || stored === signed;
 }
 
-const TYPES: Record<number, TarType> = { 0x30: 'file', 0x00: 'file', 0x37: 'file', 0x31: 'hardlink', 0x32: 'symlink', 0x33: 'char', 0x34: 'block', 0x35: 'directory', 0x36: 'fifo' };
+const TYPES: Record<number, TarType> = {
+  0x30: 'file',
+  0x00: 'file',
+  0x37: 'file',
+  0x31: 'hardlink',
+  0x32: 'symlink',
+  0x33: 'char',
+  0x34: 'block',
+  0x35: 'directory',
+  0x36: 'fifo',
+};
 const META = { pax: 0x78, global: 0x67, longName: 0x4c, longLink: 0x4b } as const;
 
 interface RawHeader extends TarHeader {
@@ -260,7 +284,15 @@ function decodeHeader(block: Uint8Array, at: number): RawHeader {
  * copy leaves V8 objects slow to read, which shows over tens of thousands of entries).
  */
 export function copyHeader(from: TarHeader): TarHeader {
-  const header: TarHeader = { name: from.name, type: from.type, mode: from.mode, uid: from.uid ?? 0, gid: from.gid ?? 0, size: from.size, mtime: from.mtime };
+  const header: TarHeader = {
+    name: from.name,
+    type: from.type,
+    mode: from.mode,
+    uid: from.uid ?? 0,
+    gid: from.gid ?? 0,
+    size: from.size,
+    mtime: from.mtime,
+  };
   if (from.linkname !== undefined) header.linkname = from.linkname;
   if (from.uname !== undefined) header.uname = from.uname;
   if (from.gname !== undefined) header.gname = from.gname;
@@ -276,10 +308,16 @@ export function parsePaxRecords(data: Uint8Array, at = 0): Record<string, string
   while (i < data.length) {
     let j = i;
     while (j < data.length && j - i < 16 && data[j]! >= 0x30 && data[j]! <= 0x39) j++;
-    if (j === i || data[j] !== 0x20) throw new ArchiveError(`a pax record at byte ${at + i} does not start with its length`, { offset: at + i });
+    if (j === i || data[j] !== 0x20)
+      throw new ArchiveError(`a pax record at byte ${at + i} does not start with its length`, { offset: at + i });
     const length = Number(utf8.decode(data.subarray(i, j)));
-    if (i + length > data.length) throw new ArchiveError(`a pax record at byte ${at + i} says it is ${length} bytes, longer than the ${data.length - i} left in its header`, { offset: at + i });
-    if (length < j - i + 3 || data[i + length - 1] !== 0x0a) throw new ArchiveError(`a pax record at byte ${at + i} does not end where its length says`, { offset: at + i });
+    if (i + length > data.length)
+      throw new ArchiveError(
+        `a pax record at byte ${at + i} says it is ${length} bytes, longer than the ${data.length - i} left in its header`,
+        { offset: at + i },
+      );
+    if (length < j - i + 3 || data[i + length - 1] !== 0x0a)
+      throw new ArchiveError(`a pax record at byte ${at + i} does not end where its length says`, { offset: at + i });
     const record = utf8.decode(data.subarray(j + 1, i + length - 1));
     const eq = record.indexOf('=');
     if (eq <= 0) throw new ArchiveError(`a pax record at byte ${at + i} has no key=value`, { offset: at + i });
@@ -290,7 +328,11 @@ export function parsePaxRecords(data: Uint8Array, at = 0): Record<string, string
 }
 
 function paxInteger(value: string, key: string, at: number): number {
-  if (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new ArchiveError(`the pax ${key} of the entry at byte ${at} is not a number an archive can have: ${JSON.stringify(value.slice(0, 40))}`, { offset: at });
+  if (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER)
+    throw new ArchiveError(
+      `the pax ${key} of the entry at byte ${at} is not a number an archive can have: ${JSON.stringify(value.slice(0, 40))}`,
+      { offset: at },
+    );
   return Number(value);
 }
 
@@ -328,21 +370,34 @@ class Extensions {
     if (records['uname']) header.uname = records['uname'];
     if (records['gname']) header.gname = records['gname'];
     if (records['mtime']) {
-      if (!/^-?\d{1,16}(\.\d+)?$/.test(records['mtime'])) throw new ArchiveError(`the pax mtime of the entry at byte ${at} is not a time`, { offset: at });
+      if (!/^-?\d{1,16}(\.\d+)?$/.test(records['mtime']))
+        throw new ArchiveError(`the pax mtime of the entry at byte ${at} is not a time`, { offset: at });
       header.mtime = Number(records['mtime']);
     }
-    for (const key in records) if (key.startsWith('GNU.sparse.')) throw new ArchiveError(`the entry at byte ${at} is a sparse file, which this reader does not take`, { offset: at, entry: header.name });
+    for (const key in records)
+      if (key.startsWith('GNU.sparse.'))
+        throw new ArchiveError(`the entry at byte ${at} is a sparse file, which this reader does not take`, {
+          offset: at,
+          entry: header.name,
+        });
     this.local = {};
     this.longName = undefined;
     this.longLink = undefined;
     const type = TYPES[flag];
-    if (type === undefined) throw new ArchiveError(`the entry at byte ${at} has type ${JSON.stringify(String.fromCharCode(flag))}, which this reader does not take`, { offset: at, entry: header.name });
+    if (type === undefined)
+      throw new ArchiveError(
+        `the entry at byte ${at} has type ${JSON.stringify(String.fromCharCode(flag))}, which this reader does not take`,
+        { offset: at, entry: header.name },
+      );
     // a V7 regular file whose name ends in '/' is a directory (what old writers did)
     header.type = flag === 0 && header.name.endsWith('/') ? 'directory' : type;
     if (header.name === '') throw new ArchiveError(`the entry at byte ${at} has no name`, { offset: at });
     if (header.type === 'directory' && header.name.length > 1) header.name = header.name.replace(/\/+$/, '') || '/';
     if (header.size < 0 || (header.type !== 'file' && header.size !== 0)) {
-      throw new ArchiveError(`the ${header.type} entry ${JSON.stringify(header.name)} at byte ${at} says it has ${header.size} bytes of content`, { offset: at, entry: header.name });
+      throw new ArchiveError(
+        `the ${header.type} entry ${JSON.stringify(header.name)} at byte ${at} says it has ${header.size} bytes of content`,
+        { offset: at, entry: header.name },
+      );
     }
     return header;
   }
@@ -356,22 +411,36 @@ class Extensions {
  */
 export async function* readTar(source: AsyncIterable<Uint8Array> | RandomAccess): AsyncIterable<TarReadEntry> {
   const cursor: Cursor = isRandomAccess(source) ? new RandomCursor(source) : new StreamCursor(source);
-  const truncated = (at: number, what: string): ArchiveError => new ArchiveError(`the archive ends at byte ${at}, inside ${what}`, { offset: at });
+  const truncated = (at: number, what: string): ArchiveError =>
+    new ArchiveError(`the archive ends at byte ${at}, inside ${what}`, { offset: at });
   try {
     const extensions = new Extensions();
     for (;;) {
       const at = cursor.pos;
       const block = await cursor.read(BLOCK);
-      if (block.length === 0) throw new ArchiveError(`the archive ends at byte ${at} without its end-of-archive marker`, { offset: at });
+      if (block.length === 0)
+        throw new ArchiveError(`the archive ends at byte ${at} without its end-of-archive marker`, { offset: at });
       if (block.length < BLOCK) throw truncated(cursor.pos, `the header at byte ${at}`);
       if (isZero(block)) {
-        if (extensions.pending) throw new ArchiveError(`the archive ends at byte ${at} after an extended header, with no entry for it`, { offset: at });
+        if (extensions.pending)
+          throw new ArchiveError(`the archive ends at byte ${at} after an extended header, with no entry for it`, {
+            offset: at,
+          });
         await checkEnd(cursor, at);
         return;
       }
       const raw = decodeHeader(block, at);
-      if (raw.flag === META.pax || raw.flag === META.global || raw.flag === META.longName || raw.flag === META.longLink) {
-        if (raw.size > MAX_META_SIZE) throw new ArchiveError(`the extended header at byte ${at} says it has ${raw.size} bytes, more than ${MAX_META_SIZE}`, { offset: at });
+      if (
+        raw.flag === META.pax ||
+        raw.flag === META.global ||
+        raw.flag === META.longName ||
+        raw.flag === META.longLink
+      ) {
+        if (raw.size > MAX_META_SIZE)
+          throw new ArchiveError(
+            `the extended header at byte ${at} says it has ${raw.size} bytes, more than ${MAX_META_SIZE}`,
+            { offset: at },
+          );
         const data = await cursor.read(padded(raw.size));
         if (data.length < padded(raw.size)) throw truncated(cursor.pos, `the extended header at byte ${at}`);
         extensions.add(raw.flag, data.subarray(0, raw.size), at + BLOCK);
@@ -381,18 +450,23 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | RandomAccess)
       const dataAt = cursor.pos;
       const end = dataAt + padded(header.size);
       if (isRandomAccess(source) && end > source.size) {
-        throw new ArchiveError(`the entry ${JSON.stringify(header.name)} at byte ${at} says it has ${header.size} bytes; the archive has ${source.size - dataAt} left`, { offset: at, entry: header.name });
+        throw new ArchiveError(
+          `the entry ${JSON.stringify(header.name)} at byte ${at} says it has ${header.size} bytes; the archive has ${source.size - dataAt} left`,
+          { offset: at, entry: header.name },
+        );
       }
       let stale = false;
       let opened = false;
       const body = async function* (): AsyncIterable<Uint8Array> {
-        if (stale || opened) throw new InvalidArgument(`tar entry ${header.name}: its content can be read once, before the next entry`);
+        if (stale || opened)
+          throw new InvalidArgument(`tar entry ${header.name}: its content can be read once, before the next entry`);
         opened = true;
         let got = 0;
         for await (const piece of cursor.pieces(header.size)) {
           got += piece.length;
           yield piece;
-          if (stale) throw new InvalidArgument(`tar entry ${header.name}: its content can be read once, before the next entry`);
+          if (stale)
+            throw new InvalidArgument(`tar entry ${header.name}: its content can be read once, before the next entry`);
         }
         if (got < header.size) throw truncated(cursor.pos, `the content of ${JSON.stringify(header.name)}`);
       };
@@ -402,7 +476,8 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | RandomAccess)
       yield entry;
       stale = true;
       const left = end - cursor.pos;
-      if (left > 0 && (await cursor.skip(left)) < left) throw truncated(cursor.pos, `the content of ${JSON.stringify(header.name)}`);
+      if (left > 0 && (await cursor.skip(left)) < left)
+        throw truncated(cursor.pos, `the content of ${JSON.stringify(header.name)}`);
     }
   } finally {
     await cursor.close();
@@ -412,8 +487,13 @@ export async function* readTar(source: AsyncIterable<Uint8Array> | RandomAccess)
 /** After a zero block: a second one (or the end of the bytes, as Go's reader allows), then nothing but zeros. */
 async function checkEnd(cursor: Cursor, at: number): Promise<void> {
   const second = await cursor.read(BLOCK);
-  if (!isZero(second)) throw new ArchiveError(`a header at byte ${at + BLOCK} follows a lone zero block: it is past the end of the archive`, { offset: at + BLOCK });
+  if (!isZero(second))
+    throw new ArchiveError(
+      `a header at byte ${at + BLOCK} follows a lone zero block: it is past the end of the archive`,
+      { offset: at + BLOCK },
+    );
   for await (const piece of cursor.pieces(Number.MAX_SAFE_INTEGER)) {
-    if (!isZero(piece)) throw new ArchiveError(`bytes follow the end-of-archive marker (at byte ${at})`, { offset: at + 2 * BLOCK });
+    if (!isZero(piece))
+      throw new ArchiveError(`bytes follow the end-of-archive marker (at byte ${at})`, { offset: at + 2 * BLOCK });
   }
 }

@@ -17,7 +17,8 @@ const MAX_DEPTH = 128;
 export function parseToml(document: string | Uint8Array): TomlTable {
   let text: string;
   if (typeof document === 'string') {
-    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(document)) throw new ConfigError('the document is not valid Unicode');
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(document))
+      throw new ConfigError('the document is not valid Unicode');
     text = document.startsWith('\uFEFF') ? document.slice(1) : document;
   } else {
     try {

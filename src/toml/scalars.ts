@@ -40,7 +40,8 @@ function readDateTime(s: Scanner): TomlDateTime | undefined {
     checkTime(s, at, Number(hour), Number(minute), Number(second), `${hour}:${minute}:${second}`);
     const value = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}`;
     if (offset === undefined) return new TomlDateTime('datetime-local', value);
-    if (offset.length > 1 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4)) > 59)) s.fail(`invalid offset ${offset}`, at);
+    if (offset.length > 1 && (Number(offset.slice(1, 3)) > 23 || Number(offset.slice(4)) > 59))
+      s.fail(`invalid offset ${offset}`, at);
     return new TomlDateTime('datetime', value + offset.toUpperCase());
   }
   TIME.lastIndex = at;
@@ -77,7 +78,8 @@ function readNumber(s: Scanner): bigint | number {
     return inRange(s, at, BigInt(`0${radix[1]}${(radix[2] ?? '').replaceAll('_', '')}`), token);
   }
   if (/^[+-]?(0|[1-9](_?\d)*)$/.test(token)) return inRange(s, at, BigInt(token.replaceAll('_', '')), token);
-  if (/^[+-]?(0|[1-9](_?\d)*)(\.\d(_?\d)*)?([eE][+-]?\d(_?\d)*)?$/.test(token)) return Number(token.replaceAll('_', ''));
+  if (/^[+-]?(0|[1-9](_?\d)*)(\.\d(_?\d)*)?([eE][+-]?\d(_?\d)*)?$/.test(token))
+    return Number(token.replaceAll('_', ''));
   return s.fail(`invalid value ${token}`, at);
 }
 

@@ -100,7 +100,8 @@ export class Tables {
       const existing = current[key];
       if (existing === undefined) current = current[key] = this.table('implied');
       else if (isTable(existing) && this.#kinds.get(existing) !== 'closed') current = existing;
-      else if (Array.isArray(existing) && this.#arraysOfTables.has(existing)) current = existing[existing.length - 1] as TomlTable;
+      else if (Array.isArray(existing) && this.#arraysOfTables.has(existing))
+        current = existing[existing.length - 1] as TomlTable;
       else this.s.fail(`${JSON.stringify(key)} in ${show(keys)} is already defined as a value`, at);
     }
     return current;

@@ -41,7 +41,8 @@ export function parseAddress(host: string, options: { tls?: boolean } = {}): Add
   if (scheme === 'npipe') {
     // npipe:////./pipe/docker_engine -> \\.\pipe\docker_engine: node:net connects to a named
     // pipe through the same `path` option as to a unix socket
-    if (!/^\/\/[^/]+\/pipe\/[^/]+$/.test(rest)) throw new InvalidArgument('invalid npipe:// address: expected npipe:////./pipe/NAME');
+    if (!/^\/\/[^/]+\/pipe\/[^/]+$/.test(rest))
+      throw new InvalidArgument('invalid npipe:// address: expected npipe:////./pipe/NAME');
     return { kind: 'unix', path: rest.replace(/\//g, '\\') };
   }
   if (scheme === 'ssh') {
@@ -58,6 +59,7 @@ export function parseAddress(host: string, options: { tls?: boolean } = {}): Add
 
 export function describeAddress(address: Address): string {
   if (address.kind === 'unix') return `unix://${address.path}`;
-  if (address.kind === 'ssh') return `ssh://${address.user ? `${address.user}@` : ''}${address.host}${address.port ? `:${address.port}` : ''}`;
+  if (address.kind === 'ssh')
+    return `ssh://${address.user ? `${address.user}@` : ''}${address.host}${address.port ? `:${address.port}` : ''}`;
   return `tcp://${address.host}:${address.port}`;
 }

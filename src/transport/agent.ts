@@ -11,7 +11,10 @@ export function connectAgent(path: string): Promise<Duplex> {
       socket.off('error', onError);
       resolve(socket);
     });
-    const onError = (error: NodeJS.ErrnoException): void => reject(new ConnectionError(`cannot reach the ssh agent at ${path}: ${error.code ?? error.message}`, { cause: error }));
+    const onError = (error: NodeJS.ErrnoException): void =>
+      reject(
+        new ConnectionError(`cannot reach the ssh agent at ${path}: ${error.code ?? error.message}`, { cause: error }),
+      );
     socket.once('error', onError);
   });
 }

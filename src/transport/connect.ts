@@ -24,7 +24,8 @@ export function describeTlsError(error: NodeJS.ErrnoException, peer: string): st
   if (/UNABLE_TO_VERIFY|SELF_SIGNED|UNABLE_TO_GET_ISSUER|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE/.test(code)) {
     return `${peer}'s certificate is not signed by a trusted CA (the given one, or the system's) (${code})`;
   }
-  if (/ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ALTNAME/.test(code)) return `${peer}'s certificate is not for this host (${code})`;
+  if (/ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|ALTNAME/.test(code))
+    return `${peer}'s certificate is not for this host (${code})`;
   if (/CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/.test(code)) return `${peer}'s certificate is not valid now (${code})`;
   if (/CERTIFICATE_REQUIRED|ALERT_HANDSHAKE_FAILURE|ALERT_BAD_CERTIFICATE|ALERT_UNKNOWN_CA/.test(code)) {
     return `${peer} refused our client certificate: it requires one signed by its CA (${code})`;
@@ -49,7 +50,10 @@ export interface Opening<S extends Duplex> {
 }
 
 /** Waits for `socket` to be ready: one timer, one error mapping; the socket destroyed on failure. */
-export function opened<S extends Duplex & { setNoDelay?: (on: boolean) => unknown }>(socket: S, opening: Opening<S>): Promise<S> {
+export function opened<S extends Duplex & { setNoDelay?: (on: boolean) => unknown }>(
+  socket: S,
+  opening: Opening<S>,
+): Promise<S> {
   return new Promise<S>((resolve, reject) => {
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -57,7 +61,10 @@ export function opened<S extends Duplex & { setNoDelay?: (on: boolean) => unknow
       socket.destroy();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new TimeoutError(opening.late, { kind: 'connect' })), Math.max(0, opening.deadline - Date.now()));
+    const timer = setTimeout(
+      () => fail(new TimeoutError(opening.late, { kind: 'connect' })),
+      Math.max(0, opening.deadline - Date.now()),
+    );
     const onError = (error: NodeJS.ErrnoException): void => {
       const why = describeTlsError(error, opening.peer) ?? error.code ?? error.message;
       fail(new ConnectionError(opening.failed(why), { cause: error }));

@@ -96,8 +96,12 @@ export function abortError(reason: unknown): DockerError {
  * pending call keep the process alive, not the deadline of a call done.
  */
 export function deadlineSignal(ms: unknown, what: string, signal: AbortSignal | undefined): AbortSignal {
-  if (typeof ms !== 'number' || !(Number.isFinite(ms) && ms > 0)) throw new InvalidArgument(`${what}: deadline must be a positive number of ms`);
+  if (typeof ms !== 'number' || !(Number.isFinite(ms) && ms > 0))
+    throw new InvalidArgument(`${what}: deadline must be a positive number of ms`);
   const controller = new AbortController();
-  setTimeout(() => controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' })), ms).unref();
+  setTimeout(
+    () => controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' })),
+    ms,
+  ).unref();
   return signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
 }

@@ -40,8 +40,15 @@ export class StaleConnectionError extends ConnectionError {}
  * Sends `request` on `socket` and resolves with the response once its head has arrived. `start`
  * is the request line and the caller's header fields, already checked and encoded.
  */
-export function exchange(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions): Promise<TransportResponse> {
-  return new Promise<TransportResponse>((resolve, reject) => new Exchange(socket, request, start, options, resolve, reject).start());
+export function exchange(
+  socket: Duplex,
+  request: TransportRequest,
+  start: string,
+  options: ExchangeOptions,
+): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) =>
+    new Exchange(socket, request, start, options, resolve, reject).start(),
+  );
 }
 
 class Exchange implements ConnectionHandlers, ResponseHandlers {
@@ -78,7 +85,14 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   /** The bytes being parsed are in memory that is read into again (ConnectionHandlers.data). */
   #transient = false;
 
-  constructor(socket: Duplex, request: TransportRequest, start: string, options: ExchangeOptions, resolve: (response: TransportResponse) => void, reject: (error: Error) => void) {
+  constructor(
+    socket: Duplex,
+    request: TransportRequest,
+    start: string,
+    options: ExchangeOptions,
+    resolve: (response: TransportResponse) => void,
+    reject: (error: Error) => void,
+  ) {
     this.#socket = socket;
     this.#request = request;
     this.#start = start;
@@ -122,7 +136,13 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
         this.#maybeRelease();
       },
       (error: unknown) => {
-        this.fail(error instanceof DockerError ? error : new ConnectionError(`request body failed: ${String((error as Error)?.message ?? error)}`, { cause: error }));
+        this.fail(
+          error instanceof DockerError
+            ? error
+            : new ConnectionError(`request body failed: ${String((error as Error)?.message ?? error)}`, {
+                cause: error,
+              }),
+        );
       },
     );
   }
@@ -132,7 +152,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   onHead(head: ResponseHead): void {
     this.#head = head;
     this.#headDeadline.cancel();
-    this.#resolve({ statusCode: head.statusCode, statusMessage: head.statusMessage, headers: head.headers, body: this.#body });
+    this.#resolve({
+      statusCode: head.statusCode,
+      statusMessage: head.statusMessage,
+      headers: head.headers,
+      body: this.#body,
+    });
   }
 
   onBody(chunk: Uint8Array): void {
@@ -174,7 +199,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     // bytes after the end of the response: never hand this connection to another request
     if (used < chunk.length) this.#unsolicited = true;
     if (this.#messageDone) this.#maybeRelease();
-    else if (this.#ring?.nextHeld(true)) this.#pause(); // the next read would overwrite a lent chunk
+    else if (this.#ring?.nextHeld(true))
+      this.#pause(); // the next read would overwrite a lent chunk
     else if (!this.#paused) this.#startTimer();
   }
 
@@ -199,7 +225,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   error(error: NodeJS.ErrnoException): void {
     // a connection that explains itself (ssh's message) is passed on as it is
-    const why = error instanceof DockerError ? error.message : (describeTlsError(error, this.#options.host) ?? error.code ?? error.message);
+    const why =
+      error instanceof DockerError
+        ? error.message
+        : (describeTlsError(error, this.#options.host) ?? error.code ?? error.message);
     const message = `connection to ${this.#options.host} failed: ${why}`;
     if (!this.#head && !this.#received) this.fail(new StaleConnectionError(message, { cause: error }));
     else this.fail(new ConnectionError(message, { cause: error }));
@@ -223,7 +252,11 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   #timedOut(): void {
     const what = this.#head ? 'the response body' : 'the response';
-    this.fail(new TimeoutError(`no byte of ${what} from ${this.#options.host} for ${this.#timeout()} ms (inactivity timeout)`, { kind: 'inactivity' }));
+    this.fail(
+      new TimeoutError(`no byte of ${what} from ${this.#options.host} for ${this.#timeout()} ms (inactivity timeout)`, {
+        kind: 'inactivity',
+      }),
+    );
   }
 
   /** The request is sent: the whole head must now arrive within headersTimeout. */
@@ -234,7 +267,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   #headTimedOut(): void {
     const ms = this.#request.headersTimeout;
-    this.fail(new TimeoutError(`the response head from ${this.#options.host} did not arrive whole within ${ms} ms (headersTimeout)`, { kind: 'headers' }));
+    this.fail(
+      new TimeoutError(
+        `the response head from ${this.#options.host} did not arrive whole within ${ms} ms (headersTimeout)`,
+        { kind: 'headers' },
+      ),
+    );
   }
 
   #startTimer(): void {
@@ -352,7 +390,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       if (bytes.length > 0 && !socket.write(bytes)) await this.#drained();
       return;
     }
-    socket.write(`${head}${length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`}\r\n\r\n`, 'latin1');
+    socket.write(
+      `${head}${length === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${length}`}\r\n\r\n`,
+      'latin1',
+    );
     // a chunk's write callback (an error is the socket's, reported by its 'error' event)
     const written = (): void => this.drain();
     let sent = 0;
@@ -385,7 +426,8 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
       return;
     }
     if (length === undefined) socket.write(LAST_CHUNK);
-    else if (sent !== length) throw new InvalidArgument(`the request body ended after ${sent} of its declared ${length} bytes`);
+    else if (sent !== length)
+      throw new InvalidArgument(`the request body ended after ${sent} of its declared ${length} bytes`);
   }
 
   #drained(): Promise<void> {

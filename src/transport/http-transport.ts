@@ -47,9 +47,14 @@ export class HttpTransport implements Transport {
   async request(request: TransportRequest): Promise<TransportResponse> {
     // The head is checked (and encoded, once) before a connection is taken from the pool; so is a
     // declared body length.
-    const start = encodeRequestStart({ method: request.method, target: request.path, headers: Object.entries(request.headers ?? {}) });
+    const start = encodeRequestStart({
+      method: request.method,
+      target: request.path,
+      headers: Object.entries(request.headers ?? {}),
+    });
     if (request.bodyLength !== undefined) checkBodyLength(request.bodyLength, request.body);
-    const replayable = request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
+    const replayable =
+      request.body === undefined || typeof request.body === 'string' || request.body instanceof Uint8Array;
     for (let attempt = 0; ; attempt++) {
       // an idle kept-alive connection is taken at once; otherwise wait for one (or a new one)
       const lease =
@@ -73,12 +78,19 @@ export class HttpTransport implements Transport {
   }
 
   upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
-    const fields = Object.entries(request.headers ?? {}).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value] as const] : value.map((v) => [name, v] as const)));
+    const fields = Object.entries(request.headers ?? {}).flatMap(([name, value]) =>
+      typeof value === 'string' ? [[name, value] as const] : value.map((v) => [name, v] as const),
+    );
     const start = encodeRequestStart({ method: request.method, target: request.path, headers: fields });
-    return upgradeConnection(this.#connect, `${start}Host: ${this.#exchangeOptions.host}\r\nContent-Length: 0\r\n`, this.#where, {
-      ...(request.timeout ? { timeout: request.timeout } : {}),
-      signal: request.signal,
-    });
+    return upgradeConnection(
+      this.#connect,
+      `${start}Host: ${this.#exchangeOptions.host}\r\nContent-Length: 0\r\n`,
+      this.#where,
+      {
+        ...(request.timeout ? { timeout: request.timeout } : {}),
+        signal: request.signal,
+      },
+    );
   }
 
   /** The pool's counts: connections made, open, idle, and requests waiting. */
@@ -94,7 +106,8 @@ export class HttpTransport implements Transport {
 
 /** A declared body length: a whole number of bytes, and a body of bytes' own length. */
 function checkBodyLength(length: number, body: TransportRequest['body']): void {
-  if (!(Number.isSafeInteger(length) && length >= 0)) throw new InvalidArgument('bodyLength must be a whole number of bytes');
+  if (!(Number.isSafeInteger(length) && length >= 0))
+    throw new InvalidArgument('bodyLength must be a whole number of bytes');
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body instanceof Uint8Array ? body.length : length;
   if (size !== length) throw new InvalidArgument(`bodyLength ${length} is not the body's ${size} bytes`);
 }

@@ -78,11 +78,15 @@ export function splitUrl(url: string): { origin: Origin; path: string } {
   } catch {
     throw new ProtocolError(`not an absolute URL: ${JSON.stringify(url.slice(0, 120))}`);
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new ProtocolError(`not an http(s) URL: ${parsed.protocol}`);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw new ProtocolError(`not an http(s) URL: ${parsed.protocol}`);
   if (parsed.username || parsed.password) throw new ProtocolError('a URL with credentials in it is refused');
   const secure = parsed.protocol === 'https:';
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { origin: { secure, host, port: parsed.port ? Number(parsed.port) : secure ? 443 : 80 }, path: `${parsed.pathname}${parsed.search}` };
+  return {
+    origin: { secure, host, port: parsed.port ? Number(parsed.port) : secure ? 443 : 80 },
+    path: `${parsed.pathname}${parsed.search}`,
+  };
 }
 
 /**
@@ -114,28 +118,41 @@ export function proxyFor(origin: Origin, env: Record<string, string | undefined>
     throw new InvalidArgument(`the proxy ${origin.secure ? 'HTTPS_PROXY' : 'HTTP_PROXY'} is not a URL`);
   }
   if (url.protocol !== 'http:') throw new InvalidArgument(`only http:// proxies are supported (${url.protocol})`);
-  const credentials = url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
-  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : 80, ...(credentials !== undefined ? { credentials } : {}) };
+  const credentials = url.username
+    ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+    : undefined;
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : 80,
+    ...(credentials !== undefined ? { credentials } : {}),
+  };
 }
 
 /** Makes connections to `origin`: TCP (through `proxy`'s tunnel if given), then TLS if secure. */
-export function connectOrigin(origin: Origin, options: { ca?: string | Uint8Array; tls?: OriginTls | undefined; connectTimeout: number; proxy: Proxy | undefined }): Connect {
+export function connectOrigin(
+  origin: Origin,
+  options: { ca?: string | Uint8Array; tls?: OriginTls | undefined; connectTimeout: number; proxy: Proxy | undefined },
+): Connect {
   const where = authority(origin);
   return async (onread) => {
     const tls = origin.secure ? await import('node:tls') : undefined; // loaded only for an https origin
     const deadline = Date.now() + options.connectTimeout;
     const late = `connecting to ${where}${options.proxy ? ' through the proxy' : ''} took longer than ${options.connectTimeout} ms`;
     const to = options.proxy ?? origin;
-    const tcp = await opened(netConnect({ host: to.host, port: to.port, ...(onread && !options.proxy ? { onread } : {}) }), {
-      ready: 'connect',
-      deadline,
-      late,
-      failed: (why) => `cannot connect to ${options.proxy ? `the proxy for ${where}` : where}: ${why}`,
-      peer: where,
-    });
+    const tcp = await opened(
+      netConnect({ host: to.host, port: to.port, ...(onread && !options.proxy ? { onread } : {}) }),
+      {
+        ready: 'connect',
+        deadline,
+        late,
+        failed: (why) => `cannot connect to ${options.proxy ? `the proxy for ${where}` : where}: ${why}`,
+        peer: where,
+      },
+    );
     if (options.proxy) await tunnel(tcp, options.proxy, where, deadline);
     if (!tls) return tcp;
-    const given = options.ca !== undefined ? [String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] : [];
+    const given =
+      options.ca !== undefined ? [String(typeof options.ca === 'string' ? options.ca : Buffer.from(options.ca))] : [];
     const own = options.tls;
     const roots = own?.ca ?? (given.length > 0 ? [...tls.rootCertificates] : undefined);
     const settings = {
@@ -176,18 +193,27 @@ function tunnel(socket: Duplex, proxy: Proxy, where: string, deadline: number): 
       }
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(head);
       if (!status) return done(new ProtocolError(`the proxy answered CONNECT ${where} with something else than HTTP`));
-      if (end + 4 !== head.length) return done(new ProtocolError(`the proxy sent bytes after its answer to CONNECT ${where}`));
-      if (!status[1]!.startsWith('2')) return done(new ConnectionError(`the proxy refused a tunnel to ${where}: ${status[1]}`));
+      if (end + 4 !== head.length)
+        return done(new ProtocolError(`the proxy sent bytes after its answer to CONNECT ${where}`));
+      if (!status[1]!.startsWith('2'))
+        return done(new ConnectionError(`the proxy refused a tunnel to ${where}: ${status[1]}`));
       socket.pause();
       done();
     };
-    const onError = (error: Error): void => done(new ConnectionError(`the proxy for ${where} failed: ${error.message}`, { cause: error }));
+    const onError = (error: Error): void =>
+      done(new ConnectionError(`the proxy for ${where} failed: ${error.message}`, { cause: error }));
     const onEnd = (): void => done(new ConnectionError(`the proxy closed the tunnel to ${where} before it was open`));
-    const timer = setTimeout(() => done(new TimeoutError(`the proxy did not open a tunnel to ${where} in time`, { kind: 'connect' })), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(
+      () => done(new TimeoutError(`the proxy did not open a tunnel to ${where} in time`, { kind: 'connect' })),
+      Math.max(0, deadline - Date.now()),
+    );
     socket.on('data', onData);
     socket.once('error', onError);
     socket.once('end', onEnd);
-    const auth = proxy.credentials !== undefined ? `Proxy-Authorization: Basic ${Buffer.from(proxy.credentials).toString('base64')}\r\n` : '';
+    const auth =
+      proxy.credentials !== undefined
+        ? `Proxy-Authorization: Basic ${Buffer.from(proxy.credentials).toString('base64')}\r\n`
+        : '';
     socket.write(`CONNECT ${where} HTTP/1.1\r\nHost: ${where}\r\n${auth}\r\n`, 'latin1');
   });
 }
@@ -213,7 +239,12 @@ export class OriginTransport {
       const own = this.#options.origin?.(origin);
       const connectTimeout = own?.connectTimeout ?? this.#options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
       const tls = origin.secure ? own?.tls : undefined;
-      const connect = connectOrigin(origin, { connectTimeout, proxy, tls, ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}) });
+      const connect = connectOrigin(origin, {
+        connectTimeout,
+        proxy,
+        tls,
+        ...(this.#options.ca !== undefined ? { ca: this.#options.ca } : {}),
+      });
       pool = new HttpTransport(connect, {
         // RFC 9112 §3.2: the port is left out when it is the scheme's default
         host: origin.port === (origin.secure ? 443 : 80) ? bracketHost(origin.host) : authority(origin),

@@ -204,7 +204,13 @@ export class SocketPool {
     this.#open++;
     this.#created++;
     // made before the socket, whose reads it routes from the start
-    const connection: Connection = { socket: undefined as unknown as Duplex, spare: undefined, handlers: undefined, idleSince: 0, dropped: false };
+    const connection: Connection = {
+      socket: undefined as unknown as Duplex,
+      spare: undefined,
+      handlers: undefined,
+      idleSince: 0,
+      dropped: false,
+    };
     const onread: ReadInto = {
       buffer: () => connection.handlers?.readBuffer() ?? (connection.spare ??= Buffer.allocUnsafeSlow(READ_SIZE)),
       callback: (length, buffer) => {

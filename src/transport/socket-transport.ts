@@ -44,10 +44,23 @@ export interface ConnectPurpose {
   peer?: string;
 }
 
-const SOCKET_TRANSPORT_OPTIONS = optionNames<SocketTransportOptions>({ maxSockets: true, idleTimeout: true, connectTimeout: true, limits: true, tls: true, ssh: true });
+const SOCKET_TRANSPORT_OPTIONS = optionNames<SocketTransportOptions>({
+  maxSockets: true,
+  idleTimeout: true,
+  connectTimeout: true,
+  limits: true,
+  tls: true,
+  ssh: true,
+});
 
 /** Opens connections to the engine (or BuildKit) at `address`, for `purpose`. */
-export function connectTo(address: Address, connectTimeout: number, tls: TlsOptions = {}, ssh: SshOptions = {}, purpose: ConnectPurpose = {}): Connect {
+export function connectTo(
+  address: Address,
+  connectTimeout: number,
+  tls: TlsOptions = {},
+  ssh: SshOptions = {},
+  purpose: ConnectPurpose = {},
+): Connect {
   if (address.kind === 'ssh') return connectSsh(address, connectTimeout, ssh);
   const where = describeAddress(address);
   const secure = address.kind === 'tcp' && address.tls;

@@ -15,13 +15,25 @@ export interface SshOptions {
   binary?: string;
 }
 
-export function connectSsh(address: Extract<Address, { kind: 'ssh' }>, connectTimeout: number, options: SshOptions = {}): () => Promise<Duplex> {
+export function connectSsh(
+  address: Extract<Address, { kind: 'ssh' }>,
+  connectTimeout: number,
+  options: SshOptions = {},
+): () => Promise<Duplex> {
   const where = describeAddress(address);
   return async () => {
     const { spawn } = await import('node:child_process'); // loaded only for ssh:// engines
     return new Promise<Duplex>((resolve, reject) => {
       const target = address.user ? `${address.user}@${address.host}` : address.host;
-      const args = ['-o', 'BatchMode=yes', ...(address.port ? ['-p', String(address.port)] : []), ...(options.args ?? []), '--', target, ...(options.command ?? ['docker', 'system', 'dial-stdio'])];
+      const args = [
+        '-o',
+        'BatchMode=yes',
+        ...(address.port ? ['-p', String(address.port)] : []),
+        ...(options.args ?? []),
+        '--',
+        target,
+        ...(options.command ?? ['docker', 'system', 'dial-stdio']),
+      ];
       const child = spawn(options.binary ?? 'ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.setEncoding('utf8');
@@ -40,14 +52,21 @@ export function connectSsh(address: Extract<Address, { kind: 'ssh' }>, connectTi
       child.stdin.on('error', () => {});
       const duplex = Duplex.from({ readable: output, writable: input });
       const failure = (code: number | null, signal: NodeJS.Signals | null): ConnectionError =>
-        new ConnectionError(`ssh to ${where} ended (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`);
+        new ConnectionError(
+          `ssh to ${where} ended (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`,
+        );
       child.on('close', (code, signal) => {
         if (code === 0) output.end();
         else output.destroy(failure(code, signal));
       });
       child.on('error', (error) => {
         clearTimeout(timer);
-        reject(new ConnectionError(`cannot run ssh for ${where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error }));
+        reject(
+          new ConnectionError(
+            `cannot run ssh for ${where}: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
+            { cause: error },
+          ),
+        );
       });
       duplex.on('close', () => {
         if (child.exitCode === null) child.kill();

@@ -61,7 +61,10 @@ export interface TransportResponse {
 }
 
 /** UpgradeRequest: a request to switch protocols, with no body; a field given several values is sent once per value. */
-export interface UpgradeRequest extends Omit<TransportRequest, 'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout' | 'headersTimeout'> {
+export interface UpgradeRequest extends Omit<
+  TransportRequest,
+  'headers' | 'body' | 'bodyLength' | 'borrowBody' | 'bodyTimeout' | 'headersTimeout'
+> {
   headers?: Record<string, string | readonly string[]>;
 }
 

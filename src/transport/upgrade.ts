@@ -14,7 +14,12 @@ const MAX_BODY = 64 * 1024;
  * Connects with `connect`, sends `head` (the request line and fields, without the blank line),
  * and resolves when the response head has arrived (101) or the whole response (anything else).
  */
-export async function upgradeConnection(connect: Connect, head: string, where: string, options: { timeout?: number; signal?: AbortSignal | undefined } = {}): Promise<UpgradeResult> {
+export async function upgradeConnection(
+  connect: Connect,
+  head: string,
+  where: string,
+  options: { timeout?: number; signal?: AbortSignal | undefined } = {},
+): Promise<UpgradeResult> {
   if (options.signal?.aborted) throw new AbortError('The request was aborted', { cause: options.signal.reason });
   const socket = await connect();
   return new Promise<UpgradeResult>((resolve, reject) => {
@@ -45,7 +50,13 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
       const { statusCode, statusMessage, headers } = answer!;
       if (statusCode === 101) {
         socket.pause();
-        finish(undefined, { statusCode, statusMessage, headers, socket: handOver(socket, rest), body: new Uint8Array(0) });
+        finish(undefined, {
+          statusCode,
+          statusMessage,
+          headers,
+          socket: handOver(socket, rest),
+          body: new Uint8Array(0),
+        });
       } else {
         socket.destroy();
         finish(undefined, { statusCode, statusMessage, headers, socket: undefined, body: Buffer.concat(body) });
@@ -71,9 +82,15 @@ export async function upgradeConnection(connect: Connect, head: string, where: s
       if (ended && answer) settle(new Uint8Array(0));
       else finish(new ConnectionError(`connection to ${where} closed before an answer to the upgrade`));
     };
-    const onError = (error: NodeJS.ErrnoException): void => finish(new ConnectionError(`connection to ${where} failed: ${error.code ?? error.message}`, { cause: error }));
+    const onError = (error: NodeJS.ErrnoException): void =>
+      finish(new ConnectionError(`connection to ${where} failed: ${error.code ?? error.message}`, { cause: error }));
     const onAbort = (): void => finish(new AbortError('The request was aborted', { cause: options.signal?.reason }));
-    const timer = options.timeout ? setTimeout(() => finish(new TimeoutError(`no answer from ${where} within ${options.timeout} ms`, { kind: 'headers' })), options.timeout) : undefined;
+    const timer = options.timeout
+      ? setTimeout(
+          () => finish(new TimeoutError(`no answer from ${where} within ${options.timeout} ms`, { kind: 'headers' })),
+          options.timeout,
+        )
+      : undefined;
     socket.on('data', onData).on('end', onEnd).on('error', onError).on('close', onEnd);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.write(`${head}\r\n`, 'latin1');

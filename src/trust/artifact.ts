@@ -35,13 +35,20 @@ export const IN_TOTO = 'application/vnd.in-toto+json';
  */
 export function matchArtifact(content: Bundle['content'], artifact: Artifact): unknown {
   if (content.kind === 'message') {
-    const ours = artifact.bytes !== undefined ? digestOf(content.algorithm, artifact.bytes) : content.algorithm === 'SHA2_256' ? artifact.sha256 : undefined;
-    if (ours === undefined) refuse(`the bundle's message digest is ${content.algorithm}; a sha256 digest cannot be compared with it`);
+    const ours =
+      artifact.bytes !== undefined
+        ? digestOf(content.algorithm, artifact.bytes)
+        : content.algorithm === 'SHA2_256'
+          ? artifact.sha256
+          : undefined;
+    if (ours === undefined)
+      refuse(`the bundle's message digest is ${content.algorithm}; a sha256 digest cannot be compared with it`);
     if (!equalBytes(ours, content.digest)) refuse("the bundle's message digest is not the artifact's");
     return undefined;
   }
   const { envelope } = content;
-  if (envelope.payloadType !== IN_TOTO) refuse(`DSSE payload type ${JSON.stringify(envelope.payloadType)} is not an in-toto statement`);
+  if (envelope.payloadType !== IN_TOTO)
+    refuse(`DSSE payload type ${JSON.stringify(envelope.payloadType)} is not an in-toto statement`);
   let statement: unknown;
   try {
     statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(envelope.payload));
@@ -51,6 +58,7 @@ export function matchArtifact(content: Bundle['content'], artifact: Artifact): u
   const subjects = field(statement, 'subject');
   if (!isObject(statement) || !Array.isArray(subjects)) refuse('the in-toto statement has no subject list');
   const want = hex(artifact.sha256);
-  if (!subjects.some((s) => field(field(s, 'digest'), 'sha256') === want)) refuse(`no subject of the in-toto statement has the artifact's digest sha256:${want}`);
+  if (!subjects.some((s) => field(field(s, 'digest'), 'sha256') === want))
+    refuse(`no subject of the in-toto statement has the artifact's digest sha256:${want}`);
   return statement;
 }

@@ -63,7 +63,8 @@ export function parseBundle(input: unknown): Bundle {
   if (!isObject(json)) refuse('bundle is not a JSON object');
   const mediaType = json.mediaType;
   const m = typeof mediaType === 'string' ? MEDIA_TYPE.exec(mediaType) : null;
-  if (m === null) refuse(`bundle media type ${JSON.stringify(mediaType)} is not a supported Sigstore bundle version (0.1 to 0.3)`);
+  if (m === null)
+    refuse(`bundle media type ${JSON.stringify(mediaType)} is not a supported Sigstore bundle version (0.1 to 0.3)`);
   const version = (m[1] ?? m[2])!;
   const vm = json.verificationMaterial;
   if (!isObject(vm)) refuse('bundle has no verificationMaterial');
@@ -80,11 +81,13 @@ export function parseBundle(input: unknown): Bundle {
 function parseContent(json: Record<string, unknown>): Bundle['content'] {
   const ms = json.messageSignature;
   const env = json.dsseEnvelope;
-  if ((ms === undefined) === (env === undefined)) refuse('bundle must hold exactly one of messageSignature and dsseEnvelope');
+  if ((ms === undefined) === (env === undefined))
+    refuse('bundle must hold exactly one of messageSignature and dsseEnvelope');
   if (env !== undefined) return { kind: 'dsse', envelope: parseEnvelope(env) };
   const md = field(ms, 'messageDigest');
   const algorithm = field(md, 'algorithm');
-  if (algorithm !== 'SHA2_256' && algorithm !== 'SHA2_384' && algorithm !== 'SHA2_512') refuse(`messageDigest algorithm ${JSON.stringify(algorithm)} is not supported`);
+  if (algorithm !== 'SHA2_256' && algorithm !== 'SHA2_384' && algorithm !== 'SHA2_512')
+    refuse(`messageDigest algorithm ${JSON.stringify(algorithm)} is not supported`);
   const digest = decodeBase64(field(md, 'digest'), 'messageDigest.digest');
   if (digest.length === 0) refuse('messageDigest.digest is empty');
   const signature = decodeBase64(field(ms, 'signature'), 'messageSignature.signature');
@@ -94,7 +97,8 @@ function parseContent(json: Record<string, unknown>): Bundle['content'] {
 
 function parseMaterial(vm: Record<string, unknown>, version: string): Bundle['material'] {
   const present = ['publicKey', 'certificate', 'x509CertificateChain'].filter((k) => vm[k] !== undefined);
-  if (present.length !== 1) refuse('verificationMaterial must hold exactly one of publicKey, certificate and x509CertificateChain');
+  if (present.length !== 1)
+    refuse('verificationMaterial must hold exactly one of publicKey, certificate and x509CertificateChain');
   if (vm.publicKey !== undefined) {
     const hint = field(vm.publicKey, 'hint');
     if (hint !== undefined && typeof hint !== 'string') refuse('publicKey.hint is not a string');
@@ -108,7 +112,9 @@ function parseMaterial(vm: Record<string, unknown>, version: string): Bundle['ma
   if (version === '0.3') refuse('a v0.3 bundle carries a certificate, not an x509CertificateChain');
   const list = field(vm.x509CertificateChain, 'certificates');
   if (!Array.isArray(list) || list.length === 0) refuse('x509CertificateChain has no certificates');
-  const certificates = list.map((c, i) => decodeBase64(field(c, 'rawBytes'), `x509CertificateChain.certificates[${i}].rawBytes`));
+  const certificates = list.map((c, i) =>
+    decodeBase64(field(c, 'rawBytes'), `x509CertificateChain.certificates[${i}].rawBytes`),
+  );
   if (certificates.some((c) => c.length === 0)) refuse('x509CertificateChain holds an empty certificate');
   return { kind: 'certificate', certificates };
 }
@@ -131,17 +137,21 @@ function parseEntries(value: unknown, version: string): TlogEntry[] {
       integratedTime: uint(e.integratedTime, `${where}.integratedTime`, true),
       canonicalizedBody: decodeBase64(e.canonicalizedBody, `${where}.canonicalizedBody`),
     };
-    if (promise !== undefined) entry.signedEntryTimestamp = decodeBase64(promise, `${where}.inclusionPromise.signedEntryTimestamp`);
+    if (promise !== undefined)
+      entry.signedEntryTimestamp = decodeBase64(promise, `${where}.inclusionPromise.signedEntryTimestamp`);
     if (e.inclusionProof !== undefined) entry.inclusionProof = parseProof(e.inclusionProof, where);
-    if (version === '0.1' && entry.signedEntryTimestamp === undefined) refuse(`${where}: a v0.1 bundle's log entry must carry an inclusion promise`);
-    if (version !== '0.1' && entry.inclusionProof === undefined) refuse(`${where}: a v${version} bundle's log entry must carry an inclusion proof`);
+    if (version === '0.1' && entry.signedEntryTimestamp === undefined)
+      refuse(`${where}: a v0.1 bundle's log entry must carry an inclusion promise`);
+    if (version !== '0.1' && entry.inclusionProof === undefined)
+      refuse(`${where}: a v${version} bundle's log entry must carry an inclusion proof`);
     return entry;
   });
 }
 
 function parseProof(p: unknown, where: string): InclusionProof {
   const hashes = field(p, 'hashes');
-  if (!Array.isArray(hashes) || hashes.length > 64) refuse(`${where}.inclusionProof.hashes is not a list of at most 64 hashes`);
+  if (!Array.isArray(hashes) || hashes.length > 64)
+    refuse(`${where}.inclusionProof.hashes is not a list of at most 64 hashes`);
   const checkpoint = field(field(p, 'checkpoint'), 'envelope');
   if (typeof checkpoint !== 'string') refuse(`${where}.inclusionProof has no checkpoint`);
   return {

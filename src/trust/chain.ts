@@ -16,7 +16,12 @@ export function isSelfSigned(cert: Certificate): boolean {
  * buildPath: the path [leaf, ..., root] through one of `authorities` (valid at `at`) whose every
  * certificate is valid at `at`, or refused. `purpose` is the extended key usage the leaf must allow.
  */
-export function buildPath(leaf: Certificate, authorities: readonly Authority[], at: Date, purpose: string): Certificate[] {
+export function buildPath(
+  leaf: Certificate,
+  authorities: readonly Authority[],
+  at: Date,
+  purpose: string,
+): Certificate[] {
   const reasons: string[] = [];
   const candidates = authorities.filter((a) => within(a.validFor, at));
   if (candidates.length === 0) refuse(`no trusted certificate authority was valid at ${at.toISOString()}`);
@@ -48,7 +53,9 @@ function pathThrough(leaf: Certificate, trusted: readonly Certificate[], at: Dat
   while (!(trusted.includes(current) && trustedLink(current, current))) {
     if (path.length > MAX_PATH) refuse('certificate path is too long');
     const from = current;
-    const issuer = trusted.find((c) => c !== from && (trusted.includes(from) ? trustedLink(from, c) : signedBy(from, c)));
+    const issuer = trusted.find(
+      (c) => c !== from && (trusted.includes(from) ? trustedLink(from, c) : signedBy(from, c)),
+    );
     if (issuer === undefined) refuse('no trusted certificate issued it');
     path.push(issuer);
     current = issuer;
@@ -58,7 +65,11 @@ function pathThrough(leaf: Certificate, trusted: readonly Certificate[], at: Dat
 }
 
 function checkPath(path: readonly Certificate[], at: Date, purpose: string): void {
-  for (const cert of path) if (!validAt(cert, at)) refuse(`a certificate of the path is not valid at ${at.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`);
+  for (const cert of path)
+    if (!validAt(cert, at))
+      refuse(
+        `a certificate of the path is not valid at ${at.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`,
+      );
   path.slice(1).forEach((ca, i) => {
     const bc = basicConstraints(ca);
     if (bc?.ca !== true) refuse('an issuing certificate is not a CA');
@@ -69,5 +80,6 @@ function checkPath(path: readonly Certificate[], at: Date, purpose: string): voi
   const leaf = path[0]!;
   if (basicConstraints(leaf)?.ca === true) refuse('the signing certificate is a CA');
   const eku = extKeyUsage(leaf);
-  if (eku !== undefined && !eku.includes(purpose)) refuse(`the signing certificate's extended key usage does not allow ${purpose}`);
+  if (eku !== undefined && !eku.includes(purpose))
+    refuse(`the signing certificate's extended key usage does not allow ${purpose}`);
 }

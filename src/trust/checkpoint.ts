@@ -25,13 +25,17 @@ export function parseCheckpoint(envelope: string): Checkpoint {
   if (lines.length < 3) refuse('checkpoint has fewer than three lines');
   const [origin, size, root] = lines as [string, string, string];
   if (origin.length === 0) refuse('checkpoint has no origin');
-  const signatures = envelope.slice(split + 2).split('\n').filter((l) => l.length > 0).map((line) => {
-    const m = /^\u2014 (\S+) (\S+)$/.exec(line);
-    if (m === null) refuse('checkpoint signature line is malformed');
-    const bytes = decodeBase64(m[2], 'checkpoint signature');
-    if (bytes.length < 5) refuse('checkpoint signature is too short');
-    return { name: m[1]!, keyHint: bytes.subarray(0, 4), signature: bytes.subarray(4) };
-  });
+  const signatures = envelope
+    .slice(split + 2)
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+      if (m === null) refuse('checkpoint signature line is malformed');
+      const bytes = decodeBase64(m[2], 'checkpoint signature');
+      if (bytes.length < 5) refuse('checkpoint signature is too short');
+      return { name: m[1]!, keyHint: bytes.subarray(0, 4), signature: bytes.subarray(4) };
+    });
   if (signatures.length === 0) refuse('checkpoint has no signatures');
   const rootHash = decodeBase64(root, 'checkpoint root hash');
   if (rootHash.length !== 32) refuse('checkpoint root hash is not 32 bytes');
@@ -39,11 +43,18 @@ export function parseCheckpoint(envelope: string): Checkpoint {
 }
 
 /** checkCheckpoint: refuses unless a signature on the note is the log's (its name and key hint, then the key). */
-export function checkCheckpoint(checkpoint: Checkpoint, log: { baseUrl: string; logId: Uint8Array; publicKey: KeyObject }): void {
+export function checkCheckpoint(
+  checkpoint: Checkpoint,
+  log: { baseUrl: string; logId: Uint8Array; publicKey: KeyObject },
+): void {
   const data = new TextEncoder().encode(checkpoint.note);
   const name = hostOf(log.baseUrl);
-  const ok = checkpoint.signatures.some((s) =>
-    equalBytes(s.keyHint, log.logId.subarray(0, 4)) && (name === '' || name === s.name) && verifies(log.publicKey, data, s.signature));
+  const ok = checkpoint.signatures.some(
+    (s) =>
+      equalBytes(s.keyHint, log.logId.subarray(0, 4)) &&
+      (name === '' || name === s.name) &&
+      verifies(log.publicKey, data, s.signature),
+  );
   if (!ok) refuse("no signature on the checkpoint is the log's");
 }
 

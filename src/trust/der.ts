@@ -15,9 +15,19 @@ export interface Der {
 
 /** Tags we read. */
 export const TAG = {
-  boolean: 0x01, integer: 0x02, bitString: 0x03, octetString: 0x04, null: 0x05, oid: 0x06,
-  utf8String: 0x0c, printableString: 0x13, ia5String: 0x16, utcTime: 0x17, generalizedTime: 0x18,
-  sequence: 0x30, set: 0x31,
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  oid: 0x06,
+  utf8String: 0x0c,
+  printableString: 0x13,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  sequence: 0x30,
+  set: 0x31,
 } as const;
 
 const MAX_DEPTH = 32;
@@ -56,7 +66,7 @@ export function children(node: Der, depth = 0): Der[] {
   if ((node.tag & 0x20) === 0) refuse(`DER: tag 0x${node.tag.toString(16)} is not constructed`);
   if (depth > MAX_DEPTH) refuse('DER: nested too deeply');
   const out: Der[] = [];
-  for (let at = node.contentStart; at < node.end; ) {
+  for (let at = node.contentStart; at < node.end;) {
     const child = readDer(node.bytes, at, node.end);
     out.push(child);
     at = child.end;
@@ -140,7 +150,8 @@ export function bits(node: Der | undefined, what = 'BIT STRING'): Uint8Array {
 /** text: the value of a string type (UTF8String, PrintableString, IA5String), decoded. */
 export function text(node: Der | undefined, what = 'string'): string {
   if (node === undefined) refuse(`DER: ${what} is missing`);
-  if (![TAG.utf8String, TAG.printableString, TAG.ia5String, 0x80 | 1, 0x80 | 2, 0x80 | 6].includes(node.tag as never)) refuse(`DER: ${what} is not a string`);
+  if (![TAG.utf8String, TAG.printableString, TAG.ia5String, 0x80 | 1, 0x80 | 2, 0x80 | 6].includes(node.tag as never))
+    refuse(`DER: ${what} is not a string`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(content(node));
   } catch {
@@ -165,7 +176,8 @@ export function time(node: Der | undefined, what = 'time'): Date {
   } else return refuse(`DER: ${what} is not a time`);
   const ms = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
   const date = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
-  if (Number.isNaN(date.getTime()) || date.getUTCMonth() !== Number(m[2]) - 1) refuse(`DER: ${what} is not a valid date`);
+  if (Number.isNaN(date.getTime()) || date.getUTCMonth() !== Number(m[2]) - 1)
+    refuse(`DER: ${what} is not a valid date`);
   return date;
 }
 

@@ -14,7 +14,8 @@ export function parseEnvelope(value: unknown): Envelope {
   if (typeof value.payloadType !== 'string') refuse('dsseEnvelope.payloadType is not a string');
   const payload = decodeBase64(value.payload, 'dsseEnvelope.payload');
   if (payload.length === 0) refuse('dsseEnvelope.payload is empty');
-  if (!Array.isArray(value.signatures) || value.signatures.length !== 1) refuse('dsseEnvelope must hold exactly one signature');
+  if (!Array.isArray(value.signatures) || value.signatures.length !== 1)
+    refuse('dsseEnvelope must hold exactly one signature');
   const signatures = value.signatures.map((s, i) => {
     const keyid = field(s, 'keyid') ?? '';
     if (typeof keyid !== 'string') refuse(`dsseEnvelope.signatures[${i}].keyid is not a string`);

@@ -14,7 +14,10 @@ export function canonicalJson(value: unknown, depth = 0): string {
   if (typeof value === 'object') {
     const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const record = value as Record<string, unknown>;
-    return `{${keys.filter((k) => record[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k], depth + 1)}`).join(',')}}`;
+    return `{${keys
+      .filter((k) => record[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k], depth + 1)}`)
+      .join(',')}}`;
   }
   return refuse(`canonical JSON: a ${typeof value} is not JSON`);
 }

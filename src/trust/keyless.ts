@@ -25,7 +25,8 @@ export function checkKeyless(bundle: Bundle, root: TrustMaterial, now: Date, che
   const [leafDer, ...rest] = bundle.material.certificates;
   const leaf = parseCertificate(leafDer!);
   // a chain that carries its own root would let the bundle choose what it is trusted by
-  if (rest.some((der) => isSelfSigned(parseCertificate(der)))) refuse("the bundle's certificate chain holds a root certificate");
+  if (rest.some((der) => isSelfSigned(parseCertificate(der))))
+    refuse("the bundle's certificate chain holds a root certificate");
 
   // 1. timestamps
   const signature = signatureOf(bundle.content);
@@ -33,7 +34,8 @@ export function checkKeyless(bundle: Bundle, root: TrustMaterial, now: Date, che
   if (tsaTimes.length > 0) checks.push(`${tsaTimes.length} RFC 3161 timestamp(s) verified`);
   const logTimes = promisedTimes(bundle);
   const times = [...tsaTimes, ...logTimes];
-  if (times.length === 0) refuse('the bundle has no verified time (no RFC 3161 timestamp, no log entry with a signed entry timestamp)');
+  if (times.length === 0)
+    refuse('the bundle has no verified time (no RFC 3161 timestamp, no log entry with a signed entry timestamp)');
 
   // 2. the chain at every time
   let path: Certificate[] = [];
@@ -46,7 +48,10 @@ export function checkKeyless(bundle: Bundle, root: TrustMaterial, now: Date, che
 
   // 4. the log entries
   const logged = checkLogEntries(bundle, root, now, { certificate: leaf }, checks, tsaTimes);
-  const result: KeylessResult = { leaf, timestamps: [...tsaTimes.map((time) => ({ kind: 'rfc3161' as const, time })), ...logged.timestamps] };
+  const result: KeylessResult = {
+    leaf,
+    timestamps: [...tsaTimes.map((time) => ({ kind: 'rfc3161' as const, time })), ...logged.timestamps],
+  };
   if (logged.integratedTime !== undefined) result.integratedTime = logged.integratedTime;
   return result;
 }

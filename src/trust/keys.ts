@@ -14,16 +14,21 @@ export function publicKeyOf(key: string | Uint8Array | KeyObject, what = 'key'):
     return refuse(`${what} is not a public key node:crypto can read`);
   }
   const type = out.asymmetricKeyType;
-  if (type !== 'ec' && type !== 'ed25519' && type !== 'rsa' && type !== 'rsa-pss') refuse(`${what}: ${type} keys are not supported`);
+  if (type !== 'ec' && type !== 'ed25519' && type !== 'rsa' && type !== 'rsa-pss')
+    refuse(`${what}: ${type} keys are not supported`);
   return out;
 }
 
 /** fromDer: a key from SPKI DER, or PKCS#1 DER (some trusted roots list RSA CT log keys so). */
 function fromDer(der: Uint8Array): KeyObject {
   try {
-    return process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+    return process
+      .getBuiltinModule('node:crypto')
+      .createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
   } catch {
-    return process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs1' });
+    return process
+      .getBuiltinModule('node:crypto')
+      .createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs1' });
   }
 }
 

@@ -4,11 +4,21 @@ import { equalBytes, refuse } from './refuse.js';
 
 /** leafHash: SHA-256(0x00 || leaf). */
 export function leafHash(leaf: Uint8Array): Uint8Array {
-  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest());
+  return new Uint8Array(
+    process.getBuiltinModule('node:crypto').createHash('sha256').update(Uint8Array.of(0)).update(leaf).digest(),
+  );
 }
 
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(process.getBuiltinModule('node:crypto').createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest());
+  return new Uint8Array(
+    process
+      .getBuiltinModule('node:crypto')
+      .createHash('sha256')
+      .update(Uint8Array.of(1))
+      .update(left)
+      .update(right)
+      .digest(),
+  );
 }
 
 /** rootFromProof: the root an inclusion proof gives for a leaf hash at `index` in a tree of `size`. */
@@ -35,6 +45,13 @@ export function rootFromProof(index: bigint, size: bigint, leaf: Uint8Array, pro
 }
 
 /** checkInclusion: refuses unless the proof leads from `leaf` (an entry's bytes) to `root`. */
-export function checkInclusion(index: bigint, size: bigint, leaf: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): void {
-  if (!equalBytes(rootFromProof(index, size, leafHash(leaf), proof), root)) refuse('inclusion proof does not lead to the root hash');
+export function checkInclusion(
+  index: bigint,
+  size: bigint,
+  leaf: Uint8Array,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): void {
+  if (!equalBytes(rootFromProof(index, size, leafHash(leaf), proof), root))
+    refuse('inclusion proof does not lead to the root hash');
 }

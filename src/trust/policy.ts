@@ -13,13 +13,19 @@ function matches(expected: Matcher, actual: string): boolean {
 }
 
 /** checkPolicy: the certificate's identity and issuer when they match, else refused. */
-export function checkPolicy(cert: Certificate, identity: Matcher, issuer: Matcher): { identity: string; issuer: string } {
+export function checkPolicy(
+  cert: Certificate,
+  identity: Matcher,
+  issuer: Matcher,
+): { identity: string; issuer: string } {
   const names = subjectAltNames(cert);
   if (names.length === 0) refuse('the certificate has no subject alternative name');
   const who = names.find((n) => matches(identity, n));
-  if (who === undefined) refuse(`the certificate's identity ${JSON.stringify(names[0])} does not match ${String(identity)}`);
+  if (who === undefined)
+    refuse(`the certificate's identity ${JSON.stringify(names[0])} does not match ${String(identity)}`);
   const from = oidcIssuer(cert);
   if (from === undefined) refuse('the certificate has no OIDC issuer extension');
-  if (!matches(issuer, from)) refuse(`the certificate's OIDC issuer ${JSON.stringify(from)} does not match ${String(issuer)}`);
+  if (!matches(issuer, from))
+    refuse(`the certificate's OIDC issuer ${JSON.stringify(from)} does not match ${String(issuer)}`);
   return { identity: who, issuer: from };
 }

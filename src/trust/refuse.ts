@@ -16,7 +16,11 @@ export function guarded<T>(what: string, run: () => T): T {
     return run();
   } catch (error) {
     if (error instanceof DockerError) throw error;
-    throw new VerificationError(`${what} does not verify`, [`unexpected input: ${error instanceof Error ? error.message : String(error)}`], { cause: error });
+    throw new VerificationError(
+      `${what} does not verify`,
+      [`unexpected input: ${error instanceof Error ? error.message : String(error)}`],
+      { cause: error },
+    );
   }
 }
 
@@ -26,8 +30,12 @@ export function guarded<T>(what: string, run: () => T): T {
  */
 export function decodeBase64(text: unknown, what: string): Uint8Array {
   if (typeof text !== 'string') refuse(`${what} is not a base64 string`);
-  const plain = text.replace(/[\r\n]/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(plain) || plain.replace(/=+$/, '').length % 4 === 1) refuse(`${what} is not valid base64`);
+  const plain = text
+    .replace(/[\r\n]/g, '')
+    .replace(/-/g, '+')
+    .replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(plain) || plain.replace(/=+$/, '').length % 4 === 1)
+    refuse(`${what} is not valid base64`);
   if (plain.includes('=') && plain.length % 4 !== 0) refuse(`${what} is not valid base64`);
   return new Uint8Array(Buffer.from(plain, 'base64'));
 }
@@ -46,7 +54,9 @@ export function hex(bytes: Uint8Array): string {
 
 /** field: `value[name]` when value is an object, else undefined (hostile JSON never throws). */
 export function field(value: unknown, name: string): unknown {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[name] : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[name]
+    : undefined;
 }
 
 /** isObject: a plain JSON object (not null, not an array). */

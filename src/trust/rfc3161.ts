@@ -1,7 +1,20 @@
 // RFC 3161 timestamp tokens (a CMS SignedData over a TSTInfo): the imprint is the hash of the
 // bundle's signature, the token is signed by a timestamp authority the trusted root holds, whose
 // certificates and window were valid at the time it gives.
-import { children, content, expect, integer, oid, octets, parseDer, raw, sequence, TAG, time, type Der } from './der.js';
+import {
+  children,
+  content,
+  expect,
+  integer,
+  oid,
+  octets,
+  parseDer,
+  raw,
+  sequence,
+  TAG,
+  time,
+  type Der,
+} from './der.js';
 import { verifies } from './keys.js';
 import { buildPath } from './chain.js';
 import { equalBytes, refuse } from './refuse.js';
@@ -62,12 +75,13 @@ export function parseTimestamp(der: Uint8Array): Timestamp {
   if (infos.length !== 1) refuse('timestamp token must have exactly one signer');
   const si = sequence(infos[0], 'SignerInfo', 5);
   const sid = si[1]!;
-  const signer = sid.tag === 0x80
-    ? { keyId: content(sid) }
-    : (() => {
-        const [issuer, serial] = sequence(sid, 'issuerAndSerialNumber', 2);
-        return { issuer: raw(expect(issuer, TAG.sequence, 'issuer')), serial: integer(serial, 'serialNumber') };
-      })();
+  const signer =
+    sid.tag === 0x80
+      ? { keyId: content(sid) }
+      : (() => {
+          const [issuer, serial] = sequence(sid, 'issuerAndSerialNumber', 2);
+          return { issuer: raw(expect(issuer, TAG.sequence, 'issuer')), serial: integer(serial, 'serialNumber') };
+        })();
   let at = 3;
   const signedAttributes = si[at]?.tag === 0xa0 ? si[at++] : undefined;
   at++; // signatureAlgorithm (the key says how to verify)
@@ -98,7 +112,14 @@ function signedBytes(ts: Timestamp): Uint8Array {
     if (id === MESSAGE_DIGEST) digest = octets(value, 'message digest');
   }
   if (contentType !== TST_INFO) refuse("timestamp's signed content type is not TSTInfo");
-  if (digest === undefined || !equalBytes(digest, new Uint8Array(process.getBuiltinModule('node:crypto').createHash(ts.digestHash).update(ts.tstInfo).digest()))) refuse("timestamp's message digest is not its TSTInfo's");
+  if (
+    digest === undefined ||
+    !equalBytes(
+      digest,
+      new Uint8Array(process.getBuiltinModule('node:crypto').createHash(ts.digestHash).update(ts.tstInfo).digest()),
+    )
+  )
+    refuse("timestamp's message digest is not its TSTInfo's");
   const bytes = new Uint8Array(raw(attrs));
   bytes[0] = TAG.set;
   return bytes;
@@ -112,15 +133,21 @@ function isSigner(ts: Timestamp, cert: Certificate): boolean {
 /** checkTimestamp: the time a token vouches the signature existed at, or refused. */
 export function checkTimestamp(token: Uint8Array, signature: Uint8Array, authorities: readonly Authority[]): Date {
   const ts = parseTimestamp(token);
-  if (!equalBytes(ts.imprint, new Uint8Array(process.getBuiltinModule('node:crypto').createHash(ts.imprintHash).update(signature).digest()))) refuse("timestamp's message imprint is not the hash of the signature");
+  if (
+    !equalBytes(
+      ts.imprint,
+      new Uint8Array(process.getBuiltinModule('node:crypto').createHash(ts.imprintHash).update(signature).digest()),
+    )
+  )
+    refuse("timestamp's message imprint is not the hash of the signature");
   const data = signedBytes(ts);
   for (const authority of authorities) {
     const leaf = authority.certificates[0]!;
     if (!isSigner(ts, leaf) || !verifies(leaf.publicKey, data, ts.signature, ts.digestHash)) continue;
-    if (!within(authority.validFor, ts.genTime)) refuse(`the timestamp authority was not trusted at ${ts.genTime.toISOString()}`);
+    if (!within(authority.validFor, ts.genTime))
+      refuse(`the timestamp authority was not trusted at ${ts.genTime.toISOString()}`);
     buildPath(leaf, [authority], ts.genTime, OID.timeStamping);
     return ts.genTime;
   }
   return refuse('the timestamp is not signed by a trusted timestamp authority');
 }
-

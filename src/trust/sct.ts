@@ -28,7 +28,15 @@ export function parseSctList(bytes: Uint8Array): Sct[] {
     const s = new Reader(list.bytes(list.uint(2)));
     const version = s.uint(1);
     if (version !== 0) refuse(`SCT version ${version} is not supported`);
-    const sct: Sct = { version, logId: s.bytes(32), timestamp: s.bigUint(8), extensions: s.bytes(s.uint(2)), hashAlgorithm: s.uint(1), signatureAlgorithm: s.uint(1), signature: s.bytes(s.uint(2)) };
+    const sct: Sct = {
+      version,
+      logId: s.bytes(32),
+      timestamp: s.bigUint(8),
+      extensions: s.bytes(s.uint(2)),
+      hashAlgorithm: s.uint(1),
+      signatureAlgorithm: s.uint(1),
+      signature: s.bytes(s.uint(2)),
+    };
     s.end();
     out.push(sct);
   }
@@ -77,7 +85,14 @@ export function checkScts(leaf: Certificate, issuer: Certificate, ctlogs: readon
     if (log === undefined) continue;
     if (sct.timestamp > BigInt(Number.MAX_SAFE_INTEGER)) continue;
     if (!within(log.validFor, new Date(Number(sct.timestamp)))) continue;
-    const hash = sct.hashAlgorithm === 4 ? 'sha256' : sct.hashAlgorithm === 5 ? 'sha384' : sct.hashAlgorithm === 6 ? 'sha512' : undefined;
+    const hash =
+      sct.hashAlgorithm === 4
+        ? 'sha256'
+        : sct.hashAlgorithm === 5
+          ? 'sha384'
+          : sct.hashAlgorithm === 6
+            ? 'sha512'
+            : undefined;
     if (hash === undefined) continue;
     if (verifies(log.publicKey, sctSignedData(sct, data.issuerKeyHash, data.tbs), sct.signature, hash)) verified++;
   }

@@ -17,12 +17,13 @@ function rounds(x: Uint32Array): void {
     x[a]! ^= rotl((x[d]! + x[c]!) | 0, 18);
   };
   for (let i = 0; i < 10; i++) {
-    quarter(0, 4, 8, 12), quarter(5, 9, 13, 1), quarter(10, 14, 2, 6), quarter(15, 3, 7, 11); // columns
-    quarter(0, 1, 2, 3), quarter(5, 6, 7, 4), quarter(10, 11, 8, 9), quarter(15, 12, 13, 14); // rows
+    (quarter(0, 4, 8, 12), quarter(5, 9, 13, 1), quarter(10, 14, 2, 6), quarter(15, 3, 7, 11)); // columns
+    (quarter(0, 1, 2, 3), quarter(5, 6, 7, 4), quarter(10, 11, 8, 9), quarter(15, 12, 13, 14)); // rows
   }
 }
 
-const word = (b: Uint8Array, i: number): number => (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
+const word = (b: Uint8Array, i: number): number =>
+  (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0;
 
 /** The Salsa20 input block: constants on the diagonal, the key around them, then 16 bytes of nonce and counter. */
 function block(key: Uint8Array, input16: Uint8Array): Uint32Array {
@@ -97,7 +98,12 @@ export function secretboxOpen(box: Uint8Array, nonce: Uint8Array, key: Uint8Arra
   if (key.length !== 32 || nonce.length !== 24 || box.length < 16) return undefined;
   const stream = xsalsa20Stream(key, nonce, 32 + box.length - 16);
   const ciphertext = box.subarray(16);
-  if (!process.getBuiltinModule('node:crypto').timingSafeEqual(poly1305(stream.subarray(0, 32), ciphertext), box.subarray(0, 16))) return undefined;
+  if (
+    !process
+      .getBuiltinModule('node:crypto')
+      .timingSafeEqual(poly1305(stream.subarray(0, 32), ciphertext), box.subarray(0, 16))
+  )
+    return undefined;
   const plain = new Uint8Array(ciphertext.length);
   for (let i = 0; i < plain.length; i++) plain[i] = ciphertext[i]! ^ stream[32 + i]!;
   return plain;

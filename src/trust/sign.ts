@@ -20,18 +20,32 @@ export interface DsseEnvelope {
 
 /** The statement cosign 3 signs for an image (`cosign sign`): subject the digest, annotations on the subject, predicate empty. */
 export function signatureStatement(digest: string, annotations: Record<string, string> = {}): object {
-  return { _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: digestObject(digest), annotations }], predicateType: COSIGN_SIGN_PREDICATE, predicate: {} };
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ digest: digestObject(digest), annotations }],
+    predicateType: COSIGN_SIGN_PREDICATE,
+    predicate: {},
+  };
 }
 
 /** The statement `cosign attest` makes: subject the image (by repository name and digest), the predicate as given. */
 export function attestationStatement(name: string, digest: string, predicateType: string, predicate: unknown): object {
-  return { _type: 'https://in-toto.io/Statement/v0.1', subject: [{ name, digest: digestObject(digest) }], predicateType, predicate };
+  return {
+    _type: 'https://in-toto.io/Statement/v0.1',
+    subject: [{ name, digest: digestObject(digest) }],
+    predicateType,
+    predicate,
+  };
 }
 
 /** A DSSE envelope of `payload`, signed with `key` over its pre-authentication encoding. */
 export function signEnvelope(payload: Uint8Array, payloadType: string, key: KeyObject): DsseEnvelope {
   const sig = signBytes(key, pae(payloadType, payload));
-  return { payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ sig: Buffer.from(sig).toString('base64') }] };
+  return {
+    payload: Buffer.from(payload).toString('base64'),
+    payloadType,
+    signatures: [{ sig: Buffer.from(sig).toString('base64') }],
+  };
 }
 
 /** The Sigstore bundle v0.3 cosign writes for a key and no log: the envelope and the key's hint. */

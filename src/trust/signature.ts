@@ -16,9 +16,11 @@ export function signatureOf(content: Bundle['content']): Uint8Array {
 export function checkSignature(content: Bundle['content'], artifact: Artifact, key: KeyObject): void {
   if (content.kind === 'dsse') {
     const { envelope } = content;
-    if (!verifies(key, pae(envelope.payloadType, envelope.payload), envelope.signatures[0]!.sig)) refuse('the DSSE signature does not verify with the key');
+    if (!verifies(key, pae(envelope.payloadType, envelope.payload), envelope.signatures[0]!.sig))
+      refuse('the DSSE signature does not verify with the key');
     return;
   }
-  if (artifact.bytes === undefined) refuse("a message signature is checked over the artifact's bytes: give the bytes or a path, not a digest");
+  if (artifact.bytes === undefined)
+    refuse("a message signature is checked over the artifact's bytes: give the bytes or a path, not a digest");
   if (!verifies(key, artifact.bytes, content.signature)) refuse('the message signature does not verify with the key');
 }

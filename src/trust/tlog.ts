@@ -17,7 +17,9 @@ export interface LogTimes {
 
 /** promisedTimes: the integrated times of entries that carry a signed entry timestamp (checked later by checkLogEntries). */
 export function promisedTimes(bundle: Bundle): Date[] {
-  return bundle.tlogEntries.filter((e) => e.signedEntryTimestamp !== undefined).map((e) => new Date(Number(e.integratedTime) * 1000));
+  return bundle.tlogEntries
+    .filter((e) => e.signedEntryTimestamp !== undefined)
+    .map((e) => new Date(Number(e.integratedTime) * 1000));
 }
 
 /**
@@ -25,7 +27,14 @@ export function promisedTimes(bundle: Bundle): Date[] {
  * this signature, and there is at least one. `otherTimes` are verified times (RFC 3161) at which
  * a log that gave no integrated time must have been valid.
  */
-export function checkLogEntries(bundle: Bundle, root: TrustMaterial, now: Date, signer: Signer, checks: string[], otherTimes: readonly Date[] = []): LogTimes {
+export function checkLogEntries(
+  bundle: Bundle,
+  root: TrustMaterial,
+  now: Date,
+  signer: Signer,
+  checks: string[],
+  otherTimes: readonly Date[] = [],
+): LogTimes {
   if (bundle.tlogEntries.length === 0) refuse('the bundle has no transparency log entry');
   const out: LogTimes = { timestamps: [] };
   const seen = new Set(bundle.tlogEntries.map((e) => `${hex(e.logId)}/${e.logIndex}`));
@@ -35,9 +44,11 @@ export function checkLogEntries(bundle: Bundle, root: TrustMaterial, now: Date, 
     const log = findLog(root.tlogs, entry.logId);
     if (log === undefined) refuse(`${where} is from a log the trusted root does not hold`);
     const integrated = entry.integratedTime > 0n ? new Date(Number(entry.integratedTime) * 1000) : undefined;
-    if (integrated !== undefined && integrated.getTime() > now.getTime()) refuse(`${where}'s integrated time ${integrated.toISOString()} is in the future`);
+    if (integrated !== undefined && integrated.getTime() > now.getTime())
+      refuse(`${where}'s integrated time ${integrated.toISOString()} is in the future`);
     const times = integrated !== undefined ? [integrated] : otherTimes;
-    for (const t of times) if (!within(log.validFor, t)) refuse(`${where}: the log's key was not valid at ${t.toISOString()}`);
+    for (const t of times)
+      if (!within(log.validFor, t)) refuse(`${where}: the log's key was not valid at ${t.toISOString()}`);
     if (entry.signedEntryTimestamp !== undefined) {
       checkSet(entry, log.publicKey);
       checks.push(`${where}: signed entry timestamp verified`);
@@ -50,11 +61,13 @@ export function checkLogEntries(bundle: Bundle, root: TrustMaterial, now: Date, 
     if (proof !== undefined) {
       const checkpoint = parseCheckpoint(proof.checkpoint);
       checkCheckpoint(checkpoint, log);
-      if (checkpoint.size !== proof.treeSize || !equalBytes(checkpoint.rootHash, proof.rootHash)) refuse(`${where}: the checkpoint is not for the proof's tree`);
+      if (checkpoint.size !== proof.treeSize || !equalBytes(checkpoint.rootHash, proof.rootHash))
+        refuse(`${where}: the checkpoint is not for the proof's tree`);
       checkInclusion(proof.logIndex, proof.treeSize, entry.canonicalizedBody, proof.hashes, proof.rootHash);
       checks.push(`${where}: inclusion proof verified up to a checkpoint signed by the log`);
     }
-    if (entry.signedEntryTimestamp === undefined && proof === undefined) refuse(`${where} shows no inclusion (neither a signed entry timestamp nor an inclusion proof)`);
+    if (entry.signedEntryTimestamp === undefined && proof === undefined)
+      refuse(`${where} shows no inclusion (neither a signed entry timestamp nor an inclusion proof)`);
     checkBody(entry, bundle.content, signer);
     checks.push(`${where}: body records this signature`);
   });

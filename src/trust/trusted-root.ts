@@ -87,16 +87,24 @@ function readTrustedRoot(json: unknown): TrustedRoot {
   const root = parseJson(json, 'trusted root');
   if (!isObject(root)) refuse('trusted root is not a JSON object');
   const mediaType = root.mediaType;
-  if (typeof mediaType !== 'string' || !/^application\/vnd\.dev\.sigstore\.trustedroot(\.v0\.\d)?\+json(;version=0\.\d)?$/.test(mediaType)) {
+  if (
+    typeof mediaType !== 'string' ||
+    !/^application\/vnd\.dev\.sigstore\.trustedroot(\.v0\.\d)?\+json(;version=0\.\d)?$/.test(mediaType)
+  ) {
     refuse(`trusted root media type ${JSON.stringify(mediaType)} is not supported`);
   }
   const material: TrustMaterial = {
     tlogs: list(root.tlogs, 'tlogs').map((l, i) => parseLog(l, `tlogs[${i}]`)),
     ctlogs: list(root.ctlogs, 'ctlogs').map((l, i) => parseLog(l, `ctlogs[${i}]`)),
-    certificateAuthorities: list(root.certificateAuthorities, 'certificateAuthorities').map((a, i) => parseAuthority(a, `certificateAuthorities[${i}]`)),
-    timestampAuthorities: list(root.timestampAuthorities, 'timestampAuthorities').map((a, i) => parseAuthority(a, `timestampAuthorities[${i}]`)),
+    certificateAuthorities: list(root.certificateAuthorities, 'certificateAuthorities').map((a, i) =>
+      parseAuthority(a, `certificateAuthorities[${i}]`),
+    ),
+    timestampAuthorities: list(root.timestampAuthorities, 'timestampAuthorities').map((a, i) =>
+      parseAuthority(a, `timestampAuthorities[${i}]`),
+    ),
   };
-  const shown = (a: Authority): TrustedAuthority => Object.freeze({ uri: a.uri, validFor: a.validFor, certificates: Object.freeze(a.certificates.map((c) => c.x509)) });
+  const shown = (a: Authority): TrustedAuthority =>
+    Object.freeze({ uri: a.uri, validFor: a.validFor, certificates: Object.freeze(a.certificates.map((c) => c.x509)) });
   const trusted: TrustedRoot = Object.freeze({
     tlogs: material.tlogs,
     ctlogs: material.ctlogs,
@@ -144,17 +152,28 @@ function parseValidFor(value: unknown, what: string): ValidFor {
 
 function date(value: unknown, what: string): Date | undefined {
   if (value === undefined || value === null) return undefined;
-  const d = typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) ? new Date(value) : undefined;
+  const d =
+    typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value)
+      ? new Date(value)
+      : undefined;
   if (d === undefined || Number.isNaN(d.getTime())) refuse(`trusted root ${what} is not an RFC 3339 time`);
   return d;
 }
 
 function parseLog(value: unknown, what: string): TrustedLog {
   const key = field(value, 'publicKey');
-  const publicKey = publicKeyOf(decodeBase64(field(key, 'rawBytes'), `trusted root ${what}.publicKey.rawBytes`), `trusted root ${what}.publicKey`);
+  const publicKey = publicKeyOf(
+    decodeBase64(field(key, 'rawBytes'), `trusted root ${what}.publicKey.rawBytes`),
+    `trusted root ${what}.publicKey`,
+  );
   const logId = decodeBase64(field(field(value, 'logId'), 'keyId'), `trusted root ${what}.logId.keyId`);
   const baseUrl = field(value, 'baseUrl');
-  return { baseUrl: typeof baseUrl === 'string' ? baseUrl : '', logId: logId.length > 0 ? logId : keyId(publicKey), publicKey, validFor: parseValidFor(field(key, 'validFor'), what) };
+  return {
+    baseUrl: typeof baseUrl === 'string' ? baseUrl : '',
+    logId: logId.length > 0 ? logId : keyId(publicKey),
+    publicKey,
+    validFor: parseValidFor(field(key, 'validFor'), what),
+  };
 }
 
 function parseAuthority(value: unknown, what: string): Authority {
@@ -163,7 +182,9 @@ function parseAuthority(value: unknown, what: string): Authority {
   const uri = field(value, 'uri');
   return {
     uri: typeof uri === 'string' ? uri : '',
-    certificates: certs.map((c, i) => parseCertificate(decodeBase64(field(c, 'rawBytes'), `trusted root ${what}.certificates[${i}]`))),
+    certificates: certs.map((c, i) =>
+      parseCertificate(decodeBase64(field(c, 'rawBytes'), `trusted root ${what}.certificates[${i}]`)),
+    ),
     validFor: parseValidFor(field(value, 'validFor'), what),
   };
 }

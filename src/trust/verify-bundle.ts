@@ -7,7 +7,11 @@ import type { SignatureVerification, VerifyBundleOptions } from './verify.js';
  * or 'sha256:<hex>'), with `key`, or keyless with `trustedRoot`, `identity` and `issuer`.
  * Resolves to what verified; rejects with VerificationError (its `reasons` say why) otherwise.
  */
-export async function verifyBundle(bundle: unknown, artifact: Uint8Array | string, options: VerifyBundleOptions): Promise<SignatureVerification> {
+export async function verifyBundle(
+  bundle: unknown,
+  artifact: Uint8Array | string,
+  options: VerifyBundleOptions,
+): Promise<SignatureVerification> {
   const verifier = await import('./verify.js');
   return verifier.verifyBundle(bundle, artifact, options);
 }

@@ -50,25 +50,48 @@ export interface SignatureVerification {
   checks: string[];
 }
 
-const NAMES = optionNames<VerifyBundleOptions>({ key: true, trustedRoot: true, identity: true, issuer: true, now: true });
+const NAMES = optionNames<VerifyBundleOptions>({
+  key: true,
+  trustedRoot: true,
+  identity: true,
+  issuer: true,
+  now: true,
+});
 
 /**
  * verifyBundle: verifies a Sigstore bundle (v0.1 to v0.3) over an artifact (bytes, a file path,
  * or 'sha256:<hex>'), with `key`, or keyless with `trustedRoot`, `identity` and `issuer`.
  * Resolves to what verified; rejects with VerificationError (its `reasons` say why) otherwise.
  */
-export async function verifyBundle(bundle: unknown, artifact: Uint8Array | string, options: VerifyBundleOptions): Promise<SignatureVerification> {
+export async function verifyBundle(
+  bundle: unknown,
+  artifact: Uint8Array | string,
+  options: VerifyBundleOptions,
+): Promise<SignatureVerification> {
   checkOptions('verifyBundle', options, NAMES);
   const { key, trustedRoot, identity, issuer, now = new Date() } = options ?? {};
-  if (key !== undefined && typeof key !== 'string' && (typeof key !== 'object' || key === null || !('asymmetricKeyType' in key))) throw new InvalidArgument('verifyBundle: key must be a PEM string or a KeyObject');
-  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && !isTrustedRoot(trustedRoot)) throw new InvalidArgument('verifyBundle: trustedRoot must be parseTrustedRoot\'s result or a path');
-  for (const [name, m] of [['identity', identity], ['issuer', issuer]] as const) {
-    if (m !== undefined && typeof m !== 'string' && !(m instanceof RegExp)) throw new InvalidArgument(`verifyBundle: ${name} must be a string or a RegExp`);
+  if (
+    key !== undefined &&
+    typeof key !== 'string' &&
+    (typeof key !== 'object' || key === null || !('asymmetricKeyType' in key))
+  )
+    throw new InvalidArgument('verifyBundle: key must be a PEM string or a KeyObject');
+  if (trustedRoot !== undefined && typeof trustedRoot !== 'string' && !isTrustedRoot(trustedRoot))
+    throw new InvalidArgument("verifyBundle: trustedRoot must be parseTrustedRoot's result or a path");
+  for (const [name, m] of [
+    ['identity', identity],
+    ['issuer', issuer],
+  ] as const) {
+    if (m !== undefined && typeof m !== 'string' && !(m instanceof RegExp))
+      throw new InvalidArgument(`verifyBundle: ${name} must be a string or a RegExp`);
   }
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new InvalidArgument('verifyBundle: now must be a valid Date');
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new InvalidArgument('verifyBundle: now must be a valid Date');
   if (key === undefined) {
-    if (trustedRoot === undefined) throw new InvalidArgument('verifyBundle: give key, or trustedRoot with identity and issuer');
-    if (identity === undefined || issuer === undefined) throw new InvalidArgument('verifyBundle: keyless verification needs identity and issuer');
+    if (trustedRoot === undefined)
+      throw new InvalidArgument('verifyBundle: give key, or trustedRoot with identity and issuer');
+    if (identity === undefined || issuer === undefined)
+      throw new InvalidArgument('verifyBundle: keyless verification needs identity and issuer');
   }
   const root = trustedRoot === undefined ? undefined : trustMaterial(await loadTrustedRoot(trustedRoot));
   const art = await loadArtifact(artifact);
@@ -80,7 +103,14 @@ export async function verifyBundle(bundle: unknown, artifact: Uint8Array | strin
   });
 }
 
-function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: TrustMaterial | undefined, now: Date, checks: string[]): SignatureVerification {
+function withKey(
+  bundle: Bundle,
+  artifact: Artifact,
+  key: KeyObject,
+  root: TrustMaterial | undefined,
+  now: Date,
+  checks: string[],
+): SignatureVerification {
   const id = keyId(key);
   const hint = bundle.material.kind === 'publicKey' ? bundle.material.hint : undefined;
   // a hint that is a key ID (base64 SHA-256 of the SPKI, as cosign writes it) must be this key's
@@ -94,7 +124,11 @@ function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: Trust
     checks.push("certificate's key is the key");
   }
   const statement = matchArtifact(bundle.content, artifact);
-  checks.push(bundle.content.kind === 'message' ? 'message digest matches the artifact' : "in-toto statement's subject names the artifact");
+  checks.push(
+    bundle.content.kind === 'message'
+      ? 'message digest matches the artifact'
+      : "in-toto statement's subject names the artifact",
+  );
   const result: SignatureVerification = { format: 'bundle', keyId: Buffer.from(id).toString('hex'), checks };
   if (root !== undefined) {
     const times = checkLogEntries(bundle, root, now, { key }, checks);
@@ -106,16 +140,35 @@ function withKey(bundle: Bundle, artifact: Artifact, key: KeyObject, root: Trust
   return result;
 }
 
-function withCertificate(bundle: Bundle, artifact: Artifact, root: TrustMaterial, identity: Matcher, issuer: Matcher, now: Date, checks: string[]): SignatureVerification {
+function withCertificate(
+  bundle: Bundle,
+  artifact: Artifact,
+  root: TrustMaterial,
+  identity: Matcher,
+  issuer: Matcher,
+  now: Date,
+  checks: string[],
+): SignatureVerification {
   if (bundle.material.kind !== 'certificate') refuse('keyless verification needs a bundle with a certificate');
   const statement = matchArtifact(bundle.content, artifact);
-  checks.push(bundle.content.kind === 'message' ? 'message digest matches the artifact' : "in-toto statement's subject names the artifact");
+  checks.push(
+    bundle.content.kind === 'message'
+      ? 'message digest matches the artifact'
+      : "in-toto statement's subject names the artifact",
+  );
   const { leaf, timestamps, integratedTime } = checkKeyless(bundle, root, now, checks);
   checkSignature(bundle.content, artifact, leaf.publicKey);
   checks.push("signature verified with the certificate's key");
   const who = checkPolicy(leaf, identity, issuer);
   checks.push(`identity ${who.identity} and issuer ${who.issuer} match`);
-  const result: SignatureVerification = { format: 'bundle', certificate: toPem(leaf.der), identity: who.identity, issuer: who.issuer, timestamps, checks };
+  const result: SignatureVerification = {
+    format: 'bundle',
+    certificate: toPem(leaf.der),
+    identity: who.identity,
+    issuer: who.issuer,
+    timestamps,
+    checks,
+  };
   if (integratedTime !== undefined) result.integratedTime = integratedTime;
   if (statement !== undefined) result.statement = statement;
   return result;

@@ -1,7 +1,23 @@
 // X.509 certificates: the fields verification reads, from our own DER reading; signatures
 // checked by node:crypto's X509Certificate.
 import type { KeyObject, X509Certificate } from 'node:crypto'; // the module is loaded where first used
-import { bits, boolean, children, content, integer, oid, octets, raw, sequence, text, time, expect, parseDer, TAG, type Der } from './der.js';
+import {
+  bits,
+  boolean,
+  children,
+  content,
+  integer,
+  oid,
+  octets,
+  raw,
+  sequence,
+  text,
+  time,
+  expect,
+  parseDer,
+  TAG,
+  type Der,
+} from './der.js';
 import { publicKeyOf } from './keys.js';
 import { equalBytes, refuse } from './refuse.js';
 
@@ -65,7 +81,12 @@ export function parseCertificate(der: Uint8Array): Certificate {
     for (const e of sequence(list, 'extensions')) {
       const parts = sequence(e, 'extension', 2);
       const critical = parts.length === 3 ? boolean(parts[1], 'extension critical') : false;
-      const ext = { oid: oid(parts[0], 'extension id'), critical, value: octets(parts[parts.length - 1], 'extension value'), node: e };
+      const ext = {
+        oid: oid(parts[0], 'extension id'),
+        critical,
+        value: octets(parts[parts.length - 1], 'extension value'),
+        node: e,
+      };
       if (extensions.some((x) => x.oid === ext.oid)) refuse(`certificate repeats extension ${ext.oid}`);
       extensions.push(ext);
     }
@@ -77,10 +98,18 @@ export function parseCertificate(der: Uint8Array): Certificate {
     return refuse('certificate: node:crypto cannot read it');
   }
   return {
-    der, tbs: tbs!, serial, issuer, subject,
-    notBefore: time(notBefore, 'notBefore'), notAfter: time(notAfter, 'notAfter'),
-    publicKey: publicKeyOf(spkiBytes, 'certificate public key'), spki: spkiBytes,
-    extensions, extensionsNode, x509,
+    der,
+    tbs: tbs!,
+    serial,
+    issuer,
+    subject,
+    notBefore: time(notBefore, 'notBefore'),
+    notAfter: time(notAfter, 'notAfter'),
+    publicKey: publicKeyOf(spkiBytes, 'certificate public key'),
+    spki: spkiBytes,
+    extensions,
+    extensionsNode,
+    x509,
   };
 }
 
@@ -129,7 +158,8 @@ export function subjectAltNames(cert: Certificate): string[] {
     else if (name.tag === 0xa0) {
       // otherName { type-id, [0] EXPLICIT value }: Fulcio's username SAN (1.3.6.1.4.1.57264.1.7)
       const [typeId, wrapped] = children(name);
-      if (oid(typeId) === '1.3.6.1.4.1.57264.1.7' && wrapped !== undefined) out.push(text(children(wrapped)[0], 'otherName'));
+      if (oid(typeId) === '1.3.6.1.4.1.57264.1.7' && wrapped !== undefined)
+        out.push(text(children(wrapped)[0], 'otherName'));
     }
   }
   return out;
@@ -165,7 +195,9 @@ export function validAt(cert: Certificate, at: Date): boolean {
 
 /** toPem: a certificate's PEM text. */
 export function toPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
-

@@ -9,7 +9,10 @@ import { refused } from './metadata.js';
 /** Mirror: where metadata and targets are fetched from, and how. */
 export interface Mirror {
   /** Fetches `url`: its bytes, or undefined when the mirror has no such file (404, or 403 as a bucket says it). */
-  get(url: string, request: { what: string; maxLength: number; signal: AbortSignal; timeout: number }): Promise<Uint8Array | undefined>;
+  get(
+    url: string,
+    request: { what: string; maxLength: number; signal: AbortSignal; timeout: number },
+  ): Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
@@ -19,7 +22,13 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
   return {
     async get(url, { what, maxLength, signal, timeout }) {
       const { origin, path } = splitUrl(url);
-      const response = await transport.request(origin, { method: 'GET', path, headers: { Accept: '*/*' }, signal, timeout });
+      const response = await transport.request(origin, {
+        method: 'GET',
+        path,
+        headers: { Accept: '*/*' },
+        signal,
+        timeout,
+      });
       const status = response.statusCode;
       if (status === 404 || status === 403) {
         await response.body.dump().catch(() => undefined);
@@ -32,7 +41,10 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
       const announced = response.headers['content-length'];
       if (announced !== undefined && Number(announced) > maxLength) {
         response.body.cancel();
-        throw refused(what, `the mirror announces ${announced} bytes, longer than the length of ${maxLength} bytes allowed`);
+        throw refused(
+          what,
+          `the mirror announces ${announced} bytes, longer than the length of ${maxLength} bytes allowed`,
+        );
       }
       const parts: Uint8Array[] = [];
       let length = 0;
@@ -44,7 +56,8 @@ export function httpMirror(env: Record<string, string | undefined> = process.env
         }
         parts.push(chunk);
       }
-      if (announced !== undefined && Number(announced) !== length) throw new ProtocolError(`${url}: ${length} bytes, not the ${announced} announced`);
+      if (announced !== undefined && Number(announced) !== length)
+        throw new ProtocolError(`${url}: ${length} bytes, not the ${announced} announced`);
       return concatBytes(parts, length);
     },
     close: () => transport.close(),

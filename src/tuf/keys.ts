@@ -29,13 +29,24 @@ export function publicKey(key: TufKey): PublicKey | undefined {
       const made = value.includes('-----BEGIN PUBLIC KEY-----')
         ? process.getBuiltinModule('node:crypto').createPublicKey({ key: value, format: 'pem' })
         : HEX.test(value) && value.length === 130 && value.startsWith('04')
-          ? process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.concat([P256_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' })
+          ? process.getBuiltinModule('node:crypto').createPublicKey({
+              key: Buffer.concat([P256_SPKI, Buffer.from(value, 'hex')]),
+              format: 'der',
+              type: 'spki',
+            })
           : undefined;
       if (made?.asymmetricKeyType !== 'ec' || made.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return undefined;
       return { key: made, digest: 'sha256' };
     }
     if (key.keytype === 'ed25519' && key.scheme === 'ed25519' && HEX.test(value) && value.length === 64) {
-      return { key: process.getBuiltinModule('node:crypto').createPublicKey({ key: Buffer.concat([ED25519_SPKI, Buffer.from(value, 'hex')]), format: 'der', type: 'spki' }), digest: null };
+      return {
+        key: process.getBuiltinModule('node:crypto').createPublicKey({
+          key: Buffer.concat([ED25519_SPKI, Buffer.from(value, 'hex')]),
+          format: 'der',
+          type: 'spki',
+        }),
+        digest: null,
+      };
     }
   } catch {
     // not a key node:crypto can read: it verifies nothing

@@ -81,7 +81,9 @@ export interface Metadata<R extends RoleName> {
 
 /** refused: the VerificationError for `role`, with `reason` as its one reason. */
 export function refused(role: string, reason: string): VerificationError {
-  return new VerificationError(`TUF ${role}${role.startsWith('target ') ? '' : ' metadata'} refused`, [`${role}: ${reason}`]);
+  return new VerificationError(`TUF ${role}${role.startsWith('target ') ? '' : ' metadata'} refused`, [
+    `${role}: ${reason}`,
+  ]);
 }
 
 /** parseMetadata: `bytes` as `role`'s metadata, its shape checked; VerificationError naming `role` otherwise. */
@@ -93,11 +95,13 @@ export function parseMetadata<R extends RoleName>(role: R, bytes: Uint8Array): M
     throw refused(role, 'not JSON');
   }
   const bad = (why: string): VerificationError => refused(role, why);
-  if (!isObject(doc) || !isObject(doc['signed']) || !Array.isArray(doc['signatures'])) throw bad('not TUF metadata (no signed and signatures)');
+  if (!isObject(doc) || !isObject(doc['signed']) || !Array.isArray(doc['signatures']))
+    throw bad('not TUF metadata (no signed and signatures)');
   const signatures: Signature[] = [];
   const seen = new Set<string>();
   for (const s of doc['signatures']) {
-    if (!isObject(s) || typeof s['keyid'] !== 'string' || typeof s['sig'] !== 'string') throw bad('a signature is not { keyid, sig }');
+    if (!isObject(s) || typeof s['keyid'] !== 'string' || typeof s['sig'] !== 'string')
+      throw bad('a signature is not { keyid, sig }');
     if (seen.has(s['keyid'])) throw bad(`two signatures by the key ${s['keyid']}`);
     seen.add(s['keyid']);
     signatures.push({ keyid: s['keyid'], sig: s['sig'] });
@@ -115,7 +119,8 @@ export function parseMetadata<R extends RoleName>(role: R, bytes: Uint8Array): M
   if (role === 'root') checkRoot(signed, bad);
   else if (role === 'timestamp') {
     const meta = signed['meta'];
-    if (!isObject(meta) || Object.keys(meta).length !== 1 || !isObject(meta['snapshot.json'])) throw bad('meta must name snapshot.json alone');
+    if (!isObject(meta) || Object.keys(meta).length !== 1 || !isObject(meta['snapshot.json']))
+      throw bad('meta must name snapshot.json alone');
     checkMetaFile(meta['snapshot.json'], 'snapshot.json', bad);
   } else if (role === 'snapshot') {
     if (!isObject(signed['meta'])) throw bad('meta is not an object');
@@ -128,7 +133,8 @@ type Bad = (why: string) => VerificationError;
 
 function checkCommon(signed: Record<string, unknown>, bad: Bad): void {
   const spec = signed['spec_version'];
-  if (typeof spec !== 'string' || !/^1\.\d+(\.\d+)?$/.test(spec)) throw bad(`unsupported spec_version ${JSON.stringify(spec)}`);
+  if (typeof spec !== 'string' || !/^1\.\d+(\.\d+)?$/.test(spec))
+    throw bad(`unsupported spec_version ${JSON.stringify(spec)}`);
   if (!isVersion(signed['version'])) throw bad('version must be a whole number above 0');
   const at = typeof signed['expires'] === 'string' ? parseExpiry(signed['expires']) : undefined;
   if (at === undefined) throw bad(`expires is not a UTC date and time: ${JSON.stringify(signed['expires'])}`);
@@ -145,24 +151,33 @@ function parseExpiry(value: string): number | undefined {
 }
 
 function checkRoot(signed: Record<string, unknown>, bad: Bad): void {
-  if (signed['consistent_snapshot'] !== undefined && typeof signed['consistent_snapshot'] !== 'boolean') throw bad('consistent_snapshot is not a boolean');
+  if (signed['consistent_snapshot'] !== undefined && typeof signed['consistent_snapshot'] !== 'boolean')
+    throw bad('consistent_snapshot is not a boolean');
   signed['consistent_snapshot'] ??= false;
   const keys = signed['keys'];
   if (!isObject(keys)) throw bad('keys is not an object');
   for (const [id, key] of Object.entries(keys)) checkKey(key, id, bad);
   const roles = signed['roles'];
-  if (!isObject(roles) || Object.keys(roles).length !== 4 || !TOP_LEVEL_ROLES.every((r) => r in roles)) throw bad('roles must be root, timestamp, snapshot and targets');
+  if (!isObject(roles) || Object.keys(roles).length !== 4 || !TOP_LEVEL_ROLES.every((r) => r in roles))
+    throw bad('roles must be root, timestamp, snapshot and targets');
   for (const name of TOP_LEVEL_ROLES) checkRoleKeys(roles[name], name, bad);
 }
 
 function checkKey(key: unknown, id: string, bad: Bad): void {
-  if (!isObject(key) || typeof key['keytype'] !== 'string' || typeof key['scheme'] !== 'string' || !isObject(key['keyval']) || typeof key['keyval']['public'] !== 'string') {
+  if (
+    !isObject(key) ||
+    typeof key['keytype'] !== 'string' ||
+    typeof key['scheme'] !== 'string' ||
+    !isObject(key['keyval']) ||
+    typeof key['keyval']['public'] !== 'string'
+  ) {
     throw bad(`the key ${id} is not { keytype, scheme, keyval: { public } }`);
   }
 }
 
 function checkRoleKeys(role: unknown, name: string, bad: Bad): void {
-  if (!isObject(role) || !Array.isArray(role['keyids']) || role['keyids'].some((k) => typeof k !== 'string')) throw bad(`role ${name} has no keyids`);
+  if (!isObject(role) || !Array.isArray(role['keyids']) || role['keyids'].some((k) => typeof k !== 'string'))
+    throw bad(`role ${name} has no keyids`);
   if (new Set(role['keyids']).size !== role['keyids'].length) throw bad(`role ${name} lists a key twice`);
   if (!isVersion(role['threshold'])) throw bad(`role ${name}'s threshold must be at least 1`);
 }
@@ -174,7 +189,8 @@ function checkMetaFile(file: unknown, name: string, bad: Bad): void {
 }
 
 function checkHashes(hashes: unknown, name: string, bad: Bad): void {
-  if (!isObject(hashes) || Object.keys(hashes).length === 0 || Object.values(hashes).some((h) => typeof h !== 'string')) throw bad(`${name}'s hashes are not a non-empty object of strings`);
+  if (!isObject(hashes) || Object.keys(hashes).length === 0 || Object.values(hashes).some((h) => typeof h !== 'string'))
+    throw bad(`${name}'s hashes are not a non-empty object of strings`);
 }
 
 function checkTargets(signed: Record<string, unknown>, bad: Bad): void {

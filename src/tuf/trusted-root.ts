@@ -26,7 +26,15 @@ export interface FetchTrustedRootOptions extends Cancellable {
 /** TrustedRootDocument: the parsed `trusted_root.json` (Sigstore's `TrustedRoot`, protobuf-specs' JSON form), fields as sent. */
 export type TrustedRootDocument = Record<string, unknown>;
 
-const OPTIONS = optionNames<FetchTrustedRootOptions>({ mirror: true, root: true, cacheDir: true, offline: true, timeout: true, now: true, signal: true });
+const OPTIONS = optionNames<FetchTrustedRootOptions>({
+  mirror: true,
+  root: true,
+  cacheDir: true,
+  offline: true,
+  timeout: true,
+  now: true,
+  signal: true,
+});
 
 /**
  * fetchTrustedRoot updates the TUF metadata of `mirror` (Sigstore's public-good repository by
@@ -44,15 +52,27 @@ export async function fetchTrustedRoot(options: FetchTrustedRootOptions = {}): P
   } catch {
     // refused below
   }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.username || parsed.password || parsed.search || parsed.hash) {
+  if (
+    !parsed ||
+    (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') ||
+    parsed.username ||
+    parsed.password ||
+    parsed.search ||
+    parsed.hash
+  ) {
     throw new InvalidArgument('fetchTrustedRoot: mirror must be an http(s) URL without credentials, query or fragment');
   }
-  if (options.root !== undefined && typeof options.root !== 'string' && !(options.root instanceof Uint8Array)) throw new InvalidArgument('fetchTrustedRoot: root must be the bytes or text of a root.json');
-  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === '')) throw new InvalidArgument('fetchTrustedRoot: cacheDir must be a folder path');
-  if (options.offline !== undefined && typeof options.offline !== 'boolean') throw new InvalidArgument('fetchTrustedRoot: offline must be a boolean');
-  if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout >= 0)) throw new InvalidArgument('fetchTrustedRoot: timeout must be a number of ms (0 for none)');
+  if (options.root !== undefined && typeof options.root !== 'string' && !(options.root instanceof Uint8Array))
+    throw new InvalidArgument('fetchTrustedRoot: root must be the bytes or text of a root.json');
+  if (options.cacheDir !== undefined && (typeof options.cacheDir !== 'string' || options.cacheDir === ''))
+    throw new InvalidArgument('fetchTrustedRoot: cacheDir must be a folder path');
+  if (options.offline !== undefined && typeof options.offline !== 'boolean')
+    throw new InvalidArgument('fetchTrustedRoot: offline must be a boolean');
+  if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout >= 0))
+    throw new InvalidArgument('fetchTrustedRoot: timeout must be a number of ms (0 for none)');
   const now = options.now instanceof Date ? options.now.getTime() : options.now;
-  if (now !== undefined && !Number.isFinite(now)) throw new InvalidArgument('fetchTrustedRoot: now must be a valid Date or a number of ms since the epoch');
+  if (now !== undefined && !Number.isFinite(now))
+    throw new InvalidArgument('fetchTrustedRoot: now must be a valid Date or a number of ms since the epoch');
   const root = options.root ?? (url === SIGSTORE_MIRROR ? SIGSTORE_ROOT : undefined);
   const mirror = httpMirror();
   try {

@@ -48,7 +48,8 @@ export class TrustedSet {
     checkThreshold(this.root.signed, 'timestamp', next);
     const old = this.timestamp?.signed;
     if (old) {
-      if (next.signed.version < old.version) throw refused('timestamp', `rollback from version ${old.version} to ${next.signed.version}`);
+      if (next.signed.version < old.version)
+        throw refused('timestamp', `rollback from version ${old.version} to ${next.signed.version}`);
       if (next.signed.version === old.version) return false;
       const [was, is] = [old.meta['snapshot.json'].version, next.signed.meta['snapshot.json'].version];
       if (is < was) throw refused('timestamp', `rollback of snapshot.json from version ${was} to ${is}`);
@@ -73,8 +74,10 @@ export class TrustedSet {
     if (old) {
       for (const [name, file] of Object.entries(old.meta)) {
         const now = own(next.signed.meta, name);
-        if (now === undefined) throw refused('snapshot', `${name} is no longer listed (it was at version ${file.version})`);
-        if (now.version < file.version) throw refused('snapshot', `rollback of ${name} from version ${file.version} to ${now.version}`);
+        if (now === undefined)
+          throw refused('snapshot', `${name} is no longer listed (it was at version ${file.version})`);
+        if (now.version < file.version)
+          throw refused('snapshot', `rollback of ${name} from version ${file.version} to ${now.version}`);
       }
     }
     this.snapshot = next;
@@ -89,7 +92,11 @@ export class TrustedSet {
     checkFile('targets', bytes, meta);
     const next = parseMetadata('targets', bytes);
     checkThreshold(this.root.signed, 'targets', next);
-    if (next.signed.version !== meta.version) throw refused('targets', `version ${next.signed.version}, but the snapshot says ${meta.version} (a rollback or a mix)`);
+    if (next.signed.version !== meta.version)
+      throw refused(
+        'targets',
+        `version ${next.signed.version}, but the snapshot says ${meta.version} (a rollback or a mix)`,
+      );
     this.#checkExpiry('targets', next.signed);
     this.targets = next;
   }
@@ -105,7 +112,8 @@ export class TrustedSet {
     if (!this.snapshot) throw new Error('no snapshot is loaded');
     const snapshot = this.snapshot.signed;
     this.#checkExpiry('snapshot', snapshot);
-    if (snapshot.version !== want) throw refused('snapshot', `version ${snapshot.version}, but the timestamp says ${want} (a rollback or a mix)`);
+    if (snapshot.version !== want)
+      throw refused('snapshot', `version ${snapshot.version}, but the timestamp says ${want} (a rollback or a mix)`);
     return snapshot;
   }
 
@@ -115,7 +123,12 @@ export class TrustedSet {
 }
 
 /** checkThreshold: `md` (of `role`) carries valid signatures by at least `delegator`'s threshold of that role's keys. */
-export function checkThreshold(delegator: Root, role: RoleName, md: Metadata<RoleName>, whose = `the root's ${role} keys`): void {
+export function checkThreshold(
+  delegator: Root,
+  role: RoleName,
+  md: Metadata<RoleName>,
+  whose = `the root's ${role} keys`,
+): void {
   const { keyids, threshold } = delegator.roles[role];
   let valid = 0;
   for (const id of keyids) {
@@ -126,7 +139,10 @@ export function checkThreshold(delegator: Root, role: RoleName, md: Metadata<Rol
     if (usable && verifySignature(usable, md.signedBytes, signature.sig)) valid++;
   }
   if (valid < threshold) {
-    throw refused(role, `version ${md.signed.version} has ${valid} valid signature${valid === 1 ? '' : 's'} by ${whose}, below the threshold of ${threshold}`);
+    throw refused(
+      role,
+      `version ${md.signed.version} has ${valid} valid signature${valid === 1 ? '' : 's'} by ${whose}, below the threshold of ${threshold}`,
+    );
   }
 }
 
@@ -137,10 +153,12 @@ export function own<T>(record: Record<string, T>, key: string): T | undefined {
 
 /** checkFile: `bytes` have the length and every hash `meta` gives (a length or hash mismatch names `role`). */
 export function checkFile(role: string, bytes: Uint8Array, meta: Pick<MetaFile, 'length' | 'hashes'>): void {
-  if (meta.length !== undefined && bytes.length !== meta.length) throw refused(role, `length ${bytes.length} bytes, but ${meta.length} was signed for`);
+  if (meta.length !== undefined && bytes.length !== meta.length)
+    throw refused(role, `length ${bytes.length} bytes, but ${meta.length} was signed for`);
   for (const [algorithm, digest] of Object.entries(meta.hashes ?? {})) {
     if (!HASHES.has(algorithm)) throw refused(role, `unsupported hash algorithm ${JSON.stringify(algorithm)}`);
     const actual = process.getBuiltinModule('node:crypto').createHash(algorithm).update(bytes).digest('hex');
-    if (actual !== digest.toLowerCase()) throw refused(role, `${algorithm} hash ${actual}, but ${digest} was signed for`);
+    if (actual !== digest.toLowerCase())
+      throw refused(role, `${algorithm} hash ${actual}, but ${digest} was signed for`);
   }
 }

@@ -46,12 +46,23 @@ export interface UpdateRequest {
 export async function fetchTarget(name: string, request: UpdateRequest): Promise<Uint8Array> {
   if (request.signal?.aborted) throw new AbortError();
   const deadline = new AbortController();
-  const timer = request.timeout > 0 ? setTimeout(() => deadline.abort(new TimeoutError(`the TUF update from ${request.url} took longer than ${request.timeout} ms`)), request.timeout) : undefined;
+  const timer =
+    request.timeout > 0
+      ? setTimeout(
+          () =>
+            deadline.abort(
+              new TimeoutError(`the TUF update from ${request.url} took longer than ${request.timeout} ms`),
+            ),
+          request.timeout,
+        )
+      : undefined;
   const onAbort = (): void => deadline.abort(new AbortError());
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const writes = new Map<string, Uint8Array>();
-    const target = request.offline ? await fromCache(name, request) : await update(name, request, deadline.signal, writes);
+    const target = request.offline
+      ? await fromCache(name, request)
+      : await update(name, request, deadline.signal, writes);
     if (writes.size) await writeCached(request.folder, writes);
     return target;
   } catch (error) {
@@ -63,7 +74,12 @@ export async function fetchTarget(name: string, request: UpdateRequest): Promise
   }
 }
 
-async function update(name: string, request: UpdateRequest, signal: AbortSignal, writes: Map<string, Uint8Array>): Promise<Uint8Array> {
+async function update(
+  name: string,
+  request: UpdateRequest,
+  signal: AbortSignal,
+  writes: Map<string, Uint8Array>,
+): Promise<Uint8Array> {
   const { url, limits, folder } = request;
   const get = (file: string, what: string, maxLength: number): Promise<Uint8Array | undefined> =>
     request.mirror.get(`${url}/${file}`, { what, maxLength, signal, timeout: request.timeout });
@@ -81,7 +97,8 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
     const version = set.root.signed.version + 1;
     const bytes = await get(`${version}.root.json`, 'root', limits.rootMaxLength);
     if (bytes === undefined) break;
-    if (rotations === limits.maxRootRotations) throw refused('root', `too many rotations: more than ${limits.maxRootRotations} versions after version ${from}`);
+    if (rotations === limits.maxRootRotations)
+      throw refused('root', `too many rotations: more than ${limits.maxRootRotations} versions after version ${from}`);
     set.updateRoot(bytes);
     writes.set('root.json', bytes);
   }
@@ -93,7 +110,11 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
   const consistent = set.root.signed.consistent_snapshot;
   if (!(await tryCached(folder, 'snapshot.json', (bytes) => set.updateSnapshot(bytes, true)))) {
     const meta = set.timestamp!.signed.meta['snapshot.json'];
-    const bytes = await need(`${consistent ? `${meta.version}.` : ''}snapshot.json`, 'snapshot', meta.length ?? limits.snapshotMaxLength);
+    const bytes = await need(
+      `${consistent ? `${meta.version}.` : ''}snapshot.json`,
+      'snapshot',
+      meta.length ?? limits.snapshotMaxLength,
+    );
     set.updateSnapshot(bytes, false);
     writes.set('snapshot.json', bytes);
   }
@@ -101,7 +122,11 @@ async function update(name: string, request: UpdateRequest, signal: AbortSignal,
   if (!(await tryCached(folder, 'targets.json', (bytes) => set.updateTargets(bytes)))) {
     const meta = own(set.snapshot!.signed.meta, 'targets.json');
     if (meta === undefined) throw refused('snapshot', 'targets.json is not listed');
-    const bytes = await need(`${consistent ? `${meta.version}.` : ''}targets.json`, 'targets', meta.length ?? limits.targetsMaxLength);
+    const bytes = await need(
+      `${consistent ? `${meta.version}.` : ''}targets.json`,
+      'targets',
+      meta.length ?? limits.targetsMaxLength,
+    );
     set.updateTargets(bytes);
     writes.set('targets.json', bytes);
   }
@@ -141,7 +166,10 @@ async function startingSet(request: UpdateRequest): Promise<{ set: TrustedSet; g
 async function fromCache(name: string, request: UpdateRequest): Promise<Uint8Array> {
   const read = async (file: string, role: string): Promise<Uint8Array> => {
     const bytes = await readCached(request.folder, file);
-    if (bytes === undefined) throw new VerificationError(`TUF: offline, and the cache of ${request.url} is incomplete`, [`${role}: ${file} is not cached in ${request.folder}`]);
+    if (bytes === undefined)
+      throw new VerificationError(`TUF: offline, and the cache of ${request.url} is incomplete`, [
+        `${role}: ${file} is not cached in ${request.folder}`,
+      ]);
     return bytes;
   };
   const now = request.now ?? -Infinity;
@@ -162,7 +190,10 @@ function targetInfo(set: TrustedSet, name: string): { length: number; hashes: Re
   if (info !== undefined) return info;
   const delegated = targets.delegations?.roles?.map((r) => r.name) ?? [];
   if (delegated.length || targets.delegations?.succinct_roles !== undefined) {
-    throw refused('targets', `${name} is not a top-level target, and delegated targets (${delegated.join(', ') || 'succinct roles'}) are not supported`);
+    throw refused(
+      'targets',
+      `${name} is not a top-level target, and delegated targets (${delegated.join(', ') || 'succinct roles'}) are not supported`,
+    );
   }
   throw refused('targets', `no target named ${name}`);
 }
@@ -191,6 +222,7 @@ export function parseTargetJson(name: string, bytes: Uint8Array): Record<string,
   } catch {
     throw new ProtocolError(`the target ${name} is not JSON`);
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProtocolError(`the target ${name} is not a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ProtocolError(`the target ${name} is not a JSON object`);
   return value as Record<string, unknown>;
 }

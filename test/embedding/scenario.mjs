@@ -10,7 +10,10 @@ export default async function scenario({ Docker }) {
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-app-'));
   try {
     for (const image of await docker.images.list()) for (const tag of image.tags) console.log(`image ${tag}`);
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${process.env.DOCKWIRE_BASE_IMAGE}\nLABEL way="${process.env.EMBEDDING_WAY}"\n`);
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      `FROM ${process.env.DOCKWIRE_BASE_IMAGE}\nLABEL way="${process.env.EMBEDDING_WAY}"\n`,
+    );
     const { image } = await docker.images.build({ path: dir });
     console.log(`built ${image.id}`);
   } finally {

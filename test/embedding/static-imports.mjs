@@ -7,7 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const rules = [
-  ['a require() or import() of something other than one string literal', /\b(?:require|import)\s*\((?!\s*(["'])[^"'`]*\1\s*\))/g],
+  [
+    'a require() or import() of something other than one string literal',
+    /\b(?:require|import)\s*\((?!\s*(["'])[^"'`]*\1\s*\))/g,
+  ],
   ['a static import of another package', /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*(["'])(?!node:|\.\.?\/)[^"']*\1/gm],
   ['a static import of another package', /^\s*import\s*(["'])(?!node:|\.\.?\/)[^"']*\1/gm],
   ['createRequire', /\bcreateRequire\b/g],
@@ -50,7 +53,7 @@ const planted = [
   "import { a } from 'other-package';",
   "import 'other-package';",
   "import { a } from './absent.js';",
-  "const r = createRequire(import.meta.url);",
+  'const r = createRequire(import.meta.url);',
   'eval("1");',
   'new Function("return 1");',
 ];

@@ -37,18 +37,40 @@ function app(): string {
 
 const layers = (dir: string): AppendLayer[] => [
   { path: dir, to: '/srv/app', owner: { uid: 1000, gid: 1000 } },
-  { files: { '/etc/app.conf': 'conf\n', '/usr/local/bin/hello': { data: '#!/bin/sh\necho hello "$GREETING"\n', mode: 0o755 } } },
+  {
+    files: {
+      '/etc/app.conf': 'conf\n',
+      '/usr/local/bin/hello': { data: '#!/bin/sh\necho hello "$GREETING"\n', mode: 0o755 },
+    },
+  },
 ];
 
-const config: ConfigChanges = { entrypoint: ['/bin/sh', '-c'], cmd: ['id -u; id -g; pwd; echo "$GREETING"; echo "$PATH"; hello'], env: { GREETING: 'hi' }, workingDir: '/srv/app', user: '1000:1000' };
+const config: ConfigChanges = {
+  entrypoint: ['/bin/sh', '-c'],
+  cmd: ['id -u; id -g; pwd; echo "$GREETING"; echo "$PATH"; hello'],
+  env: { GREETING: 'hi' },
+  workingDir: '/srv/app',
+  user: '1000:1000',
+};
 
-const inside = (image: string, script: string): string => dockerCli(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', image, '-c', script]);
+const inside = (image: string, script: string): string =>
+  dockerCli(['run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', image, '-c', script]);
 
 function checkImage(image: string): void {
   // the config, honoured by `docker run`
-  expect(dockerCli(['run', '--rm', '--network', 'none', image]).split('\n')).toEqual(['1000', '1000', '/srv/app', 'hi', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'hello hi']);
+  expect(dockerCli(['run', '--rm', '--network', 'none', image]).split('\n')).toEqual([
+    '1000',
+    '1000',
+    '/srv/app',
+    'hi',
+    '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'hello hi',
+  ]);
   // the files, owners, modes and symlinks
-  const listing = inside(image, 'stat -c "%n %u:%g %a" /srv/app /srv/app/run.sh /srv/app/secret /srv/app/lib/data.txt /etc/app.conf /usr/local/bin/hello; readlink /srv/app/data; cat /srv/app/data; /srv/app/run.sh x');
+  const listing = inside(
+    image,
+    'stat -c "%n %u:%g %a" /srv/app /srv/app/run.sh /srv/app/secret /srv/app/lib/data.txt /etc/app.conf /usr/local/bin/hello; readlink /srv/app/data; cat /srv/app/data; /srv/app/run.sh x',
+  );
   expect(listing.split('\n')).toEqual([
     '/srv/app 1000:1000 755',
     '/srv/app/run.sh 1000:1000 755',
@@ -84,7 +106,12 @@ describe('registry.append, run by the engine', () => {
     const tag = `dockwire-test/append-stream:${uniqueName('t')}`;
     const stream = new PassThrough();
     const load = docker.images.load(stream);
-    const appended = registry.append(base, { layers: layers(app()), config, created: new Date('2024-05-01T00:00:00Z'), to: { stream, format: 'docker', tag } });
+    const appended = registry.append(base, {
+      layers: layers(app()),
+      config,
+      created: new Date('2024-05-01T00:00:00Z'),
+      to: { stream, format: 'docker', tag },
+    });
     const [images, result] = await Promise.all([load, appended]);
     made.push(tag);
     expect(images.flatMap((i) => i.tags)).toContain(tag);
@@ -99,7 +126,10 @@ describe('registry.append, run by the engine', () => {
   it('fails the load when the append fails: the stream is ended with the error, not left open', async () => {
     const stream = new PassThrough();
     const load = docker.images.load(stream);
-    const appended = registry.append(base, { layers: [{ path: '/nonexistent/dockwire' }], to: { stream, format: 'docker' } });
+    const appended = registry.append(base, {
+      layers: [{ path: '/nonexistent/dockwire' }],
+      to: { stream, format: 'docker' },
+    });
     await expect(appended).rejects.toThrow(/layers\[0\]\.path/);
     await expect(load).rejects.toThrow();
   });

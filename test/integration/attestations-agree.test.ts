@@ -18,7 +18,12 @@ describe.runIf(speaks('1.55') && facts.containerdStore)('image.attestations and 
     const name = `${repository}:${marker}`;
     made.push(name);
     const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': marker });
-    await docker.buildkit.build({ path: dir, networkMode: 'none', attest: { provenance: 'max' }, outputs: [{ type: 'image', name }] });
+    await docker.buildkit.build({
+      path: dir,
+      networkMode: 'none',
+      attest: { provenance: 'max' },
+      outputs: [{ type: 'image', name }],
+    });
     await docker.images.push(repository, { tag: marker });
     const image = await docker.images.get(name);
     const fromEngine = await image.attestations({ statement: true });
@@ -27,8 +32,14 @@ describe.runIf(speaks('1.55') && facts.containerdStore)('image.attestations and 
     const platform = (await docker.registry.platforms(name))[0]!;
     const fromRegistry = await docker.registry.attestations(name, { platform });
     const key = (type: string, digest: string): string => `${type} ${digest}`;
-    expect(fromRegistry.filter((a) => a.source === 'index').map((a) => key(a.predicateType, a.descriptor.digest)).sort()).toEqual(fromEngine.map((s) => key(s.PredicateType, s.Descriptor.digest)).sort());
-    for (const s of fromEngine) expect(fromRegistry.find((a) => a.descriptor.digest === s.Descriptor.digest)?.statement).toEqual(s.Statement);
+    expect(
+      fromRegistry
+        .filter((a) => a.source === 'index')
+        .map((a) => key(a.predicateType, a.descriptor.digest))
+        .sort(),
+    ).toEqual(fromEngine.map((s) => key(s.PredicateType, s.Descriptor.digest)).sort());
+    for (const s of fromEngine)
+      expect(fromRegistry.find((a) => a.descriptor.digest === s.Descriptor.digest)?.statement).toEqual(s.Statement);
     expect(fromRegistry.skipped).toEqual([]);
   });
 });

@@ -13,12 +13,18 @@ const { docker, made } = engineSuite();
 
 function cliBuild(dir: string, tag: string): void {
   execFileSync('docker', ['build', '-q', '-t', tag, dir], {
-    env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(dir, '..', 'no-docker-config') },
+    env: {
+      ...process.env,
+      DOCKER_HOST: engine.host,
+      DOCKER_BUILDKIT: '0',
+      DOCKER_CONFIG: join(dir, '..', 'no-docker-config'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-const LIST = 'cd /ctx && find . -mindepth 1 | sort | while read -r f; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; elif [ -d "$f" ]; then echo "$f/"; else echo "$f $(wc -c < "$f")"; fi; done';
+const LIST =
+  'cd /ctx && find . -mindepth 1 | sort | while read -r f; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; elif [ -d "$f" ]; then echo "$f/"; else echo "$f $(wc -c < "$f")"; fi; done';
 
 const dockerfile = (extra = '') => `FROM ${'BASE'}\nCOPY . /ctx\n${extra}`;
 
@@ -27,7 +33,8 @@ const contexts: Array<[string, Tree]> = [
     'comments, globs, escapes, exceptions, leading / and ..',
     {
       Dockerfile: dockerfile(),
-      '.dockerignore': '# a comment\n  # not a comment\n*.log\n!important.log\n**/tmp\ndocs/*\n!docs/README.md\n/abs.txt\nsub/**/*.bak\na\\*b\n../outside\n./dot/../dotted\n',
+      '.dockerignore':
+        '# a comment\n  # not a comment\n*.log\n!important.log\n**/tmp\ndocs/*\n!docs/README.md\n/abs.txt\nsub/**/*.bak\na\\*b\n../outside\n./dot/../dotted\n',
       'x.log': 'x',
       'important.log': 'keep',
       'tmp/a': 'a',
@@ -106,7 +113,10 @@ const contexts: Array<[string, Tree]> = [
 describe('build contexts: dockwire and the docker CLI put the same files into the image', () => {
   it.each(contexts)('%s', async (_name, tree) => {
     const withBase = Object.fromEntries(
-      Object.entries(tree).map(([k, v]) => [k, k === 'Dockerfile' && typeof v === 'string' ? v.replace('BASE', engine.baseImage) : v]),
+      Object.entries(tree).map(([k, v]) => [
+        k,
+        k === 'Dockerfile' && typeof v === 'string' ? v.replace('BASE', engine.baseImage) : v,
+      ]),
     );
     const dir = makeTree(withBase);
     const ours = `${ns}/diff-ours:${uniqueName('d')}`;

@@ -4,7 +4,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { APIError, AbortError, BuildError, Docker, Image, InvalidArgument, SocketTransport, parseAddress, type ProgressEvent } from '../../src/api.js';
+import {
+  APIError,
+  AbortError,
+  BuildError,
+  Docker,
+  Image,
+  InvalidArgument,
+  SocketTransport,
+  parseAddress,
+  type ProgressEvent,
+} from '../../src/api.js';
 import { makeTree } from '../support/contexts.js';
 import { client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { engineSuite } from '../support/suite.js';
@@ -39,14 +49,27 @@ describe('images.build', () => {
       'hello.txt': 'hello file\n',
     });
     const tag = tagged('multi');
-    const { live, result: { image, log } } = await collectJob(docker.images.build({ path: ctx, tag, target: 'app', buildArgs: { GREETING: 'hi' }, labels: { 'org.dockwire.test': 'yes' } }));
+    const {
+      live,
+      result: { image, log },
+    } = await collectJob(
+      docker.images.build({
+        path: ctx,
+        tag,
+        target: 'app',
+        buildArgs: { GREETING: 'hi' },
+        labels: { 'org.dockwire.test': 'yes' },
+      }),
+    );
     expect(image).toBeInstanceOf(Image);
     expect(image.tags).toContain(tag);
     expect(image.labels['org.dockwire.test']).toBe('yes');
     expect(log).toEqual(live);
     expect(stream(log)).toMatch(podman ? /STEP 1\/\d+: FROM/ : /Step 1\/\d+ : FROM/);
     expect(stream(log)).not.toContain('echo extra'); // stopped at the target
-    expect(await run(tag, 'cat /greeting /hello.txt; ls /extra 2>&1 || true')).toMatch(/hi from base\nhello file\n.*No such file/s);
+    expect(await run(tag, 'cat /greeting /hello.txt; ls /extra 2>&1 || true')).toMatch(
+      /hi from base\nhello file\n.*No such file/s,
+    );
   });
 
   it('uses the cache, and noCache: true does not', async () => {
@@ -76,10 +99,18 @@ describe('images.build', () => {
     const extraHosts = { 'wire.example': '127.0.0.9' };
     if (podman) {
       // Podman 4.3 reads extrahosts as a JSON list, not Docker's repeated parameter: a 400 with no message (README, Podman)
-      const refused = await docker.images.build({ path: ctx, tag, networkMode: 'none', extraHosts }).catch((e: unknown) => e);
+      const refused = await docker.images
+        .build({ path: ctx, tag, networkMode: 'none', extraHosts })
+        .catch((e: unknown) => e);
       expect((refused as APIError).statusCode).toBe(400);
     }
-    await docker.images.build({ path: ctx, tag, networkMode: 'none', ...(podman ? {} : { extraHosts }), noCache: true });
+    await docker.images.build({
+      path: ctx,
+      tag,
+      networkMode: 'none',
+      ...(podman ? {} : { extraHosts }),
+      noCache: true,
+    });
     const out = await run(tag, 'cat /hosts.txt /nets.txt');
     expect(out.split('\n')).toContain('lo');
     if (podman) {
@@ -93,7 +124,9 @@ describe('images.build', () => {
   });
 
   it('a Dockerfile outside the context is injected, never archived from outside, and not left in the image', async () => {
-    const outside = makeTree({ 'Build.dockerfile': `FROM ${engine.baseImage}\nCOPY . /ctx\nCMD ["ls", "-a", "/ctx"]\n` });
+    const outside = makeTree({
+      'Build.dockerfile': `FROM ${engine.baseImage}\nCOPY . /ctx\nCMD ["ls", "-a", "/ctx"]\n`,
+    });
     const ctx = makeTree({ 'a.txt': 'a', 'sub/b.txt': 'b', '.dockerignore': '*.log\n', 'x.log': 'no' });
     const tag = tagged('outside');
     await docker.images.build({ path: ctx, dockerfile: join(outside, 'Build.dockerfile'), tag });
@@ -108,12 +141,19 @@ describe('images.build', () => {
 
   it('a Dockerfile under another name inside the context', async () => {
     const ctx = makeTree({ 'docker/App.dockerfile': `FROM ${engine.baseImage}\nLABEL which=inside\n` });
-    const { image } = await docker.images.build({ path: ctx, dockerfile: 'docker/App.dockerfile', tag: tagged('inside') });
+    const { image } = await docker.images.build({
+      path: ctx,
+      dockerfile: 'docker/App.dockerfile',
+      tag: tagged('inside'),
+    });
     expect(image.labels['which']).toBe('inside');
   });
 
   it('a gzip-compressed context', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nCOPY big.txt /big.txt\n`, 'big.txt': 'z'.repeat(200_000) });
+    const ctx = makeTree({
+      Dockerfile: `FROM ${engine.baseImage}\nCOPY big.txt /big.txt\n`,
+      'big.txt': 'z'.repeat(200_000),
+    });
     const tag = tagged('gzip');
     await docker.images.build({ path: ctx, tag, encoding: 'gzip' });
     expect(await run(tag, 'wc -c < /big.txt')).toBe('200000');
@@ -122,13 +162,17 @@ describe('images.build', () => {
   it('large files arrive intact though they are read through one reused buffer', async () => {
     // three files of several 256 KiB chunks and a ragged end, each different: a chunk overwritten
     // before the socket had sent it would change a file's hash
-    const files = Object.fromEntries([1, 2, 3].map((i) => [`f${i}.txt`, randomBytes(300_000 * i + 17).toString('hex')]));
+    const files = Object.fromEntries(
+      [1, 2, 3].map((i) => [`f${i}.txt`, randomBytes(300_000 * i + 17).toString('hex')]),
+    );
     const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nCOPY f1.txt f2.txt f3.txt /data/\n`, ...files });
     const tag = tagged('reuse');
     expect(docker.api.transport.releasesChunks).toBe(true);
     await docker.images.build({ path: ctx, tag });
     const sums = await run(tag, 'cd /data && sha256sum f1.txt f2.txt f3.txt');
-    const expected = Object.entries(files).map(([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}`);
+    const expected = Object.entries(files).map(
+      ([name, text]) => `${createHash('sha256').update(text).digest('hex')}  ${name}`,
+    );
     expect(sums.split('\n').map((l) => l.trim())).toEqual(expected);
   });
 
@@ -141,7 +185,10 @@ describe('images.build', () => {
   });
 
   it('a custom tar context as fileobj, plain and gzip-compressed', async () => {
-    const dir = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nCOPY data.txt /data.txt\n`, 'data.txt': 'from a tarball\n' });
+    const dir = makeTree({
+      Dockerfile: `FROM ${engine.baseImage}\nCOPY data.txt /data.txt\n`,
+      'data.txt': 'from a tarball\n',
+    });
     const tarball = execFileSync('tar', ['-C', dir, '-cf', '-', 'Dockerfile', 'data.txt']);
     const tag = tagged('custom');
     await docker.images.build({ fileobj: Readable.from([tarball]), customContext: true, tag });
@@ -162,7 +209,9 @@ describe('images.build', () => {
   });
 
   it('the image ID comes from aux, so build output cannot spoof it', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo "Successfully built 0123456789ab" && echo sha256:${'f'.repeat(64)}\n` });
+    const ctx = makeTree({
+      Dockerfile: `FROM ${engine.baseImage}\nRUN echo "Successfully built 0123456789ab" && echo sha256:${'f'.repeat(64)}\n`,
+    });
     const { image, log } = await docker.images.build({ path: ctx, noCache: true });
     expect(stream(log)).toContain('Successfully built 0123456789ab');
     expect(image.id).not.toContain('0123456789ab');
@@ -178,10 +227,15 @@ describe('images.build', () => {
   });
 
   it('an engine error about the request surfaces the engine message', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\n`, 'big.bin': Buffer.alloc(8 * 1024 * 1024, 1).toString('latin1') });
+    const ctx = makeTree({
+      Dockerfile: `FROM ${engine.baseImage}\n`,
+      'big.bin': Buffer.alloc(8 * 1024 * 1024, 1).toString('latin1'),
+    });
     // an option the engine refuses on sight (Podman ignores isolation, and refuses Docker's extrahosts)
     const refused = podman ? { extraHosts: ['wire.example:127.0.0.9'] } : { isolation: 'bogus' };
-    const error = await docker.images.build({ path: ctx, dockerfile: 'Dockerfile', ...refused }).catch((e: unknown) => e);
+    const error = await docker.images
+      .build({ path: ctx, dockerfile: 'Dockerfile', ...refused })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     // Podman answers 400 with an empty body: the status line is all there is to say
     expect((error as Error).message).toMatch(podman ? /^400 Bad Request$/ : /isolation/i);
@@ -208,7 +262,9 @@ describe('images.build', () => {
   it('refuses bad input before reading the context', async () => {
     await expect(docker.images.build({})).rejects.toThrow(InvalidArgument);
     await expect(docker.images.build({ path: '/nonexistent', tag: 'Bad Tag' })).rejects.toThrow(InvalidArgument);
-    await expect(docker.images.build({ path: '/x', containerLimits: { bogus: 1 } as never })).rejects.toThrow(InvalidArgument);
+    await expect(docker.images.build({ path: '/x', containerLimits: { bogus: 1 } as never })).rejects.toThrow(
+      InvalidArgument,
+    );
     await expect(docker.images.build({ path: '/x', shmSize: -1 })).rejects.toThrow(InvalidArgument);
     await expect(docker.images.build({ path: '/x', buildArgs: { A: 1 } as never })).rejects.toThrow(InvalidArgument);
     await expect(docker.images.build({ path: '/nonexistent-context-dir' })).rejects.toThrow(/nonexistent-context-dir/);

@@ -21,7 +21,10 @@ async function drain(source: AsyncIterable<unknown>): Promise<void> {
 const openFds = (): number => readdirSync('/proc/self/fd').length;
 
 /** Every operation, each given `options` (signal and/or timeout). */
-function everyOperation(d: Docker, options: { signal?: AbortSignal; timeout?: number }): Array<[string, () => Promise<unknown>]> {
+function everyOperation(
+  d: Docker,
+  options: { signal?: AbortSignal; timeout?: number },
+): Array<[string, () => Promise<unknown>]> {
   const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\n` });
   const s = options.signal ? { signal: options.signal } : {};
   const st = { ...s, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) };
@@ -64,7 +67,8 @@ describe('AbortSignal on every operation', () => {
     const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 1 });
     const d = new Docker({ transport, version: '1.41' });
     let whole = 0;
-    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) whole += chunk.length;
+    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true }))
+      whole += chunk.length;
     expect(transport.stats.open).toBe(1); // read to its end: kept alive
     for (const wait of [0, 50]) {
       let seen = 0;
@@ -78,7 +82,8 @@ describe('AbortSignal on every operation', () => {
       await d.ping();
     }
     let again = 0;
-    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true })) again += chunk.length;
+    for await (const chunk of saveImages(d, engine.baseImage, { chunkSize: null, borrowChunks: true }))
+      again += chunk.length;
     expect(again).toBe(whole);
     await d.close();
   });
@@ -108,7 +113,8 @@ describe('AbortSignal on every operation', () => {
     const saveAbort = new AbortController();
     await expect(
       (async () => {
-        for await (const _ of saveImages(docker, engine.baseImage, { chunkSize: 4096, signal: saveAbort.signal })) saveAbort.abort();
+        for await (const _ of saveImages(docker, engine.baseImage, { chunkSize: 4096, signal: saveAbort.signal }))
+          saveAbort.abort();
       })(),
     ).rejects.toBeInstanceOf(AbortError);
     expect(await docker.ping()).toBe(true);
@@ -128,8 +134,13 @@ describe('AbortSignal on every operation', () => {
           await new Promise((r) => setTimeout(r, 5));
         }
       }
-      const archive = pack([{ name: 'blobs/sha256/big', type: 'file', mode: 0o644, size: 2 ** 30, mtime: 0, content: layer }]);
-      await expect(docker.images.load(archive, { signal: loadAbort.signal }).then((x) => x), `round ${round}`).rejects.toBeInstanceOf(AbortError);
+      const archive = pack([
+        { name: 'blobs/sha256/big', type: 'file', mode: 0o644, size: 2 ** 30, mtime: 0, content: layer },
+      ]);
+      await expect(
+        docker.images.load(archive, { signal: loadAbort.signal }).then((x) => x),
+        `round ${round}`,
+      ).rejects.toBeInstanceOf(AbortError);
     }
     expect(await docker.ping()).toBe(true);
   });
@@ -177,9 +188,13 @@ describe('timeouts', () => {
   }, 30_000);
 
   it('a stream that stalls in the middle: a TimeoutError with the operation timeout', async () => {
-    const stream = (first: string) => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n${first}\r\n`;
+    const stream = (first: string) =>
+      `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${first.length.toString(16)}\r\n${first}\r\n`;
     const host = await stallingServer((path) =>
-      path.includes('/images/create') || path.includes('/push') || path.includes('/images/load') || path.includes('/build')
+      path.includes('/images/create') ||
+      path.includes('/push') ||
+      path.includes('/images/load') ||
+      path.includes('/build')
         ? stream('{"status":"Working"}\r\n')
         : path.includes('/get')
           ? stream('tar bytes')

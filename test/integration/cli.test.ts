@@ -33,7 +33,7 @@ function cli(args: string[], input?: string | Buffer): { code: number; out: stri
 
 describe('dockwire CLI', () => {
   // (each command's --help, in-process: test/unit/cli/main.test.ts)
-  it('--help, and a command\'s --help, exit 0', () => {
+  it("--help, and a command's --help, exit 0", () => {
     expect(cli(['--help']).code).toBe(0);
     const r = cli(['image', 'ls', '--help']);
     expect(r.code).toBe(0);
@@ -58,7 +58,9 @@ describe('dockwire CLI', () => {
     const ls = cli(['ls']);
     expect(ls.code).toBe(0);
     expect(ls.out).toContain(engine.baseImage);
-    const json = JSON.parse(cli(['--json', 'ls', engine.baseImage.split(':')[0]!]).out) as Array<{ RepoTags: string[] }>;
+    const json = JSON.parse(cli(['--json', 'ls', engine.baseImage.split(':')[0]!]).out) as Array<{
+      RepoTags: string[];
+    }>;
     expect(json[0]!.RepoTags).toContain(engine.baseImage);
     const inspect = JSON.parse(cli(['inspect', engine.baseImage]).out) as Array<{ Id: string }>;
     expect(inspect[0]!.Id).toMatch(/^sha256:/);
@@ -78,35 +80,80 @@ describe('dockwire CLI', () => {
     });
     const tag = `${ns}/cli-build:${uniqueName('b')}`;
     made.push(tag);
-    const r = cli(['build', '-t', tag, '-f', 'docker/App.dockerfile', '--build-arg', 'WHO=cli', '--label', 'made.by=cli', '--target', 'final', '--no-cache', '--network', 'none', ctx]);
+    const r = cli([
+      'build',
+      '-t',
+      tag,
+      '-f',
+      'docker/App.dockerfile',
+      '--build-arg',
+      'WHO=cli',
+      '--label',
+      'made.by=cli',
+      '--target',
+      'final',
+      '--no-cache',
+      '--network',
+      'none',
+      ctx,
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain(podman ? 'STEP 1/' : 'Step 1/');
     expect(r.out.trim()).toMatch(/^sha256:[0-9a-f]{64}$/);
     const [attrs] = JSON.parse(cli(['inspect', tag]).out) as Array<{ Config: { Labels: Record<string, string> } }>;
     expect(attrs!.Config.Labels).toMatchObject({ 'made.by': 'cli', stage: 'final' });
-    const bk = cli(['build', '--buildkit', '--network', 'none', '-f', 'docker/App.dockerfile', '--build-arg', 'WHO=bk', ctx]);
+    const bk = cli([
+      'build',
+      '--buildkit',
+      '--network',
+      'none',
+      '-f',
+      'docker/App.dockerfile',
+      '--build-arg',
+      'WHO=bk',
+      ctx,
+    ]);
     expect(bk.code, bk.err).toBe(0);
     // Podman has no BuildKit: its builder's lines come through as they are
     expect(bk.err).toMatch(podman ? /STEP \d+\/\d+: RUN echo/ : /#[0-9a-f]{12} (STARTED|COMPLETED|CACHED) .*RUN echo/);
   });
 
-  it.runIf(facts.sessions)('build --buildkit --secret id=…,src=… --secret id=…,env=… (needs BuildKit sessions: Podman has none)', () => {
-    const ctx = makeTree({
-      Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=a --mount=type=secret,id=b cat /run/secrets/a /run/secrets/b\n`,
-      'a.txt': 'from-a-file;',
-    });
-    const r = spawnSync(process.execPath, [bin, 'build', '--buildkit', '--no-cache', '--network', 'none', '--secret', `id=a,src=${join(ctx, 'a.txt')}`, '--secret', 'id=b,env=DW_CLI_SECRET', ctx], {
-      env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: work, DW_CLI_SECRET: 'from-an-env' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
-    // (each file's bytes may come as a log record of its own, each printed on its own line)
-    expect(r.stderr).toContain('from-a-file;');
-    expect(r.stderr).toContain('from-an-env');
-    expect(cli(['build', '--secret', 'id=a,src=x', ctx]).code).toBe(2); // without --buildkit
-    expect(cli(['build', '--buildkit', '--secret', 'src=x', ctx]).code).toBe(2);
-  });
+  it.runIf(facts.sessions)(
+    'build --buildkit --secret id=…,src=… --secret id=…,env=… (needs BuildKit sessions: Podman has none)',
+    () => {
+      const ctx = makeTree({
+        Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=a --mount=type=secret,id=b cat /run/secrets/a /run/secrets/b\n`,
+        'a.txt': 'from-a-file;',
+      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          bin,
+          'build',
+          '--buildkit',
+          '--no-cache',
+          '--network',
+          'none',
+          '--secret',
+          `id=a,src=${join(ctx, 'a.txt')}`,
+          '--secret',
+          'id=b,env=DW_CLI_SECRET',
+          ctx,
+        ],
+        {
+          env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: work, DW_CLI_SECRET: 'from-an-env' },
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      // (each file's bytes may come as a log record of its own, each printed on its own line)
+      expect(r.stderr).toContain('from-a-file;');
+      expect(r.stderr).toContain('from-an-env');
+      expect(cli(['build', '--secret', 'id=a,src=x', ctx]).code).toBe(2); // without --buildkit
+      expect(cli(['build', '--buildkit', '--secret', 'src=x', ctx]).code).toBe(2);
+    },
+  );
 
   it('push, pull (plain lines when not a terminal), save -o and load -i', () => {
     const repo = `${engine.registry}/dockwire/cli-${uniqueName('p')}`;
@@ -128,7 +175,10 @@ describe('dockwire CLI', () => {
     expect(load.code, load.err).toBe(0);
     expect(load.out).toContain(`Loaded image: ${repo}:v1`);
     // and through pipes: save to stdout, load from stdin
-    const tar = spawnSync(process.execPath, [bin, 'save', `${repo}:v1`], { env: { ...process.env, DOCKER_HOST: engine.host }, maxBuffer: 64 * 1024 * 1024 }).stdout;
+    const tar = spawnSync(process.execPath, [bin, 'save', `${repo}:v1`], {
+      env: { ...process.env, DOCKER_HOST: engine.host },
+      maxBuffer: 64 * 1024 * 1024,
+    }).stdout;
     const piped = cli(['load'], tar);
     expect(piped.out, piped.err).toContain(`Loaded image: ${repo}:v1`);
     // -o writes the engine's stream as it is (the same bytes as to stdout); for an image that
@@ -157,7 +207,10 @@ describe('dockwire CLI', () => {
   });
 
   it('login with --password-stdin, prune, search', async () => {
-    const ok = cli(['login', '-u', engine.authUser, '--password-stdin', engine.authRegistry], `${engine.authPassword}\n`);
+    const ok = cli(
+      ['login', '-u', engine.authUser, '--password-stdin', engine.authRegistry],
+      `${engine.authPassword}\n`,
+    );
     expect(ok.code, `${ok.err} / ${ok.out}`).toBe(0);
     expect(ok.out).toMatch(/Login Succeeded/);
     const bad = cli(['login', '-u', engine.authUser, '-p', 'wrong-password-marker', engine.authRegistry]);
@@ -168,14 +221,22 @@ describe('dockwire CLI', () => {
     expect(prune.out).toContain('Total reclaimed space');
     if (podman) {
       // Podman searches a registry's catalog (not v1 search): the repository pushed above is there
-      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'search', '--limit', '100', `${engine.registry}/dockwire/cli-`], { env: { ...process.env, DOCKER_HOST: engine.host } });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, 'search', '--limit', '100', `${engine.registry}/dockwire/cli-`],
+        { env: { ...process.env, DOCKER_HOST: engine.host } },
+      );
       expect(stdout).toMatch(/dockwire\/cli-p-\S+\s+0\s/);
       return;
     }
     const registry = await startSearchRegistry([{ name: 'team/cli', description: 'found by the cli', star_count: 4 }]);
     try {
       // not spawnSync: the search registry answers from this process's event loop
-      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'search', '--limit', '5', `${registry.address}/cli`], { env: { ...process.env, DOCKER_HOST: engine.host } });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, 'search', '--limit', '5', `${registry.address}/cli`],
+        { env: { ...process.env, DOCKER_HOST: engine.host } },
+      );
       expect(stdout).toMatch(/team\/cli\s+4\s+found by the cli/);
     } finally {
       await registry.close();

@@ -1,6 +1,17 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, AbortError, ConnectionError, Docker, InvalidArgument, InvalidVersion, MAX_API_VERSION, NotFound, SocketTransport, parseAddress } from '../../src/api.js';
+import {
+  APIError,
+  AbortError,
+  ConnectionError,
+  Docker,
+  InvalidArgument,
+  InvalidVersion,
+  MAX_API_VERSION,
+  NotFound,
+  SocketTransport,
+  parseAddress,
+} from '../../src/api.js';
 import { compareVersions } from '../../src/engine-api.js';
 import { client, engine, podman } from '../support/engine.js';
 
@@ -138,13 +149,19 @@ describe('Docker client against the real engine', () => {
       [-1, 10, InvalidArgument, /bodyLength must be a whole number of bytes/],
     ];
     for (const [declared, given, type, message] of cases) {
-      const attempt = d.api.request('POST', '/images/load', { body: bytes(given), bodyLength: declared, headers: { 'Content-Type': 'application/x-tar' } });
+      const attempt = d.api.request('POST', '/images/load', {
+        body: bytes(given),
+        bodyLength: declared,
+        headers: { 'Content-Type': 'application/x-tar' },
+      });
       await expect(attempt).rejects.toThrow(message);
       await expect(attempt).rejects.toBeInstanceOf(type);
       expect(transport.stats.open).toBe(0);
     }
     // a byte body's length is known: a different one is refused before a connection is taken
-    await expect(d.api.request('POST', '/images/load', { body: new Uint8Array(5), bodyLength: 6 })).rejects.toThrow(new InvalidArgument("bodyLength 6 is not the body's 5 bytes"));
+    await expect(d.api.request('POST', '/images/load', { body: new Uint8Array(5), bodyLength: 6 })).rejects.toThrow(
+      new InvalidArgument("bodyLength 6 is not the body's 5 bytes"),
+    );
     expect(transport.stats.created).toBe(2);
     // the single slot is free again
     expect(await d.ping()).toBe(true);

@@ -21,7 +21,12 @@ const { docker } = engineSuite();
 /** buildctl against the engine's socket: its answer, or undefined when the engine serves no gRPC there. */
 function buildctlOnEngine(args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(buildkitd.buildctl, ['--addr', engine.host, ...args], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => resolve(error ? undefined : `${stdout}${stderr}`));
+    execFile(
+      buildkitd.buildctl,
+      ['--addr', engine.host, ...args],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve(error ? undefined : `${stdout}${stderr}`),
+    );
   });
 }
 
@@ -50,30 +55,64 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
     const sink = new PassThrough();
     sink.on('data', (c: Buffer) => chunks.push(c));
     const events: BuildKitEvent[] = [];
-    const job = docker.buildkit.build({ path: dir, networkMode: 'none', secrets: { tok: { value: marker } }, outputs: [{ type: 'tar', dest: sink }] });
+    const job = docker.buildkit.build({
+      path: dir,
+      networkMode: 'none',
+      secrets: { tok: { value: marker } },
+      outputs: [{ type: 'tar', dest: sink }],
+    });
     for await (const e of job) events.push(e);
     await job;
-    const files = readTar(Buffer.concat(chunks)).map((e) => `${e.name.replace(/^\.\//, '')} ${e.type === 'file' ? Buffer.from(e.content).toString().trim() : e.type}`).sort();
+    const files = readTar(Buffer.concat(chunks))
+      .map(
+        (e) =>
+          `${e.name.replace(/^\.\//, '')} ${e.type === 'file' ? Buffer.from(e.content).toString().trim() : e.type}`,
+      )
+      .sort();
     expect(files).toEqual(expect.arrayContaining(['ctx/a.txt a', `size ${marker.length}`]));
     expect(files.join('\n')).not.toContain('ignored');
     expect(JSON.stringify(events)).not.toContain(marker);
     const out = join(dir, 'buildctl.tar');
     writeFileSync(join(dir, 'secret'), marker);
-    const theirs = await buildctlOnEngine(['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--opt', 'force-network-mode=none', '--secret', `id=tok,src=${join(dir, 'secret')}`, '--output', `type=tar,dest=${out}`]);
+    const theirs = await buildctlOnEngine([
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--opt',
+      'force-network-mode=none',
+      '--secret',
+      `id=tok,src=${join(dir, 'secret')}`,
+      '--output',
+      `type=tar,dest=${out}`,
+    ]);
     if (theirs !== undefined) {
       const { readFileSync } = await import('node:fs');
-      const reference = readTar(readFileSync(out)).map((e) => `${e.name.replace(/^\.\//, '')} ${e.type === 'file' ? Buffer.from(e.content).toString().trim() : e.type}`).sort();
+      const reference = readTar(readFileSync(out))
+        .map(
+          (e) =>
+            `${e.name.replace(/^\.\//, '')} ${e.type === 'file' ? Buffer.from(e.content).toString().trim() : e.type}`,
+        )
+        .sort();
       expect(files).toEqual(reference);
     }
   }, 180_000);
 
   it('pushes a RUN build (same layer files as buildctl on the engine), a two-platform index, an oci archive, a provenance attestation, where the engine has those exporters', async () => {
-    const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN echo ${uniqueName('e')} > /made\nCOPY a.txt /a.txt\n`, 'a.txt': 'a' });
+    const dir = makeTree({
+      Dockerfile: `FROM ${base.name}\nRUN echo ${uniqueName('e')} > /made\nCOPY a.txt /a.txt\n`,
+      'a.txt': 'a',
+    });
     const ours = `${engine.registry}/dockwire-test/engine-bk:${uniqueName('t')}`;
-    const pushed = await docker.buildkit.build({ path: dir, networkMode: 'none', outputs: [{ type: 'image', name: ours, push: true }] }).then(
-      (r) => r,
-      (e: unknown) => e,
-    );
+    const pushed = await docker.buildkit
+      .build({ path: dir, networkMode: 'none', outputs: [{ type: 'image', name: ours, push: true }] })
+      .then(
+        (r) => r,
+        (e: unknown) => e,
+      );
     if (pushed instanceof Error) {
       // an engine whose BuildKit exports only into its own store (the graph-driver store) says so
       expect(pushed).toBeInstanceOf(BuildError);
@@ -81,16 +120,40 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
       return;
     }
     const theirs = `${engine.registry}/dockwire-test/engine-bk-buildctl:${uniqueName('t')}`;
-    const reference = await buildctlOnEngine(['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--opt', 'force-network-mode=none', '--output', `type=image,name=${theirs},push=true`]);
+    const reference = await buildctlOnEngine([
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--opt',
+      'force-network-mode=none',
+      '--output',
+      `type=image,name=${theirs},push=true`,
+    ]);
     if (reference !== undefined) {
-      expect(await layerFiles(ours, (await readManifest(ours)).manifest)).toEqual(await layerFiles(theirs, (await readManifest(theirs)).manifest));
+      expect(await layerFiles(ours, (await readManifest(ours)).manifest)).toEqual(
+        await layerFiles(theirs, (await readManifest(theirs)).manifest),
+      );
     }
     // two platforms, COPY only
-    const copyOnly = makeTree({ Dockerfile: `FROM ${engine.registry}/dockwire-test/busybox:latest\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('mp') });
+    const copyOnly = makeTree({
+      Dockerfile: `FROM ${engine.registry}/dockwire-test/busybox:latest\nCOPY a.txt /a.txt\n`,
+      'a.txt': uniqueName('mp'),
+    });
     const multi = `${engine.registry}/dockwire-test/engine-bk-multi:${uniqueName('t')}`;
-    await docker.buildkit.build({ path: copyOnly, platforms: ['linux/amd64', 'linux/arm64'], attest: { provenance: true }, outputs: [{ type: 'image', name: multi, push: true }] });
+    await docker.buildkit.build({
+      path: copyOnly,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attest: { provenance: true },
+      outputs: [{ type: 'image', name: multi, push: true }],
+    });
     const index = (await readManifest(multi)).manifest;
-    const kinds = (index.manifests ?? []).map((d) => d.annotations?.['vnd.docker.reference.type'] ?? `${d.platform?.os}/${d.platform?.architecture}`);
+    const kinds = (index.manifests ?? []).map(
+      (d) => d.annotations?.['vnd.docker.reference.type'] ?? `${d.platform?.os}/${d.platform?.architecture}`,
+    );
     expect(kinds.filter((k) => k.startsWith('linux/')).sort()).toEqual(['linux/amd64', 'linux/arm64']);
     expect(kinds.filter((k) => k === 'attestation-manifest')).toHaveLength(2);
     // an oci archive streamed back: every blob hashes to its name
@@ -107,15 +170,21 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
   }, 240_000);
 
   it('a program that builds (Control API, and images.build with a session) and never closes its Docker exits by itself', async () => {
-    const dir = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /tok\n` });
+    const dir = makeTree({
+      Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=tok cat /run/secrets/tok > /tok\n`,
+    });
     const tag = `dockwire-test/exit:${uniqueName('t')}`;
-    const stdout = await runProgram(['Docker'], [
-      'const [host, path, tag] = args;',
-      'const docker = new Docker({ host });',
-      'await docker.buildkit.workers();',
-      "const { image } = await docker.images.build({ path, tag, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { tok: { value: 'x' } } });",
-      'console.log(image.id);',
-    ], [engine.host, dir, tag]);
+    const stdout = await runProgram(
+      ['Docker'],
+      [
+        'const [host, path, tag] = args;',
+        'const docker = new Docker({ host });',
+        'await docker.buildkit.workers();',
+        "const { image } = await docker.images.build({ path, tag, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { tok: { value: 'x' } } });",
+        'console.log(image.id);',
+      ],
+      [engine.host, dir, tag],
+    );
     expect(stdout.trim()).toBe((await docker.images.get(tag)).id);
     await docker.images.remove(tag);
   }, 180_000);

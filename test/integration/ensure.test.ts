@@ -118,7 +118,14 @@ describe('images.ensure', () => {
   it('a failing pull rejects every waiter with the same error code, and is not remembered', async () => {
     const name = `${engine.registry}/dockwire/ensure-absent-${uniqueName('x')}:v1`;
     const before = pulls().length;
-    const errors = await Promise.all(Array.from({ length: 5 }, () => d.images.ensure(name, { retries: 0 }).then(() => undefined, (e: unknown) => e)));
+    const errors = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        d.images.ensure(name, { retries: 0 }).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     expect(pulls().length - before).toBe(1);
     const codes = new Set(errors.map((e) => (e as { code?: string }).code));
     expect(codes.size).toBe(1);

@@ -6,7 +6,15 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConnectionError, Docker, DockerError, ProtocolError, SocketTransport, parseAddress, saveImages } from '../../src/api.js';
+import {
+  ConnectionError,
+  Docker,
+  DockerError,
+  ProtocolError,
+  SocketTransport,
+  parseAddress,
+  saveImages,
+} from '../../src/api.js';
 import { client, engine, uniqueName } from '../support/engine.js';
 import { removeQuietly } from '../support/images.js';
 import { startScratchEngine, type ScratchEngine } from '../support/scratch-engine.js';
@@ -26,7 +34,10 @@ async function makeBigImage(): Promise<void> {
   const { pack } = await import('../../src/tar/packer.js');
   const blob = randomBytes(BIG);
   const parts: Uint8Array[] = [];
-  for await (const p of pack([{ name: 'blob', type: 'file', mode: 0o644, size: blob.length, mtime: 0, content: () => [blob] }])) parts.push(p);
+  for await (const p of pack([
+    { name: 'blob', type: 'file', mode: 0o644, size: blob.length, mtime: 0, content: () => [blob] },
+  ]))
+    parts.push(p);
   writeFileSync(rootfs, Buffer.concat(parts));
   await shared.api.call('POST', '/images/create', {
     query: { fromSrc: '-', repo: bigRepo, tag: 'latest' }, // Podman ignores any other tag on import
@@ -122,7 +133,14 @@ describe('the engine dies mid-operation', () => {
       // a tar stream whose first entry is huge: killed while it is still being sent
       const { pack } = await import('../../src/tar/packer.js');
       yield* pack([
-        { name: 'Dockerfile', type: 'file', mode: 0o644, size: 16, mtime: 0, content: () => [Buffer.from('FROM scratch\n\n\n\n')] },
+        {
+          name: 'Dockerfile',
+          type: 'file',
+          mode: 0o644,
+          size: 16,
+          mtime: 0,
+          content: () => [Buffer.from('FROM scratch\n\n\n\n')],
+        },
         {
           name: 'big',
           type: 'file',

@@ -31,9 +31,23 @@ const dockerfile = layeredDockerfile(engine.baseImage);
 async function dockerExport(): Promise<Listed[]> {
   const container = dockerCli(['create', '--network', 'none', tag, 'true']);
   try {
-    const tar = execFileSync('/usr/local/bin/docker', ['export', container], { env: { ...process.env, DOCKER_HOST: engine.host }, maxBuffer: 1 << 28 });
+    const tar = execFileSync('/usr/local/bin/docker', ['export', container], {
+      env: { ...process.env, DOCKER_HOST: engine.host },
+      maxBuffer: 1 << 28,
+    });
     const out = [];
-    for await (const e of readTar((async function* () { yield new Uint8Array(tar); })())) out.push({ path: e.name, type: e.type, mode: e.mode, size: e.size, ...(e.linkname !== undefined ? { linkname: e.linkname } : {}) });
+    for await (const e of readTar(
+      (async function* () {
+        yield new Uint8Array(tar);
+      })(),
+    ))
+      out.push({
+        path: e.name,
+        type: e.type,
+        mode: e.mode,
+        size: e.size,
+        ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+      });
     return out;
   } finally {
     dockerCli(['rm', '-f', container]);
@@ -41,10 +55,18 @@ async function dockerExport(): Promise<Listed[]> {
 }
 
 beforeAll(async () => {
-  const info = await docker.api.json<{ Driver?: string; DriverStatus?: Array<[string, string]> | null }>('GET', '/info');
+  const info = await docker.api.json<{ Driver?: string; DriverStatus?: Array<[string, string]> | null }>(
+    'GET',
+    '/info',
+  );
   containerdStore = (info.DriverStatus ?? []).some(([, v]) => v.includes('io.containerd.snapshotter'));
   apiVersion = await docker.api.apiVersion();
-  const { image: built } = await docker.images.build({ path: makeTree({ Dockerfile: dockerfile }), tag, networkMode: 'none', rm: true });
+  const { image: built } = await docker.images.build({
+    path: makeTree({ Dockerfile: dockerfile }),
+    tag,
+    networkMode: 'none',
+    rm: true,
+  });
   image = built;
 }, 180_000);
 
@@ -99,7 +121,10 @@ describe('image files, against docker create + docker export', () => {
       const parts: Uint8Array[] = [];
       for await (const chunk of archive.export()) parts.push(chunk);
       writeFileSync(exported, Buffer.concat(parts));
-      const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', exported], { encoding: 'utf8' }).split('\n').slice(0, -1).map((n) => n.replace(/\/$/, ''));
+      const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', exported], { encoding: 'utf8' })
+        .split('\n')
+        .slice(0, -1)
+        .map((n) => n.replace(/\/$/, ''));
       expect(listed).toEqual((await listing(archive.files())).map((f) => f.path.slice(1)));
       // extract: the files, fifos skipped
       const out = join(dir, 'rootfs');
@@ -117,7 +142,13 @@ describe('image files, against docker create + docker export', () => {
   it('the CLI: files, files --layers, cat and export, from a reference and from an archive', () => {
     const dir = tempDir('dockwire-files-cli-');
     const bin = join(root, 'dist', 'cli.js');
-    const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, DOCKER_HOST: engine.host }, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 60_000 });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args], {
+        env: { ...process.env, DOCKER_HOST: engine.host },
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+        timeout: 60_000,
+      });
     const files = cli(['files', tag]);
     expect(files.status, files.stderr).toBe(0);
     expect(files.stdout).toMatch(/^-0644 0\/0 +12 \/data\/replace$/m);
@@ -131,8 +162,16 @@ describe('image files, against docker create + docker export', () => {
     expect(cli(['cat', archivePath, '/data/keep/hard']).stdout).toBe('a\n');
     const fromArchive = cli(['files', archivePath]);
     expect(fromArchive.stdout).toBe(files.stdout);
-    const listed = execFileSync('tar', ['-tf', join(dir, 'fs.tar')], { encoding: 'utf8' }).split('\n').slice(0, -1).map((n) => `/${n.replace(/\/$/, '')}`);
-    expect(listed).toEqual(files.stdout.split('\n').slice(0, -1).map((l) => l.split(' ').find((w) => w.startsWith('/'))));
+    const listed = execFileSync('tar', ['-tf', join(dir, 'fs.tar')], { encoding: 'utf8' })
+      .split('\n')
+      .slice(0, -1)
+      .map((n) => `/${n.replace(/\/$/, '')}`);
+    expect(listed).toEqual(
+      files.stdout
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.split(' ').find((w) => w.startsWith('/'))),
+    );
     const missing = cli(['cat', tag, '/no/such/file']);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('/no/such/file: no such file in the image');

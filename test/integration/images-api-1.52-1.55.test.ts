@@ -22,7 +22,8 @@ describe('inspect leaves out empty fields from API 1.52; nothing reading them br
   it('Parent, DockerVersion and Author are absent (1.52), Parent and Author empty strings before, and the Image reads the same', async () => {
     const image = await docker.images.get(engine.baseImage);
     // (an imported image has none of them; before 1.52 a graph-driver engine writes its own version as DockerVersion)
-    if (speaks('1.52')) for (const field of ['Parent', 'DockerVersion', 'Author']) expect(image.attrs, field).not.toHaveProperty(field);
+    if (speaks('1.52'))
+      for (const field of ['Parent', 'DockerVersion', 'Author']) expect(image.attrs, field).not.toHaveProperty(field);
     else for (const field of ['Parent', 'Author']) expect(image.attrs[field] ?? '', field).toBe('');
     // the base image has no labels: Config.Labels is left out (1.52), or null or empty (before)
     expect(image.attrs.Config?.Labels ?? {}).toEqual({});
@@ -61,67 +62,98 @@ describe.runIf(speaks('1.54'))('Identity: where an image came from (API 1.53 ins
     const [listed] = await docker.images.list({ name: repository, manifests: true, identity: true });
     const listedImages = (listed?.attrs.Manifests ?? []).filter((m) => m.Kind === 'image');
     // (the same repositories; the engine does not keep one order between inspect and list)
-    expect(listedImages.map((m) => (m.ImageData?.Identity?.Pull ?? []).map((p) => p.Repository).sort())).toEqual([[...repositories].sort()]);
+    expect(listedImages.map((m) => (m.ImageData?.Identity?.Pull ?? []).map((p) => p.Repository).sort())).toEqual([
+      [...repositories].sort(),
+    ]);
   });
 });
 
 // Attestations live in an image index beside the image manifest: only the containerd image store
 // keeps indexes, and only API 1.55 has the endpoint.
 describe.runIf(speaks('1.55') && facts.containerdStore)('attestations (API 1.55, the containerd image store)', () => {
-  it('loads an OCI archive with an attestation manifest; attestations() gives its in-toto statement, decoded', { timeout: 120_000 }, async () => {
-    const marker = uniqueName('att');
-    const attested = await attestedArchive(`${ns}/attested`, marker, marker);
-    made.push(attested.name);
-    const [image] = await docker.images.load(attested.archive);
-    expect(image?.id).toBe(attested.indexDigest);
+  it(
+    'loads an OCI archive with an attestation manifest; attestations() gives its in-toto statement, decoded',
+    { timeout: 120_000 },
+    async () => {
+      const marker = uniqueName('att');
+      const attested = await attestedArchive(`${ns}/attested`, marker, marker);
+      made.push(attested.name);
+      const [image] = await docker.images.load(attested.archive);
+      expect(image?.id).toBe(attested.indexDigest);
 
-    const statements = await image!.attestations({ platform: 'linux/amd64', statement: true });
-    expect(statements).toHaveLength(1);
-    const [one] = statements;
-    expect(one?.PredicateType).toBe(attested.predicateType);
-    expect(one?.Descriptor).toMatchObject({ mediaType: 'application/vnd.in-toto+json', digest: attested.statementDigest });
-    expect(one?.Statement).toEqual(attested.statement);
-    expect(one?.Statement?.subject?.[0]?.digest?.['sha256']).toBe(attested.imageManifestDigest.slice(7));
+      const statements = await image!.attestations({ platform: 'linux/amd64', statement: true });
+      expect(statements).toHaveLength(1);
+      const [one] = statements;
+      expect(one?.PredicateType).toBe(attested.predicateType);
+      expect(one?.Descriptor).toMatchObject({
+        mediaType: 'application/vnd.in-toto+json',
+        digest: attested.statementDigest,
+      });
+      expect(one?.Statement).toEqual(attested.statement);
+      expect(one?.Statement?.subject?.[0]?.digest?.['sha256']).toBe(attested.imageManifestDigest.slice(7));
 
-    // without statement: the descriptors alone; by predicate type: that type's, or none
-    const bare = await image!.attestations({ platform: 'linux/amd64' });
-    expect(bare.map((s) => s.Descriptor.digest)).toEqual([attested.statementDigest]);
-    expect(bare[0]).not.toHaveProperty('Statement');
-    expect(await image!.attestations({ type: attested.predicateType })).toHaveLength(1);
-    expect(await image!.attestations({ type: ['https://example.invalid/other', attested.predicateType] })).toHaveLength(1);
-    expect(await image!.attestations({ type: 'https://example.invalid/other' })).toEqual([]);
-    // an image without attestations has none
-    expect(await (await docker.images.get(engine.baseImage)).attestations()).toEqual([]);
-  });
+      // without statement: the descriptors alone; by predicate type: that type's, or none
+      const bare = await image!.attestations({ platform: 'linux/amd64' });
+      expect(bare.map((s) => s.Descriptor.digest)).toEqual([attested.statementDigest]);
+      expect(bare[0]).not.toHaveProperty('Statement');
+      expect(await image!.attestations({ type: attested.predicateType })).toHaveLength(1);
+      expect(
+        await image!.attestations({ type: ['https://example.invalid/other', attested.predicateType] }),
+      ).toHaveLength(1);
+      expect(await image!.attestations({ type: 'https://example.invalid/other' })).toEqual([]);
+      // an image without attestations has none
+      expect(await (await docker.images.get(engine.baseImage)).attestations()).toEqual([]);
+    },
+  );
 
   // (the engine's own BuildKit exports into this same store with the containerd store alone: the
   // graph-driver store's BuildKit has no image exporter, and attestations need an index)
-  it("a build through the engine's BuildKit with provenance: attestations() gives BuildKit's SLSA statement, decoded", { timeout: 240_000 }, async () => {
-    const base = await registryBase(docker);
-    const marker = uniqueName('prov');
-    // (a name with its registry: the engine cannot inspect a short name BuildKit's exporter stored as given)
-    const name = `${engine.registry}/dockwire-test/provenance:${marker}`;
-    made.push(name);
-    const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': marker });
-    const built = await docker.buildkit.build({ path: dir, networkMode: 'none', attest: { provenance: true }, outputs: [{ type: 'image', name }] });
-    const image = await docker.images.get(name);
-    const statements = await image.attestations({ statement: true });
-    const slsa = statements.filter((s) => /^https:\/\/slsa\.dev\/provenance\/v(0\.2|1)$/.test(s.PredicateType));
-    expect(slsa).toHaveLength(1);
-    const [one] = slsa;
-    expect(one?.Descriptor.mediaType).toBe('application/vnd.in-toto+json');
-    const statement = one?.Statement as { _type?: string; predicateType?: string; subject?: Array<{ digest?: Record<string, string> }>; predicate?: Record<string, unknown> } | undefined;
-    expect(statement?._type).toMatch(/^https:\/\/in-toto\.io\/Statement\/v(0\.1|1)$/);
-    expect(statement?.predicateType).toBe(one?.PredicateType);
-    // its subject is the image manifest BuildKit made, and its materials name the FROM image
-    expect(built.digest).toBe(image.id);
-    expect(statement?.subject?.[0]?.digest?.['sha256']).toMatch(/^[0-9a-f]{64}$/);
-    const predicate = statement?.predicate ?? {};
-    const materials = (predicate['materials'] ?? (predicate['buildDefinition'] as { resolvedDependencies?: unknown } | undefined)?.resolvedDependencies) as Array<{ uri?: string }> | undefined;
-    expect(materials?.map((m) => m.uri).join('\n')).toContain(base.slice(0, base.lastIndexOf(':')).replace(/^[^/]+\//, ''));
-    // and the filter by predicate type finds it
-    expect(await image.attestations({ type: one!.PredicateType })).toHaveLength(1);
-  });
+  it(
+    "a build through the engine's BuildKit with provenance: attestations() gives BuildKit's SLSA statement, decoded",
+    { timeout: 240_000 },
+    async () => {
+      const base = await registryBase(docker);
+      const marker = uniqueName('prov');
+      // (a name with its registry: the engine cannot inspect a short name BuildKit's exporter stored as given)
+      const name = `${engine.registry}/dockwire-test/provenance:${marker}`;
+      made.push(name);
+      const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': marker });
+      const built = await docker.buildkit.build({
+        path: dir,
+        networkMode: 'none',
+        attest: { provenance: true },
+        outputs: [{ type: 'image', name }],
+      });
+      const image = await docker.images.get(name);
+      const statements = await image.attestations({ statement: true });
+      const slsa = statements.filter((s) => /^https:\/\/slsa\.dev\/provenance\/v(0\.2|1)$/.test(s.PredicateType));
+      expect(slsa).toHaveLength(1);
+      const [one] = slsa;
+      expect(one?.Descriptor.mediaType).toBe('application/vnd.in-toto+json');
+      const statement = one?.Statement as
+        | {
+            _type?: string;
+            predicateType?: string;
+            subject?: Array<{ digest?: Record<string, string> }>;
+            predicate?: Record<string, unknown>;
+          }
+        | undefined;
+      expect(statement?._type).toMatch(/^https:\/\/in-toto\.io\/Statement\/v(0\.1|1)$/);
+      expect(statement?.predicateType).toBe(one?.PredicateType);
+      // its subject is the image manifest BuildKit made, and its materials name the FROM image
+      expect(built.digest).toBe(image.id);
+      expect(statement?.subject?.[0]?.digest?.['sha256']).toMatch(/^[0-9a-f]{64}$/);
+      const predicate = statement?.predicate ?? {};
+      const materials = (predicate['materials'] ??
+        (predicate['buildDefinition'] as { resolvedDependencies?: unknown } | undefined)?.resolvedDependencies) as
+        Array<{ uri?: string }> | undefined;
+      expect(materials?.map((m) => m.uri).join('\n')).toContain(
+        base.slice(0, base.lastIndexOf(':')).replace(/^[^/]+\//, ''),
+      );
+      // and the filter by predicate type finds it
+      expect(await image.attestations({ type: one!.PredicateType })).toHaveLength(1);
+    },
+  );
 
   it('bad options are InvalidArgument before any request', async () => {
     const { docker: d, sent } = countingClient();

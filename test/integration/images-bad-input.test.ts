@@ -1,6 +1,14 @@
 // Every operation's bad input: a typed error, no hang, no leaked connection.
 import { describe, expect, it } from 'vitest';
-import { Docker, DockerError, ImageNotFound, InvalidArgument, SocketTransport, parseAddress, saveImages } from '../../src/api.js';
+import {
+  Docker,
+  DockerError,
+  ImageNotFound,
+  InvalidArgument,
+  SocketTransport,
+  parseAddress,
+  saveImages,
+} from '../../src/api.js';
 import { engine, ns } from '../support/engine.js';
 
 const transport = new SocketTransport(parseAddress(engine.host), { maxSockets: 2 });
@@ -10,8 +18,24 @@ async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
   for await (const _ of source);
 }
 
-const badNames = ['', ' ', 'a b', 'name\r\nX-Injected: 1', 'nul\0byte', '../../containers/json', 'a//b', 'x'.repeat(600)];
-const badRepositories = [...badNames, 'UPPER/case', 'Registry.example/Repo', 'repo:bad tag', 'repo@sha256:short', `a/${'b'.repeat(300)}`];
+const badNames = [
+  '',
+  ' ',
+  'a b',
+  'name\r\nX-Injected: 1',
+  'nul\0byte',
+  '../../containers/json',
+  'a//b',
+  'x'.repeat(600),
+];
+const badRepositories = [
+  ...badNames,
+  'UPPER/case',
+  'Registry.example/Repo',
+  'repo:bad tag',
+  'repo@sha256:short',
+  `a/${'b'.repeat(300)}`,
+];
 const badTags = ['', 'v1\r\nX: y', 'has space', '-leading-dash', 'x'.repeat(129)];
 
 type Case = [string, () => Promise<unknown>];
@@ -25,9 +49,18 @@ const cases: Case[] = [
   ...badRepositories.map((r): Case => [`push ${JSON.stringify(r)}`, async () => docker.images.push(r)]),
   ...badRepositories.map((r): Case => [`registry data ${JSON.stringify(r)}`, () => docker.images.getRegistryData(r)]),
   ...badTags.map((t): Case => [`pull tag ${JSON.stringify(t)}`, async () => docker.images.pull('busybox', { tag: t })]),
-  ...badTags.map((t): Case => [`push tag ${JSON.stringify(t)}`, async () => docker.images.push(`${engine.registry}/x`, { tag: t })]),
-  ...badTags.map((t): Case => [`tag tag ${JSON.stringify(t)}`, async () => (await docker.images.get(engine.baseImage)).tag(`${ns}/x`, t)]),
-  ...badRepositories.map((r): Case => [`tag repository ${JSON.stringify(r)}`, async () => (await docker.images.get(engine.baseImage)).tag(r)]),
+  ...badTags.map((t): Case => [
+    `push tag ${JSON.stringify(t)}`,
+    async () => docker.images.push(`${engine.registry}/x`, { tag: t }),
+  ]),
+  ...badTags.map((t): Case => [
+    `tag tag ${JSON.stringify(t)}`,
+    async () => (await docker.images.get(engine.baseImage)).tag(`${ns}/x`, t),
+  ]),
+  ...badRepositories.map((r): Case => [
+    `tag repository ${JSON.stringify(r)}`,
+    async () => (await docker.images.get(engine.baseImage)).tag(r),
+  ]),
   ['pull with tag and allTags', async () => docker.images.pull(`${engine.registry}/x`, { tag: 'v1', allTags: true })],
   ['pull with two different tags', async () => docker.images.pull(`${engine.registry}/x:a`, { tag: 'b' })],
   ['push a digest', async () => docker.images.push(`${engine.registry}/x@sha256:${'a'.repeat(64)}`)],
@@ -37,7 +70,10 @@ const cases: Case[] = [
   ['load a number', async () => docker.images.load(7 as unknown as Uint8Array)],
   ['load null', async () => docker.images.load(null as unknown as Uint8Array)],
   ['save chunkSize 0', async () => drain((await docker.images.get(engine.baseImage)).save({ chunkSize: 0 }))],
-  ['save named, not a tag', async () => drain((await docker.images.get(engine.baseImage)).save({ named: 'other:tag' }))],
+  [
+    'save named, not a tag',
+    async () => drain((await docker.images.get(engine.baseImage)).save({ named: 'other:tag' })),
+  ],
   ['login without username', () => docker.login({ username: '' })],
   ['pull platform empty', async () => docker.images.pull(`${engine.registry}/x:1`, { platform: '' })],
 ];
@@ -78,7 +114,9 @@ describe('bad input to every operation', () => {
     const { tagImage, imageHistory } = await import('../../src/api.js');
     await expect(tagImage(docker, name, `${ns}/y`)).rejects.toBeInstanceOf(ImageNotFound);
     await expect(imageHistory(docker, name)).rejects.toBeInstanceOf(ImageNotFound);
-    await expect(docker.images.push(`${engine.registry}/dockwire/absent-${Date.now()}`, { tag: 'x' })).rejects.toBeInstanceOf(DockerError);
+    await expect(
+      docker.images.push(`${engine.registry}/dockwire/absent-${Date.now()}`, { tag: 'x' }),
+    ).rejects.toBeInstanceOf(DockerError);
     expect(image.id).toMatch(/^sha256:/);
   });
 

@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APIError, Image, ImageLoadError, ImageNotFound, InvalidArgument, NotFound, type SaveOptions } from '../../src/api.js';
+import {
+  APIError,
+  Image,
+  ImageLoadError,
+  ImageNotFound,
+  InvalidArgument,
+  NotFound,
+  type SaveOptions,
+} from '../../src/api.js';
 import { facts } from '../support/capabilities.js';
 import { answeredId, client, engine, ns, podman, uniqueName } from '../support/engine.js';
 import { importImage, removeQuietly } from '../support/images.js';
@@ -248,12 +256,21 @@ describe('image.save and images.load', () => {
     };
     const owned = await digest({ chunkSize: null });
     expect(owned.chunks).toBeGreaterThan(16); // megabytes: many reads, each read buffer reused several times
-    for (const options of [{ chunkSize: null, borrowChunks: true }, { chunkSize: 1000, borrowChunks: true }, { chunkSize: 100_000, borrowChunks: true }, { chunkSize: 100_000 }]) {
+    for (const options of [
+      { chunkSize: null, borrowChunks: true },
+      { chunkSize: 1000, borrowChunks: true },
+      { chunkSize: 100_000, borrowChunks: true },
+      { chunkSize: 100_000 },
+    ]) {
       expect((await digest(options, true)).sha, JSON.stringify(options)).toBe(owned.sha);
     }
     // the whole body at once from a borrowed response is the caller's own copy
     const response = await docker.api.request('GET', `/images/${engine.baseImage}/get`, { borrowBody: true });
-    expect(createHash('sha256').update(await response.body.bytes()).digest('hex')).toBe(owned.sha);
+    expect(
+      createHash('sha256')
+        .update(await response.body.bytes())
+        .digest('hex'),
+    ).toBe(owned.sha);
   });
 
   it('saving an unknown image is ImageNotFound when iterated', async () => {
@@ -269,7 +286,9 @@ describe('image.save and images.load', () => {
     // Docker says so in an error line of a 200 answer; Podman with a 500, kept as the cause
     if (podman) expect((error as ImageLoadError).cause).toBeInstanceOf(APIError);
     // Docker 20.10's and Podman's loaders name the archive; the containerd image store's (Docker 28, 29) runs out of bytes
-    expect((error as ImageLoadError).message).toMatch(facts.containerdStore ? /unexpected EOF/ : /tar|archive|image format|manifest/i);
+    expect((error as ImageLoadError).message).toMatch(
+      facts.containerdStore ? /unexpected EOF/ : /tar|archive|image format|manifest/i,
+    );
   });
 
   it('load refuses data that is not bytes, and a path that is not a readable file, before sending anything', async () => {

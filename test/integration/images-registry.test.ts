@@ -3,7 +3,17 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GenericContainer, Wait } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
-import { APIError, Docker, DockerError, Image, InvalidArgument, NotFound, StreamError, pullImage, type ProgressEvent } from '../../src/api.js';
+import {
+  APIError,
+  Docker,
+  DockerError,
+  Image,
+  InvalidArgument,
+  NotFound,
+  StreamError,
+  pullImage,
+  type ProgressEvent,
+} from '../../src/api.js';
 import { client, engine, podman, uniqueName } from '../support/engine.js';
 import { tagBase } from '../support/images.js';
 import { startSearchRegistry } from '../support/search-registry.js';
@@ -99,7 +109,8 @@ describe('push and pull through the open registry', () => {
     tagBase(`${repo}:v2`);
     made.push(`${repo}:v2`);
     await docker.images.push(repo, { tag: 'v2' });
-    for (const t of ['v1', 'v2', 'latest']) await docker.images.remove(`${repo}:${t}`, { force: true }).catch(() => undefined);
+    for (const t of ['v1', 'v2', 'latest'])
+      await docker.images.remove(`${repo}:${t}`, { force: true }).catch(() => undefined);
     const images = await docker.images.pull(repo, { allTags: true });
     expect(Array.isArray(images)).toBe(true);
     const tags = images.flatMap((i) => i.tags);
@@ -137,13 +148,16 @@ describe('push and pull through the open registry', () => {
     // The engine's Platforms, or, where it sends none (Docker 28's and 29's containerd store, for
     // the single OCI image it pushed), what the registry itself says: the truth on every engine
     expect(data.platforms).toEqual([expect.objectContaining({ os: 'linux', architecture: 'amd64' })]);
-    expect(data.platforms).toEqual([expect.objectContaining(await docker.registry.platforms(`${repo}@${pushedDigest}`).then((p) => p[0]))]);
+    expect(data.platforms).toEqual([
+      expect.objectContaining(await docker.registry.platforms(`${repo}@${pushedDigest}`).then((p) => p[0])),
+    ]);
     expect(data.hasPlatform('linux/amd64')).toBe(true);
     expect(data.hasPlatform({ os: 'linux', architecture: 'x86_64' })).toBe(true);
     expect(data.hasPlatform('linux')).toBe(true);
     expect(data.hasPlatform('linux/s390x')).toBe(false);
     expect(data.hasPlatform('windows/amd64')).toBe(false);
-    for (const bad of ['', 'a/b/c/d', 'linux//v7', 'linux/ amd64']) expect(() => data.hasPlatform(bad), bad).toThrow(InvalidArgument);
+    for (const bad of ['', 'a/b/c/d', 'linux//v7', 'linux/ amd64'])
+      expect(() => data.hasPlatform(bad), bad).toThrow(InvalidArgument);
     expect(() => data.hasPlatform(42 as unknown as string)).toThrow(InvalidArgument);
     await data.reload();
     expect(data.id).toBe(pushedDigest);
@@ -225,7 +239,10 @@ describe('the htpasswd registry', () => {
     writeFileSync(broken, '#!/bin/sh\necho "it is broken" >&2\nexit 3\n');
     chmodSync(broken, 0o755);
     const dir = tempDir();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ credHelpers: { [reg]: 'dwtest', [engine.registry]: 'broken', 'other.example:1': 'missing' } }));
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({ credHelpers: { [reg]: 'dwtest', [engine.registry]: 'broken', 'other.example:1': 'missing' } }),
+    );
     const savedPath = process.env['PATH'];
     process.env['PATH'] = `${bin}:${savedPath}`;
     try {
@@ -254,7 +271,8 @@ describe('the htpasswd registry', () => {
     await d.close();
     for (const error of errors) {
       expect(error).toBeInstanceOf(DockerError);
-      const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error) + (error as Error).stack;
+      const everything =
+        JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error) + (error as Error).stack;
       expect(everything).not.toContain(marker);
       expect(everything).not.toContain(Buffer.from(marker).toString('base64').slice(0, 12));
     }
@@ -276,7 +294,12 @@ describe('images.search', () => {
     await docker.images.push(repo, { tag: 'v1' });
     const results = await docker.images.search(`${engine.registry}/searchable-`, { limit: 100 });
     expect(results.map((r) => r.name)).toContain(repo);
-    expect(results.find((r) => r.name === repo)).toMatchObject({ description: '', star_count: 0, is_official: false, is_automated: false });
+    expect(results.find((r) => r.name === repo)).toMatchObject({
+      description: '',
+      star_count: 0,
+      is_official: false,
+      is_automated: false,
+    });
   }
 
   async function searchV1(): Promise<void> {
@@ -288,7 +311,11 @@ describe('images.search', () => {
     try {
       const results = await docker.images.search(`${registry.address}/wire`, { limit: 5 });
       expect(results.map((r) => r.name).sort()).toEqual(['team/wire', 'team/wire-tools']);
-      expect(results.find((r) => r.name === 'team/wire')).toMatchObject({ description: 'the wire', star_count: 7, is_official: false });
+      expect(results.find((r) => r.name === 'team/wire')).toMatchObject({
+        description: 'the wire',
+        star_count: 7,
+        is_official: false,
+      });
       expect(registry.requests.some((r) => r.url === '/v1/search?q=wire&n=5')).toBe(true);
       const one = await docker.images.search(`${registry.address}/wire`, { limit: 1 });
       expect(one).toHaveLength(1);

@@ -19,7 +19,20 @@ let port = 0;
 beforeAll(async () => {
   certs = makeCerts();
   port = await freePort();
-  tlsEngine = await startScratchEngine(['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey], 'docker');
+  tlsEngine = await startScratchEngine(
+    [
+      '-H',
+      `tcp://127.0.0.1:${port}`,
+      '--tlsverify',
+      '--tlscacert',
+      certs.ca,
+      '--tlscert',
+      certs.serverCert,
+      '--tlskey',
+      certs.serverKey,
+    ],
+    'docker',
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -33,7 +46,11 @@ describe('tcp:// with TLS', () => {
   it('with the right CA and a client certificate: ping, version, images', async () => {
     const docker = new Docker({
       host: `tcp://127.0.0.1:${port}`,
-      tls: { ca: pem(certs.clientDir, 'ca.pem'), cert: pem(certs.clientDir, 'cert.pem'), key: pem(certs.clientDir, 'key.pem') },
+      tls: {
+        ca: pem(certs.clientDir, 'ca.pem'),
+        cert: pem(certs.clientDir, 'cert.pem'),
+        key: pem(certs.clientDir, 'key.pem'),
+      },
     });
     expect(await docker.ping()).toBe(true);
     expect((await docker.version()).Os).toBe('linux');
@@ -42,13 +59,21 @@ describe('tcp:// with TLS', () => {
   });
 
   it('from DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH', async () => {
-    const docker = Docker.fromEnv({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.clientDir });
+    const docker = Docker.fromEnv({
+      DOCKER_HOST: `tcp://127.0.0.1:${port}`,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certs.clientDir,
+    });
     expect(await docker.ping()).toBe(true);
     await docker.close();
   });
 
   it('a wrong CA is a ConnectionError that says the certificate is not signed by it', async () => {
-    const docker = Docker.fromEnv({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs.wrongCaDir });
+    const docker = Docker.fromEnv({
+      DOCKER_HOST: `tcp://127.0.0.1:${port}`,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certs.wrongCaDir,
+    });
     const error = await docker.ping().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/not signed by a trusted CA \(the given one/);
@@ -78,7 +103,10 @@ describe('docker contexts', () => {
     const config = mkdtempSync(join(tmpdir(), 'dockwire-ctx-config-'));
     const id = createHash('sha256').update(name).digest('hex');
     mkdirSync(join(config, 'contexts', 'meta', id), { recursive: true });
-    writeFileSync(join(config, 'contexts', 'meta', id, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+    writeFileSync(
+      join(config, 'contexts', 'meta', id, 'meta.json'),
+      JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }),
+    );
     if (tlsFrom) cpSync(tlsFrom, join(config, 'contexts', 'tls', id, 'docker'), { recursive: true });
     return config;
   }
@@ -99,12 +127,16 @@ describe('docker contexts', () => {
     expect(await docker.ping()).toBe(true);
     await docker.close();
     // DOCKER_HOST wins over any context, as in the CLI
-    expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'unix:///elsewhere.sock', DOCKER_CONTEXT: 'local' }).host).toBe('unix:///elsewhere.sock');
+    expect(
+      resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'unix:///elsewhere.sock', DOCKER_CONTEXT: 'local' }).host,
+    ).toBe('unix:///elsewhere.sock');
     rmSync(config, { recursive: true, force: true });
   });
 
   it('the default context is the local socket; an unknown context is InvalidArgument', () => {
-    expect(resolveEndpoint({ DOCKER_CONFIG: '/nonexistent', DOCKER_CONTEXT: 'default' }).host).toBe('unix:///var/run/docker.sock');
+    expect(resolveEndpoint({ DOCKER_CONFIG: '/nonexistent', DOCKER_CONTEXT: 'default' }).host).toBe(
+      'unix:///var/run/docker.sock',
+    );
     expect(() => resolveEndpoint({ DOCKER_CONFIG: '/nonexistent', DOCKER_CONTEXT: 'nope' })).toThrow(InvalidArgument);
   });
 });

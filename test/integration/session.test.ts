@@ -65,7 +65,11 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
       builder: 'buildkit',
       networkMode: 'none',
       noCache: true, // (a RUN with secret mounts is cached on its command alone)
-      secrets: { fromfile: { file: join(dir, 'secret.txt') }, fromenv: { env: 'DOCKWIRE_TEST_SECRET' }, fromvalue: { value: `${marker}-value` } },
+      secrets: {
+        fromfile: { file: join(dir, 'secret.txt') },
+        fromenv: { env: 'DOCKWIRE_TEST_SECRET' },
+        fromvalue: { value: `${marker}-value` },
+      },
     });
     for await (const event of job) events.push(event);
     await job;
@@ -78,9 +82,13 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
   });
 
   it('a required secret that is not given fails as BuildError naming it, within seconds', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n` });
+    const ctx = makeTree({
+      Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n`,
+    });
     const started = Date.now();
-    const error = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', secrets: { other: { value: marker } } }).catch((e: unknown) => e);
+    const error = await docker.images
+      .build({ path: ctx, builder: 'buildkit', networkMode: 'none', secrets: { other: { value: marker } } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BuildError);
     expect((error as Error).message).toMatch(/missing/);
     // the secret that was given is nowhere in the error: message, stack, log
@@ -96,16 +104,30 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
       for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'dockwire-test-key', '-f', join(dir, 'key')]);
       execFileSync('ssh-add', [join(dir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-      const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+      const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'key.pub')], { encoding: 'utf8' }).split(
+        ' ',
+      )[1]!;
       // ssh-add and the libraries it needs, at their paths, on top of busybox
       const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n` });
-      const files = ['/usr/bin/ssh-add', ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' }).split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1]).filter((p): p is string => p !== undefined)];
+      const files = [
+        '/usr/bin/ssh-add',
+        ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' })
+          .split('\n')
+          .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+          .filter((p): p is string => p !== undefined),
+      ];
       for (const file of files) {
         mkdirSync(join(ctx, 'root', join(file, '..')), { recursive: true });
         copyFileSync(file, join(ctx, 'root', file));
         chmodSync(join(ctx, 'root', file), 0o755);
       }
-      const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, ssh: { default: socket } });
+      const job = docker.images.build({
+        path: ctx,
+        builder: 'buildkit',
+        networkMode: 'none',
+        noCache: true,
+        ssh: { default: socket },
+      });
       let output = '';
       for await (const event of job) if (event.type === 'log') output += event.text;
       await job;
@@ -125,7 +147,10 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     const ctx = makeTree({ Dockerfile: `FROM ${base}\nRUN echo built on the private base > /built\n` });
     const build = async (d: Docker): Promise<unknown> => {
       await docker.images.remove(base, { force: true }).catch(() => undefined);
-      return d.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true }).then((r) => r.image.id, (e: unknown) => e);
+      return d.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true }).then(
+        (r) => r.image.id,
+        (e: unknown) => e,
+      );
     };
     // without credentials the registry refuses
     const anonymous = client({ configDir: tempDir() });
@@ -139,17 +164,28 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
     await anonymous.close();
     // 2. config.json auths
     const config = tempDir();
-    writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { [engine.authRegistry]: { auth: Buffer.from(`${good.username}:${good.password}`).toString('base64') } } }));
+    writeFileSync(
+      join(config, 'config.json'),
+      JSON.stringify({
+        auths: { [engine.authRegistry]: { auth: Buffer.from(`${good.username}:${good.password}`).toString('base64') } },
+      }),
+    );
     const fromConfig = client({ configDir: config });
     expect(await build(fromConfig)).toMatch(/^sha256:/);
     await fromConfig.close();
     // 3. a credential helper on PATH
     const bin = tempDir();
     const helper = join(bin, 'docker-credential-dwsession');
-    writeFileSync(helper, `#!/bin/sh\nread server\nprintf '{"ServerURL":"%s","Username":"${good.username}","Secret":"${good.password}"}' "$server"\n`);
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nread server\nprintf '{"ServerURL":"%s","Username":"${good.username}","Secret":"${good.password}"}' "$server"\n`,
+    );
     chmodSync(helper, 0o755);
     const helperConfig = tempDir();
-    writeFileSync(join(helperConfig, 'config.json'), JSON.stringify({ credHelpers: { [engine.authRegistry]: 'dwsession' } }));
+    writeFileSync(
+      join(helperConfig, 'config.json'),
+      JSON.stringify({ credHelpers: { [engine.authRegistry]: 'dwsession' } }),
+    );
     const saved = process.env['PATH'];
     process.env['PATH'] = `${bin}:${saved}`;
     try {
@@ -162,27 +198,44 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
   });
 
   it('a build with a 25-second step, then a secret mount: the session lives on and serves it', async () => {
-    const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN sleep 25\nRUN --mount=type=secret,id=late cat /run/secrets/late | sha256sum > /late\n` });
+    const ctx = makeTree({
+      Dockerfile: `FROM ${base.name}\nRUN sleep 25\nRUN --mount=type=secret,id=late cat /run/secrets/late | sha256sum > /late\n`,
+    });
     const name = tag('late');
-    await docker.images.build({ path: ctx, tag: name, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { late: { value: marker } } });
+    await docker.images.build({
+      path: ctx,
+      tag: name,
+      builder: 'buildkit',
+      networkMode: 'none',
+      noCache: true,
+      secrets: { late: { value: marker } },
+    });
     const expected = createHash('sha256').update(marker).digest('hex');
     expect((await savedContents(name)).includes(Buffer.from(expected))).toBe(true);
   }, 90_000);
 
   it('a cancelled session build ends within seconds and leaves no socket open', async () => {
-    const sockets = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-      try {
-        return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
-      } catch {
-        return false;
-      }
-    }).length;
+    const sockets = (): number =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:');
+        } catch {
+          return false;
+        }
+      }).length;
     const before = sockets();
     const d = client();
     const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=s sleep 30\n` });
-    const job = d.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: marker } } });
+    const job = d.images.build({
+      path: ctx,
+      builder: 'buildkit',
+      networkMode: 'none',
+      noCache: true,
+      secrets: { s: { value: marker } },
+    });
     const started = (async () => {
-      for await (const event of job) if (event.type === 'vertex' && event.state === 'started' && event.name.includes('sleep 30')) job.cancel();
+      for await (const event of job)
+        if (event.type === 'vertex' && event.state === 'started' && event.name.includes('sleep 30')) job.cancel();
     })();
     const at = Date.now();
     await expect(started).rejects.toBeInstanceOf(AbortError);
@@ -195,56 +248,67 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
 
   it('secrets or ssh without BuildKit are refused (the job rejects) before anything is sent', async () => {
     await expect(docker.images.build({ path: '.', secrets: { a: { value: 'x' } } })).rejects.toThrow(InvalidArgument);
-    await expect(docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } })).rejects.toThrow(/secrets\.a must be one of/);
-    await expect(docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).rejects.toThrow(/ssh\.default/);
+    await expect(
+      docker.images.build({ path: '.', builder: 'buildkit', secrets: { a: { nope: 'x' } as never } }),
+    ).rejects.toThrow(/secrets\.a must be one of/);
+    await expect(docker.images.build({ path: '.', builder: 'buildkit', ssh: { default: '' } })).rejects.toThrow(
+      /ssh\.default/,
+    );
   });
 });
 
 // (keyed on API 1.53, from which POST /session is deprecated, and on the engine answering gRPC on
 // h2c on its socket: there the session goes through Control.Session; elsewhere POST /session)
-describe.runIf(speaks('1.53') && facts.grpcOnSocket)('a session through the Control API on h2c (API 1.53 and later)', () => {
-  it('a private FROM and a secret mount work, and the client sends no POST /session', async () => {
-    const recorder = client({ configDir: tempDir() });
-    const sent: string[] = [];
-    const transport = recorder.api.transport;
-    const request = transport.request.bind(transport);
-    const upgrade = transport.upgrade!.bind(transport);
-    transport.request = (r) => (sent.push(`${r.method} ${r.path}`), request(r));
-    transport.upgrade = (r) => (sent.push(`${r.method} ${r.path}`), upgrade(r));
-    try {
-      const good = { username: engine.authUser, password: engine.authPassword };
-      const base = `${engine.authRegistry}/dockwire/session-grpc-${uniqueName('b')}:1`;
-      tagBase(base);
-      made.push(base);
-      await docker.images.push(base, { authConfig: good });
-      await docker.images.remove(base, { force: true });
-      const ctx = makeTree({ Dockerfile: `FROM ${base}\nRUN --mount=type=secret,id=s cat /run/secrets/s | sha256sum > /digest\n` });
-      const name = tag('grpc');
-      await recorder.images.build({
-        path: ctx,
-        tag: name,
-        builder: 'buildkit',
-        networkMode: 'none',
-        noCache: true,
-        authConfigs: { [engine.authRegistry]: good },
-        secrets: { s: { value: `${marker}-grpc` } },
-      });
-      const expected = createHash('sha256').update(`${marker}-grpc`).digest('hex');
-      expect((await savedContents(name)).includes(Buffer.from(expected))).toBe(true);
-      expect(sent.some((line) => /^POST \/v[\d.]+\/build\?/.test(line))).toBe(true);
-      expect(sent.filter((line) => line.includes('/session'))).toEqual([]);
-    } finally {
-      await recorder.close();
-    }
-  }, 180_000);
-});
+describe.runIf(speaks('1.53') && facts.grpcOnSocket)(
+  'a session through the Control API on h2c (API 1.53 and later)',
+  () => {
+    it('a private FROM and a secret mount work, and the client sends no POST /session', async () => {
+      const recorder = client({ configDir: tempDir() });
+      const sent: string[] = [];
+      const transport = recorder.api.transport;
+      const request = transport.request.bind(transport);
+      const upgrade = transport.upgrade!.bind(transport);
+      transport.request = (r) => (sent.push(`${r.method} ${r.path}`), request(r));
+      transport.upgrade = (r) => (sent.push(`${r.method} ${r.path}`), upgrade(r));
+      try {
+        const good = { username: engine.authUser, password: engine.authPassword };
+        const base = `${engine.authRegistry}/dockwire/session-grpc-${uniqueName('b')}:1`;
+        tagBase(base);
+        made.push(base);
+        await docker.images.push(base, { authConfig: good });
+        await docker.images.remove(base, { force: true });
+        const ctx = makeTree({
+          Dockerfile: `FROM ${base}\nRUN --mount=type=secret,id=s cat /run/secrets/s | sha256sum > /digest\n`,
+        });
+        const name = tag('grpc');
+        await recorder.images.build({
+          path: ctx,
+          tag: name,
+          builder: 'buildkit',
+          networkMode: 'none',
+          noCache: true,
+          authConfigs: { [engine.authRegistry]: good },
+          secrets: { s: { value: `${marker}-grpc` } },
+        });
+        const expected = createHash('sha256').update(`${marker}-grpc`).digest('hex');
+        expect((await savedContents(name)).includes(Buffer.from(expected))).toBe(true);
+        expect(sent.some((line) => /^POST \/v[\d.]+\/build\?/.test(line))).toBe(true);
+        expect(sent.filter((line) => line.includes('/session'))).toEqual([]);
+      } finally {
+        await recorder.close();
+      }
+    }, 180_000);
+  },
+);
 
 describe.runIf(!facts.sessions)('an engine without BuildKit sessions (Podman)', () => {
   it('no /session: a BuildKit build without secrets builds without one; with secrets it is InvalidArgument', async () => {
     const ctx = makeTree({ Dockerfile: `FROM ${engine.baseImage}\nRUN echo ok\n` });
     const { image } = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none' });
     expect(image.id).toMatch(/^sha256:/);
-    const error = await docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', secrets: { a: { value: marker } } }).catch((e: unknown) => e);
+    const error = await docker.images
+      .build({ path: ctx, builder: 'buildkit', networkMode: 'none', secrets: { a: { value: marker } } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgument);
     expect((error as Error).message).toMatch(/need a BuildKit session, and the engine has none/);
   });

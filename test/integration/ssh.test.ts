@@ -58,7 +58,13 @@ describe('ssh://', () => {
   // (an engine without BuildKit sessions, as Podman's compat API, cannot take secrets)
   it.runIf(facts.sessions)('a BuildKit build with a secret: its session goes over ssh too', async () => {
     const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nRUN --mount=type=secret,id=s cat /run/secrets/s\n` });
-    const job = docker.images.build({ path: ctx, builder: 'buildkit', networkMode: 'none', noCache: true, secrets: { s: { value: 'over-ssh' } } });
+    const job = docker.images.build({
+      path: ctx,
+      builder: 'buildkit',
+      networkMode: 'none',
+      noCache: true,
+      secrets: { s: { value: 'over-ssh' } },
+    });
     let out = '';
     for await (const event of job) if (event.type === 'log') out += event.text;
     await job;
@@ -80,7 +86,10 @@ describe('ssh://', () => {
   });
 
   it('a key the server does not accept is a ConnectionError saying so', async () => {
-    const bad = new Docker({ host: `ssh://nobody-${uniqueName('u')}@127.0.0.1:${sshd.port}`, ssh: { args: sshd.clientArgs } });
+    const bad = new Docker({
+      host: `ssh://nobody-${uniqueName('u')}@127.0.0.1:${sshd.port}`,
+      ssh: { args: sshd.clientArgs },
+    });
     const error = await bad.ping().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/Permission denied/);

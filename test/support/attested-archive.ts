@@ -20,7 +20,12 @@ export interface AttestedArchive {
   statementDigest: string;
   predicateType: string;
   /** The in-toto statement, as the archive holds it. */
-  statement: { _type: string; subject: Array<{ name: string; digest: Record<string, string> }>; predicateType: string; predicate: Record<string, unknown> };
+  statement: {
+    _type: string;
+    subject: Array<{ name: string; digest: Record<string, string> }>;
+    predicateType: string;
+    predicate: Record<string, unknown>;
+  };
 }
 
 interface Blob {
@@ -43,19 +48,46 @@ function descriptor(mediaType: string, b: Blob, extra: Record<string, unknown> =
  */
 export async function attestedArchive(repository: string, tag: string, marker: string): Promise<AttestedArchive> {
   const hello = Buffer.from(`${marker}\n`);
-  const layer = blob(await packed([{ name: 'hello.txt', type: 'file', mode: 0o644, size: hello.length, mtime: 0, content: () => [hello] }]));
-  const config = blob(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
-  const image = blob(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: descriptor(OCI_CONFIG, config), layers: [descriptor('application/vnd.oci.image.layer.v1.tar', layer)] }));
+  const layer = blob(
+    await packed([
+      { name: 'hello.txt', type: 'file', mode: 0o644, size: hello.length, mtime: 0, content: () => [hello] },
+    ]),
+  );
+  const config = blob(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+    }),
+  );
+  const image = blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: descriptor(OCI_CONFIG, config),
+      layers: [descriptor('application/vnd.oci.image.layer.v1.tar', layer)],
+    }),
+  );
 
   const predicateType = 'https://dockwire.test/attestation/v1';
   const statement = {
     _type: 'https://in-toto.io/Statement/v1',
-    subject: [{ name: `pkg:docker/${repository}@${tag}?platform=linux%2Famd64`, digest: { sha256: image.digest.slice(7) } }],
+    subject: [
+      { name: `pkg:docker/${repository}@${tag}?platform=linux%2Famd64`, digest: { sha256: image.digest.slice(7) } },
+    ],
     predicateType,
     predicate: { marker },
   };
   const statementBlob = blob(JSON.stringify(statement));
-  const attestationConfig = blob(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [statementBlob.digest] } }));
+  const attestationConfig = blob(
+    JSON.stringify({
+      architecture: 'unknown',
+      os: 'unknown',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [statementBlob.digest] },
+    }),
+  );
   const attestation = blob(
     JSON.stringify({
       schemaVersion: 2,
@@ -72,7 +104,10 @@ export async function attestedArchive(repository: string, tag: string, marker: s
         descriptor(OCI_MANIFEST, image, { platform: { architecture: 'amd64', os: 'linux' } }),
         descriptor(OCI_MANIFEST, attestation, {
           platform: { architecture: 'unknown', os: 'unknown' },
-          annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest },
+          annotations: {
+            'vnd.docker.reference.type': 'attestation-manifest',
+            'vnd.docker.reference.digest': image.digest,
+          },
         }),
       ],
     }),
@@ -80,14 +115,36 @@ export async function attestedArchive(repository: string, tag: string, marker: s
   const layout = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: [descriptor(OCI_INDEX, index, { annotations: { 'io.containerd.image.name': `docker.io/${repository}:${tag}`, 'org.opencontainers.image.ref.name': tag } })],
+    manifests: [
+      descriptor(OCI_INDEX, index, {
+        annotations: {
+          'io.containerd.image.name': `docker.io/${repository}:${tag}`,
+          'org.opencontainers.image.ref.name': tag,
+        },
+      }),
+    ],
   };
-  const file = (name: string, bytes: Buffer) => ({ name, type: 'file' as const, mode: 0o644, size: bytes.length, mtime: 0, content: () => [bytes] });
+  const file = (name: string, bytes: Buffer) => ({
+    name,
+    type: 'file' as const,
+    mode: 0o644,
+    size: bytes.length,
+    mtime: 0,
+    content: () => [bytes],
+  });
   const blobs = [layer, config, image, statementBlob, attestationConfig, attestation, index];
   const archive = await packed([
     file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' }))),
     file('index.json', Buffer.from(JSON.stringify(layout))),
     ...blobs.map((b) => file(`blobs/sha256/${b.digest.slice(7)}`, b.bytes)),
   ]);
-  return { archive, name: `${repository}:${tag}`, indexDigest: index.digest, imageManifestDigest: image.digest, statementDigest: statementBlob.digest, predicateType, statement };
+  return {
+    archive,
+    name: `${repository}:${tag}`,
+    indexDigest: index.digest,
+    imageManifestDigest: image.digest,
+    statementDigest: statementBlob.digest,
+    predicateType,
+    statement,
+  };
 }

@@ -29,7 +29,11 @@ export async function cosign(...args: string[]): Promise<string> {
   const bin = process.env['DOCKWIRE_COSIGN'];
   if (!bin) throw new Error('DOCKWIRE_COSIGN is not set: the set-up scripts fetch cosign 3.1.1 from forky');
   config ??= peerConfig();
-  const { stdout, stderr } = await run(bin, args, { env: { ...process.env, COSIGN_PASSWORD: '', DOCKER_CONFIG: config }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout, stderr } = await run(bin, args, {
+    env: { ...process.env, COSIGN_PASSWORD: '', DOCKER_CONFIG: config },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return `${stdout}${stderr}`;
 }
 
@@ -54,19 +58,58 @@ export async function cosignKeys(dir: string): Promise<void> {
 }
 
 /** `cosign attest` with the key in `keys`, no transparency log; `legacy` writes the `.att` tag instead of a bundle referrer. */
-export async function cosignAttest(keys: string, ref: string, type: 'cyclonedx' | 'spdxjson' | 'slsaprovenance', predicate: unknown, legacy = false): Promise<void> {
+export async function cosignAttest(
+  keys: string,
+  ref: string,
+  type: 'cyclonedx' | 'spdxjson' | 'slsaprovenance',
+  predicate: unknown,
+  legacy = false,
+): Promise<void> {
   const file = join(keys, `${uniqueName('predicate')}.json`);
   writeFileSync(file, JSON.stringify(predicate));
-  await cosign('attest', '--key', join(keys, 'cosign.key'), '--type', type, '--predicate', file, ...(legacy ? ['--new-bundle-format=false'] : []), '--use-signing-config=false', '--tlog-upload=false', '--allow-http-registry', '-y', ref);
+  await cosign(
+    'attest',
+    '--key',
+    join(keys, 'cosign.key'),
+    '--type',
+    type,
+    '--predicate',
+    file,
+    ...(legacy ? ['--new-bundle-format=false'] : []),
+    '--use-signing-config=false',
+    '--tlog-upload=false',
+    '--allow-http-registry',
+    '-y',
+    ref,
+  );
 }
 
-export const cyclonedx = (marker: string): Record<string, unknown> => ({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [{ type: 'library', name: marker, version: '1.0' }] });
-export const spdx = (marker: string): Record<string, unknown> => ({ spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: marker, dataLicense: 'CC0-1.0', packages: [{ SPDXID: 'SPDXRef-p', name: marker }] });
+export const cyclonedx = (marker: string): Record<string, unknown> => ({
+  bomFormat: 'CycloneDX',
+  specVersion: '1.5',
+  version: 1,
+  components: [{ type: 'library', name: marker, version: '1.0' }],
+});
+export const spdx = (marker: string): Record<string, unknown> => ({
+  spdxVersion: 'SPDX-2.3',
+  SPDXID: 'SPDXRef-DOCUMENT',
+  name: marker,
+  dataLicense: 'CC0-1.0',
+  packages: [{ SPDXID: 'SPDXRef-p', name: marker }],
+});
 
 /** An in-toto statement about `digest`, as a file oras attaches. */
 export function statementFile(dir: string, predicateType: string, predicate: unknown, digest: string): string {
   const name = `${uniqueName('statement')}.json`;
-  writeFileSync(join(dir, name), JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'x', digest: { sha256: digest.slice(7) } }], predicateType, predicate }));
+  writeFileSync(
+    join(dir, name),
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'x', digest: { sha256: digest.slice(7) } }],
+      predicateType,
+      predicate,
+    }),
+  );
   return join(dir, name);
 }
 
@@ -84,12 +127,31 @@ export async function attestedImages(registry: Registry): Promise<AttestedImages
   const archive = join(dir, 'oci.tar');
   const buildkit = new BuildKit({ host: buildkitd.unix });
   try {
-    await buildkit.build({ path: context, platforms: ['linux/amd64', 'linux/arm64'], attest: { provenance: 'max' }, outputs: [{ type: 'image', name: ref, push: true }] });
+    await buildkit.build({
+      path: context,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      attest: { provenance: 'max' },
+      outputs: [{ type: 'image', name: ref, push: true }],
+    });
   } finally {
     buildkit.close();
   }
   // the archive by buildctl, with provenance v0.2 (BuildKit 0.32 writes v1 unless told)
-  await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${context}`, '--local', `dockerfile=${context}`, '--opt', 'platform=linux/amd64,linux/arm64', '--opt', 'attest:provenance=mode=max,version=v0.2', '--output', `type=oci,dest=${archive}`]);
+  await buildctl(buildkitd.unix, [
+    'build',
+    '--frontend',
+    'dockerfile.v0',
+    '--local',
+    `context=${context}`,
+    '--local',
+    `dockerfile=${context}`,
+    '--opt',
+    'platform=linux/amd64,linux/arm64',
+    '--opt',
+    'attest:provenance=mode=max,version=v0.2',
+    '--output',
+    `type=oci,dest=${archive}`,
+  ]);
   const index = (await registry.resolve(ref)).digest;
   const amd64 = (await registry.resolve(ref, { platform: 'linux/amd64' })).digest;
   const arm64 = (await registry.resolve(ref, { platform: 'linux/arm64' })).digest;
@@ -98,7 +160,13 @@ export async function attestedImages(registry: Registry): Promise<AttestedImages
   await cosignAttest(dir, `${repo}@${index}`, 'spdxjson', spdx(`${marker}-index`), true);
   await cosignAttest(dir, `${repo}@${arm64}`, 'spdxjson', spdx(`${marker}-arm64`));
   const file = statementFile(dir, 'https://dockwire.test/custom/v1', { marker }, arm64);
-  await oras('attach', '--disable-path-validation', '--artifact-type', IN_TOTO, `${repo}@${arm64}`, `${file}:${IN_TOTO}`);
+  await oras(
+    'attach',
+    '--disable-path-validation',
+    '--artifact-type',
+    IN_TOTO,
+    `${repo}@${arm64}`,
+    `${file}:${IN_TOTO}`,
+  );
   return { repo, ref, index, amd64, arm64, archive, keys: dir, dir };
 }
-

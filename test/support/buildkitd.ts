@@ -26,7 +26,11 @@ export const buildkitd = {
   },
   get certs(): { ca: string; cert: string; key: string } {
     const dir = required('DOCKWIRE_BUILDKIT_CERTS');
-    return { ca: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    return {
+      ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
   },
   get buildctl(): string {
     return required('DOCKWIRE_BUILDCTL');
@@ -45,12 +49,29 @@ export function buildkitClients(): Array<[string, () => BuildKit]> {
 /** buildctl against `addr` (the TLS daemon gets the client certificates); resolves to its output. */
 export function buildctl(addr: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const dir = required('DOCKWIRE_BUILDKIT_CERTS');
-  const tls = addr === buildkitd.tls ? ['--tlscacert', join(dir, 'ca.pem'), '--tlscert', join(dir, 'cert.pem'), '--tlskey', join(dir, 'key.pem'), '--tlsservername', '127.0.0.1'] : [];
+  const tls =
+    addr === buildkitd.tls
+      ? [
+          '--tlscacert',
+          join(dir, 'ca.pem'),
+          '--tlscert',
+          join(dir, 'cert.pem'),
+          '--tlskey',
+          join(dir, 'key.pem'),
+          '--tlsservername',
+          '127.0.0.1',
+        ]
+      : [];
   return new Promise((resolve, reject) => {
-    execFile(buildkitd.buildctl, ['--addr', addr, ...tls, ...args], { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`buildctl ${args.join(' ')}: ${stderr || error.message}`));
-      else resolve(`${stdout}${stderr}`);
-    });
+    execFile(
+      buildkitd.buildctl,
+      ['--addr', addr, ...tls, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`buildctl ${args.join(' ')}: ${stderr || error.message}`));
+        else resolve(`${stdout}${stderr}`);
+      },
+    );
   });
 }
 
@@ -60,7 +81,9 @@ export function buildctl(addr: string, args: string[], env: Record<string, strin
  */
 export async function registryBase(docker: Docker): Promise<string> {
   const name = `${engine.registry}/dockwire-test/busybox:latest`;
-  await docker.images.get(engine.baseImage).then((image) => image.tag(`${engine.registry}/dockwire-test/busybox`, 'latest'));
+  await docker.images
+    .get(engine.baseImage)
+    .then((image) => image.tag(`${engine.registry}/dockwire-test/busybox`, 'latest'));
   try {
     await docker.images.push(`${engine.registry}/dockwire-test/busybox`, { tag: 'latest' });
   } finally {

@@ -22,7 +22,8 @@ async function answersGrpc(host: string): Promise<boolean> {
   const net = await import('node:net');
   const url = new URL(host);
   if (url.protocol !== 'unix:' && url.protocol !== 'tcp:') return false;
-  const socket = (): import('node:net').Socket => (url.protocol === 'unix:' ? net.connect(url.pathname) : net.connect(Number(url.port), url.hostname));
+  const socket = (): import('node:net').Socket =>
+    url.protocol === 'unix:' ? net.connect(url.pathname) : net.connect(Number(url.port), url.hostname);
   return new Promise<boolean>((resolve) => {
     const session = connect('http://localhost', { createConnection: socket });
     const done = (answer: boolean): void => {
@@ -31,7 +32,12 @@ async function answersGrpc(host: string): Promise<boolean> {
     };
     session.on('error', () => done(false));
     session.setTimeout(10_000, () => done(false));
-    const stream = session.request({ ':method': 'POST', ':path': '/moby.buildkit.v1.Control/Info', 'content-type': 'application/grpc', te: 'trailers' });
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': '/moby.buildkit.v1.Control/Info',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     stream.on('response', (headers) => done(String(headers['content-type'] ?? '').startsWith('application/grpc')));
     stream.on('error', () => done(false));
     stream.end(Buffer.alloc(5));
@@ -44,11 +50,18 @@ async function probe(): Promise<EngineFacts> {
     const api = await docker.api.apiVersion();
     const info = await docker.api.json<{ DriverStatus?: unknown }>('GET', '/info');
     const status = Array.isArray(info.DriverStatus) ? (info.DriverStatus as unknown[]) : [];
-    const containerdStore = status.some((pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1');
+    const containerdStore = status.some(
+      (pair) => Array.isArray(pair) && pair[0] === 'driver-type' && pair[1] === 'io.containerd.snapshotter.v1',
+    );
     let sessions = true;
     try {
       const socket = await docker.api.upgrade('/session', {
-        headers: { Upgrade: 'h2c', 'X-Docker-Expose-Session-Uuid': `probe-${process.pid}`, 'X-Docker-Expose-Session-Name': 'probe', 'X-Docker-Expose-Session-Sharedkey': 'probe' },
+        headers: {
+          Upgrade: 'h2c',
+          'X-Docker-Expose-Session-Uuid': `probe-${process.pid}`,
+          'X-Docker-Expose-Session-Name': 'probe',
+          'X-Docker-Expose-Session-Sharedkey': 'probe',
+        },
       });
       socket.destroy();
     } catch (error) {

@@ -10,7 +10,9 @@ export interface BufferIo {
   err(): string;
 }
 
-export function bufferIo(options: { env?: Record<string, string | undefined>; stdin?: Uint8Array; tty?: boolean } = {}): BufferIo {
+export function bufferIo(
+  options: { env?: Record<string, string | undefined>; stdin?: Uint8Array; tty?: boolean } = {},
+): BufferIo {
   const out: Buffer[] = [];
   let err = '';
   const stdin = options.stdin;

@@ -29,12 +29,20 @@ export function cosign(...args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 /** cosign with more environment (COSIGN_PASSWORD, say). */
-export async function cosignWith(env: Record<string, string>, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
+export async function cosignWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string }> {
   config ??= peerConfig();
   const bin = process.env['DOCKWIRE_COSIGN'];
   if (!bin) throw new Error('DOCKWIRE_COSIGN is not set: run the integration tests through vitest (global setup)');
   try {
-    return await run(bin, args, { env: { ...process.env, DOCKER_CONFIG: config, COSIGN_PASSWORD: '', COSIGN_YES: 'true', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+    return await run(bin, args, {
+      env: { ...process.env, DOCKER_CONFIG: config, COSIGN_PASSWORD: '', COSIGN_YES: 'true', ...env },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    });
   } catch (error) {
     const e = error as Error & { stderr?: string };
     throw new Error(`cosign ${args[0]} failed: ${e.stderr ?? e.message}`);
@@ -43,7 +51,10 @@ export async function cosignWith(env: Record<string, string>, ...args: string[])
 
 /** A key pair of `kind` (P-256 by default), imported into cosign's format. */
 export async function cosignKeys(kind: 'p256' | 'p384' | 'ed25519' = 'p256'): Promise<CosignKeys> {
-  const pair = kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: kind === 'p384' ? 'P-384' : 'P-256' });
+  const pair =
+    kind === 'ed25519'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('ec', { namedCurve: kind === 'p384' ? 'P-384' : 'P-256' });
   const dir = tempDir('dockwire-cosign-');
   const privatePem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -56,14 +67,39 @@ const KEYED = ['--use-signing-config=false', '--tlog-upload=false', '--allow-htt
 
 /** `cosign sign --key` of `ref` (REF@DIGEST): a bundle referrer, or with `legacy` the `.sig` tag. */
 export function cosignSign(keys: CosignKeys, ref: string, legacy = false, ...extra: string[]): Promise<unknown> {
-  return cosign('sign', '--key', keys.cosignKey, ...KEYED, ...(legacy ? ['--new-bundle-format=false'] : []), ...extra, ref);
+  return cosign(
+    'sign',
+    '--key',
+    keys.cosignKey,
+    ...KEYED,
+    ...(legacy ? ['--new-bundle-format=false'] : []),
+    ...extra,
+    ref,
+  );
 }
 
 /** `cosign attest --key --type TYPE --predicate FILE` of `ref`. */
-export function cosignAttest(keys: CosignKeys, ref: string, type: string, predicate: unknown, legacy = false): Promise<unknown> {
+export function cosignAttest(
+  keys: CosignKeys,
+  ref: string,
+  type: string,
+  predicate: unknown,
+  legacy = false,
+): Promise<unknown> {
   const file = join(tempDir('dockwire-predicate-'), 'predicate.json');
   writeFileSync(file, JSON.stringify(predicate));
-  return cosign('attest', '--key', keys.cosignKey, ...KEYED, '--type', type, '--predicate', file, ...(legacy ? ['--new-bundle-format=false'] : []), ref);
+  return cosign(
+    'attest',
+    '--key',
+    keys.cosignKey,
+    ...KEYED,
+    '--type',
+    type,
+    '--predicate',
+    file,
+    ...(legacy ? ['--new-bundle-format=false'] : []),
+    ref,
+  );
 }
 
 /** `cosign verify --key` of `ref`, offline (no log). */
@@ -72,8 +108,21 @@ export function cosignVerify(keys: CosignKeys, ref: string): Promise<{ stdout: s
 }
 
 /** `cosign verify-attestation --key --type TYPE` of `ref`, offline. */
-export function cosignVerifyAttestation(keys: CosignKeys, ref: string, type: string): Promise<{ stdout: string; stderr: string }> {
-  return cosign('verify-attestation', '--key', keys.cosignPub, '--insecure-ignore-tlog', '--allow-http-registry', '--type', type, ref);
+export function cosignVerifyAttestation(
+  keys: CosignKeys,
+  ref: string,
+  type: string,
+): Promise<{ stdout: string; stderr: string }> {
+  return cosign(
+    'verify-attestation',
+    '--key',
+    keys.cosignPub,
+    '--insecure-ignore-tlog',
+    '--allow-http-registry',
+    '--type',
+    type,
+    ref,
+  );
 }
 
 /** A new one-layer image (its own content) pushed by crane into `host`: `host/repo@digest`. */

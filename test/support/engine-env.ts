@@ -8,7 +8,13 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(root, 'scripts', 'engine.sh');
 
 export function engineUp(): Record<string, string> {
-  const env = keyValues(execFileSync('bash', [script, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 15 * 60_000, encoding: 'utf8' }));
+  const env = keyValues(
+    execFileSync('bash', [script, 'up'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 15 * 60_000,
+      encoding: 'utf8',
+    }),
+  );
   if (!env['DOCKER_HOST']) throw new Error('scripts/engine.sh up printed no DOCKER_HOST');
   return env;
 }
@@ -21,7 +27,14 @@ const buildkitScript = join(root, 'scripts', 'buildkitd.sh');
 
 /** Starts (or reuses) the standalone buildkitd daemons (scripts/buildkitd.sh), which need engine.sh's registries. */
 export function buildkitUp(env: Record<string, string>): Record<string, string> {
-  const found = keyValues(execFileSync('bash', [buildkitScript, 'up'], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 5 * 60_000, encoding: 'utf8', env: { ...process.env, ...env } }));
+  const found = keyValues(
+    execFileSync('bash', [buildkitScript, 'up'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 5 * 60_000,
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+    }),
+  );
   if (!found['DOCKWIRE_BUILDKIT_UNIX']) throw new Error('scripts/buildkitd.sh up printed no DOCKWIRE_BUILDKIT_UNIX');
   return found;
 }

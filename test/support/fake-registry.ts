@@ -35,12 +35,21 @@ export function fake(handler: Handler): Promise<string> {
 
 /** A Registry with no environment and quick retries of 429 and 5xx, closed after the test. */
 export function client(options: ConstructorParameters<typeof Registry>[0] = {}): Registry {
-  const registry = new Registry({ env: {}, retry: { retries: 3, transient: (e) => e instanceof RegistryError && (e.statusCode === 429 || e.statusCode >= 500), delay: () => 10 }, ...options });
+  const registry = new Registry({
+    env: {},
+    retry: {
+      retries: 3,
+      transient: (e) => e instanceof RegistryError && (e.statusCode === 429 || e.statusCode >= 500),
+      delay: () => 10,
+    },
+    ...options,
+  });
   registries.push(registry);
   return registry;
 }
 
-export const digestOf = (bytes: Uint8Array | string, algorithm = 'sha256'): string => `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+export const digestOf = (bytes: Uint8Array | string, algorithm = 'sha256'): string =>
+  `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 export const INDEX = 'application/vnd.oci.image.index.v1+json';
 export const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 

@@ -8,14 +8,18 @@ export default function setup(): () => Promise<void> {
   try {
     env = engineUp();
   } catch (error) {
-    throw new Error(`the integration tests need a real Docker engine and scripts/engine.sh could not provide one: ${(error as Error).message}`);
+    throw new Error(
+      `the integration tests need a real Docker engine and scripts/engine.sh could not provide one: ${(error as Error).message}`,
+    );
   }
   Object.assign(process.env, env);
   // standalone BuildKit daemons beside the engine (they use its registries)
   try {
     Object.assign(process.env, buildkitUp(env));
   } catch (error) {
-    throw new Error(`the integration tests need buildkitd and scripts/buildkitd.sh could not start it: ${(error as Error).message}`);
+    throw new Error(
+      `the integration tests need buildkitd and scripts/buildkitd.sh could not start it: ${(error as Error).message}`,
+    );
   }
   // testcontainers finds the engine through DOCKER_HOST; nothing here has a bridge network.
   process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';

@@ -73,10 +73,18 @@ async function listening(port: number, child: ChildProcess, log: string): Promis
   throw new Error(`docker-registry did not listen on 127.0.0.1:${port}; see ${log}`);
 }
 
-async function serve(dir: string, name: string, storage: string, logName: string, tls = ''): Promise<Started & { host: string }> {
+async function serve(
+  dir: string,
+  name: string,
+  storage: string,
+  logName: string,
+  tls = '',
+): Promise<Started & { host: string }> {
   const port = await freePort();
   const log = join(dir, `${logName}.log`);
-  const child = spawn('docker-registry', ['serve', config(dir, name, storage, port, tls)], { stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')] });
+  const child = spawn('docker-registry', ['serve', config(dir, name, storage, port, tls)], {
+    stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+  });
   await listening(port, child, log);
   return { child, host: `127.0.0.1:${port}` };
 }
@@ -84,12 +92,25 @@ async function serve(dir: string, name: string, storage: string, logName: string
 /** Pushes a one-layer image whose only file, `which`, says `text`; gives its manifest digest. */
 async function pushImage(registry: Registry, ref: string, repository: string, text: string): Promise<string> {
   const content = new TextEncoder().encode(`${text}\n`);
-  const layer = await packed([{ name: 'which', type: 'file', mode: 0o644, size: content.length, mtime: 0, content: () => [content] }]);
+  const layer = await packed([
+    { name: 'which', type: 'file', mode: 0o644, size: content.length, mtime: 0, content: () => [content] },
+  ]);
   const diffId = `sha256:${createHash('sha256').update(layer).digest('hex')}`;
-  const layerDescriptor = await registry.pushBlob(repository, layer, { mediaType: 'application/vnd.oci.image.layer.v1.tar' });
-  const configBytes = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }));
-  const configDescriptor = await registry.pushBlob(repository, configBytes, { mediaType: 'application/vnd.oci.image.config.v1+json' });
-  const manifest = { schemaVersion: 2 as const, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [layerDescriptor] };
+  const layerDescriptor = await registry.pushBlob(repository, layer, {
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+  });
+  const configBytes = new TextEncoder().encode(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, config: {} }),
+  );
+  const configDescriptor = await registry.pushBlob(repository, configBytes, {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+  });
+  const manifest = {
+    schemaVersion: 2 as const,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: configDescriptor,
+    layers: [layerDescriptor],
+  };
   return (await registry.pushManifest(ref, manifest)).digest;
 }
 
@@ -105,7 +126,14 @@ export async function startHostRegistries(): Promise<HostRegistries> {
   const started: Started[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(
-      started.splice(0).map(({ child }) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))))),
+      started
+        .splice(0)
+        .map(
+          ({ child }) =>
+            new Promise<void>((resolve) =>
+              child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')),
+            ),
+        ),
     );
   };
   try {
@@ -121,8 +149,18 @@ export async function startHostRegistries(): Promise<HostRegistries> {
     const tag = '1';
     const client = new Registry({});
     try {
-      const serverDigest = await pushImage(client, `${plain.host}/${repository}:${tag}`, `${plain.host}/${repository}`, 'server');
-      const mirrorDigest = await pushImage(client, `${mirror.host}/${repository}:${tag}`, `${mirror.host}/${repository}`, 'mirror');
+      const serverDigest = await pushImage(
+        client,
+        `${plain.host}/${repository}:${tag}`,
+        `${plain.host}/${repository}`,
+        'server',
+      );
+      const mirrorDigest = await pushImage(
+        client,
+        `${mirror.host}/${repository}:${tag}`,
+        `${mirror.host}/${repository}`,
+        'mirror',
+      );
       return {
         certs,
         tls: tls.host,

@@ -9,17 +9,46 @@ import { packed } from './tar.js';
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const T = 1_700_000_000;
 
-export const file = (name: string, content: string, extra: Partial<PackEntry> = {}): PackEntry => ({ name, type: 'file', mode: 0o644, size: Buffer.byteLength(content), mtime: T, content: () => [Buffer.from(content)], ...extra });
+export const file = (name: string, content: string, extra: Partial<PackEntry> = {}): PackEntry => ({
+  name,
+  type: 'file',
+  mode: 0o644,
+  size: Buffer.byteLength(content),
+  mtime: T,
+  content: () => [Buffer.from(content)],
+  ...extra,
+});
 export const dir = (name: string, mode = 0o755): PackEntry => ({ name, type: 'directory', mode, size: 0, mtime: T });
-export const symlink = (name: string, linkname: string): PackEntry => ({ name, type: 'symlink', mode: 0o777, size: 0, mtime: T, linkname });
-export const hardlink = (name: string, linkname: string): PackEntry => ({ name, type: 'hardlink', mode: 0o644, size: 0, mtime: T, linkname });
+export const symlink = (name: string, linkname: string): PackEntry => ({
+  name,
+  type: 'symlink',
+  mode: 0o777,
+  size: 0,
+  mtime: T,
+  linkname,
+});
+export const hardlink = (name: string, linkname: string): PackEntry => ({
+  name,
+  type: 'hardlink',
+  mode: 0o644,
+  size: 0,
+  mtime: T,
+  linkname,
+});
 export const whiteout = (path: string): PackEntry => {
   const i = path.lastIndexOf('/');
   return file(i === -1 ? `.wh.${path}` : `${path.slice(0, i)}/.wh.${path.slice(i + 1)}`, '');
 };
 export const opaque = (path: string): PackEntry => file(`${path}/.wh..wh..opq`, '');
 
-const member = (name: string, bytes: Uint8Array): PackEntry => ({ name, type: 'file', mode: 0o644, size: bytes.length, mtime: 0, content: () => [bytes] });
+const member = (name: string, bytes: Uint8Array): PackEntry => ({
+  name,
+  type: 'file',
+  mode: 0o644,
+  size: bytes.length,
+  mtime: 0,
+  content: () => [bytes],
+});
 
 export interface ArchiveOptions {
   tag?: string;
@@ -35,7 +64,13 @@ async function layerTars(layers: PackEntry[][], options: ArchiveOptions): Promis
 
 function configOf(tars: Buffer[], options: ArchiveOptions): Buffer {
   const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
-  return Buffer.from(JSON.stringify({ ...platform, config: {}, rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) } }));
+  return Buffer.from(
+    JSON.stringify({
+      ...platform,
+      config: {},
+      rootfs: { type: 'layers', diff_ids: tars.map((t) => `sha256:${sha(t)}`) },
+    }),
+  );
 }
 
 /** A docker-archive of one image whose layers hold `layers`. */
@@ -43,16 +78,28 @@ export async function dockerArchive(layers: PackEntry[][], options: ArchiveOptio
   const tars = await layerTars(layers, options);
   const config = configOf(tars, options);
   const ids = tars.map((t, i) => sha(Buffer.concat([t, Buffer.from(String(i))])));
-  const manifest = [{ Config: `${sha(config)}.json`, RepoTags: options.tag ? [options.tag] : null, Layers: ids.map((id) => `${id}/layer.tar`) }];
+  const manifest = [
+    {
+      Config: `${sha(config)}.json`,
+      RepoTags: options.tag ? [options.tag] : null,
+      Layers: ids.map((id) => `${id}/layer.tar`),
+    },
+  ];
   return packed([
-    ...ids.flatMap((id, i) => [{ name: id, type: 'directory' as const, mode: 0o755, size: 0, mtime: 0 }, member(`${id}/layer.tar`, tars[i]!)]),
+    ...ids.flatMap((id, i) => [
+      { name: id, type: 'directory' as const, mode: 0o755, size: 0, mtime: 0 },
+      member(`${id}/layer.tar`, tars[i]!),
+    ]),
     member(`${sha(config)}.json`, config),
     member('manifest.json', Buffer.from(JSON.stringify(manifest))),
   ]);
 }
 
 /** An OCI image layout (as Docker 25+ saves) of one image, or of several platforms of one. */
-export async function ociLayout(images: Array<{ layers: PackEntry[][]; options?: ArchiveOptions }>, tag = 'dockwire-test/x:1'): Promise<Buffer> {
+export async function ociLayout(
+  images: Array<{ layers: PackEntry[][]; options?: ArchiveOptions }>,
+  tag = 'dockwire-test/x:1',
+): Promise<Buffer> {
   const blobs = new Map<string, Uint8Array>();
   const put = (bytes: Uint8Array): { digest: string; size: number } => {
     const digest = `sha256:${sha(bytes)}`;
@@ -67,18 +114,50 @@ export async function ociLayout(images: Array<{ layers: PackEntry[][]; options?:
     const stored = tars.map((t) => (compression === 'gzip' ? zlib.gzipSync(t) : compression === 'zstd' ? zstd(t) : t));
     const config = configOf(tars, options);
     const configRef = put(config);
-    const layerRefs = stored.map((b) => ({ mediaType: `application/vnd.oci.image.layer.v1.tar${compression === 'none' ? '' : `+${compression}`}`, ...put(b) }));
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configRef }, layers: layerRefs }));
-    manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...put(manifest), platform: options.platform ?? { os: 'linux', architecture: 'amd64' } });
-    saved.push({ Config: `blobs/sha256/${configRef.digest.slice(7)}`, RepoTags: [tag], Layers: layerRefs.map((l) => `blobs/sha256/${l.digest.slice(7)}`) });
+    const layerRefs = stored.map((b) => ({
+      mediaType: `application/vnd.oci.image.layer.v1.tar${compression === 'none' ? '' : `+${compression}`}`,
+      ...put(b),
+    }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configRef },
+        layers: layerRefs,
+      }),
+    );
+    manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      ...put(manifest),
+      platform: options.platform ?? { os: 'linux', architecture: 'amd64' },
+    });
+    saved.push({
+      Config: `blobs/sha256/${configRef.digest.slice(7)}`,
+      RepoTags: [tag],
+      Layers: layerRefs.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+    });
   }
-  const imageIndex = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
-  const top = { mediaType: 'application/vnd.oci.image.index.v1+json', ...put(imageIndex), annotations: { 'io.containerd.image.name': `docker.io/${tag}`, 'org.opencontainers.image.ref.name': tag.split(':')[1] } };
+  const imageIndex = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }),
+  );
+  const top = {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    ...put(imageIndex),
+    annotations: {
+      'io.containerd.image.name': `docker.io/${tag}`,
+      'org.opencontainers.image.ref.name': tag.split(':')[1],
+    },
+  };
   return packed([
     { name: 'blobs', type: 'directory', mode: 0o755, size: 0, mtime: 0 },
     { name: 'blobs/sha256', type: 'directory', mode: 0o755, size: 0, mtime: 0 },
     ...[...blobs].map(([digest, bytes]) => member(`blobs/sha256/${digest.slice(7)}`, bytes)),
-    member('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [top] }))),
+    member(
+      'index.json',
+      Buffer.from(
+        JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [top] }),
+      ),
+    ),
     member('manifest.json', Buffer.from(JSON.stringify(saved))),
     member('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}')),
   ]);
@@ -87,5 +166,7 @@ export async function ociLayout(images: Array<{ layers: PackEntry[][]; options?:
 /** zstd-compressed bytes where the runtime can make them; else the zstd magic number and garbage (enough for the error). */
 function zstd(bytes: Uint8Array): Uint8Array {
   const compress = (zlib as { zstdCompressSync?: (b: Uint8Array) => Uint8Array }).zstdCompressSync;
-  return typeof compress === 'function' ? compress(bytes) : Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(16)]);
+  return typeof compress === 'function'
+    ? compress(bytes)
+    : Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(16)]);
 }

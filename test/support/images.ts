@@ -22,7 +22,9 @@ export function dockerCli(args: string[], input?: string): string {
  * A new single-layer image holding /marker with unique content (so its ID is new), optionally
  * tagged and labelled; returns its ID.
  */
-export function importImage(options: { tag?: string; labels?: Record<string, string>; platform?: string } = {}): string {
+export function importImage(
+  options: { tag?: string; labels?: Record<string, string>; platform?: string } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-img-'));
   try {
     writeFileSync(join(dir, 'marker'), `${Date.now()}-${Math.random()}\n`);
@@ -66,12 +68,37 @@ export async function loadImageFor(platform: string, tag: string): Promise<strin
   const [os, architecture] = platform.split('/') as [string, string];
   const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
   const marker = Buffer.from(`${platform} ${Date.now()} ${Math.random()}\n`);
-  const layer = await packed([{ name: 'marker', type: 'file', mode: 0o644, size: marker.length, mtime: 0, content: () => [marker] }]);
+  const layer = await packed([
+    { name: 'marker', type: 'file', mode: 0o644, size: marker.length, mtime: 0, content: () => [marker] },
+  ]);
   const created = new Date().toISOString();
-  const config = Buffer.from(JSON.stringify({ architecture, os, created, config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] }, history: [{ created, created_by: 'dockwire test' }] }));
-  const manifest = Buffer.from(JSON.stringify([{ Config: `${sha(config)}.json`, RepoTags: [tag], Layers: [`${sha(layer)}/layer.tar`] }]));
-  const file = (name: string, bytes: Uint8Array) => ({ name, type: 'file' as const, mode: 0o644, size: bytes.length, mtime: 0, content: () => [bytes] });
-  const archive = await packed([file(`${sha(config)}.json`, config), { name: sha(layer), type: 'directory', mode: 0o755, size: 0, mtime: 0 }, file(`${sha(layer)}/layer.tar`, layer), file('manifest.json', manifest)]);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture,
+      os,
+      created,
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [`sha256:${sha(layer)}`] },
+      history: [{ created, created_by: 'dockwire test' }],
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify([{ Config: `${sha(config)}.json`, RepoTags: [tag], Layers: [`${sha(layer)}/layer.tar`] }]),
+  );
+  const file = (name: string, bytes: Uint8Array) => ({
+    name,
+    type: 'file' as const,
+    mode: 0o644,
+    size: bytes.length,
+    mtime: 0,
+    content: () => [bytes],
+  });
+  const archive = await packed([
+    file(`${sha(config)}.json`, config),
+    { name: sha(layer), type: 'directory', mode: 0o755, size: 0, mtime: 0 },
+    file(`${sha(layer)}/layer.tar`, layer),
+    file('manifest.json', manifest),
+  ]);
   const docker = new Docker({ host: engine.host });
   try {
     const [image] = await docker.images.load(archive);

@@ -16,7 +16,19 @@ RUN rm /data/gone && rm -rf /data/gone-dir && echo new-content > /data/replace &
 }
 
 /** What the engine adds to every container (its init layer): not the image's, so not compared. */
-const INIT = new Set(['.dockerenv', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/mtab', 'dev', 'dev/console', 'dev/pts', 'dev/shm', 'proc', 'sys']);
+const INIT = new Set([
+  '.dockerenv',
+  'etc/hostname',
+  'etc/hosts',
+  'etc/resolv.conf',
+  'etc/mtab',
+  'dev',
+  'dev/console',
+  'dev/pts',
+  'dev/shm',
+  'proc',
+  'sys',
+]);
 
 export interface Row {
   type: string;
@@ -46,7 +58,12 @@ export function normalise(entries: Listed[]): { rows: Record<string, Row>; group
       group.get(target)!.push(path);
       continue;
     }
-    rows[path] = { type: e.type, mode: e.mode, size: e.size, ...(e.type === 'symlink' ? { linkname: e.linkname! } : {}) };
+    rows[path] = {
+      type: e.type,
+      mode: e.mode,
+      size: e.size,
+      ...(e.type === 'symlink' ? { linkname: e.linkname! } : {}),
+    };
     if (e.type === 'file') group.set(path, [path]);
   }
   return { rows, groups: [...group.values()].filter((g) => g.length > 1).map((g) => g.sort()) };

@@ -13,24 +13,36 @@ export interface MultiPlatformImage {
   manifests: Record<'linux/amd64' | 'linux/arm64', string>;
 }
 
-const MANIFEST_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'];
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
 
 async function registry(path: string, init: RequestInit = {}): Promise<Response> {
   const response = await fetch(`http://${engine.registry}/v2/${path}`, init);
-  if (!response.ok) throw new Error(`registry ${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`registry ${init.method ?? 'GET'} ${path}: ${response.status} ${await response.text()}`);
   return response;
 }
 
 export async function pushMultiPlatformImage(): Promise<MultiPlatformImage> {
   const name = `dockwire/multi-${uniqueName('m')}`;
   const repository = `${engine.registry}/${name}`;
-  const manifests: Array<{ mediaType: string; digest: string; size: number; platform: { os: string; architecture: string } }> = [];
+  const manifests: Array<{
+    mediaType: string;
+    digest: string;
+    size: number;
+    platform: { os: string; architecture: string };
+  }> = [];
   for (const architecture of ['amd64', 'arm64']) {
     const tag = `${repository}:${architecture}`;
     importImage({ tag, platform: `linux/${architecture}` });
     dockerCli(['push', tag]);
     removeQuietly(tag);
-    const head = await registry(`${name}/manifests/${architecture}`, { method: 'HEAD', headers: { Accept: MANIFEST_TYPES.join(', ') } });
+    const head = await registry(`${name}/manifests/${architecture}`, {
+      method: 'HEAD',
+      headers: { Accept: MANIFEST_TYPES.join(', ') },
+    });
     manifests.push({
       mediaType: head.headers.get('content-type')!,
       digest: head.headers.get('docker-content-digest')!,
@@ -39,7 +51,11 @@ export async function pushMultiPlatformImage(): Promise<MultiPlatformImage> {
     });
   }
   const index = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests });
-  const put = await registry(`${name}/manifests/index`, { method: 'PUT', headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' }, body: index });
+  const put = await registry(`${name}/manifests/index`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/vnd.oci.image.index.v1+json' },
+    body: index,
+  });
   return {
     repository,
     reference: `${repository}:index`,

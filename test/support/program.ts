@@ -12,7 +12,14 @@ import { root } from './engine-env.js';
  * running after 120 s is killed, and the call rejects: a failure, not a hang.
  */
 export async function runProgram(names: string[], body: string[], args: string[]): Promise<string> {
-  const program = [`import { ${names.join(', ')} } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)};`, 'const args = process.argv.slice(1);', ...body].join('\n');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, ...args], { timeout: 120_000, killSignal: 'SIGKILL' });
+  const program = [
+    `import { ${names.join(', ')} } from ${JSON.stringify(pathToFileURL(join(root, 'dist', 'index.js')).href)};`,
+    'const args = process.argv.slice(1);',
+    ...body,
+  ].join('\n');
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program, ...args], {
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  });
   return stdout;
 }

@@ -22,7 +22,10 @@ export async function engineProxy(engineHost: string): Promise<EngineProxy> {
     const upstream = connect(engineHost.replace(/^unix:\/\//, ''));
     sockets.add(client).add(upstream);
     client.on('data', (chunk: Buffer) => {
-      for (const m of chunk.toString('latin1').matchAll(/(?:^|\r\n)((?:GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.1)\r\n/g)) requests.push(m[1]!);
+      for (const m of chunk
+        .toString('latin1')
+        .matchAll(/(?:^|\r\n)((?:GET|POST|PUT|DELETE|HEAD) \/\S* HTTP\/1\.1)\r\n/g))
+        requests.push(m[1]!);
     });
     client.pipe(upstream).pipe(client);
     const end = (): void => {
@@ -77,13 +80,21 @@ export async function rateLimitedRegistry(upstream: string, limiting: () => bool
       if (/^(GET|HEAD) \/v2\/\S+\/manifests\/\S+ /.test(line) && limiting()) {
         state.limited++;
         const body = '{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit."}]}';
-        client.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${line.startsWith('HEAD') ? '' : body}`);
+        client.end(
+          `HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${line.startsWith('HEAD') ? '' : body}`,
+        );
         return;
       }
       // forwarded with Connection: close, so the registry closes after its answer and the
       // engine's next request comes on a new connection, whose head this proxy reads again
       const forwarded = Buffer.concat([
-        Buffer.from(head.subarray(0, end).toString('latin1').replace(/\r\nConnection:[^\r]*/gi, '') + '\r\nConnection: close', 'latin1'),
+        Buffer.from(
+          head
+            .subarray(0, end)
+            .toString('latin1')
+            .replace(/\r\nConnection:[^\r]*/gi, '') + '\r\nConnection: close',
+          'latin1',
+        ),
         head.subarray(end),
       ]);
       const server = connect(Number(upstreamPort), upstreamHost);

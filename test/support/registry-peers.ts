@@ -31,7 +31,11 @@ export function testRegistries(): TestRegistry[] {
     { kind: 'open', host: engine.registry, auth: undefined },
     // (under Podman the htpasswd registry's name is localhost:PORT: the registry is the same)
     { kind: 'htpasswd', host: engine.authRegistry, auth: { username: user, password: engine.authPassword } },
-    { kind: 'token', host: required('DOCKWIRE_TOKEN_REGISTRY'), auth: { username: required('DOCKWIRE_TOKEN_USER'), password: required('DOCKWIRE_TOKEN_PASSWORD') } },
+    {
+      kind: 'token',
+      host: required('DOCKWIRE_TOKEN_REGISTRY'),
+      auth: { username: required('DOCKWIRE_TOKEN_USER'), password: required('DOCKWIRE_TOKEN_PASSWORD') },
+    },
   ];
 }
 
@@ -47,7 +51,8 @@ export async function tokenCounts(): Promise<Record<string, number>> {
 export function peerConfig(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-peers-'));
   const auths: Record<string, { auth: string }> = {};
-  for (const r of testRegistries()) if (r.auth) auths[r.host] = { auth: Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64') };
+  for (const r of testRegistries())
+    if (r.auth) auths[r.host] = { auth: Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64') };
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }));
   return dir;
 }
@@ -56,7 +61,12 @@ let config: string | undefined;
 
 async function peer(bin: string, args: string[], encoding: 'utf8' | 'buffer'): Promise<string | Buffer> {
   config ??= peerConfig();
-  const { stdout } = await run(bin, args, { env: { ...process.env, DOCKER_CONFIG: config }, encoding, maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const { stdout } = await run(bin, args, {
+    env: { ...process.env, DOCKER_CONFIG: config },
+    encoding,
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
   return stdout;
 }
 
@@ -72,7 +82,11 @@ export function craneBytes(...args: string[]): Promise<Buffer> {
 /** oras against the loopback registries (plain HTTP, the same logins). */
 export function oras(...args: string[]): Promise<string> {
   config ??= peerConfig();
-  return peer(required('DOCKWIRE_ORAS'), [...args, '--plain-http', '--registry-config', join(config, 'config.json')], 'utf8') as Promise<string>;
+  return peer(
+    required('DOCKWIRE_ORAS'),
+    [...args, '--plain-http', '--registry-config', join(config, 'config.json')],
+    'utf8',
+  ) as Promise<string>;
 }
 
 export const SBOM = 'application/vnd.dockwire.test.sbom';
@@ -114,6 +128,10 @@ export async function makeImages(registry: TestRegistry): Promise<Made> {
   };
   await attach(SBOM, 'sbom.json');
   await attach(SIG, 'sig.txt');
-  return { repo, single: `${repo}:amd64`, index: `${repo}:multi`, tags: ['amd64', 'arm64', 'base', 'multi', 't1', 't2', 't3'] };
+  return {
+    repo,
+    single: `${repo}:amd64`,
+    index: `${repo}:multi`,
+    tags: ['amd64', 'arm64', 'base', 'multi', 't1', 't2', 't3'],
+  };
 }
-

@@ -38,14 +38,21 @@ export async function readBlob(ref: string, digest: string): Promise<Buffer> {
 }
 
 /** Every file of the image's layers: `layer#/path type mode sha256(content)` lines, sorted within each layer. */
-export async function layerFiles(ref: string, manifest: Manifest, options: { skipBase?: number } = {}): Promise<string[][]> {
+export async function layerFiles(
+  ref: string,
+  manifest: Manifest,
+  options: { skipBase?: number } = {},
+): Promise<string[][]> {
   const layers: string[][] = [];
   for (const layer of (manifest.layers ?? []).slice(options.skipBase ?? 0)) {
     const blob = await readBlob(ref, layer.digest);
     const tar = blob[0] === 0x1f && blob[1] === 0x8b ? gunzipSync(blob) : blob;
     layers.push(
       readTar(tar)
-        .map((e) => `${e.name.replace(/\/$/, '')} ${e.type} ${(e.mode & 0o7777).toString(8)} ${e.type === 'file' ? createHash('sha256').update(e.content).digest('hex').slice(0, 16) : e.linkname}`)
+        .map(
+          (e) =>
+            `${e.name.replace(/\/$/, '')} ${e.type} ${(e.mode & 0o7777).toString(8)} ${e.type === 'file' ? createHash('sha256').update(e.content).digest('hex').slice(0, 16) : e.linkname}`,
+        )
         .sort(),
     );
   }

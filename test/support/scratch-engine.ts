@@ -83,7 +83,11 @@ export interface DaemonConfig {
  * `kind` defaults to the engine the tests run against; TLS tests ask for dockerd (Podman 4.3's
  * service has no TLS). `daemonConfig`: settings over the shared dockerd's daemon.json.
  */
-export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker' | 'podman' = podman ? 'podman' : 'docker', daemonConfig?: DaemonConfig): Promise<ScratchEngine> {
+export async function startScratchEngine(
+  extraArgs: string[] = [],
+  kind: 'docker' | 'podman' = podman ? 'podman' : 'docker',
+  daemonConfig?: DaemonConfig,
+): Promise<ScratchEngine> {
   const dir = mkdtempSync('/tmp/dw-scratch-');
   const socket = join(dir, 'docker.sock');
   let pid = 0;
@@ -93,24 +97,54 @@ export async function startScratchEngine(extraArgs: string[] = [], kind: 'docker
     // a SIGKILLed engine leaves its containerd socket and pid behind: each start gets a new exec root
     const exec = join(dir, `exec-${starts++}`);
     const log = openSync(join(dir, 'engine.log'), 'a');
-    const child = kind === 'podman'
-      ? // Podman's service, configured as the shared one (scripts/engine.sh): no network, loopback registries
-        // (one run root for every start: Podman records it in its database and refuses another)
-        spawn('podman', ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), 'system', 'service', '--time=0', `unix://${socket}`, ...extraArgs], {
-          detached: true,
-          stdio: ['ignore', log, log],
-          env: { ...process.env, CONTAINERS_CONF: join(podmanConfig(), 'containers.conf'), CONTAINERS_REGISTRIES_CONF: join(podmanConfig(), 'registries.conf') },
-        })
-      : spawn(
-          'dockerd',
-          [
-            ...dockerdConfig(dir, daemonConfig),
-            '--data-root', join(dir, 'root'), '--exec-root', exec, '--pidfile', join(dir, 'docker.pid'),
-            '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--ip-masq=false', '--log-level=warn',
-            ...extraArgs,
-          ],
-          { detached: true, stdio: ['ignore', log, log], env: dockerdEnv() },
-        );
+    const child =
+      kind === 'podman'
+        ? // Podman's service, configured as the shared one (scripts/engine.sh): no network, loopback registries
+          // (one run root for every start: Podman records it in its database and refuses another)
+          spawn(
+            'podman',
+            [
+              '--root',
+              join(dir, 'root'),
+              '--runroot',
+              join(dir, 'run'),
+              'system',
+              'service',
+              '--time=0',
+              `unix://${socket}`,
+              ...extraArgs,
+            ],
+            {
+              detached: true,
+              stdio: ['ignore', log, log],
+              env: {
+                ...process.env,
+                CONTAINERS_CONF: join(podmanConfig(), 'containers.conf'),
+                CONTAINERS_REGISTRIES_CONF: join(podmanConfig(), 'registries.conf'),
+              },
+            },
+          )
+        : spawn(
+            'dockerd',
+            [
+              ...dockerdConfig(dir, daemonConfig),
+              '--data-root',
+              join(dir, 'root'),
+              '--exec-root',
+              exec,
+              '--pidfile',
+              join(dir, 'docker.pid'),
+              '-H',
+              `unix://${socket}`,
+              '--bridge=none',
+              '--iptables=false',
+              '--ip6tables=false',
+              '--ip-masq=false',
+              '--log-level=warn',
+              ...extraArgs,
+            ],
+            { detached: true, stdio: ['ignore', log, log], env: dockerdEnv() },
+          );
     child.unref();
     pid = child.pid!;
     running.add(pid);

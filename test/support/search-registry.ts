@@ -8,7 +8,9 @@ export interface SearchRegistry {
   close(): Promise<void>;
 }
 
-export async function startSearchRegistry(repositories: Array<{ name: string; description: string; star_count: number }>): Promise<SearchRegistry> {
+export async function startSearchRegistry(
+  repositories: Array<{ name: string; description: string; star_count: number }>,
+): Promise<SearchRegistry> {
   const requests: SearchRegistry['requests'] = [];
   const server: Server = createServer((req, res) => {
     requests.push({ url: req.url ?? '', headers: req.headers });

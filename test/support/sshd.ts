@@ -41,7 +41,9 @@ export async function startSshd(): Promise<Sshd> {
     ].join('\n'),
   );
   mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege separation folder
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1', () => {
@@ -55,7 +57,16 @@ export async function startSshd(): Promise<Sshd> {
   }
   return {
     port,
-    clientArgs: ['-i', join(dir, 'client_key'), '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'LogLevel=ERROR'],
+    clientArgs: [
+      '-i',
+      join(dir, 'client_key'),
+      '-o',
+      `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'LogLevel=ERROR',
+    ],
     stop: () => {
       child.kill();
       rmSync(dir, { recursive: true, force: true });

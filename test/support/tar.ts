@@ -18,7 +18,13 @@ export interface ReadEntry {
   content: Uint8Array;
 }
 
-const TYPES: Record<string, ReadEntry['type']> = { '0': 'file', '\0': 'file', '1': 'hardlink', '2': 'symlink', '5': 'directory' };
+const TYPES: Record<string, ReadEntry['type']> = {
+  '0': 'file',
+  '\0': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '5': 'directory',
+};
 
 function str(b: Uint8Array, start: number, len: number): string {
   const field = b.subarray(start, start + len);
@@ -97,7 +103,10 @@ export async function* chunked(bytes: Uint8Array, cuts: number[] = []): AsyncIte
 
 /** Random access over bytes in memory. */
 export function inMemory(bytes: Uint8Array): RandomAccess {
-  return { size: bytes.length, read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)) };
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+  };
 }
 
 /** Writes a header's checksum again after a test changed its bytes (the block is changed in place). */

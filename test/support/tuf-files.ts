@@ -20,7 +20,10 @@ export function findFile(folders: readonly string[], path: string): Buffer | und
 /** Sigstore's state `name` (v10 … v15, latest) and every published root, as folders to serve. */
 export function sigstoreState(name: string): { folders: string[]; published: number } {
   const state = join(SIGSTORE_STATES, name);
-  const { published, root } = JSON.parse(readFileSync(join(state, 'state.json'), 'utf8')) as { published: number; root: number };
+  const { published, root } = JSON.parse(readFileSync(join(state, 'state.json'), 'utf8')) as {
+    published: number;
+    root: number;
+  };
   // the roots up to the state's own, as the mirror had them then
   const roots = join(SIGSTORE_STATES, 'roots');
   return { folders: [state, `${roots}#${root}`], published: published * 1000 };
@@ -33,7 +36,8 @@ export function folderMirror(base: string, folders: () => readonly string[], see
       const path = url.slice(base.length + 1);
       seen.push(path);
       const bytes = findServed(folders(), path);
-      if (bytes !== undefined && bytes.length > maxLength) throw refused(what, `longer than the length of ${maxLength} bytes allowed`);
+      if (bytes !== undefined && bytes.length > maxLength)
+        throw refused(what, `longer than the length of ${maxLength} bytes allowed`);
       return bytes === undefined ? undefined : new Uint8Array(bytes);
     },
     close: async () => undefined,

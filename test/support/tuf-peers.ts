@@ -16,7 +16,8 @@ const here = import.meta.dirname;
 
 function pythonEnv(): NodeJS.ProcessEnv {
   const path = process.env['DOCKWIRE_TUF_PYTHONPATH'];
-  if (!path) throw new Error('DOCKWIRE_TUF_PYTHONPATH is not set: run the integration tests through vitest (global setup)');
+  if (!path)
+    throw new Error('DOCKWIRE_TUF_PYTHONPATH is not set: run the integration tests through vitest (global setup)');
   return { ...process.env, PYTHONPATH: path };
 }
 
@@ -46,7 +47,13 @@ export class PythonTuf {
 
   /** trusted_root.json from `url`, with the cache in `cache` (kept between calls); `now` in ms. */
   async fetch(url: string, cache: string, bootstrap: string, now?: number): Promise<PythonResult> {
-    const request = { metadata_dir: join(cache, 'metadata'), target_dir: join(cache, 'targets'), url, bootstrap, now: now === undefined ? null : Math.floor(now / 1000) };
+    const request = {
+      metadata_dir: join(cache, 'metadata'),
+      target_dir: join(cache, 'targets'),
+      url,
+      bootstrap,
+      now: now === undefined ? null : Math.floor(now / 1000),
+    };
     this.#child.stdin.write(`${JSON.stringify(request)}\n`);
     const line = await this.#lines.next();
     if (line.done) throw new Error('tuf_client.py exited');
@@ -73,7 +80,9 @@ export class FileServer {
         response.writeHead(404).end();
         return;
       }
-      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length }).end(bytes);
+      response
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length })
+        .end(bytes);
     });
   }
 

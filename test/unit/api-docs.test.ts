@@ -18,7 +18,8 @@ function undocumented(program: ts.Program, entry: string): string[] {
     const name = exported.getName();
     const text = ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim();
     if (text === '') found.push(`${name}: no doc comment`);
-    else if (!new RegExp(`^\`?${name}\\b`).test(text)) found.push(`${name}: "${text.slice(0, 60)}" does not start with its name`);
+    else if (!new RegExp(`^\`?${name}\\b`).test(text))
+      found.push(`${name}: "${text.slice(0, 60)}" does not start with its name`);
   }
   return found;
 }
@@ -26,7 +27,9 @@ function undocumented(program: ts.Program, entry: string): string[] {
 describe('the public API', () => {
   it('every exported name has a doc comment that starts with its name', { timeout: 120_000 }, () => {
     const entries = [join(src, 'index.ts'), join(src, 'api.ts')];
-    const config = ts.readConfigFile(join(src, '..', 'tsconfig.json'), ts.sys.readFile).config as { compilerOptions: object };
+    const config = ts.readConfigFile(join(src, '..', 'tsconfig.json'), ts.sys.readFile).config as {
+      compilerOptions: object;
+    };
     const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, src);
     const program = ts.createProgram(entries, { ...options, noEmit: true });
     const found = [...new Set(entries.flatMap((entry) => undocumented(program, entry)))];

@@ -20,7 +20,11 @@ export function readRules(markdown: string): Map<string, Row> {
     const cells = /^\| `([^`]+)` \|[^|]*\|([^|]*)\|([^|]*)\|$/.exec(line);
     if (!cells) continue;
     const unit = cells[1]!.replace(/\/$/, '').replace(/\.ts$/, '');
-    const list = (cell: string): string[] => cell.split(',').map((s) => s.trim().replace(/`/g, '')).filter((s) => s !== '' && s !== '—');
+    const list = (cell: string): string[] =>
+      cell
+        .split(',')
+        .map((s) => s.trim().replace(/`/g, ''))
+        .filter((s) => s !== '' && s !== '—');
     const imports = list(cells[2]!).includes('everything above') ? [...rules.keys()] : list(cells[2]!);
     rules.set(unit, { imports: new Set(imports), builtins: new Set(list(cells[3]!)) });
   }
@@ -48,7 +52,8 @@ function* sources(dir: string): Generator<string> {
 function importsOf(text: string): string[] {
   const found: string[] = [];
   text = text.replace(/^(?:import|export) type [^;]*;/gm, '');
-  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+|getBuiltinModule\(\s*)'([^']+)'/gm)) found.push(m[1]!);
+  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+|getBuiltinModule\(\s*)'([^']+)'/gm))
+    found.push(m[1]!);
   return found;
 }
 
@@ -69,7 +74,8 @@ export function violations(rules: Map<string, Row>, file: string, text: string):
     }
     const target = normalize(join(dirname(file), spec));
     const other = unitOf(target);
-    if (other !== unit && !rule.imports.has(other)) out.push(`${relative(src, file)}: ${unit} may not import ${other} (${spec})`);
+    if (other !== unit && !rule.imports.has(other))
+      out.push(`${relative(src, file)}: ${unit} may not import ${other} (${spec})`);
   }
   return out;
 }
@@ -89,10 +95,20 @@ describe('the import graph', () => {
   });
 
   it('a forbidden import is found: a codec reaching for a socket, or a lower unit for a higher one', () => {
-    expect(violations(rules, join(src, 'http', 'x.ts'), "import { connect } from 'node:net';")).toEqual(['http/x.ts: http may not import node:net']);
-    expect(violations(rules, join(src, 'tar', 'x.ts'), "import { Docker } from '../client.js';")).toEqual(['tar/x.ts: tar may not import client (../client.js)']);
-    expect(violations(rules, join(src, 'images', 'x.ts'), "const m = await import('../models/image.js');")).toEqual(['images/x.ts: images may not import models (../models/image.js)']);
-    expect(violations(rules, join(src, 'cli', 'x.ts'), "import { pack } from '../tar/packer.js';")).toEqual(['cli/x.ts: cli may not import tar (../tar/packer.js)']);
-    expect(violations(rules, join(src, 'stream', 'x.ts'), "import x from 'left-pad';")).toEqual(['stream/x.ts: imports the package left-pad (dockwire has no dependencies)']);
+    expect(violations(rules, join(src, 'http', 'x.ts'), "import { connect } from 'node:net';")).toEqual([
+      'http/x.ts: http may not import node:net',
+    ]);
+    expect(violations(rules, join(src, 'tar', 'x.ts'), "import { Docker } from '../client.js';")).toEqual([
+      'tar/x.ts: tar may not import client (../client.js)',
+    ]);
+    expect(violations(rules, join(src, 'images', 'x.ts'), "const m = await import('../models/image.js');")).toEqual([
+      'images/x.ts: images may not import models (../models/image.js)',
+    ]);
+    expect(violations(rules, join(src, 'cli', 'x.ts'), "import { pack } from '../tar/packer.js';")).toEqual([
+      'cli/x.ts: cli may not import tar (../tar/packer.js)',
+    ]);
+    expect(violations(rules, join(src, 'stream', 'x.ts'), "import x from 'left-pad';")).toEqual([
+      'stream/x.ts: imports the package left-pad (dockwire has no dependencies)',
+    ]);
   });
 });

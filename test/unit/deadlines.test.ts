@@ -23,7 +23,9 @@ describe('headersTimeout reaches the transport', () => {
     const transport = recorder();
     await new EngineApi(transport, { version: '1.41' }).request('GET', '/a').catch(() => {});
     await new EngineApi(transport, { version: '1.41', headersTimeout: 1234 }).request('GET', '/b').catch(() => {});
-    await new EngineApi(transport, { version: '1.41', headersTimeout: 1234 }).request('GET', '/c', { headersTimeout: 0 }).catch(() => {});
+    await new EngineApi(transport, { version: '1.41', headersTimeout: 1234 })
+      .request('GET', '/c', { headersTimeout: 0 })
+      .catch(() => {});
     expect(transport.sent.map((r) => r.headersTimeout)).toEqual([DEFAULT_ENGINE_HEADERS_TIMEOUT, 1234, 0]);
     expect(DEFAULT_ENGINE_HEADERS_TIMEOUT).toBe(300_000);
     expect(DEFAULT_HEADERS_TIMEOUT).toBe(30_000);
@@ -56,8 +58,18 @@ describe('bad limits are InvalidArgument before any request', () => {
     ['deadline not a number', (r: Registry) => r.config(ref, { deadline: '5' as never })],
     ['maxPages 0', (r: Registry) => r.tags('127.0.0.1:1/app', { maxPages: 0 })],
     ['maxEntries 1.5', (r: Registry) => r.referrers(`127.0.0.1:1/app@${digest}`, { maxEntries: 1.5 })],
-    ['blob size -1', async (r: Registry) => { for await (const _ of r.blob(ref, { digest, size: -1 })); }],
-    ['blob without a digest', async (r: Registry) => { for await (const _ of r.blob(ref, { size: 1 } as never)); }],
+    [
+      'blob size -1',
+      async (r: Registry) => {
+        for await (const _ of r.blob(ref, { digest, size: -1 }));
+      },
+    ],
+    [
+      'blob without a digest',
+      async (r: Registry) => {
+        for await (const _ of r.blob(ref, { size: 1 } as never));
+      },
+    ],
   ])('%s', async (_what, call) => {
     const registry = new Registry({ env: {}, configDir: '/nonexistent' });
     await expect(call(registry)).rejects.toBeInstanceOf(InvalidArgument);
@@ -84,7 +96,10 @@ describe('an engine call\u2019s deadline', () => {
     const port = (server.address() as { port: number }).port;
     const transport = new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false });
     const api = new EngineApi(transport, { version: '1.41', timeout: 1000 });
-    const error = await api.request('GET', '/logs', { deadline: 800 }).then((r) => r.body.text()).catch((e: unknown) => e);
+    const error = await api
+      .request('GET', '/logs', { deadline: 800 })
+      .then((r) => r.body.text())
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).kind).toBe('deadline');
     expect(sent).toBeLessThan(30);

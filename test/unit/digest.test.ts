@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ContentHash, DigestVerifier, checkDigest, digestAlgorithm, digestOf, verifiedChunks, verifyBytes } from '../../src/digest.js';
+import {
+  ContentHash,
+  DigestVerifier,
+  checkDigest,
+  digestAlgorithm,
+  digestOf,
+  verifiedChunks,
+  verifyBytes,
+} from '../../src/digest.js';
 import { DigestMismatch, InvalidArgument } from '../../src/errors.js';
 
 const bytes = new TextEncoder().encode('hello, digest');
@@ -38,14 +46,17 @@ describe('digests', () => {
 
   it('hands on a stream\u2019s last chunk only once the whole has hashed right', async () => {
     const good: string[] = [];
-    for await (const chunk of verifiedChunks(chunks('hello, ', 'digest'), new DigestVerifier(sha256), 'the blob')) good.push(new TextDecoder().decode(chunk));
+    for await (const chunk of verifiedChunks(chunks('hello, ', 'digest'), new DigestVerifier(sha256), 'the blob'))
+      good.push(new TextDecoder().decode(chunk));
     expect(good).toEqual(['hello, ', 'digest']);
 
     const seen: string[] = [];
     const bad = verifiedChunks(chunks('hello, ', 'DIGEST'), new DigestVerifier(sha256), 'the blob');
-    await expect((async () => {
-      for await (const chunk of bad) seen.push(new TextDecoder().decode(chunk));
-    })()).rejects.toThrow(DigestMismatch);
+    await expect(
+      (async () => {
+        for await (const chunk of bad) seen.push(new TextDecoder().decode(chunk));
+      })(),
+    ).rejects.toThrow(DigestMismatch);
     expect(seen).toEqual(['hello, ']);
   });
 
@@ -56,9 +67,11 @@ describe('digests', () => {
         throw new InvalidArgument('too short');
       },
     });
-    await expect((async () => {
-      for await (const chunk of checked) seen.push(chunk.length);
-    })()).rejects.toThrow('too short');
+    await expect(
+      (async () => {
+        for await (const chunk of checked) seen.push(chunk.length);
+      })(),
+    ).rejects.toThrow('too short');
     expect(seen).toEqual([7]);
   });
 });

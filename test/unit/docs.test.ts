@@ -6,11 +6,23 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const pages = ['README.md', 'CONTRIBUTING.md', 'bench/README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'bench/README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 export function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[`*_]/g, '').replace(/[^\p{L}\p{N} -]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[`*_]/g, '')
+    .replace(/[^\p{L}\p{N} -]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function anchors(file: string): Set<string> {
@@ -27,7 +39,8 @@ function brokenLinks(page: string, markdown = readFileSync(join(root, page), 'ut
     const [path, fragment] = target!.split('#') as [string, string | undefined];
     const linked = path === '' ? file : join(dirname(file), path);
     if (!existsSync(linked)) broken.push(`${page}: ${target} (no ${relative(root, linked)})`);
-    else if (fragment && linked.endsWith('.md') && !anchors(linked).has(fragment)) broken.push(`${page}: ${target} (no heading #${fragment})`);
+    else if (fragment && linked.endsWith('.md') && !anchors(linked).has(fragment))
+      broken.push(`${page}: ${target} (no heading #${fragment})`);
   }
   return broken;
 }
@@ -47,6 +60,9 @@ describe('the documentation', () => {
   it('finds a broken link: a missing file, or a fragment no heading has', () => {
     expect(slug('docker-py → dockwire')).toBe('docker-py--dockwire');
     const planted = '[a](docs/nope.md) [b](docs/engines.md#nope) [c](#errors) [d](https://example.com/x)';
-    expect(brokenLinks('README.md', planted)).toEqual(['README.md: docs/nope.md (no docs/nope.md)', 'README.md: docs/engines.md#nope (no heading #nope)']);
+    expect(brokenLinks('README.md', planted)).toEqual([
+      'README.md: docs/nope.md (no docs/nope.md)',
+      'README.md: docs/engines.md#nope (no heading #nope)',
+    ]);
   });
 });

@@ -11,7 +11,10 @@ import { removeTempDirs, tempDir } from '../support/temp.js';
 afterAll(removeTempDirs);
 
 /** A DOCKER_CONFIG folder holding the given contexts (name → host), TLS files for some. */
-function configDir(contexts: Record<string, { host?: string; tls?: boolean; skipVerify?: boolean }>, config?: object): string {
+function configDir(
+  contexts: Record<string, { host?: string; tls?: boolean; skipVerify?: boolean }>,
+  config?: object,
+): string {
   const dir = tempDir('dockwire-endpoint-');
   if (config) writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
   for (const [name, { host, tls, skipVerify }] of Object.entries(contexts)) {
@@ -36,14 +39,23 @@ describe('resolveEndpoint', () => {
     const certs = tempDir('dockwire-certs-');
     writeFileSync(join(certs, 'ca.pem'), 'CA');
     const config = configDir({ other: { host: 'tcp://10.9.9.9:2376' } });
-    expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'tcp://127.0.0.1:2375', DOCKER_CONTEXT: 'other' })).toEqual({ host: 'tcp://127.0.0.1:2375' });
-    const tls = resolveEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certs });
+    expect(
+      resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_HOST: 'tcp://127.0.0.1:2375', DOCKER_CONTEXT: 'other' }),
+    ).toEqual({ host: 'tcp://127.0.0.1:2375' });
+    const tls = resolveEndpoint({
+      DOCKER_HOST: 'tcp://127.0.0.1:2376',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certs,
+    });
     expect(tls.tls?.verify).toBe(true);
     expect(Buffer.from(tls.tls?.ca as Uint8Array).toString()).toBe('CA');
   });
 
   it('reads DOCKER_CONTEXT, else currentContext, from the context store, with its TLS folder', () => {
-    const config = configDir({ a: { host: 'unix:///a.sock' }, b: { host: 'tcp://127.0.0.1:2376', tls: true, skipVerify: true } }, { currentContext: 'a' });
+    const config = configDir(
+      { a: { host: 'unix:///a.sock' }, b: { host: 'tcp://127.0.0.1:2376', tls: true, skipVerify: true } },
+      { currentContext: 'a' },
+    );
     expect(resolveEndpoint({ DOCKER_CONFIG: config })).toEqual({ host: 'unix:///a.sock', context: 'a' });
     const b = resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'b' });
     expect(b).toMatchObject({ host: 'tcp://127.0.0.1:2376', context: 'b', tls: { verify: false } });
@@ -51,7 +63,9 @@ describe('resolveEndpoint', () => {
 
   it('the default context is the local socket; an unknown context or one without a docker endpoint is InvalidArgument', () => {
     const config = configDir({ empty: {} });
-    expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default' })).toEqual({ host: 'unix:///var/run/docker.sock' });
+    expect(resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'default' })).toEqual({
+      host: 'unix:///var/run/docker.sock',
+    });
     expect(() => resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'nope' })).toThrow(InvalidArgument);
     expect(() => resolveEndpoint({ DOCKER_CONFIG: config, DOCKER_CONTEXT: 'empty' })).toThrow(/has no docker endpoint/);
   });

@@ -80,8 +80,18 @@ function detail(error: AnyDockerError): string {
       return error.message;
     default:
       expectTypeOf(error).toEqualTypeOf<
-        | InvalidVersion | ConnectionError | TimeoutError | ProtocolError | AbortError | ContextError | ClientClosed
-        | NotImplemented | GrpcError | ArchiveError | UnsupportedMediaType | FileNotFound
+        | InvalidVersion
+        | ConnectionError
+        | TimeoutError
+        | ProtocolError
+        | AbortError
+        | ContextError
+        | ClientClosed
+        | NotImplemented
+        | GrpcError
+        | ArchiveError
+        | UnsupportedMediaType
+        | FileNotFound
       >();
       return error.code;
   }
@@ -93,7 +103,11 @@ describe('error codes', () => {
     [new NotFound(404, 'x'), 'ERR_DOCKER_NOT_FOUND', '404'],
     [new ImageNotFound(404, 'no such image'), 'ERR_DOCKER_IMAGE_NOT_FOUND', 'no such image'],
     [new RegistryError('blob x', 403, [{ code: 'DENIED' }]), 'ERR_DOCKER_REGISTRY', '403 DENIED'],
-    [new ManifestNotFound('manifest x:v1', 404, [{ code: 'MANIFEST_UNKNOWN' }]), 'ERR_DOCKER_MANIFEST_NOT_FOUND', '404 MANIFEST_UNKNOWN'],
+    [
+      new ManifestNotFound('manifest x:v1', 404, [{ code: 'MANIFEST_UNKNOWN' }]),
+      'ERR_DOCKER_MANIFEST_NOT_FOUND',
+      '404 MANIFEST_UNKNOWN',
+    ],
     [new BuildError('step failed', [{}, {}]), 'ERR_DOCKER_BUILD', 'step failed 2'],
     [new StreamError('x', 7, [{}]), 'ERR_DOCKER_STREAM', '7 1'],
     [new ImageLoadError('x', [{}]), 'ERR_DOCKER_IMAGE_LOAD', '1'],
@@ -106,8 +120,16 @@ describe('error codes', () => {
     [new AbortError(), 'ERR_DOCKER_ABORTED', 'ERR_DOCKER_ABORTED'],
     [new ContextError('x'), 'ERR_DOCKER_CONTEXT', 'ERR_DOCKER_CONTEXT'],
     [new ClientClosed(), 'ERR_DOCKER_CLIENT_CLOSED', 'ERR_DOCKER_CLIENT_CLOSED'],
-    [new VerificationError('no signature verified', ['a: wrong key', 'b: no log entry']), 'ERR_DOCKER_VERIFICATION', 'a: wrong key|b: no log entry'],
-    [new ConfigError("expected '='", { file: '/etc/containers/registries.conf', line: 3, column: 5 }), 'ERR_DOCKER_CONFIG', "/etc/containers/registries.conf 3:5 expected '='"],
+    [
+      new VerificationError('no signature verified', ['a: wrong key', 'b: no log entry']),
+      'ERR_DOCKER_VERIFICATION',
+      'a: wrong key|b: no log entry',
+    ],
+    [
+      new ConfigError("expected '='", { file: '/etc/containers/registries.conf', line: 3, column: 5 }),
+      'ERR_DOCKER_CONFIG',
+      "/etc/containers/registries.conf 3:5 expected '='",
+    ],
     [new PlatformsUnknown('me/app:1', 'the registry could not be asked'), 'ERR_DOCKER_PLATFORMS_UNKNOWN', 'me/app:1'],
   ] as const)('%s has code %s, and the switch on it reads its fields', (error, code, read) => {
     expect(error.code).toBe(code);
@@ -117,20 +139,26 @@ describe('error codes', () => {
   });
 
   it('ManifestNotFound is a RegistryError, not an APIError (the engine did not answer)', () => {
-    const error = new ManifestNotFound('manifest x:v1', 404, [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]);
+    const error = new ManifestNotFound('manifest x:v1', 404, [
+      { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' },
+    ]);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error).not.toBeInstanceOf(APIError);
     expect(error.message).toBe('manifest x:v1: 404 MANIFEST_UNKNOWN: manifest unknown');
   });
 
   it('ConfigError names the file and the place in its message', () => {
-    expect(new ConfigError('x', { file: '/a/hosts.toml', line: 2, column: 7 }).message).toBe('/a/hosts.toml: line 2, column 7: x');
+    expect(new ConfigError('x', { file: '/a/hosts.toml', line: 2, column: 7 }).message).toBe(
+      '/a/hosts.toml: line 2, column 7: x',
+    );
     expect(new ConfigError('x', { line: 2, column: 7 }).message).toBe('line 2, column 7: x');
     expect(new ConfigError('x', { file: '/a/hosts.toml' }).message).toBe('/a/hosts.toml: x');
   });
 
   it('VerificationError names every reason in its message', () => {
-    expect(new VerificationError('no signature verified', ['a: wrong key', 'b: expired']).message).toBe('no signature verified: a: wrong key; b: expired');
+    expect(new VerificationError('no signature verified', ['a: wrong key', 'b: expired']).message).toBe(
+      'no signature verified: a: wrong key; b: expired',
+    );
     expect(new VerificationError('root expired').reasons).toEqual(['root expired']);
     expect(new VerificationError('root expired').message).toBe('root expired');
   });

@@ -69,11 +69,18 @@ describe('Job', () => {
     // (as an engine answers a cut-off upload with an error of its own)
     const job = new Job<void>(
       ({ signal }) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => setTimeout(() => reject(new StreamError('unexpected EOF')), 5), { once: true })),
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => setTimeout(() => reject(new StreamError('unexpected EOF')), 5), {
+            once: true,
+          }),
+        ),
     );
     await tick();
     job.cancel();
-    const error = await job.then(() => undefined, (e: unknown) => e);
+    const error = await job.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AbortError);
   });
 
@@ -88,7 +95,9 @@ describe('Job', () => {
   it('onCancel is told once, at once, whether by cancel() or by the caller’s signal; the signal made later is aborted too', async () => {
     const told: unknown[] = [];
     const controller = new AbortController();
-    const job = new Job<void>(() => new Promise(() => {}), controller.signal, { onCancel: (reason) => told.push(reason) });
+    const job = new Job<void>(() => new Promise(() => {}), controller.signal, {
+      onCancel: (reason) => told.push(reason),
+    });
     await tick();
     controller.abort('first');
     job.cancel('second');

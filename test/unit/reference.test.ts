@@ -20,9 +20,12 @@ describe('parseReference', () => {
     expect(parseReference(input)).toEqual(expected);
   });
 
-  it.each(['', 'UPPER', 'a/B', 'a b', 'a\nb', 'a:', 'a:-x', '-a', 'a..b', 'a/', '/a', 'a@sha256:123', 'x'.repeat(256)])('refuses %j', (input) => {
-    expect(() => parseReference(input, 'repository')).toThrow(InvalidArgument);
-  });
+  it.each(['', 'UPPER', 'a/B', 'a b', 'a\nb', 'a:', 'a:-x', '-a', 'a..b', 'a/', '/a', 'a@sha256:123', 'x'.repeat(256)])(
+    'refuses %j',
+    (input) => {
+      expect(() => parseReference(input, 'repository')).toThrow(InvalidArgument);
+    },
+  );
 });
 
 describe('pullTarget', () => {

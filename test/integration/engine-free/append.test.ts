@@ -4,11 +4,30 @@
 // given a platform, and a two-platform index (`crane index append`; arm64 is never run), with an
 // attestation entry added as BuildKit writes one. The engine never takes part here.
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManifestNotFound, InvalidArgument, Registry, openImageArchive, type ImageConfig, type ImageIndex, type ImageManifest } from '../../../src/index.js';
+import {
+  ManifestNotFound,
+  InvalidArgument,
+  Registry,
+  openImageArchive,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+} from '../../../src/index.js';
 import { engine, uniqueName } from '../../support/engine.js';
 import { root } from '../../support/engine-env.js';
 import { crane, craneBytes } from '../../support/registry-peers.js';
@@ -48,7 +67,10 @@ async function configOf(reference: string, platform?: string): Promise<ImageConf
   return JSON.parse(await crane('config', reference, ...(platform ? ['--platform', platform] : []))) as ImageConfig;
 }
 
-async function exported(reference: string, platform = 'linux/amd64'): Promise<Map<string, ReturnType<typeof readTar>[number]>> {
+async function exported(
+  reference: string,
+  platform = 'linux/amd64',
+): Promise<Map<string, ReturnType<typeof readTar>[number]>> {
   const tar = await craneBytes('export', '--platform', platform, reference, '-');
   return new Map(readTar(tar).map((e) => [e.name.replace(/^\.?\//, '').replace(/\/$/, ''), e]));
 }
@@ -63,16 +85,44 @@ beforeAll(async () => {
   amd64 = `${repo('base')}:${tag}-amd64`;
   const arm64 = `${repo('base')}:${tag}-arm64`;
   await crane('append', '-f', rootfs, '-t', `${amd64}-raw`, '--oci-empty-base');
-  await crane('mutate', `${amd64}-raw`, '--set-platform', 'linux/amd64', '-t', amd64, '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--env', 'BASE=1', '--cmd', '/bin/sh');
+  await crane(
+    'mutate',
+    `${amd64}-raw`,
+    '--set-platform',
+    'linux/amd64',
+    '-t',
+    amd64,
+    '--env',
+    'PATH=/usr/local/bin:/usr/bin:/bin',
+    '--env',
+    'BASE=1',
+    '--cmd',
+    '/bin/sh',
+  );
   await crane('mutate', `${amd64}-raw`, '--set-platform', 'linux/arm64', '-t', arm64);
   const index = `${repo('base')}:${tag}-plain-index`;
   await crane('index', 'append', '-m', amd64, '-m', arm64, '-t', index);
   // an attestation entry, as BuildKit writes one beside the images: append must leave it out
   const plain = await manifestOf(index);
   const attestation = plain.manifests[0]!;
-  const withAttestation = { ...plain, manifests: [...plain.manifests, { ...attestation, platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': attestation.digest } }] };
+  const withAttestation = {
+    ...plain,
+    manifests: [
+      ...plain.manifests,
+      {
+        ...attestation,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: {
+          'vnd.docker.reference.type': 'attestation-manifest',
+          'vnd.docker.reference.digest': attestation.digest,
+        },
+      },
+    ],
+  };
   multi = `${repo('base')}:${tag}-index`;
-  await registry.pushManifest(multi, new TextEncoder().encode(JSON.stringify(withAttestation)), { mediaType: plain.mediaType! });
+  await registry.pushManifest(multi, new TextEncoder().encode(JSON.stringify(withAttestation)), {
+    mediaType: plain.mediaType!,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -110,20 +160,45 @@ describe('registry.append to a registry', () => {
     symlinkSync('index.js', join(dir, 'main.js'));
     const to = ref('folder');
     const result = await registry.append(amd64, {
-      layers: [{ path: dir, to: '/srv/app', owner: { uid: 1000, gid: 1001 }, ignore: ['*.map'] }, { files: { '/etc/app.json': '{"a":1}', '/usr/local/bin/run': { data: '#!/bin/sh\n', mode: 0o750 } } }],
-      config: { entrypoint: ['/srv/app/bin/tool'], env: { NODE_ENV: 'production', BASE: '2' }, workingDir: '/srv/app', user: '1000:1001', labels: { a: 'b' }, exposedPorts: [8080], stopSignal: 'SIGINT' },
+      layers: [
+        { path: dir, to: '/srv/app', owner: { uid: 1000, gid: 1001 }, ignore: ['*.map'] },
+        { files: { '/etc/app.json': '{"a":1}', '/usr/local/bin/run': { data: '#!/bin/sh\n', mode: 0o750 } } },
+      ],
+      config: {
+        entrypoint: ['/srv/app/bin/tool'],
+        env: { NODE_ENV: 'production', BASE: '2' },
+        workingDir: '/srv/app',
+        user: '1000:1001',
+        labels: { a: 'b' },
+        exposedPorts: [8080],
+        stopSignal: 'SIGINT',
+      },
       annotations: { 'org.example.x': 'y' },
       to,
     });
     expect(result.platforms).toEqual([expect.objectContaining({ platform: { os: 'linux', architecture: 'amd64' } })]);
     const manifest = await manifestOf(to);
     expect(manifest.layers).toHaveLength(3);
-    expect(manifest.annotations).toMatchObject({ 'org.opencontainers.image.base.name': amd64, 'org.opencontainers.image.base.digest': (await crane('digest', amd64)).trim(), 'org.example.x': 'y' });
+    expect(manifest.annotations).toMatchObject({
+      'org.opencontainers.image.base.name': amd64,
+      'org.opencontainers.image.base.digest': (await crane('digest', amd64)).trim(),
+      'org.example.x': 'y',
+    });
     const config = await configOf(to);
-    expect(config.config).toMatchObject({ Entrypoint: ['/srv/app/bin/tool'], WorkingDir: '/srv/app', User: '1000:1001', Labels: { a: 'b' }, ExposedPorts: { '8080/tcp': {} }, StopSignal: 'SIGINT' });
+    expect(config.config).toMatchObject({
+      Entrypoint: ['/srv/app/bin/tool'],
+      WorkingDir: '/srv/app',
+      User: '1000:1001',
+      Labels: { a: 'b' },
+      ExposedPorts: { '8080/tcp': {} },
+      StopSignal: 'SIGINT',
+    });
     expect(config.config!['Cmd']).toBeUndefined();
     expect(config.config!['Env']).toEqual(['PATH=/usr/local/bin:/usr/bin:/bin', 'BASE=2', 'NODE_ENV=production']);
-    expect(config.history!.slice(-2).map((h) => h['created_by'])).toEqual(['dockwire append /srv/app', expect.stringContaining('/etc/app.json')]);
+    expect(config.history!.slice(-2).map((h) => h['created_by'])).toEqual([
+      'dockwire append /srv/app',
+      expect.stringContaining('/etc/app.json'),
+    ]);
     const files = await exported(to);
     expect(files.get('srv/app/bin/tool')).toMatchObject({ type: 'file', mode: 0o755 });
     expect(files.get('srv/app/main.js')).toMatchObject({ type: 'symlink', linkname: 'index.js' });
@@ -147,7 +222,9 @@ describe('registry.append to a registry', () => {
     const index = await manifestOf(to);
     expect(index.manifests.map((m) => m.platform!.architecture).sort()).toEqual(['amd64', 'arm64']);
     expect(result.platforms.map((p) => p.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
-    const layers = await Promise.all(index.manifests.map(async (m) => (await manifestOf(`${repo('multi')}@${m.digest}`)).layers.at(-1)!.digest));
+    const layers = await Promise.all(
+      index.manifests.map(async (m) => (await manifestOf(`${repo('multi')}@${m.digest}`)).layers.at(-1)!.digest),
+    );
     expect(new Set(layers).size).toBe(1);
     expect((await configOf(to, 'linux/arm64')).architecture).toBe('arm64');
     expect(new TextDecoder().decode((await exported(to, 'linux/arm64')).get('hello')!.content)).toBe('hi');
@@ -167,20 +244,31 @@ describe('registry.append to a registry', () => {
     await registry.append(amd64, { layers: [{ files: { '/x': 'x' } }], to: single });
     expect((await manifestOf(single)).layers).toHaveLength(2);
     const scratch = ref('scratch');
-    const made = await registry.append('scratch', { layers: [{ files: { '/only': 'one' } }], platforms: ['linux/amd64', 'linux/arm64'], config: { cmd: ['/only'] }, to: scratch });
+    const made = await registry.append('scratch', {
+      layers: [{ files: { '/only': 'one' } }],
+      platforms: ['linux/amd64', 'linux/arm64'],
+      config: { cmd: ['/only'] },
+      to: scratch,
+    });
     const index = await manifestOf(scratch);
     expect(index.manifests).toHaveLength(2);
     expect(made.platforms).toHaveLength(2);
     const config = await configOf(scratch, 'linux/amd64');
     expect(config.rootfs.diff_ids).toHaveLength(1);
     expect([...(await exported(scratch)).keys()].filter((k) => k !== '')).toEqual(['only']);
-    await expect(registry.append('scratch', { layers: [{ files: { '/a': 'a' } }], to: ref('scratch-none') })).rejects.toThrow(/platforms/);
+    await expect(
+      registry.append('scratch', { layers: [{ files: { '/a': 'a' } }], to: ref('scratch-none') }),
+    ).rejects.toThrow(/platforms/);
   });
 
   it('mutate changes only the config: the layers stay the same blobs', async () => {
     const to = ref('mutate');
     const before = await manifestOf(amd64);
-    const result = await registry.mutate(amd64, { config: { env: { MODE: 'x' }, entrypoint: '/bin/sh' }, annotations: { k: 'v' }, to });
+    const result = await registry.mutate(amd64, {
+      config: { env: { MODE: 'x' }, entrypoint: '/bin/sh' },
+      annotations: { k: 'v' },
+      to,
+    });
     const after = await manifestOf(to);
     expect(after.layers).toEqual(before.layers);
     expect(after.config.digest).not.toBe(before.config.digest);
@@ -238,9 +326,16 @@ describe('reproducible layers', () => {
       await registry.append(amd64, { layers: [{ path: dir }], to });
       expect((await configOf(to)).created).toBe('2023-11-14T22:13:20.000Z');
       const manifest = await manifestOf(to);
-      const layer = readTar(await craneBytes('blob', `${repo('epoch')}@${manifest.layers.at(-1)!.digest}`).then(async (gz) => (await import('node:zlib')).gunzipSync(gz)));
+      const layer = readTar(
+        await craneBytes('blob', `${repo('epoch')}@${manifest.layers.at(-1)!.digest}`).then(async (gz) =>
+          (await import('node:zlib')).gunzipSync(gz),
+        ),
+      );
       expect(layer.map((e) => e.name)).toEqual(['x.txt']);
-      const again = await registry.append(amd64, { layers: [{ path: tree(['x.txt'], 4_000_000, 0o002) }], to: ref('epoch') });
+      const again = await registry.append(amd64, {
+        layers: [{ path: tree(['x.txt'], 4_000_000, 0o002) }],
+        to: ref('epoch'),
+      });
       expect(again.digest).toBe((await crane('digest', to)).trim());
     } finally {
       if (saved === undefined) delete process.env['SOURCE_DATE_EPOCH'];
@@ -253,10 +348,16 @@ describe('file outputs', () => {
   it('writes an OCI layout that umoci lists and unpacks (OCI media types, the tag named)', async () => {
     const dir = tempDir();
     const layout = join(dir, 'layout');
-    await registry.append(amd64, { layers: [{ files: { '/app/hello': { data: 'hello', mode: 0o755 } } }], config: { entrypoint: ['/app/hello'] }, to: { path: layout, format: 'oci', tag: 'v1' } });
+    await registry.append(amd64, {
+      layers: [{ files: { '/app/hello': { data: 'hello', mode: 0o755 } } }],
+      config: { entrypoint: ['/app/hello'] },
+      to: { path: layout, format: 'oci', tag: 'v1' },
+    });
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as ImageIndex;
     expect(index.manifests[0]!.annotations!['org.opencontainers.image.ref.name']).toBe('v1');
-    const manifest = JSON.parse(readFileSync(join(layout, 'blobs', index.manifests[0]!.digest.replace(':', '/')), 'utf8')) as ImageManifest;
+    const manifest = JSON.parse(
+      readFileSync(join(layout, 'blobs', index.manifests[0]!.digest.replace(':', '/')), 'utf8'),
+    ) as ImageManifest;
     expect(manifest.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect(manifest.layers.every((l) => l.mediaType.startsWith('application/vnd.oci.'))).toBe(true);
     expect((await umoci('ls', '--layout', layout)).stdout.trim()).toBe('v1');
@@ -270,14 +371,23 @@ describe('file outputs', () => {
 
   it('writes an OCI layout as a tar (latest when no tag is given) and a docker-archive, both read back; an archive is a base', async () => {
     const dir = tempDir();
-    await registry.append(multi, { layers: [{ files: { '/f': 'f' } }], to: { path: join(dir, 'image.tar'), format: 'oci' } });
+    await registry.append(multi, {
+      layers: [{ files: { '/f': 'f' } }],
+      to: { path: join(dir, 'image.tar'), format: 'oci' },
+    });
     const oci = await openImageArchive(join(dir, 'image.tar'));
     expect(oci.format).toBe('oci');
     expect(oci.images.map((i) => i.platform?.architecture).sort()).toEqual(['amd64', 'arm64']);
     expect(new TextDecoder().decode(await oci.readFile('/f', { platform: 'linux/arm64' }))).toBe('f');
     await oci.close();
-    await expect(registry.append(multi, { layers: [], to: { path: join(dir, 'no.tar'), format: 'docker' } })).rejects.toThrow(/platforms/);
-    await registry.append(multi, { layers: [{ files: { '/g': 'g' } }], platforms: ['linux/amd64'], to: { path: join(dir, 'docker.tar'), format: 'docker', tag: 'dockwire-test/append:1' } });
+    await expect(
+      registry.append(multi, { layers: [], to: { path: join(dir, 'no.tar'), format: 'docker' } }),
+    ).rejects.toThrow(/platforms/);
+    await registry.append(multi, {
+      layers: [{ files: { '/g': 'g' } }],
+      platforms: ['linux/amd64'],
+      to: { path: join(dir, 'docker.tar'), format: 'docker', tag: 'dockwire-test/append:1' },
+    });
     const archive = await openImageArchive(join(dir, 'docker.tar'));
     expect(archive.format).toBe('docker-archive');
     expect(archive.images[0]!.names).toEqual(['dockwire-test/append:1']);
@@ -293,14 +403,46 @@ describe('file outputs', () => {
 
 describe('bad input, refused before anything is uploaded', () => {
   const cases: Array<[string, (to: string) => PromiseLike<unknown>, RegExp]> = [
-    ['a path that does not exist', (to) => registry.append(amd64, { layers: [{ path: '/nonexistent/dockwire' }], to }), /layers\[0\]\.path/],
-    ['a layer file path that is not absolute', (to) => registry.append(amd64, { layers: [{ files: { 'etc/x': 'x' } }], to }), /layers\[0\]\.files\["etc\/x"\]/],
-    ['.. in a target', (to) => registry.append(amd64, { layers: [{ files: { '/x': 'x' } }, { path: '.', to: '/app/../etc' }], to }), /layers\[1\]\.to/],
-    ['an unknown platform', (to) => registry.append(multi, { layers: [{ files: { '/x': 'x' } }], platforms: ['linux/s390x'], to }), /platforms\[0\]/],
-    ['a base that is not an image', (to) => registry.append(`${amd64}-artifact`, { layers: [{ files: { '/x': 'x' } }], to }), /base/],
-    ['a misspelled option', (to) => registry.append(amd64, { layers: [], to, annotation: {} } as never), /unknown option "annotation"; did you mean "annotations"/],
-    ['a misspelled config field', (to) => registry.append(amd64, { layers: [], to, config: { workdir: '/' } } as never), /config: unknown option "workdir"/],
-    ['a misspelled layer field', (to) => registry.append(amd64, { layers: [{ path: '.', too: '/x' } as never], to }), /layers\[0\]: unknown option "too"/],
+    [
+      'a path that does not exist',
+      (to) => registry.append(amd64, { layers: [{ path: '/nonexistent/dockwire' }], to }),
+      /layers\[0\]\.path/,
+    ],
+    [
+      'a layer file path that is not absolute',
+      (to) => registry.append(amd64, { layers: [{ files: { 'etc/x': 'x' } }], to }),
+      /layers\[0\]\.files\["etc\/x"\]/,
+    ],
+    [
+      '.. in a target',
+      (to) => registry.append(amd64, { layers: [{ files: { '/x': 'x' } }, { path: '.', to: '/app/../etc' }], to }),
+      /layers\[1\]\.to/,
+    ],
+    [
+      'an unknown platform',
+      (to) => registry.append(multi, { layers: [{ files: { '/x': 'x' } }], platforms: ['linux/s390x'], to }),
+      /platforms\[0\]/,
+    ],
+    [
+      'a base that is not an image',
+      (to) => registry.append(`${amd64}-artifact`, { layers: [{ files: { '/x': 'x' } }], to }),
+      /base/,
+    ],
+    [
+      'a misspelled option',
+      (to) => registry.append(amd64, { layers: [], to, annotation: {} } as never),
+      /unknown option "annotation"; did you mean "annotations"/,
+    ],
+    [
+      'a misspelled config field',
+      (to) => registry.append(amd64, { layers: [], to, config: { workdir: '/' } } as never),
+      /config: unknown option "workdir"/,
+    ],
+    [
+      'a misspelled layer field',
+      (to) => registry.append(amd64, { layers: [{ path: '.', too: '/x' } as never], to }),
+      /layers\[0\]: unknown option "too"/,
+    ],
   ];
   beforeAll(async () => {
     // an artifact in the base's repository: a manifest whose config is not an image config
@@ -321,19 +463,53 @@ describe('bad input, refused before anything is uploaded', () => {
 });
 
 describe('dockwire append and mutate (the CLI)', () => {
-  const cli = (...args: string[]): Promise<{ stdout: string }> => run(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { env: { ...process.env, DOCKER_CONFIG: tempDir() } });
+  const cli = (...args: string[]): Promise<{ stdout: string }> =>
+    run(process.execPath, [join(root, 'dist', 'cli.js'), ...args], {
+      env: { ...process.env, DOCKER_CONFIG: tempDir() },
+    });
 
-  it('appends a folder, a file and a tar with crane\'s flag names, then mutates the config', async () => {
+  it("appends a folder, a file and a tar with crane's flag names, then mutates the config", async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'app'));
     writeFileSync(join(dir, 'app/index.js'), 'x');
     writeFileSync(join(dir, 'conf'), 'c');
     execFileSync('tar', ['-C', join(dir, 'app'), '-cf', join(dir, 'extra.tar'), 'index.js']);
     const to = ref('cli');
-    const { stdout } = await cli('append', multi, '--tar', join(dir, 'extra.tar'), '--layer', `${join(dir, 'app')}:/srv`, '--file', `${join(dir, 'conf')}:/etc/conf`, '--chown', '1000', '--entrypoint', 'node,/srv/index.js', '-e', 'A=1', '-l', 'x=y', '-w', '/srv', '--platform', 'linux/amd64', '--platform', 'linux/arm64', '--created', '0', '-t', to);
+    const { stdout } = await cli(
+      'append',
+      multi,
+      '--tar',
+      join(dir, 'extra.tar'),
+      '--layer',
+      `${join(dir, 'app')}:/srv`,
+      '--file',
+      `${join(dir, 'conf')}:/etc/conf`,
+      '--chown',
+      '1000',
+      '--entrypoint',
+      'node,/srv/index.js',
+      '-e',
+      'A=1',
+      '-l',
+      'x=y',
+      '-w',
+      '/srv',
+      '--platform',
+      'linux/amd64',
+      '--platform',
+      'linux/arm64',
+      '--created',
+      '0',
+      '-t',
+      to,
+    );
     expect(stdout.trim()).toBe(`${to}@${(await crane('digest', to)).trim()}`);
     const config = await configOf(to, 'linux/arm64');
-    expect(config.config).toMatchObject({ Entrypoint: ['node', '/srv/index.js'], WorkingDir: '/srv', Labels: { x: 'y' } });
+    expect(config.config).toMatchObject({
+      Entrypoint: ['node', '/srv/index.js'],
+      WorkingDir: '/srv',
+      Labels: { x: 'y' },
+    });
     expect(config.created).toBe('1970-01-01T00:00:00.000Z');
     expect(config.rootfs.diff_ids).toHaveLength(4);
     const files = await exported(to);

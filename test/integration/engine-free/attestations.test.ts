@@ -6,7 +6,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestNotFound, openImageArchive, ProtocolError, Registry, type Attestation } from '../../../src/index.js';
-import { attestedImages, CYCLONEDX, IN_TOTO, PROVENANCE_V02, PROVENANCE_V1, SPDX, statementFile, type AttestedImages } from '../../support/attested-images.js';
+import {
+  attestedImages,
+  CYCLONEDX,
+  IN_TOTO,
+  PROVENANCE_V02,
+  PROVENANCE_V1,
+  SPDX,
+  statementFile,
+  type AttestedImages,
+} from '../../support/attested-images.js';
 import { oras } from '../../support/registry-peers.js';
 import { main } from '../../../src/cli/main.js';
 import { bufferIo } from '../../support/cli-io.js';
@@ -18,11 +27,20 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => registry.close());
 
-const summary = (list: Attestation[]): string[] => list.map((a) => `${a.platform ? `${a.platform.os}/${a.platform.architecture}` : 'index'} ${a.source} ${a.kind}${a.signed ? ' signed' : ''}`).sort();
+const summary = (list: Attestation[]): string[] =>
+  list
+    .map(
+      (a) =>
+        `${a.platform ? `${a.platform.os}/${a.platform.architecture}` : 'index'} ${a.source} ${a.kind}${a.signed ? ' signed' : ''}`,
+    )
+    .sort();
 
 describe('registry.attestations', () => {
   it('gives BuildKit\u2019s provenance per platform, bound to that platform\u2019s manifest, typed as SLSA v1', async () => {
-    for (const [platform, digest] of [['linux/amd64', made.amd64], ['linux/arm64', made.arm64]] as const) {
+    for (const [platform, digest] of [
+      ['linux/amd64', made.amd64],
+      ['linux/arm64', made.arm64],
+    ] as const) {
       const list = await registry.attestations(made.ref, { platform, predicateType: PROVENANCE_V1 });
       expect(list).toHaveLength(1);
       const [one] = list;
@@ -61,10 +79,15 @@ describe('registry.attestations', () => {
       'linux/arm64 referrer spdx signed',
     ]);
     expect(all.find((a) => a.kind === 'json')!.predicate).toEqual({ marker: expect.any(String) });
-    expect(await registry.platforms(made.ref)).toEqual([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    expect(await registry.platforms(made.ref)).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
     await expect(registry.attestations(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ManifestNotFound);
     await expect(registry.manifest(made.ref, { platform: 'unknown/unknown' })).rejects.toThrow(ManifestNotFound);
-    await expect(registry.copy(made.ref, `${made.repo}:unknown`, { platforms: ['unknown/unknown'] })).rejects.toThrow(/none of the platforms/);
+    await expect(registry.copy(made.ref, `${made.repo}:unknown`, { platforms: ['unknown/unknown'] })).rejects.toThrow(
+      /none of the platforms/,
+    );
     // oras sees the same referrer
     expect(await oras('discover', '--format', 'json', `${made.repo}@${made.arm64}`)).toContain(IN_TOTO);
   });
@@ -75,18 +98,43 @@ describe('registry.attestations', () => {
   });
 
   it('a statement about another image attached to this one is skipped, never given', async () => {
-    const stranger = statementFile(made.dir, SPDX, { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'stranger', packages: [] }, made.arm64);
-    await oras('attach', '--disable-path-validation', '--artifact-type', IN_TOTO, `${made.repo}@${made.amd64}`, `${stranger}:${IN_TOTO}`);
+    const stranger = statementFile(
+      made.dir,
+      SPDX,
+      { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'stranger', packages: [] },
+      made.arm64,
+    );
+    await oras(
+      'attach',
+      '--disable-path-validation',
+      '--artifact-type',
+      IN_TOTO,
+      `${made.repo}@${made.amd64}`,
+      `${stranger}:${IN_TOTO}`,
+    );
     const list = await registry.attestations(`${made.repo}@${made.amd64}`, { predicateType: SPDX });
     expect(list).toHaveLength(0);
-    expect(list.skipped).toEqual([expect.objectContaining({ source: 'referrer', predicateType: SPDX, reason: expect.stringContaining(made.arm64) })]);
+    expect(list.skipped).toEqual([
+      expect.objectContaining({ source: 'referrer', predicateType: SPDX, reason: expect.stringContaining(made.arm64) }),
+    ]);
   });
 
   it('a re-pointed attestation manifest (the amd64 provenance annotated as arm64\u2019s) is not given', async () => {
     const { manifest } = await registry.manifest(made.ref);
     const index = manifest as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-    const attestationOfAmd = index.manifests.find((d) => d.annotations?.['vnd.docker.reference.digest'] === made.amd64)!;
-    const forged = { ...manifest, manifests: [...index.manifests.filter((d) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'), { ...attestationOfAmd, annotations: { ...attestationOfAmd.annotations, 'vnd.docker.reference.digest': made.arm64 } }] };
+    const attestationOfAmd = index.manifests.find(
+      (d) => d.annotations?.['vnd.docker.reference.digest'] === made.amd64,
+    )!;
+    const forged = {
+      ...manifest,
+      manifests: [
+        ...index.manifests.filter((d) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest'),
+        {
+          ...attestationOfAmd,
+          annotations: { ...attestationOfAmd.annotations, 'vnd.docker.reference.digest': made.arm64 },
+        },
+      ],
+    };
     const ref = `${made.repo}:repointed`;
     await registry.pushManifest(ref, forged as never);
     const list = await registry.attestations(ref, { platform: 'linux/arm64', predicateType: PROVENANCE_V1 });
@@ -105,7 +153,14 @@ describe('registry.attestations', () => {
     const big = join(made.dir, 'big.json');
     writeFileSync(big, Buffer.alloc(33 * 1024 * 1024, 0x20));
     // (on an index of its own: the other tests read the built image's referrers)
-    await oras('attach', '--disable-path-validation', '--artifact-type', IN_TOTO, `${made.repo}:repointed`, `${big}:${IN_TOTO}`);
+    await oras(
+      'attach',
+      '--disable-path-validation',
+      '--artifact-type',
+      IN_TOTO,
+      `${made.repo}:repointed`,
+      `${big}:${IN_TOTO}`,
+    );
     await expect(registry.attestations(`${made.repo}:repointed`)).rejects.toThrow(/more than 33554432/);
   }, 120_000);
 });
@@ -147,11 +202,17 @@ describe('the CLI: attestations, sbom, provenance', () => {
     expect(json.attestations.map((a) => a.subject)).toEqual([made.amd64]);
     expect(json.skipped).toEqual([]);
 
-    const sbom = JSON.parse((await cli('sbom', made.ref, '--platform', 'linux/arm64')).out) as Record<string, { name?: string }>;
+    const sbom = JSON.parse((await cli('sbom', made.ref, '--platform', 'linux/arm64')).out) as Record<
+      string,
+      { name?: string }
+    >;
     expect(Object.keys(sbom)).toEqual(['SPDX']);
     // the arm64 manifest's own SPDX comes before the index's
     expect(sbom['SPDX']!.name).toMatch(/-arm64$/);
-    const provenance = JSON.parse((await cli('provenance', made.ref)).out) as Record<string, { SLSA?: { buildDefinition?: unknown } }>;
+    const provenance = JSON.parse((await cli('provenance', made.ref)).out) as Record<
+      string,
+      { SLSA?: { buildDefinition?: unknown } }
+    >;
     expect(Object.keys(provenance).sort()).toEqual(['linux/amd64', 'linux/arm64']);
     for (const p of Object.values(provenance)) expect(p.SLSA?.buildDefinition).toBeDefined();
     expect((await cli('sbom')).code).toBe(2);

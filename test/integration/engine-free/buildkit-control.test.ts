@@ -80,7 +80,17 @@ describe.each(buildkitClients())('BuildKit over %s', (_name, make) => {
     const theirs = ref('run-buildctl');
     // buildctl on the other daemon: an independent build of the same Dockerfile
     const other = _name === 'tcp+tls' ? buildkitd.unix : buildkitd.tls;
-    await buildctl(other, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=image,name=${theirs},push=true`]);
+    await buildctl(other, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--output',
+      `type=image,name=${theirs},push=true`,
+    ]);
     const a = await readManifest(ours);
     const b = await readManifest(theirs);
     const filesA = await layerFiles(ours, a.manifest);
@@ -110,13 +120,30 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
   it('a two-platform COPY-only build pushes an index with both platforms, as buildctl does', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('mp') });
     const ours = ref('multi');
-    const result = await buildkit.build({ path: dir, platforms: ['linux/amd64', 'linux/arm64'], outputs: [{ type: 'image', name: ours, push: true }] });
+    const result = await buildkit.build({
+      path: dir,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      outputs: [{ type: 'image', name: ours, push: true }],
+    });
     const theirs = ref('multi-buildctl');
-    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--opt', 'platform=linux/amd64,linux/arm64', '--output', `type=image,name=${theirs},push=true`]);
+    await buildctl(buildkitd.unix, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--opt',
+      'platform=linux/amd64,linux/arm64',
+      '--output',
+      `type=image,name=${theirs},push=true`,
+    ]);
     const a = await readManifest(ours);
     const b = await readManifest(theirs);
     expect(result.digest).toBe(a.digest);
-    const platforms = (m: typeof a.manifest): string[] => (m.manifests ?? []).map((d) => `${d.platform?.os}/${d.platform?.architecture}`).sort();
+    const platforms = (m: typeof a.manifest): string[] =>
+      (m.manifests ?? []).map((d) => `${d.platform?.os}/${d.platform?.architecture}`).sort();
     expect(platforms(a.manifest)).toEqual(['linux/amd64', 'linux/arm64']);
     expect(platforms(a.manifest)).toEqual(platforms(b.manifest));
   }, 180_000);
@@ -129,7 +156,17 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     await buildkit.build({ path: dir, outputs: [{ type: 'oci', dest: sink }] });
     const ours = readTar(Buffer.concat(chunks));
     const out = join(tempDir(), 'buildctl.tar');
-    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=oci,dest=${out}`]);
+    await buildctl(buildkitd.unix, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--output',
+      `type=oci,dest=${out}`,
+    ]);
     const theirs = readTar(readFileSync(out));
     const names = (entries: typeof ours): string[] => entries.map((e) => e.name).sort();
     expect(names(ours)).toEqual(names(theirs));
@@ -138,7 +175,9 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       const m = /^blobs\/sha256\/([0-9a-f]{64})$/.exec(e.name);
       if (m) expect(createHash('sha256').update(e.content).digest('hex')).toBe(m[1]);
     }
-    const index = JSON.parse(Buffer.from(ours.find((e) => e.name === 'index.json')!.content).toString()) as { manifests: Array<{ digest: string }> };
+    const index = JSON.parse(Buffer.from(ours.find((e) => e.name === 'index.json')!.content).toString()) as {
+      manifests: Array<{ digest: string }>;
+    };
     expect(ours.some((e) => e.name === `blobs/sha256/${index.manifests[0]!.digest.slice(7)}`)).toBe(true);
 
     // a docker-archive, streamed straight into images.load
@@ -151,12 +190,22 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     expect(images.some((i) => i.tags.includes(name))).toBe(true);
   }, 180_000);
 
-  it('a local output writes the result\'s files into a folder, the same files as buildctl writes', async () => {
+  it("a local output writes the result's files into a folder, the same files as buildctl writes", async () => {
     const dir = runContext();
     const ours = join(tempDir(), 'out');
     await buildkit.build({ path: dir, outputs: [{ type: 'local', dest: ours }] });
     const theirs = join(tempDir(), 'out');
-    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=local,dest=${theirs}`]);
+    await buildctl(buildkitd.unix, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--output',
+      `type=local,dest=${theirs}`,
+    ]);
     const list = (root: string): string[] =>
       execFileSync('find', ['.', '-printf', '%p %y %m %s %l\\n'], { cwd: root, encoding: 'utf8' })
         .trim()
@@ -171,12 +220,16 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
   it('a program that builds and never closes its BuildKit exits by itself: an idle connection holds no process open', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('exit') });
     const dest = join(tempDir(), 'out');
-    const stdout = await runProgram(['BuildKit'], [
-      'const [host, path, dest] = args;',
-      'const buildkit = new BuildKit({ host });',
-      "await buildkit.build({ path, outputs: [{ type: 'local', dest }] });",
-      'console.log((await buildkit.info()).BuildkitVersion.Version);',
-    ], [buildkitd.unix, dir, dest]);
+    const stdout = await runProgram(
+      ['BuildKit'],
+      [
+        'const [host, path, dest] = args;',
+        'const buildkit = new BuildKit({ host });',
+        "await buildkit.build({ path, outputs: [{ type: 'local', dest }] });",
+        'console.log((await buildkit.info()).BuildkitVersion.Version);',
+      ],
+      [buildkitd.unix, dir, dest],
+    );
     expect(stdout.trim()).toMatch(/^v\d+\.\d+/);
     expect(readFileSync(join(dest, 'a.txt'), 'utf8')).toMatch(/^exit/);
   }, 180_000);
@@ -186,12 +239,34 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const dirA = makeTree({ Dockerfile: `FROM ${base}\nRUN echo ${uniqueName('cache')} > /made\n` });
     const cacheA = ref('cache');
     await buildkit.build({ path: dirA, cacheTo: [{ type: 'registry', ref: cacheA, mode: 'max' }] });
-    const log = await buildctl(buildkitd.tls, ['build', '--progress', 'plain', '--frontend', 'dockerfile.v0', '--local', `context=${dirA}`, '--local', `dockerfile=${dirA}`, '--import-cache', `type=registry,ref=${cacheA}`]);
+    const log = await buildctl(buildkitd.tls, [
+      'build',
+      '--progress',
+      'plain',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dirA}`,
+      '--local',
+      `dockerfile=${dirA}`,
+      '--import-cache',
+      `type=registry,ref=${cacheA}`,
+    ]);
     expect(log).toMatch(/RUN echo[^\n]*\n#\d+ CACHED/);
     // buildctl exports, ours imports on the other daemon
     const dirB = makeTree({ Dockerfile: `FROM ${base}\nRUN echo ${uniqueName('cache')} > /made\n` });
     const cacheB = ref('cache-buildctl');
-    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dirB}`, '--local', `dockerfile=${dirB}`, '--export-cache', `type=registry,ref=${cacheB},mode=max`]);
+    await buildctl(buildkitd.unix, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dirB}`,
+      '--local',
+      `dockerfile=${dirB}`,
+      '--export-cache',
+      `type=registry,ref=${cacheB},mode=max`,
+    ]);
     const events = await collect(secure.build({ path: dirB, cacheFrom: [{ type: 'registry', ref: cacheB }] }));
     const run = events.filter((e) => e.type === 'vertex' && /RUN echo/.test(e.name));
     expect(run.map((e) => (e.type === 'vertex' ? e.state : ''))).toContain('cached');
@@ -200,20 +275,42 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
   it('attest provenance adds an attestation manifest to the pushed index, as buildctl does', async () => {
     const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY a.txt /a.txt\n`, 'a.txt': uniqueName('prov') });
     const ours = ref('prov');
-    await buildkit.build({ path: dir, attest: { provenance: true }, outputs: [{ type: 'image', name: ours, push: true }] });
+    await buildkit.build({
+      path: dir,
+      attest: { provenance: true },
+      outputs: [{ type: 'image', name: ours, push: true }],
+    });
     const theirs = ref('prov-buildctl');
-    await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--opt', 'attest:provenance=mode=min', '--output', `type=image,name=${theirs},push=true`]);
+    await buildctl(buildkitd.unix, [
+      'build',
+      '--frontend',
+      'dockerfile.v0',
+      '--local',
+      `context=${dir}`,
+      '--local',
+      `dockerfile=${dir}`,
+      '--opt',
+      'attest:provenance=mode=min',
+      '--output',
+      `type=image,name=${theirs},push=true`,
+    ]);
     const kinds = async (name: string): Promise<string[]> => {
       const index = (await readManifest(name)).manifest;
-      return (index.manifests ?? []).map((d) => d.annotations?.['vnd.docker.reference.type'] ?? `${d.platform?.os}/${d.platform?.architecture}`).sort();
+      return (index.manifests ?? [])
+        .map((d) => d.annotations?.['vnd.docker.reference.type'] ?? `${d.platform?.os}/${d.platform?.architecture}`)
+        .sort();
     };
     expect(await kinds(ours)).toEqual(['attestation-manifest', 'linux/amd64']);
     expect(await kinds(ours)).toEqual(await kinds(theirs));
     // the attestation's layer is an in-toto statement with a SLSA provenance predicate
     const index = (await readManifest(ours)).manifest;
-    const attestation = index.manifests!.find((d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')!;
+    const attestation = index.manifests!.find(
+      (d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest',
+    )!;
     const manifest = (await readManifest(ours, attestation.digest)).manifest;
-    const statement = JSON.parse((await readBlob(ours, manifest.layers![0]!.digest)).toString('utf8')) as { predicateType: string };
+    const statement = JSON.parse((await readBlob(ours, manifest.layers![0]!.digest)).toString('utf8')) as {
+      predicateType: string;
+    };
     expect(statement.predicateType).toMatch(/slsa\.dev\/provenance/);
   }, 180_000);
 
@@ -224,19 +321,48 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 50 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'dockwire-bk-key', '-f', join(agentDir, 'key')]);
-      execFileSync('ssh-add', [join(agentDir, 'key')], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-      const fingerprint = execFileSync('ssh-keygen', ['-lf', join(agentDir, 'key.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        'dockwire-bk-key',
+        '-f',
+        join(agentDir, 'key'),
+      ]);
+      execFileSync('ssh-add', [join(agentDir, 'key')], {
+        env: { ...process.env, SSH_AUTH_SOCK: socket },
+        stdio: 'ignore',
+      });
+      const fingerprint = execFileSync('ssh-keygen', ['-lf', join(agentDir, 'key.pub')], { encoding: 'utf8' }).split(
+        ' ',
+      )[1]!;
       const dir = makeTree({
         Dockerfile: `FROM ${base}\nCOPY root/ /\nRUN --mount=type=secret,id=tok cat /run/secrets/tok | sha256sum > /digest\nRUN --mount=type=ssh ssh-add -l\n`,
       });
-      const files = ['/usr/bin/ssh-add', ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' }).split('\n').map((l) => /(\/\S+) \(0x/.exec(l)?.[1]).filter((p): p is string => p !== undefined)];
+      const files = [
+        '/usr/bin/ssh-add',
+        ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' })
+          .split('\n')
+          .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
+          .filter((p): p is string => p !== undefined),
+      ];
       for (const file of files) {
         mkdirSync(join(dir, 'root', join(file, '..')), { recursive: true });
         copyFileSync(file, join(dir, 'root', file));
       }
       const name = ref('secret');
-      const events = await collect(buildkit.build({ path: dir, noCache: true, secrets: { tok: { value: marker } }, ssh: { default: socket }, outputs: [{ type: 'image', name, push: true }] }));
+      const events = await collect(
+        buildkit.build({
+          path: dir,
+          noCache: true,
+          secrets: { tok: { value: marker } },
+          ssh: { default: socket },
+          outputs: [{ type: 'image', name, push: true }],
+        }),
+      );
       const logText = events.map((e) => (e.type === 'log' ? e.text : '')).join('');
       expect(logText).toContain(fingerprint);
       const layers = await layerFiles(name, (await readManifest(name)).manifest);
@@ -244,7 +370,9 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       expect(digestLayer).toBeDefined();
       expect(JSON.stringify(events)).not.toContain(marker);
       // a missing required secret: a BuildError naming it, never the secrets that were given
-      const bad = makeTree({ Dockerfile: `FROM ${base}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n` });
+      const bad = makeTree({
+        Dockerfile: `FROM ${base}\nRUN --mount=type=secret,id=missing,required=true cat /run/secrets/missing\n`,
+      });
       const error = await buildkit.build({ path: bad, secrets: { tok: { value: marker } } }).then(
         () => undefined,
         (e: unknown) => e,
@@ -258,7 +386,11 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
   }, 180_000);
 
   it('the context goes through FileSync, and an ignored 100,000-file node_modules is never read; COPY . gets what buildctl gets', async () => {
-    const dir = makeTree({ Dockerfile: `FROM ${base}\nCOPY . /ctx/\n`, '.dockerignore': 'node_modules\n', 'src/index.js': 'module.exports = 1;\n' });
+    const dir = makeTree({
+      Dockerfile: `FROM ${base}\nCOPY . /ctx/\n`,
+      '.dockerignore': 'node_modules\n',
+      'src/index.js': 'module.exports = 1;\n',
+    });
     const modules = join(dir, 'node_modules');
     mkdirSync(modules);
     for (let d = 0; d < 100; d++) {
@@ -274,7 +406,17 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       expect(lstats.filter((p) => p.includes('node_modules/'))).toEqual([]);
       expect(readdirs.some((p) => p.endsWith('/src'))).toBe(true);
       const theirs = ref('ctx-buildctl');
-      await buildctl(buildkitd.unix, ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`, '--output', `type=image,name=${theirs},push=true`]);
+      await buildctl(buildkitd.unix, [
+        'build',
+        '--frontend',
+        'dockerfile.v0',
+        '--local',
+        `context=${dir}`,
+        '--local',
+        `dockerfile=${dir}`,
+        '--output',
+        `type=image,name=${theirs},push=true`,
+      ]);
       const a = (await layerFiles(ours, (await readManifest(ours)).manifest)).at(-1)!;
       const b = (await layerFiles(theirs, (await readManifest(theirs)).manifest)).at(-1)!;
       expect(a).toEqual(b);
@@ -294,9 +436,13 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const dir = makeTree({ Dockerfile: `FROM scratch\nCOPY tool /tool\nRUN ["/tool", "${uniqueName('arm')}"]\n` });
     writeFileSync(join(dir, 'tool'), elf);
     chmodSync(join(dir, 'tool'), 0o755);
-    await expect(buildkit.build({ path: dir, outputs: [{ type: 'nope' } as never] })).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(buildkit.build({ path: dir, outputs: [{ type: 'nope' } as never] })).rejects.toBeInstanceOf(
+      InvalidArgument,
+    );
     await expect(buildkit.build({ path: dir, outputz: [] } as never)).rejects.toThrow(/did you mean "outputs"/);
-    await expect(buildkit.build({ path: dir, platforms: ['linux/amd64/v9/x'] })).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(buildkit.build({ path: dir, platforms: ['linux/amd64/v9/x'] })).rejects.toBeInstanceOf(
+      InvalidArgument,
+    );
     const workers = await buildkit.workers();
     const canArm = workers.some((w) => w.Platforms.some((p) => p.Architecture === 'arm64'));
     const error = await buildkit.build({ path: dir, platforms: ['linux/arm64'] }).then(
@@ -327,7 +473,10 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
 /** Records the paths node:fs's readdirSync and lstatSync are called with, in this process. */
 async function watchFs(): Promise<{ readdirs: string[]; lstats: string[]; restore: () => void }> {
   const { createRequire, syncBuiltinESMExports } = await import('node:module');
-  const fs = createRequire(import.meta.url)('node:fs') as Record<'readdirSync' | 'lstatSync', (...args: unknown[]) => unknown>;
+  const fs = createRequire(import.meta.url)('node:fs') as Record<
+    'readdirSync' | 'lstatSync',
+    (...args: unknown[]) => unknown
+  >;
   const readdirs: string[] = [];
   const lstats: string[] = [];
   const readdir = fs.readdirSync;
@@ -351,4 +500,3 @@ async function watchFs(): Promise<{ readdirs: string[]; lstats: string[]; restor
     },
   };
 }
-

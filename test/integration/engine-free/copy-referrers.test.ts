@@ -16,18 +16,40 @@ let made: AttestedImages;
 let nested: string;
 beforeAll(async () => {
   made = await attestedImages(registry);
-  await cosign('sign', '--key', join(made.keys, 'cosign.key'), '--use-signing-config=false', '--tlog-upload=false', '--allow-http-registry', '-y', `${made.repo}@${made.amd64}`);
+  await cosign(
+    'sign',
+    '--key',
+    join(made.keys, 'cosign.key'),
+    '--use-signing-config=false',
+    '--tlog-upload=false',
+    '--allow-http-registry',
+    '-y',
+    `${made.repo}@${made.amd64}`,
+  );
   // a referrer of a referrer: a note on the in-toto statement oras attached to the arm64 manifest
   const [statement] = await registry.referrers(`${made.repo}@${made.arm64}`, { artifactType: IN_TOTO });
   nested = statement!.digest;
   writeFileSync(join(made.dir, 'note.txt'), 'reviewed');
-  await oras('attach', '--disable-path-validation', '--artifact-type', 'application/vnd.dockwire.test.note', `${made.repo}@${nested}`, join(made.dir, 'note.txt'));
+  await oras(
+    'attach',
+    '--disable-path-validation',
+    '--artifact-type',
+    'application/vnd.dockwire.test.note',
+    `${made.repo}@${nested}`,
+    join(made.dir, 'note.txt'),
+  );
 }, 300_000);
 afterAll(() => registry.close());
 
-const summary = (list: Attestation[]): string[] => list.map((a) => `${a.platform?.architecture ?? 'index'} ${a.source} ${a.predicateType}${a.signed ? ' signed' : ''}`).sort();
+const summary = (list: Attestation[]): string[] =>
+  list
+    .map((a) => `${a.platform?.architecture ?? 'index'} ${a.source} ${a.predicateType}${a.signed ? ' signed' : ''}`)
+    .sort();
 const discovered = async (ref: string): Promise<string[]> => {
-  const tree = JSON.parse(await oras('discover', '--format', 'json', ref)) as { referrers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> };
+  const tree = JSON.parse(await oras('discover', '--format', 'json', ref)) as {
+    referrers?: Array<{ digest: string }>;
+    manifests?: Array<{ digest: string }>;
+  };
   return (tree.referrers ?? tree.manifests ?? []).map((d) => d.digest).sort();
 };
 
@@ -45,17 +67,43 @@ describe.each([
     expect(events.length).toBeGreaterThan(0);
 
     expect(summary(await registry.attestations(`${dst}:1`))).toEqual(summary(await registry.attestations(made.ref)));
-    for (const digest of [made.amd64, made.arm64]) expect(await discovered(`${dst}@${digest}`)).toEqual(await discovered(`${made.repo}@${digest}`));
+    for (const digest of [made.amd64, made.arm64])
+      expect(await discovered(`${dst}@${digest}`)).toEqual(await discovered(`${made.repo}@${digest}`));
     expect(await oras('discover', '--format', 'json', `${dst}@${made.arm64}`)).toContain(IN_TOTO);
     // recursively: the note on the attached statement
     expect(await discovered(`${dst}@${nested}`)).toEqual(await discovered(`${made.repo}@${nested}`));
     expect(await discovered(`${dst}@${nested}`)).toHaveLength(1);
 
     const pub = join(made.keys, 'cosign.pub');
-    const verified = await cosign('verify', '--key', pub, '--insecure-ignore-tlog', '--allow-http-registry', `${dst}@${made.amd64}`);
+    const verified = await cosign(
+      'verify',
+      '--key',
+      pub,
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      `${dst}@${made.amd64}`,
+    );
     expect(verified).toContain(made.amd64);
-    await cosign('verify-attestation', '--key', pub, '--type', 'cyclonedx', '--insecure-ignore-tlog', '--allow-http-registry', `${dst}@${made.amd64}`);
-    await cosign('verify-attestation', '--key', pub, '--type', 'spdxjson', '--insecure-ignore-tlog', '--allow-http-registry', `${dst}@${made.arm64}`);
+    await cosign(
+      'verify-attestation',
+      '--key',
+      pub,
+      '--type',
+      'cyclonedx',
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      `${dst}@${made.amd64}`,
+    );
+    await cosign(
+      'verify-attestation',
+      '--key',
+      pub,
+      '--type',
+      'spdxjson',
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      `${dst}@${made.arm64}`,
+    );
     // the legacy .att tag of the index went too
     expect(await registry.tags(dst)).toContain(`${made.index.replace(':', '-')}.att`);
   }, 240_000);
@@ -64,7 +112,10 @@ describe.each([
 it('keeps the destination\u2019s earlier fallback-tag entries', async () => {
   const dst = `${engine.registry}/dockwire-test/${uniqueName('kept')}`;
   await registry.copy(`${made.repo}@${made.amd64}`, `${dst}:1`);
-  await registry.attach(`${dst}@${made.amd64}`, { artifactType: 'application/vnd.dockwire.test.note', blobs: [{ mediaType: 'text/plain', data: new TextEncoder().encode('note') }] });
+  await registry.attach(`${dst}@${made.amd64}`, {
+    artifactType: 'application/vnd.dockwire.test.note',
+    blobs: [{ mediaType: 'text/plain', data: new TextEncoder().encode('note') }],
+  });
   const before = await discovered(`${dst}@${made.amd64}`);
   expect(before).toHaveLength(1);
   await registry.copy(`${made.repo}@${made.amd64}`, `${dst}:1`, { referrers: true });
@@ -76,5 +127,7 @@ it('the CLI: cp --referrers', async () => {
   const dst = `${engine.registry}/dockwire-test/${uniqueName('cli')}:1`;
   const buffers = bufferIo({ env: process.env });
   expect(await main(['--json', 'cp', '--referrers', made.ref, dst], buffers.io), buffers.err()).toBe(0);
-  expect(await discovered(`${dst.slice(0, dst.lastIndexOf(':'))}@${made.amd64}`)).toEqual(await discovered(`${made.repo}@${made.amd64}`));
+  expect(await discovered(`${dst.slice(0, dst.lastIndexOf(':'))}@${made.amd64}`)).toEqual(
+    await discovered(`${made.repo}@${made.amd64}`),
+  );
 }, 120_000);

@@ -30,7 +30,14 @@ afterAll(async () => {
 
 /** A Registry reading only the configuration given (nothing of this machine's); HTTPS to anywhere unlisted goes to a dead proxy. */
 function registry(options: RegistryOptions): Registry {
-  const client = new Registry({ certsDir: false, hostsDir: false, registriesConf: false, env: { HTTPS_PROXY: deadProxy, NO_PROXY: '127.0.0.1' }, retry: { retries: 0, transient: () => false, delay: () => 0 }, ...options });
+  const client = new Registry({
+    certsDir: false,
+    hostsDir: false,
+    registriesConf: false,
+    env: { HTTPS_PROXY: deadProxy, NO_PROXY: '127.0.0.1' },
+    retry: { retries: 0, transient: () => false, delay: () => 0 },
+    ...options,
+  });
   clients.push(client);
   return client;
 }
@@ -67,12 +74,21 @@ describe('host configuration, followed by the registry client', () => {
     expect(error.message).toContain(r.tls);
     expect(error.message).toMatch(/certificate/);
     const bare = writeTree({});
-    const unconfigured = await rejection(registry({ certsDir: bare, hostsDir: writeTree({ [`${r.tls.replace(':', '_')}_/hosts.toml`]: `server = "https://${r.tls}"\n` }) }).resolve(ref(r.tls)));
+    const unconfigured = await rejection(
+      registry({
+        certsDir: bare,
+        hostsDir: writeTree({ [`${r.tls.replace(':', '_')}_/hosts.toml`]: `server = "https://${r.tls}"\n` }),
+      }).resolve(ref(r.tls)),
+    );
     expect(unconfigured.message).toContain(join(bare, r.tls, 'ca.crt'));
   });
 
   it('client certificates: the mTLS registry answers only when certs.d gives a client certificate', async () => {
-    const withClient = writeTree({ [`${r.mtls}/ca.crt`]: pem('ca.pem'), [`${r.mtls}/client.cert`]: pem('client.pem'), [`${r.mtls}/client.key`]: pem('client-key.pem') });
+    const withClient = writeTree({
+      [`${r.mtls}/ca.crt`]: pem('ca.pem'),
+      [`${r.mtls}/client.cert`]: pem('client.pem'),
+      [`${r.mtls}/client.key`]: pem('client-key.pem'),
+    });
     expect((await registry({ certsDir: withClient }).resolve(ref(r.mtls))).digest).toBe(r.serverDigest);
     const caOnly = writeTree({ [`${r.mtls}/ca.crt`]: pem('ca.pem') });
     expect(await rejection(registry({ certsDir: caOnly }).resolve(ref(r.mtls)))).toBeInstanceOf(ConnectionError);
@@ -86,7 +102,9 @@ describe('host configuration, followed by the registry client', () => {
     expect((await client.resolve(`registry.invalid/${r.repository}:${r.tag}`)).digest).toBe(r.serverDigest);
     const config = await client.config(`registry.invalid/${r.repository}:${r.tag}`);
     expect(config.os).toBe('linux');
-    expect(new TextDecoder().decode(await client.readFile(`registry.invalid/${r.repository}:${r.tag}`, 'which'))).toBe('server\n');
+    expect(new TextDecoder().decode(await client.readFile(`registry.invalid/${r.repository}:${r.tag}`, 'which'))).toBe(
+      'server\n',
+    );
   });
 
   it('mirror order: a dead mirror is passed over, the live one answers with its own image (ns= sent); what it lacks falls to the server', async () => {
@@ -100,16 +118,25 @@ describe('host configuration, followed by the registry client', () => {
     // the server's image by digest: the mirror has no such manifest (404), the server answers, checked against the digest
     const byDigest = await client.manifest(ref(r.plain, `@${r.serverDigest}`));
     expect(byDigest.descriptor.digest).toBe(r.serverDigest);
-    expect(new TextDecoder().decode(await client.readFile(ref(r.plain, `@${r.serverDigest}`), 'which'))).toBe('server\n');
+    expect(new TextDecoder().decode(await client.readFile(ref(r.plain, `@${r.serverDigest}`), 'which'))).toBe(
+      'server\n',
+    );
     // a mirror for resolving only: pulls by digest skip it
-    const resolveOnly = writeTree({ [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.dead}"]\ncapabilities = ["resolve"]\n` });
+    const resolveOnly = writeTree({
+      [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.dead}"]\ncapabilities = ["resolve"]\n`,
+    });
     expect((await registry({ hostsDir: resolveOnly }).resolve(ref(r.plain))).digest).toBe(r.serverDigest);
   });
 
   it('push to the server only: a tag made through a pull-only mirror reaches the server, not the mirror', async () => {
-    const hostsDir = writeTree({ [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve"]\n` });
+    const hostsDir = writeTree({
+      [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve"]\n`,
+    });
     const client = registry({ hostsDir });
-    const writes = (): number => readFileSync(r.logs.mirror, 'utf8').split('\n').filter((l) => /"(?:PUT|POST|PATCH) /.test(l)).length;
+    const writes = (): number =>
+      readFileSync(r.logs.mirror, 'utf8')
+        .split('\n')
+        .filter((l) => /"(?:PUT|POST|PATCH) /.test(l)).length;
     const before = writes();
     await client.tag(ref(r.plain, `@${r.serverDigest}`), 'pushed');
     await client.pushBlob(`${r.plain}/${r.repository}`, new TextEncoder().encode('pushed through the plan\n'));
@@ -118,25 +145,42 @@ describe('host configuration, followed by the registry client', () => {
     expect(await rejection(plain.resolve(ref(r.mirror, ':pushed')))).toBeInstanceOf(ImageNotFound);
     expect(writes()).toBe(before);
     // the same mirror allowed to push (hosts.toml says so) is where a push goes
-    const pushable = writeTree({ [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve", "push"]\n` });
-    await registry({ hostsDir: pushable }).pushBlob(`${r.plain}/${r.repository}`, new TextEncoder().encode('pushed to the mirror that may push\n'));
+    const pushable = writeTree({
+      [`${r.plain.replace(':', '_')}_/hosts.toml`]: `[host."http://${r.mirror}"]\ncapabilities = ["pull", "resolve", "push"]\n`,
+    });
+    await registry({ hostsDir: pushable }).pushBlob(
+      `${r.plain}/${r.repository}`,
+      new TextEncoder().encode('pushed to the mirror that may push\n'),
+    );
     expect(writes()).toBeGreaterThan(before);
   });
 
   it('prefix rewrite: registries.conf location sends a name that resolves nowhere to the registry that has it; mirrors of the entry come first', async () => {
-    const registriesConf = join(writeTree({ 'registries.conf': `[[registry]]\nprefix = "example.invalid/team"\nlocation = "${r.plain}/hosts"\n` }), 'registries.conf');
-    expect((await registry({ registriesConf }).resolve('example.invalid/team/app:1')).digest).toBe(r.serverDigest);
-    const mirrored = join(
-      writeTree({ 'registries.conf': `[[registry]]\nprefix = "example.invalid/team"\nlocation = "${r.plain}/hosts"\n[[registry.mirror]]\nlocation = "${r.dead}/x"\n[[registry.mirror]]\nlocation = "${r.mirror}/hosts"\n` }),
+    const registriesConf = join(
+      writeTree({
+        'registries.conf': `[[registry]]\nprefix = "example.invalid/team"\nlocation = "${r.plain}/hosts"\n`,
+      }),
       'registries.conf',
     );
-    expect((await registry({ registriesConf: mirrored }).resolve('example.invalid/team/app:1')).digest).toBe(r.mirrorDigest);
+    expect((await registry({ registriesConf }).resolve('example.invalid/team/app:1')).digest).toBe(r.serverDigest);
+    const mirrored = join(
+      writeTree({
+        'registries.conf': `[[registry]]\nprefix = "example.invalid/team"\nlocation = "${r.plain}/hosts"\n[[registry.mirror]]\nlocation = "${r.dead}/x"\n[[registry.mirror]]\nlocation = "${r.mirror}/hosts"\n`,
+      }),
+      'registries.conf',
+    );
+    expect((await registry({ registriesConf: mirrored }).resolve('example.invalid/team/app:1')).digest).toBe(
+      r.mirrorDigest,
+    );
   });
 
   it('registries.conf insecure = true: HTTPS without verification first, then plain HTTP (a loopback plain registry still answers, pushes too)', async () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const registriesConf = join(writeTree({ 'registries.conf': `[[registry]]\nlocation = "${r.plain}"\ninsecure = true\n` }), 'registries.conf');
+      const registriesConf = join(
+        writeTree({ 'registries.conf': `[[registry]]\nlocation = "${r.plain}"\ninsecure = true\n` }),
+        'registries.conf',
+      );
       const client = registry({ registriesConf });
       expect((await client.resolve(ref(r.plain))).digest).toBe(r.serverDigest);
       await client.tag(ref(r.plain, `@${r.serverDigest}`), 'insecure');
@@ -152,12 +196,17 @@ describe('host configuration, followed by the registry client', () => {
       expect((await registry({}).resolve(ref(counter.host))).digest).toBe(r.serverDigest);
       const seen = counter.count();
       expect(seen).toBeGreaterThan(0);
-      const registriesConf = join(writeTree({ 'registries.conf': `[[registry]]\nprefix = "${counter.host}"\nblocked = true\n` }), 'registries.conf');
+      const registriesConf = join(
+        writeTree({ 'registries.conf': `[[registry]]\nprefix = "${counter.host}"\nblocked = true\n` }),
+        'registries.conf',
+      );
       const error = await rejection(registry({ registriesConf }).resolve(ref(counter.host)));
       expect(error).toBeInstanceOf(ConfigError);
       expect(error.message).toMatch(/is blocked by \[\[registry\]\] #1/);
       expect(error.message).toContain(registriesConf);
-      await expect(registry({ registriesConf }).pushBlob(`${counter.host}/${r.repository}`, new Uint8Array(1))).rejects.toThrow(/blocked/);
+      await expect(
+        registry({ registriesConf }).pushBlob(`${counter.host}/${r.repository}`, new Uint8Array(1)),
+      ).rejects.toThrow(/blocked/);
       expect(counter.count()).toBe(seen);
     } finally {
       await counter.close();
@@ -167,7 +216,9 @@ describe('host configuration, followed by the registry client', () => {
   it('skip_verify works only where the file says so, with one warning per host', async () => {
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const hostsDir = writeTree({ [`${r.tls.replace(':', '_')}_/hosts.toml`]: `server = "https://${r.tls}"\nskip_verify = true\n` });
+      const hostsDir = writeTree({
+        [`${r.tls.replace(':', '_')}_/hosts.toml`]: `server = "https://${r.tls}"\nskip_verify = true\n`,
+      });
       expect((await registry({ hostsDir }).resolve(ref(r.tls))).digest).toBe(r.serverDigest);
       expect((await registry({ hostsDir }).resolve(ref(r.tls))).digest).toBe(r.serverDigest);
       const skips = warn.mock.calls.filter(([message]) => String(message).includes(r.tls));

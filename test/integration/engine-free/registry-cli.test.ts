@@ -22,7 +22,11 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   // no engine at DOCKER_HOST: the registry commands never ask one
   const env = { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      env,
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { code: 0, out: stdout, err: stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -35,20 +39,36 @@ describe('dockwire registry commands', () => {
 
   it('digest and manifest agree with crane, per platform too', async () => {
     expect((await cli('digest', made.index)).out.trim()).toBe((await crane('digest', made.index)).trim());
-    expect((await cli('digest', '--platform', 'linux/arm64', made.index)).out.trim()).toBe((await crane('digest', '--platform', 'linux/arm64', made.index)).trim());
-    expect(JSON.parse((await cli('digest', '--json', made.single)).out)).toMatchObject({ digest: (await crane('digest', made.single)).trim() });
+    expect((await cli('digest', '--platform', 'linux/arm64', made.index)).out.trim()).toBe(
+      (await crane('digest', '--platform', 'linux/arm64', made.index)).trim(),
+    );
+    expect(JSON.parse((await cli('digest', '--json', made.single)).out)).toMatchObject({
+      digest: (await crane('digest', made.single)).trim(),
+    });
     expect((await cli('manifest', made.index)).out).toBe(await crane('manifest', made.index));
-    const json = JSON.parse((await cli('manifest', '--json', '--platform', 'linux/amd64', made.index)).out) as { descriptor: { digest: string } };
+    const json = JSON.parse((await cli('manifest', '--json', '--platform', 'linux/amd64', made.index)).out) as {
+      descriptor: { digest: string };
+    };
     expect(json.descriptor.digest).toBe((await crane('digest', '--platform', 'linux/amd64', made.index)).trim());
   }, 120_000);
 
   it('config, tags and referrers, with --json', async () => {
     expect(JSON.parse((await cli('config', made.single)).out)).toEqual(JSON.parse(await crane('config', made.single)));
-    expect(JSON.parse((await cli('config', '--json', '--platform', 'linux/arm64', made.index)).out)).toMatchObject({ architecture: 'arm64' });
-    expect((await cli('tags', made.repo)).out.trim().split('\n').sort()).toEqual((await crane('ls', made.repo)).trim().split('\n').sort());
-    expect((JSON.parse((await cli('tags', '--json', made.repo)).out) as string[]).sort()).toEqual((await crane('ls', made.repo)).trim().split('\n').sort());
-    const referrers = JSON.parse((await cli('referrers', '--json', '--artifact-type', SBOM, made.single)).out) as Array<{ digest: string }>;
-    const discovered = JSON.parse(await oras('discover', '--format', 'json', '--artifact-type', SBOM, made.single)) as { referrers: Array<{ digest: string }> };
+    expect(JSON.parse((await cli('config', '--json', '--platform', 'linux/arm64', made.index)).out)).toMatchObject({
+      architecture: 'arm64',
+    });
+    expect((await cli('tags', made.repo)).out.trim().split('\n').sort()).toEqual(
+      (await crane('ls', made.repo)).trim().split('\n').sort(),
+    );
+    expect((JSON.parse((await cli('tags', '--json', made.repo)).out) as string[]).sort()).toEqual(
+      (await crane('ls', made.repo)).trim().split('\n').sort(),
+    );
+    const referrers = JSON.parse(
+      (await cli('referrers', '--json', '--artifact-type', SBOM, made.single)).out,
+    ) as Array<{ digest: string }>;
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', '--artifact-type', SBOM, made.single)) as {
+      referrers: Array<{ digest: string }>;
+    };
     expect(referrers.map((r) => r.digest)).toEqual(discovered.referrers.map((r) => r.digest));
     expect((await cli('referrers', made.single)).out).toContain(SBOM);
   }, 120_000);
@@ -82,7 +102,9 @@ describe('dockwire registry commands', () => {
     const file = join(tempDir('dockwire-cli-attach-'), 'note.txt');
     writeFileSync(file, 'a note');
     const attached = (await cli('attach', dst, '--artifact-type', 'application/vnd.dockwire.note', file)).out.trim();
-    const discovered = JSON.parse(await oras('discover', '--format', 'json', dst)) as { referrers: Array<{ digest: string }> };
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', dst)) as {
+      referrers: Array<{ digest: string }>;
+    };
     expect(discovered.referrers.map((r) => r.digest)).toContain(attached);
     const digest = (await crane('digest', `${made.repo}-cp:again`)).trim();
     expect((await cli('rm-remote', `${made.repo}-cp@${digest}`)).code).toBe(0);

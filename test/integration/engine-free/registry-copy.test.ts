@@ -23,9 +23,11 @@ function accessLine(line: string): { method: string; path: string; status: numbe
  */
 async function loggedDuring(host: string, work: () => Promise<void>): Promise<string[]> {
   const log = process.env['DOCKWIRE_REGISTRY_LOG'];
-  if (!log) throw new Error('DOCKWIRE_REGISTRY_LOG is not set: run the integration tests through vitest (global setup)');
+  if (!log)
+    throw new Error('DOCKWIRE_REGISTRY_LOG is not set: run the integration tests through vitest (global setup)');
   const mark = uniqueName('mark');
-  const marker = async (at: string): Promise<void> => void (await fetch(`http://${host}/v2/?dockwire-mark=${mark}-${at}`)).arrayBuffer();
+  const marker = async (at: string): Promise<void> =>
+    void (await fetch(`http://${host}/v2/?dockwire-mark=${mark}-${at}`)).arrayBuffer();
   await marker('start');
   await work();
   await marker('end');
@@ -34,16 +36,30 @@ async function loggedDuring(host: string, work: () => Promise<void>): Promise<st
     const start = lines.findIndex((l) => l.includes(`${mark}-start`));
     const end = lines.findIndex((l) => l.includes(`${mark}-end`));
     // (the registry's own error lines, a HEAD's 404 among them, go to the same file)
-    if (start !== -1 && end !== -1) return lines.slice(start + 1, end).filter((l) => /^\S+ \S+ \S+ \[[^\]]+\] "/.test(l));
+    if (start !== -1 && end !== -1)
+      return lines.slice(start + 1, end).filter((l) => /^\S+ \S+ \S+ \[[^\]]+\] "/.test(l));
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`the registry's log at ${log} has no line for the marker requests`);
 }
 
 describe('registry.copy', () => {
-  const [open, , token] = testRegistries() as [ReturnType<typeof testRegistries>[0], unknown, ReturnType<typeof testRegistries>[0]];
+  const [open, , token] = testRegistries() as [
+    ReturnType<typeof testRegistries>[0],
+    unknown,
+    ReturnType<typeof testRegistries>[0],
+  ];
   // one client for both ends: the token registry's credentials go only to it
-  const registry = new Registry({ configDir: '/nonexistent', env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from(`${token.auth!.username}:${token.auth!.password}`).toString('base64') } } }) } });
+  const registry = new Registry({
+    configDir: '/nonexistent',
+    env: {
+      DOCKER_AUTH_CONFIG: JSON.stringify({
+        auths: {
+          [token.host]: { auth: Buffer.from(`${token.auth!.username}:${token.auth!.password}`).toString('base64') },
+        },
+      }),
+    },
+  });
   const made = imagesFor(open);
   afterAll(() => registry.close());
 
@@ -55,8 +71,10 @@ describe('registry.copy', () => {
     const descriptor = await job;
     expect(descriptor.digest).toBe((await crane('digest', made.index)).trim());
     expect((await crane('digest', dst)).trim()).toBe(descriptor.digest);
-    expect((await crane('manifest', dst))).toBe(await crane('manifest', made.index));
-    expect(JSON.parse(await crane('config', '--platform', 'linux/arm64', dst))).toEqual(JSON.parse(await crane('config', '--platform', 'linux/arm64', made.index)));
+    expect(await crane('manifest', dst)).toBe(await crane('manifest', made.index));
+    expect(JSON.parse(await crane('config', '--platform', 'linux/arm64', dst))).toEqual(
+      JSON.parse(await crane('config', '--platform', 'linux/arm64', made.index)),
+    );
     expect(events.some((e) => e.status === 'Pushed')).toBe(true);
     expect(job.totals.layersDone).toBe(job.totals.layersTotal);
     expect(job.totals.bytesDone).toBeGreaterThan(0);
@@ -69,7 +87,10 @@ describe('registry.copy', () => {
     expect((await crane('digest', one)).trim()).toBe(d.digest);
     const both = `${token.host}/dw/${uniqueName('copy')}:both`;
     await registry.copy(made.index, both, { platforms: ['linux/arm64', 'linux/amd64'] });
-    expect(await registry.platforms(both)).toEqual([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64' }]);
+    expect(await registry.platforms(both)).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
   }, 120_000);
 
   it('within one registry, blobs are mounted, not sent', async () => {
@@ -92,7 +113,9 @@ describe('registry.copy', () => {
     const lines = await loggedDuring(open.host, async () => {
       await registry.copy(made.single, dst);
     });
-    const [source, target] = [made.repo, dst.slice(0, dst.lastIndexOf(':'))].map((r) => `/v2/${r.slice(open.host.length + 1)}/`);
+    const [source, target] = [made.repo, dst.slice(0, dst.lastIndexOf(':'))].map(
+      (r) => `/v2/${r.slice(open.host.length + 1)}/`,
+    );
     const requests = lines.map(accessLine).filter((r) => r.path.startsWith(source!) || r.path.startsWith(target!));
     const mounts = requests.filter((r) => r.method === 'POST' && r.path.includes('mount='));
     expect(mounts.map((r) => new URLSearchParams(r.path.split('?')[1]).get('mount')).sort()).toEqual([...blobs].sort());
@@ -100,14 +123,22 @@ describe('registry.copy', () => {
     // the source is read (its manifest), but none of its blobs
     expect(requests.some((r) => r.method === 'GET' && r.path.startsWith(`${source}manifests/`))).toBe(true);
     expect(requests.filter((r) => r.method === 'GET' && r.path.includes('/blobs/'))).toEqual([]);
-    expect(requests.filter((r) => r.method === 'PATCH' || (r.method === 'PUT' && r.path.includes('/blobs/')))).toEqual([]);
-    expect(requests.some((r) => r.method === 'PUT' && r.path === `${target}manifests/v1` && r.status === 201)).toBe(true);
+    expect(requests.filter((r) => r.method === 'PATCH' || (r.method === 'PUT' && r.path.includes('/blobs/')))).toEqual(
+      [],
+    );
+    expect(requests.some((r) => r.method === 'PUT' && r.path === `${target}manifests/v1` && r.status === 201)).toBe(
+      true,
+    );
   }, 120_000);
 
   it('a cancelled copy is AbortError; options are checked', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(registry.copy(made.index, `${token.host}/dw/${uniqueName('x')}:v1`, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
-    await expect(registry.copy(made.index, `${token.host}/dw/x:v1`, { platfroms: [] } as never)).rejects.toThrow(/did you mean "platforms"/);
+    await expect(
+      registry.copy(made.index, `${token.host}/dw/${uniqueName('x')}:v1`, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(AbortError);
+    await expect(registry.copy(made.index, `${token.host}/dw/x:v1`, { platfroms: [] } as never)).rejects.toThrow(
+      /did you mean "platforms"/,
+    );
   });
 });

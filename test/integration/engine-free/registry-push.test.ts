@@ -45,9 +45,13 @@ describe.each(testRegistries())('pushing to the $kind registry', (target) => {
     const claimed = `sha256:${createHash('sha256').update(fresh).digest('hex')}`;
     for (const data of [pieces(lie, 300_000), lie]) {
       const size = data instanceof Uint8Array ? undefined : lie.length;
-      await expect(registry.pushBlob(made.repo, data, { digest: claimed, ...(size !== undefined ? { size } : {}) })).rejects.toBeInstanceOf(DigestMismatch);
+      await expect(
+        registry.pushBlob(made.repo, data, { digest: claimed, ...(size !== undefined ? { size } : {}) }),
+      ).rejects.toBeInstanceOf(DigestMismatch);
     }
-    await expect(registry.pushBlob(made.repo, pieces(lie, 300_000), { digest: claimed, chunkSize: MiB })).rejects.toBeInstanceOf(DigestMismatch);
+    await expect(
+      registry.pushBlob(made.repo, pieces(lie, 300_000), { digest: claimed, chunkSize: MiB }),
+    ).rejects.toBeInstanceOf(DigestMismatch);
     const error = await (async () => {
       for await (const _ of registry.blob(made.repo, claimed));
     })().catch((e: unknown) => e);
@@ -55,13 +59,24 @@ describe.each(testRegistries())('pushing to the $kind registry', (target) => {
   }, 120_000);
 
   it('pushManifest, tag and delete make what crane reads', async () => {
-    const config = new TextEncoder().encode(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} }));
-    const configDescriptor = await registry.pushBlob(made.repo, config, { mediaType: 'application/vnd.oci.image.config.v1+json' });
-    const manifest = { schemaVersion: 2 as const, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers: [] };
+    const config = new TextEncoder().encode(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} }),
+    );
+    const configDescriptor = await registry.pushBlob(made.repo, config, {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+    });
+    const manifest = {
+      schemaVersion: 2 as const,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: configDescriptor,
+      layers: [],
+    };
     const pushed = await registry.pushManifest(`${made.repo}:pushed`, manifest);
     expect((await crane('digest', `${made.repo}:pushed`)).trim()).toBe(pushed.digest);
     expect(JSON.parse(await crane('manifest', `${made.repo}:pushed`))).toEqual(manifest);
-    expect(JSON.parse(await crane('config', `${made.repo}:pushed`))).toEqual(JSON.parse(new TextDecoder().decode(config)));
+    expect(JSON.parse(await crane('config', `${made.repo}:pushed`))).toEqual(
+      JSON.parse(new TextDecoder().decode(config)),
+    );
     const tagged = await registry.tag(made.index, 'copied-tag');
     expect(tagged.digest).toBe((await crane('digest', made.index)).trim());
     expect((await crane('digest', `${made.repo}:copied-tag`)).trim()).toBe(tagged.digest);
@@ -74,14 +89,29 @@ describe.each(testRegistries())('pushing to the $kind registry', (target) => {
 
   it('attach is found by oras discover and registry.referrers, beside what oras attached before', async () => {
     const ATTACHED = 'application/vnd.dockwire.test.attached';
-    const pushed = await registry.attach(made.single, { artifactType: ATTACHED, blobs: [{ mediaType: 'text/plain', data: new TextEncoder().encode('attached by dockwire') }], annotations: { 'org.example.by': 'dockwire' } });
-    const discovered = JSON.parse(await oras('discover', '--format', 'json', made.single)) as { referrers: Array<{ digest: string; artifactType: string }> };
+    const pushed = await registry.attach(made.single, {
+      artifactType: ATTACHED,
+      blobs: [{ mediaType: 'text/plain', data: new TextEncoder().encode('attached by dockwire') }],
+      annotations: { 'org.example.by': 'dockwire' },
+    });
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', made.single)) as {
+      referrers: Array<{ digest: string; artifactType: string }>;
+    };
     expect(discovered.referrers.map((r) => r.artifactType).sort()).toEqual([ATTACHED, SBOM, SIG].sort());
     expect(discovered.referrers.find((r) => r.artifactType === ATTACHED)!.digest).toBe(pushed.digest);
     const referrers = await registry.referrers(made.single);
     expect(referrers.map((r) => r.digest).sort()).toEqual(discovered.referrers.map((r) => r.digest).sort());
-    expect(referrers.find((r) => r.digest === pushed.digest)).toMatchObject({ artifactType: ATTACHED, annotations: { 'org.example.by': 'dockwire' } });
-    const fetched = await oras('blob', 'fetch', '--output', '-', `${made.repo}@${JSON.parse(await crane('manifest', `${made.repo}@${pushed.digest}`)).layers[0].digest}`);
+    expect(referrers.find((r) => r.digest === pushed.digest)).toMatchObject({
+      artifactType: ATTACHED,
+      annotations: { 'org.example.by': 'dockwire' },
+    });
+    const fetched = await oras(
+      'blob',
+      'fetch',
+      '--output',
+      '-',
+      `${made.repo}@${JSON.parse(await crane('manifest', `${made.repo}@${pushed.digest}`)).layers[0].digest}`,
+    );
     expect(fetched).toBe('attached by dockwire');
   }, 120_000);
 });

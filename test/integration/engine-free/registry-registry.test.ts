@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgument, ManifestNotFound, Registry, RegistryError, type ImageIndex } from '../../../src/index.js';
 import { uniqueName } from '../../support/engine.js';
-import { SBOM, SIG, crane, craneBytes, imagesFor, oras, testRegistries, tokenCounts, tokenRealm } from '../../support/registry-peers.js';
+import {
+  SBOM,
+  SIG,
+  crane,
+  craneBytes,
+  imagesFor,
+  oras,
+  testRegistries,
+  tokenCounts,
+  tokenRealm,
+} from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 afterAll(removeTempDirs);
@@ -26,7 +36,9 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
       expect((await registry.resolve(`${made.repo}@${descriptor.digest}`)).digest).toBe(descriptor.digest);
     }
     for (const platform of ['linux/amd64', 'linux/arm64']) {
-      expect((await registry.resolve(made.index, { platform })).digest).toBe((await crane('digest', '--platform', platform, made.index)).trim());
+      expect((await registry.resolve(made.index, { platform })).digest).toBe(
+        (await crane('digest', '--platform', platform, made.index)).trim(),
+      );
     }
   });
 
@@ -39,7 +51,9 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
       expect(manifest.schemaVersion).toBe(2);
     }
     const arm = await registry.manifest(made.index, { platform: 'linux/arm64' });
-    expect(Buffer.from(arm.bytes).equals(await craneBytes('manifest', '--platform', 'linux/arm64', made.index))).toBe(true);
+    expect(Buffer.from(arm.bytes).equals(await craneBytes('manifest', '--platform', 'linux/arm64', made.index))).toBe(
+      true,
+    );
     expect(arm.descriptor.platform).toMatchObject({ os: 'linux', architecture: 'arm64' });
   });
 
@@ -76,18 +90,25 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
 
   it('referrers, through the sha256-<hex> tag fallback, are oras discover\u2019s', async () => {
     const found = await registry.referrers(made.single);
-    const discovered = JSON.parse(await oras('discover', '--format', 'json', made.single)) as { referrers: Array<{ digest: string; artifactType: string }> };
+    const discovered = JSON.parse(await oras('discover', '--format', 'json', made.single)) as {
+      referrers: Array<{ digest: string; artifactType: string }>;
+    };
     expect(found.map((d) => d.digest).sort()).toEqual(discovered.referrers.map((d) => d.digest).sort());
     expect(found.map((d) => d.artifactType).sort()).toEqual([SBOM, SIG].sort());
     const sboms = await registry.referrers(made.single, { artifactType: SBOM });
-    expect(sboms.map((d) => d.digest)).toEqual(discovered.referrers.filter((d) => d.artifactType === SBOM).map((d) => d.digest));
+    expect(sboms.map((d) => d.digest)).toEqual(
+      discovered.referrers.filter((d) => d.artifactType === SBOM).map((d) => d.digest),
+    );
     expect(await registry.referrers(made.index)).toEqual([]);
   });
 
   it('a missing manifest is ManifestNotFound (a RegistryError, 404); a missing blob is a RegistryError with the registry\u2019s code', async () => {
     await expect(registry.manifest(`${made.repo}:absent`)).rejects.toBeInstanceOf(ManifestNotFound);
     await expect(registry.resolve(`${made.repo}:absent`)).rejects.toBeInstanceOf(ManifestNotFound);
-    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toMatchObject({ code: 'ERR_DOCKER_MANIFEST_NOT_FOUND', statusCode: 404 });
+    await expect(registry.manifest(`${made.repo}:absent`)).rejects.toMatchObject({
+      code: 'ERR_DOCKER_MANIFEST_NOT_FOUND',
+      statusCode: 404,
+    });
     const missing = `sha256:${'0'.repeat(64)}`;
     const error = await (async () => {
       for await (const _ of registry.blob(made.repo, missing));
@@ -96,32 +117,50 @@ describe.each(testRegistries())('Registry against the $kind registry', (target) 
     expect(error).toMatchObject({ statusCode: 404, registryCode: 'BLOB_UNKNOWN' });
   });
 
-  it.runIf(target.auth !== undefined)('without credentials, a refusal with the registry\u2019s UNAUTHORIZED', async () => {
-    const anonymous = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: {} });
-    const error = await anonymous.resolve(made.single).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RegistryError);
-    expect(error).toMatchObject({ statusCode: 401, registryCode: 'UNAUTHORIZED' });
-    await anonymous.close();
-  });
+  it.runIf(target.auth !== undefined)(
+    'without credentials, a refusal with the registry\u2019s UNAUTHORIZED',
+    async () => {
+      const anonymous = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: {} });
+      const error = await anonymous.resolve(made.single).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error).toMatchObject({ statusCode: 401, registryCode: 'UNAUTHORIZED' });
+      await anonymous.close();
+    },
+  );
 
-  it.runIf(target.auth !== undefined)('credentials from config.json (configDir), and from DOCKER_AUTH_CONFIG', async () => {
-    const dir = tempDir('dockwire-config-');
-    const auth = Buffer.from(`${target.auth!.username}:${target.auth!.password}`).toString('base64');
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
-    const fromFile = new Registry({ configDir: dir, env: {} });
-    expect((await fromFile.resolve(made.single)).digest).toBe((await crane('digest', made.single)).trim());
-    await fromFile.close();
-    const fromEnv = new Registry({ configDir: tempDir('dockwire-empty-config-'), env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [`http://${target.host}`]: { auth } } }) } });
-    expect((await fromEnv.platforms(made.single))).toEqual([{ os: 'linux', architecture: 'amd64' }]);
-    await fromEnv.close();
-  });
+  it.runIf(target.auth !== undefined)(
+    'credentials from config.json (configDir), and from DOCKER_AUTH_CONFIG',
+    async () => {
+      const dir = tempDir('dockwire-config-');
+      const auth = Buffer.from(`${target.auth!.username}:${target.auth!.password}`).toString('base64');
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [target.host]: { auth } } }));
+      const fromFile = new Registry({ configDir: dir, env: {} });
+      expect((await fromFile.resolve(made.single)).digest).toBe((await crane('digest', made.single)).trim());
+      await fromFile.close();
+      const fromEnv = new Registry({
+        configDir: tempDir('dockwire-empty-config-'),
+        env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [`http://${target.host}`]: { auth } } }) },
+      });
+      expect(await fromEnv.platforms(made.single)).toEqual([{ os: 'linux', architecture: 'amd64' }]);
+      await fromEnv.close();
+    },
+  );
 
   it('checks every call\u2019s options, by rejecting', async () => {
-    await expect(registry.resolve(made.single, { platfrom: 'linux/amd64' } as never)).rejects.toThrow(/did you mean "platform"/);
+    await expect(registry.resolve(made.single, { platfrom: 'linux/amd64' } as never)).rejects.toThrow(
+      /did you mean "platform"/,
+    );
     await expect(registry.tags(made.single)).rejects.toBeInstanceOf(InvalidArgument);
     await expect(registry.tags(made.repo, { pageSize: 0 })).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(registry.blob(made.repo, 'md5:00')[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(registry.blob(made.repo, `sha256:${'0'.repeat(64)}`, { sigal: undefined } as never)[Symbol.asyncIterator]().next()).rejects.toThrow(/did you mean "signal"/);
+    await expect(registry.blob(made.repo, 'md5:00')[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(
+      InvalidArgument,
+    );
+    await expect(
+      registry
+        .blob(made.repo, `sha256:${'0'.repeat(64)}`, { sigal: undefined } as never)
+        [Symbol.asyncIterator]()
+        .next(),
+    ).rejects.toThrow(/did you mean "signal"/);
     expect(() => new Registry({ insecur: [] } as never)).toThrow(/did you mean "insecure"/);
   });
 });
@@ -146,8 +185,17 @@ describe('the token registry', () => {
   }, 240_000);
 
   it('exchanges an identity token with the refresh_token grant', async () => {
-    const form = new URLSearchParams({ grant_type: 'password', username: target.auth!.username!, password: target.auth!.password!, service: 'dockwire-token', access_type: 'offline', client_id: 'test' });
-    const answer = (await (await fetch(tokenRealm(), { method: 'POST', body: form })).json()) as { refresh_token: string };
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: target.auth!.username!,
+      password: target.auth!.password!,
+      service: 'dockwire-token',
+      access_type: 'offline',
+      client_id: 'test',
+    });
+    const answer = (await (await fetch(tokenRealm(), { method: 'POST', body: form })).json()) as {
+      refresh_token: string;
+    };
     expect(answer.refresh_token).toMatch(/^[0-9a-f]{64}$/);
     const registry = new Registry({ authConfig: { identitytoken: answer.refresh_token } });
     expect((await registry.resolve(made.single)).digest).toBe((await crane('digest', made.single)).trim());

@@ -4,8 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgument, Registry, VerificationError, type ImageIndex, type ImageManifest } from '../../../src/index.js';
-import { cosign, cosignWith, cosignAttest, cosignKeys, cosignSign, cosignVerify, cosignVerifyAttestation, freshImage, type CosignKeys } from '../../support/cosign.js';
+import {
+  InvalidArgument,
+  Registry,
+  VerificationError,
+  type ImageIndex,
+  type ImageManifest,
+} from '../../../src/index.js';
+import {
+  cosign,
+  cosignWith,
+  cosignAttest,
+  cosignKeys,
+  cosignSign,
+  cosignVerify,
+  cosignVerifyAttestation,
+  freshImage,
+  type CosignKeys,
+} from '../../support/cosign.js';
 import { testRegistries } from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
@@ -64,7 +80,10 @@ describe.each(testRegistries())('the $kind registry', ({ kind, host, auth }) => 
     it(`verifies what cosign attests, and attests so that cosign verifies (${format})`, async () => {
       const ref = await freshImage(host);
       await cosignAttest(keys, ref, 'slsaprovenance', PREDICATE, legacy);
-      const [attestation, ...rest] = await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: SLSA });
+      const [attestation, ...rest] = await registry.verifyAttestations(ref, {
+        key: keys.publicPem,
+        predicateType: SLSA,
+      });
       expect(rest).toEqual([]);
       expect(attestation!.predicateType).toBe(SLSA);
       expect(attestation!.predicate).toEqual(PREDICATE);
@@ -76,54 +95,72 @@ describe.each(testRegistries())('the $kind registry', ({ kind, host, auth }) => 
       const { stdout } = await cosignVerifyAttestation(keys, mine, 'slsaprovenance');
       const envelope = JSON.parse(stdout.trim().split('\n')[0]!) as { payload: string };
       expect(JSON.parse(Buffer.from(envelope.payload, 'base64').toString()).predicate).toEqual(PREDICATE);
-      expect((await registry.verifyAttestations(mine, { key: keys.publicPem })).map((a) => a.predicate)).toEqual([PREDICATE]);
+      expect((await registry.verifyAttestations(mine, { key: keys.publicPem })).map((a) => a.predicate)).toEqual([
+        PREDICATE,
+      ]);
     });
   }
 
   // (the key types do not depend on the registry: the open one is enough)
-  it.runIf(kind === 'open')('takes P-384 keys: verifies what cosign signs with one (SHA-384); signs over SHA-256, which cosign verifies', async () => {
-    const pair = await cosignKeys('p384');
-    const ref = await freshImage(host);
-    await cosignSign(pair, ref);
-    await cosignSign(pair, ref, true);
-    expect((await registry.verify(ref, { key: pair.publicPem })).signatures.map((s) => s.format).sort()).toEqual(['bundle', 'simplesigning']);
-    // (cosign 3.1.1 signs P-384 with SHA-384 but verifies with SHA-256, refusing its own: dockwire signs over SHA-256)
-    const mine = await freshImage(host);
-    await registry.sign(mine, { key: pair.privatePem });
-    await cosignVerify(pair, mine);
-    const legacy = await freshImage(host);
-    await registry.sign(legacy, { key: pair.privatePem, format: 'simplesigning' });
-    await cosignVerify(pair, legacy);
-    expect((await registry.verify(mine, { key: pair.publicPem })).signatures).toHaveLength(1);
-  });
+  it.runIf(kind === 'open')(
+    'takes P-384 keys: verifies what cosign signs with one (SHA-384); signs over SHA-256, which cosign verifies',
+    async () => {
+      const pair = await cosignKeys('p384');
+      const ref = await freshImage(host);
+      await cosignSign(pair, ref);
+      await cosignSign(pair, ref, true);
+      expect((await registry.verify(ref, { key: pair.publicPem })).signatures.map((s) => s.format).sort()).toEqual([
+        'bundle',
+        'simplesigning',
+      ]);
+      // (cosign 3.1.1 signs P-384 with SHA-384 but verifies with SHA-256, refusing its own: dockwire signs over SHA-256)
+      const mine = await freshImage(host);
+      await registry.sign(mine, { key: pair.privatePem });
+      await cosignVerify(pair, mine);
+      const legacy = await freshImage(host);
+      await registry.sign(legacy, { key: pair.privatePem, format: 'simplesigning' });
+      await cosignVerify(pair, legacy);
+      expect((await registry.verify(mine, { key: pair.publicPem })).signatures).toHaveLength(1);
+    },
+  );
 
-  it.runIf(kind === 'open')('takes Ed25519 keys: signs with pure Ed25519, which cosign verifies in both formats', async () => {
-    // (cosign 3.1.1 itself signs with Ed25519ph, which node:crypto does not have: its Ed25519 signatures are refused here)
-    const pair = await cosignKeys('ed25519');
-    const mine = await freshImage(host);
-    await registry.sign(mine, { key: pair.privatePem });
-    await cosignVerify(pair, mine);
-    const legacy = await freshImage(host);
-    await registry.sign(legacy, { key: pair.privatePem, format: 'simplesigning' });
-    await cosignVerify(pair, legacy);
-    await registry.attest(legacy, { key: pair.privatePem, predicateType: SLSA, predicate: PREDICATE });
-    await cosignVerifyAttestation(pair, legacy, 'slsaprovenance');
-    expect((await registry.verify(legacy, { key: pair.publicPem })).signatures).toHaveLength(1);
-  });
+  it.runIf(kind === 'open')(
+    'takes Ed25519 keys: signs with pure Ed25519, which cosign verifies in both formats',
+    async () => {
+      // (cosign 3.1.1 itself signs with Ed25519ph, which node:crypto does not have: its Ed25519 signatures are refused here)
+      const pair = await cosignKeys('ed25519');
+      const mine = await freshImage(host);
+      await registry.sign(mine, { key: pair.privatePem });
+      await cosignVerify(pair, mine);
+      const legacy = await freshImage(host);
+      await registry.sign(legacy, { key: pair.privatePem, format: 'simplesigning' });
+      await cosignVerify(pair, legacy);
+      await registry.attest(legacy, { key: pair.privatePem, predicateType: SLSA, predicate: PREDICATE });
+      await cosignVerifyAttestation(pair, legacy, 'slsaprovenance');
+      expect((await registry.verify(legacy, { key: pair.publicPem })).signatures).toHaveLength(1);
+    },
+  );
 
-  it.runIf(kind === 'open')('signs with cosign’s own cosign.key (scrypt and NaCl secretbox), with or without a password', async () => {
-    const dir = tempDir('dockwire-cosign-key-');
-    await cosignWith({ COSIGN_PASSWORD: 'pa55-word' }, 'generate-key-pair', '--output-key-prefix', join(dir, 'pw'));
-    const ref = await freshImage(host);
-    const pwKey = readFileSync(join(dir, 'pw.key'), 'utf8');
-    await registry.sign(ref, { key: pwKey, passphrase: 'pa55-word' });
-    await registry.sign(ref, { key: readFileSync(keys.cosignKey), format: 'simplesigning' }); // import-key-pair's, empty password
-    await cosign('verify', '--key', join(dir, 'pw.pub'), '--insecure-ignore-tlog', '--allow-http-registry', ref);
-    // (cosign 3 verify reads only the bundles when an image has any: the legacy one is checked here)
-    expect((await registry.verify(ref, { key: keys.publicPem })).signatures.map((s) => s.format)).toEqual(['simplesigning']);
-    await expect(registry.sign(ref, { key: pwKey, passphrase: 'wrong-guess' })).rejects.toThrow(/passphrase is wrong/);
-    await expect(registry.sign(ref, { key: pwKey })).rejects.toThrow(InvalidArgument);
-  });
+  it.runIf(kind === 'open')(
+    'signs with cosign’s own cosign.key (scrypt and NaCl secretbox), with or without a password',
+    async () => {
+      const dir = tempDir('dockwire-cosign-key-');
+      await cosignWith({ COSIGN_PASSWORD: 'pa55-word' }, 'generate-key-pair', '--output-key-prefix', join(dir, 'pw'));
+      const ref = await freshImage(host);
+      const pwKey = readFileSync(join(dir, 'pw.key'), 'utf8');
+      await registry.sign(ref, { key: pwKey, passphrase: 'pa55-word' });
+      await registry.sign(ref, { key: readFileSync(keys.cosignKey), format: 'simplesigning' }); // import-key-pair's, empty password
+      await cosign('verify', '--key', join(dir, 'pw.pub'), '--insecure-ignore-tlog', '--allow-http-registry', ref);
+      // (cosign 3 verify reads only the bundles when an image has any: the legacy one is checked here)
+      expect((await registry.verify(ref, { key: keys.publicPem })).signatures.map((s) => s.format)).toEqual([
+        'simplesigning',
+      ]);
+      await expect(registry.sign(ref, { key: pwKey, passphrase: 'wrong-guess' })).rejects.toThrow(
+        /passphrase is wrong/,
+      );
+      await expect(registry.sign(ref, { key: pwKey })).rejects.toThrow(InvalidArgument);
+    },
+  );
 
   it('refuses an unsigned image: no signatures found', async () => {
     const ref = await freshImage(host);
@@ -149,11 +186,21 @@ describe('signatures that must not verify (the open registry)', () => {
     await cosignAttest(keys, ref, 'slsaprovenance', PREDICATE);
     await cosignSign(keys, ref);
     const all = await registry.verifyAttestations(ref, { key: keys.publicPem });
-    expect(all.map((a) => a.predicateType).sort()).toEqual(['https://cyclonedx.org/bom', SLSA, 'https://spdx.dev/Document']);
-    const [bom, ...none] = await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: 'https://cyclonedx.org/bom' });
+    expect(all.map((a) => a.predicateType).sort()).toEqual([
+      'https://cyclonedx.org/bom',
+      SLSA,
+      'https://spdx.dev/Document',
+    ]);
+    const [bom, ...none] = await registry.verifyAttestations(ref, {
+      key: keys.publicPem,
+      predicateType: 'https://cyclonedx.org/bom',
+    });
     expect(none).toEqual([]);
     expect(bom!.predicate).toEqual(sbom);
-    expect((await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: 'https://spdx.dev/Document' }))[0]!.predicate).toEqual(spdx);
+    expect(
+      (await registry.verifyAttestations(ref, { key: keys.publicPem, predicateType: 'https://spdx.dev/Document' }))[0]!
+        .predicate,
+    ).toEqual(spdx);
     // the signature beside them is a signature, and only that
     expect((await registry.verify(ref, { key: keys.publicPem })).signatures).toHaveLength(1);
   });
@@ -190,14 +237,26 @@ describe('signatures that must not verify (the open registry)', () => {
     const ref = await freshImage(open!.host, repo.slice(open!.host.length + 1));
     await cosignSign(keys, ref);
     await cosignSign(keys, ref, true);
-    const trustedRoot = join(import.meta.dirname, '..', '..', 'fixtures', 'sigstore-conformance', 'public-good-trusted_root.json');
-    const reasons = await refused(registry.verify(ref, { trustedRoot, identity: 'me@example.com', issuer: 'https://accounts.example.com' }));
+    const trustedRoot = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      'fixtures',
+      'sigstore-conformance',
+      'public-good-trusted_root.json',
+    );
+    const reasons = await refused(
+      registry.verify(ref, { trustedRoot, identity: 'me@example.com', issuer: 'https://accounts.example.com' }),
+    );
     expect(reasons).toHaveLength(2);
     expect(reasons.find((r) => r.includes('.sig layer'))).toContain('no certificate');
   });
 
   it('refuses a legacy signature of another image copied under this image\u2019s .sig tag', async () => {
-    const [mine, theirs] = await Promise.all([freshImage(open!.host, repo.slice(open!.host.length + 1)), freshImage(open!.host, repo.slice(open!.host.length + 1))]);
+    const [mine, theirs] = await Promise.all([
+      freshImage(open!.host, repo.slice(open!.host.length + 1)),
+      freshImage(open!.host, repo.slice(open!.host.length + 1)),
+    ]);
     await cosignSign(keys, theirs, true);
     await registry.tag(tagOf(theirs, '.sig'), tagOf(mine, '.sig').split(':').pop()!);
     const reasons = await refused(registry.verify(mine, { key: keys.publicPem }));
@@ -207,17 +266,24 @@ describe('signatures that must not verify (the open registry)', () => {
   });
 
   it('refuses a bundle of another image, listed under this image\u2019s referrers tag or attached to it', async () => {
-    const [mine, theirs] = await Promise.all([freshImage(open!.host, repo.slice(open!.host.length + 1)), freshImage(open!.host, repo.slice(open!.host.length + 1))]);
+    const [mine, theirs] = await Promise.all([
+      freshImage(open!.host, repo.slice(open!.host.length + 1)),
+      freshImage(open!.host, repo.slice(open!.host.length + 1)),
+    ]);
     await cosignSign(keys, theirs);
     // the whole fallback index copied: the referrer names the other image as its subject
     await registry.tag(tagOf(theirs), tagOf(mine).split(':').pop()!);
-    expect((await refused(registry.verify(mine, { key: keys.publicPem })))[0]).toMatch(/subject is sha256:[0-9a-f]{64}, not this image/);
+    expect((await refused(registry.verify(mine, { key: keys.publicPem })))[0]).toMatch(
+      /subject is sha256:[0-9a-f]{64}, not this image/,
+    );
     // its bundle attached to this image: the statement names the other digest
     const [referrer] = await registry.referrers(theirs, { artifactType: BUNDLE });
     const bundle = await blobOf(registry, repo, referrer!.digest);
     const fresh = await freshImage(open!.host, repo.slice(open!.host.length + 1));
     await registry.attach(fresh, { artifactType: BUNDLE, blobs: [{ mediaType: BUNDLE, data: bundle }] });
-    expect((await refused(registry.verify(fresh, { key: keys.publicPem })))[0]).toContain(`no subject of the in-toto statement has the artifact's digest ${digestOf(fresh)}`);
+    expect((await refused(registry.verify(fresh, { key: keys.publicPem })))[0]).toContain(
+      `no subject of the in-toto statement has the artifact's digest ${digestOf(fresh)}`,
+    );
   });
 
   it('refuses an edited legacy payload and an edited bundle statement; a good signature beside them still verifies', async () => {
@@ -226,26 +292,47 @@ describe('signatures that must not verify (the open registry)', () => {
     await cosignSign(keys, ref);
     // the legacy payload with an annotation added, the signature kept
     const sig = (await registry.manifest(tagOf(ref, '.sig'))).manifest as ImageManifest;
-    const payload = JSON.parse(Buffer.concat(await chunks(registry.blob(repo, sig.layers[0]!.digest))).toString()) as { optional: unknown };
+    const payload = JSON.parse(Buffer.concat(await chunks(registry.blob(repo, sig.layers[0]!.digest))).toString()) as {
+      optional: unknown;
+    };
     payload.optional = { approved: 'yes' };
-    const edited = await registry.pushBlob(repo, Buffer.from(JSON.stringify(payload)), { mediaType: sig.layers[0]!.mediaType });
-    await registry.pushManifest(tagOf(ref, '.sig'), { ...sig, layers: [...sig.layers, { ...sig.layers[0]!, digest: edited.digest, size: edited.size }] });
+    const edited = await registry.pushBlob(repo, Buffer.from(JSON.stringify(payload)), {
+      mediaType: sig.layers[0]!.mediaType,
+    });
+    await registry.pushManifest(tagOf(ref, '.sig'), {
+      ...sig,
+      layers: [...sig.layers, { ...sig.layers[0]!, digest: edited.digest, size: edited.size }],
+    });
     // the bundle's statement with an annotation added, its signature kept
     const [referrer] = await registry.referrers(ref, { artifactType: BUNDLE });
-    const bundle = JSON.parse(Buffer.from(await blobOf(registry, repo, referrer!.digest)).toString()) as { dsseEnvelope: { payload: string } };
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { subject: Array<{ annotations: Record<string, string> }> };
+    const bundle = JSON.parse(Buffer.from(await blobOf(registry, repo, referrer!.digest)).toString()) as {
+      dsseEnvelope: { payload: string };
+    };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as {
+      subject: Array<{ annotations: Record<string, string> }>;
+    };
     statement.subject[0]!.annotations = { approved: 'yes' };
     bundle.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
-    const forged = await registry.attach(ref, { artifactType: BUNDLE, blobs: [{ mediaType: BUNDLE, data: Buffer.from(JSON.stringify(bundle)) }], annotations: { 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1' } });
+    const forged = await registry.attach(ref, {
+      artifactType: BUNDLE,
+      blobs: [{ mediaType: BUNDLE, data: Buffer.from(JSON.stringify(bundle)) }],
+      annotations: { 'dev.sigstore.bundle.predicateType': 'https://sigstore.dev/cosign/sign/v1' },
+    });
 
     const result = await registry.verify(ref, { key: keys.publicPem });
     expect(result.signatures.map((s) => s.format).sort()).toEqual(['bundle', 'simplesigning']);
     const reasons = await refused(registry.verify(ref, { key: other.publicPem }));
     expect(reasons).toHaveLength(4);
     // with only the edited ones left, nothing verifies, and each says why
-    await registry.pushManifest(tagOf(ref, '.sig'), { ...sig, layers: [{ ...sig.layers[0]!, digest: edited.digest, size: edited.size }] });
+    await registry.pushManifest(tagOf(ref, '.sig'), {
+      ...sig,
+      layers: [{ ...sig.layers[0]!, digest: edited.digest, size: edited.size }],
+    });
     const index = (await registry.manifest(tagOf(ref))).manifest as ImageIndex;
-    await registry.pushManifest(tagOf(ref), { ...index, manifests: index.manifests.filter((m) => m.digest === forged.digest) });
+    await registry.pushManifest(tagOf(ref), {
+      ...index,
+      manifests: index.manifests.filter((m) => m.digest === forged.digest),
+    });
     const edits = await refused(registry.verify(ref, { key: keys.publicPem }));
     expect(edits).toHaveLength(2);
     expect(edits.find((r) => r.startsWith('bundle'))).toContain('signature');

@@ -23,7 +23,8 @@ let repos: string;
 let scenarios: Record<string, ScenarioState[]>;
 let compared = 0;
 let pythonTuf: PythonTuf;
-const pythonFetch = (...args: Parameters<PythonTuf['fetch']>): ReturnType<PythonTuf['fetch']> => pythonTuf.fetch(...args);
+const pythonFetch = (...args: Parameters<PythonTuf['fetch']>): ReturnType<PythonTuf['fetch']> =>
+  pythonTuf.fetch(...args);
 
 beforeAll(async () => {
   url = await server.start();
@@ -70,13 +71,17 @@ async function runScenario(name: string): Promise<void> {
       expect(ours.ok, where).toBe(false);
       const error = (ours as { error: unknown }).error;
       expect(error, where).toBeInstanceOf(VerificationError);
-      expect((error as VerificationError).reasons.join('; '), where).toMatch(new RegExp(`^(root|timestamp|snapshot|targets|target trusted_root\\.json): .*${word}`));
+      expect((error as VerificationError).reasons.join('; '), where).toMatch(
+        new RegExp(`^(root|timestamp|snapshot|targets|target trusted_root\\.json): .*${word}`),
+      );
       // nothing written
       expect(folderDigest(cacheDir), where).toEqual(before);
     }
     if (!state.differential) continue;
     const theirs = await pythonFetch(url, python, bootstrap);
-    expect(theirs.ok ? 'accept' : 'refuse', `python-tuf on ${where}: ${theirs.ok ? '' : theirs.error}`).toBe(ours.ok ? 'accept' : 'refuse');
+    expect(theirs.ok ? 'accept' : 'refuse', `python-tuf on ${where}: ${theirs.ok ? '' : theirs.error}`).toBe(
+      ours.ok ? 'accept' : 'refuse',
+    );
     compared++;
   }
 }
@@ -90,19 +95,46 @@ function servedTarget(folder: string): string {
 
 describe('python-tuf repositories in Sigstore\u2019s layout, both clients state after state', () => {
   const names = [
-    'first-fetch', 'ed25519-keys', 'not-consistent', 'root-rotation', 'rotations-at-once', 'final-root-expired', 'timestamp-key-rotation-reset',
-    'root-old-threshold', 'root-own-threshold', 'timestamp-foreign-key', 'targets-unsigned',
-    'expired-timestamp', 'expired-timestamp-first', 'expired-snapshot', 'expired-targets',
-    'rollback-timestamp', 'rollback-snapshot', 'rollback-targets-in-snapshot', 'rollback-targets-file',
-    'changed-target', 'changed-target-later', 'oversized-root', 'oversized-timestamp', 'oversized-target', 'snapshot-longer-than-signed', 'snapshot-other-hash',
-    'many-rotations', 'delegations-beside', 'delegated-target',
+    'first-fetch',
+    'ed25519-keys',
+    'not-consistent',
+    'root-rotation',
+    'rotations-at-once',
+    'final-root-expired',
+    'timestamp-key-rotation-reset',
+    'root-old-threshold',
+    'root-own-threshold',
+    'timestamp-foreign-key',
+    'targets-unsigned',
+    'expired-timestamp',
+    'expired-timestamp-first',
+    'expired-snapshot',
+    'expired-targets',
+    'rollback-timestamp',
+    'rollback-snapshot',
+    'rollback-targets-in-snapshot',
+    'rollback-targets-file',
+    'changed-target',
+    'changed-target-later',
+    'oversized-root',
+    'oversized-timestamp',
+    'oversized-target',
+    'snapshot-longer-than-signed',
+    'snapshot-other-hash',
+    'many-rotations',
+    'delegations-beside',
+    'delegated-target',
   ];
   it('makes every scenario the test names, and no other', () => {
     expect(Object.keys(scenarios).sort()).toEqual([...names].sort());
   });
-  it.each(names)('%s', async (name) => {
-    await runScenario(name);
-  }, 120_000);
+  it.each(names)(
+    '%s',
+    async (name) => {
+      await runScenario(name);
+    },
+    120_000,
+  );
 });
 
 describe("Sigstore's published repository states, served on loopback", () => {
@@ -152,9 +184,14 @@ describe('limits', () => {
       signal: undefined,
     };
     try {
-      const error = await fetchTarget('trusted_root.json', { ...request, limits: { ...DEFAULT_LIMITS, maxRootRotations: 3 } }).catch((e: unknown) => e);
+      const error = await fetchTarget('trusted_root.json', {
+        ...request,
+        limits: { ...DEFAULT_LIMITS, maxRootRotations: 3 },
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VerificationError);
-      expect((error as VerificationError).reasons[0]).toMatch(/^root: too many rotations: more than 3 versions after version 1/);
+      expect((error as VerificationError).reasons[0]).toMatch(
+        /^root: too many rotations: more than 3 versions after version 1/,
+      );
       expect(folderDigest(cacheDir)).toEqual({});
       // the same repository within the bound
       await fetchTarget('trusted_root.json', { ...request, limits: { ...DEFAULT_LIMITS, maxRootRotations: 5 } });
@@ -169,9 +206,17 @@ describe('limits', () => {
     const mirror = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     const root = readFileSync(join(repos, 'first-fetch', '1.root.json'));
     try {
-      await expect(fetchTrustedRoot({ mirror, root, cacheDir: tempDir('dockwire-tuf-cache-'), timeout: 300 })).rejects.toBeInstanceOf(TimeoutError);
+      await expect(
+        fetchTrustedRoot({ mirror, root, cacheDir: tempDir('dockwire-tuf-cache-'), timeout: 300 }),
+      ).rejects.toBeInstanceOf(TimeoutError);
       const controller = new AbortController();
-      const call = fetchTrustedRoot({ mirror, root, cacheDir: tempDir('dockwire-tuf-cache-'), timeout: 0, signal: controller.signal });
+      const call = fetchTrustedRoot({
+        mirror,
+        root,
+        cacheDir: tempDir('dockwire-tuf-cache-'),
+        timeout: 0,
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 100);
       await expect(call).rejects.toBeInstanceOf(AbortError);
     } finally {
@@ -207,7 +252,9 @@ describe('a mirror that is down', () => {
     expect(await fetchTrustedRoot({ mirror: url, cacheDir, offline: true })).toEqual(first);
     expect(server.requests.length).toBe(asked);
     // offline with nothing cached, and with a cached target changed on disk
-    await expect(fetchTrustedRoot({ mirror: down, root, cacheDir: tempDir('dockwire-tuf-cache-'), offline: true })).rejects.toThrow(/offline/);
+    await expect(
+      fetchTrustedRoot({ mirror: down, root, cacheDir: tempDir('dockwire-tuf-cache-'), offline: true }),
+    ).rejects.toThrow(/offline/);
     const target = join(downFolder, 'targets', 'trusted_root.json');
     const bytes = readFileSync(target);
     bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 1;
@@ -225,7 +272,9 @@ describe('a mirror that answers 503', () => {
     const bootstrap = join(repos, 'first-fetch', '1.root.json');
     const cacheDir = tempDir('dockwire-tuf-cache-');
     try {
-      const error = await fetchTrustedRoot({ mirror, root: readFileSync(bootstrap), cacheDir }).catch((e: unknown) => e);
+      const error = await fetchTrustedRoot({ mirror, root: readFileSync(bootstrap), cacheDir }).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConnectionError);
       expect((error as Error).message).toMatch(/answered 503/);
       expect(folderDigest(cacheDir)).toEqual({});
@@ -248,7 +297,9 @@ async function closedPort(): Promise<string> {
 
 describe('the differential', () => {
   it('compared every state above with python-tuf, and both clients agreed on each', () => {
-    const made = Object.values(scenarios).flat().filter((s) => s.differential).length;
+    const made = Object.values(scenarios)
+      .flat()
+      .filter((s) => s.differential).length;
     // the made repositories, Sigstore's 7 states and a rollback to one, the mirror down, and answering 503
     expect(compared).toBe(made + 8 + 2);
   });

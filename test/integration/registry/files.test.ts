@@ -24,7 +24,12 @@ let image: Image;
 let pushed = '';
 
 beforeAll(async () => {
-  const { image: built } = await docker.images.build({ path: makeTree({ Dockerfile: layeredDockerfile(engine.baseImage) }), tag: ref, networkMode: 'none', rm: true });
+  const { image: built } = await docker.images.build({
+    path: makeTree({ Dockerfile: layeredDockerfile(engine.baseImage) }),
+    tag: ref,
+    networkMode: 'none',
+    rm: true,
+  });
   image = built;
   const [repository, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
   pushed = (await docker.images.push(repository, { tag })).digest ?? '';
@@ -33,14 +38,21 @@ beforeAll(async () => {
 /** The paths of a tar's entries, named as docker export names them. */
 async function tarPaths(path: string): Promise<string[]> {
   const paths: string[] = [];
-  for await (const entry of readTar((async function* () { yield new Uint8Array(readFileSync(path)); })())) paths.push(relativePath(entry.name));
+  for await (const entry of readTar(
+    (async function* () {
+      yield new Uint8Array(readFileSync(path));
+    })(),
+  ))
+    paths.push(relativePath(entry.name));
   return paths.filter((p) => p !== '' && p !== '.');
 }
 
 describe('registry.files: an image read from the registry', () => {
   it('gives the listing the engine\u2019s saved archive gives, path by path: type, mode, size, link target', async () => {
     expect(pushed).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const fromRegistry = await listing(docker.registry.files(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` }));
+    const fromRegistry = await listing(
+      docker.registry.files(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` }),
+    );
     const fromEngine = await listing(image.files());
     const a = normalise(fromRegistry);
     const b = normalise(fromEngine);
@@ -55,7 +67,9 @@ describe('registry.files: an image read from the registry', () => {
     expect(byPath.has('/data/opaque/x')).toBe(false);
     expect(byPath.get('/data/opaque/z')?.layer.index).toBe(2);
     // the registry's layer digests are the manifest's (compressed blobs), not the engine's tars
-    const manifest = (await docker.registry.manifest(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` })).manifest as { layers: Array<{ digest: string }> };
+    const manifest = (
+      await docker.registry.manifest(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` })
+    ).manifest as { layers: Array<{ digest: string }> };
     expect(byPath.get('/data/opaque/z')?.layer.digest).toBe(manifest.layers[2]!.digest);
   }, 180_000);
 
@@ -66,12 +80,19 @@ describe('registry.files: an image read from the registry', () => {
     const ours = (await listing(docker.registry.files(ref))).map((f) => relativePath(f.path));
     // where the top layer empties data/opaque with an opaque whiteout, crane export does not apply
     // it: what the layer below put there stays in its tar (docker export and the OCI layer rules drop it)
-    const { manifest } = await docker.registry.manifest(ref, { platform: `${image.attrs.Os}/${image.attrs.Architecture}` });
+    const { manifest } = await docker.registry.manifest(ref, {
+      platform: `${image.attrs.Os}/${image.attrs.Architecture}`,
+    });
     const top = (manifest as { layers: Array<{ digest: string }> }).layers.at(-1)!.digest;
     const chunks: Uint8Array[] = [];
     for await (const chunk of docker.registry.blob(ref, top)) chunks.push(chunk);
     const topPaths: string[] = [];
-    for await (const entry of readTar((async function* () { yield new Uint8Array(gunzipSync(Buffer.concat(chunks))); })())) topPaths.push(relativePath(entry.name));
+    for await (const entry of readTar(
+      (async function* () {
+        yield new Uint8Array(gunzipSync(Buffer.concat(chunks)));
+      })(),
+    ))
+      topPaths.push(relativePath(entry.name));
     // (a graph driver's differ writes the emptied folder as opaque; containerd's whiteouts each path)
     const opaque = topPaths.includes('data/opaque/.wh..wh..opq');
     if (!opaque) expect(topPaths).toEqual(expect.arrayContaining(['data/opaque/.wh.x', 'data/opaque/.wh.sub']));
@@ -92,8 +113,14 @@ describe('registry.files: an image read from the registry', () => {
     const result = await docker.registry.extract(ref, join(dir, 'rootfs'));
     expect(result.skipped).toEqual(['/data/fifo']);
     expect(readFileSync(join(dir, 'rootfs', 'data', 'keep', 'hard'), 'utf8')).toBe('a\n');
-    await expect(listing(docker.registry.files(ref, { platfrom: 'linux/amd64' } as never))).rejects.toThrow(/did you mean "platform"/);
-    await expect(docker.registry.extract(ref, join(dir, 'x'), { device: true } as never)).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(listing(docker.registry.files(ref, { platform: 'linux/s390x' }))).rejects.toBeInstanceOf(ManifestNotFound);
+    await expect(listing(docker.registry.files(ref, { platfrom: 'linux/amd64' } as never))).rejects.toThrow(
+      /did you mean "platform"/,
+    );
+    await expect(docker.registry.extract(ref, join(dir, 'x'), { device: true } as never)).rejects.toBeInstanceOf(
+      InvalidArgument,
+    );
+    await expect(listing(docker.registry.files(ref, { platform: 'linux/s390x' }))).rejects.toBeInstanceOf(
+      ManifestNotFound,
+    );
   }, 180_000);
 });

@@ -31,7 +31,15 @@ describe('walkForSync', () => {
     const visited: string[] = [];
     expect(walk(root, ['node_modules'], undefined, visited)).toEqual(['keep', 'keep/a', 'keep/b', 'src', 'src/i.js']);
     expect(visited).not.toContain('node_modules');
-    expect(walk(root, ['keep', '!keep/b'])).toEqual(['keep', 'keep/b', 'node_modules', 'node_modules/x', 'node_modules/x/y.js', 'src', 'src/i.js']);
+    expect(walk(root, ['keep', '!keep/b'])).toEqual([
+      'keep',
+      'keep/b',
+      'node_modules',
+      'node_modules/x',
+      'node_modules/x/y.js',
+      'src',
+      'src/i.js',
+    ]);
   });
 
   it('with include patterns, only what they match and the directories above it; directories they cannot reach are not read', () => {
@@ -44,12 +52,18 @@ describe('walkForSync', () => {
   });
 
   it("gives Go's modes, the owner, nanosecond times, sizes, and a symlink's target", () => {
-    const root = makeTree({ 'd/f': 'hello', 'l': { symlink: 'd/f' } });
+    const root = makeTree({ 'd/f': 'hello', l: { symlink: 'd/f' } });
     mkdirSync(join(root, 'e'));
     writeFileSync(join(root, 'e/x'), '');
     const entries = Object.fromEntries([...walkForSync(root, { exclude: [] })].map((e) => [e.stat.path, e.stat]));
     const st = lstatSync(join(root, 'd/f'), { bigint: true });
-    expect(entries['d/f']).toMatchObject({ mode: Number(st.mode & 0o777n), uid: Number(st.uid), gid: Number(st.gid), size: 5, modTime: st.mtimeNs });
+    expect(entries['d/f']).toMatchObject({
+      mode: Number(st.mode & 0o777n),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      size: 5,
+      modTime: st.mtimeNs,
+    });
     expect(entries['d']!.mode).toBe(2 ** 31 + Number(lstatSync(join(root, 'd')).mode & 0o777));
     expect(entries['d']!.size).toBe(0);
     expect(entries['l']).toMatchObject({ mode: 2 ** 27 + 0o777, linkname: 'd/f' });
@@ -58,7 +72,16 @@ describe('walkForSync', () => {
 
 describe('headerValues', () => {
   it('gives each field of a name once, and percent-decodes them when BuildKit marks them encoded', () => {
-    const raw = ['dir-name', 'context', 'exclude-patterns', 'a,b', 'exclude-patterns', 'c%20d', 'exclude-patterns-encoded', '1'];
+    const raw = [
+      'dir-name',
+      'context',
+      'exclude-patterns',
+      'a,b',
+      'exclude-patterns',
+      'c%20d',
+      'exclude-patterns-encoded',
+      '1',
+    ];
     expect(headerValues(raw, 'dir-name')).toEqual(['context']);
     expect(headerValues(raw, 'exclude-patterns')).toEqual(['a,b', 'c d']);
     expect(headerValues(['include-patterns', 'x%20y'], 'include-patterns')).toEqual(['x%20y']);

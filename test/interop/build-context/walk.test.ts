@@ -15,7 +15,12 @@ afterAll(removeTrees);
 
 async function entries(root: string, patterns: string[] = [], visited?: string[]): Promise<PackEntry[]> {
   const out: PackEntry[] = [];
-  for await (const e of walkContext(root, new PatternMatcher(patterns), visited ? { onDirectory: (d) => visited.push(d) } : {})) out.push(e);
+  for await (const e of walkContext(
+    root,
+    new PatternMatcher(patterns),
+    visited ? { onDirectory: (d) => visited.push(d) } : {},
+  ))
+    out.push(e);
   return out;
 }
 
@@ -23,12 +28,23 @@ async function archiveNames(root: string, options: { dockerfile?: string } = {})
   const { body } = await contextFromPath(root, options);
   const parts: Uint8Array[] = [];
   for await (const p of body as AsyncIterable<Uint8Array>) parts.push(p);
-  return execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(parts) }).toString().trim().split('\n');
+  return execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(parts) })
+    .toString()
+    .trim()
+    .split('\n');
 }
 
 describe('walkContext', () => {
   it('walks in sorted order and archives symlinks as links, never following them', async () => {
-    const root = makeTree({ 'b.txt': 'b', 'a/z.txt': 'z', 'a/y.txt': 'y', host: { symlink: '/etc/hostname' }, loop1: { symlink: 'loop2' }, loop2: { symlink: 'loop1' }, dirlink: { symlink: 'a' } });
+    const root = makeTree({
+      'b.txt': 'b',
+      'a/z.txt': 'z',
+      'a/y.txt': 'y',
+      host: { symlink: '/etc/hostname' },
+      loop1: { symlink: 'loop2' },
+      loop2: { symlink: 'loop1' },
+      dirlink: { symlink: 'a' },
+    });
     const list = await entries(root);
     expect(list.map((e) => `${e.type}:${e.name}`)).toEqual([
       'directory:a',
@@ -58,7 +74,11 @@ describe('walkContext', () => {
     execFileSync('mkfifo', [join(root, 'pipe')]);
     const archive: Uint8Array[] = [];
     for await (const p of pack(walkContext(root, new PatternMatcher([])))) archive.push(p);
-    expect(execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(archive) }).toString().trim()).toBe('a.txt');
+    expect(
+      execFileSync('tar', ['-tf', '-'], { input: Buffer.concat(archive) })
+        .toString()
+        .trim(),
+    ).toBe('a.txt');
   });
 
   it('a file that vanishes before it is read is a ContextError naming it', async () => {
@@ -77,13 +97,15 @@ describe('walkContext', () => {
     const iterator = pack(walkContext(root, new PatternMatcher([])))[Symbol.asyncIterator]();
     await iterator.next();
     writeFileSync(join(root, 'grow.txt'), 'x'.repeat(300_000));
-    await expect((async () => {
-      for (;;) if ((await iterator.next()).done) break;
-    })()).rejects.toBeInstanceOf(ContextError);
+    await expect(
+      (async () => {
+        for (;;) if ((await iterator.next()).done) break;
+      })(),
+    ).rejects.toBeInstanceOf(ContextError);
   }, 60000);
 
   it('does not enter an ignored node_modules of 100,000 files, unless an exception reaches into it', async () => {
-    const root = makeTree({ 'Dockerfile': 'FROM scratch\n', 'src/api.js': '1' });
+    const root = makeTree({ Dockerfile: 'FROM scratch\n', 'src/api.js': '1' });
     for (let p = 0; p < 100; p++) {
       const dir = join(root, 'node_modules', `p${p}`, 'lib');
       mkdirSync(dir, { recursive: true });
@@ -131,7 +153,10 @@ describe('contextFromPath', () => {
 });
 
 describe('walkContext reuseBuffer', () => {
-  async function chunksOf(root: string, reuseBuffer: boolean): Promise<{ buffers: Set<ArrayBufferLike>; digest: string }> {
+  async function chunksOf(
+    root: string,
+    reuseBuffer: boolean,
+  ): Promise<{ buffers: Set<ArrayBufferLike>; digest: string }> {
     // consumed as the transport does: each chunk is done with before the next is asked for
     const hash = createHash('sha256');
     const buffers = new Set<ArrayBufferLike>();
@@ -143,7 +168,10 @@ describe('walkContext reuseBuffer', () => {
   }
 
   it('reads every large file through one buffer when asked, and the archive is the same', async () => {
-    const root = makeTree({ 'a.bin': randomBytes(700_000).toString('latin1'), 'b.bin': randomBytes(600_000).toString('latin1') });
+    const root = makeTree({
+      'a.bin': randomBytes(700_000).toString('latin1'),
+      'b.bin': randomBytes(600_000).toString('latin1'),
+    });
     const fresh = await chunksOf(root, false);
     const reused = await chunksOf(root, true);
     expect(fresh.buffers.size).toBeGreaterThan(2);
@@ -157,7 +185,9 @@ describe('walkContext reuseBuffer', () => {
       const { body } = await contextFromPath(root, options);
       const parts: Uint8Array[] = [];
       for await (const p of body as AsyncIterable<Uint8Array>) parts.push(Buffer.from(p)); // copies: kept past the next
-      return createHash('sha256').update(options.gzip ? gunzipSync(Buffer.concat(parts)) : Buffer.concat(parts)).digest('hex');
+      return createHash('sha256')
+        .update(options.gzip ? gunzipSync(Buffer.concat(parts)) : Buffer.concat(parts))
+        .digest('hex');
     };
     const plain = await seen({});
     expect(await seen({ reuseBuffer: true })).toBe(plain);

@@ -25,14 +25,29 @@ describe('credential helpers', () => {
     const d = dir();
     writeFileSync(
       join(d, 'config.json'),
-      JSON.stringify({ credsStore: 'store', credHelpers: { 'reg.tok': 'tok', 'reg.broken': 'broken', 'reg.garbage': 'garbage', 'reg.absent': 'nosuchhelper' } }),
+      JSON.stringify({
+        credsStore: 'store',
+        credHelpers: {
+          'reg.tok': 'tok',
+          'reg.broken': 'broken',
+          'reg.garbage': 'garbage',
+          'reg.absent': 'nosuchhelper',
+        },
+      }),
     );
     const saved = process.env['PATH'];
     process.env['PATH'] = `${bin}:${saved}`;
     try {
       const source = { configDir: d, env: {} };
-      expect(await credentialsFromConfig('docker.io', source)).toEqual({ username: 'from-store', password: 's1', serveraddress: INDEX_SERVER });
-      expect(await credentialsFromConfig('reg.tok', source)).toEqual({ identitytoken: 'refresh', serveraddress: 'reg.tok' });
+      expect(await credentialsFromConfig('docker.io', source)).toEqual({
+        username: 'from-store',
+        password: 's1',
+        serveraddress: INDEX_SERVER,
+      });
+      expect(await credentialsFromConfig('reg.tok', source)).toEqual({
+        identitytoken: 'refresh',
+        serveraddress: 'reg.tok',
+      });
       expect(await credentialsFromConfig('reg.broken', source)).toBeUndefined();
       expect(await credentialsFromConfig('reg.garbage', source)).toBeUndefined();
       expect(await credentialsFromConfig('reg.absent', source)).toBeUndefined();

@@ -41,11 +41,36 @@ function random(seed: number): () => number {
 }
 
 const corpus: Buffer[] = [
-  ...readdirSync(fixtures).filter((f) => f.endsWith('.http')).map((f) => readFileSync(join(fixtures, f))),
+  ...readdirSync(fixtures)
+    .filter((f) => f.endsWith('.http'))
+    .map((f) => readFileSync(join(fixtures, f))),
   ...framingCases.filter(([, , e]) => e.method === undefined).map(([, text]) => Buffer.from(text, 'latin1')),
 ];
 
-const INTERESTING = ['\r\n', '\n', '\r', ' ', '\t', ':', ';', ',', '0', '1', 'f', 'F', '"', '\\', '\x00', '\x7f', 'chunked', 'Content-Length: ', 'Transfer-Encoding: chunked\r\n', 'HTTP/1.1 ', '100 Continue\r\n\r\n', '\r\n\r\n'];
+const INTERESTING = [
+  '\r\n',
+  '\n',
+  '\r',
+  ' ',
+  '\t',
+  ':',
+  ';',
+  ',',
+  '0',
+  '1',
+  'f',
+  'F',
+  '"',
+  '\\',
+  '\x00',
+  '\x7f',
+  'chunked',
+  'Content-Length: ',
+  'Transfer-Encoding: chunked\r\n',
+  'HTTP/1.1 ',
+  '100 Continue\r\n\r\n',
+  '\r\n\r\n',
+];
 
 /** One case: a corpus entry, mutated a few times (flip, insert, delete, duplicate, cut). */
 function mutate(next: () => number): Buffer {
@@ -55,8 +80,17 @@ function mutate(next: () => number): Buffer {
     const at = Math.floor(next() * (bytes.length + 1));
     const kind = Math.floor(next() * 6);
     if (kind === 0 && bytes.length > 0) bytes[Math.min(at, bytes.length - 1)] = Math.floor(next() * 256);
-    else if (kind === 1) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(INTERESTING[Math.floor(next() * INTERESTING.length)]!, 'latin1'), bytes.subarray(at)]);
-    else if (kind === 2) bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + 1 + Math.floor(next() * 8)))]);
+    else if (kind === 1)
+      bytes = Buffer.concat([
+        bytes.subarray(0, at),
+        Buffer.from(INTERESTING[Math.floor(next() * INTERESTING.length)]!, 'latin1'),
+        bytes.subarray(at),
+      ]);
+    else if (kind === 2)
+      bytes = Buffer.concat([
+        bytes.subarray(0, at),
+        bytes.subarray(Math.min(bytes.length, at + 1 + Math.floor(next() * 8))),
+      ]);
     else if (kind === 3) {
       const end = Math.min(bytes.length, at + Math.floor(next() * 40));
       bytes = Buffer.concat([bytes.subarray(0, end), bytes.subarray(at, end), bytes.subarray(end)]);
@@ -84,7 +118,11 @@ function ours(bytes: Buffer): Outcome {
   let head: { statusCode: number; headers: Record<string, string> } | undefined;
   const body: Buffer[] = [];
   let done = false;
-  const parser = new ResponseParser({ onHead: (h) => (head = h), onBody: (c) => body.push(Buffer.from(c)), onEnd: () => (done = true) });
+  const parser = new ResponseParser({
+    onHead: (h) => (head = h),
+    onBody: (c) => body.push(Buffer.from(c)),
+    onEnd: () => (done = true),
+  });
   parser.expect('GET');
   let used = 0;
   try {
@@ -94,7 +132,13 @@ function ours(bytes: Buffer): Outcome {
     return { ok: false, why: (error as Error).message };
   }
   if (!done || !head) return { ok: false, why: 'incomplete' };
-  return { ok: true, status: head.statusCode, headers: { ...head.headers }, body: Buffer.concat(body).toString('latin1'), leftover: bytes.length - used };
+  return {
+    ok: true,
+    status: head.statusCode,
+    headers: { ...head.headers },
+    body: Buffer.concat(body).toString('latin1'),
+    leftover: bytes.length - used,
+  };
 }
 
 let server: Server;
@@ -111,7 +155,16 @@ function llhttp(id: string, bytes: Buffer): Promise<Outcome> {
       res.on('end', () => {
         const pairs: Array<[string, string]> = [];
         for (let i = 0; i < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i]!, res.rawHeaders[i + 1]!]);
-        resolve(res.complete ? { ok: true, status: res.statusCode!, headers: joinFields(pairs), body: Buffer.concat(body).toString('latin1') } : { ok: false, why: 'incomplete' });
+        resolve(
+          res.complete
+            ? {
+                ok: true,
+                status: res.statusCode!,
+                headers: joinFields(pairs),
+                body: Buffer.concat(body).toString('latin1'),
+              }
+            : { ok: false, why: 'incomplete' },
+        );
       });
       res.on('error', (error) => resolve({ ok: false, why: error.message }));
       res.on('aborted', () => resolve({ ok: false, why: 'aborted' }));
@@ -125,79 +178,100 @@ function llhttp(id: string, bytes: Buffer): Promise<Outcome> {
  * Where we differ from llhttp on purpose: docs/http-parser.md explains each row and cites RFC 9112.
  * Each gets the bytes and both outcomes and says whether this case is that difference.
  */
-export const deliberate: Array<{ name: string; applies: (bytes: string, mine: Outcome, theirs: Outcome) => boolean }> = [
-  {
-    // RFC 9112 §6.3, §9.6: the message ends where its framing says; what follows is not part of it
-    name: 'bytes after a complete message: ours is the message (the connection is not reused); llhttp fails on them',
-    applies: (_bytes, mine, theirs) => mine.ok && (mine.leftover ?? 0) > 0 && !theirs.ok,
-  },
-  {
-    // RFC 9110 §15.2.2: a server switches protocols only when the client asked (we ask only for sessions)
-    name: 'a 101 to a request that asked for no upgrade: refused by us, taken as an upgrade by llhttp',
-    applies: (_bytes, mine, theirs) => !mine.ok && /protocol switch \(101\)/.test(mine.why ?? '') && theirs.status === 101,
-  },
-  {
-    // RFC 9112 §2.2: a recipient MAY recognize a single LF as a line terminator
-    name: 'a line ended by LF alone: accepted by us, refused by llhttp',
-    applies: (bytes, mine, theirs) => mine.ok && !theirs.ok && /(^|[^\r])\n/.test(bytes) && /HPE_(CR|LF)_EXPECTED|HPE_INVALID_HEADER_TOKEN|HPE_INVALID_CONSTANT|HPE_INVALID_STATUS|HPE_STRICT/.test(theirs.why ?? ''),
-  },
-  {
-    // RFC 9112 §6.1: a coding we do not implement is refused rather than handed on still encoded
-    name: 'a transfer coding other than chunked: refused by us, read to close by llhttp',
-    applies: (_bytes, mine) => !mine.ok && /unsupported transfer coding/.test(mine.why ?? ''),
-  },
-  {
-    // RFC 9112 §7: a sender MUST NOT apply chunked more than once
-    name: 'chunked applied twice: refused by us, taken as chunked by llhttp',
-    applies: (_bytes, mine) => !mine.ok && /chunked applied more than once/.test(mine.why ?? ''),
-  },
-  {
-    // RFC 9110 §8.6: a list of identical Content-Length values MAY be taken as that one value
-    name: 'Content-Length repeated with equal values (a list, or several fields): accepted by us, refused by llhttp',
-    applies: (_bytes, mine, theirs) => mine.ok && /HPE_(INVALID|UNEXPECTED)_CONTENT_LENGTH/.test(theirs.why ?? '') && (mine.headers?.['content-length'] ?? '').includes(','),
-  },
-  {
-    // RFC 9112 §5.2: a user agent that receives obs-fold MAY replace it with SP (rather than reject)
-    name: 'a header line folded onto the next (obs-fold): joined with a space by us, refused by llhttp',
-    applies: (bytes, mine, theirs) => mine.ok && !theirs.ok && /\n[ \t]+\S/.test(bytes),
-  },
-  {
-    // RFC 9112 §4: the status line's version is HTTP/1.x (HTTP/2 is not spoken on this connection)
-    name: 'a status line with another HTTP version: refused by us, accepted by llhttp',
-    applies: (_bytes, mine, theirs) => !mine.ok && /malformed status line "HTTP\/(?!1\.[01] )/.test(mine.why ?? '') && theirs.ok,
-  },
-  {
-    // RFC 9112 §4: a response starts with its status line; llhttp skips empty lines before it
-    name: 'an empty line before a status line: refused by us, skipped by llhttp',
-    applies: (bytes, mine, theirs) => !mine.ok && theirs.ok && (/^[\r\n]/.test(bytes) || mine.why === 'malformed status line ""'),
-  },
-  {
-    // RFC 9110 §15.2: 1xx responses are interim, whatever their version; llhttp takes an
-    // HTTP/1.0 interim response as closing the connection after the final one
-    name: 'an HTTP/1.0 interim (1xx) response: skipped by us, the end of the connection for llhttp',
-    applies: (bytes, mine, theirs) => mine.ok && theirs.why === 'HPE_CLOSED_CONNECTION' && /(^|\n)HTTP\/1\.0 1\d\d/.test(bytes),
-  },
-  {
-    // RFC 9110 §5.5: OWS (SP, HTAB) around a field value is not part of it, Content-Length's too
-    name: 'HTAB around a Content-Length value: accepted by us, refused by llhttp',
-    applies: (bytes, mine, theirs) => mine.ok && theirs.why === 'HPE_INVALID_CONTENT_LENGTH' && /content-length:[^\r\n]*\t/i.test(bytes),
-  },
-  {
-    // RFC 9110 §15.3.5, §15.4.5: a 204 or 304 has no body whatever its framing fields say
-    name: 'a 204 or 304 with framing fields that do not parse: no body, by its status, for us; refused by llhttp',
-    applies: (_bytes, mine, theirs) => mine.ok && (mine.status === 204 || mine.status === 304) && /HPE_(INVALID|UNEXPECTED)_(CONTENT_LENGTH|TRANSFER_ENCODING)/.test(theirs.why ?? ''),
-  },
-  {
-    // RFC 9112 §7.1.1: a chunk extension's name is a token
-    name: 'a chunk extension without a name: refused by us, accepted by llhttp',
-    applies: (_bytes, mine, theirs) => !mine.ok && mine.why === 'malformed chunk extension' && theirs.ok,
-  },
-  {
-    // RFC 9112 §7.1.1: chunk-ext allows whitespace (BWS) around ";" and "="
-    name: 'whitespace inside chunk extensions: accepted by us, refused by llhttp (strict)',
-    applies: (bytes, mine, theirs) => mine.ok && /HPE_STRICT|HPE_INVALID_CHUNK_SIZE/.test(theirs.why ?? '') && /\n[0-9a-fA-F]+[ \t]*;[^\n]*[ \t]|\n[0-9a-fA-F]+[ \t]+;/.test(bytes),
-  },
-];
+export const deliberate: Array<{ name: string; applies: (bytes: string, mine: Outcome, theirs: Outcome) => boolean }> =
+  [
+    {
+      // RFC 9112 §6.3, §9.6: the message ends where its framing says; what follows is not part of it
+      name: 'bytes after a complete message: ours is the message (the connection is not reused); llhttp fails on them',
+      applies: (_bytes, mine, theirs) => mine.ok && (mine.leftover ?? 0) > 0 && !theirs.ok,
+    },
+    {
+      // RFC 9110 §15.2.2: a server switches protocols only when the client asked (we ask only for sessions)
+      name: 'a 101 to a request that asked for no upgrade: refused by us, taken as an upgrade by llhttp',
+      applies: (_bytes, mine, theirs) =>
+        !mine.ok && /protocol switch \(101\)/.test(mine.why ?? '') && theirs.status === 101,
+    },
+    {
+      // RFC 9112 §2.2: a recipient MAY recognize a single LF as a line terminator
+      name: 'a line ended by LF alone: accepted by us, refused by llhttp',
+      applies: (bytes, mine, theirs) =>
+        mine.ok &&
+        !theirs.ok &&
+        /(^|[^\r])\n/.test(bytes) &&
+        /HPE_(CR|LF)_EXPECTED|HPE_INVALID_HEADER_TOKEN|HPE_INVALID_CONSTANT|HPE_INVALID_STATUS|HPE_STRICT/.test(
+          theirs.why ?? '',
+        ),
+    },
+    {
+      // RFC 9112 §6.1: a coding we do not implement is refused rather than handed on still encoded
+      name: 'a transfer coding other than chunked: refused by us, read to close by llhttp',
+      applies: (_bytes, mine) => !mine.ok && /unsupported transfer coding/.test(mine.why ?? ''),
+    },
+    {
+      // RFC 9112 §7: a sender MUST NOT apply chunked more than once
+      name: 'chunked applied twice: refused by us, taken as chunked by llhttp',
+      applies: (_bytes, mine) => !mine.ok && /chunked applied more than once/.test(mine.why ?? ''),
+    },
+    {
+      // RFC 9110 §8.6: a list of identical Content-Length values MAY be taken as that one value
+      name: 'Content-Length repeated with equal values (a list, or several fields): accepted by us, refused by llhttp',
+      applies: (_bytes, mine, theirs) =>
+        mine.ok &&
+        /HPE_(INVALID|UNEXPECTED)_CONTENT_LENGTH/.test(theirs.why ?? '') &&
+        (mine.headers?.['content-length'] ?? '').includes(','),
+    },
+    {
+      // RFC 9112 §5.2: a user agent that receives obs-fold MAY replace it with SP (rather than reject)
+      name: 'a header line folded onto the next (obs-fold): joined with a space by us, refused by llhttp',
+      applies: (bytes, mine, theirs) => mine.ok && !theirs.ok && /\n[ \t]+\S/.test(bytes),
+    },
+    {
+      // RFC 9112 §4: the status line's version is HTTP/1.x (HTTP/2 is not spoken on this connection)
+      name: 'a status line with another HTTP version: refused by us, accepted by llhttp',
+      applies: (_bytes, mine, theirs) =>
+        !mine.ok && /malformed status line "HTTP\/(?!1\.[01] )/.test(mine.why ?? '') && theirs.ok,
+    },
+    {
+      // RFC 9112 §4: a response starts with its status line; llhttp skips empty lines before it
+      name: 'an empty line before a status line: refused by us, skipped by llhttp',
+      applies: (bytes, mine, theirs) =>
+        !mine.ok && theirs.ok && (/^[\r\n]/.test(bytes) || mine.why === 'malformed status line ""'),
+    },
+    {
+      // RFC 9110 §15.2: 1xx responses are interim, whatever their version; llhttp takes an
+      // HTTP/1.0 interim response as closing the connection after the final one
+      name: 'an HTTP/1.0 interim (1xx) response: skipped by us, the end of the connection for llhttp',
+      applies: (bytes, mine, theirs) =>
+        mine.ok && theirs.why === 'HPE_CLOSED_CONNECTION' && /(^|\n)HTTP\/1\.0 1\d\d/.test(bytes),
+    },
+    {
+      // RFC 9110 §5.5: OWS (SP, HTAB) around a field value is not part of it, Content-Length's too
+      name: 'HTAB around a Content-Length value: accepted by us, refused by llhttp',
+      applies: (bytes, mine, theirs) =>
+        mine.ok && theirs.why === 'HPE_INVALID_CONTENT_LENGTH' && /content-length:[^\r\n]*\t/i.test(bytes),
+    },
+    {
+      // RFC 9110 §15.3.5, §15.4.5: a 204 or 304 has no body whatever its framing fields say
+      name: 'a 204 or 304 with framing fields that do not parse: no body, by its status, for us; refused by llhttp',
+      applies: (_bytes, mine, theirs) =>
+        mine.ok &&
+        (mine.status === 204 || mine.status === 304) &&
+        /HPE_(INVALID|UNEXPECTED)_(CONTENT_LENGTH|TRANSFER_ENCODING)/.test(theirs.why ?? ''),
+    },
+    {
+      // RFC 9112 §7.1.1: a chunk extension's name is a token
+      name: 'a chunk extension without a name: refused by us, accepted by llhttp',
+      applies: (_bytes, mine, theirs) => !mine.ok && mine.why === 'malformed chunk extension' && theirs.ok,
+    },
+    {
+      // RFC 9112 §7.1.1: chunk-ext allows whitespace (BWS) around ";" and "="
+      name: 'whitespace inside chunk extensions: accepted by us, refused by llhttp (strict)',
+      applies: (bytes, mine, theirs) =>
+        mine.ok &&
+        /HPE_STRICT|HPE_INVALID_CHUNK_SIZE/.test(theirs.why ?? '') &&
+        /\n[0-9a-fA-F]+[ \t]*;[^\n]*[ \t]|\n[0-9a-fA-F]+[ \t]+;/.test(bytes),
+    },
+  ];
 
 beforeAll(async () => {
   server = createServer((socket) => {
@@ -230,17 +304,27 @@ describe(`the response parser against llhttp (${CASES} cases, seed ${SEED})`, ()
         cases.slice(start, start + width).map(async (bytes, i) => {
           const mine = ours(bytes);
           const theirs = await llhttp(String(start + i), bytes);
-          const same = mine.ok === theirs.ok && (!mine.ok || (mine.status === theirs.status && mine.body === theirs.body && JSON.stringify(mine.headers) === JSON.stringify(theirs.headers)));
+          const same =
+            mine.ok === theirs.ok &&
+            (!mine.ok ||
+              (mine.status === theirs.status &&
+                mine.body === theirs.body &&
+                JSON.stringify(mine.headers) === JSON.stringify(theirs.headers)));
           if (same) return void agreed++;
           const text = bytes.toString('latin1');
           const row = deliberate.find((d) => d.applies(text, mine, theirs));
           if (row) counts.set(row.name, (counts.get(row.name) ?? 0) + 1);
-          else if (disagreements.length < 10) disagreements.push(`case ${start + i}: ${JSON.stringify(text.slice(0, 300))}\n  ours: ${JSON.stringify(mine).slice(0, 300)}\n  llhttp: ${JSON.stringify(theirs).slice(0, 300)}`);
+          else if (disagreements.length < 10)
+            disagreements.push(
+              `case ${start + i}: ${JSON.stringify(text.slice(0, 300))}\n  ours: ${JSON.stringify(mine).slice(0, 300)}\n  llhttp: ${JSON.stringify(theirs).slice(0, 300)}`,
+            );
           else disagreements.push('');
         }),
       );
     }
-    console.log(`differential: ${agreed} agreed; documented differences: ${JSON.stringify(Object.fromEntries(counts))}; undocumented: ${disagreements.length}`);
+    console.log(
+      `differential: ${agreed} agreed; documented differences: ${JSON.stringify(Object.fromEntries(counts))}; undocumented: ${disagreements.length}`,
+    );
     expect(disagreements.filter(Boolean)).toEqual([]);
     expect(disagreements.length).toBe(0);
   }, 120_000);

@@ -17,6 +17,7 @@ describe('the paths of a local output', () => {
     expect(inside(root, 'a/b')).toBe(join(root, 'a/b'));
     expect(inside(root, './a//c')).toBe(join(root, 'a/c'));
     expect(inside(root, 'evil')).toBe(join(root, 'evil')); // (the link itself may be replaced)
-    for (const bad of ['../x', 'a/../../x', '/etc/passwd', '', '.', 'evil/x', 'dir/up/x']) expect(() => inside(root, bad), bad).toThrow(/refused/);
+    for (const bad of ['../x', 'a/../../x', '/etc/passwd', '', '.', 'evil/x', 'dir/up/x'])
+      expect(() => inside(root, bad), bad).toThrow(/refused/);
   });
 });

@@ -1,7 +1,16 @@
 // The ustar/pax writer against GNU tar: byte-equal headers where GNU tar writes plain ustar, and
 // pack → `tar -t` / `tar -x` round trips for long names, non-ASCII names, links and empty dirs.
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,9 +23,19 @@ import { packed } from '../../support/tar.js';
 const temp = (): string => tempDir('dockwire-tar-');
 afterAll(removeTempDirs);
 
-
 const gnuTar = (cwd: string, ...args: string[]): Buffer =>
-  execFileSync('tar', ['--format=ustar', '--owner=0', '--group=0', '--numeric-owner', '-C', cwd, '-cf', '-', '--no-recursion', ...args]);
+  execFileSync('tar', [
+    '--format=ustar',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '-C',
+    cwd,
+    '-cf',
+    '-',
+    '--no-recursion',
+    ...args,
+  ]);
 
 describe('ustar headers, byte for byte against GNU tar', () => {
   it('a file, a directory, a symlink and a hardlink', () => {
@@ -30,12 +49,16 @@ describe('ustar headers, byte for byte against GNU tar', () => {
     execFileSync('touch', ['-h', '-d', `@${t}`, join(d, 'dir', 'link')]);
     const gnu = gnuTar(d, 'dir', 'dir/file.txt', 'dir/link');
     const dirMode = statSync(join(d, 'dir')).mode & 0o7777;
-    expect(encodeHeader({ name: 'dir', type: 'directory', mode: dirMode, size: 0, mtime: t })).toEqual(new Uint8Array(gnu.subarray(0, BLOCK)));
-    expect(encodeHeader({ name: 'dir/file.txt', type: 'file', mode: 0o755, size: 5, mtime: t })).toEqual(new Uint8Array(gnu.subarray(BLOCK, 2 * BLOCK)));
-    const linkMode = lstatSync(join(d, 'dir', 'link')).mode & 0o7777;
-    expect(encodeHeader({ name: 'dir/link', type: 'symlink', mode: linkMode, size: 0, mtime: t, linkname: 'file.txt' })).toEqual(
-      new Uint8Array(gnu.subarray(3 * BLOCK, 4 * BLOCK)),
+    expect(encodeHeader({ name: 'dir', type: 'directory', mode: dirMode, size: 0, mtime: t })).toEqual(
+      new Uint8Array(gnu.subarray(0, BLOCK)),
     );
+    expect(encodeHeader({ name: 'dir/file.txt', type: 'file', mode: 0o755, size: 5, mtime: t })).toEqual(
+      new Uint8Array(gnu.subarray(BLOCK, 2 * BLOCK)),
+    );
+    const linkMode = lstatSync(join(d, 'dir', 'link')).mode & 0o7777;
+    expect(
+      encodeHeader({ name: 'dir/link', type: 'symlink', mode: linkMode, size: 0, mtime: t, linkname: 'file.txt' }),
+    ).toEqual(new Uint8Array(gnu.subarray(3 * BLOCK, 4 * BLOCK)));
   }, 60000);
 
   it('a name split into prefix and name, as GNU tar splits it', () => {
@@ -46,9 +69,10 @@ describe('ustar headers, byte for byte against GNU tar', () => {
     execFileSync('chmod', ['0644', join(d, long)]);
     utimesSync(join(d, long), 1_600_000_000, 1_600_000_000);
     const gnu = gnuTar(d, long);
-    expect(encodeHeader({ name: long, type: 'file', mode: 0o644, size: 1, mtime: 1_600_000_000 })).toEqual(new Uint8Array(gnu.subarray(0, BLOCK)));
+    expect(encodeHeader({ name: long, type: 'file', mode: 0o644, size: 1, mtime: 1_600_000_000 })).toEqual(
+      new Uint8Array(gnu.subarray(0, BLOCK)),
+    );
   }, 60000);
-
 });
 
 describe('pack → GNU tar round trips', () => {
@@ -60,7 +84,14 @@ describe('pack → GNU tar round trips', () => {
     { name: 'empty', type: 'directory', mode: 0o755, size: 0, mtime: 1_700_000_000 },
     { name: 'exec.sh', type: 'file', mode: 0o755, size: 10, mtime: 1_700_000_000, content: content('#!/bin/sh\n') },
     { name: 'zero', type: 'file', mode: 0o644, size: 0, mtime: 1_700_000_000 },
-    { name: 'block', type: 'file', mode: 0o644, size: 1024, mtime: 1_700_000_000, content: () => [Buffer.alloc(700, 1), Buffer.alloc(324, 2)] },
+    {
+      name: 'block',
+      type: 'file',
+      mode: 0o644,
+      size: 1024,
+      mtime: 1_700_000_000,
+      content: () => [Buffer.alloc(700, 1), Buffer.alloc(324, 2)],
+    },
     { name: 'ünïcödé-名前.txt', type: 'file', mode: 0o600, size: 3, mtime: 1_700_000_000, content: content('uni') },
     { name: longName, type: 'file', mode: 0o644, size: 4, mtime: 1_700_000_000, content: content('long') },
     { name: 'hard', type: 'hardlink', mode: 0o755, size: 0, mtime: 1_700_000_000, linkname: 'exec.sh' },
@@ -73,7 +104,17 @@ describe('pack → GNU tar round trips', () => {
     expect(archive.length % BLOCK).toBe(0);
     expect(archive.subarray(-1024).every((b) => b === 0)).toBe(true);
     const listed = execFileSync('tar', ['-tf', '-'], { input: archive }).toString('utf8').trim().split('\n');
-    expect(listed).toEqual(['empty/', 'exec.sh', 'zero', 'block', 'ünïcödé-名前.txt', longName, 'hard', 'sym', 'symlong']);
+    expect(listed).toEqual([
+      'empty/',
+      'exec.sh',
+      'zero',
+      'block',
+      'ünïcödé-名前.txt',
+      longName,
+      'hard',
+      'sym',
+      'symlong',
+    ]);
   }, 60000);
 
   it('tar -x gives back the same bytes, modes and link targets', async () => {
@@ -91,15 +132,24 @@ describe('pack → GNU tar round trips', () => {
     expect(statSync(join(out, 'empty')).isDirectory()).toBe(true);
     expect(statSync(join(out, 'zero')).size).toBe(0);
   }, 60000);
-
 });
 
 describe('pack → GNU tar, any names', () => {
   it('GNU tar reads the same names back', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(tarName, { minLength: 1, maxLength: 6 }), async (names) => {
-        const entries: PackEntry[] = names.map((n) => ({ name: n, type: 'file', mode: 0o644, size: 1, mtime: 0, content: () => [new Uint8Array([120])] }));
-        const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', '-'], { input: await packed(entries) }).toString('utf8').split('\n').slice(0, -1);
+        const entries: PackEntry[] = names.map((n) => ({
+          name: n,
+          type: 'file',
+          mode: 0o644,
+          size: 1,
+          mtime: 0,
+          content: () => [new Uint8Array([120])],
+        }));
+        const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', '-'], { input: await packed(entries) })
+          .toString('utf8')
+          .split('\n')
+          .slice(0, -1);
         expect(listed).toEqual(names);
       }),
       { numRuns: 25 },

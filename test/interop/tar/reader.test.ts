@@ -31,9 +31,24 @@ function tree(): { dir: string; names: string[] } {
 }
 
 const formats = [
-  { format: 'gnu', owner: ['--owner=:3000000', '--group=:3000001', '--mtime=@99999999999'], uid: 3_000_000, mtime: 99_999_999_999 },
-  { format: 'pax', owner: ['--owner=:3000000', '--group=:3000001', '--mtime=@99999999999'], uid: 3_000_000, mtime: 99_999_999_999 },
-  { format: 'ustar', owner: ['--owner=:1000', '--group=:1001', '--mtime=@1700000000'], uid: 1000, mtime: 1_700_000_000 },
+  {
+    format: 'gnu',
+    owner: ['--owner=:3000000', '--group=:3000001', '--mtime=@99999999999'],
+    uid: 3_000_000,
+    mtime: 99_999_999_999,
+  },
+  {
+    format: 'pax',
+    owner: ['--owner=:3000000', '--group=:3000001', '--mtime=@99999999999'],
+    uid: 3_000_000,
+    mtime: 99_999_999_999,
+  },
+  {
+    format: 'ustar',
+    owner: ['--owner=:1000', '--group=:1001', '--mtime=@1700000000'],
+    uid: 1000,
+    mtime: 1_700_000_000,
+  },
 ];
 
 describe('readTar reads what GNU tar writes', () => {
@@ -41,8 +56,15 @@ describe('readTar reads what GNU tar writes', () => {
     const { dir, names } = tree();
     // ustar cannot hold the long names: that format gets the short ones
     const members = format === 'ustar' ? names.filter((n) => n !== 'deep' && n !== 'symlong') : names;
-    const archive = execFileSync('tar', [`--format=${format}`, ...owner, '--numeric-owner', '-C', dir, '-cf', '-', ...members], { maxBuffer: 1 << 26 });
-    const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', '-'], { input: archive }).toString('utf8').split('\n').slice(0, -1);
+    const archive = execFileSync(
+      'tar',
+      [`--format=${format}`, ...owner, '--numeric-owner', '-C', dir, '-cf', '-', ...members],
+      { maxBuffer: 1 << 26 },
+    );
+    const listed = execFileSync('tar', ['--quoting-style=literal', '-tf', '-'], { input: archive })
+      .toString('utf8')
+      .split('\n')
+      .slice(0, -1);
     for (const source of [chunked(archive, [700, 1500, 4096]), inMemory(archive)]) {
       const read = await readBack(source);
       expect(read.map((r) => (r.type === 'directory' ? `${r.name}/` : r.name))).toEqual(listed);

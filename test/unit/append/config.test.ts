@@ -10,7 +10,13 @@ const base: ImageConfig = {
   architecture: 'amd64',
   os: 'linux',
   created: '2020-01-01T00:00:00Z',
-  config: { Env: ['PATH=/usr/local/bin:/usr/bin', 'NODE_VERSION=22'], Entrypoint: ['docker-entrypoint.sh'], Cmd: ['node'], Labels: { base: '1' }, ExposedPorts: { '80/tcp': {} } },
+  config: {
+    Env: ['PATH=/usr/local/bin:/usr/bin', 'NODE_VERSION=22'],
+    Entrypoint: ['docker-entrypoint.sh'],
+    Cmd: ['node'],
+    Labels: { base: '1' },
+    ExposedPorts: { '80/tcp': {} },
+  },
   rootfs: { type: 'layers', diff_ids: ['sha256:aa'] },
   history: [{ created_by: 'base' }],
 };
@@ -29,7 +35,20 @@ describe('mergeEnv', () => {
 
 describe('mutateConfig', () => {
   it('merges the changes into a copy of the base config', () => {
-    const out = mutateConfig(base, { env: { NODE_ENV: 'production' }, labels: { app: 'x' }, exposedPorts: [8080, '53/udp'], volumes: ['/data'], user: 'node', workingDir: '/app', stopSignal: 'SIGINT' }, [], undefined);
+    const out = mutateConfig(
+      base,
+      {
+        env: { NODE_ENV: 'production' },
+        labels: { app: 'x' },
+        exposedPorts: [8080, '53/udp'],
+        volumes: ['/data'],
+        user: 'node',
+        workingDir: '/app',
+        stopSignal: 'SIGINT',
+      },
+      [],
+      undefined,
+    );
     expect(out.config).toEqual({
       Env: ['PATH=/usr/local/bin:/usr/bin', 'NODE_VERSION=22', 'NODE_ENV=production'],
       Entrypoint: ['docker-entrypoint.sh'],
@@ -50,20 +69,45 @@ describe('mutateConfig', () => {
 
   it('clears the Cmd when only the entrypoint is set, as a Dockerfile ENTRYPOINT does', () => {
     expect(mutateConfig(base, { entrypoint: ['node', 'app.js'] }, [], undefined).config).not.toHaveProperty('Cmd');
-    expect(mutateConfig(base, { entrypoint: 'node', cmd: ['app.js'] }, [], undefined).config).toMatchObject({ Entrypoint: ['node'], Cmd: ['app.js'] });
-    expect(mutateConfig(base, { cmd: 'sh' }, [], undefined).config).toMatchObject({ Entrypoint: ['docker-entrypoint.sh'], Cmd: ['sh'] });
+    expect(mutateConfig(base, { entrypoint: 'node', cmd: ['app.js'] }, [], undefined).config).toMatchObject({
+      Entrypoint: ['node'],
+      Cmd: ['app.js'],
+    });
+    expect(mutateConfig(base, { cmd: 'sh' }, [], undefined).config).toMatchObject({
+      Entrypoint: ['docker-entrypoint.sh'],
+      Cmd: ['sh'],
+    });
   });
 
   it('adds a diff_id and a history entry per layer, at the time given', () => {
     const created = new Date('2024-01-02T03:04:05Z');
-    const out = mutateConfig(base, undefined, [{ diffId: 'sha256:bb', createdBy: 'one' }, { diffId: 'sha256:cc', createdBy: 'two' }], created);
+    const out = mutateConfig(
+      base,
+      undefined,
+      [
+        { diffId: 'sha256:bb', createdBy: 'one' },
+        { diffId: 'sha256:cc', createdBy: 'two' },
+      ],
+      created,
+    );
     expect(out.rootfs.diff_ids).toEqual(['sha256:aa', 'sha256:bb', 'sha256:cc']);
-    expect(out.history).toEqual([{ created_by: 'base' }, { created: '2024-01-02T03:04:05.000Z', created_by: 'one', comment: 'dockwire append' }, { created: '2024-01-02T03:04:05.000Z', created_by: 'two', comment: 'dockwire append' }]);
+    expect(out.history).toEqual([
+      { created_by: 'base' },
+      { created: '2024-01-02T03:04:05.000Z', created_by: 'one', comment: 'dockwire append' },
+      { created: '2024-01-02T03:04:05.000Z', created_by: 'two', comment: 'dockwire append' },
+    ]);
     expect(out.created).toBe('2024-01-02T03:04:05.000Z');
   });
 
   it('starts scratch from an empty config of the platform', () => {
-    expect(scratchConfig({ os: 'linux', architecture: 'arm', variant: 'v7' })).toEqual({ architecture: 'arm', os: 'linux', variant: 'v7', config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] });
+    expect(scratchConfig({ os: 'linux', architecture: 'arm', variant: 'v7' })).toEqual({
+      architecture: 'arm',
+      os: 'linux',
+      variant: 'v7',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [] },
+      history: [],
+    });
   });
 });
 

@@ -19,7 +19,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function folder(files: Record<string, string>, options: { time?: number; umask?: number; order?: 'reverse' } = {}): string {
+function folder(
+  files: Record<string, string>,
+  options: { time?: number; umask?: number; order?: 'reverse' } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'dockwire-append-unit-'));
   dirs.push(dir);
   const names = Object.keys(files);
@@ -55,14 +58,18 @@ describe('targetParts', () => {
     ['/app', ['app']],
     ['/srv//app/./x/', ['srv', 'app', 'x']],
   ])('%s', (target, parts) => expect(targetParts(target, 'to')).toEqual(parts));
-  it.each(['app', '', '/a/../b', '/..'])('%j is refused', (target) => expect(() => targetParts(target, 'layers[0].to')).toThrow(/layers\[0\]\.to/));
+  it.each(['app', '', '/a/../b', '/..'])('%j is refused', (target) =>
+    expect(() => targetParts(target, 'layers[0].to')).toThrow(/layers\[0\]\.to/),
+  );
 });
 
 describe('folder layers', () => {
   it('places the folder at `to` with its parents, honours ignore, owner and mode rules', async () => {
     const dir = folder({ 'a.txt': 'a', 'b/c.map': '{}', 'b/run.sh': 'x' });
     symlinkSync('a.txt', join(dir, 'link'));
-    const entries = await collect(folderEntries(dir, { path: dir, to: '/srv/app', ignore: ['**/*.map'] }, { ...fixed, owner: { uid: 7, gid: 8 } }));
+    const entries = await collect(
+      folderEntries(dir, { path: dir, to: '/srv/app', ignore: ['**/*.map'] }, { ...fixed, owner: { uid: 7, gid: 8 } }),
+    );
     expect(entries.map((e) => [e.name, e.type, e.mode.toString(8), e.uid, e.gid, e.mtime])).toEqual([
       ['srv', 'directory', '755', 0, 0, fixed.epoch],
       ['srv/app', 'directory', '755', 7, 8, fixed.epoch],
@@ -74,10 +81,13 @@ describe('folder layers', () => {
     expect(entries.find((e) => e.type === 'symlink')!.linkname).toBe('a.txt');
   });
 
-  it('keeps disk modes and times when no time is fixed; `mode` sets every file\'s', async () => {
-    const dir = folder({ 'x.sh': 'x', 'y': 'y' }, { time: 1234, umask: 0o002 });
+  it("keeps disk modes and times when no time is fixed; `mode` sets every file's", async () => {
+    const dir = folder({ 'x.sh': 'x', y: 'y' }, { time: 1234, umask: 0o002 });
     const kept = await collect(folderEntries(dir, { path: dir }, { epoch: undefined, owner: undefined, now: 5 }));
-    expect(kept.map((e) => [e.name, e.mode.toString(8), e.mtime])).toEqual([['x.sh', '775', 1234], ['y', '664', 1234]]);
+    expect(kept.map((e) => [e.name, e.mode.toString(8), e.mtime])).toEqual([
+      ['x.sh', '775', 1234],
+      ['y', '664', 1234],
+    ]);
     const given = await collect(folderEntries(dir, { path: dir, mode: 0o600 }, fixed));
     expect(given.map((e) => e.mode.toString(8))).toEqual(['600', '600']);
   });
@@ -88,14 +98,22 @@ describe('folder layers', () => {
     const two = folder(files, { time: 9_000_000, umask: 0o002, order: 'reverse' });
     const [x, y] = await Promise.all([one, two].map((d) => packed(folderEntries(d, { path: d, to: '/app' }, fixed))));
     expect(x!.equals(y!)).toBe(true);
-    const unfixed = await Promise.all([one, two].map((d) => packed(folderEntries(d, { path: d, to: '/app' }, { ...fixed, epoch: undefined }))));
+    const unfixed = await Promise.all(
+      [one, two].map((d) => packed(folderEntries(d, { path: d, to: '/app' }, { ...fixed, epoch: undefined }))),
+    );
     expect(unfixed[0]!.equals(unfixed[1]!)).toBe(false);
   });
 });
 
 describe('files layers', () => {
   it('sorts files and their parents, with modes given or 0644', () => {
-    const entries = filesEntries({ files: { '/z': 'z', '/etc/b.json': 'b', '/etc/a/x': { data: new Uint8Array([1]), mode: 0o700 }, '/etc-x': '' } }, fixed, 'layers[0]');
+    const entries = filesEntries(
+      {
+        files: { '/z': 'z', '/etc/b.json': 'b', '/etc/a/x': { data: new Uint8Array([1]), mode: 0o700 }, '/etc-x': '' },
+      },
+      fixed,
+      'layers[0]',
+    );
     expect(entries.map((e) => [e.name, e.type, e.mode.toString(8)])).toEqual([
       ['etc', 'directory', '755'],
       ['etc/a', 'directory', '755'],
@@ -118,9 +136,10 @@ describe('files layers', () => {
 });
 
 describe('layer blobs', () => {
-  const tar = (): AsyncIterable<Uint8Array> => (async function* () {
-    yield await packed(filesEntries({ files: { '/a': 'hello', '/b/c': 'world' } }, fixed, 'l'));
-  })();
+  const tar = (): AsyncIterable<Uint8Array> =>
+    (async function* () {
+      yield await packed(filesEntries({ files: { '/a': 'hello', '/b/c': 'world' } }, fixed, 'l'));
+    })();
 
   it('measures the digest, size and diff_id while streaming, and makes the same bytes again', async () => {
     const blob = await measureLayer(tar, 'gzip');
@@ -135,7 +154,10 @@ describe('layer blobs', () => {
   });
 
   it('writes zstd where the runtime can, and refuses it by name where it cannot', async () => {
-    const zlib = (await import('node:zlib')) as typeof import('node:zlib') & { zstdDecompressSync?: (b: Uint8Array) => Buffer; createZstdCompress?: unknown };
+    const zlib = (await import('node:zlib')) as typeof import('node:zlib') & {
+      zstdDecompressSync?: (b: Uint8Array) => Buffer;
+      createZstdCompress?: unknown;
+    };
     if (typeof zlib.createZstdCompress !== 'function') {
       await expect(measureLayer(tar, 'zstd')).rejects.toBeInstanceOf(UnsupportedMediaType);
       return;
@@ -147,9 +169,10 @@ describe('layer blobs', () => {
 
   it('refuses bytes made again that differ from the measured ones', async () => {
     let n = 0;
-    const changing = (): AsyncIterable<Uint8Array> => (async function* () {
-      yield await packed(filesEntries({ files: { '/a': `v${n++}` } }, fixed, 'l'));
-    })();
+    const changing = (): AsyncIterable<Uint8Array> =>
+      (async function* () {
+        yield await packed(filesEntries({ files: { '/a': `v${n++}` } }, fixed, 'l'));
+      })();
     const blob: LayerBlob = await measureLayer(changing, 'gzip');
     await expect(bytes(blob.open())).rejects.toBeInstanceOf(DigestMismatch);
   });
@@ -160,7 +183,9 @@ describe('layer sources', () => {
     expect(() => layerSources([{ path: '/nonexistent/dockwire' }], undefined)).toThrow(/layers\[0\]\.path/);
     expect(() => layerSources([{ files: {} }, { path: '.', to: 'app' }], undefined)).toThrow(/layers\[1\]\.to/);
     expect(() => layerSources([{ tar: '/nonexistent.tar' }], undefined)).toThrow(/layers\[0\]\.tar/);
-    expect(() => layerSources([{ path: '.', ignroe: [] } as never], undefined)).toThrow(/unknown option "ignroe"; did you mean "ignore"/);
+    expect(() => layerSources([{ path: '.', ignroe: [] } as never], undefined)).toThrow(
+      /unknown option "ignroe"; did you mean "ignore"/,
+    );
     expect(() => layerSources([{ files: {}, owner: { uid: -1, gid: 0 } }], undefined)).toThrow(InvalidArgument);
   });
 
@@ -170,7 +195,18 @@ describe('layer sources', () => {
     writeFileSync(join(dir, 'l.tar'), tarBytes);
     const { gzipSync } = await import('node:zlib');
     writeFileSync(join(dir, 'l.tar.gz'), gzipSync(tarBytes));
-    const sources = layerSources([{ tar: join(dir, 'l.tar') }, { tar: join(dir, 'l.tar.gz') }, { tar: (async function* () { yield tarBytes; })() }], undefined);
+    const sources = layerSources(
+      [
+        { tar: join(dir, 'l.tar') },
+        { tar: join(dir, 'l.tar.gz') },
+        {
+          tar: (async function* () {
+            yield tarBytes;
+          })(),
+        },
+      ],
+      undefined,
+    );
     for (const source of sources) {
       expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
       expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bundlePayload, envelopePayload, isBundleType, isEnvelopeType, layerPayload } from '../../../src/attestations/envelope.js';
+import {
+  bundlePayload,
+  envelopePayload,
+  isBundleType,
+  isEnvelopeType,
+  layerPayload,
+} from '../../../src/attestations/envelope.js';
 import { ProtocolError } from '../../../src/errors.js';
 import { envelope } from './store.js';
 
@@ -8,8 +14,17 @@ const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 
 describe('envelopes and bundles', () => {
   it('knows the media types of DSSE envelopes and Sigstore bundles', () => {
-    for (const t of ['application/vnd.dsse.envelope.v1+json', 'application/vnd.in-toto.spdx+dsse', 'application/vnd.in-toto.provenance+dsse']) expect(isEnvelopeType(t)).toBe(true);
-    for (const t of ['application/vnd.dev.sigstore.bundle.v0.3+json', 'application/vnd.dev.sigstore.bundle+json;version=0.1']) expect(isBundleType(t)).toBe(true);
+    for (const t of [
+      'application/vnd.dsse.envelope.v1+json',
+      'application/vnd.in-toto.spdx+dsse',
+      'application/vnd.in-toto.provenance+dsse',
+    ])
+      expect(isEnvelopeType(t)).toBe(true);
+    for (const t of [
+      'application/vnd.dev.sigstore.bundle.v0.3+json',
+      'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    ])
+      expect(isBundleType(t)).toBe(true);
     for (const t of ['application/vnd.in-toto+json', 'application/json', 'application/vnd.dev.sigstore.bundlex+json']) {
       expect(isEnvelopeType(t)).toBe(false);
       expect(isBundleType(t)).toBe(false);
@@ -28,26 +43,45 @@ describe('envelopes and bundles', () => {
 
   it('reads a url-safe payload', () => {
     const payload = Buffer.from('{"a":"\u00ff\u00fe?>"}').toString('base64url');
-    expect(text(envelopePayload({ payloadType: 'application/vnd.in-toto+json', payload, signatures: [] }, 'e')?.payload)).toBe('{"a":"\u00ff\u00fe?>"}');
+    expect(
+      text(envelopePayload({ payloadType: 'application/vnd.in-toto+json', payload, signatures: [] }, 'e')?.payload),
+    ).toBe('{"a":"\u00ff\u00fe?>"}');
   });
 
   it('refuses what is no envelope, and bad base64, with ProtocolError', () => {
-    for (const bad of [null, [], 'x', { payload: 1, payloadType: 'application/vnd.in-toto+json' }, { payload: 'AA' }, { payloadType: 'application/vnd.in-toto+json', payload: 'not base64!' }]) {
+    for (const bad of [
+      null,
+      [],
+      'x',
+      { payload: 1, payloadType: 'application/vnd.in-toto+json' },
+      { payload: 'AA' },
+      { payloadType: 'application/vnd.in-toto+json', payload: 'not base64!' },
+    ]) {
       expect(() => envelopePayload(bad, 'e')).toThrow(ProtocolError);
     }
   });
 
   it('gives a bundle\u2019s DSSE payload; a message-signature bundle has none', () => {
-    const bundle = { mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', verificationMaterial: {}, dsseEnvelope: envelope({ s: 1 }) };
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {},
+      dsseEnvelope: envelope({ s: 1 }),
+    };
     expect(text(bundlePayload(bundle, 'b')?.payload)).toBe('{"s":1}');
-    expect(bundlePayload({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', messageSignature: {} }, 'b')).toBeUndefined();
-    expect(() => bundlePayload({ mediaType: 'application/json', dsseEnvelope: envelope({}) }, 'b')).toThrow(ProtocolError);
+    expect(
+      bundlePayload({ mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json', messageSignature: {} }, 'b'),
+    ).toBeUndefined();
+    expect(() => bundlePayload({ mediaType: 'application/json', dsseEnvelope: envelope({}) }, 'b')).toThrow(
+      ProtocolError,
+    );
   });
 
   it('layerPayload: in-toto layers as they are, envelopes and bundles opened, other layers not read', () => {
     expect(text(layerPayload('application/vnd.in-toto+json', bytes({ a: 1 }), 'l')?.payload)).toBe('{"a":1}');
     expect(layerPayload('application/vnd.in-toto.spdx+dsse', bytes(envelope({ b: 2 })), 'l')?.signed).toBe(true);
     expect(layerPayload('application/vnd.oci.image.layer.v1.tar', bytes({}), 'l')).toBeUndefined();
-    expect(() => layerPayload('application/vnd.dsse.envelope.v1+json', new Uint8Array([0xff, 0xfe]), 'l')).toThrow(ProtocolError);
+    expect(() => layerPayload('application/vnd.dsse.envelope.v1+json', new Uint8Array([0xff, 0xfe]), 'l')).toThrow(
+      ProtocolError,
+    );
   });
 });

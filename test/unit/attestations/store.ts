@@ -13,7 +13,10 @@ export class Store {
   reads = 0;
 
   put(content: unknown, mediaType: string, extra: Partial<Descriptor> = {}): Descriptor {
-    const bytes = content instanceof Uint8Array ? content : new TextEncoder().encode(typeof content === 'string' ? content : JSON.stringify(content));
+    const bytes =
+      content instanceof Uint8Array
+        ? content
+        : new TextEncoder().encode(typeof content === 'string' ? content : JSON.stringify(content));
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     this.blobs.set(digest, bytes);
     return { mediaType, digest, size: bytes.length, ...extra };
@@ -39,16 +42,40 @@ export class Store {
 
 /** An in-toto v1 statement about `digests`. */
 export function statement(predicateType: string, predicate: unknown, digests: string[]): Record<string, unknown> {
-  return { _type: 'https://in-toto.io/Statement/v1', subject: digests.map((d) => ({ name: 'pkg:docker/x', digest: { [d.split(':')[0]!]: d.split(':')[1]! } })), predicateType, predicate };
+  return {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: digests.map((d) => ({ name: 'pkg:docker/x', digest: { [d.split(':')[0]!]: d.split(':')[1]! } })),
+    predicateType,
+    predicate,
+  };
 }
 
 /** A DSSE envelope of `payload`, with a signature or none. */
 export function envelope(payload: unknown, signed = true, payloadType = IN_TOTO): Record<string, unknown> {
-  return { payloadType, payload: Buffer.from(JSON.stringify(payload)).toString('base64'), signatures: signed ? [{ keyid: '', sig: 'c2lnbmF0dXJl' }] : [] };
+  return {
+    payloadType,
+    payload: Buffer.from(JSON.stringify(payload)).toString('base64'),
+    signatures: signed ? [{ keyid: '', sig: 'c2lnbmF0dXJl' }] : [],
+  };
 }
 
 /** A manifest holding `layers`, optionally naming `subject`. */
-export function manifest(store: Store, layers: Descriptor[], subject?: Descriptor, extra: Record<string, unknown> = {}): Descriptor {
+export function manifest(
+  store: Store,
+  layers: Descriptor[],
+  subject?: Descriptor,
+  extra: Record<string, unknown> = {},
+): Descriptor {
   const config = store.put('{}', 'application/vnd.oci.empty.v1+json');
-  return store.put({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers, ...(subject ? { subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } } : {}), ...extra }, OCI_MANIFEST);
+  return store.put(
+    {
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config,
+      layers,
+      ...(subject ? { subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size } } : {}),
+      ...extra,
+    },
+    OCI_MANIFEST,
+  );
 }

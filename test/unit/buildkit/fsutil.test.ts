@@ -1,6 +1,13 @@
 // fsutil's packets and Go's file modes, as a Go sender would write them.
 import { describe, expect, it } from 'vitest';
-import { PacketType, decodePacket, encodePacket, goFileMode, isDirGoMode, isRegularGoMode } from '../../../src/buildkit/fsutil.js';
+import {
+  PacketType,
+  decodePacket,
+  encodePacket,
+  goFileMode,
+  isDirGoMode,
+  isRegularGoMode,
+} from '../../../src/buildkit/fsutil.js';
 
 describe('goFileMode', () => {
   it('maps st_mode to os.FileMode as Go does (type bits, setuid/setgid/sticky)', () => {
@@ -24,8 +31,21 @@ describe('goFileMode', () => {
 
 describe('packets', () => {
   it('a STAT packet round trips; its nanosecond time is written exactly; an empty STAT packet is the end of the list', () => {
-    const stat = { path: 'dir/a.txt', mode: 0o644, uid: 1000, gid: 1000, size: 5, modTime: 1_733_000_000_123_456n, linkname: 'x' };
-    expect(decodePacket(encodePacket({ type: PacketType.STAT, stat }))).toEqual({ type: 0, id: 0, data: new Uint8Array(0), stat });
+    const stat = {
+      path: 'dir/a.txt',
+      mode: 0o644,
+      uid: 1000,
+      gid: 1000,
+      size: 5,
+      modTime: 1_733_000_000_123_456n,
+      linkname: 'x',
+    };
+    expect(decodePacket(encodePacket({ type: PacketType.STAT, stat }))).toEqual({
+      type: 0,
+      id: 0,
+      data: new Uint8Array(0),
+      stat,
+    });
     // a time in nanoseconds is past 2^53: written as the int64 it is (Go's varint bytes)
     const written = encodePacket({ type: PacketType.STAT, stat: { ...stat, modTime: 1_733_000_000_123_456_789n } });
     let v = 1_733_000_000_123_456_789n;
@@ -42,7 +62,9 @@ describe('packets', () => {
 
   it('REQ, DATA and FIN packets carry their id and bytes', () => {
     expect(decodePacket(encodePacket({ type: PacketType.REQ, id: 7 }))).toMatchObject({ type: 1, id: 7 });
-    expect([...decodePacket(encodePacket({ type: PacketType.DATA, id: 7, data: Uint8Array.of(1, 2) })).data]).toEqual([1, 2]);
+    expect([...decodePacket(encodePacket({ type: PacketType.DATA, id: 7, data: Uint8Array.of(1, 2) })).data]).toEqual([
+      1, 2,
+    ]);
     expect(decodePacket(encodePacket({ type: PacketType.FIN })).type).toBe(3);
   });
 });

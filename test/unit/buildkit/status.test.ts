@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamError } from '../../../src/errors.js';
-import { BuildKitProgress, decodeStatusResponse, decodeTrace, type BuildKitEvent } from '../../../src/buildkit/status.js';
+import {
+  BuildKitProgress,
+  decodeStatusResponse,
+  decodeTrace,
+  type BuildKitEvent,
+} from '../../../src/buildkit/status.js';
 import { JsonLinesDecoder } from '../../../src/progress/json-lines.js';
 import { readFields, readVarint } from '../../../src/buildkit/protobuf.js';
 
@@ -14,7 +19,8 @@ function replay(name: string): { events: BuildKitEvent[]; raw: Array<Record<stri
   const raw = new JsonLinesDecoder().push(readFileSync(join(fixtures, name))) as Array<Record<string, unknown>>;
   const progress = new BuildKitProgress();
   const events: BuildKitEvent[] = [];
-  for (const line of raw) if (line['id'] === 'moby.buildkit.trace') events.push(...progress.events(decodeTrace(line['aux'])));
+  for (const line of raw)
+    if (line['id'] === 'moby.buildkit.trace') events.push(...progress.events(decodeTrace(line['aux'])));
   return { events, raw };
 }
 
@@ -51,14 +57,19 @@ describe('recorded traces', () => {
 
   it('the same build again: its steps are reported cached', () => {
     const { events } = replay('cached.jsonl');
-    const cached = events.filter((e) => e.type === 'vertex' && e.state === 'cached').map((e) => (e as { name: string }).name);
+    const cached = events
+      .filter((e) => e.type === 'vertex' && e.state === 'cached')
+      .map((e) => (e as { name: string }).name);
     expect(cached.some((n) => /RUN echo "hello/.test(n))).toBe(true);
     expect(cached.some((n) => /RUN cat \/data.txt/.test(n))).toBe(true);
   });
 
   it('a failing RUN: the vertex fails with its error and its output is there', () => {
     const { events, raw } = replay('failure.jsonl');
-    const failed = events.find((e) => e.type === 'vertex' && e.state === 'failed') as Extract<BuildKitEvent, { type: 'vertex' }>;
+    const failed = events.find((e) => e.type === 'vertex' && e.state === 'failed') as Extract<
+      BuildKitEvent,
+      { type: 'vertex' }
+    >;
     expect(failed.name).toMatch(/RUN echo about to fail/);
     expect(failed.error).toMatch(/exit code: 3/);
     expect(events.some((e) => e.type === 'log' && e.text.includes('about to fail'))).toBe(true);
@@ -77,18 +88,37 @@ describe('hand-made messages', () => {
       ...field(5, timestamp),
       ...field(99, 'unknown bytes'),
       ...vfield(98, 12345),
-      ...[(97 * 8 + 1) & 0x7f | 0x80, (97 * 8 + 1) >> 7, 1, 2, 3, 4, 5, 6, 7, 8], // fixed64
-      ...[(96 * 8 + 5) & 0x7f | 0x80, (96 * 8 + 5) >> 7, 1, 2, 3, 4], // fixed32
+      ...[((97 * 8 + 1) & 0x7f) | 0x80, (97 * 8 + 1) >> 7, 1, 2, 3, 4, 5, 6, 7, 8], // fixed64
+      ...[((96 * 8 + 5) & 0x7f) | 0x80, (96 * 8 + 5) >> 7, 1, 2, 3, 4], // fixed32
     ];
     const status = [...field(1, 'layer'), ...field(2, 'sha256:v'), ...vfield(4, 50), ...vfield(5, 100)];
     const log = [...field(1, 'sha256:v'), ...vfield(3, 2), ...field(4, 'oops\n')];
-    const warning = [...field(1, 'sha256:v'), ...vfield(2, 1), ...field(3, 'short'), ...field(4, 'd1'), ...field(4, 'd2'), ...field(5, 'https://x')];
+    const warning = [
+      ...field(1, 'sha256:v'),
+      ...vfield(2, 1),
+      ...field(3, 'short'),
+      ...field(4, 'd1'),
+      ...field(4, 'd2'),
+      ...field(5, 'https://x'),
+    ];
     const message = new Uint8Array([...field(1, vertex), ...field(2, status), ...field(3, log), ...field(4, warning)]);
     const decoded = decodeStatusResponse(message);
-    expect(decoded.vertexes[0]).toEqual({ digest: 'sha256:v', inputs: ['sha256:in'], name: '[1/1] RUN x', cached: false, started: 1_700_000_000_005 });
+    expect(decoded.vertexes[0]).toEqual({
+      digest: 'sha256:v',
+      inputs: ['sha256:in'],
+      name: '[1/1] RUN x',
+      cached: false,
+      started: 1_700_000_000_005,
+    });
     expect(decoded.statuses[0]).toMatchObject({ id: 'layer', vertex: 'sha256:v', current: 50, total: 100 });
     expect(new TextDecoder().decode(decoded.logs[0]!.msg)).toBe('oops\n');
-    expect(decoded.warnings[0]).toEqual({ vertex: 'sha256:v', level: 1, short: 'short', detail: ['d1', 'd2'], url: 'https://x' });
+    expect(decoded.warnings[0]).toEqual({
+      vertex: 'sha256:v',
+      level: 1,
+      short: 'short',
+      detail: ['d1', 'd2'],
+      url: 'https://x',
+    });
     const events = new BuildKitProgress().events(decoded);
     expect(events.map((e) => e.type)).toEqual(['vertex', 'progress', 'log', 'warning']);
     expect(events[2]).toMatchObject({ stream: 'stderr', vertex: '[1/1] RUN x', text: 'oops\n' });
@@ -110,9 +140,16 @@ describe('hand-made messages', () => {
 
   it('reports each state change once, though BuildKit repeats vertices', () => {
     const started = field(1, [...field(1, 'sha256:a'), ...field(3, 'step'), ...field(5, vfield(1, 1))]);
-    const done = field(1, [...field(1, 'sha256:a'), ...field(3, 'step'), ...field(5, vfield(1, 1)), ...field(6, vfield(1, 2))]);
+    const done = field(1, [
+      ...field(1, 'sha256:a'),
+      ...field(3, 'step'),
+      ...field(5, vfield(1, 1)),
+      ...field(6, vfield(1, 2)),
+    ]);
     const p = new BuildKitProgress();
-    const states = [started, started, done, done].flatMap((m) => p.events(decodeStatusResponse(new Uint8Array(m)))).map((e) => (e as { state: string }).state);
+    const states = [started, started, done, done]
+      .flatMap((m) => p.events(decodeStatusResponse(new Uint8Array(m))))
+      .map((e) => (e as { state: string }).state);
     expect(states).toEqual(['started', 'completed']);
   });
 });

@@ -17,14 +17,23 @@ describe('help', () => {
   it('lists every command once, the summaries starting in one column, long names too', async () => {
     const buffers = bufferIo();
     expect(await main(['--help'], buffers.io)).toBe(0);
-    const rows = buffers.err().split('\n').filter((line) => /^ {2}\S/.test(line));
-    for (const name of ['ls', 'build', 'save', 'files', 'referrers', 'tag-remote', 'rm-remote']) expect(rows.filter((r) => r.startsWith(`  ${name} `))).toHaveLength(1);
+    const rows = buffers
+      .err()
+      .split('\n')
+      .filter((line) => /^ {2}\S/.test(line));
+    for (const name of ['ls', 'build', 'save', 'files', 'referrers', 'tag-remote', 'rm-remote'])
+      expect(rows.filter((r) => r.startsWith(`  ${name} `))).toHaveLength(1);
     const columns = new Set(rows.map((row) => /^ {2}\S+\s+/.exec(row)![0].length));
     expect(columns.size).toBe(1);
   });
 
   it('shows each family under its title; a new family is one more entry', () => {
-    const extra: Family = { title: 'Trust', commands: { 'verify-everything': { usage: 'verify-everything REF', summary: 'Checks', flags: {}, run: async () => {} } } };
+    const extra: Family = {
+      title: 'Trust',
+      commands: {
+        'verify-everything': { usage: 'verify-everything REF', summary: 'Checks', flags: {}, run: async () => {} },
+      },
+    };
     const text = usage([imageFiles, extra]);
     expect(text).toContain('\nTrust:\n  verify-everything  Checks');
     expect(text).toMatch(/\n {2}files {14}List/);
@@ -40,8 +49,11 @@ describe('help', () => {
     expect(unknown.err()).toContain('unknown command "frobnicate"');
   });
 
-  it('every command\'s --help prints its usage and summary, exit 0', async () => {
-    const names = usage().split('\n').filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(/\s+/)[0]!);
+  it("every command's --help prints its usage and summary, exit 0", async () => {
+    const names = usage()
+      .split('\n')
+      .filter((line) => /^ {2}\S/.test(line))
+      .map((line) => line.trim().split(/\s+/)[0]!);
     expect(names.length).toBeGreaterThanOrEqual(25);
     for (const name of names) {
       const buffers = bufferIo();
@@ -66,11 +78,27 @@ describe('help', () => {
   });
 });
 
-const entry = (path: string): FileEntry => ({ path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 2, layer: { index: 0, digest: `sha256:${'c'.repeat(64)}` } }) as FileEntry;
+const entry = (path: string): FileEntry =>
+  ({
+    path,
+    type: 'file',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 2,
+    layer: { index: 0, digest: `sha256:${'c'.repeat(64)}` },
+  }) as FileEntry;
 
 /** A Docker whose registry answers from memory, and whose engine must not be asked. */
 function registryOnly(calls: string[]): Docker {
-  const engine = new Proxy({}, { get: () => { throw new Error('the engine was asked'); } });
+  const engine = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('the engine was asked');
+      },
+    },
+  );
   return {
     images: engine,
     registry: {
@@ -91,7 +119,11 @@ function registryOnly(calls: string[]): Docker {
   } as unknown as Docker;
 }
 
-async function run(command: Command, argv: string[], buffers = bufferIo()): Promise<{ calls: string[]; buffers: typeof buffers }> {
+async function run(
+  command: Command,
+  argv: string[],
+  buffers = bufferIo(),
+): Promise<{ calls: string[]; buffers: typeof buffers }> {
   const calls: string[] = [];
   const io: Io = { ...buffers.io, json: false };
   await command.run(registryOnly(calls), parseArgs(argv, command.flags), io);
@@ -100,7 +132,12 @@ async function run(command: Command, argv: string[], buffers = bufferIo()): Prom
 
 describe('files, cat and export --registry', () => {
   it('files lists the registry\u2019s image, for the platform asked', async () => {
-    const { calls, buffers } = await run(imageFiles.commands['files']!, ['--registry', '--platform', 'linux/arm64', '127.0.0.1:5000/team/app:1']);
+    const { calls, buffers } = await run(imageFiles.commands['files']!, [
+      '--registry',
+      '--platform',
+      'linux/arm64',
+      '127.0.0.1:5000/team/app:1',
+    ]);
     expect(calls).toEqual(['files 127.0.0.1:5000/team/app:1 {"platform":"linux/arm64"}']);
     expect(buffers.out()).toMatch(/^-0644 0\/0 +2 etc\/hi\n$/);
   });
@@ -115,7 +152,9 @@ describe('files, cat and export --registry', () => {
     const { calls, buffers } = await run(imageFiles.commands['export']!, ['--registry', 'r/x:1']);
     expect(calls).toEqual(['export r/x:1 {}']);
     expect([...buffers.bytes()]).toEqual([1, 2, 3]);
-    await expect(run(imageFiles.commands['export']!, ['--registry', 'r/x:1'], bufferIo({ tty: true }))).rejects.toThrow(/refusing to write a tar archive to a terminal/);
+    await expect(run(imageFiles.commands['export']!, ['--registry', 'r/x:1'], bufferIo({ tty: true }))).rejects.toThrow(
+      /refusing to write a tar archive to a terminal/,
+    );
   });
 });
 

@@ -45,24 +45,40 @@ describe('credentials from the docker configuration', () => {
         },
       }),
     );
-    expect(await credentialsFromConfig('docker.io', { configDir: d, env: {} })).toMatchObject({ username: 'hub', password: 'pa:ss' });
-    expect(await credentialsFromConfig('reg.one:5000', { configDir: d, env: {} })).toMatchObject({ identitytoken: 'tok' });
-    expect(await credentialsFromConfig('reg.two', { configDir: d, env: {} })).toMatchObject({ username: 'u2', password: 'p2' });
+    expect(await credentialsFromConfig('docker.io', { configDir: d, env: {} })).toMatchObject({
+      username: 'hub',
+      password: 'pa:ss',
+    });
+    expect(await credentialsFromConfig('reg.one:5000', { configDir: d, env: {} })).toMatchObject({
+      identitytoken: 'tok',
+    });
+    expect(await credentialsFromConfig('reg.two', { configDir: d, env: {} })).toMatchObject({
+      username: 'u2',
+      password: 'p2',
+    });
     expect(await credentialsFromConfig('reg.three', { configDir: d, env: {} })).toBeUndefined();
   });
 
   it('reads DOCKER_AUTH_CONFIG before the file, and DOCKER_CONFIG for the folder', async () => {
     const d = dir();
     writeFileSync(join(d, 'config.json'), JSON.stringify({ auths: { 'reg.x': { username: 'file', password: 'f' } } }));
-    const env = { DOCKER_CONFIG: d, DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'reg.x': { username: 'env', password: 'e' } } }) };
+    const env = {
+      DOCKER_CONFIG: d,
+      DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'reg.x': { username: 'env', password: 'e' } } }),
+    };
     expect(await credentialsFromConfig('reg.x', { env })).toMatchObject({ username: 'env' });
     expect(await credentialsFromConfig('reg.x', { env: { DOCKER_CONFIG: d } })).toMatchObject({ username: 'file' });
-    expect(await credentialsFromConfig('reg.x', { env: { DOCKER_CONFIG: d, DOCKER_AUTH_CONFIG: 'not json' } })).toMatchObject({ username: 'file' });
+    expect(
+      await credentialsFromConfig('reg.x', { env: { DOCKER_CONFIG: d, DOCKER_AUTH_CONFIG: 'not json' } }),
+    ).toMatchObject({ username: 'file' });
   });
 
   it('resolves in order: explicit, then login, then configuration', async () => {
     const d = dir();
-    writeFileSync(join(d, 'config.json'), JSON.stringify({ auths: { 'reg.y': { username: 'config', password: 'c' } } }));
+    writeFileSync(
+      join(d, 'config.json'),
+      JSON.stringify({ auths: { 'reg.y': { username: 'config', password: 'c' } } }),
+    );
     const credentials = new Credentials({ configDir: d, env: {} });
     expect(await credentials.resolve('reg.y')).toMatchObject({ username: 'config' });
     credentials.remember('http://reg.y', { username: 'login', password: 'l' });

@@ -65,13 +65,25 @@ const ok = (stream: ServerHttp2Stream, replies: Uint8Array[]): void => {
 };
 
 const status = (stream: ServerHttp2Stream, code: number, message: string): void => {
-  stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeURIComponent(message) }, { endStream: true });
+  stream.respond(
+    {
+      ':status': 200,
+      'content-type': 'application/grpc',
+      'grpc-status': String(code),
+      'grpc-message': encodeURIComponent(message),
+    },
+    { endStream: true },
+  );
 };
 
 describe('GrpcClient', () => {
   it('a unary call sends its request framed, with the method, content type and metadata, and gets the reply', async () => {
-    const { client, seen } = serve((stream, _h, requests) => ok(stream, [Uint8Array.from([...requests[0]!].reverse())]));
-    const reply = await client.unary('/pkg.Svc/Method', Uint8Array.of(1, 2, 3), { metadata: { 'X-Thing': ['a', 'b'] } });
+    const { client, seen } = serve((stream, _h, requests) =>
+      ok(stream, [Uint8Array.from([...requests[0]!].reverse())]),
+    );
+    const reply = await client.unary('/pkg.Svc/Method', Uint8Array.of(1, 2, 3), {
+      metadata: { 'X-Thing': ['a', 'b'] },
+    });
     expect([...reply]).toEqual([3, 2, 1]);
     expect(seen[0]![':path']).toBe('/pkg.Svc/Method');
     expect(seen[0]!['content-type']).toBe('application/grpc');
@@ -81,7 +93,12 @@ describe('GrpcClient', () => {
   });
 
   it('a server stream gives every message in order, and the connection is reused', async () => {
-    const { client } = serve((stream) => ok(stream, Array.from({ length: 40 }, (_, i) => Uint8Array.of(i))));
+    const { client } = serve((stream) =>
+      ok(
+        stream,
+        Array.from({ length: 40 }, (_, i) => Uint8Array.of(i)),
+      ),
+    );
     for (let round = 0; round < 2; round++) {
       const got: number[] = [];
       for await (const m of client.serverStream('/s/Stream', new Uint8Array(0))) got.push(m[0]!);

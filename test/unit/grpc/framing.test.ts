@@ -13,7 +13,9 @@ describe('gRPC framing', () => {
     for (let a = 0; a <= wire.length; a++) {
       const reader = new MessageReader();
       const got = [...reader.push(wire.subarray(0, a)), ...reader.push(wire.subarray(a))];
-      expect(got.map((m) => Buffer.from(m).toString('hex'))).toEqual(messages.map((m) => Buffer.from(m).toString('hex')));
+      expect(got.map((m) => Buffer.from(m).toString('hex'))).toEqual(
+        messages.map((m) => Buffer.from(m).toString('hex')),
+      );
       expect(reader.pending).toBe(false);
     }
   }, 60000);
@@ -30,7 +32,14 @@ describe('protobuf writer', () => {
   it('writes what the reader reads: strings, bytes, whole numbers, in order; undefined left out', () => {
     fc.assert(
       fc.property(fc.string(), fc.uint8Array({ maxLength: 200 }), fc.maxSafeNat(), (text, bytes, n) => {
-        const fields = readFields(encodeFields([[1, text], [2, undefined], [3, bytes], [536_870_911, n]]));
+        const fields = readFields(
+          encodeFields([
+            [1, text],
+            [2, undefined],
+            [3, bytes],
+            [536_870_911, n],
+          ]),
+        );
         expect(fields.map((f) => f.field)).toEqual([1, 3, 536_870_911]);
         expect(asString(fields[0]!)).toBe(text);
         expect(Buffer.from(asBytes(fields[1]!)).equals(Buffer.from(bytes))).toBe(true);

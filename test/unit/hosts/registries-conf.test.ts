@@ -81,23 +81,33 @@ describe('registries.conf', () => {
 
   it('rewrites the prefix to a location (as the man page example does)', () => {
     const entry = conf.entries[0]!;
-    expect(rewrite(entry, entry.location, 'example.com/foo/image:latest')).toBe('internal-registry-for-example.com/bar/image:latest');
-    expect(rewrite(entry, entry.mirrors[1]!.location, 'example.com/foo/image:latest')).toBe('example-mirror-1.local/mirrors/foo/image:latest');
+    expect(rewrite(entry, entry.location, 'example.com/foo/image:latest')).toBe(
+      'internal-registry-for-example.com/bar/image:latest',
+    );
+    expect(rewrite(entry, entry.mirrors[1]!.location, 'example.com/foo/image:latest')).toBe(
+      'example-mirror-1.local/mirrors/foo/image:latest',
+    );
     const wildcard = parse('[[registry]]\nprefix = "*.corp.example"\nlocation = "mirror.example/corp"').entries[0]!;
     expect(rewrite(wildcard, wildcard.location, 'a.corp.example/x/y:1')).toBe('mirror.example/corp/x/y:1');
     expect(rewrite(conf.entries[3]!, '', 'a.corp.example/x/y:1')).toBe('a.corp.example/x/y:1');
   });
 
   it('makes every mirror digest-only under mirror-by-digest-only, and refuses pull-from-mirror beside it', () => {
-    const entry = parse('[[registry]]\nlocation = "r.example"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m.example"').entries[0]!;
+    const entry = parse(
+      '[[registry]]\nlocation = "r.example"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m.example"',
+    ).entries[0]!;
     expect(entry.mirrors[0]?.pullFromMirror).toBe('digest-only');
-    expect(refusal('[[registry]]\nlocation = "r.example"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m.example"\npull-from-mirror = "all"').reason).toBe(
-      '[[registry]] #1 mirror #1 sets pull-from-mirror where [[registry]] #1 sets mirror-by-digest-only',
-    );
+    expect(
+      refusal(
+        '[[registry]]\nlocation = "r.example"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m.example"\npull-from-mirror = "all"',
+      ).reason,
+    ).toBe('[[registry]] #1 mirror #1 sets pull-from-mirror where [[registry]] #1 sets mirror-by-digest-only');
   });
 
   it('reads version 1 lists as entries of their own', () => {
-    const v1 = parse("[registries.search]\nregistries = ['r1.example']\n[registries.insecure]\nregistries = ['r3.example']\n[registries.block]\nregistries = ['bad.example', 'r3.example']");
+    const v1 = parse(
+      "[registries.search]\nregistries = ['r1.example']\n[registries.insecure]\nregistries = ['r3.example']\n[registries.block]\nregistries = ['bad.example', 'r3.example']",
+    );
     expect(v1.entries.map((e) => [e.entry, e.prefix, e.insecure, e.blocked])).toEqual([
       ['[registries.insecure]', 'r3.example', true, true],
       ['[registries.block]', 'bad.example', false, true],
@@ -106,16 +116,30 @@ describe('registries.conf', () => {
 
   it.each([
     ['[[registry]]\ninsecure = true', '[[registry]] #1 has neither prefix nor location'],
-    ['[[registry]]\nprefix = "a.*.example"', '[[registry]] #1 prefix "a.*.example" is neither host[:port][/path] nor *.domain'],
+    [
+      '[[registry]]\nprefix = "a.*.example"',
+      '[[registry]] #1 prefix "a.*.example" is neither host[:port][/path] nor *.domain',
+    ],
     ['[[registry]]\nlocation = "r.example"\nblocked = "yes"', '[[registry]] #1 blocked must be true or false'],
-    ['[[registry]]\nlocation = "r.example"\n[[registry.mirror]]\nlocation = "m.example"\npull-from-mirror = "some"', '[[registry]] #1 mirror #1 pull-from-mirror must be all, digest-only or tag-only'],
-    ['[registries.block]\nregistries = ["a"]\n[[registry]]\nlocation = "b"', 'mixes version 1 ([registries.*]) and version 2 ([[registry]]) entries'],
+    [
+      '[[registry]]\nlocation = "r.example"\n[[registry.mirror]]\nlocation = "m.example"\npull-from-mirror = "some"',
+      '[[registry]] #1 mirror #1 pull-from-mirror must be all, digest-only or tag-only',
+    ],
+    [
+      '[registries.block]\nregistries = ["a"]\n[[registry]]\nlocation = "b"',
+      'mixes version 1 ([registries.*]) and version 2 ([[registry]]) entries',
+    ],
     ['registry = 1', 'registry must be [[registry]] entries'],
   ])('refuses %j', (text, reason) => {
     expect(refusal(text)).toMatchObject({ reason, file: '/etc/containers/registries.conf' });
   });
 
   it('refuses a document that is not TOML, with the line and column', () => {
-    expect(refusal('[[registry]]\nprefix = "a\n')).toMatchObject({ file: '/etc/containers/registries.conf', line: 2, column: 12, reason: 'unterminated string' });
+    expect(refusal('[[registry]]\nprefix = "a\n')).toMatchObject({
+      file: '/etc/containers/registries.conf',
+      line: 2,
+      column: 12,
+      reason: 'unterminated string',
+    });
   });
 });

@@ -22,7 +22,12 @@ let certs: Certs | undefined;
 export function pems(): { ca: string; clientCert: string; clientKey: string; otherCa: string } {
   certs ??= makeCerts();
   const read = (name: string) => readFileSync(join(certs!.dir, name), 'utf8');
-  return { ca: read('ca.pem'), clientCert: read('client.pem'), clientKey: read('client-key.pem'), otherCa: read('wrongca.pem') };
+  return {
+    ca: read('ca.pem'),
+    clientCert: read('client.pem'),
+    clientKey: read('client-key.pem'),
+    otherCa: read('wrongca.pem'),
+  };
 }
 
 /** The ConfigError a promise rejects with (anything else fails the test). */

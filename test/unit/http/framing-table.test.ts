@@ -29,20 +29,36 @@ export const framingCases: Array<[string, string, Expect]> = [
   ['overflowing content-length', `${H}Content-Length: 99999999999999999999\r\n\r\n`, { error: /Content-Length/ }],
   ['negative content-length', `${H}Content-Length: -5\r\n\r\n`, { error: /Content-Length/ }],
   ['content-length with junk', `${H}Content-Length: 5x\r\n\r\nhello`, { error: /Content-Length/ }],
-  ['content-length and transfer-encoding', `${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, { error: /both/ }],
+  [
+    'content-length and transfer-encoding',
+    `${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    { error: /both/ },
+  ],
   ['chunked', `${CHUNKED}5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n`, { body: 'hello world', trailers: {} }],
   ['chunked uppercase hex and leading zeros', `${CHUNKED}00A\r\n0123456789\r\n0\r\n\r\n`, { body: '0123456789' }],
   ['chunk extension, token', `${CHUNKED}5;a=b\r\nhello\r\n0\r\n\r\n`, { body: 'hello' }],
   ['chunk extensions, several, no value', `${CHUNKED}5;a;b=c ; d = e\r\nhello\r\n0;last\r\n\r\n`, { body: 'hello' }],
-  ['chunk extension, quoted with escapes and semicolons', `${CHUNKED}5;q="a;b \\" c"\r\nhello\r\n0\r\n\r\n`, { body: 'hello' }],
+  [
+    'chunk extension, quoted with escapes and semicolons',
+    `${CHUNKED}5;q="a;b \\" c"\r\nhello\r\n0\r\n\r\n`,
+    { body: 'hello' },
+  ],
   ['chunk extension, unterminated quote', `${CHUNKED}5;q="abc\r\nhello\r\n0\r\n\r\n`, { error: /extension/ }],
   ['chunk extension, bad name', `${CHUNKED}5;=x\r\nhello\r\n0\r\n\r\n`, { error: /extension/ }],
   ['chunk size not hex', `${CHUNKED}xyz\r\nhello\r\n0\r\n\r\n`, { error: /chunk size/ }],
   ['chunk size empty', `${CHUNKED}\r\nhello\r\n0\r\n\r\n`, { error: /chunk size/ }],
   ['chunk size overflow', `${CHUNKED}ffffffffffffffffff\r\n`, { error: /chunk size/ }],
-  ['chunk data longer than declared', `${CHUNKED}2\r\nabc\r\n0\r\n\r\n`, { error: /longer than its declared size|chunk terminator/ }],
+  [
+    'chunk data longer than declared',
+    `${CHUNKED}2\r\nabc\r\n0\r\n\r\n`,
+    { error: /longer than its declared size|chunk terminator/ },
+  ],
   ['chunk data followed by junk', `${CHUNKED}2\r\nabXY\r\n0\r\n\r\n`, { error: /chunk/ }],
-  ['trailers', `${CHUNKED}2\r\nok\r\n0\r\nX-A: 1\r\nX-B: two words\r\n\r\n`, { body: 'ok', trailers: { 'x-a': '1', 'x-b': 'two words' } }],
+  [
+    'trailers',
+    `${CHUNKED}2\r\nok\r\n0\r\nX-A: 1\r\nX-B: two words\r\n\r\n`,
+    { body: 'ok', trailers: { 'x-a': '1', 'x-b': 'two words' } },
+  ],
   ['malformed trailer', `${CHUNKED}2\r\nok\r\n0\r\nnot a trailer\r\n\r\n`, { error: /header/ }],
   ['chunked, LF-only lines', `HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n2\nok\r\n0\n\n`, { body: 'ok' }],
   ['chunk data followed by LF alone', `${CHUNKED}2\nok\n0\r\n\r\n`, { error: /not followed by CRLF/ }],
@@ -50,18 +66,46 @@ export const framingCases: Array<[string, string, Expect]> = [
   ['chunk size with whitespace and no extension', `${CHUNKED}2 \r\nok\r\n0\r\n\r\n`, { error: /chunk size/ }],
   ['chunk size with whitespace before an extension (BWS)', `${CHUNKED}2 ;a=b\r\nok\r\n0\r\n\r\n`, { body: 'ok' }],
   ['a form feed around a header value', `${H}X:\fv\r\nContent-Length: 0\r\n\r\n`, { error: /control character/ }],
-  ['a transfer coding we do not implement, after chunked', `${H}Transfer-Encoding: chunked, gzip\r\n\r\nraw bytes`, { error: /unsupported transfer coding "gzip"/ }],
-  ['a transfer coding we do not implement, alone', `${H}Transfer-Encoding: compress\r\n\r\nraw bytes`, { error: /unsupported transfer coding "compress"/ }],
-  ['an unknown transfer coding', `${H}Transfer-Encoding: x-custom, chunked\r\n\r\n0\r\n\r\n`, { error: /unsupported transfer coding "x-custom"/ }],
+  [
+    'a transfer coding we do not implement, after chunked',
+    `${H}Transfer-Encoding: chunked, gzip\r\n\r\nraw bytes`,
+    { error: /unsupported transfer coding "gzip"/ },
+  ],
+  [
+    'a transfer coding we do not implement, alone',
+    `${H}Transfer-Encoding: compress\r\n\r\nraw bytes`,
+    { error: /unsupported transfer coding "compress"/ },
+  ],
+  [
+    'an unknown transfer coding',
+    `${H}Transfer-Encoding: x-custom, chunked\r\n\r\n0\r\n\r\n`,
+    { error: /unsupported transfer coding "x-custom"/ },
+  ],
   ['chunked applied twice', `${H}Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n`, { error: /more than once/ }],
-  ['transfer-encoding in two fields', `${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n`, { error: /unsupported transfer coding "gzip"/ }],
+  [
+    'transfer-encoding in two fields',
+    `${H}Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n`,
+    { error: /unsupported transfer coding "gzip"/ },
+  ],
   ['close-delimited', `${H}Content-Type: text/plain\r\n\r\nuntil close`, { body: 'until close', close: true }],
   ['close-delimited, empty', `${H}\r\n`, { body: '', close: true }],
   ['HTTP/1.0 close-delimited', `HTTP/1.0 200 OK\r\n\r\nold`, { body: 'old', close: true }],
   ['100 continue first', `HTTP/1.1 100 Continue\r\n\r\n${H}Content-Length: 2\r\n\r\nok`, { status: 200, body: 'ok' }],
-  ['several 1xx first', `HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n${H}Content-Length: 0\r\n\r\n`, { status: 200 }],
-  ['204 with a body: not part of the message', `HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc`, { status: 204, body: '', leftover: 'abc' }],
-  ['304 with a body: not part of the message', `HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc`, { status: 304, body: '', leftover: '3\r\nabc' }],
+  [
+    'several 1xx first',
+    `HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n${H}Content-Length: 0\r\n\r\n`,
+    { status: 200 },
+  ],
+  [
+    '204 with a body: not part of the message',
+    `HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc`,
+    { status: 204, body: '', leftover: 'abc' },
+  ],
+  [
+    '304 with a body: not part of the message',
+    `HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc`,
+    { status: 304, body: '', leftover: '3\r\nabc' },
+  ],
   ['HEAD response', `${H}Content-Length: 100\r\n\r\n`, { body: '', method: 'HEAD' }],
   ['obs-fold is unfolded', `${H}X-Folded: a\r\n \tb\r\n\tc\r\nContent-Length: 0\r\n\r\n`, { status: 200 }],
   ['obs-fold as the first line', `${H} X-Folded: a\r\nContent-Length: 0\r\n\r\n`, { error: /whitespace/ }],
@@ -72,16 +116,32 @@ export const framingCases: Array<[string, string, Expect]> = [
   ['header without a colon', `${H}Nonsense\r\n\r\n`, { error: /header line/ }],
   ['empty header value', `${H}X-Empty:\r\nContent-Length: 0\r\n\r\n`, { status: 200 }],
   ['NUL in a header value', `${H}X: a\0b\r\nContent-Length: 0\r\n\r\n`, { error: /control character in header X/ }],
-  ['another control character in a header value', `${H}X: a\x13b\r\nContent-Length: 0\r\n\r\n`, { error: /control character in header X/ }],
+  [
+    'another control character in a header value',
+    `${H}X: a\x13b\r\nContent-Length: 0\r\n\r\n`,
+    { error: /control character in header X/ },
+  ],
   ['HTAB inside a header value', `${H}X: a\tb\r\nContent-Length: 0\r\n\r\n`, { body: '' }],
   ['status line without a reason', `HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n`, { status: 404 }],
-  ['status line with a long reason', `HTTP/1.1 500 Internal Server Error, really\r\nContent-Length: 0\r\n\r\n`, { status: 500 }],
+  [
+    'status line with a long reason',
+    `HTTP/1.1 500 Internal Server Error, really\r\nContent-Length: 0\r\n\r\n`,
+    { status: 500 },
+  ],
   ['unknown HTTP version', `HTTP/2.0 200 OK\r\n\r\n`, { error: /status line/ }],
   ['four-digit status', `HTTP/1.1 2000 OK\r\n\r\n`, { error: /status line/ }],
   ['not HTTP at all', `SSH-2.0-OpenSSH\r\n\r\n`, { error: /status line/ }],
   ['protocol switch', `HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n`, { error: /101/ }],
-  ['a response after the response', `${H}Content-Length: 2\r\n\r\nok${H}Content-Length: 0\r\n\r\n`, { body: 'ok', leftover: `${H}Content-Length: 0\r\n\r\n` }],
-  ['truncated content-length body', `${H}Content-Length: 10\r\n\r\nshort`, { error: /5 bytes of the declared Content-Length missing/, close: true }],
+  [
+    'a response after the response',
+    `${H}Content-Length: 2\r\n\r\nok${H}Content-Length: 0\r\n\r\n`,
+    { body: 'ok', leftover: `${H}Content-Length: 0\r\n\r\n` },
+  ],
+  [
+    'truncated content-length body',
+    `${H}Content-Length: 10\r\n\r\nshort`,
+    { error: /5 bytes of the declared Content-Length missing/, close: true },
+  ],
   ['truncated chunked body', `${CHUNKED}5\r\nhel`, { error: /inside a chunked body/, close: true }],
   ['truncated head', `${H}Content-Le`, { error: /inside the response head/, close: true }],
   ['nothing at all', ``, { error: /before a response arrived/, close: true }],
@@ -143,9 +203,20 @@ describe('response framing table', () => {
 
   it.each(framingCases)('%s: split at random points', (name, text, exp) => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, text.length - 1) }), { maxLength: 8 }), (cuts) => {
-        check(name, feed(text, cuts.filter((c) => c < text.length).sort((a, b) => a - b), exp), exp);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, text.length - 1) }), { maxLength: 8 }),
+        (cuts) => {
+          check(
+            name,
+            feed(
+              text,
+              cuts.filter((c) => c < text.length).sort((a, b) => a - b),
+              exp,
+            ),
+            exp,
+          );
+        },
+      ),
       { numRuns: 50 },
     );
   });

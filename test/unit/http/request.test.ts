@@ -6,9 +6,9 @@ const dec = new TextDecoder();
 
 describe('encodeRequestStart', () => {
   it('serialises method, target and headers, leaving the head open for framing fields', () => {
-    expect(encodeRequestStart({ method: 'GET', target: '/v1.41/images/json?all=1', headers: [['Host', 'docker']] })).toBe(
-      'GET /v1.41/images/json?all=1 HTTP/1.1\r\nHost: docker\r\n',
-    );
+    expect(
+      encodeRequestStart({ method: 'GET', target: '/v1.41/images/json?all=1', headers: [['Host', 'docker']] }),
+    ).toBe('GET /v1.41/images/json?all=1 HTTP/1.1\r\nHost: docker\r\n');
   });
 
   it('refuses CR, LF or NUL anywhere, with InvalidArgument', () => {

@@ -103,19 +103,25 @@ describe('ResponseParser, every split point', () => {
   });
 
   it('1xx interim responses are skipped', () => {
-    const r = expectSame('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const r = expectSame(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+    );
     expect(r.heads.map((h) => h.statusCode)).toEqual([200]);
     expect(r.body).toBe('ok');
   });
 
   it('Content-Length with Transfer-Encoding is a ProtocolError', () => {
-    const r = expectSame('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    const r = expectSame(
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+    );
     expect(r.error).toBeInstanceOf(ProtocolError);
     expect(r.heads).toEqual([]);
   });
 
   it('a truncated chunked body is a ProtocolError at close, never a short read', () => {
-    const r = expectSame('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n8\r\nabc', { close: true });
+    const r = expectSame('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n8\r\nabc', {
+      close: true,
+    });
     expect(r.error).toBeInstanceOf(ProtocolError);
     expect((r.error as Error).message).toMatch(/chunked/);
     expect(r.trailers).toBeUndefined();
@@ -147,8 +153,12 @@ describe('ResponseParser, every split point', () => {
 
   it('HTTP/1.0 and Connection: close are not kept alive', () => {
     expect(expectSame('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(false);
-    expect(expectSame('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(false);
-    expect(expectSame('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(true);
+    expect(expectSame('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive).toBe(
+      false,
+    );
+    expect(
+      expectSame('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n').heads[0]!.keepAlive,
+    ).toBe(true);
   });
 
   it('repeated fields are joined; identical repeated Content-Length is accepted', () => {

@@ -101,9 +101,12 @@ describe('PatternMatcher', () => {
     expect(walkMatch(matcher, path)).toBe(excluded);
   });
 
-  it.each(['[', '[^', '[^bc', 'a[', '[]a]', '[-]', '[x-]', '[-x]', '\\', '[a-b-c]', '!'])('refuses the bad pattern %j', (pattern) => {
-    expect(() => new PatternMatcher([pattern])).toThrow(InvalidArgument);
-  });
+  it.each(['[', '[^', '[^bc', 'a[', '[]a]', '[-]', '[x-]', '[-x]', '\\', '[a-b-c]', '!'])(
+    'refuses the bad pattern %j',
+    (pattern) => {
+      expect(() => new PatternMatcher([pattern])).toThrow(InvalidArgument);
+    },
+  );
 
   it('never excludes the context root', () => {
     expect(new PatternMatcher(['*', '**']).excludes('.')).toBe(false);
@@ -123,7 +126,15 @@ describe('PatternMatcher', () => {
 describe('parseIgnoreFile', () => {
   it('follows ignorefile.ReadAll: BOM, comments before trim, blanks, !, clean, leading /', () => {
     const text = '\uFEFF# comment\n  # not a comment\r\n\n  *.log  \n!/keep.log\n/abs/./path/\n! spaced \n../up\n//\n';
-    expect(parseIgnoreFile(text)).toEqual(['# not a comment', '*.log', '!keep.log', 'abs/path', '!spaced', '../up', '/']);
+    expect(parseIgnoreFile(text)).toEqual([
+      '# not a comment',
+      '*.log',
+      '!keep.log',
+      'abs/path',
+      '!spaced',
+      '../up',
+      '/',
+    ]);
   });
 });
 

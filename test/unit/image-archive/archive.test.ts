@@ -5,11 +5,26 @@ import * as zlib from 'node:zlib';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ArchiveError, ClientClosed, FileNotFound, InvalidArgument, UnsupportedMediaType } from '../../../src/errors.js';
+import {
+  ArchiveError,
+  ClientClosed,
+  FileNotFound,
+  InvalidArgument,
+  UnsupportedMediaType,
+} from '../../../src/errors.js';
 import { openImageArchive } from '../../../src/image-archive/archive.js';
 import type { FileEntry } from '../../../src/image-archive/files.js';
 import type { PackEntry } from '../../../src/tar/packer.js';
-import { dir, dockerArchive, file, hardlink, ociLayout, opaque, symlink, whiteout } from '../../support/image-archives.js';
+import {
+  dir,
+  dockerArchive,
+  file,
+  hardlink,
+  ociLayout,
+  opaque,
+  symlink,
+  whiteout,
+} from '../../support/image-archives.js';
 import { chunked, readBack } from '../../support/tar.js';
 
 const layers: PackEntry[][] = [
@@ -76,7 +91,9 @@ const expected: Record<string, [string, number, number, string | undefined, numb
   '/data/same-layer': ['file', 0o644, 4, undefined, 1],
 };
 
-async function listing(files: AsyncIterable<FileEntry>): Promise<Record<string, [string, number, number, string | undefined, number]>> {
+async function listing(
+  files: AsyncIterable<FileEntry>,
+): Promise<Record<string, [string, number, number, string | undefined, number]>> {
   const out: Record<string, [string, number, number, string | undefined, number]> = {};
   for await (const f of files) out[f.path] = [f.type, f.mode, f.size, f.linkname, f.layer.index];
   return out;
@@ -89,33 +106,44 @@ const formats: Array<[string, () => Promise<Buffer>]> = [
 ];
 
 describe('openImageArchive: the merged filesystem', () => {
-  it.each(formats)('%s: whiteouts, opaque directories, replacements, hard links, symlinked parents', async (_what, make) => {
-    const archive = await openImageArchive(await make());
-    expect(archive.images).toHaveLength(1);
-    expect(archive.images[0]!.names).toEqual(['dockwire-test/x:1']);
-    expect(archive.images[0]!.platform).toEqual({ os: 'linux', architecture: 'amd64' });
-    expect(archive.images[0]!.layers).toHaveLength(2);
-    expect(await listing(archive.files())).toEqual(expected);
-    // content, read as the entries come
-    const contents: Record<string, string> = {};
-    for await (const f of archive.files()) {
-      if (f.type !== 'file') continue;
-      const parts: Buffer[] = [];
-      for await (const piece of f.content()) parts.push(Buffer.from(piece));
-      contents[f.path] = Buffer.concat(parts).toString();
-    }
-    expect(contents).toMatchObject({ '/data/replaced': 'new content', '/data/link': 'shared content', '/lib64/through-symlink': 'lands in lib64', '/data/opaque/upper': 'upper', '/data/same-layer': 'kept' });
-    expect(Buffer.from(await archive.readFile('/etc/os-release')).toString()).toBe('ID=test\n');
-    expect(Buffer.from(await archive.readFile('lib/real')).toString()).toBe('real');
-    await expect(archive.readFile('/data/gone')).rejects.toBeInstanceOf(FileNotFound);
-    await expect(archive.readFile('/data/opaque/lower')).rejects.toBeInstanceOf(FileNotFound);
-    await expect(archive.readFile('/etc')).rejects.toThrow(/a directory, not a file/);
-    await archive.close();
-    await expect(archive.readFile('/etc/passwd')).rejects.toBeInstanceOf(ClientClosed);
-  });
+  it.each(formats)(
+    '%s: whiteouts, opaque directories, replacements, hard links, symlinked parents',
+    async (_what, make) => {
+      const archive = await openImageArchive(await make());
+      expect(archive.images).toHaveLength(1);
+      expect(archive.images[0]!.names).toEqual(['dockwire-test/x:1']);
+      expect(archive.images[0]!.platform).toEqual({ os: 'linux', architecture: 'amd64' });
+      expect(archive.images[0]!.layers).toHaveLength(2);
+      expect(await listing(archive.files())).toEqual(expected);
+      // content, read as the entries come
+      const contents: Record<string, string> = {};
+      for await (const f of archive.files()) {
+        if (f.type !== 'file') continue;
+        const parts: Buffer[] = [];
+        for await (const piece of f.content()) parts.push(Buffer.from(piece));
+        contents[f.path] = Buffer.concat(parts).toString();
+      }
+      expect(contents).toMatchObject({
+        '/data/replaced': 'new content',
+        '/data/link': 'shared content',
+        '/lib64/through-symlink': 'lands in lib64',
+        '/data/opaque/upper': 'upper',
+        '/data/same-layer': 'kept',
+      });
+      expect(Buffer.from(await archive.readFile('/etc/os-release')).toString()).toBe('ID=test\n');
+      expect(Buffer.from(await archive.readFile('lib/real')).toString()).toBe('real');
+      await expect(archive.readFile('/data/gone')).rejects.toBeInstanceOf(FileNotFound);
+      await expect(archive.readFile('/data/opaque/lower')).rejects.toBeInstanceOf(FileNotFound);
+      await expect(archive.readFile('/etc')).rejects.toThrow(/a directory, not a file/);
+      await archive.close();
+      await expect(archive.readFile('/etc/passwd')).rejects.toBeInstanceOf(ClientClosed);
+    },
+  );
 
   it('export: one tar of the merged filesystem, the same paths, hard links kept as links', async () => {
-    const archive = await openImageArchive(await ociLayout([{ layers: [[file('a', 'A'), hardlink('b', 'a'), hardlink('c', 'a')], [whiteout('a')]] }]));
+    const archive = await openImageArchive(
+      await ociLayout([{ layers: [[file('a', 'A'), hardlink('b', 'a'), hardlink('c', 'a')], [whiteout('a')]] }]),
+    );
     const parts: Uint8Array[] = [];
     for await (const chunk of archive.export()) parts.push(chunk);
     const read = await readBack(chunked(Buffer.concat(parts)));
@@ -142,20 +170,29 @@ describe('openImageArchive: the merged filesystem', () => {
   it('several platforms: chosen by platform; without a choice, InvalidArgument naming them', async () => {
     const bytes = await ociLayout([
       { layers: [[file('arch', 'amd64')]], options: { platform: { os: 'linux', architecture: 'amd64' } } },
-      { layers: [[file('arch', 'arm64')]], options: { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } } },
+      {
+        layers: [[file('arch', 'arm64')]],
+        options: { platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+      },
     ]);
     const archive = await openImageArchive(bytes);
     expect(archive.images.map((i) => i.platform?.architecture)).toEqual(['amd64', 'arm64']);
     expect(Buffer.from(await archive.readFile('/arch', { platform: 'linux/arm64' })).toString()).toBe('arm64');
-    expect(Buffer.from(await archive.readFile('/arch', { platform: { os: 'linux', architecture: 'x86_64' } })).toString()).toBe('amd64');
+    expect(
+      Buffer.from(await archive.readFile('/arch', { platform: { os: 'linux', architecture: 'x86_64' } })).toString(),
+    ).toBe('amd64');
     await expect(archive.readFile('/arch')).rejects.toThrow(/holds 2 images .*choose one/);
     await expect(archive.readFile('/arch', { platform: 'linux/s390x' })).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(archive.readFile('/arch', { platfrom: 'linux/arm64' } as never)).rejects.toThrow(/unknown option "platfrom"; did you mean "platform"/);
+    await expect(archive.readFile('/arch', { platfrom: 'linux/arm64' } as never)).rejects.toThrow(
+      /unknown option "platfrom"; did you mean "platform"/,
+    );
     await expect(openImageArchive(bytes, { memorylimit: 1 } as never)).rejects.toThrow(/did you mean "memoryLimit"/);
   });
 
   it('zstd layers: read where node:zlib has zstd; elsewhere UnsupportedMediaType naming the runtime and media type', async () => {
-    const archive = await openImageArchive(await ociLayout([{ layers: [[file('z', 'zstd!')]], options: { compression: 'zstd' } }]));
+    const archive = await openImageArchive(
+      await ociLayout([{ layers: [[file('z', 'zstd!')]], options: { compression: 'zstd' } }]),
+    );
     if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function') {
       expect(Buffer.from(await archive.readFile('/z')).toString()).toBe('zstd!');
     } else {
@@ -169,12 +206,28 @@ describe('openImageArchive: the merged filesystem', () => {
 
 describe('openImageArchive: what it refuses', () => {
   const refusals: Array<[string, () => Promise<Uint8Array>, RegExp]> = [
-    ['an entry whose name leads outside the image', () => dockerArchive([[file('../escape', 'x')]]), /leads outside the image/],
-    ['a hard link to a path the image does not have', () => dockerArchive([[hardlink('h', 'nowhere')]]), /not a file in the image/],
+    [
+      'an entry whose name leads outside the image',
+      () => dockerArchive([[file('../escape', 'x')]]),
+      /leads outside the image/,
+    ],
+    [
+      'a hard link to a path the image does not have',
+      () => dockerArchive([[hardlink('h', 'nowhere')]]),
+      /not a file in the image/,
+    ],
     ['a hard link to a directory', () => dockerArchive([[dir('d'), hardlink('h', 'd')]]), /not a file in the image/],
-    ['a symlink loop under a path', () => dockerArchive([[symlink('a', 'b'), symlink('b', 'a'), file('a/x', 'x')]]), /too many symbolic links/],
+    [
+      'a symlink loop under a path',
+      () => dockerArchive([[symlink('a', 'b'), symlink('b', 'a'), file('a/x', 'x')]]),
+      /too many symbolic links/,
+    ],
     ['a corrupt layer tar', () => dockerArchive([], { rawLayers: [Buffer.alloc(1024, 1)] }), /checksum/],
-    ['a layer that does not gunzip', () => dockerArchive([], { rawLayers: [Buffer.from([0x1f, 0x8b, 1, 2, 3, 4])] }), /does not decompress/],
+    [
+      'a layer that does not gunzip',
+      () => dockerArchive([], { rawLayers: [Buffer.from([0x1f, 0x8b, 1, 2, 3, 4])] }),
+      /does not decompress/,
+    ],
   ];
   it.each(refusals)('%s: ArchiveError', async (_what, make, message) => {
     const archive = await openImageArchive(await make());

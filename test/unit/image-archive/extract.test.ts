@@ -1,7 +1,16 @@
 // extract never writes outside its folder: the hostile-archive table, one row per escape (those
 // tar-fs and node-tar had advisories for among them), each refused or kept inside the folder,
 // and the folder's surroundings checked byte for byte after every row.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArchiveError } from '../../../src/errors.js';
@@ -69,7 +78,14 @@ const rows: Row[] = [
   },
   {
     what: 'CVE-2024-12905 (tar-fs): a symlink to a folder outside, then a file through it: lands inside',
-    layers: (base) => [[symlink('rel', '../outside'), file('rel/secret', 'through relative'), symlink('abs', `${base}/outside`), file('abs/secret', 'through absolute')]],
+    layers: (base) => [
+      [
+        symlink('rel', '../outside'),
+        file('rel/secret', 'through relative'),
+        symlink('abs', `${base}/outside`),
+        file('abs/secret', 'through absolute'),
+      ],
+    ],
     inside: (out) => {
       // resolved inside the image, as the engine applies layers: '../outside' from the root is /outside
       expect(readFileSync(join(out, 'outside', 'secret'), 'utf8')).toBe('through relative');
@@ -83,18 +99,40 @@ const rows: Row[] = [
     refused: /leads outside the image|not a file in the image/,
   },
   {
-    what: 'CVE-2025-59343 (tar-fs): a symlink to a sibling whose name starts with the folder\'s, then a hard link through it',
-    layers: (base) => [[symlink('s', '../out-evil'), symlink('t', `${base}/out-evil`), hardlink('h', 's/secret'), hardlink('i', 't/secret')]],
+    what: "CVE-2025-59343 (tar-fs): a symlink to a sibling whose name starts with the folder's, then a hard link through it",
+    layers: (base) => [
+      [
+        symlink('s', '../out-evil'),
+        symlink('t', `${base}/out-evil`),
+        hardlink('h', 's/secret'),
+        hardlink('i', 't/secret'),
+      ],
+    ],
     refused: /not a file in the image/,
   },
   {
     what: 'CVE-2026-26960 (node-tar): a hard link through a chain of two symlinks',
-    layers: (base) => [[dir('a/b/c'), symlink('a/b/c/up', '../..'), symlink('a/b/escape', 'c/up/../..'), hardlink('exfil', `a/b/escape/${'../'.repeat(base.split('/').length)}${base.slice(1)}/outside/secret`)]],
+    layers: (base) => [
+      [
+        dir('a/b/c'),
+        symlink('a/b/c/up', '../..'),
+        symlink('a/b/escape', 'c/up/../..'),
+        hardlink('exfil', `a/b/escape/${'../'.repeat(base.split('/').length)}${base.slice(1)}/outside/secret`),
+      ],
+    ],
     refused: /not a file in the image/,
   },
   {
     what: 'CVE-2026-26960 (node-tar): the same chain to a file the image has: linked inside',
-    layers: () => [[dir('a/b/c'), file('a/target', 'mine'), symlink('a/b/c/up', '../..'), symlink('a/b/escape', 'c/up/../..'), hardlink('exfil', 'a/b/escape/a/target')]],
+    layers: () => [
+      [
+        dir('a/b/c'),
+        file('a/target', 'mine'),
+        symlink('a/b/c/up', '../..'),
+        symlink('a/b/escape', 'c/up/../..'),
+        hardlink('exfil', 'a/b/escape/a/target'),
+      ],
+    ],
     inside: (out) => {
       expect(statSync(join(out, 'exfil')).ino).toBe(statSync(join(out, 'a', 'target')).ino);
       expect(readFileSync(join(out, 'exfil'), 'utf8')).toBe('mine');
@@ -110,7 +148,9 @@ const rows: Row[] = [
   },
   {
     what: 'a symlink pointing out, kept as a link (never followed)',
-    layers: (base) => [[symlink('passwd', '/etc/passwd'), symlink('up', '../../..'), symlink('out', `${base}/outside/secret`)]],
+    layers: (base) => [
+      [symlink('passwd', '/etc/passwd'), symlink('up', '../../..'), symlink('out', `${base}/outside/secret`)],
+    ],
     inside: (out) => expect(readlinkSync(join(out, 'up'))).toBe('../../..'),
   },
   {
@@ -132,7 +172,13 @@ const rows: Row[] = [
   },
   {
     what: 'devices and fifos: skipped unless asked for',
-    layers: () => [[{ name: 'dev/sda', type: 'block', mode: 0o660, size: 0, mtime: 0, devmajor: 8, devminor: 0 }, { name: 'pipe', type: 'fifo', mode: 0o644, size: 0, mtime: 0 }, file('plain', 'p')]],
+    layers: () => [
+      [
+        { name: 'dev/sda', type: 'block', mode: 0o660, size: 0, mtime: 0, devmajor: 8, devminor: 0 },
+        { name: 'pipe', type: 'fifo', mode: 0o644, size: 0, mtime: 0 },
+        file('plain', 'p'),
+      ],
+    ],
     inside: (out) => {
       expect(readdirSync(out).sort()).toEqual(['dev', 'plain']);
       expect(readdirSync(join(out, 'dev'))).toEqual([]);
@@ -166,7 +212,15 @@ describe('extract: what it writes', () => {
   it('modes (read-only directories last), hard links, symlinks, times; devices when asked', async () => {
     const { out } = arena();
     const archive = await openImageArchive(
-      await dockerArchive([[dir('ro', 0o555), file('ro/f', 'f', { mode: 0o4755 }), hardlink('ro/g', 'ro/f'), symlink('ro/s', 'f'), { name: 'pipe', type: 'fifo', mode: 0o640, size: 0, mtime: 0 }]]),
+      await dockerArchive([
+        [
+          dir('ro', 0o555),
+          file('ro/f', 'f', { mode: 0o4755 }),
+          hardlink('ro/g', 'ro/f'),
+          symlink('ro/s', 'f'),
+          { name: 'pipe', type: 'fifo', mode: 0o640, size: 0, mtime: 0 },
+        ],
+      ]),
     );
     const result = await archive.extract(out, { devices: true });
     expect(result.skipped).toEqual([]);

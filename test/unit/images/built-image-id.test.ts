@@ -6,7 +6,13 @@ const hex = 'bac938371ab6b39088c1d6e38ebafdf6b81fd98990355bae4a471a93c11591ea';
 
 describe('builtImageId', () => {
   it('takes the last aux.ID (one per stage of a multi-stage build)', () => {
-    expect(builtImageId([{ aux: { ID: 'sha256:1' } }, { stream: 'Successfully built 0123456789ab\n' }, { aux: { ID: `sha256:${hex}` } }])).toBe(`sha256:${hex}`);
+    expect(
+      builtImageId([
+        { aux: { ID: 'sha256:1' } },
+        { stream: 'Successfully built 0123456789ab\n' },
+        { aux: { ID: `sha256:${hex}` } },
+      ]),
+    ).toBe(`sha256:${hex}`);
   });
 
   it('a quiet build: Docker prints sha256:..., Podman the bare hex', () => {

@@ -24,12 +24,16 @@ describe('a file sent with its size', () => {
     const run = async (): Promise<void> => {
       for await (const chunk of ofSize(chunks(6, 6, 6), 10, '/a.tar')) seen.push(chunk.length);
     };
-    await expect(run()).rejects.toThrow(new ImageLoadError('/a.tar grew while it was being sent (expected 10 bytes)', []));
+    await expect(run()).rejects.toThrow(
+      new ImageLoadError('/a.tar grew while it was being sent (expected 10 bytes)', []),
+    );
     expect(seen).toEqual([6]);
   });
 
   it('fails when the file shrank', async () => {
-    await expect(drain(ofSize(chunks(4), 10, '/a.tar'))).rejects.toThrow(/shrank while it was being sent \(4 of 10 bytes\)/);
+    await expect(drain(ofSize(chunks(4), 10, '/a.tar'))).rejects.toThrow(
+      /shrank while it was being sent \(4 of 10 bytes\)/,
+    );
     await expect(drain(ofSize(chunks(4), 10, '/a.tar'))).rejects.toBeInstanceOf(ImageLoadError);
   });
 });

@@ -23,7 +23,10 @@ import { textBody } from '../../support/text-body.js';
 
 /** A client whose every request is answered 200 with `text`. */
 function answering(text: string): Docker {
-  const transport: Transport = { request: async () => ({ statusCode: 200, statusMessage: 'OK', headers: {}, body: textBody(text) }), close: async () => {} };
+  const transport: Transport = {
+    request: async () => ({ statusCode: 200, statusMessage: 'OK', headers: {}, body: textBody(text) }),
+    close: async () => {},
+  };
   return new Docker({ transport, version: '1.41', configDir: '/nonexistent' });
 }
 
@@ -38,7 +41,16 @@ interface Row {
 const rows: Record<string, Row> = {
   inspect: {
     endpoint: /^GET \/images\/a:1\/json: /,
-    valid: { Id: 'sha256:1', RepoTags: ['a:1'], RepoDigests: [], Created: '2020-01-01T00:00:00Z', Os: 'linux', Architecture: 'amd64', Size: 1, Config: { Labels: { a: 'b' } } },
+    valid: {
+      Id: 'sha256:1',
+      RepoTags: ['a:1'],
+      RepoDigests: [],
+      Created: '2020-01-01T00:00:00Z',
+      Os: 'linux',
+      Architecture: 'amd64',
+      Size: 1,
+      Config: { Labels: { a: 'b' } },
+    },
     optional: ['RepoTags', 'RepoDigests', 'Created', 'Os', 'Architecture', 'Size', 'Config'],
     call: (d) => inspectImage(d, 'a:1'),
   },
@@ -80,7 +92,10 @@ const rows: Record<string, Row> = {
   },
   distribution: {
     endpoint: /^GET \/distribution\/a:1\/json: /,
-    valid: { Descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:1', size: 1 }, Platforms: [{ os: 'linux', architecture: 'amd64' }] },
+    valid: {
+      Descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: 'sha256:1', size: 1 },
+      Platforms: [{ os: 'linux', architecture: 'amd64' }],
+    },
     optional: ['Platforms'],
     call: (d) => inspectDistribution(d, 'a:1'),
   },
@@ -112,7 +127,11 @@ function mutations(row: Row): Array<[string, unknown, boolean]> {
     ['null', null, false],
     ['a number', 42, false],
     ['a string', 'text', false],
-    [Array.isArray(row.valid) ? 'an object for the list' : 'a list for the object', Array.isArray(row.valid) ? {} : [], false],
+    [
+      Array.isArray(row.valid) ? 'an object for the list' : 'a list for the object',
+      Array.isArray(row.valid) ? {} : [],
+      false,
+    ],
   ];
   const list = Array.isArray(row.valid);
   const item = (list ? (row.valid as unknown[])[0] : row.valid) as Record<string, unknown>;
@@ -136,7 +155,10 @@ describe('every JSON answer of the image API, in every wrong shape', () => {
       if (accepted) {
         await expect(result).resolves.toBeDefined();
       } else {
-        const error = await result.then(() => undefined, (e: unknown) => e);
+        const error = await result.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(ProtocolError);
         expect((error as Error).message).toMatch(row.endpoint);
       }
@@ -145,13 +167,29 @@ describe('every JSON answer of the image API, in every wrong shape', () => {
 
   it('documented values: prune and pruneBuilds with nothing deleted (null lists, missing totals)', async () => {
     expect(await pruneImages(answering('{"ImagesDeleted":null}'))).toEqual({ imagesDeleted: [], spaceReclaimed: 0 });
-    expect(await pruneBuilds(answering('{"CachesDeleted":null,"SpaceReclaimed":0}'))).toEqual({ cachesDeleted: [], spaceReclaimed: 0 });
-    expect((await inspectDistribution(answering('{"Descriptor":{"mediaType":"m","digest":"sha256:1","size":1},"Platforms":null}'), 'a:1')).Platforms).toBeNull();
+    expect(await pruneBuilds(answering('{"CachesDeleted":null,"SpaceReclaimed":0}'))).toEqual({
+      cachesDeleted: [],
+      spaceReclaimed: 0,
+    });
+    expect(
+      (
+        await inspectDistribution(
+          answering('{"Descriptor":{"mediaType":"m","digest":"sha256:1","size":1},"Platforms":null}'),
+          'a:1',
+        )
+      ).Platforms,
+    ).toBeNull();
   });
 
-  it.each([['42\n'], ['null\n'], ['[1]\n'], ['"text"\n']])('a progress stream line %j that is not an object is a ProtocolError', async (line) => {
-    const error = await pullImage(answering(line), 'a:1').then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(ProtocolError);
-    expect((error as Error).message).toMatch(/^progress stream: a line that is not a JSON object/);
-  });
+  it.each([['42\n'], ['null\n'], ['[1]\n'], ['"text"\n']])(
+    'a progress stream line %j that is not an object is a ProtocolError',
+    async (line) => {
+      const error = await pullImage(answering(line), 'a:1').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect((error as Error).message).toMatch(/^progress stream: a line that is not a JSON object/);
+    },
+  );
 });

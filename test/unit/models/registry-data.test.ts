@@ -4,7 +4,14 @@
 // say. The engine is a recording transport; the registry is a loopback port nothing listens on.
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AbortError, ConnectionError, Docker, InvalidArgument, PlatformsUnknown, type Transport } from '../../../src/index.js';
+import {
+  AbortError,
+  ConnectionError,
+  Docker,
+  InvalidArgument,
+  PlatformsUnknown,
+  type Transport,
+} from '../../../src/index.js';
 import { textBody } from '../../support/text-body.js';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
@@ -16,7 +23,10 @@ function engine(platforms: unknown): { docker: Docker; sent: string[] } {
     request: async (request) => {
       sent.push(`${request.method} ${request.path.replace(/^\/v[\d.]+/, '')}`);
       const answer = request.path.includes('/distribution/')
-        ? { Descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 1 }, Platforms: platforms }
+        ? {
+            Descriptor: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 1 },
+            Platforms: platforms,
+          }
         : { Version: '28.0.0', ApiVersion: '1.48', Os: 'linux', Arch: 'amd64' };
       return { statusCode: 200, statusMessage: 'OK', headers: {}, body: textBody(JSON.stringify(answer)) };
     },
@@ -41,7 +51,12 @@ describe('getRegistryData when the registry cannot be reached from the client', 
     expect(data.id).toBe(DIGEST);
     expect(data.hasPlatform('linux/arm64')).toBe(true);
     expect(data.hasPlatform('linux/amd64')).toBe(false);
-    expect(sent.sort()).toEqual([expect.stringMatching(/^GET \/distribution\/127\.0\.0\.1%3A\d+%2Fme%2Fapp%3A1\/json$|^GET \/distribution\/127\.0\.0\.1:\d+\/me\/app:1\/json$/), 'GET /version']);
+    expect(sent.sort()).toEqual([
+      expect.stringMatching(
+        /^GET \/distribution\/127\.0\.0\.1%3A\d+%2Fme%2Fapp%3A1\/json$|^GET \/distribution\/127\.0\.0\.1:\d+\/me\/app:1\/json$/,
+      ),
+      'GET /version',
+    ]);
   });
 
   it('resolves with the engine’s answer when it sent no platforms; hasPlatform then throws PlatformsUnknown saying why', async () => {

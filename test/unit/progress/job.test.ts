@@ -8,7 +8,10 @@ import { ProgressJob, progressJob, type RetryPolicy } from '../../../src/progres
 const line = (event: object): Uint8Array => new TextEncoder().encode(`${JSON.stringify(event)}\n`);
 
 /** An `open` that answers with each of `answers` in turn: an error to throw, or events to stream. */
-function opener(answers: Array<Error | object[]>): { open: () => Promise<AsyncIterable<Uint8Array>>; opened: () => number } {
+function opener(answers: Array<Error | object[]>): {
+  open: () => Promise<AsyncIterable<Uint8Array>>;
+  opened: () => number;
+} {
   let n = 0;
   return {
     opened: () => n,
@@ -26,7 +29,11 @@ const policy = (retries: number): RetryPolicy => ({ retries, transient: isTransi
 
 describe('progressJob retries', () => {
   it('tries again after a transient failure, in the request or in its stream, and succeeds', async () => {
-    const { open, opened } = opener([new APIError(429, 'toomanyrequests: slow down'), [{ status: 'x' }, { errorDetail: { message: 'toomanyrequests: rate limit' } }], [{ status: 'Pull complete', id: 'abcdef012345' }]]);
+    const { open, opened } = opener([
+      new APIError(429, 'toomanyrequests: slow down'),
+      [{ status: 'x' }, { errorDetail: { message: 'toomanyrequests: rate limit' } }],
+      [{ status: 'Pull complete', id: 'abcdef012345' }],
+    ]);
     const job = progressJob(undefined, () => ({ open, finish: async (log) => log.length, retry: policy(3) }));
     expect(job).toBeInstanceOf(ProgressJob);
     expect(await job).toBe(1);
@@ -39,7 +46,10 @@ describe('progressJob retries', () => {
     const last = new APIError(503, 'unavailable');
     const { open, opened } = opener([new APIError(503, 'unavailable'), new APIError(503, 'unavailable'), last]);
     const job = progressJob(undefined, () => ({ open, finish: async () => 0, retry: policy(2) }));
-    const error = await job.then(() => undefined, (e: unknown) => e);
+    const error = await job.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBe(last);
     expect((error as Error).message).toBe('503 unavailable');
     expect(job.tries).toBe(3);
@@ -48,16 +58,24 @@ describe('progressJob retries', () => {
 
   it('never tries again after a permanent failure, or without a policy', async () => {
     const notFound = opener([new APIError(404, 'manifest unknown'), []]);
-    await expect(progressJob(undefined, () => ({ open: notFound.open, finish: async () => 0, retry: policy(3) }))).rejects.toThrow(/^404 manifest unknown$/);
+    await expect(
+      progressJob(undefined, () => ({ open: notFound.open, finish: async () => 0, retry: policy(3) })),
+    ).rejects.toThrow(/^404 manifest unknown$/);
     expect(notFound.opened()).toBe(1);
     const none = opener([new APIError(429, 'toomanyrequests'), []]);
-    await expect(progressJob(undefined, () => ({ open: none.open, finish: async () => 0 }))).rejects.toThrow(/^429 toomanyrequests$/);
+    await expect(progressJob(undefined, () => ({ open: none.open, finish: async () => 0 }))).rejects.toThrow(
+      /^429 toomanyrequests$/,
+    );
     expect(none.opened()).toBe(1);
   });
 
   it('a cancel during the wait before a retry is AbortError, and nothing more is sent', async () => {
     const { open, opened } = opener([new APIError(429, 'toomanyrequests'), []]);
-    const job = progressJob(undefined, () => ({ open, finish: async () => 0, retry: { retries: 3, transient: isTransientPullError, delay: () => 10_000 } }));
+    const job = progressJob(undefined, () => ({
+      open,
+      finish: async () => 0,
+      retry: { retries: 3, transient: isTransientPullError, delay: () => 10_000 },
+    }));
     setTimeout(() => job.cancel(), 20);
     await expect(job).rejects.toBeInstanceOf(AbortError);
     expect(opened()).toBe(1);

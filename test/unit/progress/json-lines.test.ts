@@ -82,7 +82,9 @@ describe('JsonLinesDecoder', () => {
   });
 
   it('bounds a single value', () => {
-    expect(() => decode(bytewise(JSON.stringify({ s: 'x'.repeat(100) })), { maxLineSize: 64 })).toThrow(/exceeds 64 bytes/);
+    expect(() => decode(bytewise(JSON.stringify({ s: 'x'.repeat(100) })), { maxLineSize: 64 })).toThrow(
+      /exceeds 64 bytes/,
+    );
   });
 });
 

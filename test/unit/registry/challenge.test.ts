@@ -7,14 +7,38 @@ describe('parseChallenges (RFC 7235)', () => {
     ['Basic realm="dockwire"', [{ scheme: 'basic', params: { realm: 'dockwire' } }]],
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/busybox:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/busybox:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.docker.io/token',
+            service: 'registry.docker.io',
+            scope: 'repository:library/busybox:pull',
+          },
+        },
+      ],
     ],
     // several challenges in one field, parameters unquoted and spaced
-    ['Bearer realm="r", service=s , Basic realm="b"', [{ scheme: 'bearer', params: { realm: 'r', service: 's' } }, { scheme: 'basic', params: { realm: 'b' } }]],
+    [
+      'Bearer realm="r", service=s , Basic realm="b"',
+      [
+        { scheme: 'bearer', params: { realm: 'r', service: 's' } },
+        { scheme: 'basic', params: { realm: 'b' } },
+      ],
+    ],
     // commas and escaped quotes inside a quoted string
-    ['Bearer scope="repository:a:pull,push", realm="x\\"y\\\\z"', [{ scheme: 'bearer', params: { scope: 'repository:a:pull,push', realm: 'x"y\\z' } }]],
+    [
+      'Bearer scope="repository:a:pull,push", realm="x\\"y\\\\z"',
+      [{ scheme: 'bearer', params: { scope: 'repository:a:pull,push', realm: 'x"y\\z' } }],
+    ],
     // token68, and a scheme with nothing after it, and empty list elements
-    ['Negotiate abc+/def==, , NTLM', [{ scheme: 'negotiate', params: {}, token68: 'abc+/def==' }, { scheme: 'ntlm', params: {} }]],
+    [
+      'Negotiate abc+/def==, , NTLM',
+      [
+        { scheme: 'negotiate', params: {}, token68: 'abc+/def==' },
+        { scheme: 'ntlm', params: {} },
+      ],
+    ],
     ['BEARER Realm="x"', [{ scheme: 'bearer', params: { realm: 'x' } }]],
     ['', []],
     // 'realm=' alone is a token68 by the grammar, not a parameter without a value
@@ -25,7 +49,15 @@ describe('parseChallenges (RFC 7235)', () => {
   }
 
   it('refuses hostile and malformed values', () => {
-    for (const bad of ['Bearer realm="unterminated', 'Bearer a=b c', 'Bearer realm="a" realm2="b"', 'Bearer realm="a", realm="b"', '="x"', 'Bearer realm="a"junk', 'Bearer a="\\']) {
+    for (const bad of [
+      'Bearer realm="unterminated',
+      'Bearer a=b c',
+      'Bearer realm="a" realm2="b"',
+      'Bearer realm="a", realm="b"',
+      '="x"',
+      'Bearer realm="a"junk',
+      'Bearer a="\\',
+    ]) {
       expect(() => parseChallenges(bad), bad).toThrow(ProtocolError);
     }
   });

@@ -7,8 +7,15 @@ import { manifest, OCI_INDEX, Store } from '../attestations/store.js';
 function threePlatforms() {
   const store = new Store();
   const arches = ['amd64', 'arm64', 's390x'];
-  const images = arches.map((arch) => ({ ...manifest(store, [store.put(arch, 'application/vnd.oci.image.layer.v1.tar')]), platform: { os: 'linux', architecture: arch } }));
-  const attestations = images.map((image) => ({ ...manifest(store, [store.put({ about: image.digest }, 'application/vnd.in-toto+json')]), platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest } }));
+  const images = arches.map((arch) => ({
+    ...manifest(store, [store.put(arch, 'application/vnd.oci.image.layer.v1.tar')]),
+    platform: { os: 'linux', architecture: arch },
+  }));
+  const attestations = images.map((image) => ({
+    ...manifest(store, [store.put({ about: image.digest }, 'application/vnd.in-toto+json')]),
+    platform: { os: 'unknown', architecture: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest },
+  }));
   const index: ImageIndex = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...images, ...attestations] };
   const top = store.put(index, OCI_INDEX);
   const put: Array<{ digest: string; tagged: boolean; manifest: unknown }> = [];
@@ -38,13 +45,20 @@ describe('copyImage with platforms', () => {
     const { images, attestations, ends, put } = threePlatforms();
     await copyImage(ends, { platforms: ['linux/amd64', 'linux/s390x'] }, () => undefined);
     const index = put.at(-1)!.manifest as ImageIndex;
-    expect(index.manifests.map((d: Descriptor) => d.digest)).toEqual([images[0]!.digest, images[2]!.digest, attestations[0]!.digest, attestations[2]!.digest]);
+    expect(index.manifests.map((d: Descriptor) => d.digest)).toEqual([
+      images[0]!.digest,
+      images[2]!.digest,
+      attestations[0]!.digest,
+      attestations[2]!.digest,
+    ]);
     expect(put.map((p) => p.digest)).not.toContain(attestations[1]!.digest);
   });
 
   it('never takes unknown/unknown for a platform asked for', async () => {
     const { ends } = threePlatforms();
-    await expect(copyImage(ends, { platforms: ['unknown/unknown'] }, () => undefined)).rejects.toThrow(/none of the platforms/);
+    await expect(copyImage(ends, { platforms: ['unknown/unknown'] }, () => undefined)).rejects.toThrow(
+      /none of the platforms/,
+    );
   });
 
   it('without platforms copies every entry, attestation manifests included', async () => {

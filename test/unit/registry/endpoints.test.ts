@@ -4,7 +4,16 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, InvalidArgument, RegistryError, TimeoutError } from '../../../src/errors.js';
 import type { HostEndpoint } from '../../../src/hosts/types.js';
-import { endpointAuthority, endpointHeaders, endpointPath, endpointScope, isPlainTwin, operationOf, passesOn, plainTwin } from '../../../src/registry/endpoints.js';
+import {
+  endpointAuthority,
+  endpointHeaders,
+  endpointPath,
+  endpointScope,
+  isPlainTwin,
+  operationOf,
+  passesOn,
+  plainTwin,
+} from '../../../src/registry/endpoints.js';
 
 const mirror: HostEndpoint = {
   origin: { secure: true, host: 'mirror.example.com', port: 443 },
@@ -22,8 +31,12 @@ describe('operationOf', () => {
   it('a write, or a request whose token must push or delete, is a push', () => {
     expect(operationOf('PUT', '/v2/team/app/manifests/1', ['repository:team/app:pull,push'], 'team/app')).toBe('push');
     expect(operationOf('POST', '/v2/team/app/blobs/uploads/', ['repository:team/app:pull'], 'team/app')).toBe('push');
-    expect(operationOf('DELETE', '/v2/team/app/manifests/sha256:ab', ['repository:team/app:delete'], 'team/app')).toBe('push');
-    expect(operationOf('HEAD', '/v2/team/app/blobs/sha256:ab', ['repository:team/app:pull,push'], 'team/app')).toBe('push');
+    expect(operationOf('DELETE', '/v2/team/app/manifests/sha256:ab', ['repository:team/app:delete'], 'team/app')).toBe(
+      'push',
+    );
+    expect(operationOf('HEAD', '/v2/team/app/blobs/sha256:ab', ['repository:team/app:pull,push'], 'team/app')).toBe(
+      'push',
+    );
   });
 
   it('a tag\u2019s manifest and the tag list resolve; by digest (manifests, blobs, referrers) is a pull', () => {
@@ -38,8 +51,12 @@ describe('operationOf', () => {
 
 describe('endpointPath, endpointScope, endpointHeaders, endpointAuthority', () => {
   it('puts the path under the endpoint\u2019s API root and repository, with ns= after any query', () => {
-    expect(endpointPath(mirror, 'team/app', '/v2/team/app/manifests/1')).toBe('/cache/v2/mirrored/app/manifests/1?ns=registry.example.com%3A5000');
-    expect(endpointPath(mirror, 'team/app', '/v2/team/app/tags/list?n=2')).toBe('/cache/v2/mirrored/app/tags/list?n=2&ns=registry.example.com%3A5000');
+    expect(endpointPath(mirror, 'team/app', '/v2/team/app/manifests/1')).toBe(
+      '/cache/v2/mirrored/app/manifests/1?ns=registry.example.com%3A5000',
+    );
+    expect(endpointPath(mirror, 'team/app', '/v2/team/app/tags/list?n=2')).toBe(
+      '/cache/v2/mirrored/app/tags/list?n=2&ns=registry.example.com%3A5000',
+    );
     // another repository's path (a mount's source) keeps its repository
     const { ns: _ns, ...server } = mirror;
     expect(endpointPath(server, 'team/app', '/v2/team/app2/blobs/x')).toBe('/cache/v2/team/app2/blobs/x');

@@ -7,10 +7,27 @@ import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { createServer as createHttpsServer } from 'node:https';
 import { describe, expect, it } from 'vitest';
-import { AbortError, DigestMismatch, ManifestNotFound, ProtocolError, RegistryError, TimeoutError } from '../../../src/index.js';
+import {
+  AbortError,
+  DigestMismatch,
+  ManifestNotFound,
+  ProtocolError,
+  RegistryError,
+  TimeoutError,
+} from '../../../src/index.js';
 import { OriginTransport } from '../../../src/transport/origin.js';
 import { makeCerts } from '../../support/certs.js';
-import { client, closeFakesAfterEach, digestOf, drain, fake, INDEX, listen, MANIFEST, type Handler } from '../../support/fake-registry.js';
+import {
+  client,
+  closeFakesAfterEach,
+  digestOf,
+  drain,
+  fake,
+  INDEX,
+  listen,
+  MANIFEST,
+  type Handler,
+} from '../../support/fake-registry.js';
 
 closeFakesAfterEach();
 
@@ -37,24 +54,36 @@ describe('integrity', () => {
   });
 
   it('a manifest that does not hash to the digest asked for (sha256 or sha512) is DigestMismatch', async () => {
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'x', digest: digestOf('c'), size: 1 }, layers: [] });
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST,
+      config: { mediaType: 'x', digest: digestOf('c'), size: 1 },
+      layers: [],
+    });
     const host = await fake((_req, res) => res.writeHead(200, { 'Content-Type': MANIFEST }).end(manifest));
     for (const algorithm of ['sha256', 'sha512']) {
-      await expect(client().manifest(`${host}/x@${digestOf(`${manifest} `, algorithm)}`)).rejects.toBeInstanceOf(DigestMismatch);
-      expect((await client().manifest(`${host}/x@${digestOf(manifest, algorithm)}`)).descriptor.digest).toBe(digestOf(manifest, algorithm));
+      await expect(client().manifest(`${host}/x@${digestOf(`${manifest} `, algorithm)}`)).rejects.toBeInstanceOf(
+        DigestMismatch,
+      );
+      expect((await client().manifest(`${host}/x@${digestOf(manifest, algorithm)}`)).descriptor.digest).toBe(
+        digestOf(manifest, algorithm),
+      );
     }
   });
 
   it('a manifest whose Docker-Content-Digest lies is DigestMismatch', async () => {
     const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: {}, layers: [] });
-    const host = await fake((_req, res) => res.writeHead(200, { 'Content-Type': MANIFEST, 'Docker-Content-Digest': digestOf('other') }).end(manifest));
+    const host = await fake((_req, res) =>
+      res.writeHead(200, { 'Content-Type': MANIFEST, 'Docker-Content-Digest': digestOf('other') }).end(manifest),
+    );
     await expect(client().manifest(`${host}/x:v1`)).rejects.toBeInstanceOf(DigestMismatch);
   });
 
   it('a manifest over 4 MiB is refused, announced or not', async () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 1, 32);
     const host = await fake((req, res) => {
-      if (req.url!.includes('announced')) res.writeHead(200, { 'Content-Type': MANIFEST, 'Content-Length': big.length }).end(big);
+      if (req.url!.includes('announced'))
+        res.writeHead(200, { 'Content-Type': MANIFEST, 'Content-Length': big.length }).end(big);
       else res.writeHead(200, { 'Content-Type': MANIFEST, 'Transfer-Encoding': 'chunked' }).end(big);
     });
     await expect(client().manifest(`${host}/x:announced`)).rejects.toThrow(/more than 4194304|larger than 4194304/);
@@ -73,7 +102,12 @@ describe('integrity', () => {
         res.write(blob.subarray(0, 400_000), () => setTimeout(() => res.socket!.destroy(), 20));
         return;
       }
-      res.writeHead(206, { 'Content-Length': blob.length - from, 'Content-Range': `bytes ${from}-${blob.length - 1}/${blob.length}` }).end(blob.subarray(from));
+      res
+        .writeHead(206, {
+          'Content-Length': blob.length - from,
+          'Content-Range': `bytes ${from}-${blob.length - 1}/${blob.length}`,
+        })
+        .end(blob.subarray(from));
     });
     const { bytes } = await drain(client().blob(`${host}/x`, digestOf(blob)));
     expect(bytes.equals(blob)).toBe(true);
@@ -93,12 +127,15 @@ describe('credentials and redirects', () => {
     });
     const host = await fake((req, res) => {
       seen.push({ where: 'registry', authorization: req.headers.authorization });
-      if (req.headers.authorization !== `Basic ${Buffer.from('u:secret').toString('base64')}`) return res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' }).end();
+      if (req.headers.authorization !== `Basic ${Buffer.from('u:secret').toString('base64')}`)
+        return res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' }).end();
       // two hops: a 302 to a same-origin path, then a 307 to storage
       if (req.url!.includes('/blobs/')) return res.writeHead(302, { Location: '/redirected' }).end();
       res.writeHead(307, { Location: `http://${storage}/bucket/object?sig=abc` }).end();
     });
-    const { bytes } = await drain(client({ authConfig: { username: 'u', password: 'secret' } }).blob(`${host}/x`, digestOf(blob)));
+    const { bytes } = await drain(
+      client({ authConfig: { username: 'u', password: 'secret' } }).blob(`${host}/x`, digestOf(blob)),
+    );
     expect(bytes.equals(blob)).toBe(true);
     expect(seen.filter((s) => s.where === 'storage')).toEqual([{ where: 'storage', authorization: undefined }]);
     expect(seen.filter((s) => s.where === 'registry').at(-1)!.authorization).toMatch(/^Basic /);
@@ -113,12 +150,19 @@ describe('credentials and redirects', () => {
     const seen: string[] = [];
     const realm = await fake((req, res) => {
       seen.push(`realm ${req.url} ${req.headers.authorization ?? 'none'}`);
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: 'tok-1', expires_in: 300 }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ token: 'tok-1', expires_in: 300 }));
     });
     const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: {}, layers: [] });
     const host = await fake((req, res) => {
       seen.push(`registry ${req.headers.authorization ?? 'none'}`);
-      if (req.headers.authorization !== 'Bearer tok-1') return res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${realm}/token",service="fake",scope="repository:x:pull"` }).end();
+      if (req.headers.authorization !== 'Bearer tok-1')
+        return res
+          .writeHead(401, {
+            'WWW-Authenticate': `Bearer realm="http://${realm}/token",service="fake",scope="repository:x:pull"`,
+          })
+          .end();
       res.writeHead(200, { 'Content-Type': MANIFEST }).end(manifest);
     });
     const registry = client({ authConfig: { username: 'u', password: 'p' } });
@@ -135,34 +179,57 @@ describe('credentials and redirects', () => {
   it('hostile challenges and answers are typed errors, never a crash or a leak', async () => {
     const huge = 'x'.repeat(200_000);
     const host = await fake((req, res) => {
-      if (req.url!.includes('unterminated')) return res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="http://127.0.0.1:1/tok' }).end();
+      if (req.url!.includes('unterminated'))
+        return res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="http://127.0.0.1:1/tok' }).end();
       if (req.url!.includes('norealm')) return res.writeHead(401, { 'WWW-Authenticate': 'Bearer service="x"' }).end();
       if (req.url!.includes('unknown')) return res.writeHead(401, { 'WWW-Authenticate': 'Digest nonce="1"' }).end();
-      if (req.url!.includes('notjson')) return res.writeHead(200, { 'Content-Type': MANIFEST }).end('{"schemaVersion":');
-      if (req.url!.includes('bigerror')) return res.writeHead(400, { 'Content-Type': 'application/json' }).end(`{"errors":[{"code":"${huge}"}]}`);
-      res.writeHead(403, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no', detail: { why: 'policy' } }] }));
+      if (req.url!.includes('notjson'))
+        return res.writeHead(200, { 'Content-Type': MANIFEST }).end('{"schemaVersion":');
+      if (req.url!.includes('bigerror'))
+        return res.writeHead(400, { 'Content-Type': 'application/json' }).end(`{"errors":[{"code":"${huge}"}]}`);
+      res
+        .writeHead(403, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'DENIED', message: 'no', detail: { why: 'policy' } }] }));
     });
     const registry = client({ authConfig: { username: 'u', password: 'do-not-leak' } });
     await expect(registry.manifest(`${host}/x:unterminated`)).rejects.toBeInstanceOf(ProtocolError);
     await expect(registry.manifest(`${host}/x:norealm`)).rejects.toThrow(/no realm/);
-    await expect(registry.manifest(`${host}/x:unknown`)).rejects.toMatchObject({ statusCode: 401, registryCode: 'UNAUTHORIZED' });
+    await expect(registry.manifest(`${host}/x:unknown`)).rejects.toMatchObject({
+      statusCode: 401,
+      registryCode: 'UNAUTHORIZED',
+    });
     await expect(registry.manifest(`${host}/x:notjson`)).rejects.toBeInstanceOf(ProtocolError);
     const big = await registry.manifest(`${host}/x:bigerror`).catch((e: unknown) => e);
     expect(big).toBeInstanceOf(RegistryError);
     expect((big as RegistryError).message.length).toBeLessThan(1000);
     const denied = await registry.manifest(`${host}/x:denied`).catch((e: unknown) => e);
-    expect(denied).toMatchObject({ code: 'ERR_DOCKER_REGISTRY', statusCode: 403, registryCode: 'DENIED', errors: [{ code: 'DENIED', message: 'no', detail: { why: 'policy' } }] });
+    expect(denied).toMatchObject({
+      code: 'ERR_DOCKER_REGISTRY',
+      statusCode: 403,
+      registryCode: 'DENIED',
+      errors: [{ code: 'DENIED', message: 'no', detail: { why: 'policy' } }],
+    });
     for (const e of [big, denied]) expect(String((e as Error).message)).not.toContain('do-not-leak');
   });
 
   it('a 404 for a manifest is ManifestNotFound', async () => {
-    const host = await fake((_req, res) => res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'));
+    const host = await fake((_req, res) =>
+      res
+        .writeHead(404, { 'Content-Type': 'application/json' })
+        .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}'),
+    );
     await expect(client().resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(ManifestNotFound);
     // a HEAD's answer has no body: the spec's code stands in for it; a GET's is the registry's own
-    await expect(client().resolve(`${host}/x:v1`)).rejects.toMatchObject({ statusCode: 404, registryCode: 'MANIFEST_UNKNOWN' });
+    await expect(client().resolve(`${host}/x:v1`)).rejects.toMatchObject({
+      statusCode: 404,
+      registryCode: 'MANIFEST_UNKNOWN',
+    });
     await expect(client().resolve(`${host}/x:v1`)).rejects.toThrow(/x:v1: 404 MANIFEST_UNKNOWN: manifest unknown$/);
     const bare = await fake((_req, res) => res.writeHead(404).end());
-    await expect(client().manifest(`${bare}/x:v1`)).rejects.toMatchObject({ code: 'ERR_DOCKER_MANIFEST_NOT_FOUND', registryCode: 'MANIFEST_UNKNOWN' });
+    await expect(client().manifest(`${bare}/x:v1`)).rejects.toMatchObject({
+      code: 'ERR_DOCKER_MANIFEST_NOT_FOUND',
+      registryCode: 'MANIFEST_UNKNOWN',
+    });
   });
 });
 
@@ -171,7 +238,10 @@ describe('retries, timeouts and cancellation', () => {
     const times: number[] = [];
     const host = await fake((_req, res) => {
       times.push(Date.now());
-      if (times.length === 1) return res.writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' }).end('{"errors":[{"code":"TOOMANYREQUESTS"}]}');
+      if (times.length === 1)
+        return res
+          .writeHead(429, { 'Retry-After': '1', 'Content-Type': 'application/json' })
+          .end('{"errors":[{"code":"TOOMANYREQUESTS"}]}');
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"name":"x","tags":["a"]}');
     });
     expect(await client().tags(`${host}/x`)).toEqual(['a']);
@@ -179,7 +249,10 @@ describe('retries, timeouts and cancellation', () => {
     // the policy's own delay is 10 ms; a call whose deadline ends within the Retry-After second
     // never sends its second request: it was waiting out the Retry-After
     times.length = 0;
-    await expect(client().tags(`${host}/x`, { deadline: 300 })).rejects.toMatchObject({ code: 'ERR_DOCKER_TIMEOUT', kind: 'deadline' });
+    await expect(client().tags(`${host}/x`, { deadline: 300 })).rejects.toMatchObject({
+      code: 'ERR_DOCKER_TIMEOUT',
+      kind: 'deadline',
+    });
     expect(times.length).toBe(1);
   });
 
@@ -193,7 +266,9 @@ describe('retries, timeouts and cancellation', () => {
     expect(await client().tags(`${host}/x`)).toEqual(['ok']);
     expect(calls).toBe(3);
     const always = await fake((_req, res) => res.writeHead(502).end());
-    await expect(client({ retry: { retries: 1, transient: () => true, delay: () => 1 } }).tags(`${always}/x`)).rejects.toMatchObject({ statusCode: 502 });
+    await expect(
+      client({ retry: { retries: 1, transient: () => true, delay: () => 1 } }).tags(`${always}/x`),
+    ).rejects.toMatchObject({ statusCode: 502 });
   });
 
   it('timeouts and AbortSignal end a call that hangs', async () => {
@@ -201,14 +276,22 @@ describe('retries, timeouts and cancellation', () => {
     await expect(client({ timeout: 300 }).resolve(`${host}/x:v1`)).rejects.toBeInstanceOf(TimeoutError);
     await expect(client().resolve(`${host}/x:v1`, { timeout: 300 })).rejects.toBeInstanceOf(TimeoutError);
     await expect(client().tags(`${host}/x`, { signal: AbortSignal.timeout(300) })).rejects.toBeInstanceOf(AbortError);
-    await expect(drain(client().blob(`${host}/x`, digestOf('x'), { signal: AbortSignal.timeout(300) }))).rejects.toBeInstanceOf(AbortError);
+    await expect(
+      drain(client().blob(`${host}/x`, digestOf('x'), { signal: AbortSignal.timeout(300) })),
+    ).rejects.toBeInstanceOf(AbortError);
   });
 });
 
 describe('the referrers API', () => {
   const subject = digestOf('subject');
   const referrers = [
-    { mediaType: MANIFEST, digest: digestOf('a'), size: 1, artifactType: 'application/a', annotations: { 'org.opencontainers.image.created': 'now' } },
+    {
+      mediaType: MANIFEST,
+      digest: digestOf('a'),
+      size: 1,
+      artifactType: 'application/a',
+      annotations: { 'org.opencontainers.image.created': 'now' },
+    },
     { mediaType: MANIFEST, digest: digestOf('b'), size: 1, artifactType: 'application/b' },
   ];
 
@@ -220,7 +303,10 @@ describe('the referrers API', () => {
       const type = url.searchParams.get('artifactType');
       const page = url.searchParams.get('page');
       const list = filters && type ? referrers.filter((r) => r.artifactType === type) : referrers;
-      const headers: Record<string, string> = { 'Content-Type': INDEX, ...(filters && type ? { 'OCI-Filters-Applied': 'artifactType' } : {}) };
+      const headers: Record<string, string> = {
+        'Content-Type': INDEX,
+        ...(filters && type ? { 'OCI-Filters-Applied': 'artifactType' } : {}),
+      };
       // two pages, the second by Link
       if (!page && !type) headers['Link'] = `</v2/x/referrers/${subject}?page=2>; rel="next"`;
       const manifests = !type ? (page ? list.slice(1) : list.slice(0, 1)) : list;
@@ -246,8 +332,12 @@ describe('the referrers API', () => {
 describe('transport', () => {
   it('HTTPS with SNI and a given CA; an untrusted certificate is refused', async () => {
     const certs = makeCerts();
-    const server = createHttpsServer({ key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) }, (req, res) =>
-      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Sni': String((req.socket as TLSSocket).servername) }).end('{}'),
+    const server = createHttpsServer(
+      { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) },
+      (req, res) =>
+        res
+          .writeHead(200, { 'Content-Type': 'application/json', 'X-Sni': String((req.socket as TLSSocket).servername) })
+          .end('{}'),
     );
     const port = Number((await listen(server)).split(':')[1]);
     const origin = { secure: true, host: 'localhost', port };
@@ -258,7 +348,9 @@ describe('transport', () => {
     await response.body.dump();
     await trusting.close();
     const untrusting = new OriginTransport();
-    await expect(untrusting.request(origin, { method: 'GET', path: '/v2/', timeout: 10_000 })).rejects.toThrow(/not signed by a trusted CA/);
+    await expect(untrusting.request(origin, { method: 'GET', path: '/v2/', timeout: 10_000 })).rejects.toThrow(
+      /not signed by a trusted CA/,
+    );
     await untrusting.close();
   }, 60_000);
 });

@@ -1,18 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument } from '../../../src/errors.js';
-import { isLoopbackRegistry, parseRegistryReference, parseRegistryRepository, registryOrigin } from '../../../src/registry/name.js';
+import {
+  isLoopbackRegistry,
+  parseRegistryReference,
+  parseRegistryRepository,
+  registryOrigin,
+} from '../../../src/registry/name.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
 describe('parseRegistryReference (as the docker CLI reads references)', () => {
   const rows: Array<[string, object]> = [
     ['busybox', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' }],
-    ['busybox:1.36', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: '1.36' }],
-    ['docker.io/busybox', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' }],
-    ['index.docker.io/library/busybox', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' }],
+    [
+      'busybox:1.36',
+      { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: '1.36' },
+    ],
+    [
+      'docker.io/busybox',
+      { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' },
+    ],
+    [
+      'index.docker.io/library/busybox',
+      { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest' },
+    ],
     ['team/app', { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'team/app', tag: 'latest' }],
     [`busybox@${D}`, { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', digest: D }],
-    [`busybox:1@${D}`, { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: '1', digest: D }],
+    [
+      `busybox:1@${D}`,
+      { registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox', tag: '1', digest: D },
+    ],
     ['127.0.0.1:5000/x', { registry: '127.0.0.1:5000', host: '127.0.0.1:5000', repository: 'x', tag: 'latest' }],
     ['127.0.0.1:5000/a/b:v2', { registry: '127.0.0.1:5000', host: '127.0.0.1:5000', repository: 'a/b', tag: 'v2' }],
     ['localhost/x', { registry: 'localhost', host: 'localhost', repository: 'x', tag: 'latest' }],
@@ -22,22 +39,35 @@ describe('parseRegistryReference (as the docker CLI reads references)', () => {
   for (const [ref, expected] of rows) it(ref, () => expect(parseRegistryReference(ref)).toEqual(expected));
 
   it('refuses what is not a reference', () => {
-    for (const bad of ['', 'UPPER/x', 'a b', 'x@sha256:zz', '127.0.0.1:5000/', 42]) expect(() => parseRegistryReference(bad), String(bad)).toThrow(InvalidArgument);
+    for (const bad of ['', 'UPPER/x', 'a b', 'x@sha256:zz', '127.0.0.1:5000/', 42])
+      expect(() => parseRegistryReference(bad), String(bad)).toThrow(InvalidArgument);
   });
 
   it('a repository has no tag or digest', () => {
-    expect(parseRegistryRepository('127.0.0.1:5000/a/b')).toEqual({ registry: '127.0.0.1:5000', host: '127.0.0.1:5000', repository: 'a/b' });
-    expect(parseRegistryRepository('busybox')).toEqual({ registry: 'docker.io', host: 'registry-1.docker.io', repository: 'library/busybox' });
-    for (const bad of ['127.0.0.1:5000/a:v1', `a@${D}`]) expect(() => parseRegistryRepository(bad), bad).toThrow(InvalidArgument);
+    expect(parseRegistryRepository('127.0.0.1:5000/a/b')).toEqual({
+      registry: '127.0.0.1:5000',
+      host: '127.0.0.1:5000',
+      repository: 'a/b',
+    });
+    expect(parseRegistryRepository('busybox')).toEqual({
+      registry: 'docker.io',
+      host: 'registry-1.docker.io',
+      repository: 'library/busybox',
+    });
+    for (const bad of ['127.0.0.1:5000/a:v1', `a@${D}`])
+      expect(() => parseRegistryRepository(bad), bad).toThrow(InvalidArgument);
   });
 
   it('loopback registries are the ones dockerd reaches over plain HTTP', () => {
-    for (const yes of ['127.0.0.1:5000', '127.1.2.3', 'localhost:5000', '[::1]:5000', '::1']) expect(isLoopbackRegistry(yes), yes).toBe(true);
-    for (const no of ['10.0.0.1:5000', 'docker.io', 'registry-1.docker.io', '127.0.0.1.example.com', '128.0.0.1']) expect(isLoopbackRegistry(no), no).toBe(false);
+    for (const yes of ['127.0.0.1:5000', '127.1.2.3', 'localhost:5000', '[::1]:5000', '::1'])
+      expect(isLoopbackRegistry(yes), yes).toBe(true);
+    for (const no of ['10.0.0.1:5000', 'docker.io', 'registry-1.docker.io', '127.0.0.1.example.com', '128.0.0.1'])
+      expect(isLoopbackRegistry(no), no).toBe(false);
   });
 
   it('HTTPS by default; plain HTTP for loopback and for registries listed insecure', () => {
-    const origin = (ref: string, insecure: string[] = []) => registryOrigin(parseRegistryReference(ref), new Set(insecure));
+    const origin = (ref: string, insecure: string[] = []) =>
+      registryOrigin(parseRegistryReference(ref), new Set(insecure));
     expect(origin('busybox')).toEqual({ secure: true, host: 'registry-1.docker.io', port: 443 });
     expect(origin('ghcr.io:8443/a')).toEqual({ secure: true, host: 'ghcr.io', port: 8443 });
     expect(origin('10.0.0.5:5000/a')).toEqual({ secure: true, host: '10.0.0.5', port: 5000 });

@@ -16,7 +16,12 @@ interface Seen {
   body: string;
 }
 
-const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf('{}'), size: 2 }, layers: [] });
+const manifest = JSON.stringify({
+  schemaVersion: 2,
+  mediaType: MANIFEST,
+  config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf('{}'), size: 2 },
+  layers: [],
+});
 const blob = Buffer.from('a blob');
 
 /** A registry that records each request and answers it as a registry that holds `x:v1` would. */
@@ -27,12 +32,33 @@ async function recording(): Promise<{ host: string; seen: Seen[] }> {
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
       const url = req.url!;
-      seen.push({ method: req.method!, url, accept: req.headers.accept, contentType: req.headers['content-type'], authorization: req.headers.authorization, body: Buffer.concat(parts).toString() });
+      seen.push({
+        method: req.method!,
+        url,
+        accept: req.headers.accept,
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+        body: Buffer.concat(parts).toString(),
+      });
       if (url.includes('/manifests/') && req.method === 'DELETE') return res.writeHead(202).end();
-      if (url.includes('/manifests/') && req.method === 'PUT') return res.writeHead(201, { 'Docker-Content-Digest': digestOf(Buffer.concat(parts)) }).end();
-      if (url.includes('/manifests/')) return res.writeHead(200, { 'Content-Type': MANIFEST, 'Docker-Content-Digest': digestOf(manifest), 'Content-Length': Buffer.byteLength(manifest) }).end(req.method === 'HEAD' ? undefined : manifest);
-      if (url.includes('/tags/list')) return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ name: 'ns/x', tags: ['v1', 'v2'] }));
-      if (url.includes('/referrers/')) return res.writeHead(200, { 'Content-Type': INDEX, 'OCI-Filters-Applied': 'artifactType' }).end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] }));
+      if (url.includes('/manifests/') && req.method === 'PUT')
+        return res.writeHead(201, { 'Docker-Content-Digest': digestOf(Buffer.concat(parts)) }).end();
+      if (url.includes('/manifests/'))
+        return res
+          .writeHead(200, {
+            'Content-Type': MANIFEST,
+            'Docker-Content-Digest': digestOf(manifest),
+            'Content-Length': Buffer.byteLength(manifest),
+          })
+          .end(req.method === 'HEAD' ? undefined : manifest);
+      if (url.includes('/tags/list'))
+        return res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ name: 'ns/x', tags: ['v1', 'v2'] }));
+      if (url.includes('/referrers/'))
+        return res
+          .writeHead(200, { 'Content-Type': INDEX, 'OCI-Filters-Applied': 'artifactType' })
+          .end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] }));
       if (url.includes('/blobs/')) return res.writeHead(200, { 'Content-Length': blob.length }).end(blob);
       res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"errors":[{"code":"NOT_FOUND"}]}');
     });
@@ -83,9 +109,13 @@ describe('Registry: options', () => {
   it('a bad pageSize or artifactType is refused before any request', async () => {
     const { host, seen } = await recording();
     const registry = client();
-    await expect(registry.tags(`${host}/x`, { pageSize: 0 })).rejects.toThrow(/pageSize must be a positive whole number/);
+    await expect(registry.tags(`${host}/x`, { pageSize: 0 })).rejects.toThrow(
+      /pageSize must be a positive whole number/,
+    );
     await expect(registry.tags(`${host}/x`, { pageSize: 1.5 })).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(registry.referrers(`${host}/x@${digestOf('s')}`, { artifactType: '' })).rejects.toThrow(/artifactType must be a non-empty string/);
+    await expect(registry.referrers(`${host}/x@${digestOf('s')}`, { artifactType: '' })).rejects.toThrow(
+      /artifactType must be a non-empty string/,
+    );
     expect(seen).toEqual([]);
   });
 });
@@ -109,12 +139,28 @@ describe('Registry: requests', () => {
   it('resolve is a HEAD of the manifest with every manifest media type accepted; manifest a GET of the same path', async () => {
     const { host, seen } = await recording();
     const registry = client();
-    expect(await registry.resolve(`${host}/ns/x:v1`)).toEqual({ mediaType: MANIFEST, digest: digestOf(manifest), size: Buffer.byteLength(manifest) });
-    expect(Buffer.from((await registry.manifest(`${host}/ns/x@${digestOf(manifest)}`)).bytes).toString()).toBe(manifest);
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([`HEAD /v2/ns/x/manifests/v1`, `GET /v2/ns/x/manifests/${digestOf(manifest)}`]);
+    expect(await registry.resolve(`${host}/ns/x:v1`)).toEqual({
+      mediaType: MANIFEST,
+      digest: digestOf(manifest),
+      size: Buffer.byteLength(manifest),
+    });
+    expect(Buffer.from((await registry.manifest(`${host}/ns/x@${digestOf(manifest)}`)).bytes).toString()).toBe(
+      manifest,
+    );
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      `HEAD /v2/ns/x/manifests/v1`,
+      `GET /v2/ns/x/manifests/${digestOf(manifest)}`,
+    ]);
     for (const s of seen) {
       const accepted = s.accept!.split(',').map((t) => t.trim());
-      expect(accepted).toEqual(expect.arrayContaining([MANIFEST, INDEX, 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.distribution.manifest.list.v2+json']));
+      expect(accepted).toEqual(
+        expect.arrayContaining([
+          MANIFEST,
+          INDEX,
+          'application/vnd.docker.distribution.manifest.v2+json',
+          'application/vnd.docker.distribution.manifest.list.v2+json',
+        ]),
+      );
     }
   });
 
@@ -139,14 +185,23 @@ describe('Registry: requests', () => {
     const bytes = Buffer.from(manifest);
     const pushed = await client().pushManifest(`${host}/ns/x:v2`, bytes);
     expect(pushed).toMatchObject({ mediaType: MANIFEST, digest: digestOf(bytes), size: bytes.length });
-    expect(seen).toEqual([expect.objectContaining({ method: 'PUT', url: '/v2/ns/x/manifests/v2', contentType: MANIFEST, authorization: undefined, body: manifest })]);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        method: 'PUT',
+        url: '/v2/ns/x/manifests/v2',
+        contentType: MANIFEST,
+        authorization: undefined,
+        body: manifest,
+      }),
+    ]);
   });
 
   it('a call\u2019s authConfig answers the registry\u2019s Basic challenge, and only that call\u2019s', async () => {
     const seen: Array<string | undefined> = [];
     const host = await fake((req, res) => {
       seen.push(req.headers.authorization);
-      if (req.headers.authorization === undefined) return res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' }).end();
+      if (req.headers.authorization === undefined)
+        return res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fake"' }).end();
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tags":["v1"]}');
     });
     const registry = client();

@@ -32,8 +32,15 @@ describe('TokenCache', () => {
   it('fetches once for callers that ask at the same time, and again after a failure', async () => {
     const cache = new TokenCache(() => 0);
     let fetches = 0;
-    const fetch = async (): Promise<{ token: string; expiresIn: number }> => ({ token: `t${++fetches}`, expiresIn: 60 });
-    expect(await Promise.all([cache.obtain('k', fetch), cache.obtain('k', fetch), cache.obtain('k', fetch)])).toEqual(['t1', 't1', 't1']);
+    const fetch = async (): Promise<{ token: string; expiresIn: number }> => ({
+      token: `t${++fetches}`,
+      expiresIn: 60,
+    });
+    expect(await Promise.all([cache.obtain('k', fetch), cache.obtain('k', fetch), cache.obtain('k', fetch)])).toEqual([
+      't1',
+      't1',
+      't1',
+    ]);
     expect(await cache.obtain('k', fetch)).toBe('t1');
     expect(fetches).toBe(1);
     await expect(cache.obtain('x', () => Promise.reject(new Error('no')))).rejects.toThrow('no');

@@ -10,12 +10,18 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'dockwire-tuf-empty-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 describe('registry.verify without a trusted root', () => {
-  it('asks TUF for Sigstore\'s (offline here, from an empty cache: refused naming the cache), and never the registry', async () => {
+  it("asks TUF for Sigstore's (offline here, from an empty cache: refused naming the cache), and never the registry", async () => {
     // 127.0.0.1:9 (discard) answers nothing: had the registry been asked first, this would be a ConnectionError
     const registry = new Registry();
-    const verifying = registry.verify('127.0.0.1:9/me/app@sha256:' + 'a'.repeat(64), { identity: 'me', issuer: 'https://issuer', tuf: { offline: true, cacheDir } });
+    const verifying = registry.verify('127.0.0.1:9/me/app@sha256:' + 'a'.repeat(64), {
+      identity: 'me',
+      issuer: 'https://issuer',
+      tuf: { offline: true, cacheDir },
+    });
     await expect(verifying).rejects.toBeInstanceOf(VerificationError);
-    await expect(verifying).rejects.toThrow(/TUF: offline, and the cache of https:\/\/tuf-repo-cdn\.sigstore\.dev is incomplete/);
+    await expect(verifying).rejects.toThrow(
+      /TUF: offline, and the cache of https:\/\/tuf-repo-cdn\.sigstore\.dev is incomplete/,
+    );
     await registry.close();
   });
 });

@@ -23,8 +23,12 @@ describe('ustar headers', () => {
 
 describe('pack', () => {
   it('content longer or shorter than declared is an InvalidArgument, not a corrupt archive', async () => {
-    await expect(packed([{ name: 'f', type: 'file', mode: 0o644, size: 2, mtime: 0, content: content('abc') }])).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(packed([{ name: 'f', type: 'file', mode: 0o644, size: 5, mtime: 0, content: content('abc') }])).rejects.toThrow(/tar entry f: its content is 3 bytes, not its size \(5 bytes\)/);
+    await expect(
+      packed([{ name: 'f', type: 'file', mode: 0o644, size: 2, mtime: 0, content: content('abc') }]),
+    ).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(
+      packed([{ name: 'f', type: 'file', mode: 0o644, size: 5, mtime: 0, content: content('abc') }]),
+    ).rejects.toThrow(/tar entry f: its content is 3 bytes, not its size \(5 bytes\)/);
   });
 
   it('pulls content only as the consumer reads', async () => {
@@ -35,7 +39,9 @@ describe('pack', () => {
         yield new Uint8Array(1024);
       }
     }
-    const iterator = pack([{ name: 'big', type: 'file', mode: 0o644, size: 100 * 1024, mtime: 0, content: slow }])[Symbol.asyncIterator]();
+    const iterator = pack([{ name: 'big', type: 'file', mode: 0o644, size: 100 * 1024, mtime: 0, content: slow }])[
+      Symbol.asyncIterator
+    ]();
     await iterator.next(); // header
     await iterator.next(); // first chunk
     expect(produced).toBe(1);
@@ -46,7 +52,11 @@ describe('pack', () => {
     async function* three() {
       yield Buffer.from('abc');
     }
-    await expect(packed([{ name: 'g', type: 'file', mode: 0o644, size: 2, mtime: 0, content: three }])).rejects.toThrow(/tar entry g: its content is longer than its size \(2 bytes\)/);
-    await expect(packed([{ name: 'g', type: 'file', mode: 0o644, size: 4, mtime: 0, content: three }])).rejects.toThrow(/tar entry g: its content is 3 bytes, not its size \(4 bytes\)/);
+    await expect(packed([{ name: 'g', type: 'file', mode: 0o644, size: 2, mtime: 0, content: three }])).rejects.toThrow(
+      /tar entry g: its content is longer than its size \(2 bytes\)/,
+    );
+    await expect(packed([{ name: 'g', type: 'file', mode: 0o644, size: 4, mtime: 0, content: three }])).rejects.toThrow(
+      /tar entry g: its content is 3 bytes, not its size \(4 bytes\)/,
+    );
   });
 });

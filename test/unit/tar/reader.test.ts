@@ -7,19 +7,34 @@ import { readTar, type RandomAccess } from '../../../src/tar/reader.js';
 import { chunked, fixChecksum, inMemory, packed, readBack } from '../../support/tar.js';
 
 const T = 1_700_000_000;
-const file = (name: string, content: string, extra: Record<string, unknown> = {}) => ({ name, type: 'file' as const, mode: 0o644, size: Buffer.byteLength(content), mtime: T, content: () => [Buffer.from(content)], ...extra });
+const file = (name: string, content: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'file' as const,
+  mode: 0o644,
+  size: Buffer.byteLength(content),
+  mtime: T,
+  content: () => [Buffer.from(content)],
+  ...extra,
+});
 
 /** A GNU long-name ('L') or long-link ('K') header and its data. */
 function gnuLong(flag: 'L' | 'K', value: string): Buffer {
   const data = Buffer.from(`${value}\0`);
-  const header = encodeHeader({ name: '././@LongLink', type: 'file', mode: 0, size: data.length, mtime: 0 }, flag.charCodeAt(0));
+  const header = encodeHeader(
+    { name: '././@LongLink', type: 'file', mode: 0, size: data.length, mtime: 0 },
+    flag.charCodeAt(0),
+  );
   header.set(Buffer.from('ustar  \0'), 257); // GNU's magic
   return Buffer.concat([fixChecksum(header), data, padding(data.length)]);
 }
 
 function pax(records: Record<string, string>, flag = 0x78): Buffer {
   const data = encodePaxData(records);
-  return Buffer.concat([encodeHeader({ name: 'PaxHeaders/x', type: 'file', mode: 0o644, size: data.length, mtime: 0 }, flag), data, padding(data.length)]);
+  return Buffer.concat([
+    encodeHeader({ name: 'PaxHeaders/x', type: 'file', mode: 0o644, size: data.length, mtime: 0 }, flag),
+    data,
+    padding(data.length),
+  ]);
 }
 
 const END = Buffer.alloc(2 * BLOCK);
@@ -38,7 +53,11 @@ async function fixture(): Promise<{ bytes: Buffer; expected: Array<Record<string
   ]);
   // base-256 numbers, as GNU tar writes what octal cannot hold (no pax header in front)
   const base256 = encodeHeader({ name: 'b256', type: 'file', mode: 0o600, size: 1, mtime: T, uid: 2 ** 40 }, 0x30);
-  const gnu = Buffer.concat([gnuLong('L', longName), gnuLong('K', longLink), encodeHeader({ name: 'short', type: 'symlink', mode: 0o777, size: 0, mtime: T, linkname: 'x' })]);
+  const gnu = Buffer.concat([
+    gnuLong('L', longName),
+    gnuLong('K', longLink),
+    encodeHeader({ name: 'short', type: 'symlink', mode: 0o777, size: 0, mtime: T, linkname: 'x' }),
+  ]);
   const paxed = Buffer.concat([
     pax({ comment: 'ignored', mtime: '1700000000.5' }, 0x67),
     pax({ path: 'from-pax', linkpath: 'pax-target', uid: '70000000', gid: '80000000', uname: 'u', gname: 'g' }),
@@ -48,7 +67,16 @@ async function fixture(): Promise<{ bytes: Buffer; expected: Array<Record<string
     Buffer.from('abc'),
     padding(3),
   ]);
-  const bytes = Buffer.concat([plain.subarray(0, plain.length - 2 * BLOCK), base256, Buffer.from('z'), padding(1), gnu, paxed, END, Buffer.alloc(BLOCK * 2)]);
+  const bytes = Buffer.concat([
+    plain.subarray(0, plain.length - 2 * BLOCK),
+    base256,
+    Buffer.from('z'),
+    padding(1),
+    gnu,
+    paxed,
+    END,
+    Buffer.alloc(BLOCK * 2),
+  ]);
   const expected = [
     { name: 'dir', type: 'directory', mode: 0o755, size: 0, content: '' },
     { name: 'dir/a.txt', type: 'file', size: 5, content: 'hello' },
@@ -82,7 +110,15 @@ describe('readTar: formats', () => {
   it('gives the same entries at every split of the bytes, one byte at a time, and by random access', async () => {
     const { bytes, expected } = await fixture();
     for (let cut = 0; cut <= bytes.length; cut += 1) check(await readBack(chunked(bytes, [cut])), expected);
-    check(await readBack(chunked(bytes, Array.from({ length: bytes.length }, (_, i) => i))), expected);
+    check(
+      await readBack(
+        chunked(
+          bytes,
+          Array.from({ length: bytes.length }, (_, i) => i),
+        ),
+      ),
+      expected,
+    );
     check(await readBack(inMemory(bytes)), expected);
   }, 180_000); // about 10 s here when the machine is quiet; several times that on a busy one
 
@@ -104,7 +140,10 @@ describe('readTar: formats', () => {
     };
     const names: Array<[string, number]> = [];
     for await (const entry of readTar(access)) names.push([entry.name, entry.size]);
-    expect(names).toEqual([['huge', size], ['after', 0]]);
+    expect(names).toEqual([
+      ['huge', size],
+      ['after', 0],
+    ]);
     expect(reads.reduce((a, b) => a + b, 0)).toBeLessThan(1024 * 1024);
   });
 
@@ -118,7 +157,10 @@ describe('readTar: formats', () => {
 describe('readTar: content is streamed, with backpressure', () => {
   it('pulls the source only as the body is read, and skips what is not read', async () => {
     const big = Buffer.alloc(10 * 64 * 1024, 7);
-    const bytes = await packed([{ name: 'big', type: 'file', mode: 0o644, size: big.length, mtime: T, content: () => [big] }, file('small', 'x')]);
+    const bytes = await packed([
+      { name: 'big', type: 'file', mode: 0o644, size: big.length, mtime: T, content: () => [big] },
+      file('small', 'x'),
+    ]);
     let pulled = 0;
     async function* source(): AsyncIterable<Uint8Array> {
       for (let at = 0; at < bytes.length; at += 64 * 1024) {
@@ -153,25 +195,116 @@ async function withHeader(change: (h: Buffer) => void, keepSum = false): Promise
 describe('readTar: hostile archives are ArchiveErrors', () => {
   const rows: Array<[string, () => Promise<Uint8Array>, RegExp]> = [
     ['a bad checksum', () => withHeader((h) => (h[0] = 0x41), true), /bad checksum/],
-    ['a size that is not a number', () => withHeader((h) => h.set(Buffer.from('12x45678901\0'), 124)), /size field .* not an octal number/],
-    ['a base-256 size too large to be one', () => withHeader((h) => h.set([0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 124)), /too large/],
+    [
+      'a size that is not a number',
+      () => withHeader((h) => h.set(Buffer.from('12x45678901\0'), 124)),
+      /size field .* not an octal number/,
+    ],
+    [
+      'a base-256 size too large to be one',
+      () => withHeader((h) => h.set([0x80, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 124)),
+      /too large/,
+    ],
     ['a negative base-256 size', () => withHeader((h) => h.fill(0xff, 124, 136)), /says it has -1 bytes/],
-    ['a size larger than the archive (random access)', () => withHeader((h) => h.set(Buffer.from('77777777777\0'), 124)), /the archive has \d+ left|ends at byte/],
+    [
+      'a size larger than the archive (random access)',
+      () => withHeader((h) => h.set(Buffer.from('77777777777\0'), 124)),
+      /the archive has \d+ left|ends at byte/,
+    ],
     ['a directory with content', () => withHeader((h) => (h[156] = 0x35)), /directory entry .* says it has 5 bytes/],
     ['an unknown entry type', () => withHeader((h) => (h[156] = 0x53)), /type "S"/],
-    ['a pax record longer than its header', async () => Buffer.concat([paxRaw('99 path=abc\n'), encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /says it is 99 bytes, longer than/],
-    ['a pax record without a length', async () => Buffer.concat([paxRaw('path=abc\n'), encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /does not start with its length/],
-    ['a pax record not ending in a newline', async () => Buffer.concat([paxRaw('12 path=abcd'), encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /does not end where its length says/],
-    ['a pax size that is not a number', async () => Buffer.concat([pax({ size: '1e9' }), encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /pax size .* not a number/],
-    ['a pax header larger than the reader takes', async () => Buffer.concat([encodeHeader({ name: 'p', type: 'file', mode: 0, size: 2 ** 30, mtime: 0 }, 0x78), END]), /more than 1048576/],
-    ['sparse files', async () => Buffer.concat([pax({ 'GNU.sparse.major': '1' }), encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /sparse/],
+    [
+      'a pax record longer than its header',
+      async () =>
+        Buffer.concat([
+          paxRaw('99 path=abc\n'),
+          encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /says it is 99 bytes, longer than/,
+    ],
+    [
+      'a pax record without a length',
+      async () =>
+        Buffer.concat([
+          paxRaw('path=abc\n'),
+          encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /does not start with its length/,
+    ],
+    [
+      'a pax record not ending in a newline',
+      async () =>
+        Buffer.concat([
+          paxRaw('12 path=abcd'),
+          encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /does not end where its length says/,
+    ],
+    [
+      'a pax size that is not a number',
+      async () =>
+        Buffer.concat([
+          pax({ size: '1e9' }),
+          encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /pax size .* not a number/,
+    ],
+    [
+      'a pax header larger than the reader takes',
+      async () =>
+        Buffer.concat([encodeHeader({ name: 'p', type: 'file', mode: 0, size: 2 ** 30, mtime: 0 }, 0x78), END]),
+      /more than 1048576/,
+    ],
+    [
+      'sparse files',
+      async () =>
+        Buffer.concat([
+          pax({ 'GNU.sparse.major': '1' }),
+          encodeHeader({ name: 'x', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /sparse/,
+    ],
     ['an extended header with no entry', async () => Buffer.concat([pax({ path: 'x' }), END]), /with no entry for it/],
     ['an entry without a name', () => withHeader((h) => h.fill(0, 0, 100)), /has no name/],
-    ['truncated inside content', async () => (await packed([file('a', 'hello'.repeat(200))])).subarray(0, 700), /ends at byte 700, inside the content of "a"|"a" at byte 0 says it has 1000 bytes; the archive has 188 left/],
-    ['truncated inside a header', async () => (await packed([file('a', 'x')])).subarray(0, 1100), /inside the header at byte 1024/],
-    ['truncated at a header (no end-of-archive marker)', async () => (await packed([file('a', 'x')])).subarray(0, 1024), /without its end-of-archive marker/],
-    ['a header past the end (after a lone zero block)', async () => Buffer.concat([Buffer.alloc(BLOCK), encodeHeader({ name: 'hidden', type: 'file', mode: 0, size: 0, mtime: 0 }), END]), /past the end of the archive/],
-    ['bytes after the end-of-archive marker', async () => Buffer.concat([await packed([file('a', 'x')]), encodeHeader({ name: 'hidden', type: 'file', mode: 0, size: 0, mtime: 0 })]), /follow the end-of-archive marker/],
+    [
+      'truncated inside content',
+      async () => (await packed([file('a', 'hello'.repeat(200))])).subarray(0, 700),
+      /ends at byte 700, inside the content of "a"|"a" at byte 0 says it has 1000 bytes; the archive has 188 left/,
+    ],
+    [
+      'truncated inside a header',
+      async () => (await packed([file('a', 'x')])).subarray(0, 1100),
+      /inside the header at byte 1024/,
+    ],
+    [
+      'truncated at a header (no end-of-archive marker)',
+      async () => (await packed([file('a', 'x')])).subarray(0, 1024),
+      /without its end-of-archive marker/,
+    ],
+    [
+      'a header past the end (after a lone zero block)',
+      async () =>
+        Buffer.concat([
+          Buffer.alloc(BLOCK),
+          encodeHeader({ name: 'hidden', type: 'file', mode: 0, size: 0, mtime: 0 }),
+          END,
+        ]),
+      /past the end of the archive/,
+    ],
+    [
+      'bytes after the end-of-archive marker',
+      async () =>
+        Buffer.concat([
+          await packed([file('a', 'x')]),
+          encodeHeader({ name: 'hidden', type: 'file', mode: 0, size: 0, mtime: 0 }),
+        ]),
+      /follow the end-of-archive marker/,
+    ],
   ];
 
   it.each(rows)('%s', async (_what, make, message) => {
@@ -189,5 +322,9 @@ describe('readTar: hostile archives are ArchiveErrors', () => {
 
 function paxRaw(text: string): Buffer {
   const data = Buffer.from(text);
-  return Buffer.concat([encodeHeader({ name: 'PaxHeaders/x', type: 'file', mode: 0o644, size: data.length, mtime: 0 }, 0x78), data, padding(data.length)]);
+  return Buffer.concat([
+    encodeHeader({ name: 'PaxHeaders/x', type: 'file', mode: 0o644, size: data.length, mtime: 0 }, 0x78),
+    data,
+    padding(data.length),
+  ]);
 }

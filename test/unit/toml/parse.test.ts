@@ -40,14 +40,18 @@ describe('parseToml', () => {
   });
 
   it('reads arrays of tables as registries.conf uses them', () => {
-    const doc = parseToml('[[registry]]\nprefix = "a"\n[[registry.mirror]]\nlocation = "m1"\n[[registry.mirror]]\nlocation = "m2"\n[[registry]]\nprefix = "b"\n');
+    const doc = parseToml(
+      '[[registry]]\nprefix = "a"\n[[registry.mirror]]\nlocation = "m1"\n[[registry.mirror]]\nlocation = "m2"\n[[registry]]\nprefix = "b"\n',
+    );
     const registries = doc.registry as Record<string, unknown>[];
     expect(registries.map((r) => r.prefix)).toEqual(['a', 'b']);
     expect((registries[0]?.mirror as Record<string, unknown>[]).map((m) => m.location)).toEqual(['m1', 'm2']);
   });
 
   it('gives integers as bigint, floats as numbers, date-times as TomlDateTime', () => {
-    const doc = parseToml('a = 9223372036854775807\nb = 0xdead_beef\nc = 1e3\nd = 1979-05-27 07:32:00z\ne = 07:32:00.5');
+    const doc = parseToml(
+      'a = 9223372036854775807\nb = 0xdead_beef\nc = 1e3\nd = 1979-05-27 07:32:00z\ne = 07:32:00.5',
+    );
     expect(doc.a).toBe(9223372036854775807n);
     expect(doc.b).toBe(0xdeadbeefn);
     expect(doc.c).toBe(1000);
@@ -77,7 +81,9 @@ describe('parseToml', () => {
   it('bounds the nesting of arrays and inline tables', () => {
     expect(parseToml(`a = ${'['.repeat(128)}${']'.repeat(128)}`).a).toBeDefined();
     expect(failure(`a = ${'['.repeat(100_000)}`).reason).toBe('arrays and inline tables nest deeper than 128');
-    expect(failure(`a = ${'{b='.repeat(200)}1${'}'.repeat(200)}`).reason).toBe('arrays and inline tables nest deeper than 128');
+    expect(failure(`a = ${'{b='.repeat(200)}1${'}'.repeat(200)}`).reason).toBe(
+      'arrays and inline tables nest deeper than 128',
+    );
   });
 
   it('refuses integers past 64 bits', () => {
@@ -94,7 +100,9 @@ describe('parseToml on mutated documents', () => {
     return seed % n;
   };
   const root = join(import.meta.dirname, '../../fixtures/toml-test');
-  const valid = readFileSync(join(root, 'files-toml-1.0.0'), 'utf8').split('\n').filter((f) => f.startsWith('valid/') && f.endsWith('.toml'));
+  const valid = readFileSync(join(root, 'files-toml-1.0.0'), 'utf8')
+    .split('\n')
+    .filter((f) => f.startsWith('valid/') && f.endsWith('.toml'));
 
   it('gives a table or a ConfigError with a place for every mutation of every valid case, never another error', () => {
     const alphabet = new TextEncoder().encode('[]{}"\'=.,#\n\r\t \\_-+:0123456789aeinfxobtruZT\u00ff');
@@ -103,7 +111,8 @@ describe('parseToml on mutated documents', () => {
       const original = readFileSync(join(root, file));
       for (let i = 0; i < 20; i++) {
         const bytes = Buffer.from(original);
-        for (let edits = 1 + random(3); edits > 0 && bytes.length > 0; edits--) bytes[random(bytes.length)] = alphabet[random(alphabet.length)]!;
+        for (let edits = 1 + random(3); edits > 0 && bytes.length > 0; edits--)
+          bytes[random(bytes.length)] = alphabet[random(alphabet.length)]!;
         try {
           expect(typeof parseToml(bytes)).toBe('object');
         } catch (error) {

@@ -9,7 +9,9 @@ import { ConfigError } from '../../../src/errors.js';
 import { parseToml, TomlDateTime, type TomlValue } from '../../../src/toml/parse.js';
 
 const root = join(import.meta.dirname, '../../fixtures/toml-test');
-const files = readFileSync(join(root, 'files-toml-1.0.0'), 'utf8').split('\n').filter((line) => line.endsWith('.toml'));
+const files = readFileSync(join(root, 'files-toml-1.0.0'), 'utf8')
+  .split('\n')
+  .filter((line) => line.endsWith('.toml'));
 const valid = files.filter((file) => file.startsWith('valid/'));
 const invalid = files.filter((file) => file.startsWith('invalid/'));
 
@@ -34,7 +36,8 @@ function scalar(type: string, value: string): string {
 function expected(json: unknown): unknown {
   if (Array.isArray(json)) return json.map(expected);
   const object = json as Record<string, unknown>;
-  if (Object.keys(object).length === 2 && typeof object.type === 'string' && typeof object.value === 'string') return scalar(object.type, object.value);
+  if (Object.keys(object).length === 2 && typeof object.type === 'string' && typeof object.value === 'string')
+    return scalar(object.type, object.value);
   return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, expected(value)]));
 }
 
@@ -42,7 +45,11 @@ function expected(json: unknown): unknown {
 function actual(value: TomlValue): unknown {
   if (typeof value === 'string') return scalar('string', value);
   if (typeof value === 'bigint') return scalar('integer', String(value));
-  if (typeof value === 'number') return scalar('float', Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value));
+  if (typeof value === 'number')
+    return scalar(
+      'float',
+      Number.isNaN(value) ? 'nan' : value === Infinity ? 'inf' : value === -Infinity ? '-inf' : String(value),
+    );
   if (typeof value === 'boolean') return scalar('bool', String(value));
   if (value instanceof TomlDateTime) return scalar(value.type, value.value);
   if (Array.isArray(value)) return value.map(actual);

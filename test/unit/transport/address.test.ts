@@ -21,7 +21,18 @@ describe('parseAddress', () => {
     expect(parseAddress('tcp://h', { tls: true })).toEqual({ kind: 'tcp', host: 'h', port: 2376, tls: true });
   });
 
-  it.each(['', 'unix://relative', 'ftp://x', 'tcp://h:99999', 'tcp://h:port', 'nonsense', 'npipe://pipe', 'ssh://-oProxyCommand=x', 'ssh://a@b:0', 'ssh://'])('refuses %j', (input) => {
+  it.each([
+    '',
+    'unix://relative',
+    'ftp://x',
+    'tcp://h:99999',
+    'tcp://h:port',
+    'nonsense',
+    'npipe://pipe',
+    'ssh://-oProxyCommand=x',
+    'ssh://a@b:0',
+    'ssh://',
+  ])('refuses %j', (input) => {
     expect(() => parseAddress(input)).toThrow(InvalidArgument);
   });
 });

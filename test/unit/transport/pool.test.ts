@@ -9,7 +9,12 @@ import { SocketPool } from '../../../src/transport/pool.js';
 function pool(maxSockets = 2): { pool: SocketPool; made: Duplex[] } {
   const made: Duplex[] = [];
   const connect = async (): Promise<Duplex> => {
-    const socket = new Duplex({ read() {}, write(_chunk, _encoding, done) { done(); } });
+    const socket = new Duplex({
+      read() {},
+      write(_chunk, _encoding, done) {
+        done();
+      },
+    });
     made.push(socket);
     return socket;
   };

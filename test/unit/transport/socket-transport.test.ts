@@ -13,7 +13,10 @@ afterEach(async () => {
 });
 
 /** A loopback server whose connections get `handler`; returns a transport to it. */
-async function fake(handler: (socket: Socket, request: string, rest: string) => void, options = {}): Promise<{ transport: SocketTransport; connections: () => number }> {
+async function fake(
+  handler: (socket: Socket, request: string, rest: string) => void,
+  options = {},
+): Promise<{ transport: SocketTransport; connections: () => number }> {
   let count = 0;
   server = createServer((socket) => {
     count++;
@@ -38,7 +41,10 @@ async function fake(handler: (socket: Socket, request: string, rest: string) => 
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return { transport: new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false }, options), connections: () => count };
+  return {
+    transport: new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false }, options),
+    connections: () => count,
+  };
 }
 
 describe('SocketTransport against a fake server', () => {
@@ -67,21 +73,27 @@ describe('SocketTransport against a fake server', () => {
 
   it('a well-behaved keep-alive server gets one connection for many requests', async () => {
     const { transport, connections } = await fake((s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
-    for (let i = 0; i < 20; i++) expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    for (let i = 0; i < 20; i++)
+      expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
     expect(connections()).toBe(1);
     await transport.close();
   });
 
   it('after a burst, sequential calls keep to the most recent connection; one closed while idle is skipped', async () => {
-    const { transport, connections } = await fake((s) => setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 5));
-    await Promise.all(Array.from({ length: 4 }, async () => (await transport.request({ method: 'GET', path: '/' })).body.text()));
+    const { transport, connections } = await fake((s) =>
+      setTimeout(() => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), 5),
+    );
+    await Promise.all(
+      Array.from({ length: 4 }, async () => (await transport.request({ method: 'GET', path: '/' })).body.text()),
+    );
     expect(connections()).toBe(4);
     expect(transport.stats).toMatchObject({ open: 4, idle: 4 });
     // the server closes one idle connection: the pool drops it, and nothing uses it again
     [...sockets][3]!.destroy();
     await new Promise((r) => setTimeout(r, 50));
     expect(transport.stats).toMatchObject({ open: 3, idle: 3 });
-    for (let i = 0; i < 10; i++) expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
+    for (let i = 0; i < 10; i++)
+      expect(await (await transport.request({ method: 'GET', path: '/' })).body.text()).toBe('ok');
     expect(connections()).toBe(4); // no new connection was needed
     expect(transport.stats).toMatchObject({ open: 3, idle: 3 });
     await transport.close();
@@ -91,7 +103,13 @@ describe('SocketTransport against a fake server', () => {
   it('a response that arrives a few bytes per read, lines split across reads, is read whole', async () => {
     // Every read lands in the same reused buffer (the connection's own, through node:net's
     // onread), so a partial line the parser keeps between reads must be a copy, not a view.
-    const pieces = ['HTTP/1.1 200 OK\r\nX-Sp', 'lit: yes\r\nTransfer-Encoding: chunked\r\n\r\n1', '0\r', '\nabcdefghijklmnop\r\n', '3\r\nxyz\r\n0\r\n\r\n'];
+    const pieces = [
+      'HTTP/1.1 200 OK\r\nX-Sp',
+      'lit: yes\r\nTransfer-Encoding: chunked\r\n\r\n1',
+      '0\r',
+      '\nabcdefghijklmnop\r\n',
+      '3\r\nxyz\r\n0\r\n\r\n',
+    ];
     const { transport } = await fake(async (s) => {
       for (const piece of pieces) {
         s.write(piece);
@@ -125,7 +143,9 @@ describe('SocketTransport against a fake server', () => {
     const { transport } = await fake((s, head) => {
       if (head.startsWith('GET /body')) s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial');
     });
-    await expect(transport.request({ method: 'GET', path: '/head', timeout: 100 })).rejects.toBeInstanceOf(TimeoutError);
+    await expect(transport.request({ method: 'GET', path: '/head', timeout: 100 })).rejects.toBeInstanceOf(
+      TimeoutError,
+    );
     const response = await transport.request({ method: 'GET', path: '/body', timeout: 100 });
     await expect(response.body.text()).rejects.toBeInstanceOf(TimeoutError);
     expect(transport.stats.open).toBe(0);
@@ -141,7 +161,9 @@ describe('SocketTransport against a fake server', () => {
         s.write(head[sent++]!);
       }, 300);
     });
-    const error = await transport.request({ method: 'GET', path: '/slow', timeout: 2000, headersTimeout: 1500 }).catch((e: unknown) => e);
+    const error = await transport
+      .request({ method: 'GET', path: '/slow', timeout: 2000, headersTimeout: 1500 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as TimeoutError).kind).toBe('headers');
     expect(sent).toBeLessThan(20);
@@ -150,13 +172,17 @@ describe('SocketTransport against a fake server', () => {
 
   it('the stalled head and body are TimeoutError kind inactivity', async () => {
     const { transport } = await fake(() => {});
-    const error = await transport.request({ method: 'GET', path: '/head', timeout: 100, headersTimeout: 5000 }).catch((e: unknown) => e);
+    const error = await transport
+      .request({ method: 'GET', path: '/head', timeout: 100, headersTimeout: 5000 })
+      .catch((e: unknown) => e);
     expect((error as TimeoutError).kind).toBe('inactivity');
     await transport.close();
   });
 
   /** A fake server that records a POST's head and body, and answers once `complete(body)`. */
-  async function recording(complete: (body: string) => boolean): Promise<{ transport: SocketTransport; seen: { head: string; body: string } }> {
+  async function recording(
+    complete: (body: string) => boolean,
+  ): Promise<{ transport: SocketTransport; seen: { head: string; body: string } }> {
     const seen = { head: '', body: '' };
     const { transport } = await fake((s, head, rest) => {
       seen.head = head;
@@ -230,7 +256,10 @@ describe('SocketTransport against a fake server', () => {
       expect(received.subarray(at, at + frame.length).equals(frame)).toBe(true);
       at += frame.length;
       const data = received.subarray(at, at + CHUNK);
-      expect(data.every((b) => b === i % 251), `chunk ${i}`).toBe(true);
+      expect(
+        data.every((b) => b === i % 251),
+        `chunk ${i}`,
+      ).toBe(true);
       at += CHUNK + 2;
     }
     expect(received.subarray(at).toString()).toBe('0\r\n\r\n');

@@ -11,7 +11,14 @@ import { checkTimestamp, parseTimestamp } from '../../../src/trust/rfc3161.js';
 import { checkScts, parseSctList, tbsWithoutScts } from '../../../src/trust/sct.js';
 import { signatureOf } from '../../../src/trust/signature.js';
 import { parseTrustedRoot, trustMaterial } from '../../../src/trust/trusted-root.js';
-import { basicConstraints, extKeyUsage, OID, oidcIssuer, parseCertificate, subjectAltNames } from '../../../src/trust/x509.js';
+import {
+  basicConstraints,
+  extKeyUsage,
+  OID,
+  oidcIssuer,
+  parseCertificate,
+  subjectAltNames,
+} from '../../../src/trust/x509.js';
 import { refused } from './refused.js';
 
 const base = join(import.meta.dirname, '../../fixtures/sigstore-conformance');
@@ -21,11 +28,12 @@ const v03 = parseBundle(readFileSync(join(caseDir('happy-path-v0.3'), 'bundle.si
 const leafDer = v03.material.kind === 'certificate' ? v03.material.certificates[0]! : new Uint8Array();
 const signedAt = new Date(Number(v03.tlogEntries[0]!.integratedTime) * 1000);
 
-
 describe('X.509', () => {
   it('reads the fields of a Fulcio certificate', () => {
     const leaf = parseCertificate(leafDer);
-    expect(subjectAltNames(leaf)).toEqual(['https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main']);
+    expect(subjectAltNames(leaf)).toEqual([
+      'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+    ]);
     expect(oidcIssuer(leaf)).toBe('https://token.actions.githubusercontent.com');
     expect(extKeyUsage(leaf)).toEqual([OID.codeSigning]);
     expect(basicConstraints(leaf)).toBeUndefined();
@@ -57,13 +65,27 @@ describe('path building', () => {
     expect(path).toHaveLength(3);
     expect(path[2]!.issuer).toEqual(path[2]!.subject);
   });
-  it('refuses a time outside the leaf\'s ten minutes', () => {
-    expect(refused(() => buildPath(parseCertificate(leafDer), publicGood.certificateAuthorities, new Date(signedAt.getTime() + 3600_000), OID.codeSigning)).message).toMatch(/not valid at/);
+  it("refuses a time outside the leaf's ten minutes", () => {
+    expect(
+      refused(() =>
+        buildPath(
+          parseCertificate(leafDer),
+          publicGood.certificateAuthorities,
+          new Date(signedAt.getTime() + 3600_000),
+          OID.codeSigning,
+        ),
+      ).message,
+    ).toMatch(/not valid at/);
   });
   it('refuses another root, and a purpose the leaf does not allow', () => {
-    const staging = trustMaterial(parseTrustedRoot(readFileSync(join(caseDir('rekor2-happy-path'), 'trusted_root.json'))));
+    const staging = trustMaterial(
+      parseTrustedRoot(readFileSync(join(caseDir('rekor2-happy-path'), 'trusted_root.json'))),
+    );
     refused(() => buildPath(parseCertificate(leafDer), staging.certificateAuthorities, signedAt, OID.codeSigning));
-    expect(refused(() => buildPath(parseCertificate(leafDer), publicGood.certificateAuthorities, signedAt, OID.timeStamping)).message).toMatch(/extended key usage/);
+    expect(
+      refused(() => buildPath(parseCertificate(leafDer), publicGood.certificateAuthorities, signedAt, OID.timeStamping))
+        .message,
+    ).toMatch(/extended key usage/);
   });
   it('refuses a leaf whose signed bytes were changed', () => {
     const copy = leafDer.slice();
@@ -94,7 +116,9 @@ describe('SCTs', () => {
     const oidEnd = ext.node.contentStart + 2 + 10;
     expect(copy[oidEnd - 1]).toBe(2);
     copy[oidEnd - 1] = 3;
-    expect(refused(() => checkScts(parseCertificate(copy), issuer, publicGood.ctlogs)).message).toMatch(/no embedded SCT/);
+    expect(refused(() => checkScts(parseCertificate(copy), issuer, publicGood.ctlogs)).message).toMatch(
+      /no embedded SCT/,
+    );
   });
   it('refuses truncated and overlong SCT lists', () => {
     refused(() => parseSctList(Uint8Array.of(0, 5, 0, 3, 0)));
@@ -114,10 +138,13 @@ describe('RFC 3161 timestamps', () => {
     expect(at.getTime()).toBe(parseTimestamp(token).genTime.getTime());
   });
   it('refuses another signature, no trusted TSA, and every truncation', () => {
-    expect(refused(() => checkTimestamp(token, new Uint8Array(8), root.timestampAuthorities)).message).toMatch(/imprint/);
+    expect(refused(() => checkTimestamp(token, new Uint8Array(8), root.timestampAuthorities)).message).toMatch(
+      /imprint/,
+    );
     refused(() => checkTimestamp(token, signatureOf(bundle.content), []));
     refused(() => checkTimestamp(token, signatureOf(bundle.content), publicGood.timestampAuthorities));
-    for (let n = 0; n < token.length; n += 5) refused(() => checkTimestamp(token.subarray(0, n), signatureOf(bundle.content), root.timestampAuthorities));
+    for (let n = 0; n < token.length; n += 5)
+      refused(() => checkTimestamp(token.subarray(0, n), signatureOf(bundle.content), root.timestampAuthorities));
   });
   it('gives the same time or VerificationError, never another error, for a token with a byte changed', () => {
     const genTime = parseTimestamp(token).genTime.getTime();

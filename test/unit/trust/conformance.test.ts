@@ -11,7 +11,8 @@ import { parseTrustedRoot, verifyBundle, type VerifyBundleOptions } from '../../
 const base = join(import.meta.dirname, '../../fixtures/sigstore-conformance');
 const cases = join(base, 'bundle-verify');
 const publicGood = parseTrustedRoot(readFileSync(join(base, 'public-good-trusted_root.json')));
-const IDENTITY = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const IDENTITY =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** Cases out of scope, each with why (none, ideally). */
@@ -22,7 +23,10 @@ function read(dir: string, name: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-const names = readdirSync(cases, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const names = readdirSync(cases, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe('sigstore-conformance bundle-verify', () => {
   it('has the 70 cases', () => {
@@ -45,10 +49,18 @@ describe('sigstore-conformance bundle-verify', () => {
         return;
       }
       const key = read(dir, 'key.pub');
-      const options: VerifyBundleOptions = key !== undefined
-        ? { key, trustedRoot }
-        : { trustedRoot, identity: read(dir, 'identity')?.trim() ?? IDENTITY, issuer: read(dir, 'issuer')?.trim() ?? ISSUER };
-      const outcome = await verifyBundle(bundle, artifact, options).then((v) => v, (e: unknown) => e);
+      const options: VerifyBundleOptions =
+        key !== undefined
+          ? { key, trustedRoot }
+          : {
+              trustedRoot,
+              identity: read(dir, 'identity')?.trim() ?? IDENTITY,
+              issuer: read(dir, 'issuer')?.trim() ?? ISSUER,
+            };
+      const outcome = await verifyBundle(bundle, artifact, options).then(
+        (v) => v,
+        (e: unknown) => e,
+      );
       if (name.endsWith('_fail')) {
         expect(outcome, `${name} verified`).toBeInstanceOf(VerificationError);
       } else {

@@ -5,14 +5,32 @@ import { refused } from './refused.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
-
 describe('DER', () => {
   it('reads nested sequences, integers, OIDs, strings and times', () => {
     // SEQUENCE { INTEGER -129, OID 1.2.840.10045.4.3.2, UTF8String "hé", UTCTime 240319172626Z, GeneralizedTime 20500101000000.5Z }
     const oidBytes = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
     const utc = [...'240319172626Z'].map((c) => c.charCodeAt(0));
     const gen = [...'20500101000000.5Z'].map((c) => c.charCodeAt(0));
-    const inner = [0x02, 0x02, 0xff, 0x7f, 0x06, oidBytes.length, ...oidBytes, 0x0c, 0x03, 0x68, 0xc3, 0xa9, 0x17, utc.length, ...utc, 0x18, gen.length, ...gen];
+    const inner = [
+      0x02,
+      0x02,
+      0xff,
+      0x7f,
+      0x06,
+      oidBytes.length,
+      ...oidBytes,
+      0x0c,
+      0x03,
+      0x68,
+      0xc3,
+      0xa9,
+      0x17,
+      utc.length,
+      ...utc,
+      0x18,
+      gen.length,
+      ...gen,
+    ];
     const [n, o, s, t, g] = sequence(parseDer(bytes(0x30, inner.length, ...inner)), 'test', 5);
     expect(integer(n)).toBe(-129n);
     expect(oid(o)).toBe('1.2.840.10045.4.3.2');

@@ -8,10 +8,11 @@ import { keyId } from '../../../src/trust/keys.js';
 import { checkInclusion, leafHash } from '../../../src/trust/merkle.js';
 import { refused } from './refused.js';
 
-
 describe('DSSE PAE', () => {
   it('is the spec example', () => {
-    expect(new TextDecoder().decode(pae('http://example.com/HelloWorld', new TextEncoder().encode('hello world')))).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+    expect(
+      new TextDecoder().decode(pae('http://example.com/HelloWorld', new TextEncoder().encode('hello world'))),
+    ).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
   });
   it('counts bytes, not characters', () => {
     expect(new TextDecoder().decode(pae('tÿpe', new TextEncoder().encode('é')))).toBe('DSSEv1 5 tÿpe 2 é');
@@ -20,14 +21,28 @@ describe('DSSE PAE', () => {
 
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units (the RFC example)', () => {
-    const input = { '\u20ac': 'Euro Sign', '\r': 'Carriage Return', '\ufb33': 'Hebrew', '1': 'One', '\ud83d\ude00': 'Emoji', '\u0080': 'Control', '\u00f6': 'o' };
-    expect(canonicalJson(input)).toBe('{"\\r":"Carriage Return","1":"One","\u0080":"Control","ö":"o","€":"Euro Sign","\ud83d\ude00":"Emoji","\ufb33":"Hebrew"}');
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji',
+      '\u0080': 'Control',
+      '\u00f6': 'o',
+    };
+    expect(canonicalJson(input)).toBe(
+      '{"\\r":"Carriage Return","1":"One","\u0080":"Control","ö":"o","€":"Euro Sign","\ud83d\ude00":"Emoji","\ufb33":"Hebrew"}',
+    );
   });
   it('writes numbers in the ECMAScript form', () => {
-    expect(canonicalJson([333333333.33333329, 1e30, 4.5, 0.002, 1e-27, -0, 1689177396])).toBe('[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1689177396]');
+    expect(canonicalJson([333333333.33333329, 1e30, 4.5, 0.002, 1e-27, -0, 1689177396])).toBe(
+      '[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1689177396]',
+    );
   });
   it('nests without whitespace, and refuses what is not JSON', () => {
-    expect(canonicalJson({ b: [true, null, { d: 'x', c: 1 }], a: 'y' })).toBe('{"a":"y","b":[true,null,{"c":1,"d":"x"}]}');
+    expect(canonicalJson({ b: [true, null, { d: 'x', c: 1 }], a: 'y' })).toBe(
+      '{"a":"y","b":[true,null,{"c":1,"d":"x"}]}',
+    );
     refused(() => canonicalJson(Number.NaN));
     refused(() => canonicalJson({ f: () => 1 }));
     let deep: unknown = 1;
@@ -37,8 +52,16 @@ describe('canonical JSON (RFC 8785)', () => {
 });
 
 // RFC 6962's MTH and PATH, written plainly here to make trees and proofs to check against
-const H = (...parts: Uint8Array[]) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return new Uint8Array(h.digest()); };
-function split(n: number): number { let k = 1; while (k * 2 < n) k *= 2; return k; }
+const H = (...parts: Uint8Array[]) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
 function mth(leaves: Uint8Array[]): Uint8Array {
   if (leaves.length === 1) return leafHash(leaves[0]!);
   const k = split(leaves.length);
@@ -47,7 +70,9 @@ function mth(leaves: Uint8Array[]): Uint8Array {
 function path(m: number, leaves: Uint8Array[]): Uint8Array[] {
   if (leaves.length === 1) return [];
   const k = split(leaves.length);
-  return m < k ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))] : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
+  return m < k
+    ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))]
+    : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
 
 describe('Merkle inclusion proofs', () => {
@@ -91,7 +116,7 @@ describe('signed-note checkpoints', () => {
     expect(cp).toMatchObject({ origin: 'log.example - 42', size: 17n });
     checkCheckpoint(cp, log);
   });
-  it('accepts other signatures beside the log\'s, in any order', () => {
+  it("accepts other signatures beside the log's, in any order", () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     const cosig = `\u2014 witness.example ${Buffer.concat([Buffer.alloc(4, 1), sign(null, Buffer.from(note), other)]).toString('base64')}\n`;
     checkCheckpoint(parseCheckpoint(signed(note).replace('\n\n', `\n\n${cosig}`)), log);

@@ -15,7 +15,10 @@ export function refused(run: () => unknown): VerificationError {
 
 /** refusal: the VerificationError a promise rejects with; the test fails if it resolves or rejects otherwise. */
 export async function refusal(promise: Promise<unknown>): Promise<VerificationError> {
-  const outcome = await promise.then(() => undefined, (e: unknown) => e);
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(outcome).toBeInstanceOf(VerificationError);
   return outcome as VerificationError;
 }

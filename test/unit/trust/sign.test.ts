@@ -4,7 +4,13 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument, VerificationError, verifyBundle } from '../../../src/index.js';
-import { attestationStatement, keyBundle, signEnvelope, signatureStatement, COSIGN_SIGN_PREDICATE } from '../../../src/trust/sign.js';
+import {
+  attestationStatement,
+  keyBundle,
+  signEnvelope,
+  signatureStatement,
+  COSIGN_SIGN_PREDICATE,
+} from '../../../src/trust/sign.js';
 import { keyHint, loadPrivateKey, privateKeyFrom, signBytes } from '../../../src/trust/signing-keys.js';
 
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -41,14 +47,23 @@ describe.each([
     expect(result.statement).toMatchObject({ predicateType: COSIGN_SIGN_PREDICATE });
   });
   it('does not verify for another digest, with another key, or edited', async () => {
-    await expect(verifyBundle(bundle, `sha256:${'d'.repeat(64)}`, { key: publicKey })).rejects.toThrow(VerificationError);
+    await expect(verifyBundle(bundle, `sha256:${'d'.repeat(64)}`, { key: publicKey })).rejects.toThrow(
+      VerificationError,
+    );
     await expect(verifyBundle(bundle, DIGEST, { key: make().publicKey })).rejects.toThrow(VerificationError);
-    const edited = { ...envelope, payload: Buffer.from(JSON.stringify(signatureStatement(DIGEST, { approved: 'yes' }))).toString('base64') };
-    await expect(verifyBundle(keyBundle(edited, privateKey), DIGEST, { key: publicKey })).rejects.toThrow(VerificationError);
+    const edited = {
+      ...envelope,
+      payload: Buffer.from(JSON.stringify(signatureStatement(DIGEST, { approved: 'yes' }))).toString('base64'),
+    };
+    await expect(verifyBundle(keyBundle(edited, privateKey), DIGEST, { key: publicKey })).rejects.toThrow(
+      VerificationError,
+    );
   });
   it('carries the key hint: the SHA-256 of the DER SPKI, base64', () => {
     const spki = publicKey.export({ type: 'spki', format: 'der' });
-    expect(bundle).toMatchObject({ verificationMaterial: { publicKey: { hint: createHash('sha256').update(spki).digest('base64') } } });
+    expect(bundle).toMatchObject({
+      verificationMaterial: { publicKey: { hint: createHash('sha256').update(spki).digest('base64') } },
+    });
     expect(keyHint(publicKey)).toBe(keyHint(privateKey));
   });
 });
@@ -56,11 +71,17 @@ describe.each([
 describe('privateKeyFrom', () => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const secret = 'correct horse battery staple';
-  const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: secret }).toString();
+  const encrypted = privateKey
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: secret })
+    .toString();
   const plain = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
   it('reads PKCS#8, plain or encrypted with its passphrase, as text or bytes', () => {
-    for (const key of [privateKeyFrom(plain), privateKeyFrom(new TextEncoder().encode(plain)), privateKeyFrom(encrypted, secret)]) {
+    for (const key of [
+      privateKeyFrom(plain),
+      privateKeyFrom(new TextEncoder().encode(plain)),
+      privateKeyFrom(encrypted, secret),
+    ]) {
       expect(key.export({ type: 'pkcs8', format: 'der' })).toEqual(privateKey.export({ type: 'pkcs8', format: 'der' }));
     }
     expect(signBytes(privateKeyFrom(encrypted, secret), new Uint8Array([1])).length).toBeGreaterThan(60);
@@ -80,10 +101,30 @@ describe('privateKeyFrom', () => {
   });
 
   it.each([
-    ['cosign\u2019s own format', '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJr\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n', /cosign's own encrypted format/],
-    ['a public key', generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(), /not a (PEM )?private key/],
-    ['an RSA key', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /rsa key/],
-    ['a secp256k1 key', generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /secp256k1/],
+    [
+      'cosign\u2019s own format',
+      '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJr\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n',
+      /cosign's own encrypted format/,
+    ],
+    [
+      'a public key',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      /not a (PEM )?private key/,
+    ],
+    [
+      'an RSA key',
+      generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      /rsa key/,
+    ],
+    [
+      'a secp256k1 key',
+      generateKeyPairSync('ec', { namedCurve: 'secp256k1' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      /secp256k1/,
+    ],
     ['text', 'hello', /not a PEM private key/],
     ['a number', 42, /must be PEM text/],
   ])('refuses %s', (_, key, message) => {
@@ -92,13 +133,37 @@ describe('privateKeyFrom', () => {
 });
 
 describe('loadPrivateKey, cosign\u2019s own format', () => {
-  const wrap = (value: unknown): string => `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(value)).toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
-  const good = { kdf: { name: 'scrypt', params: { N: 1024, r: 8, p: 1 }, salt: 'c2FsdA==' }, cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') }, ciphertext: Buffer.alloc(40).toString('base64') };
+  const wrap = (value: unknown): string =>
+    `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(value))
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`;
+  const good = {
+    kdf: { name: 'scrypt', params: { N: 1024, r: 8, p: 1 }, salt: 'c2FsdA==' },
+    cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') },
+    ciphertext: Buffer.alloc(40).toString('base64'),
+  };
   it.each([
-    ['not JSON inside', '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nbm90IGpzb24=\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n', /not JSON inside/],
-    ['another cipher', wrap({ ...good, cipher: { ...good.cipher, name: 'aes-gcm' } }), /not scrypt and nacl\/secretbox/],
-    ['an N of 2^30 (memory)', wrap({ ...good, kdf: { ...good.kdf, params: { N: 2 ** 30, r: 8, p: 1 } } }), /out of bounds/],
-    ['an N that is not a power of two', wrap({ ...good, kdf: { ...good.kdf, params: { N: 1000, r: 8, p: 1 } } }), /out of bounds/],
+    [
+      'not JSON inside',
+      '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nbm90IGpzb24=\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n',
+      /not JSON inside/,
+    ],
+    [
+      'another cipher',
+      wrap({ ...good, cipher: { ...good.cipher, name: 'aes-gcm' } }),
+      /not scrypt and nacl\/secretbox/,
+    ],
+    [
+      'an N of 2^30 (memory)',
+      wrap({ ...good, kdf: { ...good.kdf, params: { N: 2 ** 30, r: 8, p: 1 } } }),
+      /out of bounds/,
+    ],
+    [
+      'an N that is not a power of two',
+      wrap({ ...good, kdf: { ...good.kdf, params: { N: 1000, r: 8, p: 1 } } }),
+      /out of bounds/,
+    ],
     ['a nonce that is not base64', wrap({ ...good, cipher: { ...good.cipher, nonce: '%%' } }), /nonce is not base64/],
     ['a box that does not open', wrap(good), /passphrase is wrong/],
   ])('refuses %s', async (_, key, message) => {

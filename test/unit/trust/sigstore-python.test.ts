@@ -8,23 +8,53 @@ import { refusal } from './refused.js';
 
 const dir = join(import.meta.dirname, '../../fixtures/sigstore-python');
 const staging = parseTrustedRoot(readFileSync(join(dir, 'staging-trusted_root.json')));
-const production = parseTrustedRoot(readFileSync(join(import.meta.dirname, '../../fixtures/sigstore-conformance/public-good-trusted_root.json')));
+const production = parseTrustedRoot(
+  readFileSync(join(import.meta.dirname, '../../fixtures/sigstore-conformance/public-good-trusted_root.json')),
+);
 const bundle = (name: string) => readFileSync(join(dir, name));
 
 describe("sigstore-python's bundles", () => {
   it.each([
     ['bundle.txt', 'bundle.txt.sigstore', staging, 'a@tny.town', 'https://github.com/login/oauth'],
     ['bundle_v3.txt', 'bundle_v3.txt.sigstore', staging, 'william@yossarian.net', 'https://github.com/login/oauth'],
-    ['bundle_v3_alt.txt', 'bundle_v3_alt.txt.sigstore', staging, 'william@yossarian.net', 'https://github.com/login/oauth'],
-    ['staging-rekor-v2.txt', 'staging-rekor-v2.txt.sigstore.json', staging, 'jku@goto.fi', 'https://github.com/login/oauth'],
-    ['bundle_v3_github.whl', 'bundle_v3_github.whl.sigstore', production, 'https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2', 'https://token.actions.githubusercontent.com'],
+    [
+      'bundle_v3_alt.txt',
+      'bundle_v3_alt.txt.sigstore',
+      staging,
+      'william@yossarian.net',
+      'https://github.com/login/oauth',
+    ],
+    [
+      'staging-rekor-v2.txt',
+      'staging-rekor-v2.txt.sigstore.json',
+      staging,
+      'jku@goto.fi',
+      'https://github.com/login/oauth',
+    ],
+    [
+      'bundle_v3_github.whl',
+      'bundle_v3_github.whl.sigstore',
+      production,
+      'https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2',
+      'https://token.actions.githubusercontent.com',
+    ],
   ] as const)('%s verifies', async (artifact, name, trustedRoot, identity, issuer) => {
     const v = await verifyBundle(bundle(name), join(dir, artifact), { trustedRoot, identity, issuer });
     expect(v).toMatchObject({ identity, issuer });
   });
 
   it('bundle.txt (a P-384 key, signed over SHA-256) is refused by the production root', async () => {
-    expect((await refusal(verifyBundle(bundle('bundle.txt.sigstore'), join(dir, 'bundle.txt'), { trustedRoot: production, identity: /./, issuer: /./ }))).message).toMatch(/does not chain/);
+    expect(
+      (
+        await refusal(
+          verifyBundle(bundle('bundle.txt.sigstore'), join(dir, 'bundle.txt'), {
+            trustedRoot: production,
+            identity: /./,
+            issuer: /./,
+          }),
+        )
+      ).message,
+    ).toMatch(/does not chain/);
   });
 
   it.each([
@@ -35,6 +65,12 @@ describe("sigstore-python's bundles", () => {
     ['bundle_no_log_entry.txt', 'bundle_no_log_entry.txt.sigstore', /no verified time/],
     ['bundle_v3_no_signed_time.txt', 'bundle_v3_no_signed_time.txt.sigstore.json', /no verified time/],
   ])('%s is refused', async (artifact, name, reason) => {
-    expect((await refusal(verifyBundle(bundle(name), join(dir, artifact), { trustedRoot: staging, identity: /./, issuer: /./ }))).message).toMatch(reason);
+    expect(
+      (
+        await refusal(
+          verifyBundle(bundle(name), join(dir, artifact), { trustedRoot: staging, identity: /./, issuer: /./ }),
+        )
+      ).message,
+    ).toMatch(reason);
   });
 });

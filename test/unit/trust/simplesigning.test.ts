@@ -15,13 +15,24 @@ describe('simpleSigningPayload', () => {
   });
 
   it('reads back what it writes', () => {
-    expect(parseSimpleSigning(simpleSigningPayload('r/x', DIGEST, { a: 'b' }))).toEqual({ dockerReference: 'r/x', digest: DIGEST, annotations: { a: 'b' } });
+    expect(parseSimpleSigning(simpleSigningPayload('r/x', DIGEST, { a: 'b' }))).toEqual({
+      dockerReference: 'r/x',
+      digest: DIGEST,
+      annotations: { a: 'b' },
+    });
   });
 });
 
 describe('parseSimpleSigning refuses', () => {
   const payload = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-  const good = { critical: { identity: { 'docker-reference': 'r/x' }, image: { 'docker-manifest-digest': DIGEST }, type: 'cosign container image signature' }, optional: null };
+  const good = {
+    critical: {
+      identity: { 'docker-reference': 'r/x' },
+      image: { 'docker-manifest-digest': DIGEST },
+      type: 'cosign container image signature',
+    },
+    optional: null,
+  };
   const cases: Array<[string, Uint8Array]> = [
     ['empty bytes', new Uint8Array()],
     ['not JSON', new TextEncoder().encode('{"critical":')],
@@ -32,9 +43,18 @@ describe('parseSimpleSigning refuses', () => {
     ['critical an array', payload({ critical: [] })],
     ['a wrong type', payload({ ...good, critical: { ...good.critical, type: 'atomic container signature' } })],
     ['no digest', payload({ ...good, critical: { ...good.critical, image: {} } })],
-    ['a digest that is not one', payload({ ...good, critical: { ...good.critical, image: { 'docker-manifest-digest': 'sha256:xyz' } } })],
-    ['an uppercase digest', payload({ ...good, critical: { ...good.critical, image: { 'docker-manifest-digest': DIGEST.toUpperCase() } } })],
-    ['a numeric docker-reference', payload({ ...good, critical: { ...good.critical, identity: { 'docker-reference': 7 } } })],
+    [
+      'a digest that is not one',
+      payload({ ...good, critical: { ...good.critical, image: { 'docker-manifest-digest': 'sha256:xyz' } } }),
+    ],
+    [
+      'an uppercase digest',
+      payload({ ...good, critical: { ...good.critical, image: { 'docker-manifest-digest': DIGEST.toUpperCase() } } }),
+    ],
+    [
+      'a numeric docker-reference',
+      payload({ ...good, critical: { ...good.critical, identity: { 'docker-reference': 7 } } }),
+    ],
     ['optional a string', payload({ ...good, optional: 'x' })],
     ['a huge payload', new Uint8Array(2 * 1024 * 1024).fill(0x20)],
   ];

@@ -14,35 +14,58 @@ const artifact = new TextEncoder().encode('hello, trust\n');
 const digest = createHash('sha256').update(artifact).digest();
 
 function keyPair(kind: 'p256' | 'p384' | 'ed25519'): { publicPem: string; privateKey: KeyObject; hash: string | null } {
-  const pair = kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: kind === 'p256' ? 'prime256v1' : 'secp384r1' });
-  return { publicPem: pair.publicKey.export({ format: 'pem', type: 'spki' }) as string, privateKey: pair.privateKey, hash: kind === 'ed25519' ? null : kind === 'p256' ? 'sha256' : 'sha384' };
+  const pair =
+    kind === 'ed25519'
+      ? generateKeyPairSync('ed25519')
+      : generateKeyPairSync('ec', { namedCurve: kind === 'p256' ? 'prime256v1' : 'secp384r1' });
+  return {
+    publicPem: pair.publicKey.export({ format: 'pem', type: 'spki' }) as string,
+    privateKey: pair.privateKey,
+    hash: kind === 'ed25519' ? null : kind === 'p256' ? 'sha256' : 'sha384',
+  };
 }
 
-function messageBundle(k: ReturnType<typeof keyPair>, mediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json', data = artifact): object {
+function messageBundle(
+  k: ReturnType<typeof keyPair>,
+  mediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  data = artifact,
+): object {
   return {
     mediaType,
     verificationMaterial: { publicKey: { hint: 'test' }, tlogEntries: [] },
-    messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') }, signature: sign(k.hash, data, k.privateKey).toString('base64') },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+      signature: sign(k.hash, data, k.privateKey).toString('base64'),
+    },
   };
 }
 
 function statement(sha256: string): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({
-    _type: 'https://in-toto.io/Statement/v1',
-    subject: [{ name: 'image', digest: { sha256 } }],
-    predicateType: 'https://sigstore.dev/cosign/sign/v1',
-    predicate: {},
-  }));
+  return new TextEncoder().encode(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'image', digest: { sha256 } }],
+      predicateType: 'https://sigstore.dev/cosign/sign/v1',
+      predicate: {},
+    }),
+  );
 }
 
-function dsseBundle(k: ReturnType<typeof keyPair>, payload: Uint8Array, payloadType = 'application/vnd.in-toto+json'): object {
+function dsseBundle(
+  k: ReturnType<typeof keyPair>,
+  payload: Uint8Array,
+  payloadType = 'application/vnd.in-toto+json',
+): object {
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
     verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
-    dsseEnvelope: { payload: Buffer.from(payload).toString('base64'), payloadType, signatures: [{ sig: sign(k.hash, pae(payloadType, payload), k.privateKey).toString('base64'), keyid: '' }] },
+    dsseEnvelope: {
+      payload: Buffer.from(payload).toString('base64'),
+      payloadType,
+      signatures: [{ sig: sign(k.hash, pae(payloadType, payload), k.privateKey).toString('base64'), keyid: '' }],
+    },
   };
 }
-
 
 describe('verifyBundle with a key', () => {
   for (const kind of ['p256', 'p384', 'ed25519'] as const) {
@@ -52,7 +75,11 @@ describe('verifyBundle with a key', () => {
       const v = await verifyBundle(bundle, artifact, { key: k.publicPem });
       expect(v.format).toBe('bundle');
       expect(v.keyId).toMatch(/^[0-9a-f]{64}$/);
-      expect(v.checks).toEqual(['bundle v0.3 parsed', 'message digest matches the artifact', 'signature verified with the key']);
+      expect(v.checks).toEqual([
+        'bundle v0.3 parsed',
+        'message digest matches the artifact',
+        'signature verified with the key',
+      ]);
       const dir = mkdtempSync(join(tmpdir(), 'dockwire-trust-'));
       writeFileSync(join(dir, 'a.txt'), artifact);
       await verifyBundle(JSON.stringify(bundle), join(dir, 'a.txt'), { key: k.publicPem });
@@ -61,19 +88,31 @@ describe('verifyBundle with a key', () => {
 
   it('reads v0.1, v0.2 and v0.3 media types', async () => {
     const k = keyPair('p256');
-    for (const mediaType of ['application/vnd.dev.sigstore.bundle+json;version=0.1', 'application/vnd.dev.sigstore.bundle+json;version=0.2', 'application/vnd.dev.sigstore.bundle+json;version=0.3']) {
+    for (const mediaType of [
+      'application/vnd.dev.sigstore.bundle+json;version=0.1',
+      'application/vnd.dev.sigstore.bundle+json;version=0.2',
+      'application/vnd.dev.sigstore.bundle+json;version=0.3',
+    ]) {
       const v = await verifyBundle(messageBundle(k, mediaType), artifact, { key: k.publicPem });
       expect(v.checks[0]).toBe(`bundle v${mediaType.slice(-3)} parsed`);
     }
-    await refusal(verifyBundle(messageBundle(k, 'application/vnd.dev.sigstore.bundle+json;version=0.4'), artifact, { key: k.publicPem }));
+    await refusal(
+      verifyBundle(messageBundle(k, 'application/vnd.dev.sigstore.bundle+json;version=0.4'), artifact, {
+        key: k.publicPem,
+      }),
+    );
   });
 
   it('refuses another key, another artifact, and a signature over other bytes', async () => {
     const k = keyPair('p256');
     const other = keyPair('p256');
-    expect((await refusal(verifyBundle(messageBundle(k), artifact, { key: other.publicPem }))).reasons).toEqual(['the message signature does not verify with the key']);
+    expect((await refusal(verifyBundle(messageBundle(k), artifact, { key: other.publicPem }))).reasons).toEqual([
+      'the message signature does not verify with the key',
+    ]);
     await refusal(verifyBundle(messageBundle(k), new TextEncoder().encode('other'), { key: k.publicPem }));
-    await refusal(verifyBundle(messageBundle(k, undefined, new TextEncoder().encode('other')), artifact, { key: k.publicPem }));
+    await refusal(
+      verifyBundle(messageBundle(k, undefined, new TextEncoder().encode('other')), artifact, { key: k.publicPem }),
+    );
   });
 
   it('verifies a DSSE in-toto statement against the digest its subject names', async () => {
@@ -83,8 +122,12 @@ describe('verifyBundle with a key', () => {
     expect(v.statement).toMatchObject({ predicateType: 'https://sigstore.dev/cosign/sign/v1' });
     expect(v.checks).toContain("in-toto statement's subject names the artifact");
     await refusal(verifyBundle(dsseBundle(k, statement('cd'.repeat(32))), manifest, { key: k.publicPem }));
-    await refusal(verifyBundle(dsseBundle(k, statement('ab'.repeat(32)), 'text/plain'), manifest, { key: k.publicPem }));
-    await refusal(verifyBundle(dsseBundle(k, statement('ab'.repeat(32))), manifest, { key: keyPair('p256').publicPem }));
+    await refusal(
+      verifyBundle(dsseBundle(k, statement('ab'.repeat(32)), 'text/plain'), manifest, { key: k.publicPem }),
+    );
+    await refusal(
+      verifyBundle(dsseBundle(k, statement('ab'.repeat(32))), manifest, { key: keyPair('p256').publicPem }),
+    );
   });
 
   it('refuses a DSSE envelope whose payload was edited after signing', async () => {
@@ -94,14 +137,18 @@ describe('verifyBundle with a key', () => {
     await refusal(verifyBundle(bundle, 'sha256:' + 'ab'.repeat(31) + 'ac', { key: k.publicPem }));
   });
 
-  it("checks a key hint that is a key ID (base64 SHA-256 of the SPKI), and ignores other hints", async () => {
+  it('checks a key hint that is a key ID (base64 SHA-256 of the SPKI), and ignores other hints', async () => {
     const k = keyPair('p256');
-    const id = createHash('sha256').update(createPublicKey(k.publicPem).export({ format: 'der', type: 'spki' })).digest('base64');
+    const id = createHash('sha256')
+      .update(createPublicKey(k.publicPem).export({ format: 'der', type: 'spki' }))
+      .digest('base64');
     const bundle = messageBundle(k) as { verificationMaterial: { publicKey: { hint: string } } };
     bundle.verificationMaterial.publicKey.hint = id;
     expect((await verifyBundle(bundle, artifact, { key: k.publicPem })).checks).toContain("key hint is the key's ID");
     bundle.verificationMaterial.publicKey.hint = Buffer.alloc(32, 1).toString('base64');
-    expect((await refusal(verifyBundle(bundle, artifact, { key: k.publicPem }))).message).toMatch(/key hint names another key/);
+    expect((await refusal(verifyBundle(bundle, artifact, { key: k.publicPem }))).message).toMatch(
+      /key hint names another key/,
+    );
   });
 
   it('refuses a message signature checked against a digest alone (its bytes are needed)', async () => {
@@ -112,12 +159,24 @@ describe('verifyBundle with a key', () => {
   it('checks its options before anything else', async () => {
     const k = keyPair('p256');
     const bundle = messageBundle(k);
-    await expect(verifyBundle(bundle, artifact, { kye: k.publicPem } as never)).rejects.toThrow(/verifyBundle: unknown option "kye"; did you mean "key"\?/);
+    await expect(verifyBundle(bundle, artifact, { kye: k.publicPem } as never)).rejects.toThrow(
+      /verifyBundle: unknown option "kye"; did you mean "key"\?/,
+    );
     await expect(verifyBundle(bundle, artifact, {})).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(verifyBundle(bundle, artifact, { trustedRoot: '/nonexistent' })).rejects.toThrow(/needs identity and issuer/);
+    await expect(verifyBundle(bundle, artifact, { trustedRoot: '/nonexistent' })).rejects.toThrow(
+      /needs identity and issuer/,
+    );
     await expect(verifyBundle(bundle, artifact, { key: 42 } as never)).rejects.toBeInstanceOf(InvalidArgument);
-    await expect(verifyBundle(bundle, artifact, { trustedRoot: { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] }, identity: 'a', issuer: 'b' })).rejects.toThrow(/parseTrustedRoot/);
-    await expect(verifyBundle(bundle, artifact, { key: k.publicPem, identity: 3 } as never)).rejects.toBeInstanceOf(InvalidArgument);
+    await expect(
+      verifyBundle(bundle, artifact, {
+        trustedRoot: { tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] },
+        identity: 'a',
+        issuer: 'b',
+      }),
+    ).rejects.toThrow(/parseTrustedRoot/);
+    await expect(verifyBundle(bundle, artifact, { key: k.publicPem, identity: 3 } as never)).rejects.toBeInstanceOf(
+      InvalidArgument,
+    );
     await refusal(verifyBundle(bundle, artifact, { key: 'not a key' }));
     await refusal(verifyBundle(bundle, '/nonexistent/artifact', { key: k.publicPem }));
     await refusal(verifyBundle(bundle, 42 as never, { key: k.publicPem }));
@@ -127,7 +186,13 @@ describe('verifyBundle with a key', () => {
     const k = keyPair('p256');
     const good = messageBundle(k) as Record<string, unknown>;
     const hostile: unknown[] = [
-      null, 42, 'not json', '{', new Uint8Array([0xff, 0xfe]), [], {},
+      null,
+      42,
+      'not json',
+      '{',
+      new Uint8Array([0xff, 0xfe]),
+      [],
+      {},
       { ...good, mediaType: 7 },
       { ...good, verificationMaterial: null },
       { ...good, verificationMaterial: { publicKey: { hint: 5 } } },
@@ -142,8 +207,16 @@ describe('verifyBundle with a key', () => {
       { ...good, messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: '!!!' }, signature: 'AA==' } },
       { ...good, messageSignature: undefined },
       { ...good, dsseEnvelope: { payload: 'AA==', payloadType: 'x', signatures: [] } },
-      { ...good, messageSignature: undefined, dsseEnvelope: { payload: 'AA==', payloadType: 'x', signatures: [{ sig: 'AA==' }, { sig: 'AA==' }] } },
-      { ...good, messageSignature: undefined, dsseEnvelope: { payload: '', payloadType: 'x', signatures: [{ sig: 'AA==' }] } },
+      {
+        ...good,
+        messageSignature: undefined,
+        dsseEnvelope: { payload: 'AA==', payloadType: 'x', signatures: [{ sig: 'AA==' }, { sig: 'AA==' }] },
+      },
+      {
+        ...good,
+        messageSignature: undefined,
+        dsseEnvelope: { payload: '', payloadType: 'x', signatures: [{ sig: 'AA==' }] },
+      },
       { ...good, messageSignature: undefined, dsseEnvelope: 'x' },
     ];
     for (const bundle of hostile) await refusal(verifyBundle(bundle, artifact, { key: k.publicPem }));

@@ -9,11 +9,12 @@ import { refusal } from './refused.js';
 
 const base = join(import.meta.dirname, '../../fixtures/sigstore-conformance');
 const trustedRoot = parseTrustedRoot(readFileSync(join(base, 'public-good-trusted_root.json')));
-const bundleOf = (name: string) => JSON.parse(readFileSync(join(base, 'bundle-verify', name, 'bundle.sigstore.json'), 'utf8')) as Record<string, any>;
+const bundleOf = (name: string) =>
+  JSON.parse(readFileSync(join(base, 'bundle-verify', name, 'bundle.sigstore.json'), 'utf8')) as Record<string, any>;
 const artifact = join(base, 'bundle-verify', 'a.txt');
-const identity = 'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const identity =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
 const issuer = 'https://token.actions.githubusercontent.com';
-
 
 describe('verifyBundle keyless', () => {
   it('names what verified, in the Sigstore client spec order', async () => {
@@ -37,16 +38,31 @@ describe('verifyBundle keyless', () => {
 
   it('takes patterns for identity and issuer, and refuses names that do not match', async () => {
     const bundle = bundleOf('happy-path-v0.3');
-    await verifyBundle(bundle, artifact, { trustedRoot, identity: /^https:\/\/github\.com\/sigstore-conformance\//, issuer: /^https:\/\/token\.actions\./ });
-    expect((await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity: `${identity}x`, issuer }))).message).toMatch(/identity .* does not match/);
-    expect((await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity, issuer: 'https://accounts.google.com' }))).message).toMatch(/OIDC issuer .* does not match/);
+    await verifyBundle(bundle, artifact, {
+      trustedRoot,
+      identity: /^https:\/\/github\.com\/sigstore-conformance\//,
+      issuer: /^https:\/\/token\.actions\./,
+    });
+    expect(
+      (await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity: `${identity}x`, issuer }))).message,
+    ).toMatch(/identity .* does not match/);
+    expect(
+      (await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity, issuer: 'https://accounts.google.com' })))
+        .message,
+    ).toMatch(/OIDC issuer .* does not match/);
     await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity: /^https:\/\/gitlab\.com\//, issuer }));
   });
 
   it('verifies a DSSE bundle against the digest its in-toto subject names', async () => {
     const bundle = bundleOf('happy-path-intoto-in-dsse-v3');
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { subject: { digest: { sha256: string } }[] };
-    const v = await verifyBundle(bundle, `sha256:${statement.subject[0]!.digest.sha256}`, { trustedRoot, identity, issuer });
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as {
+      subject: { digest: { sha256: string } }[];
+    };
+    const v = await verifyBundle(bundle, `sha256:${statement.subject[0]!.digest.sha256}`, {
+      trustedRoot,
+      identity,
+      issuer,
+    });
     expect(v.statement).toEqual(statement);
     await refusal(verifyBundle(bundle, `sha256:${'0'.repeat(64)}`, { trustedRoot, identity, issuer }));
   });
@@ -54,14 +70,36 @@ describe('verifyBundle keyless', () => {
   it('refuses a bundle whose chain brings its own root, and one verified with a key it does not hold', async () => {
     const bundle = bundleOf('happy-path-v0.1');
     const ca = trustedRoot.certificateAuthorities[1]!.certificates;
-    bundle.verificationMaterial = { ...bundle.verificationMaterial, certificate: undefined, x509CertificateChain: { certificates: [bundle.verificationMaterial.certificate?.rawBytes ?? bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, ...ca.map((c) => ({ rawBytes: c.raw.toString('base64') }))].map((c) => (typeof c === 'string' ? { rawBytes: c } : c)) } };
-    expect((await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity, issuer }))).message).toMatch(/holds a root certificate/);
-    const key = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n-----END PUBLIC KEY-----\n';
-    expect((await refusal(verifyBundle(bundleOf('happy-path-v0.3'), artifact, { key }))).message).toMatch(/certificate does not hold the key/);
+    bundle.verificationMaterial = {
+      ...bundle.verificationMaterial,
+      certificate: undefined,
+      x509CertificateChain: {
+        certificates: [
+          bundle.verificationMaterial.certificate?.rawBytes ??
+            bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes,
+          ...ca.map((c) => ({ rawBytes: c.raw.toString('base64') })),
+        ].map((c) => (typeof c === 'string' ? { rawBytes: c } : c)),
+      },
+    };
+    expect((await refusal(verifyBundle(bundle, artifact, { trustedRoot, identity, issuer }))).message).toMatch(
+      /holds a root certificate/,
+    );
+    const key =
+      '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==\n-----END PUBLIC KEY-----\n';
+    expect((await refusal(verifyBundle(bundleOf('happy-path-v0.3'), artifact, { key }))).message).toMatch(
+      /certificate does not hold the key/,
+    );
   });
 
   it('refuses a log entry from the future of the given clock', async () => {
-    const v = refusal(verifyBundle(bundleOf('happy-path-v0.3'), artifact, { trustedRoot, identity, issuer, now: new Date('2024-03-19T17:00:00Z') }));
+    const v = refusal(
+      verifyBundle(bundleOf('happy-path-v0.3'), artifact, {
+        trustedRoot,
+        identity,
+        issuer,
+        now: new Date('2024-03-19T17:00:00Z'),
+      }),
+    );
     expect((await v).message).toMatch(/in the future/);
   });
 });

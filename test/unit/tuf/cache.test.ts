@@ -18,7 +18,13 @@ describe('the TUF cache', () => {
 
   it('replaces files whole (a temporary file renamed over the old), leaving no temporary file', async () => {
     const folder = join(mkdtempSync(join(tmpdir(), 'dockwire-tuf-')), 'mirror');
-    await writeCached(folder, new Map([['root.json', new TextEncoder().encode('one')], [targetPath('trusted_root.json'), new TextEncoder().encode('t')]]));
+    await writeCached(
+      folder,
+      new Map([
+        ['root.json', new TextEncoder().encode('one')],
+        [targetPath('trusted_root.json'), new TextEncoder().encode('t')],
+      ]),
+    );
     writeFileSync(join(folder, 'other'), 'kept');
     await writeCached(folder, new Map([['root.json', new TextEncoder().encode('two')]]));
     expect(readFileSync(join(folder, 'root.json'), 'utf8')).toBe('two');
@@ -31,7 +37,11 @@ describe('the TUF cache', () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'dockwire-tuf-'));
     const error = await fetchTrustedRoot({ cacheDir, offline: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
-    expect((error as Error).message).toContain('offline, and the cache of https://tuf-repo-cdn.sigstore.dev is incomplete');
-    expect((error as VerificationError).reasons[0]).toBe(`root: root.json is not cached in ${join(cacheDir, 'https%3A%2F%2Ftuf-repo-cdn.sigstore.dev')}`);
+    expect((error as Error).message).toContain(
+      'offline, and the cache of https://tuf-repo-cdn.sigstore.dev is incomplete',
+    );
+    expect((error as VerificationError).reasons[0]).toBe(
+      `root: root.json is not cached in ${join(cacheDir, 'https%3A%2F%2Ftuf-repo-cdn.sigstore.dev')}`,
+    );
   });
 });

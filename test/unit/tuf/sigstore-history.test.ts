@@ -13,7 +13,13 @@ import { folderMirror, SIGSTORE_STATES, sigstoreState } from '../../support/tuf-
 
 const STATES = ['v10', 'v11', 'v12', 'v13', 'v14', 'v15', 'latest'];
 
-function request(cacheDir: string, folders: () => readonly string[], now: number, seen: string[], overrides: Partial<UpdateRequest> = {}): UpdateRequest {
+function request(
+  cacheDir: string,
+  folders: () => readonly string[],
+  now: number,
+  seen: string[],
+  overrides: Partial<UpdateRequest> = {},
+): UpdateRequest {
   return {
     url: SIGSTORE_MIRROR,
     mirror: folderMirror(SIGSTORE_MIRROR, folders, seen),
@@ -41,12 +47,17 @@ describe("Sigstore's public-good repository, state after state", () => {
       const { folders, published } = sigstoreState(state);
       current = folders;
       const seen: string[] = [];
-      const bytes = await fetchTarget('trusted_root.json', request(cacheDir, () => current, published + 60_000, seen));
+      const bytes = await fetchTarget(
+        'trusted_root.json',
+        request(cacheDir, () => current, published + 60_000, seen),
+      );
       expect(parseTargetJson('trusted_root.json', bytes)).toEqual(expected(state));
       const rootVersion = (JSON.parse(readFileSync(join(folders[0]!, 'state.json'), 'utf8')) as { root: number }).root;
       // each root from the cached one on was asked for, and the next (absent) one
       expect(seen.filter((p) => p.endsWith('.root.json')).at(-1)).toBe(`${rootVersion + 1}.root.json`);
-      const cachedRoot = JSON.parse(readFileSync(join(mirrorFolder(cacheDir, SIGSTORE_MIRROR), 'root.json'), 'utf8')) as { signed: { version: number } };
+      const cachedRoot = JSON.parse(
+        readFileSync(join(mirrorFolder(cacheDir, SIGSTORE_MIRROR), 'root.json'), 'utf8'),
+      ) as { signed: { version: number } };
       expect(cachedRoot.signed.version).toBe(rootVersion);
     }
   });
@@ -55,14 +66,25 @@ describe("Sigstore's public-good repository, state after state", () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'dockwire-tuf-'));
     const { folders, published } = sigstoreState('latest');
     const seen: string[] = [];
-    const bytes = await fetchTarget('trusted_root.json', request(cacheDir, () => folders, published + 60_000, seen));
+    const bytes = await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => folders, published + 60_000, seen),
+    );
     expect(parseTargetJson('trusted_root.json', bytes)).toEqual(expected('latest'));
-    expect(seen.filter((p) => p.endsWith('.root.json'))).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].map((v) => `${v}.root.json`));
+    expect(seen.filter((p) => p.endsWith('.root.json'))).toEqual(
+      [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16].map((v) => `${v}.root.json`),
+    );
     // offline, from what that left in the cache
-    const offline = await fetchTarget('trusted_root.json', request(cacheDir, () => [], published, [], { offline: true, now: undefined }));
+    const offline = await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => [], published, [], { offline: true, now: undefined }),
+    );
     expect(offline).toEqual(bytes);
     // offline with a clock given, expiry is checked too
-    const late = await fetchTarget('trusted_root.json', request(cacheDir, () => [], published, [], { offline: true, now: Date.parse('2100-01-01T00:00:00Z') })).catch((e: unknown) => e);
+    const late = await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => [], published, [], { offline: true, now: Date.parse('2100-01-01T00:00:00Z') }),
+    ).catch((e: unknown) => e);
     expect((late as VerificationError).reasons[0]).toMatch(/^root: version 15 expired at 2026-11-20T13:58:18Z/);
   });
 
@@ -71,21 +93,35 @@ describe("Sigstore's public-good repository, state after state", () => {
     const { folders, published } = sigstoreState('latest');
     const seen: string[] = [];
     const root = readFileSync(join(SIGSTORE_STATES, 'roots', '1.root.json'));
-    await fetchTarget('trusted_root.json', request(cacheDir, () => folders, published + 60_000, seen, { root }));
+    await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => folders, published + 60_000, seen, { root }),
+    );
     expect(seen.filter((p) => p.endsWith('.root.json'))).toHaveLength(15);
   });
 
   it('refuses the latest state a day after its timestamp expired, and a rollback to an older state', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'dockwire-tuf-'));
     const latest = sigstoreState('latest');
-    const timestamp = JSON.parse(readFileSync(join(latest.folders[0]!, 'timestamp.json'), 'utf8')) as { signed: { expires: string } };
+    const timestamp = JSON.parse(readFileSync(join(latest.folders[0]!, 'timestamp.json'), 'utf8')) as {
+      signed: { expires: string };
+    };
     const late = Date.parse(timestamp.signed.expires) + 86_400_000;
-    const error = await fetchTarget('trusted_root.json', request(cacheDir, () => latest.folders, late, [])).catch((e: unknown) => e);
+    const error = await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => latest.folders, late, []),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
     expect((error as VerificationError).reasons.join()).toMatch(/^timestamp: .*expired/);
-    await fetchTarget('trusted_root.json', request(cacheDir, () => latest.folders, latest.published + 60_000, []));
+    await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => latest.folders, latest.published + 60_000, []),
+    );
     const older = sigstoreState('v14');
-    const rollback = await fetchTarget('trusted_root.json', request(cacheDir, () => older.folders, latest.published + 60_000, [])).catch((e: unknown) => e);
+    const rollback = await fetchTarget(
+      'trusted_root.json',
+      request(cacheDir, () => older.folders, latest.published + 60_000, []),
+    ).catch((e: unknown) => e);
     expect(rollback).toBeInstanceOf(VerificationError);
     expect((rollback as VerificationError).reasons.join()).toMatch(/^timestamp: rollback from version 762 to 546/);
   });

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Registry, type AppendLayer, type ConfigChanges } from '../../src/index.js';
 import { registryBase } from '../support/buildkitd.js';
-import { engine, uniqueName } from '../support/engine.js';
+import { engine, ns, uniqueName } from '../support/engine.js';
 import { dockerCli } from '../support/images.js';
 import { engineSuite } from '../support/suite.js';
 import { tempDir } from '../support/temp.js';
@@ -94,7 +94,7 @@ describe('registry.append, run by the engine', () => {
   });
 
   it('writes a docker-archive that `docker load` reads', async () => {
-    const tag = `dockwire-test/append-load:${uniqueName('t')}`;
+    const tag = `${ns}/append-load:${uniqueName('t')}`;
     const file = join(tempDir(), 'image.tar');
     await registry.append(base, { layers: layers(app()), config, to: { path: file, format: 'docker', tag } });
     expect(dockerCli(['load', '-i', file])).toContain(tag);
@@ -103,7 +103,7 @@ describe('registry.append, run by the engine', () => {
   });
 
   it('streams the docker-archive into docker.images.load, no file in between', async () => {
-    const tag = `dockwire-test/append-stream:${uniqueName('t')}`;
+    const tag = `${ns}/append-stream:${uniqueName('t')}`;
     const stream = new PassThrough();
     const load = docker.images.load(stream);
     const appended = registry.append(base, {

@@ -3,6 +3,8 @@
 import type { AuthConfig } from '../credentials/auth-config.js';
 import type { Credentials } from '../credentials/credentials.js';
 import type { ExtractOptions } from '../image-archive/extract.js';
+import { checkDigest } from '../digest.js';
+import { InvalidArgument } from '../errors.js';
 import { optionNames } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import type { RetryPolicy } from '../progress/job.js';
@@ -265,4 +267,18 @@ export function callOptions(options: RegistryCallOptions): RegistryCallOptions {
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
   };
+}
+
+/** The digest and size (when given) of what `registry.blob` was asked for. */
+export function blobDescriptor(blob: string | BlobDescriptor): { digest: string; size: number | undefined } {
+  if (typeof blob === 'string') {
+    checkDigest(blob);
+    return { digest: blob, size: undefined };
+  }
+  if (blob === null || typeof blob !== 'object')
+    throw new InvalidArgument('registry.blob: give a digest or a descriptor ({ digest, size })');
+  checkDigest(blob.digest);
+  if (!(Number.isSafeInteger(blob.size) && blob.size >= 0))
+    throw new InvalidArgument('registry.blob: the descriptor\u2019s size must be a whole number of bytes');
+  return { digest: blob.digest, size: blob.size };
 }

@@ -35,19 +35,15 @@ import { checkTag } from '../reference.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
-import { copyImage } from './copy.js';
-import { copyEnds } from './copy-ends.js';
-import { copiedSubjects, copyReferrers } from './copy-referrers.js';
+import { copyJob } from './copy-job.js';
 import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
 import type { AttestationList } from '../attestations/collect.js';
-import type { ProgressEvent } from '../progress/events.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
 import { registryImageFiles } from './image-files.js';
 import {
-  formatReference,
   manifestReference,
   parseRegistryReference,
   parseRegistryRepository,
@@ -57,7 +53,6 @@ import {
 import {
   ATTACH_OPTIONS,
   CALL_OPTIONS,
-  COPY_OPTIONS,
   EXTRACT_CALL_OPTIONS,
   PLATFORM_CALL_OPTIONS,
   PUSH_BLOB_OPTIONS,
@@ -65,6 +60,7 @@ import {
   REFERRERS_OPTIONS,
   REGISTRY_OPTIONS,
   TAGS_OPTIONS,
+  blobDescriptor,
   callOptions,
   type AttachOptions,
   type BlobDescriptor,
@@ -78,7 +74,7 @@ import {
   type RegistryOptions,
   type TagsOptions,
 } from './options.js';
-import { addToFallbackIndex, listReferrers } from './referrers.js';
+import { listReferrers } from './referrers.js';
 import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
 import { withDeadline } from './call-deadline.js';
 import { DEFAULT_HEADERS_TIMEOUT } from '../transport/deadline.js';
@@ -402,45 +398,7 @@ export class Registry {
    * progress, as a push's (`job.totals`); its result is the destination's descriptor.
    */
   copy(src: string, dst: string, options: RegistryCopyOptions = {}): ProgressJob<Descriptor> {
-    return new ProgressJob<Descriptor>(async (scope, state) => {
-      state.tries = 1;
-      checkOptions('registry.copy', options, COPY_OPTIONS);
-      if (options.platforms !== undefined && !Array.isArray(options.platforms))
-        throw new InvalidArgument('platforms must be a list');
-      const from = parseRegistryReference(src, 'src');
-      const to = parseRegistryReference(dst, 'dst');
-      const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-      const call = withDeadline<RegistryCallOptions>(
-        { ...callOptions(options), signal: scope.signal, ...deadline },
-        'registry.copy',
-      );
-      const ends = copyEnds(
-        this.#repository(from),
-        manifestReference(from),
-        this.#repository(to),
-        manifestReference(to),
-        call,
-      );
-      const copyOptions = {
-        ...(options.platforms ? { platforms: options.platforms } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      };
-      const emit = (event: ProgressEvent): unknown => {
-        state.totals.update(event);
-        return scope.emit(event);
-      };
-      const copied = await copyImage(ends, copyOptions, emit);
-      if (options.referrers) {
-        const repositoryOf = (r: typeof from): string =>
-          formatReference({ registry: r.registry, host: r.host, repository: r.repository });
-        const [source, destination] = [repositoryOf(from), repositoryOf(to)];
-        const subjects = await copiedSubjects(this, destination, copied, options.platforms !== undefined, call);
-        const addFallback = (subject: string, entry: Descriptor) =>
-          addToFallbackIndex(this.#repository(to), subject, entry, call, dst);
-        await copyReferrers(this, source, destination, subjects, call, emit, addFallback);
-      }
-      return copied;
-    }, options.signal);
+    return copyJob(this, (reference) => this.#repository(reference), src, dst, options);
   }
 
   /** Closes idle connections to every registry. */
@@ -536,18 +494,4 @@ export class Registry {
   attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
     return registryAttestations(this, ref, options);
   }
-}
-
-/** The digest and size (when given) of what `registry.blob` was asked for. */
-function blobDescriptor(blob: string | BlobDescriptor): { digest: string; size: number | undefined } {
-  if (typeof blob === 'string') {
-    checkDigest(blob);
-    return { digest: blob, size: undefined };
-  }
-  if (blob === null || typeof blob !== 'object')
-    throw new InvalidArgument('registry.blob: give a digest or a descriptor ({ digest, size })');
-  checkDigest(blob.digest);
-  if (!(Number.isSafeInteger(blob.size) && blob.size >= 0))
-    throw new InvalidArgument('registry.blob: the descriptor\u2019s size must be a whole number of bytes');
-  return { digest: blob.digest, size: blob.size };
 }

@@ -9,17 +9,16 @@
 // connection's (the pool routes the socket's events to it while it holds the socket), so a small
 // call allocates one object where a closure per handler would allocate a dozen.
 import type { Duplex } from 'node:stream';
-import { concatBytes, copyBytes } from '../bytes.js';
-import { AbortError, ConnectionError, DockerError, InvalidArgument, ProtocolError, TimeoutError } from '../errors.js';
+import { copyBytes } from '../bytes.js';
+import { ConnectionError, DockerError, InvalidArgument, TimeoutError } from '../errors.js';
 import { LAST_CHUNK, encodeChunk } from '../http/request.js';
 import { ResponseParser, type ParserLimits, type ResponseHandlers, type ResponseHead } from '../http/response.js';
 import { Deadline, abortError } from './deadline.js';
 import type { ConnectionHandlers } from './pool.js';
 import { ReadRing } from './read-ring.js';
 import { describeTlsError } from './connect.js';
-import type { ResponseBody, TransportRequest, TransportResponse } from './types.js';
-
-const utf8 = new TextDecoder();
+import { Body } from './body.js';
+import type { TransportRequest, TransportResponse } from './types.js';
 
 /** Body bytes buffered ahead of the consumer before the connection is paused. */
 const BODY_HIGH_WATER = 256 * 1024;
@@ -433,85 +432,5 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #drained(): Promise<void> {
     if (this.#failure) return Promise.resolve();
     return new Promise<void>((r) => (this.#drainWaiter = r));
-  }
-}
-
-/** The response body as the consumer sees it: read once, as chunks or whole. */
-class Body implements ResponseBody {
-  readonly #exchange: Exchange;
-
-  constructor(exchange: Exchange) {
-    this.#exchange = exchange;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const exchange = this.#exchange;
-    return {
-      async next(): Promise<IteratorResult<Uint8Array>> {
-        for (;;) {
-          if (exchange.failure) throw exchange.failure;
-          const chunk = exchange.shift();
-          if (chunk) return { value: chunk, done: false };
-          if (exchange.messageDone) {
-            exchange.consumed();
-            return { value: undefined, done: true };
-          }
-          await exchange.waitForBody();
-        }
-      },
-      return: async (): Promise<IteratorResult<Uint8Array>> => {
-        this.cancel();
-        return { value: undefined, done: true };
-      },
-    };
-  }
-
-  /** The whole body at once when all of it is here already (the common case for small answers). */
-  #takeAll(): Uint8Array | undefined {
-    const exchange = this.#exchange;
-    if (!exchange.messageDone || exchange.failure) return undefined;
-    const { parts, length } = exchange.takeQueued();
-    exchange.consumed();
-    // (a lent chunk is copied: the caller keeps what it gets)
-    return parts.length === 1 ? (exchange.lends ? copyBytes(parts[0]!) : parts[0]!) : concatBytes(parts, length);
-  }
-
-  async #readAll(): Promise<Uint8Array> {
-    const parts: Uint8Array[] = [];
-    let length = 0;
-    const copy = this.#exchange.lends;
-    for await (const part of this) {
-      parts.push(copy ? copyBytes(part) : part);
-      length += part.length;
-    }
-    return parts.length === 1 ? parts[0]! : concatBytes(parts, length);
-  }
-
-  async bytes(): Promise<Uint8Array> {
-    return this.#takeAll() ?? (await this.#readAll());
-  }
-
-  async text(): Promise<string> {
-    return utf8.decode(this.#takeAll() ?? (await this.#readAll()));
-  }
-
-  async json<T>(): Promise<T> {
-    const text = utf8.decode(this.#takeAll() ?? (await this.#readAll()));
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new ProtocolError(`expected a JSON body from the engine, got ${JSON.stringify(text.slice(0, 80))}`);
-    }
-  }
-
-  async dump(): Promise<void> {
-    for await (const _ of this);
-  }
-
-  cancel(): void {
-    const exchange = this.#exchange;
-    exchange.takeQueued();
-    if (!exchange.messageDone) exchange.fail(new AbortError('The response body was cancelled'));
-    else exchange.consumed();
   }
 }

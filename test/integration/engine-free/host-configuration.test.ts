@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ConfigError, ConnectionError, Docker, ImageNotFound, Registry } from '../../../src/index.js';
+import { ConfigError, ConnectionError, Docker, ManifestNotFound, Registry } from '../../../src/index.js';
 import type { RegistryOptions } from '../../../src/registry/options.js';
 import { countConnections, startHostRegistries, type HostRegistries } from '../../support/host-registries.js';
 import { freePort } from '../../support/ports.js';
@@ -66,7 +66,7 @@ describe('host configuration, followed by the registry client', () => {
     expect((await registry({ certsDir }).manifest(ref(r.tls))).descriptor.digest).toBe(r.serverDigest);
     // a certs.d folder for another host says nothing about this one: loopback is plain HTTP, which a TLS port refuses
     const other = writeTree({ [`127.0.0.1:1/ca.crt`]: pem('ca.pem') });
-    expect(await rejection(registry({ certsDir: other }).resolve(ref(r.tls)))).not.toBeInstanceOf(ImageNotFound);
+    expect(await rejection(registry({ certsDir: other }).resolve(ref(r.tls)))).not.toBeInstanceOf(ManifestNotFound);
     // the registry is told to use HTTPS (insecure lists nothing; a certs.d folder without its CA)
     const empty = writeTree({ [`${r.tls}/README`]: 'no CA here' });
     const error = await rejection(registry({ certsDir: empty }).resolve(ref(r.tls)));
@@ -142,7 +142,7 @@ describe('host configuration, followed by the registry client', () => {
     await client.pushBlob(`${r.plain}/${r.repository}`, new TextEncoder().encode('pushed through the plan\n'));
     const plain = registry({});
     expect((await plain.resolve(ref(r.plain, ':pushed'))).digest).toBe(r.serverDigest);
-    expect(await rejection(plain.resolve(ref(r.mirror, ':pushed')))).toBeInstanceOf(ImageNotFound);
+    expect(await rejection(plain.resolve(ref(r.mirror, ':pushed')))).toBeInstanceOf(ManifestNotFound);
     expect(writes()).toBe(before);
     // the same mirror allowed to push (hosts.toml says so) is where a push goes
     const pushable = writeTree({

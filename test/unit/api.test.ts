@@ -539,7 +539,7 @@ const badInput: Array<[string, RegExp, Call]> = [
   [
     'fetchTrustedRoot: a mirror that is not a URL',
     /mirror must be an http\(s\) URL/,
-    () => fetchTrustedRoot({ mirror: 'tuf-repo-cdn.sigstore.dev' }),
+    () => fetchTrustedRoot({ mirror: 'tuf.example.invalid' }),
   ],
   [
     'fetchTrustedRoot: a negative timeout',

@@ -5,6 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VerificationError, fetchTrustedRoot } from '../../../src/index.js';
+import { SIGSTORE_MIRROR } from '../../../src/tuf/sigstore-root.js';
 import { defaultCacheDir, mirrorFolder, readCached, targetPath, writeCached } from '../../../src/tuf/cache.js';
 
 describe('the TUF cache', () => {
@@ -12,7 +13,7 @@ describe('the TUF cache', () => {
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/var/cache/me' })).toBe('/var/cache/me/dockwire/tuf');
     expect(defaultCacheDir({ XDG_CACHE_HOME: 'relative' })).toBe(join(homedir(), '.cache', 'dockwire', 'tuf'));
     expect(defaultCacheDir({})).toBe(join(homedir(), '.cache', 'dockwire', 'tuf'));
-    expect(mirrorFolder('/c', 'https://tuf-repo-cdn.sigstore.dev')).toBe('/c/https%3A%2F%2Ftuf-repo-cdn.sigstore.dev');
+    expect(mirrorFolder('/c', 'http://127.0.0.1:8080/tuf')).toBe('/c/http%3A%2F%2F127.0.0.1%3A8080%2Ftuf');
     expect(targetPath('registry.npmjs.org/keys.json')).toBe('targets/registry.npmjs.org%2Fkeys.json');
   });
 
@@ -37,11 +38,9 @@ describe('the TUF cache', () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'dockwire-tuf-'));
     const error = await fetchTrustedRoot({ cacheDir, offline: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VerificationError);
-    expect((error as Error).message).toContain(
-      'offline, and the cache of https://tuf-repo-cdn.sigstore.dev is incomplete',
-    );
+    expect((error as Error).message).toContain(`offline, and the cache of ${SIGSTORE_MIRROR} is incomplete`);
     expect((error as VerificationError).reasons[0]).toBe(
-      `root: root.json is not cached in ${join(cacheDir, 'https%3A%2F%2Ftuf-repo-cdn.sigstore.dev')}`,
+      `root: root.json is not cached in ${join(cacheDir, encodeURIComponent(SIGSTORE_MIRROR))}`,
     );
   });
 });

@@ -2,7 +2,7 @@
 // checked before use, and the hashing that verifies content against them: whole bytes, or a
 // stream whose last chunk is handed on only once everything has hashed to the digest.
 import type { Hash } from 'node:crypto'; // the module is loaded where first used
-import { DigestMismatch, InvalidArgument } from './errors.js';
+import { DigestMismatch, InvalidArgument, ProtocolError } from './errors.js';
 
 /** The digest algorithms content can be verified with. */
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -90,14 +90,33 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string, d
  * only after the whole has hashed to `verifier`'s digest (DigestMismatch naming `what` otherwise),
  * so a consumer never sees the end of content that turns out false. `copy` copies each chunk held
  * back (for a source that reuses its chunk's memory once the next is asked for); `atEnd` is a
- * further check made then, after the digest's and before the last chunk is handed on.
+ * further check made then, after the digest's and before the last chunk is handed on. Given the
+ * content's `length`, nothing is held back: each chunk is handed on at once, as it is (borrowed,
+ * when the source lends it), except the one that completes the length, which waits for the check;
+ * a source longer or shorter than `length` is ProtocolError, never an end.
  */
 export async function* verifiedChunks(
   source: AsyncIterable<Uint8Array>,
   verifier: DigestVerifier,
   what: string,
-  options: { copy?: boolean; atEnd?: () => void } = {},
+  options: { copy?: boolean; atEnd?: () => void; length?: number } = {},
 ): AsyncGenerator<Uint8Array> {
+  const { length } = options;
+  if (length !== undefined) {
+    let received = 0;
+    for await (const chunk of source) {
+      verifier.update(chunk);
+      received += chunk.length;
+      if (received > length) throw new ProtocolError(`${what} is longer than its ${length} bytes`);
+      if (received === length) {
+        verifier.verify(what);
+        options.atEnd?.();
+      }
+      yield chunk;
+    }
+    if (received < length) throw new ProtocolError(`${what} ended after ${received} of its ${length} bytes`);
+    return;
+  }
   let held: Uint8Array | undefined;
   for await (const chunk of source) {
     verifier.update(chunk);

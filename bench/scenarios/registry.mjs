@@ -147,11 +147,14 @@ export async function run(env) {
   // 1 GiB blob: request to last byte inside each process; peak RSS of the whole process
   const digest = await bigBlob(registryHost, repo);
   const blobUrl = `http://${registryHost}/v2/${repo}/blobs/${digest}`;
-  const script = `import { Registry } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
+  // dockwire as a consumer that keeps nothing reads it (borrowChunks: the chunks lent, the hash on a
+  // worker thread), and as one that keeps its chunks (each copied into memory of its own)
+  const script = (options) => `import { Registry } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
     const r = new Registry(); const t = process.hrtime.bigint(); let n = 0;
-    for await (const c of r.blob(${JSON.stringify(`${registryHost}/${repo}`)}, ${JSON.stringify(digest)})) n += c.length;
+    for await (const c of r.blob(${JSON.stringify(`${registryHost}/${repo}`)}, ${JSON.stringify(digest)}, ${options})) n += c.length;
     if (n !== ${SIZE}) throw new Error('short: ' + n);
     console.log(Number(process.hrtime.bigint() - t) / 1e6); await r.close();`;
+  const keptRates = [];
   const dwRates = [];
   const curlRates = [];
   const dwRss = [];
@@ -168,9 +171,11 @@ export async function run(env) {
   for (let i = 0; i < 3; i++) {
     const a = await timed(process.execPath, ['--input-type=module', '-e', hashAlone]);
     aloneRates.push(SIZE / 1e6 / (Number(a.stdout.trim()) / 1000));
-    const d = await timed(process.execPath, ['--input-type=module', '-e', script]);
+    const d = await timed(process.execPath, ['--input-type=module', '-e', script('{ borrowChunks: true }')]);
     dwRates.push(SIZE / 1e6 / (Number(d.stdout.trim()) / 1000));
     dwRss.push(d.rssMb);
+    const k = await timed(process.execPath, ['--input-type=module', '-e', script('{}')]);
+    keptRates.push(SIZE / 1e6 / (Number(k.stdout.trim()) / 1000));
     const c = await timed('curl', ['-sf', '-o', '/dev/null', '-w', '%{time_total}', blobUrl]);
     curlRates.push(SIZE / 1e6 / Number(c.stdout.trim()));
     curlRss.push(c.rssMb);
@@ -183,6 +188,7 @@ export async function run(env) {
     unit: 'MB/s',
     results: {
       dockwire: median(dwRates),
+      'dockwire, chunks kept (each copied)': median(keptRates),
       curl: median(curlRates),
       'sha256 alone (createHash, in memory, 64 KiB updates)': median(aloneRates),
       'curl | sha256sum (two processes)': median(hashedRates),

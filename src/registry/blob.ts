@@ -1,16 +1,20 @@
 // A blob as it arrives, hashed on the way: each chunk is handed out only once the next one has
 // arrived, and the last only after the whole blob hashed to its digest, so a consumer never
 // sees the end of content that turns out false. A connection that breaks mid-way is resumed
-// with a Range request from the first byte not yet received.
+// with a Range request from the first byte not yet received. A consumer that borrows its chunks
+// (each valid until it asks for the next) gets the connection's reads as they are, or, for a long
+// blob, views of shared memory the blob is hashed in on a worker thread while the next bytes are
+// read (hash-thread.ts); with the blob's length known, only its last chunk waits for the check.
 import { ConnectionError, ProtocolError } from '../errors.js';
 import type { TransportResponse } from '../transport/types.js';
 import { DigestVerifier, verifiedChunks } from '../digest.js';
+import { THREAD_HASH_MIN, threadVerifiedChunks } from '../hash-thread.js';
 import { checkContentLength } from './answer.js';
 
 /** Resumes after broken connections, for one blob. */
 const MAX_RESUMES = 5;
 
-/** Opens the blob's GET with these extra header fields (a Range on resumption). */
+/** Opens the blob's GET with these extra header fields (a Range on resumption); its reads lent when the blob is borrowed. */
 export type OpenBlob = (headers: Record<string, string>, signal: AbortSignal | undefined) => Promise<TransportResponse>;
 
 /**
@@ -24,8 +28,28 @@ export async function* readBlob(
   what: string,
   signal: AbortSignal | undefined,
   size?: number,
+  borrowed = false,
 ): AsyncGenerator<Uint8Array> {
-  yield* verifiedChunks(resumed(open, what, signal, size), new DigestVerifier(digest), what);
+  let length = size;
+  const source = resumed(open, what, signal, size, (contentLength) => (length ??= contentLength));
+  if (!borrowed) {
+    yield* verifiedChunks(source, new DigestVerifier(digest), what);
+    return;
+  }
+  // the first chunk is read before the hash is chosen: by then the answer's length is known
+  const first = await source.next();
+  const chunks = first.done
+    ? source
+    : (async function* () {
+        yield first.value;
+        yield* source;
+      })();
+  const threaded =
+    length !== undefined && length >= THREAD_HASH_MIN ? threadVerifiedChunks(chunks, digest, what) : undefined;
+  yield* (
+    threaded ??
+    verifiedChunks(chunks, new DigestVerifier(digest), what, length === undefined ? { copy: true } : { length })
+  );
 }
 
 /** The blob's bytes, across the connections it takes (each resumed where the last broke). */
@@ -34,6 +58,7 @@ async function* resumed(
   what: string,
   signal: AbortSignal | undefined,
   size: number | undefined,
+  onLength: (contentLength: number) => void,
 ): AsyncGenerator<Uint8Array> {
   let received = 0;
   for (let resumes = 0; ; resumes++) {
@@ -50,6 +75,8 @@ async function* resumed(
       } else skip = received;
     }
     if (size !== undefined) checkContentLength(response, skip > 0 || received === 0 ? size : size - received, what);
+    const contentLength = Number(response.headers['content-length'] ?? NaN);
+    if (received === 0 && Number.isSafeInteger(contentLength)) onLength(contentLength);
     try {
       for await (let chunk of response.body) {
         if (skip > 0) {

@@ -100,7 +100,14 @@ export interface ReferrersOptions extends RegistryCallOptions, ListBounds {
 }
 
 /** BlobOptions: the options of `registry.blob`. */
-export type BlobOptions = RegistryCallOptions;
+export interface BlobOptions extends RegistryCallOptions {
+  /**
+   * Each chunk is lent: valid until the next is asked for, its memory then reused. For a consumer
+   * that does not keep chunks (a hash, a file write, a socket): no allocation per chunk, and a
+   * long blob hashed on a worker thread while the next bytes are read.
+   */
+  borrowChunks?: boolean;
+}
 
 /** BlobDescriptor: what `registry.blob` may be given instead of a bare digest: the digest and the size a descriptor gives it. */
 export interface BlobDescriptor {
@@ -228,6 +235,14 @@ export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({
   platforms: true,
   concurrency: true,
   referrers: true,
+});
+export const BLOB_OPTIONS = optionNames<BlobOptions>({
+  authConfig: true,
+  signal: true,
+  timeout: true,
+  headersTimeout: true,
+  deadline: true,
+  borrowChunks: true,
 });
 export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
   authConfig: true,

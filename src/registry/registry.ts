@@ -56,6 +56,7 @@ import {
   EXTRACT_CALL_OPTIONS,
   PLATFORM_CALL_OPTIONS,
   PUSH_BLOB_OPTIONS,
+  BLOB_OPTIONS,
   PUSH_MANIFEST_OPTIONS,
   REFERRERS_OPTIONS,
   REGISTRY_OPTIONS,
@@ -240,16 +241,18 @@ export class Registry {
    * whole blob has been checked (DigestMismatch otherwise). Given a size, a registry whose
    * Content-Length disagrees is refused before the body, and a longer body one byte past the size
    * (ProtocolError). A connection that breaks mid-way is resumed from where it stopped (Range).
+   * With `borrowChunks`, each chunk is valid only until the next is asked for (see BlobOptions).
    * Bad input rejects the first `next()`. Each `for await` over it downloads the blob afresh.
    */
   blob(ref: string, blob: string | BlobDescriptor, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
     const repository = (reference: RegistryReference): Repository => this.#repository(reference);
     return {
       async *[Symbol.asyncIterator]() {
-        checkOptions('registry.blob', options, CALL_OPTIONS);
+        checkOptions('registry.blob', options, BLOB_OPTIONS);
         const reference = parseRegistryReference(ref);
         const { digest, size } = blobDescriptor(blob);
-        yield* repository(reference).blob(digest, withDeadline(options, 'registry.blob'), size);
+        const { borrowChunks, ...call } = withDeadline(options, 'registry.blob');
+        yield* repository(reference).blob(digest, call, size, call.signal, borrowChunks === true);
       },
     };
   }

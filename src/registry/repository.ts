@@ -8,7 +8,7 @@ import type { HostEndpoint, HostOperation, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin } from '../transport/origin.js';
 import type { TransportResponse } from '../transport/types.js';
 import { readBounded, readCapped, readSized } from './answer.js';
-import { readBlob } from './blob.js';
+import { readBlob, type OpenBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
 import {
   endpointAuthority,
@@ -249,24 +249,35 @@ export class Repository {
     return readBounded(response.body, MAX_MANIFEST_SIZE, what);
   }
 
-  /** The GET of the blob `digest`, redirects followed, with `headers` (a Range on resumption). */
+  /**
+   * The GET of the blob `digest`, redirects followed, with `headers` (a Range on resumption);
+   * `borrow`: the caller copies each chunk before it asks for the next (RegistryRequest.borrowBody).
+   */
   blobRequest(
     digest: string,
     headers: Record<string, string>,
     call: RegistryCallOptions,
     signal?: AbortSignal,
+    borrow = false,
   ): Promise<TransportResponse> {
     const path = `/v2/${this.repository}/blobs/${digest}`;
     return this.send(
-      { method: 'GET', path, headers, followRedirects: true, ...(signal ? { signal } : {}) },
+      { method: 'GET', path, headers, followRedirects: true, borrowBody: borrow, ...(signal ? { signal } : {}) },
       `blob ${digest} of ${this.repository}`,
       call,
     );
   }
 
-  /** The blob `digest` (of `size` bytes, when known) as it arrives, verified, resumed after a broken connection (see readBlob). */
-  blob(digest: string, call: RegistryCallOptions, size?: number, signal = call.signal): AsyncGenerator<Uint8Array> {
-    return readBlob((headers, s) => this.blobRequest(digest, headers, call, s), digest, `blob ${digest}`, signal, size);
+  /** The blob `digest` (of `size` bytes, when known) as it arrives, verified, resumed after a broken connection; `borrowed`: each chunk valid until the next is asked for (see readBlob). */
+  blob(
+    digest: string,
+    call: RegistryCallOptions,
+    size?: number,
+    signal = call.signal,
+    borrowed = false,
+  ): AsyncGenerator<Uint8Array> {
+    const open: OpenBlob = (headers, s) => this.blobRequest(digest, headers, call, s, borrowed);
+    return readBlob(open, digest, `blob ${digest}`, signal, size, borrowed);
   }
 
   /** A whole small blob (a config), verified; `size`, a descriptor's, bounds it to that many bytes (see readSized). */

@@ -32,6 +32,8 @@ export interface RegistryRequest {
   headersTimeout: number;
   /** Follow 3xx answers (blob downloads: to storage or a CDN, often another origin). */
   followRedirects?: boolean;
+  /** The caller copies each body chunk before it asks for the next (TransportRequest.borrowBody). */
+  borrowBody?: boolean;
   /** Statuses handed back to the caller as they are (a 404 the caller reads as "none"). */
   pass?: readonly number[];
   body?: TransportRequest['body'];
@@ -236,6 +238,7 @@ export class Requester {
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.body !== undefined && hops === 0 ? { body: request.body } : {}),
         ...(request.bodyLength !== undefined && hops === 0 ? { bodyLength: request.bodyLength } : {}),
+        ...(request.borrowBody ? { borrowBody: true } : {}),
       });
       const status = response.statusCode;
       if (!request.followRedirects || ![301, 302, 303, 307, 308].includes(status)) return response;

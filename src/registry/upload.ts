@@ -28,6 +28,12 @@ export interface UploadSource {
   size?: number;
   /** Its digest, when known (required to skip a blob the registry has). */
   digest?: string;
+  /**
+   * True when `data` is a stream that checks itself against `digest` (a verified blob read, as a
+   * copy's source is): it throws before its last chunk unless it hashed right, so it is counted
+   * here, not hashed and copied a second time.
+   */
+  verified?: boolean;
 }
 
 /** The path (and query) of a Location on the registry's own origin; another origin is refused. */
@@ -60,7 +66,12 @@ export async function uploadBlob(
   const minimum = Number(start.headers['oci-chunk-min-length']);
   if (digest !== undefined && size !== undefined) {
     // one PUT: bytes as they are, a stream checked as it goes
-    const body = data instanceof Uint8Array ? data : verified(data, new DigestVerifier(digest), size);
+    const body =
+      data instanceof Uint8Array
+        ? data
+        : source.verified === true
+          ? sized(data, size)
+          : verified(data, new DigestVerifier(digest), size);
     const put = await send('PUT', withDigest(at, digest), { 'Content-Type': 'application/octet-stream' }, body, size);
     await put.body.dump();
     return { digest, size };
@@ -99,23 +110,24 @@ function withDigest(path: string, digest: string): string {
   return `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
 }
 
+/** The stream's chunks, counted: more than `size` bytes is refused at once, fewer once the stream ends. */
+async function* sized(source: AsyncIterable<Uint8Array>, size: number): AsyncIterable<Uint8Array> {
+  let count = 0;
+  for await (const chunk of source) {
+    count += chunk.length;
+    if (count > size) throw new InvalidArgument(`the blob is longer than its stated ${size} bytes`);
+    yield chunk;
+  }
+  if (count !== size) throw new InvalidArgument(`the blob was ${count} bytes, not its stated ${size}`);
+}
+
 /** The stream's chunks, hashed and counted; its last one handed on only once the whole has hashed right and is `size` bytes. */
 function verified(
   source: AsyncIterable<Uint8Array>,
   verifier: DigestVerifier,
   size: number,
 ): AsyncIterable<Uint8Array> {
-  let count = 0;
-  const counted = async function* (): AsyncIterable<Uint8Array> {
-    for await (const chunk of source) {
-      count += chunk.length;
-      if (count > size) throw new InvalidArgument(`the blob is longer than its stated ${size} bytes`);
-      yield chunk;
-    }
-  };
-  const atEnd = (): void => {
-    if (size !== count) throw new InvalidArgument(`the blob was ${count} bytes, not its stated ${size}`);
-  };
-  // (copied: a source may reuse its chunk's memory once the next is asked for)
-  return verifiedChunks(counted(), verifier, 'the blob to push', { copy: true, atEnd });
+  // (copied: a source may reuse its chunk's memory once the next is asked for; a short stream is
+  // refused by sized() when verifiedChunks asks past its end, before the held last chunk goes on)
+  return verifiedChunks(sized(source, size), verifier, 'the blob to push', { copy: true });
 }

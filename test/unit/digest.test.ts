@@ -75,3 +75,34 @@ describe('digests', () => {
     expect(seen).toEqual([7]);
   });
 });
+
+describe('verifiedChunks with a known length', () => {
+  it('hands each chunk on at once and the one completing the length after the check', async () => {
+    const seen: string[] = [];
+    for await (const chunk of verifiedChunks(chunks('hello, ', 'digest'), new DigestVerifier(sha256), 'the blob', {
+      length: bytes.length,
+    }))
+      seen.push(new TextDecoder().decode(chunk));
+    expect(seen).toEqual(['hello, ', 'digest']);
+    const bad: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of verifiedChunks(chunks('hello, ', 'DIGEST'), new DigestVerifier(sha256), 'the blob', {
+        length: bytes.length,
+      }))
+        bad.push(new TextDecoder().decode(chunk));
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DigestMismatch);
+    expect(bad).toEqual(['hello, ']);
+  });
+
+  it('refuses content longer or shorter than its length', async () => {
+    const run = (length: number) =>
+      (async () => {
+        for await (const _ of verifiedChunks(chunks('hello, ', 'digest'), new DigestVerifier(sha256), 'the blob', {
+          length,
+        }));
+      })();
+    await expect(run(bytes.length - 1)).rejects.toThrow(/longer than its 12 bytes/);
+    await expect(run(bytes.length + 1)).rejects.toThrow(/ended after 13 of its 14 bytes/);
+  });
+});

@@ -48,9 +48,11 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   constructor(run: (scope: JobScope<E>) => Promise<T>, signal?: AbortSignal, options: JobOptions = {}) {
     checkOptions('new Job', options, JOB_OPTIONS);
     this.#onCancel = options.onCancel;
+    // (the listener goes once the job has finished: a signal shared by many jobs keeps none of them)
+    const onAbort = (): void => this.#cancel(signal?.reason);
     if (signal) {
       if (signal.aborted) this.#cancel(signal.reason);
-      else signal.addEventListener('abort', () => this.#cancel(signal.reason), { once: true });
+      else signal.addEventListener('abort', onAbort, { once: true });
     }
     const job = this;
     const scope: JobScope<E> = {
@@ -71,6 +73,7 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
         throw error;
       })
       .finally(() => {
+        signal?.removeEventListener('abort', onAbort);
         this.#finished = true;
         this.#wakeConsumer?.();
       });

@@ -117,6 +117,31 @@ describe('Job', () => {
     expect(ran).toBe(false);
   });
 
+  it('lets go of the caller\u2019s signal once finished: many jobs under one signal leave no listener', async () => {
+    const controller = new AbortController();
+    const added: string[] = [];
+    const removed: string[] = [];
+    const signal = controller.signal;
+    const add = signal.addEventListener.bind(signal);
+    const remove = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type: string, ...rest: never[]) => {
+      added.push(type);
+      return add(type, ...(rest as [EventListener]));
+    }) as typeof signal.addEventListener;
+    signal.removeEventListener = ((type: string, ...rest: never[]) => {
+      removed.push(type);
+      return remove(type, ...(rest as [EventListener]));
+    }) as typeof signal.removeEventListener;
+    for (let i = 0; i < 20; i++) await new Job(async () => i, signal);
+    await expect(new Job(async () => Promise.reject(new Error('no')), signal)).rejects.toThrow('no');
+    expect(added.length).toBe(21);
+    expect(removed.length).toBe(21);
+    // and the signal still cancels a job that is running
+    const running = new Job<void>(() => new Promise(() => {}), signal);
+    controller.abort('stop');
+    await expect(running).rejects.toBeInstanceOf(AbortError);
+  });
+
   it('breaking out of the loop detaches the listener; the job still finishes', async () => {
     const job = new Job<string, number>(async ({ emit }) => {
       for (let i = 0; i < 500; i++) await emit(i);

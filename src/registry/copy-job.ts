@@ -53,7 +53,7 @@ export function copyJob(
       const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
       const addFallback = (subject: string, entry: Descriptor) =>
         addToFallbackIndex(repositoryOf(to), subject, entry, call, dst);
-      await copyReferrers(registry, source, destination, subjects, call, emit, addFallback);
+      await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
     }
     return copied;
   }, options.signal);

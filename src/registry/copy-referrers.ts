@@ -10,6 +10,7 @@ import { isIndex, type Descriptor } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ATTESTATION_LIMITS } from '../attestations/limits.js';
 import type { RegistryCallOptions } from './options.js';
+import { allEnded, limited } from './limit.js';
 import { fallbackTag } from './referrers.js';
 import type { Registry } from './registry.js';
 
@@ -20,7 +21,8 @@ const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
 
 /**
  * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from` to
- * `to`, both `registry/repository`), recursively; `emit` is told each blob's progress.
+ * `to`, both `registry/repository`), recursively, `concurrency` copies at a time; `emit` is told
+ * each blob's progress.
  */
 export async function copyReferrers(
   registry: Registry,
@@ -30,38 +32,62 @@ export async function copyReferrers(
   call: RegistryCallOptions,
   emit: (event: ProgressEvent) => unknown,
   addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+  concurrency = 4,
 ): Promise<number> {
   const seen = new Set<string>(subjects);
   let copied = 0;
+  // a level's subjects are looked up at once, their referrers copied `concurrency` at a time
+  const lookups = limited(concurrency);
+  const copies = limited(concurrency);
+  const copy = (src: string, dst: string): Promise<void> =>
+    copies(async () => {
+      await follow(registry.copy(src, dst, call), emit);
+      copied++;
+    });
   let level = [...subjects];
   for (let depth = 0; level.length > 0; depth++) {
     if (depth >= MAX_DEPTH) throw new ProtocolError(`referrers of referrers nest more than ${MAX_DEPTH} deep: refused`);
     const next: string[] = [];
-    for (const subject of level) {
-      const found = await registry.referrers(`${from}@${subject}`, call);
-      const fresh = found.filter((d) => !seen.has(d.digest));
-      for (const d of fresh) {
-        seen.add(d.digest);
-        if (seen.size > ATTESTATION_LIMITS.manifests * 4)
-          throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
-        await follow(registry.copy(`${from}@${d.digest}`, `${to}@${d.digest}`, call), emit);
-        next.push(d.digest);
-        copied++;
-      }
-      if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
-      for (const suffix of LEGACY_SUFFIXES) {
-        const tag = `${fallbackTag(subject)}.${suffix}`;
-        const legacy = await registry
-          .resolve(`${from}:${tag}`, call)
-          .catch((error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)));
-        if (legacy === undefined) continue;
-        await follow(registry.copy(`${from}:${tag}`, `${to}:${tag}`, call), emit);
-        copied++;
-      }
-    }
+    await allEnded(
+      level.map((subject) =>
+        lookups(async () => {
+          const listing = registry.referrers(`${from}@${subject}`, call);
+          const tags = allEnded(LEGACY_SUFFIXES.map((suffix) => legacyTag(registry, from, subject, suffix, call)));
+          await allEnded<unknown>([listing, tags]);
+          const [found, legacy] = [await listing, await tags];
+          const fresh = found.filter((d) => !seen.has(d.digest));
+          for (const d of fresh) {
+            seen.add(d.digest);
+            if (seen.size > ATTESTATION_LIMITS.manifests * 4)
+              throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
+            next.push(d.digest);
+          }
+          await allEnded([
+            ...fresh.map((d) => copy(`${from}@${d.digest}`, `${to}@${d.digest}`)),
+            ...legacy.flatMap((tag) => (tag === undefined ? [] : [copy(`${from}:${tag}`, `${to}:${tag}`)])),
+          ]);
+          if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
+        }),
+      ),
+    );
     level = next;
   }
   return copied;
+}
+
+/** The legacy tag (`sha256-<hex>.sig`, ...) of `subject` when `from` has it, else undefined. */
+async function legacyTag(
+  registry: Registry,
+  from: string,
+  subject: string,
+  suffix: string,
+  call: RegistryCallOptions,
+): Promise<string | undefined> {
+  const tag = `${fallbackTag(subject)}.${suffix}`;
+  return registry.resolve(`${from}:${tag}`, call).then(
+    () => tag,
+    (error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)),
+  );
 }
 
 /**

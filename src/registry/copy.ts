@@ -9,6 +9,7 @@ import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.j
 import type { ProgressEvent } from '../progress/events.js';
 import { OCI_INDEX, isIndex, type Descriptor, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
 import { isAttestationEntry } from '../attestations/collect.js';
+import { allEnded, limited } from './limit.js';
 
 /** What copy needs of the registry client, for one source and one destination repository. */
 export interface CopyEnds {
@@ -47,6 +48,7 @@ export async function copyImage(
   const wanted = options.platforms?.map((p, i) => parsePlatform(p, `platforms[${i}]`));
   const top = await ends.sourceManifest();
   const blobs = new Map<string, Descriptor>();
+  const transfers = limited(concurrency);
   const copyBlobs = async (manifest: Manifest): Promise<void> => {
     const image = manifest as { config?: Descriptor; layers?: Descriptor[] };
     for (const d of [image.config, ...(image.layers ?? [])]) {
@@ -55,12 +57,7 @@ export async function copyImage(
     }
     const queue = [...blobs.values()].filter((d) => !done.has(d.digest));
     for (const d of queue) done.add(d.digest);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        while (next < queue.length) await copyBlob(queue[next++]!);
-      }),
-    );
+    await allEnded(queue.map((d) => transfers(() => copyBlob(d))));
   };
   const done = new Set<string>();
   const copyBlob = async (d: Descriptor): Promise<void> => {

@@ -46,7 +46,7 @@ export async function attachArtifact(
   const { descriptor, response } = await putManifestByDigest(repository, bytes, OCI_MANIFEST, call);
   if (response.headers['oci-subject'] === undefined) {
     const entry = referrerEntry(descriptor.digest, bytes.length, options.artifactType, options.annotations);
-    await addToFallbackIndex(repository, subject.digest, entry, call, ref);
+    await addToFallbackIndex(repository, subject.digest, [entry], call, ref);
   }
   return {
     ...descriptor,

@@ -51,8 +51,8 @@ export function copyJob(
         formatReference({ registry: r.registry, host: r.host, repository: r.repository });
       const [source, destination] = [nameOf(from), nameOf(to)];
       const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
-      const addFallback = (subject: string, entry: Descriptor) =>
-        addToFallbackIndex(repositoryOf(to), subject, entry, call, dst);
+      const addFallback = (subject: string, entries: readonly Descriptor[]) =>
+        addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
       await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
     }
     return copied;

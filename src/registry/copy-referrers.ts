@@ -31,7 +31,7 @@ export async function copyReferrers(
   subjects: readonly string[],
   call: RegistryCallOptions,
   emit: (event: ProgressEvent) => unknown,
-  addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+  addToFallback: (subject: string, entries: readonly Descriptor[]) => Promise<void>,
   concurrency = 4,
 ): Promise<number> {
   const seen = new Set<string>(subjects);
@@ -109,8 +109,8 @@ export async function copiedSubjects(
 
 /**
  * Makes the destination list `found` as referrers of `subject`: a registry with the referrers API
- * already does (it read each manifest's `subject` when it was pushed); one without gets each one
- * missing added to its fallback tag's index, the entries it has kept.
+ * already does (it read each manifest's `subject` when it was pushed); one without gets those
+ * missing added to its fallback tag's index in one write, the entries it has kept.
  */
 async function ensureListed(
   registry: Registry,
@@ -118,10 +118,11 @@ async function ensureListed(
   subject: string,
   found: readonly Descriptor[],
   call: RegistryCallOptions,
-  addToFallback: (subject: string, entry: Descriptor) => Promise<void>,
+  addToFallback: (subject: string, entries: readonly Descriptor[]) => Promise<void>,
 ): Promise<void> {
   const listed = await registry.referrers(`${to}@${subject}`, call);
-  for (const d of found) if (!listed.some((l) => l.digest === d.digest)) await addToFallback(subject, d);
+  const missing = found.filter((d) => !listed.some((l) => l.digest === d.digest));
+  if (missing.length > 0) await addToFallback(subject, missing);
 }
 
 async function follow<T>(

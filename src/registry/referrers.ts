@@ -71,11 +71,11 @@ async function fallbackIndex(
   return bytes === undefined ? undefined : indexManifests(bytes, what);
 }
 
-/** Adds `entry` to the index under `subject`'s fallback tag (made when there is none), every earlier referrer kept. */
+/** Adds `entries` to the index under `subject`'s fallback tag (made when there is none) in one write, every earlier referrer kept. */
 export async function addToFallbackIndex(
   repository: Repository,
   subject: string,
-  entry: Descriptor,
+  entries: readonly Descriptor[],
   call: RegistryCallOptions,
   ref: string,
 ): Promise<void> {
@@ -83,7 +83,7 @@ export async function addToFallbackIndex(
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: [...earlier.filter((d) => d.digest !== entry.digest), entry],
+    manifests: [...earlier.filter((d) => !entries.some((e) => e.digest === d.digest)), ...entries],
   };
   await putManifest(repository, fallbackTag(subject), new TextEncoder().encode(JSON.stringify(index)), {
     ...call,

@@ -78,15 +78,8 @@ export function wantsOci(to: ImageOutput | undefined): boolean {
 export function layerSources(layers: readonly AppendLayer[] | undefined, epoch: number | undefined): LayerSource[] {
   if (layers === undefined) return [];
   if (!Array.isArray(layers)) throw new InvalidArgument('layers must be a list of { path }, { files } or { tar }');
-  const sources: LayerSource[] = [];
   const now = Math.floor(Date.now() / 1000);
-  try {
-    layers.forEach((layer, i) => sources.push(layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner, now }))));
-  } catch (error) {
-    for (const s of sources) s.close();
-    throw error;
-  }
-  return sources;
+  return layers.map((layer, i) => layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner, now })));
 }
 
 /** What made each layer, as its history entry says. */

@@ -243,7 +243,6 @@ async function make(
       platforms: appendedPlatforms(built),
     };
   } finally {
-    for (const s of sources) s.close();
     await closeLayers(added);
     await source?.archive?.close();
   }

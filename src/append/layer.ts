@@ -16,6 +16,10 @@ export type Compression = 'gzip' | 'zstd';
 
 const GZIP_LEVEL = 1;
 const OS_BYTE = 9;
+/** The size of gzip's output chunks (node:zlib's default is 16 KiB): fewer, larger pieces to hash and keep. */
+const GZIP_CHUNK = 256 * 1024;
+/** A layer's blob up to this size is kept in memory; a larger one in a temporary folder. */
+const KEPT_IN_MEMORY = 1024 * 1024;
 
 /** LayerBlob: a layer measured, and its bytes kept to be read again. */
 export interface LayerBlob {
@@ -38,7 +42,7 @@ export function layerMediaType(compression: Compression, oci: boolean): string {
 
 async function compressor(compression: Compression): Promise<import('node:stream').Transform> {
   const zlib = await import('node:zlib');
-  if (compression === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL });
+  if (compression === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK });
   const create = (zlib as { createZstdCompress?: () => import('node:stream').Transform }).createZstdCompress;
   if (typeof create !== 'function')
     throw new UnsupportedMediaType(
@@ -92,7 +96,7 @@ async function* compressed(
 export interface MeasureOptions {
   /** Stops the measuring (the kept bytes let go). */
   signal?: AbortSignal;
-  /** Bytes kept in memory before the blob goes to a temporary folder (image-archive's SPOOL_MEMORY unless given). */
+  /** Bytes kept in memory before the blob goes to a temporary folder (1 MiB unless given). */
   memoryLimit?: number;
 }
 
@@ -120,7 +124,7 @@ export async function measureLayer(
         yield chunk;
       }
     })(),
-    options.memoryLimit,
+    options.memoryLimit ?? KEPT_IN_MEMORY,
     'dockwire-layer-',
   );
   const digest = `sha256:${blob.digest('hex')}`;

@@ -1,8 +1,8 @@
 // An image made without an engine: a folder of 20,000 files (200 MiB, random bytes) appended onto
 // a base in the open loopback registry and pushed, by registry.append (the folder walked, packed,
-// gzipped and hashed twice, memory flat), against GNU tar making a tar and `crane append` pushing
-// it (the tar's time counted), and against images.build with `COPY . /app` (an engine build, not
-// pushed). Wall time and peak RSS of each process. DOCKWIRE_BENCH_APPEND_MB scales the folder
+// gzipped and hashed once, its blob kept in a temporary folder, memory flat), against GNU tar
+// making a tar and `crane append` pushing it (the tar's time counted), and against images.build
+// with `COPY . /app` (an engine build, not pushed). Wall time and peak RSS of each process. DOCKWIRE_BENCH_APPEND_MB scales the folder
 // down (20,000 files at full size, 100 per MiB) for a quick check that the scenario runs.
 import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';

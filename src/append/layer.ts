@@ -1,12 +1,14 @@
-// A layer blob made on the fly: its tar (replayable: a folder walked again, files packed again, a
-// tar file read again) compressed with gzip or zstd. A first pass measures it (the blob's digest
-// and size, the tar's diff_id) with memory flat; each later read makes the same bytes again and
-// checks them against that digest before their last chunk is handed on (a file that changed in
-// between is a DigestMismatch, never a layer that lies). gzip is written at one level with a
-// fixed header (no time, no OS byte: 255 as Go writes it), so that the same tar gives the same
-// blob wherever the same zlib runs.
+// A layer blob made once: its tar (a folder walked, files packed, a tar read) compressed with gzip
+// or zstd, measured as it streams (the blob's digest and size, the tar's diff_id) and kept as it
+// is measured: in memory up to a bound, past it in a temporary folder (image-archive's spool), so
+// memory stays flat and nothing is packed twice. Each read reads the kept bytes back and checks
+// them against the digest before their last chunk is handed on; close() lets them go. gzip is
+// written at one level with a fixed header (no time, no OS byte: 255 as Go writes it), so that
+// the same tar gives the same blob wherever the same zlib runs.
 import { Readable } from 'node:stream';
-import { DigestMismatch, UnsupportedMediaType } from '../errors.js';
+import { DigestVerifier, verifiedChunks } from '../digest.js';
+import { UnsupportedMediaType } from '../errors.js';
+import { accessChunks, spool } from '../image-archive/access.js';
 import { runtimeName } from '../image-archive/decompress.js';
 
 /** Compression of an added layer. */
@@ -14,16 +16,22 @@ export type Compression = 'gzip' | 'zstd';
 
 const GZIP_LEVEL = 1;
 const OS_BYTE = 9;
+/** The size of gzip's output chunks (node:zlib's default is 16 KiB): fewer, larger pieces to hash and keep. */
+const GZIP_CHUNK = 256 * 1024;
+/** A layer's blob up to this size is kept in memory; a larger one in a temporary folder. */
+const KEPT_IN_MEMORY = 1024 * 1024;
 
-/** LayerBlob: a layer measured, and its bytes made again on demand. */
+/** LayerBlob: a layer measured, and its bytes kept to be read again. */
 export interface LayerBlob {
   digest: string;
   /** The digest of the uncompressed tar (rootfs.diff_ids). */
   diffId: string;
   size: number;
   compression: Compression;
-  /** The blob's bytes, made again and checked against `digest`. */
+  /** The blob's bytes, read back from where they were kept and checked against `digest`. */
   open(): AsyncIterable<Uint8Array>;
+  /** Lets the kept bytes go (their temporary folder removed). */
+  close(): Promise<void>;
 }
 
 /** The media type of a layer so compressed, in the OCI or the Docker family. */
@@ -34,7 +42,7 @@ export function layerMediaType(compression: Compression, oci: boolean): string {
 
 async function compressor(compression: Compression): Promise<import('node:stream').Transform> {
   const zlib = await import('node:zlib');
-  if (compression === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL });
+  if (compression === 'gzip') return zlib.createGzip({ level: GZIP_LEVEL, chunkSize: GZIP_CHUNK });
   const create = (zlib as { createZstdCompress?: () => import('node:stream').Transform }).createZstdCompress;
   if (typeof create !== 'function')
     throw new UnsupportedMediaType(
@@ -84,45 +92,48 @@ async function* compressed(
   }
 }
 
-/** Measures the layer `tar()` makes, compressed with `compression`. */
-export async function measureLayer(tar: () => AsyncIterable<Uint8Array>, compression: Compression): Promise<LayerBlob> {
+/** MeasureOptions: how measureLayer keeps what it measures. */
+export interface MeasureOptions {
+  /** Stops the measuring (the kept bytes let go). */
+  signal?: AbortSignal;
+  /** Bytes kept in memory before the blob goes to a temporary folder (1 MiB unless given). */
+  memoryLimit?: number;
+}
+
+/**
+ * Measures the layer `tar` makes, compressed with `compression`, and keeps the blob: in memory
+ * up to a bound, past it in a temporary folder that close() removes (as does a failure or an
+ * abort while measuring).
+ */
+export async function measureLayer(
+  tar: AsyncIterable<Uint8Array>,
+  compression: Compression,
+  options: MeasureOptions = {},
+): Promise<LayerBlob> {
+  const { signal } = options;
+  signal?.throwIfAborted();
   const diff = process.getBuiltinModule('node:crypto').createHash('sha256');
   const blob = process.getBuiltinModule('node:crypto').createHash('sha256');
   let size = 0;
-  for await (const chunk of compressed(tar(), compression, (c) => diff.update(c))) {
-    blob.update(chunk);
-    size += chunk.length;
-  }
+  const kept = await spool(
+    (async function* () {
+      for await (const chunk of compressed(tar, compression, (c) => diff.update(c))) {
+        signal?.throwIfAborted();
+        blob.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    })(),
+    options.memoryLimit ?? KEPT_IN_MEMORY,
+    'dockwire-layer-',
+  );
   const digest = `sha256:${blob.digest('hex')}`;
   return {
     digest,
     diffId: `sha256:${diff.digest('hex')}`,
     size,
     compression,
-    open: () =>
-      checked(
-        compressed(tar(), compression, () => {}),
-        digest,
-        'an added layer',
-      ),
+    open: () => verifiedChunks(accessChunks(kept), new DigestVerifier(digest), 'an added layer, kept since it was measured'),
+    close: () => kept.close(),
   };
-}
-
-/** The chunks of `source`, hashed; the last one handed on only once the whole hashes to `digest`. */
-export async function* checked(
-  source: AsyncIterable<Uint8Array>,
-  digest: string,
-  what: string,
-): AsyncIterable<Uint8Array> {
-  const [algorithm, hex] = digest.split(':') as [string, string];
-  const hash = process.getBuiltinModule('node:crypto').createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
-  let held: Uint8Array | undefined;
-  for await (const chunk of source) {
-    hash.update(chunk);
-    if (held) yield held;
-    held = chunk.slice();
-  }
-  const actual = hash.digest('hex');
-  if (actual !== hex) throw new DigestMismatch(`${what} changed while it was read`, digest, `${algorithm}:${actual}`);
-  if (held) yield held;
 }

@@ -10,12 +10,20 @@ import { pipeline } from 'node:stream/promises';
 import { InvalidArgument } from '../errors.js';
 import { OCI_INDEX, type Descriptor } from '../oci.js';
 import { pack, type PackEntry } from '../tar/packer.js';
-import { checked } from './layer.js';
+import { DigestVerifier, verifiedChunks } from '../digest.js';
 import type { BuiltImages } from './images.js';
 import type { FileOutput, StreamOutput } from './types.js';
 
 /** Reads a blob the images name (a base layer, or an added one), by its descriptor. */
 export type BlobReader = (descriptor: Descriptor) => AsyncIterable<Uint8Array>;
+
+/** The blob `descriptor` names, read and checked against its digest before its last chunk is handed on. */
+function checkedBlob(read: BlobReader, descriptor: Descriptor): AsyncIterable<Uint8Array> {
+  // (copied: a reader may reuse its chunk's memory once the next is asked for)
+  return verifiedChunks(read(descriptor), new DigestVerifier(descriptor.digest), `blob ${descriptor.digest}`, {
+    copy: true,
+  });
+}
 
 const encoder = new TextEncoder();
 
@@ -70,7 +78,7 @@ function blobEntries(built: BuiltImages, read: BlobReader, manifests: boolean, m
     ...dirs,
     ...blobsOf(built, manifests).map(({ descriptor, bytes }) =>
       fileEntry(blobName(descriptor.digest), descriptor.size, mtime, () =>
-        bytes ? [bytes] : checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`),
+        bytes ? [bytes] : checkedBlob(read, descriptor),
       ),
     ),
   ];
@@ -149,7 +157,7 @@ export async function writeOciLayout(
     if (bytes) writeFileSync(partial, bytes);
     else
       await pipeline(
-        Readable.from(checked(read(descriptor), descriptor.digest, `blob ${descriptor.digest}`), { objectMode: false }),
+        Readable.from(checkedBlob(read, descriptor), { objectMode: false }),
         createWriteStream(partial),
       );
     renameSync(partial, path);

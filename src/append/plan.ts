@@ -1,6 +1,6 @@
 // The checks append and mutate make before anything is read from or sent to a registry: the
 // options, the output, the time, every layer's source (a missing path, a relative or `..` target
-// refused here, naming its field); then the layers measured, one after another.
+// refused here, naming its field); then the layers measured, one after another, and kept.
 import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { checkConfigChanges } from './config.js';
@@ -78,15 +78,8 @@ export function wantsOci(to: ImageOutput | undefined): boolean {
 export function layerSources(layers: readonly AppendLayer[] | undefined, epoch: number | undefined): LayerSource[] {
   if (layers === undefined) return [];
   if (!Array.isArray(layers)) throw new InvalidArgument('layers must be a list of { path }, { files } or { tar }');
-  const sources: LayerSource[] = [];
   const now = Math.floor(Date.now() / 1000);
-  try {
-    layers.forEach((layer, i) => sources.push(layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner, now }))));
-  } catch (error) {
-    for (const s of sources) s.close();
-    throw error;
-  }
-  return sources;
+  return layers.map((layer, i) => layerSource(layer, `layers[${i}]`, (owner) => ({ epoch, owner, now })));
 }
 
 /** What made each layer, as its history entry says. */
@@ -100,18 +93,32 @@ export function createdBy(layers: readonly AppendLayer[] | undefined): string[] 
   );
 }
 
-/** Measures each layer in turn (`onLayer` told of each), compressed as asked. */
+/**
+ * Measures each layer in turn (`onLayer` told of each), compressed as asked, each blob kept until
+ * its close(); a failure or an abort closes those already measured.
+ */
 export async function measureLayers(
   sources: readonly LayerSource[],
   compression: 'gzip' | 'zstd' | undefined,
   onLayer?: (blob: LayerBlob, index: number) => unknown,
+  signal?: AbortSignal,
 ): Promise<LayerBlob[]> {
   await checkCompression(compression ?? 'gzip');
   const blobs: LayerBlob[] = [];
-  for (const [i, source] of sources.entries()) {
-    const blob = await measureLayer(() => source.tar(), compression ?? 'gzip');
-    blobs.push(blob);
-    await onLayer?.(blob, i);
+  try {
+    for (const [i, source] of sources.entries()) {
+      const blob = await measureLayer(source.tar(), compression ?? 'gzip', signal ? { signal } : {});
+      blobs.push(blob);
+      await onLayer?.(blob, i);
+    }
+  } catch (error) {
+    await closeLayers(blobs);
+    throw error;
   }
   return blobs;
+}
+
+/** Lets every blob's kept bytes go. */
+export async function closeLayers(blobs: readonly LayerBlob[]): Promise<void> {
+  await Promise.all(blobs.map((b) => b.close()));
 }

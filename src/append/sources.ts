@@ -1,12 +1,9 @@
-// Each layer asked for as a tar that can be made again: a folder or a file on disk (walked and
-// packed each time), files given as bytes (packed each time), a tar file (read each time,
-// decompressed first when it is gzip or zstd), or a tar stream (read once into a temporary file,
-// removed by `close`). Every check that needs no upload is made here, before anything is sent.
-import { createWriteStream, lstatSync, mkdtempSync, rmSync, type Stats } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+// Each layer asked for as a tar, made when the layer is measured (its blob is then kept, so the
+// tar is never made again): a folder or a file on disk (walked and packed), files given as bytes
+// (packed), a tar file or a tar stream (read, decompressed first when it is gzip or zstd). Every
+// check that needs no upload is made here, before anything is sent.
+import { lstatSync, type Stats } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { InvalidArgument } from '../errors.js';
 import { fileChunks } from '../files.js';
 import { layerTar } from '../image-archive/decompress.js';
@@ -16,10 +13,9 @@ import { pack } from '../tar/packer.js';
 import { filesEntries, folderEntries, singleFileEntries, targetParts, type EntryRules } from './entries.js';
 import type { AppendLayer, FileOwner, FilesLayer, PathLayer, TarLayer } from './types.js';
 
-/** LayerSource: one layer's tar, made again on each call, and what to let go of afterwards. */
+/** LayerSource: one layer's tar, made when it is asked for (a tar stream can be asked for once). */
 export interface LayerSource {
   tar(): AsyncIterable<Uint8Array>;
-  close(): void;
 }
 
 const PATH_LAYER = ['path', 'to', 'ignore', 'owner', 'mode'];
@@ -46,7 +42,6 @@ export function layerSource(
 ): LayerSource {
   if (layer === null || typeof layer !== 'object')
     throw new InvalidArgument(`${where} must be { path }, { files } or { tar }`);
-  const none = (): void => {};
   if ('path' in layer) {
     checkOptions(where, layer, PATH_LAYER);
     const given = layer as PathLayer;
@@ -68,7 +63,7 @@ export function layerSource(
       );
     }
     const entryRules = rules(given.owner);
-    if (info.isDirectory()) return { tar: () => pack(folderEntries(root, given, entryRules)), close: none };
+    if (info.isDirectory()) return { tar: () => pack(folderEntries(root, given, entryRules)) };
     if (!info.isFile()) throw new InvalidArgument(`${where}.path: ${given.path} is neither a folder nor a file`);
     const content = () => fileChunks(root, undefined, unreadable(`${where}.path`, given.path));
     return {
@@ -84,7 +79,6 @@ export function layerSource(
             entryRules,
           ),
         ),
-      close: none,
     };
   }
   if ('files' in layer) {
@@ -95,7 +89,7 @@ export function layerSource(
     checkOwner(given.owner, `${where}.owner`);
     const entryRules = rules(given.owner);
     filesEntries(given, entryRules, where); // checked now, before anything is sent
-    return { tar: () => pack(filesEntries(given, entryRules, where)), close: none };
+    return { tar: () => pack(filesEntries(given, entryRules, where)) };
   }
   if ('tar' in layer) {
     checkOptions(where, layer, TAR_LAYER);
@@ -110,42 +104,36 @@ export function layerSource(
           `${where}.tar: ${given} does not exist or cannot be read (${(error as NodeJS.ErrnoException).code ?? error})`,
         );
       }
-      return { tar: () => tarOf(resolve(given), where), close: none };
+      const path = resolve(given);
+      return { tar: () => tarOf(fileChunks(path, undefined, unreadable(`${where}.tar`, path)), where) };
     }
-    return spooledTar(toBodySource(given, `${where}.tar`), where);
+    return onceTar(toBodySource(given, `${where}.tar`), where);
   }
   throw new InvalidArgument(`${where} must be { path }, { files } or { tar }`);
 }
 
-async function* tarOf(path: string, where: string): AsyncIterable<Uint8Array> {
+/** The tar `bytes` hold, decompressed when they are gzip or zstd. */
+async function* tarOf(bytes: AsyncIterable<Uint8Array>, where: string): AsyncIterable<Uint8Array> {
   // (a stream in, so a stream out: only random access stays random access)
-  yield* (await layerTar(
-    fileChunks(path, undefined, unreadable(`${where}.tar`, path)),
-    '',
-    `${where}.tar`,
-  )) as AsyncIterable<Uint8Array>;
+  yield* (await layerTar(bytes, '', `${where}.tar`)) as AsyncIterable<Uint8Array>;
 }
 
-/** A tar stream, written once to a temporary file as it is first read; later reads read the file. */
-function spooledTar(source: Uint8Array | AsyncIterable<Uint8Array>, where: string): LayerSource {
-  let dir: string | undefined;
-  let written: Promise<string> | undefined;
-  const spool = (): Promise<string> =>
-    (written ??= (async () => {
-      dir = mkdtempSync(join(tmpdir(), 'dockwire-append-'));
-      const file = join(dir, 'layer.tar');
-      await pipeline(
-        Readable.from(source instanceof Uint8Array ? [source] : source, { objectMode: false }),
-        createWriteStream(file),
-      );
-      return file;
-    })());
+/** A tar stream: read once, when the layer is measured. */
+function onceTar(source: Uint8Array | AsyncIterable<Uint8Array>, where: string): LayerSource {
+  let taken = false;
   return {
-    async *tar() {
-      yield* tarOf(await spool(), where);
-    },
-    close() {
-      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    tar() {
+      if (taken) throw new InvalidArgument(`${where}.tar: a stream can be read once`);
+      taken = true;
+      const bytes = source;
+      return tarOf(
+        bytes instanceof Uint8Array
+          ? (async function* () {
+              yield bytes;
+            })()
+          : bytes,
+        where,
+      );
     },
   };
 }

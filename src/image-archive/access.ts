@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
 
+/** The bytes of each read when random access is read through as a stream. */
+const PIECE = 256 * 1024;
+
 /** Random access that holds something to let go of (a file handle, a temporary folder). */
 export interface OwnedAccess extends RandomAccess {
   close(): Promise<void>;
@@ -59,6 +62,11 @@ async function handleAccess(handle: FileHandle, size: number, onClose: () => Pro
   };
 }
 
+/** The bytes of `access` in order, `piece` bytes a read. */
+export async function* accessChunks(access: RandomAccess, piece = PIECE): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < access.size; at += piece) yield await access.read(at, Math.min(piece, access.size - at));
+}
+
 export async function fileAccess(path: string): Promise<OwnedAccess> {
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
@@ -70,9 +78,14 @@ export const SPOOL_MEMORY = 16 * 1024 * 1024;
 
 /**
  * The bytes of `stream`, read once: in memory up to `memoryLimit`, past it written to a file in a
- * new temporary folder (written as it is read, one chunk at a time) that close() removes.
+ * new temporary folder named from `prefix` (written as it is read, one chunk at a time) that
+ * close() removes, as does a failure of the stream or of the writing.
  */
-export async function spool(stream: AsyncIterable<Uint8Array>, memoryLimit = SPOOL_MEMORY): Promise<OwnedAccess> {
+export async function spool(
+  stream: AsyncIterable<Uint8Array>,
+  memoryLimit = SPOOL_MEMORY,
+  prefix = 'dockwire-archive-',
+): Promise<OwnedAccess> {
   const held: Uint8Array[] = [];
   let size = 0;
   const it = stream[Symbol.asyncIterator]();
@@ -87,11 +100,11 @@ export async function spool(stream: AsyncIterable<Uint8Array>, memoryLimit = SPO
     size += next.value.length;
     if (size > memoryLimit) break;
   }
-  const folder = await mkdtemp(join(tmpdir(), 'dockwire-archive-'));
+  const folder = await mkdtemp(join(tmpdir(), prefix));
   const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
   let handle: FileHandle | undefined;
   try {
-    handle = await open(join(folder, 'archive.tar'), 'w+');
+    handle = await open(join(folder, 'spooled'), 'w+');
     for (const chunk of held.splice(0)) await handle.write(chunk);
     for (;;) {
       const next = await it.next();

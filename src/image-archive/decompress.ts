@@ -4,9 +4,8 @@
 // so listing it seeks past file contents.
 import { ArchiveError, DockerError, UnsupportedMediaType } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
+import { accessChunks } from './access.js';
 import type { BlobBytes } from './source.js';
-
-const PIECE = 256 * 1024;
 
 /** The runtime as errors name it: `node v20.19.0`, `bun 1.4.0`, `deno 2.9.0`. */
 export function runtimeName(): string {
@@ -18,10 +17,6 @@ export function runtimeName(): string {
 
 function isRandom(bytes: BlobBytes): bytes is RandomAccess {
   return typeof (bytes as RandomAccess).read === 'function' && typeof (bytes as RandomAccess).size === 'number';
-}
-
-async function* pieces(access: RandomAccess): AsyncIterable<Uint8Array> {
-  for (let at = 0; at < access.size; at += PIECE) yield await access.read(at, Math.min(PIECE, access.size - at));
 }
 
 /** The first bytes of a stream, and the stream again from its start. */
@@ -61,7 +56,7 @@ export async function layerTar(
   if (isRandom(bytes)) {
     head = await bytes.read(0, 4);
     if (!starts(head, GZIP) && !starts(head, ZSTD)) return bytes;
-    stream = pieces(bytes);
+    stream = accessChunks(bytes);
   } else {
     ({ head, stream } = await peek(bytes));
     if (!starts(head, GZIP) && !starts(head, ZSTD)) return stream;

@@ -1,9 +1,9 @@
 // registry.append and registry.mutate: an image made without an engine, from a base (a registry
 // reference, `scratch`, or an image archive) with layers added and the config changed, for every
 // platform of the base (or those asked for), pushed or written to a file or a stream. Everything
-// is checked before anything is uploaded; the added layers are measured first (their digests
-// known, so that a blob the registry has is never sent again), then pushed once for every
-// platform. The base's blobs reach another repository as `copy` moves them: HEAD, then a mount
+// is checked before anything is uploaded; the added layers are packed and measured first, and
+// kept (their digests known, so that a blob the registry has is never sent again), then pushed
+// once for every platform from what was kept. The base's blobs reach another repository as `copy` moves them: HEAD, then a mount
 // from the base's repository, else streamed. Only the Registry's public calls are used.
 import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
@@ -16,6 +16,7 @@ import { abortStream, writeImages, type BlobReader } from '../append/outputs.js'
 import {
   checkChanges,
   checkOutput,
+  closeLayers,
   createdBy,
   fixedTime,
   layerSources,
@@ -152,7 +153,7 @@ async function pushImages(
   });
 }
 
-/** The blob reader of the images made: an added layer made again, else the base's. */
+/** The blob reader of the images made: an added layer as it was kept, else the base's. */
 function blobReader(source: ReadBase, added: readonly LayerBlob[]): BlobReader {
   const byDigest = new Map(added.map((b) => [b.digest, b]));
   return (d) => byDigest.get(d.digest)?.open() ?? source.read(d);
@@ -205,6 +206,7 @@ async function make(
     created === undefined ? undefined : Math.floor(created.getTime() / 1000),
   );
   let source: ReadBase | undefined;
+  let added: LayerBlob[] = [];
   try {
     const call = pickCall(options, scope.signal);
     source = await readBase(registry, base, options.platforms, call);
@@ -217,8 +219,12 @@ async function make(
         `to.format: a docker-archive holds one platform's image, and the base has ${source.base.images.length}: narrow it with platforms`,
       );
     }
-    const added = await measureLayers(sources, options.compression, (blob, i) =>
-      emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }),
+    added = await measureLayers(
+      sources,
+      options.compression,
+      (blob, i) =>
+        emit({ status: 'Packed', id: `layer ${i}`, progressDetail: { current: blob.size, total: blob.size } }),
+      scope.signal,
     );
     const changes: ImageChanges = { ...options, ...(created ? { created } : {}) };
     const built = buildImages(source.base, added, createdBy(layers), changes, wantsOci(to));
@@ -237,7 +243,7 @@ async function make(
       platforms: appendedPlatforms(built),
     };
   } finally {
-    for (const s of sources) s.close();
+    await closeLayers(added);
     await source?.archive?.close();
   }
 }

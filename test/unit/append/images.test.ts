@@ -20,6 +20,7 @@ const layer: LayerBlob = {
   size: 10,
   compression: 'gzip',
   open: () => (async function* () {})(),
+  close: async () => {},
 };
 const dockerLayer: Descriptor = {
   mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',

@@ -1,9 +1,20 @@
 // Layers packed from folders, files and tars: entries placed under their target with parent
 // directories, ignore patterns, owners and modes; the same bytes whatever the file times,
 // creation order and umask when a time is fixed; digests and diff_ids computed while streaming
-// and checked when the bytes are made again; a gzip header with no time and no OS.
-import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+// and the blob kept (in a temporary folder past a bound, removed on close, failure and abort),
+// checked when it is read again; a gzip header with no time and no OS.
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -141,16 +152,47 @@ describe('layer blobs', () => {
       yield await packed(filesEntries({ files: { '/a': 'hello', '/b/c': 'world' } }, fixed, 'l'));
     })();
 
-  it('measures the digest, size and diff_id while streaming, and makes the same bytes again', async () => {
-    const blob = await measureLayer(tar, 'gzip');
+  /** Runs `body` with the temporary folder set to a new one of its own, and gives what is left in it after. */
+  async function inTemporary(body: () => Promise<void>): Promise<string[]> {
+    const own = mkdtempSync(join(tmpdir(), 'dockwire-append-tmp-'));
+    dirs.push(own);
+    const previous = process.env['TMPDIR'];
+    process.env['TMPDIR'] = own;
+    try {
+      await body();
+    } finally {
+      if (previous === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = previous;
+    }
+    return readdirSync(own);
+  }
+
+  /** A tar of `count` files of 64 KiB random bytes (so that its gzip passes a small memory limit), then `end` runs. */
+  const big = (count: number, end: () => void = () => {}): AsyncIterable<Uint8Array> =>
+    (async function* () {
+      for (let i = 0; i < count; i++)
+        yield await packed(filesEntries({ files: { [`/f${i}`]: randomBytes(64 * 1024) } }, fixed, 'l'));
+      end();
+    })();
+
+  it('measures the digest, size and diff_id while streaming, and reads the same bytes again', async () => {
+    const blob = await measureLayer(tar(), 'gzip');
     const again = await bytes(blob.open());
     expect(`sha256:${createHash('sha256').update(again).digest('hex')}`).toBe(blob.digest);
     expect(again.length).toBe(blob.size);
+    expect((await bytes(blob.open())).equals(again)).toBe(true);
     const raw = gunzipSync(again);
     expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(blob.diffId);
     expect(readTar(raw).map((e) => e.name)).toEqual(['a', 'b/', 'b/c']);
     // gzip header: no time, no OS (255), so no machine's name is in the digest
     expect([...again.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff]); // XFL 4: the fastest level
+    await blob.close();
+  });
+
+  it('gives the digest it gave before blobs were kept (the same tar, the same gzip bytes)', async () => {
+    const blob = await measureLayer(tar(), 'gzip');
+    expect(blob.digest).toBe('sha256:422973dcc95072eb01377a69fd897c8210a4c7b2cfe25c895ac287d70dc402f3');
+    await blob.close();
   });
 
   it('writes zstd where the runtime can, and refuses it by name where it cannot', async () => {
@@ -159,22 +201,61 @@ describe('layer blobs', () => {
       createZstdCompress?: unknown;
     };
     if (typeof zlib.createZstdCompress !== 'function') {
-      await expect(measureLayer(tar, 'zstd')).rejects.toBeInstanceOf(UnsupportedMediaType);
+      await expect(measureLayer(tar(), 'zstd')).rejects.toBeInstanceOf(UnsupportedMediaType);
       return;
     }
-    const blob = await measureLayer(tar, 'zstd');
+    const blob = await measureLayer(tar(), 'zstd');
     const raw = zlib.zstdDecompressSync!(await bytes(blob.open()));
     expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(blob.diffId);
+    await blob.close();
   });
 
-  it('refuses bytes made again that differ from the measured ones', async () => {
-    let n = 0;
-    const changing = (): AsyncIterable<Uint8Array> =>
-      (async function* () {
-        yield await packed(filesEntries({ files: { '/a': `v${n++}` } }, fixed, 'l'));
-      })();
-    const blob: LayerBlob = await measureLayer(changing, 'gzip');
-    await expect(bytes(blob.open())).rejects.toBeInstanceOf(DigestMismatch);
+  it('keeps a blob past the memory limit in a temporary folder that close() removes', async () => {
+    let blob: LayerBlob | undefined;
+    let during: string[] = [];
+    const left = await inTemporary(async () => {
+      blob = await measureLayer(big(4), 'gzip', { memoryLimit: 1024 });
+      during = readdirSync(process.env['TMPDIR']!);
+      const again = await bytes(blob.open());
+      expect(`sha256:${createHash('sha256').update(again).digest('hex')}`).toBe(blob.digest);
+      expect(gunzipSync(again).length).toBeGreaterThan(4 * 64 * 1024);
+      await blob.close();
+    });
+    expect(during).toHaveLength(1);
+    expect(during[0]).toMatch(/^dockwire-layer-/);
+    expect(left).toEqual([]);
+  });
+
+  it('leaves no temporary folder when the tar fails or the measuring is aborted', async () => {
+    const failed = await inTemporary(async () => {
+      const failing = big(4, () => {
+        throw new InvalidArgument('the folder went away');
+      });
+      await expect(measureLayer(failing, 'gzip', { memoryLimit: 1024 })).rejects.toThrow(/went away/);
+    });
+    expect(failed).toEqual([]);
+    const controller = new AbortController();
+    const aborted = await inTemporary(async () => {
+      const stopping = big(4, () => controller.abort(new Error('stopped')));
+      await expect(measureLayer(stopping, 'gzip', { memoryLimit: 1024, signal: controller.signal })).rejects.toThrow(
+        /stopped/,
+      );
+    });
+    expect(aborted).toEqual([]);
+  });
+
+  it('refuses kept bytes that changed since they were measured', async () => {
+    let blob: LayerBlob | undefined;
+    await inTemporary(async () => {
+      blob = await measureLayer(big(2), 'gzip', { memoryLimit: 1024 });
+      const [folderName] = readdirSync(process.env['TMPDIR']!);
+      const file = join(process.env['TMPDIR']!, folderName!, readdirSync(join(process.env['TMPDIR']!, folderName!))[0]!);
+      const kept = readFileSync(file);
+      kept[kept.length - 20] = kept[kept.length - 20]! ^ 0xff;
+      writeFileSync(file, kept);
+      await expect(bytes(blob.open())).rejects.toBeInstanceOf(DigestMismatch);
+      await blob.close();
+    });
   });
 });
 
@@ -189,7 +270,7 @@ describe('layer sources', () => {
     expect(() => layerSources([{ files: {}, owner: { uid: -1, gid: 0 } }], undefined)).toThrow(InvalidArgument);
   });
 
-  it('reads a tar as it is, from a file or a stream (spooled once), gzip-compressed or not', async () => {
+  it('reads a tar as it is, from a file or a stream, gzip-compressed or not', async () => {
     const tarBytes = await packed(filesEntries({ files: { '/t': 'tar' } }, fixed, 'l'));
     const dir = folder({});
     writeFileSync(join(dir, 'l.tar'), tarBytes);
@@ -207,11 +288,10 @@ describe('layer sources', () => {
       ],
       undefined,
     );
-    for (const source of sources) {
-      expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
-      expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
-      source.close();
-    }
+    for (const source of sources) expect((await bytes(source.tar())).equals(tarBytes)).toBe(true);
+    // a file is read again when asked again; a stream is read once (the layer's blob is kept)
+    expect((await bytes(sources[1]!.tar())).equals(tarBytes)).toBe(true);
+    expect(() => sources[2]!.tar()).toThrow(/layers\[2\]\.tar: a stream can be read once/);
     chmodSync(dir, 0o755);
   });
 });

@@ -25,6 +25,7 @@ const all = [
   'registry',
   'image-files',
   'append',
+  'referrers',
   'trust',
   'image-verify',
 ];

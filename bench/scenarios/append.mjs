@@ -2,8 +2,9 @@
 // a base in the open loopback registry and pushed, by registry.append (the folder walked, packed,
 // gzipped and hashed once, its blob kept in a temporary folder, memory flat), against GNU tar
 // making a tar and `crane append` pushing it (the tar's time counted), and against images.build
-// with `COPY . /app` (an engine build, not pushed). Wall time and peak RSS of each process. DOCKWIRE_BENCH_APPEND_MB scales the folder
-// down (20,000 files at full size, 100 per MiB) for a quick check that the scenario runs.
+// with `COPY . /app` (an engine build, not pushed). Each round pushes to new repositories, so every
+// round uploads. Wall time and peak RSS of each process. DOCKWIRE_BENCH_APPEND_MB scales the
+// folder down (20,000 files at full size, 100 per MiB) for a quick check that the scenario runs.
 import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +42,12 @@ export async function run(env) {
   execFileSync('docker', ['push', base], { env, stdio: 'ignore' });
   const folder = appFolder();
   const tar = join(BENCH_DIR, `append-${MB}m.tar`);
-  const script = `import { Registry } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
+  // each round pushes to repositories of its own, so that every round uploads its layer (the same
+  // inputs give the same digest: a repository that had it would be sent nothing)
+  const stamp = Date.now().toString(36);
+  const script = (i) => `import { Registry } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
     const r = new Registry();
-    await r.append(${JSON.stringify(base)}, { layers: [{ path: ${JSON.stringify(folder)}, to: '/app', ignore: ['.complete'] }], created: new Date(0), to: ${JSON.stringify(`${registry}/bench/append:dockwire`)} });
+    await r.append(${JSON.stringify(base)}, { layers: [{ path: ${JSON.stringify(folder)}, to: '/app', ignore: ['.complete'] }], created: new Date(0), to: ${JSON.stringify(`${registry}/bench/append-dw-${stamp}-${i}:v1`)} });
     await r.close();`;
   const buildScript = `import { Docker } from ${JSON.stringify(join(here, '..', '..', 'dist', 'index.js'))};
     const d = Docker.fromEnv(); const { image } = await d.images.build({ path: ${JSON.stringify(folder)}, dockerfile: ${JSON.stringify(join(BENCH_DIR, 'append.Dockerfile'))}, tag: 'bench/append:build' }); await d.close();`;
@@ -51,11 +55,11 @@ export async function run(env) {
   const results = { dockwire: [], crane: [], build: [] };
   // taken in turns, three rounds: the registry's and the engine's drift hit each alike
   for (let i = 0; i < 3; i++) {
-    results.dockwire.push(await timed(process.execPath, ['--input-type=module', '-e', script], { env }));
+    results.dockwire.push(await timed(process.execPath, ['--input-type=module', '-e', script(i)], { env }));
     rmSync(tar, { force: true });
     results.crane.push(
       await timed(
-        `tar -C ${folder} --exclude=.complete -cf ${tar} . && ${crane} append --insecure -b ${base} -f ${tar} -t ${registry}/bench/append:crane >/dev/null`,
+        `tar -C ${folder} --exclude=.complete -cf ${tar} . && ${crane} append --insecure -b ${base} -f ${tar} -t ${registry}/bench/append-crane-${stamp}-${i}:v1 >/dev/null`,
         [],
         { env, shell: true },
       ),

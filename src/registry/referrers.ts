@@ -31,24 +31,26 @@ export async function listReferrers(
   const found: Descriptor[] = [];
   let filtered = true;
   const query = artifactType !== undefined ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
-  let apiMissing = false;
-  for (const page of repository.pages(
-    `/v2/${repository.repository}/referrers/${digest}${query}`,
-    OCI_INDEX,
-    call,
-    maxPages,
-    [404],
-  )) {
-    const { response, body } = await page;
-    if (response.statusCode === 404) {
-      apiMissing = true;
-      break;
+  let apiMissing = !repository.referrersApi;
+  if (!apiMissing)
+    for (const page of repository.pages(
+      `/v2/${repository.repository}/referrers/${digest}${query}`,
+      OCI_INDEX,
+      call,
+      maxPages,
+      [404],
+    )) {
+      const { response, body } = await page;
+      if (response.statusCode === 404) {
+        apiMissing = true;
+        repository.noReferrersApi();
+        break;
+      }
+      const applied = (response.headers['oci-filters-applied'] ?? '').split(',').map((s) => s.trim());
+      if (!applied.includes('artifactType')) filtered = false;
+      found.push(...indexManifests(body, `${ref}'s referrers`));
+      checkEntries(found.length, maxEntries, `${ref}'s referrers`);
     }
-    const applied = (response.headers['oci-filters-applied'] ?? '').split(',').map((s) => s.trim());
-    if (!applied.includes('artifactType')) filtered = false;
-    found.push(...indexManifests(body, `${ref}'s referrers`));
-    checkEntries(found.length, maxEntries, `${ref}'s referrers`);
-  }
   if (apiMissing) {
     filtered = false;
     const tagged = await fallbackIndex(repository, digest, call, ref);

@@ -83,6 +83,16 @@ export class Repository {
     this.#limits = limits;
   }
 
+  /** False once this registry has answered a referrers API request with 404 (see Requester.withoutReferrersApi). */
+  get referrersApi(): boolean {
+    return !this.#requester.withoutReferrersApi.has(this.host);
+  }
+
+  /** Remembers that this registry has no referrers API. */
+  noReferrersApi(): void {
+    this.#requester.withoutReferrersApi.add(this.host);
+  }
+
   /** `host/repository`, as messages name it. */
   get name(): string {
     return `${this.host}/${this.repository}`;

@@ -68,6 +68,12 @@ export class Requester {
   readonly #retry: RetryPolicy;
   readonly #allowRealm: RequesterOptions['allowRealm'];
   readonly #schemes = new Map<string, Scheme>();
+  /**
+   * The registries (`host:port`) that answered a referrers API request with 404: they have no
+   * such API (OCI distribution 1.1: one that has it never answers 404), so their referrers are
+   * read from the fallback tag at once.
+   */
+  readonly withoutReferrersApi = new Set<string>();
 
   constructor(options: RequesterOptions) {
     this.transport = options.transport;

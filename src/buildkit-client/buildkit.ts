@@ -18,21 +18,14 @@ import type { BuildKitEvent } from '../buildkit/status.js';
 import { Credentials } from '../credentials/credentials.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import { GrpcClient } from '../grpc/client.js';
+import type { GrpcClient } from '../grpc/client.js';
 import { Job } from '../job.js';
 import { checkOptions, optionNames, SIGNAL_ONLY } from '../options.js';
-import { BuildSession, type SessionOptions } from '../session/session.js';
+import type { BuildSession, SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
 import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import {
-  BUILDKIT_BUILD_OPTIONS,
-  checkBuildOptions,
-  solve,
-  type BuildKitBuildOptions,
-  type BuildKitResult,
-  type SolveTarget,
-} from './solve.js';
+import type { BuildKitBuildOptions, BuildKitResult, SolveTarget } from './solve.js';
 
 /** BuildKitClientOptions: the options of `new BuildKit(options)`. */
 export interface BuildKitClientOptions {
@@ -122,11 +115,15 @@ export class BuildKit {
       {},
       { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' },
     );
-    const client = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+    // the gRPC client (node:http2), the session and the solver are loaded by the first call
+    const client = lazyClient(async () => {
+      const { GrpcClient } = await import('../grpc/client.js');
+      return new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+    });
     this.#backend = {
-      grpc: async () => client,
-      attachSession: (grpc, session) => BuildSession.attach(grpc, session),
-      close: () => client.close(),
+      grpc: client.get,
+      attachSession: async (grpc, session) => (await import('../session/session.js')).BuildSession.attach(grpc, session),
+      close: client.close,
     };
     this.#timeout = options.timeout ?? 60_000;
     this.#credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
@@ -141,6 +138,7 @@ export class BuildKit {
     return new Job<BuildKitResult, BuildKitEvent>(async (scope) => {
       if (options === undefined)
         throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
+      const { BUILDKIT_BUILD_OPTIONS, checkBuildOptions, solve } = await import('./solve.js');
       checkOptions('buildkit.build', options, BUILDKIT_BUILD_OPTIONS);
       checkBuildOptions(options);
       const grpc = await this.#backend.grpc();
@@ -223,6 +221,26 @@ export class BuildKit {
   #call(signal: AbortSignal | undefined): { timeout: number; signal?: AbortSignal } {
     return { timeout: this.#timeout, ...(signal ? { signal } : {}) };
   }
+}
+
+/**
+ * A client made by its first `get()`, once however many calls wait for it; `close()` closes it,
+ * or the one a pending `get()` makes.
+ */
+export function lazyClient<T extends { close(): void }>(make: () => Promise<T>): { get(): Promise<T>; close(): void } {
+  let made: Promise<T> | undefined;
+  let closed = false;
+  return {
+    get: () =>
+      (made ??= make().then((client) => {
+        if (closed) client.close();
+        return client;
+      })),
+    close: () => {
+      closed = true;
+      made?.then((client) => client.close()).catch(() => {});
+    },
+  };
 }
 
 function filters(list: unknown): { filters?: string[] } {

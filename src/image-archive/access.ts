@@ -1,8 +1,7 @@
 // Random access over what openImageArchive is given: a file (read at offsets), bytes in memory,
 // or a stream, which is read once: kept in memory while it is small, written to a temporary
 // folder once it passes the bound, and read from there.
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
@@ -60,7 +59,7 @@ async function handleAccess(handle: FileHandle, size: number, onClose: () => Pro
 }
 
 export async function fileAccess(path: string): Promise<OwnedAccess> {
-  const handle = await open(path, 'r');
+  const handle = await process.getBuiltinModule('node:fs/promises').open(path, 'r');
   const { size } = await handle.stat();
   return handleAccess(handle, size, async () => {});
 }
@@ -87,7 +86,8 @@ export async function spool(stream: AsyncIterable<Uint8Array>, memoryLimit = SPO
     size += next.value.length;
     if (size > memoryLimit) break;
   }
-  const folder = await mkdtemp(join(tmpdir(), 'dockwire-archive-'));
+  const { mkdtemp, open, rm } = process.getBuiltinModule('node:fs/promises');
+  const folder = await mkdtemp(join(process.getBuiltinModule('node:os').tmpdir(), 'dockwire-archive-'));
   const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
   let handle: FileHandle | undefined;
   try {

@@ -1,0 +1,37 @@
+// rolldown's options for the published files (scripts/build.mjs writes them; the unit test
+// test/unit/bundle.test.ts builds them in memory to check which modules an entry loads at import).
+const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
+// loaded by a call's first use (each behind an `import('./...')` of a literal in the module that calls it)
+const lazy = /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign)\.ts$/;
+const build =
+  /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil)\.ts$/;
+
+export const bundleOptions = {
+  input: { index: 'src/index.ts', api: 'src/api.ts', cli: 'src/cli/bin.ts' },
+  platform: 'node',
+  external: [/^node:/],
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    // no comments (the doc comments ship in dist/types/*.d.ts) and ASCII only: a cold start reads
+    // and compiles every byte of the chunks an entry imports, and one non-ASCII character makes
+    // Node decode the whole file as a two-byte string
+    comments: false,
+    charset: 'ascii',
+    // the few modules loaded on first use (node:tls, ...) stay `import('...')` of a literal. Our own
+    // modules go into one shared chunk, except the units the entries load on first call, which
+    // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
+    // registry.append's machinery, registry.verify's and registry.sign's, and (in one chunk) what
+    // a build loads: the build context's packer, the session, gRPC and the solver. What the
+    // entries need of those at once (parseTrustedRoot's modules) gets a chunk that the shared
+    // one's importers load beside it
+    codeSplitting: {
+      groups: [
+        { name: 'dockwire', test: (id) => own(id) && !lazy.test(id) && !build.test(id) },
+        { name: 'build', test: (id) => own(id) && build.test(id) },
+      ],
+    },
+  },
+};

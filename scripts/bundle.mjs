@@ -5,6 +5,9 @@ const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
 const lazy = /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign)\.ts$/;
 const build =
   /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil)\.ts$/;
+// an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
+const archive =
+  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
 
 export const bundleOptions = {
   input: { index: 'src/index.ts', api: 'src/api.ts', cli: 'src/cli/bin.ts' },
@@ -23,14 +26,16 @@ export const bundleOptions = {
     // the few modules loaded on first use (node:tls, ...) stay `import('...')` of a literal. Our own
     // modules go into one shared chunk, except the units the entries load on first call, which
     // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
-    // registry.append's machinery, registry.verify's and registry.sign's, and (in one chunk) what
-    // a build loads: the build context's packer, the session, gRPC and the solver. What the
+    // registry.append's machinery, registry.verify's and registry.sign's; in one chunk what a build
+    // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
+    // image's files loads (an archive's layout, the merging, tar). What the
     // entries need of those at once (parseTrustedRoot's modules) gets a chunk that the shared
     // one's importers load beside it
     codeSplitting: {
       groups: [
-        { name: 'dockwire', test: (id) => own(id) && !lazy.test(id) && !build.test(id) },
+        { name: 'dockwire', test: (id) => own(id) && !lazy.test(id) && !build.test(id) && !archive.test(id) },
         { name: 'build', test: (id) => own(id) && build.test(id) },
+        { name: 'archive', test: (id) => own(id) && archive.test(id), priority: 1, includeDependenciesRecursively: false },
       ],
     },
   },

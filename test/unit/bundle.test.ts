@@ -17,6 +17,11 @@ const LOADED_ON_FIRST_USE = [
   'src/ignore/matcher.ts',
   'src/buildkit-client/solve.ts', // buildkit.build
   'src/buildkit/status.ts',
+  'src/image-archive/layout.ts', // openImageArchive, an image's files (archive or registry)
+  'src/image-archive/merge.ts',
+  'src/image-archive/extract.ts',
+  'src/registry/image-files.ts',
+  'src/tar/reader.ts',
   'src/trust/verify.ts', // verifyBundle
   'src/tuf/trusted-root.ts', // fetchTrustedRoot
   'src/append/layer.ts', // registry.append and mutate
@@ -85,6 +90,6 @@ describe('the build', () => {
     );
     expect(computed).toEqual([]);
     const dynamic = new Set([...chunks.values()].flatMap((c) => c.dynamicImports));
-    expect([...dynamic].some((d) => d.startsWith('chunks/build-'))).toBe(true);
+    for (const name of ['build', 'archive']) expect([...dynamic].some((d) => d.startsWith(`chunks/${name}-`))).toBe(true);
   });
 });

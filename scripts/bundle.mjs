@@ -8,6 +8,9 @@ const build =
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
 const archive =
   /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
+// a registry's host configuration as its first request reads it (hosts.toml, registries.conf, certs.d; TOML)
+const hosts =
+  /[\\/]src[\\/]toml[\\/]|[\\/]src[\\/]hosts[\\/](?:resolve|registries-conf|hosts-toml|toml-file|certs-dir|tls-files)\.ts$/;
 
 export const bundleOptions = {
   input: { index: 'src/index.ts', api: 'src/api.ts', cli: 'src/cli/bin.ts' },
@@ -28,14 +31,19 @@ export const bundleOptions = {
     // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
     // registry.append's machinery, registry.verify's and registry.sign's; in one chunk what a build
     // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
-    // image's files loads (an archive's layout, the merging, tar). What the
+    // image's files loads (an archive's layout, the merging, tar), in another the host configuration's
+    // readers a registry's first request loads. What the
     // entries need of those at once (parseTrustedRoot's modules) gets a chunk that the shared
     // one's importers load beside it
     codeSplitting: {
       groups: [
-        { name: 'dockwire', test: (id) => own(id) && !lazy.test(id) && !build.test(id) && !archive.test(id) },
+        {
+          name: 'dockwire',
+          test: (id) => own(id) && ![lazy, build, archive, hosts].some((unit) => unit.test(id)),
+        },
         { name: 'build', test: (id) => own(id) && build.test(id) },
         { name: 'archive', test: (id) => own(id) && archive.test(id), priority: 1, includeDependenciesRecursively: false },
+        { name: 'hosts', test: (id) => own(id) && hosts.test(id), includeDependenciesRecursively: false },
       ],
     },
   },

@@ -4,7 +4,6 @@
 import { readdir, type Dirent } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { readFile, stat } from '../files.js';
-import { parseToml, type TomlTable } from '../toml/parse.js';
 
 function absent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -59,16 +58,5 @@ export async function isFolder(path: string): Promise<boolean> {
   } catch (error) {
     if (absent(error)) return false;
     throw unreadable(path, error);
-  }
-}
-
-/** A TOML file's root table; a fault is a ConfigError naming the file, with its line and column. */
-export function parseTomlFile(bytes: Uint8Array, file: string): TomlTable {
-  try {
-    return parseToml(bytes);
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
-    throw error;
   }
 }

@@ -2,9 +2,10 @@
 // test/unit/bundle.test.ts builds them in memory to check which modules an entry loads at import).
 const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
 // loaded by a call's first use (each behind an `import('./...')` of a literal in the module that calls it)
-const lazy = /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign)\.ts$/;
+const lazy =
+  /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations)\.ts$/;
 const build =
-  /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil)\.ts$/;
+  /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil|control|protobuf)\.ts$/;
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
 const archive =
   /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
@@ -29,7 +30,8 @@ export const bundleOptions = {
     // the few modules loaded on first use (node:tls, ...) stay `import('...')` of a literal. Our own
     // modules go into one shared chunk, except the units the entries load on first call, which
     // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
-    // registry.append's machinery, registry.verify's and registry.sign's; in one chunk what a build
+    // registry.append's machinery, registry.verify's, registry.sign's, registry.copy's and
+    // registry.attestations'; in one chunk what a build
     // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
     // image's files loads (an archive's layout, the merging, tar), in another the host configuration's
     // readers a registry's first request loads. What the

@@ -2,18 +2,7 @@
 // with TLS and client certificates) or on an engine's own BuildKit (Docker.buildkit). Builds with
 // the dockerfile.v0 frontend and a session attached through the Control API; disk usage, prune,
 // workers and the daemon's version.
-import {
-  ControlMethod,
-  decodeDiskUsageResponse,
-  decodeInfoResponse,
-  decodeListWorkersResponse,
-  decodeUsageRecord,
-  encodeDiskUsageRequest,
-  encodePruneRequest,
-  type BuildkitVersion,
-  type UsageRecord,
-  type WorkerRecord,
-} from '../buildkit/control.js';
+import type { BuildkitVersion, UsageRecord, WorkerRecord } from '../buildkit/control.js';
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { Credentials } from '../credentials/credentials.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
@@ -162,6 +151,7 @@ export class BuildKit {
   /** BuildKit's cache records (DiskUsage), in its own field names. */
   async diskUsage(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<UsageRecord[]> {
     checkOptions('buildkit.diskUsage', options, FILTER_OPTIONS);
+    const { ControlMethod, decodeDiskUsageResponse, encodeDiskUsageRequest } = await control();
     const grpc = await this.#backend.grpc();
     return decodeDiskUsageResponse(
       await grpc.unary(
@@ -180,6 +170,7 @@ export class BuildKit {
       if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0))
         throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
     }
+    const { ControlMethod, decodeUsageRecord, encodePruneRequest } = await control();
     const grpc = await this.#backend.grpc();
     const request = encodePruneRequest({
       ...filters(options.filters),
@@ -196,6 +187,7 @@ export class BuildKit {
   /** The daemon's workers (ListWorkers): their ids, labels and platforms. */
   async workers(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<WorkerRecord[]> {
     checkOptions('buildkit.workers', options, FILTER_OPTIONS);
+    const { ControlMethod, decodeListWorkersResponse, encodeDiskUsageRequest } = await control();
     const grpc = await this.#backend.grpc();
     return decodeListWorkersResponse(
       await grpc.unary(
@@ -209,6 +201,7 @@ export class BuildKit {
   /** The daemon's version (Info). */
   async info(options: { signal?: AbortSignal } = {}): Promise<{ BuildkitVersion: BuildkitVersion }> {
     checkOptions('buildkit.info', options, SIGNAL_ONLY);
+    const { ControlMethod, decodeInfoResponse } = await control();
     const grpc = await this.#backend.grpc();
     return decodeInfoResponse(await grpc.unary(ControlMethod.Info, new Uint8Array(0), this.#call(options.signal)));
   }
@@ -241,6 +234,11 @@ export function lazyClient<T extends { close(): void }>(make: () => Promise<T>):
       made?.then((client) => client.close()).catch(() => {});
     },
   };
+}
+
+/** The Control API's messages (and protobuf), loaded by the first call. */
+export function control(): Promise<typeof import('../buildkit/control.js')> {
+  return import('../buildkit/control.js');
 }
 
 function filters(list: unknown): { filters?: string[] } {

@@ -2,7 +2,6 @@
 // knowledge on its own socket (seen on 28.5 and 29.x); older engines only through `POST /grpc`
 // upgraded to h2c, with sessions through `POST /session`. Which one is asked once, by what the
 // engine answers to a first call over h2c, never by its version.
-import { ControlMethod } from '../buildkit/control.js';
 import type { Credentials } from '../credentials/credentials.js';
 import type { EngineApi } from '../engine-api.js';
 import { ConnectionError, ProtocolError, TimeoutError } from '../errors.js';
@@ -11,7 +10,7 @@ import type { BuildSession, SessionOptions } from '../session/session.js';
 import { describeAddress, type Address } from '../transport/address.js';
 import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import { buildKitOver, lazyClient, type BuildKit, type BuildKitBackend } from './buildkit.js';
+import { buildKitOver, control, lazyClient, type BuildKit, type BuildKitBackend } from './buildkit.js';
 
 /** How long the first h2c call may take before the engine is taken not to serve gRPC on its socket. */
 const PROBE_TIMEOUT = 10_000;
@@ -75,6 +74,7 @@ export function engineBuildKit(options: EngineBuildKitOptions): EngineBuildKit {
       const { direct } = await clients.get();
       if (!direct) return 'upgrade';
       try {
+        const { ControlMethod } = await control();
         await direct.unary(ControlMethod.Info, new Uint8Array(0), { timeout: PROBE_TIMEOUT });
         return 'h2c';
       } catch (error) {

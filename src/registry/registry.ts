@@ -36,7 +36,7 @@ import type { BinarySource } from '../stream/body-source.js';
 import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { copyJob } from './copy-job.js';
-import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { RegistryAttestationsOptions } from './attestations.js';
 import type { AttestationList } from '../attestations/collect.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { HostPlans } from './host-plans.js';
@@ -493,7 +493,7 @@ export class Registry {
    * index), from the index's attestation manifests and from referrers, each bound to its image
    * (docs/attestations.md).
    */
-  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
-    return registryAttestations(this, ref, options);
+  async attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return (await import('./attestations.js')).registryAttestations(this, ref, options);
   }
 }

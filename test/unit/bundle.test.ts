@@ -17,6 +17,7 @@ const LOADED_ON_FIRST_USE = [
   'src/ignore/matcher.ts',
   'src/buildkit-client/solve.ts', // buildkit.build
   'src/buildkit/status.ts',
+  'src/buildkit/control.ts', // BuildKit's Control API messages
   'src/image-archive/layout.ts', // openImageArchive, an image's files (archive or registry)
   'src/image-archive/merge.ts',
   'src/image-archive/extract.ts',
@@ -30,6 +31,9 @@ const LOADED_ON_FIRST_USE = [
   'src/registry/append.ts',
   'src/registry/signatures.ts', // registry.verify
   'src/registry/sign.ts', // registry.sign
+  'src/registry/copy.ts', // registry.copy
+  'src/registry/copy-referrers.ts',
+  'src/registry/attestations.ts', // registry.attestations
 ];
 /** What a first engine or registry request needs of Node at once (tls, zlib, http2, crypto: where first used). */
 const BUILT_INS_AT_IMPORT = ['node:fs', 'node:net', 'node:path', 'node:stream'];

@@ -17,6 +17,9 @@ export const bundleOptions = {
   input: { index: 'src/index.ts', api: 'src/api.ts', cli: 'src/cli/bin.ts' },
   platform: 'node',
   external: [/^node:/],
+  // what rolldown sets when a group leaves out its dependencies (the entries are files of
+  // re-exports, so nothing is added to them)
+  preserveEntrySignatures: 'allow-extension',
   output: {
     dir: 'dist',
     format: 'esm',

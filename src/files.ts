@@ -1,12 +1,22 @@
-// The file reads the library makes. readFile and stat are promisified from node:fs's callback
-// forms (node:fs/promises is a heavier module to load, for two functions). fileChunks reads a
+// The file reads the library makes. readFile and stat are promises over node:fs's callback forms
+// (node:fs/promises and node:util's promisify are modules to load at import, for two functions). fileChunks reads a
 // file for a request body with synchronous reads, one as the consumer asks for the next chunk
 // (build-context/walk.ts says why synchronous), so memory stays flat whatever the file's size.
-import { closeSync, openSync, readFile as readFileCallback, readSync, stat as statCallback } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, openSync, readFile as readFileCallback, readSync, stat as statCallback, type Stats } from 'node:fs';
 
-export const readFile = promisify(readFileCallback);
-export const stat = promisify(statCallback);
+/** The file's bytes, or its text in `encoding`. */
+export function readFile(path: string): Promise<Buffer>;
+export function readFile(path: string, encoding: BufferEncoding): Promise<string>;
+export function readFile(path: string, encoding?: BufferEncoding): Promise<Buffer | string> {
+  return new Promise((resolve, reject) =>
+    readFileCallback(path, { encoding: encoding ?? null }, (error, data) => (error ? reject(error) : resolve(data))),
+  );
+}
+
+/** What stat(2) says of the file (symlinks followed). */
+export function stat(path: string): Promise<Stats> {
+  return new Promise((resolve, reject) => statCallback(path, (error, info) => (error ? reject(error) : resolve(info))));
+}
 
 const FILE_CHUNK = 256 * 1024;
 

@@ -2,37 +2,19 @@
 // with TLS and client certificates) or on an engine's own BuildKit (Docker.buildkit). Builds with
 // the dockerfile.v0 frontend and a session attached through the Control API; disk usage, prune,
 // workers and the daemon's version.
-import {
-  ControlMethod,
-  decodeDiskUsageResponse,
-  decodeInfoResponse,
-  decodeListWorkersResponse,
-  decodeUsageRecord,
-  encodeDiskUsageRequest,
-  encodePruneRequest,
-  type BuildkitVersion,
-  type UsageRecord,
-  type WorkerRecord,
-} from '../buildkit/control.js';
+import type { BuildkitVersion, UsageRecord, WorkerRecord } from '../buildkit/control.js';
 import type { BuildKitEvent } from '../buildkit/status.js';
 import { Credentials } from '../credentials/credentials.js';
 import { registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
 import { InvalidArgument } from '../errors.js';
-import { GrpcClient } from '../grpc/client.js';
+import type { GrpcClient } from '../grpc/client.js';
 import { Job } from '../job.js';
 import { checkOptions, optionNames, SIGNAL_ONLY } from '../options.js';
-import { BuildSession, type SessionOptions } from '../session/session.js';
+import type { BuildSession, SessionOptions } from '../session/session.js';
 import { describeAddress, parseAddress } from '../transport/address.js';
 import { DEFAULT_CONNECT_TIMEOUT } from '../transport/connect.js';
 import { connectTo, type TlsOptions } from '../transport/socket-transport.js';
-import {
-  BUILDKIT_BUILD_OPTIONS,
-  checkBuildOptions,
-  solve,
-  type BuildKitBuildOptions,
-  type BuildKitResult,
-  type SolveTarget,
-} from './solve.js';
+import type { BuildKitBuildOptions, BuildKitResult, SolveTarget } from './solve.js';
 
 /** BuildKitClientOptions: the options of `new BuildKit(options)`. */
 export interface BuildKitClientOptions {
@@ -122,11 +104,15 @@ export class BuildKit {
       {},
       { ...(secure ? { alpn: ['h2'] } : {}), peer: 'BuildKit' },
     );
-    const client = new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+    // the gRPC client (node:http2), the session and the solver are loaded by the first call
+    const client = lazyClient(async () => {
+      const { GrpcClient } = await import('../grpc/client.js');
+      return new GrpcClient({ connect: () => connect(), where: describeAddress(address), secure });
+    });
     this.#backend = {
-      grpc: async () => client,
-      attachSession: (grpc, session) => BuildSession.attach(grpc, session),
-      close: () => client.close(),
+      grpc: client.get,
+      attachSession: async (grpc, session) => (await import('../session/session.js')).BuildSession.attach(grpc, session),
+      close: client.close,
     };
     this.#timeout = options.timeout ?? 60_000;
     this.#credentials = new Credentials(options.configDir !== undefined ? { configDir: options.configDir } : {});
@@ -141,6 +127,7 @@ export class BuildKit {
     return new Job<BuildKitResult, BuildKitEvent>(async (scope) => {
       if (options === undefined)
         throw new InvalidArgument('buildkit.build: options with a path (the build context folder) are required');
+      const { BUILDKIT_BUILD_OPTIONS, checkBuildOptions, solve } = await import('./solve.js');
       checkOptions('buildkit.build', options, BUILDKIT_BUILD_OPTIONS);
       checkBuildOptions(options);
       const grpc = await this.#backend.grpc();
@@ -164,6 +151,7 @@ export class BuildKit {
   /** BuildKit's cache records (DiskUsage), in its own field names. */
   async diskUsage(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<UsageRecord[]> {
     checkOptions('buildkit.diskUsage', options, FILTER_OPTIONS);
+    const { ControlMethod, decodeDiskUsageResponse, encodeDiskUsageRequest } = await control();
     const grpc = await this.#backend.grpc();
     return decodeDiskUsageResponse(
       await grpc.unary(
@@ -182,6 +170,7 @@ export class BuildKit {
       if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0))
         throw new InvalidArgument(`buildkit.prune: ${key} must be a whole number ≥ 0`);
     }
+    const { ControlMethod, decodeUsageRecord, encodePruneRequest } = await control();
     const grpc = await this.#backend.grpc();
     const request = encodePruneRequest({
       ...filters(options.filters),
@@ -198,6 +187,7 @@ export class BuildKit {
   /** The daemon's workers (ListWorkers): their ids, labels and platforms. */
   async workers(options: { filters?: string[]; signal?: AbortSignal } = {}): Promise<WorkerRecord[]> {
     checkOptions('buildkit.workers', options, FILTER_OPTIONS);
+    const { ControlMethod, decodeListWorkersResponse, encodeDiskUsageRequest } = await control();
     const grpc = await this.#backend.grpc();
     return decodeListWorkersResponse(
       await grpc.unary(
@@ -211,6 +201,7 @@ export class BuildKit {
   /** The daemon's version (Info). */
   async info(options: { signal?: AbortSignal } = {}): Promise<{ BuildkitVersion: BuildkitVersion }> {
     checkOptions('buildkit.info', options, SIGNAL_ONLY);
+    const { ControlMethod, decodeInfoResponse } = await control();
     const grpc = await this.#backend.grpc();
     return decodeInfoResponse(await grpc.unary(ControlMethod.Info, new Uint8Array(0), this.#call(options.signal)));
   }
@@ -223,6 +214,31 @@ export class BuildKit {
   #call(signal: AbortSignal | undefined): { timeout: number; signal?: AbortSignal } {
     return { timeout: this.#timeout, ...(signal ? { signal } : {}) };
   }
+}
+
+/**
+ * A client made by its first `get()`, once however many calls wait for it; `close()` closes it,
+ * or the one a pending `get()` makes.
+ */
+export function lazyClient<T extends { close(): void }>(make: () => Promise<T>): { get(): Promise<T>; close(): void } {
+  let made: Promise<T> | undefined;
+  let closed = false;
+  return {
+    get: () =>
+      (made ??= make().then((client) => {
+        if (closed) client.close();
+        return client;
+      })),
+    close: () => {
+      closed = true;
+      made?.then((client) => client.close()).catch(() => {});
+    },
+  };
+}
+
+/** The Control API's messages (and protobuf), loaded by the first call. */
+export function control(): Promise<typeof import('../buildkit/control.js')> {
+  return import('../buildkit/control.js');
 }
 
 function filters(list: unknown): { filters?: string[] } {

@@ -1,9 +1,9 @@
 // The file reads host configuration makes. A file or folder that is absent is a fact about the
 // machine (most hosts have no certs.d); one that exists but cannot be read is a ConfigError
 // naming it, never skipped. Messages name paths and errno codes, never contents.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, type Dirent } from 'node:fs';
 import { ConfigError } from '../errors.js';
-import { parseToml, type TomlTable } from '../toml/parse.js';
+import { readFile, stat } from '../files.js';
 
 function absent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -38,7 +38,9 @@ export async function readRequired(path: string, what: string): Promise<Buffer> 
 /** The names of the files (not folders) in a folder, sorted; undefined when there is no such folder. */
 export async function listFiles(path: string): Promise<string[] | undefined> {
   try {
-    const entries = await readdir(path, { withFileTypes: true });
+    const entries = await new Promise<Dirent[]>((resolve, reject) =>
+      readdir(path, { withFileTypes: true }, (error, found) => (error ? reject(error) : resolve(found))),
+    );
     return entries
       .filter((entry) => !entry.isDirectory())
       .map((entry) => entry.name)
@@ -56,16 +58,5 @@ export async function isFolder(path: string): Promise<boolean> {
   } catch (error) {
     if (absent(error)) return false;
     throw unreadable(path, error);
-  }
-}
-
-/** A TOML file's root table; a fault is a ConfigError naming the file, with its line and column. */
-export function parseTomlFile(bytes: Uint8Array, file: string): TomlTable {
-  try {
-    return parseToml(bytes);
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw new ConfigError(error.reason, { file, line: error.line, column: error.column }, { cause: error });
-    throw error;
   }
 }

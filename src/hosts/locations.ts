@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { readIfPresent, readRequired } from './files.js';
-import { parseRegistriesConf, type RegistriesConf } from './registries-conf.js';
+import type { RegistriesConf } from './registries-conf.js';
 import type { HostsConfig } from './types.js';
 
 /** The names HostsConfig takes. */
@@ -65,7 +65,7 @@ export function locations(config: HostsConfig | undefined, where: string): Locat
 export async function readRegistriesConf(candidates: Locations['registriesConf']): Promise<RegistriesConf | undefined> {
   for (const path of candidates.paths) {
     const bytes = candidates.required ? await readRequired(path, 'registries.conf') : await readIfPresent(path);
-    if (bytes !== undefined) return parseRegistriesConf(bytes, path);
+    if (bytes !== undefined) return (await import('./registries-conf.js')).parseRegistriesConf(bytes, path);
   }
   return undefined;
 }

@@ -8,7 +8,7 @@
 import { ConfigError } from '../errors.js';
 import { isTable, type TomlTable, type TomlValue } from '../toml/parse.js';
 import { splitAuthority } from './authority.js';
-import { parseTomlFile } from './files.js';
+import { parseTomlFile } from './toml-file.js';
 
 /** RegistryMirror: a `[[registry.mirror]]` entry. */
 export interface RegistryMirror {

@@ -1,8 +1,7 @@
 // Random access over what openImageArchive is given: a file (read at offsets), bytes in memory,
 // or a stream, which is read once: kept in memory while it is small, written to a temporary
 // folder once it passes the bound, and read from there.
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
@@ -68,7 +67,7 @@ export async function* accessChunks(access: RandomAccess, piece = PIECE): AsyncI
 }
 
 export async function fileAccess(path: string): Promise<OwnedAccess> {
-  const handle = await open(path, 'r');
+  const handle = await process.getBuiltinModule('node:fs/promises').open(path, 'r');
   const { size } = await handle.stat();
   return handleAccess(handle, size, async () => {});
 }
@@ -100,7 +99,8 @@ export async function spool(
     size += next.value.length;
     if (size > memoryLimit) break;
   }
-  const folder = await mkdtemp(join(tmpdir(), prefix));
+  const { mkdtemp, open, rm } = process.getBuiltinModule('node:fs/promises');
+  const folder = await mkdtemp(join(process.getBuiltinModule('node:os').tmpdir(), prefix));
   const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
   let handle: FileHandle | undefined;
   try {

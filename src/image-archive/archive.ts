@@ -5,10 +5,10 @@ import { checkOptions, optionNames } from '../options.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { toBodySource } from '../stream/body-source.js';
 import { bytesAccess, fileAccess, spool, type OwnedAccess } from './access.js';
-import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
-import { ImageFiles, type FileEntry } from './files.js';
-import { ArchiveLayout } from './layout.js';
-import { archiveAttestations, type ArchiveAttestationsOptions } from './attestations.js';
+import type { ExtractOptions, ExtractResult } from './extract.js';
+import type { FileEntry, ImageFiles } from './files.js';
+import type { ArchiveLayout } from './layout.js';
+import type { ArchiveAttestationsOptions } from './attestations.js';
 import type { AttestationList } from '../attestations/collect.js';
 import type { RandomAccess } from '../tar/reader.js';
 import type { ArchiveImage, ImageSource } from './source.js';
@@ -106,10 +106,14 @@ export class ImageArchive {
     );
   }
 
-  #filesOf(choice: ImageChoice | undefined, where: string, known = CHOICE): ImageFiles {
+  async #filesOf(choice: ImageChoice | undefined, where: string, known = CHOICE): Promise<ImageFiles> {
     const image = this.#choose(choice ?? {}, where, known);
     let files = this.#files.get(image);
-    if (files === undefined) this.#files.set(image, (files = new ImageFiles(this.#source, image)));
+    if (files === undefined) {
+      const { ImageFiles } = await import('./files.js');
+      files = this.#files.get(image);
+      if (files === undefined) this.#files.set(image, (files = new ImageFiles(this.#source, image)));
+    }
     return files;
   }
 
@@ -117,7 +121,7 @@ export class ImageArchive {
   files(choice?: ImageChoice): AsyncIterable<FileEntry> {
     const self = this;
     return (async function* () {
-      yield* self.#filesOf(choice, 'files').files();
+      yield* (await self.#filesOf(choice, 'files')).files();
     })();
   }
 
@@ -125,14 +129,14 @@ export class ImageArchive {
   async readFile(path: string, choice?: ImageChoice): Promise<Uint8Array> {
     if (typeof path !== 'string' || path === '')
       throw new InvalidArgument('imageArchive.readFile: path must be a non-empty string');
-    return this.#filesOf(choice, 'readFile').readFile(path);
+    return (await this.#filesOf(choice, 'readFile')).readFile(path);
   }
 
   /** The merged filesystem as one tar stream (`docker export` of the image). */
   export(choice?: ImageChoice): AsyncIterable<Uint8Array> {
     const self = this;
     return (async function* () {
-      yield* self.#filesOf(choice, 'export').export();
+      yield* (await self.#filesOf(choice, 'export')).export();
     })();
   }
 
@@ -140,13 +144,15 @@ export class ImageArchive {
   async extract(dir: string, options: ImageChoice & ExtractOptions = {}): Promise<ExtractResult> {
     if (typeof dir !== 'string' || dir === '')
       throw new InvalidArgument('imageArchive.extract: dir must be a non-empty string');
-    const files = this.#filesOf(options, 'extract', EXTRACT);
+    const files = await this.#filesOf(options, 'extract', EXTRACT);
+    const { extractFiles } = await import('./extract.js');
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
 
   /** The in-toto statements of the OCI layout's indexes (BuildKit's attestation manifests), each bound to its platform's manifest; of a docker-archive, none (docs/attestations.md). */
   async attestations(options: ArchiveAttestationsOptions = {}): Promise<AttestationList> {
     this.#open('attestations');
+    const { archiveAttestations } = await import('./attestations.js');
     return archiveAttestations(this.#layout, options);
   }
 
@@ -185,6 +191,8 @@ export async function openImageArchive(
     access = body instanceof Uint8Array ? bytesAccess(body) : await spool(body, limit);
   }
   try {
+    // the layout's parsing, the merging and the tar reader are loaded by the first open
+    const { ArchiveLayout } = await import('./layout.js');
     return makeImageArchive(await ArchiveLayout.read(access), access);
   } catch (error) {
     await access.close();

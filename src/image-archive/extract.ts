@@ -5,7 +5,6 @@
 // are and never followed, and a hard link's target is checked after resolution (realpath) to be a
 // file inside the folder. Devices and fifos are skipped unless asked for (then made with mknod).
 import { constants } from 'node:fs';
-import { chmod, link, lstat, lutimes, mkdir, open, realpath, rm, symlink, utimes } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { FileEntry } from './files.js';
@@ -29,6 +28,9 @@ export async function extractFiles(
   dir: string,
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
+  // node:fs/promises is loaded by the first extract, not at import
+  const { chmod, link, lstat, lutimes, mkdir, open, realpath, rm, symlink, utimes } =
+    process.getBuiltinModule('node:fs/promises');
   await mkdir(dir, { recursive: true });
   const root = await realpath(dir);
   const checked = new Set<string>([root]);

@@ -1,18 +1,18 @@
 // POST /build with docker-py's parameters. The context streams from the folder (or fileobj) to
 // the socket as it is packed; the result is the image the engine names in its `aux.ID` event.
 import { base64UrlJson, registryHostname, serverAddressOf, type AuthConfig } from '../credentials/auth-config.js';
-import { contextFromFileobj, contextFromPath, type BuildContext } from '../build-context/archive.js';
+import type { BuildContext } from '../build-context/archive.js';
 import { BuildError, InvalidArgument, NotFound, StreamError } from '../errors.js';
 import { randomHex } from '../random.js';
 import { Repeated, type QueryValue } from '../http/request.js';
 import type { BinarySource } from '../stream/body-source.js';
 import { Job, type JobScope } from '../job.js';
 import { checkOptions, optionNames, signalOf, type Cancellable } from '../options.js';
-import { BuildKitProgress, decodeTrace, type BuildKitEvent } from '../buildkit/status.js';
+import type { BuildKitEvent, BuildKitProgress } from '../buildkit/status.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { readProgress } from '../progress/read.js';
 import { compareVersions } from '../engine-api.js';
-import { BuildSession, checkSessionOptions, type SecretSource, type SessionOptions } from '../session/session.js';
+import type { BuildSession, SecretSource, SessionOptions } from '../session/session.js';
 import { engineHelpers, type Client } from './api-client.js';
 import { platformPath, type PlatformSpec } from '../platform.js';
 import { checkTag, parseReference, registryOf } from '../reference.js';
@@ -293,7 +293,10 @@ export function buildImage(
     const wantsSession = options.secrets !== undefined || options.ssh !== undefined;
     if (wantsSession && !buildkit)
       throw new InvalidArgument("secrets and ssh need a BuildKit build (builder: 'buildkit')");
+    // the build context's packer and the session (over gRPC) are loaded by the first build
+    const { checkSessionOptions } = await import('../session/session.js');
     checkSessionOptions(options);
+    const { contextFromFileobj, contextFromPath } = await import('../build-context/archive.js');
     const buildId = options.buildId ?? (buildkit ? `dockwire-${randomHex(12)}` : undefined);
     const gzip = options.encoding === 'gzip';
     const context =
@@ -366,6 +369,7 @@ async function openSession(
   // (a transport of the caller's own may not carry sessions: then only a build that needs one fails)
   if (!client.api.canUpgrade && !needed) return undefined;
   try {
+    const { BuildSession } = await import('../session/session.js');
     return await BuildSession.open(client.api, sessionOptions);
   } catch (error) {
     if (error instanceof NotFound && !needed) return undefined;
@@ -397,6 +401,7 @@ async function readBuildKit(
   body: AsyncIterable<Uint8Array>,
   scope: JobScope<ProgressEvent | BuildKitEvent>,
 ): Promise<BuildOutput<BuildKitEvent>> {
+  const { BuildKitProgress, decodeTrace } = await import('../buildkit/status.js');
   const progress = new BuildKitProgress();
   const logs: BuildKitEvent[] = [];
   let imageId: string | undefined;

@@ -7,9 +7,7 @@ import { checkOptions } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ProgressJob } from '../progress/job.js';
 import { withDeadline } from './call-deadline.js';
-import { copyImage } from './copy.js';
 import { copyEnds } from './copy-ends.js';
-import { copiedSubjects, copyReferrers } from './copy-referrers.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
 import { COPY_OPTIONS, callOptions, type RegistryCallOptions, type RegistryCopyOptions } from './options.js';
 import { addToFallbackIndex } from './referrers.js';
@@ -45,11 +43,14 @@ export function copyJob(
       state.totals.update(event);
       return scope.emit(event);
     };
+    // the copy's machinery (and the referrers') is loaded by the first copy
+    const { copyImage } = await import('./copy.js');
     const copied = await copyImage(ends, copyOptions, emit);
     if (options.referrers) {
       const nameOf = (r: typeof from): string =>
         formatReference({ registry: r.registry, host: r.host, repository: r.repository });
       const [source, destination] = [nameOf(from), nameOf(to)];
+      const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
       const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
       const addFallback = (subject: string, entries: readonly Descriptor[]) =>
         addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);

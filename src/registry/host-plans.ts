@@ -5,7 +5,6 @@
 // verifying certificates.
 import { InvalidArgument } from '../errors.js';
 import { locations, type Locations } from '../hosts/locations.js';
-import { resolveHosts } from '../hosts/resolve.js';
 import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin, type OriginSettings } from '../transport/origin.js';
 import { endpointAuthority, plainTwin } from './endpoints.js';
@@ -49,6 +48,8 @@ export class HostPlans {
       ...(reference.tag !== undefined ? { tag: reference.tag } : {}),
       ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
     };
+    // hosts.toml's, registries.conf's and certs.d's readers (and TOML) are loaded by the first plan
+    const { resolveHosts } = await import('../hosts/resolve.js');
     const plan = await resolveHosts(asked, operation, this.#config);
     const hub =
       plan.registry === 'docker.io' && operation !== 'push'

@@ -15,7 +15,7 @@ import type { AppendOptions, MutateOptions } from './append.js';
 import type { AppendResult } from '../append/types.js';
 import { Credentials } from '../credentials/credentials.js';
 import { InvalidArgument, ProtocolError } from '../errors.js';
-import { extractFiles, type ExtractOptions, type ExtractResult } from '../image-archive/extract.js';
+import type { ExtractOptions, ExtractResult } from '../image-archive/extract.js';
 import type { FileEntry, ImageFiles } from '../image-archive/files.js';
 import {
   DOCKER_LIST,
@@ -36,13 +36,12 @@ import type { BinarySource } from '../stream/body-source.js';
 import { OriginTransport, proxyFor } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { copyJob } from './copy-job.js';
-import { registryAttestations, type RegistryAttestationsOptions } from './attestations.js';
+import type { RegistryAttestationsOptions } from './attestations.js';
 import type { AttestationList } from '../attestations/collect.js';
 import { CredentialLookup } from './credential-lookup.js';
 import { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
 import { choosePlatform, noManifestFor, readConfig, readImage } from './image.js';
-import { registryImageFiles } from './image-files.js';
 import {
   manifestReference,
   parseRegistryReference,
@@ -290,6 +289,7 @@ export class Registry {
     if (typeof dir !== 'string' || dir === '')
       throw new InvalidArgument('registry.extract: dir must be a non-empty string');
     const files = await this.#imageFiles(ref, options, 'extract', EXTRACT_CALL_OPTIONS);
+    const { extractFiles } = await import('../image-archive/extract.js');
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
   }
 
@@ -484,6 +484,8 @@ export class Registry {
         throw noManifestFor(ref, `no image for ${formatPlatform(want)}: the image is ${formatPlatform(has)}`);
     }
     const call = callOptions(options);
+    // the archive reader's merging (and the tar reader) is loaded by the first files() call
+    const { registryImageFiles } = await import('./image-files.js');
     return registryImageFiles(ref, descriptor.digest, manifest, config, (digest, size) =>
       this.blob(ref, size === undefined ? digest : { digest, size }, call),
     );
@@ -494,7 +496,7 @@ export class Registry {
    * index), from the index's attestation manifests and from referrers, each bound to its image
    * (docs/attestations.md).
    */
-  attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
-    return registryAttestations(this, ref, options);
+  async attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
+    return (await import('./attestations.js')).registryAttestations(this, ref, options);
   }
 }

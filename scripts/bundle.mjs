@@ -1,0 +1,55 @@
+// rolldown's options for the published files (scripts/build.mjs writes them; the unit test
+// test/unit/bundle.test.ts builds them in memory to check which modules an entry loads at import).
+const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
+// loaded by a call's first use (each behind an `import('./...')` of a literal in the module that calls it)
+const lazy =
+  /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations)\.ts$/;
+const build =
+  /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil|control|protobuf)\.ts$/;
+// an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
+const archive =
+  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
+// a registry's host configuration as its first request reads it (hosts.toml, registries.conf, certs.d; TOML)
+const hosts =
+  /[\\/]src[\\/]toml[\\/]|[\\/]src[\\/]hosts[\\/](?:resolve|registries-conf|hosts-toml|toml-file|certs-dir|tls-files)\.ts$/;
+
+export const bundleOptions = {
+  input: { index: 'src/index.ts', api: 'src/api.ts', cli: 'src/cli/bin.ts' },
+  platform: 'node',
+  external: [/^node:/],
+  // what rolldown sets when a group leaves out its dependencies (the entries are files of
+  // re-exports, so nothing is added to them)
+  preserveEntrySignatures: 'allow-extension',
+  output: {
+    dir: 'dist',
+    format: 'esm',
+    entryFileNames: '[name].js',
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    // no comments (the doc comments ship in dist/types/*.d.ts) and ASCII only: a cold start reads
+    // and compiles every byte of the chunks an entry imports, and one non-ASCII character makes
+    // Node decode the whole file as a two-byte string
+    comments: false,
+    charset: 'ascii',
+    // the few modules loaded on first use (node:tls, ...) stay `import('...')` of a literal. Our own
+    // modules go into one shared chunk, except the units the entries load on first call, which
+    // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
+    // registry.append's machinery, registry.verify's, registry.sign's, registry.copy's and
+    // registry.attestations'; in one chunk what a build
+    // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
+    // image's files loads (an archive's layout, the merging, tar), in another the host configuration's
+    // readers a registry's first request loads. What the
+    // entries need of those at once (parseTrustedRoot's modules) gets a chunk that the shared
+    // one's importers load beside it
+    codeSplitting: {
+      groups: [
+        {
+          name: 'dockwire',
+          test: (id) => own(id) && ![lazy, build, archive, hosts].some((unit) => unit.test(id)),
+        },
+        { name: 'build', test: (id) => own(id) && build.test(id) },
+        { name: 'archive', test: (id) => own(id) && archive.test(id), priority: 1, includeDependenciesRecursively: false },
+        { name: 'hosts', test: (id) => own(id) && hosts.test(id), includeDependenciesRecursively: false },
+      ],
+    },
+  },
+};

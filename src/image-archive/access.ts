@@ -1,9 +1,6 @@
 // Random access over what openImageArchive is given: a file (read at offsets), bytes in memory,
-// or a stream, which is read once: kept in memory while it is small, written to a temporary
-// folder once it passes the bound, and read from there.
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// or the file a stream was spooled to (spool.ts).
+import { open, type FileHandle } from 'node:fs/promises';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
 
@@ -30,7 +27,8 @@ export function sliceAccess(access: RandomAccess, offset: number, size: number):
   return slice;
 }
 
-async function handleAccess(handle: FileHandle, size: number, onClose: () => Promise<void>): Promise<OwnedAccess> {
+/** Random access over an open file of `size` bytes; close() closes it, then calls `onClose`. */
+export async function handleAccess(handle: FileHandle, size: number, onClose: () => Promise<void>): Promise<OwnedAccess> {
   const readInto = async (offset: number, target: Uint8Array): Promise<number> => {
     const length = Math.max(0, Math.min(target.length, size - offset));
     let got = 0;
@@ -63,47 +61,4 @@ export async function fileAccess(path: string): Promise<OwnedAccess> {
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
   return handleAccess(handle, size, async () => {});
-}
-
-/** SPOOL_MEMORY: a stream up to this many bytes is kept in memory; a longer one goes to a temporary folder. */
-export const SPOOL_MEMORY = 16 * 1024 * 1024;
-
-/**
- * The bytes of `stream`, read once: in memory up to `memoryLimit`, past it written to a file in a
- * new temporary folder (written as it is read, one chunk at a time) that close() removes.
- */
-export async function spool(stream: AsyncIterable<Uint8Array>, memoryLimit = SPOOL_MEMORY): Promise<OwnedAccess> {
-  const held: Uint8Array[] = [];
-  let size = 0;
-  const it = stream[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await it.next();
-    if (next.done) {
-      const bytes = Buffer.concat(held, size);
-      return bytesAccess(bytes);
-    }
-    // copied: a stream may hand out chunks whose memory it reuses
-    held.push(Buffer.from(next.value));
-    size += next.value.length;
-    if (size > memoryLimit) break;
-  }
-  const folder = await mkdtemp(join(tmpdir(), 'dockwire-archive-'));
-  const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(join(folder, 'archive.tar'), 'w+');
-    for (const chunk of held.splice(0)) await handle.write(chunk);
-    for (;;) {
-      const next = await it.next();
-      if (next.done) break;
-      await handle.write(next.value);
-      size += next.value.length;
-    }
-    return await handleAccess(handle, size, remove);
-  } catch (error) {
-    await it.return?.();
-    await handle?.close();
-    await remove();
-    throw error;
-  }
 }

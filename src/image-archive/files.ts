@@ -4,7 +4,14 @@
 // layer is an uncompressed file); content is then read layer by layer as the consumer asks.
 import { FileNotFound, ArchiveError } from '../errors.js';
 import { pack, type PackEntry } from '../tar/packer.js';
-import { copyHeader, readTar, type RandomAccess, type TarHeader, type TarReadEntry } from '../tar/reader.js';
+import {
+  copyHeader,
+  isRandomAccess,
+  readTar,
+  type RandomAccess,
+  type TarHeader,
+  type TarReadEntry,
+} from '../tar/reader.js';
 import { layerTar } from './decompress.js';
 import { MergedTree, type Item, type Node } from './merge.js';
 import type { ArchiveImage, ImageSource } from './source.js';
@@ -39,7 +46,7 @@ class LayerContent {
     const size = item.header.size;
     if (this.#tar === undefined && this.#entries === undefined) {
       const tar = await this.#open();
-      if ('read' in tar && 'size' in tar) this.#tar = tar;
+      if (isRandomAccess(tar)) this.#tar = tar;
       else this.#entries = readTar(tar)[Symbol.asyncIterator]();
     }
     if (this.#tar !== undefined) {
@@ -92,11 +99,17 @@ export class ImageFiles {
     this.#tree ??= (async () => {
       const tree = new MergedTree();
       for (let index = 0; index < this.image.layers.length; index++) {
+        const tar = await this.#layerTar(index);
+        // an uncompressed layer whose headers the source has already read is not read again
+        const listed = isRandomAccess(tar) ? this.#source.listing?.(this.image, index) : undefined;
         const items: Item[] = [];
         let ordinal = 0;
-        for await (const entry of readTar(await this.#layerTar(index))) {
-          items.push({ header: copyHeader(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
-        }
+        if (listed !== undefined)
+          for (const { header, offset } of listed) items.push({ header, layer: index, ordinal: ordinal++, offset });
+        else
+          for await (const entry of readTar(tar)) {
+            items.push({ header: copyHeader(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
+          }
         tree.addLayer(items, index, this.image.layers[index]!.digest);
       }
       return tree;

@@ -5,7 +5,7 @@ import { checkOptions, optionNames } from '../options.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import { toBodySource } from '../stream/body-source.js';
 import { bytesAccess, fileAccess, type OwnedAccess } from './access.js';
-import { spool, type SpooledMember } from './spool.js';
+import { spool } from './spool.js';
 import { extractFiles, type ExtractOptions, type ExtractResult } from './extract.js';
 import { ImageFiles, type FileEntry } from './files.js';
 import { ArchiveLayout } from './layout.js';
@@ -61,11 +61,7 @@ export class ImageArchive {
     this.#access = access;
     this.format = layout.format;
     this.images = layout.images;
-    this.#source = {
-      images: this.images,
-      layer: async (image, index) => this.#layer(image, index),
-      listing: (image, index) => this.#layout.listing(image, index),
-    };
+    this.#source = { images: this.images, layer: async (image, index) => this.#layer(image, index) };
   }
 
   /** The stored bytes of a layer. */
@@ -181,18 +177,16 @@ export async function openImageArchive(
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
     throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
   let access: OwnedAccess;
-  let members: SpooledMember[] | undefined;
   if (typeof source === 'string') {
     access = await fileAccess(source).catch((error: NodeJS.ErrnoException) => {
       throw new InvalidArgument(`openImageArchive: cannot open ${source}: ${error.code ?? error.message}`);
     });
   } else {
     const body = toBodySource(source, 'openImageArchive: source');
-    if (body instanceof Uint8Array) access = bytesAccess(body);
-    else ({ access, members } = await spool(body, limit));
+    access = body instanceof Uint8Array ? bytesAccess(body) : await spool(body, limit);
   }
   try {
-    return makeImageArchive(await ArchiveLayout.read(access, members), access);
+    return makeImageArchive(await ArchiveLayout.read(access), access);
   } catch (error) {
     await access.close();
     throw error;

@@ -99,17 +99,11 @@ export class ImageFiles {
     this.#tree ??= (async () => {
       const tree = new MergedTree();
       for (let index = 0; index < this.image.layers.length; index++) {
-        const tar = await this.#layerTar(index);
-        // an uncompressed layer whose headers the source has already read is not read again
-        const listed = isRandomAccess(tar) ? this.#source.listing?.(this.image, index) : undefined;
         const items: Item[] = [];
         let ordinal = 0;
-        if (listed !== undefined)
-          for (const { header, offset } of listed) items.push({ header, layer: index, ordinal: ordinal++, offset });
-        else
-          for await (const entry of readTar(tar)) {
-            items.push({ header: copyHeader(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
-          }
+        for await (const entry of readTar(await this.#layerTar(index))) {
+          items.push({ header: copyHeader(entry), layer: index, ordinal: ordinal++, offset: entry.offset });
+        }
         tree.addLayer(items, index, this.image.layers[index]!.digest);
       }
       return tree;

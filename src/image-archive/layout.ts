@@ -8,7 +8,6 @@ import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
-import type { SpooledMember } from './spool.js';
 import {
   DOCKER_LAYER,
   DOCKER_LIST,
@@ -19,14 +18,12 @@ import {
   type Descriptor,
   type ImageConfig,
 } from '../oci.js';
-import type { ArchiveImage, LayerDescriptor, LayerEntry } from './source.js';
+import type { ArchiveImage, LayerDescriptor } from './source.js';
 
 interface Member {
   offset: number;
   size: number;
   linkTo?: string;
-  /** Its entries, when it is a tar whose headers were read as it was spooled. */
-  entries?: LayerEntry[];
 }
 
 /** The largest JSON file (manifest, index, config) read from an archive. */
@@ -48,16 +45,12 @@ export class ArchiveLayout {
     this.#access = access;
   }
 
-  /** The layout of the archive `access` holds; its members read from it, or as given (`spool()`'s). */
-  static async read(access: RandomAccess, members?: Iterable<SpooledMember>): Promise<ArchiveLayout> {
+  static async read(access: RandomAccess): Promise<ArchiveLayout> {
     const layout = new ArchiveLayout(access);
-    for await (const entry of members ?? readTar(access)) {
+    for await (const entry of readTar(access)) {
       const name = memberName(entry.name);
-      if (entry.type === 'file') {
-        const member: Member = { offset: entry.offset, size: entry.size };
-        if ('entries' in entry && entry.entries !== undefined) member.entries = entry.entries;
-        layout.#members.set(name, member);
-      } else if (entry.type === 'symlink' && entry.linkname !== undefined)
+      if (entry.type === 'file') layout.#members.set(name, { offset: entry.offset, size: entry.size });
+      else if (entry.type === 'symlink' && entry.linkname !== undefined)
         layout.#members.set(name, {
           offset: 0,
           size: 0,
@@ -87,12 +80,6 @@ export class ArchiveLayout {
     if (member === undefined)
       throw new ArchiveError(`the archive lacks ${path}, layer ${index} of ${image.digest}`, { entry: path });
     return sliceAccess(this.#access, member.offset, member.size);
-  }
-
-  /** The entries of one of `image`'s layers, when its headers were read as the archive was spooled. */
-  listing(image: ArchiveImage, index: number): readonly LayerEntry[] | undefined {
-    const path = this.#layerPaths.get(image)?.[index];
-    return path === undefined ? undefined : this.#member(path)?.entries;
   }
 
   /** A blob of the OCI layout (`blobs/<alg>/<hex>`), its digest checked; undefined when the layout does not hold it. */

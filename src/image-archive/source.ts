@@ -3,7 +3,7 @@
 // another (its blobs streamed, digests checked), and the same merging then serves both.
 import type { ImageConfig } from '../oci.js';
 import type { Platform } from '../platform.js';
-import type { RandomAccess, TarHeader } from '../tar/reader.js';
+import type { RandomAccess } from '../tar/reader.js';
 
 /** LayerDescriptor: one layer of an image, as its manifest names it. */
 export interface LayerDescriptor {
@@ -37,12 +37,4 @@ export interface ImageSource {
   readonly images: readonly ArchiveImage[];
   /** The stored bytes of layer `index` of `image` (compressed or not); may be asked for more than once. */
   layer(image: ArchiveImage, index: number): Promise<BlobBytes>;
-  /** The entries of layer `index` when they are already known (headers, and where each one's content starts in the layer), if it is stored uncompressed. */
-  listing?(image: ArchiveImage, index: number): readonly LayerEntry[] | undefined;
-}
-
-/** LayerEntry: one entry of a layer's tar: its header, and where its content starts in the tar. */
-export interface LayerEntry {
-  header: TarHeader;
-  offset: number;
 }

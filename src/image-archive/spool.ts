@@ -52,7 +52,8 @@ class Sink {
   async #toFile(): Promise<void> {
     this.#folder = await mkdtemp(join(tmpdir(), 'dockwire-archive-'));
     this.#handle = await open(join(this.#folder, 'archive.tar'), 'w+');
-    this.#full = this.#held.splice(0) as Buffer[];
+    // in blocks too: however small the stream's chunks, a write takes a few buffers
+    for (const held of this.#held.splice(0)) this.#gather(held);
     this.#kick();
   }
 

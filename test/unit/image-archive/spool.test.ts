@@ -42,9 +42,12 @@ describe('spool: a stream read once, written behind the reading', () => {
     const before = spools();
     const access = await spool(chunks(sizes), limit);
     expect(spools()).toHaveLength(before.length + (limit > bytes.length ? 0 : 1));
-    expect(access.size).toBe(bytes.length);
-    expect(Buffer.from(await access.read(0, bytes.length)).equals(bytes)).toBe(true);
-    await access.close();
+    try {
+      expect(access.size).toBe(bytes.length);
+      expect(Buffer.from(await access.read(0, bytes.length)).equals(bytes)).toBe(true);
+    } finally {
+      await access.close();
+    }
     expect(spools()).toEqual(before);
   });
 
@@ -57,8 +60,11 @@ describe('spool: a stream read once, written behind the reading', () => {
       }
     }
     const access = await spool(reusing(), 0);
-    expect(Buffer.from(await access.read(0, bytes.length)).equals(bytes)).toBe(true);
-    await access.close();
+    try {
+      expect(Buffer.from(await access.read(0, bytes.length)).equals(bytes)).toBe(true);
+    } finally {
+      await access.close();
+    }
   });
 
   it('a gzip layer: the same files and contents as from bytes', async () => {

@@ -8,7 +8,7 @@ const build =
   /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil|control|protobuf)\.ts$/;
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
 const archive =
-  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
+  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|spool\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
 // a registry's host configuration as its first request reads it (hosts.toml, registries.conf, certs.d; TOML)
 const hosts =
   /[\\/]src[\\/]toml[\\/]|[\\/]src[\\/]hosts[\\/](?:resolve|registries-conf|hosts-toml|toml-file|certs-dir|tls-files)\.ts$/;
@@ -47,7 +47,12 @@ export const bundleOptions = {
           test: (id) => own(id) && ![lazy, build, archive, hosts].some((unit) => unit.test(id)),
         },
         { name: 'build', test: (id) => own(id) && build.test(id) },
-        { name: 'archive', test: (id) => own(id) && archive.test(id), priority: 1, includeDependenciesRecursively: false },
+        {
+          name: 'archive',
+          test: (id) => own(id) && archive.test(id),
+          priority: 1,
+          includeDependenciesRecursively: false,
+        },
         { name: 'hosts', test: (id) => own(id) && hosts.test(id), includeDependenciesRecursively: false },
       ],
     },

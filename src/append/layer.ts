@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { DigestVerifier, verifiedChunks } from '../digest.js';
 import { UnsupportedMediaType } from '../errors.js';
-import { accessChunks, spool } from '../image-archive/access.js';
+import { accessChunks } from '../image-archive/access.js';
+import { spool } from '../image-archive/spool.js';
 import { runtimeName } from '../image-archive/decompress.js';
 
 /** Compression of an added layer. */
@@ -133,7 +134,8 @@ export async function measureLayer(
     diffId: `sha256:${diff.digest('hex')}`,
     size,
     compression,
-    open: () => verifiedChunks(accessChunks(kept), new DigestVerifier(digest), 'an added layer, kept since it was measured'),
+    open: () =>
+      verifiedChunks(accessChunks(kept), new DigestVerifier(digest), 'an added layer, kept since it was measured'),
     close: () => kept.close(),
   };
 }

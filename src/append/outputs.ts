@@ -156,10 +156,7 @@ export async function writeOciLayout(
     const partial = `${path}.partial`;
     if (bytes) writeFileSync(partial, bytes);
     else
-      await pipeline(
-        Readable.from(checkedBlob(read, descriptor), { objectMode: false }),
-        createWriteStream(partial),
-      );
+      await pipeline(Readable.from(checkedBlob(read, descriptor), { objectMode: false }), createWriteStream(partial));
     renameSync(partial, path);
   }
   writeFileSync(join(dir, 'index.json'), layoutIndex(built, tag));

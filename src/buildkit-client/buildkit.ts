@@ -111,7 +111,8 @@ export class BuildKit {
     });
     this.#backend = {
       grpc: client.get,
-      attachSession: async (grpc, session) => (await import('../session/session.js')).BuildSession.attach(grpc, session),
+      attachSession: async (grpc, session) =>
+        (await import('../session/session.js')).BuildSession.attach(grpc, session),
       close: client.close,
     };
     this.#timeout = options.timeout ?? 60_000;

@@ -1,8 +1,6 @@
 // Random access over what openImageArchive is given: a file (read at offsets), bytes in memory,
-// or a stream, which is read once: kept in memory while it is small, written to a temporary
-// folder once it passes the bound, and read from there.
+// or the file a stream was spooled to (spool.ts).
 import type { FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
 
@@ -32,7 +30,12 @@ export function sliceAccess(access: RandomAccess, offset: number, size: number):
   return slice;
 }
 
-async function handleAccess(handle: FileHandle, size: number, onClose: () => Promise<void>): Promise<OwnedAccess> {
+/** Random access over an open file of `size` bytes; close() closes it, then calls `onClose`. */
+export async function handleAccess(
+  handle: FileHandle,
+  size: number,
+  onClose: () => Promise<void>,
+): Promise<OwnedAccess> {
   const readInto = async (offset: number, target: Uint8Array): Promise<number> => {
     const length = Math.max(0, Math.min(target.length, size - offset));
     let got = 0;
@@ -70,53 +73,4 @@ export async function fileAccess(path: string): Promise<OwnedAccess> {
   const handle = await process.getBuiltinModule('node:fs/promises').open(path, 'r');
   const { size } = await handle.stat();
   return handleAccess(handle, size, async () => {});
-}
-
-/** SPOOL_MEMORY: a stream up to this many bytes is kept in memory; a longer one goes to a temporary folder. */
-export const SPOOL_MEMORY = 16 * 1024 * 1024;
-
-/**
- * The bytes of `stream`, read once: in memory up to `memoryLimit`, past it written to a file in a
- * new temporary folder named from `prefix` (written as it is read, one chunk at a time) that
- * close() removes, as does a failure of the stream or of the writing.
- */
-export async function spool(
-  stream: AsyncIterable<Uint8Array>,
-  memoryLimit = SPOOL_MEMORY,
-  prefix = 'dockwire-archive-',
-): Promise<OwnedAccess> {
-  const held: Uint8Array[] = [];
-  let size = 0;
-  const it = stream[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await it.next();
-    if (next.done) {
-      const bytes = Buffer.concat(held, size);
-      return bytesAccess(bytes);
-    }
-    // copied: a stream may hand out chunks whose memory it reuses
-    held.push(Buffer.from(next.value));
-    size += next.value.length;
-    if (size > memoryLimit) break;
-  }
-  const { mkdtemp, open, rm } = process.getBuiltinModule('node:fs/promises');
-  const folder = await mkdtemp(join(process.getBuiltinModule('node:os').tmpdir(), prefix));
-  const remove = (): Promise<void> => rm(folder, { recursive: true, force: true });
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(join(folder, 'spooled'), 'w+');
-    for (const chunk of held.splice(0)) await handle.write(chunk);
-    for (;;) {
-      const next = await it.next();
-      if (next.done) break;
-      await handle.write(next.value);
-      size += next.value.length;
-    }
-    return await handleAccess(handle, size, remove);
-  } catch (error) {
-    await it.return?.();
-    await handle?.close();
-    await remove();
-    throw error;
-  }
 }

@@ -3,7 +3,7 @@
 // is); the media type only names the layer in errors. An uncompressed layer stays random access,
 // so listing it seeks past file contents.
 import { ArchiveError, DockerError, UnsupportedMediaType } from '../errors.js';
-import type { RandomAccess } from '../tar/reader.js';
+import { isRandomAccess, type RandomAccess } from '../tar/reader.js';
 import { accessChunks } from './access.js';
 import type { BlobBytes } from './source.js';
 
@@ -13,10 +13,6 @@ export function runtimeName(): string {
   if (g.Deno?.version?.deno) return `deno ${g.Deno.version.deno}`;
   if (process.versions['bun']) return `bun ${process.versions['bun']}`;
   return `node ${process.version}`;
-}
-
-function isRandom(bytes: BlobBytes): bytes is RandomAccess {
-  return typeof (bytes as RandomAccess).read === 'function' && typeof (bytes as RandomAccess).size === 'number';
 }
 
 /** The first bytes of a stream, and the stream again from its start. */
@@ -53,7 +49,7 @@ export async function layerTar(
 ): Promise<RandomAccess | AsyncIterable<Uint8Array>> {
   let head: Uint8Array;
   let stream: AsyncIterable<Uint8Array>;
-  if (isRandom(bytes)) {
+  if (isRandomAccess(bytes)) {
     head = await bytes.read(0, 4);
     if (!starts(head, GZIP) && !starts(head, ZSTD)) return bytes;
     stream = accessChunks(bytes);

@@ -4,7 +4,14 @@
 // layer is an uncompressed file); content is then read layer by layer as the consumer asks.
 import { FileNotFound, ArchiveError } from '../errors.js';
 import { pack, type PackEntry } from '../tar/packer.js';
-import { copyHeader, readTar, type RandomAccess, type TarHeader, type TarReadEntry } from '../tar/reader.js';
+import {
+  copyHeader,
+  isRandomAccess,
+  readTar,
+  type RandomAccess,
+  type TarHeader,
+  type TarReadEntry,
+} from '../tar/reader.js';
 import { layerTar } from './decompress.js';
 import { MergedTree, type Item, type Node } from './merge.js';
 import type { ArchiveImage, ImageSource } from './source.js';
@@ -39,7 +46,7 @@ class LayerContent {
     const size = item.header.size;
     if (this.#tar === undefined && this.#entries === undefined) {
       const tar = await this.#open();
-      if ('read' in tar && 'size' in tar) this.#tar = tar;
+      if (isRandomAccess(tar)) this.#tar = tar;
       else this.#entries = readTar(tar)[Symbol.asyncIterator]();
     }
     if (this.#tar !== undefined) {

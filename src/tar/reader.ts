@@ -169,7 +169,8 @@ class RandomCursor implements Cursor {
   async close(): Promise<void> {}
 }
 
-function isRandomAccess(source: unknown): source is RandomAccess {
+/** isRandomAccess: whether `source` can be read at offsets (else it is a stream). */
+export function isRandomAccess(source: unknown): source is RandomAccess {
   return typeof (source as RandomAccess).read === 'function' && typeof (source as RandomAccess).size === 'number';
 }
 

@@ -96,6 +96,7 @@ describe('the build', () => {
     );
     expect(computed).toEqual([]);
     const dynamic = new Set([...chunks.values()].flatMap((c) => c.dynamicImports));
-    for (const name of ['build', 'archive', 'hosts']) expect([...dynamic].some((d) => d.startsWith(`chunks/${name}-`))).toBe(true);
+    for (const name of ['build', 'archive', 'hosts'])
+      expect([...dynamic].some((d) => d.startsWith(`chunks/${name}-`))).toBe(true);
   });
 });

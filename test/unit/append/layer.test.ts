@@ -249,7 +249,11 @@ describe('layer blobs', () => {
     await inTemporary(async () => {
       blob = await measureLayer(big(2), 'gzip', { memoryLimit: 1024 });
       const [folderName] = readdirSync(process.env['TMPDIR']!);
-      const file = join(process.env['TMPDIR']!, folderName!, readdirSync(join(process.env['TMPDIR']!, folderName!))[0]!);
+      const file = join(
+        process.env['TMPDIR']!,
+        folderName!,
+        readdirSync(join(process.env['TMPDIR']!, folderName!))[0]!,
+      );
       const kept = readFileSync(file);
       kept[kept.length - 20] = kept[kept.length - 20]! ^ 0xff;
       writeFileSync(file, kept);

@@ -5,7 +5,6 @@ import type { KeyObject } from 'node:crypto';
 import { ManifestNotFound, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { OCI_MANIFEST, type Descriptor, type ImageManifest } from '../oci.js';
-import type { AuthConfig } from '../credentials/auth-config.js';
 import { loadPrivateKey, signBytes, type KeySource } from '../trust/signing-keys.js';
 import { SIMPLE_SIGNING, simpleSigningPayload } from '../trust/simplesigning.js';
 import {
@@ -18,24 +17,16 @@ import {
   signatureStatement,
 } from '../trust/sign.js';
 import { IN_TOTO } from '../trust/artifact.js';
+import { withDeadline } from './call-deadline.js';
 import { parseRegistryReference } from './name.js';
+import { callOptions, type RegistryCallOptions } from './options.js';
 import type { Registry } from './registry.js';
 
 /** The annotation holding a legacy signature (base64), on each `.sig` (and, empty, `.att`) layer. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
-/** SignatureCallOptions: what every signing and verifying call takes for its requests. */
-export interface SignatureCallOptions {
-  /** Credentials for this call only. */
-  authConfig?: AuthConfig;
-  /** Stops the call: it rejects with AbortError. */
-  signal?: AbortSignal;
-  /** Inactivity timeout for this call's requests, in ms. */
-  timeout?: number;
-}
-
 /** SigningCallOptions: what `registry.sign` and `registry.attest` both take: the key and the format. */
-export interface SigningCallOptions extends SignatureCallOptions {
+export interface SigningCallOptions extends RegistryCallOptions {
   /** The private key: PKCS#8 PEM (encrypted with `passphrase`, or not), cosign's own `cosign.key` (its password in `passphrase`), or a KeyObject. */
   key: KeySource;
   /** The passphrase of an encrypted PKCS#8 key, or cosign.key's password (none: empty). */
@@ -70,6 +61,8 @@ const SIGN_OPTIONS = optionNames<SignOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   passphrase: true,
   format: true,
@@ -79,6 +72,8 @@ const ATTEST_OPTIONS = optionNames<AttestOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   passphrase: true,
   format: true,
@@ -157,7 +152,7 @@ export async function attestImage(registry: Registry, ref: string, options: Atte
   return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
 }
 
-type Call = SignatureCallOptions;
+type Call = RegistryCallOptions;
 
 async function signingInput(
   where: string,
@@ -167,12 +162,8 @@ async function signingInput(
   const format = options.format ?? 'bundle';
   if (format !== 'bundle' && format !== 'simplesigning')
     throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
+  const call = callOptions(withDeadline(options, where));
   const key = await loadPrivateKey(options.key, options.passphrase, `${where}'s key`);
-  const call: Call = {
-    ...(options.authConfig ? { authConfig: options.authConfig } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-  };
   return { key, format, call };
 }
 

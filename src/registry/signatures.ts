@@ -17,13 +17,15 @@ import { BUNDLE_V03, COSIGN_SIGN_PREDICATE, DSSE_ENVELOPE } from '../trust/sign.
 import { legacyBundle, type LegacyAnnotations } from '../trust/legacy-bundle.js';
 import { parseRegistryReference } from './name.js';
 import type { Registry } from './registry.js';
-import { SIGNATURE_ANNOTATION, type SignatureCallOptions } from './sign.js';
+import { withDeadline } from './call-deadline.js';
+import { callOptions, type RegistryCallOptions } from './options.js';
+import { SIGNATURE_ANNOTATION } from './sign.js';
 
 /** The largest bundle, payload or envelope read (an SBOM attestation can be large). */
 const MAX_SIGNATURE_BLOB = 64 * 1024 * 1024;
 
 /** VerifyOptions: the options of `registry.verify`: a public key, or keyless with a trusted root, identity and issuer. */
-export interface VerifyOptions extends SignatureCallOptions {
+export interface VerifyOptions extends RegistryCallOptions {
   /** A PEM SPKI public key (ECDSA P-256/P-384, Ed25519) or KeyObject. */
   key?: VerifyBundleOptions['key'];
   /** The trusted root (keyless): parsed, or a path to trusted_root.json; left out, Sigstore's, through TUF (`tuf`). */
@@ -68,6 +70,8 @@ const VERIFY_OPTIONS = optionNames<VerifyOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   trustedRoot: true,
   tuf: true,
@@ -82,7 +86,7 @@ type Found =
   | { kind: 'bundle'; where: string; bytes: Uint8Array }
   | { kind: 'simplesigning' | 'dsse'; where: string; bytes: Uint8Array; annotations: Record<string, string> };
 
-type Call = SignatureCallOptions;
+type Call = RegistryCallOptions;
 
 /** Verifies the signatures of the image `ref` names (cosign verify); VerificationError with a reason per signature tried when none verifies. */
 export async function verifyImage(registry: Registry, ref: string, options: VerifyOptions): Promise<ImageVerification> {
@@ -166,17 +170,14 @@ async function verifyEach<T>(
  * through TUF (fetchTrustedRoot with `tuf`), before anything is asked of the registry.
  */
 async function split(where: string, options: VerifyOptions): Promise<{ call: Call; trust: VerifyBundleOptions }> {
-  const { authConfig, signal, timeout, key, identity, issuer, now, tuf } = options ?? {};
+  const { key, identity, issuer, now, tuf } = options ?? {};
   let { trustedRoot } = options ?? {};
   if (key === undefined && (identity === undefined || issuer === undefined))
     throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
+  // the deadline starts here, and covers the trusted root's fetch
+  const call = callOptions(withDeadline(options, where));
   if (key === undefined && trustedRoot === undefined)
-    trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(signal ? { signal } : {}), ...tuf }));
-  const call: Call = {
-    ...(authConfig ? { authConfig } : {}),
-    ...(signal ? { signal } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-  };
+    trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }));
   const trust: VerifyBundleOptions = {
     ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),

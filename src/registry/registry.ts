@@ -76,7 +76,7 @@ import {
 } from './options.js';
 import { listReferrers } from './referrers.js';
 import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
-import { withDeadline } from './call-deadline.js';
+import { endDeadline, withDeadline, withinDeadline } from './call-deadline.js';
 import { DEFAULT_HEADERS_TIMEOUT } from '../transport/deadline.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
@@ -166,72 +166,76 @@ export class Registry {
   /** The descriptor `ref` (or its `platform`'s image) resolves to: a HEAD, unless an index must be read. */
   async resolve(ref: string, options: PlatformCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.resolve', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.resolve');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const want = options.platform === undefined ? undefined : ociPlatform(options.platform);
-    const response = await repository.manifestRequest(manifestReference(reference), 'HEAD', options);
-    const digest = response.headers['docker-content-digest'];
-    const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim();
-    const size = Number(response.headers['content-length']);
-    const indexType = mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
-    if (want === undefined || !indexType) {
-      if (
-        digest !== undefined &&
-        (reference.digest === undefined || digest === reference.digest) &&
-        mediaType &&
-        Number.isSafeInteger(size)
-      ) {
-        checkDigest(digest, 'the registry\u2019s Docker-Content-Digest');
-        return { mediaType, digest, size };
+    return withinDeadline(options, 'registry.resolve', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const want = options.platform === undefined ? undefined : ociPlatform(options.platform);
+      const response = await repository.manifestRequest(manifestReference(reference), 'HEAD', options);
+      const digest = response.headers['docker-content-digest'];
+      const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim();
+      const size = Number(response.headers['content-length']);
+      const indexType = mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
+      if (want === undefined || !indexType) {
+        if (
+          digest !== undefined &&
+          (reference.digest === undefined || digest === reference.digest) &&
+          mediaType &&
+          Number.isSafeInteger(size)
+        ) {
+          checkDigest(digest, 'the registry\u2019s Docker-Content-Digest');
+          return { mediaType, digest, size };
+        }
+        // no usable digest in the head: the manifest itself says
+        return (await repository.manifest(manifestReference(reference), options)).descriptor;
       }
-      // no usable digest in the head: the manifest itself says
-      return (await repository.manifest(manifestReference(reference), options)).descriptor;
-    }
-    return (await this.manifest(ref, options)).descriptor;
+      return (await this.manifest(ref, options)).descriptor;
+    });
   }
 
   /** The manifest `ref` names (or its `platform`'s image's), its exact bytes, and its descriptor. */
   async manifest(ref: string, options: PlatformCallOptions = {}): Promise<ManifestResult> {
     checkOptions('registry.manifest', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.manifest');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const top = await repository.manifest(manifestReference(reference), options);
-    if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
-    const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
-    const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
-    return {
-      ...result,
-      descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) },
-    };
+    return withinDeadline(options, 'registry.manifest', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const top = await repository.manifest(manifestReference(reference), options);
+      if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
+      const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
+      const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
+      return {
+        ...result,
+        descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) },
+      };
+    });
   }
 
   /** The image configuration (os, architecture, config, rootfs, history); of an index, the platform's (default: this machine's). */
   async config(ref: string, options: PlatformCallOptions = {}): Promise<ImageConfig> {
     checkOptions('registry.config', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.config');
-    const reference = parseRegistryReference(ref);
-    return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options))
-      .config;
+    return withinDeadline(options, 'registry.config', async (options) => {
+      const reference = parseRegistryReference(ref);
+      return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options))
+        .config;
+    });
   }
 
   /** The platforms `ref` is published for: an index's (attestations left out), or a single image's config's. */
   async platforms(ref: string, options: RegistryCallOptions = {}): Promise<Platform[]> {
     checkOptions('registry.platforms', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.platforms');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
-    if (isIndex(manifest, descriptor.mediaType)) {
-      return manifest.manifests.flatMap((m) =>
-        m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : [],
-      );
-    }
-    const configDescriptor = (manifest as { config?: Descriptor }).config;
-    if (!configDescriptor) return [];
-    const platform = platformOf(await readConfig(repository, configDescriptor, options, ref));
-    return platform ? [platform] : [];
+    return withinDeadline(options, 'registry.platforms', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
+      if (isIndex(manifest, descriptor.mediaType)) {
+        return manifest.manifests.flatMap((m) =>
+          m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : [],
+        );
+      }
+      const configDescriptor = (manifest as { config?: Descriptor }).config;
+      if (!configDescriptor) return [];
+      const platform = platformOf(await readConfig(repository, configDescriptor, options, ref));
+      return platform ? [platform] : [];
+    });
   }
 
   /**
@@ -249,7 +253,12 @@ export class Registry {
         checkOptions('registry.blob', options, CALL_OPTIONS);
         const reference = parseRegistryReference(ref);
         const { digest, size } = blobDescriptor(blob);
-        yield* repository(reference).blob(digest, withDeadline(options, 'registry.blob'), size);
+        const call = withDeadline(options, 'registry.blob');
+        try {
+          yield* repository(reference).blob(digest, call, size);
+        } finally {
+          endDeadline(call);
+        }
       },
     };
   }
@@ -293,23 +302,24 @@ export class Registry {
   /** Every tag of `repository`, following the registry's Link pages. */
   async tags(repository: string, options: TagsOptions = {}): Promise<string[]> {
     checkOptions('registry.tags', options, TAGS_OPTIONS);
-    options = withDeadline(options, 'registry.tags');
-    const reference = parseRegistryRepository(repository);
-    if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
-      throw new InvalidArgument('pageSize must be a positive whole number');
-    }
-    const { maxPages, maxEntries } = listBounds(options);
-    const tags: string[] = [];
-    const path = `/v2/${reference.repository}/tags/list${options.pageSize !== undefined ? `?n=${options.pageSize}` : ''}`;
-    for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
-      const { body } = await page;
-      const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
-      if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags))
-        throw new ProtocolError(`${repository}'s tag list has no tags array`);
-      for (const tag of (list.tags as unknown[] | null | undefined) ?? []) if (typeof tag === 'string') tags.push(tag);
-      checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
-    }
-    return tags;
+    return withinDeadline(options, 'registry.tags', async (options) => {
+      const reference = parseRegistryRepository(repository);
+      if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
+        throw new InvalidArgument('pageSize must be a positive whole number');
+      }
+      const { maxPages, maxEntries } = listBounds(options);
+      const tags: string[] = [];
+      const path = `/v2/${reference.repository}/tags/list${options.pageSize !== undefined ? `?n=${options.pageSize}` : ''}`;
+      for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
+        const { body } = await page;
+        const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
+        if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags))
+          throw new ProtocolError(`${repository}'s tag list has no tags array`);
+        for (const tag of (list.tags as unknown[] | null | undefined) ?? []) if (typeof tag === 'string') tags.push(tag);
+        checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
+      }
+      return tags;
+    });
   }
 
   /**
@@ -320,14 +330,15 @@ export class Registry {
    */
   async referrers(ref: string, options: ReferrersOptions = {}): Promise<Descriptor[]> {
     checkOptions('registry.referrers', options, REFERRERS_OPTIONS);
-    options = withDeadline(options, 'registry.referrers');
-    const reference = parseRegistryReference(ref);
-    const { artifactType } = options;
-    if (artifactType !== undefined && (typeof artifactType !== 'string' || artifactType === '')) {
-      throw new InvalidArgument('artifactType must be a non-empty string');
-    }
-    const digest = reference.digest ?? (await this.resolve(ref, callOptions(options))).digest;
-    return listReferrers(this.#repository(reference), digest, artifactType, options, ref);
+    return withinDeadline(options, 'registry.referrers', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const { artifactType } = options;
+      if (artifactType !== undefined && (typeof artifactType !== 'string' || artifactType === '')) {
+        throw new InvalidArgument('artifactType must be a non-empty string');
+      }
+      const digest = reference.digest ?? (await this.resolve(ref, callOptions(options))).digest;
+      return listReferrers(this.#repository(reference), digest, artifactType, options, ref);
+    });
   }
 
   /**
@@ -338,8 +349,9 @@ export class Registry {
    */
   async pushBlob(repository: string, data: BinarySource | string, options: PushBlobOptions = {}): Promise<Descriptor> {
     checkOptions('registry.pushBlob', options, PUSH_BLOB_OPTIONS);
-    options = withDeadline(options, 'registry.pushBlob');
-    return pushBlob(this.#repository(parseRegistryRepository(repository)), data, options);
+    return withinDeadline(options, 'registry.pushBlob', async (options) => {
+      return pushBlob(this.#repository(parseRegistryRepository(repository)), data, options);
+    });
   }
 
   /**
@@ -353,26 +365,29 @@ export class Registry {
     options: PushManifestOptions = {},
   ): Promise<Descriptor> {
     checkOptions('registry.pushManifest', options, PUSH_MANIFEST_OPTIONS);
-    options = withDeadline(options, 'registry.pushManifest');
-    const reference = parseRegistryReference(ref);
-    return (await putManifest(this.#repository(reference), manifestReference(reference), manifest, options)).descriptor;
+    return withinDeadline(options, 'registry.pushManifest', async (options) => {
+      const reference = parseRegistryReference(ref);
+      return (await putManifest(this.#repository(reference), manifestReference(reference), manifest, options)).descriptor;
+    });
   }
 
   /** The manifest `ref` names, under another tag of its repository (its exact bytes, so its digest). */
   async tag(ref: string, tag: string, options: RegistryCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.tag', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.tag');
-    const reference = parseRegistryReference(ref);
-    checkTag(tag);
-    return retag(this.#repository(reference), manifestReference(reference), tag, options);
+    return withinDeadline(options, 'registry.tag', async (options) => {
+      const reference = parseRegistryReference(ref);
+      checkTag(tag);
+      return retag(this.#repository(reference), manifestReference(reference), tag, options);
+    });
   }
 
   /** Deletes the manifest `ref` names: by digest, or by tag where the registry allows it (registry 2.8 does not: UNSUPPORTED). */
   async delete(ref: string, options: RegistryCallOptions = {}): Promise<void> {
     checkOptions('registry.delete', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.delete');
-    const reference = parseRegistryReference(ref);
-    await deleteManifest(this.#repository(reference), manifestReference(reference), options);
+    return withinDeadline(options, 'registry.delete', async (options) => {
+      const reference = parseRegistryReference(ref);
+      await deleteManifest(this.#repository(reference), manifestReference(reference), options);
+    });
   }
 
   /**
@@ -382,14 +397,15 @@ export class Registry {
    */
   async attach(subject: string, options: AttachOptions): Promise<Descriptor> {
     checkOptions('registry.attach', options, ATTACH_OPTIONS);
-    options = withDeadline(options, 'registry.attach');
-    const reference = parseRegistryReference(subject, 'subject');
-    if (typeof options?.artifactType !== 'string' || options.artifactType === '')
-      throw new InvalidArgument('attach needs an artifactType');
-    if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
-    const call = callOptions(options);
-    const subjectDescriptor = await this.resolve(subject, call);
-    return attachArtifact(this.#repository(reference), subjectDescriptor, options, call, subject);
+    return withinDeadline(options, 'registry.attach', async (options) => {
+      const reference = parseRegistryReference(subject, 'subject');
+      if (typeof options?.artifactType !== 'string' || options.artifactType === '')
+        throw new InvalidArgument('attach needs an artifactType');
+      if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
+      const call = callOptions(options);
+      const subjectDescriptor = await this.resolve(subject, call);
+      return attachArtifact(this.#repository(reference), subjectDescriptor, options, call, subject);
+    });
   }
 
   /**

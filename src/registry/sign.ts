@@ -17,7 +17,7 @@ import {
   signatureStatement,
 } from '../trust/sign.js';
 import { IN_TOTO } from '../trust/artifact.js';
-import { withDeadline } from './call-deadline.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
 import { parseRegistryReference } from './name.js';
 import { callOptions, type RegistryCallOptions } from './options.js';
 import type { Registry } from './registry.js';
@@ -85,71 +85,79 @@ const ATTEST_OPTIONS = optionNames<AttestOptions>({
 export async function signImage(registry: Registry, ref: string, options: SignOptions): Promise<SignResult> {
   checkOptions('registry.sign', options, SIGN_OPTIONS);
   const { key, format, call } = await signingInput('registry.sign', options);
-  const annotations = options.annotations ?? {};
-  if (
-    annotations === null ||
-    typeof annotations !== 'object' ||
-    Object.values(annotations).some((v) => typeof v !== 'string')
-  )
-    throw new InvalidArgument('registry.sign: annotations must be an object of strings');
-  const { name, digest } = await subjectOf(registry, ref, call);
-  if (format === 'bundle') {
-    const statement = new TextEncoder().encode(JSON.stringify(signatureStatement(digest, annotations)));
+  try {
+    const annotations = options.annotations ?? {};
+    if (
+      annotations === null ||
+      typeof annotations !== 'object' ||
+      Object.values(annotations).some((v) => typeof v !== 'string')
+    )
+      throw new InvalidArgument('registry.sign: annotations must be an object of strings');
+    const { name, digest } = await subjectOf(registry, ref, call);
+    if (format === 'bundle') {
+      const statement = new TextEncoder().encode(JSON.stringify(signatureStatement(digest, annotations)));
+      return {
+        digest,
+        descriptor: await attachBundle(
+          registry,
+          `${name}@${digest}`,
+          keyBundle(signEnvelope(statement, IN_TOTO, key), key),
+          COSIGN_SIGN_PREDICATE,
+          call,
+        ),
+      };
+    }
+    const payload = simpleSigningPayload(name, digest, annotations);
+    const signature = Buffer.from(signBytes(key, payload)).toString('base64');
     return {
       digest,
-      descriptor: await attachBundle(
+      descriptor: await appendLayer(
         registry,
-        `${name}@${digest}`,
-        keyBundle(signEnvelope(statement, IN_TOTO, key), key),
-        COSIGN_SIGN_PREDICATE,
+        name,
+        digest,
+        'sig',
+        { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } },
         call,
       ),
     };
+  } finally {
+    endDeadline(call);
   }
-  const payload = simpleSigningPayload(name, digest, annotations);
-  const signature = Buffer.from(signBytes(key, payload)).toString('base64');
-  return {
-    digest,
-    descriptor: await appendLayer(
-      registry,
-      name,
-      digest,
-      'sig',
-      { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } },
-      call,
-    ),
-  };
 }
 
 /** Attests the image `ref` names with an in-toto statement of `predicateType`, signed with a key, as `cosign attest --key` does. */
 export async function attestImage(registry: Registry, ref: string, options: AttestOptions): Promise<SignResult> {
   checkOptions('registry.attest', options, ATTEST_OPTIONS);
   const { key, format, call } = await signingInput('registry.attest', options);
-  if (typeof options.predicateType !== 'string' || options.predicateType === '')
-    throw new InvalidArgument('registry.attest needs a predicateType');
-  if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
-  const { name, digest } = await subjectOf(registry, ref, call);
-  const statement = new TextEncoder().encode(
-    JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)),
-  );
-  const envelope = signEnvelope(statement, IN_TOTO, key);
-  if (format === 'bundle')
-    return {
-      digest,
-      descriptor: await attachBundle(
-        registry,
-        `${name}@${digest}`,
-        keyBundle(envelope, key),
-        options.predicateType,
-        call,
-      ),
+  try {
+    if (typeof options.predicateType !== 'string' || options.predicateType === '')
+      throw new InvalidArgument('registry.attest needs a predicateType');
+    if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
+    const { name, digest } = await subjectOf(registry, ref, call);
+    const statement = new TextEncoder().encode(
+      JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)),
+    );
+    const envelope = signEnvelope(statement, IN_TOTO, key);
+    if (format === 'bundle')
+      return {
+        digest,
+        descriptor: await attachBundle(
+          registry,
+          `${name}@${digest}`,
+          keyBundle(envelope, key),
+          options.predicateType,
+          call,
+        ),
+      };
+    const layer = {
+      mediaType: DSSE_ENVELOPE,
+      data: new TextEncoder().encode(JSON.stringify(envelope)),
+      annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType },
     };
-  const layer = {
-    mediaType: DSSE_ENVELOPE,
-    data: new TextEncoder().encode(JSON.stringify(envelope)),
-    annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType },
-  };
-  return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
+    return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
+  } finally {
+    endDeadline(call);
+  }
 }
 
 type Call = RegistryCallOptions;
@@ -162,9 +170,8 @@ async function signingInput(
   const format = options.format ?? 'bundle';
   if (format !== 'bundle' && format !== 'simplesigning')
     throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
-  const call = callOptions(withDeadline(options, where));
   const key = await loadPrivateKey(options.key, options.passphrase, `${where}'s key`);
-  return { key, format, call };
+  return { key, format, call: callOptions(withDeadline(options, where)) };
 }
 
 /** The repository (as cosign names it in payloads: `host/path`) and the digest `ref` resolves to. */

@@ -17,7 +17,7 @@ import { BUNDLE_V03, COSIGN_SIGN_PREDICATE, DSSE_ENVELOPE } from '../trust/sign.
 import { legacyBundle, type LegacyAnnotations } from '../trust/legacy-bundle.js';
 import { parseRegistryReference } from './name.js';
 import type { Registry } from './registry.js';
-import { withDeadline } from './call-deadline.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
 import { callOptions, type RegistryCallOptions } from './options.js';
 import { SIGNATURE_ANNOTATION } from './sign.js';
 
@@ -145,24 +145,28 @@ async function verifyEach<T>(
   suffix: 'sig' | 'att',
   accept: (verification: SignatureVerification, found: Found) => T | undefined,
 ): Promise<{ digest: string; results: T[] }> {
-  const { name, digest } = await subjectOf(registry, ref, call);
-  const reasons: string[] = [];
-  const results: T[] = [];
-  for (const found of await findSignatures(registry, name, digest, suffix, call, reasons)) {
-    try {
-      const result = accept(await verifyFound(found, digest, trust), found);
-      if (result !== undefined) results.push(result);
-    } catch (error) {
-      reasons.push(`${found.where}: ${reasonOf(error)}`);
+  try {
+    const { name, digest } = await subjectOf(registry, ref, call);
+    const reasons: string[] = [];
+    const results: T[] = [];
+    for (const found of await findSignatures(registry, name, digest, suffix, call, reasons)) {
+      try {
+        const result = accept(await verifyFound(found, digest, trust), found);
+        if (result !== undefined) results.push(result);
+      } catch (error) {
+        reasons.push(`${found.where}: ${reasonOf(error)}`);
+      }
     }
+    const what = suffix === 'sig' ? 'signature' : 'attestation';
+    if (results.length === 0)
+      throw new VerificationError(
+        `no ${what} of ${name}@${digest} verified`,
+        reasons.length ? reasons : [`no ${what}s found`],
+      );
+    return { digest, results };
+  } finally {
+    endDeadline(call);
   }
-  const what = suffix === 'sig' ? 'signature' : 'attestation';
-  if (results.length === 0)
-    throw new VerificationError(
-      `no ${what} of ${name}@${digest} verified`,
-      reasons.length ? reasons : [`no ${what}s found`],
-    );
-  return { digest, results };
 }
 
 /**
@@ -174,12 +178,18 @@ async function split(where: string, options: VerifyOptions): Promise<{ call: Cal
   let { trustedRoot } = options ?? {};
   if (key === undefined && (identity === undefined || issuer === undefined))
     throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
+  const publicKey = key !== undefined ? { key: publicKeyFrom(key, where) } : {};
   // the deadline starts here, and covers the trusted root's fetch
   const call = callOptions(withDeadline(options, where));
-  if (key === undefined && trustedRoot === undefined)
-    trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }));
+  try {
+    if (key === undefined && trustedRoot === undefined)
+      trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }));
+  } catch (error) {
+    endDeadline(call);
+    throw error;
+  }
   const trust: VerifyBundleOptions = {
-    ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),
+    ...publicKey,
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),
     ...(identity !== undefined ? { identity } : {}),
     ...(issuer !== undefined ? { issuer } : {}),

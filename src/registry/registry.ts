@@ -58,10 +58,11 @@ import {
   PUSH_BLOB_OPTIONS,
   PUSH_MANIFEST_OPTIONS,
   REFERRERS_OPTIONS,
-  REGISTRY_OPTIONS,
   TAGS_OPTIONS,
   blobDescriptor,
   callOptions,
+  checkRegistryOptions,
+  insecureRegistries,
   type AttachOptions,
   type BlobDescriptor,
   type BlobOptions,
@@ -111,33 +112,13 @@ export class Registry {
   readonly #hosts: HostPlans;
 
   constructor(options: RegistryOptions = {}) {
-    checkOptions('new Registry', options, REGISTRY_OPTIONS);
-    if (
-      options.insecure !== undefined &&
-      (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))
-    ) {
-      throw new InvalidArgument('insecure must be a list of registries (host[:port])');
-    }
-    for (const name of ['timeout', 'headersTimeout'] as const) {
-      const value = options[name];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0))
-        throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
-    }
-    if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function')
-      throw new InvalidArgument('allowRealm must be a function');
+    checkRegistryOptions(options);
     const env = options.env ?? process.env;
     const credentials =
       options.credentials ??
       new Credentials({ ...(options.configDir !== undefined ? { configDir: options.configDir } : {}), env });
     const lookup = new CredentialLookup(credentials, options.authConfig);
-    this.#insecure = new Set(
-      (options.insecure ?? []).map((r) =>
-        r
-          .replace(/^[a-z]+:\/\//i, '')
-          .replace(/\/+$/, '')
-          .toLowerCase(),
-      ),
-    );
+    this.#insecure = insecureRegistries(options.insecure);
     this.#limits = {
       timeout: options.timeout ?? 60_000,
       headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT,

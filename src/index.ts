@@ -106,7 +106,6 @@ export type {
   SignOptions,
   AttestOptions,
   SignResult,
-  SignatureCallOptions,
   SigningCallOptions,
 } from './registry/sign.js';
 export type { KeySource } from './trust/signing-keys.js';

@@ -63,8 +63,13 @@ function parentEntries(parts: string[], rules: EntryRules, now: number): PackEnt
   return out;
 }
 
-/** A folder's entries under `layer.to` (checked by the caller), ignore patterns applied. */
-export async function* folderEntries(root: string, layer: PathLayer, rules: EntryRules): AsyncIterable<PackEntry> {
+/** A folder's entries under `layer.to` (checked by the caller), ignore patterns applied; `what` names the layer's field in errors (`layers[0].path`). */
+export async function* folderEntries(
+  root: string,
+  layer: PathLayer,
+  rules: EntryRules,
+  what = 'the folder',
+): AsyncIterable<PackEntry> {
   const parts = targetParts(layer.to ?? '/', 'to');
   const prefix = parts.join('/');
   const now = rules.epoch ?? rules.now;
@@ -73,7 +78,7 @@ export async function* folderEntries(root: string, layer: PathLayer, rules: Entr
     yield* parentEntries(parts, rules, now);
     yield normalise({ name: prefix, type: 'directory', mode: DIR_MODE, size: 0, mtime: now }, rules);
   }
-  for await (const entry of walkContext(root, new PatternMatcher(layer.ignore ?? []))) {
+  for await (const entry of walkContext(root, new PatternMatcher(layer.ignore ?? []), { what })) {
     const placed: PackEntry = { ...entry, name: under(entry.name) };
     if (entry.type === 'hardlink' && entry.linkname !== undefined) placed.linkname = under(entry.linkname);
     yield normalise(placed, rules, layer.mode);

@@ -63,7 +63,7 @@ export function layerSource(
       );
     }
     const entryRules = rules(given.owner);
-    if (info.isDirectory()) return { tar: () => pack(folderEntries(root, given, entryRules)) };
+    if (info.isDirectory()) return { tar: () => pack(folderEntries(root, given, entryRules, `${where}.path`)) };
     if (!info.isFile()) throw new InvalidArgument(`${where}.path: ${given.path} is neither a folder nor a file`);
     const content = () => fileChunks(root, undefined, unreadable(`${where}.path`, given.path));
     return {

@@ -1,8 +1,11 @@
 // The in-toto statement inside a DSSE envelope (https://github.com/secure-systems-lab/dsse,
 // envelope.md) or inside a Sigstore bundle's `dsseEnvelope` (protobuf-specs' Bundle, v0.1 to
-// v0.3). Only read here: whether the signature verifies is src/trust/'s question; `signed` says
-// only that one came with it.
-import { ProtocolError } from '../errors.js';
+// v0.3), decoded by the trust unit's parsers. Only read here: whether the signature verifies is
+// src/trust/'s question; `signed` says only that one came with it.
+import { ProtocolError, VerificationError } from '../errors.js';
+import { bundleEnvelope, isBundleMediaType } from '../trust/bundle.js';
+import { readEnvelope } from '../trust/dsse.js';
+import { isObject } from '../trust/refuse.js';
 import { ATTESTATION_LIMITS } from './limits.js';
 
 /** The payload type an envelope must carry for its payload to be an in-toto statement. */
@@ -15,9 +18,7 @@ export interface EnvelopePayload {
 }
 
 /** True for the media types of a Sigstore bundle (`application/vnd.dev.sigstore.bundle[.v0.N]+json[;version=0.N]`). */
-export function isBundleType(mediaType: string): boolean {
-  return /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json(\s*;.*)?$/.test(mediaType);
-}
+export const isBundleType = isBundleMediaType;
 
 /** True for the media types of a DSSE envelope: `application/vnd.dsse.envelope.v1+json` and BuildKit's `application/vnd.in-toto.*+dsse`. */
 export function isEnvelopeType(mediaType: string): boolean {
@@ -27,40 +28,45 @@ export function isEnvelopeType(mediaType: string): boolean {
   );
 }
 
+/**
+ * The trust unit's refusal of a malformed document (a VerificationError) as a ProtocolError: reading
+ * a statement verifies nothing, so a document that does not parse is a bad answer.
+ */
+function decoded<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof VerificationError) throw new ProtocolError(error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** The in-toto payload of a DSSE envelope (parsed JSON); undefined when it carries another payload type. */
 export function envelopePayload(envelope: unknown, what: string): EnvelopePayload | undefined {
-  if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope))
-    throw new ProtocolError(`${what} is not a DSSE envelope`);
-  const { payload, payloadType, signatures } = envelope as Record<string, unknown>;
-  if (typeof payload !== 'string' || typeof payloadType !== 'string')
-    throw new ProtocolError(`${what} is not a DSSE envelope (no payload or payloadType)`);
-  if (payloadType !== IN_TOTO_PAYLOAD) return undefined;
-  // (Node's base64 decoder takes the url-safe alphabet too, which DSSE allows)
-  // base64 grows bytes by 4/3: the bound is checked before decoding
-  if (payload.length > (ATTESTATION_LIMITS.documentBytes / 3) * 4 + 4)
-    throw new ProtocolError(`${what}'s payload is more than ${ATTESTATION_LIMITS.documentBytes} bytes: refused`);
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) throw new ProtocolError(`${what}'s payload is not base64`);
-  const signed =
-    Array.isArray(signatures) &&
-    signatures.some(
-      (s) =>
-        s !== null &&
-        typeof s === 'object' &&
-        typeof (s as { sig?: unknown }).sig === 'string' &&
-        (s as { sig: string }).sig !== '',
-    );
-  return { payload: new Uint8Array(Buffer.from(payload, 'base64')), signed };
+  const { payloadType, payload, signatures } = decoded(() => readEnvelope(envelope, what));
+  return statementOf(payloadType, payload, signatures.some((s) => s.sig.length > 0), what);
 }
 
 /** The in-toto payload of a Sigstore bundle with a `dsseEnvelope`; undefined for a bundle of a message signature (no statement). */
 export function bundlePayload(bundle: unknown, what: string): EnvelopePayload | undefined {
-  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle))
-    throw new ProtocolError(`${what} is not a Sigstore bundle`);
-  const { mediaType, dsseEnvelope } = bundle as Record<string, unknown>;
+  if (!isObject(bundle)) throw new ProtocolError(`${what} is not a Sigstore bundle`);
+  const { mediaType } = bundle;
   if (typeof mediaType !== 'string' || !isBundleType(mediaType))
     throw new ProtocolError(`${what} is not a Sigstore bundle (mediaType ${JSON.stringify(mediaType)})`);
-  if (dsseEnvelope === undefined) return undefined;
-  return envelopePayload(dsseEnvelope, `${what}'s dsseEnvelope`);
+  const envelope = decoded(() => bundleEnvelope(bundle));
+  return envelope && statementOf(envelope.payloadType, envelope.payload, true, `${what}'s dsseEnvelope`);
+}
+
+function statementOf(
+  payloadType: string,
+  payload: Uint8Array,
+  signed: boolean,
+  what: string,
+): EnvelopePayload | undefined {
+  if (payloadType !== IN_TOTO_PAYLOAD) return undefined;
+  if (payload.length > ATTESTATION_LIMITS.documentBytes)
+    throw new ProtocolError(`${what}'s payload is more than ${ATTESTATION_LIMITS.documentBytes} bytes: refused`);
+  return { payload, signed };
 }
 
 /** The statement bytes a layer of `mediaType` holds: itself (in-toto JSON), an envelope's payload, or a bundle's; undefined for another kind of layer. */

@@ -33,6 +33,8 @@ export interface WalkOptions {
    * keeps the garbage of a 1 GiB context from piling up until the next collection.
    */
   reuseBuffer?: boolean;
+  /** What the folder is, in error messages (default `the build context`; append's `layers[0].path`). */
+  what?: string;
 }
 
 export async function* walkContext(
@@ -46,6 +48,7 @@ export async function* walkContext(
     omit: options.omit ?? new Set(),
     onDirectory: options.onDirectory,
     chunks: options.reuseBuffer ? {} : undefined,
+    what: options.what ?? BUILD_CONTEXT,
   };
   yield* walkDir(root, '', undefined, state);
 }
@@ -58,15 +61,19 @@ interface WalkState {
   onDirectory: ((rel: string) => void) | undefined;
   /** Set when large files are read through one reused buffer */
   chunks: ChunkBuffer | undefined;
+  /** What the folder is, in error messages */
+  what: string;
 }
 
-export function readSorted(dir: string, rel: string): Dirent[] {
+const BUILD_CONTEXT = 'the build context';
+
+export function readSorted(dir: string, rel: string, what = BUILD_CONTEXT): Dirent[] {
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
     throw new ContextError(
-      `cannot read directory ${rel || '.'} of the build context: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      `cannot read directory ${rel || '.'} of ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`,
     );
   }
   // Go's filepath.Walk sorts names byte-wise; for the names contexts hold, code-unit order agrees
@@ -79,9 +86,9 @@ async function* walkDir(
   parentInfo: MatchInfo | undefined,
   state: WalkState,
 ): AsyncIterable<PackEntry> {
-  const { matcher, links, omit } = state;
+  const { matcher, links, omit, what } = state;
   state.onDirectory?.(rel);
-  for (const dirent of readSorted(dir, rel)) {
+  for (const dirent of readSorted(dir, rel, what)) {
     const name = rel === '' ? dirent.name : `${rel}/${dirent.name}`;
     const path = join(dir, dirent.name);
     const { excluded, info } = matcher.match(name, parentInfo);
@@ -99,7 +106,7 @@ async function* walkDir(
       stat = lstatSync(path);
     } catch (error) {
       throw new ContextError(
-        `cannot stat ${name} in the build context: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        `cannot stat ${name} in ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       );
     }
     const base = { name, mode: stat.mode & 0o7777, mtime: Math.floor(stat.mtimeMs / 1000), size: 0 };
@@ -125,11 +132,11 @@ async function* walkDir(
         size,
         content: () =>
           size <= SMALL_FILE
-            ? readSmallFile(path, name, size)
+            ? readSmallFile(path, name, size, what)
             : sized(
-                fileChunks(path, state.chunks, (e) => unreadable(name, e)),
+                fileChunks(path, state.chunks, (e) => unreadable(name, what, e)),
                 size,
-                (read) => changed(name, size, read),
+                (read) => changed(name, what, size, read),
               ),
       };
     }
@@ -137,7 +144,7 @@ async function* walkDir(
 }
 
 /** A file of at most one chunk, read at once; it must still hold `expected` bytes. */
-function readSmallFile(path: string, name: string, expected: number): Uint8Array[] {
+function readSmallFile(path: string, name: string, expected: number, what: string): Uint8Array[] {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -148,24 +155,24 @@ function readSmallFile(path: string, name: string, expected: number): Uint8Array
       const n = readSync(fd, buffer, got, buffer.length - got, null);
       if (n === 0 || (got += n) === buffer.length) break;
     }
-    if (got !== expected) throw changed(name, expected, got);
+    if (got !== expected) throw changed(name, what, expected, got);
     return got === 0 ? [] : [buffer.subarray(0, got)];
   } catch (error) {
     if (error instanceof ContextError) throw error;
-    throw unreadable(name, error as NodeJS.ErrnoException);
+    throw unreadable(name, what, error as NodeJS.ErrnoException);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-function changed(name: string, size: number, read: number): ContextError {
+function changed(name: string, what: string, size: number, read: number): ContextError {
   return new ContextError(
     read > size
-      ? `${name} grew while it was being archived (expected ${size} bytes)`
-      : `${name} shrank while it was being archived (${read} of ${size} bytes)`,
+      ? `${name} in ${what} grew while it was being archived (expected ${size} bytes)`
+      : `${name} in ${what} shrank while it was being archived (${read} of ${size} bytes)`,
   );
 }
 
-function unreadable(name: string, error: NodeJS.ErrnoException): ContextError {
-  return new ContextError(`cannot read ${name} in the build context: ${error.code ?? error}`);
+function unreadable(name: string, what: string, error: NodeJS.ErrnoException): ContextError {
+  return new ContextError(`cannot read ${name} in ${what}: ${error.code ?? error}`);
 }

@@ -6,7 +6,7 @@ import type { Descriptor } from '../oci.js';
 import { checkOptions } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ProgressJob } from '../progress/job.js';
-import { withDeadline } from './call-deadline.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
 import { copyEnds } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
 import { COPY_OPTIONS, callOptions, type RegistryCallOptions, type RegistryCopyOptions } from './options.js';
@@ -34,28 +34,32 @@ export function copyJob(
       { ...callOptions(options), signal: scope.signal, ...deadline },
       'registry.copy',
     );
-    const ends = copyEnds(repositoryOf(from), manifestReference(from), repositoryOf(to), manifestReference(to), call);
-    const copyOptions = {
-      ...(options.platforms ? { platforms: options.platforms } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    };
-    const emit = (event: ProgressEvent): unknown => {
-      state.totals.update(event);
-      return scope.emit(event);
-    };
-    // the copy's machinery (and the referrers') is loaded by the first copy
-    const { copyImage } = await import('./copy.js');
-    const copied = await copyImage(ends, copyOptions, emit);
-    if (options.referrers) {
-      const nameOf = (r: typeof from): string =>
-        formatReference({ registry: r.registry, host: r.host, repository: r.repository });
-      const [source, destination] = [nameOf(from), nameOf(to)];
-      const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
-      const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
-      const addFallback = (subject: string, entries: readonly Descriptor[]) =>
-        addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
-      await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
+    try {
+      const ends = copyEnds(repositoryOf(from), manifestReference(from), repositoryOf(to), manifestReference(to), call);
+      const copyOptions = {
+        ...(options.platforms ? { platforms: options.platforms } : {}),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      };
+      const emit = (event: ProgressEvent): unknown => {
+        state.totals.update(event);
+        return scope.emit(event);
+      };
+      // the copy's machinery (and the referrers') is loaded by the first copy
+      const { copyImage } = await import('./copy.js');
+      const copied = await copyImage(ends, copyOptions, emit);
+      if (options.referrers) {
+        const nameOf = (r: typeof from): string =>
+          formatReference({ registry: r.registry, host: r.host, repository: r.repository });
+        const [source, destination] = [nameOf(from), nameOf(to)];
+        const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
+        const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
+        const addFallback = (subject: string, entries: readonly Descriptor[]) =>
+          addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
+        await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
+      }
+      return copied;
+    } finally {
+      endDeadline(call);
     }
-    return copied;
   }, options.signal);
 }

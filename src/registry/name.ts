@@ -1,6 +1,7 @@
 // References as the docker CLI reads them, made into what a registry is asked: `busybox` is
 // registry-1.docker.io's `library/busybox:latest`, whose credentials are docker.io's
 // (config.json's https://index.docker.io/v1/); `127.0.0.1:5000/x` is the registry 127.0.0.1:5000.
+import { checkDigest } from '../digest.js';
 import { InvalidArgument } from '../errors.js';
 import { isLoopback } from '../hosts/authority.js';
 import { parseReference, registryOf, splitReference } from '../reference.js';
@@ -21,9 +22,14 @@ export interface RegistryReference {
   digest?: string;
 }
 
-/** parseRegistryReference: parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is InvalidArgument naming `what`. */
+/**
+ * parseRegistryReference: parses `ref` (`[host[:port]/]path[:tag][@digest]`); bad input is
+ * InvalidArgument naming `what`, a digest this client cannot verify (not sha256: or sha512:)
+ * included, before any request.
+ */
 export function parseRegistryReference(ref: unknown, what = 'reference'): RegistryReference {
   const parsed = parseReference(ref, what);
+  if (parsed.digest !== undefined) checkDigest(parsed.digest, `the digest in ${what}`);
   const registry = registryOf(parsed.repository);
   let path = parsed.repository;
   const slash = path.indexOf('/');

@@ -5,7 +5,7 @@ import type { Credentials } from '../credentials/credentials.js';
 import type { ExtractOptions } from '../image-archive/extract.js';
 import { checkDigest } from '../digest.js';
 import { InvalidArgument } from '../errors.js';
-import { optionNames } from '../options.js';
+import { checkOptions, optionNames } from '../options.js';
 import type { PlatformSpec } from '../platform.js';
 import type { RetryPolicy } from '../progress/job.js';
 import type { BinarySource } from '../stream/body-source.js';
@@ -273,6 +273,36 @@ export const ATTACH_OPTIONS = optionNames<AttachOptions>({
   blobs: true,
   annotations: true,
 });
+
+/** Checks `new Registry`'s options: their names, then InvalidArgument for a bad insecure list, timeout, headersTimeout or allowRealm. */
+export function checkRegistryOptions(options: RegistryOptions): void {
+  checkOptions('new Registry', options, REGISTRY_OPTIONS);
+  if (
+    options.insecure !== undefined &&
+    (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))
+  ) {
+    throw new InvalidArgument('insecure must be a list of registries (host[:port])');
+  }
+  for (const name of ['timeout', 'headersTimeout'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+      throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
+  }
+  if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function')
+    throw new InvalidArgument('allowRealm must be a function');
+}
+
+/** The registries of `insecure` as requests are matched against them: no scheme, no trailing slash, lowercase. */
+export function insecureRegistries(insecure: readonly string[] | undefined): Set<string> {
+  return new Set(
+    (insecure ?? []).map((r) =>
+      r
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/+$/, '')
+        .toLowerCase(),
+    ),
+  );
+}
 
 /** The call options of `options` alone (what a call passes on to the calls it makes). */
 export function callOptions(options: RegistryCallOptions): RegistryCallOptions {

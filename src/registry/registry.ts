@@ -58,10 +58,11 @@ import {
   BLOB_OPTIONS,
   PUSH_MANIFEST_OPTIONS,
   REFERRERS_OPTIONS,
-  REGISTRY_OPTIONS,
   TAGS_OPTIONS,
   blobDescriptor,
   callOptions,
+  checkRegistryOptions,
+  insecureRegistries,
   type AttachOptions,
   type BlobDescriptor,
   type BlobOptions,
@@ -76,7 +77,7 @@ import {
 } from './options.js';
 import { listReferrers } from './referrers.js';
 import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
-import { withDeadline } from './call-deadline.js';
+import { endDeadline, withDeadline, withinDeadline } from './call-deadline.js';
 import { DEFAULT_HEADERS_TIMEOUT } from '../transport/deadline.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
@@ -111,33 +112,13 @@ export class Registry {
   readonly #hosts: HostPlans;
 
   constructor(options: RegistryOptions = {}) {
-    checkOptions('new Registry', options, REGISTRY_OPTIONS);
-    if (
-      options.insecure !== undefined &&
-      (!Array.isArray(options.insecure) || options.insecure.some((r) => typeof r !== 'string' || r === ''))
-    ) {
-      throw new InvalidArgument('insecure must be a list of registries (host[:port])');
-    }
-    for (const name of ['timeout', 'headersTimeout'] as const) {
-      const value = options[name];
-      if (value !== undefined && !(Number.isFinite(value) && value >= 0))
-        throw new InvalidArgument(`${name} must be a number of ms (0 for none)`);
-    }
-    if (options.allowRealm !== undefined && typeof options.allowRealm !== 'function')
-      throw new InvalidArgument('allowRealm must be a function');
+    checkRegistryOptions(options);
     const env = options.env ?? process.env;
     const credentials =
       options.credentials ??
       new Credentials({ ...(options.configDir !== undefined ? { configDir: options.configDir } : {}), env });
     const lookup = new CredentialLookup(credentials, options.authConfig);
-    this.#insecure = new Set(
-      (options.insecure ?? []).map((r) =>
-        r
-          .replace(/^[a-z]+:\/\//i, '')
-          .replace(/\/+$/, '')
-          .toLowerCase(),
-      ),
-    );
+    this.#insecure = insecureRegistries(options.insecure);
     this.#limits = {
       timeout: options.timeout ?? 60_000,
       headersTimeout: options.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT,
@@ -166,72 +147,77 @@ export class Registry {
   /** The descriptor `ref` (or its `platform`'s image) resolves to: a HEAD, unless an index must be read. */
   async resolve(ref: string, options: PlatformCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.resolve', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.resolve');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const want = options.platform === undefined ? undefined : ociPlatform(options.platform);
-    const response = await repository.manifestRequest(manifestReference(reference), 'HEAD', options);
-    const digest = response.headers['docker-content-digest'];
-    const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim();
-    const size = Number(response.headers['content-length']);
-    const indexType = mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
-    if (want === undefined || !indexType) {
-      if (
-        digest !== undefined &&
-        (reference.digest === undefined || digest === reference.digest) &&
-        mediaType &&
-        Number.isSafeInteger(size)
-      ) {
-        checkDigest(digest, 'the registry\u2019s Docker-Content-Digest');
-        return { mediaType, digest, size };
+    return withinDeadline(options, 'registry.resolve', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const want = options.platform === undefined ? undefined : ociPlatform(options.platform);
+      const response = await repository.manifestRequest(manifestReference(reference), 'HEAD', options);
+      const digest = response.headers['docker-content-digest'];
+      const mediaType = (response.headers['content-type'] ?? '').split(';')[0]!.trim();
+      const size = Number(response.headers['content-length']);
+      const indexType = mediaType === OCI_INDEX || mediaType === DOCKER_LIST;
+      if (want === undefined || !indexType) {
+        if (
+          digest !== undefined &&
+          (reference.digest === undefined || digest === reference.digest) &&
+          mediaType &&
+          Number.isSafeInteger(size)
+        ) {
+          checkDigest(digest, 'the registry\u2019s Docker-Content-Digest');
+          return { mediaType, digest, size };
+        }
+        // no usable digest in the head: the manifest itself says
+        return (await repository.manifest(manifestReference(reference), options)).descriptor;
       }
-      // no usable digest in the head: the manifest itself says
-      return (await repository.manifest(manifestReference(reference), options)).descriptor;
-    }
-    return (await this.manifest(ref, options)).descriptor;
+      return (await this.manifest(ref, options)).descriptor;
+    });
   }
 
   /** The manifest `ref` names (or its `platform`'s image's), its exact bytes, and its descriptor. */
   async manifest(ref: string, options: PlatformCallOptions = {}): Promise<ManifestResult> {
     checkOptions('registry.manifest', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.manifest');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const top = await repository.manifest(manifestReference(reference), options);
-    if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
-    const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
-    const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
-    return {
-      ...result,
-      descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) },
-    };
+    return withinDeadline(options, 'registry.manifest', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const top = await repository.manifest(manifestReference(reference), options);
+      if (options.platform === undefined || !isIndex(top.manifest, top.descriptor.mediaType)) return top;
+      const chosen = choosePlatform(top.manifest as ImageIndex, options.platform, ref);
+      const result = await repository.manifest(chosen.digest, options, sizeOf(chosen));
+      return {
+        ...result,
+        descriptor: { ...result.descriptor, ...(chosen.platform ? { platform: chosen.platform } : {}) },
+      };
+    });
   }
 
   /** The image configuration (os, architecture, config, rootfs, history); of an index, the platform's (default: this machine's). */
   async config(ref: string, options: PlatformCallOptions = {}): Promise<ImageConfig> {
     checkOptions('registry.config', options, PLATFORM_CALL_OPTIONS);
-    options = withDeadline(options, 'registry.config');
-    const reference = parseRegistryReference(ref);
-    return (await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options))
-      .config;
+    return withinDeadline(options, 'registry.config', async (options) => {
+      const reference = parseRegistryReference(ref);
+      return (
+        await readImage(this.#repository(reference), manifestReference(reference), ref, options.platform, options)
+      ).config;
+    });
   }
 
   /** The platforms `ref` is published for: an index's (attestations left out), or a single image's config's. */
   async platforms(ref: string, options: RegistryCallOptions = {}): Promise<Platform[]> {
     checkOptions('registry.platforms', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.platforms');
-    const reference = parseRegistryReference(ref);
-    const repository = this.#repository(reference);
-    const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
-    if (isIndex(manifest, descriptor.mediaType)) {
-      return manifest.manifests.flatMap((m) =>
-        m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : [],
-      );
-    }
-    const configDescriptor = (manifest as { config?: Descriptor }).config;
-    if (!configDescriptor) return [];
-    const platform = platformOf(await readConfig(repository, configDescriptor, options, ref));
-    return platform ? [platform] : [];
+    return withinDeadline(options, 'registry.platforms', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const repository = this.#repository(reference);
+      const { manifest, descriptor } = await repository.manifest(manifestReference(reference), options);
+      if (isIndex(manifest, descriptor.mediaType)) {
+        return manifest.manifests.flatMap((m) =>
+          m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown') ? [m.platform] : [],
+        );
+      }
+      const configDescriptor = (manifest as { config?: Descriptor }).config;
+      if (!configDescriptor) return [];
+      const platform = platformOf(await readConfig(repository, configDescriptor, options, ref));
+      return platform ? [platform] : [];
+    });
   }
 
   /**
@@ -239,19 +225,22 @@ export class Registry {
    * arrives: verified against the digest as it streams, the last chunk handed out only once the
    * whole blob has been checked (DigestMismatch otherwise). Given a size, a registry whose
    * Content-Length disagrees is refused before the body, and a longer body one byte past the size
-   * (ProtocolError). A connection that breaks mid-way is resumed from where it stopped (Range).
-   * With `borrowChunks`, each chunk is valid only until the next is asked for (see BlobOptions).
-   * Bad input rejects the first `next()`. Each `for await` over it downloads the blob afresh.
+   * (ProtocolError). A connection that breaks mid-way is resumed from where it stopped (Range). A
+   * borrowed chunk (`borrowChunks`) is valid until the next is asked for. Bad input rejects the
+   * first `next()`. Each `for await` over it downloads the blob afresh.
    */
   blob(ref: string, blob: string | BlobDescriptor, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
     const repository = (reference: RegistryReference): Repository => this.#repository(reference);
     return {
       async *[Symbol.asyncIterator]() {
         checkOptions('registry.blob', options, BLOB_OPTIONS);
-        const reference = parseRegistryReference(ref);
-        const { digest, size } = blobDescriptor(blob);
+        const [reference, { digest, size }] = [parseRegistryReference(ref), blobDescriptor(blob)];
         const { borrowChunks, ...call } = withDeadline(options, 'registry.blob');
-        yield* repository(reference).blob(digest, call, size, call.signal, borrowChunks === true);
+        try {
+          yield* repository(reference).blob(digest, call, size, call.signal, borrowChunks === true);
+        } finally {
+          endDeadline(call);
+        }
       },
     };
   }
@@ -296,23 +285,25 @@ export class Registry {
   /** Every tag of `repository`, following the registry's Link pages. */
   async tags(repository: string, options: TagsOptions = {}): Promise<string[]> {
     checkOptions('registry.tags', options, TAGS_OPTIONS);
-    options = withDeadline(options, 'registry.tags');
-    const reference = parseRegistryRepository(repository);
-    if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
-      throw new InvalidArgument('pageSize must be a positive whole number');
-    }
-    const { maxPages, maxEntries } = listBounds(options);
-    const tags: string[] = [];
-    const path = `/v2/${reference.repository}/tags/list${options.pageSize !== undefined ? `?n=${options.pageSize}` : ''}`;
-    for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
-      const { body } = await page;
-      const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
-      if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags))
-        throw new ProtocolError(`${repository}'s tag list has no tags array`);
-      for (const tag of (list.tags as unknown[] | null | undefined) ?? []) if (typeof tag === 'string') tags.push(tag);
-      checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
-    }
-    return tags;
+    return withinDeadline(options, 'registry.tags', async (options) => {
+      const reference = parseRegistryRepository(repository);
+      if (options.pageSize !== undefined && !(Number.isSafeInteger(options.pageSize) && options.pageSize > 0)) {
+        throw new InvalidArgument('pageSize must be a positive whole number');
+      }
+      const { maxPages, maxEntries } = listBounds(options);
+      const tags: string[] = [];
+      const path = `/v2/${reference.repository}/tags/list${options.pageSize !== undefined ? `?n=${options.pageSize}` : ''}`;
+      for (const page of this.#repository(reference).pages(path, 'application/json', options, maxPages)) {
+        const { body } = await page;
+        const list = parseJson<{ tags?: unknown }>(body, `${repository}'s tag list`);
+        if (list.tags !== null && list.tags !== undefined && !Array.isArray(list.tags))
+          throw new ProtocolError(`${repository}'s tag list has no tags array`);
+        for (const tag of (list.tags as unknown[] | null | undefined) ?? [])
+          if (typeof tag === 'string') tags.push(tag);
+        checkEntries(tags.length, maxEntries, `${repository}'s tag list`);
+      }
+      return tags;
+    });
   }
 
   /**
@@ -323,14 +314,15 @@ export class Registry {
    */
   async referrers(ref: string, options: ReferrersOptions = {}): Promise<Descriptor[]> {
     checkOptions('registry.referrers', options, REFERRERS_OPTIONS);
-    options = withDeadline(options, 'registry.referrers');
-    const reference = parseRegistryReference(ref);
-    const { artifactType } = options;
-    if (artifactType !== undefined && (typeof artifactType !== 'string' || artifactType === '')) {
-      throw new InvalidArgument('artifactType must be a non-empty string');
-    }
-    const digest = reference.digest ?? (await this.resolve(ref, callOptions(options))).digest;
-    return listReferrers(this.#repository(reference), digest, artifactType, options, ref);
+    return withinDeadline(options, 'registry.referrers', async (options) => {
+      const reference = parseRegistryReference(ref);
+      const { artifactType } = options;
+      if (artifactType !== undefined && (typeof artifactType !== 'string' || artifactType === '')) {
+        throw new InvalidArgument('artifactType must be a non-empty string');
+      }
+      const digest = reference.digest ?? (await this.resolve(ref, callOptions(options))).digest;
+      return listReferrers(this.#repository(reference), digest, artifactType, options, ref);
+    });
   }
 
   /**
@@ -341,8 +333,9 @@ export class Registry {
    */
   async pushBlob(repository: string, data: BinarySource | string, options: PushBlobOptions = {}): Promise<Descriptor> {
     checkOptions('registry.pushBlob', options, PUSH_BLOB_OPTIONS);
-    options = withDeadline(options, 'registry.pushBlob');
-    return pushBlob(this.#repository(parseRegistryRepository(repository)), data, options);
+    return withinDeadline(options, 'registry.pushBlob', async (options) => {
+      return pushBlob(this.#repository(parseRegistryRepository(repository)), data, options);
+    });
   }
 
   /**
@@ -356,26 +349,30 @@ export class Registry {
     options: PushManifestOptions = {},
   ): Promise<Descriptor> {
     checkOptions('registry.pushManifest', options, PUSH_MANIFEST_OPTIONS);
-    options = withDeadline(options, 'registry.pushManifest');
-    const reference = parseRegistryReference(ref);
-    return (await putManifest(this.#repository(reference), manifestReference(reference), manifest, options)).descriptor;
+    return withinDeadline(options, 'registry.pushManifest', async (options) => {
+      const reference = parseRegistryReference(ref);
+      return (await putManifest(this.#repository(reference), manifestReference(reference), manifest, options))
+        .descriptor;
+    });
   }
 
   /** The manifest `ref` names, under another tag of its repository (its exact bytes, so its digest). */
   async tag(ref: string, tag: string, options: RegistryCallOptions = {}): Promise<Descriptor> {
     checkOptions('registry.tag', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.tag');
-    const reference = parseRegistryReference(ref);
-    checkTag(tag);
-    return retag(this.#repository(reference), manifestReference(reference), tag, options);
+    return withinDeadline(options, 'registry.tag', async (options) => {
+      const reference = parseRegistryReference(ref);
+      checkTag(tag);
+      return retag(this.#repository(reference), manifestReference(reference), tag, options);
+    });
   }
 
   /** Deletes the manifest `ref` names: by digest, or by tag where the registry allows it (registry 2.8 does not: UNSUPPORTED). */
   async delete(ref: string, options: RegistryCallOptions = {}): Promise<void> {
     checkOptions('registry.delete', options, CALL_OPTIONS);
-    options = withDeadline(options, 'registry.delete');
-    const reference = parseRegistryReference(ref);
-    await deleteManifest(this.#repository(reference), manifestReference(reference), options);
+    return withinDeadline(options, 'registry.delete', async (options) => {
+      const reference = parseRegistryReference(ref);
+      await deleteManifest(this.#repository(reference), manifestReference(reference), options);
+    });
   }
 
   /**
@@ -385,14 +382,15 @@ export class Registry {
    */
   async attach(subject: string, options: AttachOptions): Promise<Descriptor> {
     checkOptions('registry.attach', options, ATTACH_OPTIONS);
-    options = withDeadline(options, 'registry.attach');
-    const reference = parseRegistryReference(subject, 'subject');
-    if (typeof options?.artifactType !== 'string' || options.artifactType === '')
-      throw new InvalidArgument('attach needs an artifactType');
-    if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
-    const call = callOptions(options);
-    const subjectDescriptor = await this.resolve(subject, call);
-    return attachArtifact(this.#repository(reference), subjectDescriptor, options, call, subject);
+    return withinDeadline(options, 'registry.attach', async (options) => {
+      const reference = parseRegistryReference(subject, 'subject');
+      if (typeof options?.artifactType !== 'string' || options.artifactType === '')
+        throw new InvalidArgument('attach needs an artifactType');
+      if (!Array.isArray(options.blobs)) throw new InvalidArgument('blobs must be a list of { mediaType, data }');
+      const call = callOptions(options);
+      const subjectDescriptor = await this.resolve(subject, call);
+      return attachArtifact(this.#repository(reference), subjectDescriptor, options, call, subject);
+    });
   }
 
   /**

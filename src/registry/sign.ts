@@ -5,7 +5,6 @@ import type { KeyObject } from 'node:crypto';
 import { ManifestNotFound, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { OCI_MANIFEST, type Descriptor, type ImageManifest } from '../oci.js';
-import type { AuthConfig } from '../credentials/auth-config.js';
 import { loadPrivateKey, signBytes, type KeySource } from '../trust/signing-keys.js';
 import { SIMPLE_SIGNING, simpleSigningPayload } from '../trust/simplesigning.js';
 import {
@@ -18,24 +17,16 @@ import {
   signatureStatement,
 } from '../trust/sign.js';
 import { IN_TOTO } from '../trust/artifact.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
 import { parseRegistryReference } from './name.js';
+import { callOptions, type RegistryCallOptions } from './options.js';
 import type { Registry } from './registry.js';
 
 /** The annotation holding a legacy signature (base64), on each `.sig` (and, empty, `.att`) layer. */
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
-/** SignatureCallOptions: what every signing and verifying call takes for its requests. */
-export interface SignatureCallOptions {
-  /** Credentials for this call only. */
-  authConfig?: AuthConfig;
-  /** Stops the call: it rejects with AbortError. */
-  signal?: AbortSignal;
-  /** Inactivity timeout for this call's requests, in ms. */
-  timeout?: number;
-}
-
 /** SigningCallOptions: what `registry.sign` and `registry.attest` both take: the key and the format. */
-export interface SigningCallOptions extends SignatureCallOptions {
+export interface SigningCallOptions extends RegistryCallOptions {
   /** The private key: PKCS#8 PEM (encrypted with `passphrase`, or not), cosign's own `cosign.key` (its password in `passphrase`), or a KeyObject. */
   key: KeySource;
   /** The passphrase of an encrypted PKCS#8 key, or cosign.key's password (none: empty). */
@@ -70,6 +61,8 @@ const SIGN_OPTIONS = optionNames<SignOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   passphrase: true,
   format: true,
@@ -79,6 +72,8 @@ const ATTEST_OPTIONS = optionNames<AttestOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   passphrase: true,
   format: true,
@@ -90,74 +85,82 @@ const ATTEST_OPTIONS = optionNames<AttestOptions>({
 export async function signImage(registry: Registry, ref: string, options: SignOptions): Promise<SignResult> {
   checkOptions('registry.sign', options, SIGN_OPTIONS);
   const { key, format, call } = await signingInput('registry.sign', options);
-  const annotations = options.annotations ?? {};
-  if (
-    annotations === null ||
-    typeof annotations !== 'object' ||
-    Object.values(annotations).some((v) => typeof v !== 'string')
-  )
-    throw new InvalidArgument('registry.sign: annotations must be an object of strings');
-  const { name, digest } = await subjectOf(registry, ref, call);
-  if (format === 'bundle') {
-    const statement = new TextEncoder().encode(JSON.stringify(signatureStatement(digest, annotations)));
+  try {
+    const annotations = options.annotations ?? {};
+    if (
+      annotations === null ||
+      typeof annotations !== 'object' ||
+      Object.values(annotations).some((v) => typeof v !== 'string')
+    )
+      throw new InvalidArgument('registry.sign: annotations must be an object of strings');
+    const { name, digest } = await subjectOf(registry, ref, call);
+    if (format === 'bundle') {
+      const statement = new TextEncoder().encode(JSON.stringify(signatureStatement(digest, annotations)));
+      return {
+        digest,
+        descriptor: await attachBundle(
+          registry,
+          `${name}@${digest}`,
+          keyBundle(signEnvelope(statement, IN_TOTO, key), key),
+          COSIGN_SIGN_PREDICATE,
+          call,
+        ),
+      };
+    }
+    const payload = simpleSigningPayload(name, digest, annotations);
+    const signature = Buffer.from(signBytes(key, payload)).toString('base64');
     return {
       digest,
-      descriptor: await attachBundle(
+      descriptor: await appendLayer(
         registry,
-        `${name}@${digest}`,
-        keyBundle(signEnvelope(statement, IN_TOTO, key), key),
-        COSIGN_SIGN_PREDICATE,
+        name,
+        digest,
+        'sig',
+        { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } },
         call,
       ),
     };
+  } finally {
+    endDeadline(call);
   }
-  const payload = simpleSigningPayload(name, digest, annotations);
-  const signature = Buffer.from(signBytes(key, payload)).toString('base64');
-  return {
-    digest,
-    descriptor: await appendLayer(
-      registry,
-      name,
-      digest,
-      'sig',
-      { mediaType: SIMPLE_SIGNING, data: payload, annotations: { [SIGNATURE_ANNOTATION]: signature } },
-      call,
-    ),
-  };
 }
 
 /** Attests the image `ref` names with an in-toto statement of `predicateType`, signed with a key, as `cosign attest --key` does. */
 export async function attestImage(registry: Registry, ref: string, options: AttestOptions): Promise<SignResult> {
   checkOptions('registry.attest', options, ATTEST_OPTIONS);
   const { key, format, call } = await signingInput('registry.attest', options);
-  if (typeof options.predicateType !== 'string' || options.predicateType === '')
-    throw new InvalidArgument('registry.attest needs a predicateType');
-  if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
-  const { name, digest } = await subjectOf(registry, ref, call);
-  const statement = new TextEncoder().encode(
-    JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)),
-  );
-  const envelope = signEnvelope(statement, IN_TOTO, key);
-  if (format === 'bundle')
-    return {
-      digest,
-      descriptor: await attachBundle(
-        registry,
-        `${name}@${digest}`,
-        keyBundle(envelope, key),
-        options.predicateType,
-        call,
-      ),
+  try {
+    if (typeof options.predicateType !== 'string' || options.predicateType === '')
+      throw new InvalidArgument('registry.attest needs a predicateType');
+    if (options.predicate === undefined) throw new InvalidArgument('registry.attest needs a predicate');
+    const { name, digest } = await subjectOf(registry, ref, call);
+    const statement = new TextEncoder().encode(
+      JSON.stringify(attestationStatement(name, digest, options.predicateType, options.predicate)),
+    );
+    const envelope = signEnvelope(statement, IN_TOTO, key);
+    if (format === 'bundle')
+      return {
+        digest,
+        descriptor: await attachBundle(
+          registry,
+          `${name}@${digest}`,
+          keyBundle(envelope, key),
+          options.predicateType,
+          call,
+        ),
+      };
+    const layer = {
+      mediaType: DSSE_ENVELOPE,
+      data: new TextEncoder().encode(JSON.stringify(envelope)),
+      annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType },
     };
-  const layer = {
-    mediaType: DSSE_ENVELOPE,
-    data: new TextEncoder().encode(JSON.stringify(envelope)),
-    annotations: { [SIGNATURE_ANNOTATION]: '', predicateType: options.predicateType },
-  };
-  return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
+    return { digest, descriptor: await appendLayer(registry, name, digest, 'att', layer, call) };
+  } finally {
+    endDeadline(call);
+  }
 }
 
-type Call = SignatureCallOptions;
+type Call = RegistryCallOptions;
 
 async function signingInput(
   where: string,
@@ -168,12 +171,7 @@ async function signingInput(
   if (format !== 'bundle' && format !== 'simplesigning')
     throw new InvalidArgument(`${where}: format must be 'bundle' or 'simplesigning'`);
   const key = await loadPrivateKey(options.key, options.passphrase, `${where}'s key`);
-  const call: Call = {
-    ...(options.authConfig ? { authConfig: options.authConfig } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-  };
-  return { key, format, call };
+  return { key, format, call: callOptions(withDeadline(options, where)) };
 }
 
 /** The repository (as cosign names it in payloads: `host/path`) and the digest `ref` resolves to. */

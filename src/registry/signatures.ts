@@ -17,13 +17,15 @@ import { BUNDLE_V03, COSIGN_SIGN_PREDICATE, DSSE_ENVELOPE } from '../trust/sign.
 import { legacyBundle, type LegacyAnnotations } from '../trust/legacy-bundle.js';
 import { parseRegistryReference } from './name.js';
 import type { Registry } from './registry.js';
-import { SIGNATURE_ANNOTATION, type SignatureCallOptions } from './sign.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
+import { callOptions, type RegistryCallOptions } from './options.js';
+import { SIGNATURE_ANNOTATION } from './sign.js';
 
 /** The largest bundle, payload or envelope read (an SBOM attestation can be large). */
 const MAX_SIGNATURE_BLOB = 64 * 1024 * 1024;
 
 /** VerifyOptions: the options of `registry.verify`: a public key, or keyless with a trusted root, identity and issuer. */
-export interface VerifyOptions extends SignatureCallOptions {
+export interface VerifyOptions extends RegistryCallOptions {
   /** A PEM SPKI public key (ECDSA P-256/P-384, Ed25519) or KeyObject. */
   key?: VerifyBundleOptions['key'];
   /** The trusted root (keyless): parsed, or a path to trusted_root.json; left out, Sigstore's, through TUF (`tuf`). */
@@ -68,6 +70,8 @@ const VERIFY_OPTIONS = optionNames<VerifyOptions>({
   authConfig: true,
   signal: true,
   timeout: true,
+  headersTimeout: true,
+  deadline: true,
   key: true,
   trustedRoot: true,
   tuf: true,
@@ -82,7 +86,7 @@ type Found =
   | { kind: 'bundle'; where: string; bytes: Uint8Array }
   | { kind: 'simplesigning' | 'dsse'; where: string; bytes: Uint8Array; annotations: Record<string, string> };
 
-type Call = SignatureCallOptions;
+type Call = RegistryCallOptions;
 
 /** Verifies the signatures of the image `ref` names (cosign verify); VerificationError with a reason per signature tried when none verifies. */
 export async function verifyImage(registry: Registry, ref: string, options: VerifyOptions): Promise<ImageVerification> {
@@ -141,24 +145,28 @@ async function verifyEach<T>(
   suffix: 'sig' | 'att',
   accept: (verification: SignatureVerification, found: Found) => T | undefined,
 ): Promise<{ digest: string; results: T[] }> {
-  const { name, digest } = await subjectOf(registry, ref, call);
-  const reasons: string[] = [];
-  const results: T[] = [];
-  for (const found of await findSignatures(registry, name, digest, suffix, call, reasons)) {
-    try {
-      const result = accept(await verifyFound(found, digest, trust), found);
-      if (result !== undefined) results.push(result);
-    } catch (error) {
-      reasons.push(`${found.where}: ${reasonOf(error)}`);
+  try {
+    const { name, digest } = await subjectOf(registry, ref, call);
+    const reasons: string[] = [];
+    const results: T[] = [];
+    for (const found of await findSignatures(registry, name, digest, suffix, call, reasons)) {
+      try {
+        const result = accept(await verifyFound(found, digest, trust), found);
+        if (result !== undefined) results.push(result);
+      } catch (error) {
+        reasons.push(`${found.where}: ${reasonOf(error)}`);
+      }
     }
+    const what = suffix === 'sig' ? 'signature' : 'attestation';
+    if (results.length === 0)
+      throw new VerificationError(
+        `no ${what} of ${name}@${digest} verified`,
+        reasons.length ? reasons : [`no ${what}s found`],
+      );
+    return { digest, results };
+  } finally {
+    endDeadline(call);
   }
-  const what = suffix === 'sig' ? 'signature' : 'attestation';
-  if (results.length === 0)
-    throw new VerificationError(
-      `no ${what} of ${name}@${digest} verified`,
-      reasons.length ? reasons : [`no ${what}s found`],
-    );
-  return { digest, results };
 }
 
 /**
@@ -166,19 +174,22 @@ async function verifyEach<T>(
  * through TUF (fetchTrustedRoot with `tuf`), before anything is asked of the registry.
  */
 async function split(where: string, options: VerifyOptions): Promise<{ call: Call; trust: VerifyBundleOptions }> {
-  const { authConfig, signal, timeout, key, identity, issuer, now, tuf } = options ?? {};
+  const { key, identity, issuer, now, tuf } = options ?? {};
   let { trustedRoot } = options ?? {};
   if (key === undefined && (identity === undefined || issuer === undefined))
     throw new InvalidArgument(`${where}: give key, or identity and issuer (keyless)`);
-  if (key === undefined && trustedRoot === undefined)
-    trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(signal ? { signal } : {}), ...tuf }));
-  const call: Call = {
-    ...(authConfig ? { authConfig } : {}),
-    ...(signal ? { signal } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-  };
+  const publicKey = key !== undefined ? { key: publicKeyFrom(key, where) } : {};
+  // the deadline starts here, and covers the trusted root's fetch
+  const call = callOptions(withDeadline(options, where));
+  try {
+    if (key === undefined && trustedRoot === undefined)
+      trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }));
+  } catch (error) {
+    endDeadline(call);
+    throw error;
+  }
   const trust: VerifyBundleOptions = {
-    ...(key !== undefined ? { key: publicKeyFrom(key, where) } : {}),
+    ...publicKey,
     ...(trustedRoot !== undefined ? { trustedRoot } : {}),
     ...(identity !== undefined ? { identity } : {}),
     ...(issuer !== undefined ? { issuer } : {}),

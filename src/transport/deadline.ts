@@ -90,18 +90,32 @@ export function abortError(reason: unknown): DockerError {
   return reason instanceof DockerError ? reason : new AbortError('The request was aborted', { cause: reason });
 }
 
+/** CallDeadline: the signal of a call with a whole-call deadline, and the clearing of its timer once the call is over. */
+export interface CallDeadline {
+  signal: AbortSignal;
+  clear(): void;
+}
+
 /**
- * The signal of a call with a whole-call deadline of `ms` (aborted with TimeoutError, kind
- * `deadline`, then), joined with the call's own `signal`. Its timer is unref'd: the sockets of a
- * pending call keep the process alive, not the deadline of a call done.
+ * The deadline of a call of `ms` (its signal aborted with TimeoutError, kind `deadline`, then),
+ * joined with the call's own `signal`. Its timer is unref'd, so a call that ends early without
+ * `clear()` does not keep the process alive, and cleared by `clear()`.
  */
-export function deadlineSignal(ms: unknown, what: string, signal: AbortSignal | undefined): AbortSignal {
+export function callDeadline(ms: unknown, what: string, signal: AbortSignal | undefined): CallDeadline {
   if (typeof ms !== 'number' || !(Number.isFinite(ms) && ms > 0))
     throw new InvalidArgument(`${what}: deadline must be a positive number of ms`);
   const controller = new AbortController();
-  setTimeout(
+  const timer = setTimeout(
     () => controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' })),
     ms,
   ).unref();
-  return signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+  return {
+    signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/** The signal of a call with a whole-call deadline of `ms` (callDeadline's), for a call whose end is not known here. */
+export function deadlineSignal(ms: unknown, what: string, signal: AbortSignal | undefined): AbortSignal {
+  return callDeadline(ms, what, signal).signal;
 }

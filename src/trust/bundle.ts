@@ -55,6 +55,11 @@ export function uint(value: unknown, what: string, optional = false): bigint {
   return refuse(`${what} is not a non-negative integer`);
 }
 
+/** isBundleMediaType: true for every media type of a Sigstore bundle (`application/vnd.dev.sigstore.bundle[.v0.N]+json[;version=0.N]`), whether or not parseBundle reads its version. */
+export function isBundleMediaType(mediaType: string): boolean {
+  return /^application\/vnd\.dev\.sigstore\.bundle(\.v0\.\d+)?\+json(\s*;.*)?$/.test(mediaType);
+}
+
 const MEDIA_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(?:\+json;version=(0\.[123])|\.v(0\.3)\+json)$/;
 
 /** parseBundle: a bundle from its JSON (text, bytes or value); anything malformed refused. */
@@ -78,12 +83,17 @@ export function parseBundle(input: unknown): Bundle {
   return bundle;
 }
 
-function parseContent(json: Record<string, unknown>): Bundle['content'] {
-  const ms = json.messageSignature;
-  const env = json.dsseEnvelope;
-  if ((ms === undefined) === (env === undefined))
+/** bundleEnvelope: the DSSE envelope of a bundle's JSON object; undefined when it holds a message signature instead. */
+export function bundleEnvelope(json: Record<string, unknown>): Envelope | undefined {
+  if ((json.messageSignature === undefined) === (json.dsseEnvelope === undefined))
     refuse('bundle must hold exactly one of messageSignature and dsseEnvelope');
-  if (env !== undefined) return { kind: 'dsse', envelope: parseEnvelope(env) };
+  return json.dsseEnvelope === undefined ? undefined : parseEnvelope(json.dsseEnvelope);
+}
+
+function parseContent(json: Record<string, unknown>): Bundle['content'] {
+  const envelope = bundleEnvelope(json);
+  if (envelope !== undefined) return { kind: 'dsse', envelope };
+  const ms = json.messageSignature;
   const md = field(ms, 'messageDigest');
   const algorithm = field(md, 'algorithm');
   if (algorithm !== 'SHA2_256' && algorithm !== 'SHA2_384' && algorithm !== 'SHA2_512')

@@ -8,22 +8,32 @@ export interface Envelope {
   signatures: { sig: Uint8Array; keyid: string }[];
 }
 
-/** parseEnvelope: a DSSE envelope from its JSON value. */
-export function parseEnvelope(value: unknown): Envelope {
-  if (!isObject(value)) refuse('dsseEnvelope is not an object');
-  if (typeof value.payloadType !== 'string') refuse('dsseEnvelope.payloadType is not a string');
-  const payload = decodeBase64(value.payload, 'dsseEnvelope.payload');
-  if (payload.length === 0) refuse('dsseEnvelope.payload is empty');
-  if (!Array.isArray(value.signatures) || value.signatures.length !== 1)
-    refuse('dsseEnvelope must hold exactly one signature');
-  const signatures = value.signatures.map((s, i) => {
+/**
+ * readEnvelope: a DSSE envelope from its JSON value, its payload and every signature decoded,
+ * however many it holds (none, when `signatures` is empty or left out as protobuf-JSON leaves out
+ * an empty list); `what` names it in refusals.
+ */
+export function readEnvelope(value: unknown, what = 'dsseEnvelope'): Envelope {
+  if (!isObject(value)) refuse(`${what} is not an object`);
+  if (typeof value.payloadType !== 'string') refuse(`${what}.payloadType is not a string`);
+  const payload = decodeBase64(value.payload, `${what}.payload`);
+  const list = value.signatures ?? [];
+  if (!Array.isArray(list)) refuse(`${what}.signatures is not a list`);
+  const signatures = list.map((s, i) => {
     const keyid = field(s, 'keyid') ?? '';
-    if (typeof keyid !== 'string') refuse(`dsseEnvelope.signatures[${i}].keyid is not a string`);
-    const sig = decodeBase64(field(s, 'sig'), `dsseEnvelope.signatures[${i}].sig`);
-    if (sig.length === 0) refuse(`dsseEnvelope.signatures[${i}].sig is empty`);
-    return { sig, keyid };
+    if (typeof keyid !== 'string') refuse(`${what}.signatures[${i}].keyid is not a string`);
+    return { sig: decodeBase64(field(s, 'sig'), `${what}.signatures[${i}].sig`), keyid };
   });
   return { payloadType: value.payloadType, payload, signatures };
+}
+
+/** parseEnvelope: a bundle's DSSE envelope from its JSON value: a payload and exactly one signature, neither empty. */
+export function parseEnvelope(value: unknown): Envelope {
+  const envelope = readEnvelope(value);
+  if (envelope.payload.length === 0) refuse('dsseEnvelope.payload is empty');
+  if (envelope.signatures.length !== 1) refuse('dsseEnvelope must hold exactly one signature');
+  if (envelope.signatures[0]!.sig.length === 0) refuse('dsseEnvelope.signatures[0].sig is empty');
+  return envelope;
 }
 
 /** pae: DSSE's pre-authentication encoding, "DSSEv1 <len> <type> <len> <payload>". */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BuildError, GrpcError, type BuildKitEvent } from '../../src/index.js';
-import { buildKitBase, buildkitd } from '../support/buildkitd.js';
+import { buildKitBase, buildkitd, dockerfileBuild } from '../support/buildkitd.js';
 import { layerFiles, readManifest } from '../support/registry-read.js';
 import { makeTree } from '../support/contexts.js';
 import { runProgram } from '../support/program.js';
@@ -75,13 +75,7 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
     const out = join(dir, 'buildctl.tar');
     writeFileSync(join(dir, 'secret'), marker);
     const theirs = await buildctlOnEngine([
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--opt',
       'force-network-mode=none',
       '--secret',
@@ -121,13 +115,7 @@ describe.skipIf(podman)("the engine's BuildKit through the Control API", () => {
     }
     const theirs = `${engine.registry}/dockwire-test/engine-bk-buildctl:${uniqueName('t')}`;
     const reference = await buildctlOnEngine([
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--opt',
       'force-network-mode=none',
       '--output',

@@ -2,12 +2,12 @@
 // htpasswd registry with credentials from each source, a long step, cancellation.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, BuildError, Docker, InvalidArgument, type BuildKitEvent } from '../../src/api.js';
-import { makeTree } from '../support/contexts.js';
+import { copyProgram, makeTree } from '../support/contexts.js';
 import { facts, speaks } from '../support/capabilities.js';
 import { client, engine, ns, uniqueName } from '../support/engine.js';
 import { buildKitBase } from '../support/buildkitd.js';
@@ -109,18 +109,7 @@ RUN --mount=type=secret,id=fromfile --mount=type=secret,id=fromenv --mount=type=
       )[1]!;
       // ssh-add and the libraries it needs, at their paths, on top of busybox
       const ctx = makeTree({ Dockerfile: `FROM ${base.name}\nCOPY root/ /\nRUN --mount=type=ssh ssh-add -l\n` });
-      const files = [
-        '/usr/bin/ssh-add',
-        ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' })
-          .split('\n')
-          .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
-          .filter((p): p is string => p !== undefined),
-      ];
-      for (const file of files) {
-        mkdirSync(join(ctx, 'root', join(file, '..')), { recursive: true });
-        copyFileSync(file, join(ctx, 'root', file));
-        chmodSync(join(ctx, 'root', file), 0o755);
-      }
+      copyProgram(ctx, '/usr/bin/ssh-add');
       const job = docker.images.build({
         path: ctx,
         builder: 'buildkit',

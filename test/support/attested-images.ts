@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BuildKit, Registry } from '../../src/index.js';
-import { buildctl, buildkitd } from './buildkitd.js';
+import { buildctl, buildkitd, dockerfileBuild } from './buildkitd.js';
 import { makeTree } from './contexts.js';
 import { engine, uniqueName } from './engine.js';
 import { oras, peerConfig } from './registry-peers.js';
@@ -138,13 +138,7 @@ export async function attestedImages(registry: Registry): Promise<AttestedImages
   }
   // the archive by buildctl, with provenance v0.2 (BuildKit 0.32 writes v1 unless told)
   await buildctl(buildkitd.unix, [
-    'build',
-    '--frontend',
-    'dockerfile.v0',
-    '--local',
-    `context=${context}`,
-    '--local',
-    `dockerfile=${context}`,
+    ...dockerfileBuild(context),
     '--opt',
     'platform=linux/amd64,linux/arm64',
     '--opt',

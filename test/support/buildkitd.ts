@@ -75,6 +75,11 @@ export function buildctl(addr: string, args: string[], env: Record<string, strin
   });
 }
 
+/** buildctl's arguments for a build of the Dockerfile in `dir`, `dir` its context (the dockerfile.v0 frontend); more may follow. */
+export function dockerfileBuild(dir: string): string[] {
+  return ['build', '--frontend', 'dockerfile.v0', '--local', `context=${dir}`, '--local', `dockerfile=${dir}`];
+}
+
 /**
  * The base image in the open registry, for FROM lines BuildKit pulls. The engine's tag for the
  * push is removed after it: other tests read the base image's tags.

@@ -3,13 +3,13 @@
 // what buildctl, BuildKit's own client, makes of the same Dockerfile.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildError, BuildKit, InvalidArgument, type BuildKitEvent } from '../../../src/index.js';
-import { buildctl, buildkitClients, buildkitd, registryBase } from '../../support/buildkitd.js';
-import { makeTree } from '../../support/contexts.js';
+import { buildctl, buildkitClients, buildkitd, dockerfileBuild, registryBase } from '../../support/buildkitd.js';
+import { copyProgram, makeTree } from '../../support/contexts.js';
 import { runProgram } from '../../support/program.js';
 import { engine, ns, uniqueName } from '../../support/engine.js';
 import { layerFiles, readBlob, readManifest } from '../../support/registry-read.js';
@@ -81,13 +81,7 @@ describe.each(buildkitClients())('BuildKit over %s', (_name, make) => {
     // buildctl on the other daemon: an independent build of the same Dockerfile
     const other = _name === 'tcp+tls' ? buildkitd.unix : buildkitd.tls;
     await buildctl(other, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--output',
       `type=image,name=${theirs},push=true`,
     ]);
@@ -127,13 +121,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     });
     const theirs = ref('multi-buildctl');
     await buildctl(buildkitd.unix, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--opt',
       'platform=linux/amd64,linux/arm64',
       '--output',
@@ -157,13 +145,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const ours = readTar(Buffer.concat(chunks));
     const out = join(tempDir(), 'buildctl.tar');
     await buildctl(buildkitd.unix, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--output',
       `type=oci,dest=${out}`,
     ]);
@@ -196,13 +178,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     await buildkit.build({ path: dir, outputs: [{ type: 'local', dest: ours }] });
     const theirs = join(tempDir(), 'out');
     await buildctl(buildkitd.unix, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--output',
       `type=local,dest=${theirs}`,
     ]);
@@ -240,15 +216,9 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const cacheA = ref('cache');
     await buildkit.build({ path: dirA, cacheTo: [{ type: 'registry', ref: cacheA, mode: 'max' }] });
     const log = await buildctl(buildkitd.tls, [
-      'build',
+      ...dockerfileBuild(dirA),
       '--progress',
       'plain',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dirA}`,
-      '--local',
-      `dockerfile=${dirA}`,
       '--import-cache',
       `type=registry,ref=${cacheA}`,
     ]);
@@ -257,13 +227,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const dirB = makeTree({ Dockerfile: `FROM ${base}\nRUN echo ${uniqueName('cache')} > /made\n` });
     const cacheB = ref('cache-buildctl');
     await buildctl(buildkitd.unix, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dirB}`,
-      '--local',
-      `dockerfile=${dirB}`,
+      ...dockerfileBuild(dirB),
       '--export-cache',
       `type=registry,ref=${cacheB},mode=max`,
     ]);
@@ -282,13 +246,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     });
     const theirs = ref('prov-buildctl');
     await buildctl(buildkitd.unix, [
-      'build',
-      '--frontend',
-      'dockerfile.v0',
-      '--local',
-      `context=${dir}`,
-      '--local',
-      `dockerfile=${dir}`,
+      ...dockerfileBuild(dir),
       '--opt',
       'attest:provenance=mode=min',
       '--output',
@@ -342,17 +300,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       const dir = makeTree({
         Dockerfile: `FROM ${base}\nCOPY root/ /\nRUN --mount=type=secret,id=tok cat /run/secrets/tok | sha256sum > /digest\nRUN --mount=type=ssh ssh-add -l\n`,
       });
-      const files = [
-        '/usr/bin/ssh-add',
-        ...execFileSync('ldd', ['/usr/bin/ssh-add'], { encoding: 'utf8' })
-          .split('\n')
-          .map((l) => /(\/\S+) \(0x/.exec(l)?.[1])
-          .filter((p): p is string => p !== undefined),
-      ];
-      for (const file of files) {
-        mkdirSync(join(dir, 'root', join(file, '..')), { recursive: true });
-        copyFileSync(file, join(dir, 'root', file));
-      }
+      copyProgram(dir, '/usr/bin/ssh-add');
       const name = ref('secret');
       const events = await collect(
         buildkit.build({
@@ -407,13 +355,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       expect(readdirs.some((p) => p.endsWith('/src'))).toBe(true);
       const theirs = ref('ctx-buildctl');
       await buildctl(buildkitd.unix, [
-        'build',
-        '--frontend',
-        'dockerfile.v0',
-        '--local',
-        `context=${dir}`,
-        '--local',
-        `dockerfile=${dir}`,
+        ...dockerfileBuild(dir),
         '--output',
         `type=image,name=${theirs},push=true`,
       ]);

@@ -22,7 +22,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { filesEntries, folderEntries, targetParts, type EntryRules } from '../../../src/append/entries.js';
 import { measureLayer, type LayerBlob } from '../../../src/append/layer.js';
 import { layerSources } from '../../../src/append/plan.js';
-import { DigestMismatch, InvalidArgument, UnsupportedMediaType } from '../../../src/errors.js';
+import { ContextError, DigestMismatch, InvalidArgument, UnsupportedMediaType } from '../../../src/errors.js';
 import { packed, readTar } from '../../support/tar.js';
 
 const dirs: string[] = [];
@@ -272,6 +272,24 @@ describe('layer sources', () => {
       /unknown option "ignroe"; did you mean "ignore"/,
     );
     expect(() => layerSources([{ files: {}, owner: { uid: -1, gid: 0 } }], undefined)).toThrow(InvalidArgument);
+  });
+
+  it('a folder layer that cannot be read is a ContextError naming the layer\u2019s field, not a build context', async () => {
+    const gone = folder({ 'a.txt': 'a' });
+    const sources = layerSources([{ files: {} }, { path: gone }], undefined);
+    rmSync(gone, { recursive: true });
+    const error = await bytes(sources[1]!.tar()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContextError);
+    expect((error as Error).message).toBe('cannot read directory . of layers[1].path: ENOENT');
+
+    const dir = folder({ 'b.txt': 'b', 'c.txt': 'c' });
+    const [b, c] = (await collect(folderEntries(dir, { path: dir }, fixed, 'layers[3].path'))).filter(
+      (e) => e.type === 'file',
+    );
+    rmSync(join(dir, 'b.txt'));
+    writeFileSync(join(dir, 'c.txt'), 'longer');
+    expect(() => b!.content!()).toThrow('cannot read b.txt in layers[3].path: ENOENT');
+    expect(() => c!.content!()).toThrow('c.txt in layers[3].path grew while it was being archived (expected 1 bytes)');
   });
 
   it('reads a tar as it is, from a file or a stream, gzip-compressed or not', async () => {

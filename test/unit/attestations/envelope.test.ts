@@ -6,7 +6,8 @@ import {
   isEnvelopeType,
   layerPayload,
 } from '../../../src/attestations/envelope.js';
-import { ProtocolError } from '../../../src/errors.js';
+import { ProtocolError, VerificationError } from '../../../src/errors.js';
+import { parseBundle } from '../../../src/trust/bundle.js';
 import { envelope } from './store.js';
 
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
@@ -56,6 +57,9 @@ describe('envelopes and bundles', () => {
       { payload: 1, payloadType: 'application/vnd.in-toto+json' },
       { payload: 'AA' },
       { payloadType: 'application/vnd.in-toto+json', payload: 'not base64!' },
+      { payloadType: 'application/vnd.in-toto+json', payload: 'AAA', signatures: 'x' },
+      { payloadType: 'application/vnd.in-toto+json', payload: 'AAA', signatures: [{ sig: '***' }] },
+      { payloadType: 'application/vnd.in-toto+json', payload: 'AAA', signatures: [{ sig: 'AA==', keyid: 7 }] },
     ]) {
       expect(() => envelopePayload(bad, 'e')).toThrow(ProtocolError);
     }
@@ -74,6 +78,22 @@ describe('envelopes and bundles', () => {
     expect(() => bundlePayload({ mediaType: 'application/json', dsseEnvelope: envelope({}) }, 'b')).toThrow(
       ProtocolError,
     );
+  });
+
+  it('reads a bundle\u2019s envelope with the trust unit\u2019s rule: one signature, not empty; a bad one is a ProtocolError', () => {
+    const mediaType = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+    const env = envelope({ s: 1 });
+    for (const bad of [
+      { mediaType, dsseEnvelope: envelope({ s: 1 }, false) },
+      { mediaType, dsseEnvelope: { ...env, signatures: [{ sig: 'AA==' }, { sig: 'AA==' }] } },
+      { mediaType, dsseEnvelope: { ...env, signatures: [{ sig: '' }] } },
+      { mediaType, dsseEnvelope: { ...env, payload: '' } },
+      { mediaType, dsseEnvelope: env, messageSignature: {} },
+      { mediaType },
+    ]) {
+      expect(() => bundlePayload(bad, 'b')).toThrow(ProtocolError);
+      expect(() => parseBundle({ ...bad, verificationMaterial: { publicKey: {} } })).toThrow(VerificationError);
+    }
   });
 
   it('layerPayload: in-toto layers as they are, envelopes and bundles opened, other layers not read', () => {

@@ -1,5 +1,7 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgument } from '../../../src/errors.js';
+import { Registry } from '../../../src/registry/registry.js';
 import {
   isLoopbackRegistry,
   parseRegistryReference,
@@ -76,5 +78,42 @@ describe('parseRegistryReference (as the docker CLI reads references)', () => {
     expect(origin('127.0.0.1:5000/a')).toEqual({ secure: false, host: '127.0.0.1', port: 5000 });
     expect(origin('[::1]:5000/a')).toEqual({ secure: false, host: '::1', port: 5000 });
     expect(origin('localhost/a')).toEqual({ secure: false, host: 'localhost', port: 80 });
+  });
+
+  it('a digest of an algorithm this client cannot verify is InvalidArgument at parse time', () => {
+    for (const bad of [`x@md5:${'a'.repeat(32)}`, `x@sha999:${'a'.repeat(64)}`, `x@sha256:${'A'.repeat(64)}`])
+      expect(() => parseRegistryReference(bad), bad).toThrow(/the digest in reference "\S+" is not/);
+    expect(parseRegistryReference(`x@sha512:${'a'.repeat(128)}`).digest).toBe(`sha512:${'a'.repeat(128)}`);
+  });
+});
+
+describe('a reference with an unknown digest algorithm', () => {
+  it('is refused before any connection: the registry never hears of it', async () => {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+    const registry = new Registry({ env: {}, configDir: '/nonexistent' });
+    try {
+      for (const digest of [`md5:${'0'.repeat(32)}`, `sha999:${'0'.repeat(64)}`]) {
+        const ref = `${host}/x@${digest}`;
+        for (const call of [
+          () => registry.resolve(ref),
+          () => registry.manifest(ref),
+          () => registry.config(ref),
+          () => registry.referrers(ref),
+          () => registry.delete(ref),
+          () => registry.attestations(ref),
+        ])
+          await expect(call(), `${String(call)} ${digest}`).rejects.toBeInstanceOf(InvalidArgument);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await registry.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

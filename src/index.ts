@@ -102,12 +102,7 @@ export type {
   ImageVerification,
   AttestationVerification,
 } from './registry/signatures.js';
-export type {
-  SignOptions,
-  AttestOptions,
-  SignResult,
-  SigningCallOptions,
-} from './registry/sign.js';
+export type { SignOptions, AttestOptions, SignResult, SigningCallOptions } from './registry/sign.js';
 export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';
 

@@ -44,7 +44,12 @@ function decoded<T>(read: () => T): T {
 /** The in-toto payload of a DSSE envelope (parsed JSON); undefined when it carries another payload type. */
 export function envelopePayload(envelope: unknown, what: string): EnvelopePayload | undefined {
   const { payloadType, payload, signatures } = decoded(() => readEnvelope(envelope, what));
-  return statementOf(payloadType, payload, signatures.some((s) => s.sig.length > 0), what);
+  return statementOf(
+    payloadType,
+    payload,
+    signatures.some((s) => s.sig.length > 0),
+    what,
+  );
 }
 
 /** The in-toto payload of a Sigstore bundle with a `dsseEnvelope`; undefined for a bundle of a message signature (no statement). */

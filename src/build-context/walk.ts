@@ -105,9 +105,7 @@ async function* walkDir(
     try {
       stat = lstatSync(path);
     } catch (error) {
-      throw new ContextError(
-        `cannot stat ${name} in ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      );
+      throw new ContextError(`cannot stat ${name} in ${what}: ${(error as NodeJS.ErrnoException).code ?? error}`);
     }
     const base = { name, mode: stat.mode & 0o7777, mtime: Math.floor(stat.mtimeMs / 1000), size: 0 };
     if (stat.isDirectory()) {

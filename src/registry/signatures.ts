@@ -183,7 +183,9 @@ async function split(where: string, options: VerifyOptions): Promise<{ call: Cal
   const call = callOptions(withDeadline(options, where));
   try {
     if (key === undefined && trustedRoot === undefined)
-      trustedRoot = parseTrustedRoot(await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }));
+      trustedRoot = parseTrustedRoot(
+        await fetchTrustedRoot({ ...(call.signal ? { signal: call.signal } : {}), ...tuf }),
+      );
   } catch (error) {
     endDeadline(call);
     throw error;

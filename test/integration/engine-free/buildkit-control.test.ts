@@ -80,11 +80,7 @@ describe.each(buildkitClients())('BuildKit over %s', (_name, make) => {
     const theirs = ref('run-buildctl');
     // buildctl on the other daemon: an independent build of the same Dockerfile
     const other = _name === 'tcp+tls' ? buildkitd.unix : buildkitd.tls;
-    await buildctl(other, [
-      ...dockerfileBuild(dir),
-      '--output',
-      `type=image,name=${theirs},push=true`,
-    ]);
+    await buildctl(other, [...dockerfileBuild(dir), '--output', `type=image,name=${theirs},push=true`]);
     const a = await readManifest(ours);
     const b = await readManifest(theirs);
     const filesA = await layerFiles(ours, a.manifest);
@@ -144,11 +140,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     await buildkit.build({ path: dir, outputs: [{ type: 'oci', dest: sink }] });
     const ours = readTar(Buffer.concat(chunks));
     const out = join(tempDir(), 'buildctl.tar');
-    await buildctl(buildkitd.unix, [
-      ...dockerfileBuild(dir),
-      '--output',
-      `type=oci,dest=${out}`,
-    ]);
+    await buildctl(buildkitd.unix, [...dockerfileBuild(dir), '--output', `type=oci,dest=${out}`]);
     const theirs = readTar(readFileSync(out));
     const names = (entries: typeof ours): string[] => entries.map((e) => e.name).sort();
     expect(names(ours)).toEqual(names(theirs));
@@ -177,11 +169,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
     const ours = join(tempDir(), 'out');
     await buildkit.build({ path: dir, outputs: [{ type: 'local', dest: ours }] });
     const theirs = join(tempDir(), 'out');
-    await buildctl(buildkitd.unix, [
-      ...dockerfileBuild(dir),
-      '--output',
-      `type=local,dest=${theirs}`,
-    ]);
+    await buildctl(buildkitd.unix, [...dockerfileBuild(dir), '--output', `type=local,dest=${theirs}`]);
     const list = (root: string): string[] =>
       execFileSync('find', ['.', '-printf', '%p %y %m %s %l\\n'], { cwd: root, encoding: 'utf8' })
         .trim()
@@ -354,11 +342,7 @@ describe('BuildKit builds (unix socket, checked against buildctl)', () => {
       expect(lstats.filter((p) => p.includes('node_modules/'))).toEqual([]);
       expect(readdirs.some((p) => p.endsWith('/src'))).toBe(true);
       const theirs = ref('ctx-buildctl');
-      await buildctl(buildkitd.unix, [
-        ...dockerfileBuild(dir),
-        '--output',
-        `type=image,name=${theirs},push=true`,
-      ]);
+      await buildctl(buildkitd.unix, [...dockerfileBuild(dir), '--output', `type=image,name=${theirs},push=true`]);
       const a = (await layerFiles(ours, (await readManifest(ours)).manifest)).at(-1)!;
       const b = (await layerFiles(theirs, (await readManifest(theirs)).manifest)).at(-1)!;
       expect(a).toEqual(b);

@@ -17,7 +17,9 @@ async function stallsAfterReferrers(): Promise<{ host: string; paths: string[] }
   const host = await fake((req, res) => {
     paths.push(req.url ?? '');
     if (req.url?.includes('/referrers/'))
-      res.writeHead(200, { 'Content-Type': INDEX }).end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] }));
+      res
+        .writeHead(200, { 'Content-Type': INDEX })
+        .end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] }));
   });
   return { host, paths };
 }
@@ -60,7 +62,12 @@ describe('signing and verifying calls take the registry call options', () => {
     for (const call of [
       (r: ReturnType<typeof client>) => r.sign(`${host}/me/app${image}`, { key: privateKey, deadline: 500 }),
       (r: ReturnType<typeof client>) =>
-        r.attest(`${host}/me/app${image}`, { key: privateKey, deadline: 500, predicateType: 'https://x', predicate: {} }),
+        r.attest(`${host}/me/app${image}`, {
+          key: privateKey,
+          deadline: 500,
+          predicateType: 'https://x',
+          predicate: {},
+        }),
     ]) {
       const error = await call(client()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);

@@ -16,10 +16,10 @@ const SLOT = 1024 * 1024;
 const SLOTS = 8;
 
 // The worker: a hash per stream id; `bytes` views shared memory (postMessage shares it, no copy),
-// each acknowledged once hashed; `end` answered with the hex digest (nothing when dropped).
-const WORKER_SOURCE = `'use strict';
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+// each acknowledged once hashed; `end` answered with the hex digest (nothing when dropped). It is
+// valid both as a script and as a module (a parent run as a module may evaluate it as one).
+export const WORKER_SOURCE = `const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
 const hashes = new Map();
 parentPort.on('message', (m) => {
   if (m.algorithm !== undefined) { hashes.set(m.id, createHash(m.algorithm)); return; }
@@ -47,7 +47,8 @@ function theWorker(): Worker | undefined {
   if (worker !== undefined || unavailable) return worker;
   try {
     const { Worker } = process.getBuiltinModule('node:worker_threads') as typeof import('node:worker_threads');
-    const made = new Worker(WORKER_SOURCE, { eval: true });
+    // (none of the parent's flags: its --input-type or loaders are not the hashing's)
+    const made = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     made.unref();
     made.on('message', (m: { id: number; hashed?: true; hex?: string }) => {
       const listener = listeners.get(m.id);

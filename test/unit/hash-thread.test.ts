@@ -4,7 +4,8 @@
 // chunks reused by their source (borrowed reads) are copied before it reuses them.
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { threadVerifiedChunks } from '../../src/hash-thread.js';
+import { Worker } from 'node:worker_threads';
+import { WORKER_SOURCE, threadVerifiedChunks } from '../../src/hash-thread.js';
 import { DigestMismatch } from '../../src/errors.js';
 
 const digestOf = (bytes: Uint8Array, algorithm = 'sha256'): string =>
@@ -70,5 +71,31 @@ describe('threadVerifiedChunks', () => {
       blobs.map((b) => collect(threadVerifiedChunks(lent(b, 40_000), digestOf(b), 'the blob')!)),
     );
     got.forEach((g, i) => expect(g.equals(blobs[i]!)).toBe(true));
+  });
+});
+
+describe('the hashing worker', () => {
+  it('runs as a script and as a module (a parent started with --input-type=module evaluates it so)', async () => {
+    for (const execArgv of [[], ['--input-type=module']]) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv });
+      const bytes = new Uint8Array(new SharedArrayBuffer(1000)).fill(7);
+      const answers: unknown[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (m: { hex?: string }) => {
+          answers.push(m);
+          if (m.hex !== undefined) resolve();
+        });
+      });
+      worker.postMessage({ id: 1, algorithm: 'sha256' });
+      worker.postMessage({ id: 1, bytes });
+      worker.postMessage({ id: 1, end: true });
+      await done;
+      await worker.terminate();
+      expect(answers).toEqual([
+        { id: 1, hashed: true },
+        { id: 1, hex: createHash('sha256').update(bytes).digest('hex') },
+      ]);
+    }
   });
 });

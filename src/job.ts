@@ -98,6 +98,9 @@ export class Job<T, E = unknown> implements PromiseLike<T>, AsyncIterable<E> {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
+      // every request the job has in flight listens to it (a copy's blobs and referrers at once), and
+      // each lets go when it ends: past Node's 10 that is concurrency, not a leak
+      process.getBuiltinModule('node:events').setMaxListeners(0, this.#controller.signal);
       if (this.#cancelled) this.#controller.abort(this.#cancelled.reason);
     }
     return this.#controller.signal;

@@ -54,6 +54,7 @@ export function copyEnds(
         (location) => to.location(location),
       );
     },
+    once: (digest, put) => to.once(digest, put),
     putManifest: async (bytes, mediaType, tagged) =>
       (tagged
         ? await putManifest(to, tag, bytes, { ...call, mediaType })

@@ -13,7 +13,6 @@ import { allEnded, limited } from './limit.js';
 
 /** What copy needs of the registry client, for one source and one destination repository. */
 export interface CopyEnds {
-  /** The manifest at the source, by its reference or by a digest. */
   /** The source's manifest: the one copied, or the index entry `child` (bounded to its size). */
   sourceManifest(child?: Descriptor): Promise<ManifestResult>;
   /** True when the destination has the blob. */
@@ -22,6 +21,11 @@ export interface CopyEnds {
   mount(digest: string): Promise<boolean>;
   /** Streams the blob from source to destination; `progress` is told the bytes sent so far. */
   transfer(descriptor: Descriptor, progress: (bytes: number) => void): Promise<void>;
+  /**
+   * Runs `put` (the blob made present at the destination) unless another copy of this client is
+   * putting the same blob into the same repository: then waits for that one, and answers false.
+   */
+  once(digest: string, put: () => Promise<void>): Promise<boolean>;
   /** Puts a manifest at the destination, by digest or (`tagged`) under the destination's tag. */
   putManifest(bytes: Uint8Array, mediaType: string, tagged: boolean): Promise<Descriptor>;
   /** The source repository, as a mount names it. */
@@ -62,13 +66,16 @@ export async function copyImage(
   const done = new Set<string>();
   const copyBlob = async (d: Descriptor): Promise<void> => {
     const id = d.digest.slice(d.digest.indexOf(':') + 1, d.digest.indexOf(':') + 13);
-    if (await ends.has(d.digest)) return void (await emit({ status: 'Layer already exists', id }));
-    if (await ends.mount(d.digest)) return void (await emit({ status: `Mounted from ${ends.from}`, id }));
-    await ends.transfer(
-      d,
-      (current) => void emit({ status: 'Pushing', id, progressDetail: { current, total: d.size } }),
-    );
-    await emit({ status: 'Pushed', id, progressDetail: { current: d.size, total: d.size } });
+    const put = async (): Promise<void> => {
+      if (await ends.has(d.digest)) return void (await emit({ status: 'Layer already exists', id }));
+      if (await ends.mount(d.digest)) return void (await emit({ status: `Mounted from ${ends.from}`, id }));
+      await ends.transfer(
+        d,
+        (current) => void emit({ status: 'Pushing', id, progressDetail: { current, total: d.size } }),
+      );
+      await emit({ status: 'Pushed', id, progressDetail: { current: d.size, total: d.size } });
+    };
+    if (!(await ends.once(d.digest, put))) await emit({ status: 'Layer already exists', id });
   };
 
   if (!isIndex(top.manifest, top.descriptor.mediaType)) {

@@ -93,6 +93,32 @@ export class Repository {
     this.#requester.withoutReferrersApi.add(this.host);
   }
 
+  /**
+   * Runs `put` (the blob `digest` made present here) unless this client is already putting it
+   * here: then waits for that (and, should it fail, runs `put` after all); true when `put` ran.
+   */
+  async once(digest: string, put: () => Promise<void>): Promise<boolean> {
+    const key = `${this.host}/${this.repository}@${digest}`;
+    const putting = this.#requester.puttingBlobs;
+    const other = putting.get(key);
+    if (
+      other !== undefined &&
+      (await other.then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
+    const mine = put();
+    putting.set(key, mine);
+    try {
+      await mine;
+      return true;
+    } finally {
+      if (putting.get(key) === mine) putting.delete(key);
+    }
+  }
+
   /** `host/repository`, as messages name it. */
   get name(): string {
     return `${this.host}/${this.repository}`;

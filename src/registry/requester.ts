@@ -74,6 +74,13 @@ export class Requester {
    * read from the fallback tag at once.
    */
   readonly withoutReferrersApi = new Set<string>();
+  /**
+   * The blobs this client is putting into a repository (`host/repository@digest`: a HEAD, a mount
+   * or an upload), so that copies running at once put each once: two links of one blob at once
+   * can hide it from a manifest put between them (distribution's filesystem links are rewritten
+   * in place).
+   */
+  readonly puttingBlobs = new Map<string, Promise<void>>();
 
   constructor(options: RequesterOptions) {
     this.transport = options.transport;

@@ -115,6 +115,11 @@ export async function* verifiedChunks(
       yield chunk;
     }
     if (received < length) throw new ProtocolError(`${what} ended after ${received} of its ${length} bytes`);
+    if (length === 0) {
+      // (no chunk completed it: the empty content is checked all the same)
+      verifier.verify(what);
+      options.atEnd?.();
+    }
     return;
   }
   let held: Uint8Array | undefined;

@@ -2,13 +2,12 @@
 // arrived, and the last only after the whole blob hashed to its digest, so a consumer never
 // sees the end of content that turns out false. A connection that breaks mid-way is resumed
 // with a Range request from the first byte not yet received. A consumer that borrows its chunks
-// (each valid until it asks for the next) gets the connection's reads as they are, or, for a long
-// blob, views of shared memory the blob is hashed in on a worker thread while the next bytes are
-// read (hash-thread.ts); with the blob's length known, only its last chunk waits for the check.
+// (each valid until it asks for the next) gets the connection's reads as they are, up to 1 MiB
+// each (transport/read-ring.ts): no allocation or copy per chunk, and few hash updates; with the
+// blob's length known, only its last chunk waits for the check.
 import { ConnectionError, ProtocolError } from '../errors.js';
 import type { TransportResponse } from '../transport/types.js';
 import { DigestVerifier, verifiedChunks } from '../digest.js';
-import { THREAD_HASH_MIN, threadVerifiedChunks } from '../hash-thread.js';
 import { checkContentLength } from './answer.js';
 
 /** Resumes after broken connections, for one blob. */
@@ -36,7 +35,7 @@ export async function* readBlob(
     yield* verifiedChunks(source, new DigestVerifier(digest), what);
     return;
   }
-  // the first chunk is read before the hash is chosen: by then the answer's length is known
+  // the first chunk is read before the rest: by then the answer's length is known
   const first = await source.next();
   const chunks = first.done
     ? source
@@ -44,12 +43,7 @@ export async function* readBlob(
         yield first.value;
         yield* source;
       })();
-  const threaded =
-    length !== undefined && length >= THREAD_HASH_MIN ? threadVerifiedChunks(chunks, digest, what) : undefined;
-  yield* (
-    threaded ??
-    verifiedChunks(chunks, new DigestVerifier(digest), what, length === undefined ? { copy: true } : { length })
-  );
+  yield* verifiedChunks(chunks, new DigestVerifier(digest), what, length === undefined ? { copy: true } : { length });
 }
 
 /** The blob's bytes, across the connections it takes (each resumed where the last broke). */

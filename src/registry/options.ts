@@ -103,8 +103,8 @@ export interface ReferrersOptions extends RegistryCallOptions, ListBounds {
 export interface BlobOptions extends RegistryCallOptions {
   /**
    * Each chunk is lent: valid until the next is asked for, its memory then reused. For a consumer
-   * that does not keep chunks (a hash, a file write, a socket): no allocation per chunk, and a
-   * long blob hashed on a worker thread while the next bytes are read.
+   * that does not keep chunks (a hash, a file write, a socket): the connection's reads of up to
+   * 1 MiB as they are, no allocation or copy per chunk.
    */
   borrowChunks?: boolean;
 }

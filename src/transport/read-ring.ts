@@ -7,7 +7,9 @@
 // next one (or stops). The buffer the socket will read into next must have no held chunk: the
 // exchange stops reading until it has none (see `nextHeld`).
 
-/** What one read may fill; Node's own suggestion for a stream read. */
+/** What one read into the ring may fill: large, so that a long body costs few reads (and few hash updates). */
+export const RING_READ_SIZE = 1024 * 1024;
+/** What one read may fill when reads are not lent (each chunk is copied out); Node's own suggestion. */
 export const READ_SIZE = 64 * 1024;
 const BUFFERS = 4;
 
@@ -24,7 +26,7 @@ export class ReadRing {
   take(): Buffer {
     this.#reading = this.#next;
     this.#next = (this.#next + 1) % BUFFERS;
-    return (this.#buffers[this.#reading] ??= Buffer.allocUnsafeSlow(READ_SIZE));
+    return (this.#buffers[this.#reading] ??= Buffer.allocUnsafeSlow(RING_READ_SIZE));
   }
 
   /** The ring buffer `chunk` is cut from, or -1 when it is other memory. */

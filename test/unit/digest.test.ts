@@ -103,6 +103,11 @@ describe('verifiedChunks with a known length', () => {
         }));
       })();
     await expect(run(bytes.length - 1)).rejects.toThrow(/longer than its 12 bytes/);
+    // empty content of length 0 is checked too
+    const empty = (async () => {
+      for await (const _ of verifiedChunks(chunks(), new DigestVerifier(sha256), 'the blob', { length: 0 }));
+    })();
+    await expect(empty).rejects.toBeInstanceOf(DigestMismatch);
     await expect(run(bytes.length + 1)).rejects.toThrow(/ended after 13 of its 14 bytes/);
   });
 });

@@ -1,14 +1,14 @@
 // The ring a borrowing consumer's reads go into: which buffer the socket gets, and when reading
 // must wait for a lent chunk to come back.
 import { describe, expect, it } from 'vitest';
-import { READ_SIZE, ReadRing } from '../../../src/transport/read-ring.js';
+import { RING_READ_SIZE, ReadRing } from '../../../src/transport/read-ring.js';
 
 describe('ReadRing', () => {
   it('hands the socket four buffers in turn, then the first again', () => {
     const ring = new ReadRing();
     const first = [ring.take(), ring.take(), ring.take(), ring.take()];
     expect(new Set(first.map((b) => b.buffer)).size).toBe(4);
-    expect(first.every((b) => b.length === READ_SIZE)).toBe(true);
+    expect(first.every((b) => b.length === RING_READ_SIZE)).toBe(true);
     expect(ring.take()).toBe(first[0]);
   });
 

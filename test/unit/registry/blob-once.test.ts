@@ -6,6 +6,14 @@ import { Repository } from '../../../src/registry/repository.js';
 import { Requester } from '../../../src/registry/requester.js';
 import { OriginTransport } from '../../../src/transport/origin.js';
 
+/** A client's requester (nothing is sent: the puts here are the tests' own). */
+const client = (): Requester =>
+  new Requester({
+    transport: new OriginTransport(),
+    credentials: async () => undefined,
+    retry: { retries: 0, transient: () => false, delay: () => 0 },
+  });
+
 function repository(requester: Requester, name: string): Repository {
   const origin = { protocol: 'http:', host: '127.0.0.1', port: 1 } as never;
   return new Repository(
@@ -18,11 +26,7 @@ function repository(requester: Requester, name: string): Repository {
 
 describe('Repository.once', () => {
   it('runs one put of a blob per repository at a time; the others wait and answer false', async () => {
-    const requester = new Requester({
-      transport: new OriginTransport(),
-      credentials: async () => undefined,
-      retry: { retries: 0, transient: () => false, delay: () => 0 },
-    });
+    const requester = client();
     const a = repository(requester, 'a');
     const b = repository(requester, 'b');
     let runs = 0;
@@ -45,11 +49,7 @@ describe('Repository.once', () => {
   });
 
   it('runs its own put when the one it waited for failed', async () => {
-    const requester = new Requester({
-      transport: new OriginTransport(),
-      credentials: async () => undefined,
-      retry: { retries: 0, transient: () => false, delay: () => 0 },
-    });
+    const requester = client();
     const a = repository(requester, 'a');
     const failing = a.once('sha256:1', async () => Promise.reject(new Error('mount refused')));
     const waiting = a.once('sha256:1', async () => undefined);

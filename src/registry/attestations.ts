@@ -16,7 +16,7 @@ import {
 } from '../attestations/collect.js';
 import { ATTESTATION_LIMITS, checkCount } from '../attestations/limits.js';
 import { formatReference, parseRegistryReference } from './name.js';
-import { callOptions, type RegistryCallOptions } from './options.js';
+import { callOptions, type RegistryCallOptions, CALL_NAMES } from './options.js';
 import type { Registry } from './registry.js';
 
 /** RegistryAttestationsOptions: the options of `registry.attestations`. */
@@ -29,13 +29,9 @@ export interface RegistryAttestationsOptions extends RegistryCallOptions {
 
 /** The option names of RegistryAttestationsOptions. */
 export const REGISTRY_ATTESTATIONS_OPTIONS = optionNames<RegistryAttestationsOptions>({
+  ...CALL_NAMES,
   platform: true,
   predicateType: true,
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
 });
 
 /** registryAttestations: what `registry.attestations(ref, options)` gives (see docs/attestations.md). */

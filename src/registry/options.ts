@@ -182,93 +182,59 @@ export const REGISTRY_OPTIONS = optionNames<RegistryOptions>({
   registriesConf: true,
   hubMirrors: true,
 });
-export const CALL_OPTIONS = optionNames<RegistryCallOptions>({
+/** CALL_NAMES: the names of every registry call's options (RegistryCallOptions), spread into each call's own list. */
+export const CALL_NAMES = {
   authConfig: true,
   signal: true,
   timeout: true,
   headersTimeout: true,
   deadline: true,
-});
+} as const satisfies { [K in keyof Required<RegistryCallOptions>]: true };
+export const CALL_OPTIONS = optionNames<RegistryCallOptions>(CALL_NAMES);
 export const PLATFORM_CALL_OPTIONS = optionNames<PlatformCallOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   platform: true,
 });
 export const EXTRACT_CALL_OPTIONS = optionNames<PlatformCallOptions & ExtractOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   platform: true,
   devices: true,
 });
 export const TAGS_OPTIONS = optionNames<TagsOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   pageSize: true,
   maxPages: true,
   maxEntries: true,
 });
 export const REFERRERS_OPTIONS = optionNames<ReferrersOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   artifactType: true,
   maxPages: true,
   maxEntries: true,
 });
 export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   platforms: true,
   concurrency: true,
   referrers: true,
 });
 export const BLOB_OPTIONS = optionNames<BlobOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   borrowChunks: true,
 });
 export const PUSH_BLOB_OPTIONS = optionNames<PushBlobOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   digest: true,
   size: true,
   chunkSize: true,
   mediaType: true,
 });
 export const PUSH_MANIFEST_OPTIONS = optionNames<PushManifestOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   mediaType: true,
 });
 export const ATTACH_OPTIONS = optionNames<AttachOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   artifactType: true,
   blobs: true,
   annotations: true,

@@ -19,7 +19,7 @@ import {
 import { IN_TOTO } from '../trust/artifact.js';
 import { endDeadline, withDeadline } from './call-deadline.js';
 import { parseRegistryReference } from './name.js';
-import { callOptions, type RegistryCallOptions } from './options.js';
+import { callOptions, type RegistryCallOptions, CALL_NAMES } from './options.js';
 import type { Registry } from './registry.js';
 
 /** The annotation holding a legacy signature (base64), on each `.sig` (and, empty, `.att`) layer. */
@@ -58,22 +58,14 @@ export interface SignResult {
 }
 
 const SIGN_OPTIONS = optionNames<SignOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   key: true,
   passphrase: true,
   format: true,
   annotations: true,
 });
 const ATTEST_OPTIONS = optionNames<AttestOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   key: true,
   passphrase: true,
   format: true,

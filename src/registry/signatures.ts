@@ -18,7 +18,7 @@ import { legacyBundle, type LegacyAnnotations } from '../trust/legacy-bundle.js'
 import { parseRegistryReference } from './name.js';
 import type { Registry } from './registry.js';
 import { endDeadline, withDeadline } from './call-deadline.js';
-import { callOptions, type RegistryCallOptions } from './options.js';
+import { callOptions, type RegistryCallOptions, CALL_NAMES } from './options.js';
 import { SIGNATURE_ANNOTATION } from './sign.js';
 
 /** The largest bundle, payload or envelope read (an SBOM attestation can be large). */
@@ -67,11 +67,7 @@ export interface AttestationVerification {
 }
 
 const VERIFY_OPTIONS = optionNames<VerifyOptions>({
-  authConfig: true,
-  signal: true,
-  timeout: true,
-  headersTimeout: true,
-  deadline: true,
+  ...CALL_NAMES,
   key: true,
   trustedRoot: true,
   tuf: true,

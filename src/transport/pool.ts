@@ -7,7 +7,9 @@
 import type { Duplex } from 'node:stream';
 import { ClientClosed } from '../errors.js';
 import { abortError } from './deadline.js';
-import { READ_SIZE } from './read-ring.js';
+
+/** What a connection's own reads may fill (each chunk is copied out of it); Node's own suggestion. A lent read (read-ring.ts) may fill more. */
+const READ_SIZE = 64 * 1024;
 
 /**
  * Makes a connection. A node:net socket is made with `onread` (the socket then reads into the

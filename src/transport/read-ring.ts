@@ -9,8 +9,6 @@
 
 /** What one read into the ring may fill: large, so that a long body costs few reads (and few hash updates). */
 export const RING_READ_SIZE = 1024 * 1024;
-/** What one read may fill when reads are not lent (each chunk is copied out); Node's own suggestion. */
-export const READ_SIZE = 64 * 1024;
 const BUFFERS = 4;
 
 export class ReadRing {

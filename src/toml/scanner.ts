@@ -3,6 +3,13 @@
 // (toml.io/en/v1.0.0#spec); a newline is LF or CRLF, and a lone CR is refused.
 import { ConfigError } from '../errors.js';
 
+// (sticky expressions: a document is read once, often while the program starts, when a loop over
+// its characters has not been compiled yet and a regular expression has)
+/** Spaces and tabs. */
+const SPACES = /[ \t]*/y;
+/** What a comment may hold: anything but a control character other than tab. */
+const COMMENT = /[^\x00-\x08\x0a-\x1f\x7f]*/y;
+
 /** Scanner: a document (already decoded) and a position in it. */
 export class Scanner {
   pos = 0;
@@ -49,7 +56,9 @@ export class Scanner {
 
   /** Moves past spaces and tabs. */
   skipSpaces(): void {
-    while (this.peek() === ' ' || this.peek() === '\t') this.pos++;
+    SPACES.lastIndex = this.pos;
+    SPACES.test(this.text);
+    this.pos = SPACES.lastIndex;
   }
 
   /** Moves past one newline (LF or CRLF) if there is one here; a lone CR fails. */
@@ -62,13 +71,12 @@ export class Scanner {
   /** Moves past a comment if one starts here: `#` to the end of the line, no control characters. */
   skipComment(): void {
     if (this.peek() !== '#') return;
-    this.pos++;
-    for (;;) {
-      const c = this.peek();
-      if (c === '' || c === '\n' || (c === '\r' && this.peek(1) === '\n')) return;
-      if (isControl(c)) this.fail(`control character U+${hex(c)} in a comment`);
-      this.pos++;
-    }
+    COMMENT.lastIndex = this.pos + 1;
+    COMMENT.test(this.text);
+    this.pos = COMMENT.lastIndex;
+    const c = this.peek();
+    if (c === '' || c === '\n' || (c === '\r' && this.peek(1) === '\n')) return;
+    this.fail(`control character U+${hex(c)} in a comment`);
   }
 
   /** What may follow a value or a header: spaces, a comment, then a newline or the end. */

@@ -5,6 +5,10 @@
 import type { Scanner } from './scanner.js';
 import { hex, isControl } from './scanner.js';
 
+/** A run of characters that stand for themselves in a basic string, and in a literal one. */
+const PLAIN_BASIC = /[^"\\\x00-\x08\x0a-\x1f\x7f]+/y;
+const PLAIN_LITERAL = /[^'\x00-\x08\x0a-\x1f\x7f]+/y;
+
 const ESCAPES: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', '"': '"', '\\': '\\' };
 
 /** Reads the string that starts here (the scanner is at its first quote). */
@@ -13,7 +17,13 @@ export function readString(s: Scanner, multiline: boolean): string {
   if (multiline) return readMultiline(s, quote);
   s.pos++;
   let out = '';
+  const plain = quote === '"' ? PLAIN_BASIC : PLAIN_LITERAL;
   for (;;) {
+    plain.lastIndex = s.pos;
+    if (plain.test(s.text)) {
+      out += s.text.slice(s.pos, plain.lastIndex);
+      s.pos = plain.lastIndex;
+    }
     const c = s.peek();
     if (c === quote) {
       s.pos++;

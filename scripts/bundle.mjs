@@ -9,7 +9,17 @@ const build =
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
 const archive =
   /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|spool\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
-// a registry's host configuration as its first request reads it (hosts.toml, registries.conf, certs.d; TOML)
+// the calls of a Registry as its first call loads them (registry/calls.ts: repositories, tokens,
+// requests and their retries, reads and writes), with the host configuration's readers below;
+// what a Registry is made of stays in the shared chunk
+const registry =
+  /[\\/]src[\\/]registry[\\/](?!(?:registry|options|bounds|name|credential-lookup|host-plans|endpoints|append-job)\.ts$)[a-z-]+\.ts$/;
+// in-toto statements and what carries them (DSSE envelopes, Sigstore bundles), as
+// registry.attestations, imageArchive.attestations and the verifiers read them
+const statements =
+  /[\\/]src[\\/]attestations[\\/](?:collect|envelope|statement)\.ts$|[\\/]src[\\/]trust[\\/](?:bundle|dsse)\.ts$/;
+// a registry's host configuration as its first request reads it (hosts.toml, registries.conf, certs.d;
+// TOML): in the chunk of a Registry's calls, which every first request loads too
 const hosts =
   /[\\/]src[\\/]toml[\\/]|[\\/]src[\\/]hosts[\\/](?:resolve|registries-conf|hosts-toml|toml-file|certs-dir|tls-files)\.ts$/;
 
@@ -36,15 +46,16 @@ export const bundleOptions = {
     // registry.append's machinery, registry.verify's, registry.sign's, registry.copy's and
     // registry.attestations'; in one chunk what a build
     // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
-    // image's files loads (an archive's layout, the merging, tar), in another the host configuration's
-    // readers a registry's first request loads. What the
+    // image's files loads (an archive's layout, the merging, tar), in another a Registry's calls and
+    // the host configuration's readers (its first call loads them), in another the in-toto
+    // statements' readers (and the DSSE and bundle parsers they share with the verifiers). What the
     // entries need of those at once (parseTrustedRoot's modules) gets a chunk that the shared
     // one's importers load beside it
     codeSplitting: {
       groups: [
         {
           name: 'dockwire',
-          test: (id) => own(id) && ![lazy, build, archive, hosts].some((unit) => unit.test(id)),
+          test: (id) => own(id) && ![lazy, build, archive, hosts, statements, registry].some((unit) => unit.test(id)),
         },
         { name: 'build', test: (id) => own(id) && build.test(id) },
         {
@@ -53,7 +64,17 @@ export const bundleOptions = {
           priority: 1,
           includeDependenciesRecursively: false,
         },
-        { name: 'hosts', test: (id) => own(id) && hosts.test(id), includeDependenciesRecursively: false },
+        {
+          name: 'registry',
+          test: (id) => own(id) && (registry.test(id) || hosts.test(id)) && !lazy.test(id) && !archive.test(id),
+          includeDependenciesRecursively: false,
+        },
+        {
+          name: 'statements',
+          test: (id) => own(id) && statements.test(id),
+          priority: 1,
+          includeDependenciesRecursively: false,
+        },
       ],
     },
   },

@@ -8,6 +8,7 @@ import { setEngineHelpers, type Client } from './images/api-client.js';
 import { login, type LoginOptions, type LoginResult } from './images/login.js';
 import { ImageCollection } from './models/image-collection.js';
 import { Registry } from './registry/registry.js';
+import type { RegistryOptions } from './registry/options.js';
 import { resolveEndpoint } from './endpoint.js';
 import { checkOptions, optionNames, SIGNAL_ONLY, type Cancellable } from './options.js';
 import { DEFAULT_HOST, parseAddress, type Address } from './transport/address.js';
@@ -65,8 +66,8 @@ export class Docker implements Client {
   readonly credentials: Credentials;
   /** The engine's images (docker-py's client.images). */
   readonly images: ImageCollection;
-  /** The registries themselves, without the engine, with this client's credentials and login memory. */
-  readonly registry: Registry;
+  readonly #registryOptions: RegistryOptions;
+  #registry: Registry | undefined;
   readonly #address: Address | undefined;
   readonly #tls: TlsOptions | undefined;
   #buildkit: EngineBuildKit | undefined;
@@ -98,12 +99,12 @@ export class Docker implements Client {
       const mirrors = info.RegistryConfig?.Mirrors;
       return Array.isArray(mirrors) ? mirrors.filter((m): m is string => typeof m === 'string' && m !== '') : [];
     };
-    this.registry = new Registry({
+    this.#registryOptions = {
       credentials: this.credentials,
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
       ...(options.engineMirrors === true ? { hubMirrors } : {}),
-    });
+    };
     // the engine sends no platforms for a single-platform OCI image (Platforms: null): the registry is asked
     setEngineHelpers(this, {
       attachBuildSession: (session) => this.#engineBuildKit().attachSession(session),
@@ -111,6 +112,12 @@ export class Docker implements Client {
         this.registry.platforms(name, { ...(authConfig ? { authConfig } : {}), ...(signal ? { signal } : {}) }),
     });
     this.images = new ImageCollection(this);
+  }
+
+  /** The registries themselves, without the engine, with this client's credentials and login memory (made by the first use). */
+  get registry(): Registry {
+    this.#registry ??= new Registry(this.#registryOptions);
+    return this.#registry;
   }
 
   /**
@@ -170,6 +177,6 @@ export class Docker implements Client {
   /** Closes idle connections; the client cannot be used afterwards. */
   async close(): Promise<void> {
     this.#buildkit?.buildkit.close();
-    await Promise.all([this.api.transport.close(), this.registry.close()]);
+    await Promise.all([this.api.transport.close(), this.#registry?.close()]);
   }
 }

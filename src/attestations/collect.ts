@@ -6,6 +6,7 @@
 import { InvalidArgument, ManifestNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor, type ImageIndex, type Manifest } from '../oci.js';
 import { parsePlatform, platformMatches, type Platform, type PlatformSpec } from '../platform.js';
+import { isAttestationEntry } from './entry.js';
 import { isStatementLayer, layerPayload } from './envelope.js';
 import { ATTESTATION_LIMITS, Budget, checkCount } from './limits.js';
 import { decodePredicate, type DecodedPredicate } from './predicates.js';
@@ -59,17 +60,8 @@ export interface AttestationSubject {
   platform?: Platform;
 }
 
-const REFERENCE_TYPE = 'vnd.docker.reference.type';
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 const PREDICATE_ANNOTATION = 'in-toto.io/predicate-type';
-
-/** True for an index entry that is an attestation manifest (BuildKit's annotation, or platform unknown/unknown). */
-export function isAttestationEntry(descriptor: Descriptor): boolean {
-  return (
-    descriptor.annotations?.[REFERENCE_TYPE] === 'attestation-manifest' ||
-    (descriptor.platform?.os === 'unknown' && descriptor.platform.architecture === 'unknown')
-  );
-}
 
 /**
  * indexSubjects: what an index's attestations may be about: the index itself (every platform) and

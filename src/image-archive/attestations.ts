@@ -8,10 +8,10 @@ import { isIndex, type Descriptor, type ImageIndex, type Manifest } from '../oci
 import {
   AttestationCollector,
   indexSubjects,
-  isAttestationEntry,
   predicateTypeList,
   type AttestationList,
 } from '../attestations/collect.js';
+import { isAttestationEntry } from '../attestations/entry.js';
 import { parseDocument } from '../attestations/envelope.js';
 import type { ArchiveLayout } from './layout.js';
 

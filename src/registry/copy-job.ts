@@ -1,11 +1,12 @@
-// registry.copy as a ProgressJob: the image (copy.ts over copy-ends.ts), then, with `referrers`,
-// everything that refers to what was copied (copy-referrers.ts), kept in the destination's
-// referrers API or its fallback tag.
+// The work of registry.copy's ProgressJob: the image (copy.ts over copy-ends.ts), then, with
+// `referrers`, everything that refers to what was copied (copy-referrers.ts), kept in the
+// destination's referrers API or its fallback tag.
 import { InvalidArgument } from '../errors.js';
 import type { Descriptor } from '../oci.js';
 import { checkOptions } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
-import { ProgressJob } from '../progress/job.js';
+import type { ProgressState } from '../progress/job.js';
+import type { JobScope } from '../job.js';
 import { endDeadline, withDeadline } from './call-deadline.js';
 import { copyEnds } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
@@ -14,52 +15,52 @@ import { addToFallbackIndex } from './referrers.js';
 import type { Registry } from './registry.js';
 import type { Repository } from './repository.js';
 
-/** copyJob: `registry.copy(src, dst, options)`, each end reached through `repositoryOf`. */
-export function copyJob(
+/** runCopy: what the Job of `registry.copy(src, dst, options)` does, each end reached through `repositoryOf`. */
+export async function runCopy(
   registry: Registry,
   repositoryOf: (reference: RegistryReference) => Repository,
   src: string,
   dst: string,
   options: RegistryCopyOptions,
-): ProgressJob<Descriptor> {
-  return new ProgressJob<Descriptor>(async (scope, state) => {
-    state.tries = 1;
-    checkOptions('registry.copy', options, COPY_OPTIONS);
-    if (options.platforms !== undefined && !Array.isArray(options.platforms))
-      throw new InvalidArgument('platforms must be a list');
-    const from = parseRegistryReference(src, 'src');
-    const to = parseRegistryReference(dst, 'dst');
-    const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-    const call = withDeadline<RegistryCallOptions>(
-      { ...callOptions(options), signal: scope.signal, ...deadline },
-      'registry.copy',
-    );
-    try {
-      const ends = copyEnds(repositoryOf(from), manifestReference(from), repositoryOf(to), manifestReference(to), call);
-      const copyOptions = {
-        ...(options.platforms ? { platforms: options.platforms } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      };
-      const emit = (event: ProgressEvent): unknown => {
-        state.totals.update(event);
-        return scope.emit(event);
-      };
-      // the copy's machinery (and the referrers') is loaded by the first copy
-      const { copyImage } = await import('./copy.js');
-      const copied = await copyImage(ends, copyOptions, emit);
-      if (options.referrers) {
-        const nameOf = (r: typeof from): string =>
-          formatReference({ registry: r.registry, host: r.host, repository: r.repository });
-        const [source, destination] = [nameOf(from), nameOf(to)];
-        const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
-        const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
-        const addFallback = (subject: string, entries: readonly Descriptor[]) =>
-          addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
-        await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
-      }
-      return copied;
-    } finally {
-      endDeadline(call);
+  scope: JobScope<ProgressEvent>,
+  state: ProgressState,
+): Promise<Descriptor> {
+  state.tries = 1;
+  checkOptions('registry.copy', options, COPY_OPTIONS);
+  if (options.platforms !== undefined && !Array.isArray(options.platforms))
+    throw new InvalidArgument('platforms must be a list');
+  const from = parseRegistryReference(src, 'src');
+  const to = parseRegistryReference(dst, 'dst');
+  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
+  const call = withDeadline<RegistryCallOptions>(
+    { ...callOptions(options), signal: scope.signal, ...deadline },
+    'registry.copy',
+  );
+  try {
+    const ends = copyEnds(repositoryOf(from), manifestReference(from), repositoryOf(to), manifestReference(to), call);
+    const copyOptions = {
+      ...(options.platforms ? { platforms: options.platforms } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    };
+    const emit = (event: ProgressEvent): unknown => {
+      state.totals.update(event);
+      return scope.emit(event);
+    };
+    // the copy's machinery (and the referrers') is loaded by the first copy
+    const { copyImage } = await import('./copy.js');
+    const copied = await copyImage(ends, copyOptions, emit);
+    if (options.referrers) {
+      const nameOf = (r: typeof from): string =>
+        formatReference({ registry: r.registry, host: r.host, repository: r.repository });
+      const [source, destination] = [nameOf(from), nameOf(to)];
+      const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
+      const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
+      const addFallback = (subject: string, entries: readonly Descriptor[]) =>
+        addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
+      await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
     }
-  }, options.signal);
+    return copied;
+  } finally {
+    endDeadline(call);
+  }
 }

@@ -8,7 +8,7 @@ import { InvalidArgument } from '../errors.js';
 import { parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { OCI_INDEX, isIndex, type Descriptor, type ImageIndex, type Manifest, type ManifestResult } from '../oci.js';
-import { isAttestationEntry } from '../attestations/collect.js';
+import { isAttestationEntry } from '../attestations/entry.js';
 import { allEnded, limited } from './limit.js';
 
 /** What copy needs of the registry client, for one source and one destination repository. */

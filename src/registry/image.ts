@@ -6,7 +6,7 @@ import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } fro
 import { checkDigest } from '../digest.js';
 import type { RegistryCallOptions } from './options.js';
 import { parseJson, sizeOf, type Repository } from './repository.js';
-import { isAttestationEntry } from '../attestations/collect.js';
+import { isAttestationEntry } from '../attestations/entry.js';
 
 /** Image configs bigger than this are refused (they are read whole). */
 export const MAX_CONFIG_SIZE = 64 * 1024 * 1024;

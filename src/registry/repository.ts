@@ -20,20 +20,15 @@ import {
   passesOn,
   type PlanFor,
 } from './endpoints.js';
+import { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './bounds.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { ListBounds, RegistryCallOptions } from './options.js';
 import type { RegistryRequest, Requester, Target } from './requester.js';
 import type { UploadSend } from './upload.js';
 
-/** MAX_MANIFEST_SIZE: manifests bigger than this are refused, as registries refuse to store them (distribution's limit). */
-export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** A page of a tag list or of referrers. */
 const MAX_PAGE_SIZE = 16 * 1024 * 1024;
-/** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListBounds.maxPages). */
-export const DEFAULT_MAX_PAGES = 1000;
-/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListBounds.maxEntries). */
-export const DEFAULT_MAX_ENTRIES = 100_000;
 
 /** What a token for a repository must allow: reading, reading and writing, or deleting. */
 export type Access = 'pull' | 'push' | 'delete';

@@ -12,11 +12,10 @@ import { codeForStatus, readBounded, registryErrors } from './answer.js';
 import { basicAuthorization, fetchToken, whoIs } from './auth.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { TokenCache } from './token-cache.js';
+import { MAX_RETRY_AFTER } from './bounds.js';
 
 /** Most redirects followed for one request (Go's net/http stops after 10; registries use one). */
 export const MAX_REDIRECTS = 5;
-/** MAX_RETRY_AFTER: the longest Retry-After waited out (ms); a 429 asking for longer (or a date past it) fails at once with its RegistryError. */
-export const MAX_RETRY_AFTER = 120_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 export interface RegistryRequest {

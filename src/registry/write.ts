@@ -7,7 +7,8 @@ import { toBodySource, type BinarySource } from '../stream/body-source.js';
 import type { TransportResponse } from '../transport/types.js';
 import { ContentHash, checkDigest, digestOf, verifyBytes } from '../digest.js';
 import type { PushBlobOptions, PushManifestOptions, RegistryCallOptions } from './options.js';
-import { MAX_MANIFEST_SIZE, isDigest, parseJson, type Repository } from './repository.js';
+import { MAX_MANIFEST_SIZE } from './bounds.js';
+import { isDigest, parseJson, type Repository } from './repository.js';
 import { uploadBlob, type UploadSource } from './upload.js';
 
 /** What a manifest put gives: its descriptor, and the registry's answer (its OCI-Subject). */

@@ -3,6 +3,7 @@
 // later an inclusion proof, and 0.3 carries one certificate, not a chain.
 import { decodeBase64, field, isObject, refuse } from './refuse.js';
 import { parseEnvelope, type Envelope } from './dsse.js';
+import { parseJson } from './json.js';
 
 /** TlogEntry: a transparency log entry of a bundle. */
 export interface TlogEntry {
@@ -35,16 +36,6 @@ export interface Bundle {
   material: { kind: 'publicKey'; hint: string | undefined } | { kind: 'certificate'; certificates: Uint8Array[] };
   tlogEntries: TlogEntry[];
   rfc3161Timestamps: Uint8Array[];
-}
-
-/** parseJson: the JSON value of a string or bytes, or the value itself; malformed JSON refused. */
-export function parseJson(input: unknown, what: string): unknown {
-  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
-  try {
-    return JSON.parse(typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input));
-  } catch {
-    return refuse(`${what} is not valid JSON`);
-  }
 }
 
 /** uint: a protobuf-JSON int64 (string or number) that is a non-negative integer. */

@@ -21,3 +21,13 @@ export function canonicalJson(value: unknown, depth = 0): string {
   }
   return refuse(`canonical JSON: a ${typeof value} is not JSON`);
 }
+
+/** parseJson: the JSON value of a string or bytes, or the value itself; malformed JSON refused. */
+export function parseJson(input: unknown, what: string): unknown {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return input;
+  try {
+    return JSON.parse(typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input));
+  } catch {
+    return refuse(`${what} is not valid JSON`);
+  }
+}

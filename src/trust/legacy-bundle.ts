@@ -3,7 +3,7 @@
 // rewritten as the Sigstore bundle v0.1 that says the same, so that verifyBundle checks them in
 // the one order it checks every bundle. Pure: nothing here decides what verifies.
 import type { KeyObject } from 'node:crypto'; // the module is loaded where first used
-import { parseJson } from './bundle.js';
+import { parseJson } from './json.js';
 import { decodeBase64, field, isObject, refuse } from './refuse.js';
 import { BUNDLE_V03 } from './sign.js';
 import { keyHint } from './signing-keys.js';

@@ -3,7 +3,7 @@
 // digest and the same key or certificate.
 import type { KeyObject } from 'node:crypto';
 import type { Bundle, TlogEntry } from './bundle.js';
-import { parseJson } from './bundle.js';
+import { parseJson } from './json.js';
 import { pae } from './dsse.js';
 import { publicKeyOf, sha256, spki } from './keys.js';
 import { decodeBase64, equalBytes, field, hex, refuse } from './refuse.js';

@@ -2,7 +2,7 @@
 // Fulcio CAs, Rekor and CT log keys, and timestamp authorities, each with its validity window.
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from '../files.js';
-import { parseJson } from './bundle.js';
+import { parseJson } from './json.js';
 import { keyId, publicKeyOf } from './keys.js';
 import { decodeBase64, equalBytes, field, guarded, isObject, refuse } from './refuse.js';
 import { parseCertificate, type Certificate } from './x509.js';

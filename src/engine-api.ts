@@ -24,7 +24,7 @@ export interface CallOptions extends Pick<
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
-  /** The whole request's deadline, in ms, its body read included: then TimeoutError, kind `deadline` (default none). */
+  /** The whole request's deadline, in ms, its body read included (a streamed body until it ends): then TimeoutError, kind `deadline` (default none). */
   deadline?: number;
 }
 

@@ -7,7 +7,8 @@ import { checkOptions, optionNames, SIGNAL_ONLY, type Cancellable } from './opti
 import { checkShape, object, string, type Shape } from './shape.js';
 import type { Duplex } from 'node:stream';
 import type { Transport, TransportRequest, TransportResponse } from './transport/types.js';
-import { DEFAULT_ENGINE_HEADERS_TIMEOUT, deadlineSignal } from './transport/deadline.js';
+import { DEFAULT_ENGINE_HEADERS_TIMEOUT, callDeadline } from './transport/deadline.js';
+import { deadlineBody } from './transport/deadline-stream.js';
 
 /** MAX_API_VERSION: the newest Engine API version dockwire knows; `auto` never negotiates above it. */
 export const MAX_API_VERSION = '1.55';
@@ -23,7 +24,7 @@ export interface CallOptions extends Pick<
   query?: Record<string, QueryValue>;
   /** Maps a 404 to a more specific error (e.g. ImageNotFound). */
   notFound?: (explanation: string) => APIError;
-  /** The whole request's deadline, in ms, its body read included: then TimeoutError, kind `deadline` (default none). */
+  /** The whole request's deadline, in ms, its body read included (a streamed body until it ends): then TimeoutError, kind `deadline` (default none). */
   deadline?: number;
 }
 
@@ -224,16 +225,21 @@ export class EngineApi {
     if (options.headers) request.headers = options.headers;
     if (options.body !== undefined) request.body = options.body;
     if (options.bodyLength !== undefined) request.bodyLength = options.bodyLength;
-    if (options.deadline !== undefined)
-      request.signal = deadlineSignal(options.deadline, `${method} ${path}`, options.signal);
+    const deadline =
+      options.deadline === undefined ? undefined : callDeadline(options.deadline, `${method} ${path}`, options.signal);
+    if (deadline) request.signal = deadline.signal;
     else if (options.signal) request.signal = options.signal;
     if (options.borrowBody) request.borrowBody = true;
-    const response = await this.transport.request(request);
-    if (response.statusCode >= 200 && response.statusCode < 300) return response;
-    const explanation = await readErrorMessage(response);
-    if (response.statusCode === 404)
-      throw options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);
-    throw new APIError(response.statusCode, explanation);
+    try {
+      const response = await this.transport.request(request);
+      if (response.statusCode >= 200 && response.statusCode < 300)
+        // the deadline covers the body the call hands back, and ends with it
+        return deadline ? { ...response, body: deadlineBody(response.body, deadline) } : response;
+      throw await refusal(response, options);
+    } catch (error) {
+      deadline?.clear();
+      throw error;
+    }
   }
 
   /** True when the transport can hand a connection over to another protocol (see upgrade). */
@@ -277,6 +283,14 @@ export class EngineApi {
     checkOptions('version', options, SIGNAL_ONLY);
     return this.json('GET', '/version', { shape: versionAnswer, signal: options.signal });
   }
+}
+
+/** The error a non-2xx `response` is: NotFound (or the call's own) on 404, else APIError; its body read. */
+async function refusal(response: TransportResponse, options: CallOptions): Promise<APIError> {
+  const explanation = await readErrorMessage(response);
+  if (response.statusCode === 404)
+    return options.notFound ? options.notFound(explanation) : new NotFound(404, explanation);
+  return new APIError(response.statusCode, explanation);
 }
 
 /** The daemon's `{"message": ...}` or the body's text, bounded; the connection is left clean. */

@@ -16,6 +16,7 @@ import {
 } from '../attestations/collect.js';
 import { ATTESTATION_LIMITS, checkCount } from '../attestations/limits.js';
 import { formatReference, parseRegistryReference } from './name.js';
+import { withinDeadline } from './call-deadline.js';
 import { callOptions, type RegistryCallOptions, CALL_NAMES } from './options.js';
 import type { Registry } from './registry.js';
 
@@ -41,6 +42,15 @@ export async function registryAttestations(
   options: RegistryAttestationsOptions = {},
 ): Promise<AttestationList> {
   checkOptions('registry.attestations', options, REGISTRY_ATTESTATIONS_OPTIONS);
+  return withinDeadline(options, 'registry.attestations', (options) => collect(registry, ref, options));
+}
+
+/** The statements registryAttestations gives, `options` checked and its deadline already its signal. */
+async function collect(
+  registry: Registry,
+  ref: string,
+  options: RegistryAttestationsOptions,
+): Promise<AttestationList> {
   const types = predicateTypeList(options.predicateType, 'registry.attestations');
   const reference = parseRegistryReference(ref);
   const repository = formatReference({

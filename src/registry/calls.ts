@@ -64,7 +64,7 @@ import {
 } from './options.js';
 import { listReferrers } from './referrers.js';
 import { Repository, checkEntries, listBounds, parseJson, sizeOf, type RequestLimits } from './repository.js';
-import { endDeadline, withDeadline, withinDeadline } from './call-deadline.js';
+import { streamWithinDeadline, withinDeadline } from './call-deadline.js';
 import { DEFAULT_RETRY, Requester } from './requester.js';
 import { deleteManifest, pushBlob, putManifest, retag } from './write.js';
 
@@ -173,47 +173,42 @@ export class RegistryCalls {
   }
 
   blob(ref: string, blob: string | BlobDescriptor, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
-    const repository = (reference: RegistryReference): Repository => this.#repository(reference);
-    return {
-      async *[Symbol.asyncIterator]() {
-        checkOptions('registry.blob', options, BLOB_OPTIONS);
-        const [reference, { digest, size }] = [parseRegistryReference(ref), blobDescriptor(blob)];
-        const { borrowChunks, ...call } = withDeadline(options, 'registry.blob');
-        try {
-          yield* repository(reference).blob(digest, call, size, call.signal, borrowChunks === true);
-        } finally {
-          endDeadline(call);
-        }
-      },
-    };
+    return streamWithinDeadline(options, 'registry.blob', BLOB_OPTIONS, ({ borrowChunks, ...call }) => {
+      const [reference, { digest, size }] = [parseRegistryReference(ref), blobDescriptor(blob)];
+      return this.#repository(reference).blob(digest, call, size, call.signal, borrowChunks === true);
+    });
   }
 
   files(ref: string, options: PlatformCallOptions = {}): AsyncIterable<FileEntry> {
-    const self = this;
-    return (async function* () {
-      yield* (await self.#imageFiles(ref, options, 'files', PLATFORM_CALL_OPTIONS)).files();
-    })();
+    return streamWithinDeadline(options, 'registry.files', PLATFORM_CALL_OPTIONS, async (options) =>
+      (await this.#imageFiles(ref, options)).files(),
+    );
   }
 
   async readFile(ref: string, path: string, options: PlatformCallOptions = {}): Promise<Uint8Array> {
     if (typeof path !== 'string' || path === '')
       throw new InvalidArgument('registry.readFile: path must be a non-empty string');
-    return (await this.#imageFiles(ref, options, 'readFile', PLATFORM_CALL_OPTIONS)).readFile(path);
+    checkOptions('registry.readFile', options, PLATFORM_CALL_OPTIONS);
+    return withinDeadline(options, 'registry.readFile', async (options) =>
+      (await this.#imageFiles(ref, options)).readFile(path),
+    );
   }
 
   export(ref: string, options: PlatformCallOptions = {}): AsyncIterable<Uint8Array> {
-    const self = this;
-    return (async function* () {
-      yield* (await self.#imageFiles(ref, options, 'export', PLATFORM_CALL_OPTIONS)).export();
-    })();
+    return streamWithinDeadline(options, 'registry.export', PLATFORM_CALL_OPTIONS, async (options) =>
+      (await this.#imageFiles(ref, options)).export(),
+    );
   }
 
   async extract(ref: string, dir: string, options: PlatformCallOptions & ExtractOptions = {}): Promise<ExtractResult> {
     if (typeof dir !== 'string' || dir === '')
       throw new InvalidArgument('registry.extract: dir must be a non-empty string');
-    const files = await this.#imageFiles(ref, options, 'extract', EXTRACT_CALL_OPTIONS);
-    const { extractFiles } = await import('../image-archive/extract.js');
-    return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+    checkOptions('registry.extract', options, EXTRACT_CALL_OPTIONS);
+    return withinDeadline(options, 'registry.extract', async (options) => {
+      const files = await this.#imageFiles(ref, options);
+      const { extractFiles } = await import('../image-archive/extract.js');
+      return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+    });
   }
 
   async tags(repository: string, options: TagsOptions = {}): Promise<string[]> {
@@ -311,14 +306,8 @@ export class RegistryCalls {
     );
   }
 
-  async #imageFiles(
-    ref: string,
-    options: PlatformCallOptions,
-    where: string,
-    known: readonly string[],
-  ): Promise<ImageFiles> {
-    checkOptions(`registry.${where}`, options, known);
-    options = withDeadline(options, `registry.${where}`);
+  /** The merged view of the image `ref` names (`options` checked, its deadline already its signal), its layers read with blob(). */
+  async #imageFiles(ref: string, options: PlatformCallOptions): Promise<ImageFiles> {
     const reference = parseRegistryReference(ref);
     const { manifest, descriptor, config } = await readImage(
       this.#repository(reference),

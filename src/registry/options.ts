@@ -69,7 +69,7 @@ export interface RegistryCallOptions {
   timeout?: number;
   /** Whole-head deadline of this call's responses, in ms (default: the Registry's). */
   headersTimeout?: number;
-  /** The whole call's deadline, in ms from its start (every request, retry and body read in it): then TimeoutError, kind `deadline`. Default none. */
+  /** The whole call's deadline, in ms from its start (every request, retry and body read in it, and a stream it hands back until the stream ends): then TimeoutError, kind `deadline`. Default none. */
   deadline?: number;
 }
 

@@ -151,7 +151,7 @@ export class Registry {
    * The merged filesystem of the image `ref` names (of an index, `platform`'s, default this
    * machine's), path by path, parents first, as `openImageArchive(...).files()` gives an archive's:
    * each layer's blob streamed and checked against its digest, nothing written to disk. Bad input
-   * rejects the first `next()`.
+   * rejects the first `next()`. A `deadline` covers the stream, and ends with it.
    */
   files(ref: string, options: PlatformCallOptions = {}): AsyncIterable<FileEntry> {
     const calls = (): Promise<RegistryCalls> => this.#calls();

@@ -96,26 +96,36 @@ export interface CallDeadline {
   clear(): void;
 }
 
+/** How many call deadlines are running: made, and neither cleared nor expired yet. */
+let running = 0;
+
+/** The number of call deadlines running (made by callDeadline, not yet cleared or expired), for tests. */
+export function runningCallDeadlines(): number {
+  return running;
+}
+
 /**
  * The deadline of a call of `ms` (its signal aborted with TimeoutError, kind `deadline`, then),
  * joined with the call's own `signal`. Its timer is unref'd, so a call that ends early without
- * `clear()` does not keep the process alive, and cleared by `clear()`.
+ * `clear()` does not keep the process alive, and cleared by `clear()` (again: nothing).
  */
 export function callDeadline(ms: unknown, what: string, signal: AbortSignal | undefined): CallDeadline {
   if (typeof ms !== 'number' || !(Number.isFinite(ms) && ms > 0))
     throw new InvalidArgument(`${what}: deadline must be a positive number of ms`);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' })),
-    ms,
-  ).unref();
+  let timer: NodeJS.Timeout | undefined = setTimeout(() => {
+    timer = undefined;
+    running--;
+    controller.abort(new TimeoutError(`${what} took longer than its ${ms} ms deadline`, { kind: 'deadline' }));
+  }, ms).unref();
+  running++;
   return {
     signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal,
-    clear: () => clearTimeout(timer),
+    clear: () => {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      running--;
+    },
   };
-}
-
-/** The signal of a call with a whole-call deadline of `ms` (callDeadline's), for a call whose end is not known here. */
-export function deadlineSignal(ms: unknown, what: string, signal: AbortSignal | undefined): AbortSignal {
-  return callDeadline(ms, what, signal).signal;
 }

@@ -1,9 +1,13 @@
 // The limits a call is given reach the transport: headersTimeout (the engine's and the
-// registries'), and bad limits are InvalidArgument before any request.
-import { createServer } from 'node:net';
+// registries'), and bad limits are InvalidArgument before any request. An engine call's deadline
+// covers the body it hands back, and ends with it.
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_HEADERS_TIMEOUT, DEFAULT_HEADERS_TIMEOUT, EngineApi, SocketTransport } from '../../src/api.js';
-import { Docker, InvalidArgument, Registry, TimeoutError } from '../../src/index.js';
+import { Docker, InvalidArgument, NotFound, Registry, TimeoutError } from '../../src/index.js';
+import { runningCallDeadlines } from '../../src/transport/deadline.js';
 import type { Transport, TransportRequest } from '../../src/transport/types.js';
 
 function recorder(): Transport & { sent: TransportRequest[] } {
@@ -105,5 +109,74 @@ describe('an engine call\u2019s deadline', () => {
     expect(sent).toBeLessThan(30);
     await transport.close();
     await new Promise<void>((r) => server.close(() => r()));
+  });
+});
+
+describe('an engine call\u2019s deadline ends with the call, or with the body it hands back', () => {
+  /** An engine on 127.0.0.1 answering every path with 1 MiB, but /missing with 404; `api` over it, both closed by `done`. */
+  async function engine(): Promise<{ api: EngineApi; done: () => Promise<void> }> {
+    const body = Buffer.alloc(1 << 20, 0x61);
+    const server = createHttpServer((request, response) => {
+      if (request.url?.endsWith('/missing')) response.writeHead(404).end('{"message":"no such thing"}');
+      else response.writeHead(200, { 'Content-Length': body.length }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const transport = new SocketTransport({ kind: 'tcp', host: '127.0.0.1', port, tls: false });
+    return {
+      api: new EngineApi(transport, { version: '1.41' }),
+      done: async () => {
+        await transport.close();
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it.each([
+    [
+      'read to its end',
+      async (api: EngineApi) => {
+        await (await api.request('GET', '/a', { deadline: 60_000 })).body.bytes();
+      },
+    ],
+    [
+      'left by break half-way',
+      async (api: EngineApi) => {
+        for await (const _ of (await api.request('GET', '/a', { deadline: 60_000 })).body) break;
+      },
+    ],
+    [
+      'a Readable made from it destroyed half-way',
+      async (api: EngineApi) => {
+        const readable = Readable.from((await api.request('GET', '/a', { deadline: 60_000 })).body);
+        await new Promise((r) => readable.once('data', r));
+        readable.destroy();
+        await new Promise((r) => readable.once('close', r));
+      },
+    ],
+    ['cancelled', async (api: EngineApi) => (await api.request('GET', '/a', { deadline: 60_000 })).body.cancel()],
+    ['api.call', (api: EngineApi) => api.call('GET', '/a', { deadline: 60_000 })],
+    [
+      'refused (404)',
+      async (api: EngineApi) =>
+        expect(api.request('GET', '/missing', { deadline: 60_000 })).rejects.toBeInstanceOf(NotFound),
+    ],
+  ])('%s: no deadline left running', async (_what, use) => {
+    const { api, done } = await engine();
+    const before = runningCallDeadlines();
+    await use(api);
+    expect(runningCallDeadlines() - before).toBe(0);
+    await done();
+  });
+
+  it('a body read to its end within the deadline held it running until then', async () => {
+    const { api, done } = await engine();
+    const before = runningCallDeadlines();
+    const response = await api.request('GET', '/a', { deadline: 60_000 });
+    expect(runningCallDeadlines() - before).toBe(1);
+    await response.body.dump();
+    expect(runningCallDeadlines() - before).toBe(0);
+    await done();
   });
 });

@@ -1,7 +1,13 @@
 // A registry call's deadline timer lives as long as the call: cleared when the call settles, so a
 // call that ends early leaves no timer behind (fake timers: nothing here waits).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { endDeadline, withDeadline, withinDeadline } from '../../../src/registry/call-deadline.js';
+import {
+  endDeadline,
+  streamWithinDeadline,
+  withDeadline,
+  withinDeadline,
+} from '../../../src/registry/call-deadline.js';
+import { CALL_OPTIONS } from '../../../src/registry/options.js';
 import { TimeoutError } from '../../../src/errors.js';
 import type { RegistryCallOptions } from '../../../src/registry/options.js';
 
@@ -46,5 +52,17 @@ describe('the deadline of a registry call', () => {
     expect(vi.getTimerCount()).toBe(1);
     endDeadline(outer);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a stream opened with its caller\u2019s signal (files() reading a layer\u2019s blob) leaves the caller\u2019s deadline running when it ends', async () => {
+    vi.useFakeTimers();
+    const outer = withDeadline<RegistryCallOptions>({ deadline: 1000 }, 'registry.files');
+    const blob = streamWithinDeadline(outer, 'registry.blob', CALL_OPTIONS, async function* () {
+      yield 1;
+    });
+    for await (const _ of blob);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(outer.signal!.aborted).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type { TransportResponse } from '../transport/types.js';
 import { readBounded, readCapped, readSized } from './answer.js';
 import { readBlob, type OpenBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
+import { DEFAULT_MAX_ENTRIES, listBound } from '../referrers.js';
 import {
   endpointAuthority,
   endpointHeaders,
@@ -32,8 +33,7 @@ export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 const MAX_PAGE_SIZE = 16 * 1024 * 1024;
 /** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListBounds.maxPages). */
 export const DEFAULT_MAX_PAGES = 1000;
-/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListBounds.maxEntries). */
-export const DEFAULT_MAX_ENTRIES = 100_000;
+export { DEFAULT_MAX_ENTRIES };
 
 /** What a token for a repository must allow: reading, reading and writing, or deleting. */
 export type Access = 'pull' | 'push' | 'delete';
@@ -414,15 +414,10 @@ export function sizeOf(descriptor: { size?: unknown }): number | undefined {
 
 /** The page and entry bounds a list call asked for (ListBounds), its defaults for the rest. */
 export function listBounds(options: ListBounds): { maxPages: number; maxEntries: number } {
-  const { maxPages = DEFAULT_MAX_PAGES, maxEntries = DEFAULT_MAX_ENTRIES } = options;
-  for (const [name, value] of [
-    ['maxPages', maxPages],
-    ['maxEntries', maxEntries],
-  ] as const) {
-    if (!(Number.isSafeInteger(value) && value > 0))
-      throw new InvalidArgument(`${name} must be a positive whole number`);
-  }
-  return { maxPages, maxEntries };
+  return {
+    maxPages: listBound('maxPages', options.maxPages, DEFAULT_MAX_PAGES),
+    maxEntries: listBound('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES),
+  };
 }
 
 /** Refuses a list of more than `maxEntries` entries (ProtocolError, never a list cut short). */

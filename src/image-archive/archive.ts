@@ -165,6 +165,7 @@ export class ImageArchive {
    * the layout's one image or index); of a docker-archive, none (docs/image-archive.md).
    */
   async referrers(options?: ArchiveReferrersOptions): Promise<Descriptor[]>;
+  /** The referrers of `subject` (a digest, or a name index.json gives; undefined: the layout's one image or index). */
   async referrers(subject: string | undefined, options?: ArchiveReferrersOptions): Promise<Descriptor[]>;
   async referrers(
     subject?: string | ArchiveReferrersOptions,

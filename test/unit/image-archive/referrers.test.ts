@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ArchiveError, ClientClosed, DigestMismatch, InvalidArgument } from '../../../src/errors.js';
 import { openImageArchive } from '../../../src/image-archive/archive.js';
 import type { Descriptor } from '../../../src/oci.js';
-import { dockerArchive, file } from '../../support/image-archives.js';
+import { dockerArchive, file, member } from '../../support/image-archives.js';
 import { packed } from '../../support/tar.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -66,14 +66,6 @@ class Layout {
   }
 
   tar(): Promise<Buffer> {
-    const member = (name: string, bytes: Buffer) => ({
-      name,
-      type: 'file' as const,
-      mode: 0o644,
-      size: bytes.length,
-      mtime: 0,
-      content: () => [bytes],
-    });
     return packed([
       ...[...this.blobs].map(([digest, bytes]) => member(`blobs/sha256/${hex(digest)}`, bytes)),
       member('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.top }))),

@@ -2,36 +2,31 @@
 // --to-oci-layout` of a two-platform image with referrers (oras attach's, cosign 3.1.1's Sigstore
 // bundle, a referrer of a referrer) and `attach --oci-layout`, a fallback tag copied as a tag, and
 // cosign's `save`; oras's own `discover --oci-layout` is the reference.
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImageArchive, Registry, type Descriptor } from '../../../src/index.js';
 import { cosign, cosignKeys } from '../../support/attested-images.js';
-import { makeImages, oras, SBOM, SIG, testRegistries, type Made } from '../../support/registry-peers.js';
+import {
+  makeImages,
+  oras,
+  orasAsGiven,
+  orasLayoutTar,
+  SBOM,
+  SIG,
+  tarFolder,
+  testRegistries,
+  type Made,
+} from '../../support/registry-peers.js';
 import { removeTempDirs, tempDir } from '../../support/temp.js';
 
-const run = promisify(execFile);
 const NOTE = 'application/vnd.dockwire.test.note';
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-
-/** oras on layouts and on the open registry, flags as given (`cp` and `--oci-layout` take no --plain-http). */
-async function orasHere(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.env['DOCKWIRE_ORAS']!, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
-  return stdout;
-}
-
-/** A layout folder as one tar, as a user would hand it to openImageArchive. */
-async function tarOf(dir: string): Promise<string> {
-  await run('tar', ['-C', dir, '-cf', `${dir}.tar`, '.']);
-  return `${dir}.tar`;
-}
 
 /** The referrers oras discovers in the layout `dir` for `digest`, as the referrers API lists them. */
 async function discovered(dir: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
   const tree = JSON.parse(
-    await orasHere(
+    await orasAsGiven(
       'discover',
       '--oci-layout',
       '--format',
@@ -86,8 +81,7 @@ afterAll(() => {
 describe('imageArchive.referrers: oras cp -r --to-oci-layout', () => {
   it('lists for every manifest what oras discover --oci-layout lists, artifact types and annotations included', async () => {
     const dir = join(work, 'copied');
-    await orasHere('cp', '-r', '--from-plain-http', '--to-oci-layout', made.index, `${dir}:multi`);
-    await using archive = await openImageArchive(await tarOf(dir));
+    await using archive = await openImageArchive(await orasLayoutTar(made.index, dir, 'multi'));
     const subjects = Object.values(digests);
     let total = 0;
     for (const subject of subjects) {
@@ -116,8 +110,8 @@ describe('imageArchive.referrers: oras cp -r --to-oci-layout', () => {
 
   it('finds what oras attach --oci-layout adds to the layout', async () => {
     const dir = join(work, 'attached');
-    await orasHere('cp', '-r', '--from-plain-http', '--to-oci-layout', made.index, `${dir}:multi`);
-    await orasHere(
+    await orasAsGiven('cp', '-r', '--from-plain-http', '--to-oci-layout', made.index, `${dir}:multi`);
+    await orasAsGiven(
       'attach',
       '--oci-layout',
       '--disable-path-validation',
@@ -128,7 +122,7 @@ describe('imageArchive.referrers: oras cp -r --to-oci-layout', () => {
       `${dir}@${digests.arm64}`,
       join(work, 'note.txt'),
     );
-    await using archive = await openImageArchive(await tarOf(dir));
+    await using archive = await openImageArchive(await tarFolder(dir));
     const ours = await archive.referrers(digests.arm64);
     expect(ours).toHaveLength(2);
     expect(ours.find((d) => d.artifactType === 'application/vnd.dockwire.test.local')?.annotations).toMatchObject({
@@ -142,9 +136,9 @@ describe('imageArchive.referrers: other layouts', () => {
   it('a fallback tag copied as a tag: its index leads to the referrers', async () => {
     const dir = join(work, 'fallback');
     const tag = `sha256-${digests.amd64.slice('sha256:'.length)}`;
-    await orasHere('cp', '--from-plain-http', '--to-oci-layout', `${made.repo}:${tag}`, `${dir}:${tag}`);
-    await orasHere('cp', '--from-plain-http', '--to-oci-layout', made.single, `${dir}:amd64`);
-    await using archive = await openImageArchive(await tarOf(dir));
+    await orasAsGiven('cp', '--from-plain-http', '--to-oci-layout', `${made.repo}:${tag}`, `${dir}:${tag}`);
+    await orasAsGiven('cp', '--from-plain-http', '--to-oci-layout', made.single, `${dir}:amd64`);
+    await using archive = await openImageArchive(await tarFolder(dir));
     const ours = await archive.referrers();
     expect(ours.map((d) => d.artifactType).sort()).toEqual([SBOM, SIG].sort());
     expect(sorted(ours)).toEqual(sorted(await discovered(dir, digests.amd64)));
@@ -153,7 +147,7 @@ describe('imageArchive.referrers: other layouts', () => {
   it("cosign save: its legacy signature is no image, and the layout lists no referrer (as oras discover finds none)", async () => {
     const dir = join(work, 'saved');
     await cosign('save', '--allow-http-registry', '--dir', dir, made.index);
-    await using archive = await openImageArchive(await tarOf(dir));
+    await using archive = await openImageArchive(await tarFolder(dir));
     expect(archive.images.map((i) => i.platform?.architecture).sort()).toEqual(['amd64', 'arm64']);
     expect(await archive.referrers()).toEqual(await discovered(dir, digests.index));
     // (index.json lists no platform manifest, so oras cannot be asked about one; cosign save lists

@@ -2,83 +2,14 @@
 // in index.json, the referrers untagged, an index's platform manifests beside it), with a
 // fallback-tag index, and hostile (a missing blob, too many entries, a subject loop of lying
 // blobs, a graph of 2^40 paths); and the images of such a layout (referrers are none of them).
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ArchiveError, ClientClosed, DigestMismatch, InvalidArgument } from '../../../src/errors.js';
 import { openImageArchive } from '../../../src/image-archive/archive.js';
 import type { Descriptor } from '../../../src/oci.js';
-import { dockerArchive, file, member } from '../../support/image-archives.js';
-import { packed } from '../../support/tar.js';
+import { dockerArchive, file } from '../../support/image-archives.js';
+import { EMPTY, hex, Layout, OCI_MANIFEST, platform, tagged } from '../../support/oci-layouts.js';
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const EMPTY = 'application/vnd.oci.empty.v1+json';
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sha = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const hex = (digest: string): string => digest.slice('sha256:'.length);
-
-/** An OCI layout being made: blobs (some may lie about their digest) and index.json's entries. */
-class Layout {
-  readonly blobs = new Map<string, Buffer>();
-  readonly top: unknown[] = [];
-
-  /** Stores `content` (JSON unless bytes) under its digest. */
-  put(content: unknown, mediaType = OCI_MANIFEST): Descriptor {
-    const bytes = Buffer.isBuffer(content) ? content : Buffer.from(JSON.stringify(content));
-    const digest = sha(bytes);
-    this.blobs.set(digest, bytes);
-    return { mediaType, digest, size: bytes.length };
-  }
-
-  /** Stores `content` under `digest`, which it does not hash to. */
-  lie(digest: string, content: unknown): void {
-    this.blobs.set(digest, Buffer.from(JSON.stringify(content)));
-  }
-
-  /** An image of `architecture`: its config and its manifest (no layers). */
-  image(architecture: string): Descriptor {
-    const config = this.put({ os: 'linux', architecture, rootfs: { type: 'layers', diff_ids: [] } });
-    return this.put({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { ...config, mediaType: 'application/vnd.oci.image.config.v1+json' },
-      layers: [],
-    });
-  }
-
-  /** An artifact manifest about `subject`, as oras attach writes it (the empty config, one blob). */
-  artifact(subject: Descriptor, artifactType: string | undefined, annotations: Record<string, string> = {}, configType = EMPTY): Descriptor {
-    const config = this.put(Buffer.from('{}'), configType);
-    const layer = this.put(Buffer.from(`${artifactType} of ${subject.digest}`), 'application/octet-stream');
-    return this.put({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      ...(artifactType ? { artifactType } : {}),
-      config,
-      layers: [layer],
-      subject,
-      annotations,
-    });
-  }
-
-  index(manifests: unknown[]): Descriptor {
-    return this.put({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }, OCI_INDEX);
-  }
-
-  tar(): Promise<Buffer> {
-    return packed([
-      ...[...this.blobs].map(([digest, bytes]) => member(`blobs/sha256/${hex(digest)}`, bytes)),
-      member('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.top }))),
-      member('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}')),
-    ]);
-  }
-}
-
-const tagged = (d: Descriptor, tag: string): Descriptor => ({
-  ...d,
-  annotations: { 'org.opencontainers.image.ref.name': tag },
-});
-const platform = (d: Descriptor, architecture: string): Descriptor => ({ ...d, platform: { os: 'linux', architecture } });
 
 /** A two-platform image as `oras cp -r --to-oci-layout` leaves it, with referrers of the index, of a platform and of a referrer. */
 function orasLayout() {

@@ -67,9 +67,6 @@ export async function archiveAttestations(
   for (const { digest } of manifests.roots()) {
     const held = manifests.manifest(digest)!;
     let subjects: AttestationSubject[];
-    // the index's own manifests: BuildKit's attestation manifests name their image as `subject`
-    // too, and are read as the index's
-    let inIndex = new Set<string>();
     if (isIndex(held.manifest, held.mediaType) && Array.isArray((held.manifest as ImageIndex).manifests)) {
       const index = held.manifest as ImageIndex;
       if (
@@ -80,7 +77,6 @@ export async function archiveAttestations(
       )
         continue;
       subjects = indexSubjects(digest, index, options.platform, digest);
-      inIndex = new Set(index.manifests.map((d) => d?.digest));
       await collector.index(index, subjects);
     } else {
       // a single image (no artifact: those are no image of the layout)
@@ -90,11 +86,10 @@ export async function archiveAttestations(
       subjects = [{ digest }];
     }
     chosen++;
-    // what refers to the index and to each image (oras attach's statements, cosign's bundles)
+    // what refers to the index and to each image (oras attach's statements, cosign's bundles;
+    // BuildKit's attestation manifests too, which the collector has read as the index's)
     for (const subject of subjects) {
-      const referrers = manifests
-        .referrers(subject.digest)
-        .filter((d) => manifests.has(d.digest) && !inIndex.has(d.digest));
+      const referrers = manifests.referrers(subject.digest).filter((d) => manifests.has(d.digest));
       checkCount(referrers.length, ATTESTATION_LIMITS.manifests, `the referrers of ${subject.digest}`);
       for (const d of referrers) await collector.referrer(d.digest, d.size, subject);
     }

@@ -8,6 +8,9 @@ export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 /** A docker-archive's layer (an uncompressed tar). */
 export const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar';
+/** An image's config, as OCI and as Docker's schema 2 name it. */
+export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 /** The OCI empty descriptor's media type (image spec 1.1: its content is `{}`). */
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 

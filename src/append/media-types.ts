@@ -1,10 +1,17 @@
 // Docker's schema 2 media types and their OCI counterparts: an OCI layout (and an image given
 // zstd layers) uses OCI types throughout, so a Docker v2 base's manifests are converted, as
 // umoci and skopeo want them. Pure.
-import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
+import {
+  DOCKER_CONFIG,
+  DOCKER_LIST,
+  DOCKER_MANIFEST,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  type Descriptor,
+} from '../oci.js';
 
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+export { DOCKER_CONFIG, OCI_CONFIG };
 
 const TO_OCI: Record<string, string> = {
   [DOCKER_MANIFEST]: OCI_MANIFEST,

@@ -106,6 +106,8 @@ export class AttestationCollector {
   readonly #reader: AttestationReader;
   readonly #types: readonly string[] | undefined;
   readonly #budget = new Budget();
+  /** The manifests read as an index's or as a referrer of their subject: BuildKit's attestation manifests name their image as `subject` too, so a referrers list gives them again. */
+  readonly #seen = new Set<string>();
 
   constructor(reader: AttestationReader, predicateTypes?: readonly string[]) {
     this.#reader = reader;
@@ -122,6 +124,7 @@ export class AttestationCollector {
       (d) => d !== null && typeof d === 'object' && typeof d.digest === 'string' && isAttestationEntry(d),
     );
     checkCount(entries.length, ATTESTATION_LIMITS.manifests, 'the index\u2019s attestation manifests');
+    for (const entry of entries) this.#seen.add(entry.digest);
     const held = new Set(index.manifests.map((d) => d?.digest));
     for (const entry of entries) {
       const about = entry.annotations?.[REFERENCE_DIGEST];
@@ -153,7 +156,8 @@ export class AttestationCollector {
   /**
    * The statements of one referrer of `subject`: its manifest must name `subject` as its own
    * (a referrers list, or a fallback tag, that says otherwise is not believed), except a legacy
-   * `.att` tag's, which has none; each statement's subject is checked either way.
+   * `.att` tag's, which has none; each statement's subject is checked either way. A manifest read
+   * already (an index's attestation manifest, a referrer given for its subject) is not read again.
    */
   async referrer(
     digest: string,
@@ -161,6 +165,7 @@ export class AttestationCollector {
     subject: AttestationSubject,
     options: { legacy?: boolean } = {},
   ): Promise<void> {
+    if (this.#seen.has(digest)) return; // an index's attestation manifest, or given already
     this.#budget.spend(size, `the referrer ${digest}`);
     const manifest = await this.#reader.manifest(digest);
     if (isIndex(manifest)) return;
@@ -173,6 +178,8 @@ export class AttestationCollector {
       });
       return;
     }
+    // (marked only once bound: a list that names it for another subject hides nothing)
+    this.#seen.add(digest);
     await this.#statements(digest, manifest, subject, [own], 'referrer');
   }
 

@@ -10,6 +10,8 @@ import type { ExtractOptions, ExtractResult } from './extract.js';
 import type { FileEntry, ImageFiles } from './files.js';
 import type { ArchiveLayout } from './layout.js';
 import type { ArchiveAttestationsOptions } from './attestations.js';
+import type { ArchiveReferrersOptions } from './referrers.js';
+import type { Descriptor } from '../oci.js';
 import type { AttestationList } from '../attestations/collect.js';
 import type { RandomAccess } from '../tar/reader.js';
 import type { ArchiveImage, ImageSource } from './source.js';
@@ -155,6 +157,24 @@ export class ImageArchive {
     this.#open('attestations');
     const { archiveAttestations } = await import('./attestations.js');
     return archiveAttestations(this.#layout, options);
+  }
+
+  /**
+   * The manifests of the OCI layout whose `subject` is `subject` (signatures, SBOMs, attestations),
+   * listed as the referrers API lists them: `subject` a digest, or a name index.json gives (default:
+   * the layout's one image or index); of a docker-archive, none (docs/image-archive.md).
+   */
+  async referrers(options?: ArchiveReferrersOptions): Promise<Descriptor[]>;
+  /** The referrers of `subject` (a digest, or a name index.json gives; undefined: the layout's one image or index). */
+  async referrers(subject: string | undefined, options?: ArchiveReferrersOptions): Promise<Descriptor[]>;
+  async referrers(
+    subject?: string | ArchiveReferrersOptions,
+    options: ArchiveReferrersOptions = {},
+  ): Promise<Descriptor[]> {
+    this.#open('referrers');
+    const { archiveReferrers } = await import('./referrers.js');
+    if (subject !== null && typeof subject === 'object') return archiveReferrers(this.#layout, undefined, subject);
+    return archiveReferrers(this.#layout, subject, options);
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,11 @@ import { ArchiveError } from '../errors.js';
 import { readTar, type RandomAccess } from '../tar/reader.js';
 import { sliceAccess } from './access.js';
 import {
+  DOCKER_CONFIG,
   DOCKER_LAYER,
   DOCKER_LIST,
   DOCKER_MANIFEST,
+  OCI_CONFIG,
   OCI_INDEX,
   OCI_MANIFEST,
   platformOf,
@@ -31,6 +33,15 @@ const MAX_JSON = 16 * 1024 * 1024;
 
 const INDEX_TYPES = new Set<string>([OCI_INDEX, DOCKER_LIST]);
 const IMAGE_MANIFEST_TYPES = new Set<string>([OCI_MANIFEST, DOCKER_MANIFEST]);
+const IMAGE_CONFIG_TYPES = new Set<string>([OCI_CONFIG, DOCKER_CONFIG]);
+
+/** cosign save's kinds of index.json entry that hold its legacy signatures and attestations, not the image. */
+const COSIGN_LEGACY_KINDS = new Set(['dev.cosignproject.cosign/sigs', 'dev.cosignproject.cosign/atts']);
+
+/** isCosignLegacy: true for an index.json entry of cosign save's legacy signatures or attestations. */
+export function isCosignLegacy(descriptor: LayoutDescriptor): boolean {
+  return COSIGN_LEGACY_KINDS.has(descriptor?.annotations?.['kind'] ?? '');
+}
 
 /** An archive's members by name, and the images its layout describes. */
 export class ArchiveLayout {
@@ -40,6 +51,8 @@ export class ArchiveLayout {
   readonly #access: RandomAccess;
   readonly #members = new Map<string, Member>();
   readonly #layerPaths = new Map<ArchiveImage, string[]>();
+  /** The OCI layout's images by their manifest's digest. */
+  readonly #imagesByDigest = new Map<string, ArchiveImage>();
 
   private constructor(access: RandomAccess) {
     this.#access = access;
@@ -193,6 +206,8 @@ export class ArchiveLayout {
     if (bytes === undefined) return; // a platform this archive does not hold
     const document = (await this.#json(blobPath(descriptor.digest), bytes)) as {
       mediaType?: string;
+      artifactType?: unknown;
+      subject?: unknown;
       manifests?: LayoutDescriptor[];
       config?: LayoutDescriptor;
       layers?: LayoutDescriptor[];
@@ -204,6 +219,21 @@ export class ArchiveLayout {
       return;
     }
     if (!IMAGE_MANIFEST_TYPES.has(mediaType) && document.config === undefined) return;
+    // what oras lists beside the images (referrers: signatures, SBOMs; other artifacts), and
+    // cosign save's legacy signatures and attestations, are manifests but not images
+    if (
+      document.subject !== undefined ||
+      document.artifactType !== undefined ||
+      (typeof document.config?.mediaType === 'string' && !IMAGE_CONFIG_TYPES.has(document.config.mediaType)) ||
+      isCosignLegacy(descriptor)
+    )
+      return;
+    // oras lists an index's platform manifests beside it too: one image, every name it was given
+    const known = this.#imagesByDigest.get(descriptor.digest);
+    if (known !== undefined) {
+      known.names = [...new Set([...known.names, ...names])];
+      return;
+    }
     if (typeof document.config?.digest !== 'string' || !Array.isArray(document.layers))
       throw new ArchiveError(`the manifest ${descriptor.digest} has no config or layers`, {
         entry: blobPath(descriptor.digest),
@@ -234,6 +264,7 @@ export class ArchiveLayout {
       }),
     };
     this.images.push(image);
+    this.#imagesByDigest.set(image.digest, image);
     this.#layerPaths.set(
       image,
       image.layers.map((l) => blobPath(l.digest)),
@@ -259,7 +290,8 @@ function memberName(name: string): string {
     .replace(/\/$/, '');
 }
 
-function namesOf(descriptor: LayoutDescriptor): string[] {
+/** The names an index entry gives an image (`repo:tag`), as ArchiveImage.names holds them. */
+export function namesOf(descriptor: LayoutDescriptor): string[] {
   const a = descriptor?.annotations ?? {};
   const full = a['io.containerd.image.name'];
   if (full) return [full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '')];

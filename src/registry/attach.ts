@@ -4,7 +4,8 @@
 import { InvalidArgument } from '../errors.js';
 import { OCI_EMPTY, OCI_MANIFEST, type Descriptor } from '../oci.js';
 import type { AttachOptions, RegistryCallOptions } from './options.js';
-import { addToFallbackIndex, referrerEntry } from './referrers.js';
+import { addToFallbackIndex } from './referrers.js';
+import { referrerEntry } from '../referrers.js';
 import type { Repository } from './repository.js';
 import { pushBlob, putManifestByDigest } from './write.js';
 

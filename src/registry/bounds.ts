@@ -5,7 +5,6 @@
 export const MAX_MANIFEST_SIZE = 4 * 1024 * 1024;
 /** DEFAULT_MAX_PAGES: the most pages of one list (tags, referrers) read unless a call says otherwise (ListBounds.maxPages). */
 export const DEFAULT_MAX_PAGES = 1000;
-/** DEFAULT_MAX_ENTRIES: the most entries of one list kept unless a call says otherwise (ListBounds.maxEntries). */
-export const DEFAULT_MAX_ENTRIES = 100_000;
 /** MAX_RETRY_AFTER: the longest Retry-After waited out (ms); a 429 asking for longer (or a date past it) fails at once with its RegistryError. */
 export const MAX_RETRY_AFTER = 120_000;
+export { DEFAULT_MAX_ENTRIES } from '../referrers.js';

@@ -11,7 +11,7 @@ import type { ProgressEvent } from '../progress/events.js';
 import { ATTESTATION_LIMITS } from '../attestations/limits.js';
 import type { RegistryCallOptions } from './options.js';
 import { allEnded, limited } from './limit.js';
-import { fallbackTag } from './referrers.js';
+import { fallbackTag } from '../referrers.js';
 import type { Registry } from './registry.js';
 
 /** How deep referrers of referrers are followed (a signature of an attestation of an image is 2). */

@@ -3,6 +3,7 @@
 // `application/vnd.oci.empty.v1+json` there, its config's media type, not its artifact type).
 // Distribution spec 1.1: a referrer's artifactType is its manifest's, else its config's media type.
 import { OCI_EMPTY, type Descriptor, type Manifest } from '../oci.js';
+import { artifactTypeOf } from '../referrers.js';
 
 /** withArtifactTypes: `entries`, each whose artifactType is missing or the empty type given its manifest's own (read with `read`, by digest). */
 export async function withArtifactTypes(
@@ -23,13 +24,7 @@ export async function withArtifactTypes(
       out.push(entry);
       continue;
     }
-    const { manifest } = found;
-    const own =
-      typeof manifest.artifactType === 'string' && manifest.artifactType !== ''
-        ? manifest.artifactType
-        : 'config' in manifest && typeof manifest.config?.mediaType === 'string'
-          ? manifest.config.mediaType
-          : undefined;
+    const own = artifactTypeOf(found.manifest);
     out.push(own === undefined ? entry : { ...entry, artifactType: own });
   }
   return out;

@@ -3,17 +3,12 @@
 // `<alg>-<hex>` (the tag schema), which an attach to such a registry keeps up to date.
 import { withArtifactTypes } from './referrer-types.js';
 import { ProtocolError } from '../errors.js';
-import { OCI_INDEX, OCI_MANIFEST, type Descriptor } from '../oci.js';
+import { OCI_INDEX, type Descriptor } from '../oci.js';
+import { fallbackTag } from '../referrers.js';
 import { checkDigest } from '../digest.js';
 import type { ListBounds, RegistryCallOptions } from './options.js';
 import { checkEntries, listBounds, parseJson, type Repository } from './repository.js';
 import { putManifest } from './write.js';
-
-/** fallbackTag: the tag a registry without the referrers API keeps `digest`'s referrers under (`sha256-<hex>`). */
-export function fallbackTag(digest: string): string {
-  const algorithm = checkDigest(digest);
-  return `${algorithm}-${digest.slice(algorithm.length + 1)}`;
-}
 
 /**
  * The referrers of the manifest `digest` in `repository`, of `artifactType` when given (filtered
@@ -91,16 +86,6 @@ export async function addToFallbackIndex(
     ...call,
     mediaType: OCI_INDEX,
   });
-}
-
-/** The descriptor of an artifact manifest as its subject's referrers list it. */
-export function referrerEntry(
-  digest: string,
-  size: number,
-  artifactType: string,
-  annotations: Record<string, string> | undefined,
-): Descriptor {
-  return { mediaType: OCI_MANIFEST, digest, size, artifactType, ...(annotations ? { annotations } : {}) };
 }
 
 function indexManifests(body: Uint8Array, what: string): Descriptor[] {

@@ -10,6 +10,7 @@ import type { TransportResponse } from '../transport/types.js';
 import { readBounded, readCapped, readSized } from './answer.js';
 import { readBlob, type OpenBlob } from './blob.js';
 import { checkDigest, digestOf, verifyBytes } from '../digest.js';
+import { DEFAULT_MAX_ENTRIES, listBound } from '../referrers.js';
 import {
   endpointAuthority,
   endpointHeaders,
@@ -20,7 +21,7 @@ import {
   passesOn,
   type PlanFor,
 } from './endpoints.js';
-import { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './bounds.js';
+import { DEFAULT_MAX_PAGES, MAX_MANIFEST_SIZE } from './bounds.js';
 import { nextLink } from './link.js';
 import type { RegistryReference } from './name.js';
 import type { ListBounds, RegistryCallOptions } from './options.js';
@@ -409,15 +410,10 @@ export function sizeOf(descriptor: { size?: unknown }): number | undefined {
 
 /** The page and entry bounds a list call asked for (ListBounds), its defaults for the rest. */
 export function listBounds(options: ListBounds): { maxPages: number; maxEntries: number } {
-  const { maxPages = DEFAULT_MAX_PAGES, maxEntries = DEFAULT_MAX_ENTRIES } = options;
-  for (const [name, value] of [
-    ['maxPages', maxPages],
-    ['maxEntries', maxEntries],
-  ] as const) {
-    if (!(Number.isSafeInteger(value) && value > 0))
-      throw new InvalidArgument(`${name} must be a positive whole number`);
-  }
-  return { maxPages, maxEntries };
+  return {
+    maxPages: listBound('maxPages', options.maxPages, DEFAULT_MAX_PAGES),
+    maxEntries: listBound('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES),
+  };
 }
 
 /** Refuses a list of more than `maxEntries` entries (ProtocolError, never a list cut short). */

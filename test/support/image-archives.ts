@@ -41,7 +41,8 @@ export const whiteout = (path: string): PackEntry => {
 };
 export const opaque = (path: string): PackEntry => file(`${path}/.wh..wh..opq`, '');
 
-const member = (name: string, bytes: Uint8Array): PackEntry => ({
+/** member: a file of an archive's tar, `bytes` its content. */
+export const member = (name: string, bytes: Uint8Array): PackEntry => ({
   name,
   type: 'file',
   mode: 0o644,

@@ -89,6 +89,23 @@ export function oras(...args: string[]): Promise<string> {
   ) as Promise<string>;
 }
 
+/** oras with its flags as given: `cp` and `--oci-layout` take no --plain-http (`cp` takes --from-plain-http). */
+export async function orasAsGiven(...args: string[]): Promise<string> {
+  return (await peer(required('DOCKWIRE_ORAS'), args, 'utf8')) as string;
+}
+
+/** `oras cp -r` of `ref` from the open registry into the OCI layout folder `dir` (tagged `tag`), tarred as a user would hand it to openImageArchive: the tar's path. */
+export async function orasLayoutTar(ref: string, dir: string, tag: string): Promise<string> {
+  await orasAsGiven('cp', '-r', '--from-plain-http', '--to-oci-layout', ref, `${dir}:${tag}`);
+  return tarFolder(dir);
+}
+
+/** The folder `dir` as one tar beside it (`dir.tar`), its members named `./…` as GNU tar names them. */
+export async function tarFolder(dir: string): Promise<string> {
+  await run('tar', ['-C', dir, '-cf', `${dir}.tar`, '.']);
+  return `${dir}.tar`;
+}
+
 export const SBOM = 'application/vnd.dockwire.test.sbom';
 export const SIG = 'application/vnd.dockwire.test.signature';
 

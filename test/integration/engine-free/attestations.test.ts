@@ -16,7 +16,8 @@ import {
   statementFile,
   type AttestedImages,
 } from '../../support/attested-images.js';
-import { oras } from '../../support/registry-peers.js';
+import { oras, orasLayoutTar } from '../../support/registry-peers.js';
+import { tempDir } from '../../support/temp.js';
 import { main } from '../../../src/cli/main.js';
 import { bufferIo } from '../../support/cli-io.js';
 
@@ -181,6 +182,23 @@ describe('imageArchive.attestations', () => {
     } finally {
       await archive.close();
     }
+  });
+});
+
+describe('imageArchive.attestations of an oras-copied layout', () => {
+  it('gives what registry.attestations gives, referrers included, less the legacy .att tag oras does not copy', async () => {
+    const dir = join(tempDir('dockwire-layout-attestations-'), 'layout');
+    await using archive = await openImageArchive(await orasLayoutTar(made.ref, dir, '1'));
+    const legacy = (await registry.manifest(`${made.repo}:${made.index.replace(':', '-')}.att`)).descriptor.digest;
+    const expected = (await registry.attestations(made.ref)).filter((a) => a.manifest !== legacy);
+    const found = await archive.attestations();
+    expect(summary(found)).toEqual(summary(expected));
+    expect(found.filter((a) => a.source === 'referrer').length).toBeGreaterThanOrEqual(3); // cosign's two bundles, oras's statement
+    expect(summary(await archive.attestations({ platform: 'linux/arm64' }))).toEqual(
+      summary(
+        (await registry.attestations(made.ref, { platform: 'linux/arm64' })).filter((a) => a.manifest !== legacy),
+      ),
+    );
   });
 });
 

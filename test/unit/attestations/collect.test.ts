@@ -11,7 +11,10 @@ const provenance = { builder: { id: 'b' }, buildType: 't' };
 const spdx = { spdxVersion: 'SPDX-2.3', SPDXID: 'SPDXRef-DOCUMENT', name: 'x', packages: [] };
 
 /** A two-platform index as BuildKit pushes it: each image manifest with an attestation manifest (provenance and SPDX) about it. */
-function buildkitIndex(store: Store, options: { subjects?: (image: Descriptor) => string[] } = {}) {
+function buildkitIndex(
+  store: Store,
+  options: { subjects?: (image: Descriptor) => string[]; withSubject?: boolean } = {},
+) {
   const images = ['amd64', 'arm64'].map((arch) =>
     manifest(store, [store.put(arch, 'application/vnd.oci.image.layer.v1.tar')], undefined, {
       config: store.put({ architecture: arch, os: 'linux' }, 'application/vnd.oci.image.config.v1+json'),
@@ -30,7 +33,7 @@ function buildkitIndex(store: Store, options: { subjects?: (image: Descriptor) =
       store.put(statement(SPDX, spdx, digests), IN_TOTO, { annotations: { 'in-toto.io/predicate-type': SPDX } }),
     ];
     return {
-      ...manifest(store, layers),
+      ...manifest(store, layers, options.withSubject ? image : undefined),
       platform: { os: 'unknown', architecture: 'unknown' },
       annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': image.digest },
     };
@@ -207,6 +210,24 @@ describe('AttestationCollector', () => {
     expect(collector.found.skipped).toEqual([
       expect.objectContaining({ manifest: referrers[4]!.digest, reason: expect.stringContaining(images[1]!.digest) }),
     ]);
+  });
+
+  it('an index\u2019s attestation manifest that names its image as subject is read once, though a referrers list gives it again; a referrer listed for another subject first is still given for its own', async () => {
+    const store = new Store();
+    // BuildKit 0.32's attestation manifests carry a subject: a referrers list of the image gives them
+    const { index, top, images, attestations } = buildkitIndex(store, { withSubject: true });
+    const subjects = indexSubjects(top.digest, index, 'linux/amd64', 'r');
+    const collector = new AttestationCollector(store.reader);
+    await collector.index(index, subjects);
+    const sbom = manifest(store, [store.put(statement(SPDX, spdx, [images[0]!.digest]), IN_TOTO)], images[0]!);
+    await collector.referrer(sbom.digest, sbom.size, subjects[0]!); // listed under the index first: skipped
+    for (const d of [attestations[0]!, sbom]) await collector.referrer(d.digest, d.size, subjects[1]!);
+    expect(collector.found.map((a) => `${a.kind} ${a.source}`).sort()).toEqual([
+      'slsa-provenance-v0.2 index',
+      'spdx index',
+      'spdx referrer',
+    ]);
+    expect(collector.found.skipped.map((s) => s.manifest)).toEqual([sbom.digest]);
   });
 
   it('a legacy .att manifest (no subject of its own) is read, its statements still bound by their subject', async () => {

@@ -18,15 +18,42 @@ import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan, HostsReferenc
 const OPERATIONS: readonly HostOperation[] = ['pull', 'resolve', 'push'];
 
 /**
+ * HostsReads: what resolutions sharing it have read (registries.conf, a registry's hosts folder,
+ * a host's TLS folder and files), each read once and kept; a read that failed is tried again.
+ */
+export class HostsReads {
+  readonly #kept = new Map<string, Promise<unknown>>();
+
+  /** What `read` gives, read by the first resolution that asks for `key`. */
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let kept = this.#kept.get(key) as Promise<T> | undefined;
+    if (kept === undefined) {
+      kept = read();
+      this.#kept.set(key, kept);
+      const mine = kept;
+      mine.catch(() => {
+        if (this.#kept.get(key) === mine) this.#kept.delete(key);
+      });
+    }
+    return kept;
+  }
+}
+
+/** Reads anew each time: a resolution that shares no HostsReads. */
+const FRESH = { once: <T>(_key: string, read: () => Promise<T>): Promise<T> => read() };
+
+/**
  * resolveHosts: the endpoints to try, in order, for `operation` on `reference`, from the host
  * configuration `config` names (each place defaulting to the system's usual one). A blocked
  * registry is a ConfigError naming the file and its entry; a file that cannot be read or parsed
- * is a ConfigError naming it. Reads files only: no connection is made.
+ * is a ConfigError naming it. Reads files only: no connection is made; resolutions given one
+ * `kept` read each file once between them.
  */
 export async function resolveHosts(
   reference: HostsReference,
   operation: HostOperation,
   config?: HostsConfig,
+  kept: Pick<HostsReads, 'once'> = FRESH,
 ): Promise<HostsPlan> {
   const where = locations(config, 'resolveHosts');
   if (!OPERATIONS.includes(operation))
@@ -35,7 +62,7 @@ export async function resolveHosts(
     );
   const name = `${reference.registry}/${reference.repository}${reference.tag !== undefined ? `:${reference.tag}` : ''}${reference.digest !== undefined ? `@${reference.digest}` : ''}`;
   const files = new Set<string>();
-  const conf = await readRegistriesConf(where.registriesConf);
+  const conf = await kept.once('registries.conf', () => readRegistriesConf(where.registriesConf));
   const entry = conf === undefined ? undefined : matchRegistry(conf, name);
   if (conf !== undefined && entry !== undefined) {
     files.add(conf.file);
@@ -50,7 +77,7 @@ export async function resolveHosts(
     ? splitName(rewrite(entry, entry.location, name), conf?.file ?? '', entry.entry)
     : { registry: reference.registry, repository: reference.repository };
   const endpoints: HostEndpoint[] = [];
-  const context = { where, files, operation };
+  const context = { where, files, operation, kept };
   if (reads) {
     for (const [i, mirror] of entry.mirrors.entries()) {
       if (mirror.pullFromMirror === (reference.digest === undefined ? 'digest-only' : 'tag-only')) continue;
@@ -71,7 +98,11 @@ export async function resolveHosts(
       );
     }
   }
-  const folder = where.hostsDir === undefined ? undefined : await readHostsFolder(where.hostsDir, target.registry);
+  const { hostsDir } = where;
+  const folder =
+    hostsDir === undefined
+      ? undefined
+      : await kept.once(`hosts ${target.registry}`, () => readHostsFolder(hostsDir, target.registry));
   if (folder?.file !== undefined) files.add(folder.file);
   for (const host of folder?.hosts ?? [])
     endpoints.push(await hostsEndpoint(context, folder as HostsFolder, host, target, true));
@@ -88,6 +119,7 @@ interface Context {
   where: Locations;
   files: Set<string>;
   operation: HostOperation;
+  kept: Pick<HostsReads, 'once'>;
 }
 
 /** `host/path[:tag][@digest]` split into registry and repository; a rewrite that is no reference is a ConfigError. */
@@ -111,11 +143,15 @@ function splitName(name: string, file: string, entry: string): { registry: strin
 }
 
 /** TLS files for a host: its own hosts folder (not _default), else the first certs.d folder for it. */
-async function lookupTls(
-  context: Context,
+function lookupTls(context: Context, authorities: string[]): Promise<{ files: TlsFiles; source: string } | undefined> {
+  return context.kept.once(`tls ${authorities.join(' ')}`, () => findTls(context.where, authorities));
+}
+
+async function findTls(
+  where: Locations,
   authorities: string[],
 ): Promise<{ files: TlsFiles; source: string } | undefined> {
-  const { hostsDir, certsDirs } = context.where;
+  const { hostsDir, certsDirs } = where;
   for (const authority of authorities) {
     for (const folder of hostsDir === undefined ? [] : hostsFolders(hostsDir, authority).slice(0, -1)) {
       if (!(await isFolder(folder))) continue;
@@ -163,7 +199,10 @@ async function endpoint(context: Context, facts: EndpointFacts): Promise<HostEnd
   const secure =
     facts.secure ?? (plainByOption ? false : insecure || facts.tls !== undefined || !isLoopback(authority.host));
   const skipVerify = facts.tls?.files.skipVerify === true || (secure && insecure);
-  const tls = secure ? await loadTls(facts.tls?.files ?? { ca: [], clients: [] }, skipVerify) : undefined;
+  const files = facts.tls?.files ?? { ca: [], clients: [] };
+  const tls = secure
+    ? await context.kept.once(`load ${JSON.stringify([files, skipVerify])}`, () => loadTls(files, skipVerify))
+    : undefined;
   for (const file of tls?.files ?? []) context.files.add(file);
   return {
     origin: { secure, host: authority.host, port: authority.port ?? (secure ? 443 : 80) },

@@ -1,10 +1,11 @@
 // The user's host configuration (hosts/: certs.d, hosts.toml, registries.conf) as a Registry
-// follows it: the plan per reference and operation, the TLS settings and connect timeout of each
+// follows it, each file read once for the Registry's life: the plan per reference and operation, the TLS settings and connect timeout of each
 // origin a plan names (handed to the transport when it opens a pool), Docker Hub mirrors given by the caller (the
 // engine's `registry-mirrors`, composed in client.ts), and one warning per host that skips
 // verifying certificates.
 import { InvalidArgument } from '../errors.js';
 import { locations, type Locations } from '../hosts/locations.js';
+import type { HostsReads } from '../hosts/resolve.js';
 import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin, type OriginSettings } from '../transport/origin.js';
 import { endpointAuthority, plainTwin } from './endpoints.js';
@@ -22,6 +23,8 @@ export class HostPlans {
   readonly #settings = new Map<string, OriginSettings>();
   readonly #hubMirrors: HubMirrors | undefined;
   #hub: Promise<HostEndpoint[]> | undefined;
+  /** The files the plans have read: each once, for this Registry's life. */
+  #kept: HostsReads | undefined;
 
   /** `config` checked now (InvalidArgument naming what is wrong, as `new Registry`'s option). */
   constructor(config: HostsConfig, hubMirrors: HubMirrors | undefined) {
@@ -49,8 +52,9 @@ export class HostPlans {
       ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
     };
     // hosts.toml's, registries.conf's and certs.d's readers (and TOML) are loaded by the first plan
-    const { resolveHosts } = await import('../hosts/resolve.js');
-    const plan = await resolveHosts(asked, operation, this.#config);
+    const { resolveHosts, HostsReads } = await import('../hosts/resolve.js');
+    this.#kept ??= new HostsReads();
+    const plan = await resolveHosts(asked, operation, this.#config, this.#kept);
     const hub =
       plan.registry === 'docker.io' && operation !== 'push'
         ? (await this.#hubEndpoints()).map((e) => ({ ...e, repository: plan.repository }))

@@ -1,7 +1,8 @@
 // resolveHosts over real configuration folders: registries.conf (blocked, rewrite, mirrors,
 // insecure), hosts.toml (mirrors, capabilities, ns, server, _default) and their precedence.
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveHosts } from '../../../src/hosts/resolve.js';
+import { writeFileSync } from 'node:fs';
+import { HostsReads, resolveHosts } from '../../../src/hosts/resolve.js';
 import type { HostEndpoint, HostsConfig } from '../../../src/hosts/types.js';
 import { removeTempDirs } from '../../support/temp.js';
 import { configError, writeTree } from './tree.js';
@@ -277,5 +278,36 @@ describe('resolveHosts: registries.conf', () => {
         )
       ).reason,
     ).toBe('[[registry]] #1 rewrites the reference to "R.EXAMPLE/Upper/x", which is not one');
+  });
+});
+
+describe('resolveHosts: resolutions that share what they read (a Registry)', () => {
+  const BLOCKED = '[[registry]]\nprefix = "kept.example"\nblocked = true\n';
+  const ALLOWED = '[[registry]]\nprefix = "kept.example"\nblocked = false\n';
+
+  it('read each file once: a change reaches only resolutions that share nothing with them', async () => {
+    const folder = writeTree({ 'registries.conf': ALLOWED });
+    const registriesConf = `${folder}/registries.conf`;
+    const kept = new HostsReads();
+    const ref = { registry: 'kept.example', repository: 'app' };
+    const first = await resolveHosts(ref, 'pull', { ...none, registriesConf }, kept);
+    expect(first.files).toEqual([registriesConf]);
+    writeFileSync(registriesConf, BLOCKED);
+    expect((await resolveHosts(ref, 'push', { ...none, registriesConf }, kept)).registry).toBe('kept.example');
+    await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, new HostsReads()));
+    await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }));
+  });
+
+  it('read again a file whose read failed', async () => {
+    const registriesConf = `${writeTree({})}/registries.conf`;
+    const kept = new HostsReads();
+    const ref = { registry: 'kept.example', repository: 'app' };
+    expect((await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, kept))).reason).toBe(
+      'registries.conf does not exist',
+    );
+    writeFileSync(registriesConf, BLOCKED);
+    expect((await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, kept))).reason).toMatch(
+      /is blocked by/,
+    );
   });
 });

@@ -288,8 +288,6 @@ export class Registry {
     return (await import('./sign.js')).attestImage(this, ref, options);
   }
 
-  // ---- internals ----
-
   /**
    * The in-toto statements about `ref` (of an index: about its `platform`'s manifest and about the
    * index), from the index's attestation manifests and from referrers, each bound to its image
@@ -298,6 +296,8 @@ export class Registry {
   async attestations(ref: string, options: RegistryAttestationsOptions = {}): Promise<AttestationList> {
     return (await import('./attestations.js')).registryAttestations(this, ref, options);
   }
+
+  // ---- internals ----
 
   /** The machinery behind the calls (calls.ts: repositories, tokens, retries), loaded and made by the first call. */
   #calls(): Promise<RegistryCalls> {

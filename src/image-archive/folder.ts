@@ -79,7 +79,11 @@ class FolderMembers implements ArchiveMembers {
     this.#closed = true;
     const held = [...this.#held.values()];
     this.#held.clear();
-    for (const opened of held) await opened.then((access) => access.close(), () => {});
+    for (const opened of held)
+      await opened.then(
+        (access) => access.close(),
+        () => {},
+      );
   }
 
   /**
@@ -137,8 +141,11 @@ class FolderMembers implements ArchiveMembers {
 
 /** ArchiveError: member `name` could not be read (the system's error code, as the cause). */
 function unreadable(name: string, error: unknown): ArchiveError {
-  return new ArchiveError(`cannot read ${name} in the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-    entry: name,
-    cause: error,
-  });
+  return new ArchiveError(
+    `cannot read ${name} in the folder: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    {
+      entry: name,
+      cause: error,
+    },
+  );
 }

@@ -36,7 +36,9 @@ export function unpackTo(archive: Uint8Array, dir: string): string {
 export function tarOf(dir: string): Promise<Buffer> {
   const entries: PackEntry[] = [];
   const walk = (at: string): void => {
-    for (const entry of readdirSync(join(dir, at), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(join(dir, at), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const name = at === '' ? entry.name : `${at}/${entry.name}`;
       if (entry.isDirectory()) {
         entries.push(dirEntry(name));

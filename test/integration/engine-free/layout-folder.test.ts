@@ -58,7 +58,11 @@ function onDisk(root: string, at = ''): Map<string, Seen> {
     const stats = lstatSync(join(root, path));
     const type = stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'symlink' : 'file';
     const content =
-      type === 'file' ? readFileSync(join(root, path), 'utf8') : type === 'symlink' ? readlinkSync(join(root, path)) : '';
+      type === 'file'
+        ? readFileSync(join(root, path), 'utf8')
+        : type === 'symlink'
+          ? readlinkSync(join(root, path))
+          : '';
     seen.set(path, [type, stats.mode & 0o7777, stats.uid, stats.gid, content]);
     if (type === 'directory') for (const [p, s] of onDisk(root, path)) seen.set(p, s);
   }
@@ -71,7 +75,13 @@ async function everything(archive: ImageArchive) {
   for (const image of archive.images) files[image.digest] = [...(await merged(archive, image.digest))];
   const referrers: Record<string, Descriptor[]> = {};
   for (const image of archive.images) referrers[image.digest] = await archive.referrers(image.digest);
-  return { format: archive.format, images: archive.images, files, referrers, attestations: await archive.attestations() };
+  return {
+    format: archive.format,
+    images: archive.images,
+    files,
+    referrers,
+    attestations: await archive.attestations(),
+  };
 }
 
 /** What the folder gives equals what its tar gives; and no file is left open under it. */
@@ -182,7 +192,9 @@ describe('openImageArchive over an oras layout folder (cp -r --to-oci-layout)', 
   it('a FIFO planted as a blob: refused at once, as no regular file, and nothing left open', async () => {
     const copy = join(tempDir('dockwire-layout-folder-'), 'fifo');
     cpSync(folder, copy, { recursive: true });
-    const { digest } = JSON.parse(await orasAsGiven('manifest', 'fetch', '--oci-layout', '--descriptor', `${copy}:multi`));
+    const { digest } = JSON.parse(
+      await orasAsGiven('manifest', 'fetch', '--oci-layout', '--descriptor', `${copy}:multi`),
+    );
     const blob = join(copy, 'blobs/sha256', (digest as string).slice('sha256:'.length));
     rmSync(blob);
     await run('mkfifo', [blob]);

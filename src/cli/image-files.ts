@@ -1,7 +1,7 @@
 // An image's files without running it: files, cat, export. The image is read from an archive
-// file, from the engine (saved and read as it streams), or with --registry from its registry
-// (no engine).
-import { createWriteStream, statSync } from 'node:fs';
+// (a file, or a folder holding an image layout), from the engine (saved and read as it streams),
+// or with --registry from its registry (no engine).
+import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openImageArchive, type Docker, type FileEntry } from '../api.js';
@@ -17,8 +17,9 @@ interface ImageSource {
 }
 
 /**
- * With --registry, REF in its registry; else ARCHIVE (a file that is there) opened as an image
- * archive, or REF saved by the engine and read as it streams.
+ * With --registry, REF in its registry; else ARCHIVE (a file that is there, or a folder holding
+ * `oci-layout` or `manifest.json`) opened as an image archive, or REF saved by the engine and read
+ * as it streams.
  */
 async function openSource(docker: Docker, source: string, args: Parsed): Promise<ImageSource> {
   if (has(args, 'registry')) {
@@ -29,14 +30,19 @@ async function openSource(docker: Docker, source: string, args: Parsed): Promise
       close: async () => {},
     };
   }
-  let isFile = false;
-  try {
-    isFile = statSync(source).isFile();
-  } catch {
-    // not a file: an image reference
-  }
-  if (isFile) return openImageArchive(source);
+  if (isArchive(source)) return openImageArchive(source);
   return openImageArchive((await docker.images.get(source)).save());
+}
+
+/** True when `source` is an image archive's path: a file, or a folder that holds an OCI layout or a docker-archive. */
+function isArchive(source: string): boolean {
+  try {
+    const stats = statSync(source);
+    if (stats.isFile()) return true;
+    return stats.isDirectory() && ['oci-layout', 'manifest.json'].some((name) => existsSync(`${source}/${name}`));
+  } catch {
+    return false; // not there: an image reference
+  }
 }
 
 /** Runs `use` on the image `source` names, and closes it. */

@@ -1,5 +1,5 @@
 // openImageArchive: an image archive (`docker save`'s docker-archive, or an OCI image layout),
-// from a path, bytes or a stream, and the merged filesystem of each image it holds.
+// from a path (a tar, or a folder), bytes or a stream, and the merged filesystem of each image it holds.
 import { ClientClosed, InvalidArgument } from '../errors.js';
 import { checkOptions, optionNames } from '../options.js';
 import { formatPlatform, parsePlatform, platformMatches, type PlatformSpec } from '../platform.js';
@@ -9,6 +9,7 @@ import { spool } from './spool.js';
 import type { ExtractOptions, ExtractResult } from './extract.js';
 import type { FileEntry, ImageFiles } from './files.js';
 import type { ArchiveLayout } from './layout.js';
+import type { ArchiveMembers } from './members.js';
 import type { ArchiveAttestationsOptions } from './attestations.js';
 import type { ArchiveReferrersOptions } from './referrers.js';
 import type { Descriptor } from '../oci.js';
@@ -34,40 +35,38 @@ const EXTRACT = optionNames<ImageChoice & ExtractOptions>({ platform: true, imag
 const OPEN = optionNames<OpenImageArchiveOptions>({ memoryLimit: true });
 
 /** Makes an ImageArchive (its constructor is private); not exported from the entry points. */
-let makeImageArchive: (layout: ArchiveLayout, access: OwnedAccess) => ImageArchive;
+let makeImageArchive: (layout: ArchiveLayout) => ImageArchive;
 
 /** The stored bytes of layer `index` of `image` in `archive` (for registry.append's base); not exported from the entry points. */
-export let archiveLayer: (archive: ImageArchive, image: ArchiveImage, index: number) => RandomAccess;
+export let archiveLayer: (archive: ImageArchive, image: ArchiveImage, index: number) => Promise<RandomAccess>;
 
-/** ImageArchive: what openImageArchive opened. close() lets go of its file, or removes its temporary folder. */
+/** ImageArchive: what openImageArchive opened. close() lets go of its files, or removes its temporary folder. */
 export class ImageArchive {
   /** `docker-archive` (manifest.json and `<id>/layer.tar`) or `oci` (an OCI image layout). */
   readonly format: 'docker-archive' | 'oci';
   /** The images it holds, one per platform. */
   readonly images: readonly ArchiveImage[];
   readonly #layout: ArchiveLayout;
-  readonly #access: OwnedAccess;
   readonly #files = new Map<ArchiveImage, ImageFiles>();
   /** What the merged views read layers from: this archive's layout, while it is open. */
   readonly #source: ImageSource;
   #closed = false;
 
   static {
-    makeImageArchive = (layout, access) => new ImageArchive(layout, access);
+    makeImageArchive = (layout) => new ImageArchive(layout);
     archiveLayer = (archive, image, index) => archive.#layer(image, index);
   }
 
   /** Made by openImageArchive. */
-  private constructor(layout: ArchiveLayout, access: OwnedAccess) {
+  private constructor(layout: ArchiveLayout) {
     this.#layout = layout;
-    this.#access = access;
     this.format = layout.format;
     this.images = layout.images;
     this.#source = { images: this.images, layer: async (image, index) => this.#layer(image, index) };
   }
 
   /** The stored bytes of a layer. */
-  #layer(image: ArchiveImage, index: number): RandomAccess {
+  async #layer(image: ArchiveImage, index: number): Promise<RandomAccess> {
     this.#open('layer');
     return this.#layout.layer(image, index);
   }
@@ -180,7 +179,7 @@ export class ImageArchive {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#access.close();
+    await this.#layout.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -191,8 +190,10 @@ export class ImageArchive {
 /**
  * openImageArchive: reads an image archive's layout (`docker save` of any engine: docker-archive,
  * or an OCI image layout) from a path, bytes, a stream (a Node Readable, a web ReadableStream, any
- * async iterable of bytes, `image.save()`). A file and bytes are read at offsets; a stream is read
- * once, in memory up to `memoryLimit` and past it into a temporary folder that close() removes.
+ * async iterable of bytes, `image.save()`). A path is a tar file, or a folder: an OCI image layout
+ * as oras, skopeo, umoci, crane and BuildKit write one, or an unpacked docker-archive, read in place
+ * (no `..`, no symlink out of it). A file and bytes are read at offsets; a stream is read once, in
+ * memory up to `memoryLimit` and past it into a temporary folder that close() removes.
  */
 export async function openImageArchive(
   source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
@@ -202,21 +203,31 @@ export async function openImageArchive(
   const limit = options.memoryLimit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
     throw new InvalidArgument('openImageArchive: memoryLimit must be a whole number of bytes');
-  let access: OwnedAccess;
+  let access: OwnedAccess | undefined;
+  let folder: string | undefined;
   if (typeof source === 'string') {
-    access = await fileAccess(source).catch((error: NodeJS.ErrnoException) => {
+    const cannot = (error: NodeJS.ErrnoException): never => {
       throw new InvalidArgument(`openImageArchive: cannot open ${source}: ${error.code ?? error.message}`);
-    });
+    };
+    const stats = await process.getBuiltinModule('node:fs/promises').stat(source).catch(cannot);
+    if (stats.isDirectory()) folder = source;
+    else access = await fileAccess(source).catch(cannot);
   } else {
     const body = toBodySource(source, 'openImageArchive: source');
     access = body instanceof Uint8Array ? bytesAccess(body) : await spool(body, limit);
   }
+  let members: ArchiveMembers | undefined;
   try {
     // the layout's parsing, the merging and the tar reader are loaded by the first open
-    const { ArchiveLayout } = await import('./layout.js');
-    return makeImageArchive(await ArchiveLayout.read(access), access);
+    const [{ ArchiveLayout }, { tarMembers }, { folderMembers }] = await Promise.all([
+      import('./layout.js'),
+      import('./members.js'),
+      import('./folder.js'),
+    ]);
+    members = folder === undefined ? await tarMembers(access!) : await folderMembers(folder);
+    return makeImageArchive(await ArchiveLayout.read(members));
   } catch (error) {
-    await access.close();
+    await (members ?? access)?.close();
     throw error;
   }
 }

@@ -2,12 +2,12 @@
 // image's config file and its layers' `<id>/layer.tar` paths (a layer saved twice is a symlink to
 // the first). OCI image layout (Docker 25 and later, and the containerd image store): index.json,
 // oci-layout and blobs/<alg>/<hex>, where indexes lead to platform manifests, manifests to configs
-// and layers; Docker writes a manifest.json beside it, read here only for the names.
-import { posix } from 'node:path';
+// and layers; Docker writes a manifest.json beside it, read here only for the names. Either is
+// read through its members by name (members.ts): of a tar, or of a folder.
 import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
-import { readTar, type RandomAccess } from '../tar/reader.js';
-import { sliceAccess } from './access.js';
+import type { RandomAccess } from '../tar/reader.js';
+import { memberName, type ArchiveMembers } from './members.js';
 import {
   DOCKER_CONFIG,
   DOCKER_LAYER,
@@ -22,10 +22,10 @@ import {
 } from '../oci.js';
 import type { ArchiveImage, LayerDescriptor } from './source.js';
 
-interface Member {
-  offset: number;
-  size: number;
-  linkTo?: string;
+/** Where a layer's blob is, and the size its manifest gives it (a docker-archive gives none). */
+interface LayerPath {
+  path: string;
+  size: number | undefined;
 }
 
 /** The largest JSON file (manifest, index, config) read from an archive. */
@@ -43,39 +43,28 @@ export function isCosignLegacy(descriptor: LayoutDescriptor): boolean {
   return COSIGN_LEGACY_KINDS.has(descriptor?.annotations?.['kind'] ?? '');
 }
 
-/** An archive's members by name, and the images its layout describes. */
+/** The images an archive's layout describes, read through its members (which close() lets go of). */
 export class ArchiveLayout {
   readonly images: ArchiveImage[] = [];
   /** `docker-archive` or `oci` */
   format: 'docker-archive' | 'oci' = 'docker-archive';
-  readonly #access: RandomAccess;
-  readonly #members = new Map<string, Member>();
-  readonly #layerPaths = new Map<ArchiveImage, string[]>();
+  readonly #members: ArchiveMembers;
+  readonly #layerPaths = new Map<ArchiveImage, LayerPath[]>();
   /** The OCI layout's images by their manifest's digest. */
   readonly #imagesByDigest = new Map<string, ArchiveImage>();
 
-  private constructor(access: RandomAccess) {
-    this.#access = access;
+  private constructor(members: ArchiveMembers) {
+    this.#members = members;
   }
 
-  static async read(access: RandomAccess): Promise<ArchiveLayout> {
-    const layout = new ArchiveLayout(access);
-    for await (const entry of readTar(access)) {
-      const name = memberName(entry.name);
-      if (entry.type === 'file') layout.#members.set(name, { offset: entry.offset, size: entry.size });
-      else if (entry.type === 'symlink' && entry.linkname !== undefined)
-        layout.#members.set(name, {
-          offset: 0,
-          size: 0,
-          linkTo: memberName(posix.join(posix.dirname(name), entry.linkname)),
-        });
-      else if (entry.type === 'hardlink' && entry.linkname !== undefined)
-        layout.#members.set(name, { offset: 0, size: 0, linkTo: memberName(entry.linkname) });
-    }
-    if (layout.#members.has('index.json') && layout.#members.has('oci-layout')) {
+  /** The layout `members` hold; on failure, the caller still owns them. */
+  static async read(members: ArchiveMembers): Promise<ArchiveLayout> {
+    const layout = new ArchiveLayout(members);
+    if ((await members.has('index.json')) && (await members.has('oci-layout'))) {
       layout.format = 'oci';
+      await layout.#checkOciLayout();
       await layout.#readOci();
-    } else if (layout.#members.has('manifest.json')) {
+    } else if (await members.has('manifest.json')) {
       await layout.#readDockerArchive();
     } else {
       throw new ArchiveError(
@@ -85,19 +74,29 @@ export class ArchiveLayout {
     return layout;
   }
 
-  /** The stored bytes of one of `image`'s layers. */
-  layer(image: ArchiveImage, index: number): RandomAccess {
-    const path = this.#layerPaths.get(image)?.[index];
-    if (path === undefined) throw new ArchiveError(`the image has no layer ${index}`);
-    const member = this.#member(path);
-    if (member === undefined)
-      throw new ArchiveError(`the archive lacks ${path}, layer ${index} of ${image.digest}`, { entry: path });
-    return sliceAccess(this.#access, member.offset, member.size);
+  /** The stored bytes of one of `image`'s layers; ArchiveError when the blob is missing, or is not the size its manifest gives. */
+  async layer(image: ArchiveImage, index: number): Promise<RandomAccess> {
+    const at = this.#layerPaths.get(image)?.[index];
+    if (at === undefined) throw new ArchiveError(`the image has no layer ${index}`);
+    const access = await this.#members.open(at.path);
+    if (access === undefined)
+      throw new ArchiveError(`the archive lacks ${at.path}, layer ${index} of ${image.digest}`, { entry: at.path });
+    if (at.size !== undefined && access.size !== at.size)
+      throw new ArchiveError(
+        `${at.path} is ${access.size} bytes, not the ${at.size} its manifest gives (layer ${index} of ${image.digest}): refused`,
+        { entry: at.path },
+      );
+    return access;
+  }
+
+  /** Lets go of the archive's members (its file, or the folder's open files). */
+  close(): Promise<void> {
+    return this.#members.close();
   }
 
   /** A blob of the OCI layout (`blobs/<alg>/<hex>`), its digest checked; undefined when the layout does not hold it. */
   ociBlob(digest: string): Promise<Uint8Array | undefined> {
-    return this.#blob(digest);
+    return this.#blob(digest, undefined);
   }
 
   /** The OCI layout's index.json, parsed (ArchiveError when there is none). */
@@ -105,21 +104,27 @@ export class ArchiveLayout {
     return this.#json('index.json');
   }
 
-  #member(name: string): Member | undefined {
-    let member = this.#members.get(name);
-    for (let hops = 0; member?.linkTo !== undefined && hops < 8; hops++) member = this.#members.get(member.linkTo);
-    return member?.linkTo === undefined ? member : undefined;
+  /** Member `name` whole (a manifest, index or config: at most MAX_JSON bytes, and `size` bytes when a descriptor gives it). */
+  #bytes(name: string, size: number | undefined = undefined): Promise<Uint8Array | undefined> {
+    return this.#members.read(name, (stored) => {
+      if (size !== undefined && stored !== size)
+        throw new ArchiveError(`${name} is ${stored} bytes, not the ${size} its descriptor gives: refused`, {
+          entry: name,
+        });
+      if (stored > MAX_JSON)
+        throw new ArchiveError(`${name} is ${stored} bytes, more than a manifest or config can be here (${MAX_JSON})`, {
+          entry: name,
+        });
+    });
   }
 
-  async #bytes(name: string): Promise<Uint8Array | undefined> {
-    const member = this.#member(name);
-    if (member === undefined) return undefined;
-    if (member.size > MAX_JSON)
-      throw new ArchiveError(
-        `${name} is ${member.size} bytes, more than a manifest or config can be here (${MAX_JSON})`,
-        { entry: name },
-      );
-    return this.#access.read(member.offset, member.size);
+  /** oci-layout: a JSON object that names the layout's version. */
+  async #checkOciLayout(): Promise<void> {
+    const marker = (await this.#json('oci-layout')) as { imageLayoutVersion?: unknown } | null;
+    if (marker === null || typeof marker !== 'object' || typeof marker.imageLayoutVersion !== 'string')
+      throw new ArchiveError('oci-layout does not name an imageLayoutVersion: not an OCI image layout', {
+        entry: 'oci-layout',
+      });
   }
 
   async #json(name: string, bytes?: Uint8Array): Promise<unknown> {
@@ -132,10 +137,10 @@ export class ArchiveLayout {
     }
   }
 
-  /** A blob of the OCI layout, its digest checked; undefined when the layout does not hold it. */
-  async #blob(digest: string): Promise<Uint8Array | undefined> {
+  /** A blob of the OCI layout, its digest (and `size`, when a descriptor gives it) checked; undefined when the layout does not hold it. */
+  async #blob(digest: string, size: number | undefined): Promise<Uint8Array | undefined> {
     const path = blobPath(digest);
-    const bytes = await this.#bytes(path);
+    const bytes = await this.#bytes(path, size);
     if (bytes === undefined) return undefined;
     verifyBytes(bytes, digest, path);
     return bytes;
@@ -151,29 +156,30 @@ export class ArchiveLayout {
       if (typeof configPath !== 'string' || !Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) {
         throw new ArchiveError('manifest.json has an image without Config and Layers', { entry: 'manifest.json' });
       }
-      const configBytes = await this.#bytes(memberName(configPath));
+      const configBytes = await this.#bytes(configPath);
       if (configBytes === undefined) throw new ArchiveError(`the archive lacks ${configPath}`, { entry: configPath });
       const config = checkConfig(await this.#json(configPath, configBytes), configPath);
       const diffIds = config.rootfs?.diff_ids ?? [];
+      const paths = layers as string[];
+      const sizes: number[] = [];
+      for (const path of paths) sizes.push((await this.#members.open(path))?.size ?? 0);
       const image: ArchiveImage = {
         names: stringList(item['RepoTags']),
         digest: digestOf(configBytes),
         platform: platformOf(config),
         config,
-        layers: (layers as string[]).map((path, i) => {
-          const member = this.#member(memberName(path));
+        layers: paths.map((path, i) => {
           const diffId = diffIds[i];
-          const descriptor: LayerDescriptor = {
-            digest: diffId ?? '',
-            mediaType: DOCKER_LAYER,
-            size: member?.size ?? 0,
-          };
+          const descriptor: LayerDescriptor = { digest: diffId ?? '', mediaType: DOCKER_LAYER, size: sizes[i]! };
           if (diffId !== undefined) descriptor.diffId = diffId;
           return descriptor;
         }),
       };
       this.images.push(image);
-      this.#layerPaths.set(image, (layers as string[]).map(memberName));
+      this.#layerPaths.set(
+        image,
+        paths.map((path) => ({ path, size: undefined })),
+      );
     }
   }
 
@@ -182,7 +188,7 @@ export class ArchiveLayout {
     if (!Array.isArray(index.manifests)) throw new ArchiveError('index.json has no manifests', { entry: 'index.json' });
     // Docker's manifest.json beside the layout: the names each config was saved under
     const namesByConfig = new Map<string, string[]>();
-    if (this.#members.has('manifest.json')) {
+    if (await this.#members.has('manifest.json')) {
       const saved = await this.#json('manifest.json').catch(() => undefined);
       if (Array.isArray(saved))
         for (const item of saved as Array<Record<string, unknown>>)
@@ -202,7 +208,7 @@ export class ArchiveLayout {
     if (depth > 4 || typeof descriptor?.digest !== 'string') return;
     // attestations (SBOMs, provenance) are manifests too, of no platform: not images
     if (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') return;
-    const bytes = await this.#blob(descriptor.digest);
+    const bytes = await this.#blob(descriptor.digest, sizeOf(descriptor));
     if (bytes === undefined) return; // a platform this archive does not hold
     const document = (await this.#json(blobPath(descriptor.digest), bytes)) as {
       mediaType?: string;
@@ -239,7 +245,7 @@ export class ArchiveLayout {
         entry: blobPath(descriptor.digest),
       });
     const configPath = blobPath(document.config.digest);
-    const configBytes = await this.#blob(document.config.digest);
+    const configBytes = await this.#blob(document.config.digest, sizeOf(document.config));
     if (configBytes === undefined)
       throw new ArchiveError(`the archive lacks ${configPath}, the config of ${descriptor.digest}`, {
         entry: configPath,
@@ -267,7 +273,7 @@ export class ArchiveLayout {
     this.#imagesByDigest.set(image.digest, image);
     this.#layerPaths.set(
       image,
-      image.layers.map((l) => blobPath(l.digest)),
+      document.layers.map((l) => ({ path: blobPath(l.digest!), size: sizeOf(l) })),
     );
   }
 }
@@ -282,12 +288,9 @@ function blobPath(digest: string): string {
   return `blobs/${algorithm}/${digest.slice(algorithm.length + 1)}`;
 }
 
-/** A member's name as looked up: no leading './' or '/'. */
-function memberName(name: string): string {
-  return posix
-    .normalize(name)
-    .replace(/^(\.\/|\/)+/, '')
-    .replace(/\/$/, '');
+/** The size a descriptor gives, when it gives one. */
+function sizeOf(descriptor: LayoutDescriptor | undefined): number | undefined {
+  return typeof descriptor?.size === 'number' ? descriptor.size : undefined;
 }
 
 /** The names an index entry gives an image (`repo:tag`), as ArchiveImage.names holds them. */

@@ -113,7 +113,7 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
       for (const [index, l] of image.layers.entries()) {
         // a docker-archive names its layers by diff_id, yet may hold them compressed: measured here
         const layer = docker
-          ? await measureStored(archiveLayer(archive, image, index))
+          ? await measureStored(await archiveLayer(archive, image, index))
           : { mediaType: l.mediaType, digest: l.digest, size: l.size };
         where.set(layer.digest, { image, index });
         layers.push(layer);
@@ -136,7 +136,7 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
       (async function* () {
         const at = where.get(d.digest);
         if (at === undefined) throw new ArchiveError(`the base archive has no blob ${d.digest}`);
-        yield* pieces(archiveLayer(archive, at.image, at.index));
+        yield* pieces(await archiveLayer(archive, at.image, at.index));
       })();
     return { base, read, ref: undefined, children: [], archive };
   } catch (error) {

@@ -1,15 +1,20 @@
 // The CLI's dispatch, help and byte paths, over buffers: every family's commands reachable and
 // listed with their summaries in one column; files, cat and export reading a registry with
-// --registry; no command touching the process's own streams.
+// --registry, and a layout folder; no command touching the process's own streams.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Docker, FileEntry } from '../../../src/api.js';
 import { parseArgs } from '../../../src/cli/args.js';
 import { type Command, type Family, type Io } from '../../../src/cli/command.js';
 import { imageFiles } from '../../../src/cli/image-files.js';
 import { main, usage } from '../../../src/cli/main.js';
 import { bufferIo } from '../../support/cli-io.js';
+import { file, ociLayout } from '../../support/image-archives.js';
+import { unpackTo } from '../../support/layout-folders.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
+
+afterAll(removeTempDirs);
 
 const CLI = join(import.meta.dirname, '../../../src/cli');
 
@@ -155,6 +160,17 @@ describe('files, cat and export --registry', () => {
     await expect(run(imageFiles.commands['export']!, ['--registry', 'r/x:1'], bufferIo({ tty: true }))).rejects.toThrow(
       /refusing to write a tar archive to a terminal/,
     );
+  });
+});
+
+describe('files, cat and export of an archive', () => {
+  it('a folder holding an OCI layout is read in place: the engine is not asked', async () => {
+    const folder = unpackTo(await ociLayout([{ layers: [[file('etc/hi', 'hi')]] }]), tempDir());
+    const { calls, buffers } = await run(imageFiles.commands['files']!, [folder]);
+    expect(calls).toEqual([]);
+    expect(buffers.out()).toMatch(/^d0755 0\/0 +0 \/etc\n-0644 0\/0 +2 \/etc\/hi\n$/);
+    const cat = await run(imageFiles.commands['cat']!, [folder, 'etc/hi']);
+    expect(Buffer.from(cat.buffers.bytes()).toString()).toBe('hi');
   });
 });
 

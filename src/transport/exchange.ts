@@ -20,7 +20,11 @@ import { describeTlsError } from './connect.js';
 import { Body } from './body.js';
 import type { TransportRequest, TransportResponse } from './types.js';
 
-/** Body bytes buffered ahead of the consumer before the connection is paused. */
+/**
+ * Body bytes of its own memory buffered ahead of the consumer before the connection is paused.
+ * Chunks lent from the read ring do not count: the ring bounds them (data() pauses before a read
+ * would overwrite one), so a borrowing consumer finds the next reads waiting, not a paused socket.
+ */
 const BODY_HIGH_WATER = 256 * 1024;
 
 export interface ExchangeOptions {
@@ -71,9 +75,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
   #failure: Error | undefined;
   /** The consumer has read the whole body. */
   #consumed = false;
-  /** Body bytes received and not yet given to the consumer, and how many. */
+  /** Body bytes received and not yet given to the consumer, how many, and how many of them are not lent from the ring. */
   readonly #queue: Uint8Array[] = [];
   #queued = 0;
+  #queuedOwn = 0;
   #paused = false;
   #wake: (() => void) | undefined;
   #drainWaiter: (() => void) | undefined;
@@ -161,10 +166,12 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
 
   onBody(chunk: Uint8Array): void {
     // a slice of memory the socket reads into again is lent (while the consumer borrows), or copied
-    if (this.#transient && !this.#ring?.hold(chunk)) chunk = copyBytes(chunk);
+    const lent = this.#transient && this.#ring?.hold(chunk) === true;
+    if (this.#transient && !lent) chunk = copyBytes(chunk);
     this.#queue.push(chunk);
     this.#queued += chunk.length;
-    if (this.#queued > BODY_HIGH_WATER) this.#pause();
+    if (!lent) this.#queuedOwn += chunk.length;
+    if (this.#queuedOwn > BODY_HIGH_WATER) this.#pause();
     this.#wakeConsumer();
   }
 
@@ -340,9 +347,10 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     const chunk = this.#queue.shift();
     if (chunk) {
       this.#queued -= chunk.length;
-      if (this.#ring) this.#lent = chunk;
+      if (this.#ring?.owns(chunk)) this.#lent = chunk;
+      else this.#queuedOwn -= chunk.length;
     }
-    if (this.#paused && this.#queued <= BODY_HIGH_WATER / 2 && !this.#released && !this.#ring?.nextHeld(false)) {
+    if (this.#paused && this.#queuedOwn <= BODY_HIGH_WATER / 2 && !this.#released && !this.#ring?.nextHeld(false)) {
       this.#paused = false;
       this.#socket.resume();
       this.#startTimer();
@@ -355,6 +363,7 @@ class Exchange implements ConnectionHandlers, ResponseHandlers {
     const parts = this.#queue.splice(0);
     const length = this.#queued;
     this.#queued = 0;
+    this.#queuedOwn = 0;
     return { parts, length };
   }
 

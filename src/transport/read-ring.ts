@@ -33,6 +33,11 @@ export class ReadRing {
     return -1;
   }
 
+  /** True when `chunk` is cut from the ring. */
+  owns(chunk: Uint8Array): boolean {
+    return this.#indexOf(chunk) !== -1;
+  }
+
   /** Marks `chunk` as held when it is cut from the ring; false when it is other memory. */
   hold(chunk: Uint8Array): boolean {
     const i = this.#indexOf(chunk);

@@ -69,7 +69,6 @@ export class Registry {
   readonly #transport: OriginTransport;
   readonly #parts: RegistryParts;
   #made: Promise<RegistryCalls> | undefined;
-  #ready: RegistryCalls | undefined;
 
   constructor(options: RegistryOptions = {}) {
     checkRegistryOptions(options);
@@ -136,13 +135,19 @@ export class Registry {
    */
   blob(ref: string, blob: string | BlobDescriptor, options: BlobOptions = {}): AsyncIterable<Uint8Array> {
     return {
-      [Symbol.asyncIterator]: () => {
-        // once the calls are loaded, the blob's own iterator: no step between it and the reader
-        if (this.#ready !== undefined) return this.#ready.blob(ref, blob, options)[Symbol.asyncIterator]();
-        const calls = (): Promise<RegistryCalls> => this.#calls();
-        return (async function* () {
-          yield* (await calls()).blob(ref, blob, options);
-        })();
+      [Symbol.asyncIterator]: (): AsyncIterator<Uint8Array> => {
+        // once open, the blob's own reads: no step between them and the reader
+        let inner: AsyncIterator<Uint8Array> | undefined;
+        let opening: Promise<AsyncIterator<Uint8Array>> | undefined;
+        const open = (): Promise<AsyncIterator<Uint8Array>> =>
+          (opening ??= this.#calls().then((calls) => (inner = calls.blob(ref, blob, options)[Symbol.asyncIterator]())));
+        return {
+          next: () => (inner !== undefined ? inner.next() : open().then((it) => it.next())),
+          return: async () => {
+            const it = inner ?? (opening === undefined ? undefined : await opening);
+            return (await it?.return?.()) ?? { done: true, value: undefined };
+          },
+        };
       },
     };
   }
@@ -301,9 +306,7 @@ export class Registry {
 
   /** The machinery behind the calls (calls.ts: repositories, tokens, retries), loaded and made by the first call. */
   #calls(): Promise<RegistryCalls> {
-    this.#made ??= import('./calls.js').then(
-      ({ RegistryCalls }) => (this.#ready = new RegistryCalls(this, this.#parts)),
-    );
+    this.#made ??= import('./calls.js').then(({ RegistryCalls }) => new RegistryCalls(this, this.#parts));
     return this.#made;
   }
 }

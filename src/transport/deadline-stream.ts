@@ -27,27 +27,10 @@ export function readWithin<T>(
   };
   const done = (): IteratorResult<T> => ({ done: true, value: undefined });
   return {
-    async next(): Promise<IteratorResult<T>> {
-      if (ended) return done();
-      try {
-        if (source === undefined) {
-          deadline = begin();
-          source = (await open())[Symbol.asyncIterator]();
-          // (left by return() while it opened)
-          if (ended) return (await source.return?.(), done());
-        }
-        if (deadline?.signal.aborted) {
-          // the stream lets go of what it holds (its connection); the deadline's error is the one told
-          await source.return?.()?.catch(() => {});
-          throw abortError(deadline.signal.reason);
-        }
-        const result = await source.next();
-        if (result.done) end();
-        return result;
-      } catch (error) {
-        end();
-        throw error;
-      }
+    next(): Promise<IteratorResult<T>> {
+      // with no deadline to watch, once open: the stream's own reads, with no step between
+      if (source !== undefined && deadline === undefined && !ended) return source.next();
+      return step();
     },
     async return(): Promise<IteratorResult<T>> {
       if (ended || source === undefined) {
@@ -62,6 +45,29 @@ export function readWithin<T>(
       return done();
     },
   };
+
+  async function step(): Promise<IteratorResult<T>> {
+    if (ended) return done();
+    try {
+      if (source === undefined) {
+        deadline = begin();
+        source = (await open())[Symbol.asyncIterator]();
+        // (left by return() while it opened)
+        if (ended) return (await source.return?.(), done());
+      }
+      if (deadline?.signal.aborted) {
+        // the stream lets go of what it holds (its connection); the deadline's error is the one told
+        await source.return?.()?.catch(() => {});
+        throw abortError(deadline.signal.reason);
+      }
+      const result = await source.next();
+      if (result.done) end();
+      return result;
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
 }
 
 /**

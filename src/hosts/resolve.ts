@@ -4,6 +4,7 @@
 // host), then certs.d (TLS per host). Mirrors come first, in order, each only for the operations
 // its capabilities allow (push never goes to a mirror without `push`); the server comes last.
 import { join } from 'node:path';
+import type { Kept } from '../kept.js';
 import { ConfigError, InvalidArgument } from '../errors.js';
 import { parseReference, splitReference } from '../reference.js';
 import { isLoopback, splitAuthority, type Authority } from './authority.js';
@@ -17,29 +18,7 @@ import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan, HostsReferenc
 
 const OPERATIONS: readonly HostOperation[] = ['pull', 'resolve', 'push'];
 
-/**
- * HostsReads: what resolutions sharing it have read (registries.conf, a registry's hosts folder,
- * a host's TLS folder and files), each read once and kept; a read that failed is tried again.
- */
-export class HostsReads {
-  readonly #kept = new Map<string, Promise<unknown>>();
-
-  /** What `read` gives, read by the first resolution that asks for `key`. */
-  once<T>(key: string, read: () => Promise<T>): Promise<T> {
-    let kept = this.#kept.get(key) as Promise<T> | undefined;
-    if (kept === undefined) {
-      kept = read();
-      this.#kept.set(key, kept);
-      const mine = kept;
-      mine.catch(() => {
-        if (this.#kept.get(key) === mine) this.#kept.delete(key);
-      });
-    }
-    return kept;
-  }
-}
-
-/** Reads anew each time: a resolution that shares no HostsReads. */
+/** Reads anew each time: a resolution that shares what it reads with none. */
 const FRESH = { once: <T>(_key: string, read: () => Promise<T>): Promise<T> => read() };
 
 /**
@@ -53,7 +32,7 @@ export async function resolveHosts(
   reference: HostsReference,
   operation: HostOperation,
   config?: HostsConfig,
-  kept: Pick<HostsReads, 'once'> = FRESH,
+  kept: Pick<Kept, 'once'> = FRESH,
 ): Promise<HostsPlan> {
   const where = locations(config, 'resolveHosts');
   if (!OPERATIONS.includes(operation))
@@ -119,7 +98,7 @@ interface Context {
   where: Locations;
   files: Set<string>;
   operation: HostOperation;
-  kept: Pick<HostsReads, 'once'>;
+  kept: Pick<Kept, 'once'>;
 }
 
 /** `host/path[:tag][@digest]` split into registry and repository; a rewrite that is no reference is a ConfigError. */

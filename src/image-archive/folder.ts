@@ -9,6 +9,7 @@ import { ArchiveError, ClientClosed } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
 import { handleAccess, type OwnedAccess } from './access.js';
 import type { ArchiveMembers } from './members.js';
+import { Kept } from '../kept.js';
 
 // O_NONBLOCK: opening a FIFO planted in the folder must not wait for a writer (it is then refused)
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
@@ -24,7 +25,7 @@ class FolderMembers implements ArchiveMembers {
   /** The folder's real path (no symlink in it). */
   readonly #root: string;
   /** The files opened for random access, by real path, held until close(). */
-  readonly #held = new Map<string, Promise<OwnedAccess>>();
+  readonly #held = new Kept<OwnedAccess>();
   #closed = false;
 
   constructor(root: string) {
@@ -64,22 +65,14 @@ class FolderMembers implements ArchiveMembers {
     if (this.#closed) throw new ClientClosed(`the archive is closed: cannot open ${name}`);
     const real = await this.#locate(name);
     if (real === undefined) return undefined;
-    let opened = this.#held.get(real);
-    if (opened === undefined) {
-      opened = this.#openFile(name, real).then(({ handle, size }) => handleAccess(handle, size, async () => {}));
-      this.#held.set(real, opened);
-      opened.catch(() => {
-        if (this.#held.get(real) === opened) this.#held.delete(real);
-      });
-    }
-    return opened;
+    return this.#held.once(real, () =>
+      this.#openFile(name, real).then(({ handle, size }) => handleAccess(handle, size, async () => {})),
+    );
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const held = [...this.#held.values()];
-    this.#held.clear();
-    for (const opened of held)
+    for (const opened of this.#held.takeAll())
       await opened.then(
         (access) => access.close(),
         () => {},

@@ -4,8 +4,8 @@
 // engine's `registry-mirrors`, composed in client.ts), and one warning per host that skips
 // verifying certificates.
 import { InvalidArgument } from '../errors.js';
+import { Kept } from '../kept.js';
 import { locations, type Locations } from '../hosts/locations.js';
-import type { HostsReads } from '../hosts/resolve.js';
 import type { HostEndpoint, HostOperation, HostsConfig, HostsPlan } from '../hosts/types.js';
 import { originKey, splitUrl, type Origin, type OriginSettings } from '../transport/origin.js';
 import { endpointAuthority, plainTwin } from './endpoints.js';
@@ -24,7 +24,7 @@ export class HostPlans {
   readonly #hubMirrors: HubMirrors | undefined;
   #hub: Promise<HostEndpoint[]> | undefined;
   /** The files the plans have read: each once, for this Registry's life. */
-  #kept: HostsReads | undefined;
+  readonly #kept = new Kept();
 
   /** `config` checked now (InvalidArgument naming what is wrong, as `new Registry`'s option). */
   constructor(config: HostsConfig, hubMirrors: HubMirrors | undefined) {
@@ -52,8 +52,7 @@ export class HostPlans {
       ...(reference.digest !== undefined ? { digest: reference.digest } : {}),
     };
     // hosts.toml's, registries.conf's and certs.d's readers (and TOML) are loaded by the first plan
-    const { resolveHosts, HostsReads } = await import('../hosts/resolve.js');
-    this.#kept ??= new HostsReads();
+    const { resolveHosts } = await import('../hosts/resolve.js');
     const plan = await resolveHosts(asked, operation, this.#config, this.#kept);
     const hub =
       plan.registry === 'docker.io' && operation !== 'push'

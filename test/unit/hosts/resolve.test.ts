@@ -2,7 +2,8 @@
 // insecure), hosts.toml (mirrors, capabilities, ns, server, _default) and their precedence.
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { HostsReads, resolveHosts } from '../../../src/hosts/resolve.js';
+import { resolveHosts } from '../../../src/hosts/resolve.js';
+import { Kept } from '../../../src/kept.js';
 import type { HostEndpoint, HostsConfig } from '../../../src/hosts/types.js';
 import { removeTempDirs } from '../../support/temp.js';
 import { configError, writeTree } from './tree.js';
@@ -288,19 +289,19 @@ describe('resolveHosts: resolutions that share what they read (a Registry)', () 
   it('read each file once: a change reaches only resolutions that share nothing with them', async () => {
     const folder = writeTree({ 'registries.conf': ALLOWED });
     const registriesConf = `${folder}/registries.conf`;
-    const kept = new HostsReads();
+    const kept = new Kept();
     const ref = { registry: 'kept.example', repository: 'app' };
     const first = await resolveHosts(ref, 'pull', { ...none, registriesConf }, kept);
     expect(first.files).toEqual([registriesConf]);
     writeFileSync(registriesConf, BLOCKED);
     expect((await resolveHosts(ref, 'push', { ...none, registriesConf }, kept)).registry).toBe('kept.example');
-    await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, new HostsReads()));
+    await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, new Kept()));
     await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }));
   });
 
   it('read again a file whose read failed', async () => {
     const registriesConf = `${writeTree({})}/registries.conf`;
-    const kept = new HostsReads();
+    const kept = new Kept();
     const ref = { registry: 'kept.example', repository: 'app' };
     expect((await configError(resolveHosts(ref, 'pull', { ...none, registriesConf }, kept))).reason).toBe(
       'registries.conf does not exist',

@@ -3,12 +3,12 @@
 const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
 // loaded by a call's first use (each behind an `import('./...')` of a literal in the module that calls it)
 const lazy =
-  /[\\/]src[\\/](?:trust|tuf|append)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations)\.ts$/;
+  /[\\/]src[\\/](?:trust|tuf|append|signatures)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations)\.ts$|[\\/]src[\\/]image-archive[\\/]signatures\.ts$/;
 const build =
   /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil|control|protobuf)\.ts$/;
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar
 const archive =
-  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|spool\.ts$|source\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
+  /[\\/]src[\\/]tar[\\/]|[\\/]src[\\/]image-archive[\\/](?!archive\.ts$|access\.ts$|spool\.ts$|source\.ts$|signatures\.ts$)|[\\/]src[\\/]registry[\\/]image-files\.ts$/;
 // the calls of a Registry as its first call loads them (registry/calls.ts: repositories, tokens,
 // requests and their retries, reads and writes), with the host configuration's readers below;
 // what a Registry is made of stays in the shared chunk
@@ -43,7 +43,7 @@ export const bundleOptions = {
     // the few modules loaded on first use (node:tls, ...) stay `import('...')` of a literal. Our own
     // modules go into one shared chunk, except the units the entries load on first call, which
     // rolldown gives chunks of their own: verifyBundle's verifier, fetchTrustedRoot's TUF client,
-    // registry.append's machinery, registry.verify's, registry.sign's, registry.copy's and
+    // registry.append's machinery, registry.verify's and imageArchive.verify's, registry.sign's, registry.copy's and
     // registry.attestations'; in one chunk what a build
     // loads (the build context's packer, the session, gRPC, the solver), in another what reading an
     // image's files loads (an archive's layout, the merging, tar), in another a Registry's calls and

@@ -96,12 +96,9 @@ export type {
   AppendResult,
   AppendedPlatform,
 } from './append/types.js';
-export type {
-  VerifyOptions,
-  VerifyAttestationsOptions,
-  ImageVerification,
-  AttestationVerification,
-} from './registry/signatures.js';
+export type { VerifyOptions, VerifyAttestationsOptions } from './registry/signatures.js';
+export type { ImageTrustOptions, ImageVerification, AttestationVerification } from './signatures/verify.js';
+export type { ArchiveVerifyOptions, ArchiveVerifyAttestationsOptions } from './image-archive/signatures.js';
 export type { SignOptions, AttestOptions, SignResult, SigningCallOptions } from './registry/sign.js';
 export type { KeySource } from './trust/signing-keys.js';
 export type { Descriptor, ImageManifest, ImageIndex, Manifest, ManifestResult, ImageConfig } from './oci.js';

@@ -1,16 +1,19 @@
 // The trust commands of the dockwire CLI, with cosign's flag names: verify, verify-attestation,
-// sign, attest (images in their registry, no engine) and verify-blob (any Sigstore bundle).
+// sign, attest (images in their registry, no engine; verify and verify-attestation also in an OCI
+// layout, `--local-image`) and verify-blob (any Sigstore bundle).
 // A verification that fails exits 1 with its reasons, one a line.
 import { readFileSync } from 'node:fs';
 import {
   VerificationError,
   fetchTrustedRoot,
+  openImageArchive,
   parseTrustedRoot,
   verifyBundle,
   type Docker,
+  type ImageArchive,
   type SignatureVerification,
 } from '../api.js';
-import { UsageError, all, one, pairs, type FlagSpec, type Parsed } from './args.js';
+import { UsageError, all, has, one, pairs, type FlagSpec, type Parsed } from './args.js';
 import { f, need, type Command, type Family, type Io } from './command.js';
 
 /** cosign's `--type` names for predicate types (cmd/cosign/cli/options/predicate.go); anything else is taken as a URI. */
@@ -34,6 +37,7 @@ const VERIFY_FLAGS = {
   issuer: f(['--certificate-oidc-issuer'], true),
   issuerRegexp: f(['--certificate-oidc-issuer-regexp'], true),
   trustedRoot: f(['--trusted-root'], true),
+  localImage: f(['--local-image']),
 };
 const VERIFY_USAGE =
   '(--key FILE | --certificate-identity[-regexp] I --certificate-oidc-issuer[-regexp] O [--trusted-root FILE])';
@@ -106,33 +110,49 @@ async function verifying<T>(io: Io, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `work` over the OCI layout at `path` (a folder or its tar: cosign save's, oras's), closed after. */
+async function inLayout<T>(path: string, work: (archive: ImageArchive) => Promise<T>): Promise<T> {
+  const archive = await openImageArchive(path);
+  try {
+    return await work(archive);
+  } finally {
+    await archive.close();
+  }
+}
+
 /** trustCommands: verify, verify-attestation, sign, attest, verify-blob. */
 const trustCommands: Record<string, Command> = {
   verify: {
-    usage: `verify REF ${VERIFY_USAGE}`,
-    summary: 'Verify an image\u2019s cosign signatures in its registry (no engine)',
+    usage: `verify (REF | --local-image PATH) ${VERIFY_USAGE}`,
+    summary: 'Verify an image\u2019s cosign signatures in its registry, or in an OCI layout (no engine)',
     flags: VERIFY_FLAGS,
     async run(docker, args, io) {
       const [ref] = need(args, 1, 'REF');
-      const result = await verifying(io, () => docker.registry.verify(ref!, verifyOptions(args)));
+      const options = verifyOptions(args);
+      const result = await verifying(io, () =>
+        has(args, 'localImage')
+          ? inLayout(ref!, (archive) => archive.verify(options))
+          : docker.registry.verify(ref!, options),
+      );
       if (io.json) return void io.out.write(`${JSON.stringify(result)}\n`);
       io.out.write(`${ref} (${result.digest})\n`);
       for (const s of result.signatures) io.out.write(signatureLine(s));
     },
   },
   'verify-attestation': {
-    usage: `verify-attestation REF [--type TYPE] ${VERIFY_USAGE}`,
-    summary: 'Verify an image\u2019s attestations in its registry and print their statements (no engine)',
+    usage: `verify-attestation (REF | --local-image PATH) [--type TYPE] ${VERIFY_USAGE}`,
+    summary:
+      'Verify an image\u2019s attestations in its registry, or in an OCI layout, and print their statements (no engine)',
     flags: { ...VERIFY_FLAGS, type: f(['--type'], true) },
     async run(docker, args, io) {
       const [ref] = need(args, 1, 'REF');
       const type = one(args, 'type');
       const predicateType = type === undefined ? undefined : (PREDICATE_TYPES[type] ?? type);
+      const options = { ...verifyOptions(args), ...(predicateType ? { predicateType } : {}) };
       const found = await verifying(io, () =>
-        docker.registry.verifyAttestations(ref!, {
-          ...verifyOptions(args),
-          ...(predicateType ? { predicateType } : {}),
-        }),
+        has(args, 'localImage')
+          ? inLayout(ref!, (archive) => archive.verifyAttestations(options))
+          : docker.registry.verifyAttestations(ref!, options),
       );
       for (const a of found) io.out.write(`${JSON.stringify(io.json ? a : a.statement)}\n`);
     },

@@ -12,6 +12,8 @@ import type { ArchiveLayout } from './layout.js';
 import type { ArchiveMembers } from './members.js';
 import type { ArchiveAttestationsOptions } from './attestations.js';
 import type { ArchiveReferrersOptions } from './referrers.js';
+import type { ArchiveVerifyAttestationsOptions, ArchiveVerifyOptions } from './signatures.js';
+import type { AttestationVerification, ImageVerification } from '../signatures/verify.js';
 import type { Descriptor } from '../oci.js';
 import type { AttestationList } from '../attestations/collect.js';
 import type { RandomAccess } from '../tar/reader.js';
@@ -174,6 +176,42 @@ export class ImageArchive {
     const { archiveReferrers } = await import('./referrers.js');
     if (subject !== null && typeof subject === 'object') return archiveReferrers(this.#layout, undefined, subject);
     return archiveReferrers(this.#layout, subject, options);
+  }
+
+  /**
+   * Verifies the cosign signatures the OCI layout keeps of `subject` (cosign verify --local-image):
+   * the legacy ones `cosign save` writes or a `.sig` tag copied in, and Sigstore bundle referrers;
+   * with a key, or keyless. `subject` as `referrers` takes it. VerificationError when none verifies.
+   */
+  async verify(options: ArchiveVerifyOptions): Promise<ImageVerification>;
+  /** The signatures of `subject` (a digest, or a name index.json gives; undefined: the layout's one image or index). */
+  async verify(subject: string | undefined, options: ArchiveVerifyOptions): Promise<ImageVerification>;
+  async verify(
+    subject: string | undefined | ArchiveVerifyOptions,
+    options?: ArchiveVerifyOptions,
+  ): Promise<ImageVerification> {
+    this.#open('verify');
+    const { archiveVerify } = await import('./signatures.js');
+    if (subject !== null && typeof subject === 'object') return archiveVerify(this.#layout, undefined, subject);
+    return archiveVerify(this.#layout, subject, options as ArchiveVerifyOptions);
+  }
+
+  /** Verifies the cosign attestations the OCI layout keeps of `subject` (cosign verify-attestation --local-image), each decoded; VerificationError when none verifies. */
+  async verifyAttestations(options: ArchiveVerifyAttestationsOptions): Promise<AttestationVerification[]>;
+  /** The attestations of `subject` (a digest, or a name index.json gives; undefined: the layout's one image or index). */
+  async verifyAttestations(
+    subject: string | undefined,
+    options: ArchiveVerifyAttestationsOptions,
+  ): Promise<AttestationVerification[]>;
+  async verifyAttestations(
+    subject: string | undefined | ArchiveVerifyAttestationsOptions,
+    options?: ArchiveVerifyAttestationsOptions,
+  ): Promise<AttestationVerification[]> {
+    this.#open('verifyAttestations');
+    const { archiveVerifyAttestations } = await import('./signatures.js');
+    if (subject !== null && typeof subject === 'object')
+      return archiveVerifyAttestations(this.#layout, undefined, subject);
+    return archiveVerifyAttestations(this.#layout, subject, options as ArchiveVerifyAttestationsOptions);
   }
 
   async close(): Promise<void> {

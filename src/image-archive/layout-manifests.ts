@@ -10,7 +10,7 @@ import { ArchiveError, InvalidArgument } from '../errors.js';
 import { digestAlgorithm } from '../digest.js';
 import { DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, type Descriptor, type Manifest } from '../oci.js';
 import { artifactTypeOf, fallbackTag, referrerEntry } from '../referrers.js';
-import { isCosignLegacy, namesOf, type ArchiveLayout } from './layout.js';
+import { COSIGN_ATTS, COSIGN_SIGS, isCosignLegacy, isTagSchema, namesOf, type ArchiveLayout } from './layout.js';
 
 /** The manifest types an index's entry may have and be read here (OCI 1.1's artifact manifest included); an entry of no type is read too. */
 const MANIFEST_TYPES = new Set<string>([
@@ -20,9 +20,6 @@ const MANIFEST_TYPES = new Set<string>([
   DOCKER_LIST,
   'application/vnd.oci.artifact.manifest.v1+json',
 ]);
-
-/** A tag of the tag schema: a digest's referrers (`sha256-<hex>`) or cosign's legacy `.sig`, `.att`, `.sbom` of it. */
-const TAG_SCHEMA = /^sha(256|512)-[0-9a-f]{64,128}(\.[a-z]+)?$/;
 
 /** An entry of index.json or of an index it leads to, as read: any field may be missing until checked. */
 type Entry = Partial<Descriptor>;
@@ -83,6 +80,26 @@ export class LayoutManifests {
   }
 
   /**
+   * The manifests of cosign's legacy scheme for `digest`'s signatures (`sig`) or attestations
+   * (`att`), listed in index.json: under the tag `sha256-<hex>.sig` (copied as a tag), or marked
+   * by `cosign save` as its signatures or attestations (which name no image: what each signs is
+   * in its payload, checked against the digest).
+   */
+  legacy(digest: string, suffix: 'sig' | 'att'): Array<{ where: string; manifest: Manifest }> {
+    const tag = `${fallbackTag(digest)}.${suffix}`;
+    const kind = suffix === 'sig' ? COSIGN_SIGS : COSIGN_ATTS;
+    const found: Array<{ where: string; manifest: Manifest }> = [];
+    for (const [at, read] of this.#held) {
+      if (!read.top) continue;
+      if (entryNames(read.entry).some((name) => name === tag || name.endsWith(`:${tag}`)))
+        found.push({ where: tag, manifest: read.manifest });
+      else if (read.entry.annotations?.['kind'] === kind)
+        found.push({ where: `${kind} ${at}`, manifest: read.manifest });
+    }
+    return found;
+  }
+
+  /**
    * The layout's images (or indexes): what index.json lists that is no referrer, no tag-schema
    * index or legacy signature, and not inside another listed index (oras lists an index's platform
    * manifests beside it). By digest, with their names.
@@ -95,7 +112,7 @@ export class LayoutManifests {
         ([digest, read]) =>
           read.manifest.subject === undefined &&
           !inside.has(digest) &&
-          !entryNames(read.entry).some((name) => TAG_SCHEMA.test(name.slice(name.lastIndexOf(':') + 1))) &&
+          !entryNames(read.entry).some(isTagSchema) &&
           !isCosignLegacy(read.entry),
       )
       .map(([digest, read]) => ({ digest, names: entryNames(read.entry) }));

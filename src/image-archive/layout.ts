@@ -36,11 +36,28 @@ const IMAGE_MANIFEST_TYPES = new Set<string>([OCI_MANIFEST, DOCKER_MANIFEST]);
 const IMAGE_CONFIG_TYPES = new Set<string>([OCI_CONFIG, DOCKER_CONFIG]);
 
 /** cosign save's kinds of index.json entry that hold its legacy signatures and attestations, not the image. */
-const COSIGN_LEGACY_KINDS = new Set(['dev.cosignproject.cosign/sigs', 'dev.cosignproject.cosign/atts']);
+export const COSIGN_SIGS = 'dev.cosignproject.cosign/sigs';
+export const COSIGN_ATTS = 'dev.cosignproject.cosign/atts';
+const COSIGN_LEGACY_KINDS = new Set([COSIGN_SIGS, COSIGN_ATTS]);
 
-/** isCosignLegacy: true for an index.json entry of cosign save's legacy signatures or attestations. */
+/** A tag of the tag schema: a digest's referrers (`sha256-<hex>`) or cosign's legacy `.sig`, `.att`, `.sbom` of it. */
+const TAG_SCHEMA = /^sha(256|512)-[0-9a-f]{64,128}(\.[a-z]+)?$/;
+
+/** isTagSchema: true for a name (`repo:tag`, or a bare tag) whose tag is of the tag schema. */
+export function isTagSchema(name: string): boolean {
+  return TAG_SCHEMA.test(name.slice(name.lastIndexOf(':') + 1));
+}
+
+/**
+ * isCosignLegacy: true for an index.json entry of cosign's legacy signatures or attestations:
+ * marked so by cosign save, or copied in under a `sha256-<hex>.sig` (`.att`, `.sbom`) tag.
+ */
 export function isCosignLegacy(descriptor: LayoutDescriptor): boolean {
-  return COSIGN_LEGACY_KINDS.has(descriptor?.annotations?.['kind'] ?? '');
+  const tag = descriptor?.annotations?.['org.opencontainers.image.ref.name'];
+  return (
+    COSIGN_LEGACY_KINDS.has(descriptor?.annotations?.['kind'] ?? '') ||
+    (typeof tag === 'string' && isTagSchema(tag) && tag.includes('.'))
+  );
 }
 
 /** The images an archive's layout describes, read through its members (which close() lets go of). */
@@ -94,9 +111,13 @@ export class ArchiveLayout {
     return this.#members.close();
   }
 
-  /** A blob of the OCI layout (`blobs/<alg>/<hex>`), its digest checked; undefined when the layout does not hold it. */
-  ociBlob(digest: string): Promise<Uint8Array | undefined> {
-    return this.#blob(digest, undefined);
+  /**
+   * A blob of the OCI layout (`blobs/<alg>/<hex>`), its digest checked, and its `size` when a
+   * descriptor gives it; at most `max` bytes (a manifest's bound by default). Undefined when the
+   * layout does not hold it.
+   */
+  ociBlob(digest: string, size?: number, max = MAX_JSON): Promise<Uint8Array | undefined> {
+    return this.#blob(digest, size, max);
   }
 
   /** The OCI layout's index.json, parsed (ArchiveError when there is none). */
@@ -105,14 +126,14 @@ export class ArchiveLayout {
   }
 
   /** Member `name` whole (a manifest, index or config: at most MAX_JSON bytes, and `size` bytes when a descriptor gives it). */
-  #bytes(name: string, size: number | undefined = undefined): Promise<Uint8Array | undefined> {
+  #bytes(name: string, size: number | undefined = undefined, max = MAX_JSON): Promise<Uint8Array | undefined> {
     return this.#members.read(name, (stored) => {
       if (size !== undefined && stored !== size)
         throw new ArchiveError(`${name} is ${stored} bytes, not the ${size} its descriptor gives: refused`, {
           entry: name,
         });
-      if (stored > MAX_JSON)
-        throw new ArchiveError(`${name} is ${stored} bytes, more than a manifest or config can be here (${MAX_JSON})`, {
+      if (stored > max)
+        throw new ArchiveError(`${name} is ${stored} bytes, more than can be read whole here (${max})`, {
           entry: name,
         });
     });
@@ -138,9 +159,9 @@ export class ArchiveLayout {
   }
 
   /** A blob of the OCI layout, its digest (and `size`, when a descriptor gives it) checked; undefined when the layout does not hold it. */
-  async #blob(digest: string, size: number | undefined): Promise<Uint8Array | undefined> {
+  async #blob(digest: string, size: number | undefined, max = MAX_JSON): Promise<Uint8Array | undefined> {
     const path = blobPath(digest);
-    const bytes = await this.#bytes(path, size);
+    const bytes = await this.#bytes(path, size, max);
     if (bytes === undefined) return undefined;
     verifyBytes(bytes, digest, path);
     return bytes;

@@ -3,12 +3,8 @@
 // keep-alive pools (TLS by default; plain HTTP for loopback and `insecure` registries). What a
 // Registry is made of is checked and built here; the calls themselves are calls.ts's, loaded by
 // the first call, so that a program that never asks a registry does not evaluate them.
-import type {
-  AttestationVerification,
-  ImageVerification,
-  VerifyAttestationsOptions,
-  VerifyOptions,
-} from './signatures.js';
+import type { VerifyAttestationsOptions, VerifyOptions } from './signatures.js';
+import type { AttestationVerification, ImageVerification } from '../signatures/verify.js';
 import type { AttestOptions, SignOptions, SignResult } from './sign.js';
 import { appendImage, mutateImage } from './append-job.js';
 import type { AppendOptions, MutateOptions } from './append.js';

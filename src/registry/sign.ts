@@ -11,6 +11,7 @@ import {
   BUNDLE_V03,
   COSIGN_SIGN_PREDICATE,
   DSSE_ENVELOPE,
+  SIGNATURE_ANNOTATION,
   attestationStatement,
   keyBundle,
   signEnvelope,
@@ -21,9 +22,6 @@ import { endDeadline, withDeadline } from './call-deadline.js';
 import { parseRegistryReference } from './name.js';
 import { callOptions, type RegistryCallOptions, CALL_NAMES } from './options.js';
 import type { Registry } from './registry.js';
-
-/** The annotation holding a legacy signature (base64), on each `.sig` (and, empty, `.att`) layer. */
-export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
 /** SigningCallOptions: what `registry.sign` and `registry.attest` both take: the key and the format. */
 export interface SigningCallOptions extends RegistryCallOptions {

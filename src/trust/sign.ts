@@ -10,6 +10,8 @@ export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 /** The media type of a DSSE envelope layer (cosign's legacy `.att` tag). */
 export const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
+/** The annotation holding a legacy signature (base64), on each `.sig` (and, empty, `.att`) layer. */
+export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
 /** DsseEnvelope: a DSSE envelope as JSON carries it (payload base64). */
 export interface DsseEnvelope {

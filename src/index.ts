@@ -79,6 +79,7 @@ export {
   type PushManifestOptions,
   type AttachOptions,
   type RegistryCopyOptions,
+  type RegistrySaveOptions,
 } from './registry/registry.js';
 export type { AppendOptions, MutateOptions } from './registry/append.js';
 export type {

@@ -67,19 +67,24 @@ export const registry: Family = {
       },
     },
     cp: {
-      usage: 'cp SRC DST [--platform P]... [--referrers]',
-      summary: 'Copy an image between registries or repositories (--referrers: with its signatures, SBOMs)',
-      flags: { platform: f(['--platform'], true, true), referrers: f(['--referrers']) },
+      usage: 'cp SRC (DST | DIR --to-oci-layout) [--platform P]... [--referrers]',
+      summary:
+        'Copy an image between registries or repositories, or into an OCI layout folder (--referrers: with its signatures, SBOMs)',
+      flags: {
+        platform: f(['--platform'], true, true),
+        referrers: f(['--referrers']),
+        toOciLayout: f(['--to-oci-layout']),
+      },
       async run(docker, args, io) {
         const [src, dst] = need(args, 2, 'SRC and DST');
         const platforms = all(args, 'platform');
-        const descriptor = await follow(
-          docker.registry.copy(src!, dst!, {
-            ...(platforms.length ? { platforms } : {}),
-            ...(has(args, 'referrers') ? { referrers: true } : {}),
-          }),
-          io,
-        );
+        const options = {
+          ...(platforms.length ? { platforms } : {}),
+          ...(has(args, 'referrers') ? { referrers: true } : {}),
+        };
+        const toLayout = has(args, 'toOciLayout');
+        const job = toLayout ? docker.registry.save(src!, dst!, options) : docker.registry.copy(src!, dst!, options);
+        const descriptor = await follow(job, io);
         io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
       },
     },

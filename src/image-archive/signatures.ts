@@ -78,8 +78,8 @@ async function inLayout<T>(
 ): Promise<T> {
   if (subject !== undefined && (typeof subject !== 'string' || subject === ''))
     throw new InvalidArgument(`${where}: subject must be a digest or a name the layout gives`);
-  const maxEntries = listBound('maxEntries', options.maxEntries, DEFAULT_MAX_ENTRIES);
-  const trust = await trustOf(where, options);
+  const maxEntries = listBound('maxEntries', options?.maxEntries, DEFAULT_MAX_ENTRIES);
+  const trust = await trustOf(where, options ?? {});
   if (layout.format !== 'oci')
     throw new VerificationError(`no signature of the archive's image verified`, [
       'a docker-archive holds no signatures (cosign save and oras write OCI image layouts)',

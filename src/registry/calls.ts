@@ -59,6 +59,7 @@ import {
   type ReferrersOptions,
   type RegistryCallOptions,
   type RegistryCopyOptions,
+  type RegistrySaveOptions,
   type RegistryOptions,
   type TagsOptions,
 } from './options.js';
@@ -343,5 +344,16 @@ export class RegistryCalls {
     state: ProgressState,
   ): Promise<Descriptor> {
     return runCopy(this.#registry, (reference) => this.#repository(reference), src, dst, options, scope, state);
+  }
+
+  async save(
+    ref: string,
+    dir: string,
+    options: RegistrySaveOptions,
+    scope: JobScope<ProgressEvent>,
+    state: ProgressState,
+  ): Promise<Descriptor> {
+    const { runSave } = await import('./save.js');
+    return runSave(this.#registry, (reference) => this.#repository(reference), ref, dir, options, scope, state);
   }
 }

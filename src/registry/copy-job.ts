@@ -53,11 +53,12 @@ export async function runCopy(
       const nameOf = (r: typeof from): string =>
         formatReference({ registry: r.registry, host: r.host, repository: r.repository });
       const [source, destination] = [nameOf(from), nameOf(to)];
-      const { copiedSubjects, copyReferrers } = await import('./copy-referrers.js');
+      const { copiedSubjects, copyReferrers, repositorySink } = await import('./copy-referrers.js');
       const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
       const addFallback = (subject: string, entries: readonly Descriptor[]) =>
         addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
-      await copyReferrers(registry, source, destination, subjects, call, emit, addFallback, options.concurrency);
+      const sink = repositorySink(registry, destination, call, emit, addFallback);
+      await copyReferrers(registry, source, subjects, call, sink, options.concurrency);
     }
     return copied;
   } finally {

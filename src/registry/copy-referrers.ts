@@ -1,4 +1,4 @@
-// What `copy(src, dst, { referrers: true })` adds after the image itself: every manifest that
+// What `copy(src, dst, { referrers: true })` (and `save`) adds after the image itself: every manifest that
 // refers to a copied manifest (signatures, attestations, SBOMs), and what refers to those, each
 // copied as `copy` copies an image (blobs mounted or streamed, verified, progress events); where
 // the destination has no referrers API, its `sha256-<hex>` fallback tag is kept up to date, earlier
@@ -19,19 +19,42 @@ const MAX_DEPTH = 8;
 /** The legacy tags cosign writes beside a digest (`sha256-<hex>.sig`, ...). */
 const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
 
+/** Where referrers are copied to: a repository (registry.copy), or an image layout (registry.save). */
+export interface ReferrerSink {
+  /** Copies `src` (`from@digest`, a referrer; or `from:tag`, a legacy tag) to the destination, by digest or under `tag`. */
+  copy(src: string, placed: { digest: string } | { tag: string }): Promise<void>;
+  /** After the referrers `found` of `subject` are copied: makes the destination list them. */
+  listed(subject: string, found: readonly Descriptor[]): Promise<void>;
+}
+
+/** The sink of a copy into the repository `to` (`registry/repository`): registry.copy, and the fallback tag kept where it has no referrers API. */
+export function repositorySink(
+  registry: Registry,
+  to: string,
+  call: RegistryCallOptions,
+  emit: (event: ProgressEvent) => unknown,
+  addToFallback: (subject: string, entries: readonly Descriptor[]) => Promise<void>,
+): ReferrerSink {
+  return {
+    copy: async (src, placed) =>
+      void (await follow(
+        registry.copy(src, 'digest' in placed ? `${to}@${placed.digest}` : `${to}:${placed.tag}`, call),
+        emit,
+      )),
+    listed: (subject, found) => ensureListed(registry, to, subject, found, call, addToFallback),
+  };
+}
+
 /**
- * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from` to
- * `to`, both `registry/repository`), recursively, `concurrency` copies at a time; `emit` is told
- * each blob's progress.
+ * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from`,
+ * `registry/repository`) into `sink`, recursively, `concurrency` copies at a time.
  */
 export async function copyReferrers(
   registry: Registry,
   from: string,
-  to: string,
   subjects: readonly string[],
   call: RegistryCallOptions,
-  emit: (event: ProgressEvent) => unknown,
-  addToFallback: (subject: string, entries: readonly Descriptor[]) => Promise<void>,
+  sink: ReferrerSink,
   concurrency = 4,
 ): Promise<number> {
   const seen = new Set<string>(subjects);
@@ -39,9 +62,9 @@ export async function copyReferrers(
   // a level's subjects are looked up at once, their referrers copied `concurrency` at a time
   const lookups = limited(concurrency);
   const copies = limited(concurrency);
-  const copy = (src: string, dst: string): Promise<void> =>
+  const copy = (src: string, placed: { digest: string } | { tag: string }): Promise<void> =>
     copies(async () => {
-      await follow(registry.copy(src, dst, call), emit);
+      await sink.copy(src, placed);
       copied++;
     });
   let level = [...subjects];
@@ -63,10 +86,10 @@ export async function copyReferrers(
             next.push(d.digest);
           }
           await allEnded([
-            ...fresh.map((d) => copy(`${from}@${d.digest}`, `${to}@${d.digest}`)),
-            ...legacy.flatMap((tag) => (tag === undefined ? [] : [copy(`${from}:${tag}`, `${to}:${tag}`)])),
+            ...fresh.map((d) => copy(`${from}@${d.digest}`, { digest: d.digest })),
+            ...legacy.flatMap((tag) => (tag === undefined ? [] : [copy(`${from}:${tag}`, { tag })])),
           ]);
-          if (found.length > 0) await ensureListed(registry, to, subject, found, call, addToFallback);
+          if (found.length > 0) await sink.listed(subject, found);
         }),
       ),
     );

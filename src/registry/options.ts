@@ -126,6 +126,18 @@ export interface RegistryCopyOptions extends RegistryCallOptions {
   referrers?: boolean;
 }
 
+/** RegistrySaveOptions: the options of `registry.save`. */
+export interface RegistrySaveOptions extends RegistryCallOptions {
+  /** Only these platforms of an index: one gives that platform's image manifest, several a new index of them. */
+  platforms?: PlatformSpec[];
+  /** Blobs copied at once (default 4). */
+  concurrency?: number;
+  /** Also every manifest that refers to what is saved (signatures, attestations, SBOMs), recursively, and the legacy `.sig`/`.att`/`.sbom` tags. */
+  referrers?: boolean;
+  /** The name index.json gives the image (`org.opencontainers.image.ref.name`): default the reference's tag, none for a digest. */
+  tag?: string;
+}
+
 /** PushBlobOptions: the options of `registry.pushBlob`. */
 export interface PushBlobOptions extends RegistryCallOptions {
   /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
@@ -217,6 +229,13 @@ export const COPY_OPTIONS = optionNames<RegistryCopyOptions>({
   platforms: true,
   concurrency: true,
   referrers: true,
+});
+export const SAVE_OPTIONS = optionNames<RegistrySaveOptions>({
+  ...CALL_NAMES,
+  platforms: true,
+  concurrency: true,
+  referrers: true,
+  tag: true,
 });
 export const BLOB_OPTIONS = optionNames<BlobOptions>({
   ...CALL_NAMES,

@@ -36,6 +36,7 @@ import {
   type RegistryCallOptions,
   type RegistryCopyOptions,
   type RegistryOptions,
+  type RegistrySaveOptions,
   type TagsOptions,
 } from './options.js';
 
@@ -53,6 +54,7 @@ export type {
   RegistryCallOptions,
   RegistryCopyOptions,
   RegistryOptions,
+  RegistrySaveOptions,
   TagsOptions,
 } from './options.js';
 
@@ -244,6 +246,20 @@ export class Registry {
   copy(src: string, dst: string, options: RegistryCopyOptions = {}): ProgressJob<Descriptor> {
     return new ProgressJob<Descriptor>(
       async (scope, state) => (await this.#calls()).copy(src, dst, options, scope, state),
+      options?.signal,
+    );
+  }
+
+  /**
+   * Saves `ref` into the OCI image layout folder `dir` (made when missing; or an existing layout,
+   * its other entries kept), byte for byte, as `oras cp -r --to-oci-layout` and `cosign save` do:
+   * every platform of an index by default, or only `platforms`; with `referrers`, its signatures,
+   * attestations and SBOMs too. A Job: its events are the blobs' progress; its result is the image's
+   * descriptor. Read it back with openImageArchive (and verify it offline with `imageArchive.verify`).
+   */
+  save(ref: string, dir: string, options: RegistrySaveOptions = {}): ProgressJob<Descriptor> {
+    return new ProgressJob<Descriptor>(
+      async (scope, state) => (await this.#calls()).save(ref, dir, options, scope, state),
       options?.signal,
     );
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll } from 'vitest';
-import type { AuthConfig } from '../../src/index.js';
+import type { AuthConfig, Descriptor } from '../../src/index.js';
 import { engine, uniqueName } from './engine.js';
 import { tempDir } from './temp.js';
 
@@ -104,6 +104,21 @@ export async function orasLayoutTar(ref: string, dir: string, tag: string): Prom
 export async function tarFolder(dir: string): Promise<string> {
   await run('tar', ['-C', dir, '-cf', `${dir}.tar`, '.']);
   return `${dir}.tar`;
+}
+
+/** The referrers oras discovers in the layout `dir` for `digest`, as the referrers API lists them. */
+export async function orasDiscovered(dir: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+  const tree = JSON.parse(
+    await orasAsGiven(
+      'discover',
+      '--oci-layout',
+      '--format',
+      'json',
+      ...(artifactType ? ['--artifact-type', artifactType] : []),
+      `${dir}@${digest}`,
+    ),
+  ) as { referrers?: Array<Descriptor & { reference?: string; referrers?: unknown }> };
+  return (tree.referrers ?? []).map(({ reference: _r, referrers: _n, ...d }) => d);
 }
 
 export const SBOM = 'application/vnd.dockwire.test.sbom';

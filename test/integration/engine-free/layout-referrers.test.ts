@@ -11,6 +11,7 @@ import {
   makeImages,
   oras,
   orasAsGiven,
+  orasDiscovered as discovered,
   orasLayoutTar,
   SBOM,
   SIG,
@@ -22,21 +23,6 @@ import { removeTempDirs, tempDir } from '../../support/temp.js';
 
 const NOTE = 'application/vnd.dockwire.test.note';
 const BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-
-/** The referrers oras discovers in the layout `dir` for `digest`, as the referrers API lists them. */
-async function discovered(dir: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
-  const tree = JSON.parse(
-    await orasAsGiven(
-      'discover',
-      '--oci-layout',
-      '--format',
-      'json',
-      ...(artifactType ? ['--artifact-type', artifactType] : []),
-      `${dir}@${digest}`,
-    ),
-  ) as { referrers?: Array<Descriptor & { reference?: string; referrers?: unknown }> };
-  return (tree.referrers ?? []).map(({ reference: _r, referrers: _n, ...d }) => d);
-}
 
 const sorted = (list: Descriptor[]): Descriptor[] => [...list].sort((a, b) => a.digest.localeCompare(b.digest));
 

@@ -95,6 +95,10 @@ describe('imageArchive.verify: hand-made layouts', () => {
     layout.top.push(tagged(image, 'v1'), tagged(sigManifest(layout, image), sigTag(image)));
     await using archive = await openImageArchive(await layout.tar());
     await expect(archive.verify({ key: publicPem, maxEntries: 1 })).rejects.toThrow(ArchiveError);
+    // no options at all: what to verify against is asked for
+    await expect((archive.verify as (o?: unknown) => Promise<unknown>)()).rejects.toThrow(
+      /give key, or identity and issuer/,
+    );
   });
 
   it('a docker-archive holds no signatures: VerificationError saying so', async () => {

@@ -1,0 +1,155 @@
+// registry.save: an image copied out of its registry into an OCI image layout folder, byte for
+// byte (its manifests' digests, so its signatures still name it), as `oras cp -r --to-oci-layout`,
+// `crane pull --format=oci` and `cosign save` write one. copy.ts copies it, into a layout's ends:
+// each blob streamed from the registry, verified, into the layout's `blobs/`; the image listed in
+// index.json under its tag, an index's manifests beside it untagged (as oras lists them). With `referrers`, what refers to it follows (copy-referrers.ts): the
+// referrers by digest, listed untagged (as oras lists them), the legacy `.sig`, `.att` and `.sbom`
+// tags under their tags; the image and its own legacy signature and attestation are marked with
+// cosign save's `kind` annotations too, so that `cosign verify --local-image` finds them.
+import { InvalidArgument } from '../errors.js';
+import { isIndex, type Descriptor, type Manifest } from '../oci.js';
+import { checkOptions } from '../options.js';
+import type { ProgressEvent } from '../progress/events.js';
+import type { ProgressState } from '../progress/job.js';
+import type { JobScope } from '../job.js';
+import { fallbackTag } from '../referrers.js';
+import { LayoutWriter } from '../image-archive/layout-writer.js';
+import { endDeadline, withDeadline } from './call-deadline.js';
+import type { CopyEnds } from './copy.js';
+import { formatReference, manifestReference, parseRegistryReference } from './name.js';
+import { SAVE_OPTIONS, callOptions, type RegistryCallOptions, type RegistrySaveOptions } from './options.js';
+import type { Registry } from './registry.js';
+import { sizeOf, type Repository } from './repository.js';
+
+/** cosign save's marks (`kind`) on index.json's entries. */
+const KIND = {
+  image: 'dev.cosignproject.cosign/image',
+  imageIndex: 'dev.cosignproject.cosign/imageIndex',
+  sig: 'dev.cosignproject.cosign/sigs',
+  att: 'dev.cosignproject.cosign/atts',
+} as const;
+
+/** The ends of a copy from `from` (its tag or digest `which`) into `layout`, the top manifest listed under `name` with `annotations`. */
+function layoutEnds(
+  from: Repository,
+  which: string,
+  layout: LayoutWriter,
+  call: RegistryCallOptions,
+  listed: (descriptor: Descriptor, bytes: Uint8Array) => void,
+): CopyEnds {
+  return {
+    from: from.repository,
+    sourceManifest: (child) => (child ? from.manifest(child.digest, call, sizeOf(child)) : from.manifest(which, call)),
+    has: (digest) => layout.has(digest),
+    mount: async () => false,
+    transfer: async (descriptor, progress) => {
+      let sent = 0;
+      // borrowed: each chunk is written to the file before the next is asked for
+      const source = from.blob(descriptor.digest, call, sizeOf(descriptor), call.signal, true);
+      const counted = async function* (): AsyncIterable<Uint8Array> {
+        for await (const chunk of source) {
+          sent += chunk.length;
+          progress(sent);
+          yield chunk;
+        }
+      };
+      await layout.write(descriptor, counted());
+    },
+    once: async (_digest, put) => {
+      await put();
+      return true;
+    },
+    putManifest: async (bytes, mediaType, tagged) => {
+      const descriptor = await layout.writeBytes(bytes, mediaType);
+      // an index's manifests are listed beside it, untagged, as oras lists them (so that they can be found by digest)
+      if (tagged) listed(descriptor, bytes);
+      else layout.list(descriptor, undefined);
+      return descriptor;
+    },
+  };
+}
+
+/** runSave: what the Job of `registry.save(ref, dir, options)` does, the source reached through `repositoryOf`. */
+export async function runSave(
+  registry: Registry,
+  repositoryOf: (reference: ReturnType<typeof parseRegistryReference>) => Repository,
+  ref: string,
+  dir: string,
+  options: RegistrySaveOptions,
+  scope: JobScope<ProgressEvent>,
+  state: ProgressState,
+): Promise<Descriptor> {
+  state.tries = 1;
+  checkOptions('registry.save', options, SAVE_OPTIONS);
+  if (options.platforms !== undefined && !Array.isArray(options.platforms))
+    throw new InvalidArgument('registry.save: platforms must be a list');
+  if (options.tag !== undefined && (typeof options.tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(options.tag)))
+    throw new InvalidArgument('registry.save: tag must be a tag (letters, digits, _ . -, at most 128)');
+  const from = parseRegistryReference(ref, 'ref');
+  const name = options.tag ?? (from.digest === undefined ? from.tag : undefined);
+  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
+  const call = withDeadline<RegistryCallOptions>(
+    { ...callOptions(options), signal: scope.signal, ...deadline },
+    'registry.save',
+  );
+  try {
+    const layout = await LayoutWriter.open(dir, 'registry.save');
+    const source = repositoryOf(from);
+    const emit = (event: ProgressEvent): unknown => {
+      state.totals.update(event);
+      return scope.emit(event);
+    };
+    const { copyImage } = await import('./copy.js');
+    const copyOptions = {
+      ...(options.platforms ? { platforms: options.platforms } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    };
+    let top: Manifest | undefined;
+    const saved = await copyImage(
+      layoutEnds(source, manifestReference(from), layout, call, (descriptor, bytes) => {
+        top = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
+        const kind = isIndex(top, descriptor.mediaType) ? KIND.imageIndex : KIND.image;
+        layout.list(descriptor, name, { kind });
+      }),
+      copyOptions,
+      emit,
+    );
+    if (options.referrers) {
+      // what refers to the image saved, and to its platforms' manifests (a subset made a new index: only to those)
+      const entries = top !== undefined && isIndex(top) ? top.manifests.map((d) => d.digest) : [];
+      const subjects = options.platforms !== undefined && entries.length > 0 ? entries : [saved.digest, ...entries];
+      const repository = formatReference({ registry: from.registry, host: from.host, repository: from.repository });
+      const { copyReferrers } = await import('./copy-referrers.js');
+      const copyInto = async (src: string, placed: { digest: string } | { tag: string }): Promise<void> => {
+        const which = parseRegistryReference(src, 'referrer');
+        await copyImage(
+          layoutEnds(source, manifestReference(which), layout, call, (descriptor) => {
+            if ('digest' in placed) return layout.list(descriptor, undefined);
+            const kind =
+              placed.tag === `${fallbackTag(saved.digest)}.sig`
+                ? KIND.sig
+                : placed.tag === `${fallbackTag(saved.digest)}.att`
+                  ? KIND.att
+                  : undefined;
+            layout.list(descriptor, placed.tag, kind ? { kind } : {});
+          }),
+          {},
+          emit,
+        );
+      };
+      // a layout lists a referrer by its subject: nothing else to keep
+      await copyReferrers(
+        registry,
+        repository,
+        subjects,
+        call,
+        { copy: copyInto, listed: async () => {} },
+        options.concurrency,
+      );
+    }
+    await layout.commit();
+    return saved;
+  } finally {
+    endDeadline(call);
+  }
+}

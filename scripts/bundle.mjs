@@ -3,7 +3,7 @@
 const own = (id) => /[\\/]src[\\/](?!cli[\\/])/.test(id);
 // loaded by a call's first use (each behind an `import('./...')` of a literal in the module that calls it)
 const lazy =
-  /[\\/]src[\\/](?:trust|tuf|append|signatures)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations|save)\.ts$|[\\/]src[\\/]image-archive[\\/]signatures\.ts$/;
+  /[\\/]src[\\/](?:trust|tuf|append|signatures)[\\/]|[\\/]src[\\/]registry[\\/](?:append|append-base|signatures|sign|copy|copy-referrers|attestations|save|load)\.ts$|[\\/]src[\\/]image-archive[\\/]signatures\.ts$/;
 const build =
   /[\\/]src[\\/](?:grpc|session|build-context|ignore)[\\/]|[\\/]src[\\/]buildkit-client[\\/](?:solve|outputs)\.ts$|[\\/]src[\\/]buildkit[\\/](?:status|fsutil|control|protobuf)\.ts$/;
 // an image's files (openImageArchive's reading, registry.files and extract): layouts, merging, tar

@@ -80,6 +80,7 @@ export {
   type AttachOptions,
   type RegistryCopyOptions,
   type RegistrySaveOptions,
+  type RegistryLoadOptions,
 } from './registry/registry.js';
 export type { AppendOptions, MutateOptions } from './registry/append.js';
 export type {

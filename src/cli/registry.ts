@@ -67,13 +67,14 @@ export const registry: Family = {
       },
     },
     cp: {
-      usage: 'cp SRC (DST | DIR --to-oci-layout) [--platform P]... [--referrers]',
+      usage: 'cp SRC DST [--to-oci-layout | --from-oci-layout] [--platform P]... [--referrers]',
       summary:
-        'Copy an image between registries or repositories, or into an OCI layout folder (--referrers: with its signatures, SBOMs)',
+        'Copy an image between registries or repositories, into an OCI layout folder or out of one (--referrers: with its signatures, SBOMs)',
       flags: {
         platform: f(['--platform'], true, true),
         referrers: f(['--referrers']),
         toOciLayout: f(['--to-oci-layout']),
+        fromOciLayout: f(['--from-oci-layout']),
       },
       async run(docker, args, io) {
         const [src, dst] = need(args, 2, 'SRC and DST');
@@ -82,8 +83,13 @@ export const registry: Family = {
           ...(platforms.length ? { platforms } : {}),
           ...(has(args, 'referrers') ? { referrers: true } : {}),
         };
-        const toLayout = has(args, 'toOciLayout');
-        const job = toLayout ? docker.registry.save(src!, dst!, options) : docker.registry.copy(src!, dst!, options);
+        if (has(args, 'toOciLayout') && has(args, 'fromOciLayout'))
+          throw new UsageError('give --to-oci-layout or --from-oci-layout, not both');
+        const job = has(args, 'toOciLayout')
+          ? docker.registry.save(src!, dst!, options)
+          : has(args, 'fromOciLayout')
+            ? docker.registry.load(src!, dst!, options)
+            : docker.registry.copy(src!, dst!, options);
         const descriptor = await follow(job, io);
         io.out.write(io.json ? `${JSON.stringify(descriptor)}\n` : `${dst}@${descriptor.digest}\n`);
       },

@@ -42,6 +42,9 @@ let makeImageArchive: (layout: ArchiveLayout) => ImageArchive;
 /** The stored bytes of layer `index` of `image` in `archive` (for registry.append's base); not exported from the entry points. */
 export let archiveLayer: (archive: ImageArchive, image: ArchiveImage, index: number) => Promise<RandomAccess>;
 
+/** The layout `archive` reads (for registry.load); not exported from the entry points. */
+export let archiveLayout: (archive: ImageArchive) => ArchiveLayout;
+
 /** ImageArchive: what openImageArchive opened. close() lets go of its files, or removes its temporary folder. */
 export class ImageArchive {
   /** `docker-archive` (manifest.json and `<id>/layer.tar`) or `oci` (an OCI image layout). */
@@ -57,6 +60,10 @@ export class ImageArchive {
   static {
     makeImageArchive = (layout) => new ImageArchive(layout);
     archiveLayer = (archive, image, index) => archive.#layer(image, index);
+    archiveLayout = (archive) => {
+      archive.#open('layout');
+      return archive.#layout;
+    };
   }
 
   /** Made by openImageArchive. */

@@ -80,21 +80,25 @@ export class LayoutManifests {
   }
 
   /**
-   * The manifests of cosign's legacy scheme for `digest`'s signatures (`sig`) or attestations
-   * (`att`), listed in index.json: under the tag `sha256-<hex>.sig` (copied as a tag), or marked
-   * by `cosign save` as its signatures or attestations (which name no image: what each signs is
-   * in its payload, checked against the digest).
+   * The manifests of cosign's legacy scheme for `digest`'s signatures (`sig`), attestations
+   * (`att`) or SBOMs (`sbom`), listed in index.json: under the tag `sha256-<hex>.sig` (copied as a
+   * tag), or, with `marked`, those `cosign save` marks as its signatures or attestations (which name
+   * no image: what each signs is in its payload); each with the tag it has or would have.
    */
-  legacy(digest: string, suffix: 'sig' | 'att'): Array<{ where: string; manifest: Manifest }> {
+  legacy(
+    digest: string,
+    suffix: 'sig' | 'att' | 'sbom',
+    marked = true,
+  ): Array<{ where: string; tag: string; digest: string; manifest: Manifest }> {
     const tag = `${fallbackTag(digest)}.${suffix}`;
-    const kind = suffix === 'sig' ? COSIGN_SIGS : COSIGN_ATTS;
-    const found: Array<{ where: string; manifest: Manifest }> = [];
+    const kind = suffix === 'sig' ? COSIGN_SIGS : suffix === 'att' ? COSIGN_ATTS : undefined;
+    const found: Array<{ where: string; tag: string; digest: string; manifest: Manifest }> = [];
     for (const [at, read] of this.#held) {
       if (!read.top) continue;
       if (entryNames(read.entry).some((name) => name === tag || name.endsWith(`:${tag}`)))
-        found.push({ where: tag, manifest: read.manifest });
-      else if (read.entry.annotations?.['kind'] === kind)
-        found.push({ where: `${kind} ${at}`, manifest: read.manifest });
+        found.push({ where: tag, tag, digest: at, manifest: read.manifest });
+      else if (marked && kind !== undefined && read.entry.annotations?.['kind'] === kind)
+        found.push({ where: `${kind} ${at}`, tag, digest: at, manifest: read.manifest });
     }
     return found;
   }

@@ -4,7 +4,7 @@
 // oci-layout and blobs/<alg>/<hex>, where indexes lead to platform manifests, manifests to configs
 // and layers; Docker writes a manifest.json beside it, read here only for the names. Either is
 // read through its members by name (members.ts): of a tar, or of a folder.
-import { digestAlgorithm, digestOf, verifyBytes } from '../digest.js';
+import { DigestVerifier, digestAlgorithm, digestOf, verifiedChunks, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
 import { memberName, type ArchiveMembers } from './members.js';
@@ -27,6 +27,9 @@ interface LayerPath {
   path: string;
   size: number | undefined;
 }
+
+/** A blob streamed out of a layout is read in pieces of this size. */
+const PIECE = 1024 * 1024;
 
 /** The largest JSON file (manifest, index, config) read from an archive. */
 const MAX_JSON = 16 * 1024 * 1024;
@@ -118,6 +121,28 @@ export class ArchiveLayout {
    */
   ociBlob(digest: string, size?: number, max = MAX_JSON): Promise<Uint8Array | undefined> {
     return this.#blob(digest, size, max);
+  }
+
+  /**
+   * The blob `descriptor` names, streamed from the layout in pieces and checked against its digest
+   * before the last piece is handed on (registry.load's source); ArchiveError when the layout
+   * lacks it or it is not the descriptor's size.
+   */
+  async *ociBlobChunks(descriptor: { digest: string; size: number }): AsyncGenerator<Uint8Array> {
+    const path = blobPath(descriptor.digest);
+    const access = await this.#members.open(path);
+    if (access === undefined) throw new ArchiveError(`the layout lacks ${path}`, { entry: path });
+    if (access.size !== descriptor.size)
+      throw new ArchiveError(
+        `${path} is ${access.size} bytes, not the ${descriptor.size} its descriptor gives: refused`,
+        {
+          entry: path,
+        },
+      );
+    const pieces = async function* (): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < access.size; at += PIECE) yield await access.read(at, Math.min(PIECE, access.size - at));
+    };
+    yield* verifiedChunks(pieces(), new DigestVerifier(descriptor.digest), path);
   }
 
   /** The OCI layout's index.json, parsed (ArchiveError when there is none). */

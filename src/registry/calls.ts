@@ -60,6 +60,7 @@ import {
   type RegistryCallOptions,
   type RegistryCopyOptions,
   type RegistrySaveOptions,
+  type RegistryLoadOptions,
   type RegistryOptions,
   type TagsOptions,
 } from './options.js';
@@ -344,6 +345,17 @@ export class RegistryCalls {
     state: ProgressState,
   ): Promise<Descriptor> {
     return runCopy(this.#registry, (reference) => this.#repository(reference), src, dst, options, scope, state);
+  }
+
+  async load(
+    path: string,
+    dst: string,
+    options: RegistryLoadOptions,
+    scope: JobScope<ProgressEvent>,
+    state: ProgressState,
+  ): Promise<Descriptor> {
+    const { runLoad } = await import('./load.js');
+    return runLoad(this.#registry, (reference) => this.#repository(reference), path, dst, options, scope, state);
   }
 
   async save(

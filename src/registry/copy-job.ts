@@ -8,7 +8,7 @@ import type { ProgressEvent } from '../progress/events.js';
 import type { ProgressState } from '../progress/job.js';
 import type { JobScope } from '../job.js';
 import { endDeadline, withDeadline } from './call-deadline.js';
-import { copyEnds } from './copy-ends.js';
+import { copyEnds, repositoryCopySource } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
 import { COPY_OPTIONS, callOptions, type RegistryCallOptions, type RegistryCopyOptions } from './options.js';
 import { addToFallbackIndex } from './referrers.js';
@@ -37,7 +37,8 @@ export async function runCopy(
     'registry.copy',
   );
   try {
-    const ends = copyEnds(repositoryOf(from), manifestReference(from), repositoryOf(to), manifestReference(to), call);
+    const source = repositoryCopySource(repositoryOf(from), manifestReference(from), call);
+    const ends = copyEnds(source, repositoryOf(to), manifestReference(to), call);
     const copyOptions = {
       ...(options.platforms ? { platforms: options.platforms } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
@@ -53,12 +54,12 @@ export async function runCopy(
       const nameOf = (r: typeof from): string =>
         formatReference({ registry: r.registry, host: r.host, repository: r.repository });
       const [source, destination] = [nameOf(from), nameOf(to)];
-      const { copiedSubjects, copyReferrers, repositorySink } = await import('./copy-referrers.js');
+      const { copiedSubjects, copyReferrers, repositorySink, repositorySource } = await import('./copy-referrers.js');
       const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
       const addFallback = (subject: string, entries: readonly Descriptor[]) =>
         addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
-      const sink = repositorySink(registry, destination, call, emit, addFallback);
-      await copyReferrers(registry, source, subjects, call, sink, options.concurrency);
+      const sink = repositorySink(registry, source, destination, call, emit, addFallback);
+      await copyReferrers(repositorySource(registry, source, call), subjects, sink, options.concurrency);
     }
     return copied;
   } finally {

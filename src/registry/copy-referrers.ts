@@ -19,41 +19,67 @@ const MAX_DEPTH = 8;
 /** The legacy tags cosign writes beside a digest (`sha256-<hex>.sig`, ...). */
 const LEGACY_SUFFIXES = ['sig', 'att', 'sbom'];
 
-/** Where referrers are copied to: a repository (registry.copy), or an image layout (registry.save). */
+/** Where referrers are copied from: a repository (copy, save), or an image layout (load). */
+export interface ReferrerSource {
+  /** The manifests that refer to `subject`. */
+  referrers(subject: string): Promise<Descriptor[]>;
+  /** The legacy manifests of `subject` it has: each one's tag (`sha256-<hex>.sig`, ...) and digest. */
+  legacy(subject: string): Promise<Array<{ tag: string; digest: string }>>;
+}
+
+/** The referrers kept in the repository `from` (`registry/repository`): its referrers API (or fallback tag), and its legacy tags. */
+export function repositorySource(registry: Registry, from: string, call: RegistryCallOptions): ReferrerSource {
+  return {
+    referrers: (subject) => registry.referrers(`${from}@${subject}`, call),
+    legacy: async (subject) => {
+      const found = await allEnded(
+        LEGACY_SUFFIXES.map(async (suffix) => {
+          const tag = `${fallbackTag(subject)}.${suffix}`;
+          return registry.resolve(`${from}:${tag}`, call).then(
+            (d) => [{ tag, digest: d.digest }],
+            (error: unknown) => (error instanceof ManifestNotFound ? [] : Promise.reject(error)),
+          );
+        }),
+      );
+      return found.flat();
+    },
+  };
+}
+
+/** Where referrers are copied to: a repository (copy, load), or an image layout (save). */
 export interface ReferrerSink {
-  /** Copies `src` (`from@digest`, a referrer; or `from:tag`, a legacy tag) to the destination, by digest or under `tag`. */
-  copy(src: string, placed: { digest: string } | { tag: string }): Promise<void>;
+  /** Copies the manifest `digest` (and what it names) to the destination: by digest, or under `tag` (a legacy tag). */
+  copy(placed: { digest: string; tag?: string }): Promise<void>;
   /** After the referrers `found` of `subject` are copied: makes the destination list them. */
   listed(subject: string, found: readonly Descriptor[]): Promise<void>;
 }
 
-/** The sink of a copy into the repository `to` (`registry/repository`): registry.copy, and the fallback tag kept where it has no referrers API. */
+/** The sink of a copy from the repository `from` into the repository `to` (both `registry/repository`): registry.copy, and the fallback tag kept where `to` has no referrers API. */
 export function repositorySink(
   registry: Registry,
+  from: string,
   to: string,
   call: RegistryCallOptions,
   emit: (event: ProgressEvent) => unknown,
   addToFallback: (subject: string, entries: readonly Descriptor[]) => Promise<void>,
 ): ReferrerSink {
   return {
-    copy: async (src, placed) =>
+    copy: async ({ digest, tag }) =>
       void (await follow(
-        registry.copy(src, 'digest' in placed ? `${to}@${placed.digest}` : `${to}:${placed.tag}`, call),
+        registry.copy(`${from}@${digest}`, tag === undefined ? `${to}@${digest}` : `${to}:${tag}`, call),
         emit,
       )),
-    listed: (subject, found) => ensureListed(registry, to, subject, found, call, addToFallback),
+    listed: (subject, found) => listedAt(registry, to, subject, found, call, addToFallback),
   };
 }
 
 /**
- * copyReferrers: copies what refers to `subjects` (digests copied from the repository `from`,
- * `registry/repository`) into `sink`, recursively, `concurrency` copies at a time.
+ * copyReferrers: copies what refers to `subjects` (digests copied from `source`) into `sink`,
+ * recursively, `concurrency` copies at a time.
  */
 export async function copyReferrers(
-  registry: Registry,
-  from: string,
+  source: ReferrerSource,
   subjects: readonly string[],
-  call: RegistryCallOptions,
   sink: ReferrerSink,
   concurrency = 4,
 ): Promise<number> {
@@ -62,9 +88,9 @@ export async function copyReferrers(
   // a level's subjects are looked up at once, their referrers copied `concurrency` at a time
   const lookups = limited(concurrency);
   const copies = limited(concurrency);
-  const copy = (src: string, placed: { digest: string } | { tag: string }): Promise<void> =>
+  const copy = (placed: { digest: string; tag?: string }): Promise<void> =>
     copies(async () => {
-      await sink.copy(src, placed);
+      await sink.copy(placed);
       copied++;
     });
   let level = [...subjects];
@@ -74,8 +100,8 @@ export async function copyReferrers(
     await allEnded(
       level.map((subject) =>
         lookups(async () => {
-          const listing = registry.referrers(`${from}@${subject}`, call);
-          const tags = allEnded(LEGACY_SUFFIXES.map((suffix) => legacyTag(registry, from, subject, suffix, call)));
+          const listing = source.referrers(subject);
+          const tags = source.legacy(subject);
           await allEnded<unknown>([listing, tags]);
           const [found, legacy] = [await listing, await tags];
           const fresh = found.filter((d) => !seen.has(d.digest));
@@ -85,10 +111,7 @@ export async function copyReferrers(
               throw new ProtocolError(`more than ${ATTESTATION_LIMITS.manifests * 4} referrers to copy: refused`);
             next.push(d.digest);
           }
-          await allEnded([
-            ...fresh.map((d) => copy(`${from}@${d.digest}`, { digest: d.digest })),
-            ...legacy.flatMap((tag) => (tag === undefined ? [] : [copy(`${from}:${tag}`, { tag })])),
-          ]);
+          await allEnded([...fresh.map((d) => copy({ digest: d.digest })), ...legacy.map((l) => copy(l))]);
           if (found.length > 0) await sink.listed(subject, found);
         }),
       ),
@@ -96,21 +119,6 @@ export async function copyReferrers(
     level = next;
   }
   return copied;
-}
-
-/** The legacy tag (`sha256-<hex>.sig`, ...) of `subject` when `from` has it, else undefined. */
-async function legacyTag(
-  registry: Registry,
-  from: string,
-  subject: string,
-  suffix: string,
-  call: RegistryCallOptions,
-): Promise<string | undefined> {
-  const tag = `${fallbackTag(subject)}.${suffix}`;
-  return registry.resolve(`${from}:${tag}`, call).then(
-    () => tag,
-    (error: unknown) => (error instanceof ManifestNotFound ? undefined : Promise.reject(error)),
-  );
 }
 
 /**
@@ -135,7 +143,7 @@ export async function copiedSubjects(
  * already does (it read each manifest's `subject` when it was pushed); one without gets those
  * missing added to its fallback tag's index in one write, the entries it has kept.
  */
-async function ensureListed(
+export async function listedAt(
   registry: Registry,
   to: string,
   subject: string,

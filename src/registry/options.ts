@@ -138,6 +138,18 @@ export interface RegistrySaveOptions extends RegistryCallOptions {
   tag?: string;
 }
 
+/** RegistryLoadOptions: the options of `registry.load`. */
+export interface RegistryLoadOptions extends RegistryCallOptions {
+  /** Which of the layout's images: a name its index.json gives, or a digest (default: its one image or index). */
+  image?: string;
+  /** Only these platforms of an index: one gives that platform's image manifest, several a new index of them. */
+  platforms?: PlatformSpec[];
+  /** Blobs copied at once (default 4). */
+  concurrency?: number;
+  /** Also every manifest the layout keeps that refers to what is loaded (signatures, attestations, SBOMs), recursively, and the legacy `.sig`/`.att`/`.sbom` manifests. */
+  referrers?: boolean;
+}
+
 /** PushBlobOptions: the options of `registry.pushBlob`. */
 export interface PushBlobOptions extends RegistryCallOptions {
   /** The blob's digest, when known: checked, and a blob the registry has is not sent. */
@@ -236,6 +248,13 @@ export const SAVE_OPTIONS = optionNames<RegistrySaveOptions>({
   concurrency: true,
   referrers: true,
   tag: true,
+});
+export const LOAD_OPTIONS = optionNames<RegistryLoadOptions>({
+  ...CALL_NAMES,
+  image: true,
+  platforms: true,
+  concurrency: true,
+  referrers: true,
 });
 export const BLOB_OPTIONS = optionNames<BlobOptions>({
   ...CALL_NAMES,

@@ -35,6 +35,7 @@ import {
   type ReferrersOptions,
   type RegistryCallOptions,
   type RegistryCopyOptions,
+  type RegistryLoadOptions,
   type RegistryOptions,
   type RegistrySaveOptions,
   type TagsOptions,
@@ -53,6 +54,7 @@ export type {
   ReferrersOptions,
   RegistryCallOptions,
   RegistryCopyOptions,
+  RegistryLoadOptions,
   RegistryOptions,
   RegistrySaveOptions,
   TagsOptions,
@@ -260,6 +262,18 @@ export class Registry {
   save(ref: string, dir: string, options: RegistrySaveOptions = {}): ProgressJob<Descriptor> {
     return new ProgressJob<Descriptor>(
       async (scope, state) => (await this.#calls()).save(ref, dir, options, scope, state),
+      options?.signal,
+    );
+  }
+
+  /**
+   * Loads the image an OCI image layout holds (`path`: a folder or its tar; `image` names one of
+   * several) into `dst`, byte for byte, as `oras cp --from-oci-layout` and `cosign load` do; with
+   * `referrers`, the signatures, attestations and SBOMs the layout keeps of it too. A Job, as `copy`.
+   */
+  load(path: string, dst: string, options: RegistryLoadOptions = {}): ProgressJob<Descriptor> {
+    return new ProgressJob<Descriptor>(
+      async (scope, state) => (await this.#calls()).load(path, dst, options, scope, state),
       options?.signal,
     );
   }

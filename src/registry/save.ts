@@ -16,10 +16,11 @@ import { fallbackTag } from '../referrers.js';
 import { LayoutWriter } from '../image-archive/layout-writer.js';
 import { endDeadline, withDeadline } from './call-deadline.js';
 import type { CopyEnds } from './copy.js';
+import type { Repository } from './repository.js';
+import { repositoryCopySource, type CopySource } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference } from './name.js';
 import { SAVE_OPTIONS, callOptions, type RegistryCallOptions, type RegistrySaveOptions } from './options.js';
 import type { Registry } from './registry.js';
-import { sizeOf, type Repository } from './repository.js';
 
 /** cosign save's marks (`kind`) on index.json's entries. */
 const KIND = {
@@ -29,30 +30,27 @@ const KIND = {
   att: 'dev.cosignproject.cosign/atts',
 } as const;
 
-/** The ends of a copy from `from` (its tag or digest `which`) into `layout`, the top manifest listed under `name` with `annotations`. */
+/** The ends of a copy from `source` into `layout`; `listed` is told the top manifest put (the others are listed untagged). */
 function layoutEnds(
-  from: Repository,
-  which: string,
+  source: CopySource,
   layout: LayoutWriter,
-  call: RegistryCallOptions,
   listed: (descriptor: Descriptor, bytes: Uint8Array) => void,
 ): CopyEnds {
   return {
-    from: from.repository,
-    sourceManifest: (child) => (child ? from.manifest(child.digest, call, sizeOf(child)) : from.manifest(which, call)),
+    from: source.repository?.repository ?? 'an image layout',
+    sourceManifest: (child) => source.manifest(child),
     has: (digest) => layout.has(digest),
     mount: async () => false,
     transfer: async (descriptor, progress) => {
       let sent = 0;
-      // borrowed: each chunk is written to the file before the next is asked for
-      const source = from.blob(descriptor.digest, call, sizeOf(descriptor), call.signal, true);
       const counted = async function* (): AsyncIterable<Uint8Array> {
-        for await (const chunk of source) {
+        for await (const chunk of source.blob(descriptor)) {
           sent += chunk.length;
           progress(sent);
           yield chunk;
         }
       };
+      // each chunk is written to the file before the next is asked for
       await layout.write(descriptor, counted());
     },
     once: async (_digest, put) => {
@@ -106,7 +104,7 @@ export async function runSave(
     };
     let top: Manifest | undefined;
     const saved = await copyImage(
-      layoutEnds(source, manifestReference(from), layout, call, (descriptor, bytes) => {
+      layoutEnds(repositoryCopySource(source, manifestReference(from), call), layout, (descriptor, bytes) => {
         top = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
         const kind = isIndex(top, descriptor.mediaType) ? KIND.imageIndex : KIND.image;
         layout.list(descriptor, name, { kind });
@@ -119,33 +117,24 @@ export async function runSave(
       const entries = top !== undefined && isIndex(top) ? top.manifests.map((d) => d.digest) : [];
       const subjects = options.platforms !== undefined && entries.length > 0 ? entries : [saved.digest, ...entries];
       const repository = formatReference({ registry: from.registry, host: from.host, repository: from.repository });
-      const { copyReferrers } = await import('./copy-referrers.js');
-      const copyInto = async (src: string, placed: { digest: string } | { tag: string }): Promise<void> => {
-        const which = parseRegistryReference(src, 'referrer');
+      const { copyReferrers, repositorySource } = await import('./copy-referrers.js');
+      const legacyKinds: Record<string, string> = {
+        [`${fallbackTag(saved.digest)}.sig`]: KIND.sig,
+        [`${fallbackTag(saved.digest)}.att`]: KIND.att,
+      };
+      const copyInto = async ({ digest, tag }: { digest: string; tag?: string }): Promise<void> => {
         await copyImage(
-          layoutEnds(source, manifestReference(which), layout, call, (descriptor) => {
-            if ('digest' in placed) return layout.list(descriptor, undefined);
-            const kind =
-              placed.tag === `${fallbackTag(saved.digest)}.sig`
-                ? KIND.sig
-                : placed.tag === `${fallbackTag(saved.digest)}.att`
-                  ? KIND.att
-                  : undefined;
-            layout.list(descriptor, placed.tag, kind ? { kind } : {});
+          layoutEnds(repositoryCopySource(source, digest, call), layout, (descriptor) => {
+            const kind = tag === undefined ? undefined : legacyKinds[tag];
+            layout.list(descriptor, tag, kind ? { kind } : {});
           }),
           {},
           emit,
         );
       };
       // a layout lists a referrer by its subject: nothing else to keep
-      await copyReferrers(
-        registry,
-        repository,
-        subjects,
-        call,
-        { copy: copyInto, listed: async () => {} },
-        options.concurrency,
-      );
+      const sink = { copy: copyInto, listed: async () => {} };
+      await copyReferrers(repositorySource(registry, repository, call), subjects, sink, options.concurrency);
     }
     await layout.commit();
     return saved;

@@ -1,12 +1,20 @@
-// registry.save: an image out of a loopback registry into an OCI layout folder, byte for byte,
-// with its referrers, against the tools that read layouts: oras 1.3.3 (`discover --oci-layout`
-// lists what the registry lists; `cp --from-oci-layout` puts back the same digest), cosign 3.1.1
-// (`verify --local-image` verifies the saved legacy signature), and dockwire's own reader and
-// verifier; a platform alone, a layout saved into twice, an abort, and bad destinations.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// registry.save and registry.load: an image out of a loopback registry into an OCI layout folder
+// and back, byte for byte, with its referrers, against the tools that read and write layouts: oras
+// 1.3.3 (`discover --oci-layout` lists what the registry lists; `cp --from-oci-layout` puts back
+// the same digest), cosign 3.1.1 (`verify --local-image` verifies the saved legacy signature;
+// `cosign save`'s layout loaded, then verified in the registry), and dockwire's own reader and
+// verifier; a platform alone, a layout saved into twice, an abort, a changed blob, bad input.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgument, openImageArchive, Registry, type Descriptor } from '../../../src/index.js';
+import {
+  DigestMismatch,
+  InvalidArgument,
+  ManifestNotFound,
+  openImageArchive,
+  Registry,
+  type Descriptor,
+} from '../../../src/index.js';
 import { main } from '../../../src/cli/main.js';
 import { cosign, cosignAttest, cosignKeys, cosignSign, type CosignKeys } from '../../support/cosign.js';
 import { bufferIo } from '../../support/cli-io.js';
@@ -138,5 +146,91 @@ describe('registry.save', () => {
     expect(io.out()).toBe(`${dir}@${digests.index}\n`);
     await using archive = await openImageArchive(dir);
     expect((await archive.verify({ key: keys.publicPem })).digest).toBe(digests.index);
+  });
+});
+
+describe('registry.load', () => {
+  it('puts a saved layout into another repository: the same digest, its referrers listed there, cosign verifies there', async () => {
+    const dir = join(work, 'to-load');
+    await registry.save(made.index, dir, { referrers: true });
+    const to = `${made.repo}-loaded`;
+    const job = registry.load(dir, `${to}:v1`, { referrers: true });
+    let pushed = 0;
+    for await (const event of job) if (event.status === 'Pushed') pushed++;
+    expect((await job).digest).toBe(digests.index);
+    expect(pushed).toBeGreaterThan(0);
+    for (const subject of Object.values(digests))
+      expect(digestsOf(await registry.referrers(`${to}@${subject}`))).toEqual(
+        digestsOf(await registry.referrers(`${made.repo}@${subject}`)),
+      );
+    const { stdout } = await cosign(
+      'verify',
+      '--key',
+      keys.cosignPub,
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      `${to}:v1`,
+    );
+    expect(stdout).toContain(digests.index);
+    expect((await registry.verify(`${to}@${digests.arm64}`, { key: keys.publicPem })).signatures[0]!.format).toBe(
+      'bundle',
+    );
+    expect(await registry.verifyAttestations(`${to}:v1`, { key: keys.publicPem })).toHaveLength(1);
+  });
+
+  it('loads cosign save\u2019s layout as cosign load does: its legacy signature goes under its tag', async () => {
+    const dir = join(work, 'cosign-saved');
+    await cosign('save', '--allow-http-registry', '--dir', dir, made.index);
+    const to = `${made.repo}-cosign:v1`;
+    expect((await registry.load(dir, to, { referrers: true })).digest).toBe(digests.index);
+    const { stdout } = await cosign(
+      'verify',
+      '--key',
+      keys.cosignPub,
+      '--insecure-ignore-tlog',
+      '--allow-http-registry',
+      to,
+    );
+    expect(stdout).toContain(digests.index);
+  });
+
+  it('a blob changed in the layout is refused before the image is pushed: no manifest names it', async () => {
+    const dir = join(work, 'changed');
+    await registry.save(made.single, dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', digests.amd64.slice(7)), 'utf8')) as {
+      layers: Descriptor[];
+    };
+    const layer = join(dir, 'blobs', 'sha256', manifest.layers[0]!.digest.slice(7));
+    const bytes = readFileSync(layer);
+    bytes.writeUInt8(bytes[100]! ^ 1, 100);
+    writeFileSync(layer, bytes);
+    const to = `${made.repo}-changed-${uniqueName('r')}:v1`;
+    await expect(registry.load(dir, to)).rejects.toThrow(DigestMismatch);
+    await expect(registry.resolve(to)).rejects.toThrow(ManifestNotFound);
+  });
+
+  it('chooses among a layout\u2019s images by name; refuses a docker-archive, an unknown name and a misspelled option', async () => {
+    const dir = join(work, 'two');
+    await registry.save(`${made.repo}:amd64`, dir);
+    await registry.save(`${made.repo}:arm64`, dir);
+    const to = `${made.repo}-chosen:v1`;
+    await expect(registry.load(dir, to)).rejects.toThrow(/holds 2 images/);
+    expect((await registry.load(dir, to, { image: 'arm64' })).digest).toBe(digests.arm64);
+    await expect(registry.load(dir, to, { image: 'nope' })).rejects.toThrow(InvalidArgument);
+    await expect(registry.load(dir, to, { referers: true } as never)).rejects.toThrow(/did you mean "referrers"/);
+    const copy = join(work, 'not-oci');
+    cpSync(dir, copy, { recursive: true });
+    writeFileSync(join(copy, 'oci-layout'), '{}');
+    await expect(registry.load(copy, to)).rejects.toThrow(/imageLayoutVersion/);
+  });
+
+  it('dockwire cp --from-oci-layout', async () => {
+    const dir = join(work, 'cli-load');
+    await registry.save(made.index, dir, { referrers: true });
+    const io = bufferIo({ env: { DOCKER_CONFIG: peerConfig() } });
+    const to = `${made.repo}-cli:v1`;
+    expect(await main(['cp', dir, to, '--from-oci-layout', '--referrers'], io.io)).toBe(0);
+    expect(io.out()).toBe(`${to}@${digests.index}\n`);
+    expect((await registry.verify(to, { key: keys.publicPem })).digest).toBe(digests.index);
   });
 });

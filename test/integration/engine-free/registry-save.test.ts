@@ -18,6 +18,7 @@ import {
 import { main } from '../../../src/cli/main.js';
 import { cosign, cosignAttest, cosignKeys, cosignSign, type CosignKeys } from '../../support/cosign.js';
 import { bufferIo } from '../../support/cli-io.js';
+import { dockerArchive, file } from '../../support/image-archives.js';
 import {
   crane,
   makeImages,
@@ -209,7 +210,7 @@ describe('registry.load', () => {
     await expect(registry.resolve(to)).rejects.toThrow(ManifestNotFound);
   });
 
-  it('chooses among a layout\u2019s images by name; refuses a docker-archive, an unknown name and a misspelled option', async () => {
+  it('chooses among a layout\u2019s images by name; refuses a docker-archive, a broken layout, an unknown name and a misspelled option', async () => {
     const dir = join(work, 'two');
     await registry.save(`${made.repo}:amd64`, dir);
     await registry.save(`${made.repo}:arm64`, dir);
@@ -218,10 +219,13 @@ describe('registry.load', () => {
     expect((await registry.load(dir, to, { image: 'arm64' })).digest).toBe(digests.arm64);
     await expect(registry.load(dir, to, { image: 'nope' })).rejects.toThrow(InvalidArgument);
     await expect(registry.load(dir, to, { referers: true } as never)).rejects.toThrow(/did you mean "referrers"/);
-    const copy = join(work, 'not-oci');
-    cpSync(dir, copy, { recursive: true });
-    writeFileSync(join(copy, 'oci-layout'), '{}');
-    await expect(registry.load(copy, to)).rejects.toThrow(/imageLayoutVersion/);
+    const archive = join(work, 'docker-archive.tar');
+    writeFileSync(archive, await dockerArchive([[file('a.txt', 'a')]]));
+    await expect(registry.load(archive, to)).rejects.toThrow(/is a docker-archive/);
+    const broken = join(work, 'not-oci');
+    cpSync(dir, broken, { recursive: true });
+    writeFileSync(join(broken, 'oci-layout'), '{}');
+    await expect(registry.load(broken, to)).rejects.toThrow(/imageLayoutVersion/);
   });
 
   it('dockwire cp --from-oci-layout', async () => {

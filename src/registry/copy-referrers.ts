@@ -1,10 +1,10 @@
-// What `copy(src, dst, { referrers: true })` (and `save`) adds after the image itself: every manifest that
-// refers to a copied manifest (signatures, attestations, SBOMs), and what refers to those, each
-// copied as `copy` copies an image (blobs mounted or streamed, verified, progress events); where
-// the destination has no referrers API, its `sha256-<hex>` fallback tag is kept up to date, earlier
-// entries kept, as `attach` does; and the legacy `.sig`, `.att` and `.sbom` tags of the copied
-// digests. The Registry's public calls read and copy; the fallback tag is written by the Registry's
-// own addToFallbackIndex (referrers.ts), which it passes in.
+// What `copy(src, dst, { referrers: true })` adds after the image itself (and `save` and `load`,
+// between a repository and an image layout): every manifest that refers to a copied manifest
+// (signatures, attestations, SBOMs), and what refers to those, each copied as `copy` copies an
+// image (blobs mounted or streamed, verified, progress events); where a destination repository has
+// no referrers API, its `sha256-<hex>` fallback tag is kept up to date, earlier entries kept, as
+// `attach` does; and the legacy `.sig`, `.att` and `.sbom` manifests of the copied digests, under
+// their tags. Where they come from is a ReferrerSource, where they go a ReferrerSink.
 import { ManifestNotFound, ProtocolError } from '../errors.js';
 import { isIndex, type Descriptor } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';

@@ -2,10 +2,11 @@
 // byte (its manifests' digests, so its signatures still name it), as `oras cp -r --to-oci-layout`,
 // `crane pull --format=oci` and `cosign save` write one. copy.ts copies it, into a layout's ends:
 // each blob streamed from the registry, verified, into the layout's `blobs/`; the image listed in
-// index.json under its tag, an index's manifests beside it untagged (as oras lists them). With `referrers`, what refers to it follows (copy-referrers.ts): the
-// referrers by digest, listed untagged (as oras lists them), the legacy `.sig`, `.att` and `.sbom`
-// tags under their tags; the image and its own legacy signature and attestation are marked with
-// cosign save's `kind` annotations too, so that `cosign verify --local-image` finds them.
+// index.json under its tag, an index's manifests beside it untagged (as oras lists them). With
+// `referrers`, what refers to it follows (copy-referrers.ts): the referrers by digest, listed
+// untagged, the legacy `.sig`, `.att` and `.sbom` manifests under their tags; the image and its own
+// legacy signature and attestation also carry cosign save's `kind` marks, so that `cosign verify
+// --local-image` finds them.
 import { InvalidArgument } from '../errors.js';
 import { isIndex, type Descriptor, type Manifest } from '../oci.js';
 import { checkOptions } from '../options.js';
@@ -18,7 +19,7 @@ import { endDeadline, withDeadline } from './call-deadline.js';
 import type { CopyEnds } from './copy.js';
 import type { Repository } from './repository.js';
 import { repositoryCopySource, type CopySource } from './copy-ends.js';
-import { formatReference, manifestReference, parseRegistryReference } from './name.js';
+import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
 import { SAVE_OPTIONS, callOptions, type RegistryCallOptions, type RegistrySaveOptions } from './options.js';
 import type { Registry } from './registry.js';
 
@@ -70,7 +71,7 @@ function layoutEnds(
 /** runSave: what the Job of `registry.save(ref, dir, options)` does, the source reached through `repositoryOf`. */
 export async function runSave(
   registry: Registry,
-  repositoryOf: (reference: ReturnType<typeof parseRegistryReference>) => Repository,
+  repositoryOf: (reference: RegistryReference) => Repository,
   ref: string,
   dir: string,
   options: RegistrySaveOptions,

@@ -3,6 +3,7 @@
 // destination's referrers API or its fallback tag.
 import { InvalidArgument } from '../errors.js';
 import type { Descriptor } from '../oci.js';
+import type { CopyOptions } from './copy.js';
 import { checkOptions } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ProgressState } from '../progress/job.js';
@@ -15,6 +16,40 @@ import { addToFallbackIndex } from './referrers.js';
 import type { Registry } from './registry.js';
 import type { Repository } from './repository.js';
 
+/** What the Jobs of copy, save and load share: the call (its deadline started: end it with endDeadline), each event counted into the Job's totals, copyImage's options. */
+export interface CopyJobStart {
+  call: RegistryCallOptions;
+  emit: (event: ProgressEvent) => unknown;
+  copyOptions: CopyOptions;
+}
+
+/** The start of `where`'s Job: its options checked against `names` (platforms a list), its call, its events. */
+export function startCopyJob(
+  where: string,
+  options: RegistryCopyOptions & { platforms?: unknown },
+  names: readonly string[],
+  scope: JobScope<ProgressEvent>,
+  state: ProgressState,
+): CopyJobStart {
+  state.tries = 1;
+  checkOptions(where, options, names);
+  if (options.platforms !== undefined && !Array.isArray(options.platforms))
+    throw new InvalidArgument(`${where}: platforms must be a list`);
+  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
+  const call = withDeadline<RegistryCallOptions>({ ...callOptions(options), signal: scope.signal, ...deadline }, where);
+  return {
+    call,
+    emit: (event) => {
+      state.totals.update(event);
+      return scope.emit(event);
+    },
+    copyOptions: {
+      ...(options.platforms ? { platforms: options.platforms } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    },
+  };
+}
+
 /** runCopy: what the Job of `registry.copy(src, dst, options)` does, each end reached through `repositoryOf`. */
 export async function runCopy(
   registry: Registry,
@@ -25,28 +60,12 @@ export async function runCopy(
   scope: JobScope<ProgressEvent>,
   state: ProgressState,
 ): Promise<Descriptor> {
-  state.tries = 1;
-  checkOptions('registry.copy', options, COPY_OPTIONS);
-  if (options.platforms !== undefined && !Array.isArray(options.platforms))
-    throw new InvalidArgument('platforms must be a list');
-  const from = parseRegistryReference(src, 'src');
-  const to = parseRegistryReference(dst, 'dst');
-  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-  const call = withDeadline<RegistryCallOptions>(
-    { ...callOptions(options), signal: scope.signal, ...deadline },
-    'registry.copy',
-  );
+  const { call, emit, copyOptions } = startCopyJob('registry.copy', options, COPY_OPTIONS, scope, state);
   try {
+    const from = parseRegistryReference(src, 'src');
+    const to = parseRegistryReference(dst, 'dst');
     const source = repositoryCopySource(repositoryOf(from), manifestReference(from), call);
     const ends = copyEnds(source, repositoryOf(to), manifestReference(to), call);
-    const copyOptions = {
-      ...(options.platforms ? { platforms: options.platforms } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    };
-    const emit = (event: ProgressEvent): unknown => {
-      state.totals.update(event);
-      return scope.emit(event);
-    };
     // the copy's machinery (and the referrers') is loaded by the first copy
     const { copyImage } = await import('./copy.js');
     const copied = await copyImage(ends, copyOptions, emit);
@@ -54,8 +73,9 @@ export async function runCopy(
       const nameOf = (r: typeof from): string =>
         formatReference({ registry: r.registry, host: r.host, repository: r.repository });
       const [source, destination] = [nameOf(from), nameOf(to)];
-      const { copiedSubjects, copyReferrers, repositorySink, repositorySource } = await import('./copy-referrers.js');
-      const subjects = await copiedSubjects(registry, destination, copied, options.platforms !== undefined, call);
+      const { copyReferrers, referredSubjects, repositorySink, repositorySource } = await import('./copy-referrers.js');
+      const { manifest, descriptor } = await registry.manifest(`${destination}@${copied.digest}`, call);
+      const subjects = referredSubjects(descriptor, manifest, options.platforms !== undefined);
       const addFallback = (subject: string, entries: readonly Descriptor[]) =>
         addToFallbackIndex(repositoryOf(to), subject, entries, call, dst);
       const sink = repositorySink(registry, source, destination, call, emit, addFallback);

@@ -6,7 +6,7 @@
 // `attach` does; and the legacy `.sig`, `.att` and `.sbom` manifests of the copied digests, under
 // their tags. Where they come from is a ReferrerSource, where they go a ReferrerSink.
 import { ManifestNotFound, ProtocolError } from '../errors.js';
-import { isIndex, type Descriptor } from '../oci.js';
+import { isIndex, type Descriptor, type Manifest } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import { ATTESTATION_LIMITS } from '../attestations/limits.js';
 import type { RegistryCallOptions } from './options.js';
@@ -122,20 +122,13 @@ export async function copyReferrers(
 }
 
 /**
- * copiedSubjects: the digests a copy put at `to` whose referrers follow them: the manifest copied
- * (unless a subset of platforms made a new index, which nothing refers to yet), and an index's
- * entries.
+ * referredSubjects: the digests whose referrers follow a copy of `top` (its descriptor and
+ * manifest): the manifest copied (unless a subset of platforms made a new index, which nothing
+ * refers to yet), and an index's entries.
  */
-export async function copiedSubjects(
-  registry: Registry,
-  to: string,
-  copied: Descriptor,
-  subset: boolean,
-  call: RegistryCallOptions,
-): Promise<string[]> {
-  const { manifest, descriptor } = await registry.manifest(`${to}@${copied.digest}`, call);
-  const entries = isIndex(manifest, descriptor.mediaType) ? manifest.manifests.map((d) => d.digest) : [];
-  return subset && entries.length > 0 ? entries : [copied.digest, ...entries];
+export function referredSubjects(top: Descriptor, manifest: Manifest, subset: boolean): string[] {
+  const entries = isIndex(manifest, top.mediaType) ? manifest.manifests.map((d) => d.digest) : [];
+  return subset && entries.length > 0 ? entries : [top.digest, ...entries];
 }
 
 /**

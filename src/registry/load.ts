@@ -6,8 +6,7 @@
 // referrers API), and its legacy `.sig`, `.att` and `.sbom` manifests under their tags, those
 // `cosign save` marked as its own taken as the saved image's.
 import { ArchiveError, InvalidArgument } from '../errors.js';
-import { isIndex, type Descriptor, type Manifest } from '../oci.js';
-import { checkOptions } from '../options.js';
+import type { Descriptor, Manifest } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ProgressState } from '../progress/job.js';
 import type { JobScope } from '../job.js';
@@ -16,10 +15,11 @@ import { archiveLayout, openImageArchive } from '../image-archive/archive.js';
 import type { ArchiveLayout } from '../image-archive/layout.js';
 import { LayoutManifests } from '../image-archive/layout-manifests.js';
 import { MAX_MANIFEST_SIZE } from './bounds.js';
-import { endDeadline, withDeadline } from './call-deadline.js';
+import { endDeadline } from './call-deadline.js';
+import { startCopyJob } from './copy-job.js';
 import { copyEnds, type CopySource } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
-import { LOAD_OPTIONS, callOptions, type RegistryCallOptions, type RegistryLoadOptions } from './options.js';
+import { LOAD_OPTIONS, type RegistryLoadOptions } from './options.js';
 import { addToFallbackIndex } from './referrers.js';
 import type { Registry } from './registry.js';
 import type { Repository } from './repository.js';
@@ -54,18 +54,11 @@ export async function runLoad(
   scope: JobScope<ProgressEvent>,
   state: ProgressState,
 ): Promise<Descriptor> {
-  state.tries = 1;
-  checkOptions('registry.load', options, LOAD_OPTIONS);
-  if (typeof path !== 'string' || path === '') throw new InvalidArgument('registry.load: give the layout\u2019s path');
-  if (options.platforms !== undefined && !Array.isArray(options.platforms))
-    throw new InvalidArgument('registry.load: platforms must be a list');
-  const to = parseRegistryReference(dst, 'dst');
-  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-  const call = withDeadline<RegistryCallOptions>(
-    { ...callOptions(options), signal: scope.signal, ...deadline },
-    'registry.load',
-  );
+  const { call, emit, copyOptions } = startCopyJob('registry.load', options, LOAD_OPTIONS, scope, state);
   try {
+    if (typeof path !== 'string' || path === '')
+      throw new InvalidArgument('registry.load: give the layout\u2019s path');
+    const to = parseRegistryReference(dst, 'dst');
     const archive = await openImageArchive(path);
     try {
       const layout = archiveLayout(archive);
@@ -76,24 +69,14 @@ export async function runLoad(
       const manifests = await LayoutManifests.read(layout, DEFAULT_MAX_ENTRIES);
       const top = manifests.subject(options.image, 'registry.load');
       const destination = repositoryOf(to);
-      const emit = (event: ProgressEvent): unknown => {
-        state.totals.update(event);
-        return scope.emit(event);
-      };
       const { copyImage } = await import('./copy.js');
-      const copyOptions = {
-        ...(options.platforms ? { platforms: options.platforms } : {}),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      };
       const source = layoutCopySource(layout, manifests, top);
       const loaded = await copyImage(copyEnds(source, destination, manifestReference(to), call), copyOptions, emit);
       if (options.referrers) {
-        // what refers to the image, and to its platforms' manifests (a subset made a new index: only to those)
-        const { manifest } = await source.manifest();
-        const entries = isIndex(manifest) ? manifest.manifests.map((d) => d.digest) : [];
-        const subjects = options.platforms !== undefined && entries.length > 0 ? entries : [top, ...entries];
         const name = formatReference({ registry: to.registry, host: to.host, repository: to.repository });
-        const { copyReferrers, listedAt } = await import('./copy-referrers.js');
+        const { copyReferrers, listedAt, referredSubjects } = await import('./copy-referrers.js');
+        const { manifest, descriptor } = await registry.manifest(`${name}@${loaded.digest}`, call);
+        const subjects = referredSubjects(descriptor, manifest, options.platforms !== undefined);
         const suffixes = ['sig', 'att', 'sbom'] as const;
         const referrerSource = {
           // those the layout holds (a fallback tag's entry it lacks cannot be pushed)

@@ -9,18 +9,18 @@
 // --local-image` finds them.
 import { InvalidArgument } from '../errors.js';
 import { isIndex, type Descriptor, type Manifest } from '../oci.js';
-import { checkOptions } from '../options.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ProgressState } from '../progress/job.js';
 import type { JobScope } from '../job.js';
 import { fallbackTag } from '../referrers.js';
 import { LayoutWriter } from '../image-archive/layout-writer.js';
-import { endDeadline, withDeadline } from './call-deadline.js';
+import { endDeadline } from './call-deadline.js';
+import { startCopyJob } from './copy-job.js';
 import type { CopyEnds } from './copy.js';
 import type { Repository } from './repository.js';
 import { repositoryCopySource, type CopySource } from './copy-ends.js';
 import { formatReference, manifestReference, parseRegistryReference, type RegistryReference } from './name.js';
-import { SAVE_OPTIONS, callOptions, type RegistryCallOptions, type RegistrySaveOptions } from './options.js';
+import { SAVE_OPTIONS, type RegistrySaveOptions } from './options.js';
 import type { Registry } from './registry.js';
 
 /** cosign save's marks (`kind`) on index.json's entries. */
@@ -78,47 +78,28 @@ export async function runSave(
   scope: JobScope<ProgressEvent>,
   state: ProgressState,
 ): Promise<Descriptor> {
-  state.tries = 1;
-  checkOptions('registry.save', options, SAVE_OPTIONS);
-  if (options.platforms !== undefined && !Array.isArray(options.platforms))
-    throw new InvalidArgument('registry.save: platforms must be a list');
-  if (options.tag !== undefined && (typeof options.tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(options.tag)))
-    throw new InvalidArgument('registry.save: tag must be a tag (letters, digits, _ . -, at most 128)');
-  const from = parseRegistryReference(ref, 'ref');
-  const name = options.tag ?? (from.digest === undefined ? from.tag : undefined);
-  const deadline = options.deadline !== undefined ? { deadline: options.deadline } : {};
-  const call = withDeadline<RegistryCallOptions>(
-    { ...callOptions(options), signal: scope.signal, ...deadline },
-    'registry.save',
-  );
+  const { call, emit, copyOptions } = startCopyJob('registry.save', options, SAVE_OPTIONS, scope, state);
   try {
+    if (options.tag !== undefined && (typeof options.tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(options.tag)))
+      throw new InvalidArgument('registry.save: tag must be a tag (letters, digits, _ . -, at most 128)');
+    const from = parseRegistryReference(ref, 'ref');
+    const name = options.tag ?? (from.digest === undefined ? from.tag : undefined);
     const layout = await LayoutWriter.open(dir, 'registry.save');
     const source = repositoryOf(from);
-    const emit = (event: ProgressEvent): unknown => {
-      state.totals.update(event);
-      return scope.emit(event);
-    };
     const { copyImage } = await import('./copy.js');
-    const copyOptions = {
-      ...(options.platforms ? { platforms: options.platforms } : {}),
-      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    };
     let top: Manifest | undefined;
     const saved = await copyImage(
       layoutEnds(repositoryCopySource(source, manifestReference(from), call), layout, (descriptor, bytes) => {
         top = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
-        const kind = isIndex(top, descriptor.mediaType) ? KIND.imageIndex : KIND.image;
-        layout.list(descriptor, name, { kind });
+        layout.list(descriptor, name, { kind: isIndex(top, descriptor.mediaType) ? KIND.imageIndex : KIND.image });
       }),
       copyOptions,
       emit,
     );
     if (options.referrers) {
-      // what refers to the image saved, and to its platforms' manifests (a subset made a new index: only to those)
-      const entries = top !== undefined && isIndex(top) ? top.manifests.map((d) => d.digest) : [];
-      const subjects = options.platforms !== undefined && entries.length > 0 ? entries : [saved.digest, ...entries];
       const repository = formatReference({ registry: from.registry, host: from.host, repository: from.repository });
-      const { copyReferrers, repositorySource } = await import('./copy-referrers.js');
+      const { copyReferrers, referredSubjects, repositorySource } = await import('./copy-referrers.js');
+      const subjects = referredSubjects(saved, top!, options.platforms !== undefined);
       const legacyKinds: Record<string, string> = {
         [`${fallbackTag(saved.digest)}.sig`]: KIND.sig,
         [`${fallbackTag(saved.digest)}.att`]: KIND.att,

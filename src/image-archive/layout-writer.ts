@@ -10,6 +10,7 @@ import { digestAlgorithm, digestOf } from '../digest.js';
 import { Kept } from '../kept.js';
 import { OCI_INDEX, type Descriptor } from '../oci.js';
 import { randomHex } from '../random.js';
+import { pack, type PackEntry } from '../tar/packer.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -20,16 +21,33 @@ export class LayoutWriter {
   readonly #dir: string;
   readonly #entries: Descriptor[];
   readonly #blobs = new Kept<boolean>();
+  /** The tar the folder is packed into on commit (the folder a temporary one beside it), when one was asked for. */
+  readonly #tar: string | undefined;
 
-  private constructor(dir: string, entries: Descriptor[]) {
+  private constructor(dir: string, entries: Descriptor[], tar: string | undefined) {
     this.#dir = dir;
     this.#entries = entries;
+    this.#tar = tar;
   }
 
-  /** The layout at `dir` (made when missing): a new or empty folder, or an OCI layout; anything else is InvalidArgument naming `where`. */
-  static async open(dir: string, where: string): Promise<LayoutWriter> {
+  /**
+   * The layout at `target` (made when missing): a new or empty folder, or an OCI layout; or a path
+   * ending in `.tar`, a tar written whole on commit (replacing one there), its folder a temporary
+   * one beside it that close() removes. Anything else is InvalidArgument naming `where`.
+   */
+  static async open(target: string, where: string): Promise<LayoutWriter> {
     const { mkdir, readdir, readFile, stat, writeFile } = fs();
-    if (typeof dir !== 'string' || dir === '') throw new InvalidArgument(`${where}: give the layout's folder`);
+    if (typeof target !== 'string' || target === '') throw new InvalidArgument(`${where}: give the layout's folder`);
+    const tar = target.endsWith('.tar') ? target : undefined;
+    const dir = tar === undefined ? target : join(tar, '..', `.${randomHex(8)}.layout.partial`);
+    if (
+      tar !== undefined &&
+      (await stat(tar).then(
+        (s) => !s.isFile(),
+        () => false,
+      ))
+    )
+      throw new InvalidArgument(`${where}: ${tar} is there and is not a file`);
     const found = await stat(dir).catch((error: NodeJS.ErrnoException) =>
       error.code === 'ENOENT' ? undefined : Promise.reject(error),
     );
@@ -47,7 +65,7 @@ export class LayoutWriter {
     }
     await mkdir(join(dir, 'blobs'), { recursive: true });
     if (!layout) await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    return new LayoutWriter(dir, entries);
+    return new LayoutWriter(dir, entries, tar);
   }
 
   /** True when the layout holds the blob `digest`. */
@@ -110,11 +128,17 @@ export class LayoutWriter {
     this.#entries.push(entry);
   }
 
-  /** Writes index.json with every entry listed (under a temporary name, then renamed over the old one). */
+  /** Writes index.json with every entry listed (under a temporary name, then renamed over the old one); then the tar, when one was asked for. */
   async commit(): Promise<void> {
     const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.#entries };
     const bytes = new TextEncoder().encode(JSON.stringify(index));
     await this.#replace(join(this.#dir, 'index.json'), (handle) => handle.write(bytes).then(() => undefined));
+    if (this.#tar !== undefined) await packLayout(this.#dir, this.#tar);
+  }
+
+  /** Removes the temporary folder of a tar (written or not); nothing for a folder. */
+  async close(): Promise<void> {
+    if (this.#tar !== undefined) await fs().rm(this.#dir, { recursive: true, force: true });
   }
 
   #path(digest: string): string {
@@ -158,4 +182,70 @@ async function readEntries(
   if (index === null || typeof index !== 'object' || !Array.isArray(index.manifests))
     throw new InvalidArgument(`${where}: ${path} lists no manifests`);
   return index.manifests as Descriptor[];
+}
+
+/**
+ * packLayout: the layout folder `folder` (as a LayoutWriter leaves it) as one tar at `target`,
+ * written under a temporary name beside it and renamed over it once whole: oci-layout, index.json
+ * and every blob, the times and owners zero (the same folder gives the same tar).
+ */
+async function packLayout(folder: string, target: string): Promise<void> {
+  const { readdir, stat, open, rename, rm } = fs();
+  const entry = (name: string, size: number): PackEntry => ({
+    name,
+    type: 'file',
+    mode: 0o644,
+    size,
+    mtime: 0,
+    uid: 0,
+    gid: 0,
+    content: () => readChunks(join(folder, name)),
+  });
+  const directory = (name: string): PackEntry => ({
+    name,
+    type: 'directory',
+    mode: 0o755,
+    size: 0,
+    mtime: 0,
+    uid: 0,
+    gid: 0,
+  });
+  const entries: PackEntry[] = [];
+  for (const name of ['oci-layout', 'index.json']) entries.push(entry(name, (await stat(join(folder, name))).size));
+  entries.push(directory('blobs'));
+  for (const algorithm of (await readdir(join(folder, 'blobs'))).sort()) {
+    entries.push(directory(`blobs/${algorithm}`));
+    for (const name of (await readdir(join(folder, 'blobs', algorithm))).sort()) {
+      if (name.startsWith('.')) continue; // (a partial blob, which a finished save leaves none of)
+      const path = `blobs/${algorithm}/${name}`;
+      entries.push(entry(path, (await stat(join(folder, path))).size));
+    }
+  }
+  const partial = join(target, '..', `.${randomHex(8)}.partial`);
+  const handle = await open(partial, 'wx');
+  try {
+    for await (const chunk of pack(entries)) await handle.write(chunk);
+    await handle.close();
+    await rename(partial, target);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** A file's bytes, in pieces. */
+async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
+  const handle = await fs().open(path, 'r');
+  try {
+    for (;;) {
+      // a buffer a read (the packer may hold a chunk while the next is read)
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }

@@ -254,7 +254,8 @@ export class Registry {
 
   /**
    * Saves `ref` into the OCI image layout folder `dir` (made when missing; or an existing layout,
-   * its other entries kept), byte for byte, as `oras cp -r --to-oci-layout` and `cosign save` do:
+   * its other entries kept; a path ending in `.tar`: the layout as one tar), byte for byte, as
+   * `oras cp -r --to-oci-layout` and `cosign save` do:
    * every platform of an index by default, or only `platforms`; with `referrers`, its signatures,
    * attestations and SBOMs too. A Job: its events are the blobs' progress; its result is the image's
    * descriptor. Read it back with openImageArchive (and verify it offline with `imageArchive.verify`).

@@ -79,12 +79,13 @@ export async function runSave(
   state: ProgressState,
 ): Promise<Descriptor> {
   const { call, emit, copyOptions } = startCopyJob('registry.save', options, SAVE_OPTIONS, scope, state);
+  let opened: LayoutWriter | undefined;
   try {
     if (options.tag !== undefined && (typeof options.tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(options.tag)))
       throw new InvalidArgument('registry.save: tag must be a tag (letters, digits, _ . -, at most 128)');
     const from = parseRegistryReference(ref, 'ref');
     const name = options.tag ?? (from.digest === undefined ? from.tag : undefined);
-    const layout = await LayoutWriter.open(dir, 'registry.save');
+    const layout = (opened = await LayoutWriter.open(dir, 'registry.save'));
     const source = repositoryOf(from);
     const { copyImage } = await import('./copy.js');
     let top: Manifest | undefined;
@@ -122,5 +123,6 @@ export async function runSave(
     return saved;
   } finally {
     endDeadline(call);
+    await opened?.close();
   }
 }

@@ -4,6 +4,7 @@
 // the same digest), cosign 3.1.1 (`verify --local-image` verifies the saved legacy signature;
 // `cosign save`'s layout loaded, then verified in the registry), and dockwire's own reader and
 // verifier; a platform alone, a layout saved into twice, an abort, a changed blob, bad input.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,17 +113,42 @@ describe('registry.save', () => {
     expect(archive.images.map((i) => i.digest)).toEqual([digests.amd64]);
   });
 
-  it('an abort leaves no partial blob and no index.json naming what is missing', async () => {
+  it('saves into a tar when the path ends in .tar: the same layout, nothing left beside it', async () => {
+    const parent = join(work, 'tars');
+    mkdirSync(parent);
+    const tar = join(parent, 'multi.tar');
+    writeFileSync(tar, 'an older file, replaced');
+    expect((await registry.save(made.index, tar, { referrers: true })).digest).toBe(digests.index);
+    expect(readdirSync(parent)).toEqual(['multi.tar']);
+    const members = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(members.slice(0, 2)).toEqual(['oci-layout', 'index.json']);
+    expect(members).toContain(`blobs/sha256/${digests.arm64.slice(7)}`);
+    await using archive = await openImageArchive(tar);
+    expect((await archive.verify({ key: keys.publicPem })).digest).toBe(digests.index);
+    // oras reads it as it reads the folder
+    expect(digestsOf(await orasDiscovered(tar, digests.arm64))).toEqual(
+      digestsOf(await registry.referrers(`${made.repo}@${digests.arm64}`)),
+    );
+  });
+
+  it('an abort leaves no partial blob and no index.json naming what is missing; of a tar, nothing at all', async () => {
+    const aborted = async (target: string): Promise<void> => {
+      const controller = new AbortController();
+      const job = registry.save(made.index, target, { referrers: true, signal: controller.signal });
+      const outcome = (async () => {
+        for await (const event of job) if (event.status === 'Pushing' || event.status === 'Pushed') controller.abort();
+        return job;
+      })();
+      await expect(outcome).rejects.toThrow();
+    };
     const dir = join(work, 'aborted');
-    const controller = new AbortController();
-    const job = registry.save(made.index, dir, { referrers: true, signal: controller.signal });
-    const outcome = (async () => {
-      for await (const event of job) if (event.status === 'Pushing' || event.status === 'Pushed') controller.abort();
-      return job;
-    })();
-    await expect(outcome).rejects.toThrow();
+    await aborted(dir);
     expect(partials(dir)).toEqual([]);
     expect(existsSync(join(dir, 'index.json'))).toBe(false);
+    const parent = join(work, 'aborted-tar');
+    mkdirSync(parent);
+    await aborted(join(parent, 'x.tar'));
+    expect(readdirSync(parent)).toEqual([]);
   });
 
   it('refuses a destination that is a file, or a folder that is neither empty nor a layout, and a misspelled option', async () => {

@@ -27,6 +27,7 @@ import type { BinarySource } from '../stream/body-source.js';
 import type { OriginTransport } from '../transport/origin.js';
 import { attachArtifact } from './attach.js';
 import { runCopy } from './copy-job.js';
+import type { LoadSource } from './load.js';
 import type { CredentialLookup } from './credential-lookup.js';
 import type { HostPlans } from './host-plans.js';
 import { checkDigest } from '../digest.js';
@@ -348,7 +349,7 @@ export class RegistryCalls {
   }
 
   async load(
-    path: string,
+    path: LoadSource,
     dst: string,
     options: RegistryLoadOptions,
     scope: JobScope<ProgressEvent>,

@@ -44,11 +44,14 @@ function layoutCopySource(layout: ArchiveLayout, manifests: LayoutManifests, whi
   };
 }
 
+/** What registry.load reads: a layout's path (a folder or a tar), or a tar's bytes or stream (read once, as openImageArchive reads one). */
+export type LoadSource = string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
+
 /** runLoad: what the Job of `registry.load(path, dst, options)` does, the destination reached through `repositoryOf`. */
 export async function runLoad(
   registry: Registry,
   repositoryOf: (reference: RegistryReference) => Repository,
-  path: string,
+  path: LoadSource,
   dst: string,
   options: RegistryLoadOptions,
   scope: JobScope<ProgressEvent>,
@@ -56,15 +59,15 @@ export async function runLoad(
 ): Promise<Descriptor> {
   const { call, emit, copyOptions } = startCopyJob('registry.load', options, LOAD_OPTIONS, scope, state);
   try {
-    if (typeof path !== 'string' || path === '')
-      throw new InvalidArgument('registry.load: give the layout\u2019s path');
+    if (path === '' || path === null || path === undefined)
+      throw new InvalidArgument('registry.load: give the layout (its path, its bytes or a stream of its tar)');
     const to = parseRegistryReference(dst, 'dst');
     const archive = await openImageArchive(path);
     try {
       const layout = archiveLayout(archive);
       if (layout.format !== 'oci')
         throw new InvalidArgument(
-          `registry.load: ${path} is a docker-archive, which keeps no manifests to push as they are; give an OCI image layout`,
+          `registry.load: ${typeof path === 'string' ? path : 'the archive'} is a docker-archive, which keeps no manifests to push as they are; give an OCI image layout`,
         );
       const manifests = await LayoutManifests.read(layout, DEFAULT_MAX_ENTRIES);
       const top = manifests.subject(options.image, 'registry.load');

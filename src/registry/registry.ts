@@ -268,13 +268,17 @@ export class Registry {
   }
 
   /**
-   * Loads the image an OCI image layout holds (`path`: a folder or its tar; `image` names one of
-   * several) into `dst`, byte for byte, as `oras cp --from-oci-layout` and `cosign load` do; with
+   * Loads the image an OCI image layout holds (`source`: a folder or a tar's path, or a tar's bytes
+   * or stream; `image` names one of several) into `dst`, byte for byte, as `oras cp --from-oci-layout` and `cosign load` do; with
    * `referrers`, the signatures, attestations and SBOMs the layout keeps of it too. A Job, as `copy`.
    */
-  load(path: string, dst: string, options: RegistryLoadOptions = {}): ProgressJob<Descriptor> {
+  load(
+    source: string | Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+    dst: string,
+    options: RegistryLoadOptions = {},
+  ): ProgressJob<Descriptor> {
     return new ProgressJob<Descriptor>(
-      async (scope, state) => (await this.#calls()).load(path, dst, options, scope, state),
+      async (scope, state) => (await this.#calls()).load(source, dst, options, scope, state),
       options?.signal,
     );
   }

@@ -5,7 +5,7 @@
 // `cosign save`'s layout loaded, then verified in the registry), and dockwire's own reader and
 // verifier; a platform alone, a layout saved into twice, an abort, a changed blob, bad input.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -203,6 +203,14 @@ describe('registry.load', () => {
       'bundle',
     );
     expect(await registry.verifyAttestations(`${to}:v1`, { key: keys.publicPem })).toHaveLength(1);
+  });
+
+  it('loads a layout\u2019s tar from a stream, as `cat layout.tar |` gives it', async () => {
+    const tar = join(work, 'streamed.tar');
+    await registry.save(made.index, tar, { referrers: true });
+    const to = `${made.repo}-streamed:v1`;
+    expect((await registry.load(createReadStream(tar), to, { referrers: true })).digest).toBe(digests.index);
+    expect((await registry.verify(to, { key: keys.publicPem })).digest).toBe(digests.index);
   });
 
   it('loads cosign save\u2019s layout as cosign load does: its legacy signature goes under its tag', async () => {

@@ -96,7 +96,7 @@ export class LayoutWriter {
             throw new ProtocolError(
               `blob ${descriptor.digest} is longer than the ${descriptor.size} bytes its descriptor gives`,
             );
-          await handle.write(chunk);
+          await writeWhole(handle, chunk);
         }
         if (written !== descriptor.size)
           throw new ProtocolError(
@@ -132,7 +132,7 @@ export class LayoutWriter {
   async commit(): Promise<void> {
     const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.#entries };
     const bytes = new TextEncoder().encode(JSON.stringify(index));
-    await this.#replace(join(this.#dir, 'index.json'), (handle) => handle.write(bytes).then(() => undefined));
+    await this.#replace(join(this.#dir, 'index.json'), (handle) => writeWhole(handle, bytes));
     if (this.#tar !== undefined) await packLayout(this.#dir, this.#tar);
   }
 
@@ -224,7 +224,7 @@ async function packLayout(folder: string, target: string): Promise<void> {
   const partial = join(target, '..', `.${randomHex(8)}.partial`);
   const handle = await open(partial, 'wx');
   try {
-    for await (const chunk of pack(entries)) await handle.write(chunk);
+    for await (const chunk of pack(entries)) await writeWhole(handle, chunk);
     await handle.close();
     await rename(partial, target);
   } catch (error) {
@@ -248,4 +248,9 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   } finally {
     await handle.close();
   }
+}
+
+/** Writes all of `chunk` at the file's position (a write may take fewer bytes than it is given). */
+async function writeWhole(handle: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
 }

@@ -5,7 +5,7 @@
 // replaced, as oras replaces a tag).
 import type { FileHandle } from 'node:fs/promises'; // (node:fs/promises is loaded where first used)
 import { join } from 'node:path';
-import { InvalidArgument, ProtocolError } from '../errors.js';
+import { ArchiveError, InvalidArgument, ProtocolError } from '../errors.js';
 import { digestAlgorithm, digestOf } from '../digest.js';
 import { Kept } from '../kept.js';
 import { OCI_INDEX, type Descriptor } from '../oci.js';
@@ -252,5 +252,9 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
 
 /** Writes all of `chunk` at the file's position (a write may take fewer bytes than it is given). */
 async function writeWhole(handle: FileHandle, chunk: Uint8Array): Promise<void> {
-  for (let at = 0; at < chunk.length;) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+  for (let at = 0; at < chunk.length;) {
+    const { bytesWritten } = await handle.write(chunk, at, chunk.length - at);
+    if (bytesWritten === 0) throw new ArchiveError('a write into the layout took no bytes');
+    at += bytesWritten;
+  }
 }

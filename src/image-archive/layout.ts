@@ -345,7 +345,9 @@ export function namesOf(descriptor: LayoutDescriptor): string[] {
   const full = a['io.containerd.image.name'];
   if (full) return [full.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '')];
   const ref = a['org.opencontainers.image.ref.name'];
-  return ref && ref.includes(':') ? [ref] : [];
+  // a tag alone (`v1`, as oras, umoci, crane and registry.save write one) names the image too; a
+  // tag-schema one (`sha256-<hex>.sig`) names a signature, not an image
+  return ref && !isTagSchema(ref) ? [ref] : [];
 }
 
 function stringList(value: unknown): string[] {

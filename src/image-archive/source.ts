@@ -18,7 +18,7 @@ export interface LayerDescriptor {
 
 /** ArchiveImage: one image (one platform of it) that a source holds. */
 export interface ArchiveImage {
-  /** The names it was saved under (`repo:tag`), if any. */
+  /** The names it was saved under (`repo:tag`; in an OCI layout, also a tag alone, as oras, umoci and crane write one), if any. */
   names: string[];
   /** The manifest's digest (OCI layouts), or the config's, the image ID (docker-archive). */
   digest: string;

@@ -126,7 +126,8 @@ async function fromArchive(path: string, platforms: PlatformSpec[] | undefined):
     }
     const first = chosen[0]?.image;
     const base: BaseImages = {
-      name: first?.names[0],
+      // (a full name: a layout's tag alone names no repository)
+      name: first?.names.find((name) => name.includes(':') || name.includes('/')),
       digest: docker ? undefined : first?.digest,
       images,
       index: chosen.length > 1,

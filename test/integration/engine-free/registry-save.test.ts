@@ -85,8 +85,10 @@ describe('registry.save', () => {
     expect((await archive.verify(digests.arm64, { key: keys.publicPem })).signatures[0]!.format).toBe('bundle');
     expect(await archive.verifyAttestations({ key: keys.publicPem })).toHaveLength(1);
     expect(archive.images.map((i) => i.platform?.architecture).sort()).toEqual(['amd64', 'arm64']);
+    // the tag index.json gives, alone, names both platforms' images
+    expect(archive.images.map((i) => i.names)).toEqual([['multi'], ['multi']]);
     const paths: string[] = [];
-    for await (const f of archive.files({ platform: 'linux/arm64' })) paths.push(f.path);
+    for await (const f of archive.files({ image: 'multi', platform: 'linux/arm64' })) paths.push(f.path);
     expect(paths).toContain('/hello.txt');
     // byte for byte: oras copies it back to a registry under the same digest
     const back = `${made.repo}-back:${uniqueName('t')}`;

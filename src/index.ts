@@ -149,6 +149,7 @@ export type { Attestation, AttestationList, AttestationSource, SkippedAttestatio
 export type { RegistryAttestationsOptions } from './registry/attestations.js';
 export type { ArchiveAttestationsOptions } from './image-archive/attestations.js';
 export type { ArchiveReferrersOptions } from './image-archive/referrers.js';
+export type { ArchiveValidation } from './image-archive/validate.js';
 
 // trust: Sigstore bundles verified with a key or keyless, offline, over node:crypto alone
 export { verifyBundle } from './trust/verify-bundle.js';

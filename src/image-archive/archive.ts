@@ -12,6 +12,7 @@ import type { ArchiveLayout } from './layout.js';
 import type { ArchiveMembers } from './members.js';
 import type { ArchiveAttestationsOptions } from './attestations.js';
 import type { ArchiveReferrersOptions } from './referrers.js';
+import type { ArchiveValidation } from './validate.js';
 import type { ArchiveVerifyAttestationsOptions, ArchiveVerifyOptions } from './signatures.js';
 import type { AttestationVerification, ImageVerification } from '../signatures/verify.js';
 import type { Descriptor } from '../oci.js';
@@ -158,6 +159,19 @@ export class ImageArchive {
     const files = await this.#filesOf(options, 'extract', EXTRACT);
     const { extractFiles } = await import('./extract.js');
     return extractFiles(files.files(), dir, options.devices === undefined ? {} : { devices: options.devices });
+  }
+
+  /**
+   * Reads every layer of the archive's images (or of the one `choice` names) whole and checks it
+   * (crane validate): an OCI layout's against its digest, a docker-archive's against its config's
+   * diff_id. DigestMismatch naming the layer when one is not what it says; reads at offsets
+   * (files, export) check sizes only.
+   */
+  async validate(choice?: ImageChoice): Promise<ArchiveValidation> {
+    this.#open('validate');
+    const images = choice === undefined ? this.images : [this.#choose(choice, 'validate', CHOICE)];
+    const { validateImages } = await import('./validate.js');
+    return validateImages(images, this.format, (image, index) => this.#layer(image, index));
   }
 
   /** The in-toto statements of the OCI layout's indexes (BuildKit's attestation manifests), each bound to its platform's manifest; of a docker-archive, none (docs/attestations.md). */

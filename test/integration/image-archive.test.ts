@@ -114,6 +114,8 @@ describe('image files, against docker create + docker export', () => {
       expect(only!.layers).toHaveLength(3);
       expect(only!.platform?.os).toBe('linux');
       if (containerdStore) for (const layer of only!.layers) expect(layer.mediaType).toMatch(/gzip|zstd/);
+      // every layer the engine saved is what its digest (or, in a docker-archive, its diff_id) says
+      expect(await archive.validate()).toMatchObject({ images: 1, layers: 3 });
       expect(Buffer.from(await archive.readFile('/data/replace')).toString()).toBe('new-content\n');
       expect(Buffer.from(await archive.readFile('/data/abs-sym')).toString()).toBe('a\n');
       // export: GNU tar lists the same paths as files()

@@ -1,4 +1,4 @@
-// An image's files without running it: files, cat, export. The image is read from an archive
+// An image's files without running it: files, cat, export; and validate, an archive's layers checked. The image is read from an archive
 // (a file, or a folder holding an image layout), from the engine (saved and read as it streams),
 // or with --registry from its registry (no engine).
 import { createWriteStream, existsSync, statSync } from 'node:fs';
@@ -129,6 +129,26 @@ export const imageFiles: Family = {
           if (output) await pipeline(Readable.from(tar), createWriteStream(output));
           else await io.out.writeAll(tar);
         });
+      },
+    },
+    validate: {
+      usage: 'validate [--platform P] ARCHIVE',
+      summary: 'Read every layer of an image archive whole and check it against its digest (crane validate)',
+      flags: { platform: f(['--platform'], true) },
+      async run(_docker, args, io) {
+        const [path] = need(args, 1, 'ARCHIVE');
+        const archive = await openImageArchive(path!);
+        try {
+          const platform = one(args, 'platform');
+          const result = await archive.validate(platform === undefined ? undefined : { platform });
+          io.out.write(
+            io.json
+              ? `${JSON.stringify(result)}\n`
+              : `${path}: ${result.layers} layers of ${result.images} images checked, ${result.bytes} bytes\n`,
+          );
+        } finally {
+          await archive.close();
+        }
       },
     },
   },

@@ -1,10 +1,17 @@
 // imageArchive.validate: every layer read whole and checked (an OCI layout's against its digest,
 // compressed or not; a docker-archive's against its diff_id), where reads at offsets check sizes
 // only: a layer changed in place, its size kept, lists as it is and is refused by validate.
-import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+import { bufferIo } from '../../support/cli-io.js';
+import { removeTempDirs, tempDir } from '../../support/temp.js';
 import { ClientClosed, DigestMismatch } from '../../../src/errors.js';
 import { openImageArchive } from '../../../src/image-archive/archive.js';
 import { dockerArchive, file, ociLayout } from '../../support/image-archives.js';
+
+afterAll(removeTempDirs);
 
 const MARKER = 'dockwire-validate-marker';
 const layers = [[file('etc/a.txt', `${MARKER} one`)], [file('etc/b.txt', 'two')]];
@@ -43,6 +50,20 @@ describe('imageArchive.validate', () => {
     const error = await archive.validate().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DigestMismatch);
     expect((error as DigestMismatch).message).toMatch(/layer 0 of sha256:[0-9a-f]{64}/);
+  });
+
+  it('the CLI: dockwire validate ARCHIVE exits 0, or 1 naming the changed layer', async () => {
+    const dir = tempDir('dockwire-validate-');
+    const good = join(dir, 'good.tar');
+    const bad = join(dir, 'bad.tar');
+    writeFileSync(good, await dockerArchive(layers));
+    writeFileSync(bad, changed(await dockerArchive(layers)));
+    const ok = bufferIo();
+    expect(await main(['validate', good], ok.io)).toBe(0);
+    expect(ok.out()).toBe(`${good}: 2 layers of 1 images checked, 4096 bytes\n`); // two tars of one file, 2048 bytes each
+    const refused = bufferIo();
+    expect(await main(['validate', bad], refused.io)).toBe(1);
+    expect(refused.err()).toMatch(/layer 0 of sha256:[0-9a-f]{64}/);
   });
 
   it('a closed archive is ClientClosed', async () => {

@@ -88,7 +88,7 @@ export class LayoutWriter {
     return this.#blobs.once(descriptor.digest, async () => {
       const path = this.#path(descriptor.digest);
       if (await this.has(descriptor.digest)) return false;
-      await this.#replace(path, async (handle) => {
+      await replaceFile(path, async (handle) => {
         let written = 0;
         for await (const chunk of chunks) {
           written += chunk.length;
@@ -132,7 +132,7 @@ export class LayoutWriter {
   async commit(): Promise<void> {
     const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: this.#entries };
     const bytes = new TextEncoder().encode(JSON.stringify(index));
-    await this.#replace(join(this.#dir, 'index.json'), (handle) => writeWhole(handle, bytes));
+    await replaceFile(join(this.#dir, 'index.json'), (handle) => writeWhole(handle, bytes));
     if (this.#tar !== undefined) await packLayout(this.#dir, this.#tar);
   }
 
@@ -147,23 +147,23 @@ export class LayoutWriter {
       throw new ProtocolError(`${JSON.stringify(digest.slice(0, 80))} is not a digest: refused`);
     return join(this.#dir, 'blobs', algorithm, digest.slice(algorithm.length + 1));
   }
+}
 
-  /** Writes `path` whole through `fill` into a temporary file beside it, renamed over `path` only when `fill` ends; on failure, removed. */
-  async #replace(path: string, fill: (handle: FileHandle) => Promise<void>): Promise<void> {
-    const { mkdir, open, rename, rm } = fs();
-    const folder = join(path, '..');
-    await mkdir(folder, { recursive: true });
-    const partial = join(folder, `.${randomHex(8)}.partial`);
-    const handle = await open(partial, 'wx');
-    try {
-      await fill(handle);
-      await handle.close();
-      await rename(partial, path);
-    } catch (error) {
-      await handle.close().catch(() => {});
-      await rm(partial, { force: true });
-      throw error;
-    }
+/** Writes `path` whole through `fill` into a temporary file beside it, renamed over `path` only when `fill` ends; on failure, removed. */
+async function replaceFile(path: string, fill: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const { mkdir, open, rename, rm } = fs();
+  const folder = join(path, '..');
+  await mkdir(folder, { recursive: true });
+  const partial = join(folder, `.${randomHex(8)}.partial`);
+  const handle = await open(partial, 'wx');
+  try {
+    await fill(handle);
+    await handle.close();
+    await rename(partial, path);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw error;
   }
 }
 
@@ -190,7 +190,7 @@ async function readEntries(
  * and every blob, the times and owners zero (the same folder gives the same tar).
  */
 async function packLayout(folder: string, target: string): Promise<void> {
-  const { readdir, stat, open, rename, rm } = fs();
+  const { readdir, stat } = fs();
   const entry = (name: string, size: number): PackEntry => ({
     name,
     type: 'file',
@@ -221,17 +221,9 @@ async function packLayout(folder: string, target: string): Promise<void> {
       entries.push(entry(path, (await stat(join(folder, path))).size));
     }
   }
-  const partial = join(target, '..', `.${randomHex(8)}.partial`);
-  const handle = await open(partial, 'wx');
-  try {
+  await replaceFile(target, async (handle) => {
     for await (const chunk of pack(entries)) await writeWhole(handle, chunk);
-    await handle.close();
-    await rename(partial, target);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(partial, { force: true });
-    throw error;
-  }
+  });
 }
 
 /** A file's bytes, in pieces. */

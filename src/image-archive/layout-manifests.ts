@@ -220,7 +220,8 @@ function annotationsOf(manifest: Manifest): Record<string, string> | undefined {
     : undefined;
 }
 
-function parseManifest(bytes: Uint8Array, digest: string): Manifest {
+/** parseManifest: the manifest `bytes` (of `digest`) hold, as a JSON object; ArchiveError otherwise. */
+export function parseManifest(bytes: Uint8Array, digest: string): Manifest {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));

@@ -11,6 +11,7 @@ import { Kept } from '../kept.js';
 import { OCI_INDEX, type Descriptor } from '../oci.js';
 import { randomHex } from '../random.js';
 import { pack, type PackEntry } from '../tar/packer.js';
+import { accessChunks, fileAccess } from './access.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -107,9 +108,9 @@ export class LayoutWriter {
     });
   }
 
-  /** Writes `bytes` (a manifest) as the blob of their digest (`algorithm` of the descriptor that names them); their descriptor. */
-  async writeBytes(bytes: Uint8Array, mediaType: string, digest = digestOf(bytes)): Promise<Descriptor> {
-    const descriptor = { mediaType, digest, size: bytes.length };
+  /** Writes `bytes` (a manifest) as the blob of their sha256 digest; their descriptor. */
+  async writeBytes(bytes: Uint8Array, mediaType: string): Promise<Descriptor> {
+    const descriptor = { mediaType, digest: digestOf(bytes), size: bytes.length };
     await this.write(descriptor, [bytes]);
     return descriptor;
   }
@@ -122,8 +123,8 @@ export class LayoutWriter {
     for (let i = this.#entries.length - 1; i >= 0; i--) {
       const old = this.#entries[i]!;
       const oldName = old.annotations?.[REF_NAME];
-      if ((name !== undefined && oldName === name) || (old.digest === entry.digest && oldName === name))
-        this.#entries.splice(i, 1);
+      // the entry of that name, or this manifest's entry under the same name (or none)
+      if (oldName === name && (name !== undefined || old.digest === entry.digest)) this.#entries.splice(i, 1);
     }
     this.#entries.push(entry);
   }
@@ -199,7 +200,7 @@ async function packLayout(folder: string, target: string): Promise<void> {
     mtime: 0,
     uid: 0,
     gid: 0,
-    content: () => readChunks(join(folder, name)),
+    content: () => fileChunks(join(folder, name)),
   });
   const directory = (name: string): PackEntry => ({
     name,
@@ -226,19 +227,13 @@ async function packLayout(folder: string, target: string): Promise<void> {
   });
 }
 
-/** A file's bytes, in pieces. */
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const handle = await fs().open(path, 'r');
+/** A file's bytes, in pieces (each read into memory of its own: the packer may hold one while the next is read). */
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const access = await fileAccess(path);
   try {
-    for (;;) {
-      // a buffer a read (the packer may hold a chunk while the next is read)
-      const buffer = Buffer.allocUnsafe(1024 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
+    yield* accessChunks(access);
   } finally {
-    await handle.close();
+    await access.close();
   }
 }
 

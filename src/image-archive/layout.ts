@@ -7,6 +7,7 @@
 import { DigestVerifier, digestAlgorithm, digestOf, verifiedChunks, verifyBytes } from '../digest.js';
 import { ArchiveError } from '../errors.js';
 import type { RandomAccess } from '../tar/reader.js';
+import { accessChunks } from './access.js';
 import { memberName, type ArchiveMembers } from './members.js';
 import {
   DOCKER_CONFIG,
@@ -139,10 +140,7 @@ export class ArchiveLayout {
           entry: path,
         },
       );
-    const pieces = async function* (): AsyncGenerator<Uint8Array> {
-      for (let at = 0; at < access.size; at += PIECE) yield await access.read(at, Math.min(PIECE, access.size - at));
-    };
-    yield* verifiedChunks(pieces(), new DigestVerifier(descriptor.digest), path);
+    yield* verifiedChunks(accessChunks(access, PIECE), new DigestVerifier(descriptor.digest), path);
   }
 
   /** The OCI layout's index.json, parsed (ArchiveError when there is none). */

@@ -6,6 +6,7 @@
 import { ArchiveError } from '../errors.js';
 import { DigestVerifier } from '../digest.js';
 import { isRandomAccess, type RandomAccess } from '../tar/reader.js';
+import { accessChunks } from './access.js';
 import { layerTar } from './decompress.js';
 import type { ArchiveImage } from './source.js';
 
@@ -40,17 +41,9 @@ export async function validateImages(
       const stored = await layer(image, index);
       const verifier = new DigestVerifier(expected, `the digest of ${what}`);
       const content = format === 'oci' ? stored : await layerTar(stored, descriptor.mediaType, what);
-      if (isRandomAccess(content)) {
-        for (let at = 0; at < content.size; at += PIECE) {
-          const piece = await content.read(at, Math.min(PIECE, content.size - at));
-          verifier.update(piece);
-          bytes += piece.length;
-        }
-      } else {
-        for await (const chunk of content) {
-          verifier.update(chunk);
-          bytes += chunk.length;
-        }
+      for await (const chunk of isRandomAccess(content) ? accessChunks(content, PIECE) : content) {
+        verifier.update(chunk);
+        bytes += chunk.length;
       }
       verifier.verify(what);
     }

@@ -6,14 +6,14 @@
 // referrers API), and its legacy `.sig`, `.att` and `.sbom` manifests under their tags, those
 // `cosign save` marked as its own taken as the saved image's.
 import { ArchiveError, InvalidArgument } from '../errors.js';
-import type { Descriptor, Manifest } from '../oci.js';
+import type { Descriptor } from '../oci.js';
 import type { ProgressEvent } from '../progress/events.js';
 import type { ProgressState } from '../progress/job.js';
 import type { JobScope } from '../job.js';
 import { DEFAULT_MAX_ENTRIES } from '../referrers.js';
 import { archiveLayout, openImageArchive } from '../image-archive/archive.js';
 import type { ArchiveLayout } from '../image-archive/layout.js';
-import { LayoutManifests } from '../image-archive/layout-manifests.js';
+import { LayoutManifests, parseManifest } from '../image-archive/layout-manifests.js';
 import { MAX_MANIFEST_SIZE } from './bounds.js';
 import { endDeadline } from './call-deadline.js';
 import { startCopyJob } from './copy-job.js';
@@ -31,7 +31,8 @@ function layoutCopySource(layout: ArchiveLayout, manifests: LayoutManifests, whi
       const digest = child?.digest ?? which;
       const bytes = await layout.ociBlob(digest, child?.size, MAX_MANIFEST_SIZE);
       if (bytes === undefined) throw new ArchiveError(`the layout lacks the manifest ${digest}`);
-      const manifest = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
+      // as LayoutManifests parsed it (it read every manifest index.json leads to), else parsed here
+      const manifest = manifests.manifest(digest)?.manifest ?? parseManifest(bytes, digest);
       const mediaType =
         (typeof manifest.mediaType === 'string' ? manifest.mediaType : undefined) ??
         child?.mediaType ??
